@@ -1,0 +1,133 @@
+import {Command, Flags, Interfaces} from '@oclif/core';
+import {config as loadDotenv} from 'dotenv';
+import {FatalError, UserError} from './errors.js';
+import {createReporter, reporterMode, type Reporter} from './io/reporter.js';
+import {DEFAULT_CONFIG_DIR, DEFAULT_INPUT, dataPaths, resolveWithFallback, type DataPaths} from './io/paths.js';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
+
+/** Where a command's files are, after defaults and packaged fallbacks are applied. */
+export interface Setup {
+  paths: DataPaths;
+  configDir: string;
+  input: string;
+  cacheDir: string;
+  seed: number;
+  limit?: number;
+  reporter: Reporter;
+}
+
+/**
+ * The flags every stage shares, .env loading, progress reporting and exit codes:
+ * 0 success, 2 bad input / usage / config, 1 unexpected failure (or a fatal provider error).
+ */
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static enableJsonFlag = true;
+
+  static baseFlags = {
+    seed: Flags.integer({
+      description: 'Random seed: the same seed gives byte-identical outputs.',
+      default: 42,
+      min: 0,
+      max: 2 ** 32 - 1,
+      helpGroup: 'GLOBAL',
+    }),
+    input: Flags.string({
+      description: 'Clay company export (CSV). Falls back to the sample shipped with stedi-gtm when the default is absent.',
+      default: DEFAULT_INPUT,
+      helpGroup: 'GLOBAL',
+    }),
+    'data-dir': Flags.string({
+      description: 'Root of the outputs: <data-dir>/raw, <data-dir>/interim, <data-dir>/final.',
+      default: 'data',
+      helpGroup: 'GLOBAL',
+    }),
+    'config-dir': Flags.string({
+      description: 'Folder with icp_rules.yml, previous_customers.yml and deal_model.yml. Falls back to the shipped config when the default is absent.',
+      default: DEFAULT_CONFIG_DIR,
+      helpGroup: 'GLOBAL',
+    }),
+    'cache-dir': Flags.string({
+      description: 'Enrichment cache folder. [default: <data-dir>/interim/enrich_cache]',
+      helpGroup: 'GLOBAL',
+    }),
+    limit: Flags.integer({
+      description: 'Process only the first N companies after cleaning and merging.',
+      min: 1,
+      helpGroup: 'GLOBAL',
+    }),
+    provider: Flags.string({
+      description: 'Enrichment provider: auto = openai when OPENAI_API_KEY is set, else rules.',
+      options: ['auto', 'rules', 'openai'],
+      default: 'auto',
+      helpGroup: 'GLOBAL',
+    }),
+    quiet: Flags.boolean({
+      char: 'q',
+      description: 'Print nothing but errors (and the result under --json).',
+      default: false,
+      helpGroup: 'GLOBAL',
+    }),
+  };
+
+  protected flags!: BaseFlags<T>;
+  protected reporter?: Reporter;
+
+  public async init(): Promise<void> {
+    await super.init();
+    loadDotenv({quiet: true});
+    const {flags} = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (this.ctor as typeof BaseCommand).baseFlags,
+      enableJsonFlag: this.ctor.enableJsonFlag,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    });
+    this.flags = flags as BaseFlags<T>;
+  }
+
+  /** Resolves paths (with packaged fallbacks) and creates the progress reporter. */
+  protected async setup(): Promise<Setup> {
+    const f = this.flags as BaseFlags<typeof BaseCommand>;
+    const reporter = await createReporter(reporterMode({json: this.jsonEnabled(), quiet: f.quiet}));
+    this.reporter = reporter;
+    const explicit = (name: string) => this.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+    const config = resolveWithFallback(f['config-dir'], DEFAULT_CONFIG_DIR, explicit('config-dir'), 'config');
+    const input = resolveWithFallback(f.input, DEFAULT_INPUT, explicit('input'), 'sample input');
+    for (const r of [config, input]) if (r.fallback) process.stderr.write(`${r.fallback}\n`);
+    const paths = dataPaths(f['data-dir']);
+    return {
+      paths,
+      configDir: config.path,
+      input: input.path,
+      cacheDir: f['cache-dir'] ?? paths.defaultCache,
+      seed: f.seed,
+      limit: f.limit,
+      reporter,
+    };
+  }
+
+  protected async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
+    this.reporter?.stop();
+    const known = err instanceof UserError || err instanceof FatalError;
+    const exit = known ? err.exitCode! : (err.oclif?.exit ?? (isParseError(err) ? 2 : 1));
+    process.exitCode = exit;
+    if (this.jsonEnabled()) {
+      this.logJson({error: {message: err.message, exit}});
+      if (!known && exit === 1 && process.env.DEBUG) process.stderr.write(`${err.stack}\n`);
+      return;
+    }
+    if (known || exit === 2) {
+      process.stderr.write(`Error: ${err.message}\n`);
+      if (!known && exit === 2 && this.id) process.stderr.write(`See: stedi-gtm ${this.id} --help\n`);
+      return;
+    }
+    throw err;
+  }
+}
+
+function isParseError(err: Error): boolean {
+  return /^(CLIParseError|RequiredArgsError|UnexpectedArgsError|FailedFlagValidationError|NonExistentFlagsError|FlagInvalidOptionError|ArgInvalidOptionError)$/.test(
+    err.constructor?.name ?? '',
+  ) || /Expected an integer|Expected --\S+=|must be (?:greater|less)/.test(err.message);
+}

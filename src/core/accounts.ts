@@ -1,0 +1,101 @@
+import {cleanRow, mergeRows, type CleanRow, type ColumnIndex, type RejectedRow} from './ingest.js';
+import {normalizeDomain} from './normalize.js';
+import type {CompanyBase, Company} from '../schemas/companies.js';
+
+/** Normalises the previous-customer list the same way as the input's domains. */
+export function previousCustomerDomains(domains: readonly string[]): {set: Set<string>; invalid: string[]} {
+  const set = new Set<string>();
+  const invalid: string[] = [];
+  for (const d of domains) {
+    const n = normalizeDomain(d);
+    if (n.domain) set.add(n.domain);
+    else invalid.push(d);
+  }
+  return {set, invalid};
+}
+
+export interface AccountsResult {
+  companies: CompanyBase[];
+  rejects: RejectedRow[];
+  inputRows: number;
+  mergedRows: number;
+}
+
+/**
+ * Collects cleaned rows into accounts (one per key) in order of first appearance, and rejected rows.
+ * Every row added is either part of exactly one company or one reject.
+ */
+export class AccountBuilder {
+  private readonly groups = new Map<string, CleanRow[]>();
+  private readonly rejects: RejectedRow[] = [];
+  private rows = 0;
+
+  constructor(private readonly index: ColumnIndex, private readonly previous: ReadonlySet<string>) {}
+
+  add(fields: readonly string[], row: number, line: number): void {
+    this.rows++;
+    const result = cleanRow(fields, this.index, row, line);
+    if (!result.ok) {
+      this.rejects.push(result.value);
+      return;
+    }
+    const group = this.groups.get(result.value.key);
+    if (group) group.push(result.value);
+    else this.groups.set(result.value.key, [result.value]);
+  }
+
+  reject(fields: readonly string[], row: number, line: number, reason: string): void {
+    this.rows++;
+    const get = (i: number) => (i === undefined ? '' : fields[i] ?? '');
+    this.rejects.push({
+      row, line, reason,
+      name: get(this.index.name), domain: get(this.index.domain), linkedin_url: get(this.index.linkedin),
+      raw: fields.join(','),
+    });
+  }
+
+  finish(): AccountsResult {
+    const companies: CompanyBase[] = [];
+    let merged = 0;
+    for (const rows of this.groups.values()) {
+      merged += rows.length - 1;
+      const domain = rows[0].domain;
+      companies.push(mergeRows(rows, domain !== '' && this.previous.has(domain)));
+    }
+    return {companies, rejects: this.rejects, inputRows: this.rows, mergedRows: merged};
+  }
+}
+
+export interface CompanyCounts {
+  icp_fit: number;
+  icp_tiers: Record<string, number>;
+  uses_x12: number;
+  uses_clearinghouse: number;
+  uses_fhir: number;
+  uses_hl7: number;
+  previous_customers: number;
+  domain_status: Record<string, number>;
+  size_bands: Record<string, number>;
+  enrichment_source: Record<string, number>;
+}
+
+export function countCompanies(companies: Iterable<Company>): CompanyCounts {
+  const c: CompanyCounts = {
+    icp_fit: 0, icp_tiers: {}, uses_x12: 0, uses_clearinghouse: 0, uses_fhir: 0, uses_hl7: 0,
+    previous_customers: 0, domain_status: {}, size_bands: {}, enrichment_source: {},
+  };
+  const bump = (m: Record<string, number>, k: string) => (m[k] = (m[k] ?? 0) + 1);
+  for (const x of companies) {
+    if (x.icp_fit) c.icp_fit++;
+    bump(c.icp_tiers, x.icp_tier);
+    if (x.uses_x12) c.uses_x12++;
+    if (x.uses_clearinghouse) c.uses_clearinghouse++;
+    if (x.uses_fhir) c.uses_fhir++;
+    if (x.uses_hl7) c.uses_hl7++;
+    if (x.is_previous_customer) c.previous_customers++;
+    bump(c.domain_status, x.domain_status);
+    bump(c.size_bands, x.size_band);
+    bump(c.enrichment_source, x.enrichment_source);
+  }
+  return c;
+}

@@ -1,0 +1,199 @@
+import {createReadStream, createWriteStream, mkdirSync, openSync, readSync, closeSync, renameSync, rmSync, type WriteStream} from 'node:fs';
+import {basename, dirname, join} from 'node:path';
+import Papa from 'papaparse';
+import {UserError} from '../errors.js';
+
+export interface CsvRecord {
+  fields: string[];
+  /** Row number as a spreadsheet shows it: the header is row 1. */
+  row: number;
+  /** Physical line where the record starts (1-based). */
+  line: number;
+}
+
+export interface ReadCsvOptions {
+  /** Called once with the header (BOM removed). Throw to stop before any row is read. */
+  onHeader(header: string[]): void;
+  /** Called for every data record, in order. Blank lines are skipped (they still count for row numbers). */
+  onRecord(record: CsvRecord): void;
+  /** Called for a record papaparse could not read (e.g. an unclosed quote). */
+  onMalformed?(record: CsvRecord, message: string): void;
+}
+
+/** Looks at the file's first bytes to tell CRLF from LF files (papaparse guesses per chunk otherwise). */
+function detectNewline(file: string): '\r\n' | '\n' | '\r' {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const head = buf.subarray(0, n).toString('latin1');
+    const lf = head.indexOf('\n');
+    const cr = head.indexOf('\r');
+    if (cr !== -1 && (lf === -1 || cr < lf)) return head[cr + 1] === '\n' ? '\r\n' : '\r';
+    return '\n';
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function countNewlines(fields: readonly string[]): number {
+  let n = 0;
+  for (const f of fields) {
+    let i = f.indexOf('\n');
+    while (i !== -1) {
+      n++;
+      i = f.indexOf('\n', i + 1);
+    }
+  }
+  return n;
+}
+
+/** Streams a CSV file (UTF-8, any line ending, optional BOM) record by record with papaparse. */
+export async function readCsv(file: string, opts: ReadCsvOptions): Promise<{records: number; blank: number}> {
+  let newline: '\r\n' | '\n' | '\r';
+  try {
+    newline = detectNewline(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(`${file}: cannot read input file (${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message})`);
+  }
+  return new Promise((resolvePromise, reject) => {
+    let row = 0;
+    let line = 1;
+    let records = 0;
+    let blank = 0;
+    let failed = false;
+    const stream = createReadStream(file, {encoding: 'utf8', highWaterMark: 1 << 20});
+    const fail = (e: unknown, parser?: Papa.Parser) => {
+      failed = true;
+      parser?.abort();
+      stream.destroy();
+      reject(e);
+    };
+    Papa.parse<string[]>(stream as unknown as File, {
+      delimiter: ',',
+      newline,
+      quoteChar: '"',
+      skipEmptyLines: false,
+      step(results, parser) {
+        if (failed) return;
+        const fields = results.data;
+        row++;
+        const rec: CsvRecord = {fields, row, line};
+        line += 1 + countNewlines(fields);
+        try {
+          if (row === 1) {
+            if (fields.length > 0) fields[0] = fields[0].replace(/^\uFEFF/, '');
+            opts.onHeader(fields);
+            return;
+          }
+          if (fields.length === 1 && fields[0] === '') {
+            blank++;
+            return;
+          }
+          if (results.errors.length > 0 && opts.onMalformed) {
+            records++;
+            opts.onMalformed(rec, results.errors.map((e) => e.message).join('; '));
+            return;
+          }
+          records++;
+          opts.onRecord(rec);
+        } catch (e) {
+          fail(e, parser);
+        }
+      },
+      complete() {
+        if (failed) return;
+        if (row === 0) reject(new UserError(`${file}: the file is empty (no header row)`));
+        else resolvePromise({records, blank});
+      },
+      error(err: Error) {
+        if (!failed) fail(new UserError(`${file}: cannot read CSV: ${err.message}`));
+      },
+    });
+  });
+}
+
+/**
+ * Writes a CSV atomically: rows go to a temporary file next to the target, which replaces the target only
+ * on commit(). An aborted or crashed run never leaves a half-written output behind.
+ */
+export class AtomicCsvWriter {
+  private readonly tmp: string;
+  private readonly out: WriteStream;
+  private buffer: string[] = [];
+  private bufferedChars = 0;
+  private closed = false;
+  rows = 0;
+
+  constructor(readonly path: string, header: readonly string[]) {
+    mkdirSync(dirname(path), {recursive: true});
+    this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+    this.out = createWriteStream(this.tmp, {encoding: 'utf8'});
+    this.buffer.push(Papa.unparse([header as string[]], {newline: '\n'}) + '\n');
+  }
+
+  /** Queues one row; resolves at once unless the OS buffer is full (then after it drains). */
+  async write(fields: readonly string[]): Promise<void> {
+    const text = Papa.unparse([fields as string[]], {newline: '\n'}) + '\n';
+    this.buffer.push(text);
+    this.bufferedChars += text.length;
+    this.rows++;
+    if (this.bufferedChars >= 1 << 20) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const chunk = this.buffer.join('');
+    this.buffer = [];
+    this.bufferedChars = 0;
+    if (!this.out.write(chunk)) await new Promise<void>((r) => this.out.once('drain', () => r()));
+  }
+
+  async commit(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    await new Promise<void>((res, rej) => this.out.end((err?: Error | null) => (err ? rej(err) : res())));
+    renameSync(this.tmp, this.path);
+  }
+
+  abort(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.out.destroy();
+    rmSync(this.tmp, {force: true});
+  }
+}
+
+/** Writes a whole table atomically. */
+export async function writeCsv(path: string, header: readonly string[], rows: Iterable<readonly string[]>): Promise<number> {
+  const w = new AtomicCsvWriter(path, header);
+  try {
+    for (const r of rows) await w.write(r);
+    await w.commit();
+    return w.rows;
+  } catch (e) {
+    w.abort();
+    throw e;
+  }
+}
+
+/** Reads a whole table written by this tool (header + rows) into memory, checking the header. */
+export async function readTable(file: string, expected: readonly string[], producedBy: string): Promise<string[][]> {
+  const rows: string[][] = [];
+  await readCsv(file, {
+    onHeader(header) {
+      const missing = expected.filter((c) => !header.includes(c));
+      if (missing.length > 0) {
+        throw new UserError(`${file}: missing column(s) ${missing.join(', ')}; it was written by another version. Run \`stedi-gtm ${producedBy}\` again.`);
+      }
+      const positions = expected.map((c) => header.indexOf(c));
+      const identity = positions.every((p, i) => p === i);
+      this.onRecord = identity
+        ? (r) => void rows.push(r.fields)
+        : (r) => void rows.push(positions.map((p) => r.fields[p] ?? ''));
+    },
+    onRecord() {},
+  });
+  return rows;
+}

@@ -1,0 +1,115 @@
+import type {Ora} from 'ora';
+
+/**
+ * How a stage tells the user what it is doing. On a TTY: an ora spinner with counts; otherwise plain lines
+ * on stderr (at most one progress line every few seconds); under --json or --quiet: nothing but warnings
+ * (and under --quiet not even those). stdout is left to the command's result.
+ */
+export interface Reporter {
+  /** Starts a step; `total` enables done/total, rate and ETA. */
+  start(label: string, total?: number): void;
+  /** Updates the current step's count and extra text (e.g. "cache hits 12"). Cheap to call often. */
+  progress(done: number, extra?: string): void;
+  /** Ends the current step successfully with a message. */
+  succeed(message: string): void;
+  /** An informational line (e.g. which provider or which fallback config is used). */
+  info(message: string): void;
+  /** A warning; shown even under --json (on stderr). */
+  warn(message: string): void;
+  /** Stops any spinner (on error). */
+  stop(): void;
+}
+
+export type ReporterMode = 'tty' | 'plain' | 'json' | 'quiet';
+
+export function reporterMode(opts: {json: boolean; quiet: boolean}, stream: NodeJS.WriteStream = process.stderr): ReporterMode {
+  if (opts.quiet) return 'quiet';
+  if (opts.json) return 'json';
+  return stream.isTTY && process.env.CI !== 'true' ? 'tty' : 'plain';
+}
+
+const fmt = new Intl.NumberFormat('en-US');
+
+function describe(label: string, done: number, total: number | undefined, started: number, extra: string | undefined, now: number): string {
+  const secs = (now - started) / 1000;
+  const rate = secs > 0 ? done / secs : 0;
+  let text = `${label}: ${fmt.format(done)}${total ? `/${fmt.format(total)}` : ''}`;
+  if (secs >= 1 && rate > 0) text += ` · ${fmt.format(Math.round(rate))}/s`;
+  if (total && rate > 0 && done < total && secs >= 1) text += ` · ETA ${formatDuration((total - done) / rate)}`;
+  if (extra) text += ` · ${extra}`;
+  return text;
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.ceil(seconds)}s`;
+  const m = Math.floor(seconds / 60);
+  if (m < 60) return `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+export async function createReporter(mode: ReporterMode, stream: NodeJS.WriteStream = process.stderr): Promise<Reporter> {
+  let label = '';
+  let total: number | undefined;
+  let started = 0;
+  let lastShown = 0;
+  const line = (s: string) => stream.write(`${s}\n`);
+
+  if (mode === 'quiet' || mode === 'json') {
+    return {
+      start() {}, progress() {}, succeed() {}, info() {}, stop() {},
+      warn: (m) => {
+        if (mode === 'json') line(`warning: ${m}`);
+      },
+    };
+  }
+  if (mode === 'plain') {
+    return {
+      start(l, t) {
+        label = l; total = t; started = Date.now(); lastShown = started;
+      },
+      progress(done, extra) {
+        const now = Date.now();
+        if (now - lastShown >= 5000) {
+          lastShown = now;
+          line(describe(label, done, total, started, extra, now));
+        }
+      },
+      succeed: (m) => line(m),
+      info: (m) => line(m),
+      warn: (m) => line(`warning: ${m}`),
+      stop() {},
+    };
+  }
+  const {default: ora} = await import('ora');
+  let spinner: Ora | undefined;
+  return {
+    start(l, t) {
+      label = l; total = t; started = Date.now(); lastShown = 0;
+      spinner = ora({text: l, stream}).start();
+    },
+    progress(done, extra) {
+      const now = Date.now();
+      if (spinner && now - lastShown >= 100) {
+        lastShown = now;
+        spinner.text = describe(label, done, total, started, extra, now);
+      }
+    },
+    succeed(m) {
+      if (spinner) spinner.succeed(m);
+      else line(m);
+      spinner = undefined;
+    },
+    info(m) {
+      if (spinner) spinner.info(m).start(spinner.text);
+      else line(m);
+    },
+    warn(m) {
+      if (spinner) spinner.warn(m).start(spinner.text);
+      else line(`warning: ${m}`);
+    },
+    stop() {
+      spinner?.stop();
+      spinner = undefined;
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import type {CompanyBase, Enrichment} from '../schemas/companies.js';
+
+/**
+ * An enrichment provider turns a cleaned company into the enrichment columns (ICP + tech stack).
+ * The rules provider is pure and synchronous; the OpenAI provider is asynchronous, cached and may fail
+ * per company (it then returns the rules answer with enrichment_source = rules_fallback).
+ */
+export interface EnrichmentProvider {
+  readonly name: 'rules' | 'openai';
+  /** Enriches one company. Must not throw for per-company failures (fall back instead); may throw FatalError. */
+  enrich(company: CompanyBase): Promise<Enrichment> | Enrichment;
+  /** How many requests may usefully run at once (1 for the rules provider). */
+  readonly concurrency: number;
+  /** Counters for the summary (cache hits, calls, retries, fallbacks, cost ...). */
+  stats(): Record<string, number>;
+  /** A short progress note (e.g. "cache 12 · calls 3 · $0.02"). */
+  progressNote?(): string;
+  /** Releases resources; called once at the end, also after a failure. */
+  close?(): Promise<void>;
+}
