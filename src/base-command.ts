@@ -26,45 +26,45 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   static baseFlags = {
     seed: Flags.integer({
-      description: 'Random seed: the same seed gives byte-identical outputs.',
+      description: 'Random seed: the same seed gives byte-identical outputs. Example: --seed 7',
       default: 42,
       min: 0,
       max: 2 ** 32 - 1,
       helpGroup: 'GLOBAL',
     }),
     input: Flags.string({
-      description: 'Clay company export (CSV). Falls back to the sample shipped with stedi-gtm when the default is absent.',
+      description: 'Clay company export (CSV). Falls back to the sample shipped with stedi-gtm when the default is absent. Example: --input exports/clay.csv',
       default: DEFAULT_INPUT,
       helpGroup: 'GLOBAL',
     }),
     'data-dir': Flags.string({
-      description: 'Root of the outputs: <data-dir>/raw, <data-dir>/interim, <data-dir>/final.',
+      description: 'Root of the outputs: <data-dir>/raw, <data-dir>/interim, <data-dir>/final. Example: --data-dir out',
       default: 'data',
       helpGroup: 'GLOBAL',
     }),
     'config-dir': Flags.string({
-      description: 'Folder with icp_rules.yml, previous_customers.yml and deal_model.yml. Falls back to the shipped config when the default is absent.',
+      description: 'Folder with icp_rules.yml, previous_customers.yml, deal_model.yml and openai.yml. Falls back to the shipped config when the default is absent. Example: --config-dir my-config',
       default: DEFAULT_CONFIG_DIR,
       helpGroup: 'GLOBAL',
     }),
     'cache-dir': Flags.string({
-      description: 'Enrichment cache folder. [default: <data-dir>/interim/enrich_cache]',
+      description: 'Enrichment cache folder (OpenAI answers). [default: <data-dir>/interim/enrich_cache] Example: --cache-dir ~/.cache/stedi-gtm',
       helpGroup: 'GLOBAL',
     }),
     limit: Flags.integer({
-      description: 'Process only the first N companies after cleaning and merging.',
+      description: 'Process only the first N companies after cleaning and merging. Example: --limit 50',
       min: 1,
       helpGroup: 'GLOBAL',
     }),
     provider: Flags.string({
-      description: 'Enrichment provider: auto = openai when OPENAI_API_KEY is set, else rules.',
+      description: 'Enrichment provider: auto = openai when OPENAI_API_KEY is set, else rules (offline). Example: --provider rules',
       options: ['auto', 'rules', 'openai'],
       default: 'auto',
       helpGroup: 'GLOBAL',
     }),
     quiet: Flags.boolean({
       char: 'q',
-      description: 'Print nothing but errors (and the result under --json).',
+      description: 'Print nothing but errors (and the result under --json). Example: -q',
       default: false,
       helpGroup: 'GLOBAL',
     }),

@@ -40,10 +40,11 @@ function countries(): Map<string, string> {
     for (let b = 65; b <= 90; b++) {
       const code = String.fromCharCode(a, b);
       const name = names.of(code);
-      if (name && name !== code) {
-        index.set(name.toLowerCase(), code);
-        index.set(code.toLowerCase(), code);
-      }
+      // Deprecated codes (UK, BU, DD) canonicalise to another code; private-use and groupings (ZZ, EU) are not countries.
+      const canonical = Intl.getCanonicalLocales(`und-${code}`)[0].slice(4);
+      if (!name || name === code || /^(?:Q[M-Z]|X[A-Z]|ZZ|EU|EZ|UN)$/.test(code)) continue;
+      index.set(code.toLowerCase(), canonical);
+      if (canonical === code) index.set(name.toLowerCase(), code);
     }
   }
   for (const [alias, code] of Object.entries(COUNTRY_ALIASES)) index.set(alias, code);

@@ -119,9 +119,20 @@ export function cleanRow(fields: readonly string[], index: ColumnIndex, row: num
 
 /**
  * Orders the rows of one account so that the first is the primary record, independent of input order:
- * the largest size band (the headquarters page, usually), then the longest description, then the shortest
- * name (the brand rather than a franchise location), then LinkedIn URL, name and description as text.
+ * the brand page (whose name starts the most other names: `Golden Hour Home Care` before
+ * `Golden Hour Home Care of Mesa`), then the largest size band (the headquarters page, usually), then the
+ * longest description, then the shortest name, then LinkedIn URL, name and description as text.
  */
+function primaryOrder(rows: readonly CleanRow[]): (a: CleanRow, b: CleanRow) => number {
+  const keys = rows.map((r) => nameKey(r.name));
+  const brand = new Map<CleanRow, number>();
+  rows.forEach((r, i) => {
+    const k = keys[i];
+    brand.set(r, k ? keys.filter((o) => o !== k && o.startsWith(`${k} `)).length : 0);
+  });
+  return (a, b) => brand.get(b)! - brand.get(a)! || primaryFirst(a, b);
+}
+
 function primaryFirst(a: CleanRow, b: CleanRow): number {
   return (
     bandRank(b.size_band) - bandRank(a.size_band) ||
@@ -145,7 +156,7 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  */
 export function mergeRows(rows: readonly CleanRow[], isPreviousCustomer: boolean): CompanyBase {
   if (rows.length === 0) throw new Error('mergeRows needs at least one row');
-  const ordered = rows.length === 1 ? rows : [...rows].sort(primaryFirst);
+  const ordered = rows.length === 1 ? rows : [...rows].sort(primaryOrder(rows));
   const p = ordered[0];
   const pick = <K extends keyof CleanRow>(k: K): CleanRow[K] => {
     for (const r of ordered) if (r[k] !== '' && r[k] !== null) return r[k];

@@ -21,16 +21,17 @@ export interface ReadCsvOptions {
 }
 
 /** Looks at the file's first bytes to tell CRLF from LF files (papaparse guesses per chunk otherwise). */
-function detectNewline(file: string): '\r\n' | '\n' | '\r' {
+function sniff(file: string): {newline: '\r\n' | '\n' | '\r'; bom: boolean} {
   const fd = openSync(file, 'r');
   try {
     const buf = Buffer.alloc(64 * 1024);
     const n = readSync(fd, buf, 0, buf.length, 0);
+    const bom = n >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
     const head = buf.subarray(0, n).toString('latin1');
     const lf = head.indexOf('\n');
     const cr = head.indexOf('\r');
-    if (cr !== -1 && (lf === -1 || cr < lf)) return head[cr + 1] === '\n' ? '\r\n' : '\r';
-    return '\n';
+    if (cr !== -1 && (lf === -1 || cr < lf)) return {newline: head[cr + 1] === '\n' ? '\r\n' : '\r', bom};
+    return {newline: '\n', bom};
   } finally {
     closeSync(fd);
   }
@@ -51,8 +52,9 @@ function countNewlines(fields: readonly string[]): number {
 /** Streams a CSV file (UTF-8, any line ending, optional BOM) record by record with papaparse. */
 export async function readCsv(file: string, opts: ReadCsvOptions): Promise<{records: number; blank: number}> {
   let newline: '\r\n' | '\n' | '\r';
+  let bom: boolean;
   try {
-    newline = detectNewline(file);
+    ({newline, bom} = sniff(file));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserError(`${file}: cannot read input file (${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message})`);
@@ -63,7 +65,8 @@ export async function readCsv(file: string, opts: ReadCsvOptions): Promise<{reco
     let records = 0;
     let blank = 0;
     let failed = false;
-    const stream = createReadStream(file, {encoding: 'utf8', highWaterMark: 1 << 20});
+    // A byte-order mark is skipped before parsing, or papaparse would not see the first field's opening quote.
+    const stream = createReadStream(file, {encoding: 'utf8', highWaterMark: 1 << 20, start: bom ? 3 : 0});
     const fail = (e: unknown, parser?: Papa.Parser) => {
       failed = true;
       parser?.abort();
@@ -83,7 +86,6 @@ export async function readCsv(file: string, opts: ReadCsvOptions): Promise<{reco
         line += 1 + countNewlines(fields);
         try {
           if (row === 1) {
-            if (fields.length > 0) fields[0] = fields[0].replace(/^\uFEFF/, '');
             opts.onHeader(fields);
             return;
           }
@@ -124,12 +126,14 @@ export class AtomicCsvWriter {
   private buffer: string[] = [];
   private bufferedChars = 0;
   private closed = false;
+  private failure: Error | undefined;
   rows = 0;
 
   constructor(readonly path: string, header: readonly string[]) {
     mkdirSync(dirname(path), {recursive: true});
     this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
     this.out = createWriteStream(this.tmp, {encoding: 'utf8'});
+    this.out.on('error', (e) => (this.failure ??= e));
     this.buffer.push(Papa.unparse([header as string[]], {newline: '\n'}) + '\n');
   }
 
@@ -147,6 +151,7 @@ export class AtomicCsvWriter {
     const chunk = this.buffer.join('');
     this.buffer = [];
     this.bufferedChars = 0;
+    if (this.failure) throw this.failure;
     if (!this.out.write(chunk)) await new Promise<void>((r) => this.out.once('drain', () => r()));
   }
 
@@ -157,10 +162,14 @@ export class AtomicCsvWriter {
     renameSync(this.tmp, this.path);
   }
 
-  abort(): void {
+  /** Discards the temporary file; the target is left as it was. */
+  async abort(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.out.destroy();
+    await new Promise<void>((r) => {
+      this.out.once('close', () => r());
+      this.out.destroy();
+    });
     rmSync(this.tmp, {force: true});
   }
 }
@@ -173,7 +182,7 @@ export async function writeCsv(path: string, header: readonly string[], rows: It
     await w.commit();
     return w.rows;
   } catch (e) {
-    w.abort();
+    await w.abort();
     throw e;
   }
 }

@@ -4,6 +4,15 @@ import {SIZE_BANDS} from '../core/normalize.js';
 const sizeBand = z.enum([...SIZE_BANDS, 'unknown']);
 const weight = z.number().min(0).max(100);
 
+/** A regular expression source (checked on load, so a typo is reported with the file, key and line). */
+const pattern = z.string().min(1).superRefine((src, ctx) => {
+  try {
+    new RegExp(src, 'iu');
+  } catch (e) {
+    ctx.addIssue({code: 'custom', message: `not a valid regular expression: ${(e as Error).message}`});
+  }
+});
+
 const targetIndustry = z.strictObject({
   name: z.string().min(1).describe('A label for the segment, shown in icp_reason.'),
   linkedin_labels: z.array(z.string().min(1)).default([]).describe('LinkedIn "Primary Industry" labels that place a company in this segment (case-insensitive, exact).'),
@@ -14,7 +23,7 @@ const targetIndustry = z.strictObject({
 
 const term = z.strictObject({
   name: z.string().min(1).describe('Canonical name written to the output.'),
-  patterns: z.array(z.string().min(1)).min(1).describe('Case-insensitive regular expressions, matched on word boundaries.'),
+  patterns: z.array(pattern).min(1).describe('Case-insensitive regular expressions, matched on word boundaries.'),
 });
 
 export const IcpRulesSchema = z.strictObject({
@@ -43,11 +52,11 @@ export const IcpRulesSchema = z.strictObject({
     fit_min_tier: z.enum(['tier_1', 'tier_2', 'tier_3']).describe('The lowest tier that counts as icp_fit = true.'),
   }),
   techstack: z.strictObject({
-    x12: z.array(z.string().min(1)).min(1).describe('Patterns that show X12 EDI use.'),
+    x12: z.array(pattern).min(1).describe('Patterns that show X12 EDI use.'),
     transaction_sets: z.record(z.string().regex(/^\d{3}$/), z.string()).describe('X12 transaction set codes and their names; a code counts when it stands next to EDI words or another code.'),
     clearinghouses: z.array(term).describe('Clearinghouses and their name patterns.'),
-    fhir: z.array(z.string().min(1)).min(1).describe('Patterns that show FHIR use.'),
-    hl7: z.array(z.string().min(1)).min(1).describe('Patterns that show HL7 v2 use.'),
+    fhir: z.array(pattern).min(1).describe('Patterns that show FHIR use.'),
+    hl7: z.array(pattern).min(1).describe('Patterns that show HL7 v2 use.'),
     ehrs: z.array(term).describe('EHR / practice-management systems and their name patterns.'),
     evidence_chars: z.number().int().min(10).max(400).describe('Characters of context kept on each side of a match in techstack_evidence.'),
   }),

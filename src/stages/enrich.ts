@@ -108,7 +108,7 @@ export async function runEnrich(opts: EnrichOptions): Promise<EnrichSummary> {
     for (const c of enriched) await writer.write(companyCodec.encode(c));
     await writer.commit();
   } catch (e) {
-    writer.abort();
+    await writer.abort();
     throw e;
   }
   await writeCsv(paths.rejects, rejectCodec.columns, accounts.rejects.map((r) => rejectCodec.encode(r)));

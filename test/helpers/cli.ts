@@ -1,0 +1,62 @@
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import type {Config} from '@oclif/core';
+import {testConfig} from './oclif-config.js';
+
+export interface CliResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+  error?: Error;
+}
+
+/**
+ * Runs an oclif command class in-process (Cmd.run(argv)) and captures what it writes to stdout and stderr,
+ * and the exit code it asks for (0 when none).
+ */
+export async function runCli(Cmd: {run(argv?: string[], opts?: Config): Promise<unknown>}, argv: string[]): Promise<CliResult> {
+  const config = await testConfig();
+  const out: string[] = [];
+  const err: string[] = [];
+  const origOut = process.stdout.write.bind(process.stdout);
+  const origErr = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    out.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    err.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
+    return true;
+  }) as typeof process.stderr.write;
+  let error: Error | undefined;
+  process.exitCode = undefined;
+  try {
+    await Cmd.run(argv, config);
+  } catch (e) {
+    error = e as Error;
+  } finally {
+    // Let warnings emitted on the next tick land in this command's output, not the next test's.
+    await new Promise((r) => setImmediate(r));
+    process.stdout.write = origOut;
+    process.stderr.write = origErr;
+  }
+  const code = process.exitCode ?? (error ? ((error as {oclif?: {exit?: number}}).oclif?.exit ?? 1) : 0);
+  process.exitCode = undefined;
+  return {stdout: out.join(''), stderr: err.join(''), exitCode: Number(code), error};
+}
+
+/** A fresh temporary directory, removed by the returned cleanup function. */
+export function tempDir(prefix = 'stedi-gtm-'): {dir: string; cleanup: () => void} {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return {dir, cleanup: () => rmSync(dir, {recursive: true, force: true})};
+}
+
+/** Writes a CSV in Clay's shape: every field quoted, CRLF. */
+export function clayCsv(header: readonly string[], rows: ReadonlyArray<readonly string[]>, opts: {bom?: boolean; eol?: string} = {}): string {
+  const q = (s: string) => `"${s.replaceAll('"', '""')}"`;
+  const eol = opts.eol ?? '\r\n';
+  return (opts.bom ? '\uFEFF' : '') + [header, ...rows].map((r) => r.map(q).join(',')).join(eol) + eol;
+}
+
+export const CLAY_HEADER = ['Find companies', 'Name', 'Description', 'Primary Industry', 'Size', 'Type', 'Location', 'Country', 'Domain', 'LinkedIn URL'] as const;

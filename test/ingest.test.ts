@@ -1,0 +1,122 @@
+import fc from 'fast-check';
+import {AccountBuilder, previousCustomerDomains} from '../src/core/accounts.js';
+import {cleanRow, mapHeader, mergeRows, type CleanRow, type ColumnIndex} from '../src/core/ingest.js';
+import {CLAY_HEADER} from './helpers/cli.js';
+
+const {index} = mapHeader([...CLAY_HEADER]);
+const row = (o: Partial<Record<'name' | 'description' | 'industry' | 'size' | 'type' | 'location' | 'country' | 'domain' | 'linkedin', string>>) =>
+  ['', o.name ?? '', o.description ?? '', o.industry ?? '', o.size ?? '', o.type ?? '', o.location ?? '', o.country ?? '', o.domain ?? '', o.linkedin ?? ''];
+
+function clean(fields: string[], n = 2): CleanRow {
+  const r = cleanRow(fields, index, n, n);
+  if (!r.ok) throw new Error(r.value.reason);
+  return r.value;
+}
+
+describe('mapHeader', () => {
+  it('matches columns by name in any order, ignoring case, spaces, a BOM and unknown columns', () => {
+    const header = ['\uFEFF  linkedin url ', 'Extra', 'DOMAIN', 'country', 'location', 'type', 'size', 'primary industry', 'description', 'name'];
+    const {index: ix, missing} = mapHeader(header);
+    expect(missing).toEqual([]);
+    expect(ix.linkedin).toBe(0);
+    expect(ix.name).toBe(9);
+    expect(ix.domain).toBe(2);
+  });
+  it('names every missing required column', () => {
+    expect(mapHeader(['Name', 'Description', 'Size']).missing).toEqual(['Primary Industry', 'Type', 'Location', 'Country', 'Domain', 'LinkedIn URL']);
+  });
+});
+
+describe('cleanRow', () => {
+  it('keys a company by its registrable domain and reads size, country and location', () => {
+    const r = clean(row({name: 'Acme Health', domain: 'https://www.AcmeHealth.com/about', size: '501-1,000 employees', country: 'United States', location: 'Boulder, Colorado', linkedin: 'https://www.linkedin.com/company/acme-health'}));
+    expect(r).toMatchObject({key: 'domain:acmehealth.com', domain: 'acmehealth.com', domain_status: 'ok', raw_domain: 'https://www.AcmeHealth.com/about', size_band: '501-1000', employees_min: 501, employees_max: 1000, country: 'US', city: 'Boulder', state: 'CO'});
+  });
+  it('falls back to the LinkedIn slug, then the name, when the domain is missing or invalid', () => {
+    expect(clean(row({name: 'A', domain: '', linkedin: 'https://www.linkedin.com/company/a-co'}))).toMatchObject({key: 'linkedin:a-co', domain: '', domain_status: 'missing'});
+    expect(clean(row({name: 'Tri-County Home Health', domain: 'not a domain'}))).toMatchObject({key: 'name:tri county home health', domain_status: 'invalid'});
+  });
+  it('rejects a row with no name, domain or LinkedIn URL, keeping its row, line and a reason', () => {
+    const r = cleanRow(row({location: 'Houston, Texas', domain: 'n/a'}), index, 7, 12);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.value).toMatchObject({row: 7, line: 12});
+      expect(r.value.reason).toMatch(/nothing usable/);
+    }
+  });
+  it('keeps descriptions byte for byte (line breaks, CRLF, non-ASCII)', () => {
+    const description = 'Line one — “quoted”\r\nLine two\n\n  indented ® ™ Zoë';
+    expect(clean(row({name: 'X', domain: 'x.com', description})).description).toBe(description);
+  });
+});
+
+describe('mergeRows', () => {
+  const group = [
+    clean(row({name: 'Golden Hour Home Care of Mesa', domain: 'goldenhourhomecare.com', size: '11-50 employees', linkedin: 'https://www.linkedin.com/company/gh-mesa'}), 5),
+    clean(row({name: 'Golden Hour Home Care', domain: 'www.goldenhourhomecare.com', size: '51-200 employees', linkedin: 'https://www.linkedin.com/company/gh', description: 'Home care.'}), 9),
+    clean(row({name: 'Golden Hour Home Care - Tucson', domain: 'https://goldenhourhomecare.com/', linkedin: 'https://www.linkedin.com/company/gh-tucson'}), 3),
+  ];
+
+  it('makes one account with the brand as primary and the others in list columns', () => {
+    const c = mergeRows(group, false);
+    expect(c.name).toBe('Golden Hour Home Care');
+    expect(c.other_names).toEqual(['Golden Hour Home Care - Tucson', 'Golden Hour Home Care of Mesa']);
+    expect(c.other_linkedin_urls).toEqual(['https://www.linkedin.com/company/gh-mesa', 'https://www.linkedin.com/company/gh-tucson']);
+    expect(c.source_rows).toEqual(['3', '5', '9']);
+    expect(c.company_id).toMatch(/^co_[0-9a-f]{12}$/);
+  });
+
+  it('does not depend on row order (property)', () => {
+    const arbRow = fc.record({
+      name: fc.constantFrom('Acme', 'Acme Care', 'Acme Care North', 'ACME', ''),
+      description: fc.string({maxLength: 20}),
+      size: fc.constantFrom('', '2-10 employees', '51-200 employees', '10,001+ employees', 'Self-employed'),
+      location: fc.constantFrom('', 'Austin, TX', 'Naples'),
+      linkedin: fc.constantFrom('', 'https://www.linkedin.com/company/a', 'https://www.linkedin.com/company/b'),
+      industry: fc.constantFrom('', 'Insurance', 'Hospitals and Health Care'),
+    });
+    fc.assert(
+      fc.property(fc.array(arbRow, {minLength: 1, maxLength: 6}), fc.integer(), (rows, seed) => {
+        const cleaned = rows.map((r, i) => clean(row({...r, domain: 'acme.com'}), i + 2));
+        const shuffled = [...cleaned].sort((a, b) => ((a.row * 7919 + seed) % 13) - ((b.row * 7919 + seed) % 13));
+        expect(mergeRows(shuffled, false)).toEqual(mergeRows(cleaned, false));
+      }),
+    );
+  });
+});
+
+describe('AccountBuilder', () => {
+  it('accounts for every row: companies + merged + rejected = input rows, in any order (property)', () => {
+    const arb = fc.array(
+      fc.record({
+        name: fc.constantFrom('', 'A', 'B', 'C'),
+        domain: fc.constantFrom('', 'a.com', 'www.a.com', 'b.org', 'n/a', 'localhost'),
+        linkedin: fc.constantFrom('', 'https://www.linkedin.com/company/x', 'https://www.linkedin.com/company/y'),
+      }),
+      {maxLength: 30},
+    );
+    fc.assert(
+      fc.property(arb, (rows) => {
+        const build = (list: typeof rows) => {
+          const b = new AccountBuilder(index as ColumnIndex, new Set(['a.com']));
+          list.forEach((r, i) => b.add(row(r), i + 2, i + 2));
+          return b.finish();
+        };
+        const res = build(rows);
+        expect(res.companies.length + res.mergedRows + res.rejects.length).toBe(rows.length);
+        expect(new Set(res.companies.map((c) => c.company_id)).size).toBe(res.companies.length);
+        const reversed = build([...rows].reverse());
+        const byId = (cs: typeof res.companies) => new Map(cs.map((c) => [c.company_id, {...c, source_rows: []}]));
+        // Same accounts with the same content whatever the order (only the row numbers moved).
+        expect(byId(reversed.companies)).toEqual(byId(res.companies));
+        for (const c of res.companies) expect(c.is_previous_customer).toBe(c.domain === 'a.com');
+      }),
+    );
+  });
+
+  it('normalises previous-customer domains like the input', () => {
+    const {set, invalid} = previousCustomerDomains(['www.tennr.com', 'https://www.Medplum.com/', 'nirvanahq.com.', 'nonsense']);
+    expect([...set].sort()).toEqual(['medplum.com', 'nirvanahq.com', 'tennr.com']);
+    expect(invalid).toEqual(['nonsense']);
+  });
+});

@@ -1,0 +1,89 @@
+import {bandFor, normalizeDomain, parseSize, linkedinSlug, nameKey, SIZE_BANDS} from '../src/core/normalize.js';
+import {countryCode, parseLocation} from '../src/core/geo.js';
+
+describe('normalizeDomain', () => {
+  it.each([
+    ['https://www.Example.com/about', 'example.com'],
+    ['WWW.example.com', 'example.com'],
+    ['example.com.', 'example.com'],
+    ['http://example.com/about-us?x=1', 'example.com'],
+    ['  shop.example.co.uk ', 'example.co.uk'],
+    ['coveredhealth.ai', 'coveredhealth.ai'],
+    ['lknstrategies.us', 'lknstrategies.us'],
+  ])('%s -> %s', (raw, expected) => {
+    expect(normalizeDomain(raw)).toEqual({domain: expected, status: 'ok'});
+  });
+
+  it.each(['', '   ', 'n/a', 'N/A', 'none'])('"%s" is missing', (raw) => {
+    expect(normalizeDomain(raw)).toEqual({domain: '', status: 'missing'});
+  });
+
+  it.each(['localhost', 'not a domain', '192.168.0.1', 'http://', 'foo'])('"%s" is invalid', (raw) => {
+    expect(normalizeDomain(raw)).toEqual({domain: '', status: 'invalid'});
+  });
+});
+
+describe('parseSize', () => {
+  it.each([
+    ['11-50 employees', '11-50', 11, 50],
+    ['501-1,000 employees', '501-1000', 501, 1000],
+    ['1,001-5,000 employees', '1001-5000', 1001, 5000],
+    ['5,001-10,000 employees', '5001-10000', 5001, 10000],
+    ['10,001+ employees', '10001+', 10001, null],
+    ['Self-employed', '1', 1, 1],
+    ['self employed', '1', 1, 1],
+    ['2-10 employees', '2-10', 2, 10],
+    ['201-500', '201-500', 201, 500],
+    ['1 employee', '1', 1, 1],
+  ])('%s -> %s', (raw, band, min, max) => {
+    expect(parseSize(raw)).toEqual({size_band: band, employees_min: min, employees_max: max});
+  });
+
+  it.each(['', 'unknown', 'lots'])('"%s" is unknown', (raw) => {
+    expect(parseSize(raw)).toEqual({size_band: 'unknown', employees_min: null, employees_max: null});
+  });
+
+  it('puts every count in the band that contains it', () => {
+    for (const band of SIZE_BANDS) {
+      const lo = Number(band.split(/[-+]/)[0]);
+      expect(bandFor(lo)).toBe(band);
+    }
+    expect(bandFor(10)).toBe('2-10');
+    expect(bandFor(1_000_000)).toBe('10001+');
+  });
+});
+
+describe('countryCode', () => {
+  it.each([
+    ['United States', 'US'], ['united states', 'US'], ['US', 'US'], ['USA', 'US'], ['United Kingdom', 'GB'],
+    ['Canada', 'CA'], ['India', 'IN'], ['Germany', 'DE'], ['Australia', 'AU'], ['', ''], ['Atlantis', ''],
+  ])('%s -> %s', (raw, code) => expect(countryCode(raw)).toBe(code));
+});
+
+describe('parseLocation', () => {
+  it.each([
+    ['Boulder, Colorado', 'US', 'Boulder', 'CO'],
+    ['Malvern, PA', 'US', 'Malvern', 'PA'],
+    ['Naples', 'US', 'Naples', ''],
+    ['', 'US', '', ''],
+    ['New Orleans, Louisiana, United States', 'US', 'New Orleans', 'LA'],
+    ['Suite 200, Boston, MA', 'US', 'Boston', 'MA'],
+    ['Toronto, Ontario', 'CA', 'Toronto', 'ON'],
+    ['London', 'GB', 'London', ''],
+    ['Texas', 'US', '', 'TX'],
+  ])('%s (%s) -> %s, %s', (raw, country, city, state) => {
+    expect(parseLocation(raw, country)).toEqual({city, state});
+  });
+});
+
+describe('linkedinSlug and nameKey', () => {
+  it('reads the company slug from any form of a LinkedIn company URL', () => {
+    expect(linkedinSlug('https://www.linkedin.com/company/Acme-Health/')).toBe('acme-health');
+    expect(linkedinSlug('linkedin.com/company/acme?trk=x')).toBe('acme');
+    expect(linkedinSlug('https://example.com/acme')).toBe('');
+  });
+  it('folds case, accents and punctuation', () => {
+    expect(nameKey('  Clínica  Médica, Inc. ')).toBe('clinica medica inc');
+    expect(nameKey('Zoë’s Home-Care')).toBe(nameKey('zoe s home care'));
+  });
+});

@@ -1,0 +1,124 @@
+import {join} from 'node:path';
+import {compileIcp, type IcpInput} from '../src/core/rules/icp.js';
+import {compileTechStack} from '../src/core/rules/techstack.js';
+import {createRulesEnricher} from '../src/core/rules/provider.js';
+import {compileTerms} from '../src/core/rules/terms.js';
+import {loadYamlConfig} from '../src/io/config.js';
+import {IcpRulesSchema} from '../src/schemas/icp-rules.js';
+import {EnrichmentSchema} from '../src/schemas/companies.js';
+
+const rules = loadYamlConfig(join('config', 'icp_rules.yml'), IcpRulesSchema);
+const icp = compileIcp(rules);
+const tech = compileTechStack(rules.techstack);
+
+const company = (o: Partial<IcpInput>): IcpInput => ({name: 'X', description: '', industry: '', size_band: '51-200', country: 'US', ...o});
+
+describe('ICP scoring with config/icp_rules.yml', () => {
+  it('puts an RCM company with EDI language in tier 1 and explains why', () => {
+    const r = icp.score(company({
+      name: 'ClaimPath Billing',
+      industry: 'Business Consulting and Services',
+      description: 'Medical billing company: we submit 837 claims over X12 EDI, post 835 remittance and verify eligibility for payers.',
+    }));
+    expect(r.icp_tier).toBe('tier_1');
+    expect(r.icp_fit).toBe(true);
+    expect(r.icp_reason).toMatch(/Medical billing and RCM/);
+    expect(r.icp_reason).toMatch(/must-have: .*EDI/);
+    expect(r.icp_score).toBeGreaterThanOrEqual(rules.tiers.tier_1);
+  });
+
+  it('scores a generic restaurant as not ICP', () => {
+    const r = icp.score(company({name: 'Taco Town', industry: 'Restaurants', description: 'Family tacos since 1998.'}));
+    expect(r.icp_fit).toBe(false);
+    expect(['not_icp', 'tier_3']).toContain(r.icp_tier);
+  });
+
+  it('excludes countries outside the allowed list whatever the score, but allows US written as a name in config', () => {
+    const strong = {industry: 'Insurance', description: 'Health plan processing claims, eligibility and EDI 834 enrollment for payers.'};
+    expect(icp.score(company({...strong, country: 'GB'})).icp_tier).toBe('excluded');
+    expect(icp.score(company({...strong, country: 'US'})).icp_fit).toBe(true);
+    const byName = compileIcp({...rules, countries: {allowed: ['United States'], unknown_allowed: false}});
+    expect(byName.score(company({...strong, country: 'US'})).icp_fit).toBe(true);
+    expect(byName.score(company({...strong, country: ''})).icp_tier).toBe('excluded');
+  });
+
+  it('excludes sole traders (size band 1) as configured', () => {
+    expect(icp.score(company({size_band: '1', industry: 'Insurance', description: 'claims EDI'})).icp_tier).toBe('excluded');
+  });
+
+  it('matches whole words only', () => {
+    const r = icp.score(company({description: 'A medical spa offering remedies and providers of ediblesX'}));
+    expect(r.icp_reason).not.toMatch(/EDI/);
+  });
+
+  it('gives more confidence when more is known', () => {
+    const sparse = icp.score(company({industry: '', description: '', size_band: 'unknown', country: ''}));
+    const rich = icp.score(company({industry: 'Insurance', description: 'x'.repeat(300) + ' claims eligibility payer'}));
+    expect(rich.icp_confidence).toBeGreaterThan(sparse.icp_confidence);
+    for (const r of [sparse, rich]) expect(r.icp_confidence).toBeGreaterThanOrEqual(0);
+    expect(rich.icp_confidence).toBeLessThanOrEqual(0.9);
+  });
+});
+
+describe('tech stack detection', () => {
+  it('finds X12 and its transaction sets, clearinghouses, FHIR, HL7 and EHRs with evidence', () => {
+    const t = tech.detect('We exchange X12 270/271 eligibility and 837P claims via Availity and Change Healthcare, and integrate with Epic EHR through FHIR APIs and HL7 v2 feeds. Also eClinicalWorks.');
+    expect(t.uses_x12).toBe(true);
+    expect(t.x12_transaction_sets).toEqual(['270', '271', '837']);
+    expect(t.uses_clearinghouse).toBe(true);
+    expect(t.clearinghouses).toEqual(['Availity', 'Change Healthcare']);
+    expect(t.uses_fhir).toBe(true);
+    expect(t.uses_hl7).toBe(true);
+    expect(t.ehrs).toEqual(['Epic', 'eClinicalWorks']);
+    expect(t.techstack_evidence.length).toBeGreaterThan(0);
+    expect(t.techstack_evidence.join(' ')).toMatch(/Availity/);
+    expect(t.techstack_confidence).toBeGreaterThan(0.6);
+  });
+
+  it('does not read ordinary numbers as transaction sets', () => {
+    const t = tech.detect('We have 270 employees in 835 square feet of offices.');
+    expect(t.x12_transaction_sets).toEqual([]);
+    expect(t.uses_x12).toBe(false);
+  });
+
+  it('reads a generic "clearinghouse" mention as clearinghouse use without a name', () => {
+    const t = tech.detect('Claims go out through our clearinghouse partner daily.');
+    expect(t.uses_clearinghouse).toBe(true);
+    expect(t.clearinghouses).toEqual([]);
+  });
+
+  it('is less confident about absence in a short text than in a long one', () => {
+    const none = tech.detect('');
+    const short = tech.detect('Home care.');
+    const long = tech.detect('We provide compassionate in-home care for seniors. '.repeat(20));
+    expect(none.uses_x12 || short.uses_x12 || long.uses_x12).toBe(false);
+    expect(none.techstack_confidence).toBeLessThan(short.techstack_confidence);
+    expect(short.techstack_confidence).toBeLessThan(long.techstack_confidence);
+  });
+});
+
+describe('rules enricher', () => {
+  it('returns every enrichment column, valid by the schema, and the same answer every time', () => {
+    const enricher = createRulesEnricher(rules);
+    const base = {
+      company_id: 'co_000000000000', company_key: 'domain:a.com', name: 'A', domain: 'a.com', domain_status: 'ok' as const, raw_domain: '',
+      description: 'EDI claims', industry: 'Insurance', size_band: '11-50' as const, employees_min: 11, employees_max: 50,
+      company_type: '', location: '', city: '', state: '', country: 'US', linkedin_url: '', other_names: [], other_linkedin_urls: [],
+      source_rows: ['2'], is_previous_customer: false,
+    };
+    const a = enricher.enrich(base);
+    expect(EnrichmentSchema.safeParse(a).success).toBe(true);
+    expect(a.enrichment_source).toBe('rules');
+    expect(enricher.enrich(base)).toEqual(a);
+  });
+});
+
+describe('compileTerms', () => {
+  it('reports which term matched, at word boundaries, including non-ASCII text', () => {
+    const m = compileTerms([{name: 'edi', patterns: ['EDI']}, {name: 'fhir', patterns: ['FHIR']}], true);
+    expect(m.all('Zoë’s EDI, FHIR; medical').map((x) => x.term)).toEqual(['edi', 'fhir']);
+  });
+  it('names the terms of a bad pattern', () => {
+    expect(() => compileTerms([{name: 'broken', patterns: ['(unclosed']}])).toThrow(/broken/);
+  });
+});
