@@ -17,7 +17,7 @@ export default class Enrich extends BaseCommand<typeof Enrich> {
   async run(): Promise<EnrichSummary> {
     const s = await this.setup();
     const summary = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags});
-    s.reporter.info(`Wrote ${summary.output} (${summary.companies_written} companies) and ${summary.rejects_file} (${summary.rejected_rows} rejected rows)`);
+    if (!summary.dry_run) s.reporter.info(`Wrote ${summary.output} (${summary.companies_written} companies) and ${summary.rejects_file} (${summary.rejected_rows} rejected rows)`);
     return summary;
   }
 }

@@ -1,4 +1,3 @@
-import {UserError} from '../errors.js';
 import type {IcpRules} from '../schemas/icp-rules.js';
 import {RulesProvider} from './rules.js';
 import type {EnrichmentProvider} from './types.js';
@@ -18,9 +17,13 @@ export interface ProviderContext {
   /** The command's parsed flags (the provider reads its own, e.g. --model, --concurrency). */
   flags: Record<string, unknown>;
   reporter: Reporter;
+  /** The resolved config folder (the openai provider reads openai.yml there). */
+  configDir?: string;
 }
 
 export async function createProvider(name: 'rules' | 'openai', ctx: ProviderContext): Promise<EnrichmentProvider> {
   if (name === 'rules') return new RulesProvider(ctx.rules);
-  throw new UserError('the openai provider is not available in this version; use --provider rules');
+  // Loaded on demand, so commands that never call OpenAI do not load the SDK.
+  const {createOpenAiProvider} = await import('./openai/provider.js');
+  return createOpenAiProvider(ctx);
 }

@@ -17,4 +17,20 @@ export interface EnrichmentProvider {
   progressNote?(): string;
   /** Releases resources; called once at the end, also after a failure. */
   close?(): Promise<void>;
+  /**
+   * --dry-run: what enriching these companies would take (cache hits, calls, estimated cost), without
+   * calling anything or writing anything. Providers that never call out need not implement it.
+   */
+  plan?(companies: readonly CompanyBase[]): Promise<EnrichPlan>;
+}
+
+/** The --dry-run answer of a provider (numbers and short texts only: it is printed and returned as JSON). */
+export interface EnrichPlan {
+  provider: string;
+  companies: number;
+  cache_hits: number;
+  calls_needed: number;
+  /** USD; null when the model has no price in the config. */
+  estimated_cost_usd: number | null;
+  [detail: string]: string | number | boolean | null;
 }

@@ -8,9 +8,9 @@ import {loadYamlConfig} from '../io/config.js';
 import type {DataPaths} from '../io/paths.js';
 import type {Reporter} from '../io/reporter.js';
 import {TableCodec} from '../io/table-codec.js';
-import type {EnrichmentProvider} from '../providers/types.js';
+import type {EnrichmentProvider, EnrichPlan} from '../providers/types.js';
 import {chooseProvider, createProvider, type ProviderChoice} from '../providers/index.js';
-import {CompanySchema, RejectSchema, type Company, type Reject} from '../schemas/companies.js';
+import {CompanySchema, RejectSchema, type Company, type CompanyBase, type Reject} from '../schemas/companies.js';
 import {IcpRulesSchema, PreviousCustomersSchema, type IcpRules} from '../schemas/icp-rules.js';
 
 export const companyCodec = new TableCodec<Company>(CompanySchema);
@@ -36,6 +36,8 @@ export interface EnrichOptions {
   provider: EnrichmentProvider;
   previousCustomers: ReadonlySet<string>;
   reporter: Reporter;
+  /** --dry-run: plan the provider's calls, call nothing, write nothing. */
+  dryRun?: boolean;
 }
 
 export interface EnrichSummary {
@@ -52,6 +54,8 @@ export interface EnrichSummary {
   rejects_file: string;
   counts: CompanyCounts;
   provider_stats: Record<string, number>;
+  /** Set under --dry-run: what enriching would take. Nothing was called or written. */
+  dry_run?: EnrichPlan;
 }
 
 /** The enrich stage: read the Clay export, clean and merge accounts, enrich, write companies.csv. */
@@ -87,6 +91,7 @@ export async function runEnrich(opts: EnrichOptions): Promise<EnrichSummary> {
   );
 
   const selected = opts.limit !== undefined ? accounts.companies.slice(0, opts.limit) : accounts.companies;
+  if (opts.dryRun) return dryRun(opts, selected, accounts, read.blank);
   const enriched: Company[] = new Array(selected.length);
   reporter.start(`Enriching with ${provider.name}`, selected.length);
   let done = 0;
@@ -132,6 +137,35 @@ export async function runEnrich(opts: EnrichOptions): Promise<EnrichSummary> {
   return summary;
 }
 
+/** --dry-run: the provider's plan (cache hits, calls, estimated cost); nothing is called or written. */
+async function dryRun(opts: EnrichOptions, selected: CompanyBase[], accounts: {inputRows: number; companies: unknown[]; mergedRows: number; rejects: unknown[]}, blank: number): Promise<EnrichSummary> {
+  const {provider, reporter} = opts;
+  const plan: EnrichPlan = provider.plan
+    ? await provider.plan(selected)
+    : {provider: provider.name, companies: selected.length, cache_hits: 0, calls_needed: 0, estimated_cost_usd: 0};
+  const cost = plan.estimated_cost_usd === null ? 'unknown (no price for the model)' : `about $${plan.estimated_cost_usd.toFixed(2)}`;
+  reporter.info(
+    `Dry run (${plan.provider}): ${plan.companies} companies, ${plan.cache_hits} cached, ${plan.calls_needed} calls needed, estimated cost ${cost}` +
+      `${typeof plan.calls_within_budget === 'number' && plan.calls_within_budget < plan.calls_needed ? `; the budget allows ${plan.calls_within_budget} calls` : ''}. Nothing was called or written.`,
+  );
+  return {
+    input_file: opts.input,
+    input_rows: accounts.inputRows,
+    companies: accounts.companies.length,
+    merged_rows: accounts.mergedRows,
+    rejected_rows: accounts.rejects.length,
+    blank_lines: blank,
+    companies_written: 0,
+    skipped_by_limit: accounts.companies.length - selected.length,
+    provider: provider.name,
+    output: '',
+    rejects_file: '',
+    counts: countCompanies([]),
+    provider_stats: provider.stats(),
+    dry_run: plan,
+  };
+}
+
 export function writeJsonAtomic(path: string, value: unknown): void {
   mkdirSync(dirname(path), {recursive: true});
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
@@ -159,9 +193,10 @@ export async function enrichStage(s: EnrichStageInput): Promise<EnrichSummary> {
   const name = chooseProvider(s.provider);
   const why = s.provider === 'auto' ? (name === 'rules' ? ' (auto: no OPENAI_API_KEY set)' : ' (auto: OPENAI_API_KEY is set)') : '';
   s.reporter.info(`Provider: ${name}${why}`);
-  const provider = await createProvider(name, {rules, cacheDir: s.cacheDir, flags: s.providerFlags ?? {}, reporter: s.reporter});
+  const provider = await createProvider(name, {rules, cacheDir: s.cacheDir, flags: s.providerFlags ?? {}, reporter: s.reporter, configDir: s.configDir});
   try {
-    return await runEnrich({input: s.input, paths: s.paths, configDir: s.configDir, limit: s.limit, provider, previousCustomers, reporter: s.reporter});
+    const dryRun = s.providerFlags?.['dry-run'] === true;
+    return await runEnrich({input: s.input, paths: s.paths, configDir: s.configDir, limit: s.limit, provider, previousCustomers, reporter: s.reporter, dryRun});
   } finally {
     await provider.close?.();
   }

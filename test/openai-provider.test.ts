@@ -1,0 +1,462 @@
+import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, writeSync} from 'node:fs';
+import {join} from 'node:path';
+import Papa from 'papaparse';
+import Enrich from '../src/commands/enrich.js';
+import {CLAY_HEADER, clayCsv, runCli, tempDir, type CliResult} from './helpers/cli.js';
+import {clayRows, defaultAnswer, startMock, type MockOpenAI, type MockOptions} from './helpers/mock-openai.js';
+
+const CONFIG = join(process.cwd(), 'config');
+const KEY = 'sk-test-Q7fVbN2xLr9TzK4pWm8YhJc3';
+
+let mock: MockOpenAI;
+let t: ReturnType<typeof tempDir>;
+const savedEnv = {...process.env};
+
+beforeAll(async () => {
+  mock = await startMock();
+});
+afterAll(async () => {
+  await mock.close();
+});
+beforeEach(() => {
+  t = tempDir('stedi-gtm-openai-');
+  mock.reset({apiKey: KEY});
+  process.env.OPENAI_API_KEY = KEY;
+  process.env.OPENAI_BASE_URL = mock.url;
+  delete process.env.OPENAI_MODEL;
+});
+afterEach(() => {
+  process.env = {...savedEnv};
+  t.cleanup();
+});
+
+function writeInput(n: number, name = 'in.csv'): string {
+  const file = join(t.dir, name);
+  writeFileSync(file, clayCsv(CLAY_HEADER, clayRows(n)));
+  return file;
+}
+
+const dataDir = () => join(t.dir, 'data');
+const cacheDir = () => join(dataDir(), 'interim', 'enrich_cache');
+const companiesFile = () => join(dataDir(), 'raw', 'companies.csv');
+
+function enrich(input: string, ...argv: string[]): Promise<CliResult> {
+  const config = argv.includes('--config-dir') ? [] : ['--config-dir', CONFIG];
+  return runCli(Enrich, ['--provider', 'openai', ...config, '--data-dir', dataDir(), '--input', input, '--retry-base-ms', '2', '--json', ...argv]);
+}
+
+/** A copy of config/ with some files edited. */
+function configDir(edit: (name: string, text: string) => string): string {
+  const dir = join(t.dir, `config-${readdirSync(t.dir).length}`);
+  mkdirSync(dir);
+  for (const name of readdirSync(CONFIG)) {
+    if (name.endsWith('.yml')) writeFileSync(join(dir, name), edit(name, readFileSync(join(CONFIG, name), 'utf8')));
+  }
+  return dir;
+}
+
+function rows(): Array<Record<string, string>> {
+  return Papa.parse<Record<string, string>>(readFileSync(companiesFile(), 'utf8'), {header: true, skipEmptyLines: true}).data;
+}
+
+function summary(r: CliResult) {
+  expect(r.stdout).not.toBe('');
+  return JSON.parse(r.stdout);
+}
+
+describe('openai provider against the mock server', () => {
+  it('asks once per company with web search and a strict schema, and fills the columns from the answer', async () => {
+    const input = writeInput(5);
+    const r = await enrich(input);
+    expect(r.exitCode).toBe(0);
+    const s = summary(r);
+    expect(s.provider).toBe('openai');
+    expect(s.provider_stats).toMatchObject({companies: 5, cache_hits: 0, api_answers: 5, requests: 5, retries: 0, fallbacks: 0});
+    expect(mock.count({path: '/v1/responses'})).toBe(5);
+    const req = mock.requests[0];
+    expect(req.authorization).toBe(`Bearer ${KEY}`);
+    expect(req.body).toMatchObject({model: 'gpt-4.1-mini', tools: [{type: 'web_search'}], include: ['web_search_call.action.sources']});
+    const format = (req.body.text as {format: {type: string; strict: boolean; schema: {required: string[]}}}).format;
+    expect(format.type).toBe('json_schema');
+    expect(format.strict).toBe(true);
+    expect(format.schema.required).toEqual(['icp', 'techstack']);
+    // The prompt carries every field of the export and the user's ICP rules.
+    const input0 = String(req.body.input);
+    for (const v of ['Mockco 001', 'mockco001.com', 'Hospitals and Health Care', '51-200 employees', 'Privately Held', 'Denver, CO', 'US', 'Revenue cycle management']) {
+      expect(input0).toContain(v);
+    }
+    const instructions = String(req.body.instructions);
+    for (const v of ['Medical billing and RCM', 'prior authorization', 'tier_1: score >= 65']) expect(instructions).toContain(v);
+
+    const out = rows();
+    expect(out).toHaveLength(5);
+    for (const row of out) {
+      expect(row.enrichment_source).toBe('openai');
+      expect(row.enrichment_error).toBe('');
+      const expected = defaultAnswer({name: row.name, domain: row.domain, description: row.description, industry: row.industry}).answer as {icp: {tier: string; score: number}};
+      expect(row.icp_tier).toBe(expected.icp.tier);
+      expect(Number(row.icp_score)).toBe(expected.icp.score);
+    }
+    const rcm = out.find((x) => x.name === 'Mockco 001')!;
+    expect(rcm.uses_x12).toBe('true');
+    expect(rcm.x12_transaction_sets).toBe('835 | 837');
+    expect(rcm.clearinghouses).toBe('Availity');
+  });
+
+  it('drops URLs the search never returned and counts them; flags without a grounded URL get a lower confidence', async () => {
+    const input = writeInput(5);
+    const r = await enrich(input);
+    const s = summary(r);
+    const out = rows();
+    const all = readFileSync(companiesFile(), 'utf8');
+    expect(all).not.toContain('invented.example.org');
+    const answers = out.map((x) => defaultAnswer({name: x.name, domain: x.domain, description: x.description, industry: x.industry}));
+    const invented = answers.reduce((n, a) => n + (a.answer as {techstack: {evidence: unknown[]}}).techstack.evidence.length / 2, 0);
+    expect(invented).toBeGreaterThan(0);
+    expect(s.provider_stats.urls_dropped).toBe(invented);
+    expect(s.provider_stats.urls_grounded).toBe(invented);
+    for (const row of out) {
+      // Every evidence URL is one the search returned (normalised: no www., no utm_source, no trailing slash).
+      for (const url of row.techstack_evidence ? row.techstack_evidence.split(' | ') : []) expect(url).toMatch(new RegExp(`^https://${row.domain.replace('.', '\\.')}/[a-z0-9]+$`));
+    }
+
+    // Now the model cites only URLs of its own: every flag is ungrounded.
+    mock.reset({
+      apiKey: KEY,
+      answer: (c) => {
+        const a = defaultAnswer(c);
+        const ans = a.answer as {techstack: {evidence: Array<{url: string}>}};
+        ans.techstack.evidence = ans.techstack.evidence.filter((e) => e.url.includes('invented'));
+        return a;
+      },
+    });
+    const r2 = await enrich(input, '--refresh');
+    const out2 = rows();
+    expect(summary(r2).provider_stats.urls_grounded).toBe(0);
+    for (const row of out2) {
+      expect(row.techstack_evidence).toBe('');
+      const flagged = ['uses_x12', 'uses_clearinghouse', 'uses_fhir', 'uses_hl7'].some((k) => row[k] === 'true') || row.ehrs !== '';
+      if (flagged) expect(Number(row.techstack_confidence)).toBeLessThanOrEqual(0.4);
+      else expect(Number(row.techstack_confidence)).toBe(0.85);
+    }
+  });
+
+  it('answers a second run from the cache: no API call, byte-identical output', async () => {
+    const input = writeInput(6);
+    await enrich(input);
+    const first = readFileSync(companiesFile());
+    expect(mock.requests).toHaveLength(6);
+    const r = await enrich(input);
+    expect(mock.requests).toHaveLength(6);
+    expect(summary(r).provider_stats).toMatchObject({cache_hits: 6, api_answers: 0, requests: 0, cost_usd: 0});
+    expect(readFileSync(companiesFile()).equals(first)).toBe(true);
+    // Cache files are named by hash only and hold the answer, usage, model and time.
+    const files = readdirSync(cacheDir(), {recursive: true, withFileTypes: true}).filter((d) => d.isFile());
+    expect(files).toHaveLength(6);
+    for (const f of files) {
+      expect(f.name).toMatch(/^[0-9a-f]{64}\.json$/);
+      const e = JSON.parse(readFileSync(join(f.parentPath, f.name), 'utf8'));
+      expect(e).toMatchObject({model: 'gpt-4.1-mini', usage: {input_tokens: 1000, cached_input_tokens: 200, output_tokens: 300}});
+      expect(typeof e.created_at).toBe('string');
+    }
+  });
+
+  it('--refresh asks again and replaces the entries', async () => {
+    const input = writeInput(3);
+    await enrich(input);
+    const r = await enrich(input, '--refresh');
+    expect(mock.requests).toHaveLength(6);
+    expect(summary(r).provider_stats).toMatchObject({cache_hits: 0, api_answers: 3});
+  });
+
+  it('detects, reports and recomputes a corrupt entry', async () => {
+    const input = writeInput(4);
+    await enrich(input);
+    const first = readFileSync(companiesFile());
+    const files = readdirSync(cacheDir(), {recursive: true, withFileTypes: true}).filter((d) => d.isFile());
+    const victim = join(files[0].parentPath, files[0].name);
+    const text = readFileSync(victim, 'utf8');
+    writeFileSync(victim, text.slice(0, text.length / 2)); // as a crashed machine might leave it
+    const victim2 = join(files[1].parentPath, files[1].name);
+    writeFileSync(victim2, text.replace('"icp":{', '"icp_":{')); // valid JSON, wrong shape
+    const r = await enrich(input);
+    expect(r.exitCode).toBe(0);
+    expect(summary(r).provider_stats).toMatchObject({cache_hits: 2, cache_corrupt: 2, api_answers: 2});
+    expect(r.stderr).toContain('corrupt cache entry');
+    expect(r.stderr).toContain(victim);
+    expect(mock.requests).toHaveLength(6);
+    expect(readFileSync(companiesFile()).equals(first)).toBe(true);
+    expect(JSON.parse(readFileSync(victim, 'utf8')).answer).toBeDefined();
+  });
+
+  it('never serves an answer to another model or another prompt (changed ICP rules)', async () => {
+    const input = writeInput(3);
+    await enrich(input);
+    await enrich(input, '--model', 'gpt-4o-mini');
+    expect(mock.requests).toHaveLength(6);
+    expect(mock.requests[5].body.model).toBe('gpt-4o-mini');
+    process.env.OPENAI_MODEL = 'gpt-4o-mini';
+    await enrich(input);
+    expect(mock.requests).toHaveLength(6); // OPENAI_MODEL picks the same cached answers as --model
+    const cfg = configDir((name, text) => (name === 'icp_rules.yml' ? text.replace('tier_1: 65', 'tier_1: 70') : text));
+    await enrich(input, '--config-dir', cfg);
+    expect(mock.requests).toHaveLength(9);
+    await enrich(input, '--config-dir', cfg);
+    expect(mock.requests).toHaveLength(9);
+  });
+});
+
+describe('openai provider faults', () => {
+  const transient: Array<[string, MockOptions['faultsFor'] extends infer F ? (F extends Record<string, infer L> ? L : never) : never]> = [
+    ['429 with retry-after', [{kind: 'rate_limit', retryAfterMs: 20}]],
+    ['500', [{kind: 'server_error', status: 500}]],
+    ['503', [{kind: 'server_error', status: 503}]],
+    ['a hang (timeout)', [{kind: 'hang'}]],
+    ['truncated JSON in the answer', [{kind: 'truncated'}]],
+    ['a truncated response body', [{kind: 'truncated_body'}]],
+    ['a schema-violating answer', [{kind: 'schema'}]],
+    ['an incomplete response', [{kind: 'incomplete'}]],
+    ['two faults in a row', [{kind: 'server_error', status: 503}, {kind: 'schema'}]],
+  ];
+
+  it.each(transient)('retries after %s and then uses the answer', async (_label, faults) => {
+    const input = writeInput(3);
+    mock.reset({apiKey: KEY, faultsFor: {'Mockco 002': faults}});
+    const r = await enrich(input, '--timeout', '0.5');
+    if (process.env.DEBUG_OPENAI) writeSync(2, r.stderr);
+    expect(r.exitCode).toBe(0);
+    const s = summary(r);
+    expect(s.provider_stats).toMatchObject({api_answers: 3, fallbacks: 0, retries: faults.length, requests: 3 + faults.length});
+    expect(mock.count({company: 'Mockco 002'})).toBe(faults.length + 1);
+    expect(rows().every((x) => x.enrichment_source === 'openai')).toBe(true);
+    // The usage of billed-but-unusable answers is counted too.
+    const billed = faults.filter((f) => ['truncated', 'schema', 'incomplete'].includes(f.kind)).length;
+    expect(s.provider_stats.input_tokens).toBe(1000 * (3 + billed));
+  });
+
+  it('waits at least the retry-after the server asks for', async () => {
+    const input = writeInput(1);
+    mock.reset({apiKey: KEY, faultsFor: {'Mockco 001': [{kind: 'rate_limit', retryAfterMs: 250}]}});
+    const r = await enrich(input);
+    expect(summary(r).provider_stats).toMatchObject({rate_limited: 1, retries: 1});
+    expect(mock.requests[1].at - mock.requests[0].at).toBeGreaterThanOrEqual(240);
+  });
+
+  it('falls back to the rules answer for a company that keeps failing, says why, and goes on', async () => {
+    const input = writeInput(4);
+    const down = Array.from({length: 10}, () => ({kind: 'server_error' as const, status: 503 as const}));
+    mock.reset({apiKey: KEY, faultsFor: {'Mockco 003': down}});
+    const r = await enrich(input, '--max-retries', '2');
+    expect(r.exitCode).toBe(0);
+    const s = summary(r);
+    expect(s.provider_stats).toMatchObject({api_answers: 3, fallbacks: 1, fallbacks_budget: 0, retries: 2});
+    expect(mock.count({company: 'Mockco 003'})).toBe(3);
+    const failed = rows().find((x) => x.name === 'Mockco 003')!;
+    expect(failed.enrichment_source).toBe('rules_fallback');
+    expect(failed.enrichment_error).toMatch(/gave up after 3 attempts: HTTP 503/);
+    expect(failed.icp_reason).not.toContain('mock judgement'); // the rules' own judgement
+    expect(r.stderr).toContain('Mockco 003');
+    // A fallback is not cached: the next run asks again.
+    mock.reset({apiKey: KEY});
+    const r2 = await enrich(input);
+    expect(summary(r2).provider_stats).toMatchObject({cache_hits: 3, api_answers: 1, fallbacks: 0});
+  });
+
+  it('does not retry a refusal: the company falls back at once', async () => {
+    const input = writeInput(2);
+    mock.reset({apiKey: KEY, faultsFor: {'Mockco 001': [{kind: 'refusal'}]}});
+    const r = await enrich(input);
+    expect(summary(r).provider_stats).toMatchObject({fallbacks: 1, retries: 0});
+    expect(mock.count({company: 'Mockco 001'})).toBe(1);
+    expect(rows()[0].enrichment_error).toContain('refused');
+  });
+
+  it.each([
+    ['a bad key (401)', {kind: 'unauthorized'} as const, /rejected the API key/],
+    ['no permission (403)', {kind: 'forbidden'} as const, /denied access/],
+    ['insufficient_quota', {kind: 'quota'} as const, /quota exhausted/],
+  ])('stops at once on %s with exit 1, keeps the cache and never shows the key', async (_label, fault, message) => {
+    const input = writeInput(8);
+    mock.reset({apiKey: KEY, faultOnCall: {3: fault}});
+    const r = await enrich(input, '--concurrency', '1');
+    expect(r.exitCode).toBe(1);
+    expect(JSON.parse(r.stdout).error.message).toMatch(message);
+    expect(mock.requests).toHaveLength(3); // nothing after the fatal answer, no retry
+    expect(existsSync(companiesFile())).toBe(false);
+    const cached = readdirSync(cacheDir(), {recursive: true, withFileTypes: true}).filter((d) => d.isFile() && d.name.endsWith('.json'));
+    expect(cached).toHaveLength(2);
+    expectNoKey(r);
+    // The rerun picks up where it stopped.
+    mock.reset({apiKey: KEY});
+    const r2 = await enrich(input, '--concurrency', '1');
+    expect(summary(r2).provider_stats).toMatchObject({cache_hits: 2, api_answers: 6});
+    expectNoKey(r2);
+  });
+
+  it('never shows the key, even when the server echoes a wrong one, nor writes it to any file', async () => {
+    const input = writeInput(2);
+    mock.reset({apiKey: 'sk-the-server-wants-another-key'});
+    const r = await runCli(Enrich, ['--provider', 'openai', '--config-dir', CONFIG, '--data-dir', dataDir(), '--input', input]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('rejected the API key');
+    expect(r.stderr).toContain('[redacted]');
+    expectNoKey(r);
+  });
+
+  it.each([
+    ['--timeout', '0'],
+    ['--timeout', 'soon'],
+    ['--max-cost', '-1'],
+    ['--concurrency', '0'],
+    ['--api', 'batch'],
+  ])('rejects %s %s with exit 2 before calling anything', async (flag, value) => {
+    const r = await enrich(writeInput(1), flag, value);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout + r.stderr).toContain(flag.slice(2));
+    expect(mock.requests).toHaveLength(0);
+  });
+
+  it('asks for a key when there is none', async () => {
+    delete process.env.OPENAI_API_KEY;
+    delete process.env.OPENAI_BASE_URL;
+    const r = await enrich(writeInput(1));
+    expect(r.exitCode).toBe(2);
+    expect(JSON.parse(r.stdout).error.message).toContain('OPENAI_API_KEY');
+    expect(mock.requests).toHaveLength(0);
+  });
+});
+
+/** The key appears nowhere: not on stdout or stderr, not in any file under the test folder. */
+function expectNoKey(r: CliResult): void {
+  expect(r.stdout).not.toContain(KEY);
+  expect(r.stderr).not.toContain(KEY);
+  expect(r.stdout + r.stderr).not.toContain(KEY.slice(8));
+  for (const f of readdirSync(t.dir, {recursive: true, withFileTypes: true})) {
+    if (f.isFile()) expect(readFileSync(join(f.parentPath, f.name), 'utf8')).not.toContain(KEY.slice(8));
+  }
+}
+
+describe('openai provider throughput and cost control', () => {
+  it('keeps --concurrency requests in flight', async () => {
+    const input = writeInput(30);
+    mock.reset({apiKey: KEY, latencyMs: 60});
+    const r = await enrich(input, '--concurrency', '6');
+    expect(r.exitCode).toBe(0);
+    expect(mock.maxInFlight).toBe(6);
+    expect(summary(r).provider_stats.max_in_flight).toBe(6);
+  });
+
+  it('--rpm spaces the request starts', async () => {
+    const input = writeInput(4);
+    const r = await enrich(input, '--rpm', '600', '--concurrency', '4');
+    expect(r.exitCode).toBe(0);
+    const at = mock.requests.map((q) => q.at).sort((a, b) => a - b);
+    for (let i = 1; i < at.length; i++) expect(at[i] - at[i - 1]).toBeGreaterThanOrEqual(90); // 60000/600 = 100 ms, less timer slack
+  });
+
+  it('--max-requests stops calling; the rest get the rules answer; a later run with a higher limit continues', async () => {
+    const input = writeInput(7);
+    const r = await enrich(input, '--max-requests', '3', '--concurrency', '2');
+    expect(r.exitCode).toBe(0);
+    expect(mock.requests).toHaveLength(3);
+    const s = summary(r);
+    expect(s.provider_stats).toMatchObject({api_answers: 3, fallbacks: 4, fallbacks_budget: 4, budget_reached: 1});
+    expect(r.stderr).toMatch(/budget reached \(--max-requests 3\)/);
+    const out = rows();
+    expect(out.filter((x) => x.enrichment_source === 'openai')).toHaveLength(3);
+    for (const x of out.filter((y) => y.enrichment_source === 'rules_fallback')) expect(x.enrichment_error).toContain('budget reached (--max-requests 3)');
+    const r2 = await enrich(input, '--max-requests', '10');
+    expect(mock.requests).toHaveLength(7);
+    expect(summary(r2).provider_stats).toMatchObject({cache_hits: 3, api_answers: 4, fallbacks: 0, budget_reached: 0});
+  });
+
+  it('--max-cost never starts a call that would take the spend over the limit', async () => {
+    // Prices chosen so that one mock answer (1000 input of which 200 cached, 300 output, 1 search) costs exactly $0.01.
+    const cfg = configDir((name, text) =>
+      name === 'openai.yml'
+        ? text
+            .replace(/gpt-4\.1-mini: \{[^}]*\}/, 'gpt-4.1-mini: {input: 5, cached_input: 0, output: 20}')
+            .replace(/web_search_per_1000_calls: [\d.]+/, 'web_search_per_1000_calls: 0')
+            .replace(/input_tokens: \d+ /, 'input_tokens: 800 ')
+            .replace(/cached_input_tokens: \d+ /, 'cached_input_tokens: 0 ')
+            .replace(/output_tokens: \d+/, 'output_tokens: 300')
+        : text,
+    );
+    const input = writeInput(6);
+    const r = await enrich(input, '--config-dir', cfg, '--max-cost', '0.035', '--concurrency', '1');
+    expect(r.exitCode).toBe(0);
+    const s = summary(r);
+    expect(s.provider_stats.cost_usd).toBeCloseTo(0.03, 9);
+    expect(s.provider_stats).toMatchObject({api_answers: 3, requests: 3, fallbacks_budget: 3, budget_reached: 1});
+    expect(mock.requests).toHaveLength(3);
+    expect(r.stderr).toMatch(/budget reached \(--max-cost 0.035 USD\)/);
+
+    // --dry-run then says what is left and what it would cost, and calls nothing.
+    const d = await enrich(input, '--config-dir', cfg, '--dry-run');
+    expect(d.exitCode).toBe(0);
+    expect(summary(d).dry_run).toMatchObject({companies: 6, cache_hits: 3, calls_needed: 3, estimated_cost_usd: 0.03, estimated_cost_per_call_usd: 0.01});
+    expect(mock.requests).toHaveLength(3);
+  });
+
+  it('--max-cost refuses to run without a price for the model', async () => {
+    const r = await enrich(writeInput(1), '--model', 'some-local-model', '--max-cost', '1');
+    expect(r.exitCode).toBe(2);
+    expect(JSON.parse(r.stdout).error.message).toContain('some-local-model');
+    expect(mock.requests).toHaveLength(0);
+  });
+
+  it('--dry-run calls nothing and writes nothing, and works without a key', async () => {
+    const input = writeInput(5);
+    await enrich(input, '--limit', '2');
+    const before = readdirSync(dataDir(), {recursive: true}).sort();
+    const companiesBefore = readFileSync(companiesFile());
+    mock.reset({apiKey: KEY});
+    delete process.env.OPENAI_API_KEY;
+    const d = await enrich(input, '--dry-run');
+    expect(d.exitCode).toBe(0);
+    expect(mock.requests).toHaveLength(0);
+    const plan = summary(d).dry_run;
+    expect(plan).toMatchObject({provider: 'openai', companies: 5, cache_hits: 2, calls_needed: 3, model: 'gpt-4.1-mini'});
+    expect(plan.estimated_cost_usd).toBeGreaterThan(0);
+    expect(readdirSync(dataDir(), {recursive: true}).sort()).toEqual(before);
+    expect(readFileSync(companiesFile()).equals(companiesBefore)).toBe(true);
+    // In a fresh data folder nothing at all is created.
+    const fresh = join(t.dir, 'fresh');
+    const d2 = await runCli(Enrich, ['--provider', 'openai', '--config-dir', CONFIG, '--data-dir', fresh, '--input', input, '--dry-run']);
+    expect(d2.exitCode).toBe(0);
+    expect(d2.stderr).toMatch(/Dry run \(openai\): 5 companies, 0 cached, 5 calls needed, estimated cost about \$/);
+    expect(existsSync(fresh)).toBe(false);
+  });
+});
+
+describe('openai provider over Chat Completions (--api chat)', () => {
+  it('sends a json_schema response format without web search; no URL is grounded', async () => {
+    const input = writeInput(3);
+    const r = await enrich(input, '--api', 'chat', '--model', 'llama-3.1-8b');
+    expect(r.exitCode).toBe(0);
+    expect(mock.count({path: '/v1/chat/completions'})).toBe(3);
+    expect(mock.count({path: '/v1/responses'})).toBe(0);
+    const body = mock.requests[0].body as {tools?: unknown; response_format: {type: string; json_schema: {strict: boolean; name: string}}; messages: Array<{role: string; content: string}>};
+    expect(body.tools).toBeUndefined();
+    expect(body.response_format.type).toBe('json_schema');
+    expect(body.response_format.json_schema).toMatchObject({strict: true, name: 'company_enrichment'});
+    expect(body.messages.map((m) => m.role)).toEqual(['system', 'user']);
+    expect(body.messages[0].content).not.toContain('Use web search');
+    const s = summary(r);
+    expect(s.provider_stats).toMatchObject({api_answers: 3, urls_grounded: 0, web_search_calls: 0});
+    for (const row of rows()) {
+      expect(row.enrichment_source).toBe('openai');
+      expect(row.techstack_evidence).toBe('');
+    }
+    // The chat answers are cached apart from Responses answers.
+    await enrich(input, '--model', 'llama-3.1-8b');
+    expect(mock.count({path: '/v1/responses'})).toBe(3);
+  });
+
+  it('retries an answer cut by the token limit (finish_reason length)', async () => {
+    const input = writeInput(1);
+    mock.reset({apiKey: KEY, faultsFor: {'Mockco 001': [{kind: 'incomplete'}, {kind: 'schema'}]}});
+    const r = await enrich(input, '--api', 'chat');
+    expect(summary(r).provider_stats).toMatchObject({api_answers: 1, retries: 2});
+  });
+});
