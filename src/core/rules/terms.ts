@@ -15,34 +15,42 @@ export interface TermMatcher {
 
 /**
  * `terms` maps an output name to regex sources (`literal: true` escapes them as plain text). Matches need a
- * word boundary on both sides (letters and digits only), so `EDI` does not match `medical` and `835` not `8350`.
+ * word boundary on both sides (ASCII letters and digits), so `EDI` does not match `medical` and `835` not `8350`.
+ * One regex scans the text; the matched text is then attributed to its term (by a lookup for literal terms,
+ * else by trying each term's own sticky regex at the match), so no capture-group arrays are built per match.
  */
 export function compileTerms(terms: ReadonlyArray<{name: string; patterns: readonly string[]}>, literal = false): TermMatcher {
-  if (terms.length === 0) return {all: () => []};
-  const names: string[] = [];
-  const alternatives: string[] = [];
-  terms.forEach((t) => {
-    for (const p of t.patterns) {
-      names.push(t.name);
-      alternatives.push(`(${literal ? escape(p) : p.replace(/\((?!\?)/g, '(?:')})`);
-    }
-  });
-  const source = `(?<![\\p{L}\\p{N}])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}])`;
+  const sources: Array<{name: string; source: string}> = [];
+  for (const t of terms) for (const p of t.patterns) sources.push({name: t.name, source: literal ? escape(p) : p.replace(/\((?!\?)/g, '(?:')});
+  if (sources.length === 0) return {all: () => []};
   let re: RegExp;
+  let anchored: Array<{name: string; re: RegExp}>;
   try {
-    re = new RegExp(source, 'giu');
+    re = new RegExp(`(?<![A-Za-z0-9])(?:${sources.map((x) => x.source).join('|')})(?![A-Za-z0-9])`, 'gi');
+    anchored = sources.map((x) => ({name: x.name, re: new RegExp(`(?:${x.source})`, 'iy')}));
   } catch (e) {
     throw new Error(`invalid pattern in ${terms.map((t) => t.name).join(', ')}: ${(e as Error).message}`);
   }
+  const byText = new Map<string, string>();
+  if (literal) for (const t of terms) for (const p of t.patterns) if (!byText.has(p.toLowerCase())) byText.set(p.toLowerCase(), t.name);
+  const attribute = (text: string, index: number, matched: string): string => {
+    const hit = byText.get(matched.toLowerCase());
+    if (hit !== undefined) return hit;
+    // The first alternative that matches the same text at the same place (lookaheads see the real text).
+    for (const a of anchored) {
+      a.re.lastIndex = index;
+      const m = a.re.exec(text);
+      if (m !== null && m[0].length === matched.length) return a.name;
+    }
+    return sources[0].name;
+  };
   return {
     all(text: string): TermMatch[] {
       const out: TermMatch[] = [];
       re.lastIndex = 0;
       let m: RegExpExecArray | null;
       while ((m = re.exec(text)) !== null) {
-        let g = 1;
-        while (g < m.length && m[g] === undefined) g++;
-        out.push({term: names[g - 1], index: m.index, length: m[0].length});
+        out.push({term: attribute(text, m.index, m[0]), index: m.index, length: m[0].length});
         if (m[0].length === 0) re.lastIndex++;
       }
       return out;
