@@ -88,7 +88,7 @@ function positiveNumber(input: string, flag: string, zeroOk = false): number {
  */
 export const simulationFlags = {
   'as-of': Flags.string({
-    description: 'As-of date (YYYY-MM-DD) of the simulation; deals not closed by then are open. [default: simulation.as_of in deal_model.yml]',
+    description: 'Snapshot date (YYYY-MM-DD, a real date not before simulation.window_start): deals not closed by then are open, invoices stop there. billing and unify use the date deals.csv was made with; given there, it must match. Example: --as-of 2025-06-30 [default: simulation.as_of in deal_model.yml]',
     helpGroup: 'SIMULATION',
   }),
 };

@@ -1,29 +1,68 @@
+import {Flags} from '@oclif/core';
 import {BaseCommand} from '../base-command.js';
 import {enrichFlags, simulationFlags} from '../flags.js';
 import type {ProviderChoice} from '../providers/index.js';
+import {formatBillingSummary, runBilling, type BillingSummary} from '../stages/billing.js';
+import {formatDealsSummary, loadDealModelConfig, parseAsOfFlag, runDeals, type DealsSummary} from '../stages/deals.js';
 import {enrichStage, type EnrichSummary} from '../stages/enrich.js';
+import {runUnify, type UnifySummary} from '../stages/unify.js';
+import {formatSummaryTable, reportStage, type ReportResult} from '../stages/report.js';
 
 export interface RunSummary {
   seed: number;
+  as_of: string;
   enrich: EnrichSummary;
+  /** Absent under --dry-run (the pipeline stops after the enrichment plan). */
+  deals?: DealsSummary;
+  billing?: BillingSummary;
+  unify?: UnifySummary;
+  /** The headline figures and the report's path; absent under --no-report. */
+  report?: ReportResult;
+  /** Every calibration warning of the deals and billing stages. */
+  warnings: string[];
 }
 
 export default class Run extends BaseCommand<typeof Run> {
   static summary = 'Run the whole pipeline: enrich, deals, billing, unify.';
-  static description = `Runs every stage in order with the same flags and prints each stage's summary. The outputs are
-<data-dir>/raw/companies.csv, <data-dir>/raw/deals.csv, <data-dir>/raw/billing.csv, <data-dir>/raw/invoices.csv and
-<data-dir>/final/unified.csv. The same seed and input give byte-identical files.`;
+  static description = `Runs every stage in order with the same flags and prints each stage's summary. The outputs are <data-dir>/raw/companies.csv, <data-dir>/raw/leads.csv, <data-dir>/raw/deals.csv, <data-dir>/raw/billing.csv, <data-dir>/raw/invoices.csv and <data-dir>/final/unified.csv. The same seed and input give byte-identical files, the same bytes as running the stages one by one.`;
 
   static examples = [
     {command: '<%= config.bin %> run --seed 42', description: 'Build the whole dataset from the default export.'},
     {command: '<%= config.bin %> run --input exports/clay.csv --data-dir out --json', description: 'Another export into out/, the summaries as one JSON object.'},
+    {command: '<%= config.bin %> run --as-of 2025-06-30', description: 'The dataset as it looked at the end of Q2 2025.'},
   ];
 
-  static flags = {...enrichFlags, ...simulationFlags};
+  static flags = {
+    ...enrichFlags,
+    ...simulationFlags,
+    report: Flags.boolean({
+      description: 'Write <data-dir>/final/report.html and print the summary table at the end (--no-report skips both). Example: --no-report',
+      default: true,
+      allowNo: true,
+    }),
+  };
 
   async run(): Promise<RunSummary> {
     const s = await this.setup();
+    const asOf = this.flags['as-of'];
+    // Check the deal model and --as-of before the (possibly slow, paid) enrichment.
+    const model = loadDealModelConfig(s.configDir);
+    if (asOf !== undefined) parseAsOfFlag(asOf, model);
     const enrich = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags});
-    return {seed: s.seed, enrich};
+    if (enrich.dry_run) {
+      s.reporter.info('--dry-run: nothing was written, so deals, billing and unify were skipped');
+      return {seed: s.seed, as_of: asOf ?? model.simulation.as_of, enrich, warnings: []};
+    }
+    // enrich already applied --limit to companies.csv.
+    const sim = {...s, limit: undefined, asOf};
+    const deals = await runDeals(sim);
+    const billing = await runBilling(sim);
+    const unify = await runUnify(sim);
+    const report = this.flags.report ? await reportStage(s) : undefined;
+    if (!this.flags.quiet && !this.jsonEnabled()) {
+      this.log(`${formatDealsSummary(deals)}\n${formatBillingSummary(billing)}\nUnified ${unify.rows} rows (${unify.deal_rows} deals + ${unify.no_opportunity_rows} companies without a deal) into ${unify.output}`);
+      if (report) this.log(`\n${formatSummaryTable(report, process.cwd()).trimEnd()}`);
+    }
+    return {seed: s.seed, as_of: deals.as_of, enrich, deals, billing, unify, report, warnings: [...deals.warnings, ...billing.warnings]};
   }
 }

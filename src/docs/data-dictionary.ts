@@ -14,7 +14,7 @@ function typeName(t: z.ZodType): string {
   }
   const base = (() => {
     switch (def.type) {
-      case 'enum': return `one of ${Object.values(def.entries ?? {}).map((v) => `\`${v}\``).join(', ')}`;
+      case 'enum': return `one of ${Object.values(def.entries ?? {}).map((v) => (v === '' ? '(empty)' : `\`${v}\``)).join(', ')}`;
       case 'number': return 'number';
       case 'boolean': return '`true` / `false`';
       case 'array': return 'list';

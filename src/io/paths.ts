@@ -37,12 +37,15 @@ export function dataPaths(dataDir: string) {
     interim: join(root, 'interim'),
     final: join(root, 'final'),
     companies: join(root, 'raw', 'companies.csv'),
+    leads: join(root, 'raw', 'leads.csv'),
     deals: join(root, 'raw', 'deals.csv'),
     billing: join(root, 'raw', 'billing.csv'),
     invoices: join(root, 'raw', 'invoices.csv'),
     unified: join(root, 'final', 'unified.csv'),
     rejects: join(root, 'interim', 'rejects.csv'),
     enrichSummary: join(root, 'interim', 'enrich_summary.json'),
+    dealsSummary: join(root, 'interim', 'deals_summary.json'),
+    billingSummary: join(root, 'interim', 'billing_summary.json'),
     defaultCache: join(root, 'interim', 'enrich_cache'),
   };
 }

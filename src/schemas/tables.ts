@@ -1,5 +1,6 @@
 import type {z} from 'zod';
 import {CompanySchema, RejectSchema} from './companies.js';
+import {ContractSchema, DealSchema, InvoiceSchema, LeadSchema, UnifiedSchema} from './deals.js';
 
 /** Every table the tool writes: the data dictionary (docs/data-dictionary.md) is generated from this list. */
 export interface TableDoc {
@@ -12,4 +13,9 @@ export interface TableDoc {
 export const TABLES: TableDoc[] = [
   {file: 'data/raw/companies.csv', stage: 'enrich', grain: 'one row per company (account): export rows sharing a domain are merged', schema: CompanySchema},
   {file: 'data/interim/rejects.csv', stage: 'enrich', grain: 'one row per input row that could not become a company', schema: RejectSchema},
+  {file: 'data/raw/leads.csv', stage: 'deals', grain: 'one row per company: lead source, campaign, first touch, segment and owner', schema: LeadSchema},
+  {file: 'data/raw/deals.csv', stage: 'deals', grain: 'one row per deal (opportunity) created by the as-of date', schema: DealSchema},
+  {file: 'data/raw/billing.csv', stage: 'billing', grain: 'one contract per won deal', schema: ContractSchema},
+  {file: 'data/raw/invoices.csv', stage: 'billing', grain: 'one row per billing period of a contract, from its start to the as-of date', schema: InvoiceSchema},
+  {file: 'data/final/unified.csv', stage: 'unify', grain: 'one row per deal joined with its company, lead and contract, plus one row per company without a deal (outcome no_opportunity)', schema: UnifiedSchema},
 ];

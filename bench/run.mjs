@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// Benchmarks the pipeline on a synthetic Clay export:  npm run bench -- --rows 100000
+// Prints, per step: wall time, rows/s and peak RSS; the papaparse floor (bare streaming read + write of the
+// same file, measured in the same run) and the ratio of `run` to it. Build first (`npm run build`).
+import {spawnSync} from 'node:child_process';
+import {existsSync, mkdirSync, readFileSync, rmSync, statSync} from 'node:fs';
+import {cpus, totalmem} from 'node:os';
+import {join, resolve} from 'node:path';
+import {parseArgs} from 'node:util';
+
+const {values} = parseArgs({
+  options: {
+    rows: {type: 'string', default: '10000'},
+    dir: {type: 'string', default: 'bench/out'},
+    stages: {type: 'boolean', default: true},
+    keep: {type: 'boolean', default: false},
+  },
+});
+const rows = Number(values.rows);
+const dir = resolve(values.dir);
+mkdirSync(dir, {recursive: true});
+const input = join(dir, `clay-${rows}.csv`);
+const root = resolve(import.meta.dirname, '..');
+const bin = join(root, 'bin', 'run.js');
+const hook = join(root, 'bench', 'rss-hook.mjs');
+const rssFile = join(dir, '.rss');
+
+function timed(label, args, extraEnv = {}) {
+  rmSync(rssFile, {force: true});
+  const start = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ['--import', hook, ...args], {
+    cwd: root,
+    env: {...process.env, BENCH_RSS_FILE: rssFile, ...extraEnv},
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.status !== 0) {
+    process.stderr.write(r.stderr);
+    throw new Error(`${label} failed with exit ${r.status}`);
+  }
+  const rssMiB = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) / 1024 : NaN;
+  return {label, seconds, rssMiB, stdout: r.stdout};
+}
+
+if (!existsSync(input)) {
+  process.stderr.write(`synthesising ${rows} rows into ${input} ...\n`);
+  const r = spawnSync(process.execPath, [join(root, 'bench', 'synth.mjs'), '--rows', String(rows), '--out', input], {stdio: 'inherit'});
+  if (r.status !== 0) process.exit(1);
+}
+const mb = statSync(input).size / 1e6;
+const data = join(dir, `data-${rows}`);
+const common = ['--input', input, '--data-dir', data, '--provider', 'rules', '--quiet', '--json'];
+const results = [];
+
+results.push(timed('papaparse floor (read + write)', [join(root, 'bench', 'floor.mjs'), input, join(dir, `floor-${rows}.csv`)]));
+const run = timed('run (all stages, one pass)', [bin, 'run', ...common, '--no-report']);
+results.push(run);
+if (values.stages) {
+  for (const stage of ['enrich', 'deals', 'billing', 'unify']) results.push(timed(`  ${stage}`, [bin, stage, ...common]));
+}
+results.push(timed('--version (start-up)', [bin, '--version']));
+
+const floor = results[0].seconds;
+const pad = (s, n) => String(s).padEnd(n);
+const lines = [
+  `input: ${rows.toLocaleString('en-US')} rows, ${mb.toFixed(0)} MB; machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+  `${pad('step', 34)}${pad('wall s', 9)}${pad('rows/s', 12)}peak RSS MiB`,
+  ...results.map((r) => `${pad(r.label, 34)}${pad(r.seconds.toFixed(2), 9)}${pad(r.label.startsWith('--version') ? '' : Math.round(rows / r.seconds).toLocaleString('en-US'), 12)}${r.rssMiB.toFixed(0)}`),
+  `run / floor: ${(run.seconds / floor).toFixed(2)}x`,
+];
+const stageRows = results.filter((r) => /^\s+(deals|billing|unify)$/.test(r.label));
+if (stageRows.length === 3) lines.push(`deals + billing + unify: ${stageRows.reduce((s, r) => s + r.seconds, 0).toFixed(2)} s (each includes ~0.3 s of process start-up)`);
+process.stdout.write(lines.join('\n') + '\n');
+if (!values.keep) rmSync(data, {recursive: true, force: true});

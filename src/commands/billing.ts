@@ -1,0 +1,22 @@
+import {BaseCommand} from '../base-command.js';
+import {simulationFlags} from '../flags.js';
+import {formatBillingSummary, runBilling, type BillingSummary} from '../stages/billing.js';
+
+export default class Billing extends BaseCommand<typeof Billing> {
+  static summary = 'Contracts and invoices for won deals: data/raw/deals.csv -> data/raw/billing.csv and data/raw/invoices.csv.';
+  static description = `Writes one contract per won deal (plan, monthly or annual billing, term, start after an onboarding lag, end, ARR, MRR, currency, payment terms) and one invoice per billing period from the contract start to the as-of date. Small buyers mostly pay monthly, enterprises almost always annually. Uses the as-of date deals.csv was made with (an explicit --as-of must match it). Each contract draws from its own random stream (seed, deal ID).`;
+
+  static examples = [
+    {command: '<%= config.bin %> billing', description: 'Contracts and invoices for data/raw/deals.csv (run `deals` first).'},
+    {command: '<%= config.bin %> billing --data-dir out --json', description: 'Another data folder, the summary as JSON.'},
+  ];
+
+  static flags = {...simulationFlags};
+
+  async run(): Promise<BillingSummary> {
+    const s = await this.setup();
+    const summary = await runBilling({...s, asOf: this.flags['as-of']});
+    if (!this.flags.quiet) this.log(formatBillingSummary(summary));
+    return summary;
+  }
+}

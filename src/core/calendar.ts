@@ -1,0 +1,172 @@
+import {DateTime} from 'luxon';
+
+/**
+ * Calendar arithmetic on integer day numbers (days since 1970-01-01, UTC). luxon is used once, to build
+ * the tables of a Calendar; per-row work (snapping to business days, quarter ends, adding months,
+ * formatting) is array look-ups, so simulating a million companies creates no date objects.
+ */
+export type DayNumber = number;
+
+const MS_PER_DAY = 86_400_000;
+const ISO_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Parses a YYYY-MM-DD calendar date (a real one: 2025-02-30 is rejected). Returns null when invalid. */
+export function parseIsoDay(text: string): DayNumber | null {
+  if (!ISO_SHAPE.test(text)) return null;
+  const dt = DateTime.fromISO(text, {zone: 'utc'});
+  if (!dt.isValid) return null;
+  return Math.round(dt.toMillis() / MS_PER_DAY);
+}
+
+/** Formats a day number as YYYY-MM-DD (luxon; for one-off use; a Calendar formats from its table). */
+export function formatIsoDay(day: DayNumber): string {
+  return DateTime.fromMillis(day * MS_PER_DAY, {zone: 'utc'}).toISODate()!;
+}
+
+export interface CalendarOptions {
+  /** First and last day the tables cover (inclusive). */
+  from: DayNumber;
+  to: DayNumber;
+  /** Days that are not business days besides Saturdays and Sundays. */
+  holidays?: readonly DayNumber[];
+}
+
+/** Precomputed day tables over a fixed range. Every method throws a RangeError outside the range. */
+export class Calendar {
+  readonly first: DayNumber;
+  readonly last: DayNumber;
+  private readonly isoText: string[];
+  private readonly isoIndex = new Map<string, DayNumber>();
+  private readonly business: Uint8Array;
+  private readonly nextBiz: Int32Array;
+  private readonly prevBiz: Int32Array;
+  private readonly monthOf: Int32Array; // index into monthStart
+  private readonly dayOfMonth: Uint8Array;
+  private readonly monthStart: number[] = []; // day number of the 1st of each month
+  private readonly monthLength: number[] = [];
+  private readonly monthNumber: number[] = []; // 1-12
+  private readonly monthYear: number[] = [];
+
+  constructor(opts: CalendarOptions) {
+    // Whole months, so that month arithmetic at the edges is well defined.
+    const start = DateTime.fromMillis(opts.from * MS_PER_DAY, {zone: 'utc'}).startOf('month');
+    const end = DateTime.fromMillis(opts.to * MS_PER_DAY, {zone: 'utc'}).endOf('month');
+    this.first = Math.round(start.toMillis() / MS_PER_DAY);
+    this.last = Math.floor(end.toMillis() / MS_PER_DAY);
+    const n = this.last - this.first + 1;
+    this.isoText = new Array<string>(n);
+    this.business = new Uint8Array(n);
+    this.monthOf = new Int32Array(n);
+    this.dayOfMonth = new Uint8Array(n);
+    const holidays = new Set(opts.holidays ?? []);
+    let i = 0;
+    for (let m = start; m <= end; m = m.plus({months: 1})) {
+      const monthIndex = this.monthStart.length;
+      const len = m.daysInMonth!;
+      const prefix = `${String(m.year).padStart(4, '0')}-${String(m.month).padStart(2, '0')}-`;
+      this.monthStart.push(this.first + i);
+      this.monthLength.push(len);
+      this.monthNumber.push(m.month);
+      this.monthYear.push(m.year);
+      const weekday0 = m.weekday; // 1 = Monday .. 7 = Sunday
+      for (let d = 1; d <= len; d++, i++) {
+        const iso = prefix + (d < 10 ? `0${d}` : String(d));
+        this.isoText[i] = iso;
+        this.isoIndex.set(iso, this.first + i);
+        this.monthOf[i] = monthIndex;
+        this.dayOfMonth[i] = d;
+        const weekday = ((weekday0 - 1 + d - 1) % 7) + 1;
+        this.business[i] = weekday <= 5 && !holidays.has(this.first + i) ? 1 : 0;
+      }
+    }
+    this.nextBiz = new Int32Array(n);
+    this.prevBiz = new Int32Array(n);
+    let next = -1;
+    for (let k = n - 1; k >= 0; k--) {
+      if (this.business[k]) next = k;
+      this.nextBiz[k] = next;
+    }
+    let prev = -1;
+    for (let k = 0; k < n; k++) {
+      if (this.business[k]) prev = k;
+      this.prevBiz[k] = prev;
+    }
+  }
+
+  private index(day: DayNumber): number {
+    const k = day - this.first;
+    if (!(k >= 0 && day <= this.last) || !Number.isInteger(day)) {
+      throw new RangeError(`day ${day} is outside the calendar (${this.isoText[0]} to ${this.isoText[this.isoText.length - 1]})`);
+    }
+    return k;
+  }
+
+  contains(day: DayNumber): boolean {
+    return Number.isInteger(day) && day >= this.first && day <= this.last;
+  }
+
+  /** YYYY-MM-DD of a day. */
+  iso(day: DayNumber): string {
+    return this.isoText[this.index(day)];
+  }
+
+  /** Day number of a YYYY-MM-DD string inside the range; undefined when not a date of the range. */
+  day(iso: string): DayNumber | undefined {
+    return this.isoIndex.get(iso);
+  }
+
+  isBusinessDay(day: DayNumber): boolean {
+    return this.business[this.index(day)] === 1;
+  }
+
+  /** The day itself when it is a business day, else the next business day. */
+  nextBusinessDay(day: DayNumber): DayNumber {
+    const k = this.nextBiz[this.index(day)];
+    if (k < 0) throw new RangeError(`no business day after ${this.iso(day)} in the calendar`);
+    return this.first + k;
+  }
+
+  /** The day itself when it is a business day, else the previous business day. */
+  prevBusinessDay(day: DayNumber): DayNumber {
+    const k = this.prevBiz[this.index(day)];
+    if (k < 0) throw new RangeError(`no business day before ${this.iso(day)} in the calendar`);
+    return this.first + k;
+  }
+
+  /** First day of the calendar quarter (Jan, Apr, Jul, Oct) containing the day. */
+  quarterStart(day: DayNumber): DayNumber {
+    const m = this.monthOf[this.index(day)];
+    const back = (this.monthNumber[m] - 1) % 3;
+    return this.monthStartAt(m - back);
+  }
+
+  /** Last day of the calendar quarter containing the day. */
+  quarterEnd(day: DayNumber): DayNumber {
+    const m = this.monthOf[this.index(day)];
+    const ahead = 2 - ((this.monthNumber[m] - 1) % 3);
+    const mm = m + ahead;
+    return this.monthStartAt(mm) + this.monthLength[mm] - 1;
+  }
+
+  /** A label such as 2025-Q1 for the calendar quarter of a day. */
+  quarterLabel(day: DayNumber): string {
+    const m = this.monthOf[this.index(day)];
+    return `${this.monthYear[m]}-Q${Math.floor((this.monthNumber[m] - 1) / 3) + 1}`;
+  }
+
+  /**
+   * The same day of the month n months later (n may be negative); clamped to the month's last day
+   * (2025-01-31 + 1 month = 2025-02-28).
+   */
+  addMonths(day: DayNumber, n: number): DayNumber {
+    const k = this.index(day);
+    const m = this.monthOf[k] + n;
+    const start = this.monthStartAt(m);
+    return start + Math.min(this.dayOfMonth[k], this.monthLength[m]) - 1;
+  }
+
+  private monthStartAt(m: number): DayNumber {
+    if (m < 0 || m >= this.monthStart.length) throw new RangeError(`month arithmetic leaves the calendar (${this.isoText[0]} to ${this.isoText[this.isoText.length - 1]})`);
+    return this.monthStart[m];
+  }
+}

@@ -1,0 +1,609 @@
+import {Calendar, parseIsoDay, type DayNumber} from './calendar.js';
+import {stableId} from './hash.js';
+import {ALL_SIZE_BANDS} from './normalize.js';
+import {
+  bernoulli, cumulative, fnv1a32, lognormal, logistic, logit, normal, streamFor, uniformInt, weightedIndex, type Rng,
+} from './random.js';
+import {checkTargets, median, medianFigure, ratio, round, shareFigure, shares, targetWarnings, type TargetCheck} from './targets.js';
+import {
+  DEAL_STAGES, DEAL_TYPES, LEAD_SOURCES, LOSS_REASONS, SEGMENTS, type DealStage, type LeadSource, type LossReason, type Segment,
+} from './vocabulary.js';
+import {ICP_TIERS, type Company} from '../schemas/companies.js';
+import type {DealModelConfig} from '../schemas/deal-model.js';
+import type {Deal, Lead} from '../schemas/deals.js';
+
+/** What the deal model reads of a company (companies.csv has more). */
+export type DealCompany = Pick<
+  Company,
+  | 'company_id' | 'company_key' | 'size_band' | 'icp_tier' | 'icp_confidence' | 'uses_x12' | 'uses_clearinghouse'
+  | 'uses_fhir' | 'uses_hl7' | 'techstack_confidence' | 'is_previous_customer'
+>;
+
+const N_STAGES = DEAL_STAGES.length;
+/** Stage durations are capped (days) so that a wild draw cannot run off the calendar. */
+const MAX_STAGE_DAYS = 1000;
+/** The calendar covers this many years after the window end / as-of date (contract ends, expected closes). */
+const CALENDAR_YEARS_AHEAD = 15;
+
+/**
+ * The deal model, compiled from deal_model.yml into arrays indexed by segment / stage / source, plus the
+ * calendar. Build it once with compileDealModel and share it (it is read-only).
+ */
+export interface DealModel {
+  readonly config: DealModelConfig;
+  readonly calendar: Calendar;
+  readonly windowStart: DayNumber;
+  readonly windowEnd: DayNumber;
+  /** simulation.as_of of the config. */
+  readonly defaultAsOf: DayNumber;
+  readonly segmentOfBand: ReadonlyMap<string, number>;
+  readonly bandIndex: ReadonlyMap<string, number>;
+  readonly tierIndex: ReadonlyMap<string, number>;
+  readonly sourceCum: readonly Float64Array[]; // by segment
+  readonly sourceOppLogit: Float64Array;
+  readonly sourceWinLogit: Float64Array;
+  readonly campaigns: readonly (readonly string[])[];
+  readonly oppTier: Float64Array;
+  readonly oppBand: Float64Array;
+  readonly winTier: Float64Array;
+  readonly winSegment: Float64Array;
+  readonly stageLogit: Float64Array;
+  readonly stageMedian: readonly Float64Array[]; // [stage][segment]
+  readonly stageSigma: Float64Array;
+  readonly lossCum: readonly Float64Array[]; // by stage
+  readonly lossMultiplier: Float64Array;
+  readonly recycleProbability: Float64Array;
+  readonly expansionProbability: Float64Array;
+  readonly medianArrBand: Float64Array;
+  readonly arrTier: Float64Array;
+  readonly teams: readonly (readonly string[])[];
+}
+
+/** Compiles the config. `latestAsOf` widens the calendar for an --as-of later than the config's. */
+export function compileDealModel(config: DealModelConfig, latestAsOf?: DayNumber): DealModel {
+  const day = (iso: string) => parseIsoDay(iso)!;
+  const windowStart = day(config.simulation.window_start);
+  const windowEnd = day(config.simulation.window_end);
+  const defaultAsOf = day(config.simulation.as_of);
+  const horizon = Math.max(windowEnd, defaultAsOf, latestAsOf ?? 0);
+  const calendar = new Calendar({
+    from: windowStart - 400,
+    to: horizon + Math.ceil(CALENDAR_YEARS_AHEAD * 365.25),
+    holidays: config.simulation.holidays.map(day),
+  });
+  const seg = (s: Segment) => SEGMENTS.indexOf(s);
+  const segmentOfBand = new Map<string, number>(ALL_SIZE_BANDS.map((b) => [b, seg(config.segments.size_bands[b])]));
+  const f64 = (xs: readonly number[]) => Float64Array.from(xs);
+  const stages = DEAL_STAGES.map((s) => config.stages[s]);
+  return {
+    config,
+    calendar,
+    windowStart,
+    windowEnd,
+    defaultAsOf,
+    segmentOfBand,
+    bandIndex: new Map(ALL_SIZE_BANDS.map((b, i) => [b, i])),
+    tierIndex: new Map(ICP_TIERS.map((t, i) => [t, i])),
+    sourceCum: SEGMENTS.map((s) => cumulative(LEAD_SOURCES.map((src) => config.lead_sources[src].weight[s]))),
+    sourceOppLogit: f64(LEAD_SOURCES.map((s) => config.lead_sources[s].opportunity_logit)),
+    sourceWinLogit: f64(LEAD_SOURCES.map((s) => config.lead_sources[s].win_logit)),
+    campaigns: LEAD_SOURCES.map((s) => config.lead_sources[s].campaigns),
+    oppTier: f64(ICP_TIERS.map((t) => config.opportunity.icp_tier[t])),
+    oppBand: f64(ALL_SIZE_BANDS.map((b) => config.opportunity.size_band[b])),
+    winTier: f64(ICP_TIERS.map((t) => config.win_factors.icp_tier[t])),
+    winSegment: f64(SEGMENTS.map((s) => config.win_factors.segment[s])),
+    stageLogit: f64(stages.map((s) => logit(s.advance_probability))),
+    stageMedian: stages.map((s) => f64(SEGMENTS.map((g) => s.median_days[g]))),
+    stageSigma: f64(stages.map((s) => s.sigma)),
+    lossCum: stages.map((s) => cumulative(LOSS_REASONS.map((r) => s.loss_reasons[r]))),
+    lossMultiplier: f64(LOSS_REASONS.map((r) => config.durations.loss_multiplier[r])),
+    recycleProbability: f64(LOSS_REASONS.map((r) => config.repeat_deals.recycle_probability[r])),
+    expansionProbability: f64(SEGMENTS.map((s) => config.repeat_deals.expansion_probability[s])),
+    medianArrBand: f64(ALL_SIZE_BANDS.map((b) => config.amount.median_arr[b])),
+    arrTier: f64(ICP_TIERS.map((t) => config.amount.icp_tier_multiplier[t])),
+    teams: SEGMENTS.map((s) => config.team[s]),
+  };
+}
+
+/** The whole life of one deal as simulated, before it is observed at an as-of date. */
+interface Trajectory {
+  id: string;
+  number: number;
+  type: (typeof DEAL_TYPES)[number];
+  previousId: string;
+  campaign: string;
+  /** Entry day of each open stage reached (entries[0] = created). */
+  entries: DayNumber[];
+  won: boolean;
+  close: DayNumber;
+  lossReason: number; // index into LOSS_REASONS, -1 when won
+  amount: number;
+  closedArr: number | null;
+  discount: number | null;
+  /** Probability of advancing at each stage (for the open-deal probability). */
+  advance: Float64Array;
+  /** Typical (median) days of each stage for this deal (for the expected close date). */
+  typicalDays: Float64Array;
+}
+
+/** A company's lead and deals at the as-of date. */
+export interface CompanySimulation {
+  lead: Lead;
+  deals: Deal[];
+}
+
+/**
+ * Simulates one company's funnel: its lead source, first touch, whether it opens a deal, and every deal's
+ * stages, outcome and amount; then observes them at `asOf`. Depends only on the company, the model and the
+ * seed (stream hash32(seed, 'deals', company_key)); the whole future is drawn whatever the as-of date, so
+ * an earlier as-of shows an earlier snapshot of the same history.
+ */
+export function simulateCompany(company: DealCompany, model: DealModel, seed: number, asOf: DayNumber): CompanySimulation {
+  const cal = model.calendar;
+  const cfg = model.config;
+  if (!cal.contains(asOf) || asOf < model.windowStart) throw new RangeError(`as-of day ${asOf} is outside the model's calendar`);
+  const rng = streamFor(seed, 'deals', company.company_key);
+  const band = model.bandIndex.get(company.size_band) ?? model.bandIndex.get('unknown')!;
+  const seg = model.segmentOfBand.get(company.size_band) ?? model.segmentOfBand.get('unknown')!;
+  const tier = model.tierIndex.get(company.icp_tier) ?? model.tierIndex.get('not_icp')!;
+  const team = model.teams[seg];
+  const owner = team[fnv1a32(company.company_key) % team.length];
+  const x12 = company.uses_x12 || company.uses_clearinghouse;
+  const interop = company.uses_fhir || company.uses_hl7;
+
+  // Lead: source, campaign, first touch.
+  const source = weightedIndex(rng, model.sourceCum[seg]);
+  const campaigns = model.campaigns[source];
+  const campaign = campaigns[uniformInt(rng, 0, campaigns.length - 1)];
+  let touch = cal.nextBusinessDay(uniformInt(rng, model.windowStart, model.windowEnd));
+  if (touch > model.windowEnd) touch = Math.max(model.windowStart, cal.prevBusinessDay(model.windowEnd));
+
+  // Does it open a first deal?
+  const o = cfg.opportunity;
+  const icpScale = 1 - o.icp_confidence_weight + o.icp_confidence_weight * clamp01(company.icp_confidence);
+  const techScale = 1 - o.techstack_confidence_weight + o.techstack_confidence_weight * clamp01(company.techstack_confidence);
+  const oppLogit = o.intercept + model.oppTier[tier] * icpScale + techScale * ((x12 ? o.x12_or_clearinghouse : 0) + (interop ? o.fhir_or_hl7 : 0))
+    + model.oppBand[band] + (company.is_previous_customer ? o.previous_customer : 0) + model.sourceOppLogit[source];
+  const propensity = logistic(oppLogit);
+  const opens = bernoulli(rng, propensity);
+  const lag = lognormal(rng, o.days_to_opportunity.median_days, o.days_to_opportunity.sigma);
+
+  const trajectories: Trajectory[] = [];
+  if (opens) {
+    let created = bizOrSame(cal, touch + Math.round(lag));
+    let previousId = '';
+    let everWon = false;
+    let dealCampaign = campaign;
+    while (created <= model.windowEnd && trajectories.length < cfg.simulation.max_deals_per_company) {
+      const expansion = company.is_previous_customer || everWon;
+      const t = simulateDeal(rng, model, company, {band, seg, tier, source, x12, interop, expansion, created});
+      t.number = trajectories.length + 1;
+      t.id = dealId(company.company_key, t.number);
+      t.previousId = previousId;
+      t.campaign = dealCampaign;
+      trajectories.push(t);
+      previousId = t.id;
+      let next: number | undefined;
+      const r = cfg.repeat_deals;
+      if (t.won) {
+        everWon = true;
+        if (bernoulli(rng, model.expansionProbability[seg])) {
+          next = t.close + Math.round(lognormal(rng, r.expansion_days.median_days, r.expansion_days.sigma));
+          dealCampaign = r.expansion_campaign;
+        }
+      } else if (bernoulli(rng, model.recycleProbability[t.lossReason])) {
+        next = t.close + Math.round(lognormal(rng, r.recycle_days.median_days, r.recycle_days.sigma));
+        dealCampaign = r.recycle_campaign;
+      }
+      if (next === undefined || next > model.windowEnd) break;
+      created = cal.nextBusinessDay(next);
+    }
+  }
+
+  // Observe at the as-of date.
+  const asOfIso = cal.iso(asOf);
+  const touched = touch <= asOf;
+  const deals: Deal[] = [];
+  for (const t of trajectories) {
+    if (t.entries[0] > asOf) break;
+    deals.push(observe(t, company, model, owner, seg, source, asOf, asOfIso));
+  }
+  const lead: Lead = {
+    company_id: company.company_id,
+    segment: SEGMENTS[seg],
+    owner,
+    lead_source: touched ? LEAD_SOURCES[source] : '',
+    campaign: touched ? campaign : '',
+    first_touch_date: touched ? cal.iso(touch) : '',
+    opportunity_propensity: round(propensity, 4),
+    deals: deals.length,
+  };
+  return {lead, deals};
+}
+
+/** The company's deals at the as-of date (see simulateCompany). */
+export function simulateDeals(company: DealCompany, model: DealModel, seed: number, asOf: DayNumber): Deal[] {
+  return simulateCompany(company, model, seed, asOf).deals;
+}
+
+/** Stable deal ID from the company key and the deal's number within the company. */
+export function dealId(companyKey: string, number: number): string {
+  return stableId('deal', `${companyKey}#${number}`);
+}
+
+interface DealContext {
+  band: number;
+  seg: number;
+  tier: number;
+  source: number;
+  x12: boolean;
+  interop: boolean;
+  expansion: boolean;
+  created: DayNumber;
+}
+
+function simulateDeal(rng: Rng, model: DealModel, company: DealCompany, ctx: DealContext): Trajectory {
+  const cfg = model.config;
+  const cal = model.calendar;
+  const a = cfg.amount;
+  // Amount at creation: lognormal around the size band's median, scaled by fit, tech stack and deal type.
+  const typical = model.medianArrBand[ctx.band] * model.arrTier[ctx.tier] * (ctx.x12 ? a.x12_or_clearinghouse_multiplier : 1)
+    * (ctx.expansion ? a.expansion_multiplier : 1);
+  const amount = Math.max(a.min_arr, Math.round(lognormal(rng, typical, a.sigma) / a.round_to) * a.round_to);
+
+  const w = cfg.win_factors;
+  const shift = model.winTier[ctx.tier] + (ctx.x12 ? w.x12_or_clearinghouse : 0) + (ctx.interop ? w.fhir_or_hl7 : 0)
+    + (company.is_previous_customer ? w.previous_customer : 0) + (ctx.expansion ? w.expansion : 0)
+    + model.winSegment[ctx.seg] + model.sourceWinLogit[ctx.source];
+  const d = cfg.durations;
+  const base = (ctx.expansion || company.is_previous_customer ? d.existing_customer_multiplier : 1)
+    * Math.pow(amount / model.medianArrBand[ctx.band], d.amount_elasticity);
+  const advance = new Float64Array(N_STAGES);
+  const typicalDays = new Float64Array(N_STAGES);
+  for (let s = 0; s < N_STAGES; s++) {
+    advance[s] = logistic(model.stageLogit[s] + shift);
+    typicalDays[s] = model.stageMedian[s][ctx.seg] * base * (s === 1 && ctx.x12 ? d.x12_technical_evaluation_multiplier : 1);
+  }
+
+  const entries: DayNumber[] = [ctx.created];
+  let day = ctx.created;
+  let won = false;
+  let lossReason = -1;
+  let close = day;
+  for (let s = 0; s < N_STAGES; s++) {
+    const moves = bernoulli(rng, advance[s]);
+    let days = lognormal(rng, typicalDays[s], model.stageSigma[s]);
+    if (!moves) {
+      lossReason = weightedIndex(rng, model.lossCum[s]);
+      days *= model.lossMultiplier[lossReason];
+      close = bizOrSame(cal, day + stageDays(days));
+      break;
+    }
+    day = bizOrSame(cal, day + stageDays(days));
+    if (s < N_STAGES - 1) entries.push(day);
+    else {
+      won = true;
+      close = day;
+    }
+  }
+
+  // Closes bunch toward quarter ends: reps pull deals due just after a quarter end into it, and buyers
+  // due a few weeks before one hold out for the quarter-end discount.
+  const q = cfg.quarter_end;
+  if (close <= cal.last) {
+    const previousEnd = cal.quarterStart(close) - 1;
+    const currentEnd = cal.quarterEnd(close);
+    if (close - previousEnd <= q.pull_in_window_days) {
+      if (bernoulli(rng, won ? q.pull_in_probability.won : q.pull_in_probability.lost)) {
+        // Lands in the last landing_days of the quarter, after the last stage entry (the final stage is
+        // rushed); a deal that entered its last stage only after the quarter end cannot be pulled.
+        const last = entries[entries.length - 1];
+        let target = cal.prevBusinessDay(previousEnd - uniformInt(rng, 0, q.landing_days));
+        if (target <= last) target = cal.nextBusinessDay(last + 1);
+        if (target <= previousEnd) close = target;
+      }
+    } else if (currentEnd - close > q.landing_days && currentEnd - close <= q.hold_window_days) {
+      if (bernoulli(rng, won ? q.hold_probability.won : q.hold_probability.lost)) {
+        close = Math.max(close, cal.prevBusinessDay(currentEnd - uniformInt(rng, 0, q.landing_days)));
+      }
+    }
+  }
+
+  let closedArr: number | null = null;
+  let discount: number | null = null;
+  if (won) {
+    const k = cfg.discount;
+    const mean = k.at_reference + k.per_doubling * Math.log2(amount / k.reference_arr);
+    const pct = Math.min(k.max, Math.max(0, mean + k.sd * normal(rng)));
+    closedArr = Math.max(a.min_arr, Math.round((amount * (1 - pct)) / a.round_to) * a.round_to);
+    if (closedArr > amount) closedArr = amount;
+    discount = round((amount - closedArr) / amount, 4);
+  }
+  return {
+    id: '', number: 0, type: ctx.expansion ? 'expansion' : 'new_business', previousId: '', campaign: '',
+    entries, won, close, lossReason, amount, closedArr, discount, advance, typicalDays,
+  };
+}
+
+function observe(
+  t: Trajectory, company: DealCompany, model: DealModel, owner: string, seg: number, source: number, asOf: DayNumber, asOfIso: string,
+): Deal {
+  const cal = model.calendar;
+  const closed = t.close <= asOf;
+  // Last stage entered by the as-of date.
+  let k = 0;
+  while (k + 1 < t.entries.length && t.entries[k + 1] <= asOf) k++;
+  const stageDate = (s: number) => (s < t.entries.length && t.entries[s] <= asOf ? cal.iso(t.entries[s]) : '');
+  let outcome: Deal['outcome'];
+  let stage: Deal['stage'];
+  let probability: number;
+  let expected = '';
+  if (closed) {
+    outcome = t.won ? 'won' : 'lost';
+    stage = t.won ? 'closed_won' : 'closed_lost';
+    probability = t.won ? 1 : 0;
+  } else {
+    outcome = 'open';
+    stage = DEAL_STAGES[k];
+    let p = 1;
+    for (let s = k; s < N_STAGES; s++) p *= t.advance[s];
+    probability = Math.max(0.01, round(p, 2));
+    expected = cal.iso(expectedClose(t, k, model, asOf));
+  }
+  return {
+    deal_id: t.id,
+    company_id: company.company_id,
+    deal_number: t.number,
+    deal_type: t.type,
+    previous_deal_id: t.previousId,
+    lead_source: LEAD_SOURCES[source],
+    campaign: t.campaign,
+    owner,
+    segment: SEGMENTS[seg],
+    created_date: cal.iso(t.entries[0]),
+    stage,
+    discovery_date: cal.iso(t.entries[0]),
+    technical_evaluation_date: stageDate(1),
+    security_review_date: stageDate(2),
+    proposal_date: stageDate(3),
+    negotiation_date: stageDate(4),
+    close_date: closed ? cal.iso(t.close) : '',
+    outcome,
+    loss_reason: closed && !t.won ? LOSS_REASONS[t.lossReason] : '',
+    lost_at_stage: closed && !t.won ? DEAL_STAGES[t.entries.length - 1] : '',
+    amount_arr: t.amount,
+    discount_pct: closed && t.won ? t.discount : null,
+    closed_arr: closed && t.won ? t.closedArr : null,
+    probability,
+    expected_close_date: expected,
+    sales_cycle_days: (closed ? t.close : asOf) - t.entries[0],
+    as_of_date: asOfIso,
+  };
+}
+
+/**
+ * The rep's expected close of an open deal: the current stage's entry plus the typical remaining stage
+ * durations. An overdue date is pushed to the end of the quarter after the as-of date (what reps do).
+ */
+function expectedClose(t: Trajectory, k: number, model: DealModel, asOf: DayNumber): DayNumber {
+  const cal = model.calendar;
+  let days = 0;
+  for (let s = k; s < N_STAGES; s++) days += t.typicalDays[s];
+  let e = t.entries[k] + Math.max(1, Math.round(days));
+  if (e <= asOf) {
+    e = cal.prevBusinessDay(cal.quarterEnd(asOf + 1));
+    if (e <= asOf) e = cal.prevBusinessDay(cal.quarterEnd(cal.quarterEnd(asOf) + 1));
+  }
+  return cal.nextBusinessDay(Math.min(e, cal.last - 31));
+}
+
+function stageDays(days: number): number {
+  return Math.max(1, Math.min(MAX_STAGE_DAYS, Math.round(days)));
+}
+
+/** Next business day, or the day itself beyond the calendar (only the far, never-observed future gets there). */
+function bizOrSame(cal: Calendar, day: DayNumber): DayNumber {
+  return day <= cal.last ? cal.nextBusinessDay(day) : day;
+}
+
+function clamp01(x: number): number {
+  return Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Summary
+
+type Counts<K extends string> = Record<K, number>;
+const zeros = <K extends string>(keys: readonly K[]): Counts<K> => Object.fromEntries(keys.map((k) => [k, 0])) as Counts<K>;
+
+export interface SourceFigures {
+  companies: number;
+  with_deals: number;
+  opportunity_rate: number | null;
+  won: number;
+  lost: number;
+  win_rate: number | null;
+}
+
+export interface DealsFigures {
+  companies: number;
+  companies_touched: number;
+  companies_with_deals: number;
+  opportunity_rate: number | null;
+  opportunity_rate_icp: number | null;
+  opportunity_rate_non_icp: number | null;
+  icp_opportunity_lift: number | null;
+  deals: number;
+  deal_types: Counts<(typeof DEAL_TYPES)[number]>;
+  won: number;
+  lost: number;
+  open: number;
+  win_rate: number | null;
+  open_share: number | null;
+  open_pipeline_arr: number;
+  weighted_pipeline_arr: number;
+  open_by_stage: Counts<DealStage>;
+  median_cycle_days: {overall: number | null} & Record<Segment, number | null>;
+  median_cycle_days_lost: number | null;
+  won_by_segment: Counts<Segment>;
+  median_won_arr: number | null;
+  median_amount_arr: number | null;
+  won_arr_below_5k_share: number | null;
+  won_arr_above_100k_share: number | null;
+  total_won_arr: number;
+  loss_reasons: Counts<LossReason>;
+  lost_at_stage: Counts<DealStage>;
+  /** Of the closed deals that reached each stage, the share that moved on (negotiation: won). */
+  stage_conversion: Record<DealStage, number | null>;
+  /** Of the closed deals that reached proposal, the share won. */
+  proposal_to_won: number | null;
+  quarter_end_close_share: number | null;
+  lead_sources: Record<LeadSource, SourceFigures>;
+}
+
+/** Accumulates the deals summary company by company (streaming-friendly: only numbers are kept). */
+export class DealStats {
+  private companies = 0;
+  private touched = 0;
+  private withDeals = 0;
+  private icp = 0;
+  private icpWithDeals = 0;
+  private deals = 0;
+  private types = zeros(DEAL_TYPES);
+  private outcomes = {won: 0, lost: 0, open: 0};
+  private openArr = 0;
+  private weightedArr = 0;
+  private openByStage = zeros(DEAL_STAGES);
+  private cycles: number[][] = SEGMENTS.map(() => []);
+  private lostCycles: number[] = [];
+  private wonArr: number[] = [];
+  private amounts: number[] = [];
+  private lossReasons = zeros(LOSS_REASONS);
+  private lostAt = zeros(DEAL_STAGES);
+  private closes = 0;
+  private quarterEndCloses = 0;
+  private sources = Object.fromEntries(LEAD_SOURCES.map((s) => [s, {companies: 0, with_deals: 0, won: 0, lost: 0}])) as Record<LeadSource, {companies: number; with_deals: number; won: number; lost: number}>;
+
+  constructor(private readonly model: DealModel) {}
+
+  add(company: Pick<Company, 'icp_fit'>, sim: CompanySimulation): void {
+    const cal = this.model.calendar;
+    this.companies++;
+    if (company.icp_fit) this.icp++;
+    const src = sim.lead.lead_source === '' ? undefined : this.sources[sim.lead.lead_source];
+    if (src) {
+      this.touched++;
+      src.companies++;
+    }
+    if (sim.deals.length > 0) {
+      this.withDeals++;
+      if (company.icp_fit) this.icpWithDeals++;
+      if (src) src.with_deals++;
+    }
+    for (const d of sim.deals) {
+      this.deals++;
+      this.types[d.deal_type]++;
+      this.outcomes[d.outcome]++;
+      this.amounts.push(d.amount_arr);
+      if (d.outcome === 'open') {
+        this.openArr += d.amount_arr;
+        this.weightedArr += d.amount_arr * d.probability;
+        this.openByStage[d.stage as DealStage]++;
+        continue;
+      }
+      this.closes++;
+      const close = cal.day(d.close_date)!;
+      if (cal.quarterEnd(close) - close < 15) this.quarterEndCloses++;
+      if (d.outcome === 'won') {
+        this.cycles[SEGMENTS.indexOf(d.segment)].push(d.sales_cycle_days);
+        this.wonArr.push(d.closed_arr!);
+        if (src) src.won++;
+      } else {
+        this.lostCycles.push(d.sales_cycle_days);
+        this.lossReasons[d.loss_reason as LossReason]++;
+        this.lostAt[d.lost_at_stage as DealStage]++;
+        if (src) src.lost++;
+      }
+    }
+  }
+
+  figures(): DealsFigures {
+    const closed = this.outcomes.won + this.outcomes.lost;
+    const nonIcp = this.companies - this.icp;
+    const rateIcp = ratio(this.icpWithDeals, this.icp);
+    const rateNon = ratio(this.withDeals - this.icpWithDeals, nonIcp);
+    const allCycles = this.cycles.flat();
+    const won = this.wonArr.length;
+    return {
+      companies: this.companies,
+      companies_touched: this.touched,
+      companies_with_deals: this.withDeals,
+      opportunity_rate: ratio(this.withDeals, this.companies),
+      opportunity_rate_icp: rateIcp,
+      opportunity_rate_non_icp: rateNon,
+      icp_opportunity_lift: rateIcp !== null && rateNon ? round(rateIcp / rateNon, 2) : null,
+      deals: this.deals,
+      deal_types: this.types,
+      won: this.outcomes.won,
+      lost: this.outcomes.lost,
+      open: this.outcomes.open,
+      win_rate: ratio(this.outcomes.won, closed),
+      open_share: ratio(this.outcomes.open, this.deals),
+      open_pipeline_arr: this.openArr,
+      weighted_pipeline_arr: Math.round(this.weightedArr),
+      open_by_stage: this.openByStage,
+      median_cycle_days: {
+        overall: median(allCycles),
+        smb: median(this.cycles[0]),
+        mid_market: median(this.cycles[1]),
+        enterprise: median(this.cycles[2]),
+      },
+      median_cycle_days_lost: median(this.lostCycles),
+      won_by_segment: {smb: this.cycles[0].length, mid_market: this.cycles[1].length, enterprise: this.cycles[2].length},
+      median_won_arr: median(this.wonArr),
+      median_amount_arr: median(this.amounts),
+      won_arr_below_5k_share: ratio(this.wonArr.filter((x) => x < 5000).length, won),
+      won_arr_above_100k_share: ratio(this.wonArr.filter((x) => x > 100_000).length, won),
+      total_won_arr: this.wonArr.reduce((a, b) => a + b, 0),
+      loss_reasons: shares(LOSS_REASONS, this.lossReasons),
+      lost_at_stage: this.lostAt,
+      ...this.conversion(),
+      quarter_end_close_share: ratio(this.quarterEndCloses, this.closes),
+      lead_sources: Object.fromEntries(LEAD_SOURCES.map((s) => {
+        const x = this.sources[s];
+        return [s, {...x, opportunity_rate: ratio(x.with_deals, x.companies), win_rate: ratio(x.won, x.won + x.lost)}];
+      })) as Record<LeadSource, SourceFigures>,
+    };
+  }
+
+  private conversion(): {stage_conversion: Record<DealStage, number | null>; proposal_to_won: number | null} {
+    // Closed deals that reached stage s: the won ones plus those lost at s or later.
+    const reached = (s: number) => this.outcomes.won + DEAL_STAGES.slice(s).reduce((n, st) => n + this.lostAt[st], 0);
+    const stage_conversion = {} as Record<DealStage, number | null>;
+    DEAL_STAGES.forEach((st, s) => (stage_conversion[st] = ratio(reached(s) - this.lostAt[st], reached(s))));
+    return {stage_conversion, proposal_to_won: ratio(this.outcomes.won, reached(DEAL_STAGES.indexOf('proposal')))};
+  }
+
+  /** The figures and their checks against deal_model.yml targets. */
+  summary(): {figures: DealsFigures; checks: TargetCheck[]; warnings: string[]} {
+    const f = this.figures();
+    const closed = f.won + f.lost;
+    const allCycles = this.cycles.flat();
+    const checks = checkTargets({
+      opportunity_rate: shareFigure(f.companies_with_deals, f.companies),
+      icp_opportunity_lift: {value: f.icp_opportunity_lift, n: f.companies_with_deals},
+      win_rate: shareFigure(f.won, closed),
+      open_share: shareFigure(f.open, f.deals),
+      median_cycle_days: medianFigure(allCycles),
+      median_cycle_days_smb: medianFigure(this.cycles[0]),
+      median_cycle_days_mid_market: medianFigure(this.cycles[1]),
+      median_cycle_days_enterprise: medianFigure(this.cycles[2]),
+      median_won_arr: medianFigure(this.wonArr),
+      won_arr_below_5k_share: shareFigure(this.wonArr.filter((x) => x < 5000).length, f.won),
+      won_arr_above_100k_share: shareFigure(this.wonArr.filter((x) => x > 100_000).length, f.won),
+      no_decision_share: shareFigure(this.lossReasons.no_decision, f.lost),
+      quarter_end_close_share: shareFigure(this.quarterEndCloses, closed),
+    }, this.model.config.targets);
+    return {figures: f, checks, warnings: targetWarnings(checks)};
+  }
+}

@@ -1,0 +1,349 @@
+/**
+ * Vega-Lite specifications of the report's charts, built from the figures (already aggregated, so a chart's
+ * inline data has a few dozen rows whatever the size of the dataset). Pure: JSON in, JSON out.
+ */
+import type {TopLevelSpec} from 'vega-lite';
+import type {ReportFigures} from './figures.js';
+import {textWidth} from './text-width.js';
+
+export interface ChartDef {
+  /** Stable id, used for the HTML element (`chart-<id>`) and in tests. */
+  id: string;
+  title: string;
+  /** Spans the full page width. */
+  wide: boolean;
+  /** A sentence under the chart: what is counted and how. */
+  note: string;
+  /** Rows behind the chart (shown as "no data" when 0). */
+  rows: number;
+  spec: TopLevelSpec;
+}
+
+/** The font the charts are laid out for (see text-width.ts) and drawn with. */
+export const CHART_FONT = 'Helvetica, Arial, "Liberation Sans", sans-serif';
+
+const COLORS = {
+  primary: '#3b6ea8',
+  won: '#3a8d5c',
+  lost: '#c8553d',
+  open: '#9aa5b1',
+  created: '#3b6ea8',
+  accent: '#e0a030',
+};
+
+/** Total widths in px (axes, legends and labels included) that fit the page's half and full columns at 1366 px. */
+const WIDTH = 540;
+const WIDE = 1120;
+
+const CONFIG = {
+  font: CHART_FONT,
+  background: 'white',
+  padding: 8,
+  view: {stroke: null},
+  title: {anchor: 'start', fontSize: 14, fontWeight: 'bold', subtitleFontSize: 11, subtitleColor: '#555', offset: 10},
+  axis: {labelFontSize: 11, titleFontSize: 11, titleFontWeight: 'normal', titleColor: '#333', labelColor: '#333', gridColor: '#e6e6e6', domainColor: '#888', tickColor: '#888'},
+  legend: {labelFontSize: 11, titleFontSize: 11, titleFontWeight: 'normal', orient: 'bottom', direction: 'horizontal'},
+  text: {fontSize: 11, color: '#333'},
+  bar: {discreteBandSize: {band: 0.8}},
+} as const;
+
+const ACRONYMS: Record<string, string> = {icp: 'ICP', smb: 'SMB', arr: 'ARR', mrr: 'MRR', hipaa: 'HIPAA', baa: 'BAA', api: 'API', fhir: 'FHIR', hl7: 'HL7', x12: 'X12'};
+
+const LABELS: Record<string, string> = {
+  smb: 'SMB',
+  mid_market: 'Mid-market',
+  not_icp: 'Not ICP',
+  closed_won: 'Closed-won',
+  security_compliance: 'Security / compliance',
+  build_in_house: 'Build in-house',
+};
+
+/** tier_1 -> Tier 1, not_icp -> Not ICP, mid_market -> Mid-market, paid_search -> Paid search. */
+export function humanize(key: string): string {
+  if (key in LABELS) return LABELS[key];
+  const words = key.split(/[_\s]+/).filter(Boolean).map((w) => ACRONYMS[w.toLowerCase()] ?? w);
+  if (words.length === 0) return key;
+  const first = words[0];
+  words[0] = first === first.toLowerCase() ? first[0].toUpperCase() + first.slice(1) : first;
+  return words.join(' ');
+}
+
+const INT = new Intl.NumberFormat('en-US', {maximumFractionDigits: 0});
+
+/** A whole number with thousands separators: 250,065. */
+export function int(value: number): string {
+  return INT.format(value);
+}
+
+/** Dollars to 3 significant digits with K/M/B: $950, $9.99K, $14.9K, $250K, $1.25M, $12.3M, $1.25B. */
+export function formatUsd(value: number): string {
+  const a = Math.abs(value);
+  const sign = value < 0 ? '-' : '';
+  if (a < 999.5) return `${sign}$${Math.round(a)}`;
+  const [v, unit] = a < 999_500 ? [a / 1e3, 'K'] : a < 999_500_000 ? [a / 1e6, 'M'] : [a / 1e9, 'B'];
+  return `${sign}$${trim(v.toFixed(v < 9.995 ? 2 : v < 99.95 ? 1 : 0))}${unit}`;
+}
+
+function trim(s: string): string {
+  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+}
+
+export function formatPct(value: number | null, digits = 0): string {
+  return value === null ? 'n/a' : `${(value * 100).toFixed(digits)}%`;
+}
+
+function base(title: string, subtitle: string, width: number, height: number, values: object[]): Record<string, unknown> {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {text: title, subtitle},
+    width,
+    height,
+    // The width is the whole chart's (axes and labels included), so that it fits its column unscaled.
+    autosize: {type: 'fit-x', contains: 'padding'},
+    data: {values},
+    config: CONFIG as never,
+  };
+}
+
+/**
+ * Padding that leaves room right of the plot for the labels drawn after the bars (Vega's autosize does not
+ * count text marks that overflow the plot, so they would be cut off at the edge of the SVG).
+ */
+function roomForLabels(labels: readonly string[]): {padding: {left: number; top: number; bottom: number; right: number}} {
+  let widest = 0;
+  for (const l of labels) widest = Math.max(widest, textWidth(l, 11));
+  return {padding: {left: 8, top: 8, bottom: 8, right: Math.ceil(widest) + 12}};
+}
+
+/** Height of a horizontal bar chart with n bars. */
+function barsHeight(n: number): number {
+  return Math.max(60, 26 * n);
+}
+
+function funnelChart(f: ReportFigures): ChartDef {
+  const fates = [
+    {fate: 'Advanced', field: 'advanced' as const},
+    {fate: 'Lost at this stage', field: 'lost' as const},
+    {fate: 'Open at this stage', field: 'open' as const},
+  ];
+  const values: object[] = [];
+  const labels: Array<{label: string} & Record<string, unknown>> = [];
+  f.funnel.forEach((r, order) => {
+    const stage = humanize(r.stage);
+    if (r.stage === 'closed_won') values.push({stage, order, fate: 'Won', deals: r.reached});
+    else for (const x of fates) values.push({stage, order, fate: x.fate, deals: r[x.field]});
+    const conv = r.stage === 'closed_won' ? '' : ` · ${formatPct(r.conversion)} advance`;
+    labels.push({stage, order, deals: r.reached, label: `${int(r.reached)}${conv}`});
+  });
+  const domain = ['Advanced', 'Won', 'Lost at this stage', 'Open at this stage'];
+  const spec = {
+    ...base('Pipeline funnel by stage', 'Deals reaching each stage; the bar splits them by what happened next (leakage in red).', WIDTH, barsHeight(f.funnel.length), values),
+    ...roomForLabels(labels.map((l) => l.label)),
+    encoding: {
+      y: {field: 'stage', type: 'nominal', sort: {field: 'order', op: 'min'}, title: 'Stage', axis: {labelLimit: 160}},
+    },
+    layer: [
+      {
+        mark: {type: 'bar'},
+        encoding: {
+          x: {field: 'deals', type: 'quantitative', stack: 'zero', title: 'Deals (count)', axis: {tickMinStep: 1, format: ',d'}},
+          color: {field: 'fate', type: 'nominal', title: null, scale: {domain, range: [COLORS.primary, COLORS.won, COLORS.lost, COLORS.open]}},
+          order: {field: 'fate', sort: 'ascending'},
+        },
+      },
+      {
+        data: {values: labels},
+        mark: {type: 'text', align: 'left', dx: 4},
+        encoding: {x: {field: 'deals', type: 'quantitative'}, text: {field: 'label'}},
+      },
+    ],
+  } as TopLevelSpec;
+  return {id: 'funnel', title: 'Pipeline funnel by stage', wide: false, note: 'A deal reached every stage up to the one where it was lost or is open today; won deals reached them all.', rows: f.summary.opportunities, spec};
+}
+
+function winRateChart(id: string, title: string, axis: string, rows: ReportFigures['winRateByIcpTier'], note: string): ChartDef {
+  const values = rows.map((r, order) => ({
+    key: humanize(r.key),
+    order,
+    win_rate: r.win_rate ?? 0,
+    label: r.win_rate === null ? 'no closed deals' : `${formatPct(r.win_rate)} · ${int(r.won)} of ${int(r.won + r.lost)}`,
+  }));
+  const spec = {
+    ...base(title, 'Won / (won + lost); open deals are left out.', WIDTH, barsHeight(values.length), values),
+    ...roomForLabels(values.map((v) => v.label)),
+    encoding: {
+      y: {field: 'key', type: 'nominal', sort: {field: 'order', op: 'min'}, title: axis, axis: {labelLimit: 160}},
+      x: {field: 'win_rate', type: 'quantitative', title: 'Win rate (% of closed deals)', axis: {format: '.0%', tickCount: 5}, scale: {domain: [0, 1]}},
+    },
+    layer: [
+      {mark: {type: 'bar', color: COLORS.won}},
+      {mark: {type: 'text', align: 'left', dx: 4}, encoding: {text: {field: 'label'}}},
+    ],
+  } as TopLevelSpec;
+  return {id, title, wide: false, note, rows: values.length, spec};
+}
+
+function arrDistributionChart(f: ReportFigures): ChartDef {
+  const values = f.arrDistribution.map((b, order) => ({bucket: b.label, order, contracts: b.contracts, label: b.contracts ? formatPct(b.share) : ''}));
+  const spec = {
+    ...base('ARR distribution', 'Contracts by annual recurring revenue; labels are the share of all contracts.', WIDTH, 220, values),
+    encoding: {
+      x: {field: 'bucket', type: 'ordinal', sort: {field: 'order', op: 'min'}, title: 'Contract ARR (USD)', axis: {labelAngle: 0}},
+      y: {field: 'contracts', type: 'quantitative', title: 'Contracts (count)', axis: {tickMinStep: 1, format: ',d'}},
+    },
+    layer: [
+      {mark: {type: 'bar', color: COLORS.primary}},
+      {mark: {type: 'text', baseline: 'bottom', dy: -3}, encoding: {text: {field: 'label'}}},
+    ],
+  } as TopLevelSpec;
+  return {id: 'arr_distribution', title: 'ARR distribution', wide: false, note: 'billing.csv arr: one contract per won deal, active, scheduled or ended.', rows: f.summary.contracts, spec};
+}
+
+function arrBySizeChart(f: ReportFigures): ChartDef {
+  const values = f.arrBySizeBand.map((r, order) => ({
+    band: r.size_band,
+    order,
+    median_arr: r.median_arr,
+    label: `n=${int(r.contracts)}`,
+    total: formatUsd(r.total_arr),
+  }));
+  const spec = {
+    ...base('ARR by company size band', 'Median contract ARR per size band (employees); labels give the number of contracts.', WIDTH, 220, values),
+    encoding: {
+      x: {field: 'band', type: 'ordinal', sort: {field: 'order', op: 'min'}, title: 'Company size (employees)', axis: {labelAngle: 0}},
+      y: {field: 'median_arr', type: 'quantitative', title: 'Median ARR per contract (USD)', axis: {format: '$~s'}},
+    },
+    layer: [
+      {mark: {type: 'bar', color: COLORS.primary}},
+      {mark: {type: 'text', baseline: 'bottom', dy: -3}, encoding: {text: {field: 'label'}}},
+    ],
+  } as TopLevelSpec;
+  return {id: 'arr_by_size', title: 'ARR by company size band', wide: false, note: 'Contracts joined to their company (companies.csv size_band).', rows: values.length, spec};
+}
+
+function cycleChart(f: ReportFigures): ChartDef {
+  const values = f.cycleBySegment.map((r, order) => ({...r, segment: `${humanize(r.segment)} (n=${int(r.deals)})`, order, label: `${Math.round(r.median)} d`}));
+  const x = (field: string) => ({field, type: 'quantitative', title: 'Sales cycle (days, created to close)'});
+  const spec = {
+    ...base('Sales cycle by segment', 'Won deals: range (line), middle half (box) and median (white tick, labelled in days).', WIDTH, Math.max(80, 44 * values.length), values),
+    encoding: {y: {field: 'segment', type: 'nominal', sort: {field: 'order', op: 'min'}, title: 'Segment', axis: {labelLimit: 160}}},
+    layer: [
+      {mark: {type: 'rule', color: '#555'}, encoding: {x: x('min'), x2: {field: 'max'}}},
+      {mark: {type: 'bar', size: 18, color: COLORS.primary}, encoding: {x: x('q1'), x2: {field: 'q3'}}},
+      {mark: {type: 'tick', color: 'white', size: 18, thickness: 2}, encoding: {x: x('median')}},
+      {mark: {type: 'text', align: 'center', baseline: 'bottom', dy: -10}, encoding: {x: x('median'), text: {field: 'label'}}},
+    ],
+  } as TopLevelSpec;
+  return {id: 'cycle_by_segment', title: 'Sales cycle by segment', wide: false, note: 'Days from created_date to close_date of won deals; quartiles by linear interpolation.', rows: values.length, spec};
+}
+
+function pipelineChart(f: ReportFigures): ChartDef {
+  const values: object[] = [];
+  for (const r of f.pipelineByMonth) {
+    values.push({month: r.month, series: 'Pipeline created', arr: r.pipeline_created_arr, deals: r.deals_created});
+    values.push({month: r.month, series: 'Closed-won', arr: r.closed_won_arr, deals: r.deals_won});
+  }
+  const spec = {
+    ...base('Pipeline created and closed-won by month', 'amount_arr of the deals created in each month, and signed ARR (closed_arr) of the deals won in each month.', WIDE, 240, values),
+    mark: {type: 'bar'},
+    encoding: {
+      x: {field: 'month', type: 'ordinal', title: 'Month', axis: {labelAngle: -40, labelOverlap: true}},
+      xOffset: {field: 'series', type: 'nominal', sort: ['Pipeline created', 'Closed-won']},
+      y: {field: 'arr', type: 'quantitative', title: 'ARR (USD)', axis: {format: '$~s'}},
+      color: {field: 'series', type: 'nominal', title: null, sort: ['Pipeline created', 'Closed-won'], scale: {range: [COLORS.created, COLORS.won]}},
+    },
+  } as TopLevelSpec;
+  return {id: 'pipeline_by_month', title: 'Pipeline created and closed-won by month', wide: true, note: 'From the first deal to the as-of month.', rows: f.summary.opportunities, spec};
+}
+
+function mrrChart(f: ReportFigures): ChartDef {
+  const values = f.mrrByMonth.map((r) => ({month: r.month, mrr: r.mrr}));
+  const spec = {
+    ...base('MRR over time', 'Invoiced amounts spread over the months they cover (an annual invoice counts a twelfth per month).', WIDE, 220, values),
+    mark: {type: 'line', point: true, color: COLORS.won},
+    encoding: {
+      x: {field: 'month', type: 'ordinal', title: 'Month', axis: {labelAngle: -40, labelOverlap: true}},
+      y: {field: 'mrr', type: 'quantitative', title: 'MRR (USD per month)', axis: {format: '$~s'}},
+    },
+  } as TopLevelSpec;
+  return {id: 'mrr_over_time', title: 'MRR over time', wide: true, note: 'From invoices.csv, up to the as-of month.', rows: values.length, spec};
+}
+
+function lossChart(f: ReportFigures): ChartDef {
+  const values = f.lossReasons.map((r, order) => ({key: humanize(r.key), order, count: r.count, label: `${int(r.count)} (${formatPct(r.share)})`}));
+  const spec = {
+    ...base('Loss reasons', 'Lost deals by the reason recorded; labels give the share of lost deals.', WIDTH, barsHeight(values.length), values),
+    ...roomForLabels(values.map((v) => v.label)),
+    encoding: {
+      y: {field: 'key', type: 'nominal', sort: {field: 'order', op: 'min'}, title: 'Loss reason', axis: {labelLimit: 180}},
+      x: {field: 'count', type: 'quantitative', title: 'Lost deals (count)', axis: {tickMinStep: 1, format: ',d'}},
+    },
+    layer: [
+      {mark: {type: 'bar', color: COLORS.lost}},
+      {mark: {type: 'text', align: 'left', dx: 4}, encoding: {text: {field: 'label'}}},
+    ],
+  } as TopLevelSpec;
+  return {id: 'loss_reasons', title: 'Loss reasons', wide: false, note: 'deals.csv loss_reason of the lost deals.', rows: f.summary.lost, spec};
+}
+
+function icpChart(f: ReportFigures): ChartDef {
+  const values = f.icpMix.map((r, order) => ({key: humanize(r.key), order, count: r.count, label: `${int(r.count)} (${formatPct(r.share)})`}));
+  const spec = {
+    ...base('Companies by ICP tier', `${f.summary.icp_fit} of ${f.summary.companies} companies (${formatPct(f.summary.icp_share)}) are an ICP fit.`, WIDTH, barsHeight(values.length), values),
+    ...roomForLabels(values.map((v) => v.label)),
+    encoding: {
+      y: {field: 'key', type: 'nominal', sort: {field: 'order', op: 'min'}, title: 'ICP tier', axis: {labelLimit: 160}},
+      x: {field: 'count', type: 'quantitative', title: 'Companies (count)', axis: {tickMinStep: 1, format: ',d'}},
+    },
+    layer: [
+      {mark: {type: 'bar', color: COLORS.primary}},
+      {mark: {type: 'text', align: 'left', dx: 4}, encoding: {text: {field: 'label'}}},
+    ],
+  } as TopLevelSpec;
+  return {id: 'icp_mix', title: 'Companies by ICP tier', wide: false, note: 'companies.csv icp_tier.', rows: f.summary.companies, spec};
+}
+
+function techChart(f: ReportFigures): ChartDef {
+  const values: object[] = [];
+  const labels: Array<{label: string} & Record<string, unknown>> = [];
+  f.techstackMix.forEach((r, order) => {
+    values.push({technology: r.technology, order, group: 'ICP fit', companies: r.icp_fit});
+    values.push({technology: r.technology, order, group: 'Not ICP fit', companies: r.not_icp_fit});
+    labels.push({technology: r.technology, order, companies: r.total, label: `${int(r.total)} (${formatPct(r.share)})`});
+  });
+  const spec = {
+    ...base('Tech stack of the companies', 'Companies with evidence of each technology; labels give the share of all companies.', WIDTH, barsHeight(f.techstackMix.length), values),
+    ...roomForLabels(labels.map((l) => l.label)),
+    encoding: {y: {field: 'technology', type: 'nominal', sort: {field: 'order', op: 'min'}, title: 'Technology', axis: {labelLimit: 160}}},
+    layer: [
+      {
+        mark: {type: 'bar'},
+        encoding: {
+          x: {field: 'companies', type: 'quantitative', stack: 'zero', title: 'Companies (count)', axis: {tickMinStep: 1, format: ',d'}},
+          color: {field: 'group', type: 'nominal', title: null, sort: ['ICP fit', 'Not ICP fit'], scale: {range: [COLORS.primary, COLORS.open]}},
+          order: {field: 'group', sort: 'ascending'},
+        },
+      },
+      {data: {values: labels}, mark: {type: 'text', align: 'left', dx: 4}, encoding: {x: {field: 'companies', type: 'quantitative'}, text: {field: 'label'}}},
+    ],
+  } as TopLevelSpec;
+  return {id: 'techstack_mix', title: 'Tech stack of the companies', wide: false, note: 'companies.csv uses_x12, uses_clearinghouse, uses_fhir, uses_hl7 (a company can use several).', rows: f.summary.companies, spec};
+}
+
+/** Every chart of the report, in page order. */
+export function chartDefs(f: ReportFigures): ChartDef[] {
+  return [
+    funnelChart(f),
+    lossChart(f),
+    winRateChart('win_rate_icp_tier', 'Win rate by ICP tier', 'ICP tier', f.winRateByIcpTier, 'Deals grouped by their company\'s icp_tier.'),
+    winRateChart('win_rate_lead_source', 'Win rate by lead source', 'Lead source', f.winRateByLeadSource, 'Best first.'),
+    winRateChart('win_rate_segment', 'Win rate by segment', 'Segment', f.winRateBySegment, 'deals.csv segment.'),
+    cycleChart(f),
+    pipelineChart(f),
+    arrDistributionChart(f),
+    arrBySizeChart(f),
+    mrrChart(f),
+    icpChart(f),
+    techChart(f),
+  ];
+}

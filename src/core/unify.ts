@@ -1,0 +1,135 @@
+import {UNIFIED_OUTCOMES, type UnifiedOutcome} from './vocabulary.js';
+import type {Company} from '../schemas/companies.js';
+import type {Contract, Deal, Lead, UnifiedRow} from '../schemas/deals.js';
+
+/**
+ * The unified rows of one company: one per deal (joined with its contract, if any), or a single
+ * no_opportunity row when the company has no deal. `contracts` are the company's contracts (any order).
+ * Rows are built as object literals of one fixed shape (hot path: no spreads of dynamic objects).
+ */
+export function unifyCompany(company: Company, lead: Lead, deals: readonly Deal[], contracts: readonly Contract[]): UnifiedRow[] {
+  let isCustomer = company.is_previous_customer;
+  for (const d of deals) if (d.outcome === 'won') isCustomer = true;
+  if (deals.length === 0) return [row(company, lead, 0, isCustomer, undefined, undefined)];
+  const out: UnifiedRow[] = new Array(deals.length);
+  for (let i = 0; i < deals.length; i++) {
+    const d = deals[i];
+    let c: Contract | undefined;
+    for (const x of contracts) if (x.deal_id === d.deal_id) c = x;
+    out[i] = row(company, lead, deals.length, isCustomer, d, c);
+  }
+  return out;
+}
+
+function row(company: Company, lead: Lead, dealCount: number, isCustomer: boolean, d: Deal | undefined, c: Contract | undefined): UnifiedRow {
+  return {
+    company_id: company.company_id,
+    name: company.name,
+    domain: company.domain,
+    industry: company.industry,
+    size_band: company.size_band,
+    employees_min: company.employees_min,
+    employees_max: company.employees_max,
+    company_type: company.company_type,
+    city: company.city,
+    state: company.state,
+    country: company.country,
+    is_previous_customer: company.is_previous_customer,
+    icp_fit: company.icp_fit,
+    icp_tier: company.icp_tier,
+    icp_score: company.icp_score,
+    icp_confidence: company.icp_confidence,
+    uses_x12: company.uses_x12,
+    x12_transaction_sets: company.x12_transaction_sets,
+    uses_clearinghouse: company.uses_clearinghouse,
+    clearinghouses: company.clearinghouses,
+    uses_fhir: company.uses_fhir,
+    uses_hl7: company.uses_hl7,
+    ehrs: company.ehrs,
+    techstack_confidence: company.techstack_confidence,
+    enrichment_source: company.enrichment_source,
+    segment: lead.segment,
+    owner: lead.owner,
+    lead_source: lead.lead_source,
+    first_touch_date: lead.first_touch_date,
+    opportunity_propensity: lead.opportunity_propensity,
+    first_touch_campaign: lead.campaign,
+    company_deals: dealCount,
+    outcome: d ? d.outcome : 'no_opportunity',
+    is_opportunity: d !== undefined,
+    is_customer: isCustomer,
+    sales_cycle_days: d ? d.sales_cycle_days : null,
+    deal_id: d ? d.deal_id : '',
+    deal_number: d ? d.deal_number : null,
+    deal_type: d ? d.deal_type : '',
+    previous_deal_id: d ? d.previous_deal_id : '',
+    campaign: d ? d.campaign : '',
+    created_date: d ? d.created_date : '',
+    stage: d ? d.stage : '',
+    discovery_date: d ? d.discovery_date : '',
+    technical_evaluation_date: d ? d.technical_evaluation_date : '',
+    security_review_date: d ? d.security_review_date : '',
+    proposal_date: d ? d.proposal_date : '',
+    negotiation_date: d ? d.negotiation_date : '',
+    close_date: d ? d.close_date : '',
+    loss_reason: d ? d.loss_reason : '',
+    lost_at_stage: d ? d.lost_at_stage : '',
+    amount_arr: d ? d.amount_arr : null,
+    discount_pct: d ? d.discount_pct : null,
+    closed_arr: d ? d.closed_arr : null,
+    probability: d ? d.probability : null,
+    expected_close_date: d ? d.expected_close_date : '',
+    billing_id: c ? c.billing_id : '',
+    plan: c ? c.plan : '',
+    billing_frequency: c ? c.billing_frequency : '',
+    contract_term_months: c ? c.contract_term_months : null,
+    contract_start: c ? c.contract_start : '',
+    contract_end: c ? c.contract_end : '',
+    arr: c ? c.arr : null,
+    mrr: c ? c.mrr : null,
+    currency: c ? c.currency : '',
+    payment_terms: c ? c.payment_terms : '',
+    contract_status: c ? c.contract_status : '',
+  };
+}
+
+export interface UnifyFigures {
+  rows: number;
+  companies: number;
+  deal_rows: number;
+  no_opportunity_rows: number;
+  outcomes: Record<UnifiedOutcome, number>;
+  customers: number;
+  rows_with_contract: number;
+}
+
+/** Counts unified rows; rows = deal_rows + no_opportunity_rows by construction. */
+export class UnifyStats {
+  private rows = 0;
+  private companies = 0;
+  private outcomes = Object.fromEntries(UNIFIED_OUTCOMES.map((o) => [o, 0])) as Record<UnifiedOutcome, number>;
+  private customers = 0;
+  private withContract = 0;
+
+  add(rows: readonly UnifiedRow[]): void {
+    this.companies++;
+    if (rows[0]?.is_customer) this.customers++;
+    for (const r of rows) {
+      this.rows++;
+      this.outcomes[r.outcome]++;
+      if (r.billing_id) this.withContract++;
+    }
+  }
+
+  figures(): UnifyFigures {
+    return {
+      rows: this.rows,
+      companies: this.companies,
+      deal_rows: this.rows - this.outcomes.no_opportunity,
+      no_opportunity_rows: this.outcomes.no_opportunity,
+      outcomes: {...this.outcomes},
+      customers: this.customers,
+      rows_with_contract: this.withContract,
+    };
+  }
+}

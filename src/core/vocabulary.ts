@@ -1,0 +1,40 @@
+/**
+ * The fixed vocabularies of the sales model. They name CSV columns and config keys, so they live in code;
+ * every number attached to them lives in config/deal_model.yml.
+ */
+
+/** Sales segments (set from the size band in deal_model.yml: segments.size_bands). */
+export const SEGMENTS = ['smb', 'mid_market', 'enterprise'] as const;
+export type Segment = (typeof SEGMENTS)[number];
+
+/** Where a company first came from. */
+export const LEAD_SOURCES = ['paid_search', 'paid_social', 'content', 'referral', 'partner', 'outbound', 'events', 'direct'] as const;
+export type LeadSource = (typeof LEAD_SOURCES)[number];
+
+/** Open stages of a deal, in order. A deal is created in discovery; after negotiation it is won. */
+export const DEAL_STAGES = ['discovery', 'technical_evaluation', 'security_review', 'proposal', 'negotiation'] as const;
+export type DealStage = (typeof DEAL_STAGES)[number];
+
+/** Values of deals.stage: an open stage, or closed_won / closed_lost. */
+export const STAGE_VALUES = [...DEAL_STAGES, 'closed_won', 'closed_lost'] as const;
+export type StageValue = (typeof STAGE_VALUES)[number];
+
+export const LOSS_REASONS = ['no_decision', 'competitor', 'budget', 'timing', 'security_compliance', 'build_in_house'] as const;
+export type LossReason = (typeof LOSS_REASONS)[number];
+
+export const DEAL_TYPES = ['new_business', 'expansion'] as const;
+export type DealType = (typeof DEAL_TYPES)[number];
+
+export const DEAL_OUTCOMES = ['won', 'lost', 'open'] as const;
+export type DealOutcome = (typeof DEAL_OUTCOMES)[number];
+
+/** outcome in unified.csv: a deal's outcome, or no_opportunity for a company without a deal. */
+export const UNIFIED_OUTCOMES = [...DEAL_OUTCOMES, 'no_opportunity'] as const;
+export type UnifiedOutcome = (typeof UNIFIED_OUTCOMES)[number];
+
+export const BILLING_FREQUENCIES = ['monthly', 'annual'] as const;
+export type BillingFrequency = (typeof BILLING_FREQUENCIES)[number];
+
+/** A contract's state at the as-of date. */
+export const CONTRACT_STATUSES = ['scheduled', 'active', 'ended'] as const;
+export type ContractStatus = (typeof CONTRACT_STATUSES)[number];

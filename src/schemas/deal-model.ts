@@ -1,0 +1,178 @@
+import {z} from 'zod';
+import {parseIsoDay} from '../core/calendar.js';
+import {ALL_SIZE_BANDS} from '../core/normalize.js';
+import {DEAL_STAGES, LEAD_SOURCES, LOSS_REASONS, SEGMENTS} from '../core/vocabulary.js';
+import {ICP_TIERS} from './companies.js';
+
+/** Builds a strict object with one entry per value of a vocabulary, all of the same type. */
+function keyed<const K extends readonly string[], T extends z.ZodType>(keys: K, value: T) {
+  return z.strictObject(Object.fromEntries(keys.map((k) => [k, value])) as {[P in K[number]]: T});
+}
+
+const isoDate = z.string().refine((s) => parseIsoDay(s) !== null, 'expected a real calendar date YYYY-MM-DD');
+const probability = z.number().gt(0).lt(1);
+const weight = z.number().min(0);
+const logOdds = z.number().min(-10).max(10);
+const multiplier = z.number().gt(0).max(20);
+const positiveDays = z.number().gt(0).max(3650);
+const sigma = z.number().min(0).max(3);
+const bySegment = <T extends z.ZodType>(v: T) => keyed(SEGMENTS, v);
+const bySizeBand = <T extends z.ZodType>(v: T) => keyed(ALL_SIZE_BANDS, v);
+const byTier = <T extends z.ZodType>(v: T) => keyed(ICP_TIERS, v);
+const byReason = <T extends z.ZodType>(v: T) => keyed(LOSS_REASONS, v);
+const weights = <K extends readonly string[]>(keys: K) =>
+  keyed(keys, weight).refine((w) => Object.values(w).some((x) => (x as number) > 0), 'at least one weight must be > 0');
+const namedWeights = z.record(z.string().min(1), weight).refine((w) => Object.values(w).some((x) => x > 0), 'at least one weight must be > 0');
+
+const lognormalDays = z.strictObject({
+  median_days: positiveDays.describe('Median of the lognormal, in calendar days.'),
+  sigma: sigma.describe('Spread: sigma of the underlying normal (0.5 = most values within 0.4x-2.7x of the median).'),
+});
+
+const range = z
+  .tuple([z.number(), z.number()])
+  .refine(([lo, hi]) => lo <= hi, 'expected [low, high] with low <= high')
+  .describe('[low, high]: the summary warns when the figure falls outside.');
+
+const termWeights = z.record(z.string().regex(/^([1-9]|[1-9]\d|1[01]\d|120)$/, 'expected a number of months from 1 to 120'), weight)
+  .refine((w) => Object.values(w).some((x) => x > 0), 'at least one weight must be > 0');
+
+const leadSource = z.strictObject({
+  weight: bySegment(weight).describe('Share of companies of each segment that first arrive from this source (relative weights).'),
+  opportunity_logit: logOdds.describe('Added to the log-odds that the company opens a first deal.'),
+  win_logit: logOdds.describe('Added to the log-odds of advancing at every deal stage.'),
+  campaigns: z.array(z.string().min(1)).min(1).describe('Campaign names of this source; each company draws one.'),
+});
+
+const stage = z.strictObject({
+  advance_probability: probability.describe('Base probability that a deal in this stage moves on (the rest are lost here).'),
+  median_days: bySegment(positiveDays).describe('Median calendar days spent in the stage, per segment.'),
+  sigma: sigma.describe('Spread of the lognormal stage duration.'),
+  loss_reasons: weights(LOSS_REASONS).describe('Relative weights of the loss reasons of deals lost in this stage.'),
+});
+
+export const DealModelSchema = z.strictObject({
+  version: z.literal(1).describe('Schema version of this file.'),
+  simulation: z.strictObject({
+    window_start: isoDate.describe('First day companies can be touched.'),
+    window_end: isoDate.describe('Last day companies can be touched and deals created.'),
+    as_of: isoDate.describe('Snapshot date: deals not closed by then are open. --as-of overrides it.'),
+    holidays: z.array(isoDate).default([]).describe('Days without deal activity besides weekends.'),
+    max_deals_per_company: z.number().int().min(1).max(20).describe('Most deals one company can have.'),
+  }).refine((s) => parseIsoDay(s.window_start)! <= parseIsoDay(s.window_end)!, {message: 'window_start must not be after window_end', path: ['window_end']})
+    .refine((s) => parseIsoDay(s.as_of)! >= parseIsoDay(s.window_start)!, {message: 'as_of must not be before window_start', path: ['as_of']}),
+  segments: z.strictObject({
+    size_bands: bySizeBand(z.enum(SEGMENTS)).describe('Segment of each size band.'),
+  }),
+  team: bySegment(z.array(z.string().min(1)).min(1)).describe('Sales reps of each segment; a company always gets the same rep of its segment.'),
+  lead_sources: keyed(LEAD_SOURCES, leadSource),
+  opportunity: z.strictObject({
+    intercept: logOdds.describe('Base log-odds of a first deal.'),
+    icp_tier: byTier(logOdds).describe('Log-odds added per ICP tier.'),
+    icp_confidence_weight: z.number().min(0).max(1).describe('How far icp_confidence scales the tier effect: effect x (1 - w + w x confidence).'),
+    x12_or_clearinghouse: logOdds.describe('Added when the company uses X12 EDI or a clearinghouse.'),
+    fhir_or_hl7: logOdds.describe('Added when the company uses FHIR or HL7.'),
+    techstack_confidence_weight: z.number().min(0).max(1).describe('How far techstack_confidence scales the tech-stack effects.'),
+    size_band: bySizeBand(logOdds).describe('Log-odds added per size band.'),
+    previous_customer: logOdds.describe('Added for previous customers.'),
+    days_to_opportunity: lognormalDays.describe('Days from first touch to the first deal.'),
+  }),
+  stages: keyed(DEAL_STAGES, stage),
+  win_factors: z.strictObject({
+    icp_tier: byTier(logOdds).describe('Log-odds added at every stage per ICP tier.'),
+    x12_or_clearinghouse: logOdds.describe('Added at every stage for X12 / clearinghouse users.'),
+    fhir_or_hl7: logOdds.describe('Added at every stage for FHIR / HL7 users.'),
+    previous_customer: logOdds.describe('Added at every stage for previous customers.'),
+    expansion: logOdds.describe('Added at every stage of an expansion deal.'),
+    segment: bySegment(logOdds).describe('Added at every stage per segment.'),
+  }),
+  durations: z.strictObject({
+    existing_customer_multiplier: multiplier.describe('Stage durations of previous customers and expansion deals are multiplied by this.'),
+    x12_technical_evaluation_multiplier: multiplier.describe('technical_evaluation lasts this much longer for X12 users.'),
+    amount_elasticity: z.number().min(0).max(2).describe('Durations grow as (amount / typical amount of the size band) ^ elasticity.'),
+    loss_multiplier: byReason(multiplier).describe('How long a lost deal lingers in its last stage, relative to a normal stage duration.'),
+  }),
+  quarter_end: z.strictObject({
+    pull_in_window_days: z.number().int().min(0).max(60).describe('A close due this many days or fewer after a quarter end may be pulled into that quarter.'),
+    pull_in_probability: z.strictObject({won: z.number().min(0).max(1), lost: z.number().min(0).max(1)}).describe('Chance a close in the window is pulled in, for won and lost deals.'),
+    hold_window_days: z.number().int().min(0).max(60).describe('A close due this many days or fewer before a quarter end (but before the landing days) may be held to the quarter end.'),
+    hold_probability: z.strictObject({won: z.number().min(0).max(1), lost: z.number().min(0).max(1)}).describe('Chance such a close is held until the last landing_days of the quarter, for won and lost deals.'),
+    landing_days: z.number().int().min(0).max(45).describe('A pulled-in or held deal closes within this many days before the quarter end.'),
+  }),
+  repeat_deals: z.strictObject({
+    expansion_probability: bySegment(z.number().min(0).max(1)).describe('Chance a won deal is followed by an expansion deal.'),
+    expansion_days: lognormalDays.describe('Days from a win to the expansion deal.'),
+    recycle_probability: byReason(z.number().min(0).max(1)).describe('Chance a lost deal comes back as a new deal, per loss reason.'),
+    recycle_days: lognormalDays.describe('Days from a loss to the new deal.'),
+    expansion_campaign: z.string().min(1).describe('campaign of expansion deals.'),
+    recycle_campaign: z.string().min(1).describe('campaign of deals that reopen a lost one.'),
+  }),
+  amount: z.strictObject({
+    median_arr: bySizeBand(z.number().positive()).describe('Median ARR (USD) of a new-business deal at creation, per size band.'),
+    sigma: sigma.describe('Spread of the lognormal ARR.'),
+    icp_tier_multiplier: byTier(multiplier).describe('ARR multiplier per ICP tier.'),
+    x12_or_clearinghouse_multiplier: multiplier.describe('ARR multiplier for X12 / clearinghouse users (more transactions).'),
+    expansion_multiplier: multiplier.describe('ARR of an expansion deal relative to a new-business deal.'),
+    min_arr: z.number().positive().describe('Smallest ARR of a deal (USD).'),
+    round_to: z.number().int().positive().describe('ARR is rounded to a multiple of this (USD).'),
+  }),
+  discount: z.strictObject({
+    reference_arr: z.number().positive().describe('ARR at which the mean discount is at_reference.'),
+    at_reference: z.number().min(0).max(0.9).describe('Mean discount of a won deal of reference_arr.'),
+    per_doubling: z.number().min(0).max(0.5).describe('Mean discount added per doubling of the ARR.'),
+    sd: z.number().min(0).max(0.5).describe('Standard deviation of the discount.'),
+    max: z.number().min(0).max(0.9).describe('Largest discount.'),
+  }),
+  billing: z.strictObject({
+    currency: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as USD').describe('Currency of contracts and invoices.'),
+    plans: z.array(z.strictObject({
+      name: z.string().min(1),
+      min_arr: z.number().min(0).describe('Smallest ARR on this plan.'),
+    })).min(1).refine((p) => p[0].min_arr === 0, 'the first plan must have min_arr 0')
+      .refine((p) => p.every((x, i) => i === 0 || x.min_arr > p[i - 1].min_arr), 'plans must be in increasing min_arr')
+      .describe('Plans by ARR: a contract gets the last plan whose min_arr it reaches.'),
+    annual: z.strictObject({
+      reference_arr: z.number().positive().describe('ARR at which the log-odds of annual billing are logit_at_reference.'),
+      logit_at_reference: logOdds.describe('Log-odds of annual billing at reference_arr.'),
+      per_log_arr: z.number().min(0).max(10).describe('Log-odds added per unit of ln(ARR / reference_arr).'),
+      segment: bySegment(logOdds).describe('Log-odds added per segment.'),
+    }),
+    term_months: z.strictObject({
+      monthly: termWeights.describe('Contract terms (months) of monthly-billed contracts, with weights.'),
+      annual: bySegment(termWeights).describe('Contract terms (months) of annual-billed contracts per segment, with weights.'),
+    }),
+    onboarding_days: z.strictObject({
+      median_days: bySegment(positiveDays).describe('Median days from close to contract start, per segment.'),
+      sigma,
+    }),
+    payment_terms: z.strictObject({
+      monthly: namedWeights.describe('Payment terms of monthly-billed contracts, with weights.'),
+      annual: bySegment(namedWeights).describe('Payment terms of annual-billed contracts per segment, with weights.'),
+    }),
+    payment_term_days: z.record(z.string().min(1), z.number().int().min(0).max(180)).describe('Days from invoice to due date per payment term.'),
+  }).refine((b) => [...Object.keys(b.payment_terms.monthly), ...SEGMENTS.flatMap((s) => Object.keys(b.payment_terms.annual[s]))].every((t) => t in b.payment_term_days),
+    {message: 'every payment term needs an entry in payment_term_days', path: ['payment_term_days']}),
+  targets: z.strictObject({
+    min_sample: z.number().int().min(0).describe('Figures resting on fewer observations are reported but not checked.'),
+    small_buyer_arr: z.number().positive().describe('ARR up to which a buyer counts as small for monthly_share_small_buyers.'),
+    opportunity_rate: range.optional(),
+    icp_opportunity_lift: range.optional(),
+    win_rate: range.optional(),
+    open_share: range.optional(),
+    median_cycle_days: range.optional(),
+    median_cycle_days_smb: range.optional(),
+    median_cycle_days_mid_market: range.optional(),
+    median_cycle_days_enterprise: range.optional(),
+    median_won_arr: range.optional(),
+    won_arr_below_5k_share: range.optional(),
+    won_arr_above_100k_share: range.optional(),
+    no_decision_share: range.optional(),
+    quarter_end_close_share: range.optional(),
+    monthly_share_small_buyers: range.optional(),
+    annual_share_enterprise: range.optional(),
+    mean_contract_term_months: range.optional(),
+  }).describe('Calibration ranges (from the GTM benchmarks) the summaries check.'),
+}).describe('config/deal_model.yml: parameters of the deals, billing and unify stages.');
+
+export type DealModelConfig = z.infer<typeof DealModelSchema>;
+export type TargetName = Exclude<keyof DealModelConfig['targets'], 'min_sample' | 'small_buyer_arr'>;

@@ -1,0 +1,152 @@
+import {z} from 'zod';
+import {
+  BILLING_FREQUENCIES, CONTRACT_STATUSES, DEAL_OUTCOMES, DEAL_TYPES, LEAD_SOURCES, LOSS_REASONS, DEAL_STAGES, SEGMENTS,
+  STAGE_VALUES, UNIFIED_OUTCOMES,
+} from '../core/vocabulary.js';
+import {col} from './columns.js';
+import {CompanySchema} from './companies.js';
+
+const orEmpty = <const T extends readonly [string, ...string[]]>(values: T, d: string) => z.enum([...values, '']).describe(d);
+
+/** data/raw/leads.csv: one row per company: how it entered the funnel. */
+export const LeadSchema = z.object({
+  company_id: col.id('The company (companies.csv).'),
+  segment: col.oneOf(SEGMENTS, 'Sales segment from the size band (deal_model.yml segments.size_bands): smb, mid_market or enterprise.'),
+  owner: col.text('Sales rep who owns the account: a rep of the segment\'s team, fixed per company (hash of company_key).'),
+  lead_source: orEmpty(LEAD_SOURCES, 'Where the company first came from: paid_search, paid_social, content, referral, partner, outbound, events or direct; empty when its first touch is after the as-of date.'),
+  campaign: col.text('Campaign of the first touch; empty when the first touch is after the as-of date.'),
+  first_touch_date: col.dateOrEmpty('First marketing or sales touch (a business day in the simulation window); empty when after the as-of date.'),
+  opportunity_propensity: col.prob('Model probability that the company opens a first deal (before the deal-creation lag and the window end cut some off).'),
+  deals: col.int('Deals of the company created by the as-of date (rows in deals.csv).'),
+}).describe('data/raw/leads.csv: one row per company with its lead source, campaign, first touch, segment and owner.');
+export type Lead = z.infer<typeof LeadSchema>;
+
+/** The date columns of deals.csv, one per open stage: <stage>_date. */
+export const STAGE_DATE_COLUMNS = DEAL_STAGES.map((s) => `${s}_date` as const);
+export type StageDateColumn = (typeof STAGE_DATE_COLUMNS)[number];
+
+/** data/raw/deals.csv: one row per deal. */
+export const DealSchema = z.object({
+  deal_id: col.id('Stable deal ID: deal_ + 12 hex digits of SHA-256 of company_key and deal_number.'),
+  company_id: col.id('The company (companies.csv).'),
+  deal_number: col.int('1 for the company\'s first deal, 2 for the next, ...'),
+  deal_type: col.oneOf(DEAL_TYPES, 'new_business, or expansion (a previous customer, or a company that won a deal before).'),
+  previous_deal_id: col.text('The deal this one follows (the lost deal it reopens or the won deal it expands); empty for a first deal.'),
+  lead_source: col.oneOf(LEAD_SOURCES, 'Lead source of the company (leads.csv).'),
+  campaign: col.text('Campaign that produced the deal: the first-touch campaign, or the expansion / re-engagement campaign for later deals.'),
+  owner: col.text('Sales rep who owns the deal.'),
+  segment: col.oneOf(SEGMENTS, 'Sales segment: smb, mid_market or enterprise.'),
+  created_date: col.date('Day the deal was created (a business day; equals discovery_date).'),
+  stage: col.oneOf(STAGE_VALUES, 'Stage at the as-of date: discovery, technical_evaluation, security_review, proposal, negotiation, closed_won or closed_lost.'),
+  discovery_date: col.date('Day the deal entered discovery (qualification call, use cases: eligibility, claims, ERA).'),
+  technical_evaluation_date: col.dateOrEmpty('Day the deal entered technical evaluation (sandbox, test X12 transactions, API integration); empty if not reached.'),
+  security_review_date: col.dateOrEmpty('Day the deal entered security review (HIPAA, BAA, SOC 2 questionnaire); empty if not reached.'),
+  proposal_date: col.dateOrEmpty('Day the deal entered proposal (pricing, order form); empty if not reached.'),
+  negotiation_date: col.dateOrEmpty('Day the deal entered negotiation (redlines, procurement); empty if not reached.'),
+  close_date: col.dateOrEmpty('Day the deal was won or lost; empty for open deals.'),
+  outcome: col.oneOf(DEAL_OUTCOMES, 'won, lost, or open at the as-of date.'),
+  loss_reason: orEmpty(LOSS_REASONS, 'Why a lost deal was lost: no_decision, competitor, budget, timing, security_compliance or build_in_house; empty otherwise.'),
+  lost_at_stage: orEmpty(DEAL_STAGES, 'Stage a lost deal was in when it was lost; empty otherwise.'),
+  amount_arr: col.int('ARR (USD) of the deal when it was created.'),
+  discount_pct: col.numOrNull('Discount off amount_arr at signature (0-1, won deals only).'),
+  closed_arr: col.intOrNull('Signed ARR (USD) of a won deal: amount_arr less the discount; empty otherwise.'),
+  probability: col.prob('Chance of winning: 1 won, 0 lost; for open deals the model\'s chance of passing the remaining stages.'),
+  expected_close_date: col.dateOrEmpty('Open deals: the rep\'s expected close date (typical remaining stage durations; overdue ones pushed to a quarter end after the as-of date). Empty for closed deals.'),
+  sales_cycle_days: col.int('Calendar days from created_date to close_date; for open deals, the age at the as-of date.'),
+  as_of_date: col.date('The snapshot date of the simulation (same on every row).'),
+}).describe('data/raw/deals.csv: one row per deal (opportunity) created by the as-of date.');
+export type Deal = z.infer<typeof DealSchema>;
+
+/** data/raw/billing.csv: one contract per won deal. */
+export const ContractSchema = z.object({
+  billing_id: col.id('Stable contract ID: bil_ + 12 hex digits of SHA-256 of the deal_id.'),
+  deal_id: col.id('The won deal (deals.csv).'),
+  company_id: col.id('The company (companies.csv).'),
+  deal_type: col.oneOf(DEAL_TYPES, 'new_business or expansion, as on the deal.'),
+  segment: col.oneOf(SEGMENTS, 'Sales segment of the company.'),
+  plan: col.text('Plan, by ARR (deal_model.yml billing.plans).'),
+  billing_frequency: col.oneOf(BILLING_FREQUENCIES, 'monthly or annual (in advance). Small buyers mostly monthly, enterprises almost always annual.'),
+  contract_term_months: col.int('Committed term in months.'),
+  contract_start: col.date('First day of the contract: the close date plus an onboarding lag. May be after the as-of date (signed, not started).'),
+  contract_end: col.date('Last day of the committed term (contract_start + term - 1 day).'),
+  arr: col.int('Annual recurring revenue (USD): the deal\'s closed_arr.'),
+  mrr: col.num('Monthly recurring revenue: arr / 12, in currency units, 2 decimals.'),
+  currency: col.text('ISO 4217 currency code.'),
+  payment_terms: col.text('Payment terms, e.g. card_on_file, net_30.'),
+  onboarding_days: col.int('Calendar days from close_date to contract_start.'),
+  contract_status: col.oneOf(CONTRACT_STATUSES, 'At the as-of date: scheduled (starts later), active, or ended.'),
+}).describe('data/raw/billing.csv: one contract per won deal.');
+export type Contract = z.infer<typeof ContractSchema>;
+
+/** data/raw/invoices.csv: one row per billing period from contract start to the as-of date. */
+export const InvoiceSchema = z.object({
+  invoice_id: col.id('Stable invoice ID: inv_ + 12 hex digits of SHA-256 of billing_id and period_number.'),
+  billing_id: col.id('The contract (billing.csv).'),
+  deal_id: col.id('The won deal (deals.csv).'),
+  company_id: col.id('The company (companies.csv).'),
+  period_number: col.int('1 for the contract\'s first billing period, 2 for the next, ...'),
+  period_start: col.date('First day of the billing period (the invoice date: billed in advance).'),
+  period_end: col.date('Last day of the billing period.'),
+  period_months: col.int('Months the period covers: 1 (monthly) or up to 12 (annual).'),
+  invoice_date: col.date('Day the invoice was issued (= period_start; never after the as-of date).'),
+  due_date: col.date('invoice_date plus the payment terms; may be after the as-of date.'),
+  amount: col.num('Amount invoiced, in currency units, 2 decimals: mrr x period_months.'),
+  currency: col.text('ISO 4217 currency code.'),
+  billing_frequency: col.oneOf(BILLING_FREQUENCIES, 'monthly or annual, as on the contract.'),
+}).describe('data/raw/invoices.csv: one row per billing period of each contract, from contract_start to the as-of date.');
+export type Invoice = z.infer<typeof InvoiceSchema>;
+
+/** The company columns carried into unified.csv (the rest, e.g. description and evidence, stay in companies.csv). */
+export const UNIFIED_COMPANY_COLUMNS = [
+  'company_id', 'name', 'domain', 'industry', 'size_band', 'employees_min', 'employees_max', 'company_type',
+  'city', 'state', 'country', 'is_previous_customer', 'icp_fit', 'icp_tier', 'icp_score', 'icp_confidence',
+  'uses_x12', 'x12_transaction_sets', 'uses_clearinghouse', 'clearinghouses', 'uses_fhir', 'uses_hl7', 'ehrs',
+  'techstack_confidence', 'enrichment_source',
+] as const satisfies ReadonlyArray<keyof typeof CompanySchema.shape>;
+
+const pick = <S extends z.ZodObject, const K extends readonly (keyof S['shape'] & string)[]>(schema: S, keys: K) =>
+  Object.fromEntries(keys.map((k) => [k, schema.shape[k]])) as {[P in K[number]]: S['shape'][P]};
+
+/** data/final/unified.csv: one row per deal (with its company and contract) plus one per company without a deal. */
+export const UnifiedSchema = z.object({
+  ...pick(CompanySchema, UNIFIED_COMPANY_COLUMNS),
+  ...pick(LeadSchema, ['segment', 'owner', 'lead_source', 'first_touch_date', 'opportunity_propensity'] as const),
+  first_touch_campaign: col.text('Campaign of the company\'s first touch (leads.csv campaign).'),
+  company_deals: col.int('Deals of the company (rows of this company with a deal_id); 0 for no_opportunity.'),
+  outcome: col.oneOf(UNIFIED_OUTCOMES, 'won, lost or open (the deal\'s outcome), or no_opportunity for a company without a deal.'),
+  is_opportunity: col.bool('true on deal rows, false on no_opportunity rows.'),
+  is_customer: col.bool('Company-level: a previous customer or a company with a won deal by the as-of date (same on all its rows).'),
+  sales_cycle_days: col.intOrNull('Days from created_date to close_date; for open deals, age at the as-of date; empty for no_opportunity.'),
+  deal_id: col.text('The deal (deals.csv); empty for no_opportunity.'),
+  deal_number: col.intOrNull('1 for the company\'s first deal, 2 for the next, ...; empty for no_opportunity.'),
+  deal_type: orEmpty(DEAL_TYPES, 'new_business or expansion; empty for no_opportunity.'),
+  previous_deal_id: DealSchema.shape.previous_deal_id,
+  campaign: col.text('Campaign of the deal; empty for no_opportunity.'),
+  created_date: col.dateOrEmpty('Day the deal was created; empty for no_opportunity.'),
+  stage: orEmpty(STAGE_VALUES, 'Stage of the deal at the as-of date; empty for no_opportunity.'),
+  discovery_date: col.dateOrEmpty('Day the deal entered discovery; empty for no_opportunity.'),
+  technical_evaluation_date: DealSchema.shape.technical_evaluation_date,
+  security_review_date: DealSchema.shape.security_review_date,
+  proposal_date: DealSchema.shape.proposal_date,
+  negotiation_date: DealSchema.shape.negotiation_date,
+  close_date: DealSchema.shape.close_date,
+  loss_reason: DealSchema.shape.loss_reason,
+  lost_at_stage: DealSchema.shape.lost_at_stage,
+  amount_arr: col.intOrNull('ARR (USD) of the deal at creation; empty for no_opportunity.'),
+  discount_pct: DealSchema.shape.discount_pct,
+  closed_arr: DealSchema.shape.closed_arr,
+  probability: col.numOrNull('Chance of winning (1 won, 0 lost, model chance for open deals); empty for no_opportunity.'),
+  expected_close_date: DealSchema.shape.expected_close_date,
+  billing_id: col.text('The contract of a won deal (billing.csv); empty otherwise.'),
+  plan: col.text('Plan of the contract; empty when no contract.'),
+  billing_frequency: orEmpty(BILLING_FREQUENCIES, 'monthly or annual; empty when no contract.'),
+  contract_term_months: col.intOrNull('Committed term in months; empty when no contract.'),
+  contract_start: col.dateOrEmpty('First day of the contract; empty when no contract.'),
+  contract_end: col.dateOrEmpty('Last day of the contract\'s term; empty when no contract.'),
+  arr: col.intOrNull('Contract ARR (USD); empty when no contract.'),
+  mrr: col.numOrNull('Contract MRR (arr / 12); empty when no contract.'),
+  currency: col.text('Contract currency; empty when no contract.'),
+  payment_terms: col.text('Contract payment terms; empty when no contract.'),
+  contract_status: orEmpty(CONTRACT_STATUSES, 'scheduled, active or ended at the as-of date; empty when no contract.'),
+}).describe('data/final/unified.csv: one row per deal joined with its company, lead and contract, plus one row per company without a deal (outcome no_opportunity).');
+export type UnifiedRow = z.infer<typeof UnifiedSchema>;

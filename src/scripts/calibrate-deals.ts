@@ -1,0 +1,145 @@
+/**
+ * Calibration and benchmark of the deal model (not part of the CLI). Usage, after `npm run build` and
+ * `stedi-gtm enrich`:
+ *   node dist/scripts/calibrate-deals.js [--companies data/raw/companies.csv] [--config config] \
+ *     [--copies 30] [--seed 42] [--seeds 20] [--as-of 2025-08-31] [--bench 100000]
+ * --copies N: replicate every company N times under new keys (a larger population with the sample's mix)
+ *   and print the deals and billing figures with their target checks.
+ * --seeds K: run the sample itself with seeds 1..K and print the spread of the main figures.
+ * --bench N: time deals + billing + unify (core functions and row encoding) on N replicated companies.
+ */
+import {parseArgs} from 'node:util';
+import {buildContract, buildInvoices, BillingStats, compileBillingModel} from '../core/billing.js';
+import {parseIsoDay} from '../core/calendar.js';
+import {compileDealModel, DealStats, simulateCompany, type DealModel} from '../core/deals.js';
+import {unifyCompany} from '../core/unify.js';
+import {sha256} from '../core/hash.js';
+import type {Company} from '../schemas/companies.js';
+import type {Contract} from '../schemas/deals.js';
+import {contractCodec, invoiceCodec} from '../stages/billing.js';
+import {dealCodec, leadCodec, loadDealModelConfig} from '../stages/deals.js';
+import {unifiedCodec} from '../stages/unify.js';
+import {companyCodec} from '../stages/enrich.js';
+import {readTable} from '../io/csv.js';
+
+const {values: opts} = parseArgs({
+  options: {
+    companies: {type: 'string', default: 'data/raw/companies.csv'},
+    config: {type: 'string', default: 'config'},
+    copies: {type: 'string', default: '30'},
+    seed: {type: 'string', default: '42'},
+    seeds: {type: 'string'},
+    'as-of': {type: 'string'},
+    bench: {type: 'string'},
+  },
+});
+
+/** The sample's companies replicated `copies` times under new keys and IDs. */
+export function replicate(companies: readonly Company[], copies: number): Company[] {
+  const out: Company[] = [];
+  for (let k = 0; k < copies; k++) {
+    for (const c of companies) {
+      const key = `${c.company_key}#copy${k}`;
+      out.push({...c, company_key: key, company_id: `co_${sha256(key).slice(0, 12)}`});
+    }
+  }
+  return out;
+}
+
+function simulate(companies: readonly Company[], model: DealModel, seed: number, asOf: number) {
+  const billing = compileBillingModel(model);
+  const ds = new DealStats(model);
+  const bs = new BillingStats(billing);
+  for (const c of companies) {
+    const sim = simulateCompany(c, model, seed, asOf);
+    ds.add(c, sim);
+    for (const d of sim.deals) {
+      const contract = buildContract(d, c, billing, seed, asOf);
+      if (contract) bs.add(contract, buildInvoices(contract, billing, asOf));
+    }
+  }
+  return {deals: ds.summary(), billing: bs.summary()};
+}
+
+const rows = await readTable(opts.companies!, companyCodec.columns, 'enrich');
+const sample = rows.map((r) => companyCodec.decode(r));
+const config = loadDealModelConfig(opts.config!);
+const asOf = opts['as-of'] ? parseIsoDay(opts['as-of'])! : parseIsoDay(config.simulation.as_of)!;
+const model = compileDealModel(config, asOf);
+const seed = Number(opts.seed);
+
+if (opts.bench) {
+  const n = Number(opts.bench);
+  const population = replicate(sample, Math.ceil(n / sample.length)).slice(0, n);
+  const billing = compileBillingModel(model);
+  for (let round = 0; round < 3; round++) {
+    let deals = 0;
+    let contracts = 0;
+    let invoices = 0;
+    let unified = 0;
+    const t0 = performance.now();
+    for (const c of population) {
+      const sim = simulateCompany(c, model, seed, asOf);
+      deals += sim.deals.length;
+      const cs: Contract[] = [];
+      for (const d of sim.deals) {
+        const contract = buildContract(d, c, billing, seed, asOf);
+        if (contract) {
+          cs.push(contract);
+          invoices += buildInvoices(contract, billing, asOf).length;
+        }
+      }
+      contracts += cs.length;
+      unified += unifyCompany(c, sim.lead, sim.deals, cs).length;
+    }
+    const t1 = performance.now();
+    let chars = 0;
+    for (const c of population) {
+      const sim = simulateCompany(c, model, seed, asOf);
+      chars += leadCodec.encode(sim.lead).length;
+      const cs: Contract[] = [];
+      for (const d of sim.deals) {
+        chars += dealCodec.encode(d).length;
+        const contract = buildContract(d, c, billing, seed, asOf);
+        if (contract) {
+          cs.push(contract);
+          chars += contractCodec.encode(contract).length;
+          for (const inv of buildInvoices(contract, billing, asOf)) chars += invoiceCodec.encode(inv).length;
+        }
+      }
+      for (const r of unifyCompany(c, sim.lead, sim.deals, cs)) chars += unifiedCodec.encode(r).length;
+    }
+    const t2 = performance.now();
+    console.log(`bench ${population.length} companies: deals+billing+unify core ${(t1 - t0).toFixed(0)} ms; with row encoding ${(t2 - t1).toFixed(0)} ms ` +
+      `(${deals} deals, ${contracts} contracts, ${invoices} invoices, ${unified} unified rows, ${chars} fields)`);
+  }
+} else if (opts.seeds) {
+  const k = Number(opts.seeds);
+  const keys = ['opportunity_rate', 'win_rate', 'open_share', 'median_won_arr', 'won_arr_below_5k_share', 'won_arr_above_100k_share', 'quarter_end_close_share'] as const;
+  const table: Record<string, number[]> = {};
+  const cycles: Record<string, number[]> = {overall: [], smb: [], mid_market: [], enterprise: []};
+  const nd: number[] = [];
+  let outside = 0;
+  for (let s = 1; s <= k; s++) {
+    const r = simulate(sample, model, s, asOf);
+    for (const key of keys) (table[key] ??= []).push(r.deals.figures[key] ?? NaN);
+    for (const seg of Object.keys(cycles)) cycles[seg].push(r.deals.figures.median_cycle_days[seg as 'overall'] ?? NaN);
+    nd.push(r.deals.figures.loss_reasons.no_decision);
+    outside += r.deals.warnings.length + r.billing.warnings.length;
+  }
+  const q = (xs: number[]) => {
+    const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+    const at = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+    return `min ${s[0]?.toFixed(3)}  p25 ${at(0.25)?.toFixed(3)}  median ${at(0.5)?.toFixed(3)}  p75 ${at(0.75)?.toFixed(3)}  max ${s[s.length - 1]?.toFixed(3)}`;
+  };
+  console.log(`sample (${sample.length} companies), seeds 1..${k}:`);
+  for (const key of keys) console.log(`  ${key.padEnd(26)} ${q(table[key])}`);
+  for (const seg of Object.keys(cycles)) console.log(`  median_cycle_days ${seg.padEnd(10)} ${q(cycles[seg])}`);
+  console.log(`  no_decision_share          ${q(nd)}`);
+  console.log(`  warnings per seed: ${(outside / k).toFixed(1)}`);
+} else {
+  const copies = Number(opts.copies);
+  const population = replicate(sample, copies);
+  const r = simulate(population, model, seed, asOf);
+  console.log(JSON.stringify({companies: population.length, deals: r.deals, billing: r.billing}, null, 2));
+}

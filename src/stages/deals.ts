@@ -1,0 +1,156 @@
+import {existsSync} from 'node:fs';
+import {join, relative} from 'node:path';
+import {formatIsoDay, parseIsoDay, type DayNumber} from '../core/calendar.js';
+import {compileDealModel, DealStats, simulateCompany, type DealModel, type DealsFigures} from '../core/deals.js';
+import type {TargetCheck} from '../core/targets.js';
+import {UserError} from '../errors.js';
+import {loadYamlConfig} from '../io/config.js';
+import {AtomicCsvWriter, readTable} from '../io/csv.js';
+import type {DataPaths} from '../io/paths.js';
+import type {Reporter} from '../io/reporter.js';
+import {TableCodec} from '../io/table-codec.js';
+import type {Company} from '../schemas/companies.js';
+import {DealModelSchema, type DealModelConfig} from '../schemas/deal-model.js';
+import {DealSchema, LeadSchema, type Deal, type Lead} from '../schemas/deals.js';
+import {companyCodec, writeJsonAtomic} from './enrich.js';
+
+export const dealCodec = new TableCodec<Deal>(DealSchema);
+export const leadCodec = new TableCodec<Lead>(LeadSchema);
+
+/** data/raw/leads.csv (not in dataPaths: written by the deals stage next to deals.csv). */
+export function leadsPath(paths: DataPaths): string {
+  return paths.leads;
+}
+
+/** What the simulation stages (deals, billing, unify) need from the command. */
+export interface SimulationStageInput {
+  paths: DataPaths;
+  configDir: string;
+  seed: number;
+  limit?: number;
+  reporter: Reporter;
+  /** The --as-of flag (YYYY-MM-DD), if given. */
+  asOf?: string;
+}
+
+export function loadDealModelConfig(configDir: string): DealModelConfig {
+  return loadYamlConfig(join(configDir, 'deal_model.yml'), DealModelSchema);
+}
+
+/** Validates --as-of: a real YYYY-MM-DD date, not before the simulation window. */
+export function parseAsOfFlag(value: string, config: DealModelConfig): DayNumber {
+  const day = parseIsoDay(value.trim());
+  if (day === null) throw new UserError(`--as-of ${JSON.stringify(value)} is not a valid date: expected a real calendar date as YYYY-MM-DD, e.g. 2025-08-31`);
+  const start = parseIsoDay(config.simulation.window_start)!;
+  if (day < start) throw new UserError(`--as-of ${value} is before the simulation window, which starts on ${config.simulation.window_start} (deal_model.yml simulation.window_start)`);
+  return day;
+}
+
+/** The config and the compiled model for an as-of date (flag, else the config's simulation.as_of). */
+export function loadDealModel(configDir: string, asOfFlag?: string): {config: DealModelConfig; model: DealModel; asOf: DayNumber} {
+  const config = loadDealModelConfig(configDir);
+  const asOf = asOfFlag !== undefined ? parseAsOfFlag(asOfFlag, config) : parseIsoDay(config.simulation.as_of)!;
+  return {config, model: compileDealModel(config, asOf), asOf};
+}
+
+/** Throws the "run X first" error when a stage's input is missing. */
+export function requireInput(file: string, command: string): void {
+  if (!existsSync(file)) throw new UserError(`${displayPath(file)} not found: run \`stedi-gtm ${command}\` first`);
+}
+
+export function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') ? rel : file;
+}
+
+/** companies.csv, decoded, limited to the first --limit companies. */
+export async function readCompanies(paths: DataPaths, limit?: number): Promise<Company[]> {
+  requireInput(paths.companies, 'enrich');
+  const rows = await readTable(paths.companies, companyCodec.columns, 'enrich');
+  const selected = limit !== undefined ? rows.slice(0, limit) : rows;
+  return selected.map((r) => companyCodec.decode(r));
+}
+
+export interface DealsSummary extends DealsFigures {
+  seed: number;
+  as_of: string;
+  window: {start: string; end: string};
+  output: string;
+  leads_file: string;
+  checks: TargetCheck[];
+  warnings: string[];
+}
+
+/** The deals stage: companies.csv -> leads.csv and deals.csv, one pure simulation per company. */
+export async function runDeals(s: SimulationStageInput): Promise<DealsSummary> {
+  const {model, asOf} = loadDealModel(s.configDir, s.asOf);
+  const companies = await readCompanies(s.paths, s.limit);
+  const stats = new DealStats(model);
+  s.reporter.start('Simulating deals', companies.length);
+  const dealsOut = new AtomicCsvWriter(s.paths.deals, dealCodec.columns);
+  const leadsOut = new AtomicCsvWriter(leadsPath(s.paths), leadCodec.columns);
+  try {
+    for (let i = 0; i < companies.length; i++) {
+      const sim = simulateCompany(companies[i], model, s.seed, asOf);
+      stats.add(companies[i], sim);
+      await leadsOut.write(leadCodec.encode(sim.lead));
+      for (const d of sim.deals) await dealsOut.write(dealCodec.encode(d));
+      if ((i & 1023) === 0) s.reporter.progress(i);
+    }
+    await dealsOut.commit();
+    await leadsOut.commit();
+  } catch (e) {
+    dealsOut.abort();
+    leadsOut.abort();
+    throw e;
+  }
+  const {figures, checks, warnings} = stats.summary();
+  s.reporter.succeed(`Simulated ${figures.companies} companies: ${figures.deals} deals (${figures.won} won, ${figures.lost} lost, ${figures.open} open)`);
+  for (const w of warnings) s.reporter.warn(w);
+  const summary: DealsSummary = {
+    seed: s.seed,
+    as_of: formatIsoDay(asOf),
+    window: {start: model.config.simulation.window_start, end: model.config.simulation.window_end},
+    output: s.paths.deals,
+    leads_file: leadsPath(s.paths),
+    ...figures,
+    checks,
+    warnings,
+  };
+  writeJsonAtomic(s.paths.dealsSummary, summary);
+  return summary;
+}
+
+const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+const usd = (x: number | null) => (x === null ? 'n/a' : `$${Math.round(x).toLocaleString('en-US')}`);
+const days = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x)}d`);
+
+/** A short, human-readable deals summary. */
+export function formatDealsSummary(s: DealsSummary): string {
+  const losses = Object.entries(s.loss_reasons).map(([k, v]) => `${k} ${pct(v)}`).join(', ');
+  const sources = Object.entries(s.lead_sources)
+    .map(([k, v]) => `${k} ${pct(v.opportunity_rate)}/${pct(v.win_rate)}`).join(', ');
+  const c = s.median_cycle_days;
+  return [
+    `Deals as of ${s.as_of} (window ${s.window.start} to ${s.window.end}, seed ${s.seed})`,
+    `  opportunity rate  ${pct(s.opportunity_rate)} of ${s.companies} companies (ICP ${pct(s.opportunity_rate_icp)}, others ${pct(s.opportunity_rate_non_icp)})`,
+    `  deals             ${s.deals}: ${s.won} won, ${s.lost} lost, ${s.open} open (${s.deal_types.new_business} new business, ${s.deal_types.expansion} expansion)`,
+    `  win rate          ${pct(s.win_rate)} of closed; open share ${pct(s.open_share)}; open pipeline ${usd(s.open_pipeline_arr)} (weighted ${usd(s.weighted_pipeline_arr)})`,
+    `  median cycle      ${days(c.overall)} won (SMB ${days(c.smb)}, mid-market ${days(c.mid_market)}, enterprise ${days(c.enterprise)}); lost ${days(s.median_cycle_days_lost)}`,
+    `  median ARR        ${usd(s.median_won_arr)} won (${pct(s.won_arr_below_5k_share)} < $5K, ${pct(s.won_arr_above_100k_share)} > $100K); all deals ${usd(s.median_amount_arr)}`,
+    `  loss reasons      ${losses}`,
+    `  by lead source    (opportunity rate / win rate) ${sources}`,
+    `  quarter-end       ${pct(s.quarter_end_close_share)} of closes in the last 15 days of a quarter`,
+    ...formatChecks(s.checks),
+  ].join('\n');
+}
+
+export function formatChecks(checks: readonly TargetCheck[]): string[] {
+  const count = (...st: Array<TargetCheck['status']>) => checks.filter((c) => st.includes(c.status)).length;
+  const noisy = checks.filter((c) => c.status === 'within_noise').map((c) => c.metric);
+  return [
+    `  targets           ${count('ok')} within range, ${count('within_noise')} outside but within sampling noise, ${count('outside')} outside, ` +
+      `${count('too_few', 'no_data')} not judged (fewer than targets.min_sample observations)`,
+    ...(noisy.length ? [`                    within noise: ${noisy.join(', ')}`] : []),
+  ];
+}

@@ -1,0 +1,280 @@
+import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {basename, dirname, join, relative, sep} from 'node:path';
+import {z} from 'zod';
+import {displayCheck, type RecordedCheck} from '../core/report/checks.js';
+import {
+  computeFigures,
+  type FigureCompany,
+  type FigureContract,
+  type FigureDeal,
+  type FigureInvoice,
+  type FigureTables,
+  type FigureUnified,
+} from '../core/report/figures.js';
+import {renderPage, type RenderedChart, type RunFacts} from '../core/report/html.js';
+import {chartDefs, type ChartDef} from '../core/report/specs.js';
+import type {ReportResult} from '../core/report/summary.js';
+import {textWidth} from '../core/report/text-width.js';
+import {ALL_SIZE_BANDS} from '../core/normalize.js';
+import {DEAL_STAGES, SEGMENTS} from '../core/vocabulary.js';
+import {UserError} from '../errors.js';
+import {readCsv} from '../io/csv.js';
+import type {DataPaths} from '../io/paths.js';
+import type {Reporter} from '../io/reporter.js';
+import {TableCodec} from '../io/table-codec.js';
+import {CompanySchema, ICP_TIERS} from '../schemas/companies.js';
+import {ContractSchema, DealSchema, InvoiceSchema, UnifiedSchema} from '../schemas/deals.js';
+
+export type {ReportResult} from '../core/report/summary.js';
+export {formatSummaryTable} from '../core/report/summary.js';
+
+/** A codec for some columns of a table (`read` projects the file onto them). */
+function projected<T extends Record<string, unknown>>(schema: z.ZodObject, columns: Record<keyof T & string, true>): TableCodec<T> {
+  return new TableCodec<T>(schema.pick(columns as never));
+}
+
+// The columns the report reads: every field of the Figure* row types (the Record type makes the lists complete).
+type DealRow = FigureDeal & {as_of_date: string};
+const companyCodec = projected<FigureCompany>(CompanySchema, {
+  company_id: true, icp_fit: true, icp_tier: true, size_band: true, uses_x12: true, uses_clearinghouse: true, uses_fhir: true, uses_hl7: true,
+  enrichment_source: true,
+});
+const dealCodec = projected<DealRow>(DealSchema, {
+  deal_id: true, company_id: true, lead_source: true, segment: true, created_date: true, stage: true, close_date: true, outcome: true,
+  loss_reason: true, lost_at_stage: true, amount_arr: true, closed_arr: true, probability: true, sales_cycle_days: true, as_of_date: true,
+});
+const contractCodec = projected<FigureContract>(ContractSchema, {billing_id: true, deal_id: true, company_id: true, arr: true, contract_status: true});
+const invoiceCodec = projected<FigureInvoice>(InvoiceSchema, {period_start: true, period_months: true, amount: true});
+const unifiedCodec = projected<FigureUnified>(UnifiedSchema, {company_id: true, is_customer: true});
+
+/** data/raw/leads.csv, written by the deals stage (listed with the outputs when present). */
+function leadsFile(paths: DataPaths): string {
+  return join(paths.raw, 'leads.csv');
+}
+
+/** <data-dir>/final/report.html */
+export function reportPath(paths: DataPaths): string {
+  return join(paths.final, 'report.html');
+}
+
+/** The tables the report reads, in pipeline order, with the command that writes each. */
+function inputs(paths: DataPaths) {
+  return [
+    {name: 'companies', file: paths.companies, command: 'enrich'},
+    {name: 'deals', file: paths.deals, command: 'deals'},
+    {name: 'billing', file: paths.billing, command: 'billing'},
+    {name: 'invoices', file: paths.invoices, command: 'billing'},
+    {name: 'unified', file: paths.unified, command: 'unify'},
+  ] as const;
+}
+
+/**
+ * Reads the codec's columns of a table, decoding rows as they stream in (no intermediate string rows) and
+ * keeping those `keep` accepts. The header check and its message are readTable's.
+ */
+async function read<T extends Record<string, unknown>>(file: string, codec: TableCodec<T>, command: string, keep?: (row: T) => boolean): Promise<T[]> {
+  const out: T[] = [];
+  let positions: number[] = [];
+  let identity = true;
+  const fields = new Array<string>(codec.columns.length);
+  await readCsv(file, {
+    onHeader(header) {
+      const missing = codec.columns.filter((c) => !header.includes(c));
+      if (missing.length > 0) {
+        throw new UserError(`${file}: missing column(s) ${missing.join(', ')}; it was written by another version. Run \`stedi-gtm ${command}\` again.`);
+      }
+      positions = codec.columns.map((c) => header.indexOf(c));
+      identity = positions.every((p, i) => p === i) && header.length === positions.length;
+    },
+    onRecord(r) {
+      let row: T;
+      if (identity) row = codec.decode(r.fields);
+      else {
+        for (let i = 0; i < positions.length; i++) fields[i] = r.fields[positions[i]] ?? '';
+        row = codec.decode(fields);
+      }
+      if (!keep || keep(row)) out.push(row);
+    },
+  });
+  return out;
+}
+
+/** Reads the five tables (only the columns the report uses). A missing table names the command to run. */
+export async function readReportTables(paths: DataPaths): Promise<FigureTables & {asOf: string | null}> {
+  for (const t of inputs(paths)) {
+    if (!existsSync(t.file)) {
+      throw new UserError(`${t.file} not found: run \`stedi-gtm ${t.command}\` first (or \`stedi-gtm run\` for the whole pipeline), then \`stedi-gtm report\``);
+    }
+  }
+  const [companies, deals, contracts, invoices, unified] = await Promise.all([
+    read(paths.companies, companyCodec, 'enrich'),
+    read(paths.deals, dealCodec, 'deals'),
+    read(paths.billing, contractCodec, 'billing'),
+    read(paths.invoices, invoiceCodec, 'billing'),
+    // Only the customer rows count (distinct customers); the others need not stay in memory.
+    read(paths.unified, unifiedCodec, 'unify', (u) => u.is_customer),
+  ]);
+  return {companies, deals, contracts, invoices, unified, asOf: deals.length ? deals[0].as_of_date : null};
+}
+
+// Run facts: the summaries the stages leave in <data-dir>/interim. Read leniently: the report is still
+// useful when one is missing or from an older version (its facts then show as n/a).
+const EnrichFacts = z.object({
+  input_file: z.string(),
+  input_rows: z.number(),
+  companies: z.number(),
+  merged_rows: z.number(),
+  rejected_rows: z.number(),
+  skipped_by_limit: z.number().optional(),
+  provider: z.string(),
+});
+const CheckList = z.array(z.object({
+  metric: z.string(),
+  value: z.number().nullable(),
+  n: z.number(),
+  range: z.tuple([z.number(), z.number()]),
+  interval: z.tuple([z.number(), z.number()]).optional(),
+  status: z.string(),
+}));
+const SimulationFacts = z.object({
+  seed: z.number().optional(),
+  as_of: z.string().optional(),
+  window: z.object({start: z.string(), end: z.string()}).optional(),
+  checks: CheckList.optional(),
+});
+
+/** <data-dir>/interim/<stage>_summary.json of the deals and billing stages. */
+export function stageSummaryPath(paths: DataPaths, stage: 'deals' | 'billing'): string {
+  return stage === 'deals' ? paths.dealsSummary : paths.billingSummary;
+}
+
+function readJson<S extends z.ZodType>(file: string, schema: S, reporter: Reporter): z.infer<S> | null {
+  if (!existsSync(file)) return null;
+  try {
+    const parsed = schema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (parsed.success) return parsed.data;
+    reporter.warn(`${file}: unexpected content, its facts are left out of the report (${parsed.error.issues[0]?.message})`);
+  } catch (e) {
+    reporter.warn(`${file}: cannot read it, its facts are left out of the report (${(e as Error).message})`);
+  }
+  return null;
+}
+
+export interface RunFactSources {
+  enrich: z.infer<typeof EnrichFacts> | null;
+  deals: z.infer<typeof SimulationFacts> | null;
+  billing: z.infer<typeof SimulationFacts> | null;
+}
+
+export function readRunFacts(paths: DataPaths, reporter: Reporter): RunFactSources {
+  return {
+    enrich: readJson(paths.enrichSummary, EnrichFacts, reporter),
+    deals: readJson(stageSummaryPath(paths, 'deals'), SimulationFacts, reporter),
+    billing: readJson(stageSummaryPath(paths, 'billing'), SimulationFacts, reporter),
+  };
+}
+
+/**
+ * Draws each chart's Vega-Lite spec to SVG in Node (no browser, no canvas). vega and vega-lite are imported
+ * here, lazily, so that other commands do not pay for loading them.
+ */
+export async function renderCharts(defs: readonly ChartDef[]): Promise<RenderedChart[]> {
+  // One after the other: they share modules (vega-util), and jest's ESM loader fails on concurrent imports of them.
+  const vega = await import('vega');
+  const vl = await import('vega-lite');
+  // Without a canvas Vega guesses text widths at 0.8 em per character; measure with font metrics instead.
+  const metrics = (vega as unknown as {textMetrics: {width: (item: TextItem, text?: unknown) => number}}).textMetrics;
+  metrics.width = measureText;
+  const out: RenderedChart[] = [];
+  for (const def of defs) {
+    const view = new vega.View(vega.parse(vl.compile(def.spec).spec), {renderer: 'none'});
+    try {
+      out.push({def, svg: await view.toSVG()});
+    } finally {
+      view.finalize();
+    }
+  }
+  return out;
+}
+
+interface TextItem {
+  fontSize?: number;
+  fontWeight?: string | number;
+  limit?: number;
+}
+
+function measureText(item: TextItem, text?: unknown): number {
+  const s = text == null ? '' : String(text).trim();
+  const size = item.fontSize != null ? Number(item.fontSize) || 0 : 11;
+  const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600;
+  const w = textWidth(s, size, bold);
+  return item.limit && item.limit > 0 ? Math.min(w, item.limit) : w;
+}
+
+function writeTextAtomic(path: string, text: string): void {
+  mkdirSync(dirname(path), {recursive: true});
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, {force: true});
+    throw e;
+  }
+}
+
+export interface ReportStageInput {
+  paths: DataPaths;
+  reporter: Reporter;
+}
+
+/**
+ * The report stage: reads the output tables and the stages' summaries, computes the figures, draws the
+ * charts and writes <data-dir>/final/report.html. Returns the headline figures (the terminal summary).
+ */
+export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
+  const {paths, reporter} = s;
+  reporter.start('Reading the tables for the report');
+  const tables = await readReportTables(paths);
+  reporter.succeed(`Read ${tables.companies.length} companies, ${tables.deals.length} deals, ${tables.contracts.length} contracts and ${tables.invoices.length} invoices`);
+  const facts = readRunFacts(paths, reporter);
+  const asOf = tables.asOf ?? facts.deals?.as_of ?? null;
+  if (asOf === null) {
+    throw new UserError(`${paths.deals} has no deals and ${stageSummaryPath(paths, 'deals')} no as_of: run \`stedi-gtm deals\` again, then \`stedi-gtm report\``);
+  }
+  if (facts.deals?.as_of !== undefined && facts.deals.as_of !== asOf) {
+    reporter.warn(`${stageSummaryPath(paths, 'deals')} is from another run (as of ${facts.deals.as_of}; deals.csv is as of ${asOf}): its seed and checks are left out of the report`);
+    facts.deals = null;
+    facts.billing = null;
+  }
+  const figures = computeFigures(tables, {stages: DEAL_STAGES, segments: SEGMENTS, icpTiers: ICP_TIERS, sizeBands: ALL_SIZE_BANDS, asOf});
+  reporter.start('Drawing the charts');
+  const charts = await renderCharts(chartDefs(figures));
+  const report = reportPath(paths);
+  const outputs: Record<string, string> = {};
+  for (const t of inputs(paths)) {
+    outputs[t.name] = t.file;
+    if (t.name === 'companies' && existsSync(leadsFile(paths))) outputs.leads = leadsFile(paths);
+  }
+  outputs.report = report;
+  const e = facts.enrich;
+  const runFacts: RunFacts = {
+    input_file: e?.input_file ?? null,
+    input_rows: e?.input_rows ?? null,
+    companies_in_input: e?.companies ?? null,
+    merged_rows: e?.merged_rows ?? null,
+    rejected_rows: e?.rejected_rows ?? null,
+    skipped_by_limit: e?.skipped_by_limit ?? null,
+    provider: e?.provider ?? null,
+    enrichment_fallbacks: figures.summary.enrichment_fallbacks,
+    seed: facts.deals?.seed ?? null,
+    as_of: asOf,
+    window: facts.deals?.window ? `${facts.deals.window.start} to ${facts.deals.window.end}` : null,
+    checks: [...(facts.deals?.checks ?? []), ...(facts.billing?.checks ?? [])].map((c: RecordedCheck) => displayCheck(c)),
+    data_dir: paths.root,
+    outputs: Object.entries(outputs).map(([name, file]) => [name, relative(paths.root, file).split(sep).join('/')]),
+  };
+  writeTextAtomic(report, renderPage(runFacts, figures.summary, charts));
+  reporter.succeed(`Wrote ${report} (${charts.length} charts)`);
+  return {...figures.summary, as_of: asOf, seed: runFacts.seed, report, outputs};
+}

@@ -1,0 +1,375 @@
+import {mkdirSync, readFileSync, writeFileSync, cpSync} from 'node:fs';
+import {join} from 'node:path';
+import {parseIsoDay} from '../src/core/calendar.js';
+import {dealId, simulateCompany, simulateDeals, type DealModel} from '../src/core/deals.js';
+import {DEAL_STAGES, LOSS_REASONS} from '../src/core/vocabulary.js';
+import Deals from '../src/commands/deals.js';
+import type {Company} from '../src/schemas/companies.js';
+import type {Deal} from '../src/schemas/deals.js';
+import {checkTargets, medianFigure, shareFigure, targetWarnings} from '../src/core/targets.js';
+import {DealModelSchema} from '../src/schemas/deal-model.js';
+import {dealCodec, leadCodec} from '../src/stages/deals.js';
+import {companyCodec} from '../src/stages/enrich.js';
+import {runCli, tempDir} from './helpers/cli.js';
+import {CONFIG_DIR, makeCompany, shippedConfig, shippedModel} from './helpers/simulation.js';
+
+const cfg = shippedConfig();
+const model = shippedModel('2030-12-31');
+const AS_OF = parseIsoDay('2025-08-31')!;
+const FAR = parseIsoDay('2030-12-31')!; // every deal has closed by then
+const day = (iso: string) => parseIsoDay(iso)!;
+
+function population(n: number, over: Partial<Company> = {}, prefix = 'p'): Company[] {
+  return Array.from({length: n}, (_, i) => makeCompany({company_key: `domain:${prefix}${i}.com`, ...over}));
+}
+
+function dealsOf(companies: readonly Company[], asOf = AS_OF, seed = 42, m: DealModel = model): Deal[] {
+  return companies.flatMap((c) => simulateDeals(c, m, seed, asOf));
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const wonCycles = (ds: Deal[]) => ds.filter((d) => d.outcome === 'won').map((d) => d.sales_cycle_days);
+
+describe('simulateCompany', () => {
+  const c = makeCompany({company_key: 'domain:acme-rcm.com', icp_tier: 'tier_1', icp_fit: true, uses_x12: true, size_band: '51-200'});
+
+  it('depends only on the company, the model, the seed and the as-of date', () => {
+    expect(simulateCompany(c, model, 42, AS_OF)).toEqual(simulateCompany({...c}, shippedModel('2030-12-31'), 42, AS_OF));
+    const bySeed = new Set(Array.from({length: 20}, (_, s) => JSON.stringify(simulateCompany(c, model, s, AS_OF))));
+    expect(bySeed.size).toBeGreaterThan(5);
+  });
+
+  it('gives a lead to every company: a source, a campaign of that source, a first touch in the window', () => {
+    for (const co of population(200)) {
+      const {lead} = simulateCompany(co, model, 7, AS_OF);
+      expect(lead.company_id).toBe(co.company_id);
+      expect(lead.lead_source).not.toBe('');
+      expect(cfg.lead_sources[lead.lead_source as keyof typeof cfg.lead_sources].campaigns).toContain(lead.campaign);
+      expect(lead.first_touch_date >= cfg.simulation.window_start && lead.first_touch_date <= cfg.simulation.window_end).toBe(true);
+      expect(model.calendar.isBusinessDay(day(lead.first_touch_date))).toBe(true);
+      expect(cfg.team[lead.segment]).toContain(lead.owner);
+    }
+  });
+
+  it('hides the lead and every deal of a company first touched after the as-of date', () => {
+    const early = parseIsoDay('2024-09-15')!;
+    const hidden = population(300).map((co) => simulateCompany(co, model, 3, early)).filter((s) => s.lead.first_touch_date === '');
+    expect(hidden.length).toBeGreaterThan(200);
+    for (const s of hidden) {
+      expect(s.lead.lead_source).toBe('');
+      expect(s.deals).toEqual([]);
+    }
+  });
+
+  it('owner is a rep of the segment, the same for a company whatever the seed', () => {
+    const owners = new Set(Array.from({length: 10}, (_, s) => simulateCompany(c, model, s, AS_OF).lead.owner));
+    expect(owners.size).toBe(1);
+    expect(cfg.team.mid_market).toContain([...owners][0]);
+  });
+});
+
+describe('who gets an opportunity', () => {
+  // The same key draws the same lead source, so these compare the model terms one at a time.
+  const propensity = (over: Partial<Company>) =>
+    simulateCompany(makeCompany({company_key: 'domain:same.com', ...over}), model, 1, AS_OF).lead.opportunity_propensity;
+
+  it('rises with ICP tier, X12 / clearinghouse, FHIR / HL7, size and previous-customer status', () => {
+    const tiers = (['tier_1', 'tier_2', 'tier_3', 'not_icp', 'excluded'] as const).map((icp_tier) => propensity({icp_tier}));
+    for (let i = 1; i < tiers.length; i++) expect(tiers[i]).toBeLessThan(tiers[i - 1]);
+    expect(propensity({uses_x12: true})).toBeGreaterThan(propensity({uses_fhir: true}));
+    expect(propensity({uses_clearinghouse: true})).toBeGreaterThan(propensity({}));
+    expect(propensity({uses_hl7: true})).toBeGreaterThan(propensity({}));
+    expect(propensity({is_previous_customer: true})).toBeGreaterThan(propensity({uses_x12: true}));
+    expect(propensity({size_band: '1'})).toBeLessThan(propensity({size_band: '201-500'}));
+  });
+
+  it('ICP companies open deals clearly more often than the rest', () => {
+    const rate = (cs: Company[]) => cs.filter((co) => simulateCompany(co, model, 42, AS_OF).deals.length > 0).length / cs.length;
+    const icp = rate(population(1500, {icp_tier: 'tier_1', icp_fit: true, uses_x12: true}, 'icp'));
+    const other = rate(population(1500, {icp_tier: 'not_icp'}, 'other'));
+    expect(icp).toBeGreaterThan(2 * other);
+  });
+
+  it('previous customers get expansion deals; later deals link to the one before', () => {
+    const ds = dealsOf(population(600, {is_previous_customer: true, icp_tier: 'tier_1'}, 'prev'), FAR);
+    expect(ds.length).toBeGreaterThan(300);
+    expect(ds.every((d) => d.deal_type === 'expansion')).toBe(true);
+    const byId = new Map(ds.map((d) => [d.deal_id, d]));
+    const followers = ds.filter((d) => d.deal_number > 1);
+    expect(followers.length).toBeGreaterThan(10);
+    for (const d of followers) {
+      const prev = byId.get(d.previous_deal_id)!;
+      expect(prev.company_id).toBe(d.company_id);
+      expect(prev.deal_number).toBe(d.deal_number - 1);
+      expect(d.created_date > prev.close_date).toBe(true);
+    }
+  });
+
+  it('lost deals come back as new business, and a win leads to expansion deals', () => {
+    const cs = population(3000, {icp_tier: 'tier_1', uses_x12: true, size_band: '201-500'}, 'repeat');
+    const ds = dealsOf(cs, FAR);
+    const byId = new Map(ds.map((d) => [d.deal_id, d]));
+    const recycled = ds.filter((d) => d.previous_deal_id && byId.get(d.previous_deal_id)!.outcome === 'lost');
+    const expanded = ds.filter((d) => d.previous_deal_id && byId.get(d.previous_deal_id)!.outcome === 'won');
+    expect(recycled.length).toBeGreaterThan(20);
+    expect(expanded.length).toBeGreaterThan(20);
+    // A reopened deal is new business unless the company has won a deal before (then it is an expansion).
+    const wonBefore = (d: Deal) => ds.some((x) => x.company_id === d.company_id && x.deal_number < d.deal_number && x.outcome === 'won');
+    expect(recycled.filter((d) => d.campaign !== cfg.repeat_deals.recycle_campaign)).toEqual([]);
+    expect(recycled.filter((d) => d.deal_type !== (wonBefore(d) ? 'expansion' : 'new_business'))).toEqual([]);
+    expect(recycled.filter((d) => d.deal_type === 'new_business').length).toBeGreaterThan(20);
+    expect(expanded.every((d) => d.deal_type === 'expansion')).toBe(true);
+    // IDs are stable: from the company key and the deal's number.
+    const keyOf = new Map(cs.map((co) => [co.company_id, co.company_key]));
+    for (const d of ds) expect(d.deal_id).toBe(dealId(keyOf.get(d.company_id)!, d.deal_number));
+  });
+});
+
+describe('how a deal moves', () => {
+  it('small companies close in weeks, mid-market in months, enterprises in many months', () => {
+    const cyc = (size_band: Company['size_band'], prefix: string) =>
+      median(wonCycles(dealsOf(population(2500, {size_band, icp_tier: 'tier_1', icp_fit: true}, prefix), FAR)));
+    const smb = cyc('11-50', 's');
+    const mm = cyc('201-500', 'm');
+    const ent = cyc('10001+', 'e');
+    expect(smb).toBeLessThan(50);
+    expect(mm).toBeGreaterThan(55);
+    expect(mm).toBeLessThan(110);
+    expect(ent).toBeGreaterThan(150);
+  });
+
+  it('previous customers move faster; X12 integrations spend longer in technical evaluation', () => {
+    const base = {size_band: '51-200', icp_tier: 'tier_1'} as const;
+    const fresh = median(wonCycles(dealsOf(population(2500, base, 'f'), FAR)));
+    const known = median(wonCycles(dealsOf(population(2500, {...base, is_previous_customer: true}, 'k'), FAR)));
+    expect(known).toBeLessThan(fresh * 0.8);
+    const techDays = (ds: Deal[]) => median(ds.filter((d) => d.security_review_date).map((d) => day(d.security_review_date) - day(d.technical_evaluation_date)));
+    const plain = techDays(dealsOf(population(2500, base, 'n'), FAR));
+    const x12 = techDays(dealsOf(population(2500, {...base, uses_x12: true}, 'x'), FAR));
+    expect(x12).toBeGreaterThan(plain * 1.25);
+  });
+
+  it('records an entry date per stage reached, in order, on business days', () => {
+    const ds = dealsOf(population(1500, {icp_tier: 'tier_2', size_band: '201-500'}, 'o'));
+    expect(ds.length).toBeGreaterThan(200);
+    for (const d of ds) {
+      const dates = [d.discovery_date, d.technical_evaluation_date, d.security_review_date, d.proposal_date, d.negotiation_date];
+      const reached = dates.filter(Boolean);
+      expect(dates.slice(0, reached.length)).toEqual(reached); // no gaps
+      for (const x of reached) expect(model.calendar.isBusinessDay(day(x))).toBe(true);
+      expect([...reached].sort()).toEqual(reached);
+      expect(d.created_date).toBe(d.discovery_date);
+      if (d.outcome === 'won') {
+        expect(reached.length).toBe(DEAL_STAGES.length);
+        expect(d.stage).toBe('closed_won');
+      }
+      if (d.outcome === 'lost') expect(d.lost_at_stage).toBe(DEAL_STAGES[reached.length - 1]);
+      if (d.outcome === 'open') expect(d.stage).toBe(DEAL_STAGES[reached.length - 1]);
+    }
+  });
+
+  it('deals not closed by the as-of date are open, with an expected close after it and a probability', () => {
+    const ds = dealsOf(population(1500, {icp_tier: 'tier_1', size_band: '1001-5000'}, 'open'));
+    const open = ds.filter((d) => d.outcome === 'open');
+    expect(open.length).toBeGreaterThan(50);
+    for (const d of open) {
+      expect(d.close_date).toBe('');
+      expect(d.expected_close_date > '2025-08-31').toBe(true);
+      expect(model.calendar.isBusinessDay(day(d.expected_close_date))).toBe(true);
+      expect(d.probability).toBeGreaterThan(0);
+      expect(d.probability).toBeLessThan(1);
+      expect(d.sales_cycle_days).toBe(AS_OF - day(d.created_date));
+      expect(d.loss_reason).toBe('');
+      expect(d.closed_arr).toBeNull();
+    }
+    // Later stages are closer to a win.
+    const p = (stage: string) => median(open.filter((d) => d.stage === stage).map((d) => d.probability));
+    expect(p('negotiation')).toBeGreaterThan(p('discovery'));
+    for (const d of ds.filter((x) => x.outcome !== 'open')) {
+      expect(d.probability).toBe(d.outcome === 'won' ? 1 : 0);
+      expect(d.expected_close_date).toBe('');
+      expect(d.sales_cycle_days).toBe(day(d.close_date) - day(d.created_date));
+    }
+  });
+
+  it('an earlier as-of date shows an earlier snapshot of the same history', () => {
+    const cs = population(800, {icp_tier: 'tier_1', size_band: '51-200'}, 'snap');
+    const early = parseIsoDay('2025-03-31')!;
+    for (const co of cs) {
+      const then = simulateDeals(co, model, 9, early);
+      const now = simulateDeals(co, model, 9, AS_OF);
+      expect(now.length).toBeGreaterThanOrEqual(then.length);
+      then.forEach((d, i) => {
+        const later = now[i];
+        expect(later.deal_id).toBe(d.deal_id);
+        expect(later.created_date).toBe(d.created_date);
+        if (d.outcome !== 'open') expect({...later, as_of_date: ''}).toEqual({...d, as_of_date: ''});
+        else for (const k of ['technical_evaluation_date', 'security_review_date', 'proposal_date', 'negotiation_date'] as const) {
+          if (d[k]) expect(later[k]).toBe(d[k]);
+        }
+      });
+    }
+  });
+
+  it('lost deals carry a reason and a stage; no decision is the most common reason', () => {
+    const ds = dealsOf(population(3000, {}, 'loss'), FAR);
+    const lost = ds.filter((d) => d.outcome === 'lost');
+    expect(lost.length).toBeGreaterThan(200);
+    const counts = Object.fromEntries(LOSS_REASONS.map((r) => [r, 0])) as Record<string, number>;
+    for (const d of lost) {
+      expect(LOSS_REASONS).toContain(d.loss_reason);
+      expect(DEAL_STAGES).toContain(d.lost_at_stage);
+      counts[d.loss_reason]++;
+    }
+    for (const r of LOSS_REASONS.slice(1)) expect(counts.no_decision).toBeGreaterThan(counts[r]);
+    for (const d of ds.filter((x) => x.outcome !== 'lost')) expect([d.loss_reason, d.lost_at_stage]).toEqual(['', '']);
+  });
+
+  it('closes bunch toward quarter ends', () => {
+    const ds = dealsOf(population(3000, {icp_tier: 'tier_2', size_band: '51-200'}, 'q'), FAR).filter((d) => d.outcome !== 'open');
+    const cal = model.calendar;
+    const lastTwoWeeks = ds.filter((d) => cal.quarterEnd(day(d.close_date)) - day(d.close_date) < 15).length / ds.length;
+    expect(lastTwoWeeks).toBeGreaterThan(0.22); // about 0.165 if closes were spread evenly over a quarter
+  });
+});
+
+describe('amounts', () => {
+  it('ARR grows with size and fit, is right-skewed, and bigger won deals get bigger discounts', () => {
+    const arr = (over: Partial<Company>, prefix: string) => dealsOf(population(2000, over, prefix), FAR).map((d) => d.amount_arr);
+    const small = arr({size_band: '2-10'}, 'a1');
+    const mid = arr({size_band: '201-500'}, 'a2');
+    const big = arr({size_band: '10001+'}, 'a3');
+    expect(median(mid)).toBeGreaterThan(3 * median(small));
+    expect(median(big)).toBeGreaterThan(2 * median(mid));
+    expect(median(arr({size_band: '201-500', icp_tier: 'tier_1'}, 'a4'))).toBeGreaterThan(median(arr({size_band: '201-500', icp_tier: 'not_icp'}, 'a5')));
+    const mean = mid.reduce((a, b) => a + b, 0) / mid.length;
+    expect(mean).toBeGreaterThan(median(mid) * 1.15);
+    expect([...small, ...mid, ...big].filter((x) => x % cfg.amount.round_to !== 0)).toEqual([]);
+
+    const won = dealsOf(population(4000, {icp_tier: 'tier_1'}, 'disc'), FAR).filter((d) => d.outcome === 'won');
+    const sized = dealsOf(population(3000, {icp_tier: 'tier_1', size_band: '1001-5000'}, 'disc2'), FAR).filter((d) => d.outcome === 'won');
+    expect([...won, ...sized].filter((d) => !(d.closed_arr! <= d.amount_arr && d.discount_pct! >= 0))).toEqual([]);
+    const meanDiscount = (ds: Deal[]) => ds.reduce((a, d) => a + d.discount_pct!, 0) / ds.length;
+    expect(meanDiscount(sized)).toBeGreaterThan(meanDiscount(won) + 0.03);
+  });
+});
+
+describe('calibration checks', () => {
+  it('judge a figure by its range, its sampling noise and its sample size', () => {
+    const targets = {...cfg.targets, min_sample: 10, win_rate: [0.15, 0.3] as [number, number], median_won_arr: [15000, 45000] as [number, number]};
+    const small = shareFigure(4, 12); // 33%, but 12 deals cannot tell
+    expect(small.interval![0]).toBeLessThan(0.3);
+    const big = shareFigure(400, 1200); // 33% on 1,200 deals: clearly too high
+    expect(big.interval![0]).toBeGreaterThan(0.3);
+    const status = (f: ReturnType<typeof shareFigure>) => checkTargets({win_rate: f}, targets)[0].status;
+    expect(status(shareFigure(25, 100))).toBe('ok');
+    expect(status(small)).toBe('within_noise');
+    expect(status(big)).toBe('outside');
+    expect(status(shareFigure(1, 5))).toBe('too_few');
+    expect(status(shareFigure(0, 0))).toBe('no_data');
+    const med = medianFigure([1000, 2000, 3000, 9000, 12000, 14000, 16000, 30000, 60000, 90000, 120000]);
+    expect(med.value).toBe(14000);
+    expect(med.interval![0]).toBeLessThanOrEqual(14000);
+    expect(med.interval![1]).toBeGreaterThanOrEqual(14000);
+    const checks = checkTargets({win_rate: big, median_won_arr: med}, targets);
+    expect(checks.map((c) => c.status)).toEqual(['outside', 'within_noise']);
+    expect(targetWarnings(checks)).toEqual([expect.stringContaining('win_rate = 0.333 is outside the target range [0.150, 0.300]')]);
+  });
+});
+
+describe('deal_model.yml schema', () => {
+  const issues = (mutate: (c: Record<string, any>) => void) => {
+    const c = structuredClone(cfg) as Record<string, any>;
+    mutate(c);
+    const r = DealModelSchema.safeParse(c);
+    return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  };
+
+  it('accepts the shipped config and rejects inconsistent ones with the key path', () => {
+    expect(issues(() => {})).toEqual([]);
+    expect(issues((c) => (c.simulation.surprise = 1)).join()).toContain('simulation');
+    expect(issues((c) => (c.simulation.as_of = '2024-01-01'))).toEqual(['simulation.as_of: as_of must not be before window_start']);
+    expect(issues((c) => (c.simulation.window_end = '2024-02-30')).join()).toContain('simulation.window_end: expected a real calendar date');
+    expect(issues((c) => (c.billing.payment_terms.monthly = {net_90: 1})).join()).toContain('billing.payment_term_days');
+    expect(issues((c) => (c.billing.plans[2].min_arr = 1)).join()).toContain('billing.plans: plans must be in increasing min_arr');
+    expect(issues((c) => (c.billing.term_months.monthly = {'121': 1})).join()).toContain('billing.term_months.monthly');
+    expect(issues((c) => (c.stages.proposal.loss_reasons = Object.fromEntries(LOSS_REASONS.map((r) => [r, 0])))).join()).toContain('stages.proposal.loss_reasons');
+    expect(issues((c) => delete c.lead_sources.referral).join()).toContain('lead_sources.referral');
+    expect(issues((c) => (c.targets.win_rate = [0.3, 0.1])).join()).toContain('targets.win_rate');
+  });
+});
+
+describe('stedi-gtm deals', () => {
+  let t: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    t = tempDir();
+  });
+  afterEach(() => t.cleanup());
+
+  function writeCompanies(cs: Company[]) {
+    mkdirSync(join(t.dir, 'raw'), {recursive: true});
+    const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+    writeFileSync(join(t.dir, 'raw', 'companies.csv'), [companyCodec.columns, ...cs.map((c) => companyCodec.encode(c))].map((r) => r.map(q).join(',')).join('\n') + '\n');
+  }
+
+  it('fails with exit 2 and says to run enrich when companies.csv is missing', async () => {
+    const r = await runCli(Deals, ['--data-dir', t.dir, '--config-dir', CONFIG_DIR]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('companies.csv not found: run `stedi-gtm enrich` first');
+  });
+
+  it.each([
+    ['2025-02-30', 'not a valid date'],
+    ['2025/08/31', 'not a valid date'],
+    ['tomorrow', 'not a valid date'],
+    ['2023-01-01', 'before the simulation window'],
+  ])('rejects --as-of %s with exit 2', async (value, message) => {
+    writeCompanies(population(3));
+    const r = await runCli(Deals, ['--data-dir', t.dir, '--config-dir', CONFIG_DIR, '--as-of', value]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+
+  it('names the file, key and line of a bad deal_model.yml, exit 2', async () => {
+    writeCompanies(population(3));
+    const cfgDir = join(t.dir, 'cfg');
+    cpSync(CONFIG_DIR, cfgDir, {recursive: true});
+    const file = join(cfgDir, 'deal_model.yml');
+    const text = readFileSync(file, 'utf8').replace(/advance_probability: [\d.]+/, 'advance_probability: 1.5');
+    writeFileSync(file, text);
+    const line = text.split('\n').findIndex((l) => l.includes('advance_probability: 1.5')) + 1;
+    const r = await runCli(Deals, ['--data-dir', t.dir, '--config-dir', cfgDir]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(`${file}: stages.discovery.advance_probability (line ${line})`);
+  });
+
+  it('writes deals.csv and leads.csv and returns the summary under --json', async () => {
+    const cs = population(400, {icp_tier: 'tier_1', icp_fit: true, uses_x12: true}, 'cmd');
+    writeCompanies(cs);
+    const r = await runCli(Deals, ['--data-dir', t.dir, '--config-dir', CONFIG_DIR, '--json', '--as-of', '2025-06-30']);
+    expect(r.exitCode).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.as_of).toBe('2025-06-30');
+    expect(s.companies).toBe(400);
+    expect(s.won + s.lost + s.open).toBe(s.deals);
+    expect(s.checks.length).toBeGreaterThan(5);
+    const deals = readFileSync(join(t.dir, 'raw', 'deals.csv'), 'utf8').trim().split('\n');
+    expect(deals[0]).toBe(dealCodec.columns.join(','));
+    expect(deals.length - 1).toBe(s.deals);
+    const leads = readFileSync(join(t.dir, 'raw', 'leads.csv'), 'utf8').trim().split('\n');
+    expect(leads[0]).toBe(leadCodec.columns.join(','));
+    expect(leads.length - 1).toBe(400);
+    expect(deals.slice(1).every((l) => l.endsWith(',2025-06-30'))).toBe(true);
+  });
+
+  it('prints a readable summary, and warns when a figure is clearly outside its target range', async () => {
+    // Only tiny sole traders that never buy: far below the opportunity-rate target.
+    writeCompanies(population(400, {size_band: '1', icp_tier: 'excluded'}, 'tiny'));
+    const r = await runCli(Deals, ['--data-dir', t.dir, '--config-dir', CONFIG_DIR]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('opportunity rate');
+    expect(r.stdout).toContain('median cycle');
+    expect(r.stdout).toContain('loss reasons');
+    expect(r.stderr).toMatch(/warning: opportunity_rate = [\d.]+ is outside the target range/);
+  });
+});

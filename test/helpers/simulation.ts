@@ -1,0 +1,128 @@
+import {join} from 'node:path';
+import fc from 'fast-check';
+import {parseIsoDay} from '../../src/core/calendar.js';
+import {compileDealModel, type DealModel} from '../../src/core/deals.js';
+import {sha256} from '../../src/core/hash.js';
+import {ALL_SIZE_BANDS} from '../../src/core/normalize.js';
+import {readTable} from '../../src/io/csv.js';
+import {ICP_TIERS, type Company} from '../../src/schemas/companies.js';
+import type {DealModelConfig} from '../../src/schemas/deal-model.js';
+import {loadDealModelConfig} from '../../src/stages/deals.js';
+import {companyCodec} from '../../src/stages/enrich.js';
+import Enrich from '../../src/commands/enrich.js';
+import {runCli, tempDir} from './cli.js';
+
+export const CONFIG_DIR = join(process.cwd(), 'config');
+export const SAMPLE = join(process.cwd(), 'data', 'input', 'companies_clay.csv');
+
+export function shippedConfig(): DealModelConfig {
+  return loadDealModelConfig(CONFIG_DIR);
+}
+
+/** The shipped model, with its calendar widened for an as-of date (YYYY-MM-DD) if given. */
+export function shippedModel(asOf?: string): DealModel {
+  return compileDealModel(shippedConfig(), asOf ? parseIsoDay(asOf)! : undefined);
+}
+
+/** A full company row with neutral defaults (what enrich would write). */
+export function makeCompany(over: Partial<Company> & {company_key: string}): Company {
+  return {
+    company_id: `co_${sha256(over.company_key).slice(0, 12)}`,
+    name: over.company_key,
+    domain: '',
+    domain_status: 'missing',
+    raw_domain: '',
+    description: '',
+    industry: 'Hospitals and Health Care',
+    size_band: '11-50',
+    employees_min: 11,
+    employees_max: 50,
+    company_type: 'Privately Held',
+    location: '',
+    city: '',
+    state: '',
+    country: 'US',
+    linkedin_url: '',
+    other_names: [],
+    other_linkedin_urls: [],
+    source_rows: ['2'],
+    is_previous_customer: false,
+    icp_fit: false,
+    icp_tier: 'tier_3',
+    icp_score: 40,
+    icp_confidence: 0.6,
+    icp_reason: '',
+    uses_x12: false,
+    x12_transaction_sets: [],
+    uses_clearinghouse: false,
+    clearinghouses: [],
+    uses_fhir: false,
+    uses_hl7: false,
+    ehrs: [],
+    techstack_confidence: 0.5,
+    techstack_evidence: [],
+    enrichment_source: 'rules',
+    enrichment_error: '',
+    ...over,
+  };
+}
+
+/** Random companies with every field the deal model reads varied. Keys are unique per array. */
+export const companyArb: fc.Arbitrary<Company> = fc
+  .record({
+    key: fc.string({minLength: 1, maxLength: 12}),
+    size_band: fc.constantFrom(...ALL_SIZE_BANDS),
+    icp_tier: fc.constantFrom(...ICP_TIERS),
+    icp_confidence: fc.double({min: 0, max: 1, noNaN: true}),
+    uses_x12: fc.boolean(),
+    uses_clearinghouse: fc.boolean(),
+    uses_fhir: fc.boolean(),
+    uses_hl7: fc.boolean(),
+    techstack_confidence: fc.double({min: 0, max: 1, noNaN: true}),
+    is_previous_customer: fc.boolean(),
+  })
+  .map((r) => makeCompany({
+    company_key: `name:${r.key}`,
+    size_band: r.size_band,
+    icp_tier: r.icp_tier,
+    icp_fit: r.icp_tier === 'tier_1' || r.icp_tier === 'tier_2',
+    icp_confidence: r.icp_confidence,
+    uses_x12: r.uses_x12,
+    uses_clearinghouse: r.uses_clearinghouse,
+    uses_fhir: r.uses_fhir,
+    uses_hl7: r.uses_hl7,
+    techstack_confidence: r.techstack_confidence,
+    is_previous_customer: r.is_previous_customer,
+  }));
+
+export const companiesArb = (max: number) => fc.uniqueArray(companyArb, {minLength: 1, maxLength: max, selector: (c) => c.company_key});
+
+let sample: Promise<Company[]> | undefined;
+
+/** The sample export enriched with the rules provider (once per test file). */
+export function sampleCompanies(): Promise<Company[]> {
+  sample ??= (async () => {
+    const t = tempDir();
+    try {
+      const r = await runCli(Enrich, ['--provider', 'rules', '--config-dir', CONFIG_DIR, '--input', SAMPLE, '--data-dir', t.dir, '--quiet']);
+      if (r.exitCode !== 0) throw new Error(`enrich failed: ${r.stderr}`);
+      const rows = await readTable(join(t.dir, 'raw', 'companies.csv'), companyCodec.columns, 'enrich');
+      return rows.map((f) => companyCodec.decode(f));
+    } finally {
+      t.cleanup();
+    }
+  })();
+  return sample;
+}
+
+/** The companies replicated `copies` times under new keys and IDs: a larger population with the same mix. */
+export function replicate(companies: readonly Company[], copies: number): Company[] {
+  const out: Company[] = [];
+  for (let k = 0; k < copies; k++) {
+    for (const c of companies) {
+      const key = `${c.company_key}#copy${k}`;
+      out.push({...c, company_key: key, company_id: `co_${sha256(key).slice(0, 12)}`});
+    }
+  }
+  return out;
+}

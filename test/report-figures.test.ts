@@ -1,0 +1,230 @@
+import fc from 'fast-check';
+import {
+  arrBySizeBand, arrDistribution, computeFigures, cycleBySegment, enrichmentSources, funnel, icpMix, lossReasons, mrrByMonth,
+  pipelineByMonth, quantile, summarize, techstackMix, winRateByIcpTier, winRateByLeadSource, winRateBySegment, type FigureDeal,
+} from '../src/core/report/figures.js';
+import {AS_OF, BANDS, SEGMENTS, STAGES, TIERS, companies, contracts, deals, invoices, tables} from './fixtures/report/tables.js';
+
+// Every expected number below was counted by hand from test/fixtures/report/tables.ts.
+
+describe('funnel', () => {
+  it('counts deals reaching each stage and where the others stopped', () => {
+    // won d1 d2 d7 reach all stages; lost at discovery d3 d8, at security_review d4;
+    // open at discovery d9, technical_evaluation d6, proposal d5.
+    expect(funnel(deals, STAGES)).toEqual([
+      {stage: 'discovery', reached: 9, advanced: 6, lost: 2, open: 1, conversion: 6 / 9},
+      {stage: 'technical_evaluation', reached: 6, advanced: 5, lost: 0, open: 1, conversion: 5 / 6},
+      {stage: 'security_review', reached: 5, advanced: 4, lost: 1, open: 0, conversion: 4 / 5},
+      {stage: 'proposal', reached: 4, advanced: 3, lost: 0, open: 1, conversion: 3 / 4},
+      {stage: 'negotiation', reached: 3, advanced: 3, lost: 0, open: 0, conversion: 1},
+      {stage: 'closed_won', reached: 3, advanced: 3, lost: 0, open: 0, conversion: null},
+    ]);
+  });
+
+  it('rejects a stage the model does not know', () => {
+    expect(() => funnel([{...deals[8], stage: 'demo'}], STAGES)).toThrow(/deal d9: stage "demo"/);
+  });
+
+  it('accounts for every deal at every stage (property)', () => {
+    const dealArb = fc.record({
+      outcome: fc.constantFrom('won', 'lost', 'open'),
+      at: fc.constantFrom(...STAGES),
+    }).map(({outcome, at}, ): FigureDeal => ({
+      ...deals[0], outcome, stage: outcome === 'open' ? at : outcome === 'won' ? 'closed_won' : 'closed_lost', lost_at_stage: outcome === 'lost' ? at : '',
+    }));
+    fc.assert(fc.property(fc.array(dealArb, {maxLength: 60}), (ds) => {
+      const rows = funnel(ds, STAGES);
+      expect(rows[0].reached).toBe(ds.length);
+      for (let i = 0; i < STAGES.length; i++) {
+        expect(rows[i].advanced + rows[i].lost + rows[i].open).toBe(rows[i].reached);
+        expect(rows[i + 1].reached).toBe(rows[i].advanced);
+      }
+      const lost = rows.reduce((a, r) => a + r.lost, 0);
+      const open = rows.reduce((a, r) => a + r.open, 0);
+      expect(lost + open + rows[STAGES.length].reached).toBe(ds.length);
+    }));
+  });
+});
+
+describe('win rates', () => {
+  it('by ICP tier, in tier order, null when nothing closed', () => {
+    expect(winRateByIcpTier(deals, companies, TIERS)).toEqual([
+      {key: 'tier_1', won: 3, lost: 0, open: 0, win_rate: 1},
+      {key: 'tier_2', won: 0, lost: 1, open: 1, win_rate: 0},
+      {key: 'tier_3', won: 0, lost: 1, open: 1, win_rate: 0},
+      {key: 'not_icp', won: 0, lost: 1, open: 0, win_rate: 0},
+      {key: 'excluded', won: 0, lost: 0, open: 1, win_rate: null},
+    ]);
+  });
+
+  it('by lead source, best first, ties by name, no closed deals last', () => {
+    expect(winRateByLeadSource(deals)).toEqual([
+      {key: 'partner', won: 1, lost: 0, open: 0, win_rate: 1},
+      {key: 'referral', won: 2, lost: 0, open: 0, win_rate: 1},
+      {key: 'content', won: 0, lost: 1, open: 0, win_rate: 0},
+      {key: 'paid_search', won: 0, lost: 2, open: 1, win_rate: 0},
+      {key: 'outbound', won: 0, lost: 0, open: 2, win_rate: null},
+    ]);
+  });
+
+  it('by segment, in segment order', () => {
+    expect(winRateBySegment(deals, SEGMENTS)).toEqual([
+      {key: 'smb', won: 2, lost: 3, open: 2, win_rate: 0.4},
+      {key: 'mid_market', won: 1, lost: 0, open: 0, win_rate: 1},
+      {key: 'enterprise', won: 0, lost: 0, open: 1, win_rate: null},
+    ]);
+  });
+});
+
+describe('ARR', () => {
+  it('buckets contracts by ARR', () => {
+    const b = arrDistribution(contracts);
+    expect(b.map((x) => [x.label, x.contracts])).toEqual([
+      ['< $5K', 1], ['$5K-10K', 0], ['$10K-25K', 1], ['$25K-50K', 0], ['$50K-100K', 1], ['$100K-250K', 0], ['>= $250K', 0],
+    ]);
+    expect(b.reduce((a, x) => a + x.share, 0)).toBeCloseTo(1);
+  });
+
+  it('puts a bound in the bucket it starts', () => {
+    const at = (arr: number) => arrDistribution([{...contracts[0], arr}]).findIndex((x) => x.contracts === 1);
+    expect([0, 4999.99, 5000, 9999, 10000, 250000, 5e6].map(at)).toEqual([0, 0, 1, 1, 2, 6, 6]);
+  });
+
+  it('has no shares when there are no contracts', () => {
+    expect(arrDistribution([]).every((x) => x.contracts === 0 && x.share === 0)).toBe(true);
+  });
+
+  it('by size band: count, total and median, bands in order', () => {
+    // c1 (51-200): 12,000 and 3,600; c2 (201-500): 60,000
+    expect(arrBySizeBand(contracts, companies, BANDS)).toEqual([
+      {size_band: '51-200', contracts: 2, total_arr: 15600, median_arr: 7800},
+      {size_band: '201-500', contracts: 1, total_arr: 60000, median_arr: 60000},
+    ]);
+  });
+});
+
+describe('sales cycle', () => {
+  it('five-number summary of won deals per segment', () => {
+    // smb won: d1 60, d7 30; mid_market won: d2 90; enterprise: none won
+    expect(cycleBySegment(deals, SEGMENTS)).toEqual([
+      {segment: 'smb', deals: 2, min: 30, q1: 37.5, median: 45, q3: 52.5, max: 60},
+      {segment: 'mid_market', deals: 1, min: 90, q1: 90, median: 90, q3: 90, max: 90},
+    ]);
+  });
+
+  it('quantile interpolates between closest ranks', () => {
+    expect(quantile([1, 2, 3, 4, 5], 0.25)).toBe(2);
+    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(quantile([10], 0.75)).toBe(10);
+    expect(quantile([], 0.5)).toBeNaN();
+  });
+});
+
+describe('by month', () => {
+  it('pipeline created and closed-won, every month to the as-of month', () => {
+    expect(pipelineByMonth(deals, AS_OF)).toEqual([
+      {month: '2025-01', deals_created: 1, pipeline_created_arr: 13000, deals_won: 0, closed_won_arr: 0},
+      {month: '2025-02', deals_created: 1, pipeline_created_arr: 60000, deals_won: 0, closed_won_arr: 0},
+      {month: '2025-03', deals_created: 2, pipeline_created_arr: 17000, deals_won: 1, closed_won_arr: 12000},
+      {month: '2025-04', deals_created: 1, pipeline_created_arr: 200000, deals_won: 0, closed_won_arr: 0},
+      {month: '2025-05', deals_created: 1, pipeline_created_arr: 3600, deals_won: 1, closed_won_arr: 60000},
+      {month: '2025-06', deals_created: 1, pipeline_created_arr: 10000, deals_won: 1, closed_won_arr: 3600},
+      {month: '2025-07', deals_created: 1, pipeline_created_arr: 3000, deals_won: 0, closed_won_arr: 0},
+      {month: '2025-08', deals_created: 1, pipeline_created_arr: 7000, deals_won: 0, closed_won_arr: 0},
+    ]);
+  });
+
+  it('crosses year ends and leaves no month out', () => {
+    const rows = pipelineByMonth([{...deals[0], created_date: '2024-11-20', outcome: 'open'}], '2025-02-10');
+    expect(rows.map((r) => r.month)).toEqual(['2024-11', '2024-12', '2025-01', '2025-02']);
+  });
+
+  it('is the as-of month alone when there are no deals', () => {
+    expect(pipelineByMonth([], AS_OF)).toEqual([{month: '2025-08', deals_created: 0, pipeline_created_arr: 0, deals_won: 0, closed_won_arr: 0}]);
+  });
+
+  it('MRR spreads each invoice over the months it covers', () => {
+    // b1 1,000 a month from April; b2 60,000 / 12 = 5,000 a month from June; b3 300 in July and August
+    expect(mrrByMonth(invoices, AS_OF)).toEqual([
+      {month: '2025-04', mrr: 1000},
+      {month: '2025-05', mrr: 1000},
+      {month: '2025-06', mrr: 6000},
+      {month: '2025-07', mrr: 6300},
+      {month: '2025-08', mrr: 6300},
+    ]);
+    expect(mrrByMonth([], AS_OF)).toEqual([]);
+  });
+});
+
+describe('mixes', () => {
+  it('loss reasons, largest first', () => {
+    expect(lossReasons(deals)).toEqual([
+      {key: 'no_decision', count: 2, share: 2 / 3},
+      {key: 'competitor', count: 1, share: 1 / 3},
+    ]);
+  });
+
+  it('companies by ICP tier', () => {
+    expect(icpMix(companies, TIERS).map((r) => [r.key, r.count])).toEqual([['tier_1', 2], ['tier_2', 1], ['tier_3', 1], ['not_icp', 1], ['excluded', 1]]);
+  });
+
+  it('tech stack split by ICP fit', () => {
+    expect(techstackMix(companies)).toEqual([
+      {technology: 'X12 EDI', icp_fit: 2, not_icp_fit: 1, total: 3, share: 0.5},
+      {technology: 'Clearinghouse', icp_fit: 2, not_icp_fit: 0, total: 2, share: 2 / 6},
+      {technology: 'FHIR', icp_fit: 1, not_icp_fit: 1, total: 2, share: 2 / 6},
+      {technology: 'HL7 v2', icp_fit: 1, not_icp_fit: 1, total: 2, share: 2 / 6},
+    ]);
+  });
+
+  it('enrichment sources', () => {
+    expect(enrichmentSources(companies).map((r) => [r.key, r.count])).toEqual([['rules', 5], ['rules_fallback', 1]]);
+  });
+});
+
+describe('summary', () => {
+  it('headline figures', () => {
+    expect(summarize(tables, AS_OF)).toEqual({
+      companies: 6,
+      icp_fit: 3,
+      icp_share: 0.5,
+      opportunities: 9,
+      companies_with_opportunity: 6,
+      won: 3,
+      lost: 3,
+      open: 3,
+      win_rate: 0.5,
+      open_pipeline_arr: 217000, // d5 10,000 + d6 200,000 + d9 7,000
+      weighted_pipeline_arr: 44700, // 4,000 + 40,000 + 700
+      median_cycle_days: 60, // won: 60, 90, 30
+      customers: 3, // c1, c2, c5
+      customers_with_contract: 2,
+      contracts: 3,
+      arr: 72000, // active: b1 + b2
+      booked_arr: 75600,
+      mrr_as_of: 6300,
+      enrichment_fallbacks: 1,
+    });
+  });
+
+  it('has no rates when nothing happened', () => {
+    const s = summarize({companies: [], deals: [], contracts: [], invoices: [], unified: []}, AS_OF);
+    expect(s).toMatchObject({companies: 0, icp_share: 0, win_rate: null, median_cycle_days: null, arr: 0, mrr_as_of: 0});
+  });
+
+  it('computeFigures gathers every chart', () => {
+    const f = computeFigures(tables, {stages: STAGES, segments: SEGMENTS, icpTiers: TIERS, sizeBands: BANDS, asOf: AS_OF});
+    expect(f.funnel).toEqual(funnel(deals, STAGES));
+    expect(f.summary).toEqual(summarize(tables, AS_OF));
+    expect(Object.keys(f).sort()).toEqual([
+      'arrBySizeBand', 'arrDistribution', 'cycleBySegment', 'enrichmentSources', 'funnel', 'icpMix', 'lossReasons', 'mrrByMonth',
+      'pipelineByMonth', 'summary', 'techstackMix', 'winRateByIcpTier', 'winRateByLeadSource', 'winRateBySegment',
+    ]);
+  });
+
+  it('does not depend on the order of the rows', () => {
+    const rev = {companies: [...companies].reverse(), deals: [...deals].reverse(), contracts: [...contracts].reverse(), invoices: [...invoices].reverse(), unified: [...tables.unified].reverse()};
+    const o = {stages: STAGES, segments: SEGMENTS, icpTiers: TIERS, sizeBands: BANDS, asOf: AS_OF};
+    expect(computeFigures(rev, o)).toEqual(computeFigures(tables, o));
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * The report's figures on the real pipeline's output (sample export, rules provider) agree with what the
+ * deals and billing stages count themselves and with the raw columns the report does not read.
+ */
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import Papa from 'papaparse';
+import {funnel} from '../src/core/report/figures.js';
+import {DEAL_STAGES} from '../src/core/vocabulary.js';
+import {createReporter} from '../src/io/reporter.js';
+import {dataPaths} from '../src/io/paths.js';
+import {runBilling, type BillingSummary} from '../src/stages/billing.js';
+import {runDeals, type DealsSummary} from '../src/stages/deals.js';
+import {enrichStage} from '../src/stages/enrich.js';
+import {readReportTables, reportStage, type ReportResult} from '../src/stages/report.js';
+import {runUnify} from '../src/stages/unify.js';
+import {tempDir} from './helpers/cli.js';
+
+const SAMPLE = join(process.cwd(), 'data', 'input', 'companies_clay.csv');
+const CONFIG = join(process.cwd(), 'config');
+
+let t: ReturnType<typeof tempDir>;
+let paths: ReturnType<typeof dataPaths>;
+let deals: DealsSummary;
+let billing: BillingSummary;
+let report: ReportResult;
+
+beforeAll(async () => {
+  t = tempDir('stedi-gtm-report-sample-');
+  paths = dataPaths(join(t.dir, 'data'));
+  const reporter = await createReporter('quiet');
+  await enrichStage({input: SAMPLE, paths, configDir: CONFIG, cacheDir: paths.defaultCache, reporter, provider: 'rules'});
+  const sim = {paths, configDir: CONFIG, seed: 42, reporter};
+  deals = await runDeals(sim);
+  billing = await runBilling(sim);
+  await runUnify(sim);
+  report = await reportStage({paths, reporter});
+});
+afterAll(() => t.cleanup());
+
+describe('report on the sample dataset', () => {
+  it('agrees with the deals and billing stages', () => {
+    expect(report.as_of).toBe(deals.as_of);
+    expect(report.companies).toBe(deals.companies);
+    expect(report.companies_with_opportunity).toBe(deals.companies_with_deals);
+    expect({won: report.won, lost: report.lost, open: report.open}).toEqual({won: deals.won, lost: deals.lost, open: deals.open});
+    expect(report.win_rate).toBeCloseTo(deals.win_rate!, 4);
+    expect(report.open_pipeline_arr).toBe(deals.open_pipeline_arr);
+    expect(Math.round(report.weighted_pipeline_arr)).toBe(deals.weighted_pipeline_arr);
+    expect(report.median_cycle_days).toBe(deals.median_cycle_days.overall);
+    expect(report.contracts).toBe(billing.contracts);
+    expect(report.booked_arr).toBe(billing.total_arr);
+    expect(report.arr).toBe(billing.active_arr);
+  });
+
+  it('draws the funnel the stage dates of deals.csv describe', async () => {
+    const parsed = Papa.parse<Record<string, string>>(readFileSync(paths.deals, 'utf8'), {header: true, skipEmptyLines: true});
+    const reachedByDates = DEAL_STAGES.map((s) => parsed.data.filter((d) => d[`${s}_date`] !== '').length);
+    const {deals: rows} = await readReportTables(paths);
+    expect(funnel(rows, DEAL_STAGES).slice(0, DEAL_STAGES.length).map((r) => r.reached)).toEqual(reachedByDates);
+  });
+});
