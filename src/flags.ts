@@ -5,6 +5,10 @@ import {Flags} from '@oclif/core';
  * spread these, so the two never drift apart.
  */
 export const enrichFlags = {
+  shard: Flags.string({
+    description: 'Process only the companies whose key hashes into shard K of N; the N shards together give exactly the rows of an unsharded run (spread a huge list over machines). Example: --shard 2/8',
+    helpGroup: 'GLOBAL',
+  }),
   model: Flags.string({
     description: 'OpenAI model for --provider openai. Example: --model gpt-4o-mini [default: OPENAI_MODEL, else default_model in config/openai.yml]',
     env: 'OPENAI_MODEL',

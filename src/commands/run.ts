@@ -2,10 +2,12 @@ import {Flags} from '@oclif/core';
 import {BaseCommand} from '../base-command.js';
 import {enrichFlags, simulationFlags} from '../flags.js';
 import type {ProviderChoice} from '../providers/index.js';
-import {formatBillingSummary, runBilling, type BillingSummary} from '../stages/billing.js';
-import {formatDealsSummary, loadDealModelConfig, parseAsOfFlag, runDeals, type DealsSummary} from '../stages/deals.js';
+import {formatBillingSummary, type BillingSummary} from '../stages/billing.js';
+import {formatIsoDay} from '../core/calendar.js';
+import {formatDealsSummary, loadDealModel, type DealsSummary} from '../stages/deals.js';
+import {SimulationSink} from '../stages/simulate.js';
 import {enrichStage, type EnrichSummary} from '../stages/enrich.js';
-import {runUnify, type UnifySummary} from '../stages/unify.js';
+import type {UnifySummary} from '../stages/unify.js';
 import {formatSummaryTable, reportStage, type ReportResult} from '../stages/report.js';
 
 export interface RunSummary {
@@ -45,19 +47,22 @@ export default class Run extends BaseCommand<typeof Run> {
   async run(): Promise<RunSummary> {
     const s = await this.setup();
     const asOf = this.flags['as-of'];
-    // Check the deal model and --as-of before the (possibly slow, paid) enrichment.
-    const model = loadDealModelConfig(s.configDir);
-    if (asOf !== undefined) parseAsOfFlag(asOf, model);
-    const enrich = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags});
-    if (enrich.dry_run) {
-      s.reporter.info('--dry-run: nothing was written, so deals, billing and unify were skipped');
-      return {seed: s.seed, as_of: asOf ?? model.simulation.as_of, enrich, warnings: []};
+    // The deal model and --as-of are checked before the (possibly slow, paid) enrichment.
+    const loaded = loadDealModel(s.configDir, asOf);
+    const sink = new SimulationSink({...s, asOf}, loaded);
+    let enrich;
+    try {
+      enrich = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags, sink});
+    } catch (e) {
+      await sink.abort();
+      throw e;
     }
-    // enrich already applied --limit to companies.csv.
-    const sim = {...s, limit: undefined, asOf};
-    const deals = await runDeals(sim);
-    const billing = await runBilling(sim);
-    const unify = await runUnify(sim);
+    if (enrich.dry_run) {
+      await sink.abort();
+      s.reporter.info('--dry-run: nothing was written, so deals, billing and unify were skipped');
+      return {seed: s.seed, as_of: formatIsoDay(loaded.asOf), enrich, warnings: []};
+    }
+    const {deals, billing, unify} = await sink.finish(s.reporter);
     const report = this.flags.report ? await reportStage(s) : undefined;
     if (!this.flags.quiet && !this.jsonEnabled()) {
       this.log(`${formatDealsSummary(deals)}\n${formatBillingSummary(billing)}\nUnified ${unify.rows} rows (${unify.deal_rows} deals + ${unify.no_opportunity_rows} companies without a deal) into ${unify.output}`);

@@ -14,8 +14,11 @@ export interface CsvRecord {
 export interface ReadCsvOptions {
   /** Called once with the header (BOM removed). Throw to stop before any row is read. */
   onHeader(header: string[]): void;
-  /** Called for every data record, in order. Blank lines are skipped (they still count for row numbers). */
-  onRecord(record: CsvRecord): void;
+  /**
+   * Called for every data record, in order. Blank lines are skipped (they still count for row numbers).
+   * Returning a promise pauses reading until it settles (backpressure from the writers).
+   */
+  onRecord(record: CsvRecord): void | Promise<void>;
   /** Called for a record papaparse could not read (e.g. an unclosed quote). */
   onMalformed?(record: CsvRecord, message: string): void;
 }
@@ -99,7 +102,11 @@ export async function readCsv(file: string, opts: ReadCsvOptions): Promise<{reco
             return;
           }
           records++;
-          opts.onRecord(rec);
+          const pending = opts.onRecord(rec);
+          if (pending) {
+            parser.pause();
+            pending.then(() => parser.resume(), (e) => fail(e, parser));
+          }
         } catch (e) {
           fail(e, parser);
         }
@@ -146,7 +153,19 @@ export class AtomicCsvWriter {
     if (this.bufferedChars >= 1 << 20) await this.flush();
   }
 
-  private async flush(): Promise<void> {
+  /**
+   * Queues one row without waiting; returns true when the buffer is big enough that the caller should
+   * `await flush()` (which respects the file stream's backpressure) before queueing more.
+   */
+  push(fields: readonly string[]): boolean {
+    const text = Papa.unparse([fields as string[]], {newline: '\n'}) + '\n';
+    this.buffer.push(text);
+    this.bufferedChars += text.length;
+    this.rows++;
+    return this.bufferedChars >= 1 << 20;
+  }
+
+  async flush(): Promise<void> {
     if (this.buffer.length === 0) return;
     const chunk = this.buffer.join('');
     this.buffer = [];

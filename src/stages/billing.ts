@@ -1,15 +1,17 @@
-import {buildContract, buildInvoices, BillingStats, compileBillingModel, type BillingFigures} from '../core/billing.js';
+import {buildContract, buildInvoices, BillingStats, compileBillingModel, type BillingCompany, type BillingFigures, type BillingModel} from '../core/billing.js';
 import {parseIsoDay, type DayNumber} from '../core/calendar.js';
 import {compileDealModel} from '../core/deals.js';
 import type {TargetCheck} from '../core/targets.js';
 import {UserError} from '../errors.js';
-import {AtomicCsvWriter, readTable} from '../io/csv.js';
+import {readTable} from '../io/csv.js';
 import type {DataPaths} from '../io/paths.js';
 import {TableCodec} from '../io/table-codec.js';
 import type {Company} from '../schemas/companies.js';
 import {ContractSchema, InvoiceSchema, type Contract, type Deal, type Invoice} from '../schemas/deals.js';
 import {dealCodec, displayPath, formatChecks, loadDealModel, readCompanies, requireInput, type SimulationStageInput} from './deals.js';
 import {writeJsonAtomic} from './enrich.js';
+import {WriterGroup} from '../io/writer-group.js';
+import type {Reporter} from '../io/reporter.js';
 
 export const contractCodec = new TableCodec<Contract>(ContractSchema);
 export const invoiceCodec = new TableCodec<Invoice>(InvoiceSchema);
@@ -64,6 +66,57 @@ export interface BillingSummary extends BillingFigures {
   warnings: string[];
 }
 
+/**
+ * The billing stage's per-deal work and outputs: a contract for each won deal and its invoices, written to
+ * billing.csv and invoices.csv. `billing` feeds it deals.csv; `run` feeds it each company's deals as soon as
+ * they are simulated, so both write the same bytes.
+ */
+export class BillingSink {
+  readonly stats: BillingStats;
+  won = 0;
+  private readonly contracts;
+  private readonly invoices;
+
+  constructor(private readonly s: SimulationStageInput, readonly model: BillingModel, readonly asOf: DayNumber, private readonly out: WriterGroup) {
+    this.stats = new BillingStats(model);
+    this.contracts = out.open(s.paths.billing, contractCodec.columns);
+    this.invoices = out.open(s.paths.invoices, invoiceCodec.columns);
+  }
+
+  /** The contract of a deal (null unless it is won), written with its invoices. */
+  add(deal: Deal, company: BillingCompany): Contract | null {
+    const contract = buildContract(deal, company, this.model, this.s.seed, this.asOf);
+    if (!contract) return null;
+    this.won++;
+    const invoices = buildInvoices(contract, this.model, this.asOf);
+    this.stats.add(contract, invoices);
+    this.out.push(this.contracts, contractCodec.encode(contract));
+    for (const inv of invoices) this.out.push(this.invoices, invoiceCodec.encode(inv));
+    return contract;
+  }
+
+  summary(): BillingSummary {
+    const {figures, checks, warnings} = this.stats.summary();
+    const summary: BillingSummary = {
+      seed: this.s.seed,
+      as_of: this.model.deal.calendar.iso(this.asOf),
+      won_deals: this.won,
+      output: this.s.paths.billing,
+      invoices_file: this.s.paths.invoices,
+      ...figures,
+      checks,
+      warnings,
+    };
+    writeJsonAtomic(this.s.paths.billingSummary, summary);
+    return summary;
+  }
+}
+
+export function reportBilling(reporter: Reporter, summary: BillingSummary): void {
+  reporter.succeed(`Wrote ${summary.contracts} contracts (${summary.billing_mix.monthly} monthly, ${summary.billing_mix.annual} annual) and ${summary.invoices} invoices`);
+  for (const w of summary.warnings) reporter.warn(w);
+}
+
 /** The billing stage: deals.csv -> billing.csv (one contract per won deal) and invoices.csv. */
 export async function runBilling(s: SimulationStageInput): Promise<BillingSummary> {
   const loaded = loadDealModel(s.configDir, s.asOf);
@@ -73,47 +126,26 @@ export async function runBilling(s: SimulationStageInput): Promise<BillingSummar
   const {deals, asOf: dealsAsOf} = await readDeals(s.paths, companies, new Set(all.map((c) => c.company_id)));
   const asOf = downstreamAsOf(s.asOf, dealsAsOf, loaded.asOf);
   const model = compileBillingModel(asOf === loaded.asOf ? loaded.model : compileDealModel(loaded.config, asOf));
-  const stats = new BillingStats(model);
-  let won = 0;
   s.reporter.start('Building contracts', deals.length);
-  const contractsOut = new AtomicCsvWriter(s.paths.billing, contractCodec.columns);
-  const invoicesOut = new AtomicCsvWriter(s.paths.invoices, invoiceCodec.columns);
+  const out = new WriterGroup();
+  const sink = new BillingSink(s, model, asOf, out);
   try {
     for (let i = 0; i < deals.length; i++) {
       const d = deals[i];
       if (d.outcome === 'won' && model.deal.calendar.day(d.close_date) === undefined) {
         throw new UserError(`${displayPath(s.paths.deals)}: deal ${d.deal_id} has close_date ${JSON.stringify(d.close_date)}, not a date the model covers: run \`stedi-gtm deals\` again`);
       }
-      const contract = buildContract(d, companies.get(d.company_id)!, model, s.seed, asOf);
-      if (!contract) continue;
-      won++;
-      const invoices = buildInvoices(contract, model, asOf);
-      stats.add(contract, invoices);
-      await contractsOut.write(contractCodec.encode(contract));
-      for (const inv of invoices) await invoicesOut.write(invoiceCodec.encode(inv));
+      sink.add(d, companies.get(d.company_id)!);
+      if (out.needsFlush) await out.flush();
       if ((i & 1023) === 0) s.reporter.progress(i);
     }
-    await contractsOut.commit();
-    await invoicesOut.commit();
+    await out.commit();
   } catch (e) {
-    contractsOut.abort();
-    invoicesOut.abort();
+    await out.abort();
     throw e;
   }
-  const {figures, checks, warnings} = stats.summary();
-  s.reporter.succeed(`Wrote ${figures.contracts} contracts (${figures.billing_mix.monthly} monthly, ${figures.billing_mix.annual} annual) and ${figures.invoices} invoices`);
-  for (const w of warnings) s.reporter.warn(w);
-  const summary: BillingSummary = {
-    seed: s.seed,
-    as_of: model.deal.calendar.iso(asOf),
-    won_deals: won,
-    output: s.paths.billing,
-    invoices_file: s.paths.invoices,
-    ...figures,
-    checks,
-    warnings,
-  };
-  writeJsonAtomic(s.paths.billingSummary, summary);
+  const summary = sink.summary();
+  reportBilling(s.reporter, summary);
   return summary;
 }
 

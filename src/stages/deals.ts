@@ -1,11 +1,12 @@
 import {existsSync} from 'node:fs';
 import {join, relative} from 'node:path';
 import {formatIsoDay, parseIsoDay, type DayNumber} from '../core/calendar.js';
-import {compileDealModel, DealStats, simulateCompany, type DealModel, type DealsFigures} from '../core/deals.js';
+import {compileDealModel, DealStats, simulateCompany, type CompanySimulation, type DealModel, type DealsFigures} from '../core/deals.js';
 import type {TargetCheck} from '../core/targets.js';
 import {UserError} from '../errors.js';
 import {loadYamlConfig} from '../io/config.js';
-import {AtomicCsvWriter, readTable} from '../io/csv.js';
+import {readTable} from '../io/csv.js';
+import {WriterGroup} from '../io/writer-group.js';
 import type {DataPaths} from '../io/paths.js';
 import type {Reporter} from '../io/reporter.js';
 import {TableCodec} from '../io/table-codec.js';
@@ -81,43 +82,78 @@ export interface DealsSummary extends DealsFigures {
   warnings: string[];
 }
 
+/** The deal model, compiled for the as-of date (from loadDealModel). */
+export type LoadedDealModel = ReturnType<typeof loadDealModel>;
+
+/**
+ * The deals stage's per-company work and outputs: one pure simulation per company, written to leads.csv
+ * and deals.csv. `deals` feeds it the companies of companies.csv; `run` feeds it each company as soon as
+ * enrichment produced it, so both write the same bytes.
+ */
+export class DealsSink {
+  readonly stats: DealStats;
+  private readonly leads;
+  private readonly deals;
+
+  constructor(private readonly s: SimulationStageInput, readonly loaded: LoadedDealModel, private readonly out: WriterGroup) {
+    this.stats = new DealStats(loaded.model);
+    this.leads = out.open(s.paths.leads, leadCodec.columns);
+    this.deals = out.open(s.paths.deals, dealCodec.columns);
+  }
+
+  add(company: Company): CompanySimulation {
+    const sim = simulateCompany(company, this.loaded.model, this.s.seed, this.loaded.asOf);
+    this.stats.add(company, sim);
+    this.out.push(this.leads, leadCodec.encode(sim.lead));
+    for (const d of sim.deals) this.out.push(this.deals, dealCodec.encode(d));
+    return sim;
+  }
+
+  /** The summary, after the group's files are committed. */
+  summary(): DealsSummary {
+    const {figures, checks, warnings} = this.stats.summary();
+    const {model, asOf} = this.loaded;
+    const summary: DealsSummary = {
+      seed: this.s.seed,
+      as_of: formatIsoDay(asOf),
+      window: {start: model.config.simulation.window_start, end: model.config.simulation.window_end},
+      output: this.s.paths.deals,
+      leads_file: this.s.paths.leads,
+      ...figures,
+      checks,
+      warnings,
+    };
+    writeJsonAtomic(this.s.paths.dealsSummary, summary);
+    return summary;
+  }
+}
+
+/** Reports a stage's summary line and its calibration warnings. */
+export function reportDeals(reporter: Reporter, summary: DealsSummary): void {
+  reporter.succeed(`Simulated ${summary.companies} companies: ${summary.deals} deals (${summary.won} won, ${summary.lost} lost, ${summary.open} open)`);
+  for (const w of summary.warnings) reporter.warn(w);
+}
+
 /** The deals stage: companies.csv -> leads.csv and deals.csv, one pure simulation per company. */
 export async function runDeals(s: SimulationStageInput): Promise<DealsSummary> {
-  const {model, asOf} = loadDealModel(s.configDir, s.asOf);
+  const loaded = loadDealModel(s.configDir, s.asOf);
   const companies = await readCompanies(s.paths, s.limit);
-  const stats = new DealStats(model);
   s.reporter.start('Simulating deals', companies.length);
-  const dealsOut = new AtomicCsvWriter(s.paths.deals, dealCodec.columns);
-  const leadsOut = new AtomicCsvWriter(leadsPath(s.paths), leadCodec.columns);
+  const out = new WriterGroup();
+  const sink = new DealsSink(s, loaded, out);
   try {
     for (let i = 0; i < companies.length; i++) {
-      const sim = simulateCompany(companies[i], model, s.seed, asOf);
-      stats.add(companies[i], sim);
-      await leadsOut.write(leadCodec.encode(sim.lead));
-      for (const d of sim.deals) await dealsOut.write(dealCodec.encode(d));
+      sink.add(companies[i]);
+      if (out.needsFlush) await out.flush();
       if ((i & 1023) === 0) s.reporter.progress(i);
     }
-    await dealsOut.commit();
-    await leadsOut.commit();
+    await out.commit();
   } catch (e) {
-    dealsOut.abort();
-    leadsOut.abort();
+    await out.abort();
     throw e;
   }
-  const {figures, checks, warnings} = stats.summary();
-  s.reporter.succeed(`Simulated ${figures.companies} companies: ${figures.deals} deals (${figures.won} won, ${figures.lost} lost, ${figures.open} open)`);
-  for (const w of warnings) s.reporter.warn(w);
-  const summary: DealsSummary = {
-    seed: s.seed,
-    as_of: formatIsoDay(asOf),
-    window: {start: model.config.simulation.window_start, end: model.config.simulation.window_end},
-    output: s.paths.deals,
-    leads_file: leadsPath(s.paths),
-    ...figures,
-    checks,
-    warnings,
-  };
-  writeJsonAtomic(s.paths.dealsSummary, summary);
+  const summary = sink.summary();
+  reportDeals(s.reporter, summary);
   return summary;
 }
 

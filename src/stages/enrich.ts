@@ -1,9 +1,11 @@
 import {mkdirSync, writeFileSync, renameSync} from 'node:fs';
 import {dirname, join, basename} from 'node:path';
-import {AccountBuilder, countCompanies, previousCustomerDomains, type CompanyCounts} from '../core/accounts.js';
-import {mapHeader, type ColumnIndex} from '../core/ingest.js';
+import {countCompanies, previousCustomerDomains, type CompanyCounts} from '../core/accounts.js';
+import {cleanRow, mapHeader, type ColumnIndex, type RejectedRow} from '../core/ingest.js';
+import {AccountAssembler, parseShard, shardOf, type Shard} from '../core/streaming-accounts.js';
+import {WriterGroup} from '../io/writer-group.js';
 import {UserError} from '../errors.js';
-import {AtomicCsvWriter, readCsv, writeCsv} from '../io/csv.js';
+import {readCsv} from '../io/csv.js';
 import {loadYamlConfig} from '../io/config.js';
 import type {DataPaths} from '../io/paths.js';
 import type {Reporter} from '../io/reporter.js';
@@ -38,6 +40,10 @@ export interface EnrichOptions {
   reporter: Reporter;
   /** --dry-run: plan the provider's calls, call nothing, write nothing. */
   dryRun?: boolean;
+  /** --shard K/N: only the companies (and rejected rows) whose key hashes into this shard. */
+  shard?: Shard;
+  /** Under `run`: receives every company written, in order, in the same pass. */
+  sink?: CompanySink;
 }
 
 export interface EnrichSummary {
@@ -49,6 +55,9 @@ export interface EnrichSummary {
   blank_lines: number;
   companies_written: number;
   skipped_by_limit: number;
+  /** Under --shard: which shard this is (K/N) and how many input rows belong to other shards. */
+  shard?: string;
+  rows_in_other_shards?: number;
   provider: string;
   output: string;
   rejects_file: string;
@@ -58,87 +67,206 @@ export interface EnrichSummary {
   dry_run?: EnrichPlan;
 }
 
-/** The enrich stage: read the Clay export, clean and merge accounts, enrich, write companies.csv. */
+/** What `run` does with each enriched company in the same pass (deals, billing, unify). */
+export interface CompanySink {
+  add(company: Company): void;
+  readonly needsFlush: boolean;
+  flush(): Promise<void>;
+}
+
+function headerIndex(input: string, header: string[]): ColumnIndex {
+  const mapped = mapHeader(header);
+  if (mapped.missing.length > 0) {
+    throw new UserError(
+      `${input}: missing required column(s): ${mapped.missing.join(', ')}.\n` +
+        `Found: ${header.map((h) => JSON.stringify(h)).join(', ')}.\nA Clay company export has Name, Description, Primary Industry, Size, Type, Location, Country, Domain and LinkedIn URL.`,
+    );
+  }
+  return mapped.index;
+}
+
+function rejectFrom(fields: readonly string[], index: ColumnIndex, row: number, line: number, reason: string): RejectedRow {
+  const get = (i: number | undefined) => (i === undefined ? '' : fields[i] ?? '');
+  return {row, line, reason, name: get(index.name), domain: get(index.domain), linkedin_url: get(index.linkedin), raw: fields.join(',')};
+}
+
+/**
+ * The enrich stage, streaming: the export is read twice, never held in memory. The first pass counts the
+ * rows of each account key (and writes the rejects); the second cleans each row, merges the rows of shared
+ * keys as soon as the last one arrives, enriches each company and writes it (and, under `run`, hands it
+ * to the simulation sink in the same pass). Companies come out in the order their last row appears.
+ */
 export async function runEnrich(opts: EnrichOptions): Promise<EnrichSummary> {
-  const {input, paths, reporter, provider} = opts;
-  let builder: AccountBuilder | undefined;
+  const {input, paths, reporter, provider, shard} = opts;
+  const inShard = (key: string) => !shard || shardOf(key, shard.count) === shard.index;
+  const out = new WriterGroup();
+  const rejectsOut = opts.dryRun ? undefined : out.open(paths.rejects, rejectCodec.columns);
+
+  // Pass 1: keys and rejects.
   let index: ColumnIndex | undefined;
-  reporter.start(`Reading ${basename(input)}`);
-  const read = await readCsv(input, {
-    onHeader(header) {
-      const mapped = mapHeader(header);
-      if (mapped.missing.length > 0) {
-        throw new UserError(
-          `${input}: missing required column(s): ${mapped.missing.join(', ')}.\n` +
-            `Found: ${header.map((h) => JSON.stringify(h)).join(', ')}.\nA Clay company export has Name, Description, Primary Industry, Size, Type, Location, Country, Domain and LinkedIn URL.`,
-        );
-      }
-      index = mapped.index;
-      builder = new AccountBuilder(mapped.index, opts.previousCustomers);
-    },
-    onRecord(r) {
-      builder!.add(r.fields, r.row, r.line);
-      if ((r.row & 1023) === 0) reporter.progress(r.row - 1);
-    },
-    onMalformed(r, message) {
-      builder!.reject(r.fields, r.row, r.line, `malformed CSV: ${message}`);
-    },
-  });
-  if (!builder || !index) throw new UserError(`${input}: no header row`);
-  const accounts = builder.finish();
-  reporter.succeed(
-    `Read ${accounts.inputRows} rows: ${accounts.companies.length} companies, ${accounts.mergedRows} merged into them (shared domain), ${accounts.rejects.length} rejected`,
-  );
-
-  const selected = opts.limit !== undefined ? accounts.companies.slice(0, opts.limit) : accounts.companies;
-  if (opts.dryRun) return dryRun(opts, selected, accounts, read.blank);
-  const enriched: Company[] = new Array(selected.length);
-  reporter.start(`Enriching with ${provider.name}`, selected.length);
-  let done = 0;
-  let next = 0;
-  const worker = async () => {
-    while (next < selected.length) {
-      const i = next++;
-      enriched[i] = {...selected[i], ...(await provider.enrich(selected[i]))};
-      done++;
-      reporter.progress(done, provider.progressNote?.());
+  const counts = new Map<string, number>();
+  let inputRows = 0;
+  let rejected = 0;
+  let otherShards = 0;
+  const rejectRow = (r: RejectedRow) => {
+    if (!inShard(`reject:${r.row}:${r.raw}`)) {
+      otherShards++;
+      return;
     }
+    rejected++;
+    if (rejectsOut) out.push(rejectsOut, rejectCodec.encode(r));
   };
-  await Promise.all(Array.from({length: Math.max(1, Math.min(provider.concurrency, selected.length))}, worker));
-  const counts = countCompanies(enriched);
-  reporter.succeed(`Enriched ${enriched.length} companies with ${provider.name}: ${counts.icp_fit} ICP fit, ${counts.uses_x12} X12, ${counts.uses_clearinghouse} clearinghouse, ${counts.uses_fhir} FHIR, ${counts.uses_hl7} HL7`);
-
-  const writer = new AtomicCsvWriter(paths.companies, companyCodec.columns);
+  reporter.start(`Scanning ${basename(input)}`);
+  let read;
   try {
-    for (const c of enriched) await writer.write(companyCodec.encode(c));
-    await writer.commit();
+    read = await readCsv(input, {
+      onHeader(header) {
+        index = headerIndex(input, header);
+      },
+      onRecord(r) {
+        inputRows++;
+        const res = cleanRow(r.fields, index!, r.row, r.line);
+        if (!res.ok) rejectRow(res.value);
+        else if (inShard(res.value.key)) counts.set(res.value.key, (counts.get(res.value.key) ?? 0) + 1);
+        else otherShards++;
+        if ((inputRows & 4095) === 0) reporter.progress(inputRows);
+        return out.needsFlush ? out.flush() : undefined;
+      },
+      onMalformed(r, message) {
+        inputRows++;
+        rejectRow(rejectFrom(r.fields, index!, r.row, r.line, `malformed CSV: ${message}`));
+      },
+    });
   } catch (e) {
-    await writer.abort();
+    await out.abort();
     throw e;
   }
-  await writeCsv(paths.rejects, rejectCodec.columns, accounts.rejects.map((r) => rejectCodec.encode(r)));
+  const companies = counts.size;
+  reporter.succeed(`Scanned ${inputRows} rows: ${companies} companies, ${rejected} rows rejected${shard ? `, ${otherShards} rows in other shards` : ''}`);
+
+  // Pass 2: clean, merge, enrich, write.
+  const assembler = new AccountAssembler(counts, opts.previousCustomers);
+  const limit = opts.limit ?? Infinity;
+  const counter = new CompanyCounter();
+  const companiesOut = opts.dryRun ? undefined : out.open(paths.companies, companyCodec.columns);
+  const queued: CompanyBase[] = [];
+  const sync = provider.concurrency === 1 && !opts.dryRun;
+  let emitted = 0;
+  let written = 0;
+  const write = (c: Company): Promise<void> | undefined => {
+    written++;
+    counter.add(c);
+    out.push(companiesOut!, companyCodec.encode(c));
+    opts.sink?.add(c);
+    if (out.needsFlush || opts.sink?.needsFlush) return Promise.all([out.flush(), opts.sink?.flush()]).then(() => undefined);
+    return undefined;
+  };
+  reporter.start(sync ? `Enriching with ${provider.name}` : 'Merging accounts', inputRows);
+  let seen = 0;
+  try {
+    await readCsv(input, {
+      onHeader() {},
+      onRecord(r) {
+        seen++;
+        if ((seen & 4095) === 0) reporter.progress(seen, provider.progressNote?.());
+        const res = cleanRow(r.fields, index!, r.row, r.line);
+        if (!res.ok || !counts.has(res.value.key)) return undefined;
+        const company = assembler.add(res.value);
+        if (!company || ++emitted > limit) return undefined;
+        if (!sync) {
+          queued.push(company);
+          return undefined;
+        }
+        const answer = provider.enrich(company);
+        // A provider that answers one company at a time may still answer asynchronously: reading pauses meanwhile.
+        if (answer instanceof Promise) return answer.then((e) => write({...company, ...e}));
+        return write({...company, ...answer});
+      },
+      onMalformed() {
+        seen++;
+      },
+    });
+    if (assembler.incomplete > 0) throw new UserError(`${input} changed while it was being read (${assembler.incomplete} accounts incomplete): run again`);
+    if (opts.dryRun) {
+      await out.abort();
+      return dryRun(opts, queued, {inputRows, companies, mergedRows: assembler.merged, rejected}, read.blank);
+    }
+    if (!sync) await enrichConcurrently(provider, queued, reporter, write);
+    await out.commit();
+  } catch (e) {
+    await out.abort();
+    throw e;
+  }
+  const c = counter.counts;
+  reporter.succeed(`Enriched ${written} companies with ${provider.name}: ${c.icp_fit} ICP fit, ${c.uses_x12} X12, ${c.uses_clearinghouse} clearinghouse, ${c.uses_fhir} FHIR, ${c.uses_hl7} HL7`);
 
   const summary: EnrichSummary = {
     input_file: input,
-    input_rows: accounts.inputRows,
-    companies: accounts.companies.length,
-    merged_rows: accounts.mergedRows,
-    rejected_rows: accounts.rejects.length,
+    input_rows: inputRows,
+    companies,
+    merged_rows: assembler.merged,
+    rejected_rows: rejected,
     blank_lines: read.blank,
-    companies_written: enriched.length,
-    skipped_by_limit: accounts.companies.length - enriched.length,
+    companies_written: written,
+    skipped_by_limit: companies - written,
+    ...(shard ? {shard: `${shard.index + 1}/${shard.count}`, rows_in_other_shards: otherShards} : {}),
     provider: provider.name,
     output: paths.companies,
     rejects_file: paths.rejects,
-    counts,
+    counts: c,
     provider_stats: provider.stats(),
   };
   writeJsonAtomic(paths.enrichSummary, summary);
   return summary;
 }
 
+/** Enriches with an asynchronous provider, `provider.concurrency` at a time, writing in input order. */
+async function enrichConcurrently(provider: EnrichmentProvider, companies: CompanyBase[], reporter: Reporter, write: (c: Company) => Promise<void> | undefined): Promise<void> {
+  reporter.start(`Enriching with ${provider.name}`, companies.length);
+  const results: Array<Company | undefined> = new Array(companies.length);
+  let next = 0;
+  let done = 0;
+  let flushed = 0;
+  const drain = async () => {
+    while (flushed < companies.length && results[flushed] !== undefined) {
+      const c = results[flushed]!;
+      results[flushed++] = undefined;
+      await write(c);
+    }
+  };
+  const worker = async () => {
+    while (next < companies.length) {
+      const i = next++;
+      results[i] = {...companies[i], ...(await provider.enrich(companies[i]))};
+      done++;
+      reporter.progress(done, provider.progressNote?.());
+      await drain();
+    }
+  };
+  await Promise.all(Array.from({length: Math.max(1, Math.min(provider.concurrency, companies.length))}, worker));
+  await drain();
+}
+
+/** Counts by ICP fit and tech of the companies written, one at a time. */
+class CompanyCounter {
+  readonly counts: CompanyCounts = countCompanies([]);
+  add(c: Company): void {
+    const one = countCompanies([c]);
+    const x = this.counts;
+    x.icp_fit += one.icp_fit;
+    x.uses_x12 += one.uses_x12;
+    x.uses_clearinghouse += one.uses_clearinghouse;
+    x.uses_fhir += one.uses_fhir;
+    x.uses_hl7 += one.uses_hl7;
+    x.previous_customers += one.previous_customers;
+    for (const k of ['icp_tiers', 'domain_status', 'size_bands', 'enrichment_source'] as const) {
+      for (const [key, n] of Object.entries(one[k])) x[k][key] = (x[k][key] ?? 0) + n;
+    }
+  }
+}
+
 /** --dry-run: the provider's plan (cache hits, calls, estimated cost); nothing is called or written. */
-async function dryRun(opts: EnrichOptions, selected: CompanyBase[], accounts: {inputRows: number; companies: unknown[]; mergedRows: number; rejects: unknown[]}, blank: number): Promise<EnrichSummary> {
+async function dryRun(opts: EnrichOptions, selected: CompanyBase[], accounts: {inputRows: number; companies: number; mergedRows: number; rejected: number}, blank: number): Promise<EnrichSummary> {
   const {provider, reporter} = opts;
   const plan: EnrichPlan = provider.plan
     ? await provider.plan(selected)
@@ -151,12 +279,12 @@ async function dryRun(opts: EnrichOptions, selected: CompanyBase[], accounts: {i
   return {
     input_file: opts.input,
     input_rows: accounts.inputRows,
-    companies: accounts.companies.length,
+    companies: accounts.companies,
     merged_rows: accounts.mergedRows,
-    rejected_rows: accounts.rejects.length,
+    rejected_rows: accounts.rejected,
     blank_lines: blank,
     companies_written: 0,
-    skipped_by_limit: accounts.companies.length - selected.length,
+    skipped_by_limit: accounts.companies - selected.length,
     provider: provider.name,
     output: '',
     rejects_file: '',
@@ -182,12 +310,21 @@ export interface EnrichStageInput {
   reporter: Reporter;
   /** The --provider flag. */
   provider: ProviderChoice;
-  /** Provider-specific flags (the OpenAI provider's), passed through as parsed. */
+  /** Provider-specific flags (the OpenAI provider's, --shard), passed through as parsed. */
   providerFlags?: Record<string, unknown>;
+  /** Under `run`: the simulation that receives each company in the same pass. */
+  sink?: CompanySink;
 }
 
 /** Loads the config, picks and creates the provider, runs the stage and closes the provider. */
 export async function enrichStage(s: EnrichStageInput): Promise<EnrichSummary> {
+  const shardFlag = s.providerFlags?.shard;
+  let shard: Shard | undefined;
+  if (typeof shardFlag === 'string') {
+    const parsed = parseShard(shardFlag);
+    if (typeof parsed === 'string') throw new UserError(parsed);
+    shard = parsed;
+  }
   const rules = loadIcpRules(s.configDir);
   const previousCustomers = loadPreviousCustomers(s.configDir, s.reporter);
   const name = chooseProvider(s.provider);
@@ -196,7 +333,7 @@ export async function enrichStage(s: EnrichStageInput): Promise<EnrichSummary> {
   const provider = await createProvider(name, {rules, cacheDir: s.cacheDir, flags: s.providerFlags ?? {}, reporter: s.reporter, configDir: s.configDir});
   try {
     const dryRun = s.providerFlags?.['dry-run'] === true;
-    return await runEnrich({input: s.input, paths: s.paths, configDir: s.configDir, limit: s.limit, provider, previousCustomers, reporter: s.reporter, dryRun});
+    return await runEnrich({input: s.input, paths: s.paths, configDir: s.configDir, limit: s.limit, provider, previousCustomers, reporter: s.reporter, dryRun, shard, sink: s.sink});
   } finally {
     await provider.close?.();
   }

@@ -1,7 +1,10 @@
 import {formatIsoDay} from '../core/calendar.js';
 import {unifyCompany, UnifyStats, type UnifyFigures} from '../core/unify.js';
 import {UserError} from '../errors.js';
-import {AtomicCsvWriter, readTable} from '../io/csv.js';
+import {readTable} from '../io/csv.js';
+import {WriterGroup} from '../io/writer-group.js';
+import type {Reporter} from '../io/reporter.js';
+import type {Company} from '../schemas/companies.js';
 import {TableCodec} from '../io/table-codec.js';
 import {UnifiedSchema, type Contract, type Deal, type Lead, type UnifiedRow} from '../schemas/deals.js';
 import {contractCodec, downstreamAsOf, readDeals} from './billing.js';
@@ -60,25 +63,51 @@ export async function runUnify(s: SimulationStageInput): Promise<UnifySummary> {
     throw new UserError(`${displayPath(s.paths.billing)} has ${contractCount} contracts for ${wonCount} won deals: run \`stedi-gtm billing\` again`);
   }
 
-  const stats = new UnifyStats();
   s.reporter.start('Unifying', companies.length);
-  const out = new AtomicCsvWriter(s.paths.unified, unifiedCodec.columns);
+  const out = new WriterGroup();
+  const sink = new UnifySink(s, out);
   try {
     for (let i = 0; i < companies.length; i++) {
       const c = companies[i];
       const lead = leads.get(c.company_id);
       if (!lead) throw new UserError(`${displayPath(leadsFile)} has no row for company ${c.company_id} (${c.name}): run \`stedi-gtm deals\` again`);
-      const rows = unifyCompany(c, lead, dealsByCompany.get(c.company_id) ?? [], contracts.get(c.company_id) ?? []);
-      stats.add(rows);
-      for (const r of rows) await out.write(unifiedCodec.encode(r));
+      sink.add(c, lead, dealsByCompany.get(c.company_id) ?? [], contracts.get(c.company_id) ?? []);
+      if (out.needsFlush) await out.flush();
       if ((i & 1023) === 0) s.reporter.progress(i);
     }
     await out.commit();
   } catch (e) {
-    out.abort();
+    await out.abort();
     throw e;
   }
-  const f = stats.figures();
-  s.reporter.succeed(`Wrote ${f.rows} unified rows: ${f.deal_rows} deals + ${f.no_opportunity_rows} companies without a deal`);
-  return {as_of: formatIsoDay(asOf), output: s.paths.unified, ...f};
+  const summary = sink.summary(formatIsoDay(asOf));
+  reportUnify(s.reporter, summary);
+  return summary;
+}
+
+/**
+ * The unify stage's per-company work: the company's rows of unified.csv. `unify` feeds it the tables it
+ * reads; `run` feeds it each company as soon as its deals and contracts exist, so both write the same bytes.
+ */
+export class UnifySink {
+  readonly stats = new UnifyStats();
+  private readonly unified;
+
+  constructor(private readonly s: SimulationStageInput, private readonly out: WriterGroup) {
+    this.unified = out.open(s.paths.unified, unifiedCodec.columns);
+  }
+
+  add(company: Company, lead: Lead, deals: readonly Deal[], contracts: readonly Contract[]): void {
+    const rows = unifyCompany(company, lead, deals, contracts);
+    this.stats.add(rows);
+    for (const r of rows) this.out.push(this.unified, unifiedCodec.encode(r));
+  }
+
+  summary(asOf: string): UnifySummary {
+    return {as_of: asOf, output: this.s.paths.unified, ...this.stats.figures()};
+  }
+}
+
+export function reportUnify(reporter: Reporter, f: UnifySummary): void {
+  reporter.succeed(`Wrote ${f.rows} unified rows: ${f.deal_rows} deals + ${f.no_opportunity_rows} companies without a deal`);
 }
