@@ -1,4 +1,4 @@
-import {createReadStream, createWriteStream, mkdirSync, openSync, readSync, closeSync, renameSync, rmSync, type WriteStream} from 'node:fs';
+import {createReadStream, mkdirSync, openSync, readSync, closeSync, renameSync, rmSync, writeSync} from 'node:fs';
 import {basename, dirname, join} from 'node:path';
 import Papa from 'papaparse';
 import {UserError} from '../errors.js';
@@ -123,72 +123,82 @@ export async function readCsv(file: string, opts: ReadCsvOptions): Promise<{reco
   });
 }
 
+const CSV_SPECIAL_RE = /[",\r\n\uFEFF]/;
+const QUOTE_RE = /"/g;
+
+/**
+ * One CSV record (no line terminator), byte for byte what `Papa.unparse([fields], {newline: '\n'})` writes
+ * (papaparse 5 defaults), at a fraction of its cost: a field is quoted when it contains a quote, a comma, CR,
+ * LF or a byte-order mark, or starts or ends with a space; quotes inside are doubled. null and undefined are
+ * written as empty fields, as papaparse does.
+ */
+export function encodeCsvRow(fields: readonly string[]): string {
+  // join, not +=: a long chain of concatenations is a rope that costs more to flatten when written.
+  const cells = new Array<string>(fields.length);
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
+    const s = f === null || f === undefined ? '' : f;
+    cells[i] = CSV_SPECIAL_RE.test(s) || s.charCodeAt(0) === 32 || s.charCodeAt(s.length - 1) === 32 ? `"${s.replace(QUOTE_RE, '""')}"` : s;
+  }
+  return cells.join(',');
+}
+
 /**
  * Writes a CSV atomically: rows go to a temporary file next to the target, which replaces the target only
- * on commit(). An aborted or crashed run never leaves a half-written output behind.
+ * on commit(). An aborted or crashed run never leaves a half-written output behind. Rows are buffered and
+ * written in 1 MiB blocks with synchronous writes: a batch tool gains nothing from async file I/O, and a
+ * reader never has to pause for the writers.
  */
 export class AtomicCsvWriter {
   private readonly tmp: string;
-  private readonly out: WriteStream;
+  private fd: number | undefined;
   private buffer: string[] = [];
   private bufferedChars = 0;
-  private closed = false;
-  private failure: Error | undefined;
   rows = 0;
 
   constructor(readonly path: string, header: readonly string[]) {
     mkdirSync(dirname(path), {recursive: true});
     this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-    this.out = createWriteStream(this.tmp, {encoding: 'utf8'});
-    this.out.on('error', (e) => (this.failure ??= e));
-    this.buffer.push(Papa.unparse([header as string[]], {newline: '\n'}) + '\n');
+    this.fd = openSync(this.tmp, 'w');
+    this.buffer.push(encodeCsvRow(header) + '\n');
   }
 
-  /** Queues one row; resolves at once unless the OS buffer is full (then after it drains). */
+  /** Queues one row (written when the buffer is full). */
+  push(fields: readonly string[]): void {
+    const text = encodeCsvRow(fields) + '\n';
+    this.buffer.push(text);
+    this.bufferedChars += text.length;
+    this.rows++;
+    if (this.bufferedChars >= 1 << 20) this.flush();
+  }
+
+  /** The same as push, for callers that await each row. */
   async write(fields: readonly string[]): Promise<void> {
-    const text = Papa.unparse([fields as string[]], {newline: '\n'}) + '\n';
-    this.buffer.push(text);
-    this.bufferedChars += text.length;
-    this.rows++;
-    if (this.bufferedChars >= 1 << 20) await this.flush();
+    this.push(fields);
   }
 
-  /**
-   * Queues one row without waiting; returns true when the buffer is big enough that the caller should
-   * `await flush()` (which respects the file stream's backpressure) before queueing more.
-   */
-  push(fields: readonly string[]): boolean {
-    const text = Papa.unparse([fields as string[]], {newline: '\n'}) + '\n';
-    this.buffer.push(text);
-    this.bufferedChars += text.length;
-    this.rows++;
-    return this.bufferedChars >= 1 << 20;
-  }
-
-  async flush(): Promise<void> {
-    if (this.buffer.length === 0) return;
-    const chunk = this.buffer.join('');
+  flush(): void {
+    if (this.buffer.length === 0 || this.fd === undefined) return;
+    const chunk = Buffer.from(this.buffer.join(''), 'utf8');
     this.buffer = [];
     this.bufferedChars = 0;
-    if (this.failure) throw this.failure;
-    if (!this.out.write(chunk)) await new Promise<void>((r) => this.out.once('drain', () => r()));
+    let off = 0;
+    while (off < chunk.length) off += writeSync(this.fd, chunk, off);
   }
 
   async commit(): Promise<void> {
-    await this.flush();
-    this.closed = true;
-    await new Promise<void>((res, rej) => this.out.end((err?: Error | null) => (err ? rej(err) : res())));
+    this.flush();
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
     renameSync(this.tmp, this.path);
   }
 
   /** Discards the temporary file; the target is left as it was. */
   async abort(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await new Promise<void>((r) => {
-      this.out.once('close', () => r());
-      this.out.destroy();
-    });
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
+    this.buffer = [];
     rmSync(this.tmp, {force: true});
   }
 }

@@ -136,7 +136,6 @@ export async function runBilling(s: SimulationStageInput): Promise<BillingSummar
         throw new UserError(`${displayPath(s.paths.deals)}: deal ${d.deal_id} has close_date ${JSON.stringify(d.close_date)}, not a date the model covers: run \`stedi-gtm deals\` again`);
       }
       sink.add(d, companies.get(d.company_id)!);
-      if (out.needsFlush) await out.flush();
       if ((i & 1023) === 0) s.reporter.progress(i);
     }
     await out.commit();

@@ -144,7 +144,6 @@ export async function runDeals(s: SimulationStageInput): Promise<DealsSummary> {
   try {
     for (let i = 0; i < companies.length; i++) {
       sink.add(companies[i]);
-      if (out.needsFlush) await out.flush();
       if ((i & 1023) === 0) s.reporter.progress(i);
     }
     await out.commit();

@@ -70,8 +70,6 @@ export interface EnrichSummary {
 /** What `run` does with each enriched company in the same pass (deals, billing, unify). */
 export interface CompanySink {
   add(company: Company): void;
-  readonly needsFlush: boolean;
-  flush(): Promise<void>;
 }
 
 function headerIndex(input: string, header: string[]): ColumnIndex {
@@ -130,7 +128,6 @@ export async function runEnrich(opts: EnrichOptions): Promise<EnrichSummary> {
         else if (inShard(res.value.key)) counts.set(res.value.key, (counts.get(res.value.key) ?? 0) + 1);
         else otherShards++;
         if ((inputRows & 4095) === 0) reporter.progress(inputRows);
-        return out.needsFlush ? out.flush() : undefined;
       },
       onMalformed(r, message) {
         inputRows++;
@@ -153,13 +150,11 @@ export async function runEnrich(opts: EnrichOptions): Promise<EnrichSummary> {
   const sync = provider.concurrency === 1 && !opts.dryRun;
   let emitted = 0;
   let written = 0;
-  const write = (c: Company): Promise<void> | undefined => {
+  const write = (c: Company): void => {
     written++;
     counter.add(c);
     out.push(companiesOut!, companyCodec.encode(c));
     opts.sink?.add(c);
-    if (out.needsFlush || opts.sink?.needsFlush) return Promise.all([out.flush(), opts.sink?.flush()]).then(() => undefined);
-    return undefined;
   };
   reporter.start(sync ? `Enriching with ${provider.name}` : 'Merging accounts', inputRows);
   let seen = 0;
@@ -221,7 +216,7 @@ export async function runEnrich(opts: EnrichOptions): Promise<EnrichSummary> {
 }
 
 /** Enriches with an asynchronous provider, `provider.concurrency` at a time, writing in input order. */
-async function enrichConcurrently(provider: EnrichmentProvider, companies: CompanyBase[], reporter: Reporter, write: (c: Company) => Promise<void> | undefined): Promise<void> {
+async function enrichConcurrently(provider: EnrichmentProvider, companies: CompanyBase[], reporter: Reporter, write: (c: Company) => void): Promise<void> {
   reporter.start(`Enriching with ${provider.name}`, companies.length);
   const results: Array<Company | undefined> = new Array(companies.length);
   let next = 0;
@@ -231,7 +226,7 @@ async function enrichConcurrently(provider: EnrichmentProvider, companies: Compa
     while (flushed < companies.length && results[flushed] !== undefined) {
       const c = results[flushed]!;
       results[flushed++] = undefined;
-      await write(c);
+      write(c);
     }
   };
   const worker = async () => {

@@ -36,14 +36,6 @@ export class SimulationSink implements CompanySink {
     this.unify.add(company, sim.lead, sim.deals, contracts);
   }
 
-  get needsFlush(): boolean {
-    return this.out.needsFlush;
-  }
-
-  flush(): Promise<void> {
-    return this.out.flush();
-  }
-
   abort(): Promise<void> {
     return this.out.abort();
   }

@@ -72,7 +72,6 @@ export async function runUnify(s: SimulationStageInput): Promise<UnifySummary> {
       const lead = leads.get(c.company_id);
       if (!lead) throw new UserError(`${displayPath(leadsFile)} has no row for company ${c.company_id} (${c.name}): run \`stedi-gtm deals\` again`);
       sink.add(c, lead, dealsByCompany.get(c.company_id) ?? [], contracts.get(c.company_id) ?? []);
-      if (out.needsFlush) await out.flush();
       if ((i & 1023) === 0) s.reporter.progress(i);
     }
     await out.commit();
