@@ -85,3 +85,27 @@ describe('AccountAssembler', () => {
     );
   });
 });
+
+describe('the second thread', () => {
+  it('writes the same bytes as one thread (built CLI, STEDI_GTM_WORKERS=1 vs 0)', async () => {
+    const {spawnSync} = await import('node:child_process');
+    const {existsSync} = await import('node:fs');
+    // The worker runs compiled code: this test uses dist/ (npm ci builds it; `npm run build` after changes).
+    expect(existsSync(join(process.cwd(), 'dist', 'workers', 'company-worker.js'))).toBe(true);
+    const t = tempDir();
+    try {
+      for (const w of ['0', '1']) {
+        const r = spawnSync(process.execPath, ['bin/run.js', 'run', '--seed', '7', '--input', SAMPLE, '--config-dir', CONFIG, '--provider', 'rules', '--no-report', '--quiet', '--data-dir', join(t.dir, `w${w}`)], {
+          env: {...process.env, STEDI_GTM_WORKERS: w, NODE_OPTIONS: ''},
+          encoding: 'utf8',
+        });
+        expect([w, r.status, r.stderr]).toEqual([w, 0, '']);
+      }
+      for (const table of TABLES) {
+        expect([table, readFileSync(join(t.dir, 'w1', table), 'utf8')]).toEqual([table, readFileSync(join(t.dir, 'w0', table), 'utf8')]);
+      }
+    } finally {
+      t.cleanup();
+    }
+  });
+});

@@ -5,8 +5,7 @@ import type {ProviderChoice} from '../providers/index.js';
 import {formatBillingSummary, type BillingSummary} from '../stages/billing.js';
 import {formatIsoDay} from '../core/calendar.js';
 import {formatDealsSummary, loadDealModel, type DealsSummary} from '../stages/deals.js';
-import {SimulationSink} from '../stages/simulate.js';
-import {enrichStage, type EnrichSummary} from '../stages/enrich.js';
+import {enrichStage, workersFromEnv, type EnrichStageInput, type EnrichSummary} from '../stages/enrich.js';
 import type {UnifySummary} from '../stages/unify.js';
 import {formatSummaryTable, reportStage, type ReportResult} from '../stages/report.js';
 
@@ -49,20 +48,13 @@ export default class Run extends BaseCommand<typeof Run> {
     const asOf = this.flags['as-of'];
     // The deal model and --as-of are checked before the (possibly slow, paid) enrichment.
     const loaded = loadDealModel(s.configDir, asOf);
-    const sink = new SimulationSink({...s, asOf}, loaded);
-    let enrich;
-    try {
-      enrich = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags, sink});
-    } catch (e) {
-      await sink.abort();
-      throw e;
-    }
-    if (enrich.dry_run) {
-      await sink.abort();
+    const simulation: NonNullable<EnrichStageInput['simulation']> = {seed: s.seed, asOf};
+    const enrich = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags, simulation, workers: workersFromEnv()});
+    if (enrich.dry_run || !simulation.result) {
       s.reporter.info('--dry-run: nothing was written, so deals, billing and unify were skipped');
       return {seed: s.seed, as_of: formatIsoDay(loaded.asOf), enrich, warnings: []};
     }
-    const {deals, billing, unify} = await sink.finish(s.reporter);
+    const {deals, billing, unify} = simulation.result;
     const report = this.flags.report ? await reportStage(s) : undefined;
     if (!this.flags.quiet && !this.jsonEnabled()) {
       this.log(`${formatDealsSummary(deals)}\n${formatBillingSummary(billing)}\nUnified ${unify.rows} rows (${unify.deal_rows} deals + ${unify.no_opportunity_rows} companies without a deal) into ${unify.output}`);

@@ -4,6 +4,12 @@ import {countCompanies, previousCustomerDomains, type CompanyCounts} from '../co
 import {cleanRow, mapHeader, type ColumnIndex, type RejectedRow} from '../core/ingest.js';
 import {AccountAssembler, parseShard, shardOf, type Shard} from '../core/streaming-accounts.js';
 import {WriterGroup} from '../io/writer-group.js';
+import {CompanyWorker} from './worker-client.js';
+import {SimulationSink} from './simulate.js';
+import {loadDealModel, reportDeals} from './deals.js';
+import {reportBilling} from './billing.js';
+import {reportUnify} from './unify.js';
+import type {SimulationSummaries} from '../workers/protocol.js';
 import {UserError} from '../errors.js';
 import {readCsv} from '../io/csv.js';
 import {loadYamlConfig} from '../io/config.js';
@@ -42,8 +48,13 @@ export interface EnrichOptions {
   dryRun?: boolean;
   /** --shard K/N: only the companies (and rejected rows) whose key hashes into this shard. */
   shard?: Shard;
-  /** Under `run`: receives every company written, in order, in the same pass. */
-  sink?: CompanySink;
+  /**
+   * Under `run`: simulate deals, billing and unify for every company written, in the same pass. The
+   * summaries are left in `result`.
+   */
+  simulation?: {seed: number; asOf?: string; result?: SimulationSummaries};
+  /** Enrich (and simulate) on a second thread: auto = for the rules provider on inputs of 20,000+ rows. */
+  workers?: 'auto' | 'on' | 'off';
 }
 
 export interface EnrichSummary {
@@ -65,11 +76,6 @@ export interface EnrichSummary {
   provider_stats: Record<string, number>;
   /** Set under --dry-run: what enriching would take. Nothing was called or written. */
   dry_run?: EnrichPlan;
-}
-
-/** What `run` does with each enriched company in the same pass (deals, billing, unify). */
-export interface CompanySink {
-  add(company: Company): void;
 }
 
 function headerIndex(input: string, header: string[]): ColumnIndex {
@@ -145,18 +151,32 @@ export async function runEnrich(opts: EnrichOptions): Promise<EnrichSummary> {
   const assembler = new AccountAssembler(counts, opts.previousCustomers);
   const limit = opts.limit ?? Infinity;
   const counter = new CompanyCounter();
-  const companiesOut = opts.dryRun ? undefined : out.open(paths.companies, companyCodec.columns);
   const queued: CompanyBase[] = [];
   const sync = provider.concurrency === 1 && !opts.dryRun;
+  const policy = opts.workers ?? 'auto';
+  const worker =
+    provider.name === 'rules' && !opts.dryRun && (policy === 'on' || (policy === 'auto' && inputRows >= 20_000))
+      ? await CompanyWorker.start({configDir: opts.configDir, paths, simulation: opts.simulation && {seed: opts.simulation.seed, asOf: opts.simulation.asOf}})
+      : undefined;
+  const companiesOut = opts.dryRun || worker ? undefined : out.open(paths.companies, companyCodec.columns);
+  let sink: SimulationSink | undefined;
+  try {
+    if (opts.simulation && !worker && !opts.dryRun) sink = new SimulationSink({paths, configDir: opts.configDir, seed: opts.simulation.seed, asOf: opts.simulation.asOf, reporter}, loadDealModel(opts.configDir, opts.simulation.asOf));
+  } catch (e) {
+    await out.abort();
+    await worker?.abort();
+    throw e;
+  }
   let emitted = 0;
   let written = 0;
   const write = (c: Company): void => {
     written++;
     counter.add(c);
     out.push(companiesOut!, companyCodec.encode(c));
-    opts.sink?.add(c);
+    sink?.add(c);
   };
-  reporter.start(sync ? `Enriching with ${provider.name}` : 'Merging accounts', inputRows);
+  let providerStats: Record<string, number> | undefined;
+  reporter.start(sync ? `Enriching with ${provider.name}${worker ? ' (on a second thread)' : ''}` : 'Merging accounts', inputRows);
   let seen = 0;
   try {
     await readCsv(input, {
@@ -168,6 +188,7 @@ export async function runEnrich(opts: EnrichOptions): Promise<EnrichSummary> {
         if (!res.ok || !counts.has(res.value.key)) return undefined;
         const company = assembler.add(res.value);
         if (!company || ++emitted > limit) return undefined;
+        if (worker) return worker.post(company);
         if (!sync) {
           queued.push(company);
           return undefined;
@@ -187,9 +208,24 @@ export async function runEnrich(opts: EnrichOptions): Promise<EnrichSummary> {
       return dryRun(opts, queued, {inputRows, companies, mergedRows: assembler.merged, rejected}, read.blank);
     }
     if (!sync) await enrichConcurrently(provider, queued, reporter, write);
+    if (worker) {
+      const done = await worker.end();
+      written = done.written;
+      Object.assign(counter.counts, done.counts);
+      providerStats = done.providerStats;
+      if (opts.simulation && done.simulation) {
+        opts.simulation.result = done.simulation;
+        reportDeals(reporter, done.simulation.deals);
+        reportBilling(reporter, done.simulation.billing);
+        reportUnify(reporter, done.simulation.unify);
+      }
+    }
     await out.commit();
+    if (sink && opts.simulation) opts.simulation.result = await sink.finish(reporter);
   } catch (e) {
     await out.abort();
+    await sink?.abort();
+    await worker?.abort();
     throw e;
   }
   const c = counter.counts;
@@ -209,7 +245,7 @@ export async function runEnrich(opts: EnrichOptions): Promise<EnrichSummary> {
     output: paths.companies,
     rejects_file: paths.rejects,
     counts: c,
-    provider_stats: provider.stats(),
+    provider_stats: providerStats ?? provider.stats(),
   };
   writeJsonAtomic(paths.enrichSummary, summary);
   return summary;
@@ -243,7 +279,7 @@ async function enrichConcurrently(provider: EnrichmentProvider, companies: Compa
 }
 
 /** Counts by ICP fit and tech of the companies written, one at a time. */
-class CompanyCounter {
+export class CompanyCounter {
   readonly counts: CompanyCounts = countCompanies([]);
   add(c: Company): void {
     const one = countCompanies([c]);
@@ -307,8 +343,14 @@ export interface EnrichStageInput {
   provider: ProviderChoice;
   /** Provider-specific flags (the OpenAI provider's, --shard), passed through as parsed. */
   providerFlags?: Record<string, unknown>;
-  /** Under `run`: the simulation that receives each company in the same pass. */
-  sink?: CompanySink;
+  /** Under `run`: simulate deals, billing and unify in the same pass (see EnrichOptions.simulation). */
+  simulation?: EnrichOptions['simulation'];
+  workers?: EnrichOptions['workers'];
+}
+
+/** STEDI_GTM_WORKERS=0 keeps everything on one thread, =1 always uses the second thread (default: auto). */
+export function workersFromEnv(env: NodeJS.ProcessEnv = process.env): EnrichOptions['workers'] {
+  return env.STEDI_GTM_WORKERS === '0' ? 'off' : env.STEDI_GTM_WORKERS === '1' ? 'on' : 'auto';
 }
 
 /** Loads the config, picks and creates the provider, runs the stage and closes the provider. */
@@ -328,7 +370,7 @@ export async function enrichStage(s: EnrichStageInput): Promise<EnrichSummary> {
   const provider = await createProvider(name, {rules, cacheDir: s.cacheDir, flags: s.providerFlags ?? {}, reporter: s.reporter, configDir: s.configDir});
   try {
     const dryRun = s.providerFlags?.['dry-run'] === true;
-    return await runEnrich({input: s.input, paths: s.paths, configDir: s.configDir, limit: s.limit, provider, previousCustomers, reporter: s.reporter, dryRun, shard, sink: s.sink});
+    return await runEnrich({input: s.input, paths: s.paths, configDir: s.configDir, limit: s.limit, provider, previousCustomers, reporter: s.reporter, dryRun, shard, simulation: s.simulation, workers: s.workers});
   } finally {
     await provider.close?.();
   }

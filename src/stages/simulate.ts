@@ -6,7 +6,6 @@ import type {Company} from '../schemas/companies.js';
 import type {Contract} from '../schemas/deals.js';
 import {BillingSink, reportBilling, type BillingSummary} from './billing.js';
 import {DealsSink, reportDeals, type DealsSummary, type LoadedDealModel, type SimulationStageInput} from './deals.js';
-import type {CompanySink} from './enrich.js';
 import {reportUnify, UnifySink, type UnifySummary} from './unify.js';
 
 /**
@@ -14,7 +13,7 @@ import {reportUnify, UnifySink, type UnifySummary} from './unify.js';
  * rows, through the same per-company code as the `deals`, `billing` and `unify` commands, so the files are
  * the same bytes as running the stages one by one, without reading any table back.
  */
-export class SimulationSink implements CompanySink {
+export class SimulationSink {
   private readonly out = new WriterGroup();
   private readonly deals: DealsSink;
   private readonly billing: BillingSink;
