@@ -87,3 +87,10 @@ describe('linkedinSlug and nameKey', () => {
     expect(nameKey('Zoë’s Home-Care')).toBe(nameKey('zoe s home care'));
   });
 });
+
+describe('linkedinSlug with a broken %-escape', () => {
+  it('keeps the slug as written instead of failing', () => {
+    expect(linkedinSlug('https://www.linkedin.com/company/acme%E0%A4%A')).toBe('acme%e0%a4%a');
+    expect(linkedinSlug('https://www.linkedin.com/company/caf%C3%A9')).toBe('café');
+  });
+});

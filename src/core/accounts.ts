@@ -1,6 +1,6 @@
 import {cleanRow, mergeRows, type CleanRow, type ColumnIndex, type RejectedRow} from './ingest.js';
 import {normalizeDomain} from './normalize.js';
-import type {CompanyBase, Company} from '../schemas/companies.js';
+import type {CompanyBase, Company, Enrichment} from '../schemas/companies.js';
 
 /** Normalises the previous-customer list the same way as the input's domains. */
 export function previousCustomerDomains(domains: readonly string[]): {set: Set<string>; invalid: string[]} {
@@ -98,4 +98,52 @@ export function countCompanies(companies: Iterable<Company>): CompanyCounts {
     bump(c.enrichment_source, x.enrichment_source);
   }
   return c;
+}
+
+/**
+ * The company row: the cleaned account and its enrichment, as one object literal of a fixed shape (the same
+ * keys, in the same order, as `{...base, ...enrichment}`). Use it instead of the spread on the hot path: V8
+ * builds the spread of two ~20-field objects one property at a time (tens of microseconds per company), and
+ * the objects it makes are slower to read afterwards.
+ */
+export function withEnrichment(base: CompanyBase, e: Enrichment): Company {
+  return {
+    company_id: base.company_id,
+    company_key: base.company_key,
+    name: base.name,
+    domain: base.domain,
+    domain_status: base.domain_status,
+    raw_domain: base.raw_domain,
+    description: base.description,
+    industry: base.industry,
+    size_band: base.size_band,
+    employees_min: base.employees_min,
+    employees_max: base.employees_max,
+    company_type: base.company_type,
+    location: base.location,
+    city: base.city,
+    state: base.state,
+    country: base.country,
+    linkedin_url: base.linkedin_url,
+    other_names: base.other_names,
+    other_linkedin_urls: base.other_linkedin_urls,
+    source_rows: base.source_rows,
+    is_previous_customer: base.is_previous_customer,
+    icp_fit: e.icp_fit,
+    icp_tier: e.icp_tier,
+    icp_score: e.icp_score,
+    icp_confidence: e.icp_confidence,
+    icp_reason: e.icp_reason,
+    uses_x12: e.uses_x12,
+    x12_transaction_sets: e.x12_transaction_sets,
+    uses_clearinghouse: e.uses_clearinghouse,
+    clearinghouses: e.clearinghouses,
+    uses_fhir: e.uses_fhir,
+    uses_hl7: e.uses_hl7,
+    ehrs: e.ehrs,
+    techstack_confidence: e.techstack_confidence,
+    techstack_evidence: e.techstack_evidence,
+    enrichment_source: e.enrichment_source,
+    enrichment_error: e.enrichment_error,
+  };
 }

@@ -1,8 +1,8 @@
 import {stableId} from './hash.js';
 import {countryCode, parseLocation} from './geo.js';
 import {
-  bandRank, cleanText, linkedinSlug, nameKey, normalizeDomain, normalizeLinkedin, parseSize,
-  type DomainStatus, type SizeBand,
+  bandRank, cleanText, linkedinSlug, linkedinUrl, nameKey, normalizeDomain, parseSize,
+  type DomainStatus, type ParsedSize, type SizeBand,
 } from './normalize.js';
 import type {CompanyBase} from '../schemas/companies.js';
 
@@ -75,44 +75,111 @@ export interface RejectedRow {
 export type CleanResult = {ok: true; value: CleanRow} | {ok: false; value: RejectedRow};
 
 /**
+ * A bounded memo for columns that repeat a few hundred distinct values over millions of rows (size labels,
+ * countries, locations). Values are never handed out to be mutated. When full it starts again (no LRU
+ * bookkeeping per lookup): results do not depend on it, only the time does.
+ */
+class Memo<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  get(key: string): V | undefined {
+    return this.map.get(key);
+  }
+  set(key: string, value: V): void {
+    if (this.map.size >= this.max) this.map.clear();
+    this.map.set(key, value);
+  }
+}
+
+const sizeMemo = new Memo<ParsedSize>(1024);
+const countryMemo = new Memo<string>(1024);
+/** By country code, then the raw Location field: the cleaned location and what parseLocation read from it. */
+const locationMemo = new Memo<Memo<{location: string; city: string; state: string}>>(512);
+const NAME_BREAKS_RE = /\s*[\r\n]+\s*/g;
+
+function cachedSize(raw: string): ParsedSize {
+  let v = sizeMemo.get(raw);
+  if (v === undefined) sizeMemo.set(raw, (v = parseSize(raw)));
+  return v;
+}
+
+function cachedCountry(raw: string): string {
+  let v = countryMemo.get(raw);
+  if (v === undefined) countryMemo.set(raw, (v = countryCode(raw)));
+  return v;
+}
+
+function cachedLocation(raw: string, country: string): {location: string; city: string; state: string} {
+  let byRaw = locationMemo.get(country);
+  if (byRaw === undefined) locationMemo.set(country, (byRaw = new Memo(4096)));
+  let v = byRaw.get(raw);
+  if (v === undefined) {
+    const location = cleanText(raw);
+    const {city, state} = parseLocation(location, country);
+    byRaw.set(raw, (v = {location, city, state}));
+  }
+  return v;
+}
+
+/** The Name field cleaned: trimmed, inner runs of spaces collapsed, line breaks (and spaces around them) to one space. */
+function cleanName(raw: string): string {
+  const name = cleanText(raw);
+  return name.includes('\n') || name.includes('\r') ? name.replace(NAME_BREAKS_RE, ' ') : name;
+}
+
+/** The key of a company: the domain, else the LinkedIn slug, else the folded name; '' when none is usable. */
+function keyOf(domain: string, slug: string, name: string): string {
+  if (domain) return `domain:${domain}`;
+  if (slug) return `linkedin:${slug}`;
+  const folded = nameKey(name);
+  return folded ? `name:${folded}` : '';
+}
+
+/**
+ * The key cleanRow gives this row, or '' when cleanRow rejects it; reads only the Name, Domain and LinkedIn
+ * fields (for a first pass that only counts the rows of each key).
+ */
+export function rowKey(fields: readonly string[], index: ColumnIndex): string {
+  return keyOf(normalizeDomain(fields[index.domain] ?? '').domain, linkedinSlug(fields[index.linkedin] ?? ''), cleanName(fields[index.name] ?? ''));
+}
+
+/**
  * Cleans one export row. A row is a company when it has a usable domain, name or LinkedIn URL; its key is
  * the domain, else the LinkedIn slug, else the folded name. Rows with none of these are rejected.
  */
 export function cleanRow(fields: readonly string[], index: ColumnIndex, row: number, line: number): CleanResult {
-  const get = (f: ClayField) => fields[index[f]] ?? '';
-  const rawName = get('name');
-  const rawDomain = get('domain');
-  const rawLinkedin = get('linkedin');
-  const name = cleanText(rawName).replace(/\s*[\r\n]+\s*/g, ' ');
+  const rawName = fields[index.name] ?? '';
+  const rawDomain = fields[index.domain] ?? '';
+  const rawLinkedin = fields[index.linkedin] ?? '';
+  const name = cleanName(rawName);
   const {domain, status} = normalizeDomain(rawDomain);
   const slug = linkedinSlug(rawLinkedin);
-  const folded = nameKey(name);
-  let key: string;
-  if (domain) key = `domain:${domain}`;
-  else if (slug) key = `linkedin:${slug}`;
-  else if (folded) key = `name:${folded}`;
-  else {
+  const key = keyOf(domain, slug, name);
+  if (key === '') {
     const what = status === 'invalid' ? `domain "${rawDomain.trim()}" is not a domain` : 'no domain';
     const reason = `nothing usable: no name, ${what}, ${rawLinkedin.trim() ? `LinkedIn URL "${rawLinkedin.trim()}" is not a company page` : 'no LinkedIn URL'}`;
     return {ok: false, value: {row, line, reason, name: rawName, domain: rawDomain, linkedin_url: rawLinkedin, raw: fields.join(',')}};
   }
-  const size = parseSize(get('size'));
-  const country = countryCode(get('country'));
-  const location = cleanText(get('location'));
-  const {city, state} = parseLocation(location, country);
+  const size = cachedSize(fields[index.size] ?? '');
+  const country = cachedCountry(fields[index.country] ?? '');
+  const loc = cachedLocation(fields[index.location] ?? '', country);
+  const trimmedDomain = rawDomain.trim();
   return {
     ok: true,
     value: {
       row, line, key, name, domain, domain_status: status,
-      raw_domain: rawDomain.trim() === domain ? '' : rawDomain.trim(),
-      description: get('description'),
-      industry: cleanText(get('industry')),
+      raw_domain: trimmedDomain === domain ? '' : trimmedDomain,
+      description: fields[index.description] ?? '',
+      industry: cleanText(fields[index.industry] ?? ''),
       size_band: size.size_band,
       employees_min: size.employees_min,
       employees_max: size.employees_max,
-      company_type: cleanText(get('type')),
-      location, city, state, country,
-      linkedin_url: slug ? normalizeLinkedin(rawLinkedin) : rawLinkedin.trim(),
+      company_type: cleanText(fields[index.type] ?? ''),
+      location: loc.location,
+      city: loc.city,
+      state: loc.state,
+      country,
+      linkedin_url: slug ? linkedinUrl(rawLinkedin, slug) : rawLinkedin.trim(),
     },
   };
 }
@@ -155,8 +222,9 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * rows in the same order. Other names and LinkedIn pages are kept, sorted.
  */
 export function mergeRows(rows: readonly CleanRow[], isPreviousCustomer: boolean): CompanyBase {
+  if (rows.length === 1) return single(rows[0], isPreviousCustomer);
   if (rows.length === 0) throw new Error('mergeRows needs at least one row');
-  const ordered = rows.length === 1 ? rows : [...rows].sort(primaryOrder(rows));
+  const ordered = [...rows].sort(primaryOrder(rows));
   const p = ordered[0];
   const pick = <K extends keyof CleanRow>(k: K): CleanRow[K] => {
     for (const r of ordered) if (r[k] !== '' && r[k] !== null) return r[k];
@@ -187,6 +255,33 @@ export function mergeRows(rows: readonly CleanRow[], isPreviousCustomer: boolean
     other_names: uniqueSorted(ordered.map((r) => r.name), pick('name')),
     other_linkedin_urls: uniqueSorted(ordered.map((r) => r.linkedin_url), pick('linkedin_url')),
     source_rows: [...ordered].map((r) => r.row).sort((x, y) => x - y).map(String),
+    is_previous_customer: isPreviousCustomer,
+  };
+}
+
+/** mergeRows of a one-row account (most of them): the row is the primary and nothing is filled in or listed. */
+function single(p: CleanRow, isPreviousCustomer: boolean): CompanyBase {
+  return {
+    company_id: stableId('co', p.key),
+    company_key: p.key,
+    name: p.name,
+    domain: p.domain,
+    domain_status: p.domain_status,
+    raw_domain: p.raw_domain,
+    description: p.description,
+    industry: p.industry,
+    size_band: p.size_band,
+    employees_min: p.employees_min,
+    employees_max: p.employees_max,
+    company_type: p.company_type,
+    location: p.location,
+    city: p.city,
+    state: p.state,
+    country: p.country,
+    linkedin_url: p.linkedin_url,
+    other_names: [],
+    other_linkedin_urls: [],
+    source_rows: [String(p.row)],
     is_previous_customer: isPreviousCustomer,
   };
 }

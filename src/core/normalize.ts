@@ -59,50 +59,129 @@ export function bandRank(band: SizeBand): number {
 
 export type DomainStatus = 'ok' | 'missing' | 'invalid';
 
+const MISSING_DOMAINS = new Set(['n/a', 'na', 'none', 'null', '-', '--']);
+const SCHEME_RE = /^[a-z][a-z0-9+.-]*:\/\//;
+const TRAILING_DOTS_RE = /\.+$/;
+
 /**
  * Normalises anything a user may type as a website to its registrable domain, lower-case:
  * `https://www.Example.com/about`, `WWW.example.com`, `example.com.` all give `example.com`.
  */
 export function normalizeDomain(raw: string): {domain: string; status: DomainStatus} {
-  let text = raw.trim().toLowerCase();
-  if (!text) return {domain: '', status: 'missing'};
-  if (['n/a', 'na', 'none', 'null', '-', '--'].includes(text)) return {domain: '', status: 'missing'};
-  if (!/^[a-z][a-z0-9+.-]*:\/\//.test(text)) text = `http://${text}`;
-  let host: string;
+  const text = raw.trim().toLowerCase();
+  if (!text || MISSING_DOMAINS.has(text)) return {domain: '', status: 'missing'};
+  const host = simpleHost(text) ?? hostViaUrl(text);
+  if (host === null) return {domain: '', status: 'invalid'};
+  return registrable(host);
+}
+
+/** The reference path of normalizeDomain: the host as WHATWG URL parsing gives it (null when it fails). */
+export function normalizeDomainViaUrl(raw: string): {domain: string; status: DomainStatus} {
+  const text = raw.trim().toLowerCase();
+  if (!text || MISSING_DOMAINS.has(text)) return {domain: '', status: 'missing'};
+  const host = hostViaUrl(text);
+  if (host === null) return {domain: '', status: 'invalid'};
+  return registrable(host);
+}
+
+function hostViaUrl(text: string): string | null {
   try {
-    host = new URL(text).hostname;
+    return new URL(SCHEME_RE.test(text) ? text : `http://${text}`).hostname;
   } catch {
-    return {domain: '', status: 'invalid'};
+    return null;
   }
-  host = host.replace(/\.+$/, '');
+}
+
+function registrable(hostname: string): {domain: string; status: DomainStatus} {
+  const host = hostname.charCodeAt(hostname.length - 1) === 46 ? hostname.replace(TRAILING_DOTS_RE, '') : hostname;
   const parsed = parseDomain(host);
   if (!parsed.domain || parsed.isIp || !parsed.isIcann) return {domain: '', status: 'invalid'};
   return {domain: parsed.domain, status: 'ok'};
 }
 
+/**
+ * The hostname of the common, simple forms (`example.com`, `https://www.example.com/about`, `example.com.`)
+ * without the URL parser, or null for anything else (which then goes through the URL parser). For these
+ * forms the URL parser returns the host text unchanged: `[a-z0-9-]` labels joined by single dots (at most
+ * one trailing dot), after an optional http:// or https://, up to the end or a '/'. Excluded because the URL
+ * parser treats them specially: `xn--` labels (punycode, validated), a last label that starts with a digit
+ * (IPv4 forms like `1.2.3.4` or `0x7f.1`), anything else (ports, user info, IPv6, `%`, non-ASCII, spaces ...).
+ */
+function simpleHost(text: string): string | null {
+  let start = 0;
+  if (text.startsWith('http://')) start = 7;
+  else if (text.startsWith('https://')) start = 8;
+  let end = text.length;
+  let lastLabel = start;
+  let prevLabel = start;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45) continue;
+    if (c === 46) {
+      if (i === start || text.charCodeAt(i - 1) === 46) return null;
+      prevLabel = lastLabel;
+      lastLabel = i + 1;
+      continue;
+    }
+    if (c === 47) {
+      end = i;
+      break;
+    }
+    return null;
+  }
+  if (end === start) return null;
+  // The label that decides "ends in a number": the last one, or the one before a trailing dot.
+  const decisive = lastLabel === end ? prevLabel : lastLabel;
+  const d = text.charCodeAt(decisive);
+  if (d >= 48 && d <= 57) return null;
+  const host = start === 0 && end === text.length ? text : text.slice(start, end);
+  if (host.includes('xn--')) return null;
+  return host;
+}
+
+const LINKEDIN_RE = /linkedin\.com\/(?:company|school|showcase)\/([^/?#\s]+)/i;
+
 /** The company slug of a LinkedIn company URL, lower-case, or '' when the text is not one. */
 export function linkedinSlug(raw: string): string {
-  const m = /linkedin\.com\/(?:company|school|showcase)\/([^/?#\s]+)/i.exec(raw.trim());
-  return m ? decodeURIComponent(m[1]).toLowerCase() : '';
+  const m = LINKEDIN_RE.exec(raw.trim());
+  if (!m) return '';
+  const slug = m[1];
+  if (!slug.includes('%')) return slug.toLowerCase();
+  try {
+    return decodeURIComponent(slug).toLowerCase();
+  } catch {
+    return slug.toLowerCase(); // a broken %-escape: keep the slug as written
+  }
 }
 
 /** Canonical form of a LinkedIn company URL: https://www.linkedin.com/company/<slug>. */
 export function normalizeLinkedin(raw: string): string {
-  const slug = linkedinSlug(raw);
+  return linkedinUrl(raw, linkedinSlug(raw));
+}
+
+/** normalizeLinkedin(raw) given linkedinSlug(raw) already computed. */
+export function linkedinUrl(raw: string, slug: string): string {
   return slug ? `https://www.linkedin.com/company/${slug}` : raw.trim();
 }
 
+const NON_ASCII_RE = /[^\x00-\x7f]/;
+const COMBINING_RE = /[\u0300-\u036f]/g;
+const NON_ALNUM_RE = /[^a-z0-9]+/g;
+const FOLDED_RE = /^[a-z0-9]+(?: [a-z0-9]+)*$/;
+
 /** Name folded for use as a key: lower-case, accents stripped, punctuation and spaces collapsed. */
 export function nameKey(raw: string): string {
-  return raw
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
+  // NFKD and the accent strip change nothing in ASCII text; an already folded name is returned as is.
+  const lower = (NON_ASCII_RE.test(raw) ? raw.normalize('NFKD').replace(COMBINING_RE, '') : raw).toLowerCase();
+  if (FOLDED_RE.test(lower)) return lower;
+  return lower.replace(NON_ALNUM_RE, ' ').trim();
 }
+
+const SPACES_RE = /[ \t]+/g;
 
 /** Trims and collapses inner runs of spaces on one line (descriptions keep their line breaks untouched). */
 export function cleanText(raw: string): string {
-  return raw.trim().replace(/[ \t]+/g, ' ');
+  const text = raw.trim();
+  // Only a tab or two spaces in a row change anything.
+  return text.includes('\t') || text.includes('  ') ? text.replace(SPACES_RE, ' ') : text;
 }

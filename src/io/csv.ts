@@ -123,6 +123,7 @@ export async function readCsv(file: string, opts: ReadCsvOptions): Promise<{reco
   });
 }
 
+const BLOCK = 1 << 20;
 const CSV_SPECIAL_RE = /[",\r\n\uFEFF]/;
 const QUOTE_RE = /"/g;
 
@@ -152,24 +153,33 @@ export function encodeCsvRow(fields: readonly string[]): string {
 export class AtomicCsvWriter {
   private readonly tmp: string;
   private fd: number | undefined;
-  private buffer: string[] = [];
-  private bufferedChars = 0;
+  /** Rows are encoded straight into this block, written out when it holds 1 MiB or more. */
+  private block = Buffer.allocUnsafe(BLOCK + (BLOCK >> 1));
+  private used = 0;
   rows = 0;
 
   constructor(readonly path: string, header: readonly string[]) {
     mkdirSync(dirname(path), {recursive: true});
     this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
     this.fd = openSync(this.tmp, 'w');
-    this.buffer.push(encodeCsvRow(header) + '\n');
+    this.append(encodeCsvRow(header) + '\n');
   }
 
-  /** Queues one row (written when the buffer is full). */
+  private append(line: string): void {
+    // UTF-8 needs at most 3 bytes per UTF-16 unit.
+    const worst = 3 * line.length;
+    if (this.used + worst > this.block.length) {
+      this.flush();
+      if (worst > this.block.length) this.block = Buffer.allocUnsafe(worst);
+    }
+    this.used += this.block.write(line, this.used, 'utf8');
+    if (this.used >= BLOCK) this.flush();
+  }
+
+  /** Queues one row (written when the block is full). */
   push(fields: readonly string[]): void {
-    const text = encodeCsvRow(fields) + '\n';
-    this.buffer.push(text);
-    this.bufferedChars += text.length;
+    this.append(encodeCsvRow(fields) + '\n');
     this.rows++;
-    if (this.bufferedChars >= 1 << 20) this.flush();
   }
 
   /** The same as push, for callers that await each row. */
@@ -178,12 +188,10 @@ export class AtomicCsvWriter {
   }
 
   flush(): void {
-    if (this.buffer.length === 0 || this.fd === undefined) return;
-    const chunk = Buffer.from(this.buffer.join(''), 'utf8');
-    this.buffer = [];
-    this.bufferedChars = 0;
+    if (this.used === 0 || this.fd === undefined) return;
     let off = 0;
-    while (off < chunk.length) off += writeSync(this.fd, chunk, off);
+    while (off < this.used) off += writeSync(this.fd, this.block, off, this.used - off);
+    this.used = 0;
   }
 
   async commit(): Promise<void> {
@@ -198,7 +206,7 @@ export class AtomicCsvWriter {
     if (this.fd === undefined) return;
     closeSync(this.fd);
     this.fd = undefined;
-    this.buffer = [];
+    this.used = 0;
     rmSync(this.tmp, {force: true});
   }
 }

@@ -25,20 +25,43 @@ function kindOf(type: z.ZodType): {kind: Kind; nullable: boolean} {
   }
 }
 
+/** A list cell: items joined with " | ", a "|" inside an item written as "/". */
+function listCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (!Array.isArray(v)) return (v as string[]).map((s) => s.replaceAll('|', '/')).join(LIST_SEPARATOR);
+  const n = v.length;
+  if (n === 0) return '';
+  let out = listItem(v[0]);
+  for (let i = 1; i < n; i++) out += LIST_SEPARATOR + listItem(v[i]);
+  return out;
+}
+const listItem = (s: string): string => (s.includes('|') ? s.replaceAll('|', '/') : s);
+const textCell = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
+
 /**
  * Encodes and decodes rows of a table whose zod object schema defines the columns (names, order, kinds).
  * Numbers are written as is (callers round), booleans as true/false, lists joined with " | ", null as ''.
+ * Each table compiles its own encoder and decoder once (a function reading and building the row's properties
+ * by their literal names), which V8 runs far faster than a loop of property lookups by computed name.
  */
 export class TableCodec<T extends Record<string, unknown>> {
   readonly columns: readonly string[];
   private readonly cols: Column[];
+  /** Encodes one row (see encode). */
+  readonly encode: (row: T) => string[];
+  /** Decodes one CSV record (see decode). */
+  readonly decode: (fields: readonly string[]) => T;
 
   constructor(readonly schema: z.ZodObject) {
     this.cols = Object.entries(schema.shape).map(([name, type]) => ({name, ...kindOf(type as z.ZodType)}));
     this.columns = this.cols.map((c) => c.name);
+    const compilable = !this.cols.some((c) => c.name === '__proto__');
+    this.encode = compilable ? compileEncoder(this.cols) : (row) => this.encodeSlow(row);
+    this.decode = compilable ? compileDecoder(this.cols) : (fields) => this.decodeSlow(fields);
   }
 
-  encode(row: T): string[] {
+  /** The reference encoder (compileEncoder gives the same strings). */
+  encodeSlow(row: T): string[] {
     const out = new Array<string>(this.cols.length);
     for (let i = 0; i < this.cols.length; i++) {
       const c = this.cols[i];
@@ -50,8 +73,8 @@ export class TableCodec<T extends Record<string, unknown>> {
     return out;
   }
 
-  /** Decodes one CSV record whose fields are in `this.columns` order (see `indexer` for other orders). */
-  decode(fields: readonly string[]): T {
+  /** The reference decoder: one CSV record whose fields are in `this.columns` order (compileDecoder gives the same rows). */
+  decodeSlow(fields: readonly string[]): T {
     const row: Record<string, unknown> = {};
     for (let i = 0; i < this.cols.length; i++) {
       const c = this.cols[i];
@@ -71,4 +94,29 @@ export class TableCodec<T extends Record<string, unknown>> {
     const result = this.schema.safeParse(row);
     return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   }
+}
+
+/** `(row) => [cell0, cell1, ...]` with each property read by its literal name. */
+function compileEncoder<T>(cols: readonly Column[]): (row: T) => string[] {
+  const cells = cols.map((c) => `${c.kind === 'list' ? 'list' : 'text'}(row[${JSON.stringify(c.name)}])`);
+  return new Function('text', 'list', `return function encode(row) {\n  return [\n    ${cells.join(',\n    ')},\n  ];\n};`)(textCell, listCell) as (row: T) => string[];
+}
+
+/** `(fields) => ({name0: ..., name1: ...})`: one object literal of a fixed shape, columns in order. */
+function compileDecoder<T>(cols: readonly Column[]): (fields: readonly string[]) => T {
+  const props = cols.map((c, i) => {
+    const s = `f(fields[${i}])`;
+    let value: string;
+    switch (c.kind) {
+      case 'string': value = s; break;
+      case 'number': value = `num(${s}, ${c.nullable})`; break;
+      case 'boolean': value = `${s} === 'true'`; break;
+      case 'list': value = `list(${s})`; break;
+    }
+    return `${JSON.stringify(c.name)}: ${value}`;
+  });
+  const f = (s: string | undefined): string => s ?? '';
+  const num = (s: string, nullable: boolean): number | null => (s === '' ? (nullable ? null : Number.NaN) : Number(s));
+  const list = (s: string): string[] => (s === '' ? [] : s.split(LIST_SEPARATOR));
+  return new Function('f', 'num', 'list', `return function decode(fields) {\n  return {\n    ${props.join(',\n    ')},\n  };\n};`)(f, num, list) as (fields: readonly string[]) => T;
 }

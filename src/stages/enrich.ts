@@ -1,7 +1,7 @@
 import {mkdirSync, writeFileSync, renameSync} from 'node:fs';
 import {dirname, join, basename} from 'node:path';
-import {countCompanies, previousCustomerDomains, type CompanyCounts} from '../core/accounts.js';
-import {cleanRow, mapHeader, type ColumnIndex, type RejectedRow} from '../core/ingest.js';
+import {countCompanies, previousCustomerDomains, withEnrichment, type CompanyCounts} from '../core/accounts.js';
+import {cleanRow, mapHeader, rowKey, type ColumnIndex, type RejectedRow} from '../core/ingest.js';
 import {AccountAssembler, parseShard, shardOf, type Shard} from '../core/streaming-accounts.js';
 import {WriterGroup} from '../io/writer-group.js';
 import {CompanyWorker} from './worker-client.js';
@@ -129,9 +129,11 @@ export async function runEnrich(opts: EnrichOptions): Promise<EnrichSummary> {
       },
       onRecord(r) {
         inputRows++;
-        const res = cleanRow(r.fields, index!, r.row, r.line);
-        if (!res.ok) rejectRow(res.value);
-        else if (inShard(res.value.key)) counts.set(res.value.key, (counts.get(res.value.key) ?? 0) + 1);
+        const key = rowKey(r.fields, index!);
+        if (key === '') {
+          const res = cleanRow(r.fields, index!, r.row, r.line);
+          if (!res.ok) rejectRow(res.value);
+        } else if (inShard(key)) counts.set(key, (counts.get(key) ?? 0) + 1);
         else otherShards++;
         if ((inputRows & 4095) === 0) reporter.progress(inputRows);
       },
@@ -195,8 +197,8 @@ export async function runEnrich(opts: EnrichOptions): Promise<EnrichSummary> {
         }
         const answer = provider.enrich(company);
         // A provider that answers one company at a time may still answer asynchronously: reading pauses meanwhile.
-        if (answer instanceof Promise) return answer.then((e) => write({...company, ...e}));
-        return write({...company, ...answer});
+        if (answer instanceof Promise) return answer.then((e) => write(withEnrichment(company, e)));
+        return write(withEnrichment(company, answer));
       },
       onMalformed() {
         seen++;
@@ -268,7 +270,7 @@ async function enrichConcurrently(provider: EnrichmentProvider, companies: Compa
   const worker = async () => {
     while (next < companies.length) {
       const i = next++;
-      results[i] = {...companies[i], ...(await provider.enrich(companies[i]))};
+      results[i] = withEnrichment(companies[i], await provider.enrich(companies[i]));
       done++;
       reporter.progress(done, provider.progressNote?.());
       await drain();

@@ -3,6 +3,7 @@
 // under `run`, simulates and writes the deals, billing and unified tables. One worker, one FIFO: the files
 // are the same bytes as a single-threaded run.
 import {parentPort, workerData} from 'node:worker_threads';
+import {withEnrichment} from '../core/accounts.js';
 import {WriterGroup} from '../io/writer-group.js';
 import {RulesProvider} from '../providers/rules.js';
 import type {CompanyBase} from '../schemas/companies.js';
@@ -31,7 +32,7 @@ try {
     try {
       if (m.type === 'batch') {
         for (const base of m.companies as CompanyBase[]) {
-          const c = {...base, ...provider.enrich(base)};
+          const c = withEnrichment(base, provider.enrich(base));
           written++;
           counter.add(c);
           out!.push(companies, companyCodec.encode(c));

@@ -22,6 +22,8 @@ export interface IcpResult {
 
 export interface IcpScorer {
   score(company: IcpInput): IcpResult;
+  /** The same as score(company), given `text` = `${company.name}\n${company.description}` (built once by the caller). */
+  scoreText(company: IcpInput, text: string): IcpResult;
 }
 
 const TIER_ORDER = ['tier_1', 'tier_2', 'tier_3'] as const;
@@ -45,63 +47,64 @@ export function compileIcp(rules: IcpRules): IcpScorer {
   const fitRank = TIER_ORDER.indexOf(rules.tiers.fit_min_tier);
   const kw = rules.keywords;
 
+  const scoreText = (c: IcpInput, text: string): IcpResult => {
+    const reasons: string[] = [];
+
+    const byLabel = labelIndex.get(c.industry.toLowerCase());
+    let industryPoints = 0;
+    if (byLabel) {
+      industryPoints = byLabel.points;
+      reasons.push(`industry "${c.industry}" is ${byLabel.name} (+${byLabel.points})`);
+    }
+    const segs = segmentKeywords.distinct(text);
+    if (segs.length > 0) {
+      const best = segs.reduce((a, b) => ((keywordPoints.get(b) ?? 0) > (keywordPoints.get(a) ?? 0) ? b : a));
+      const pts = keywordPoints.get(best) ?? 0;
+      if (pts > industryPoints) {
+        industryPoints = pts;
+        reasons.push(`description reads as ${best} (+${pts})`);
+      }
+    }
+    if (industryPoints === 0) reasons.push(c.industry ? `industry "${c.industry}" is not a target` : 'no industry');
+
+    const sizePoints = rules.size_bands.points[c.size_band] ?? 0;
+    reasons.push(`size ${c.size_band} (+${sizePoints})`);
+
+    const must = mustHave.distinct(text);
+    const nice = niceToHave.distinct(text);
+    const mustPoints = Math.min(kw.must_have_cap, must.length * kw.must_have_points);
+    const nicePoints = Math.min(kw.nice_to_have_cap, nice.length * kw.nice_to_have_points);
+    if (must.length) reasons.push(`must-have: ${must.join(', ')} (+${mustPoints})`);
+    if (nice.length) reasons.push(`nice-to-have: ${nice.join(', ')} (+${nicePoints})`);
+
+    const score = Math.min(100, Math.round(industryPoints + sizePoints + mustPoints + nicePoints));
+
+    let tier: IcpResult['icp_tier'];
+    const countryOk = c.country ? allowed.has(c.country) : rules.countries.unknown_allowed;
+    if (!countryOk) {
+      tier = 'excluded';
+      reasons.push(c.country ? `country ${c.country} not allowed` : 'country unknown');
+    } else if (excludedBands.has(c.size_band)) {
+      tier = 'excluded';
+      reasons.push(`size ${c.size_band} excluded`);
+    } else if (score >= rules.tiers.tier_1 && must.length > 0) tier = 'tier_1';
+    else if (score >= rules.tiers.tier_2) tier = 'tier_2';
+    else if (score >= rules.tiers.tier_3) tier = 'tier_3';
+    else tier = 'not_icp';
+
+    const rank = (TIER_ORDER as readonly string[]).indexOf(tier);
+    const fit = rank !== -1 && rank <= fitRank;
+    return {
+      icp_fit: fit,
+      icp_tier: tier,
+      icp_score: score,
+      icp_confidence: icpConfidence(c, must.length + nice.length + (byLabel ? 1 : 0) + segs.length),
+      icp_reason: `${tier} (score ${score}): ${reasons.join('; ')}`,
+    };
+  };
   return {
-    score(c: IcpInput): IcpResult {
-      const text = `${c.name}\n${c.description}`;
-      const reasons: string[] = [];
-
-      const byLabel = labelIndex.get(c.industry.toLowerCase());
-      let industryPoints = 0;
-      if (byLabel) {
-        industryPoints = byLabel.points;
-        reasons.push(`industry "${c.industry}" is ${byLabel.name} (+${byLabel.points})`);
-      }
-      const segs = [...new Set(segmentKeywords.all(text).map((m) => m.term))];
-      if (segs.length > 0) {
-        const best = segs.reduce((a, b) => ((keywordPoints.get(b) ?? 0) > (keywordPoints.get(a) ?? 0) ? b : a));
-        const pts = keywordPoints.get(best) ?? 0;
-        if (pts > industryPoints) {
-          industryPoints = pts;
-          reasons.push(`description reads as ${best} (+${pts})`);
-        }
-      }
-      if (industryPoints === 0) reasons.push(c.industry ? `industry "${c.industry}" is not a target` : 'no industry');
-
-      const sizePoints = rules.size_bands.points[c.size_band] ?? 0;
-      reasons.push(`size ${c.size_band} (+${sizePoints})`);
-
-      const must = [...new Set(mustHave.all(text).map((m) => m.term))];
-      const nice = [...new Set(niceToHave.all(text).map((m) => m.term))];
-      const mustPoints = Math.min(kw.must_have_cap, must.length * kw.must_have_points);
-      const nicePoints = Math.min(kw.nice_to_have_cap, nice.length * kw.nice_to_have_points);
-      if (must.length) reasons.push(`must-have: ${must.join(', ')} (+${mustPoints})`);
-      if (nice.length) reasons.push(`nice-to-have: ${nice.join(', ')} (+${nicePoints})`);
-
-      const score = Math.min(100, Math.round(industryPoints + sizePoints + mustPoints + nicePoints));
-
-      let tier: IcpResult['icp_tier'];
-      const countryOk = c.country ? allowed.has(c.country) : rules.countries.unknown_allowed;
-      if (!countryOk) {
-        tier = 'excluded';
-        reasons.push(c.country ? `country ${c.country} not allowed` : 'country unknown');
-      } else if (excludedBands.has(c.size_band)) {
-        tier = 'excluded';
-        reasons.push(`size ${c.size_band} excluded`);
-      } else if (score >= rules.tiers.tier_1 && must.length > 0) tier = 'tier_1';
-      else if (score >= rules.tiers.tier_2) tier = 'tier_2';
-      else if (score >= rules.tiers.tier_3) tier = 'tier_3';
-      else tier = 'not_icp';
-
-      const rank = (TIER_ORDER as readonly string[]).indexOf(tier);
-      const fit = rank !== -1 && rank <= fitRank;
-      return {
-        icp_fit: fit,
-        icp_tier: tier,
-        icp_score: score,
-        icp_confidence: icpConfidence(c, must.length + nice.length + (byLabel ? 1 : 0) + segs.length),
-        icp_reason: `${tier} (score ${score}): ${reasons.join('; ')}`,
-      };
-    },
+    score: (c: IcpInput): IcpResult => scoreText(c, `${c.name}\n${c.description}`),
+    scoreText,
   };
 }
 

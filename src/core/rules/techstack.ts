@@ -1,5 +1,5 @@
 import type {IcpRules} from '../../schemas/icp-rules.js';
-import {compileTerms, snippet, type TermMatcher} from './terms.js';
+import {compileTerms, snippet, type TermMatch, type TermMatcher} from './terms.js';
 
 export interface TechStack {
   uses_x12: boolean;
@@ -23,17 +23,29 @@ export interface TechStackDetector {
 
 /** Detects X12 EDI (and its transaction sets), clearinghouses, FHIR, HL7 and EHRs in free text. */
 export function compileTechStack(rules: IcpRules['techstack']): TechStackDetector {
-  const signals: TermMatcher = compileTerms([
+  const signalTerms = [
     {name: 'x12', patterns: rules.x12},
     {name: 'fhir', patterns: rules.fhir},
     {name: 'hl7', patterns: rules.hl7},
     {name: 'clearinghouse', patterns: ['clearing ?houses?']},
-  ]);
+  ];
+  const signals: TermMatcher = compileTerms(signalTerms);
   const codes = Object.keys(rules.transaction_sets);
-  const sets = compileTerms(codes.map((c) => ({name: c, patterns: [`${c}[PID]?`]})));
+  const setTerms = codes.map((c) => ({name: c, patterns: [`${c}[PID]?`]}));
+  const sets = compileTerms(setTerms);
   const houses = compileTerms(rules.clearinghouses);
   const ehrs = compileTerms(rules.ehrs);
+  // Every pattern of the four lists in one regex: a text it finds nothing in has no match in any list (a
+  // match of one list at some place is a match of this one there), so most texts are scanned once, not four times.
+  // (Patterns valid one by one may still clash in one regex, e.g. by repeating a group name: then no prefilter.)
+  let any: TermMatcher | null;
+  try {
+    any = compileTerms([...signalTerms, ...setTerms, ...rules.clearinghouses, ...rules.ehrs]);
+  } catch {
+    any = null;
+  }
   const chars = rules.evidence_chars;
+  const none: TermMatch[] = [];
 
   return {
     detect(text: string): TechStack {
@@ -44,40 +56,48 @@ export function compileTechStack(rules: IcpRules['techstack']): TechStackDetecto
           if (!evidence.includes(s)) evidence.push(s);
         }
       };
-      const kinds = new Set<string>();
-      for (const m of signals.all(text)) {
-        kinds.add(m.term);
+      const hit = any === null || any.test(text);
+      let x12 = false;
+      let fhir = false;
+      let hl7 = false;
+      let clearinghouse = false;
+      for (const m of hit ? signals.all(text) : none) {
+        if (m.term === 'x12') x12 = true;
+        else if (m.term === 'fhir') fhir = true;
+        else if (m.term === 'hl7') hl7 = true;
+        else clearinghouse = true;
         note(m.index, m.length);
       }
-      const seenSets = new Set<string>();
-      for (const m of sets.all(text)) {
+      // Small lists (a few names at most): arrays with includes, sorted at the end (same as sorted sets).
+      const seenSets: string[] = [];
+      for (const m of hit ? sets.all(text) : none) {
         const around = text.slice(Math.max(0, m.index - 40), m.index + m.length + 40);
         if (SET_CONTEXT.test(around)) {
-          seenSets.add(m.term);
+          if (!seenSets.includes(m.term)) seenSets.push(m.term);
           note(m.index, m.length);
         }
       }
-      const houseNames = new Set<string>();
-      for (const m of houses.all(text)) {
-        houseNames.add(m.term);
+      const houseNames: string[] = [];
+      for (const m of hit ? houses.all(text) : none) {
+        if (!houseNames.includes(m.term)) houseNames.push(m.term);
         note(m.index, m.length);
       }
-      const ehrNames = new Set<string>();
-      for (const m of ehrs.all(text)) {
-        ehrNames.add(m.term);
+      const ehrNames: string[] = [];
+      for (const m of hit ? ehrs.all(text) : none) {
+        if (!ehrNames.includes(m.term)) ehrNames.push(m.term);
         note(m.index, m.length);
       }
-      const uses_x12 = kinds.has('x12') || seenSets.size > 0;
-      const uses_clearinghouse = kinds.has('clearinghouse') || houseNames.size > 0;
-      const flags = [uses_x12, uses_clearinghouse, kinds.has('fhir'), kinds.has('hl7')].filter(Boolean).length;
+      const uses_x12 = x12 || seenSets.length > 0;
+      const uses_clearinghouse = clearinghouse || houseNames.length > 0;
+      const flags = (uses_x12 ? 1 : 0) + (uses_clearinghouse ? 1 : 0) + (fhir ? 1 : 0) + (hl7 ? 1 : 0);
       return {
         uses_x12,
-        x12_transaction_sets: [...seenSets].sort(),
+        x12_transaction_sets: seenSets.sort(),
         uses_clearinghouse,
-        clearinghouses: [...houseNames].sort(),
-        uses_fhir: kinds.has('fhir'),
-        uses_hl7: kinds.has('hl7'),
-        ehrs: [...ehrNames].sort(),
+        clearinghouses: houseNames.sort(),
+        uses_fhir: fhir,
+        uses_hl7: hl7,
+        ehrs: ehrNames.sort(),
         techstack_confidence: techConfidence(flags, evidence.length, text.length),
         techstack_evidence: evidence,
       };

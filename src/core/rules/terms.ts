@@ -11,6 +11,10 @@ export interface TermMatch {
 export interface TermMatcher {
   /** Every match in the text, in order (several per term possible). */
   all(text: string): TermMatch[];
+  /** The terms matched, each once, in order of first match (the terms of `all`, without duplicates). */
+  distinct(text: string): string[];
+  /** Whether the text has any match (all(text).length > 0). */
+  test(text: string): boolean;
 }
 
 /**
@@ -22,7 +26,7 @@ export interface TermMatcher {
 export function compileTerms(terms: ReadonlyArray<{name: string; patterns: readonly string[]}>, literal = false): TermMatcher {
   const sources: Array<{name: string; source: string}> = [];
   for (const t of terms) for (const p of t.patterns) sources.push({name: t.name, source: literal ? escape(p) : p.replace(/\((?!\?)/g, '(?:')});
-  if (sources.length === 0) return {all: () => []};
+  if (sources.length === 0) return {all: () => [], distinct: () => [], test: () => false};
   let re: RegExp;
   let anchored: Array<{name: string; re: RegExp}>;
   try {
@@ -44,24 +48,86 @@ export function compileTerms(terms: ReadonlyArray<{name: string; patterns: reado
     }
     return sources[0].name;
   };
+  // Same matches, faster: irregexp scans for a leading \b much faster than for the lookbehind. The two agree
+  // at every position where a match can start when (a) every alternative starts with a mandatory ASCII letter
+  // or digit (checked here, once) and (b) the text has no '_' (the one character that \b counts as a word
+  // character and the lookbehind does not; checked per text, a memchr-like scan).
+  const fast = sources.every((x) => startsWithAlnum(x.source))
+    ? new RegExp(`\\b(?:${sources.map((x) => x.source).join('|')})(?![A-Za-z0-9])`, 'gi')
+    : null;
+  const pick = (text: string): RegExp => (fast !== null && !hasUnderscore(text) ? fast : re);
   return {
     all(text: string): TermMatch[] {
       const out: TermMatch[] = [];
-      re.lastIndex = 0;
+      const r = pick(text);
+      r.lastIndex = 0;
       let m: RegExpExecArray | null;
-      while ((m = re.exec(text)) !== null) {
+      while ((m = r.exec(text)) !== null) {
         out.push({term: attribute(text, m.index, m[0]), index: m.index, length: m[0].length});
-        if (m[0].length === 0) re.lastIndex++;
+        if (m[0].length === 0) r.lastIndex++;
+      }
+      return out;
+    },
+    test(text: string): boolean {
+      const r = pick(text);
+      r.lastIndex = 0;
+      const found = r.test(text);
+      r.lastIndex = 0;
+      return found;
+    },
+    distinct(text: string): string[] {
+      const out: string[] = [];
+      const r = pick(text);
+      r.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = r.exec(text)) !== null) {
+        const term = attribute(text, m.index, m[0]);
+        if (!out.includes(term)) out.push(term);
+        if (m[0].length === 0) r.lastIndex++;
       }
       return out;
     },
   };
 }
 
+// The last text asked about: several matchers scan the same text in a row.
+let lastText = '';
+let lastUnderscore = false;
+function hasUnderscore(text: string): boolean {
+  if (text !== lastText) {
+    lastText = text;
+    lastUnderscore = text.indexOf('_') !== -1;
+  }
+  return lastUnderscore;
+}
+
+/**
+ * Whether every match of a regex source starts with an ASCII letter or digit: it starts with one that no
+ * quantifier makes optional, and it has no top-level alternation. Conservative: false when unsure.
+ * (Case-insensitive matching without the u flag never matches an ASCII pattern letter with a non-ASCII one.)
+ */
+export function startsWithAlnum(source: string): boolean {
+  if (!/^[A-Za-z0-9](?![?*+{])/.test(source)) return false;
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i];
+    if (ch === '\\') i++;
+    else if (inClass) inClass = ch !== ']';
+    else if (ch === '[') inClass = true;
+    else if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (ch === '|' && depth === 0) return false;
+  }
+  return true;
+}
+
+const WHITESPACE_RE = /\s+/g;
+
 /** A one-line snippet of `chars` characters on each side of a match, with ellipses where cut. */
 export function snippet(text: string, index: number, length: number, chars: number): string {
   const start = Math.max(0, index - chars);
   const end = Math.min(text.length, index + length + chars);
-  const body = text.slice(start, end).replace(/\s+/g, ' ').trim();
+  const body = text.slice(start, end).replace(WHITESPACE_RE, ' ').trim();
   return `${start > 0 ? '…' : ''}${body}${end < text.length ? '…' : ''}`;
 }

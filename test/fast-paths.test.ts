@@ -1,0 +1,265 @@
+/**
+ * The hot-path shortcuts (issue 5) give exactly the answers of the straightforward code they replace. Each
+ * property compares a shortcut with its reference: the URL parser for domains, the original regex chains for
+ * names, the lookbehind regex for term matching, papaparse for CSV records, the loop codec for tables.
+ */
+import {createHash} from 'node:crypto';
+import {join} from 'node:path';
+import fc from 'fast-check';
+import Papa from 'papaparse';
+import {withEnrichment} from '../src/core/accounts.js';
+import {countryCode, parseLocation} from '../src/core/geo.js';
+import {hash32, sha256, stableId} from '../src/core/hash.js';
+import {cleanRow, mapHeader, mergeRows, rowKey, type CleanRow} from '../src/core/ingest.js';
+import {cleanText, linkedinSlug, nameKey, normalizeDomain, normalizeDomainViaUrl, normalizeLinkedin, parseSize} from '../src/core/normalize.js';
+import {createRulesEnricher} from '../src/core/rules/provider.js';
+import {compileTerms, startsWithAlnum} from '../src/core/rules/terms.js';
+import {encodeCsvRow} from '../src/io/csv.js';
+import {loadYamlConfig} from '../src/io/config.js';
+import {TableCodec} from '../src/io/table-codec.js';
+import {CompanySchema, RejectSchema} from '../src/schemas/companies.js';
+import {ContractSchema, DealSchema, InvoiceSchema, LeadSchema, UnifiedSchema} from '../src/schemas/deals.js';
+import {IcpRulesSchema} from '../src/schemas/icp-rules.js';
+import {CLAY_HEADER} from './helpers/cli.js';
+
+const join2 = (parts: string[]) => parts.join('');
+
+describe('normalizeDomain fast path', () => {
+  it.each([
+    ['example.com', 'example.com'],
+    ['Example.COM.', 'example.com'],
+    ['https://www.example.com/about?x=1', 'example.com'],
+    ['http://shop.example.co.uk./', 'example.co.uk'],
+    ['a-b.example.org/path/with spaces', 'example.org'],
+    ['123abc.com', '123abc.com'],
+  ])('%s -> %s', (raw, domain) => {
+    expect(normalizeDomain(raw)).toEqual({domain, status: 'ok'});
+    expect(normalizeDomainViaUrl(raw)).toEqual({domain, status: 'ok'});
+  });
+
+  it.each(['1.2.3.4', 'example.123', 'example.0x1f', 'http://example.com:8080', 'user@example.com', 'xn--nxasmq6b.com', 'ex_ample.com', 'a..example.com', '.example.com', 'http:///example.com', 'example.com..', 'Bücher.de', 'https://'])(
+    '%s gives what the URL parser gives',
+    (raw) => expect(normalizeDomain(raw)).toEqual(normalizeDomainViaUrl(raw)),
+  );
+
+  it('agrees with the URL parser on any domain-like text (property)', () => {
+    const piece = fc.constantFrom('a', 'z', '0', '9', '-', '.', '..', '/', ':', ':80', '_', '%', '@', '?', '#', '\\', ' ', '\t', 'W', 'xn--', 'www.', '.com', '.co.uk', '.ai', 'http://', 'https://', 'HTTPS://', 'ftp://', '0x', '255', 'é', 'İ', 'K', '\u0000', '\uFEFF');
+    const label = fc.stringMatching(/^[a-z0-9-]{1,70}$/);
+    const simple = fc.tuple(fc.constantFrom('', 'http://', 'https://', 'www.'), fc.array(label, {minLength: 1, maxLength: 4}), fc.constantFrom('', '.', '/', '/about', '.com', '.com./x'))
+      .map(([pre, labels, post]) => pre + labels.join('.') + post);
+    fc.assert(
+      fc.property(fc.oneof(fc.array(piece, {maxLength: 14}).map(join2), simple, fc.string({unit: 'binary', maxLength: 24})), (raw) => {
+        expect(normalizeDomain(raw)).toEqual(normalizeDomainViaUrl(raw));
+      }),
+      {numRuns: 3000},
+    );
+  });
+});
+
+describe('name and text shortcuts', () => {
+  const refNameKey = (raw: string) => raw.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+  const refCleanText = (raw: string) => raw.trim().replace(/[ \t]+/g, ' ');
+  const refSlug = (raw: string) => {
+    const m = /linkedin\.com\/(?:company|school|showcase)\/([^/?#\s]+)/i.exec(raw.trim());
+    return m ? decodeURIComponent(m[1]).toLowerCase() : '';
+  };
+  const namey = fc.oneof(
+    fc.array(fc.constantFrom('a', 'Z', '0', ' ', '  ', '\t', '\n', '-', '.', ',', '&', '’', 'é', 'Zoë', 'ß', 'İ', 'ﬁ', 'Home Care', 'Clínica'), {maxLength: 10}).map(join2),
+    fc.string({unit: 'binary', maxLength: 16}),
+  );
+
+  it('nameKey and cleanText give what the regex chains give (property)', () => {
+    fc.assert(
+      fc.property(namey, (raw) => {
+        expect(nameKey(raw)).toBe(refNameKey(raw));
+        expect(cleanText(raw)).toBe(refCleanText(raw));
+      }),
+      {numRuns: 2000},
+    );
+  });
+
+  it('linkedinSlug decodes only what needs decoding (property)', () => {
+    const li = fc.array(fc.constantFrom('https://', 'www.', 'linkedin.com/', 'LinkedIn.com/', 'company/', 'school/', 'acme', 'Acme-Health', '%20', '%C3%A9', '/', '?x', ' '), {maxLength: 7}).map(join2);
+    fc.assert(fc.property(li, (raw) => expect(linkedinSlug(raw)).toBe(refSlug(raw))), {numRuns: 1000});
+    expect(normalizeLinkedin(' https://www.linkedin.com/company/Acme%20Health/ ')).toBe('https://www.linkedin.com/company/acme health');
+  });
+});
+
+describe('cleanRow and mergeRows shortcuts', () => {
+  const {index} = mapHeader([...CLAY_HEADER]);
+  const arbRow = fc.record({
+    name: fc.constantFrom('', 'Acme', ' Acme  Care ', 'Zoë’s\nCare', '—'),
+    size: fc.constantFrom('', '11-50 employees', '1,001-5,000 employees', '10,001+ employees', 'Self-employed', 'lots'),
+    location: fc.constantFrom('', 'Boulder, Colorado', 'Suite 200,  Tampa, FL', 'Toronto, Ontario', 'Texas', 'New Orleans, Louisiana, United States'),
+    country: fc.constantFrom('', 'United States', 'USA', 'Canada', 'Atlantis'),
+    domain: fc.constantFrom('', 'acme.com', 'https://www.acme.com/', 'n/a', 'localhost', 'b.org.'),
+    linkedin: fc.constantFrom('', 'https://www.linkedin.com/company/acme', 'linkedin.com/school/x?y', 'https://example.com/x'),
+    type: fc.constantFrom('', 'Privately Held', 'Non\tProfit'),
+  });
+  const fields = (r: {name: string; size: string; location: string; country: string; domain: string; linkedin: string; type: string}) =>
+    ['', r.name, 'd', 'Insurance', r.size, r.type, r.location, r.country, r.domain, r.linkedin];
+
+  it('reads size, country and location as the parsers do, however often the values repeat (property)', () => {
+    fc.assert(
+      fc.property(fc.array(arbRow, {minLength: 1, maxLength: 8}), (rows) => {
+        for (const r of [...rows, ...rows]) {
+          const res = cleanRow(fields(r), index, 2, 2);
+          expect(rowKey(fields(r), index)).toBe(res.ok ? res.value.key : '');
+          if (!res.ok) continue;
+          const size = parseSize(r.size);
+          const country = countryCode(r.country);
+          const location = cleanText(r.location);
+          expect(res.value).toMatchObject({...size, country, location, ...parseLocation(location, country)});
+        }
+      }),
+      {numRuns: 300},
+    );
+  });
+
+  it('makes a one-row account from the row itself', () => {
+    fc.assert(
+      fc.property(arbRow, fc.boolean(), (r, prev) => {
+        const res = cleanRow(fields(r), index, 7, 9);
+        if (!res.ok) return;
+        const p: CleanRow = res.value;
+        expect(mergeRows([p], prev)).toEqual({
+          company_id: stableId('co', p.key), company_key: p.key, name: p.name, domain: p.domain, domain_status: p.domain_status,
+          raw_domain: p.raw_domain, description: p.description, industry: p.industry, size_band: p.size_band,
+          employees_min: p.employees_min, employees_max: p.employees_max, company_type: p.company_type, location: p.location,
+          city: p.city, state: p.state, country: p.country, linkedin_url: p.linkedin_url,
+          other_names: [], other_linkedin_urls: [], source_rows: ['7'], is_previous_customer: prev,
+        });
+      }),
+      {numRuns: 200},
+    );
+  });
+});
+
+describe('hashes', () => {
+  it('are SHA-256 whichever API computes them (property)', () => {
+    fc.assert(
+      fc.property(fc.string({unit: 'binary', maxLength: 40}), fc.integer(), (s, n) => {
+        expect(sha256(s)).toBe(createHash('sha256').update(s).digest('hex'));
+        expect(hash32(n, 'deals', s)).toBe(createHash('sha256').update([n, 'deals', s].join('\u0000')).digest().readUInt32BE(0));
+      }),
+      {numRuns: 500},
+    );
+  });
+});
+
+describe('rules enrichment shortcuts', () => {
+  const rules = loadYamlConfig(join('config', 'icp_rules.yml'), IcpRulesSchema);
+  const vocab = ['EDI', 'x12', 'ANSI X12', '5010', 'FHIR', 'HL7 v2.5', 'SMART on FHIR', 'clearing houses', '837P', '270/271', '8350', 'claims', 'prior authorization',
+    'payor', 'Availity', 'Tri Zetto', 'Claim.MD', 'Epic and', 'Epic EHR', 'Epic', 'eCW', 'NextGen Healthcare', 'claims management', 'home health', 'RCM', 'medical', 'edible'];
+  const seps = [' ', ', ', '\n', '\r\n', '_', '-', '/', 'x', '1', 'é', '’', '"'];
+  const texty = fc.array(fc.oneof(fc.constantFrom(...vocab), fc.constantFrom(...seps), fc.string({maxLength: 3})), {maxLength: 30}).map(join2);
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const lists = {
+    segments: {terms: rules.target_industries.map((s) => ({name: s.name, patterns: s.description_keywords})), literal: true},
+    must: {terms: rules.keywords.must_have.map((k) => ({name: k, patterns: [k]})), literal: true},
+    x12: {terms: [{name: 'x12', patterns: rules.techstack.x12}, {name: 'hl7', patterns: rules.techstack.hl7}], literal: false},
+    houses: {terms: rules.techstack.clearinghouses, literal: false},
+    ehrs: {terms: rules.techstack.ehrs, literal: false},
+  };
+
+  it('compileTerms finds the matches the lookbehind regex finds, with or without "_" in the text (property)', () => {
+    const compiled = Object.values(lists).map(({terms, literal}) => {
+      const sources = terms.flatMap((t) => t.patterns.map((p) => (literal ? escape(p) : p.replace(/\((?!\?)/g, '(?:'))));
+      return {matcher: compileTerms(terms, literal), reference: new RegExp(`(?<![A-Za-z0-9])(?:${sources.join('|')})(?![A-Za-z0-9])`, 'gi')};
+    });
+    fc.assert(
+      fc.property(texty, (text) => {
+        for (const {matcher, reference} of compiled) {
+          const all = matcher.all(text);
+          expect(all.map((m) => [m.index, m.length])).toEqual([...text.matchAll(reference)].map((m) => [m.index, m[0].length]));
+          expect(matcher.distinct(text)).toEqual([...new Set(all.map((m) => m.term))]);
+          expect(matcher.test(text)).toBe(all.length > 0);
+        }
+      }),
+      {numRuns: 1500},
+    );
+  });
+
+  it('the tech-stack prefilter (all lists in one regex) matches whenever one of the lists does (property)', () => {
+    const t = rules.techstack;
+    const parts = [
+      [{name: 'x12', patterns: t.x12}, {name: 'fhir', patterns: t.fhir}, {name: 'hl7', patterns: t.hl7}, {name: 'clearinghouse', patterns: ['clearing ?houses?']}],
+      Object.keys(t.transaction_sets).map((c) => ({name: c, patterns: [`${c}[PID]?`]})),
+      t.clearinghouses,
+      t.ehrs,
+    ];
+    const each = parts.map((p) => compileTerms(p));
+    const union = compileTerms(parts.flat());
+    fc.assert(fc.property(texty, (text) => expect(union.test(text)).toBe(each.some((m) => m.test(text)))), {numRuns: 1500});
+  });
+
+  it('startsWithAlnum accepts sources whose every match starts with an ASCII letter or digit, and no others (conservatively)', () => {
+    for (const yes of ['EDI', 'HL7(?: ?v?2(?:\\.\\d)?)?', 'Epic(?: Systems)?(?= EHR| integration|,| and)', '270[PID]?', 'Claim\\.MD']) expect(startsWithAlnum(yes)).toBe(true);
+    for (const no of ['E?DI', 'a+b', 'a*', 'a{0,1}b', '(?:EDI)', '\\bEDI', 'EDI|-x', '.NET', ' EDI', 'é', '[A-Z]DI', '']) expect(startsWithAlnum(no)).toBe(false);
+  });
+
+  it('withEnrichment builds the same row, keys in the same order, as spreading the two objects', () => {
+    const enricher = createRulesEnricher(rules);
+    const {index} = mapHeader([...CLAY_HEADER]);
+    const res = cleanRow(['', 'Acme RCM', 'We submit 837 claims over X12 EDI via Availity.', 'Insurance', '11-50 employees', '', 'Austin, TX', 'United States', 'acme.com', ''], index, 2, 2);
+    if (!res.ok) throw new Error('row rejected');
+    const base = mergeRows([res.value], true);
+    const e = enricher.enrich(base);
+    const spread = {...base, ...e};
+    const built = withEnrichment(base, e);
+    expect(built).toStrictEqual(spread);
+    expect(Object.keys(built)).toEqual(Object.keys(spread));
+    expect(Object.keys(e)).toEqual(Object.keys((CompanySchema.shape)).slice(Object.keys(base).length));
+  });
+});
+
+describe('TableCodec compiled encoder and decoder', () => {
+  const schemas = {CompanySchema, RejectSchema, DealSchema, LeadSchema, ContractSchema, InvoiceSchema, UnifiedSchema};
+  const value = fc.oneof(
+    fc.constant(null), fc.constant(undefined), fc.string({maxLength: 6}), fc.constantFrom('a|b', ' | ', '', 'x'),
+    fc.double(), fc.integer(), fc.boolean(), fc.array(fc.constantFrom('a', 'b|c', '', ' | ', 'é'), {maxLength: 3}),
+  );
+  const cell = fc.oneof(fc.string({maxLength: 6}), fc.constantFrom('', 'true', 'false', '12', '-0.5', 'NaN', 'a | b', ' | '));
+
+  it.each(Object.entries(schemas))('%s: the same cells and rows as the reference loop (property)', (_name, schema) => {
+    const codec = new TableCodec<Record<string, unknown>>(schema);
+    const n = codec.columns.length;
+    fc.assert(
+      fc.property(fc.array(value, {minLength: n, maxLength: n}), fc.array(cell, {minLength: 0, maxLength: n}), (values, cells) => {
+        const row = Object.fromEntries(codec.columns.map((c, i) => [c, values[i]]));
+        // A non-list in a list column throws in both.
+        const outcome = (f: () => string[]) => {
+          try {
+            return f();
+          } catch (e) {
+            return (e as Error).constructor.name;
+          }
+        };
+        expect(outcome(() => codec.encode(row))).toEqual(outcome(() => codec.encodeSlow(row)));
+        const decoded = codec.decode(cells);
+        expect(decoded).toStrictEqual(codec.decodeSlow(cells));
+        expect(Object.keys(decoded)).toEqual(codec.columns);
+      }),
+      {numRuns: 200},
+    );
+  });
+});
+
+describe('encodeCsvRow', () => {
+  const cell = fc.oneof(fc.string({unit: 'binary', maxLength: 12}), fc.constantFrom('', ' ', ' a', 'a ', '"', '""', 'a,b', '\r\n', '\n', '\r', '\uFEFF', 'x"y', 'plain', '=1+2'));
+
+  it('writes exactly what papaparse writes for one row (property)', () => {
+    fc.assert(fc.property(fc.array(cell, {maxLength: 8}), (fields) => expect(encodeCsvRow(fields)).toBe(Papa.unparse([fields], {newline: '\n'}))), {numRuns: 3000});
+  });
+
+  it('reads back as the same fields with papaparse (property)', () => {
+    fc.assert(
+      fc.property(fc.array(cell, {minLength: 2, maxLength: 8}), (fields) => {
+        const parsed = Papa.parse<string[]>(`${encodeCsvRow(fields)}\n`, {delimiter: ',', newline: '\n', quoteChar: '"', skipEmptyLines: false});
+        expect(parsed.errors).toEqual([]);
+        expect(parsed.data[0]).toEqual(fields);
+      }),
+      {numRuns: 3000},
+    );
+  });
+});
