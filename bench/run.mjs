@@ -13,6 +13,7 @@ const {values} = parseArgs({
     rows: {type: 'string', default: '10000'},
     dir: {type: 'string', default: 'bench/out'},
     stages: {type: 'boolean', default: true},
+    'no-stages': {type: 'boolean', default: false},
     keep: {type: 'boolean', default: false},
   },
 });
@@ -56,7 +57,7 @@ const results = [];
 results.push(timed('papaparse floor (read + write)', [join(root, 'bench', 'floor.mjs'), input, join(dir, `floor-${rows}.csv`)]));
 const run = timed('run (all stages, one pass)', [bin, 'run', ...common, '--no-report']);
 results.push(run);
-if (values.stages) {
+if (values.stages && !values['no-stages']) {
   for (const stage of ['enrich', 'deals', 'billing', 'unify']) results.push(timed(`  ${stage}`, [bin, stage, ...common]));
 }
 results.push(timed('--version (start-up)', [bin, '--version']));

@@ -109,3 +109,12 @@ describe('the second thread', () => {
     }
   });
 });
+
+describe('detach', () => {
+  it('returns an equal string for any text, lone surrogates included', async () => {
+    const {detach, detachStrings} = await import('../src/core/strings.js');
+    fc.assert(fc.property(fc.string({unit: 'binary'}), (s) => expect(detach(s)).toBe(s)));
+    expect(detach('\uD800 lone surrogate and more text')).toBe('\uD800 lone surrogate and more text');
+    expect(detachStrings({a: 'x'.repeat(40), b: 3, c: null})).toEqual({a: 'x'.repeat(40), b: 3, c: null});
+  });
+});

@@ -1,5 +1,6 @@
 import {hash32} from './hash.js';
 import {mergeRows, type CleanRow} from './ingest.js';
+import {detachStrings} from './strings.js';
 
 /** `--shard K/N`: which of N shards a company key (or a rejected row's text) belongs to, 0-based. */
 export function shardOf(key: string, count: number): number {
@@ -40,11 +41,12 @@ export class AccountAssembler {
     const prev = row.domain !== '' && this.previous.has(row.domain);
     if (expected === 1) return mergeRows([row], prev);
     const group = this.pending.get(row.key);
+    // Rows that wait for the rest of their account are copied, so they do not keep the CSV chunk they were cut from alive.
     if (!group) {
-      this.pending.set(row.key, [row]);
+      this.pending.set(row.key, [detachStrings(row)]);
       return null;
     }
-    group.push(row);
+    group.push(detachStrings(row));
     if (group.length < expected) return null;
     this.pending.delete(row.key);
     this.merged += group.length - 1;

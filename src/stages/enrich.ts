@@ -3,6 +3,7 @@ import {dirname, join, basename} from 'node:path';
 import {countCompanies, previousCustomerDomains, withEnrichment, type CompanyCounts} from '../core/accounts.js';
 import {cleanRow, mapHeader, rowKey, type ColumnIndex, type RejectedRow} from '../core/ingest.js';
 import {AccountAssembler, parseShard, shardOf, type Shard} from '../core/streaming-accounts.js';
+import {detach} from '../core/strings.js';
 import {WriterGroup} from '../io/writer-group.js';
 import {CompanyWorker} from './worker-client.js';
 import {SimulationSink} from './simulate.js';
@@ -133,7 +134,11 @@ export async function runEnrich(opts: EnrichOptions): Promise<EnrichSummary> {
         if (key === '') {
           const res = cleanRow(r.fields, index!, r.row, r.line);
           if (!res.ok) rejectRow(res.value);
-        } else if (inShard(key)) counts.set(key, (counts.get(key) ?? 0) + 1);
+        } else if (inShard(key)) {
+          const n = counts.get(key);
+          // A new key is copied, so the map does not keep the CSV chunk it was cut from alive.
+          counts.set(n === undefined ? detach(key) : key, (n ?? 0) + 1);
+        }
         else otherShards++;
         if ((inputRows & 4095) === 0) reporter.progress(inputRows);
       },

@@ -1,0 +1,16 @@
+/**
+ * A copy of a string that shares no memory with the text it was cut from. V8 represents a substring of a
+ * long string (here: a field of a 1 MiB chunk of the CSV) as a view that keeps the whole chunk alive; a
+ * string kept for the length of a run (a dedup key, a row waiting for the rest of its account) must not,
+ * or memory grows with the file. JSON round-tripping copies any string exactly, lone surrogates included.
+ */
+export function detach(s: string): string {
+  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
+}
+
+/** The same object with every string property detached (see detach). */
+export function detachStrings<T extends object>(o: T): T {
+  const copy = {...o} as Record<string, unknown>;
+  for (const k of Object.keys(copy)) if (typeof copy[k] === 'string') copy[k] = detach(copy[k] as string);
+  return copy as T;
+}
