@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import {AccountBuilder, previousCustomerDomains} from '../src/core/accounts.js';
+import {previousCustomerDomains} from '../src/core/accounts.js';
+import {AccountAssembler} from '../src/core/streaming-accounts.js';
 import {cleanRow, mapHeader, mergeRows, type CleanRow, type ColumnIndex} from '../src/core/ingest.js';
 import {CLAY_HEADER} from './helpers/cli.js';
 
@@ -85,7 +86,7 @@ describe('mergeRows', () => {
   });
 });
 
-describe('AccountBuilder', () => {
+describe('accounts in two passes (keys, then rows)', () => {
   it('accounts for every row: companies + merged + rejected = input rows, in any order (property)', () => {
     const arb = fc.array(
       fc.record({
@@ -98,9 +99,13 @@ describe('AccountBuilder', () => {
     fc.assert(
       fc.property(arb, (rows) => {
         const build = (list: typeof rows) => {
-          const b = new AccountBuilder(index as ColumnIndex, new Set(['a.com']));
-          list.forEach((r, i) => b.add(row(r), i + 2, i + 2));
-          return b.finish();
+          const cleaned = list.map((r, i) => cleanRow(row(r), index as ColumnIndex, i + 2, i + 2));
+          const counts = new Map<string, number>();
+          for (const c of cleaned) if (c.ok) counts.set(c.value.key, (counts.get(c.value.key) ?? 0) + 1);
+          const a = new AccountAssembler(counts, new Set(['a.com']));
+          const companies = cleaned.flatMap((c) => (c.ok ? [a.add(c.value)] : [])).filter((c) => c !== null);
+          expect(a.incomplete).toBe(0);
+          return {companies, mergedRows: a.merged, rejects: cleaned.filter((c) => !c.ok)};
         };
         const res = build(rows);
         expect(res.companies.length + res.mergedRows + res.rejects.length).toBe(rows.length);

@@ -1,4 +1,3 @@
-import {cleanRow, mergeRows, type CleanRow, type ColumnIndex, type RejectedRow} from './ingest.js';
 import {normalizeDomain} from './normalize.js';
 import type {CompanyBase, Company, Enrichment} from '../schemas/companies.js';
 
@@ -12,58 +11,6 @@ export function previousCustomerDomains(domains: readonly string[]): {set: Set<s
     else invalid.push(d);
   }
   return {set, invalid};
-}
-
-export interface AccountsResult {
-  companies: CompanyBase[];
-  rejects: RejectedRow[];
-  inputRows: number;
-  mergedRows: number;
-}
-
-/**
- * Collects cleaned rows into accounts (one per key) in order of first appearance, and rejected rows.
- * Every row added is either part of exactly one company or one reject.
- */
-export class AccountBuilder {
-  private readonly groups = new Map<string, CleanRow[]>();
-  private readonly rejects: RejectedRow[] = [];
-  private rows = 0;
-
-  constructor(private readonly index: ColumnIndex, private readonly previous: ReadonlySet<string>) {}
-
-  add(fields: readonly string[], row: number, line: number): void {
-    this.rows++;
-    const result = cleanRow(fields, this.index, row, line);
-    if (!result.ok) {
-      this.rejects.push(result.value);
-      return;
-    }
-    const group = this.groups.get(result.value.key);
-    if (group) group.push(result.value);
-    else this.groups.set(result.value.key, [result.value]);
-  }
-
-  reject(fields: readonly string[], row: number, line: number, reason: string): void {
-    this.rows++;
-    const get = (i: number) => (i === undefined ? '' : fields[i] ?? '');
-    this.rejects.push({
-      row, line, reason,
-      name: get(this.index.name), domain: get(this.index.domain), linkedin_url: get(this.index.linkedin),
-      raw: fields.join(','),
-    });
-  }
-
-  finish(): AccountsResult {
-    const companies: CompanyBase[] = [];
-    let merged = 0;
-    for (const rows of this.groups.values()) {
-      merged += rows.length - 1;
-      const domain = rows[0].domain;
-      companies.push(mergeRows(rows, domain !== '' && this.previous.has(domain)));
-    }
-    return {companies, rejects: this.rejects, inputRows: this.rows, mergedRows: merged};
-  }
 }
 
 export interface CompanyCounts {

@@ -8,7 +8,7 @@ import type {DataPaths} from '../io/paths.js';
 import {TableCodec} from '../io/table-codec.js';
 import type {Company} from '../schemas/companies.js';
 import {ContractSchema, InvoiceSchema, type Contract, type Deal, type Invoice} from '../schemas/deals.js';
-import {dealCodec, displayPath, formatChecks, loadDealModel, readCompanies, requireInput, type SimulationStageInput} from './deals.js';
+import {dealCodec, displayPath, pct, formatChecks, loadDealModel, readCompanies, requireInput, type SimulationStageInput} from './deals.js';
 import {writeJsonAtomic} from './enrich.js';
 import {WriterGroup} from '../io/writer-group.js';
 import type {Reporter} from '../io/reporter.js';
@@ -129,26 +129,17 @@ export async function runBilling(s: SimulationStageInput): Promise<BillingSummar
   s.reporter.start('Building contracts', deals.length);
   const out = new WriterGroup();
   const sink = new BillingSink(s, model, asOf, out);
-  try {
-    for (let i = 0; i < deals.length; i++) {
-      const d = deals[i];
-      if (d.outcome === 'won' && model.deal.calendar.day(d.close_date) === undefined) {
-        throw new UserError(`${displayPath(s.paths.deals)}: deal ${d.deal_id} has close_date ${JSON.stringify(d.close_date)}, not a date the model covers: run \`stedi-gtm deals\` again`);
-      }
-      sink.add(d, companies.get(d.company_id)!);
-      if ((i & 1023) === 0) s.reporter.progress(i);
+  await out.feed(deals, (d) => {
+    if (d.outcome === 'won' && model.deal.calendar.day(d.close_date) === undefined) {
+      throw new UserError(`${displayPath(s.paths.deals)}: deal ${d.deal_id} has close_date ${JSON.stringify(d.close_date)}, not a date the model covers: run \`stedi-gtm deals\` again`);
     }
-    await out.commit();
-  } catch (e) {
-    await out.abort();
-    throw e;
-  }
+    sink.add(d, companies.get(d.company_id)!);
+  }, s.reporter);
   const summary = sink.summary();
   reportBilling(s.reporter, summary);
   return summary;
 }
 
-const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
 
 export function formatBillingSummary(s: BillingSummary): string {
   const terms = Object.entries(s.contract_terms).map(([k, v]) => `${k}m ${v}`).join(', ');

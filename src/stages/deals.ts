@@ -141,22 +141,13 @@ export async function runDeals(s: SimulationStageInput): Promise<DealsSummary> {
   s.reporter.start('Simulating deals', companies.length);
   const out = new WriterGroup();
   const sink = new DealsSink(s, loaded, out);
-  try {
-    for (let i = 0; i < companies.length; i++) {
-      sink.add(companies[i]);
-      if ((i & 1023) === 0) s.reporter.progress(i);
-    }
-    await out.commit();
-  } catch (e) {
-    await out.abort();
-    throw e;
-  }
+  await out.feed(companies, (c) => sink.add(c), s.reporter);
   const summary = sink.summary();
   reportDeals(s.reporter, summary);
   return summary;
 }
 
-const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+export const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
 const usd = (x: number | null) => (x === null ? 'n/a' : `$${Math.round(x).toLocaleString('en-US')}`);
 const days = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x)}d`);
 

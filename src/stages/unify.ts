@@ -66,19 +66,11 @@ export async function runUnify(s: SimulationStageInput): Promise<UnifySummary> {
   s.reporter.start('Unifying', companies.length);
   const out = new WriterGroup();
   const sink = new UnifySink(s, out);
-  try {
-    for (let i = 0; i < companies.length; i++) {
-      const c = companies[i];
-      const lead = leads.get(c.company_id);
-      if (!lead) throw new UserError(`${displayPath(leadsFile)} has no row for company ${c.company_id} (${c.name}): run \`stedi-gtm deals\` again`);
-      sink.add(c, lead, dealsByCompany.get(c.company_id) ?? [], contracts.get(c.company_id) ?? []);
-      if ((i & 1023) === 0) s.reporter.progress(i);
-    }
-    await out.commit();
-  } catch (e) {
-    await out.abort();
-    throw e;
-  }
+  await out.feed(companies, (c) => {
+    const lead = leads.get(c.company_id);
+    if (!lead) throw new UserError(`${displayPath(leadsFile)} has no row for company ${c.company_id} (${c.name}): run \`stedi-gtm deals\` again`);
+    sink.add(c, lead, dealsByCompany.get(c.company_id) ?? [], contracts.get(c.company_id) ?? []);
+  }, s.reporter);
   const summary = sink.summary(formatIsoDay(asOf));
   reportUnify(s.reporter, summary);
   return summary;
