@@ -94,7 +94,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const explicit = (name: string) => this.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
     const config = resolveWithFallback(f['config-dir'], DEFAULT_CONFIG_DIR, explicit('config-dir'), 'config');
     const input = resolveWithFallback(f.input, DEFAULT_INPUT, explicit('input'), 'sample input');
-    for (const r of [config, input]) if (r.fallback) process.stderr.write(`${r.fallback}\n`);
+    for (const r of [config, input]) if (r.fallback && !f.quiet) process.stderr.write(`${r.fallback}\n`);
     const paths = dataPaths(f['data-dir']);
     return {
       paths,
