@@ -13,7 +13,6 @@ import {buildContract, buildInvoices, BillingStats, compileBillingModel} from '.
 import {parseIsoDay} from '../core/calendar.js';
 import {compileDealModel, DealStats, simulateCompany, type DealModel} from '../core/deals.js';
 import {unifyCompany} from '../core/unify.js';
-import {sha256} from '../core/hash.js';
 import type {Company} from '../schemas/companies.js';
 import type {Contract} from '../schemas/deals.js';
 import {contractCodec, invoiceCodec} from '../stages/billing.js';
@@ -21,6 +20,7 @@ import {dealCodec, leadCodec, loadDealModelConfig} from '../stages/deals.js';
 import {unifiedCodec} from '../stages/unify.js';
 import {companyCodec} from '../stages/enrich.js';
 import {readTable} from '../io/csv.js';
+import {replicate} from '../core/replicate.js';
 
 const {values: opts} = parseArgs({
   options: {
@@ -34,17 +34,6 @@ const {values: opts} = parseArgs({
   },
 });
 
-/** The sample's companies replicated `copies` times under new keys and IDs. */
-export function replicate(companies: readonly Company[], copies: number): Company[] {
-  const out: Company[] = [];
-  for (let k = 0; k < copies; k++) {
-    for (const c of companies) {
-      const key = `${c.company_key}#copy${k}`;
-      out.push({...c, company_key: key, company_id: `co_${sha256(key).slice(0, 12)}`});
-    }
-  }
-  return out;
-}
 
 function simulate(companies: readonly Company[], model: DealModel, seed: number, asOf: number) {
   const billing = compileBillingModel(model);

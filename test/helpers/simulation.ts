@@ -11,6 +11,9 @@ import {loadDealModelConfig} from '../../src/stages/deals.js';
 import {companyCodec} from '../../src/stages/enrich.js';
 import Enrich from '../../src/commands/enrich.js';
 import {runCli, tempDir} from './cli.js';
+import {replicate} from '../../src/core/replicate.js';
+
+export {replicate};
 
 export const CONFIG_DIR = join(process.cwd(), 'config');
 export const SAMPLE = join(process.cwd(), 'data', 'input', 'companies_clay.csv');
@@ -115,14 +118,3 @@ export function sampleCompanies(): Promise<Company[]> {
   return sample;
 }
 
-/** The companies replicated `copies` times under new keys and IDs: a larger population with the same mix. */
-export function replicate(companies: readonly Company[], copies: number): Company[] {
-  const out: Company[] = [];
-  for (let k = 0; k < copies; k++) {
-    for (const c of companies) {
-      const key = `${c.company_key}#copy${k}`;
-      out.push({...c, company_key: key, company_id: `co_${sha256(key).slice(0, 12)}`});
-    }
-  }
-  return out;
-}
