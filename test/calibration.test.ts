@@ -1,9 +1,9 @@
-import {buildContract, buildInvoices, BillingStats, compileBillingModel} from '../src/core/billing.js';
 import {parseIsoDay} from '../src/core/calendar.js';
-import {DealStats, simulateCompany, type DealModel} from '../src/core/deals.js';
+import type {DealModel} from '../src/core/deals.js';
 import {LOSS_REASONS} from '../src/core/vocabulary.js';
 import type {Company} from '../src/schemas/companies.js';
 import {replicate, sampleCompanies, shippedConfig, shippedModel} from './helpers/simulation.js';
+import {simulatePopulation} from '../src/core/calibration.js';
 
 /**
  * The shipped deal model on a larger population with the sample's mix (the enriched sample export
@@ -15,20 +15,7 @@ const model = shippedModel('2027-12-31');
 const AS_OF = parseIsoDay(cfg.simulation.as_of)!;
 const LATE = parseIsoDay('2027-12-31')!; // every deal created in the window has closed by then
 
-function simulate(companies: readonly Company[], seed: number, asOf: number, m: DealModel = model) {
-  const billing = compileBillingModel(m);
-  const deals = new DealStats(m);
-  const contracts = new BillingStats(billing);
-  for (const c of companies) {
-    const sim = simulateCompany(c, m, seed, asOf);
-    deals.add(c, sim);
-    for (const d of sim.deals) {
-      const contract = buildContract(d, c, billing, seed, asOf);
-      if (contract) contracts.add(contract, buildInvoices(contract, billing, asOf));
-    }
-  }
-  return {deals: deals.summary(), billing: contracts.summary()};
-}
+const simulate = (companies: readonly Company[], seed: number, asOf: number, m: DealModel = model) => simulatePopulation(companies, m, seed, asOf);
 
 let population: Company[];
 beforeAll(async () => {

@@ -9,9 +9,9 @@
  * --bench N: time deals + billing + unify (core functions and row encoding) on N replicated companies.
  */
 import {parseArgs} from 'node:util';
-import {buildContract, buildInvoices, BillingStats, compileBillingModel} from '../core/billing.js';
+import {buildContract, buildInvoices, compileBillingModel} from '../core/billing.js';
 import {parseIsoDay} from '../core/calendar.js';
-import {compileDealModel, DealStats, simulateCompany, type DealModel} from '../core/deals.js';
+import {compileDealModel, simulateCompany, type DealModel} from '../core/deals.js';
 import {unifyCompany} from '../core/unify.js';
 import type {Company} from '../schemas/companies.js';
 import type {Contract} from '../schemas/deals.js';
@@ -20,7 +20,7 @@ import {dealCodec, leadCodec, loadDealModelConfig} from '../stages/deals.js';
 import {unifiedCodec} from '../stages/unify.js';
 import {companyCodec} from '../stages/enrich.js';
 import {readTable} from '../io/csv.js';
-import {replicate} from '../core/replicate.js';
+import {replicate, simulatePopulation} from '../core/calibration.js';
 
 const {values: opts} = parseArgs({
   options: {
@@ -35,20 +35,7 @@ const {values: opts} = parseArgs({
 });
 
 
-function simulate(companies: readonly Company[], model: DealModel, seed: number, asOf: number) {
-  const billing = compileBillingModel(model);
-  const ds = new DealStats(model);
-  const bs = new BillingStats(billing);
-  for (const c of companies) {
-    const sim = simulateCompany(c, model, seed, asOf);
-    ds.add(c, sim);
-    for (const d of sim.deals) {
-      const contract = buildContract(d, c, billing, seed, asOf);
-      if (contract) bs.add(contract, buildInvoices(contract, billing, asOf));
-    }
-  }
-  return {deals: ds.summary(), billing: bs.summary()};
-}
+const simulate = simulatePopulation;
 
 const rows = await readTable(opts.companies!, companyCodec.columns, 'enrich');
 const sample = rows.map((r) => companyCodec.decode(r));

@@ -11,7 +11,7 @@ import {loadDealModelConfig} from '../../src/stages/deals.js';
 import {companyCodec} from '../../src/stages/enrich.js';
 import Enrich from '../../src/commands/enrich.js';
 import {runCli, tempDir} from './cli.js';
-import {replicate} from '../../src/core/replicate.js';
+import {replicate} from '../../src/core/calibration.js';
 
 export {replicate};
 

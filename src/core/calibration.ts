@@ -1,0 +1,38 @@
+import {BillingStats, buildContract, buildInvoices, compileBillingModel} from './billing.js';
+import {DealStats, simulateCompany, type DealModel} from './deals.js';
+import {stableId} from './hash.js';
+import type {Company} from '../schemas/companies.js';
+
+/**
+ * The companies replicated `copies` times under new keys and IDs: a larger population with the same mix,
+ * for calibrating the sales model (src/scripts/calibrate-deals.ts) and its tests.
+ */
+export function replicate(companies: readonly Company[], copies: number): Company[] {
+  const out: Company[] = [];
+  for (let k = 0; k < copies; k++) {
+    for (const c of companies) {
+      const key = `${c.company_key}#copy${k}`;
+      out.push({...c, company_key: key, company_id: stableId('co', key)});
+    }
+  }
+  return out;
+}
+
+/**
+ * Deals and billing figures of a population, simulated in memory (no files): the calibration script and the
+ * calibration tests compare these with the target ranges of deal_model.yml.
+ */
+export function simulatePopulation(companies: readonly Company[], model: DealModel, seed: number, asOf: number) {
+  const billing = compileBillingModel(model);
+  const deals = new DealStats(model);
+  const contracts = new BillingStats(billing);
+  for (const c of companies) {
+    const sim = simulateCompany(c, model, seed, asOf);
+    deals.add(c, sim);
+    for (const d of sim.deals) {
+      const contract = buildContract(d, c, billing, seed, asOf);
+      if (contract) contracts.add(contract, buildInvoices(contract, billing, asOf));
+    }
+  }
+  return {deals: deals.summary(), billing: contracts.summary()};
+}
