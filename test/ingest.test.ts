@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import {previousCustomerDomains} from '../src/core/accounts.js';
-import {AccountAssembler} from '../src/core/streaming-accounts.js';
 import {cleanRow, mapHeader, mergeRows, type CleanRow, type ColumnIndex} from '../src/core/ingest.js';
 import {CLAY_HEADER} from './helpers/cli.js';
 
@@ -87,38 +86,6 @@ describe('mergeRows', () => {
 });
 
 describe('accounts in two passes (keys, then rows)', () => {
-  it('accounts for every row: companies + merged + rejected = input rows, in any order (property)', () => {
-    const arb = fc.array(
-      fc.record({
-        name: fc.constantFrom('', 'A', 'B', 'C'),
-        domain: fc.constantFrom('', 'a.com', 'www.a.com', 'b.org', 'n/a', 'localhost'),
-        linkedin: fc.constantFrom('', 'https://www.linkedin.com/company/x', 'https://www.linkedin.com/company/y'),
-      }),
-      {maxLength: 30},
-    );
-    fc.assert(
-      fc.property(arb, (rows) => {
-        const build = (list: typeof rows) => {
-          const cleaned = list.map((r, i) => cleanRow(row(r), index as ColumnIndex, i + 2, i + 2));
-          const counts = new Map<string, number>();
-          for (const c of cleaned) if (c.ok) counts.set(c.value.key, (counts.get(c.value.key) ?? 0) + 1);
-          const a = new AccountAssembler(counts, new Set(['a.com']));
-          const companies = cleaned.flatMap((c) => (c.ok ? [a.add(c.value)] : [])).filter((c) => c !== null);
-          expect(a.incomplete).toBe(0);
-          return {companies, mergedRows: a.merged, rejects: cleaned.filter((c) => !c.ok)};
-        };
-        const res = build(rows);
-        expect(res.companies.length + res.mergedRows + res.rejects.length).toBe(rows.length);
-        expect(new Set(res.companies.map((c) => c.company_id)).size).toBe(res.companies.length);
-        const reversed = build([...rows].reverse());
-        const byId = (cs: typeof res.companies) => new Map(cs.map((c) => [c.company_id, {...c, source_rows: []}]));
-        // Same accounts with the same content whatever the order (only the row numbers moved).
-        expect(byId(reversed.companies)).toEqual(byId(res.companies));
-        for (const c of res.companies) expect(c.is_previous_customer).toBe(c.domain === 'a.com');
-      }),
-    );
-  });
-
   it('normalises previous-customer domains like the input', () => {
     const {set, invalid} = previousCustomerDomains(['www.tennr.com', 'https://www.Medplum.com/', 'nirvanahq.com.', 'nonsense']);
     expect([...set].sort()).toEqual(['medplum.com', 'nirvanahq.com', 'tennr.com']);

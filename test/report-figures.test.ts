@@ -1,9 +1,13 @@
 import fc from 'fast-check';
 import {
-  arrBySizeBand, arrDistribution, computeFigures, cycleBySegment, enrichmentSources, funnel, icpMix, lossReasons, mrrByMonth,
-  pipelineByMonth, quantile, summarize, techstackMix, winRateByIcpTier, winRateByLeadSource, winRateBySegment, type FigureDeal,
+  arrBySizeBand, arrDistribution, CompanyDigest, computeFigures, cycleBySegment, digestOf, enrichmentSources, funnel, icpMix, lossReasons,
+  mrrByMonth, pipelineByMonth, quantile, summarize, techstackMix, winRateByIcpTier, winRateByLeadSource, winRateBySegment,
+  type CompanyDigestState, type FigureCompany, type FigureContract, type FigureDeal, type FigureTables, type ReportFigures,
 } from '../src/core/report/figures.js';
-import {AS_OF, BANDS, SEGMENTS, STAGES, TIERS, companies, contracts, deals, invoices, tables} from './fixtures/report/tables.js';
+import {AS_OF, BANDS, SEGMENTS, STAGES, TIERS, companies, contracts, deals, invoices, tables, unified} from './fixtures/report/tables.js';
+
+const digest = tables.companies;
+const options = {stages: STAGES, segments: SEGMENTS, icpTiers: TIERS, sizeBands: BANDS, asOf: AS_OF};
 
 // Every expected number below was counted by hand from test/fixtures/report/tables.ts.
 
@@ -48,7 +52,7 @@ describe('funnel', () => {
 
 describe('win rates', () => {
   it('by ICP tier, in tier order, null when nothing closed', () => {
-    expect(winRateByIcpTier(deals, companies, TIERS)).toEqual([
+    expect(winRateByIcpTier(deals, digest, TIERS)).toEqual([
       {key: 'tier_1', won: 3, lost: 0, open: 0, win_rate: 1},
       {key: 'tier_2', won: 0, lost: 1, open: 1, win_rate: 0},
       {key: 'tier_3', won: 0, lost: 1, open: 1, win_rate: 0},
@@ -96,7 +100,7 @@ describe('ARR', () => {
 
   it('by size band: count, total and median, bands in order', () => {
     // c1 (51-200): 12,000 and 3,600; c2 (201-500): 60,000
-    expect(arrBySizeBand(contracts, companies, BANDS)).toEqual([
+    expect(arrBySizeBand(contracts, digest, BANDS)).toEqual([
       {size_band: '51-200', contracts: 2, total_arr: 15600, median_arr: 7800},
       {size_band: '201-500', contracts: 1, total_arr: 60000, median_arr: 60000},
     ]);
@@ -165,11 +169,11 @@ describe('mixes', () => {
   });
 
   it('companies by ICP tier', () => {
-    expect(icpMix(companies, TIERS).map((r) => [r.key, r.count])).toEqual([['tier_1', 2], ['tier_2', 1], ['tier_3', 1], ['not_icp', 1], ['excluded', 1]]);
+    expect(icpMix(digest, TIERS).map((r) => [r.key, r.count])).toEqual([['tier_1', 2], ['tier_2', 1], ['tier_3', 1], ['not_icp', 1], ['excluded', 1]]);
   });
 
   it('tech stack split by ICP fit', () => {
-    expect(techstackMix(companies)).toEqual([
+    expect(techstackMix(digest)).toEqual([
       {technology: 'X12 EDI', icp_fit: 2, not_icp_fit: 1, total: 3, share: 0.5},
       {technology: 'Clearinghouse', icp_fit: 2, not_icp_fit: 0, total: 2, share: 2 / 6},
       {technology: 'FHIR', icp_fit: 1, not_icp_fit: 1, total: 2, share: 2 / 6},
@@ -178,7 +182,7 @@ describe('mixes', () => {
   });
 
   it('enrichment sources', () => {
-    expect(enrichmentSources(companies).map((r) => [r.key, r.count])).toEqual([['rules', 5], ['rules_fallback', 1]]);
+    expect(enrichmentSources(digest).map((r) => [r.key, r.count])).toEqual([['rules', 5], ['rules_fallback', 1]]);
   });
 });
 
@@ -208,12 +212,12 @@ describe('summary', () => {
   });
 
   it('has no rates when nothing happened', () => {
-    const s = summarize({companies: [], deals: [], contracts: [], invoices: [], unified: []}, AS_OF);
+    const s = summarize({companies: new CompanyDigest(), deals: [], contracts: [], invoices: []}, AS_OF);
     expect(s).toMatchObject({companies: 0, icp_share: 0, win_rate: null, median_cycle_days: null, arr: 0, mrr_as_of: 0});
   });
 
   it('computeFigures gathers every chart', () => {
-    const f = computeFigures(tables, {stages: STAGES, segments: SEGMENTS, icpTiers: TIERS, sizeBands: BANDS, asOf: AS_OF});
+    const f = computeFigures(tables, options);
     expect(f.funnel).toEqual(funnel(deals, STAGES));
     expect(f.summary).toEqual(summarize(tables, AS_OF));
     expect(Object.keys(f).sort()).toEqual([
@@ -223,8 +227,173 @@ describe('summary', () => {
   });
 
   it('does not depend on the order of the rows', () => {
-    const rev = {companies: [...companies].reverse(), deals: [...deals].reverse(), contracts: [...contracts].reverse(), invoices: [...invoices].reverse(), unified: [...tables.unified].reverse()};
-    const o = {stages: STAGES, segments: SEGMENTS, icpTiers: TIERS, sizeBands: BANDS, asOf: AS_OF};
-    expect(computeFigures(rev, o)).toEqual(computeFigures(tables, o));
+    const rev = {
+      companies: digestOf([...companies].reverse(), [...unified].reverse()),
+      deals: [...deals].reverse(), contracts: [...contracts].reverse(), invoices: [...invoices].reverse(),
+    };
+    expect(computeFigures(rev, options)).toEqual(computeFigures(tables, options));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------- company digest
+
+/**
+ * The company figures computed directly from the rows, as the report computed them before the digest
+ * (every company in memory, looked up by id): the reference the digest must reproduce exactly.
+ */
+function rowFigures(rows: readonly FigureCompany[], customers: ReadonlySet<string>, ds: readonly FigureDeal[], cs: readonly FigureContract[]) {
+  const byId = new Map(rows.map((c) => [c.company_id, c]));
+  const n = rows.length;
+  const inOrder = (keys: Iterable<string>, order: readonly string[]) => {
+    const present = new Set(keys);
+    return [...order.filter((k) => present.has(k)), ...[...present].filter((k) => !order.includes(k)).sort()];
+  };
+  const countBy = (keys: string[]) => keys.reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map<string, number>());
+  const tiers = countBy(rows.map((c) => c.icp_tier));
+  const sources = countBy(rows.map((c) => c.enrichment_source));
+  const flags = [['X12 EDI', 'uses_x12'], ['Clearinghouse', 'uses_clearinghouse'], ['FHIR', 'uses_fhir'], ['HL7 v2', 'uses_hl7']] as const;
+  const dealTier = (d: FigureDeal) => byId.get(d.company_id)?.icp_tier ?? 'unknown';
+  const band = (c: FigureContract) => byId.get(c.company_id)?.size_band ?? 'unknown';
+  return {
+    icpMix: inOrder(tiers.keys(), TIERS).map((key) => ({key, count: tiers.get(key)!, share: tiers.get(key)! / n})),
+    techstackMix: flags.map(([technology, flag]) => {
+      const fit = rows.filter((c) => c[flag] && c.icp_fit).length;
+      const notFit = rows.filter((c) => c[flag] && !c.icp_fit).length;
+      return {technology, icp_fit: fit, not_icp_fit: notFit, total: fit + notFit, share: n ? (fit + notFit) / n : 0};
+    }),
+    enrichmentSources: [...sources].map(([key, count]) => ({key, count, share: count / n})).sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1)),
+    winRateByIcpTier: inOrder(ds.map(dealTier), TIERS).map((key) => {
+      const g = ds.filter((d) => dealTier(d) === key);
+      const won = g.filter((d) => d.outcome === 'won').length;
+      const lost = g.filter((d) => d.outcome === 'lost').length;
+      return {key, won, lost, open: g.length - won - lost, win_rate: won + lost ? won / (won + lost) : null};
+    }),
+    arrBySizeBand: inOrder(cs.map(band), BANDS).map((size_band) => {
+      const v = cs.filter((c) => band(c) === size_band).map((c) => c.arr).sort((a, b) => a - b);
+      return {size_band, contracts: v.length, total_arr: v.reduce((a, x) => a + x, 0), median_arr: quantile(v, 0.5)};
+    }),
+    summary: {
+      companies: n,
+      icp_fit: rows.filter((c) => c.icp_fit).length,
+      customers: rows.filter((c) => customers.has(c.company_id)).length,
+      enrichment_fallbacks: rows.filter((c) => c.enrichment_source === 'rules_fallback').length,
+    },
+  };
+}
+
+function companyFigures(f: ReportFigures) {
+  const {icpMix: i, techstackMix: t, enrichmentSources: e, winRateByIcpTier: w, arrBySizeBand: a, summary: s} = f;
+  return {
+    icpMix: i, techstackMix: t, enrichmentSources: e, winRateByIcpTier: w, arrBySizeBand: a,
+    summary: {companies: s.companies, icp_fit: s.icp_fit, customers: s.customers, enrichment_fallbacks: s.enrichment_fallbacks},
+  };
+}
+
+/** The companies with a deal or a contract: what the report stage keeps. */
+const withDealOrContract = (ds: readonly FigureDeal[], cs: readonly FigureContract[]) => new Set([...ds.map((d) => d.company_id), ...cs.map((c) => c.company_id)]);
+
+describe('company digest', () => {
+  // c7 has no deal: the digest need not keep it.
+  const c7: FigureCompany = {...companies[2], company_id: 'c7', icp_tier: 'tier_3', size_band: '2-10', enrichment_source: 'openai'};
+  const more = [...companies, c7];
+
+  it('gives the figures of the rows', () => {
+    const customers = new Set(unified.filter((u) => u.is_customer).map((u) => u.company_id));
+    expect(companyFigures(computeFigures(tables, options))).toEqual(rowFigures(companies, customers, deals, contracts));
+  });
+
+  it('needs to keep only the companies with a deal: every contract is for a company with a deal', () => {
+    const withDeal = new Set(deals.map((d) => d.company_id));
+    expect(contracts.every((c) => withDeal.has(c.company_id))).toBe(true);
+    const lean = digestOf(more, unified, withDeal);
+    expect(lean.keptCount).toBe(6);
+    expect([lean.tierOf('c7'), lean.sizeBandOf('c7'), lean.tierOf('c2'), lean.sizeBandOf('c2')]).toEqual([undefined, undefined, 'tier_1', '201-500']);
+    const all = digestOf(more, unified);
+    expect(all.keptCount).toBe(7);
+    expect(computeFigures({...tables, companies: lean}, options)).toEqual(computeFigures({...tables, companies: all}, options));
+    // c7 counts in the company figures all the same
+    expect(icpMix(lean, TIERS).find((r) => r.key === 'tier_3')?.count).toBe(2);
+    expect(enrichmentSources(lean).map((r) => [r.key, r.count])).toEqual([['rules', 5], ['openai', 1], ['rules_fallback', 1]]);
+  });
+
+  it('puts a deal or contract of a company it did not keep under unknown, as one missing from companies.csv', () => {
+    const none = digestOf(companies, unified, new Set());
+    expect(winRateByIcpTier(deals, none, TIERS)).toEqual([{key: 'unknown', won: 3, lost: 3, open: 3, win_rate: 0.5}]);
+    expect(arrBySizeBand(contracts, none, BANDS)).toEqual([{size_band: 'unknown', contracts: 3, total_arr: 75600, median_arr: 12000}]);
+    expect(companyFigures(computeFigures({...tables, companies: none}, options))).toEqual(rowFigures(companies, new Set(['c1', 'c2', 'c5']), deals.map((d) => ({...d, company_id: 'x'})), contracts.map((c) => ({...c, company_id: 'x'}))));
+  });
+
+  it('counts the customers it is told about (digestOf: each company with an is_customer row, once)', () => {
+    const d = new CompanyDigest();
+    d.add(companies[0], false, true);
+    d.add(companies[1], true, false);
+    d.add(companies[4], false, true);
+    expect([d.companies, d.customers, d.icpFit, d.keptCount]).toEqual([3, 2, 2, 1]);
+    // c1 has two is_customer rows in unified, c5 (a previous customer without a contract) one, c3 only false rows
+    expect(tables.companies.customers).toBe(3);
+  });
+
+  it('has a state of plain data that survives structuredClone and JSON', () => {
+    const s = tables.companies.state();
+    expect(structuredClone(s)).toEqual(s);
+    expect(JSON.parse(JSON.stringify(s))).toEqual(s);
+    expect(CompanyDigest.of(structuredClone(s)).state()).toEqual(s);
+    // a copy: adding more does not change a state already taken
+    const d = CompanyDigest.of(s);
+    d.add(c7, true, true);
+    expect(s.companies).toBe(6);
+    expect(d.state().companies).toBe(7);
+  });
+
+  it('rejects a state of another shape', () => {
+    expect(() => new CompanyDigest().merge({...tables.companies.state(), tech_icp_fit: [1]})).toThrow(/not a CompanyDigestState/);
+  });
+
+  it('merged from parts in any order equals the digest of all the companies, and the rows (property)', () => {
+    const companyArb = fc.record({
+      icp_tier: fc.constantFrom(...TIERS, 'zz_other', 'aa_other'),
+      size_band: fc.constantFrom(...BANDS, 'odd'),
+      icp_fit: fc.boolean(),
+      uses_x12: fc.boolean(),
+      uses_clearinghouse: fc.boolean(),
+      uses_fhir: fc.boolean(),
+      uses_hl7: fc.boolean(),
+      enrichment_source: fc.constantFrom('rules', 'openai', 'rules_fallback'),
+      customer: fc.boolean(),
+    });
+    const dealArb = fc.record({company: fc.nat(), ghost: fc.boolean(), outcome: fc.constantFrom('won', 'lost', 'open'), arr: fc.integer({min: 0, max: 300_000})});
+    const arb = fc.record({
+      rows: fc.array(companyArb, {maxLength: 40}),
+      deals: fc.array(dealArb, {maxLength: 40}),
+      cuts: fc.array(fc.nat(), {maxLength: 5}),
+      order: fc.array(fc.nat(), {minLength: 6, maxLength: 6}),
+    });
+    fc.assert(fc.property(arb, ({rows, deals: ds, cuts, order}) => {
+      const cs: FigureCompany[] = rows.map((r, i) => ({...r, company_id: `c${i}`}));
+      const customers = new Set(cs.filter((_, i) => rows[i].customer).map((c) => c.company_id));
+      const fd: FigureDeal[] = ds.map((d, i) => ({
+        ...deals[0], deal_id: `d${i}`, company_id: d.ghost || cs.length === 0 ? 'ghost' : `c${d.company % cs.length}`, outcome: d.outcome, amount_arr: d.arr,
+        stage: d.outcome === 'won' ? 'closed_won' : d.outcome === 'lost' ? 'closed_lost' : 'discovery', lost_at_stage: d.outcome === 'lost' ? 'discovery' : '',
+      }));
+      const fk: FigureContract[] = fd.filter((d) => d.outcome === 'won').map((d, i) => ({billing_id: `b${i}`, deal_id: d.deal_id, company_id: d.company_id, arr: d.amount_arr, contract_status: 'active'}));
+      const keep = withDealOrContract(fd, fk);
+      const all = new CompanyDigest();
+      for (const c of cs) all.add(c, keep.has(c.company_id), customers.has(c.company_id));
+      // parts: contiguous slices at the cut points, digested apart, posted (cloned) and merged in a shuffled order
+      const bounds = [0, ...cuts.map((x) => x % (cs.length + 1)).sort((a, b) => a - b), cs.length];
+      const states: CompanyDigestState[] = [];
+      for (let p = 0; p + 1 < bounds.length; p++) {
+        const part = new CompanyDigest();
+        for (const c of cs.slice(bounds[p], bounds[p + 1])) part.add(c, keep.has(c.company_id), customers.has(c.company_id));
+        states.push(structuredClone(part.state()));
+      }
+      const shuffled = states.map((s, i) => ({s, k: order[i % order.length] * 31 + i})).sort((a, b) => a.k - b.k).map((x) => x.s);
+      const merged = CompanyDigest.of(...shuffled);
+      const t: FigureTables = {companies: all, deals: fd, contracts: fk, invoices: []};
+      const whole = computeFigures(t, options);
+      expect(computeFigures({...t, companies: merged}, options)).toEqual(whole);
+      expect(merged.keptCount).toBe(all.keptCount);
+      expect(companyFigures(whole)).toEqual(rowFigures(cs, customers, fd, fk));
+    }));
   });
 });

@@ -158,7 +158,7 @@ describe('renderPage', () => {
   });
 
   it('marks charts without data', () => {
-    const empty = computeFigures({companies: tables.companies, deals: [], contracts: [], invoices: [], unified: []}, {stages: STAGES, segments: SEGMENTS, icpTiers: TIERS, sizeBands: BANDS, asOf: AS_OF});
+    const empty = computeFigures({companies: tables.companies, deals: [], contracts: [], invoices: []}, {stages: STAGES, segments: SEGMENTS, icpTiers: TIERS, sizeBands: BANDS, asOf: AS_OF});
     const page = renderPage(facts, empty.summary, chartDefs(empty).map((def) => ({def, svg: '<svg></svg>'})));
     expect(page.match(/class="empty">No data/g)?.length).toBe(10); // all but the two company mixes
   });

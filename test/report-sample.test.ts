@@ -5,15 +5,17 @@
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import Papa from 'papaparse';
-import {funnel} from '../src/core/report/figures.js';
-import {DEAL_STAGES} from '../src/core/vocabulary.js';
+import {computeFigures, digestOf, funnel, type FigureCompany, type FigureUnified} from '../src/core/report/figures.js';
+import {ALL_SIZE_BANDS} from '../src/core/normalize.js';
+import {ICP_TIERS} from '../src/schemas/companies.js';
+import {DEAL_STAGES, SEGMENTS} from '../src/core/vocabulary.js';
 import {createReporter} from '../src/io/reporter.js';
 import {dataPaths} from '../src/io/paths.js';
 import {runBilling, type BillingSummary} from '../src/stages/billing.js';
 import {runDeals, type DealsSummary} from '../src/stages/deals.js';
 import {enrichStage} from '../src/stages/enrich.js';
 import {readReportTables, reportStage, type ReportResult} from '../src/stages/report.js';
-import {runUnify} from '../src/stages/unify.js';
+import {runUnify, type UnifySummary} from '../src/stages/unify.js';
 import {tempDir} from './helpers/cli.js';
 
 const SAMPLE = join(process.cwd(), 'data', 'input', 'companies_clay.csv');
@@ -23,6 +25,7 @@ let t: ReturnType<typeof tempDir>;
 let paths: ReturnType<typeof dataPaths>;
 let deals: DealsSummary;
 let billing: BillingSummary;
+let unify: UnifySummary;
 let report: ReportResult;
 
 beforeAll(async () => {
@@ -33,7 +36,7 @@ beforeAll(async () => {
   const sim = {paths, configDir: CONFIG, seed: 42, reporter};
   deals = await runDeals(sim);
   billing = await runBilling(sim);
-  await runUnify(sim);
+  unify = await runUnify(sim);
   report = await reportStage({paths, reporter});
 });
 afterAll(() => t.cleanup());
@@ -51,6 +54,7 @@ describe('report on the sample dataset', () => {
     expect(report.contracts).toBe(billing.contracts);
     expect(report.booked_arr).toBe(billing.total_arr);
     expect(report.arr).toBe(billing.active_arr);
+    expect(report.customers).toBe(unify.customers);
   });
 
   it('draws the funnel the stage dates of deals.csv describe', async () => {
@@ -58,5 +62,19 @@ describe('report on the sample dataset', () => {
     const reachedByDates = DEAL_STAGES.map((s) => parsed.data.filter((d) => d[`${s}_date`] !== '').length);
     const {deals: rows} = await readReportTables(paths);
     expect(funnel(rows, DEAL_STAGES).slice(0, DEAL_STAGES.length).map((r) => r.reached)).toEqual(reachedByDates);
+  });
+
+  it('streams companies.csv and unified.csv into the digest of their rows, keeping the companies with a deal', async () => {
+    const rows = (file: string) => Papa.parse<Record<string, string>>(readFileSync(file, 'utf8'), {header: true, skipEmptyLines: true}).data;
+    const companies: FigureCompany[] = rows(paths.companies).map((c) => ({
+      company_id: c.company_id, icp_fit: c.icp_fit === 'true', icp_tier: c.icp_tier, size_band: c.size_band, uses_x12: c.uses_x12 === 'true',
+      uses_clearinghouse: c.uses_clearinghouse === 'true', uses_fhir: c.uses_fhir === 'true', uses_hl7: c.uses_hl7 === 'true', enrichment_source: c.enrichment_source,
+    }));
+    const unified: FigureUnified[] = rows(paths.unified).map((u) => ({company_id: u.company_id, is_customer: u.is_customer === 'true'}));
+    const tables = await readReportTables(paths);
+    expect(tables.strayCustomers).toBe(0);
+    expect(tables.companies.keptCount).toBe(deals.companies_with_deals);
+    const o = {stages: DEAL_STAGES, segments: SEGMENTS, icpTiers: ICP_TIERS, sizeBands: ALL_SIZE_BANDS, asOf: report.as_of};
+    expect(computeFigures(tables, o)).toEqual(computeFigures({...tables, companies: digestOf(companies, unified)}, o));
   });
 });

@@ -1,12 +1,12 @@
-import {existsSync, readFileSync, readdirSync, writeFileSync} from 'node:fs';
+import {appendFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import Report from '../src/commands/report.js';
-import {summarize} from '../src/core/report/figures.js';
+import {CompanyDigest, summarize} from '../src/core/report/figures.js';
 import {createReporter} from '../src/io/reporter.js';
 import {reportPath, reportStage} from '../src/stages/report.js';
 import {runCli, tempDir} from './helpers/cli.js';
 import {writeFixtureDataDir} from './fixtures/report/data-dir.js';
-import {AS_OF, tables} from './fixtures/report/tables.js';
+import {AS_OF, companies, deals, tables, unified} from './fixtures/report/tables.js';
 
 let t: ReturnType<typeof tempDir>;
 beforeEach(() => {
@@ -50,6 +50,48 @@ describe('report stage', () => {
     const first = readFileSync(reportPath(paths));
     await reportStage({paths, reporter: await quiet()});
     expect(readFileSync(reportPath(paths)).equals(first)).toBe(true);
+  });
+
+  it('takes a digest built elsewhere instead of reading companies.csv and unified.csv, to the same bytes', async () => {
+    const paths = await writeFixtureDataDir(join(t.dir, 'data'));
+    const read = await reportStage({paths, reporter: await quiet()});
+    const page = readFileSync(reportPath(paths));
+    // As `run` builds it: each worker digests its part of the companies (keep: the company has a deal;
+    // customer: its unified rows' is_customer), the parts' states are posted and merged.
+    const parts = [companies.slice(0, 2), companies.slice(2)].map((part) => {
+      const d = new CompanyDigest();
+      for (const c of part) d.add(c, deals.some((x) => x.company_id === c.company_id), unified.find((u) => u.company_id === c.company_id)!.is_customer);
+      return structuredClone(d.state());
+    });
+    const digest = CompanyDigest.of(parts[1], parts[0]).state();
+    rmSync(paths.companies);
+    rmSync(paths.unified);
+    const given = await reportStage({paths, reporter: await quiet(), digest});
+    expect(given).toEqual(read);
+    expect(readFileSync(reportPath(paths)).equals(page)).toBe(true);
+    // the merged digest itself does as well as its state
+    expect(await reportStage({paths, reporter: await quiet(), digest: CompanyDigest.of(...parts)})).toEqual(read);
+    expect(readFileSync(reportPath(paths)).equals(page)).toBe(true);
+  });
+
+  it('reads a companies.csv the fast scanner declines (papaparse takes over) to the same page', async () => {
+    const paths = await writeFixtureDataDir(join(t.dir, 'data'));
+    await reportStage({paths, reporter: await quiet()});
+    const page = readFileSync(reportPath(paths));
+    // an extra column with a quote inside an unquoted field: not plain CSV for the scanner, fine for papaparse
+    const lines = readFileSync(paths.companies, 'utf8').trimEnd().split('\n');
+    writeFileSync(paths.companies, `${lines.map((l, i) => `${l},${i === 0 ? 'note' : i === 3 ? 'a "quoted" word' : ''}`).join('\n')}\n`);
+    await reportStage({paths, reporter: await quiet()});
+    expect(readFileSync(reportPath(paths)).equals(page)).toBe(true);
+  });
+
+  it('warns about customers in unified.csv that are not companies of companies.csv, and leaves them out', async () => {
+    const paths = await writeFixtureDataDir(join(t.dir, 'data'));
+    appendFileSync(paths.unified, 'c9,true\nc9,true\n');
+    const warnings: string[] = [];
+    const r = await reportStage({paths, reporter: {...(await quiet()), warn: (m: string) => void warnings.push(m)}});
+    expect(warnings).toEqual([expect.stringMatching(/unified\.csv has 1 customer\(s\) that are not in .*companies\.csv.*stedi-gtm unify/)]);
+    expect(r.customers).toBe(summarize(tables, AS_OF).customers);
   });
 
   it('still writes the page when the stage summaries are missing, with their facts as n/a', async () => {
@@ -121,5 +163,17 @@ describe('stedi-gtm report', () => {
     const r = await runCli(Report, ['--data-dir', join(t.dir, 'data'), '--json']);
     expect(r.exitCode).toBe(2);
     expect(JSON.parse(r.stdout).error.message).toMatch(/billing\.csv: missing column\(s\) company_id, arr, contract_status.*stedi-gtm billing/);
+  });
+
+  it.each([
+    ['companies', 'company_id,icp_fit\nc1,true\n', /companies\.csv: missing column\(s\) icp_tier, size_band, uses_x12.*stedi-gtm enrich/],
+    ['unified', 'company_id\nc1\n', /unified\.csv: missing column\(s\) is_customer.*stedi-gtm unify/],
+  ] as const)('exits 2 when the streamed %s table lacks a column the report reads', async (table, text, message) => {
+    const paths = await writeFixtureDataDir(join(t.dir, 'data'));
+    writeFileSync(table === 'companies' ? paths.companies : paths.unified, text);
+    const r = await runCli(Report, ['--data-dir', join(t.dir, 'data'), '--json']);
+    expect(r.exitCode).toBe(2);
+    expect(JSON.parse(r.stdout).error.message).toMatch(message);
+    expect(existsSync(join(t.dir, 'data', 'final', 'report.html'))).toBe(false);
   });
 });

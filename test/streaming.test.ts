@@ -3,9 +3,8 @@ import {join} from 'node:path';
 import fc from 'fast-check';
 import Papa from 'papaparse';
 import Run from '../src/commands/run.js';
-import {cleanRow, mapHeader, type CleanRow} from '../src/core/ingest.js';
-import {AccountAssembler, parseShard, shardOf} from '../src/core/streaming-accounts.js';
-import {CLAY_HEADER, runCli, tempDir} from './helpers/cli.js';
+import {parseShard, shardOf} from '../src/core/shard.js';
+import {runCli, tempDir} from './helpers/cli.js';
 
 const SAMPLE = join(process.cwd(), 'data', 'input', 'companies_clay.csv');
 const CONFIG = join(process.cwd(), 'config');
@@ -56,57 +55,50 @@ describe('--shard K/N', () => {
   });
 });
 
-describe('AccountAssembler', () => {
-  const {index} = mapHeader([...CLAY_HEADER]);
-  const row = (name: string, domain: string, n: number): CleanRow => {
-    const r = cleanRow(['', name, '', '', '', '', '', '', domain, `https://www.linkedin.com/company/${name.toLowerCase().replace(/\W+/g, '-')}`], index, n, n);
-    if (!r.ok) throw new Error('row');
-    return r.value;
-  };
-
-  it('emits each account once, when its last row arrives, the same whatever the order (property)', () => {
-    const names = ['Acme', 'Acme North', 'Beta', 'Gamma Care', 'Gamma', 'Delta'];
-    const domains = ['acme.com', 'beta.org', 'gamma.health', ''];
-    fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom(...names), fc.constantFrom(...domains)), {minLength: 1, maxLength: 25}), fc.integer(), (spec, seed) => {
-        const rows = spec.map(([n, d], i) => row(`${n} ${i}`, d, i + 2));
-        const run = (list: CleanRow[]) => {
-          const counts = new Map<string, number>();
-          for (const r of list) counts.set(r.key, (counts.get(r.key) ?? 0) + 1);
-          const a = new AccountAssembler(counts, new Set(['acme.com']));
-          const out = list.map((r) => a.add(r)).filter((c) => c !== null);
-          expect(a.incomplete).toBe(0);
-          expect(out.length + a.merged).toBe(list.length);
-          return new Map(out.map((c) => [c!.company_id, c]));
-        };
-        const shuffled = [...rows].sort((x, y) => ((x.row * 2654435761 + seed) % 97) - ((y.row * 2654435761 + seed) % 97));
-        expect(run(shuffled)).toEqual(run(rows));
-      }),
-    );
-  });
-});
-
-describe('the second thread', () => {
-  it('writes the same bytes as one thread (built CLI, STEDI_GTM_WORKERS=1 vs 0)', async () => {
+describe('range workers', () => {
+  it('write the same bytes as one thread, the report included, also with --limit and --shard (built CLI, STEDI_GTM_WORKERS=0, 2, 3)', async () => {
     const {spawnSync} = await import('node:child_process');
     const {existsSync} = await import('node:fs');
-    // The worker runs compiled code: this test uses dist/ (npm ci builds it; `npm run build` after changes).
+    // The workers run compiled code: this test uses dist/ (npm ci builds it; `npm run build` after changes).
     expect(existsSync(join(process.cwd(), 'dist', 'workers', 'company-worker.js'))).toBe(true);
     const t = tempDir();
     try {
-      for (const w of ['0', '1']) {
-        const r = spawnSync(process.execPath, ['bin/run.js', 'run', '--seed', '7', '--input', SAMPLE, '--config-dir', CONFIG, '--provider', 'rules', '--no-report', '--quiet', '--data-dir', join(t.dir, `w${w}`)], {
-          env: {...process.env, STEDI_GTM_WORKERS: w, NODE_OPTIONS: ''},
-          encoding: 'utf8',
-        });
-        expect([w, r.status, r.stderr]).toEqual([w, 0, '']);
-      }
-      for (const table of TABLES) {
-        expect([table, readFileSync(join(t.dir, 'w1', table), 'utf8')]).toEqual([table, readFileSync(join(t.dir, 'w0', table), 'utf8')]);
+      for (const extra of [[], ['--limit', '150'], ['--shard', '2/3']]) {
+        const tag = extra.join('') || 'all';
+        for (const w of ['0', '2', '3']) {
+          // The report (built from the companies' digest the workers post) only for the full run: it takes a while.
+          const report = tag === 'all' ? [] : ['--no-report'];
+          const r = spawnSync(process.execPath, ['bin/run.js', 'run', '--seed', '7', '--input', SAMPLE, '--config-dir', CONFIG, '--provider', 'rules', ...report, '--quiet', '--data-dir', join(t.dir, `${tag}-w${w}`), ...extra], {
+            env: {...process.env, STEDI_GTM_WORKERS: w, NODE_OPTIONS: ''},
+            encoding: 'utf8',
+          });
+          expect([tag, w, r.status, r.stderr]).toEqual([tag, w, 0, '']);
+        }
+        for (const w of ['2', '3']) {
+          for (const table of [...TABLES, 'interim/deals_summary.json', 'interim/billing_summary.json', ...(tag === 'all' ? ['final/report.html'] : [])]) {
+            const got = readFileSync(join(t.dir, `${tag}-w${w}`, table), 'utf8').replaceAll(`${tag}-w${w}`, 'DIR');
+            expect([tag, w, table, got]).toEqual([tag, w, table, readFileSync(join(t.dir, `${tag}-w0`, table), 'utf8').replaceAll(`${tag}-w0`, 'DIR')]);
+          }
+          const summary = (k: string) => JSON.parse(readFileSync(join(t.dir, `${tag}-w${k}`, 'interim', 'enrich_summary.json'), 'utf8'));
+          const {output: _o, rejects_file: _r, ...rest} = summary(w);
+          const {output: _o0, rejects_file: _r0, ...rest0} = summary('0');
+          expect(rest).toEqual(rest0);
+        }
+        // No part files are left behind.
+        const {readdirSync} = await import('node:fs');
+        expect(readdirSync(join(t.dir, `${tag}-w3`, 'raw')).filter((f) => f.startsWith('.'))).toEqual([]);
       }
     } finally {
       t.cleanup();
     }
+  });
+
+  it('rejects a bad STEDI_GTM_WORKERS', async () => {
+    const {workersFromEnv} = await import('../src/stages/enrich.js');
+    expect(workersFromEnv({STEDI_GTM_WORKERS: '3'})).toBe(3);
+    expect(workersFromEnv({STEDI_GTM_WORKERS: '1'})).toBe('off');
+    expect(workersFromEnv({})).toBe('auto');
+    expect(() => workersFromEnv({STEDI_GTM_WORKERS: 'many'})).toThrow(/STEDI_GTM_WORKERS/);
   });
 });
 

@@ -7,7 +7,7 @@ import {formatIsoDay} from '../core/calendar.js';
 import {formatDealsSummary, loadDealModel, type DealsSummary} from '../stages/deals.js';
 import {enrichStage, workersFromEnv, type EnrichStageInput, type EnrichSummary} from '../stages/enrich.js';
 import type {UnifySummary} from '../stages/unify.js';
-import {formatSummaryTable, reportStage, type ReportResult} from '../stages/report.js';
+import {formatSummaryTable, preloadCharts, reportStage, type ReportResult} from '../stages/report.js';
 
 export interface RunSummary {
   seed: number;
@@ -49,13 +49,16 @@ export default class Run extends BaseCommand<typeof Run> {
     // The deal model and --as-of are checked before the (possibly slow, paid) enrichment.
     const loaded = loadDealModel(s.configDir, asOf);
     const simulation: NonNullable<EnrichStageInput['simulation']> = {seed: s.seed, asOf};
+    // The report's chart modules load while the pipeline runs (this thread mostly waits for its workers then).
+    if (this.flags.report) preloadCharts().catch(() => undefined);
     const enrich = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags, simulation, workers: workersFromEnv()});
     if (enrich.dry_run || !simulation.result) {
       s.reporter.info('--dry-run: nothing was written, so deals, billing and unify were skipped');
       return {seed: s.seed, as_of: formatIsoDay(loaded.asOf), enrich, warnings: []};
     }
-    const {deals, billing, unify} = simulation.result;
-    const report = this.flags.report ? await reportStage(s) : undefined;
+    const {deals, billing, unify, digest} = simulation.result;
+    // The companies were digested while they were simulated: the report need not read companies.csv again.
+    const report = this.flags.report ? await reportStage({...s, digest}) : undefined;
     if (!this.flags.quiet && !this.jsonEnabled()) {
       this.log(`${formatDealsSummary(deals)}\n${formatBillingSummary(billing)}\nUnified ${unify.rows} rows (${unify.deal_rows} deals + ${unify.no_opportunity_rows} companies without a deal) into ${unify.output}`);
       if (report) this.log(`\n${formatSummaryTable(report, process.cwd()).trimEnd()}`);

@@ -1,3 +1,4 @@
+import {addInto} from './merge.js';
 import {normalizeDomain} from './normalize.js';
 import type {CompanyBase, Company, Enrichment} from '../schemas/companies.js';
 
@@ -45,6 +46,14 @@ export function countCompanies(companies: Iterable<Company>): CompanyCounts {
     bump(c.enrichment_source, x.enrichment_source);
   }
   return c;
+}
+
+/**
+ * Adds the counts `from` (of a later part of the companies) into `into`: the same sums as counting both parts'
+ * companies one by one, in order (record keys keep their first-appearance order). `from` is only read.
+ */
+export function addCompanyCounts(into: CompanyCounts, from: CompanyCounts): void {
+  addInto(into, from);
 }
 
 /**

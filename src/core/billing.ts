@@ -1,6 +1,7 @@
 import type {DayNumber} from './calendar.js';
 import type {DealModel} from './deals.js';
 import {stableId} from './hash.js';
+import {addInto} from './merge.js';
 import {bernoulli, cumulative, lognormal, logistic, streamFor, weightedIndex} from './random.js';
 import {checkTargets, median, ratio, round, shareFigure, targetWarnings, type TargetCheck} from './targets.js';
 import {SEGMENTS, type BillingFrequency, type ContractStatus, type Segment} from './vocabulary.js';
@@ -145,74 +146,120 @@ export interface BillingFigures {
   invoiced_amount: number;
 }
 
-/** Accumulates the billing summary contract by contract. */
+/**
+ * Everything the billing summary needs, as plain numbers, number lists and records (see Additive in merge.ts):
+ * structured-clone-safe, and additive, so the states of contiguous parts merge into exactly the state of one
+ * accumulator that saw every contract in order.
+ */
+export type BillingState = {
+  contracts: number;
+  invoices: number;
+  mix: Record<BillingFrequency, number>;
+  small: number;
+  smallMonthly: number;
+  ent: number;
+  entAnnual: number;
+  /** contract_term_months of each contract (whole months: their sum is exact). */
+  terms: number[];
+  termCounts: Record<string, number>;
+  plans: Record<string, number>;
+  status: Record<ContractStatus, number>;
+  /** Sums of arr (integer dollars). */
+  totalArr: number;
+  activeArr: number;
+  /** Sum of invoice amounts in integer cents (amounts have 2 decimals): exact whatever the split. */
+  invoicedCents: number;
+};
+
+/**
+ * Accumulates the billing summary contract by contract. Parts of the contracts can be accumulated apart (worker
+ * threads) and merged: `merge(other.state())`, in part order.
+ */
 export class BillingStats {
-  private contracts = 0;
-  private invoices = 0;
-  private mix: Record<BillingFrequency, number> = {monthly: 0, annual: 0};
-  private small = 0;
-  private smallMonthly = 0;
-  private ent = 0;
-  private entAnnual = 0;
-  private terms: number[] = [];
-  private termCounts: Record<string, number> = {};
-  private plans: Record<string, number> = {};
-  private status: Record<ContractStatus, number> = {scheduled: 0, active: 0, ended: 0};
-  private totalArr = 0;
-  private activeArr = 0;
-  private invoiced = 0;
+  private readonly s: BillingState = {
+    contracts: 0,
+    invoices: 0,
+    mix: {monthly: 0, annual: 0},
+    small: 0,
+    smallMonthly: 0,
+    ent: 0,
+    entAnnual: 0,
+    terms: [],
+    termCounts: {},
+    plans: {},
+    status: {scheduled: 0, active: 0, ended: 0},
+    totalArr: 0,
+    activeArr: 0,
+    invoicedCents: 0,
+  };
 
   constructor(private readonly model: BillingModel) {
-    for (const p of model.deal.config.billing.plans) this.plans[p.name] = 0;
+    for (const p of model.deal.config.billing.plans) this.s.plans[p.name] = 0;
   }
 
   add(contract: Contract, invoices: readonly Invoice[]): void {
-    this.contracts++;
-    this.mix[contract.billing_frequency]++;
+    const s = this.s;
+    s.contracts++;
+    s.mix[contract.billing_frequency]++;
     if (contract.arr <= this.model.deal.config.targets.small_buyer_arr) {
-      this.small++;
-      if (contract.billing_frequency === 'monthly') this.smallMonthly++;
+      s.small++;
+      if (contract.billing_frequency === 'monthly') s.smallMonthly++;
     }
     if (contract.segment === 'enterprise') {
-      this.ent++;
-      if (contract.billing_frequency === 'annual') this.entAnnual++;
+      s.ent++;
+      if (contract.billing_frequency === 'annual') s.entAnnual++;
     }
-    this.terms.push(contract.contract_term_months);
-    this.termCounts[contract.contract_term_months] = (this.termCounts[contract.contract_term_months] ?? 0) + 1;
-    this.plans[contract.plan] = (this.plans[contract.plan] ?? 0) + 1;
-    this.status[contract.contract_status]++;
-    this.totalArr += contract.arr;
-    if (contract.contract_status === 'active') this.activeArr += contract.arr;
-    this.invoices += invoices.length;
-    for (const i of invoices) this.invoiced += i.amount;
+    s.terms.push(contract.contract_term_months);
+    s.termCounts[contract.contract_term_months] = (s.termCounts[contract.contract_term_months] ?? 0) + 1;
+    s.plans[contract.plan] = (s.plans[contract.plan] ?? 0) + 1;
+    s.status[contract.contract_status]++;
+    s.totalArr += contract.arr;
+    if (contract.contract_status === 'active') s.activeArr += contract.arr;
+    s.invoices += invoices.length;
+    for (const i of invoices) s.invoicedCents += Math.round(i.amount * 100);
+  }
+
+  /**
+   * The accumulated state: plain data (no model), safe to post to another thread. It is the live state, not a
+   * copy: post it, or merge it, before adding more contracts to this accumulator.
+   */
+  state(): BillingState {
+    return this.s;
+  }
+
+  /** Adds the state of the next part of the contracts (parts merged in order: 0, then 1, ...). */
+  merge(state: BillingState): void {
+    addInto(this.s, state);
   }
 
   figures(): BillingFigures {
+    const s = this.s;
     return {
-      contracts: this.contracts,
-      invoices: this.invoices,
-      billing_mix: {...this.mix},
-      monthly_share: ratio(this.mix.monthly, this.contracts),
-      monthly_share_small_buyers: ratio(this.smallMonthly, this.small),
-      small_buyers: this.small,
-      annual_share_enterprise: ratio(this.entAnnual, this.ent),
-      enterprise_contracts: this.ent,
-      median_contract_term_months: median(this.terms),
-      mean_contract_term_months: this.terms.length ? round(this.terms.reduce((a, b) => a + b, 0) / this.terms.length, 2) : null,
-      contract_terms: {...this.termCounts},
-      plans: {...this.plans},
-      contract_status: {...this.status},
-      total_arr: this.totalArr,
-      active_arr: this.activeArr,
-      invoiced_amount: round(this.invoiced, 2),
+      contracts: s.contracts,
+      invoices: s.invoices,
+      billing_mix: {...s.mix},
+      monthly_share: ratio(s.mix.monthly, s.contracts),
+      monthly_share_small_buyers: ratio(s.smallMonthly, s.small),
+      small_buyers: s.small,
+      annual_share_enterprise: ratio(s.entAnnual, s.ent),
+      enterprise_contracts: s.ent,
+      median_contract_term_months: median(s.terms),
+      mean_contract_term_months: s.terms.length ? round(s.terms.reduce((a, b) => a + b, 0) / s.terms.length, 2) : null,
+      contract_terms: {...s.termCounts},
+      plans: {...s.plans},
+      contract_status: {...s.status},
+      total_arr: s.totalArr,
+      active_arr: s.activeArr,
+      invoiced_amount: s.invoicedCents / 100,
     };
   }
 
   summary(): {figures: BillingFigures; checks: TargetCheck[]; warnings: string[]} {
+    const s = this.s;
     const f = this.figures();
     const checks = checkTargets({
-      monthly_share_small_buyers: shareFigure(this.smallMonthly, this.small),
-      annual_share_enterprise: shareFigure(this.entAnnual, this.ent),
+      monthly_share_small_buyers: shareFigure(s.smallMonthly, s.small),
+      annual_share_enterprise: shareFigure(s.entAnnual, s.ent),
       mean_contract_term_months: {value: f.mean_contract_term_months, n: f.contracts},
     }, this.model.deal.config.targets);
     return {figures: f, checks, warnings: targetWarnings(checks)};

@@ -4,6 +4,7 @@ import {ALL_SIZE_BANDS} from './normalize.js';
 import {
   bernoulli, cumulative, fnv1a32, lognormal, logistic, logit, normal, streamFor, uniformInt, weightedIndex, type Rng,
 } from './random.js';
+import {addInto} from './merge.js';
 import {checkTargets, median, medianFigure, ratio, round, shareFigure, shares, targetWarnings, type TargetCheck} from './targets.js';
 import {
   DEAL_STAGES, DEAL_TYPES, LEAD_SOURCES, LOSS_REASONS, SEGMENTS, type DealStage, type LeadSource, type LossReason, type Segment,
@@ -461,148 +462,215 @@ export interface DealsFigures {
   lead_sources: Record<LeadSource, SourceFigures>;
 }
 
-/** Accumulates the deals summary company by company (streaming-friendly: only numbers are kept). */
+interface SourceCounts {
+  companies: number;
+  with_deals: number;
+  won: number;
+  lost: number;
+}
+
+/**
+ * Everything the deals summary needs, as plain numbers, number lists and records (see Additive in merge.ts):
+ * structured-clone-safe, and additive, so the states of contiguous parts merge into exactly the state of one
+ * accumulator that saw every company in order.
+ */
+export type DealState = {
+  companies: number;
+  touched: number;
+  withDeals: number;
+  icp: number;
+  icpWithDeals: number;
+  deals: number;
+  types: Counts<(typeof DEAL_TYPES)[number]>;
+  outcomes: {won: number; lost: number; open: number};
+  /** Sum of amount_arr of open deals (integer dollars). */
+  openArr: number;
+  /**
+   * Sum of amount_arr x probability x 100 over open deals: an exact integer (amount_arr is whole dollars and
+   * probability has 2 decimals), divided by 100 only in the figures, so no float sum depends on the split.
+   */
+  weightedArrX100: number;
+  openByStage: Counts<DealStage>;
+  /** Sales cycles (days) of won deals, by segment. */
+  cycles: Record<Segment, number[]>;
+  lostCycles: number[];
+  wonArr: number[];
+  amounts: number[];
+  lossReasons: Counts<LossReason>;
+  lostAt: Counts<DealStage>;
+  closes: number;
+  quarterEndCloses: number;
+  sources: Record<LeadSource, SourceCounts>;
+};
+
+function emptyDealState(): DealState {
+  return {
+    companies: 0,
+    touched: 0,
+    withDeals: 0,
+    icp: 0,
+    icpWithDeals: 0,
+    deals: 0,
+    types: zeros(DEAL_TYPES),
+    outcomes: {won: 0, lost: 0, open: 0},
+    openArr: 0,
+    weightedArrX100: 0,
+    openByStage: zeros(DEAL_STAGES),
+    cycles: {smb: [], mid_market: [], enterprise: []},
+    lostCycles: [],
+    wonArr: [],
+    amounts: [],
+    lossReasons: zeros(LOSS_REASONS),
+    lostAt: zeros(DEAL_STAGES),
+    closes: 0,
+    quarterEndCloses: 0,
+    sources: Object.fromEntries(LEAD_SOURCES.map((s) => [s, {companies: 0, with_deals: 0, won: 0, lost: 0}])) as Record<LeadSource, SourceCounts>,
+  };
+}
+
+/**
+ * Accumulates the deals summary company by company (streaming-friendly: only numbers are kept). Parts of the
+ * companies can be accumulated apart (worker threads) and merged: `merge(other.state())`, in part order.
+ */
 export class DealStats {
-  private companies = 0;
-  private touched = 0;
-  private withDeals = 0;
-  private icp = 0;
-  private icpWithDeals = 0;
-  private deals = 0;
-  private types = zeros(DEAL_TYPES);
-  private outcomes = {won: 0, lost: 0, open: 0};
-  private openArr = 0;
-  private weightedArr = 0;
-  private openByStage = zeros(DEAL_STAGES);
-  private cycles: number[][] = SEGMENTS.map(() => []);
-  private lostCycles: number[] = [];
-  private wonArr: number[] = [];
-  private amounts: number[] = [];
-  private lossReasons = zeros(LOSS_REASONS);
-  private lostAt = zeros(DEAL_STAGES);
-  private closes = 0;
-  private quarterEndCloses = 0;
-  private sources = Object.fromEntries(LEAD_SOURCES.map((s) => [s, {companies: 0, with_deals: 0, won: 0, lost: 0}])) as Record<LeadSource, {companies: number; with_deals: number; won: number; lost: number}>;
+  private readonly s: DealState = emptyDealState();
 
   constructor(private readonly model: DealModel) {}
 
   add(company: Pick<Company, 'icp_fit'>, sim: CompanySimulation): void {
     const cal = this.model.calendar;
-    this.companies++;
-    if (company.icp_fit) this.icp++;
-    const src = sim.lead.lead_source === '' ? undefined : this.sources[sim.lead.lead_source];
+    const s = this.s;
+    s.companies++;
+    if (company.icp_fit) s.icp++;
+    const src = sim.lead.lead_source === '' ? undefined : s.sources[sim.lead.lead_source];
     if (src) {
-      this.touched++;
+      s.touched++;
       src.companies++;
     }
     if (sim.deals.length > 0) {
-      this.withDeals++;
-      if (company.icp_fit) this.icpWithDeals++;
+      s.withDeals++;
+      if (company.icp_fit) s.icpWithDeals++;
       if (src) src.with_deals++;
     }
     for (const d of sim.deals) {
-      this.deals++;
-      this.types[d.deal_type]++;
-      this.outcomes[d.outcome]++;
-      this.amounts.push(d.amount_arr);
+      s.deals++;
+      s.types[d.deal_type]++;
+      s.outcomes[d.outcome]++;
+      s.amounts.push(d.amount_arr);
       if (d.outcome === 'open') {
-        this.openArr += d.amount_arr;
-        this.weightedArr += d.amount_arr * d.probability;
-        this.openByStage[d.stage as DealStage]++;
+        s.openArr += d.amount_arr;
+        s.weightedArrX100 += d.amount_arr * Math.round(d.probability * 100);
+        s.openByStage[d.stage as DealStage]++;
         continue;
       }
-      this.closes++;
+      s.closes++;
       const close = cal.day(d.close_date)!;
-      if (cal.quarterEnd(close) - close < 15) this.quarterEndCloses++;
+      if (cal.quarterEnd(close) - close < 15) s.quarterEndCloses++;
       if (d.outcome === 'won') {
-        this.cycles[SEGMENTS.indexOf(d.segment)].push(d.sales_cycle_days);
-        this.wonArr.push(d.closed_arr!);
+        s.cycles[d.segment].push(d.sales_cycle_days);
+        s.wonArr.push(d.closed_arr!);
         if (src) src.won++;
       } else {
-        this.lostCycles.push(d.sales_cycle_days);
-        this.lossReasons[d.loss_reason as LossReason]++;
-        this.lostAt[d.lost_at_stage as DealStage]++;
+        s.lostCycles.push(d.sales_cycle_days);
+        s.lossReasons[d.loss_reason as LossReason]++;
+        s.lostAt[d.lost_at_stage as DealStage]++;
         if (src) src.lost++;
       }
     }
   }
 
+  /**
+   * The accumulated state: plain data (no model), safe to post to another thread. It is the live state, not a
+   * copy: post it, or merge it, before adding more companies to this accumulator.
+   */
+  state(): DealState {
+    return this.s;
+  }
+
+  /** Adds the state of the next part of the companies (parts merged in order: 0, then 1, ...). */
+  merge(state: DealState): void {
+    addInto(this.s, state);
+  }
+
   figures(): DealsFigures {
-    const closed = this.outcomes.won + this.outcomes.lost;
-    const nonIcp = this.companies - this.icp;
-    const rateIcp = ratio(this.icpWithDeals, this.icp);
-    const rateNon = ratio(this.withDeals - this.icpWithDeals, nonIcp);
-    const allCycles = this.cycles.flat();
-    const won = this.wonArr.length;
+    const s = this.s;
+    const closed = s.outcomes.won + s.outcomes.lost;
+    const nonIcp = s.companies - s.icp;
+    const rateIcp = ratio(s.icpWithDeals, s.icp);
+    const rateNon = ratio(s.withDeals - s.icpWithDeals, nonIcp);
+    const allCycles = s.cycles.smb.concat(s.cycles.mid_market, s.cycles.enterprise);
+    const won = s.wonArr.length;
     return {
-      companies: this.companies,
-      companies_touched: this.touched,
-      companies_with_deals: this.withDeals,
-      opportunity_rate: ratio(this.withDeals, this.companies),
+      companies: s.companies,
+      companies_touched: s.touched,
+      companies_with_deals: s.withDeals,
+      opportunity_rate: ratio(s.withDeals, s.companies),
       opportunity_rate_icp: rateIcp,
       opportunity_rate_non_icp: rateNon,
       icp_opportunity_lift: rateIcp !== null && rateNon ? round(rateIcp / rateNon, 2) : null,
-      deals: this.deals,
-      deal_types: this.types,
-      won: this.outcomes.won,
-      lost: this.outcomes.lost,
-      open: this.outcomes.open,
-      win_rate: ratio(this.outcomes.won, closed),
-      open_share: ratio(this.outcomes.open, this.deals),
-      open_pipeline_arr: this.openArr,
-      weighted_pipeline_arr: Math.round(this.weightedArr),
-      open_by_stage: this.openByStage,
+      deals: s.deals,
+      deal_types: {...s.types},
+      won: s.outcomes.won,
+      lost: s.outcomes.lost,
+      open: s.outcomes.open,
+      win_rate: ratio(s.outcomes.won, closed),
+      open_share: ratio(s.outcomes.open, s.deals),
+      open_pipeline_arr: s.openArr,
+      weighted_pipeline_arr: Math.round(s.weightedArrX100 / 100),
+      open_by_stage: {...s.openByStage},
       median_cycle_days: {
         overall: median(allCycles),
-        smb: median(this.cycles[0]),
-        mid_market: median(this.cycles[1]),
-        enterprise: median(this.cycles[2]),
+        smb: median(s.cycles.smb),
+        mid_market: median(s.cycles.mid_market),
+        enterprise: median(s.cycles.enterprise),
       },
-      median_cycle_days_lost: median(this.lostCycles),
-      won_by_segment: {smb: this.cycles[0].length, mid_market: this.cycles[1].length, enterprise: this.cycles[2].length},
-      median_won_arr: median(this.wonArr),
-      median_amount_arr: median(this.amounts),
-      won_arr_below_5k_share: ratio(this.wonArr.filter((x) => x < 5000).length, won),
-      won_arr_above_100k_share: ratio(this.wonArr.filter((x) => x > 100_000).length, won),
-      total_won_arr: this.wonArr.reduce((a, b) => a + b, 0),
-      loss_reasons: shares(LOSS_REASONS, this.lossReasons),
-      lost_at_stage: this.lostAt,
+      median_cycle_days_lost: median(s.lostCycles),
+      won_by_segment: {smb: s.cycles.smb.length, mid_market: s.cycles.mid_market.length, enterprise: s.cycles.enterprise.length},
+      median_won_arr: median(s.wonArr),
+      median_amount_arr: median(s.amounts),
+      won_arr_below_5k_share: ratio(s.wonArr.filter((x) => x < 5000).length, won),
+      won_arr_above_100k_share: ratio(s.wonArr.filter((x) => x > 100_000).length, won),
+      total_won_arr: s.wonArr.reduce((a, b) => a + b, 0),
+      loss_reasons: shares(LOSS_REASONS, s.lossReasons),
+      lost_at_stage: {...s.lostAt},
       ...this.conversion(),
-      quarter_end_close_share: ratio(this.quarterEndCloses, this.closes),
-      lead_sources: Object.fromEntries(LEAD_SOURCES.map((s) => {
-        const x = this.sources[s];
-        return [s, {...x, opportunity_rate: ratio(x.with_deals, x.companies), win_rate: ratio(x.won, x.won + x.lost)}];
+      quarter_end_close_share: ratio(s.quarterEndCloses, s.closes),
+      lead_sources: Object.fromEntries(LEAD_SOURCES.map((source) => {
+        const x = s.sources[source];
+        return [source, {...x, opportunity_rate: ratio(x.with_deals, x.companies), win_rate: ratio(x.won, x.won + x.lost)}];
       })) as Record<LeadSource, SourceFigures>,
     };
   }
 
   private conversion(): {stage_conversion: Record<DealStage, number | null>; proposal_to_won: number | null} {
+    const s = this.s;
     // Closed deals that reached stage s: the won ones plus those lost at s or later.
-    const reached = (s: number) => this.outcomes.won + DEAL_STAGES.slice(s).reduce((n, st) => n + this.lostAt[st], 0);
+    const reached = (stage: number) => s.outcomes.won + DEAL_STAGES.slice(stage).reduce((n, st) => n + s.lostAt[st], 0);
     const stage_conversion = {} as Record<DealStage, number | null>;
-    DEAL_STAGES.forEach((st, s) => (stage_conversion[st] = ratio(reached(s) - this.lostAt[st], reached(s))));
-    return {stage_conversion, proposal_to_won: ratio(this.outcomes.won, reached(DEAL_STAGES.indexOf('proposal')))};
+    DEAL_STAGES.forEach((st, stage) => (stage_conversion[st] = ratio(reached(stage) - s.lostAt[st], reached(stage))));
+    return {stage_conversion, proposal_to_won: ratio(s.outcomes.won, reached(DEAL_STAGES.indexOf('proposal')))};
   }
 
   /** The figures and their checks against deal_model.yml targets. */
   summary(): {figures: DealsFigures; checks: TargetCheck[]; warnings: string[]} {
+    const s = this.s;
     const f = this.figures();
     const closed = f.won + f.lost;
-    const allCycles = this.cycles.flat();
+    const allCycles = s.cycles.smb.concat(s.cycles.mid_market, s.cycles.enterprise);
     const checks = checkTargets({
       opportunity_rate: shareFigure(f.companies_with_deals, f.companies),
       icp_opportunity_lift: {value: f.icp_opportunity_lift, n: f.companies_with_deals},
       win_rate: shareFigure(f.won, closed),
       open_share: shareFigure(f.open, f.deals),
       median_cycle_days: medianFigure(allCycles),
-      median_cycle_days_smb: medianFigure(this.cycles[0]),
-      median_cycle_days_mid_market: medianFigure(this.cycles[1]),
-      median_cycle_days_enterprise: medianFigure(this.cycles[2]),
-      median_won_arr: medianFigure(this.wonArr),
-      won_arr_below_5k_share: shareFigure(this.wonArr.filter((x) => x < 5000).length, f.won),
-      won_arr_above_100k_share: shareFigure(this.wonArr.filter((x) => x > 100_000).length, f.won),
-      no_decision_share: shareFigure(this.lossReasons.no_decision, f.lost),
-      quarter_end_close_share: shareFigure(this.quarterEndCloses, closed),
+      median_cycle_days_smb: medianFigure(s.cycles.smb),
+      median_cycle_days_mid_market: medianFigure(s.cycles.mid_market),
+      median_cycle_days_enterprise: medianFigure(s.cycles.enterprise),
+      median_won_arr: medianFigure(s.wonArr),
+      won_arr_below_5k_share: shareFigure(s.wonArr.filter((x) => x < 5000).length, f.won),
+      won_arr_above_100k_share: shareFigure(s.wonArr.filter((x) => x > 100_000).length, f.won),
+      no_decision_share: shareFigure(s.lossReasons.no_decision, f.lost),
+      quarter_end_close_share: shareFigure(s.quarterEndCloses, closed),
     }, this.model.config.targets);
     return {figures: f, checks, warnings: targetWarnings(checks)};
   }

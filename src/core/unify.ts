@@ -1,3 +1,4 @@
+import {addInto} from './merge.js';
 import {UNIFIED_OUTCOMES, type UnifiedOutcome} from './vocabulary.js';
 import type {Company} from '../schemas/companies.js';
 import type {Contract, Deal, Lead, UnifiedRow} from '../schemas/deals.js';
@@ -103,33 +104,59 @@ export interface UnifyFigures {
   rows_with_contract: number;
 }
 
-/** Counts unified rows; rows = deal_rows + no_opportunity_rows by construction. */
+/** Everything the unify summary needs: counts only (additive, structured-clone-safe; see merge.ts). */
+export type UnifyState = {
+  rows: number;
+  companies: number;
+  outcomes: Record<UnifiedOutcome, number>;
+  customers: number;
+  withContract: number;
+};
+
+/**
+ * Counts unified rows; rows = deal_rows + no_opportunity_rows by construction. Parts of the companies can be
+ * counted apart (worker threads) and merged: `merge(other.state())`, in part order.
+ */
 export class UnifyStats {
-  private rows = 0;
-  private companies = 0;
-  private outcomes = Object.fromEntries(UNIFIED_OUTCOMES.map((o) => [o, 0])) as Record<UnifiedOutcome, number>;
-  private customers = 0;
-  private withContract = 0;
+  private readonly s: UnifyState = {
+    rows: 0,
+    companies: 0,
+    outcomes: Object.fromEntries(UNIFIED_OUTCOMES.map((o) => [o, 0])) as Record<UnifiedOutcome, number>,
+    customers: 0,
+    withContract: 0,
+  };
 
   add(rows: readonly UnifiedRow[]): void {
-    this.companies++;
-    if (rows[0]?.is_customer) this.customers++;
+    const s = this.s;
+    s.companies++;
+    if (rows[0]?.is_customer) s.customers++;
     for (const r of rows) {
-      this.rows++;
-      this.outcomes[r.outcome]++;
-      if (r.billing_id) this.withContract++;
+      s.rows++;
+      s.outcomes[r.outcome]++;
+      if (r.billing_id) s.withContract++;
     }
   }
 
+  /** The accumulated counts (the live state, not a copy: post or merge it before adding more rows). */
+  state(): UnifyState {
+    return this.s;
+  }
+
+  /** Adds the state of the next part of the companies (parts merged in order: 0, then 1, ...). */
+  merge(state: UnifyState): void {
+    addInto(this.s, state);
+  }
+
   figures(): UnifyFigures {
+    const s = this.s;
     return {
-      rows: this.rows,
-      companies: this.companies,
-      deal_rows: this.rows - this.outcomes.no_opportunity,
-      no_opportunity_rows: this.outcomes.no_opportunity,
-      outcomes: {...this.outcomes},
-      customers: this.customers,
-      rows_with_contract: this.withContract,
+      rows: s.rows,
+      companies: s.companies,
+      deal_rows: s.rows - s.outcomes.no_opportunity,
+      no_opportunity_rows: s.outcomes.no_opportunity,
+      outcomes: {...s.outcomes},
+      customers: s.customers,
+      rows_with_contract: s.withContract,
     };
   }
 }

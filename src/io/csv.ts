@@ -1,5 +1,6 @@
 import {createReadStream, mkdirSync, openSync, readSync, closeSync, renameSync, rmSync, writeSync} from 'node:fs';
 import {basename, dirname, join} from 'node:path';
+import {threadId} from 'node:worker_threads';
 import Papa from 'papaparse';
 import {UserError} from '../errors.js';
 
@@ -21,10 +22,16 @@ export interface ReadCsvOptions {
   onRecord(record: CsvRecord): void | Promise<void>;
   /** Called for a record papaparse could not read (e.g. an unclosed quote). */
   onMalformed?(record: CsvRecord, message: string): void;
+  /**
+   * Reads only the bytes [start, end) of the file, which must begin at a record start after the header
+   * (found by scanCsv): no header is read, and `row` and `line` are the numbers of the first record there.
+   * Blank records and the empty record papaparse reports after the range's last newline are not passed on.
+   */
+  range?: {start: number; end: number; row: number; line: number; newline: '\r\n' | '\n' | '\r'};
 }
 
 /** Looks at the file's first bytes to tell CRLF from LF files (papaparse guesses per chunk otherwise). */
-function sniff(file: string): {newline: '\r\n' | '\n' | '\r'; bom: boolean} {
+export function sniffCsv(file: string): {newline: '\r\n' | '\n' | '\r'; bom: boolean} {
   const fd = openSync(file, 'r');
   try {
     const buf = Buffer.alloc(64 * 1024);
@@ -56,20 +63,23 @@ function countNewlines(fields: readonly string[]): number {
 export async function readCsv(file: string, opts: ReadCsvOptions): Promise<{records: number; blank: number}> {
   let newline: '\r\n' | '\n' | '\r';
   let bom: boolean;
+  const range = opts.range;
   try {
-    ({newline, bom} = sniff(file));
+    ({newline, bom} = range ? {newline: range.newline, bom: false} : sniffCsv(file));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserError(`${file}: cannot read input file (${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message})`);
   }
   return new Promise((resolvePromise, reject) => {
-    let row = 0;
-    let line = 1;
+    // In a range, the first record is not a header: start one row earlier so that it gets range.row.
+    let row = range ? range.row - 1 : 0;
+    let line = range ? range.line : 1;
+    const headerRow = range ? 0 : 1;
     let records = 0;
     let blank = 0;
     let failed = false;
     // A byte-order mark is skipped before parsing, or papaparse would not see the first field's opening quote.
-    const stream = createReadStream(file, {encoding: 'utf8', highWaterMark: 1 << 20, start: bom ? 3 : 0});
+    const stream = createReadStream(file, {encoding: 'utf8', highWaterMark: 1 << 20, start: range ? range.start : bom ? 3 : 0, ...(range ? {end: range.end - 1} : {})});
     const fail = (e: unknown, parser?: Papa.Parser) => {
       failed = true;
       parser?.abort();
@@ -88,7 +98,7 @@ export async function readCsv(file: string, opts: ReadCsvOptions): Promise<{reco
         const rec: CsvRecord = {fields, row, line};
         line += 1 + countNewlines(fields);
         try {
-          if (row === 1) {
+          if (row === headerRow) {
             opts.onHeader(fields);
             return;
           }
@@ -113,7 +123,7 @@ export async function readCsv(file: string, opts: ReadCsvOptions): Promise<{reco
       },
       complete() {
         if (failed) return;
-        if (row === 0) reject(new UserError(`${file}: the file is empty (no header row)`));
+        if (row === 0 && !range) reject(new UserError(`${file}: the file is empty (no header row)`));
         else resolvePromise({records, blank});
       },
       error(err: Error) {
@@ -158,11 +168,12 @@ export class AtomicCsvWriter {
   private used = 0;
   rows = 0;
 
-  constructor(readonly path: string, header: readonly string[]) {
+  /** `withHeader: false` writes only rows (a part of a table that is concatenated after another part). */
+  constructor(readonly path: string, header: readonly string[], withHeader = true) {
     mkdirSync(dirname(path), {recursive: true});
-    this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+    this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${threadId}.tmp`);
     this.fd = openSync(this.tmp, 'w');
-    this.append(encodeCsvRow(header) + '\n');
+    if (withHeader) this.append(encodeCsvRow(header) + '\n');
   }
 
   private append(line: string): void {

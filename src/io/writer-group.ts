@@ -1,5 +1,7 @@
+import {closeSync, openSync, readSync, renameSync, rmSync, writeSync} from 'node:fs';
+import {open} from 'node:fs/promises';
+import {basename, dirname, join} from 'node:path';
 import {AtomicCsvWriter} from './csv.js';
-import type {Reporter} from './reporter.js';
 
 /**
  * Output tables written together (e.g. leads.csv and deals.csv): committed (renamed into place) together,
@@ -8,28 +10,20 @@ import type {Reporter} from './reporter.js';
 export class WriterGroup {
   private readonly writers: AtomicCsvWriter[] = [];
 
+  /**
+   * `part`: this group writes part `index` of tables split over workers, to partPath(path, index), with the
+   * header only in part 0 (see concatParts).
+   */
+  constructor(private readonly part?: {index: number}) {}
+
   open(path: string, header: readonly string[]): AtomicCsvWriter {
-    const w = new AtomicCsvWriter(path, header);
+    const w = this.part ? new AtomicCsvWriter(partPath(path, this.part.index), header, this.part.index === 0) : new AtomicCsvWriter(path, header);
     this.writers.push(w);
     return w;
   }
 
   push(writer: AtomicCsvWriter, fields: readonly string[]): void {
     writer.push(fields);
-  }
-
-  /** Adds every item (which writes its rows), reporting progress, then commits; aborts all files on error. */
-  async feed<T>(items: readonly T[], add: (item: T) => void, reporter: Reporter): Promise<void> {
-    try {
-      for (let i = 0; i < items.length; i++) {
-        add(items[i]);
-        if ((i & 1023) === 0) reporter.progress(i);
-      }
-      await this.commit();
-    } catch (e) {
-      await this.abort();
-      throw e;
-    }
   }
 
   async commit(): Promise<void> {
@@ -39,4 +33,77 @@ export class WriterGroup {
   async abort(): Promise<void> {
     for (const w of this.writers) await w.abort();
   }
+}
+
+/** Where part `index` of a table split over workers is written (a hidden file next to the table). */
+export function partPath(path: string, index: number): string {
+  return join(dirname(path), `.${basename(path)}.part${index}`);
+}
+
+/**
+ * Joins the parts 0..count-1 of a table (part 0 carries the header) into the table: the later parts are
+ * appended to part 0, which is then renamed into place; the parts are removed.
+ */
+export function concatParts(path: string, count: number): void {
+  const first = partPath(path, 0);
+  const fd = openSync(first, 'a');
+  const buf = Buffer.allocUnsafe(8 << 20);
+  try {
+    for (let k = 1; k < count; k++) {
+      const src = openSync(partPath(path, k), 'r');
+      try {
+        for (;;) {
+          const n = readSync(src, buf, 0, buf.length, null);
+          if (n === 0) break;
+          let off = 0;
+          while (off < n) off += writeSync(fd, buf, off, n - off);
+        }
+      } finally {
+        closeSync(src);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(first, path);
+  for (let k = 1; k < count; k++) rmSync(partPath(path, k), {force: true});
+}
+
+/**
+ * concatParts for several tables at once, on libuv's thread pool: the copies (kernel time, mostly) run in
+ * parallel on every core instead of one after the other on this thread.
+ */
+export async function concatTables(paths: readonly string[], count: number): Promise<void> {
+  await Promise.all(
+    paths.map(async (path) => {
+      const target = await open(partPath(path, 0), 'a');
+      try {
+        const buf = Buffer.allocUnsafe(8 << 20);
+        for (let k = 1; k < count; k++) {
+          const src = await open(partPath(path, k), 'r');
+          try {
+            for (;;) {
+              const {bytesRead} = await src.read(buf, 0, buf.length, null);
+              if (bytesRead === 0) break;
+              let off = 0;
+              while (off < bytesRead) off += (await target.write(buf, off, bytesRead - off)).bytesWritten;
+            }
+          } finally {
+            await src.close();
+          }
+        }
+      } finally {
+        await target.close();
+      }
+    }),
+  );
+  for (const path of paths) {
+    renameSync(partPath(path, 0), path);
+    for (let k = 1; k < count; k++) rmSync(partPath(path, k), {force: true});
+  }
+}
+
+/** Removes the parts of a table (after a failure). */
+export function removeParts(path: string, count: number): void {
+  for (let k = 0; k < count; k++) rmSync(partPath(path, k), {force: true});
 }

@@ -3,12 +3,14 @@ import {parseIsoDay, type DayNumber} from '../core/calendar.js';
 import {compileDealModel} from '../core/deals.js';
 import type {TargetCheck} from '../core/targets.js';
 import {UserError} from '../errors.js';
-import {readTable} from '../io/csv.js';
 import type {DataPaths} from '../io/paths.js';
 import {TableCodec} from '../io/table-codec.js';
-import type {Company} from '../schemas/companies.js';
+import {TableCursor} from '../io/table-cursor.js';
 import {ContractSchema, InvoiceSchema, type Contract, type Deal, type Invoice} from '../schemas/deals.js';
-import {dealCodec, displayPath, pct, formatChecks, loadDealModel, readCompanies, requireInput, type SimulationStageInput} from './deals.js';
+import {
+  companyColumns, dealCodec, displayPath, pct, formatChecks, loadDealModel, openCompanies, requireInput, runWalk,
+  type CompanyWalk, type LoadedDealModel, type SimulationStageInput,
+} from './deals.js';
 import {writeJsonAtomic} from './enrich.js';
 import {WriterGroup} from '../io/writer-group.js';
 import type {Reporter} from '../io/reporter.js';
@@ -16,30 +18,109 @@ import type {Reporter} from '../io/reporter.js';
 export const contractCodec = new TableCodec<Contract>(ContractSchema);
 export const invoiceCodec = new TableCodec<Invoice>(InvoiceSchema);
 
-/**
- * deals.csv, decoded and checked: every deal's company is in `companies`, dates parse, and all rows share
- * one as_of_date. Deals of companies beyond --limit are dropped (they were not selected).
- */
-export async function readDeals(paths: DataPaths, companies: ReadonlyMap<string, Company>, allCompanyIds: ReadonlySet<string>): Promise<{deals: Deal[]; asOf?: string}> {
-  requireInput(paths.deals, 'deals');
-  const rows = await readTable(paths.deals, dealCodec.columns, 'deals');
-  const file = displayPath(paths.deals);
-  const deals: Deal[] = [];
-  let asOf: string | undefined;
-  for (let i = 0; i < rows.length; i++) {
-    const d = dealCodec.decode(rows[i]);
-    const where = `${file} row ${i + 2} (${d.deal_id || 'no deal_id'})`;
-    if (!allCompanyIds.has(d.company_id)) {
-      throw new UserError(`${where}: company ${d.company_id} is not in ${displayPath(paths.companies)}; companies.csv changed since the deals were made: run \`stedi-gtm deals\` again`);
+/** What billing reads of companies.csv: the company IDs, to walk deals.csv along them. */
+export const companyIdCodec = companyColumns<keyof BillingCompany>({company_id: true});
+
+/** Reads one column of a table to the end, looking for a value (error paths only: it reads the whole file). */
+async function findRow<T extends Record<string, unknown>>(cursor: TableCursor<T>, match: (row: T) => boolean): Promise<T | undefined> {
+  try {
+    for (;;) {
+      const wait = cursor.advance();
+      if (wait) await wait;
+      if (cursor.row === undefined || match(cursor.row)) return cursor.row;
     }
-    if (asOf === undefined) asOf = d.as_of_date;
-    else if (d.as_of_date !== asOf) throw new UserError(`${where}: as_of_date ${d.as_of_date} differs from ${asOf} on earlier rows: run \`stedi-gtm deals\` again`);
-    if (d.outcome === 'won' && (d.closed_arr === null || !Number.isFinite(d.closed_arr) || d.close_date === '')) {
-      throw new UserError(`${where}: a won deal needs close_date and closed_arr: run \`stedi-gtm deals\` again`);
-    }
-    if (companies.has(d.company_id)) deals.push(d);
+  } finally {
+    await cursor.close();
   }
-  return {deals, asOf};
+}
+
+/** Is the company in companies.csv? (An error path: reads the file again.) */
+export async function companyExists(paths: DataPaths, companyId: string): Promise<boolean> {
+  return (await findRow(await openCompanies(paths, companyIdCodec), (c) => c.company_id === companyId)) !== undefined;
+}
+
+/** The deal with this ID in deals.csv, if any (an error path: reads the file again). */
+export async function findDeal(paths: DataPaths, dealId: string): Promise<Deal | undefined> {
+  return findRow(await TableCursor.open(paths.deals, dealCodec, {required: dealCodec.columns, producedBy: 'deals'}), (d) => d.deal_id === dealId);
+}
+
+/**
+ * deals.csv, walked in step with companies.csv: the deals stage writes each company's deals together, in the
+ * order of companies.csv, so the deals of each company are the rows at the cursor when its turn comes (a
+ * merge-join; nothing is held but the current rows). Every row is checked: all rows share one as_of_date
+ * (`asOf`, from the first row), a won deal has close_date and closed_arr, and after the last company no row
+ * is left (a row left over is for a company not in companies.csv, or out of its order).
+ */
+export class CompanyDeals {
+  /** as_of_date of deals.csv (of its first row); undefined when it has no deal. */
+  readonly asOf: string | undefined;
+  private readonly file: string;
+
+  private constructor(private readonly cursor: TableCursor<Deal>, private readonly paths: DataPaths) {
+    this.asOf = cursor.row?.as_of_date;
+    this.file = displayPath(paths.deals);
+  }
+
+  /** Opens deals.csv at its first row. */
+  static async open(paths: DataPaths): Promise<CompanyDeals> {
+    requireInput(paths.deals, 'deals');
+    const cursor = await TableCursor.open(paths.deals, dealCodec, {required: dealCodec.columns, producedBy: 'deals'});
+    try {
+      const wait = cursor.advance();
+      if (wait) await wait;
+    } catch (e) {
+      await cursor.close();
+      throw e;
+    }
+    return new CompanyDeals(cursor, paths);
+  }
+
+  /**
+   * Moves past the deals of the company (the rows at the cursor with its ID), checking each, and appends them
+   * to `into` when given. Returns a promise only when it had to wait for the reader.
+   */
+  take(companyId: string, into?: Deal[]): void | Promise<void> {
+    const c = this.cursor;
+    for (let d = c.row; d !== undefined && d.company_id === companyId; d = c.row) {
+      this.check(d, c.rowNumber);
+      into?.push(d);
+      const wait = c.advance();
+      if (wait) return wait.then(() => this.take(companyId, into));
+    }
+  }
+
+  private where(d: Deal, row: number): string {
+    return `${this.file} row ${row} (${d.deal_id || 'no deal_id'})`;
+  }
+
+  private check(d: Deal, row: number): void {
+    if (d.as_of_date !== this.asOf) {
+      throw new UserError(`${this.where(d, row)}: as_of_date ${d.as_of_date} differs from ${this.asOf} on earlier rows: run \`stedi-gtm deals\` again`);
+    }
+    if (d.outcome === 'won' && (d.closed_arr === null || !Number.isFinite(d.closed_arr) || d.close_date === '')) {
+      throw new UserError(`${this.where(d, row)}: a won deal needs close_date and closed_arr: run \`stedi-gtm deals\` again`);
+    }
+  }
+
+  /** After the last company: throws when rows are left (see the class comment). Closes the file. */
+  async finish(): Promise<void> {
+    const d = this.cursor.row;
+    const row = this.cursor.rowNumber;
+    await this.cursor.close();
+    if (d === undefined) return;
+    const companies = displayPath(this.paths.companies);
+    if (!(await companyExists(this.paths, d.company_id))) {
+      throw new UserError(`${this.where(d, row)}: company ${d.company_id} is not in ${companies}; companies.csv changed since the deals were made: run \`stedi-gtm deals\` again`);
+    }
+    throw new UserError(
+      `${this.where(d, row)}: the deals of company ${d.company_id} are out of the order of ${companies} (deals.csv lists each company's deals together, ` +
+        `companies in the order of companies.csv); deals.csv was edited or companies.csv changed since the deals were made: run \`stedi-gtm deals\` again`,
+    );
+  }
+
+  close(): Promise<void> {
+    return this.cursor.close();
+  }
 }
 
 /**
@@ -117,29 +198,61 @@ export function reportBilling(reporter: Reporter, summary: BillingSummary): void
   for (const w of summary.warnings) reporter.warn(w);
 }
 
+/**
+ * The billing stage's walk over companies.csv and deals.csv together: each selected company's deals
+ * through the BillingSink; the deals of every company are checked.
+ */
+export async function billingWalk(s: SimulationStageInput, loaded: LoadedDealModel, out: WriterGroup): Promise<CompanyWalk<BillingCompany> & {sink: BillingSink}> {
+  const companies = await openCompanies(s.paths, companyIdCodec);
+  let opened: CompanyDeals | undefined;
+  try {
+    const deals = (opened = await CompanyDeals.open(s.paths));
+    const asOf = downstreamAsOf(s.asOf, deals.asOf, loaded.asOf);
+    const model = compileBillingModel(asOf === loaded.asOf ? loaded.model : compileDealModel(loaded.config, asOf));
+    const sink = new BillingSink(s, model, asOf, out);
+    const own: Deal[] = [];
+    const bill = (company: BillingCompany) => {
+      for (const d of own) {
+        if (d.outcome === 'won' && model.deal.calendar.day(d.close_date) === undefined) {
+          throw new UserError(`${displayPath(s.paths.deals)}: deal ${d.deal_id} has close_date ${JSON.stringify(d.close_date)}, not a date the model covers: run \`stedi-gtm deals\` again`);
+        }
+        sink.add(d, company);
+      }
+    };
+    return {
+      companies,
+      sink,
+      walksAll: true,
+      add(company, selected) {
+        // Past --limit, the company's deals are checked, not billed.
+        if (!selected) return deals.take(company.company_id);
+        own.length = 0;
+        const taken = deals.take(company.company_id, own);
+        if (taken) return taken.then(() => bill(company));
+        bill(company);
+      },
+      finish: () => deals.finish(),
+      async close() {
+        await deals.close();
+        await companies.close();
+      },
+    };
+  } catch (e) {
+    await opened?.close();
+    await companies.close();
+    throw e;
+  }
+}
+
 /** The billing stage: deals.csv -> billing.csv (one contract per won deal) and invoices.csv. */
 export async function runBilling(s: SimulationStageInput): Promise<BillingSummary> {
   const loaded = loadDealModel(s.configDir, s.asOf);
-  const all = await readCompanies(s.paths);
-  const selected = s.limit !== undefined ? all.slice(0, s.limit) : all;
-  const companies = new Map(selected.map((c) => [c.company_id, c]));
-  const {deals, asOf: dealsAsOf} = await readDeals(s.paths, companies, new Set(all.map((c) => c.company_id)));
-  const asOf = downstreamAsOf(s.asOf, dealsAsOf, loaded.asOf);
-  const model = compileBillingModel(asOf === loaded.asOf ? loaded.model : compileDealModel(loaded.config, asOf));
-  s.reporter.start('Building contracts', deals.length);
-  const out = new WriterGroup();
-  const sink = new BillingSink(s, model, asOf, out);
-  await out.feed(deals, (d) => {
-    if (d.outcome === 'won' && model.deal.calendar.day(d.close_date) === undefined) {
-      throw new UserError(`${displayPath(s.paths.deals)}: deal ${d.deal_id} has close_date ${JSON.stringify(d.close_date)}, not a date the model covers: run \`stedi-gtm deals\` again`);
-    }
-    sink.add(d, companies.get(d.company_id)!);
-  }, s.reporter);
-  const summary = sink.summary();
+  s.reporter.start('Building contracts');
+  const walk = await runWalk(s, (out) => billingWalk(s, loaded, out));
+  const summary = walk.sink.summary();
   reportBilling(s.reporter, summary);
   return summary;
 }
-
 
 export function formatBillingSummary(s: BillingSummary): string {
   const terms = Object.entries(s.contract_terms).map(([k, v]) => `${k}m ${v}`).join(', ');

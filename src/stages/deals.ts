@@ -5,12 +5,12 @@ import {compileDealModel, DealStats, simulateCompany, type CompanySimulation, ty
 import type {TargetCheck} from '../core/targets.js';
 import {UserError} from '../errors.js';
 import {loadYamlConfig} from '../io/config.js';
-import {readTable} from '../io/csv.js';
+import {TableCursor} from '../io/table-cursor.js';
 import {WriterGroup} from '../io/writer-group.js';
 import type {DataPaths} from '../io/paths.js';
 import type {Reporter} from '../io/reporter.js';
 import {TableCodec} from '../io/table-codec.js';
-import type {Company} from '../schemas/companies.js';
+import {CompanySchema, type Company} from '../schemas/companies.js';
 import {DealModelSchema, type DealModelConfig} from '../schemas/deal-model.js';
 import {DealSchema, LeadSchema, type Deal, type Lead} from '../schemas/deals.js';
 import {companyCodec, writeJsonAtomic} from './enrich.js';
@@ -64,13 +64,78 @@ export function displayPath(file: string): string {
   return rel && !rel.startsWith('..') ? rel : file;
 }
 
-/** companies.csv, decoded, limited to the first --limit companies. */
-export async function readCompanies(paths: DataPaths, limit?: number): Promise<Company[]> {
-  requireInput(paths.companies, 'enrich');
-  const rows = await readTable(paths.companies, companyCodec.columns, 'enrich');
-  const selected = limit !== undefined ? rows.slice(0, limit) : rows;
-  return selected.map((r) => companyCodec.decode(r));
+/**
+ * A codec for some columns of companies.csv: the stages decode only what they read (the long description
+ * and evidence columns are most of the file). The key list must name every key of the row type; deals and
+ * billing type it with the company parameter types of their core functions, so a core function that starts
+ * reading another column fails to compile until the column is added to the list.
+ */
+export function companyColumns<K extends keyof Company>(keys: Record<K, true>): TableCodec<Pick<Company, K>> {
+  return new TableCodec<Pick<Company, K>>(CompanySchema.pick(keys as never));
 }
+
+/**
+ * companies.csv, streamed in file order (see TableCursor), decoding the codec's columns; every column of
+ * CompanySchema must be in the header, as for the full decode.
+ */
+export async function openCompanies<T extends Partial<Company>>(paths: DataPaths, codec: TableCodec<T>): Promise<TableCursor<T>> {
+  requireInput(paths.companies, 'enrich');
+  return TableCursor.open(paths.companies, codec, {required: companyCodec.columns, producedBy: 'enrich'});
+}
+
+/**
+ * A simulation stage's walk over companies.csv, company by company, with the other tables it reads in
+ * step (see CompanyDeals in billing.ts) and the sink it writes to. Made by dealsWalk, billingWalk and
+ * unifyWalk; runWalk drives it.
+ */
+export interface CompanyWalk<C> {
+  companies: TableCursor<C & Record<string, unknown>>;
+  /** Whether the companies past --limit are walked too (their rows checked), or the walk stops there. */
+  walksAll: boolean;
+  /** The company at the cursor; `selected` is false past --limit. */
+  add(company: C, selected: boolean): void | Promise<void>;
+  /** After the last company: the checks that no row of the other tables is left over. */
+  finish(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a stage's walk (`open` makes its cursors, then its sink writing to `out`), walks the companies,
+ * reporting progress, and commits the output tables; on any error they are left as they were. Memory holds
+ * only the rows at the cursors, whatever the number of companies.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function runWalk<W extends CompanyWalk<any>>(s: SimulationStageInput, open: (out: WriterGroup) => Promise<W>): Promise<W> {
+  const out = new WriterGroup();
+  const walk = await open(out);
+  try {
+    const companies = walk.companies;
+    for (let n = 0; walk.walksAll || s.limit === undefined || n < s.limit; n++) {
+      const wait = companies.advance();
+      if (wait) await wait;
+      const company = companies.row;
+      if (company === undefined) break;
+      const pending = walk.add(company, s.limit === undefined || n < s.limit);
+      if (pending) await pending;
+      if ((n & 1023) === 0) s.reporter.progress(n);
+    }
+    await walk.finish();
+    await out.commit();
+    return walk;
+  } catch (e) {
+    await out.abort();
+    throw e;
+  } finally {
+    await walk.close();
+  }
+}
+
+/** What the deals stage reads of a company: what DealsSink.add passes on (simulateCompany, DealStats.add). */
+type DealsCompany = Parameters<typeof simulateCompany>[0] & Parameters<DealStats['add']>[0];
+const dealsCompanyCodec = companyColumns<keyof DealsCompany>({
+  company_id: true, company_key: true, size_band: true, icp_tier: true, icp_fit: true, icp_confidence: true, uses_x12: true,
+  uses_clearinghouse: true, uses_fhir: true, uses_hl7: true, techstack_confidence: true, is_previous_customer: true,
+});
 
 export interface DealsSummary extends DealsFigures {
   seed: number;
@@ -134,15 +199,33 @@ export function reportDeals(reporter: Reporter, summary: DealsSummary): void {
   for (const w of summary.warnings) reporter.warn(w);
 }
 
+/** The deals stage's walk: each company of companies.csv (up to --limit) through the DealsSink. */
+export async function dealsWalk(s: SimulationStageInput, loaded: LoadedDealModel, out: WriterGroup): Promise<CompanyWalk<DealsCompany> & {sink: DealsSink}> {
+  const companies = await openCompanies(s.paths, dealsCompanyCodec);
+  let sink: DealsSink;
+  try {
+    sink = new DealsSink(s, loaded, out);
+  } catch (e) {
+    await companies.close();
+    throw e;
+  }
+  return {
+    companies,
+    sink,
+    walksAll: false,
+    // The sink reads only the DealsCompany columns of a Company (see the type).
+    add: (c) => void sink.add(c as Company),
+    finish: async () => {},
+    close: () => companies.close(),
+  };
+}
+
 /** The deals stage: companies.csv -> leads.csv and deals.csv, one pure simulation per company. */
 export async function runDeals(s: SimulationStageInput): Promise<DealsSummary> {
   const loaded = loadDealModel(s.configDir, s.asOf);
-  const companies = await readCompanies(s.paths, s.limit);
-  s.reporter.start('Simulating deals', companies.length);
-  const out = new WriterGroup();
-  const sink = new DealsSink(s, loaded, out);
-  await out.feed(companies, (c) => sink.add(c), s.reporter);
-  const summary = sink.summary();
+  s.reporter.start('Simulating deals', s.limit);
+  const walk = await runWalk(s, (out) => dealsWalk(s, loaded, out));
+  const summary = walk.sink.summary();
   reportDeals(s.reporter, summary);
   return summary;
 }

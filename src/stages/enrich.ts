@@ -1,18 +1,19 @@
-import {mkdirSync, writeFileSync, renameSync} from 'node:fs';
+import {mkdirSync, renameSync, statSync, writeFileSync} from 'node:fs';
+import {availableParallelism} from 'node:os';
 import {dirname, join, basename} from 'node:path';
 import {countCompanies, previousCustomerDomains, withEnrichment, type CompanyCounts} from '../core/accounts.js';
-import {cleanRow, mapHeader, rowKey, type ColumnIndex, type RejectedRow} from '../core/ingest.js';
-import {AccountAssembler, parseShard, shardOf, type Shard} from '../core/streaming-accounts.js';
-import {detach} from '../core/strings.js';
-import {WriterGroup} from '../io/writer-group.js';
-import {CompanyWorker} from './worker-client.js';
+import {applyLimit, KeyCollision, splitRanges} from '../core/account-plan.js';
+import {parseShard, type Shard} from '../core/shard.js';
+import {concatParts, removeParts, WriterGroup} from '../io/writer-group.js';
+import {indexExport, type ExportIndex} from './account-index.js';
+import {assembleRange, rangeInput, readForeign} from './enrich-range.js';
+import {indexInWorker, rangeWorkersAvailable, RangeWorkers, type WorkerLimits} from './worker-client.js';
 import {SimulationSink} from './simulate.js';
 import {loadDealModel, reportDeals} from './deals.js';
 import {reportBilling} from './billing.js';
 import {reportUnify} from './unify.js';
-import type {SimulationSummaries} from '../workers/protocol.js';
+import type {SimulationSummaries, WorkerInit} from '../workers/protocol.js';
 import {UserError} from '../errors.js';
-import {readCsv} from '../io/csv.js';
 import {loadYamlConfig} from '../io/config.js';
 import type {DataPaths} from '../io/paths.js';
 import type {Reporter} from '../io/reporter.js';
@@ -54,9 +55,20 @@ export interface EnrichOptions {
    * summaries are left in `result`.
    */
   simulation?: {seed: number; asOf?: string; result?: SimulationSummaries};
-  /** Enrich (and simulate) on a second thread: auto = for the rules provider on inputs of 20,000+ rows. */
-  workers?: 'auto' | 'on' | 'off';
+  /** Worker threads for the first and second passes (see WorkerPolicy). */
+  workers?: WorkerPolicy;
+  /** Compare account keys as strings in the first pass (set after a KeyCollision; see KeyIds). */
+  exactKeys?: boolean;
+  /** Tests: the first pass's key hash, on this thread (see KeyIds). */
+  hashKeys?: (key: string) => void;
 }
+
+/**
+ * Worker threads: auto (an export of 16 MiB or more, about 20,000 Clay rows: the first pass on a thread of its
+ * own and, with the rules provider, the second pass on one thread per core, 2 to 4), off, or a number of
+ * second-pass threads whatever the size.
+ */
+export type WorkerPolicy = 'auto' | 'off' | number;
 
 export interface EnrichSummary {
   input_file: string;
@@ -79,161 +91,168 @@ export interface EnrichSummary {
   dry_run?: EnrichPlan;
 }
 
-function headerIndex(input: string, header: string[]): ColumnIndex {
-  const mapped = mapHeader(header);
-  if (mapped.missing.length > 0) {
-    throw new UserError(
-      `${input}: missing required column(s): ${mapped.missing.join(', ')}.\n` +
-        `Found: ${header.map((h) => JSON.stringify(h)).join(', ')}.\nA Clay company export has Name, Description, Primary Industry, Size, Type, Location, Country, Domain and LinkedIn URL.`,
-    );
-  }
-  return mapped.index;
-}
-
-function rejectFrom(fields: readonly string[], index: ColumnIndex, row: number, line: number, reason: string): RejectedRow {
-  const get = (i: number | undefined) => (i === undefined ? '' : fields[i] ?? '');
-  return {row, line, reason, name: get(index.name), domain: get(index.domain), linkedin_url: get(index.linkedin), raw: fields.join(',')};
-}
-
 /**
- * The enrich stage, streaming: the export is read twice, never held in memory. The first pass counts the
- * rows of each account key (and writes the rejects); the second cleans each row, merges the rows of shared
- * keys as soon as the last one arrives, enriches each company and writes it (and, under `run`, hands it
- * to the simulation sink in the same pass). Companies come out in the order their last row appears.
+ * The enrich stage, streaming: the export is read twice, never held in memory. The first pass
+ * (account-index.ts) reads only the key columns: each record's account, each account's row count and last
+ * row, and the rejects. The second pass cleans each row, merges the rows of shared keys as soon as the last
+ * one arrives, enriches each company and writes it (and, under `run`, hands it to the simulation sink in the
+ * same pass). Companies come out in the order their last row appears. With the rules provider on a large
+ * plain-CSV export, the second pass is split into contiguous ranges read by worker threads, whose parts of
+ * each table are joined in order: the same bytes as one thread.
  */
 export async function runEnrich(opts: EnrichOptions): Promise<EnrichSummary> {
+  try {
+    return await enrichOnce(opts);
+  } catch (e) {
+    // Two account keys shared a 64-bit hash in the first pass (see KeyIds): nothing was committed; start over
+    // comparing the keys themselves.
+    if (opts.exactKeys || !isKeyCollision(e)) throw e;
+    opts.reporter.info('Two account keys shared a hash: reading the export again, comparing keys exactly');
+    return enrichOnce({...opts, exactKeys: true});
+  }
+}
+
+const isKeyCollision = (e: unknown) => e instanceof KeyCollision || (e instanceof Error && e.message.startsWith('KeyCollision:'));
+
+async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
   const {input, paths, reporter, provider, shard} = opts;
-  const inShard = (key: string) => !shard || shardOf(key, shard.count) === shard.index;
-  const out = new WriterGroup();
-  const rejectsOut = opts.dryRun ? undefined : out.open(paths.rejects, rejectCodec.columns);
+  let out = new WriterGroup();
+  // A large export is indexed on a thread of its own (its key map never burdens this one); its rejects are
+  // then written as part 0 of the rejects table, committed with the other tables.
+  const indexThread = (opts.workers ?? 'auto') !== 'off' && rangeWorkersAvailable() && fileSize(input) >= INDEX_THREAD_BYTES;
+  const openRejects = () => (opts.dryRun || indexThread ? undefined : out.open(paths.rejects, rejectCodec.columns));
+  let rejectsOut = openRejects();
+  const rejectsPart = indexThread && !opts.dryRun;
+  const commitRejects = () => {
+    if (rejectsPart) concatParts(paths.rejects, 1);
+  };
+  const abortRejects = () => {
+    if (rejectsPart) removeParts(paths.rejects, 1);
+  };
+  // The range workers of the second pass start now, loading their code while the first pass runs.
+  const simulation = opts.simulation && {seed: opts.simulation.seed, asOf: opts.simulation.asOf};
+  const tables = [paths.companies, ...(simulation ? [paths.leads, paths.deals, paths.billing, paths.invoices, paths.unified] : [])];
+  const poolSize = workerCount(opts, fileSize(input));
+  let pool: RangeWorkers | undefined =
+    poolSize >= 2 ? new RangeWorkers(Array.from({length: poolSize}, (_, k): WorkerInit => ({configDir: opts.configDir, paths, part: k, simulation})), workerLimits()) : undefined;
 
   // Pass 1: keys and rejects.
-  let index: ColumnIndex | undefined;
-  const counts = new Map<string, number>();
-  let inputRows = 0;
-  let rejected = 0;
-  let otherShards = 0;
-  const rejectRow = (r: RejectedRow) => {
-    if (!inShard(`reject:${r.row}:${r.raw}`)) {
-      otherShards++;
-      return;
-    }
-    rejected++;
-    if (rejectsOut) out.push(rejectsOut, rejectCodec.encode(r));
-  };
   reporter.start(`Scanning ${basename(input)}`);
-  let read;
+  let ex: ExportIndex;
   try {
-    read = await readCsv(input, {
-      onHeader(header) {
-        index = headerIndex(input, header);
-      },
-      onRecord(r) {
-        inputRows++;
-        const key = rowKey(r.fields, index!);
-        if (key === '') {
-          const res = cleanRow(r.fields, index!, r.row, r.line);
-          if (!res.ok) rejectRow(res.value);
-        } else if (inShard(key)) {
-          const n = counts.get(key);
-          // A new key is copied, so the map does not keep the CSV chunk it was cut from alive.
-          counts.set(n === undefined ? detach(key) : key, (n ?? 0) + 1);
-        }
-        else otherShards++;
-        if ((inputRows & 4095) === 0) reporter.progress(inputRows);
-      },
-      onMalformed(r, message) {
-        inputRows++;
-        rejectRow(rejectFrom(r.fields, index!, r.row, r.line, `malformed CSV: ${message}`));
-      },
-    });
+    ex = indexThread
+      ? await indexInWorker({input, shard, exactKeys: opts.exactKeys, ...(rejectsPart ? {rejects: paths.rejects} : {})}, (n) => reporter.progress(n))
+      : await indexExport(input, {
+          shard,
+          reporter,
+          exactKeys: opts.exactKeys,
+          hashKeys: opts.hashKeys,
+          onReject(r) {
+            if (rejectsOut) out.push(rejectsOut, rejectCodec.encode(r));
+          },
+          onRestart() {
+            void out.abort();
+            out = new WriterGroup();
+            rejectsOut = openRejects();
+          },
+        });
   } catch (e) {
     await out.abort();
+    abortRejects();
+    await pool?.discard(tables);
     throw e;
   }
-  const companies = counts.size;
+  const {inputRows, rejected, otherShards, accounts: companies} = ex;
   reporter.succeed(`Scanned ${inputRows} rows: ${companies} companies, ${rejected} rows rejected${shard ? `, ${otherShards} rows in other shards` : ''}`);
+  applyLimit(ex.index, opts.limit ?? Infinity);
 
   // Pass 2: clean, merge, enrich, write.
-  const assembler = new AccountAssembler(counts, opts.previousCustomers);
-  const limit = opts.limit ?? Infinity;
-  const counter = new CompanyCounter();
-  const queued: CompanyBase[] = [];
   const sync = provider.concurrency === 1 && !opts.dryRun;
-  const policy = opts.workers ?? 'auto';
-  const worker =
-    provider.name === 'rules' && !opts.dryRun && (policy === 'on' || (policy === 'auto' && inputRows >= 20_000))
-      ? await CompanyWorker.start({configDir: opts.configDir, paths, simulation: opts.simulation && {seed: opts.simulation.seed, asOf: opts.simulation.asOf}})
-      : undefined;
-  const companiesOut = opts.dryRun || worker ? undefined : out.open(paths.companies, companyCodec.columns);
-  let sink: SimulationSink | undefined;
-  try {
-    if (opts.simulation && !worker && !opts.dryRun) sink = new SimulationSink({paths, configDir: opts.configDir, seed: opts.simulation.seed, asOf: opts.simulation.asOf, reporter}, loadDealModel(opts.configDir, opts.simulation.asOf));
-  } catch (e) {
-    await out.abort();
-    await worker?.abort();
-    throw e;
+  const ranges = pool && ex.index.offset ? splitRanges(ex.index, pool.count) : [];
+  if (pool && ranges.length !== pool.count) {
+    // Not plain CSV (no offsets to split at), or fewer records than threads: one thread reads it all.
+    await pool.discard(tables);
+    pool = undefined;
   }
-  let emitted = 0;
   let written = 0;
-  const write = (c: Company): void => {
-    written++;
-    counter.add(c);
-    out.push(companiesOut!, companyCodec.encode(c));
-    sink?.add(c);
-  };
+  // Rows merged into another row's company: every row of an account but one (with or without --limit).
+  const merged = ex.index.rows.reduce((n, r) => n + r, 0) - companies;
+  const counter = new CompanyCounter();
   let providerStats: Record<string, number> | undefined;
-  reporter.start(sync ? `Enriching with ${provider.name}${worker ? ' (on a second thread)' : ''}` : 'Merging accounts', inputRows);
-  let seen = 0;
-  try {
-    await readCsv(input, {
-      onHeader() {},
-      onRecord(r) {
-        seen++;
-        if ((seen & 4095) === 0) reporter.progress(seen, provider.progressNote?.());
-        const res = cleanRow(r.fields, index!, r.row, r.line);
-        if (!res.ok || !counts.has(res.value.key)) return undefined;
-        const company = assembler.add(res.value);
-        if (!company || ++emitted > limit) return undefined;
-        if (worker) return worker.post(company);
-        if (!sync) {
-          queued.push(company);
-          return undefined;
-        }
-        const answer = provider.enrich(company);
-        // A provider that answers one company at a time may still answer asynchronously: reading pauses meanwhile.
-        if (answer instanceof Promise) return answer.then((e) => write(withEnrichment(company, e)));
-        return write(withEnrichment(company, answer));
-      },
-      onMalformed() {
-        seen++;
-      },
-    });
-    if (assembler.incomplete > 0) throw new UserError(`${input} changed while it was being read (${assembler.incomplete} accounts incomplete): run again`);
-    if (opts.dryRun) {
+
+  if (pool) {
+    reporter.start(`Enriching with ${provider.name} on ${ranges.length} threads`, inputRows);
+    let result;
+    try {
+      const inputs = ranges.map((r) => rangeInput(input, ex, r, readForeign(input, ex, r)));
+      result = await pool.run(inputs, [...opts.previousCustomers], tables, (n) => reporter.progress(n));
+      await out.commit();
+      commitRejects();
+    } catch (e) {
       await out.abort();
-      return dryRun(opts, queued, {inputRows, companies, mergedRows: assembler.merged, rejected}, read.blank);
+      abortRejects();
+      throw e;
     }
-    if (!sync) await enrichConcurrently(provider, queued, reporter, write);
-    if (worker) {
-      const done = await worker.end();
-      written = done.written;
-      Object.assign(counter.counts, done.counts);
-      providerStats = done.providerStats;
-      if (opts.simulation && done.simulation) {
-        opts.simulation.result = done.simulation;
-        reportDeals(reporter, done.simulation.deals);
-        reportBilling(reporter, done.simulation.billing);
-        reportUnify(reporter, done.simulation.unify);
+    written = result.written;
+    Object.assign(counter.counts, result.counts);
+    providerStats = result.providerStats;
+    if (opts.simulation && result.simulation) {
+      opts.simulation.result = result.simulation;
+      reportDeals(reporter, result.simulation.deals);
+      reportBilling(reporter, result.simulation.billing);
+      reportUnify(reporter, result.simulation.unify);
+    }
+  } else {
+    const queued: CompanyBase[] = [];
+    const companiesOut = opts.dryRun ? undefined : out.open(paths.companies, companyCodec.columns);
+    let sink: SimulationSink | undefined;
+    try {
+      if (opts.simulation && !opts.dryRun) sink = new SimulationSink({paths, configDir: opts.configDir, seed: opts.simulation.seed, asOf: opts.simulation.asOf, reporter}, loadDealModel(opts.configDir, opts.simulation.asOf));
+    } catch (e) {
+      await out.abort();
+      abortRejects();
+      throw e;
+    }
+    const write = (c: Company): void => {
+      written++;
+      counter.add(c);
+      out.push(companiesOut!, companyCodec.encode(c));
+      sink?.add(c);
+    };
+    reporter.start(sync ? `Enriching with ${provider.name}` : 'Merging accounts', inputRows);
+    try {
+      const range = rangeInput(input, ex, {first: 0, end: ex.index.records, foreign: [], foreignAccount: []}, []);
+      delete range.bytes; // one thread reads the whole file, header included, with papaparse
+      await assembleRange(
+        range,
+        opts.previousCustomers,
+        (company) => {
+          if (!sync) {
+            queued.push(company);
+            return undefined;
+          }
+          const answer = provider.enrich(company);
+          // A provider that answers one company at a time may still answer asynchronously: reading pauses meanwhile.
+          if (answer instanceof Promise) return answer.then((e) => write(withEnrichment(company, e)));
+          return write(withEnrichment(company, answer));
+        },
+        (n) => reporter.progress(n, provider.progressNote?.()),
+      );
+      if (opts.dryRun) {
+        await out.abort();
+        abortRejects();
+        return dryRun(opts, queued, {inputRows, companies, mergedRows: merged, rejected}, ex.blank);
       }
+      if (!sync) await enrichConcurrently(provider, queued, reporter, write);
+      await out.commit();
+      commitRejects();
+      if (sink && opts.simulation) opts.simulation.result = await sink.finish(reporter);
+    } catch (e) {
+      await out.abort();
+      await sink?.abort();
+      abortRejects();
+      throw e;
     }
-    await out.commit();
-    if (sink && opts.simulation) opts.simulation.result = await sink.finish(reporter);
-  } catch (e) {
-    await out.abort();
-    await sink?.abort();
-    await worker?.abort();
-    throw e;
   }
   const c = counter.counts;
   reporter.succeed(`Enriched ${written} companies with ${provider.name}: ${c.icp_fit} ICP fit, ${c.uses_x12} X12, ${c.uses_clearinghouse} clearinghouse, ${c.uses_fhir} FHIR, ${c.uses_hl7} HL7`);
@@ -242,9 +261,9 @@ export async function runEnrich(opts: EnrichOptions): Promise<EnrichSummary> {
     input_file: input,
     input_rows: inputRows,
     companies,
-    merged_rows: assembler.merged,
+    merged_rows: merged,
     rejected_rows: rejected,
-    blank_lines: read.blank,
+    blank_lines: ex.blank,
     companies_written: written,
     skipped_by_limit: companies - written,
     ...(shard ? {shard: `${shard.index + 1}/${shard.count}`, rows_in_other_shards: otherShards} : {}),
@@ -257,6 +276,44 @@ export async function runEnrich(opts: EnrichOptions): Promise<EnrichSummary> {
   writeJsonAtomic(paths.enrichSummary, summary);
   return summary;
 }
+
+/** Exports of this size or more are indexed on a thread of their own (about 20,000 Clay rows). */
+const INDEX_THREAD_BYTES = 16 << 20;
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0; // indexExport reports the missing file
+  }
+}
+
+/**
+ * How many range workers the second pass uses: 0 = none (this thread reads the whole file). Decided before
+ * the first pass, from the file's size (INDEX_THREAD_BYTES is about 20,000 Clay rows).
+ */
+function workerCount(opts: EnrichOptions, bytes: number): number {
+  if (opts.provider.name !== 'rules' || opts.dryRun || !rangeWorkersAvailable()) return 0;
+  const policy = opts.workers ?? 'auto';
+  if (policy === 'off') return 0;
+  if (typeof policy === 'number') return policy;
+  return bytes >= INDEX_THREAD_BYTES ? Math.max(2, Math.min(availableParallelism(), 4)) : 0;
+}
+
+/**
+ * Heap limits of each range worker. Its live data is small (one company at a time, the accounts waiting for
+ * their last row, the numbers behind the summaries' medians), so a capped old generation keeps the resident
+ * memory low; a young generation larger than V8's default makes the many short-lived strings of each row far
+ * cheaper to collect. STEDI_GTM_WORKER_OLD_MB / STEDI_GTM_WORKER_YOUNG_MB override them (for benchmarks).
+ */
+function workerLimits(env: NodeJS.ProcessEnv = process.env): WorkerLimits {
+  const mb = (v: string | undefined, fallback: number) => {
+    const n = Number(v);
+    return v !== undefined && Number.isFinite(n) && n > 0 ? n : fallback;
+  };
+  return {maxOldGenerationSizeMb: mb(env.STEDI_GTM_WORKER_OLD_MB, 160), maxYoungGenerationSizeMb: mb(env.STEDI_GTM_WORKER_YOUNG_MB, 96)};
+}
+
 
 /** Enriches with an asynchronous provider, `provider.concurrency` at a time, writing in input order. */
 async function enrichConcurrently(provider: EnrichmentProvider, companies: CompanyBase[], reporter: Reporter, write: (c: Company) => void): Promise<void> {
@@ -355,9 +412,16 @@ export interface EnrichStageInput {
   workers?: EnrichOptions['workers'];
 }
 
-/** STEDI_GTM_WORKERS=0 keeps everything on one thread, =1 always uses the second thread (default: auto). */
-export function workersFromEnv(env: NodeJS.ProcessEnv = process.env): EnrichOptions['workers'] {
-  return env.STEDI_GTM_WORKERS === '0' ? 'off' : env.STEDI_GTM_WORKERS === '1' ? 'on' : 'auto';
+/**
+ * STEDI_GTM_WORKERS: 0 or 1 keeps the second pass on one thread, N >= 2 splits it over N worker threads
+ * whatever the input size (default: auto).
+ */
+export function workersFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerPolicy {
+  const v = env.STEDI_GTM_WORKERS?.trim();
+  if (v === undefined || v === '' || v === 'auto') return 'auto';
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new UserError(`STEDI_GTM_WORKERS=${JSON.stringify(v)}: expected a whole number of threads from 0 to 64, or auto`);
+  return n <= 1 ? 'off' : n;
 }
 
 /** Loads the config, picks and creates the provider, runs the stage and closes the provider. */

@@ -3,7 +3,9 @@ import {basename, dirname, join, relative, sep} from 'node:path';
 import {z} from 'zod';
 import {displayCheck, type RecordedCheck} from '../core/report/checks.js';
 import {
+  CompanyDigest,
   computeFigures,
+  type CompanyDigestState,
   type FigureCompany,
   type FigureContract,
   type FigureDeal,
@@ -18,10 +20,10 @@ import {textWidth} from '../core/report/text-width.js';
 import {ALL_SIZE_BANDS} from '../core/normalize.js';
 import {DEAL_STAGES, SEGMENTS} from '../core/vocabulary.js';
 import {UserError} from '../errors.js';
-import {readCsv} from '../io/csv.js';
 import type {DataPaths} from '../io/paths.js';
 import type {Reporter} from '../io/reporter.js';
 import {TableCodec} from '../io/table-codec.js';
+import {TableCursor} from '../io/table-cursor.js';
 import {CompanySchema, ICP_TIERS} from '../schemas/companies.js';
 import {ContractSchema, DealSchema, InvoiceSchema, UnifiedSchema} from '../schemas/deals.js';
 
@@ -69,52 +71,135 @@ function inputs(paths: DataPaths) {
 }
 
 /**
- * Reads the codec's columns of a table, decoding rows as they stream in (no intermediate string rows) and
- * keeping those `keep` accepts. The header check and its message are readTable's.
+ * Streams the codec's columns of a table (see TableCursor: the fast scanner, papaparse when the file is not
+ * plain CSV), passing each decoded row to `onRow`. A missing column names the command that writes the table.
  */
-async function read<T extends Record<string, unknown>>(file: string, codec: TableCodec<T>, command: string, keep?: (row: T) => boolean): Promise<T[]> {
+async function stream<T extends Record<string, unknown>>(file: string, codec: TableCodec<T>, command: string, onRow: (row: T) => void): Promise<void> {
+  const cursor = await TableCursor.open(file, codec, {required: codec.columns, producedBy: command});
+  try {
+    for (;;) {
+      const wait = cursor.advance();
+      if (wait) await wait;
+      const row = cursor.row;
+      if (row === undefined) break;
+      onRow(row);
+    }
+  } finally {
+    await cursor.close();
+  }
+}
+
+/**
+ * One shared string per distinct value of the columns that repeat (dates, stages, sources...), so that the
+ * rows kept in memory do not each hold their own copy.
+ */
+class Interner {
+  private readonly values = new Map<string, string>();
+
+  of(s: string): string {
+    const v = this.values.get(s);
+    if (v !== undefined) return v;
+    this.values.set(s, s);
+    return s;
+  }
+}
+
+/** Reads the rows of a table (the codec's columns); `lean` replaces repeated strings by shared ones. */
+async function readRows<T extends Record<string, unknown>>(file: string, codec: TableCodec<T>, command: string, lean: (row: T) => void): Promise<T[]> {
   const out: T[] = [];
-  let positions: number[] = [];
-  let identity = true;
-  const fields = new Array<string>(codec.columns.length);
-  await readCsv(file, {
-    onHeader(header) {
-      const missing = codec.columns.filter((c) => !header.includes(c));
-      if (missing.length > 0) {
-        throw new UserError(`${file}: missing column(s) ${missing.join(', ')}; it was written by another version. Run \`stedi-gtm ${command}\` again.`);
-      }
-      positions = codec.columns.map((c) => header.indexOf(c));
-      identity = positions.every((p, i) => p === i) && header.length === positions.length;
-    },
-    onRecord(r) {
-      let row: T;
-      if (identity) row = codec.decode(r.fields);
-      else {
-        for (let i = 0; i < positions.length; i++) fields[i] = r.fields[positions[i]] ?? '';
-        row = codec.decode(fields);
-      }
-      if (!keep || keep(row)) out.push(row);
-    },
+  await stream(file, codec, command, (row) => {
+    lean(row);
+    out.push(row);
   });
   return out;
 }
 
-/** Reads the five tables (only the columns the report uses). A missing table names the command to run. */
-export async function readReportTables(paths: DataPaths): Promise<FigureTables & {asOf: string | null}> {
+async function readDeals(paths: DataPaths): Promise<DealRow[]> {
+  const i = new Interner();
+  let company = '';
+  return readRows(paths.deals, dealCodec, 'deals', (d) => {
+    // deals.csv is grouped by company: consecutive deals share the id string.
+    if (d.company_id === company) d.company_id = company;
+    else company = d.company_id;
+    d.lead_source = i.of(d.lead_source);
+    d.segment = i.of(d.segment);
+    d.created_date = i.of(d.created_date);
+    d.stage = i.of(d.stage);
+    d.close_date = i.of(d.close_date);
+    d.outcome = i.of(d.outcome);
+    d.loss_reason = i.of(d.loss_reason);
+    d.lost_at_stage = i.of(d.lost_at_stage);
+    d.as_of_date = i.of(d.as_of_date);
+  });
+}
+
+async function readContracts(paths: DataPaths): Promise<FigureContract[]> {
+  const i = new Interner();
+  return readRows(paths.billing, contractCodec, 'billing', (c) => {
+    c.contract_status = i.of(c.contract_status);
+  });
+}
+
+async function readInvoices(paths: DataPaths): Promise<FigureInvoice[]> {
+  const i = new Interner();
+  return readRows(paths.invoices, invoiceCodec, 'billing', (inv) => {
+    inv.period_start = i.of(inv.period_start);
+  });
+}
+
+/** The companies that are customers: distinct company_id of the rows of unified.csv with is_customer. */
+async function readCustomers(paths: DataPaths): Promise<Set<string>> {
+  const customers = new Set<string>();
+  await stream(paths.unified, unifiedCodec, 'unify', (u) => {
+    if (u.is_customer) customers.add(u.company_id);
+  });
+  return customers;
+}
+
+/**
+ * Streams companies.csv into a digest: each company's icp_tier and size_band are kept when it has a deal or a
+ * contract; it is a customer when unified.csv says so. Customers of unified.csv left over (not companies of
+ * companies.csv: the tables do not belong together) are counted in `strayCustomers`, not in the digest.
+ */
+async function digestCompanies(paths: DataPaths, deals: readonly FigureDeal[], contracts: readonly FigureContract[]): Promise<{digest: CompanyDigest; strayCustomers: number}> {
+  const customers = await readCustomers(paths);
+  const keep = new Set<string>();
+  for (const d of deals) keep.add(d.company_id);
+  for (const c of contracts) keep.add(c.company_id);
+  const digest = new CompanyDigest();
+  await stream(paths.companies, companyCodec, 'enrich', (c) => {
+    // delete: a company id seen twice is one customer, as unified.csv counts it.
+    digest.add(c, keep.has(c.company_id), customers.delete(c.company_id));
+  });
+  return {digest, strayCustomers: customers.size};
+}
+
+/** What readReportTables reads. */
+export interface ReportTables extends FigureTables {
+  /** The as_of_date of deals.csv (null when it has no deals). */
+  asOf: string | null;
+  /** Customers in unified.csv that are not companies of companies.csv (0 when given a digest). */
+  strayCustomers: number;
+}
+
+/**
+ * Reads the tables (only the columns the report uses; companies.csv and unified.csv streamed into a
+ * CompanyDigest, not held). With `digest` (built while the companies were simulated, see reportStage),
+ * companies.csv and unified.csv are not read. A missing table names the command to run.
+ */
+export async function readReportTables(paths: DataPaths, digest?: CompanyDigest | CompanyDigestState): Promise<ReportTables> {
   for (const t of inputs(paths)) {
+    if (digest && (t.name === 'companies' || t.name === 'unified')) continue;
     if (!existsSync(t.file)) {
       throw new UserError(`${t.file} not found: run \`stedi-gtm ${t.command}\` first (or \`stedi-gtm run\` for the whole pipeline), then \`stedi-gtm report\``);
     }
   }
-  const [companies, deals, contracts, invoices, unified] = await Promise.all([
-    read(paths.companies, companyCodec, 'enrich'),
-    read(paths.deals, dealCodec, 'deals'),
-    read(paths.billing, contractCodec, 'billing'),
-    read(paths.invoices, invoiceCodec, 'billing'),
-    // Only the customer rows count (distinct customers); the others need not stay in memory.
-    read(paths.unified, unifiedCodec, 'unify', (u) => u.is_customer),
-  ]);
-  return {companies, deals, contracts, invoices, unified, asOf: deals.length ? deals[0].as_of_date : null};
+  // The small tables first (their rows are kept), then the companies (streamed, not kept).
+  const [deals, contracts, invoices] = await Promise.all([readDeals(paths), readContracts(paths), readInvoices(paths)]);
+  const companies = digest
+    ? {digest: digest instanceof CompanyDigest ? digest : CompanyDigest.of(digest), strayCustomers: 0}
+    : await digestCompanies(paths, deals, contracts);
+  return {companies: companies.digest, deals, contracts, invoices, asOf: deals.length ? deals[0].as_of_date : null, strayCustomers: companies.strayCustomers};
 }
 
 // Run facts: the summaries the stages leave in <data-dir>/interim. Read leniently: the report is still
@@ -174,14 +259,25 @@ export function readRunFacts(paths: DataPaths, reporter: Reporter): RunFactSourc
   };
 }
 
+let chartModules: Promise<{vega: typeof import('vega'); vl: typeof import('vega-lite')}> | undefined;
+
 /**
- * Draws each chart's Vega-Lite spec to SVG in Node (no browser, no canvas). vega and vega-lite are imported
- * here, lazily, so that other commands do not pay for loading them.
+ * Loads vega and vega-lite once, lazily, so that other commands do not pay for them (`run` starts this early:
+ * the modules load while the pipeline runs).
  */
-export async function renderCharts(defs: readonly ChartDef[]): Promise<RenderedChart[]> {
+export function preloadCharts(): Promise<{vega: typeof import('vega'); vl: typeof import('vega-lite')}> {
   // One after the other: they share modules (vega-util), and jest's ESM loader fails on concurrent imports of them.
-  const vega = await import('vega');
-  const vl = await import('vega-lite');
+  chartModules ??= (async () => {
+    const vega = await import('vega');
+    const vl = await import('vega-lite');
+    return {vega, vl};
+  })();
+  return chartModules;
+}
+
+/** Draws each chart's Vega-Lite spec to SVG in Node (no browser, no canvas). */
+export async function renderCharts(defs: readonly ChartDef[]): Promise<RenderedChart[]> {
+  const {vega, vl} = await preloadCharts();
   // Without a canvas Vega guesses text widths at 0.8 em per character; measure with font metrics instead.
   const metrics = (vega as unknown as {textMetrics: {width: (item: TextItem, text?: unknown) => number}}).textMetrics;
   metrics.width = measureText;
@@ -226,17 +322,32 @@ function writeTextAtomic(path: string, text: string): void {
 export interface ReportStageInput {
   paths: DataPaths;
   reporter: Reporter;
+  /**
+   * The companies' digest, when the caller built it while it had the companies at hand (`run`: the worker
+   * threads each digest their companies and the main thread merges the posted states). companies.csv and
+   * unified.csv are then not read (nor required to exist). It must describe the companies of companies.csv:
+   * one CompanyDigest.add per row of companies.csv, with `keep` true at least for every company that has a
+   * deal in deals.csv (or a contract in billing.csv) and `customer` its unified.csv is_customer (see
+   * CompanyDigest.add). A CompanyDigest is used as is (not copied: do not add to it while the report runs).
+   */
+  digest?: CompanyDigest | CompanyDigestState;
 }
 
 /**
  * The report stage: reads the output tables and the stages' summaries, computes the figures, draws the
  * charts and writes <data-dir>/final/report.html. Returns the headline figures (the terminal summary).
+ * Memory: the rows of deals.csv, billing.csv and invoices.csv (their report columns) and, of the companies,
+ * only a digest (counts, and icp_tier / size_band of the companies with a deal or contract); companies.csv
+ * and unified.csv are streamed, or not read at all when `digest` is given.
  */
 export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
   const {paths, reporter} = s;
   reporter.start('Reading the tables for the report');
-  const tables = await readReportTables(paths);
-  reporter.succeed(`Read ${tables.companies.length} companies, ${tables.deals.length} deals, ${tables.contracts.length} contracts and ${tables.invoices.length} invoices`);
+  const tables = await readReportTables(paths, s.digest);
+  reporter.succeed(`Read ${tables.companies.companies} companies, ${tables.deals.length} deals, ${tables.contracts.length} contracts and ${tables.invoices.length} invoices`);
+  if (tables.strayCustomers > 0) {
+    reporter.warn(`${paths.unified} has ${tables.strayCustomers} customer(s) that are not in ${paths.companies}; they are left out of the report's customers: run \`stedi-gtm unify\` again`);
+  }
   const facts = readRunFacts(paths, reporter);
   const asOf = tables.asOf ?? facts.deals?.as_of ?? null;
   if (asOf === null) {

@@ -1,5 +1,6 @@
 import {compileBillingModel} from '../core/billing.js';
 import {formatIsoDay} from '../core/calendar.js';
+import {CompanyDigest, type CompanyDigestState} from '../core/report/figures.js';
 import type {Reporter} from '../io/reporter.js';
 import {WriterGroup} from '../io/writer-group.js';
 import type {Company} from '../schemas/companies.js';
@@ -8,18 +9,39 @@ import {BillingSink, reportBilling, type BillingSummary} from './billing.js';
 import {DealsSink, reportDeals, type DealsSummary, type LoadedDealModel, type SimulationStageInput} from './deals.js';
 import {reportUnify, UnifySink, type UnifySummary} from './unify.js';
 
+/** The statistics of a part of the companies, as they cross from a worker (plain data). */
+export interface SimulationStates {
+  deals: ReturnType<DealsSink['stats']['state']>;
+  billing: ReturnType<BillingSink['stats']['state']>;
+  billingWon: number;
+  unify: ReturnType<UnifySink['stats']['state']>;
+  digest: CompanyDigestState;
+}
+
+/** Each stage's summary, and the companies' digest for the report (see reportStage). */
+export interface SimulationResult {
+  deals: DealsSummary;
+  billing: BillingSummary;
+  unify: UnifySummary;
+  digest: CompanyDigestState;
+}
+
 /**
  * `run`'s one pass: each company, as soon as it is enriched, gets its deals, contracts, invoices and unified
  * rows, through the same per-company code as the `deals`, `billing` and `unify` commands, so the files are
  * the same bytes as running the stages one by one, without reading any table back.
  */
 export class SimulationSink {
-  private readonly out = new WriterGroup();
+  private readonly out: WriterGroup;
   private readonly deals: DealsSink;
   private readonly billing: BillingSink;
   private readonly unify: UnifySink;
+  /** What the report needs of the companies (counts; tier and size band of those with deals): `run` passes it on. */
+  private readonly digest = new CompanyDigest();
 
-  constructor(s: SimulationStageInput, private readonly loaded: LoadedDealModel) {
+  /** `part`: write part `index` of each table (a worker's share, see WriterGroup). */
+  constructor(s: SimulationStageInput, private readonly loaded: LoadedDealModel, part?: {index: number}) {
+    this.out = new WriterGroup(part);
     this.deals = new DealsSink(s, loaded, this.out);
     this.billing = new BillingSink(s, compileBillingModel(loaded.model), loaded.asOf, this.out);
     this.unify = new UnifySink(s, this.out);
@@ -33,21 +55,48 @@ export class SimulationSink {
       if (c) contracts.push(c);
     }
     this.unify.add(company, sim.lead, sim.deals, contracts);
+    // A customer as unified.csv's is_customer says: a previous customer, or a won deal.
+    let customer = company.is_previous_customer;
+    for (const d of sim.deals) if (d.outcome === 'won') customer = true;
+    this.digest.add(company, sim.deals.length > 0, customer);
   }
 
   abort(): Promise<void> {
     return this.out.abort();
   }
 
-  /** Commits the files and returns each stage's summary (also reported). */
-  async finish(reporter: Reporter): Promise<{deals: DealsSummary; billing: BillingSummary; unify: UnifySummary}> {
-    await this.out.commit();
+  commitFiles(): Promise<void> {
+    return this.out.commit();
+  }
+
+  /** The statistics so far, to merge into the sink of the part before (see absorb). */
+  states(): SimulationStates {
+    return {deals: this.deals.stats.state(), billing: this.billing.stats.state(), billingWon: this.billing.won, unify: this.unify.stats.state(), digest: this.digest.state()};
+  }
+
+  /** Adds the statistics of the next part of the companies (parts are absorbed in order). */
+  absorb(s: SimulationStates): void {
+    this.deals.stats.merge(s.deals);
+    this.billing.stats.merge(s.billing);
+    this.billing.won += s.billingWon;
+    this.unify.stats.merge(s.unify);
+    this.digest.merge(s.digest);
+  }
+
+  /** Writes and reports each stage's summary (after the files are committed). */
+  summaries(reporter: Reporter): SimulationResult {
     const deals = this.deals.summary();
     const billing = this.billing.summary();
     const unify = this.unify.summary(formatIsoDay(this.loaded.asOf));
     reportDeals(reporter, deals);
     reportBilling(reporter, billing);
     reportUnify(reporter, unify);
-    return {deals, billing, unify};
+    return {deals, billing, unify, digest: this.digest.state()};
+  }
+
+  /** Commits the files and returns each stage's summary (also reported). */
+  async finish(reporter: Reporter): Promise<SimulationResult> {
+    await this.commitFiles();
+    return this.summaries(reporter);
   }
 }

@@ -1,16 +1,23 @@
-import {formatIsoDay} from '../core/calendar.js';
+import {formatIsoDay, type DayNumber} from '../core/calendar.js';
 import {unifyCompany, UnifyStats, type UnifyFigures} from '../core/unify.js';
 import {UserError} from '../errors.js';
-import {readTable} from '../io/csv.js';
 import {WriterGroup} from '../io/writer-group.js';
 import type {Reporter} from '../io/reporter.js';
 import type {Company} from '../schemas/companies.js';
 import {TableCodec} from '../io/table-codec.js';
-import {UnifiedSchema, type Contract, type Deal, type Lead, type UnifiedRow} from '../schemas/deals.js';
-import {contractCodec, downstreamAsOf, readDeals} from './billing.js';
-import {displayPath, leadCodec, leadsPath, loadDealModel, readCompanies, requireInput, type SimulationStageInput} from './deals.js';
+import {TableCursor} from '../io/table-cursor.js';
+import {UNIFIED_COMPANY_COLUMNS, UnifiedSchema, type Contract, type Deal, type Lead, type UnifiedRow} from '../schemas/deals.js';
+import {companyExists, CompanyDeals, contractCodec, downstreamAsOf, findDeal} from './billing.js';
+import {
+  companyColumns, displayPath, leadCodec, leadsPath, loadDealModel, openCompanies, requireInput, runWalk,
+  type CompanyWalk, type LoadedDealModel, type SimulationStageInput,
+} from './deals.js';
 
 export const unifiedCodec = new TableCodec<UnifiedRow>(UnifiedSchema);
+
+/** What unify reads of a company: the company columns of unified.csv (all that unifyCompany reads). */
+type UnifyCompany = Pick<Company, (typeof UNIFIED_COMPANY_COLUMNS)[number]>;
+const unifyCompanyCodec = companyColumns(Object.fromEntries(UNIFIED_COMPANY_COLUMNS.map((k) => [k, true])) as Record<keyof UnifyCompany, true>);
 
 export interface UnifySummary extends UnifyFigures {
   as_of: string;
@@ -18,60 +25,126 @@ export interface UnifySummary extends UnifyFigures {
 }
 
 /**
- * The unify stage: companies.csv + leads.csv + deals.csv + billing.csv -> final/unified.csv, one row per
- * deal plus one per company without a deal. Checks that the tables belong together.
+ * The unify stage's walk over companies.csv, leads.csv, deals.csv and billing.csv together, company by
+ * company: each is written in the order of companies.csv (leads.csv one row per company, deals.csv and
+ * billing.csv grouped by company), so nothing is held but the current company's rows. Checks that the
+ * tables belong together.
  */
+export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel, out: WriterGroup): Promise<CompanyWalk<UnifyCompany> & {sink: UnifySink; asOf: DayNumber}> {
+  const opened: Array<{close(): Promise<void>}> = [];
+  try {
+    const companies = await openCompanies(s.paths, unifyCompanyCodec);
+    opened.push(companies);
+    const deals = await CompanyDeals.open(s.paths);
+    opened.push(deals);
+    const asOf = downstreamAsOf(s.asOf, deals.asOf, loaded.asOf);
+    const leadsFile = leadsPath(s.paths);
+    requireInput(leadsFile, 'deals');
+    const leads = await TableCursor.open(leadsFile, leadCodec, {required: leadCodec.columns, producedBy: 'deals'});
+    opened.push(leads);
+    requireInput(s.paths.billing, 'billing');
+    const billing = await TableCursor.open(s.paths.billing, contractCodec, {required: contractCodec.columns, producedBy: 'billing'});
+    opened.push(billing);
+    for (const c of [leads, billing]) {
+      const wait = c.advance();
+      if (wait) await wait;
+    }
+    const billingFile = displayPath(s.paths.billing);
+
+    /** Throws the error for a company whose lead is not the row at the leads cursor. */
+    const noLead = async (c: UnifyCompany): Promise<never> => {
+      const lead = leads.row;
+      const file = displayPath(leadsFile);
+      if (lead === undefined) throw new UserError(`${file} has no row for company ${c.company_id} (${c.name}): run \`stedi-gtm deals\` again`);
+      if (!(await companyExists(s.paths, lead.company_id))) {
+        throw new UserError(
+          `${file} row ${leads.rowNumber} is for company ${lead.company_id}, which is not in ${displayPath(s.paths.companies)}; ` +
+            `companies.csv changed since the deals were made: run \`stedi-gtm deals\` again`,
+        );
+      }
+      throw new UserError(
+        `${file} has no row for company ${c.company_id} (${c.name}) at row ${leads.rowNumber}, which is for company ${lead.company_id} ` +
+          `(leads.csv has one row per company, in the order of companies.csv): run \`stedi-gtm deals\` again`,
+      );
+    };
+    /** The company's contracts (the rows at the billing cursor), each for one of its won deals. */
+    const contractsOf = async (c: UnifyCompany, own: readonly Deal[], into: Contract[]): Promise<void> => {
+      for (let ct = billing.row; ct !== undefined && ct.company_id === c.company_id; ct = billing.row) {
+        let d: Deal | undefined;
+        for (const x of own) if (x.deal_id === ct.deal_id) d = x;
+        if (!d || d.outcome !== 'won') {
+          const where = `${billingFile} row ${billing.rowNumber}: contract ${ct.billing_id}`;
+          const why = `deals.csv changed since billing ran: run \`stedi-gtm billing\` again`;
+          d ??= await findDeal(s.paths, ct.deal_id);
+          if (!d) throw new UserError(`${where} is for deal ${ct.deal_id}, which is not in deals.csv; ${why}`);
+          if (d.outcome !== 'won') throw new UserError(`${where} is for a deal that is ${d.outcome}; ${why}`);
+          throw new UserError(`${where} is for deal ${d.deal_id} of company ${d.company_id} in deals.csv, not of company ${c.company_id}; ${why}`);
+        }
+        into.push(ct);
+        const wait = billing.advance();
+        if (wait) await wait;
+      }
+    };
+
+    const sink = new UnifySink(s, out);
+    let contractCount = 0;
+    let wonCount = 0;
+    const own: Deal[] = [];
+    const contracts: Contract[] = [];
+    const write = (c: UnifyCompany, lead: Lead): void => {
+      for (const d of own) if (d.outcome === 'won') wonCount++;
+      contractCount += contracts.length;
+      // The sink reads only the UnifyCompany columns of a Company (see the type).
+      sink.add(c as Company, lead, own, contracts);
+    };
+    /** Unifies the company whose lead and deals were taken: its contracts are the rows at the billing cursor. */
+    const unify = (c: UnifyCompany, lead: Lead): void | Promise<void> => {
+      contracts.length = 0;
+      if (billing.row?.company_id === c.company_id) return contractsOf(c, own, contracts).then(() => write(c, lead));
+      write(c, lead);
+    };
+    return {
+      companies,
+      sink,
+      asOf,
+      walksAll: true,
+      add(c, selected) {
+        // Past --limit, the company's deals are checked, not unified.
+        if (!selected) return deals.take(c.company_id);
+        const lead = leads.row;
+        if (lead === undefined || lead.company_id !== c.company_id) return noLead(c);
+        const moved = leads.advance();
+        own.length = 0;
+        const taken = deals.take(c.company_id, own);
+        if (moved || taken) return Promise.all([moved, taken]).then(() => unify(c, lead));
+        return unify(c, lead);
+      },
+      async finish() {
+        await deals.finish();
+        if (contractCount !== wonCount) {
+          const next = billing.row;
+          const detail = next && s.limit === undefined
+            ? ` (row ${billing.rowNumber}, contract ${next.billing_id} of company ${next.company_id}, is out of the order of companies.csv or for a company not in it)`
+            : '';
+          throw new UserError(`${billingFile} has ${contractCount} contracts for ${wonCount} won deals${detail}: run \`stedi-gtm billing\` again`);
+        }
+      },
+      async close() {
+        for (const c of opened) await c.close();
+      },
+    };
+  } catch (e) {
+    for (const c of opened) await c.close();
+    throw e;
+  }
+}
+
+/** The unify stage: companies.csv + leads.csv + deals.csv + billing.csv -> final/unified.csv (see unifyWalk). */
 export async function runUnify(s: SimulationStageInput): Promise<UnifySummary> {
   const loaded = loadDealModel(s.configDir, s.asOf);
-  const all = await readCompanies(s.paths);
-  const companies = s.limit !== undefined ? all.slice(0, s.limit) : all;
-  const selected = new Map(companies.map((c) => [c.company_id, c]));
-  const {deals, asOf: dealsAsOf} = await readDeals(s.paths, selected, new Set(all.map((c) => c.company_id)));
-  const asOf = downstreamAsOf(s.asOf, dealsAsOf, loaded.asOf);
-
-  const leadsFile = leadsPath(s.paths);
-  requireInput(leadsFile, 'deals');
-  const leads = new Map<string, Lead>();
-  for (const r of await readTable(leadsFile, leadCodec.columns, 'deals')) {
-    const l = leadCodec.decode(r);
-    leads.set(l.company_id, l);
-  }
-  requireInput(s.paths.billing, 'billing');
-  const dealsById = new Map(deals.map((d) => [d.deal_id, d]));
-  const contracts = new Map<string, Contract[]>();
-  const billingRows = await readTable(s.paths.billing, contractCodec.columns, 'billing');
-  for (let i = 0; i < billingRows.length; i++) {
-    const c = contractCodec.decode(billingRows[i]);
-    if (!selected.has(c.company_id)) continue;
-    const d = dealsById.get(c.deal_id);
-    if (!d || d.outcome !== 'won') {
-      throw new UserError(`${displayPath(s.paths.billing)} row ${i + 2}: contract ${c.billing_id} is for ${d ? `a deal that is ${d.outcome}` : `deal ${c.deal_id}, which is not in deals.csv`}; deals.csv changed since billing ran: run \`stedi-gtm billing\` again`);
-    }
-    const list = contracts.get(c.company_id);
-    if (list) list.push(c);
-    else contracts.set(c.company_id, [c]);
-  }
-  const dealsByCompany = new Map<string, Deal[]>();
-  for (const d of deals) {
-    const list = dealsByCompany.get(d.company_id);
-    if (list) list.push(d);
-    else dealsByCompany.set(d.company_id, [d]);
-  }
-  const contractCount = [...contracts.values()].reduce((n, l) => n + l.length, 0);
-  const wonCount = deals.filter((d) => d.outcome === 'won').length;
-  if (contractCount !== wonCount) {
-    throw new UserError(`${displayPath(s.paths.billing)} has ${contractCount} contracts for ${wonCount} won deals: run \`stedi-gtm billing\` again`);
-  }
-
-  s.reporter.start('Unifying', companies.length);
-  const out = new WriterGroup();
-  const sink = new UnifySink(s, out);
-  await out.feed(companies, (c) => {
-    const lead = leads.get(c.company_id);
-    if (!lead) throw new UserError(`${displayPath(leadsFile)} has no row for company ${c.company_id} (${c.name}): run \`stedi-gtm deals\` again`);
-    sink.add(c, lead, dealsByCompany.get(c.company_id) ?? [], contracts.get(c.company_id) ?? []);
-  }, s.reporter);
-  const summary = sink.summary(formatIsoDay(asOf));
+  s.reporter.start('Unifying', s.limit);
+  const walk = await runWalk(s, (out) => unifyWalk(s, loaded, out));
+  const summary = walk.sink.summary(formatIsoDay(walk.asOf));
   reportUnify(s.reporter, summary);
   return summary;
 }

@@ -1,112 +1,176 @@
 import {existsSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import {Worker} from 'node:worker_threads';
+import {addCompanyCounts, countCompanies, type CompanyCounts} from '../core/accounts.js';
 import {FatalError, UserError} from '../errors.js';
-import type {CompanyBase} from '../schemas/companies.js';
-import type {WorkerInit, WorkerReply} from '../workers/protocol.js';
-
-const BATCH = 512;
-const IN_FLIGHT = 8;
+import {concatTables, removeParts} from '../io/writer-group.js';
+import type {IndexInit, IndexReply, SimulationSummaries, WorkerInit, WorkerReply} from '../workers/protocol.js';
+import type {RangeInput} from './enrich-range.js';
+import type {ExportIndex} from './account-index.js';
 
 type Done = Extract<WorkerReply, {type: 'done'}>;
 
+export interface RangeWorkersResult {
+  written: number;
+  merged: number;
+  counts: CompanyCounts;
+  providerStats: Record<string, number>;
+  simulation?: SimulationSummaries;
+}
+
+/** V8 heap limits of each worker (MB). */
+export interface WorkerLimits {
+  maxOldGenerationSizeMb?: number;
+  maxYoungGenerationSizeMb?: number;
+}
+
+const script = () => fileURLToPath(new URL('../workers/company-worker.js', import.meta.url));
+
+/** Whether range workers can run (they need the compiled worker script: not when running from the TypeScript sources). */
+export function rangeWorkersAvailable(): boolean {
+  return existsSync(script());
+}
+
+/** One worker thread and the replies it has not handed out yet. */
+class Handle {
+  private queue: WorkerReply[] = [];
+  private waiter: ((m: WorkerReply) => void) | undefined;
+  constructor(readonly worker: Worker, private readonly onProgress: (records: number) => void) {
+    worker.on('message', (m: WorkerReply) => {
+      if (m.type === 'progress') return onProgress(m.records);
+      this.deliver(m);
+    });
+    worker.on('error', (e) => this.deliver({type: 'error', message: e.message, exitCode: 1}));
+    worker.on('exit', (code) => this.deliver({type: 'error', message: `worker stopped (exit code ${code})`, exitCode: 1}));
+  }
+  private deliver(m: WorkerReply): void {
+    const w = this.waiter;
+    this.waiter = undefined;
+    if (w) w(m);
+    else this.queue.push(m);
+  }
+  next(): Promise<WorkerReply> {
+    const m = this.queue.shift();
+    if (m) return Promise.resolve(m);
+    return new Promise((resolve) => (this.waiter = resolve));
+  }
+}
+
+const toError = (m: WorkerReply): Error => {
+  if (m.type !== 'error') return new Error(`worker: unexpected reply ${m.type}`);
+  return m.exitCode === 2 ? new UserError(m.message) : new FatalError(m.message);
+};
+
 /**
- * The main thread's end of the company worker: companies are posted in order, in batches; at most a few
- * batches are in flight (post() returns a promise to wait on when the worker is behind).
+ * The range workers of the second pass. They are started early (while the first pass runs, so that loading
+ * their code costs no time), each writing part k of every table, then given their ranges by run(), which
+ * joins the parts in order: the tables are the same bytes as one thread reading the whole file would write.
+ * On any failure (or discard()) every part is removed and the tables are left as they were.
  */
-export class CompanyWorker {
-  private batch: CompanyBase[] = [];
-  private inFlight = 0;
-  private waiting: (() => void) | undefined;
-  private settle: {resolve: (r: WorkerReply) => void; reject: (e: Error) => void} | undefined;
-  private failure: Error | undefined;
+export class RangeWorkers {
+  private readonly handles: Handle[];
+  private readonly seen: number[];
+  private onProgress: (records: number) => void = () => {};
 
-  private constructor(private readonly worker: Worker) {
-    worker.on('message', (m: WorkerReply) => this.onReply(m));
-    worker.on('error', (e) => this.fail(e));
+  /** inits[k] has part k. */
+  constructor(private readonly inits: WorkerInit[], limits?: WorkerLimits) {
+    this.seen = inits.map(() => 0);
+    this.handles = inits.map(
+      (init, k) =>
+        new Handle(new Worker(script(), {workerData: init, ...(limits ? {resourceLimits: limits} : {})}), (records) => {
+          this.seen[k] = records;
+          this.onProgress(this.seen.reduce((a, b) => a + b, 0));
+        }),
+    );
   }
 
-  /** Starts the worker; undefined when there is no compiled worker (running from the TypeScript sources). */
-  static async start(init: WorkerInit): Promise<CompanyWorker | undefined> {
-    const script = fileURLToPath(new URL('../workers/company-worker.js', import.meta.url));
-    if (!existsSync(script)) return undefined;
-    const client = new CompanyWorker(new Worker(script, {workerData: init}));
-    const first = await client.next();
-    if (first.type !== 'ready') throw new Error(`company worker did not start: ${JSON.stringify(first)}`);
-    return client;
+  get count(): number {
+    return this.inits.length;
   }
 
-  private next(): Promise<WorkerReply> {
-    return new Promise((resolve, reject) => {
-      if (this.failure) reject(this.failure);
-      else this.settle = {resolve, reject};
+  /** Reads ranges[k] in worker k (as many ranges as workers) and joins the parts of `tables`. */
+  async run(ranges: RangeInput[], previousCustomers: string[], tables: string[], onProgress: (records: number) => void): Promise<RangeWorkersResult> {
+    this.onProgress = onProgress;
+    const {handles} = this;
+    try {
+      const ready = await Promise.all(handles.map((h) => h.next()));
+      const notReady = ready.find((m) => m.type !== 'ready');
+      if (notReady) throw toError(notReady);
+      handles.forEach((h, k) => h.worker.postMessage({type: 'range', range: ranges[k], previousCustomers}));
+      // The first failure stops everything (Promise.all rejects at once).
+      const done = await Promise.all(
+        handles.map(async (h) => {
+          const m = await h.next();
+          if (m.type !== 'done') throw toError(m);
+          return m as Done;
+        }),
+      );
+      let simulation: SimulationSummaries | undefined;
+      if (done[0].states) {
+        handles[0].worker.postMessage({type: 'summarize', states: done.slice(1).map((d) => d.states!)});
+        const m = await handles[0].next();
+        if (m.type !== 'summaries') throw toError(m);
+        simulation = m.simulation;
+      }
+      await concatTables(tables, handles.length);
+      const counts = countCompanies([]);
+      const providerStats: Record<string, number> = {};
+      for (const d of done) {
+        addCompanyCounts(counts, d.counts);
+        for (const [k, v] of Object.entries(d.providerStats)) providerStats[k] = (providerStats[k] ?? 0) + v;
+      }
+      return {written: done.reduce((n, d) => n + d.written, 0), merged: done.reduce((n, d) => n + d.merged, 0), counts, providerStats, simulation};
+    } catch (e) {
+      await this.abort(tables);
+      throw e;
+    } finally {
+      await this.terminate();
+    }
+  }
+
+  /** Stops the workers unused: their part files are removed. */
+  async discard(tables: string[]): Promise<void> {
+    await this.abort(tables);
+    await this.terminate();
+  }
+
+  private async abort(tables: string[]): Promise<void> {
+    await Promise.all(
+      this.handles.map(async (h) => {
+        h.worker.postMessage({type: 'abort'});
+        // Wait for its answer (it removes its temporary files), unless it is gone.
+        for (;;) {
+          const m = await Promise.race([h.next(), new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000))]);
+          if (!m || m.type === 'aborted' || m.type === 'error') break;
+        }
+      }),
+    );
+    for (const t of tables) removeParts(t, this.handles.length);
+  }
+
+  private async terminate(): Promise<void> {
+    await Promise.all(this.handles.map((h) => h.worker.terminate()));
+  }
+}
+
+/**
+ * Runs the first pass (indexExport) on a thread of its own, whose memory (the map of every key) is freed
+ * when it ends. Rejected rows go to part 0 of `init.rejects`: commit with concatParts(path, 1).
+ */
+export async function indexInWorker(init: IndexInit, onProgress: (rows: number) => void): Promise<ExportIndex> {
+  const script = fileURLToPath(new URL('../workers/index-worker.js', import.meta.url));
+  const worker = new Worker(script, {workerData: init, resourceLimits: {maxYoungGenerationSizeMb: 96}});
+  try {
+    return await new Promise<ExportIndex>((resolve, reject) => {
+      worker.on('message', (m: IndexReply) => {
+        if (m.type === 'progress') onProgress(m.rows);
+        else if (m.type === 'done') resolve(m.index);
+        else reject(m.exitCode === 2 ? new UserError(m.message) : new FatalError(m.message));
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new FatalError(`the first pass stopped (exit code ${code})`)));
     });
-  }
-
-  private onReply(m: WorkerReply): void {
-    if (m.type === 'ack') {
-      this.inFlight--;
-      const w = this.waiting;
-      this.waiting = undefined;
-      w?.();
-      return;
-    }
-    if (m.type === 'error') {
-      this.fail(m.exitCode === 2 ? new UserError(m.message) : new FatalError(m.message));
-      return;
-    }
-    const s = this.settle;
-    this.settle = undefined;
-    s?.resolve(m);
-  }
-
-  private fail(e: Error): void {
-    this.failure ??= e;
-    this.settle?.reject(e);
-    this.settle = undefined;
-    const w = this.waiting;
-    this.waiting = undefined;
-    w?.();
-  }
-
-  /** Queues a company; returns a promise when the worker is behind (wait for it before posting more). */
-  post(company: CompanyBase): Promise<void> | undefined {
-    if (this.failure) throw this.failure;
-    this.batch.push(company);
-    if (this.batch.length < BATCH) return undefined;
-    this.send();
-    if (this.inFlight < IN_FLIGHT) return undefined;
-    return new Promise<void>((r) => (this.waiting = r)).then(() => {
-      if (this.failure) throw this.failure;
-    });
-  }
-
-  private send(): void {
-    if (this.batch.length === 0) return;
-    this.inFlight++;
-    this.worker.postMessage({type: 'batch', companies: this.batch});
-    this.batch = [];
-  }
-
-  /** Sends the rest, lets the worker commit its files, and returns its counts and summaries. */
-  async end(): Promise<Done> {
-    this.send();
-    if (this.failure) throw this.failure;
-    const done = this.next();
-    this.worker.postMessage({type: 'end'});
-    const reply = await done;
-    await this.worker.terminate();
-    if (reply.type !== 'done') throw new Error(`company worker: unexpected reply ${reply.type}`);
-    return reply;
-  }
-
-  /** Removes the worker's temporary files and stops it. */
-  async abort(): Promise<void> {
-    if (!this.failure) {
-      const aborted = this.next().catch(() => undefined);
-      this.worker.postMessage({type: 'abort'});
-      await aborted;
-    }
-    await this.worker.terminate();
+  } finally {
+    await worker.terminate();
   }
 }

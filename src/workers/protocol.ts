@@ -1,29 +1,47 @@
 import type {CompanyCounts} from '../core/accounts.js';
 import type {DataPaths} from '../io/paths.js';
-import type {CompanyBase} from '../schemas/companies.js';
-import type {BillingSummary} from '../stages/billing.js';
-import type {DealsSummary} from '../stages/deals.js';
-import type {UnifySummary} from '../stages/unify.js';
+import type {ExportIndex} from '../stages/account-index.js';
+import type {RangeInput} from '../stages/enrich-range.js';
+import type {Shard} from '../core/shard.js';
+import type {SimulationResult, SimulationStates} from '../stages/simulate.js';
 
-/** Messages between the enrich stage and its company worker (src/workers/company-worker.ts). */
+/** Messages between the enrich stage and its range workers (src/workers/company-worker.ts). */
 export interface WorkerInit {
   configDir: string;
   paths: DataPaths;
+  /** Which part of the tables this worker writes (see partPath in io/writer-group.ts). */
+  part: number;
   /** Under `run`: simulate deals, billing and unify too. */
   simulation?: {seed: number; asOf?: string};
 }
 
-export type WorkerMessage = {type: 'batch'; companies: CompanyBase[]} | {type: 'end'} | {type: 'abort'};
+/**
+ * 'range': the records to read and the accounts they make (after the first pass); 'summarize': after every
+ * worker is done, part 0 merges the others' statistics and writes the summaries.
+ */
+export type WorkerMessage =
+  | {type: 'range'; range: RangeInput; previousCustomers: string[]}
+  | {type: 'summarize'; states: SimulationStates[]}
+  | {type: 'abort'};
 
-export interface SimulationSummaries {
-  deals: DealsSummary;
-  billing: BillingSummary;
-  unify: UnifySummary;
-}
+export type {SimulationResult as SimulationSummaries} from '../stages/simulate.js';
 
 export type WorkerReply =
   | {type: 'ready'}
-  | {type: 'ack'; written: number}
-  | {type: 'done'; written: number; counts: CompanyCounts; providerStats: Record<string, number>; simulation?: SimulationSummaries}
+  | {type: 'progress'; records: number}
+  | {type: 'done'; written: number; merged: number; counts: CompanyCounts; providerStats: Record<string, number>; states?: SimulationStates}
+  | {type: 'summaries'; simulation: SimulationResult}
   | {type: 'aborted'}
   | {type: 'error'; message: string; exitCode: number};
+
+/** The first pass on its own thread (src/workers/index-worker.ts). */
+export interface IndexInit {
+  input: string;
+  shard?: Shard;
+  /** Where rejected rows go (written as part 0 of this table); absent under --dry-run. */
+  rejects?: string;
+  /** Compare account keys as strings (after a KeyCollision). */
+  exactKeys?: boolean;
+}
+
+export type IndexReply = {type: 'progress'; rows: number} | {type: 'done'; index: ExportIndex} | {type: 'error'; message: string; exitCode: number};

@@ -1,0 +1,242 @@
+/**
+ * What the first pass of `enrich` learns about an export, and how the second pass is planned from it: which
+ * account each record belongs to, how many rows each account has and where its last row is (companies come
+ * out in the order of their last row), which accounts --limit keeps, and how the records split into
+ * contiguous ranges that workers can read on their own. Pure: typed arrays in, typed arrays out.
+ */
+
+/** Per-record marks in `AccountIndex.account` besides an account id (>= 0). */
+export const NOT_A_COMPANY = -1; // blank, rejected, malformed, or in another shard
+export const BEYOND_LIMIT = -2; // its account is not among the first --limit companies
+export const ELSEWHERE = -3; // read by another range's worker and handed to the range that finishes the account
+
+/** A growable Int32Array / Float64Array. */
+export class Growable<T extends Int32Array | Float64Array> {
+  length = 0;
+  constructor(private data: T, private readonly make: (n: number) => T) {}
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = this.make(Math.max(16, this.data.length * 2));
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+  set(i: number, v: number): void {
+    this.data[i] = v;
+  }
+  get(i: number): number {
+    return this.data[i];
+  }
+  /** The filled part (a copy, so the spare capacity is freed). */
+  done(): T {
+    return this.data.slice(0, this.length) as T;
+  }
+}
+
+export const int32s = () => new Growable(new Int32Array(1024), (n) => new Int32Array(n));
+export const float64s = () => new Growable(new Float64Array(1024), (n) => new Float64Array(n));
+
+export interface AccountIndex {
+  /** Data records (after the header), blank ones included: record i is spreadsheet row i + 2. */
+  records: number;
+  /** Per record: its account id, or one of the marks above. */
+  account: Int32Array;
+  /** Per record: keyCheck of its account key (0 when not a company), to check that the second pass reads the same file. */
+  keyHash: Int32Array;
+  /** Per record: the physical line it starts on. */
+  line: Int32Array;
+  /** Per record: its first byte in the file, plus the end of the data at [records]; only from the fast scan. */
+  offset?: Float64Array;
+  /** Per account: its number of rows. */
+  rows: Int32Array;
+  /** Per account: the record index of its last row. */
+  last: Int32Array;
+}
+
+/**
+ * Applies --limit: only the first `limit` companies (in output order, i.e. by last row) are kept; the rows
+ * of the others are marked BEYOND_LIMIT. Returns how many accounts were kept.
+ */
+export function applyLimit(ix: AccountIndex, limit: number): number {
+  const accounts = ix.last.length;
+  if (!(limit < accounts)) return accounts;
+  if (limit <= 0) {
+    for (let i = 0; i < ix.records; i++) if (ix.account[i] >= 0) ix.account[i] = BEYOND_LIMIT;
+    return 0;
+  }
+  const sorted = ix.last.slice().sort();
+  const cutoff = sorted[limit - 1];
+  for (let i = 0; i < ix.records; i++) {
+    const a = ix.account[i];
+    if (a >= 0 && ix.last[a] > cutoff) ix.account[i] = BEYOND_LIMIT;
+  }
+  return limit;
+}
+
+export interface Range {
+  /** Records [first, end). */
+  first: number;
+  end: number;
+  /** Rows of accounts finished in this range that lie in earlier ranges: record indexes (ascending) and their accounts. */
+  foreign: number[];
+  foreignAccount: number[];
+}
+
+/**
+ * Splits the records into at most `parts` contiguous ranges of about equal bytes (each starting at a record
+ * boundary). An account belongs to the range of its last row; its rows in earlier ranges are marked
+ * ELSEWHERE in `account` and listed as that range's `foreign` rows.
+ */
+export function splitRanges(ix: AccountIndex, parts: number): Range[] {
+  const offset = ix.offset;
+  const n = ix.records;
+  const bounds = [0];
+  if (offset && parts > 1) {
+    const begin = offset[0];
+    const total = offset[n] - begin;
+    for (let k = 1; k < parts; k++) {
+      const target = begin + (total * k) / parts;
+      // First record starting at or after the target.
+      let lo = bounds[bounds.length - 1];
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (offset[mid] < target) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo > bounds[bounds.length - 1] && lo < n) bounds.push(lo);
+    }
+  }
+  bounds.push(n);
+  const ranges: Range[] = [];
+  for (let k = 0; k + 1 < bounds.length; k++) ranges.push({first: bounds[k], end: bounds[k + 1], foreign: [], foreignAccount: []});
+  if (ranges.length > 1) {
+    const rangeOf = (record: number) => {
+      let k = 0;
+      while (record >= ranges[k].end) k++;
+      return k;
+    };
+    for (let k = 0; k < ranges.length; k++) {
+      const r = ranges[k];
+      for (let i = r.first; i < r.end; i++) {
+        const a = ix.account[i];
+        if (a < 0 || ix.rows[a] === 1) continue;
+        const owner = rangeOf(ix.last[a]);
+        if (owner === k) continue;
+        ranges[owner].foreign.push(i);
+        ranges[owner].foreignAccount.push(a);
+        ix.account[i] = ELSEWHERE;
+      }
+    }
+  }
+  return ranges;
+}
+
+/**
+ * A cheap 32-bit check value of an account key (FNV-1a over the UTF-16 units), stored by the first pass and
+ * compared by the second to notice a file that changed in between. Not for IDs or random streams (those use
+ * hash.ts): a collision only weakens the check.
+ */
+export function keyCheck(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
+}
+
+/**
+ * Two independent 32-bit hashes of a key (FNV-1a and a multiply-rotate hash over the UTF-16 units), left in
+ * `keyHashes.h1` / `keyHashes.h2` (no allocation per key). h1 is keyCheck(key).
+ */
+export const keyHashes = {
+  h1: 0,
+  h2: 0,
+  of(key: string): void {
+    let a = 0x811c9dc5;
+    let b = 0x9e3779b9;
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+      b ^= b >>> 15;
+    }
+    this.h1 = a | 0;
+    this.h2 = (b ^ (b >>> 13)) | 0;
+  },
+};
+
+/** Thrown by the second pass when two different keys got the same account in the first (see KeyIds). */
+export class KeyCollision extends Error {
+  constructor() {
+    super('KeyCollision: two account keys share a 64-bit hash');
+    this.name = 'KeyCollision';
+  }
+}
+
+/**
+ * Account ids by key for the first pass, from a 64-bit hash of each key in an open-addressing table of typed
+ * arrays: no key string is kept, which on a million companies saves most of the first pass's time and memory
+ * (a Map of a million strings costs about a second and 100 MB). Two different keys with the same hash (about
+ * one chance in 10^7 for a million keys) would share an account: the second pass sees the rows of each account
+ * side by side and throws KeyCollision, and the caller starts over with exact keys (`exact`: a Map).
+ */
+export class KeyIds {
+  private mask = (1 << 16) - 1;
+  private table = new Int32Array(1 << 16); // id + 1, 0 = empty
+  private h1 = int32s();
+  private h2 = int32s();
+  private readonly map: Map<string, number> | undefined;
+
+  /** `hash` replaces keyHashes.of (tests make keys collide with it). */
+  constructor(exact = false, private readonly hash: (key: string) => void = (k) => keyHashes.of(k)) {
+    this.map = exact ? new Map() : undefined;
+  }
+
+  get size(): number {
+    return this.h1.length;
+  }
+
+  /** The key's id, or -1 - (the new id) when the key is new. */
+  idOf(key: string): number {
+    if (this.map) {
+      const id = this.map.get(key);
+      if (id !== undefined) return id;
+      this.map.set(key, this.h1.length);
+      this.h1.push(0);
+      return -1 - (this.h1.length - 1);
+    }
+    this.hash(key);
+    const a = keyHashes.h1;
+    const b = keyHashes.h2;
+    const mask = this.mask;
+    const table = this.table;
+    let i = (a ^ Math.imul(b, 0x27d4eb2d)) & mask;
+    for (;;) {
+      const slot = table[i];
+      if (slot === 0) break;
+      if (this.h1.get(slot - 1) === a && this.h2.get(slot - 1) === b) return slot - 1;
+      i = (i + 1) & mask;
+    }
+    const id = this.h1.length;
+    this.h1.push(a);
+    this.h2.push(b);
+    table[i] = id + 1;
+    if (this.h1.length * 2 > mask) this.grow();
+    return -1 - id;
+  }
+
+  private grow(): void {
+    const mask = this.mask * 2 + 1;
+    const table = new Int32Array(mask + 1);
+    for (let id = 0; id < this.h1.length; id++) {
+      let i = (this.h1.get(id) ^ Math.imul(this.h2.get(id), 0x27d4eb2d)) & mask;
+      while (table[i] !== 0) i = (i + 1) & mask;
+      table[i] = id + 1;
+    }
+    this.mask = mask;
+    this.table = table;
+  }
+}

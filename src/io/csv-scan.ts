@@ -1,0 +1,262 @@
+import {open} from 'node:fs/promises';
+
+/**
+ * A fast, strict, read-only index of a CSV file: record boundaries (byte offsets), line numbers and the
+ * decoded text of only the columns asked for. It exists for speed where papaparse, which decodes every field,
+ * costs too much: the first pass of `enrich` needs three columns of each row and the byte offsets that let two
+ * workers parse halves of the file; the simulation stages need the short columns of companies.csv, not its
+ * descriptions. Papaparse stays the parser of record: the scanner accepts only the plain, unambiguous subset
+ * of CSV (fields either unquoted without quotes, or quoted with doubled quotes inside, followed directly by a
+ * delimiter or the newline) and gives up (`ok: false`) on anything else, for its caller to fall back to
+ * papaparse. On what it accepts it yields the same records and fields as papaparse with `delimiter: ','`,
+ * `quoteChar: '"'`, the same newline and `skipEmptyLines: false` reading a stream (blank lines are records
+ * of one empty field; a final newline ends the last record; property-tested in test/csv-scan.test.ts).
+ */
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const CR = 0x0d;
+const LF = 0x0a;
+const CHUNK = 8 << 20;
+
+export type Newline = '\r\n' | '\n' | '\r';
+
+export interface ScannedRecord {
+  /** 0-based index of the record (the header is record 0; blank lines are records too, as in papaparse). */
+  index: number;
+  /** Byte offset of the record's first byte in the file. */
+  offset: number;
+  /** LF bytes inside the record's fields: the next record starts 1 + this physical lines further. */
+  innerNewlines: number;
+  /** Number of fields in the record. */
+  count: number;
+  /**
+   * The decoded fields at the wanted indexes ('' elsewhere and past `count`). The array is reused: copy what
+   * you keep.
+   */
+  fields: string[];
+  /** The record's text without its newline, decoded (for the rare record that needs every field). */
+  text(): string;
+}
+
+export interface ScanOptions {
+  /** The file's newline (see sniffCsv in csv.ts). */
+  newline: Newline;
+  /** First byte to read (3 to skip a byte-order mark). */
+  start?: number;
+  /**
+   * Called with the header (record 0, every field decoded); returns which field indexes to decode in the
+   * other records.
+   */
+  onHeader?(header: string[], record: ScannedRecord): readonly number[];
+  /**
+   * Reads only up to this byte (exclusive) and has no header: `start` must be a record start found by an
+   * earlier scan, and `columns` says which fields to decode. Record indexes then count from 0 at `start`.
+   */
+  range?: {end: number; columns: readonly number[]};
+  /**
+   * Called for every other record, in order. Returning a promise pauses the scan until it settles
+   * (backpressure, as with readCsv); a rejection ends the scan with that error.
+   */
+  onRecord(record: ScannedRecord): void | Promise<void>;
+  /** Bytes read at a time (default 8 MiB; tests use tiny chunks to cross every boundary). */
+  chunkBytes?: number;
+  /** Called after every chunk of the file (about 8 MiB), with the records seen so far. */
+  onChunk?(records: number): void;
+}
+
+export type ScanResult =
+  | {ok: true; records: number; bytes: number}
+  | {ok: false; reason: string; offset: number; records: number};
+
+class Irregular extends Error {}
+
+/**
+ * Scans the file (see the module comment). Returns `ok: false` with the reason at the first construct it does
+ * not accept; the callbacks may have seen records before it by then.
+ */
+export async function scanCsv(file: string, opts: ScanOptions): Promise<ScanResult> {
+  const fh = await open(file, 'r');
+  const nl0 = opts.newline.charCodeAt(0);
+  const crlf = opts.newline === '\r\n';
+  let buf = Buffer.allocUnsafe(Math.max(4, opts.chunkBytes ?? CHUNK));
+  let len = 0; // valid bytes in buf
+  let base = opts.start ?? 0; // file offset of buf[0]
+  let eof = false;
+  let wanted: Uint8Array = new Uint8Array(0);
+  let maxWanted = -1;
+  const fields: string[] = [];
+  let recStart = 0;
+  let recEnd = 0;
+  const rec: ScannedRecord = {index: 0, offset: 0, innerNewlines: 0, count: 0, fields, text: () => buf.toString('utf8', recStart, recEnd)};
+  let header = !opts.range;
+  const limit = opts.range ? opts.range.end : Infinity;
+  let records = 0;
+
+  const want = (idx: readonly number[]) => {
+    maxWanted = idx.length ? Math.max(...idx) : -1;
+    wanted = new Uint8Array(maxWanted + 1);
+    for (const i of idx) wanted[i] = 1;
+    fields.length = 0;
+    for (let i = 0; i <= maxWanted; i++) fields.push('');
+  };
+  if (opts.range) want(opts.range.columns);
+
+  const fill = async (keepFrom: number): Promise<number> => {
+    // Moves the unread tail to the front and reads more; returns how far the tail moved.
+    const tail = len - keepFrom;
+    if (tail >= buf.length >> 1) {
+      const bigger = Buffer.allocUnsafe(buf.length * 2);
+      buf.copy(bigger, 0, keepFrom, len);
+      buf = bigger;
+    } else if (keepFrom > 0) buf.copy(buf, 0, keepFrom, len);
+    base += keepFrom;
+    len = tail;
+    while (len < buf.length && !eof) {
+      const room = Math.min(buf.length - len, limit - (base + len));
+      const {bytesRead} = room > 0 ? await fh.read(buf, len, room, base + len) : {bytesRead: 0};
+      if (bytesRead === 0) eof = true;
+      len += bytesRead;
+    }
+    return keepFrom;
+  };
+
+  const countLf = (from: number, to: number): number => {
+    let n = 0;
+    let i = buf.indexOf(LF, from);
+    while (i !== -1 && i < to) {
+      n++;
+      i = buf.indexOf(LF, i + 1);
+    }
+    return n;
+  };
+
+  /**
+   * Parses one record starting at p, entirely inside buf[p, len). Returns the offset just past its newline
+   * (or len at EOF), or -1 when the record is not complete in the buffer (and the file has more).
+   * (Hot loop: the state it reads is copied into locals first.)
+   */
+  const parseRecord = (p: number): number => {
+    const b = buf;
+    const n = len;
+    const atEof = eof;
+    const all = header;
+    const want = wanted;
+    const maxWant = maxWanted;
+    const start = p;
+    let f = 0;
+    for (;;) {
+      // One field starting at p.
+      if (p < n && b[p] === QUOTE) {
+        let q = p + 1;
+        let escaped = false;
+        let close: number;
+        for (;;) {
+          close = b.indexOf(QUOTE, q);
+          if (close === -1 || close >= n) {
+            if (atEof) throw new Irregular('a quoted field is not closed');
+            return -1;
+          }
+          if (close + 1 >= n && !atEof) return -1;
+          if (b[close + 1] === QUOTE) {
+            escaped = true;
+            q = close + 2;
+            continue;
+          }
+          break;
+        }
+        if (all || (f <= maxWant && want[f] === 1)) {
+          let s = b.toString('utf8', p + 1, close);
+          if (escaped) s = s.replaceAll('""', '"');
+          fields[f] = s;
+        } else if (f < fields.length) fields[f] = '';
+        p = close + 1;
+      } else {
+        const s = p;
+        // Up to a delimiter or the newline; a lone CR (of a CRLF file) or LF belongs to the field.
+        while (p < n) {
+          const c = b[p];
+          if (c === COMMA) break;
+          if (c === QUOTE) throw new Irregular('a quote inside an unquoted field');
+          if (c === nl0) {
+            if (!crlf) break;
+            if (p + 1 >= n) {
+              if (!atEof) return -1;
+            } else if (b[p + 1] === LF) break;
+          }
+          p++;
+        }
+        if (p >= n && !atEof) return -1;
+        if (all || (f <= maxWant && want[f] === 1)) fields[f] = s === p ? '' : b.toString('utf8', s, p);
+        else if (f < fields.length) fields[f] = '';
+      }
+      f++;
+      // After a field: a delimiter, a newline, or the end of the file.
+      if (p >= n) {
+        if (!atEof) return -1;
+        rec.count = f;
+        rec.innerNewlines = countLf(start, n);
+        recStart = start;
+        recEnd = n;
+        return n;
+      }
+      const c = b[p];
+      if (c === COMMA) {
+        p++;
+        continue;
+      }
+      if (crlf) {
+        if (p + 1 >= n && !atEof) return -1;
+        if (c === CR && b[p + 1] === LF) {
+          rec.count = f;
+          rec.innerNewlines = countLf(start, p);
+          recStart = start;
+          recEnd = p;
+          return p + 2;
+        }
+      } else if (c === nl0) {
+        rec.count = f;
+        rec.innerNewlines = countLf(start, p);
+        recStart = start;
+        recEnd = p;
+        return p + 1;
+      }
+      throw new Irregular('text after the closing quote of a field');
+    }
+  };
+
+  try {
+    await fill(0);
+    let p = 0;
+    for (;;) {
+      // papaparse reading a stream reports no empty record after a final newline.
+      if (p >= len && eof) {
+        break;
+      }
+      const next = parseRecord(p);
+      if (next === -1) {
+        p -= await fill(p);
+        opts.onChunk?.(records);
+        continue;
+      }
+      for (let i = rec.count; i < fields.length; i++) fields[i] = '';
+      rec.index = records++;
+      rec.offset = base + p;
+      if (header) {
+        header = false;
+        const hdr = fields.slice(0, rec.count);
+        want(opts.onHeader ? opts.onHeader(hdr, rec) : []);
+      } else {
+        const pending = opts.onRecord(rec);
+        if (pending) await pending;
+      }
+      p = next;
+    }
+    return {ok: true, records, bytes: base + len};
+  } catch (e) {
+    if (e instanceof Irregular) return {ok: false, reason: e.message, offset: base, records};
+    throw e;
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,200 @@
+import {UserError} from '../errors.js';
+import {readCsv, sniffCsv} from './csv.js';
+import {scanCsv, type ScannedRecord, type ScanResult} from './csv-scan.js';
+import type {TableCodec} from './table-codec.js';
+
+/** Rows decoded ahead of the reader, per batch (two batches at most are buffered). */
+const BATCH = 512;
+
+/** Ends a producer whose cursor was closed before the end of the file. */
+class Closed extends Error {}
+
+export interface CursorOptions {
+  /** Columns the file must have (a superset of the codec's; checked as readTable does). */
+  required: readonly string[];
+  /** The command that writes the file (named in the missing-columns message). */
+  producedBy: string;
+}
+
+/**
+ * Reads a table written by this tool row by row, in file order, with bounded memory: only the codec's columns
+ * are decoded (the codec may cover a subset of the file's columns, e.g. a pick of CompanySchema). Rows are
+ * parsed by the fast scanner (scanCsv) a batch ahead of the reader; when the scanner declines the file (not
+ * plain CSV), papaparse (readCsv) takes over from the record where the scanner stopped, so the rows are
+ * papaparse's either way. Blank lines are skipped, as readTable skips them. Several cursors can walk several
+ * tables together (a merge-join): each reads on its own, paused while its reader is behind.
+ *
+ * Use: `const w = cursor.advance(); if (w) await w;` then `cursor.row` is the next row (undefined at the
+ * end) and `cursor.rowNumber` its row number as a spreadsheet shows it (the header is row 1).
+ */
+export class TableCursor<T extends Record<string, unknown>> {
+  /** The current row: undefined before the first advance() and after the last row. */
+  row: T | undefined;
+  /** The current row's number (header = 1); after the end, one past the last row read. */
+  rowNumber = 1;
+  /** Set when the scanner declined the file and papaparse read (some of) it. */
+  fallback: string | undefined;
+
+  private rows: T[] = [];
+  private numbers: number[] = [];
+  private pos = 0;
+  private filling: T[] = [];
+  private fillingNumbers: number[] = [];
+  private readonly ready: Array<{rows: T[]; numbers: number[]}> = [];
+  private done = false;
+  private error: unknown;
+  private closed = false;
+  private wake: (() => void) | undefined;
+  private resume: {resolve(): void; reject(e: unknown): void} | undefined;
+  private positions: number[] = [];
+  private readonly projected: string[];
+  private producing: Promise<void> = Promise.resolve();
+
+  private constructor(readonly file: string, private readonly codec: TableCodec<T>, private readonly opts: CursorOptions) {
+    this.projected = new Array<string>(codec.columns.length).fill('');
+  }
+
+  /**
+   * Opens the table and checks its header (a missing column is a UserError naming the file and the command
+   * that writes it). The caller checks that the file exists.
+   */
+  static async open<T extends Record<string, unknown>>(file: string, codec: TableCodec<T>, opts: CursorOptions): Promise<TableCursor<T>> {
+    const cursor = new TableCursor(file, codec, opts);
+    let headerSeen!: () => void;
+    let failed!: (e: unknown) => void;
+    const header = new Promise<void>((resolve, reject) => {
+      headerSeen = resolve;
+      failed = reject;
+    });
+    cursor.producing = cursor.produce(headerSeen).then(
+      () => cursor.finish(undefined),
+      (e) => cursor.finish(e instanceof Closed ? undefined : e),
+    ).then(() => failed(cursor.error ?? new Error(`${file}: no header was read`)));
+    await header;
+    return cursor;
+  }
+
+  /** Moves to the next row (see the class comment); returns a promise only when it must wait for the reader. */
+  advance(): void | Promise<void> {
+    if (++this.pos < this.rows.length) {
+      this.row = this.rows[this.pos];
+      this.rowNumber = this.numbers[this.pos];
+      return;
+    }
+    return this.nextBatch();
+  }
+
+  /** Stops reading (the file is closed); safe to call at any time, also after the end. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const r = this.resume;
+    this.resume = undefined;
+    r?.reject(new Closed());
+    await this.producing;
+  }
+
+  private async nextBatch(): Promise<void> {
+    while (this.ready.length === 0 && !this.done) await new Promise<void>((resolve) => (this.wake = resolve));
+    const batch = this.ready.shift();
+    if (!batch) {
+      if (this.error !== undefined) throw this.error;
+      this.rows = [];
+      this.pos = 0;
+      if (this.row !== undefined) this.rowNumber++;
+      this.row = undefined;
+      return;
+    }
+    this.rows = batch.rows;
+    this.numbers = batch.numbers;
+    this.pos = 0;
+    this.row = this.rows[0];
+    this.rowNumber = this.numbers[0];
+    const r = this.resume;
+    this.resume = undefined;
+    r?.resolve();
+  }
+
+  private finish(error: unknown): void {
+    if (this.filling.length > 0) this.ready.push({rows: this.filling, numbers: this.fillingNumbers});
+    this.filling = [];
+    this.fillingNumbers = [];
+    this.error = error;
+    this.done = true;
+    this.wake?.();
+  }
+
+  private header(header: readonly string[]): void {
+    const missing = this.opts.required.filter((c) => !header.includes(c));
+    if (missing.length > 0) {
+      throw new UserError(`${this.file}: missing column(s) ${missing.join(', ')}; it was written by another version. Run \`stedi-gtm ${this.opts.producedBy}\` again.`);
+    }
+    this.positions = this.codec.columns.map((c) => {
+      const p = header.indexOf(c);
+      if (p === -1) throw new Error(`${this.file}: column ${c} is decoded but not required`);
+      return p;
+    });
+  }
+
+  /** Queues a decoded row; returns a promise (the producer waits) when two batches are waiting. */
+  private push(fields: readonly string[], rowNumber: number): void | Promise<void> {
+    if (this.closed) throw new Closed();
+    const pos = this.positions;
+    const proj = this.projected;
+    for (let i = 0; i < pos.length; i++) proj[i] = fields[pos[i]] ?? '';
+    this.filling.push(this.codec.decode(proj));
+    this.fillingNumbers.push(rowNumber);
+    if (this.filling.length < BATCH) return;
+    this.ready.push({rows: this.filling, numbers: this.fillingNumbers});
+    this.filling = [];
+    this.fillingNumbers = [];
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+    if (this.ready.length < 2) return;
+    return new Promise<void>((resolve, reject) => (this.resume = {resolve, reject}));
+  }
+
+  private async produce(headerSeen: () => void): Promise<void> {
+    let sniffed: ReturnType<typeof sniffCsv> | undefined;
+    try {
+      sniffed = sniffCsv(this.file);
+    } catch {
+      // readCsv reports the unreadable file.
+    }
+    let scanned: ScanResult | undefined;
+    let seen = false;
+    if (sniffed) {
+      scanned = await scanCsv(this.file, {
+        newline: sniffed.newline,
+        start: sniffed.bom ? 3 : 0,
+        onHeader: (header) => {
+          this.header(header);
+          seen = true;
+          headerSeen();
+          return this.positions;
+        },
+        onRecord: (rec) => (isBlank(rec) ? undefined : this.push(rec.fields, rec.index + 1)),
+      });
+      if (scanned.ok && seen) return;
+    }
+    // Papaparse, from the record where the scanner stopped (it read the same records up to there).
+    const skip = scanned && !scanned.ok ? scanned.records : 0;
+    this.fallback = scanned && !scanned.ok ? scanned.reason : 'not scanned';
+    await readCsv(this.file, {
+      onHeader: (header) => {
+        if (seen) return;
+        this.header(header);
+        seen = true;
+        headerSeen();
+      },
+      onRecord: (rec) => (rec.row <= skip ? undefined : this.push(rec.fields, rec.row)),
+    });
+  }
+}
+
+/** A blank line: one empty field (readCsv skips these). */
+function isBlank(rec: ScannedRecord): boolean {
+  if (rec.count !== 1) return false;
+  const t = rec.text();
+  return t === '' || t === '""';
+}

@@ -1,0 +1,38 @@
+// The first pass of `enrich` on a large export, on its own thread: the map of every account key it needs
+// lives and dies with this thread, so the lead thread never holds it (and its memory goes back to the
+// system when the pass ends). Rejected rows are written to part 0 of the rejects table (see WriterGroup).
+import {parentPort, workerData} from 'node:worker_threads';
+import {WriterGroup} from '../io/writer-group.js';
+import {indexExport} from '../stages/account-index.js';
+import {rejectCodec} from '../stages/enrich.js';
+import type {IndexInit, IndexReply} from './protocol.js';
+
+const init = workerData as IndexInit;
+const reply = (m: IndexReply, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(m, transfer);
+const silent = {start() {}, succeed() {}, info() {}, warn() {}, stop() {}};
+
+let out = new WriterGroup({index: 0});
+const open = () => (init.rejects ? out.open(init.rejects, rejectCodec.columns) : undefined);
+let rejects = open();
+try {
+  const ex = await indexExport(init.input, {
+    shard: init.shard,
+    exactKeys: init.exactKeys,
+    reporter: {...silent, progress: (rows) => reply({type: 'progress', rows})},
+    onReject(r) {
+      if (rejects) out.push(rejects, rejectCodec.encode(r));
+    },
+    onRestart() {
+      void out.abort();
+      out = new WriterGroup({index: 0});
+      rejects = open();
+    },
+  });
+  await out.commit();
+  const ix = ex.index;
+  const buffers = [ix.account, ix.keyHash, ix.line, ix.rows, ix.last, ...(ix.offset ? [ix.offset] : [])].map((a) => a.buffer as ArrayBuffer);
+  reply({type: 'done', index: ex}, buffers);
+} catch (e) {
+  await out.abort();
+  reply({type: 'error', message: (e as Error).message, exitCode: (e as {exitCode?: number}).exitCode ?? 1});
+}

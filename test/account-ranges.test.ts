@@ -1,0 +1,207 @@
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import fc from 'fast-check';
+import {applyLimit, KeyCollision, KeyIds, keyHashes, splitRanges} from '../src/core/account-plan.js';
+import {indexExport, type ExportIndex} from '../src/stages/account-index.js';
+import {assembleRange, rangeInput, readForeign} from '../src/stages/enrich-range.js';
+import type {CompanyBase} from '../src/schemas/companies.js';
+import {CLAY_HEADER} from './helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ranges-'));
+afterAll(() => rmSync(dir, {recursive: true, force: true}));
+let n = 0;
+const silent = {start() {}, progress() {}, succeed() {}, info() {}, warn() {}, stop() {}};
+const PREVIOUS = new Set(['a.com']);
+
+const q = (s: string) => `"${s.replaceAll('"', '""')}"`;
+interface Spec {
+  name: string;
+  domain: string;
+  linkedin: string;
+  description: string;
+  size: string;
+  blankBefore: boolean;
+}
+/** A Clay-like export: every field quoted, CRLF, blank lines here and there; `plain` false adds a construct the scanner declines. */
+function writeExport(rows: Spec[], plain = true): string {
+  const lines = [CLAY_HEADER.map(q).join(',')];
+  for (const r of rows) {
+    if (r.blankBefore) lines.push('');
+    lines.push(['', r.name, r.description, 'Hospitals and Health Care', r.size, 'Privately Held', 'Austin, Texas', 'United States', r.domain, r.linkedin].map(q).join(','));
+  }
+  if (!plain) lines.push(`"x","Tail Co" ,"d","","","","","","tail.com",""`);
+  const file = join(dir, `e${n++}.csv`);
+  writeFileSync(file, lines.join('\r\n') + '\r\n');
+  return file;
+}
+
+const index = (file: string) => indexExport(file, {reporter: silent, onReject() {}, onRestart() {}});
+
+async function oneThread(file: string, ex: ExportIndex): Promise<{companies: CompanyBase[]; merged: number}> {
+  const companies: CompanyBase[] = [];
+  const range = rangeInput(file, ex, {first: 0, end: ex.index.records, foreign: [], foreignAccount: []}, []);
+  delete range.bytes;
+  const {merged} = await assembleRange(range, PREVIOUS, (c) => void companies.push(c));
+  return {companies, merged};
+}
+
+async function inRanges(file: string, parts: number): Promise<{companies: CompanyBase[]; merged: number; ranges: number; foreign: number}> {
+  const ex = await index(file);
+  const ranges = splitRanges(ex.index, parts);
+  const companies: CompanyBase[] = [];
+  let merged = 0;
+  for (const r of ranges) merged += (await assembleRange(rangeInput(file, ex, r, readForeign(file, ex, r)), PREVIOUS, (c) => void companies.push(c))).merged;
+  return {companies, merged, ranges: ranges.length, foreign: ranges.reduce((k, r) => k + r.foreign.length, 0)};
+}
+
+const specArb = fc.record({
+  name: fc.constantFrom('', 'Acme', 'Acme Health', 'Beta Care', 'Gamma', 'Delta "Labs"'),
+  domain: fc.constantFrom('', 'a.com', 'www.a.com', 'https://b.org/', 'c.health', 'n/a', 'localhost'),
+  linkedin: fc.constantFrom('', 'https://www.linkedin.com/company/x', 'https://www.linkedin.com/company/y', 'https://linkedin.com/in/person'),
+  description: fc.constantFrom('', 'We send 837 claims over X12 EDI.', 'Home care,\r\nwith "quotes" and\nlines', 'Clinic'),
+  size: fc.constantFrom('', '11-50 employees', '1,001-5,000 employees', '10,001+ employees'),
+  blankBefore: fc.boolean(),
+});
+
+describe('the second pass over ranges', () => {
+  it('gives the same companies, in the same order, from one thread or any split into ranges (property)', async () => {
+    let withForeign = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(specArb, {minLength: 1, maxLength: 40}), fc.integer({min: 2, max: 5}), async (rows, parts) => {
+        const file = writeExport(rows);
+        const ex = await index(file);
+        expect(ex.index.offset).toBeDefined();
+        const one = await oneThread(file, ex);
+        // Every input row is a company, a merged row or a rejected row.
+        expect(one.companies.length + one.merged + ex.rejected).toBe(ex.inputRows);
+        expect(ex.inputRows).toBe(rows.length);
+        // Companies come out in the order of their last row.
+        const lastRows = one.companies.map((c) => Math.max(...c.source_rows.map(Number)));
+        expect(lastRows).toEqual([...lastRows].sort((a, b) => a - b));
+        const split = await inRanges(file, parts);
+        if (split.foreign > 0) withForeign++;
+        expect(split.companies).toEqual(one.companies);
+        expect(split.merged).toBe(one.merged);
+      }),
+      {numRuns: 60},
+    );
+    // Accounts spanning ranges (rows handed from an earlier range) were exercised.
+    expect(withForeign).toBeGreaterThan(5);
+  });
+
+  it('keeps the first --limit companies (in output order), from one thread or in ranges', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(specArb, {minLength: 1, maxLength: 30}), fc.integer({min: 0, max: 12}), async (rows, limit) => {
+        const file = writeExport(rows);
+        const all = (await oneThread(file, await index(file))).companies;
+        const ex = await index(file);
+        expect(applyLimit(ex.index, limit)).toBe(Math.min(limit, all.length));
+        expect((await oneThread(file, ex)).companies).toEqual(all.slice(0, limit));
+        const ex2 = await index(file);
+        applyLimit(ex2.index, limit);
+        const got: CompanyBase[] = [];
+        for (const r of splitRanges(ex2.index, 3)) await assembleRange(rangeInput(file, ex2, r, readForeign(file, ex2, r)), PREVIOUS, (c) => void got.push(c));
+        expect(got).toEqual(all.slice(0, limit));
+      }),
+      {numRuns: 30},
+    );
+  });
+
+  it('merges the same accounts whatever the row order', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(specArb, {minLength: 1, maxLength: 30}), async (rows) => {
+        const byId = async (list: Spec[]) => {
+          const file = writeExport(list);
+          const {companies} = await oneThread(file, await index(file));
+          return new Map(companies.map((c) => [c.company_id, {...c, source_rows: []}]));
+        };
+        expect(await byId([...rows].reverse())).toEqual(await byId(rows));
+      }),
+      {numRuns: 30},
+    );
+  });
+
+  it('falls back to papaparse for the first pass when the scanner declines the file (no ranges then)', async () => {
+    const rows: Spec[] = [
+      {name: 'Acme', domain: 'a.com', linkedin: '', description: 'x', size: '', blankBefore: true},
+      {name: 'Beta', domain: 'b.org', linkedin: '', description: 'y', size: '', blankBefore: false},
+      {name: 'Acme', domain: 'www.a.com', linkedin: '', description: 'z', size: '', blankBefore: false},
+    ];
+    const plain = writeExport(rows);
+    const odd = writeExport(rows, false);
+    const a = await index(plain);
+    const b = await index(odd);
+    expect(a.index.offset).toBeDefined();
+    expect(b.index.offset).toBeUndefined();
+    expect(splitRanges(b.index, 4)).toHaveLength(1);
+    expect([b.blank, b.inputRows]).toEqual([a.blank, a.inputRows + 1]);
+    const fromOdd = (await oneThread(odd, b)).companies;
+    expect(fromOdd.slice(0, 2)).toEqual((await oneThread(plain, a)).companies);
+    expect(fromOdd[2].domain).toBe('tail.com');
+  });
+
+  it('notices a file that changed between the passes', async () => {
+    const rows: Spec[] = ['a.com', 'b.org', 'c.health'].map((domain) => ({name: domain, domain, linkedin: '', description: '', size: '', blankBefore: false}));
+    const file = writeExport(rows);
+    const ex = await index(file);
+    writeExport(rows.map((r, i) => (i === 1 ? {...r, domain: 'other.org'} : r)));
+    writeFileSync(file, (await import('node:fs')).readFileSync(join(dir, `e${n - 1}.csv`)));
+    await expect(oneThread(file, ex)).rejects.toThrow(/changed while it was being read/);
+  });
+});
+
+describe('account keys by 64-bit hash', () => {
+  const collide = (k: string) => {
+    void k;
+    keyHashes.h1 = 7;
+    keyHashes.h2 = 7;
+  };
+
+  it('notices keys that shared a hash, and enrich starts over comparing keys exactly: same files', async () => {
+    const rows: Spec[] = ['a.com', 'b.org', 'a.com', 'c.health'].map((domain, i) => ({name: `N${i}`, domain, linkedin: '', description: '', size: '', blankBefore: false}));
+    const file = writeExport(rows);
+    const ex = await indexExport(file, {reporter: silent, onReject() {}, onRestart() {}, hashKeys: collide});
+    // Every key landed in one account...
+    expect(ex.accounts).toBe(1);
+    // ...which the second pass refuses.
+    await expect(oneThread(file, ex)).rejects.toThrow(KeyCollision);
+
+    const {runEnrich, loadIcpRules} = await import('../src/stages/enrich.js');
+    const {RulesProvider} = await import('../src/providers/rules.js');
+    const {dataPaths} = await import('../src/io/paths.js');
+    const {readFileSync} = await import('node:fs');
+    const configDir = join(process.cwd(), 'config');
+    const run = async (out: string, hashKeys?: (k: string) => void) => {
+      const paths = dataPaths(join(dir, out));
+      const info: string[] = [];
+      const summary = await runEnrich({input: file, paths, configDir, provider: new RulesProvider(loadIcpRules(configDir)), previousCustomers: PREVIOUS, reporter: {...silent, info: (m: string) => void info.push(m)}, hashKeys});
+      return {summary, info, companies: readFileSync(paths.companies, 'utf8')};
+    };
+    const normal = await run('normal');
+    const collided = await run('collided', collide);
+    expect(collided.info.join('\n')).toMatch(/shared a hash/);
+    expect(collided.companies).toBe(normal.companies);
+    expect(collided.summary.companies).toBe(3);
+    expect(collided.summary.merged_rows).toBe(normal.summary.merged_rows);
+  });
+
+  it('gives every distinct key its own id, in order of first appearance (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({maxLength: 6}), {maxLength: 300}), (keys) => {
+        const ids = new KeyIds();
+        const exact = new KeyIds(true);
+        const firstSeen = new Map<string, number>();
+        for (const k of keys) {
+          const a = ids.idOf(k);
+          const b = exact.idOf(k);
+          const known = firstSeen.get(k);
+          if (known === undefined) firstSeen.set(k, firstSeen.size);
+          const want = known === undefined ? -1 - firstSeen.get(k)! : known;
+          expect([a, b]).toEqual([want, want]);
+        }
+        expect(ids.size).toBe(firstSeen.size);
+      }),
+    );
+  });
+});
