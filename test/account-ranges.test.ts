@@ -4,7 +4,7 @@ import {join} from 'node:path';
 import fc from 'fast-check';
 import {applyLimit, KeyCollision, KeyIds, keyHashes, splitRanges} from '../src/core/account-plan.js';
 import {indexExport, type ExportIndex} from '../src/stages/account-index.js';
-import {assembleRange, rangeInput, readForeign} from '../src/stages/enrich-range.js';
+import {assembleRange, rangeInput, readForeign, wholeFile} from '../src/stages/enrich-range.js';
 import type {CompanyBase} from '../src/schemas/companies.js';
 import {CLAY_HEADER} from './helpers/cli.js';
 
@@ -40,9 +40,7 @@ const index = (file: string) => indexExport(file, {reporter: silent, onReject() 
 
 async function oneThread(file: string, ex: ExportIndex): Promise<{companies: CompanyBase[]; merged: number}> {
   const companies: CompanyBase[] = [];
-  const range = rangeInput(file, ex, {first: 0, end: ex.index.records, foreign: [], foreignAccount: []}, []);
-  delete range.bytes;
-  const {merged} = await assembleRange(range, PREVIOUS, (c) => void companies.push(c));
+  const {merged} = await assembleRange(wholeFile(file, ex), PREVIOUS, (c) => void companies.push(c));
   return {companies, merged};
 }
 

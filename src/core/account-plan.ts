@@ -139,12 +139,8 @@ export function splitRanges(ix: AccountIndex, parts: number): Range[] {
  * hash.ts): a collision only weakens the check.
  */
 export function keyCheck(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h | 0;
+  keyHashes.of(key);
+  return keyHashes.h1;
 }
 
 /**

@@ -8,16 +8,22 @@ import type {Contract, Deal, Lead, UnifiedRow} from '../schemas/deals.js';
  * no_opportunity row when the company has no deal. `contracts` are the company's contracts (any order).
  * Rows are built as object literals of one fixed shape (hot path: no spreads of dynamic objects).
  */
+/** unified.csv's is_customer: a previous customer, or a company with a won deal. */
+export function isCustomer(company: Pick<Company, 'is_previous_customer'>, deals: readonly Pick<Deal, 'outcome'>[]): boolean {
+  if (company.is_previous_customer) return true;
+  for (const d of deals) if (d.outcome === 'won') return true;
+  return false;
+}
+
 export function unifyCompany(company: Company, lead: Lead, deals: readonly Deal[], contracts: readonly Contract[]): UnifiedRow[] {
-  let isCustomer = company.is_previous_customer;
-  for (const d of deals) if (d.outcome === 'won') isCustomer = true;
-  if (deals.length === 0) return [row(company, lead, 0, isCustomer, undefined, undefined)];
+  const customer = isCustomer(company, deals);
+  if (deals.length === 0) return [row(company, lead, 0, customer, undefined, undefined)];
   const out: UnifiedRow[] = new Array(deals.length);
   for (let i = 0; i < deals.length; i++) {
     const d = deals[i];
     let c: Contract | undefined;
     for (const x of contracts) if (x.deal_id === d.deal_id) c = x;
-    out[i] = row(company, lead, deals.length, isCustomer, d, c);
+    out[i] = row(company, lead, deals.length, customer, d, c);
   }
   return out;
 }

@@ -30,10 +30,14 @@ export interface ReadCsvOptions {
   range?: {start: number; end: number; row: number; line: number; newline: '\r\n' | '\n' | '\r'};
 }
 
-/** Looks at the file's first bytes to tell CRLF from LF files (papaparse guesses per chunk otherwise). */
+/**
+ * Looks at the file's first bytes to tell CRLF from LF files (papaparse guesses per chunk otherwise). A file
+ * that cannot be read is a UserError naming it.
+ */
 export function sniffCsv(file: string): {newline: '\r\n' | '\n' | '\r'; bom: boolean} {
-  const fd = openSync(file, 'r');
+  let fd: number | undefined;
   try {
+    fd = openSync(file, 'r');
     const buf = Buffer.alloc(64 * 1024);
     const n = readSync(fd, buf, 0, buf.length, 0);
     const bom = n >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
@@ -42,8 +46,11 @@ export function sniffCsv(file: string): {newline: '\r\n' | '\n' | '\r'; bom: boo
     const cr = head.indexOf('\r');
     if (cr !== -1 && (lf === -1 || cr < lf)) return {newline: head[cr + 1] === '\n' ? '\r\n' : '\r', bom};
     return {newline: '\n', bom};
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(`${file}: cannot read input file (${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message})`);
   } finally {
-    closeSync(fd);
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -61,15 +68,8 @@ function countNewlines(fields: readonly string[]): number {
 
 /** Streams a CSV file (UTF-8, any line ending, optional BOM) record by record with papaparse. */
 export async function readCsv(file: string, opts: ReadCsvOptions): Promise<{records: number; blank: number}> {
-  let newline: '\r\n' | '\n' | '\r';
-  let bom: boolean;
   const range = opts.range;
-  try {
-    ({newline, bom} = range ? {newline: range.newline, bom: false} : sniffCsv(file));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`${file}: cannot read input file (${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message})`);
-  }
+  const {newline, bom} = range ? {newline: range.newline, bom: false} : sniffCsv(file);
   return new Promise((resolvePromise, reject) => {
     // In a range, the first record is not a header: start one row earlier so that it gets range.row.
     let row = range ? range.row - 1 : 0;

@@ -12,7 +12,7 @@ export class WriterGroup {
 
   /**
    * `part`: this group writes part `index` of tables split over workers, to partPath(path, index), with the
-   * header only in part 0 (see concatParts).
+   * header only in part 0 (see concatTables).
    */
   constructor(private readonly part?: {index: number}) {}
 
@@ -41,37 +41,9 @@ export function partPath(path: string, index: number): string {
 }
 
 /**
- * Joins the parts 0..count-1 of a table (part 0 carries the header) into the table: the later parts are
- * appended to part 0, which is then renamed into place; the parts are removed.
- */
-export function concatParts(path: string, count: number): void {
-  const first = partPath(path, 0);
-  const fd = openSync(first, 'a');
-  const buf = Buffer.allocUnsafe(8 << 20);
-  try {
-    for (let k = 1; k < count; k++) {
-      const src = openSync(partPath(path, k), 'r');
-      try {
-        for (;;) {
-          const n = readSync(src, buf, 0, buf.length, null);
-          if (n === 0) break;
-          let off = 0;
-          while (off < n) off += writeSync(fd, buf, off, n - off);
-        }
-      } finally {
-        closeSync(src);
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(first, path);
-  for (let k = 1; k < count; k++) rmSync(partPath(path, k), {force: true});
-}
-
-/**
- * concatParts for several tables at once, on libuv's thread pool: the copies (kernel time, mostly) run in
- * parallel on every core instead of one after the other on this thread.
+ * Joins the parts 0..count-1 of each table (part 0 carries the header) into the table: the later parts are
+ * appended to part 0, which is then renamed into place; the parts are removed. The copies run on libuv's
+ * thread pool, the tables in parallel (kernel time, mostly: on every core rather than one after the other).
  */
 export async function concatTables(paths: readonly string[], count: number): Promise<void> {
   await Promise.all(

@@ -5,7 +5,7 @@ import {shardOf, type Shard} from '../core/shard.js';
 import {detach} from '../core/strings.js';
 import {UserError} from '../errors.js';
 import {readCsv, sniffCsv} from '../io/csv.js';
-import {scanCsv, type Newline} from '../io/csv-scan.js';
+import {scanCsv, type Newline, type ScannedRecord} from '../io/csv-scan.js';
 import type {Reporter} from '../io/reporter.js';
 
 export interface ExportIndex {
@@ -34,7 +34,7 @@ export interface IndexOptions {
   hashKeys?: (key: string) => void;
 }
 
-export function headerIndex(input: string, header: string[]): ColumnIndex {
+function headerIndex(input: string, header: string[]): ColumnIndex {
   const mapped = mapHeader(header);
   if (mapped.missing.length > 0) {
     throw new UserError(
@@ -64,7 +64,7 @@ class Indexer {
   otherShards = 0;
   blank = 0;
 
-  constructor(private readonly opts: IndexOptions) {
+  constructor(private readonly opts: IndexOptions, private readonly columns: ColumnIndex) {
     this.ids = new KeyIds(opts.exactKeys, opts.hashKeys);
   }
 
@@ -94,8 +94,23 @@ class Indexer {
     this.mark(line, NOT_A_COMPANY, 0);
   }
 
+  /**
+   * A record of the export: `keyFields` holds at least its name, domain and LinkedIn fields; `allFields`
+   * gives every field, asked for only when the record has no usable key (it is then rejected). `copy` when
+   * the fields may share memory with a big chunk of the file.
+   */
+  addRecord(keyFields: readonly string[], allFields: () => readonly string[], row: number, line: number, copy: boolean): void {
+    const key = rowKey(keyFields, this.columns);
+    if (key === '') {
+      const res = cleanRow(allFields(), this.columns, row, line);
+      if (!res.ok) this.reject(res.value);
+      this.addNone(line);
+    } else this.addKey(key, line, copy);
+    if ((this.account.length & 4095) === 0) this.opts.reporter.progress(this.inputRows);
+  }
+
   /** A record with a usable key; `copy` when the key may share memory with a big chunk of the file. */
-  addKey(key: string, line: number, copy: boolean): void {
+  private addKey(key: string, line: number, copy: boolean): void {
     this.inputRows++;
     if (!this.inShard(key)) {
       this.otherShards++;
@@ -122,8 +137,9 @@ class Indexer {
     this.line.push(line);
   }
 
-  result(withOffsets: boolean): AccountIndex {
-    return {
+  /** The first pass's answer; `withOffsets` when the fast scan read the whole file (offsets then split it). */
+  result(newline: Newline, withOffsets: boolean): ExportIndex {
+    const index: AccountIndex = {
       records: this.account.length,
       account: this.account.done(),
       keyHash: this.keyHash.done(),
@@ -132,10 +148,8 @@ class Indexer {
       rows: this.rows.done(),
       last: this.last.done(),
     };
-  }
-
-  get accounts(): number {
-    return this.rows.length;
+    const {inputRows, rejected, otherShards, blank} = this;
+    return {index, columns: this.columns, newline, inputRows, rejected, otherShards, blank, accounts: this.rows.length};
   }
 }
 
@@ -146,76 +160,60 @@ class Indexer {
  * read again with papaparse (no offsets then).
  */
 export async function indexExport(input: string, opts: IndexOptions): Promise<ExportIndex> {
-  let newline: Newline;
-  let bom: boolean;
-  try {
-    ({newline, bom} = sniffCsv(input));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`${input}: cannot read input file (${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message})`);
-  }
-  const {reporter} = opts;
-  let columns: ColumnIndex | undefined;
-  let ix = new Indexer(opts);
+  const {newline, bom} = sniffCsv(input);
+  let ix: Indexer | undefined;
   let line = 1;
+  // Every field, only for a record without a key (to reject it): papaparse reads the record's own text.
+  let current: ScannedRecord | undefined;
+  const allFields = () => Papa.parse<string[]>(current!.text(), {delimiter: ',', newline, quoteChar: '"'}).data[0] ?? [''];
   const scan = await scanCsv(input, {
     newline,
     start: bom ? 3 : 0,
     onHeader(header, rec) {
-      columns = headerIndex(input, header);
+      const columns = headerIndex(input, header);
+      ix = new Indexer(opts, columns);
       line += 1 + rec.innerNewlines;
       return [columns.name, columns.domain, columns.linkedin];
     },
     onRecord(rec) {
       const at = line;
       line += 1 + rec.innerNewlines;
-      ix.offset.push(rec.offset);
-      const row = rec.index + 1;
+      ix!.offset.push(rec.offset);
       if (rec.count === 1) {
         const text = rec.text();
-        if (text === '' || text === '""') return ix.addBlank(at);
+        if (text === '' || text === '""') return ix!.addBlank(at);
       }
-      const key = rowKey(rec.fields, columns!);
-      if (key === '') {
-        const fields = Papa.parse<string[]>(rec.text(), {delimiter: ',', newline, quoteChar: '"'}).data[0] ?? [''];
-        const res = cleanRow(fields, columns!, row, at);
-        if (!res.ok) ix.reject(res.value);
-        ix.addNone(at);
-      } else ix.addKey(key, at, false);
-      if ((ix.account.length & 4095) === 0) reporter.progress(ix.inputRows);
+      current = rec;
+      ix!.addRecord(rec.fields, allFields, rec.index + 1, at, false);
     },
   });
   if (scan.ok) {
     if (scan.records === 0) throw new UserError(`${input}: the file is empty (no header row)`);
-    ix.offset.push(scan.bytes);
-    return {index: ix.result(true), columns: columns!, newline, inputRows: ix.inputRows, rejected: ix.rejected, otherShards: ix.otherShards, blank: ix.blank, accounts: ix.accounts};
+    ix!.offset.push(scan.bytes);
+    return ix!.result(newline, true);
   }
 
   // Not plain CSV (e.g. a malformed row): papaparse reads it all, and malformed rows are rejected.
   opts.onRestart();
-  ix = new Indexer(opts);
+  let pp: Indexer | undefined;
+  let columns: ColumnIndex | undefined;
   const read = await readCsv(input, {
     onHeader(header) {
       columns = headerIndex(input, header);
+      pp = new Indexer(opts, columns);
     },
     onRecord(r) {
       // Blank records are not passed on: fill their places (record index = row - 2).
-      while (ix.account.length < r.row - 2) ix.addBlank(0);
-      const key = rowKey(r.fields, columns!);
-      if (key === '') {
-        const res = cleanRow(r.fields, columns!, r.row, r.line);
-        if (!res.ok) ix.reject(res.value);
-        ix.addNone(r.line);
-      } else ix.addKey(key, r.line, true);
-      if ((ix.account.length & 4095) === 0) reporter.progress(ix.inputRows);
+      while (pp!.account.length < r.row - 2) pp!.addBlank(0);
+      pp!.addRecord(r.fields, () => r.fields, r.row, r.line, true);
     },
     onMalformed(r, message) {
-      while (ix.account.length < r.row - 2) ix.addBlank(0);
-      ix.reject(rejectFrom(r.fields, columns!, r.row, r.line, `malformed CSV: ${message}`));
-      ix.addNone(r.line);
+      while (pp!.account.length < r.row - 2) pp!.addBlank(0);
+      pp!.reject(rejectFrom(r.fields, columns!, r.row, r.line, `malformed CSV: ${message}`));
+      pp!.addNone(r.line);
     },
   });
-  // Blank records at the end.
-  ix.blank = read.blank;
-  return {index: ix.result(false), columns: columns!, newline, inputRows: ix.inputRows, rejected: ix.rejected, otherShards: ix.otherShards, blank: read.blank, accounts: ix.accounts};
+  // papaparse's count of blank records (those at the end too).
+  pp!.blank = read.blank;
+  return pp!.result(newline, false);
 }

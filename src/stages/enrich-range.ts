@@ -126,6 +126,15 @@ export async function assembleRange(
   return {merged, records: seen};
 }
 
+/**
+ * Every record as one range, read with papaparse (header included) by this thread: the path of inputs that
+ * are not split over workers, whose emit may answer asynchronously.
+ */
+export function wholeFile(input: string, ex: ExportIndex): RangeInput {
+  const {bytes: _, ...range} = rangeInput(input, ex, {first: 0, end: ex.index.records, foreign: [], foreignAccount: []}, []);
+  return range;
+}
+
 /** What a worker (or this thread) needs to read one range. */
 export function rangeInput(input: string, ex: ExportIndex, r: Range, foreign: ForeignRow[]): RangeInput {
   const ix = ex.index;

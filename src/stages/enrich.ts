@@ -4,9 +4,9 @@ import {dirname, join, basename} from 'node:path';
 import {countCompanies, previousCustomerDomains, withEnrichment, type CompanyCounts} from '../core/accounts.js';
 import {applyLimit, KeyCollision, splitRanges} from '../core/account-plan.js';
 import {parseShard, type Shard} from '../core/shard.js';
-import {concatParts, removeParts, WriterGroup} from '../io/writer-group.js';
+import {concatTables, removeParts, WriterGroup} from '../io/writer-group.js';
 import {indexExport, type ExportIndex} from './account-index.js';
-import {assembleRange, rangeInput, readForeign} from './enrich-range.js';
+import {assembleRange, rangeInput, readForeign, wholeFile} from './enrich-range.js';
 import {indexInWorker, rangeWorkersAvailable, RangeWorkers, type WorkerLimits} from './worker-client.js';
 import {SimulationSink} from './simulate.js';
 import {loadDealModel, reportDeals} from './deals.js';
@@ -17,14 +17,13 @@ import {UserError} from '../errors.js';
 import {loadYamlConfig} from '../io/config.js';
 import type {DataPaths} from '../io/paths.js';
 import type {Reporter} from '../io/reporter.js';
-import {TableCodec} from '../io/table-codec.js';
+import {companyCodec, rejectCodec} from './codecs.js';
 import type {EnrichmentProvider, EnrichPlan} from '../providers/types.js';
 import {chooseProvider, createProvider, type ProviderChoice} from '../providers/index.js';
-import {CompanySchema, RejectSchema, type Company, type CompanyBase, type Reject} from '../schemas/companies.js';
+import type {Company, CompanyBase} from '../schemas/companies.js';
 import {IcpRulesSchema, PreviousCustomersSchema, type IcpRules} from '../schemas/icp-rules.js';
 
-export const companyCodec = new TableCodec<Company>(CompanySchema);
-export const rejectCodec = new TableCodec<Reject>(RejectSchema);
+export {companyCodec, rejectCodec};
 
 export function loadIcpRules(configDir: string): IcpRules {
   return loadYamlConfig(join(configDir, 'icp_rules.yml'), IcpRulesSchema);
@@ -117,14 +116,15 @@ const isKeyCollision = (e: unknown) => e instanceof KeyCollision || (e instanceo
 async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
   const {input, paths, reporter, provider, shard} = opts;
   let out = new WriterGroup();
-  // A large export is indexed on a thread of its own (its key map never burdens this one); its rejects are
-  // then written as part 0 of the rejects table, committed with the other tables.
-  const indexThread = (opts.workers ?? 'auto') !== 'off' && rangeWorkersAvailable() && fileSize(input) >= INDEX_THREAD_BYTES;
+  // A large export is indexed on a thread of its own (the key table and the garbage of the pass go with it);
+  // its rejects are then written as part 0 of the rejects table, committed with the other tables.
+  const bytes = fileSize(input);
+  const indexThread = (opts.workers ?? 'auto') !== 'off' && rangeWorkersAvailable() && bytes >= INDEX_THREAD_BYTES;
   const openRejects = () => (opts.dryRun || indexThread ? undefined : out.open(paths.rejects, rejectCodec.columns));
   let rejectsOut = openRejects();
   const rejectsPart = indexThread && !opts.dryRun;
-  const commitRejects = () => {
-    if (rejectsPart) concatParts(paths.rejects, 1);
+  const commitRejects = async () => {
+    if (rejectsPart) await concatTables([paths.rejects], 1);
   };
   const abortRejects = () => {
     if (rejectsPart) removeParts(paths.rejects, 1);
@@ -132,7 +132,7 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
   // The range workers of the second pass start now, loading their code while the first pass runs.
   const simulation = opts.simulation && {seed: opts.simulation.seed, asOf: opts.simulation.asOf};
   const tables = [paths.companies, ...(simulation ? [paths.leads, paths.deals, paths.billing, paths.invoices, paths.unified] : [])];
-  const poolSize = workerCount(opts, fileSize(input));
+  const poolSize = workerCount(opts, bytes);
   let pool: RangeWorkers | undefined =
     poolSize >= 2 ? new RangeWorkers(Array.from({length: poolSize}, (_, k): WorkerInit => ({configDir: opts.configDir, paths, part: k, simulation})), workerLimits()) : undefined;
 
@@ -187,7 +187,7 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
       const inputs = ranges.map((r) => rangeInput(input, ex, r, readForeign(input, ex, r)));
       result = await pool.run(inputs, [...opts.previousCustomers], tables, (n) => reporter.progress(n));
       await out.commit();
-      commitRejects();
+      await commitRejects();
     } catch (e) {
       await out.abort();
       abortRejects();
@@ -221,10 +221,8 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
     };
     reporter.start(sync ? `Enriching with ${provider.name}` : 'Merging accounts', inputRows);
     try {
-      const range = rangeInput(input, ex, {first: 0, end: ex.index.records, foreign: [], foreignAccount: []}, []);
-      delete range.bytes; // one thread reads the whole file, header included, with papaparse
       await assembleRange(
-        range,
+        wholeFile(input, ex),
         opts.previousCustomers,
         (company) => {
           if (!sync) {
@@ -245,7 +243,7 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
       }
       if (!sync) await enrichConcurrently(provider, queued, reporter, write);
       await out.commit();
-      commitRejects();
+      await commitRejects();
       if (sink && opts.simulation) opts.simulation.result = await sink.finish(reporter);
     } catch (e) {
       await out.abort();

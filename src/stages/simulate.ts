@@ -1,5 +1,6 @@
 import {compileBillingModel} from '../core/billing.js';
 import {formatIsoDay} from '../core/calendar.js';
+import {isCustomer} from '../core/unify.js';
 import {CompanyDigest, type CompanyDigestState} from '../core/report/figures.js';
 import type {Reporter} from '../io/reporter.js';
 import {WriterGroup} from '../io/writer-group.js';
@@ -55,10 +56,7 @@ export class SimulationSink {
       if (c) contracts.push(c);
     }
     this.unify.add(company, sim.lead, sim.deals, contracts);
-    // A customer as unified.csv's is_customer says: a previous customer, or a won deal.
-    let customer = company.is_previous_customer;
-    for (const d of sim.deals) if (d.outcome === 'won') customer = true;
-    this.digest.add(company, sim.deals.length > 0, customer);
+    this.digest.add(company, sim.deals.length > 0, isCustomer(company, sim.deals));
   }
 
   abort(): Promise<void> {

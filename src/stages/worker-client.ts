@@ -12,7 +12,6 @@ type Done = Extract<WorkerReply, {type: 'done'}>;
 
 export interface RangeWorkersResult {
   written: number;
-  merged: number;
   counts: CompanyCounts;
   providerStats: Record<string, number>;
   simulation?: SimulationSummaries;
@@ -56,7 +55,8 @@ class Handle {
   }
 }
 
-const toError = (m: WorkerReply): Error => {
+/** A worker's failure as the error the command reports (exit 2 for bad input, else 1). */
+const toError = (m: WorkerReply | IndexReply): Error => {
   if (m.type !== 'error') return new Error(`worker: unexpected reply ${m.type}`);
   return m.exitCode === 2 ? new UserError(m.message) : new FatalError(m.message);
 };
@@ -119,7 +119,7 @@ export class RangeWorkers {
         addCompanyCounts(counts, d.counts);
         for (const [k, v] of Object.entries(d.providerStats)) providerStats[k] = (providerStats[k] ?? 0) + v;
       }
-      return {written: done.reduce((n, d) => n + d.written, 0), merged: done.reduce((n, d) => n + d.merged, 0), counts, providerStats, simulation};
+      return {written: done.reduce((n, d) => n + d.written, 0), counts, providerStats, simulation};
     } catch (e) {
       await this.abort(tables);
       throw e;
@@ -154,8 +154,8 @@ export class RangeWorkers {
 }
 
 /**
- * Runs the first pass (indexExport) on a thread of its own, whose memory (the map of every key) is freed
- * when it ends. Rejected rows go to part 0 of `init.rejects`: commit with concatParts(path, 1).
+ * Runs the first pass (indexExport) on a thread of its own, whose memory is freed when it ends. Rejected rows
+ * go to part 0 of `init.rejects`: commit with concatTables([path], 1).
  */
 export async function indexInWorker(init: IndexInit, onProgress: (rows: number) => void): Promise<ExportIndex> {
   const script = fileURLToPath(new URL('../workers/index-worker.js', import.meta.url));
@@ -165,7 +165,7 @@ export async function indexInWorker(init: IndexInit, onProgress: (rows: number) 
       worker.on('message', (m: IndexReply) => {
         if (m.type === 'progress') onProgress(m.rows);
         else if (m.type === 'done') resolve(m.index);
-        else reject(m.exitCode === 2 ? new UserError(m.message) : new FatalError(m.message));
+        else reject(toError(m));
       });
       worker.on('error', reject);
       worker.on('exit', (code) => reject(new FatalError(`the first pass stopped (exit code ${code})`)));

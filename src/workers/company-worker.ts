@@ -55,7 +55,7 @@ try {
   }
   work = async (m) => {
     let written = 0;
-    const {merged} = await assembleRange(
+    await assembleRange(
       m.range,
       new Set(m.previousCustomers),
       (base) => {
@@ -69,7 +69,7 @@ try {
     );
     await out!.commit();
     await sink?.commitFiles();
-    reply({type: 'done', written, merged, counts: counter.counts, providerStats: provider.stats(), states: sink?.states()});
+    reply({type: 'done', written, counts: counter.counts, providerStats: provider.stats(), states: sink?.states()});
   };
   reply({type: 'ready'});
 } catch (e) {

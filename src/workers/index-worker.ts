@@ -1,10 +1,10 @@
-// The first pass of `enrich` on a large export, on its own thread: the map of every account key it needs
-// lives and dies with this thread, so the lead thread never holds it (and its memory goes back to the
+// The first pass of `enrich` on a large export, on its own thread: its key table and the garbage of reading
+// the export live and die with this thread, so the lead thread never holds them (the memory goes back to the
 // system when the pass ends). Rejected rows are written to part 0 of the rejects table (see WriterGroup).
 import {parentPort, workerData} from 'node:worker_threads';
 import {WriterGroup} from '../io/writer-group.js';
 import {indexExport} from '../stages/account-index.js';
-import {rejectCodec} from '../stages/enrich.js';
+import {rejectCodec} from '../stages/codecs.js';
 import type {IndexInit, IndexReply} from './protocol.js';
 
 const init = workerData as IndexInit;

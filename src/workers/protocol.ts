@@ -29,7 +29,7 @@ export type {SimulationResult as SimulationSummaries} from '../stages/simulate.j
 export type WorkerReply =
   | {type: 'ready'}
   | {type: 'progress'; records: number}
-  | {type: 'done'; written: number; merged: number; counts: CompanyCounts; providerStats: Record<string, number>; states?: SimulationStates}
+  | {type: 'done'; written: number; counts: CompanyCounts; providerStats: Record<string, number>; states?: SimulationStates}
   | {type: 'summaries'; simulation: SimulationResult}
   | {type: 'aborted'}
   | {type: 'error'; message: string; exitCode: number};
