@@ -35,7 +35,11 @@ async function inProcess(stages) {
   const {runDeals} = await import(`${dist}/stages/deals.js`);
   const {runBilling} = await import(`${dist}/stages/billing.js`);
   const {runUnify} = await import(`${dist}/stages/unify.js`);
-  const fns = {deals: runDeals, billing: runBilling, unify: runUnify};
+  const {simulateCompanies, chunkPolicyFromEnv} = await import(`${dist}/stages/simulate-companies.js`);
+  const {loadDealModel} = await import(`${dist}/stages/deals.js`);
+  // 'together': the three in one pass over companies.csv (`run --from deals`), the deal model loaded in the call.
+  const together = (s) => simulateCompanies(s, loadDealModel(s.configDir, s.asOf), chunkPolicyFromEnv());
+  const fns = {deals: runDeals, billing: runBilling, unify: runUnify, together};
   const silent = {start() {}, progress() {}, succeed() {}, info() {}, warn() {}, stop() {}};
   const input = {
     paths: dataPaths(values['data-dir']),

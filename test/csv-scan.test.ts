@@ -35,19 +35,27 @@ async function viaPapaparse(file: string): Promise<Seen | 'malformed' | 'empty'>
   return malformed ? 'malformed' : seen;
 }
 
-async function viaScanner(file: string, newline: Newline, start: number, want: (h: string[]) => number[], chunkBytes?: number): Promise<Seen | 'irregular'> {
+/** Options of the scan under test: skipTail, and a span of fields whose raw text is checked. */
+interface Extra {
+  skipTail?: boolean;
+  span?: [number, number];
+}
+
+async function viaScanner(file: string, newline: Newline, start: number, want: (h: string[]) => number[], chunkBytes?: number, extra: Extra = {}): Promise<Seen | 'irregular'> {
   const seen: Seen = {header: [], blank: 0, records: []};
   let line = 1;
   let wanted: number[] = [];
+  const span = extra.span;
   const r = await scanCsv(file, {
     newline,
     start,
     chunkBytes,
+    skipTail: extra.skipTail,
     onHeader(h, rec) {
       seen.header = h;
       line = 2 + rec.innerNewlines;
       wanted = want(h);
-      return wanted;
+      return span ? {decode: wanted, spans: span} : wanted;
     },
     onRecord(rec) {
       // readCsv skips blank records (one empty field); field 0 is always wanted here.
@@ -60,6 +68,16 @@ async function viaScanner(file: string, newline: Newline, start: number, want: (
       // text() is the record itself: papaparse reads the same fields from it.
       const again = Papa.parse<string[]>(rec.text(), {delimiter: ',', newline, quoteChar: '"'}).data[0];
       expect(wanted.map((i) => again[i] ?? '')).toEqual(wanted.map((i) => rec.fields[i]));
+      if (span) {
+        // The raw text of the span is those fields as papaparse reads them (missing ones empty)...
+        const [from, to] = span;
+        const raw = rec.span(from, to);
+        const fields = Papa.parse<string[]>(raw, {delimiter: ',', newline, quoteChar: '"'}).data[0] ?? [''];
+        const expected = Array.from({length: to - from + 1}, (_, i) => again[from + i] ?? '');
+        expect(fields).toEqual(expected);
+        // ... and, when the record has them all, a piece of the record's text.
+        if (again.length > to) expect(rec.text()).toContain(raw);
+      }
       seen.records.push({fields: wanted.map((i) => rec.fields[i]), line: recLine, row: rec.index + 1});
     },
   });
@@ -89,19 +107,24 @@ const fileArb = fc.record({
   bom: fc.boolean(),
   wantAll: fc.boolean(),
   chunkBytes: fc.option(fc.integer({min: 4, max: 40}), {nil: undefined}),
+  skipTail: fc.boolean(),
+  span: fc.option(fc.tuple(fc.integer({min: 0, max: 3}), fc.integer({min: 0, max: 3})).map(([a, b]) => [Math.min(a, b), Math.max(a, b)] as [number, number]), {nil: undefined}),
 });
 
 describe('scanCsv', () => {
   it('yields the same records, fields and line numbers as papaparse, or declines', async () => {
     let compared = 0;
     let declined = 0;
+    let skipped = 0;
     await fc.assert(
       fc.asyncProperty(fileArb, async (f) => {
         const body = [f.header.join(','), ...f.rows.map((r) => r.join(','))].join(f.newline) + (f.finalNewline ? f.newline : '');
         const file = join(dir, `f${n++}.csv`);
         writeFileSync(file, (f.bom ? '\uFEFF' : '') + body);
         const want = (h: string[]) => (f.wantAll ? h.map((_, i) => i).concat([h.length, h.length + 3]) : [0, Math.min(2, h.length + 1)]);
-        const scanned = await viaScanner(file, f.newline, f.bom ? 3 : 0, want, f.chunkBytes);
+        const scanned = await viaScanner(file, f.newline, f.bom ? 3 : 0, want, f.chunkBytes, {skipTail: f.skipTail, span: f.span});
+        // Skipping the tail changes nothing: not the records, not whether the scanner declines.
+        if (f.skipTail) expect(scanned).toEqual(await viaScanner(file, f.newline, f.bom ? 3 : 0, want, f.chunkBytes));
         const parsed = await viaPapaparse(file);
         if (scanned === 'irregular') {
           declined++;
@@ -110,16 +133,46 @@ describe('scanCsv', () => {
         expect(parsed).not.toBe('malformed');
         if (parsed === 'malformed' || parsed === 'empty') return;
         compared++;
+        if (f.skipTail) skipped++;
         expect(scanned.header).toEqual(parsed.header);
         expect(scanned.blank).toBe(parsed.blank);
         const w = want(parsed.header);
         expect(scanned.records).toEqual(parsed.records.map((r) => ({fields: w.map((i) => r.fields[i] ?? ''), line: r.line, row: r.row})));
       }),
-      {numRuns: 400},
+      {numRuns: 600},
     );
     // Both branches were exercised.
     expect(compared).toBeGreaterThan(50);
+    expect(skipped).toBeGreaterThan(20);
     expect(declined).toBeGreaterThan(20);
+  });
+
+  it('with skipTail, still declines a stray quote in a field it skips', async () => {
+    for (const [body, ok] of [['h1,h2,h3\na,b,c"d",e\n', false], ['h1,h2,h3\na,b,"c""d",e\n', true], ['h1,h2,h3\na,b,"c\nd",e\nf,g,h\n', true]] as const) {
+      const file = join(dir, `stray${n++}.csv`);
+      writeFileSync(file, body);
+      const records: number[] = [];
+      const r = await scanCsv(file, {newline: '\n', skipTail: true, onHeader: () => [0], onRecord: (rec) => void records.push(rec.innerNewlines)});
+      expect(r.ok).toBe(ok);
+      if (ok) expect(records).toEqual(body.includes('f,g') ? [1, 0] : [0]);
+    }
+  });
+
+  it('in range mode, declines a range that ends inside a record (short of the end of the file)', async () => {
+    const file = join(dir, `cut${n++}.csv`);
+    writeFileSync(file, 'h1,h2\na,b\n"c\nd",e\nf,g');
+    const scan = (start: number, end: number) => {
+      const got: string[] = [];
+      return scanCsv(file, {newline: '\n', start, range: {end, columns: [0]}, onRecord: (rec) => void got.push(rec.fields[0])}).then((r) => ({ok: r.ok, reason: r.ok ? '' : r.reason, got}));
+    };
+    expect(await scan(6, 10)).toEqual({ok: true, reason: '', got: ['a']});
+    expect(await scan(6, 8)).toEqual({ok: false, reason: 'the range ends inside a record', got: []});
+    // Inside a quoted field that goes on past the end of the range.
+    expect(await scan(6, 13)).toEqual({ok: false, reason: 'a quoted field is not closed', got: ['a']});
+    expect(await scan(10, 18)).toEqual({ok: true, reason: '', got: ['c\nd']});
+    expect(await scan(10, 19)).toEqual({ok: false, reason: 'the range ends inside a record', got: ['c\nd']});
+    // The last record of the file needs no newline.
+    expect(await scan(18, 21)).toEqual({ok: true, reason: '', got: ['f']});
   });
 
   it('reads records bigger than its buffer and reports offsets of record starts', async () => {

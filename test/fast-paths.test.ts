@@ -213,11 +213,14 @@ describe('rules enrichment shortcuts', () => {
   });
 });
 
-describe('TableCodec compiled encoder and decoder', () => {
+describe('TableCodec compiled encoder, line encoder and decoder', () => {
   const schemas = {CompanySchema, RejectSchema, DealSchema, LeadSchema, ContractSchema, InvoiceSchema, UnifiedSchema};
   const value = fc.oneof(
     fc.constant(null), fc.constant(undefined), fc.string({maxLength: 6}), fc.constantFrom('a|b', ' | ', '', 'x'),
-    fc.double(), fc.integer(), fc.boolean(), fc.array(fc.constantFrom('a', 'b|c', '', ' | ', 'é'), {maxLength: 3}),
+    fc.double(), fc.integer(), fc.boolean(), fc.array(fc.constantFrom('a', 'b|c', '', ' | ', 'é', 'a,b', ' x', '"'), {maxLength: 3}),
+    // Cells that need quotes, short and long (csvCell checks the long ones another way).
+    fc.constantFrom('a,b', '"q"', ' lead', 'trail ', 'x\ny', '\r', '\uFEFF', `${'long text '.repeat(6)}"quoted", and more`, 'y'.repeat(60)),
+    fc.string({unit: 'binary', maxLength: 80}),
   );
   const cell = fc.oneof(fc.string({maxLength: 6}), fc.constantFrom('', 'true', 'false', '12', '-0.5', 'NaN', 'a | b', ' | '));
 
@@ -236,6 +239,8 @@ describe('TableCodec compiled encoder and decoder', () => {
           }
         };
         expect(outcome(() => codec.encode(row))).toEqual(outcome(() => codec.encodeSlow(row)));
+        // The writers' line: the reference cells as one CSV record and its newline.
+        expect(outcome(() => [codec.line(row)])).toEqual(outcome(() => [`${encodeCsvRow(codec.encodeSlow(row))}\n`]));
         const decoded = codec.decode(cells);
         expect(decoded).toStrictEqual(codec.decodeSlow(cells));
         expect(Object.keys(decoded)).toEqual(codec.columns);
@@ -250,6 +255,12 @@ describe('encodeCsvRow', () => {
 
   it('writes exactly what papaparse writes for one row (property)', () => {
     fc.assert(fc.property(fc.array(cell, {maxLength: 8}), (fields) => expect(encodeCsvRow(fields)).toBe(Papa.unparse([fields], {newline: '\n'}))), {numRuns: 3000});
+  });
+
+  it('writes long cells (over 48 characters, checked another way) as papaparse does (property)', () => {
+    const long = fc.tuple(fc.string({unit: 'binary', minLength: 40, maxLength: 120}), cell, fc.string({unit: 'binary', maxLength: 20}))
+      .map(([a, b, c]) => a + b + c);
+    fc.assert(fc.property(fc.array(fc.oneof(long, cell), {maxLength: 6}), (fields) => expect(encodeCsvRow(fields)).toBe(Papa.unparse([fields], {newline: '\n'}))), {numRuns: 2000});
   });
 
   it('reads back as the same fields with papaparse (property)', () => {

@@ -6,7 +6,7 @@ import {DealStats, simulateCompany, type CompanySimulation} from '../src/core/de
 import {addInto} from '../src/core/merge.js';
 import {unifyCompany, UnifyStats} from '../src/core/unify.js';
 import type {Company} from '../src/schemas/companies.js';
-import type {Contract, Deal, Invoice, UnifiedRow} from '../src/schemas/deals.js';
+import type {Contract, Deal, Invoice, UnifiedSalesRow} from '../src/schemas/deals.js';
 import {replicate, sampleCompanies, shippedConfig, shippedModel} from './helpers/simulation.js';
 
 /**
@@ -22,7 +22,7 @@ interface Item {
   company: Company;
   sim: CompanySimulation;
   contracts: Array<{contract: Contract; invoices: Invoice[]}>;
-  rows: UnifiedRow[];
+  rows: UnifiedSalesRow[];
 }
 
 function simulateItems(companies: readonly Company[], seed: number, asOf: number): Item[] {

@@ -11,7 +11,7 @@ import Unify from '../src/commands/unify.js';
 import type {Company} from '../src/schemas/companies.js';
 import {UNIFIED_COMPANY_COLUMNS, type Contract} from '../src/schemas/deals.js';
 import {companyCodec} from '../src/stages/enrich.js';
-import {unifiedCodec} from '../src/stages/unify.js';
+import {unifiedCompanyCodec, unifiedSalesCodec, UnifySink} from '../src/stages/unify.js';
 import {runCli, tempDir} from './helpers/cli.js';
 import {CONFIG_DIR, makeCompany, shippedModel} from './helpers/simulation.js';
 
@@ -40,10 +40,10 @@ describe('unifyCompany', () => {
       .toEqual(['no_opportunity', false, true, 0, '', '', null, null]);
     expect(r.lead_source).toBe(lead.lead_source);
     expect(r.first_touch_campaign).toBe(lead.campaign);
-    expect(unifiedCodec.check(r)).toEqual([]);
+    expect(unifiedSalesCodec.check(r)).toEqual([]);
   });
 
-  it('gives one row per deal, joins the contract of won deals only, and copies the company columns', () => {
+  it('gives one row per deal, joins the contract of won deals only; the sink writes the company columns before them', () => {
     const cs = population(600, {icp_tier: 'tier_1', icp_fit: true, uses_x12: true, size_band: '51-200'});
     let withWin = 0;
     for (const c of cs) {
@@ -54,10 +54,12 @@ describe('unifyCompany', () => {
       if (won) withWin++;
       for (const [i, r] of rows.entries()) {
         const d = sim.deals[i];
-        expect(unifiedCodec.check(r)).toEqual([]);
+        expect(unifiedSalesCodec.check(r)).toEqual([]);
         expect([r.outcome, r.stage, r.sales_cycle_days, r.amount_arr, r.is_opportunity, r.company_deals]).toEqual([d.outcome, d.stage, d.sales_cycle_days, d.amount_arr, true, sim.deals.length]);
         expect(r.is_customer).toBe(won || c.is_previous_customer);
-        for (const k of UNIFIED_COMPANY_COLUMNS) expect(r[k]).toEqual(c[k]);
+        const cells = Papa.parse<string[]>(UnifySink.cells(c), {delimiter: ','}).data[0];
+        const company = unifiedCompanyCodec.decode(cells);
+        for (const k of UNIFIED_COMPANY_COLUMNS) expect(company[k]).toEqual(c[k]);
         const contract = contracts.find((x) => x.deal_id === d.deal_id);
         if (d.outcome === 'won') expect([r.billing_id, r.arr, r.mrr, r.plan]).toEqual([contract!.billing_id, contract!.arr, contract!.mrr, contract!.plan]);
         else expect([contract, r.billing_id, r.arr, r.billing_frequency]).toEqual([undefined, '', null, '']);

@@ -2,19 +2,28 @@ import {Flags} from '@oclif/core';
 import {BaseCommand} from '../base-command.js';
 import {enrichFlags, simulationFlags} from '../flags.js';
 import type {ProviderChoice} from '../providers/index.js';
-import {formatBillingSummary, type BillingSummary} from '../stages/billing.js';
+import {UserError} from '../errors.js';
+import {formatBillingSummary, runBilling, type BillingSummary} from '../stages/billing.js';
 import {formatIsoDay} from '../core/calendar.js';
 import {formatDealsSummary, loadDealModel, type DealsSummary} from '../stages/deals.js';
 import {enrichStage, workersFromEnv, type EnrichStageInput, type EnrichSummary} from '../stages/enrich.js';
-import type {UnifySummary} from '../stages/unify.js';
+import {chunkPolicyFromEnv, simulateCompanies} from '../stages/simulate-companies.js';
+import {runUnify, type UnifySummary} from '../stages/unify.js';
 import {formatSummaryTable, preloadCharts, reportStage, type ReportResult} from '../stages/report.js';
+
+/** The stages `run --from` can start at, in pipeline order. */
+export const RUN_STAGES = ['enrich', 'deals', 'billing', 'unify'] as const;
 
 export interface RunSummary {
   seed: number;
   as_of: string;
-  enrich: EnrichSummary;
-  /** Absent under --dry-run (the pipeline stops after the enrichment plan). */
+  /** The stage the run started at (--from). */
+  from: (typeof RUN_STAGES)[number];
+  /** Absent under --from deals, billing or unify. */
+  enrich?: EnrichSummary;
+  /** Absent under --dry-run (the pipeline stops after the enrichment plan), --from billing and --from unify. */
   deals?: DealsSummary;
+  /** Absent under --dry-run and --from unify. */
   billing?: BillingSummary;
   unify?: UnifySummary;
   /** The headline figures and the report's path; absent under --no-report. */
@@ -31,11 +40,17 @@ export default class Run extends BaseCommand<typeof Run> {
     {command: '<%= config.bin %> run --seed 42', description: 'Build the whole dataset from the default export.'},
     {command: '<%= config.bin %> run --input exports/clay.csv --data-dir out --json', description: 'Another export into out/, the summaries as one JSON object.'},
     {command: '<%= config.bin %> run --as-of 2025-06-30', description: 'The dataset as it looked at the end of Q2 2025.'},
+    {command: '<%= config.bin %> run --from deals --seed 7', description: 'Simulate again with another seed from the companies already enriched in data/raw/companies.csv (deals, billing and unify in one pass).'},
   ];
 
   static flags = {
     ...enrichFlags,
     ...simulationFlags,
+    from: Flags.string({
+      description: 'Start at this stage, from the tables the stages before it wrote in <data-dir>: deals reads data/raw/companies.csv and makes deals, billing and unified rows in one pass (the same bytes as the three commands); billing and unify run those stages. Example: --from deals',
+      options: [...RUN_STAGES],
+      default: 'enrich',
+    }),
     report: Flags.boolean({
       description: 'Write <data-dir>/final/report.html and print the summary table at the end (--no-report skips both). Example: --no-report',
       default: true,
@@ -44,17 +59,41 @@ export default class Run extends BaseCommand<typeof Run> {
   };
 
   async run(): Promise<RunSummary> {
+    const from = this.flags.from as RunSummary['from'];
+    if (from !== 'enrich') {
+      for (const flag of ['shard', 'dry-run'] as const) {
+        if (this.flags[flag]) throw new UserError(`--${flag} applies to enrichment, which --from ${from} skips: leave out one or the other`);
+      }
+    }
     const s = await this.setup();
     const asOf = this.flags['as-of'];
     // The deal model and --as-of are checked before the (possibly slow, paid) enrichment.
     const loaded = loadDealModel(s.configDir, asOf);
+    if (from !== 'enrich') {
+      if (this.flags.report) preloadCharts().catch(() => undefined);
+      const stage = {...s, asOf};
+      const simulated = from === 'deals' ? await simulateCompanies(stage, loaded, chunkPolicyFromEnv()) : undefined;
+      const billing = simulated?.billing ?? (from === 'billing' ? await runBilling(stage) : undefined);
+      const unify = simulated?.unify ?? (await runUnify(stage));
+      const report = this.flags.report ? await reportStage({...s, digest: simulated?.digest}) : undefined;
+      const deals = simulated?.deals;
+      if (!this.flags.quiet && !this.jsonEnabled()) {
+        this.log([
+          ...(deals ? [formatDealsSummary(deals)] : []),
+          ...(billing ? [formatBillingSummary(billing)] : []),
+          `Unified ${unify.rows} rows (${unify.deal_rows} deals + ${unify.no_opportunity_rows} companies without a deal) into ${unify.output}`,
+        ].join('\n'));
+        if (report) this.log(`\n${formatSummaryTable(report, process.cwd()).trimEnd()}`);
+      }
+      return {seed: s.seed, as_of: unify.as_of, from, deals, billing, unify, report, warnings: [...(deals?.warnings ?? []), ...(billing?.warnings ?? [])]};
+    }
     const simulation: NonNullable<EnrichStageInput['simulation']> = {seed: s.seed, asOf};
     // The report's chart modules load while the pipeline runs (this thread mostly waits for its workers then).
     if (this.flags.report) preloadCharts().catch(() => undefined);
     const enrich = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags, simulation, workers: workersFromEnv()});
     if (enrich.dry_run || !simulation.result) {
       s.reporter.info('--dry-run: nothing was written, so deals, billing and unify were skipped');
-      return {seed: s.seed, as_of: formatIsoDay(loaded.asOf), enrich, warnings: []};
+      return {seed: s.seed, as_of: formatIsoDay(loaded.asOf), from, enrich, warnings: []};
     }
     const {deals, billing, unify, digest} = simulation.result;
     // The companies were digested while they were simulated: the report need not read companies.csv again.
@@ -63,6 +102,6 @@ export default class Run extends BaseCommand<typeof Run> {
       this.log(`${formatDealsSummary(deals)}\n${formatBillingSummary(billing)}\nUnified ${unify.rows} rows (${unify.deal_rows} deals + ${unify.no_opportunity_rows} companies without a deal) into ${unify.output}`);
       if (report) this.log(`\n${formatSummaryTable(report, process.cwd()).trimEnd()}`);
     }
-    return {seed: s.seed, as_of: deals.as_of, enrich, deals, billing, unify, report, warnings: [...deals.warnings, ...billing.warnings]};
+    return {seed: s.seed, as_of: deals.as_of, from, enrich, deals, billing, unify, report, warnings: [...deals.warnings, ...billing.warnings]};
   }
 }

@@ -1,13 +1,8 @@
 import {addInto} from './merge.js';
 import {UNIFIED_OUTCOMES, type UnifiedOutcome} from './vocabulary.js';
 import type {Company} from '../schemas/companies.js';
-import type {Contract, Deal, Lead, UnifiedRow} from '../schemas/deals.js';
+import type {Contract, Deal, Lead, UnifiedSalesRow} from '../schemas/deals.js';
 
-/**
- * The unified rows of one company: one per deal (joined with its contract, if any), or a single
- * no_opportunity row when the company has no deal. `contracts` are the company's contracts (any order).
- * Rows are built as object literals of one fixed shape (hot path: no spreads of dynamic objects).
- */
 /** unified.csv's is_customer: a previous customer, or a company with a won deal. */
 export function isCustomer(company: Pick<Company, 'is_previous_customer'>, deals: readonly Pick<Deal, 'outcome'>[]): boolean {
   if (company.is_previous_customer) return true;
@@ -15,46 +10,27 @@ export function isCustomer(company: Pick<Company, 'is_previous_customer'>, deals
   return false;
 }
 
-export function unifyCompany(company: Company, lead: Lead, deals: readonly Deal[], contracts: readonly Contract[]): UnifiedRow[] {
+/**
+ * The sales columns of one company's unified rows (UnifiedSalesSchema; each row of unified.csv is the
+ * company's columns, UnifiedCompanySchema, then these): one per deal (joined with its contract, if any), or
+ * a single no_opportunity row when the company has no deal. `contracts` are the company's contracts (any
+ * order). Rows are built as object literals of one fixed shape (hot path: no spreads of dynamic objects).
+ */
+export function unifyCompany(company: Pick<Company, 'is_previous_customer'>, lead: Lead, deals: readonly Deal[], contracts: readonly Contract[]): UnifiedSalesRow[] {
   const customer = isCustomer(company, deals);
-  if (deals.length === 0) return [row(company, lead, 0, customer, undefined, undefined)];
-  const out: UnifiedRow[] = new Array(deals.length);
+  if (deals.length === 0) return [row(lead, 0, customer, undefined, undefined)];
+  const out: UnifiedSalesRow[] = new Array(deals.length);
   for (let i = 0; i < deals.length; i++) {
     const d = deals[i];
     let c: Contract | undefined;
     for (const x of contracts) if (x.deal_id === d.deal_id) c = x;
-    out[i] = row(company, lead, deals.length, customer, d, c);
+    out[i] = row(lead, deals.length, customer, d, c);
   }
   return out;
 }
 
-function row(company: Company, lead: Lead, dealCount: number, isCustomer: boolean, d: Deal | undefined, c: Contract | undefined): UnifiedRow {
+function row(lead: Lead, dealCount: number, isCustomer: boolean, d: Deal | undefined, c: Contract | undefined): UnifiedSalesRow {
   return {
-    company_id: company.company_id,
-    name: company.name,
-    domain: company.domain,
-    industry: company.industry,
-    size_band: company.size_band,
-    employees_min: company.employees_min,
-    employees_max: company.employees_max,
-    company_type: company.company_type,
-    city: company.city,
-    state: company.state,
-    country: company.country,
-    is_previous_customer: company.is_previous_customer,
-    icp_fit: company.icp_fit,
-    icp_tier: company.icp_tier,
-    icp_score: company.icp_score,
-    icp_confidence: company.icp_confidence,
-    uses_x12: company.uses_x12,
-    x12_transaction_sets: company.x12_transaction_sets,
-    uses_clearinghouse: company.uses_clearinghouse,
-    clearinghouses: company.clearinghouses,
-    uses_fhir: company.uses_fhir,
-    uses_hl7: company.uses_hl7,
-    ehrs: company.ehrs,
-    techstack_confidence: company.techstack_confidence,
-    enrichment_source: company.enrichment_source,
     segment: lead.segment,
     owner: lead.owner,
     lead_source: lead.lead_source,
@@ -132,7 +108,7 @@ export class UnifyStats {
     withContract: 0,
   };
 
-  add(rows: readonly UnifiedRow[]): void {
+  add(rows: readonly UnifiedSalesRow[]): void {
     const s = this.s;
     s.companies++;
     if (rows[0]?.is_customer) s.customers++;

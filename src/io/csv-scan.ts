@@ -18,6 +18,8 @@ const COMMA = 0x2c;
 const CR = 0x0d;
 const LF = 0x0a;
 const CHUNK = 8 << 20;
+/** Read buffers of finished scans, for the next scans of this thread (fresh pages cost a fault each). */
+const spareBuffers: Buffer[] = [];
 
 export type Newline = '\r\n' | '\n' | '\r';
 
@@ -28,7 +30,10 @@ export interface ScannedRecord {
   offset: number;
   /** LF bytes inside the record's fields: the next record starts 1 + this physical lines further. */
   innerNewlines: number;
-  /** Number of fields in the record. */
+  /**
+   * Number of fields in the record (with `skipTail`, exact only up to the last field wanted: past it, a
+   * lower bound).
+   */
   count: number;
   /**
    * The decoded fields at the wanted indexes ('' elsewhere and past `count`). The array is reused: copy what
@@ -37,7 +42,15 @@ export interface ScannedRecord {
   fields: string[];
   /** The record's text without its newline, decoded (for the rare record that needs every field). */
   text(): string;
+  /**
+   * The CSV text of fields `from` to `to` (inclusive, both wanted or spanned; see onHeader) as they are in the
+   * file: quotes and doubled quotes kept, the delimiters between them included.
+   */
+  span(from: number, to: number): string;
 }
+
+/** What onHeader asks for: the fields to decode, and fields whose raw text (ScannedRecord.span) is needed. */
+export type Wanted = readonly number[] | {decode: readonly number[]; spans: readonly number[]};
 
 export interface ScanOptions {
   /** The file's newline (see sniffCsv in csv.ts). */
@@ -46,14 +59,21 @@ export interface ScanOptions {
   start?: number;
   /**
    * Called with the header (record 0, every field decoded); returns which field indexes to decode in the
-   * other records.
+   * other records (and which to give the raw text of).
    */
-  onHeader?(header: string[], record: ScannedRecord): readonly number[];
+  onHeader?(header: string[], record: ScannedRecord): Wanted;
   /**
-   * Reads only up to this byte (exclusive) and has no header: `start` must be a record start found by an
-   * earlier scan, and `columns` says which fields to decode. Record indexes then count from 0 at `start`.
+   * Past the last field wanted, find the end of the record with a few native searches instead of walking
+   * every byte (the records read and the fields decoded are the same; `count` is then a lower bound).
    */
-  range?: {end: number; columns: readonly number[]};
+  skipTail?: boolean;
+  /**
+   * Reads only up to this byte (exclusive) and has no header: `start` must be a record start (found by an
+   * earlier scan, or a guess this scan and the one of the range before check), and `columns` says which
+   * fields to decode. Record indexes then count from 0 at `start`. Short of the end of the file, the range
+   * must end with a complete record and its newline: a range that ends inside a record is declined.
+   */
+  range?: {end: number; columns: Wanted};
   /**
    * Called for every other record, in order. Returning a promise pauses the scan until it settles
    * (backpressure, as with readCsv); a rejection ends the scan with that error.
@@ -79,26 +99,52 @@ export async function scanCsv(file: string, opts: ScanOptions): Promise<ScanResu
   const fh = await open(file, 'r');
   const nl0 = opts.newline.charCodeAt(0);
   const crlf = opts.newline === '\r\n';
-  let buf = Buffer.allocUnsafe(Math.max(4, opts.chunkBytes ?? CHUNK));
+  let buf = opts.chunkBytes === undefined ? (spareBuffers.pop() ?? Buffer.allocUnsafe(CHUNK)) : Buffer.allocUnsafe(Math.max(4, opts.chunkBytes));
   let len = 0; // valid bytes in buf
   let base = opts.start ?? 0; // file offset of buf[0]
   let eof = false;
   let wanted: Uint8Array = new Uint8Array(0);
   let maxWanted = -1;
+  // Fields up to `last` (wanted or spanned) have their byte range in buf recorded; past it, skipTail applies.
+  let last = -1;
+  let starts = new Int32Array(0);
+  let ends = new Int32Array(0);
   const fields: string[] = [];
   let recStart = 0;
   let recEnd = 0;
-  const rec: ScannedRecord = {index: 0, offset: 0, innerNewlines: 0, count: 0, fields, text: () => buf.toString('utf8', recStart, recEnd)};
+  const rec: ScannedRecord = {
+    index: 0, offset: 0, innerNewlines: 0, count: 0, fields,
+    text: () => buf.toString('utf8', recStart, recEnd),
+    span: (from, to) => {
+      if (from > to || to > last) throw new Error(`span(${from}, ${to}): fields past ${last} are not tracked`);
+      return to < rec.count ? buf.toString('utf8', starts[from], ends[to]) : spanShort(from, to);
+    },
+  };
+  /** A span reaching past the record's last field: the missing fields are empty. */
+  const spanShort = (from: number, to: number): string => {
+    const have = rec.count - 1;
+    if (from > have) return ','.repeat(to - from);
+    return buf.toString('utf8', starts[from], ends[have]) + ','.repeat(to - have);
+  };
+  const skipTail = opts.skipTail === true;
+  /** Position of the next quote at or after some point (valid while buf is unchanged; -1 = unknown). */
+  let nextQuote = -1;
   let header = !opts.range;
   const limit = opts.range ? opts.range.end : Infinity;
+  // A range that stops short of the end of the file: its last record must end with a newline.
+  const cut = opts.range ? limit < (await fh.stat()).size : false;
   let records = 0;
 
-  const want = (idx: readonly number[]) => {
+  const want = (w: Wanted) => {
+    const idx = 'decode' in w ? w.decode : w;
     maxWanted = idx.length ? Math.max(...idx) : -1;
     wanted = new Uint8Array(maxWanted + 1);
     for (const i of idx) wanted[i] = 1;
     fields.length = 0;
     for (let i = 0; i <= maxWanted; i++) fields.push('');
+    last = Math.max(maxWanted, ...('decode' in w ? w.spans : []));
+    starts = new Int32Array(last + 1);
+    ends = new Int32Array(last + 1);
   };
   if (opts.range) want(opts.range.columns);
 
@@ -112,6 +158,7 @@ export async function scanCsv(file: string, opts: ScanOptions): Promise<ScanResu
     } else if (keepFrom > 0) buf.copy(buf, 0, keepFrom, len);
     base += keepFrom;
     len = tail;
+    nextQuote = -1;
     while (len < buf.length && !eof) {
       const room = Math.min(buf.length - len, limit - (base + len));
       const {bytesRead} = room > 0 ? await fh.read(buf, len, room, base + len) : {bytesRead: 0};
@@ -143,10 +190,13 @@ export async function scanCsv(file: string, opts: ScanOptions): Promise<ScanResu
     const all = header;
     const want = wanted;
     const maxWant = maxWanted;
+    const tracked = all ? -1 : last;
+    const skip = skipTail && !all;
     const start = p;
     let f = 0;
     for (;;) {
       // One field starting at p.
+      if (f <= tracked) starts[f] = p;
       if (p < n && b[p] === QUOTE) {
         let q = p + 1;
         let escaped = false;
@@ -171,6 +221,7 @@ export async function scanCsv(file: string, opts: ScanOptions): Promise<ScanResu
           fields[f] = s;
         } else if (f < fields.length) fields[f] = '';
         p = close + 1;
+        if (f <= tracked) ends[f] = p;
       } else {
         const s = p;
         // Up to a delimiter or the newline; a lone CR (of a CRLF file) or LF belongs to the field.
@@ -189,11 +240,13 @@ export async function scanCsv(file: string, opts: ScanOptions): Promise<ScanResu
         if (p >= n && !atEof) return -1;
         if (all || (f <= maxWant && want[f] === 1)) fields[f] = s === p ? '' : b.toString('utf8', s, p);
         else if (f < fields.length) fields[f] = '';
+        if (f <= tracked) ends[f] = p;
       }
       f++;
       // After a field: a delimiter, a newline, or the end of the file.
       if (p >= n) {
         if (!atEof) return -1;
+        if (cut) throw new Irregular('the range ends inside a record');
         rec.count = f;
         rec.innerNewlines = countLf(start, n);
         recStart = start;
@@ -203,6 +256,7 @@ export async function scanCsv(file: string, opts: ScanOptions): Promise<ScanResu
       const c = b[p];
       if (c === COMMA) {
         p++;
+        if (skip && f > tracked) p = skipPlain(p, n);
         continue;
       }
       if (crlf) {
@@ -223,6 +277,26 @@ export async function scanCsv(file: string, opts: ScanOptions): Promise<ScanResu
       }
       throw new Irregular('text after the closing quote of a field');
     }
+  };
+
+  /**
+   * From the start of a field past the last one wanted: the start of the next field that opens with a quote
+   * in this record, or the record's newline, when only plain fields (no quote, no newline) lie before it;
+   * else p itself (the byte-by-byte parse then reads on, and finds any irregularity).
+   */
+  const skipPlain = (p: number, n: number): number => {
+    const b = buf;
+    if (nextQuote < p) {
+      nextQuote = b.indexOf(QUOTE, p);
+      if (nextQuote === -1 || nextQuote >= n) nextQuote = n;
+    }
+    let e = b.indexOf(nl0, p);
+    if (e === -1 || e >= n) e = n;
+    // (In a CRLF file, e may be a lone CR, which belongs to its field: the parse at e reads on.)
+    if (e < nextQuote) return e < n ? e : p;
+    if (nextQuote >= n) return p;
+    const q = nextQuote;
+    return q === p || b[q - 1] === COMMA ? q : p;
   };
 
   try {
@@ -258,5 +332,6 @@ export async function scanCsv(file: string, opts: ScanOptions): Promise<ScanResu
     throw e;
   } finally {
     await fh.close();
+    if (buf.length === CHUNK && spareBuffers.length < 4) spareBuffers.push(buf);
   }
 }

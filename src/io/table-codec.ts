@@ -1,5 +1,6 @@
 import {z} from 'zod';
 import {LIST_SEPARATOR} from '../schemas/columns.js';
+import {csvCell, encodeCsvRow} from './csv.js';
 
 type Kind = 'string' | 'number' | 'boolean' | 'list';
 interface Column {
@@ -37,6 +38,14 @@ function listCell(v: unknown): string {
 }
 const listItem = (s: string): string => (s.includes('|') ? s.replaceAll('|', '/') : s);
 const textCell = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
+/** Cells of a line (see TableCodec.line): what csvCell makes of what encode gives, with shortcuts by kind. */
+const lineCells = {
+  string: (v: unknown): string => csvCell(textCell(v)),
+  // A number's text never needs quotes.
+  number: (v: unknown): string => (typeof v === 'number' ? `${v}` : csvCell(textCell(v))),
+  boolean: (v: unknown): string => (v === true ? 'true' : v === false ? 'false' : csvCell(textCell(v))),
+  list: (v: unknown): string => csvCell(listCell(v)),
+};
 
 /**
  * Encodes and decodes rows of a table whose zod object schema defines the columns (names, order, kinds).
@@ -51,6 +60,13 @@ export class TableCodec<T extends Record<string, unknown>> {
   readonly encode: (row: T) => string[];
   /** Decodes one CSV record (see decode). */
   readonly decode: (fields: readonly string[]) => T;
+  /**
+   * One row as a CSV record with its newline: byte for byte `encodeCsvRow(encode(row)) + '\n'`, without the
+   * array of cells (the writers' hot path; property-tested against that).
+   */
+  readonly line: (row: T) => string;
+  /** The same record without the newline (cells to write before or after others on a line). */
+  readonly record: (row: T) => string;
 
   constructor(readonly schema: z.ZodObject) {
     this.cols = Object.entries(schema.shape).map(([name, type]) => ({name, ...kindOf(type as z.ZodType)}));
@@ -58,6 +74,8 @@ export class TableCodec<T extends Record<string, unknown>> {
     const compilable = !this.cols.some((c) => c.name === '__proto__');
     this.encode = compilable ? compileEncoder(this.cols) : (row) => this.encodeSlow(row);
     this.decode = compilable ? compileDecoder(this.cols) : (fields) => this.decodeSlow(fields);
+    this.line = compilable ? compileLine(this.cols, '\n') : (row) => `${encodeCsvRow(this.encodeSlow(row))}\n`;
+    this.record = compilable ? compileLine(this.cols, '') : (row) => encodeCsvRow(this.encodeSlow(row));
   }
 
   /** The reference encoder (compileEncoder gives the same strings). */
@@ -100,6 +118,15 @@ export class TableCodec<T extends Record<string, unknown>> {
 function compileEncoder<T>(cols: readonly Column[]): (row: T) => string[] {
   const cells = cols.map((c) => `${c.kind === 'list' ? 'list' : 'text'}(row[${JSON.stringify(c.name)}])`);
   return new Function('text', 'list', `return function encode(row) {\n  return [\n    ${cells.join(',\n    ')},\n  ];\n};`)(textCell, listCell) as (row: T) => string[];
+}
+
+/** `(row) => cell0 + ',' + cell1 + ... + end` with each property read by its literal name. */
+function compileLine<T>(cols: readonly Column[], end: string): (row: T) => string {
+  const cells = cols.map((c) => `${c.kind}(row[${JSON.stringify(c.name)}])`);
+  const body = [...(cells.length ? [cells.join(" + ',' + ")] : []), ...(end ? [JSON.stringify(end)] : [])].join(' + ') || "''";
+  return new Function('string', 'number', 'boolean', 'list', `return function line(row) {\n  return ${body};\n};`)(
+    lineCells.string, lineCells.number, lineCells.boolean, lineCells.list,
+  ) as (row: T) => string;
 }
 
 /** `(fields) => ({name0: ..., name1: ...})`: one object literal of a fixed shape, columns in order. */

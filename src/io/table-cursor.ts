@@ -1,6 +1,6 @@
 import {UserError} from '../errors.js';
-import {readCsv, sniffCsv} from './csv.js';
-import {scanCsv, type ScannedRecord, type ScanResult} from './csv-scan.js';
+import {encodeCsvRow, readCsv, sniffCsv} from './csv.js';
+import {scanCsv, type Newline, type ScannedRecord, type ScanResult} from './csv-scan.js';
 import type {TableCodec} from './table-codec.js';
 
 /** Rows decoded ahead of the reader, per batch (two batches at most are buffered). */
@@ -14,7 +14,21 @@ export interface CursorOptions {
   required: readonly string[];
   /** The command that writes the file (named in the missing-columns message). */
   producedBy: string;
+  /**
+   * Columns (among `required`) whose CSV text the cursor gives as `cells`: the cells as they are in the file,
+   * in this order, joined by commas (for a table that copies columns of another, without decoding them).
+   */
+  cells?: readonly string[];
+  /**
+   * Read only the records from byte `start` to byte `end` (see ScanOptions.range), whose file has this header
+   * and newline. Row numbers then count from the range's first record, and a file the scanner declines (or a
+   * range that ends inside a record) is an error (RangeDeclined), not read by papaparse.
+   */
+  range?: {start: number; end: number; header: readonly string[]; newline: Newline};
 }
+
+/** A range of a table that the scanner cannot read as plain CSV records (see CursorOptions.range). */
+export class RangeDeclined extends Error {}
 
 /**
  * Reads a table written by this tool row by row, in file order, with bounded memory: only the codec's columns
@@ -32,15 +46,25 @@ export class TableCursor<T extends Record<string, unknown>> {
   row: T | undefined;
   /** The current row's number (header = 1); after the end, one past the last row read. */
   rowNumber = 1;
+  /**
+   * The current row's `cells` columns (see CursorOptions) as CSV text: as they are in the file, or, where
+   * papaparse read it (a file that is not plain CSV), as the writers encode the values read.
+   */
+  cells = '';
   /** Set when the scanner declined the file and papaparse read (some of) it. */
   fallback: string | undefined;
 
   private rows: T[] = [];
   private numbers: number[] = [];
+  private texts: string[] = [];
   private pos = 0;
   private filling: T[] = [];
   private fillingNumbers: number[] = [];
-  private readonly ready: Array<{rows: T[]; numbers: number[]}> = [];
+  private fillingTexts: string[] = [];
+  private readonly ready: Array<{rows: T[]; numbers: number[]; texts: string[]}> = [];
+  /** Header positions of the `cells` columns, and the same as runs of adjacent fields (for ScannedRecord.span). */
+  private cellPositions: number[] = [];
+  private cellRuns: Array<[number, number]> = [];
   private done = false;
   private error: unknown;
   private closed = false;
@@ -79,6 +103,7 @@ export class TableCursor<T extends Record<string, unknown>> {
     if (++this.pos < this.rows.length) {
       this.row = this.rows[this.pos];
       this.rowNumber = this.numbers[this.pos];
+      if (this.cellRuns.length) this.cells = this.texts[this.pos];
       return;
     }
     return this.nextBatch();
@@ -106,18 +131,21 @@ export class TableCursor<T extends Record<string, unknown>> {
     }
     this.rows = batch.rows;
     this.numbers = batch.numbers;
+    this.texts = batch.texts;
     this.pos = 0;
     this.row = this.rows[0];
     this.rowNumber = this.numbers[0];
+    if (this.cellRuns.length) this.cells = this.texts[0];
     const r = this.resume;
     this.resume = undefined;
     r?.resolve();
   }
 
   private finish(error: unknown): void {
-    if (this.filling.length > 0) this.ready.push({rows: this.filling, numbers: this.fillingNumbers});
+    if (this.filling.length > 0) this.ready.push({rows: this.filling, numbers: this.fillingNumbers, texts: this.fillingTexts});
     this.filling = [];
     this.fillingNumbers = [];
+    this.fillingTexts = [];
     this.error = error;
     this.done = true;
     this.wake?.();
@@ -128,25 +156,43 @@ export class TableCursor<T extends Record<string, unknown>> {
     if (missing.length > 0) {
       throw new UserError(`${this.file}: missing column(s) ${missing.join(', ')}; it was written by another version. Run \`stedi-gtm ${this.opts.producedBy}\` again.`);
     }
-    this.positions = this.codec.columns.map((c) => {
+    const position = (c: string) => {
       const p = header.indexOf(c);
-      if (p === -1) throw new Error(`${this.file}: column ${c} is decoded but not required`);
+      if (p === -1) throw new Error(`${this.file}: column ${c} is read but not required`);
       return p;
-    });
+    };
+    this.positions = this.codec.columns.map(position);
+    this.cellPositions = (this.opts.cells ?? []).map(position);
+    this.cellRuns = [];
+    for (const p of this.cellPositions) {
+      const run = this.cellRuns.at(-1);
+      if (run && run[1] === p - 1) run[1] = p;
+      else this.cellRuns.push([p, p]);
+    }
   }
 
-  /** Queues a decoded row; returns a promise (the producer waits) when two batches are waiting. */
-  private push(fields: readonly string[], rowNumber: number): void | Promise<void> {
+  /** The cells text of a record the scanner read: its runs of fields as they are in the file. */
+  private spans(rec: ScannedRecord): string {
+    const runs = this.cellRuns;
+    let text = rec.span(runs[0][0], runs[0][1]);
+    for (let i = 1; i < runs.length; i++) text += `,${rec.span(runs[i][0], runs[i][1])}`;
+    return text;
+  }
+
+  /** Queues a decoded row (and its cells text); returns a promise (the producer waits) when two batches are waiting. */
+  private push(fields: readonly string[], rowNumber: number, cells: string): void | Promise<void> {
     if (this.closed) throw new Closed();
     const pos = this.positions;
     const proj = this.projected;
     for (let i = 0; i < pos.length; i++) proj[i] = fields[pos[i]] ?? '';
     this.filling.push(this.codec.decode(proj));
     this.fillingNumbers.push(rowNumber);
+    if (this.cellRuns.length) this.fillingTexts.push(cells);
     if (this.filling.length < BATCH) return;
-    this.ready.push({rows: this.filling, numbers: this.fillingNumbers});
+    this.ready.push({rows: this.filling, numbers: this.fillingNumbers, texts: this.fillingTexts});
     this.filling = [];
     this.fillingNumbers = [];
+    this.fillingTexts = [];
     const w = this.wake;
     this.wake = undefined;
     w?.();
@@ -155,6 +201,20 @@ export class TableCursor<T extends Record<string, unknown>> {
   }
 
   private async produce(headerSeen: () => void): Promise<void> {
+    const range = this.opts.range;
+    if (range) {
+      this.header(range.header);
+      headerSeen();
+      const scanned = await scanCsv(this.file, {
+        newline: range.newline,
+        start: range.start,
+        range: {end: range.end, columns: {decode: this.positions, spans: this.cellPositions}},
+        skipTail: true,
+        onRecord: (rec) => (isBlank(rec) ? undefined : this.push(rec.fields, rec.index + 1, this.cellRuns.length ? this.spans(rec) : '')),
+      });
+      if (!scanned.ok) throw new RangeDeclined(`${this.file}, bytes ${range.start} to ${range.end}: ${scanned.reason}`);
+      return;
+    }
     let sniffed: ReturnType<typeof sniffCsv> | undefined;
     try {
       sniffed = sniffCsv(this.file);
@@ -167,13 +227,14 @@ export class TableCursor<T extends Record<string, unknown>> {
       scanned = await scanCsv(this.file, {
         newline: sniffed.newline,
         start: sniffed.bom ? 3 : 0,
+        skipTail: true,
         onHeader: (header) => {
           this.header(header);
           seen = true;
           headerSeen();
-          return this.positions;
+          return {decode: this.positions, spans: this.cellPositions};
         },
-        onRecord: (rec) => (isBlank(rec) ? undefined : this.push(rec.fields, rec.index + 1)),
+        onRecord: (rec) => (isBlank(rec) ? undefined : this.push(rec.fields, rec.index + 1, this.cellRuns.length ? this.spans(rec) : '')),
       });
       if (scanned.ok && seen) return;
     }
@@ -187,7 +248,7 @@ export class TableCursor<T extends Record<string, unknown>> {
         seen = true;
         headerSeen();
       },
-      onRecord: (rec) => (rec.row <= skip ? undefined : this.push(rec.fields, rec.row)),
+      onRecord: (rec) => (rec.row <= skip ? undefined : this.push(rec.fields, rec.row, this.cellRuns.length ? encodeCsvRow(this.cellPositions.map((p) => rec.fields[p] ?? '')) : '')),
     });
   }
 }

@@ -2,6 +2,7 @@ import {closeSync, openSync, readSync, renameSync, rmSync, writeSync} from 'node
 import {open} from 'node:fs/promises';
 import {basename, dirname, join} from 'node:path';
 import {AtomicCsvWriter} from './csv.js';
+import type {TableCodec} from './table-codec.js';
 
 /**
  * Output tables written together (e.g. leads.csv and deals.csv): committed (renamed into place) together,
@@ -22,8 +23,14 @@ export class WriterGroup {
     return w;
   }
 
-  push(writer: AtomicCsvWriter, fields: readonly string[]): void {
-    writer.push(fields);
+  /** Queues one row of a table, encoded by the table's codec. */
+  write<T extends Record<string, unknown>>(writer: AtomicCsvWriter, codec: TableCodec<T>, row: NoInfer<T>): void {
+    writer.pushLine(codec.line(row));
+  }
+
+  /** Queues one record already encoded, with its newline. */
+  line(writer: AtomicCsvWriter, text: string): void {
+    writer.pushLine(text);
   }
 
   async commit(): Promise<void> {

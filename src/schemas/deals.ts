@@ -107,9 +107,12 @@ export const UNIFIED_COMPANY_COLUMNS = [
 const pick = <S extends z.ZodObject, const K extends readonly (keyof S['shape'] & string)[]>(schema: S, keys: K) =>
   Object.fromEntries(keys.map((k) => [k, schema.shape[k]])) as {[P in K[number]]: S['shape'][P]};
 
-/** data/final/unified.csv: one row per deal (with its company and contract) plus one per company without a deal. */
-export const UnifiedSchema = z.object({
-  ...pick(CompanySchema, UNIFIED_COMPANY_COLUMNS),
+/** The first columns of unified.csv: the company's, copied from companies.csv. */
+export const UnifiedCompanySchema = z.object(pick(CompanySchema, UNIFIED_COMPANY_COLUMNS));
+export type UnifiedCompany = z.infer<typeof UnifiedCompanySchema>;
+
+/** The other columns of unified.csv, after the company's: its lead, the deal, the contract (unifyCompany). */
+export const UnifiedSalesSchema = z.object({
   ...pick(LeadSchema, ['segment', 'owner', 'lead_source', 'first_touch_date', 'opportunity_propensity'] as const),
   first_touch_campaign: col.text('Campaign of the company\'s first touch (leads.csv campaign).'),
   company_deals: col.int('Deals of the company (rows of this company with a deal_id); 0 for no_opportunity.'),
@@ -148,5 +151,10 @@ export const UnifiedSchema = z.object({
   currency: col.text('Contract currency; empty when no contract.'),
   payment_terms: col.text('Contract payment terms; empty when no contract.'),
   contract_status: orEmpty(CONTRACT_STATUSES, 'scheduled, active or ended at the as-of date; empty when no contract.'),
-}).describe('data/final/unified.csv: one row per deal joined with its company, lead and contract, plus one row per company without a deal (outcome no_opportunity).');
+});
+export type UnifiedSalesRow = z.infer<typeof UnifiedSalesSchema>;
+
+/** data/final/unified.csv: one row per deal (with its company and contract) plus one per company without a deal. */
+export const UnifiedSchema = z.object({...UnifiedCompanySchema.shape, ...UnifiedSalesSchema.shape})
+  .describe('data/final/unified.csv: one row per deal joined with its company, lead and contract, plus one row per company without a deal (outcome no_opportunity).');
 export type UnifiedRow = z.infer<typeof UnifiedSchema>;

@@ -17,7 +17,7 @@ import type {Company} from '../schemas/companies.js';
 import type {Contract} from '../schemas/deals.js';
 import {contractCodec, invoiceCodec} from '../stages/billing.js';
 import {dealCodec, leadCodec, loadDealModelConfig} from '../stages/deals.js';
-import {unifiedCodec} from '../stages/unify.js';
+import {unifiedCompanyCodec, unifiedSalesCodec} from '../stages/unify.js';
 import {companyCodec} from '../stages/enrich.js';
 import {readTable} from '../io/csv.js';
 import {replicate, simulatePopulation} from '../core/calibration.js';
@@ -83,7 +83,7 @@ if (opts.bench) {
           for (const inv of buildInvoices(contract, billing, asOf)) chars += invoiceCodec.encode(inv).length;
         }
       }
-      for (const r of unifyCompany(c, sim.lead, sim.deals, cs)) chars += unifiedCodec.encode(r).length;
+      for (const r of unifyCompany(c, sim.lead, sim.deals, cs)) chars += unifiedCompanyCodec.encode(c).length + unifiedSalesCodec.encode(r).length;
     }
     const t2 = performance.now();
     console.log(`bench ${population.length} companies: deals+billing+unify core ${(t1 - t0).toFixed(0)} ms; with row encoding ${(t2 - t1).toFixed(0)} ms ` +

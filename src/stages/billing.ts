@@ -11,7 +11,7 @@ import {
   companyColumns, dealCodec, displayPath, pct, formatChecks, loadDealModel, openCompanies, requireInput, runWalk,
   type CompanyWalk, type LoadedDealModel, type SimulationStageInput,
 } from './deals.js';
-import {writeJsonAtomic} from './enrich.js';
+import {writeJsonAtomic} from '../io/json.js';
 import {WriterGroup} from '../io/writer-group.js';
 import type {Reporter} from '../io/reporter.js';
 
@@ -171,8 +171,8 @@ export class BillingSink {
     this.won++;
     const invoices = buildInvoices(contract, this.model, this.asOf);
     this.stats.add(contract, invoices);
-    this.out.push(this.contracts, contractCodec.encode(contract));
-    for (const inv of invoices) this.out.push(this.invoices, invoiceCodec.encode(inv));
+    this.out.write(this.contracts, contractCodec, contract);
+    for (const inv of invoices) this.out.write(this.invoices, invoiceCodec, inv);
     return contract;
   }
 

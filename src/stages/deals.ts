@@ -13,7 +13,8 @@ import {TableCodec} from '../io/table-codec.js';
 import {CompanySchema, type Company} from '../schemas/companies.js';
 import {DealModelSchema, type DealModelConfig} from '../schemas/deal-model.js';
 import {DealSchema, LeadSchema, type Deal, type Lead} from '../schemas/deals.js';
-import {companyCodec, writeJsonAtomic} from './enrich.js';
+import {writeJsonAtomic} from '../io/json.js';
+import {companyCodec} from './codecs.js';
 
 export const dealCodec = new TableCodec<Deal>(DealSchema);
 export const leadCodec = new TableCodec<Lead>(LeadSchema);
@@ -75,12 +76,12 @@ export function companyColumns<K extends keyof Company>(keys: Record<K, true>): 
 }
 
 /**
- * companies.csv, streamed in file order (see TableCursor), decoding the codec's columns; every column of
- * CompanySchema must be in the header, as for the full decode.
+ * companies.csv, streamed in file order (see TableCursor), decoding the codec's columns (and giving the
+ * `cells` columns as CSV text); every column of CompanySchema must be in the header, as for the full decode.
  */
-export async function openCompanies<T extends Partial<Company>>(paths: DataPaths, codec: TableCodec<T>): Promise<TableCursor<T>> {
+export async function openCompanies<T extends Partial<Company>>(paths: DataPaths, codec: TableCodec<T>, cells?: readonly (keyof Company)[]): Promise<TableCursor<T>> {
   requireInput(paths.companies, 'enrich');
-  return TableCursor.open(paths.companies, codec, {required: companyCodec.columns, producedBy: 'enrich'});
+  return TableCursor.open(paths.companies, codec, {required: companyCodec.columns, producedBy: 'enrich', cells});
 }
 
 /**
@@ -131,7 +132,7 @@ export async function runWalk<W extends CompanyWalk<any>>(s: SimulationStageInpu
 }
 
 /** What the deals stage reads of a company: what DealsSink.add passes on (simulateCompany, DealStats.add). */
-type DealsCompany = Parameters<typeof simulateCompany>[0] & Parameters<DealStats['add']>[0];
+export type DealsCompany = Parameters<typeof simulateCompany>[0] & Parameters<DealStats['add']>[0];
 const dealsCompanyCodec = companyColumns<keyof DealsCompany>({
   company_id: true, company_key: true, size_band: true, icp_tier: true, icp_fit: true, icp_confidence: true, uses_x12: true,
   uses_clearinghouse: true, uses_fhir: true, uses_hl7: true, techstack_confidence: true, is_previous_customer: true,
@@ -166,11 +167,11 @@ export class DealsSink {
     this.deals = out.open(s.paths.deals, dealCodec.columns);
   }
 
-  add(company: Company): CompanySimulation {
+  add(company: DealsCompany): CompanySimulation {
     const sim = simulateCompany(company, this.loaded.model, this.s.seed, this.loaded.asOf);
     this.stats.add(company, sim);
-    this.out.push(this.leads, leadCodec.encode(sim.lead));
-    for (const d of sim.deals) this.out.push(this.deals, dealCodec.encode(d));
+    this.out.write(this.leads, leadCodec, sim.lead);
+    for (const d of sim.deals) this.out.write(this.deals, dealCodec, d);
     return sim;
   }
 
@@ -213,8 +214,7 @@ export async function dealsWalk(s: SimulationStageInput, loaded: LoadedDealModel
     companies,
     sink,
     walksAll: false,
-    // The sink reads only the DealsCompany columns of a Company (see the type).
-    add: (c) => void sink.add(c as Company),
+    add: (c) => void sink.add(c),
     finish: async () => {},
     close: () => companies.close(),
   };

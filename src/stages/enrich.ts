@@ -7,7 +7,7 @@ import {parseShard, type Shard} from '../core/shard.js';
 import {concatTables, removeParts, WriterGroup} from '../io/writer-group.js';
 import {indexExport, type ExportIndex} from './account-index.js';
 import {assembleRange, rangeInput, readForeign, wholeFile} from './enrich-range.js';
-import {indexInWorker, rangeWorkersAvailable, RangeWorkers, type WorkerLimits} from './worker-client.js';
+import {indexInWorker, rangeWorkersAvailable, RangeWorkers, workerLimits} from './worker-client.js';
 import {SimulationSink} from './simulate.js';
 import {loadDealModel, reportDeals} from './deals.js';
 import {reportBilling} from './billing.js';
@@ -18,6 +18,7 @@ import {loadYamlConfig} from '../io/config.js';
 import type {DataPaths} from '../io/paths.js';
 import type {Reporter} from '../io/reporter.js';
 import {companyCodec, rejectCodec} from './codecs.js';
+import {writeJsonAtomic} from '../io/json.js';
 import type {EnrichmentProvider, EnrichPlan} from '../providers/types.js';
 import {chooseProvider, createProvider, type ProviderChoice} from '../providers/index.js';
 import type {Company, CompanyBase} from '../schemas/companies.js';
@@ -62,12 +63,8 @@ export interface EnrichOptions {
   hashKeys?: (key: string) => void;
 }
 
-/**
- * Worker threads: auto (an export of 16 MiB or more, about 20,000 Clay rows: the first pass on a thread of its
- * own and, with the rules provider, the second pass on one thread per core, 2 to 4), off, or a number of
- * second-pass threads whatever the size.
- */
-export type WorkerPolicy = 'auto' | 'off' | number;
+export type {WorkerPolicy} from './worker-client.js';
+import type {WorkerPolicy} from './worker-client.js';
 
 export interface EnrichSummary {
   input_file: string;
@@ -148,7 +145,7 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
           exactKeys: opts.exactKeys,
           hashKeys: opts.hashKeys,
           onReject(r) {
-            if (rejectsOut) out.push(rejectsOut, rejectCodec.encode(r));
+            if (rejectsOut) out.write(rejectsOut, rejectCodec, r);
           },
           onRestart() {
             void out.abort();
@@ -216,7 +213,7 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
     const write = (c: Company): void => {
       written++;
       counter.add(c);
-      out.push(companiesOut!, companyCodec.encode(c));
+      out.write(companiesOut!, companyCodec, c);
       sink?.add(c);
     };
     reporter.start(sync ? `Enriching with ${provider.name}` : 'Merging accounts', inputRows);
@@ -298,21 +295,6 @@ function workerCount(opts: EnrichOptions, bytes: number): number {
   return bytes >= INDEX_THREAD_BYTES ? Math.max(2, Math.min(availableParallelism(), 4)) : 0;
 }
 
-/**
- * Heap limits of each range worker. Its live data is small (one company at a time, the accounts waiting for
- * their last row, the numbers behind the summaries' medians), so a capped old generation keeps the resident
- * memory low; a young generation larger than V8's default makes the many short-lived strings of each row far
- * cheaper to collect. STEDI_GTM_WORKER_OLD_MB / STEDI_GTM_WORKER_YOUNG_MB override them (for benchmarks).
- */
-function workerLimits(env: NodeJS.ProcessEnv = process.env): WorkerLimits {
-  const mb = (v: string | undefined, fallback: number) => {
-    const n = Number(v);
-    return v !== undefined && Number.isFinite(n) && n > 0 ? n : fallback;
-  };
-  return {maxOldGenerationSizeMb: mb(env.STEDI_GTM_WORKER_OLD_MB, 160), maxYoungGenerationSizeMb: mb(env.STEDI_GTM_WORKER_YOUNG_MB, 96)};
-}
-
-
 /** Enriches with an asynchronous provider, `provider.concurrency` at a time, writing in input order. */
 async function enrichConcurrently(provider: EnrichmentProvider, companies: CompanyBase[], reporter: Reporter, write: (c: Company) => void): Promise<void> {
   reporter.start(`Enriching with ${provider.name}`, companies.length);
@@ -358,6 +340,7 @@ export class CompanyCounter {
   }
 }
 
+
 /** --dry-run: the provider's plan (cache hits, calls, estimated cost); nothing is called or written. */
 async function dryRun(opts: EnrichOptions, selected: CompanyBase[], accounts: {inputRows: number; companies: number; mergedRows: number; rejected: number}, blank: number): Promise<EnrichSummary> {
   const {provider, reporter} = opts;
@@ -387,13 +370,6 @@ async function dryRun(opts: EnrichOptions, selected: CompanyBase[], accounts: {i
   };
 }
 
-export function writeJsonAtomic(path: string, value: unknown): void {
-  mkdirSync(dirname(path), {recursive: true});
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
-  renameSync(tmp, path);
-}
-
 export interface EnrichStageInput {
   input: string;
   paths: DataPaths;
@@ -410,17 +386,7 @@ export interface EnrichStageInput {
   workers?: EnrichOptions['workers'];
 }
 
-/**
- * STEDI_GTM_WORKERS: 0 or 1 keeps the second pass on one thread, N >= 2 splits it over N worker threads
- * whatever the input size (default: auto).
- */
-export function workersFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerPolicy {
-  const v = env.STEDI_GTM_WORKERS?.trim();
-  if (v === undefined || v === '' || v === 'auto') return 'auto';
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 64) throw new UserError(`STEDI_GTM_WORKERS=${JSON.stringify(v)}: expected a whole number of threads from 0 to 64, or auto`);
-  return n <= 1 ? 'off' : n;
-}
+export {workersFromEnv} from './worker-client.js';
 
 /** Loads the config, picks and creates the provider, runs the stage and closes the provider. */
 export async function enrichStage(s: EnrichStageInput): Promise<EnrichSummary> {

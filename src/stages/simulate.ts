@@ -4,10 +4,12 @@ import {isCustomer} from '../core/unify.js';
 import {CompanyDigest, type CompanyDigestState} from '../core/report/figures.js';
 import type {Reporter} from '../io/reporter.js';
 import {WriterGroup} from '../io/writer-group.js';
+import type {BillingCompany} from '../core/billing.js';
+import type {FigureCompany} from '../core/report/figures.js';
 import type {Company} from '../schemas/companies.js';
 import type {Contract} from '../schemas/deals.js';
 import {BillingSink, reportBilling, type BillingSummary} from './billing.js';
-import {DealsSink, reportDeals, type DealsSummary, type LoadedDealModel, type SimulationStageInput} from './deals.js';
+import {companyColumns, DealsSink, reportDeals, type DealsCompany, type DealsSummary, type LoadedDealModel, type SimulationStageInput} from './deals.js';
 import {reportUnify, UnifySink, type UnifySummary} from './unify.js';
 
 /** The statistics of a part of the companies, as they cross from a worker (plain data). */
@@ -27,6 +29,9 @@ export interface SimulationResult {
   digest: CompanyDigestState;
 }
 
+/** What the one pass reads of a company (besides its cells of unified.csv): what each stage's sink and the digest read. */
+export type SimulatedCompany = DealsCompany & BillingCompany & FigureCompany & Pick<Company, 'is_previous_customer'>;
+
 /**
  * `run`'s one pass: each company, as soon as it is enriched, gets its deals, contracts, invoices and unified
  * rows, through the same per-company code as the `deals`, `billing` and `unify` commands, so the files are
@@ -40,22 +45,27 @@ export class SimulationSink {
   /** What the report needs of the companies (counts; tier and size band of those with deals): `run` passes it on. */
   private readonly digest = new CompanyDigest();
 
-  /** `part`: write part `index` of each table (a worker's share, see WriterGroup). */
-  constructor(s: SimulationStageInput, private readonly loaded: LoadedDealModel, part?: {index: number}) {
-    this.out = new WriterGroup(part);
+  /** `out`: where the tables go (a worker writes its part of each, see WriterGroup). */
+  constructor(s: SimulationStageInput, private readonly loaded: LoadedDealModel, out = new WriterGroup()) {
+    this.out = out;
     this.deals = new DealsSink(s, loaded, this.out);
     this.billing = new BillingSink(s, compileBillingModel(loaded.model), loaded.asOf, this.out);
     this.unify = new UnifySink(s, this.out);
   }
 
   add(company: Company): void {
+    this.addWithCells(company, UnifySink.cells(company));
+  }
+
+  /** `cells`: the company's columns of unified.csv as CSV text (see UnifySink.add). */
+  addWithCells(company: SimulatedCompany, cells: string): void {
     const sim = this.deals.add(company);
     const contracts: Contract[] = [];
     for (const d of sim.deals) {
       const c = this.billing.add(d, company);
       if (c) contracts.push(c);
     }
-    this.unify.add(company, sim.lead, sim.deals, contracts);
+    this.unify.add(company, cells, sim.lead, sim.deals, contracts);
     this.digest.add(company, sim.deals.length > 0, isCustomer(company, sim.deals));
   }
 
@@ -98,3 +108,10 @@ export class SimulationSink {
     return this.summaries(reporter);
   }
 }
+
+/** The columns of companies.csv that the one pass decodes. */
+export const simulatedCodec = companyColumns<keyof SimulatedCompany>({
+  company_id: true, company_key: true, size_band: true, icp_tier: true, icp_fit: true, icp_confidence: true, uses_x12: true,
+  uses_clearinghouse: true, uses_fhir: true, uses_hl7: true, techstack_confidence: true, is_previous_customer: true, enrichment_source: true,
+});
+

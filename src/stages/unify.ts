@@ -6,18 +6,27 @@ import type {Reporter} from '../io/reporter.js';
 import type {Company} from '../schemas/companies.js';
 import {TableCodec} from '../io/table-codec.js';
 import {TableCursor} from '../io/table-cursor.js';
-import {UNIFIED_COMPANY_COLUMNS, UnifiedSchema, type Contract, type Deal, type Lead, type UnifiedRow} from '../schemas/deals.js';
+import {
+  UNIFIED_COMPANY_COLUMNS, UnifiedCompanySchema, UnifiedSalesSchema, UnifiedSchema, type Contract, type Deal, type Lead, type UnifiedCompany,
+  type UnifiedRow, type UnifiedSalesRow,
+} from '../schemas/deals.js';
 import {companyExists, CompanyDeals, contractCodec, downstreamAsOf, findDeal} from './billing.js';
 import {
   companyColumns, displayPath, leadCodec, leadsPath, loadDealModel, openCompanies, requireInput, runWalk,
   type CompanyWalk, type LoadedDealModel, type SimulationStageInput,
 } from './deals.js';
 
+/** unified.csv as a whole (for readers); it is written as its company columns, then its sales columns. */
 export const unifiedCodec = new TableCodec<UnifiedRow>(UnifiedSchema);
+export const unifiedCompanyCodec = new TableCodec<UnifiedCompany>(UnifiedCompanySchema);
+export const unifiedSalesCodec = new TableCodec<UnifiedSalesRow>(UnifiedSalesSchema);
 
-/** What unify reads of a company: the company columns of unified.csv (all that unifyCompany reads). */
-type UnifyCompany = Pick<Company, (typeof UNIFIED_COMPANY_COLUMNS)[number]>;
-const unifyCompanyCodec = companyColumns(Object.fromEntries(UNIFIED_COMPANY_COLUMNS.map((k) => [k, true])) as Record<keyof UnifyCompany, true>);
+/**
+ * What unify decodes of a company: what unifyCompany reads, and the ID and name for messages. Its columns of
+ * unified.csv are copied as they are in companies.csv (TableCursor.cells), not decoded and encoded again.
+ */
+type UnifyCompany = Pick<Company, 'company_id' | 'name' | 'is_previous_customer'>;
+const unifyCompanyCodec = companyColumns<keyof UnifyCompany>({company_id: true, name: true, is_previous_customer: true});
 
 export interface UnifySummary extends UnifyFigures {
   as_of: string;
@@ -33,7 +42,7 @@ export interface UnifySummary extends UnifyFigures {
 export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel, out: WriterGroup): Promise<CompanyWalk<UnifyCompany> & {sink: UnifySink; asOf: DayNumber}> {
   const opened: Array<{close(): Promise<void>}> = [];
   try {
-    const companies = await openCompanies(s.paths, unifyCompanyCodec);
+    const companies = await openCompanies(s.paths, unifyCompanyCodec, UNIFIED_COMPANY_COLUMNS);
     opened.push(companies);
     const deals = await CompanyDeals.open(s.paths);
     opened.push(deals);
@@ -91,17 +100,19 @@ export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel
     let wonCount = 0;
     const own: Deal[] = [];
     const contracts: Contract[] = [];
-    const write = (c: UnifyCompany, lead: Lead): void => {
+    const write = (c: UnifyCompany, cells: string, lead: Lead): void => {
       for (const d of own) if (d.outcome === 'won') wonCount++;
       contractCount += contracts.length;
-      // The sink reads only the UnifyCompany columns of a Company (see the type).
-      sink.add(c as Company, lead, own, contracts);
+      sink.add(c, cells, lead, own, contracts);
     };
-    /** Unifies the company whose lead and deals were taken: its contracts are the rows at the billing cursor. */
-    const unify = (c: UnifyCompany, lead: Lead): void | Promise<void> => {
+    /**
+     * Unifies the company (`cells`: its columns of unified.csv) whose lead and deals were taken: its
+     * contracts are the rows at the billing cursor.
+     */
+    const unify = (c: UnifyCompany, cells: string, lead: Lead): void | Promise<void> => {
       contracts.length = 0;
-      if (billing.row?.company_id === c.company_id) return contractsOf(c, own, contracts).then(() => write(c, lead));
-      write(c, lead);
+      if (billing.row?.company_id === c.company_id) return contractsOf(c, own, contracts).then(() => write(c, cells, lead));
+      write(c, cells, lead);
     };
     return {
       companies,
@@ -113,11 +124,12 @@ export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel
         if (!selected) return deals.take(c.company_id);
         const lead = leads.row;
         if (lead === undefined || lead.company_id !== c.company_id) return noLead(c);
+        const cells = companies.cells;
         const moved = leads.advance();
         own.length = 0;
         const taken = deals.take(c.company_id, own);
-        if (moved || taken) return Promise.all([moved, taken]).then(() => unify(c, lead));
-        return unify(c, lead);
+        if (moved || taken) return Promise.all([moved, taken]).then(() => unify(c, cells, lead));
+        return unify(c, cells, lead);
       },
       async finish() {
         await deals.finish();
@@ -161,10 +173,19 @@ export class UnifySink {
     this.unified = out.open(s.paths.unified, unifiedCodec.columns);
   }
 
-  add(company: Company, lead: Lead, deals: readonly Deal[], contracts: readonly Contract[]): void {
+  /** The company's cells of unified.csv (its UnifiedCompanySchema columns), from the company. */
+  static cells(company: Company): string {
+    return unifiedCompanyCodec.record(company);
+  }
+
+  /**
+   * `cells` is the company's columns of unified.csv as CSV text: UnifySink.cells(company), or the same cells
+   * copied from companies.csv.
+   */
+  add(company: Pick<Company, 'is_previous_customer'>, cells: string, lead: Lead, deals: readonly Deal[], contracts: readonly Contract[]): void {
     const rows = unifyCompany(company, lead, deals, contracts);
     this.stats.add(rows);
-    for (const r of rows) this.out.push(this.unified, unifiedCodec.encode(r));
+    for (const r of rows) this.out.line(this.unified, `${cells},${unifiedSalesCodec.line(r)}`);
   }
 
   summary(asOf: string): UnifySummary {

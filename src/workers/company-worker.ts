@@ -51,7 +51,7 @@ try {
   const counter = new CompanyCounter();
   if (init.simulation) {
     const loaded = loadDealModel(init.configDir, init.simulation.asOf);
-    sink = new SimulationSink({paths: init.paths, configDir: init.configDir, seed: init.simulation.seed, asOf: init.simulation.asOf, reporter: silent}, loaded, {index: init.part});
+    sink = new SimulationSink({paths: init.paths, configDir: init.configDir, seed: init.simulation.seed, asOf: init.simulation.asOf, reporter: silent}, loaded, new WriterGroup({index: init.part}));
   }
   work = async (m) => {
     let written = 0;
@@ -62,7 +62,7 @@ try {
         const c = withEnrichment(base, provider.enrich(base));
         written++;
         counter.add(c);
-        out!.push(companies, companyCodec.encode(c));
+        out!.write(companies, companyCodec, c);
         sink?.add(c);
       },
       (records) => reply({type: 'progress', records}),

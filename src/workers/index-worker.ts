@@ -20,7 +20,7 @@ try {
     exactKeys: init.exactKeys,
     reporter: {...silent, progress: (rows) => reply({type: 'progress', rows})},
     onReject(r) {
-      if (rejects) out.push(rejects, rejectCodec.encode(r));
+      if (rejects) out.write(rejects, rejectCodec, r);
     },
     onRestart() {
       void out.abort();

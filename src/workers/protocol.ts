@@ -1,4 +1,5 @@
 import type {CompanyCounts} from '../core/accounts.js';
+import type {Newline} from '../io/csv-scan.js';
 import type {DataPaths} from '../io/paths.js';
 import type {ExportIndex} from '../stages/account-index.js';
 import type {RangeInput} from '../stages/enrich-range.js';
@@ -45,3 +46,21 @@ export interface IndexInit {
 }
 
 export type IndexReply = {type: 'progress'; rows: number} | {type: 'done'; index: ExportIndex} | {type: 'error'; message: string; exitCode: number};
+
+/** `run --from deals` on a large companies.csv: a worker taking chunks (src/workers/simulate-worker.ts). */
+export interface SimulateInit {
+  paths: DataPaths;
+  configDir: string;
+  seed: number;
+  asOf?: string;
+  /** companies.csv's header and newline (the chunks have no header). */
+  header: string[];
+  newline: Newline;
+}
+
+export type SimulateChunkMessage = {type: 'chunk'; index: number; chunk: {start: number; end: number}};
+
+export type SimulateChunkReply =
+  | {type: 'ready'}
+  | {type: 'done'; index: number; companies: number; states: SimulationStates}
+  | {type: 'error'; message: string};

@@ -1,0 +1,312 @@
+import {existsSync} from 'node:fs';
+import {open, stat} from 'node:fs/promises';
+import {availableParallelism} from 'node:os';
+import {fileURLToPath} from 'node:url';
+import {Worker} from 'node:worker_threads';
+import {sniffCsv} from '../io/csv.js';
+import {scanCsv, type Newline} from '../io/csv-scan.js';
+import {TableCursor} from '../io/table-cursor.js';
+import {concatTables, removeParts, WriterGroup} from '../io/writer-group.js';
+import {UNIFIED_COMPANY_COLUMNS} from '../schemas/deals.js';
+import type {SimulateChunkReply, SimulateInit} from '../workers/protocol.js';
+import {companyCodec} from './codecs.js';
+import {openCompanies, requireInput, runWalk, type LoadedDealModel, type SimulationStageInput} from './deals.js';
+import {simulatedCodec, SimulationSink, type SimulatedCompany, type SimulationResult, type SimulationStates} from './simulate.js';
+import {workerLimits, workersFromEnv, type WorkerPolicy} from './worker-client.js';
+
+import {UserError} from '../errors.js';
+
+/**
+ * `run --from deals`: the deals, billing and unify stages in one pass over companies.csv (up to --limit),
+ * through the same sink as `run` after enrichment, so the files are the same bytes as `deals`, `billing` and
+ * `unify` one after the other, while companies.csv is read once and no other table is read back. The
+ * company's columns of unified.csv are copied as they are in companies.csv, as `unify` copies them.
+ * A large companies.csv is simulated in chunks on several threads (simulateInChunks), with the same result.
+ */
+export async function simulateCompanies(s: SimulationStageInput, loaded: LoadedDealModel, threads: ChunkPolicy = {workers: 'auto'}): Promise<SimulationResult> {
+  s.reporter.start('Simulating deals, billing and unified rows', s.limit);
+  requireInput(s.paths.companies, 'enrich');
+  const extra = existsSync(script()) ? chunkWorkers(threads.workers) : 0;
+  const size = (await stat(s.paths.companies)).size;
+  // Chunks pay off on large files only (a worker's start-up and cold code cost more than they save on 100,000
+  // companies on two cores), unless the thread count or the chunk size is set (tests, benchmarks).
+  const wanted = typeof threads.workers === 'number' || threads.chunkBytes !== undefined || (extra > 0 && size >= CHUNKED_MIN_BYTES);
+  const plan = s.limit === undefined && wanted ? await planChunks(s.paths.companies, threads.chunkBytes) : undefined;
+  if (plan) {
+    const p = s.paths;
+    try {
+      const sink = await simulateInChunks(s, loaded, plan, extra, [p.leads, p.deals, p.billing, p.invoices, p.unified]);
+      return sink.summaries(s.reporter);
+    } catch (e) {
+      if (!(e instanceof ChunksFailed)) throw e;
+      // One pass on this thread reads the file as usual (and reports any problem with its row number).
+      s.reporter.info(`companies.csv was not simulated in chunks (${e.message}): one thread reads it instead`);
+    }
+  }
+  const walk = await runWalk(s, async (out) => {
+    const companies = await openCompanies(s.paths, simulatedCodec, UNIFIED_COMPANY_COLUMNS);
+    let sink: SimulationSink;
+    try {
+      sink = new SimulationSink(s, loaded, out);
+    } catch (e) {
+      await companies.close();
+      throw e;
+    }
+    return {
+      companies,
+      sink,
+      walksAll: false,
+      add: (c: SimulatedCompany) => sink.addWithCells(c, companies.cells),
+      finish: async () => {},
+      close: () => companies.close(),
+    };
+  });
+  return walk.sink.summaries(s.reporter);
+}
+
+/**
+ * On a large companies.csv, the file is cut into chunks of whole records, which this thread
+ * and worker threads take in turn (whoever is free takes the next one), each writing part k of every table;
+ * the parts are joined in order and the statistics merged in order, so the files and summaries are the same
+ * bytes as one pass on one thread (every company has its own random stream).
+ *
+ * The chunk boundaries are guesses (a newline followed by what the first record starts with, e.g. "co_"),
+ * checked by the scans themselves: a chunk's scan must end exactly at the next chunk's start with a complete
+ * record (see ScanOptions.range), and the first chunk starts at the first record, so every boundary is a real
+ * record start. On any failure (a wrong guess, a file the fast scanner declines, bad data) the parts are
+ * removed and the caller runs the one pass on one thread, which reads the file as usual and reports any error
+ * with its row number.
+ */
+
+/** About this many bytes of companies.csv per chunk (at least; at most 64 chunks). */
+const CHUNK_BYTES = 32 << 20;
+/** Below this size, companies.csv is simulated on one thread (see simulateCompanies). */
+const CHUNKED_MIN_BYTES = 256 << 20;
+
+/** Threads for the one pass: STEDI_GTM_WORKERS, and STEDI_GTM_CHUNK_BYTES (bytes per chunk, for tests and benchmarks). */
+export interface ChunkPolicy {
+  workers: WorkerPolicy;
+  chunkBytes?: number;
+}
+
+/** The ChunkPolicy of the environment (a bad value is a UserError). */
+export function chunkPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): ChunkPolicy {
+  const v = env.STEDI_GTM_CHUNK_BYTES?.trim();
+  const n = Number(v);
+  if (v !== undefined && v !== '' && !(Number.isInteger(n) && n >= 1024)) {
+    throw new UserError(`STEDI_GTM_CHUNK_BYTES=${JSON.stringify(v)}: expected a whole number of bytes, at least 1024`);
+  }
+  return {workers: workersFromEnv(env), chunkBytes: v ? n : undefined};
+}
+/** Bytes searched for a record start after each guessed boundary. */
+const WINDOW = 256 << 10;
+
+/** Where the records of companies.csv are, and the cuts between chunks. */
+export interface ChunkPlan {
+  header: string[];
+  newline: Newline;
+  /** Byte ranges [start, end) of the chunks, in file order, covering every record. */
+  chunks: Array<{start: number; end: number}>;
+}
+
+/**
+ * Cuts the file into chunks of about `chunkBytes` (by default at least CHUNK_BYTES and at most 64 chunks);
+ * undefined when it is too small to cut, or no record start is found to cut at.
+ */
+export async function planChunks(file: string, chunkBytes?: number): Promise<ChunkPlan | undefined> {
+  const size = (await stat(file)).size;
+  const per = chunkBytes ?? Math.max(CHUNK_BYTES, Math.ceil(size / 64));
+  if (size < 2 * per) return undefined;
+  const sniffed = sniffCsv(file);
+  let header: string[] | undefined;
+  let first = -1;
+  const stop = new Error('stop');
+  try {
+    await scanCsv(file, {
+      newline: sniffed.newline,
+      start: sniffed.bom ? 3 : 0,
+      chunkBytes: 64 << 10,
+      onHeader: (h) => {
+        header = h;
+        return [];
+      },
+      onRecord: (rec) => {
+        first = rec.offset;
+        return Promise.reject(stop);
+      },
+    });
+  } catch (e) {
+    if (e !== stop) throw e;
+  }
+  if (!header || first < 0) return undefined;
+  const fh = await open(file, 'r');
+  try {
+    // What a record starts with: the first record's first bytes (companies.csv starts each with its company_id).
+    const probe = Buffer.alloc(3);
+    await fh.read(probe, 0, 3, first);
+    const nl = Buffer.from(sniffed.newline === '\r' ? '\r' : '\n');
+    const pattern = Buffer.concat([nl, probe]);
+    const window = Buffer.allocUnsafe(Math.min(WINDOW, per));
+    const cuts = [first];
+    for (let at = first + per; at < size - per / 2; at += per) {
+      const {bytesRead} = await fh.read(window, 0, window.length, at);
+      const hit = window.subarray(0, bytesRead).indexOf(pattern);
+      if (hit === -1) continue;
+      const cut = at + hit + nl.length;
+      if (cut > cuts[cuts.length - 1]) cuts.push(cut);
+    }
+    if (cuts.length < 2) return undefined;
+    const chunks = cuts.map((start, k) => ({start, end: k + 1 < cuts.length ? cuts[k + 1] : size}));
+    return {header, newline: sniffed.newline, chunks};
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Simulates the companies of one chunk into part `index` of every table (committed: the part files are in
+ * place when it returns). Returns the sink, whose statistics are the chunk's.
+ */
+export async function simulateChunk(
+  s: SimulationStageInput,
+  loaded: LoadedDealModel,
+  plan: Pick<ChunkPlan, 'header' | 'newline'>,
+  index: number,
+  chunk: {start: number; end: number},
+  onCompanies: (n: number) => void = () => {},
+): Promise<{sink: SimulationSink; companies: number}> {
+  const out = new WriterGroup({index});
+  try {
+    const sink = new SimulationSink(s, loaded, out);
+    const cursor = await TableCursor.open(s.paths.companies, simulatedCodec, {
+      required: companyCodec.columns,
+      producedBy: 'enrich',
+      cells: UNIFIED_COMPANY_COLUMNS,
+      range: {start: chunk.start, end: chunk.end, header: plan.header, newline: plan.newline},
+    });
+    let n = 0;
+    try {
+      for (;;) {
+        const wait = cursor.advance();
+        if (wait) await wait;
+        const c: SimulatedCompany | undefined = cursor.row;
+        if (c === undefined) break;
+        sink.addWithCells(c, cursor.cells);
+        if ((++n & 1023) === 0) onCompanies(n);
+      }
+    } finally {
+      await cursor.close();
+    }
+    await out.commit();
+    return {sink, companies: n};
+  } catch (e) {
+    await out.abort();
+    throw e;
+  }
+}
+
+/** Worker threads to add to this one for the chunks (0 = none), from STEDI_GTM_WORKERS (see workersFromEnv). */
+export function chunkWorkers(policy: WorkerPolicy): number {
+  if (policy === 'off') return 0;
+  if (typeof policy === 'number') return policy - 1;
+  return Math.max(1, Math.min(availableParallelism(), 4) - 1);
+}
+
+const script = () => fileURLToPath(new URL('../workers/simulate-worker.js', import.meta.url));
+
+/** One worker thread taking chunks. */
+export class ChunkWorker {
+  private readonly worker: Worker;
+  private pending: {resolve(m: SimulateChunkReply): void} | undefined;
+  private queue: SimulateChunkReply[] = [];
+
+  constructor(init: SimulateInit) {
+    this.worker = new Worker(script(), {workerData: init, resourceLimits: workerLimits()});
+    this.worker.on('message', (m: SimulateChunkReply) => this.deliver(m));
+    this.worker.on('error', (e) => this.deliver({type: 'error', message: e.message}));
+    this.worker.on('exit', (code) => this.deliver({type: 'error', message: `worker stopped (exit code ${code})`}));
+  }
+
+  private deliver(m: SimulateChunkReply): void {
+    const p = this.pending;
+    this.pending = undefined;
+    if (p) p.resolve(m);
+    else this.queue.push(m);
+  }
+
+  next(): Promise<SimulateChunkReply> {
+    const m = this.queue.shift();
+    return m ? Promise.resolve(m) : new Promise((resolve) => (this.pending = {resolve}));
+  }
+
+  send(index: number, chunk: {start: number; end: number}): void {
+    this.worker.postMessage({type: 'chunk', index, chunk});
+  }
+
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+/** Why the chunks were given up on (the caller then makes one pass on one thread). */
+export class ChunksFailed extends Error {}
+
+/**
+ * Runs the plan's chunks on this thread and `workers` worker threads, joins the parts and returns the sink of
+ * chunk 0 with every chunk's statistics merged in (its summaries are those of the whole file). Throws
+ * ChunksFailed, with nothing left behind, when any chunk fails.
+ */
+export async function simulateInChunks(
+  s: SimulationStageInput,
+  loaded: LoadedDealModel,
+  plan: ChunkPlan,
+  workers: number | ChunkWorker[],
+  tables: readonly string[],
+): Promise<SimulationSink> {
+  const init: SimulateInit = {paths: s.paths, configDir: s.configDir, seed: s.seed, asOf: s.asOf, header: plan.header, newline: plan.newline};
+  const pool = typeof workers === 'number' ? Array.from({length: workers}, () => new ChunkWorker(init)) : workers;
+  const states: Array<SimulationStates | undefined> = plan.chunks.map(() => undefined);
+  const done = plan.chunks.map(() => 0);
+  const progress = () => s.reporter.progress(done.reduce((a, b) => a + b, 0));
+  let next = 0;
+  let failure: unknown;
+  const take = (): number => (failure === undefined && next < plan.chunks.length ? next++ : -1);
+  let first: SimulationSink | undefined;
+  try {
+    const local = (async () => {
+      for (let k = take(); k !== -1; k = take()) {
+        const r = await simulateChunk(s, loaded, plan, k, plan.chunks[k], (n) => {
+          done[k] = n;
+          progress();
+        });
+        done[k] = r.companies;
+        if (k === 0) first = r.sink;
+        else states[k] = r.sink.states();
+      }
+    })();
+    const remote = pool.map(async (w) => {
+      const ready = await w.next();
+      if (ready.type !== 'ready') throw new ChunksFailed(ready.type === 'error' ? ready.message : 'worker did not start');
+      for (let k = take(); k !== -1; k = take()) {
+        w.send(k, plan.chunks[k]);
+        const m = await w.next();
+        if (m.type !== 'done') throw new ChunksFailed(m.type === 'error' ? m.message : `unexpected reply ${m.type}`);
+        states[k] = m.states;
+        done[k] = m.companies;
+        progress();
+      }
+    });
+    const all = [local, ...remote].map((p) => p.catch((e) => void (failure ??= e)));
+    await Promise.all(all);
+    if (failure !== undefined) throw failure;
+    const sink = first!;
+    for (let k = 1; k < states.length; k++) sink.absorb(states[k]!);
+    await concatTables(tables, plan.chunks.length);
+    return sink;
+  } catch (e) {
+    for (const t of tables) removeParts(t, plan.chunks.length);
+    throw e instanceof ChunksFailed ? e : new ChunksFailed((e as Error).message);
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+}
