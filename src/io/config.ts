@@ -1,7 +1,10 @@
 import {readFileSync} from 'node:fs';
 import {LineCounter, parseDocument, isNode} from 'yaml';
-import type {z} from 'zod';
+import {z} from 'zod';
 import {UserError} from '../errors.js';
+
+// Each config file is validated once per run: zod's compiled (JIT) parsers cost more to build than they save.
+z.config({jitless: true});
 
 /**
  * Reads a YAML config file and validates it with its zod schema. Every problem is reported with the file,

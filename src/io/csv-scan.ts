@@ -47,6 +47,10 @@ export interface ScannedRecord {
    * file: quotes and doubled quotes kept, the delimiters between them included.
    */
   span(from: number, to: number): string;
+  /** The same as bytes: copied into `target` at `at` (which must have room for spanBytes); returns their number. */
+  copySpan(from: number, to: number, target: Buffer, at: number): number;
+  /** The length in bytes of span(from, to). */
+  spanBytes(from: number, to: number): number;
 }
 
 /** What onHeader asks for: the fields to decode, and fields whose raw text (ScannedRecord.span) is needed. */
@@ -119,6 +123,20 @@ export async function scanCsv(file: string, opts: ScanOptions): Promise<ScanResu
       if (from > to || to > last) throw new Error(`span(${from}, ${to}): fields past ${last} are not tracked`);
       return to < rec.count ? buf.toString('utf8', starts[from], ends[to]) : spanShort(from, to);
     },
+    copySpan: (from, to, target, at) => {
+      if (from > to || to > last) throw new Error(`copySpan(${from}, ${to}): fields past ${last} are not tracked`);
+      if (to < rec.count) {
+        const a = starts[from];
+        const n = ends[to] - a;
+        // Most spans are short: a loop costs less than Buffer.copy's call.
+        if (n > 48) return buf.copy(target, at, a, a + n);
+        const b = buf;
+        for (let i = 0; i < n; i++) target[at + i] = b[a + i];
+        return n;
+      }
+      return target.write(spanShort(from, to), at, 'utf8');
+    },
+    spanBytes: (from, to) => (to < rec.count ? ends[to] - starts[from] : Buffer.byteLength(spanShort(from, to))),
   };
   /** A span reaching past the record's last field: the missing fields are empty. */
   const spanShort = (from: number, to: number): string => {

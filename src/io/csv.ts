@@ -221,6 +221,18 @@ export class AtomicCsvWriter {
     this.rows++;
   }
 
+  /** Queues one record whose start is bytes already encoded (UTF-8) and whose rest, newline included, is `line`. */
+  pushBytesThenLine(start: Uint8Array, line: string): void {
+    if (this.used + start.length > this.block.length) {
+      this.flush();
+      if (start.length > this.block.length) this.block = Buffer.allocUnsafe(start.length);
+    }
+    this.block.set(start, this.used);
+    this.used += start.length;
+    this.append(line);
+    this.rows++;
+  }
+
   /** The same as push, for callers that await each row. */
   async write(fields: readonly string[]): Promise<void> {
     this.push(fields);

@@ -47,21 +47,22 @@ export class TableCursor<T extends Record<string, unknown>> {
   /** The current row's number (header = 1); after the end, one past the last row read. */
   rowNumber = 1;
   /**
-   * The current row's `cells` columns (see CursorOptions) as CSV text: as they are in the file, or, where
-   * papaparse read it (a file that is not plain CSV), as the writers encode the values read.
+   * The current row's `cells` columns (see CursorOptions) as CSV text in UTF-8: as they are in the file, or,
+   * where papaparse read it (a file that is not plain CSV), as the writers encode the values read. The bytes
+   * stay valid after the cursor moves on.
    */
-  cells = '';
+  cells: Uint8Array = new Uint8Array(0);
   /** Set when the scanner declined the file and papaparse read (some of) it. */
   fallback: string | undefined;
 
   private rows: T[] = [];
   private numbers: number[] = [];
-  private texts: string[] = [];
+  private texts: CellBytes = {bytes: Buffer.alloc(0), used: 0, ends: []};
   private pos = 0;
   private filling: T[] = [];
   private fillingNumbers: number[] = [];
-  private fillingTexts: string[] = [];
-  private readonly ready: Array<{rows: T[]; numbers: number[]; texts: string[]}> = [];
+  private fillingTexts: CellBytes = newCellBytes();
+  private readonly ready: Array<{rows: T[]; numbers: number[]; texts: CellBytes}> = [];
   /** Header positions of the `cells` columns, and the same as runs of adjacent fields (for ScannedRecord.span). */
   private cellPositions: number[] = [];
   private cellRuns: Array<[number, number]> = [];
@@ -103,7 +104,7 @@ export class TableCursor<T extends Record<string, unknown>> {
     if (++this.pos < this.rows.length) {
       this.row = this.rows[this.pos];
       this.rowNumber = this.numbers[this.pos];
-      if (this.cellRuns.length) this.cells = this.texts[this.pos];
+      if (this.cellRuns.length) this.cells = cellsAt(this.texts, this.pos);
       return;
     }
     return this.nextBatch();
@@ -135,7 +136,7 @@ export class TableCursor<T extends Record<string, unknown>> {
     this.pos = 0;
     this.row = this.rows[0];
     this.rowNumber = this.numbers[0];
-    if (this.cellRuns.length) this.cells = this.texts[0];
+    if (this.cellRuns.length) this.cells = cellsAt(this.texts, 0);
     const r = this.resume;
     this.resume = undefined;
     r?.resolve();
@@ -145,7 +146,7 @@ export class TableCursor<T extends Record<string, unknown>> {
     if (this.filling.length > 0) this.ready.push({rows: this.filling, numbers: this.fillingNumbers, texts: this.fillingTexts});
     this.filling = [];
     this.fillingNumbers = [];
-    this.fillingTexts = [];
+    this.fillingTexts = newCellBytes();
     this.error = error;
     this.done = true;
     this.wake?.();
@@ -171,28 +172,42 @@ export class TableCursor<T extends Record<string, unknown>> {
     }
   }
 
-  /** The cells text of a record the scanner read: its runs of fields as they are in the file. */
-  private spans(rec: ScannedRecord): string {
+  /** Appends the cells of a record the scanner read to the batch: its runs of fields as they are in the file. */
+  private spans(rec: ScannedRecord): void {
     const runs = this.cellRuns;
-    let text = rec.span(runs[0][0], runs[0][1]);
-    for (let i = 1; i < runs.length; i++) text += `,${rec.span(runs[i][0], runs[i][1])}`;
-    return text;
+    let need = runs.length - 1;
+    for (const [a, b] of runs) need += rec.spanBytes(a, b);
+    const t = roomFor(this.fillingTexts, need);
+    let at = t.used;
+    for (let i = 0; i < runs.length; i++) {
+      if (i > 0) t.bytes[at++] = 0x2c;
+      at += rec.copySpan(runs[i][0], runs[i][1], t.bytes, at);
+    }
+    t.used = at;
+    t.ends.push(at);
   }
 
-  /** Queues a decoded row (and its cells text); returns a promise (the producer waits) when two batches are waiting. */
-  private push(fields: readonly string[], rowNumber: number, cells: string): void | Promise<void> {
+  /** Appends the cells of a record papaparse read to the batch: its fields as the writers encode them. */
+  private encoded(fields: readonly string[]): void {
+    const text = encodeCsvRow(this.cellPositions.map((p) => fields[p] ?? ''));
+    const t = roomFor(this.fillingTexts, Buffer.byteLength(text));
+    t.used += t.bytes.write(text, t.used, 'utf8');
+    t.ends.push(t.used);
+  }
+
+  /** Queues a decoded row (its cells are appended already); returns a promise (the producer waits) when two batches are waiting. */
+  private push(fields: readonly string[], rowNumber: number): void | Promise<void> {
     if (this.closed) throw new Closed();
     const pos = this.positions;
     const proj = this.projected;
     for (let i = 0; i < pos.length; i++) proj[i] = fields[pos[i]] ?? '';
     this.filling.push(this.codec.decode(proj));
     this.fillingNumbers.push(rowNumber);
-    if (this.cellRuns.length) this.fillingTexts.push(cells);
     if (this.filling.length < BATCH) return;
     this.ready.push({rows: this.filling, numbers: this.fillingNumbers, texts: this.fillingTexts});
     this.filling = [];
     this.fillingNumbers = [];
-    this.fillingTexts = [];
+    this.fillingTexts = newCellBytes();
     const w = this.wake;
     this.wake = undefined;
     w?.();
@@ -210,7 +225,11 @@ export class TableCursor<T extends Record<string, unknown>> {
         start: range.start,
         range: {end: range.end, columns: {decode: this.positions, spans: this.cellPositions}},
         skipTail: true,
-        onRecord: (rec) => (isBlank(rec) ? undefined : this.push(rec.fields, rec.index + 1, this.cellRuns.length ? this.spans(rec) : '')),
+        onRecord: (rec) => {
+          if (isBlank(rec)) return;
+          if (this.cellRuns.length) this.spans(rec);
+          return this.push(rec.fields, rec.index + 1);
+        },
       });
       if (!scanned.ok) throw new RangeDeclined(`${this.file}, bytes ${range.start} to ${range.end}: ${scanned.reason}`);
       return;
@@ -234,7 +253,11 @@ export class TableCursor<T extends Record<string, unknown>> {
           headerSeen();
           return {decode: this.positions, spans: this.cellPositions};
         },
-        onRecord: (rec) => (isBlank(rec) ? undefined : this.push(rec.fields, rec.index + 1, this.cellRuns.length ? this.spans(rec) : '')),
+        onRecord: (rec) => {
+          if (isBlank(rec)) return;
+          if (this.cellRuns.length) this.spans(rec);
+          return this.push(rec.fields, rec.index + 1);
+        },
       });
       if (scanned.ok && seen) return;
     }
@@ -248,10 +271,35 @@ export class TableCursor<T extends Record<string, unknown>> {
         seen = true;
         headerSeen();
       },
-      onRecord: (rec) => (rec.row <= skip ? undefined : this.push(rec.fields, rec.row, this.cellRuns.length ? encodeCsvRow(this.cellPositions.map((p) => rec.fields[p] ?? '')) : '')),
+      onRecord: (rec) => {
+        if (rec.row <= skip) return;
+        if (this.cellRuns.length) this.encoded(rec.fields);
+        return this.push(rec.fields, rec.row);
+      },
     });
   }
 }
+
+/** The cells of a batch of rows: row i's are bytes [ends[i - 1] (or 0), ends[i]). */
+interface CellBytes {
+  bytes: Buffer;
+  used: number;
+  ends: number[];
+}
+
+const newCellBytes = (): CellBytes => ({bytes: Buffer.allocUnsafe(64 << 10), used: 0, ends: []});
+
+/** The batch's buffer, grown (copied) when it has no room for `n` more bytes. */
+function roomFor(t: CellBytes, n: number): CellBytes {
+  if (t.used + n > t.bytes.length) {
+    const bigger = Buffer.allocUnsafe(Math.max(t.bytes.length * 2, t.used + n));
+    t.bytes.copy(bigger, 0, 0, t.used);
+    t.bytes = bigger;
+  }
+  return t;
+}
+
+const cellsAt = (t: CellBytes, i: number): Uint8Array => t.bytes.subarray(i === 0 ? 0 : t.ends[i - 1], t.ends[i]);
 
 /** A blank line: one empty field (readCsv skips these). */
 function isBlank(rec: ScannedRecord): boolean {

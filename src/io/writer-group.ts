@@ -28,9 +28,10 @@ export class WriterGroup {
     writer.pushLine(codec.line(row));
   }
 
-  /** Queues one record already encoded, with its newline. */
-  line(writer: AtomicCsvWriter, text: string): void {
-    writer.pushLine(text);
+  /** Queues one record: `start` (its first cells, encoded) and the rest as `line`, with its newline. */
+  line(writer: AtomicCsvWriter, start: string | Uint8Array, line: string): void {
+    if (typeof start === 'string') writer.pushLine(start + line);
+    else writer.pushBytesThenLine(start, line);
   }
 
   async commit(): Promise<void> {

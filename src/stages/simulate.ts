@@ -58,7 +58,7 @@ export class SimulationSink {
   }
 
   /** `cells`: the company's columns of unified.csv as CSV text (see UnifySink.add). */
-  addWithCells(company: SimulatedCompany, cells: string): void {
+  addWithCells(company: SimulatedCompany, cells: string | Uint8Array): void {
     const sim = this.deals.add(company);
     const contracts: Contract[] = [];
     for (const d of sim.deals) {

@@ -100,7 +100,7 @@ export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel
     let wonCount = 0;
     const own: Deal[] = [];
     const contracts: Contract[] = [];
-    const write = (c: UnifyCompany, cells: string, lead: Lead): void => {
+    const write = (c: UnifyCompany, cells: Uint8Array, lead: Lead): void => {
       for (const d of own) if (d.outcome === 'won') wonCount++;
       contractCount += contracts.length;
       sink.add(c, cells, lead, own, contracts);
@@ -109,7 +109,7 @@ export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel
      * Unifies the company (`cells`: its columns of unified.csv) whose lead and deals were taken: its
      * contracts are the rows at the billing cursor.
      */
-    const unify = (c: UnifyCompany, cells: string, lead: Lead): void | Promise<void> => {
+    const unify = (c: UnifyCompany, cells: Uint8Array, lead: Lead): void | Promise<void> => {
       contracts.length = 0;
       if (billing.row?.company_id === c.company_id) return contractsOf(c, own, contracts).then(() => write(c, cells, lead));
       write(c, cells, lead);
@@ -180,12 +180,12 @@ export class UnifySink {
 
   /**
    * `cells` is the company's columns of unified.csv as CSV text: UnifySink.cells(company), or the same cells
-   * copied from companies.csv.
+   * copied from companies.csv (as UTF-8 bytes, see TableCursor.cells).
    */
-  add(company: Pick<Company, 'is_previous_customer'>, cells: string, lead: Lead, deals: readonly Deal[], contracts: readonly Contract[]): void {
+  add(company: Pick<Company, 'is_previous_customer'>, cells: string | Uint8Array, lead: Lead, deals: readonly Deal[], contracts: readonly Contract[]): void {
     const rows = unifyCompany(company, lead, deals, contracts);
     this.stats.add(rows);
-    for (const r of rows) this.out.line(this.unified, `${cells},${unifiedSalesCodec.line(r)}`);
+    for (const r of rows) this.out.line(this.unified, cells, `,${unifiedSalesCodec.line(r)}`);
   }
 
   summary(asOf: string): UnifySummary {
