@@ -61,10 +61,19 @@ results.push(timed('run --no-report', [bin, 'run', ...common, '--no-report']));
 if (values.stages && !values['no-stages']) {
   for (const stage of ['enrich', 'deals', 'billing', 'unify', 'report']) results.push(timed(`  ${stage}`, [bin, stage, ...common]));
 }
+// deals, billing and unify together: one pass over the companies.csv `run` wrote.
+const together = timed('run --from deals --no-report', [bin, 'run', ...common, '--from', 'deals', '--no-report']);
+results.push(together);
 results.push(timed('--version (start-up)', [bin, '--version']));
-// The three simulation stages as functions in one process (no CLI start-up), on the data `run` wrote.
+// The simulation stages as functions (no CLI start-up), on the data `run` wrote: the three one after the
+// other in one process, and the one pass (`run --from deals`), the median of three fresh processes (this VM
+// varies by about 10% from run to run).
 const stagesRun = spawnSync(process.execPath, [join(root, 'bench', 'stages.mjs'), '--data-dir', data, '--stage', 'all'], {cwd: root, encoding: 'utf8'});
 const inProcess = /^total\s+([\d.]+) s wall/m.exec(stagesRun.stdout ?? '');
+const onePass = [0, 1, 2]
+  .map(() => spawnSync(process.execPath, [join(root, 'bench', 'stages.mjs'), '--data-dir', data, '--stage', 'together'], {cwd: root, encoding: 'utf8'}))
+  .map((r) => Number(/^together\s+([\d.]+) s wall/m.exec(r.stdout ?? '')?.[1]))
+  .sort((a, b) => a - b);
 
 const floor = results[0].seconds;
 const pad = (s, n) => String(s).padEnd(n);
@@ -75,7 +84,11 @@ const lines = [
   `run / floor: ${(run.seconds / floor).toFixed(2)}x`,
 ];
 const stageRows = results.filter((r) => /^\s+(deals|billing|unify)$/.test(r.label));
-if (stageRows.length === 3) lines.push(`deals + billing + unify commands: ${stageRows.reduce((s, r) => s + r.seconds, 0).toFixed(2)} s (each includes ~0.35 s of process start-up)`);
-if (inProcess) lines.push(`deals + billing + unify stage functions in one process: ${Number(inProcess[1]).toFixed(2)} s`);
+lines.push(
+  `deals + billing + unify together (run --from deals): ${together.seconds.toFixed(2)} s as a command; ` +
+    `${onePass.map((x) => x.toFixed(2)).join(' / ')} s as the stage function (3 processes; median ${onePass[1].toFixed(2)} s)`,
+);
+if (stageRows.length === 3) lines.push(`deals + billing + unify as three commands: ${stageRows.reduce((s, r) => s + r.seconds, 0).toFixed(2)} s (each includes its process start-up)`);
+if (inProcess) lines.push(`deals + billing + unify as stage functions one after the other in one process: ${Number(inProcess[1]).toFixed(2)} s`);
 process.stdout.write(lines.join('\n') + '\n');
 if (!values.keep) rmSync(data, {recursive: true, force: true});

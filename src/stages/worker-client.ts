@@ -25,8 +25,8 @@ export interface RangeWorkersResult {
 export type WorkerPolicy = 'auto' | 'off' | number;
 
 /**
- * STEDI_GTM_WORKERS: 0 or 1 keeps the second pass on one thread, N >= 2 splits it over N worker threads
- * whatever the input size (default: auto).
+ * STEDI_GTM_WORKERS: 0 or 1 keeps enrich's second pass (and `run --from deals`) on one thread, N >= 2 splits it
+ * over N threads whatever the input size (default: auto).
  */
 export function workersFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerPolicy {
   const v = env.STEDI_GTM_WORKERS?.trim();
