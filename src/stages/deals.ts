@@ -200,24 +200,38 @@ export function reportDeals(reporter: Reporter, summary: DealsSummary): void {
   for (const w of summary.warnings) reporter.warn(w);
 }
 
-/** The deals stage's walk: each company of companies.csv (up to --limit) through the DealsSink. */
-export async function dealsWalk(s: SimulationStageInput, loaded: LoadedDealModel, out: WriterGroup): Promise<CompanyWalk<DealsCompany> & {sink: DealsSink}> {
-  const companies = await openCompanies(s.paths, dealsCompanyCodec);
-  let sink: DealsSink;
+/**
+ * A walk over companies.csv alone (up to --limit; `cells` as for openCompanies): each company is given to
+ * `add` with the sink `makeSink` makes (after companies.csv is opened) and the cursor.
+ */
+export async function sinkWalk<C extends Partial<Company>, S>(
+  s: SimulationStageInput,
+  codec: TableCodec<C>,
+  makeSink: () => S,
+  add: (sink: S, company: C, companies: TableCursor<C>) => void,
+  cells?: readonly (keyof Company)[],
+): Promise<CompanyWalk<C> & {sink: S}> {
+  const companies = await openCompanies(s.paths, codec, cells);
+  let sink: S;
   try {
-    sink = new DealsSink(s, loaded, out);
+    sink = makeSink();
   } catch (e) {
     await companies.close();
     throw e;
   }
   return {
-    companies,
+    companies: companies as TableCursor<C & Record<string, unknown>>,
     sink,
     walksAll: false,
-    add: (c) => void sink.add(c),
+    add: (c) => add(sink, c, companies),
     finish: async () => {},
     close: () => companies.close(),
   };
+}
+
+/** The deals stage's walk: each company of companies.csv (up to --limit) through the DealsSink. */
+export function dealsWalk(s: SimulationStageInput, loaded: LoadedDealModel, out: WriterGroup): Promise<CompanyWalk<DealsCompany> & {sink: DealsSink}> {
+  return sinkWalk(s, dealsCompanyCodec, () => new DealsSink(s, loaded, out), (sink, c) => void sink.add(c));
 }
 
 /** The deals stage: companies.csv -> leads.csv and deals.csv, one pure simulation per company. */

@@ -10,7 +10,7 @@ import {concatTables, removeParts, WriterGroup} from '../io/writer-group.js';
 import {UNIFIED_COMPANY_COLUMNS} from '../schemas/deals.js';
 import type {SimulateChunkReply, SimulateInit} from '../workers/protocol.js';
 import {companyCodec} from './codecs.js';
-import {openCompanies, requireInput, runWalk, type LoadedDealModel, type SimulationStageInput} from './deals.js';
+import {requireInput, runWalk, sinkWalk, type LoadedDealModel, type SimulationStageInput} from './deals.js';
 import {simulatedCodec, SimulationSink, type SimulatedCompany, type SimulationResult, type SimulationStates} from './simulate.js';
 import {workerLimits, workersFromEnv, type WorkerPolicy} from './worker-client.js';
 
@@ -43,24 +43,8 @@ export async function simulateCompanies(s: SimulationStageInput, loaded: LoadedD
       s.reporter.info(`companies.csv was not simulated in chunks (${e.message}): one thread reads it instead`);
     }
   }
-  const walk = await runWalk(s, async (out) => {
-    const companies = await openCompanies(s.paths, simulatedCodec, UNIFIED_COMPANY_COLUMNS);
-    let sink: SimulationSink;
-    try {
-      sink = new SimulationSink(s, loaded, out);
-    } catch (e) {
-      await companies.close();
-      throw e;
-    }
-    return {
-      companies,
-      sink,
-      walksAll: false,
-      add: (c: SimulatedCompany) => sink.addWithCells(c, companies.cells),
-      finish: async () => {},
-      close: () => companies.close(),
-    };
-  });
+  const walk = await runWalk(s, (out) =>
+    sinkWalk(s, simulatedCodec, () => new SimulationSink(s, loaded, out), (sink, c, companies) => sink.addWithCells(c, companies.cells), UNIFIED_COMPANY_COLUMNS));
   return walk.sink.summaries(s.reporter);
 }
 
