@@ -43,17 +43,16 @@ export interface ScannedRecord {
   /** The record's text without its newline, decoded (for the rare record that needs every field). */
   text(): string;
   /**
-   * The CSV text of fields `from` to `to` (inclusive, both wanted or spanned; see onHeader) as they are in the
-   * file: quotes and doubled quotes kept, the delimiters between them included.
+   * Copies the CSV text of fields `from` to `to` (inclusive, both wanted or spanned; see onHeader) as it is in
+   * the file (UTF-8; quotes and doubled quotes kept, the delimiters between the fields included; fields past
+   * the record's last are empty) into `target` at `at`, which must have room for spanBytes; returns its length.
    */
-  span(from: number, to: number): string;
-  /** The same as bytes: copied into `target` at `at` (which must have room for spanBytes); returns their number. */
   copySpan(from: number, to: number, target: Buffer, at: number): number;
-  /** The length in bytes of span(from, to). */
+  /** The length in bytes of the text copySpan copies. */
   spanBytes(from: number, to: number): number;
 }
 
-/** What onHeader asks for: the fields to decode, and fields whose raw text (ScannedRecord.span) is needed. */
+/** What onHeader asks for: the fields to decode, and fields whose raw text (ScannedRecord.copySpan) is needed. */
 export type Wanted = readonly number[] | {decode: readonly number[]; spans: readonly number[]};
 
 export interface ScanOptions {
@@ -119,10 +118,6 @@ export async function scanCsv(file: string, opts: ScanOptions): Promise<ScanResu
   const rec: ScannedRecord = {
     index: 0, offset: 0, innerNewlines: 0, count: 0, fields,
     text: () => buf.toString('utf8', recStart, recEnd),
-    span: (from, to) => {
-      if (from > to || to > last) throw new Error(`span(${from}, ${to}): fields past ${last} are not tracked`);
-      return to < rec.count ? buf.toString('utf8', starts[from], ends[to]) : spanShort(from, to);
-    },
     copySpan: (from, to, target, at) => {
       if (from > to || to > last) throw new Error(`copySpan(${from}, ${to}): fields past ${last} are not tracked`);
       if (to < rec.count) {

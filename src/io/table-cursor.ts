@@ -57,13 +57,13 @@ export class TableCursor<T extends Record<string, unknown>> {
 
   private rows: T[] = [];
   private numbers: number[] = [];
-  private texts: CellBytes = {bytes: Buffer.alloc(0), used: 0, ends: []};
+  private texts: CellBytes = newCellBytes();
   private pos = 0;
   private filling: T[] = [];
   private fillingNumbers: number[] = [];
   private fillingTexts: CellBytes = newCellBytes();
   private readonly ready: Array<{rows: T[]; numbers: number[]; texts: CellBytes}> = [];
-  /** Header positions of the `cells` columns, and the same as runs of adjacent fields (for ScannedRecord.span). */
+  /** Header positions of the `cells` columns, and the same as runs of adjacent fields (for ScannedRecord.copySpan). */
   private cellPositions: number[] = [];
   private cellRuns: Array<[number, number]> = [];
   private done = false;
@@ -287,12 +287,14 @@ interface CellBytes {
   ends: number[];
 }
 
-const newCellBytes = (): CellBytes => ({bytes: Buffer.allocUnsafe(64 << 10), used: 0, ends: []});
+const EMPTY = Buffer.alloc(0);
+/** An empty batch of cells (its buffer is made by the first roomFor: most cursors give no cells). */
+const newCellBytes = (): CellBytes => ({bytes: EMPTY, used: 0, ends: []});
 
 /** The batch's buffer, grown (copied) when it has no room for `n` more bytes. */
 function roomFor(t: CellBytes, n: number): CellBytes {
   if (t.used + n > t.bytes.length) {
-    const bigger = Buffer.allocUnsafe(Math.max(t.bytes.length * 2, t.used + n));
+    const bigger = Buffer.allocUnsafe(Math.max(t.bytes.length * 2, t.used + n, 64 << 10));
     t.bytes.copy(bigger, 0, 0, t.used);
     t.bytes = bigger;
   }

@@ -66,6 +66,8 @@ export async function simulateCompanies(s: SimulationStageInput, loaded: LoadedD
 const CHUNK_BYTES = 32 << 20;
 /** Below this size, companies.csv is simulated on one thread (see simulateCompanies). */
 const CHUNKED_MIN_BYTES = 256 << 20;
+/** Bytes searched for a record start after each guessed boundary. */
+const WINDOW = 256 << 10;
 
 /** Threads for the one pass: STEDI_GTM_WORKERS, and STEDI_GTM_CHUNK_BYTES (bytes per chunk, for tests and benchmarks). */
 export interface ChunkPolicy {
@@ -82,8 +84,6 @@ export function chunkPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): ChunkP
   }
   return {workers: workersFromEnv(env), chunkBytes: v ? n : undefined};
 }
-/** Bytes searched for a record start after each guessed boundary. */
-const WINDOW = 256 << 10;
 
 /** Where the records of companies.csv are, and the cuts between chunks. */
 export interface ChunkPlan {
