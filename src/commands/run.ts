@@ -8,6 +8,7 @@ import {formatIsoDay} from '../core/calendar.js';
 import {formatDealsSummary, loadDealModel, type DealsSummary} from '../stages/deals.js';
 import {enrichStage, workersFromEnv, type EnrichStageInput, type EnrichSummary} from '../stages/enrich.js';
 import {chunkPolicyFromEnv, simulateCompanies} from '../stages/simulate-companies.js';
+import type {SimulationResult} from '../stages/simulate.js';
 import {runUnify, type UnifySummary} from '../stages/unify.js';
 import {formatSummaryTable, preloadCharts, reportStage, type ReportResult} from '../stages/report.js';
 
@@ -69,39 +70,33 @@ export default class Run extends BaseCommand<typeof Run> {
     const asOf = this.flags['as-of'];
     // The deal model and --as-of are checked before the (possibly slow, paid) enrichment.
     const loaded = loadDealModel(s.configDir, asOf);
-    if (from !== 'enrich') {
-      if (this.flags.report) preloadCharts().catch(() => undefined);
-      const stage = {...s, asOf};
-      const simulated = from === 'deals' ? await simulateCompanies(stage, loaded, chunkPolicyFromEnv()) : undefined;
-      const billing = simulated?.billing ?? (from === 'billing' ? await runBilling(stage) : undefined);
-      const unify = simulated?.unify ?? (await runUnify(stage));
-      const report = this.flags.report ? await reportStage({...s, digest: simulated?.digest}) : undefined;
-      const deals = simulated?.deals;
-      if (!this.flags.quiet && !this.jsonEnabled()) {
-        this.log([
-          ...(deals ? [formatDealsSummary(deals)] : []),
-          ...(billing ? [formatBillingSummary(billing)] : []),
-          `Unified ${unify.rows} rows (${unify.deal_rows} deals + ${unify.no_opportunity_rows} companies without a deal) into ${unify.output}`,
-        ].join('\n'));
-        if (report) this.log(`\n${formatSummaryTable(report, process.cwd()).trimEnd()}`);
-      }
-      return {seed: s.seed, as_of: unify.as_of, from, deals, billing, unify, report, warnings: [...(deals?.warnings ?? []), ...(billing?.warnings ?? [])]};
-    }
-    const simulation: NonNullable<EnrichStageInput['simulation']> = {seed: s.seed, asOf};
     // The report's chart modules load while the pipeline runs (this thread mostly waits for its workers then).
     if (this.flags.report) preloadCharts().catch(() => undefined);
-    const enrich = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags, simulation, workers: workersFromEnv()});
-    if (enrich.dry_run || !simulation.result) {
-      s.reporter.info('--dry-run: nothing was written, so deals, billing and unify were skipped');
-      return {seed: s.seed, as_of: formatIsoDay(loaded.asOf), from, enrich, warnings: []};
-    }
-    const {deals, billing, unify, digest} = simulation.result;
-    // The companies were digested while they were simulated: the report need not read companies.csv again.
-    const report = this.flags.report ? await reportStage({...s, digest}) : undefined;
+    const stage = {...s, asOf};
+    let enrich: EnrichSummary | undefined;
+    let simulated: SimulationResult | undefined;
+    if (from === 'enrich') {
+      const simulation: NonNullable<EnrichStageInput['simulation']> = {seed: s.seed, asOf};
+      enrich = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags, simulation, workers: workersFromEnv()});
+      if (enrich.dry_run || !simulation.result) {
+        s.reporter.info('--dry-run: nothing was written, so deals, billing and unify were skipped');
+        return {seed: s.seed, as_of: formatIsoDay(loaded.asOf), from, enrich, warnings: []};
+      }
+      simulated = simulation.result;
+    } else if (from === 'deals') simulated = await simulateCompanies(stage, loaded, chunkPolicyFromEnv());
+    const deals = simulated?.deals;
+    const billing = simulated?.billing ?? (from === 'billing' ? await runBilling(stage) : undefined);
+    const unify = simulated?.unify ?? (await runUnify(stage));
+    // Companies simulated in this run were digested as they went: the report need not read companies.csv again.
+    const report = this.flags.report ? await reportStage({...s, digest: simulated?.digest}) : undefined;
     if (!this.flags.quiet && !this.jsonEnabled()) {
-      this.log(`${formatDealsSummary(deals)}\n${formatBillingSummary(billing)}\nUnified ${unify.rows} rows (${unify.deal_rows} deals + ${unify.no_opportunity_rows} companies without a deal) into ${unify.output}`);
+      this.log([
+        ...(deals ? [formatDealsSummary(deals)] : []),
+        ...(billing ? [formatBillingSummary(billing)] : []),
+        `Unified ${unify.rows} rows (${unify.deal_rows} deals + ${unify.no_opportunity_rows} companies without a deal) into ${unify.output}`,
+      ].join('\n'));
       if (report) this.log(`\n${formatSummaryTable(report, process.cwd()).trimEnd()}`);
     }
-    return {seed: s.seed, as_of: deals.as_of, from, enrich, deals, billing, unify, report, warnings: [...deals.warnings, ...billing.warnings]};
+    return {seed: s.seed, as_of: unify.as_of, from, enrich, deals, billing, unify, report, warnings: [...(deals?.warnings ?? []), ...(billing?.warnings ?? [])]};
   }
 }
