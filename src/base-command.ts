@@ -25,6 +25,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   static enableJsonFlag = true;
 
   static baseFlags = {
+    // oclif's own --json flag, described with an example like every other flag (this definition replaces it).
+    json: Flags.boolean({
+      description: "Print one JSON object with the command's result (the stage's summary, or {error: {message, exit}}) on stdout, and nothing else. Example: --json",
+      helpGroup: 'GLOBAL',
+    }),
     seed: Flags.integer({
       description: 'Random seed: the same seed gives byte-identical outputs. Example: --seed 7',
       default: 42,
