@@ -230,3 +230,32 @@ describe('tables that do not belong together (company by company walk)', () => {
     expect(r.stderr).toMatch(new RegExp(`deals\\.csv row ${last + 2} .*as_of_date 2025-01-31 differs from`));
   });
 });
+
+describe('TableCursor.estimatedRows', () => {
+  it('estimates the rows of the file from the bytes read so far (for the ETA), within a few percent', async () => {
+    const t = tempDir();
+    try {
+      const file = join(t.dir, 'rows.csv');
+      // 5,000 rows of varying length, as a table written by this tool.
+      const rows = Array.from({length: 5000}, (_, i) => [`id${i}`, 'x'.repeat(20 + (i % 40)), String(i)]);
+      writeFileSync(file, [['a', 'b', 'c'], ...rows].map((r) => `${encodeCsvRow(r)}\n`).join(''));
+      const {TableCodec} = await import('../src/io/table-codec.js');
+      const {z} = await import('zod');
+      const codec = new TableCodec(z.object({a: z.string()}));
+      const cursor = await TableCursor.open(file, codec, {required: ['a'], producedBy: 'test'});
+      let n = 0;
+      let estimate: number | undefined;
+      for (;;) {
+        const w = cursor.advance();
+        if (w) await w;
+        if (cursor.row === undefined) break;
+        if (++n === 600) estimate = cursor.estimatedRows();
+      }
+      expect(n).toBe(5000);
+      expect(Math.abs(estimate! - 5000)).toBeLessThan(250);
+      await cursor.close();
+    } finally {
+      t.cleanup();
+    }
+  });
+});

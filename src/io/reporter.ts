@@ -8,8 +8,12 @@ import type {Ora} from 'ora';
 export interface Reporter {
   /** Starts a step; `total` enables done/total, rate and ETA. */
   start(label: string, total?: number): void;
-  /** Updates the current step's count and extra text (e.g. "cache hits 12"). Cheap to call often. */
-  progress(done: number, extra?: string): void;
+  /**
+   * Updates the current step's count and extra text (e.g. "cache hits 12"). Cheap to call often. `estimate`:
+   * the expected total of a step started without one (e.g. from the bytes read so far), shown as ~N and used
+   * for the ETA.
+   */
+  progress(done: number, extra?: string, estimate?: number): void;
   /** Ends the current step successfully with a message. */
   succeed(message: string): void;
   /** An informational line (e.g. which provider or which fallback config is used). */
@@ -25,15 +29,17 @@ export type ReporterMode = 'tty' | 'plain' | 'json' | 'quiet';
 export function reporterMode(opts: {json: boolean; quiet: boolean}, stream: NodeJS.WriteStream = process.stderr): ReporterMode {
   if (opts.quiet) return 'quiet';
   if (opts.json) return 'json';
-  return stream.isTTY && process.env.CI !== 'true' ? 'tty' : 'plain';
+  // A terminal that reports no width (some pseudo-terminals) gets plain lines: a spinner there cannot tell how
+  // many lines its text takes, and ora would clear lines forever.
+  return stream.isTTY && process.env.CI !== 'true' && (stream.columns ?? 0) > 0 ? 'tty' : 'plain';
 }
 
 const fmt = new Intl.NumberFormat('en-US');
 
-function describe(label: string, done: number, total: number | undefined, started: number, extra: string | undefined, now: number): string {
+function describe(label: string, done: number, total: number | undefined, approx: boolean, started: number, extra: string | undefined, now: number): string {
   const secs = (now - started) / 1000;
   const rate = secs > 0 ? done / secs : 0;
-  let text = `${label}: ${fmt.format(done)}${total ? `/${fmt.format(total)}` : ''}`;
+  let text = `${label}: ${fmt.format(done)}${total ? `/${approx ? '~' : ''}${fmt.format(total)}` : ''}`;
   if (secs >= 1 && rate > 0) text += ` · ${fmt.format(Math.round(rate))}/s`;
   if (total && rate > 0 && done < total && secs >= 1) text += ` · ETA ${formatDuration((total - done) / rate)}`;
   if (extra) text += ` · ${extra}`;
@@ -50,6 +56,13 @@ export function formatDuration(seconds: number): string {
 export async function createReporter(mode: ReporterMode, stream: NodeJS.WriteStream = process.stderr): Promise<Reporter> {
   let label = '';
   let total: number | undefined;
+  let approx = false;
+  /** Takes an estimate of the total when the step has no exact one. */
+  const estimated = (estimate: number | undefined) => {
+    if (estimate === undefined || (total !== undefined && !approx)) return;
+    total = Math.round(estimate);
+    approx = true;
+  };
   let started = 0;
   let lastShown = 0;
   const line = (s: string) => stream.write(`${s}\n`);
@@ -65,13 +78,14 @@ export async function createReporter(mode: ReporterMode, stream: NodeJS.WriteStr
   if (mode === 'plain') {
     return {
       start(l, t) {
-        label = l; total = t; started = Date.now(); lastShown = started;
+        label = l; total = t; approx = false; started = Date.now(); lastShown = started;
       },
-      progress(done, extra) {
+      progress(done, extra, estimate) {
+        estimated(estimate);
         const now = Date.now();
         if (now - lastShown >= 5000) {
           lastShown = now;
-          line(describe(label, done, total, started, extra, now));
+          line(describe(label, done, total, approx, started, extra, now));
         }
       },
       succeed: (m) => line(m),
@@ -84,14 +98,15 @@ export async function createReporter(mode: ReporterMode, stream: NodeJS.WriteStr
   let spinner: Ora | undefined;
   return {
     start(l, t) {
-      label = l; total = t; started = Date.now(); lastShown = 0;
+      label = l; total = t; approx = false; started = Date.now(); lastShown = 0;
       spinner = ora({text: l, stream}).start();
     },
-    progress(done, extra) {
+    progress(done, extra, estimate) {
+      estimated(estimate);
       const now = Date.now();
       if (spinner && now - lastShown >= 100) {
         lastShown = now;
-        spinner.text = describe(label, done, total, started, extra, now);
+        spinner.text = describe(label, done, total, approx, started, extra, now);
       }
     },
     succeed(m) {

@@ -1,3 +1,4 @@
+import {statSync} from 'node:fs';
 import {UserError} from '../errors.js';
 import {encodeCsvRow, readCsv, sniffCsv} from './csv.js';
 import {scanCsv, type Newline, type ScannedRecord, type ScanResult} from './csv-scan.js';
@@ -74,6 +75,10 @@ export class TableCursor<T extends Record<string, unknown>> {
   private positions: number[] = [];
   private readonly projected: string[];
   private producing: Promise<void> = Promise.resolve();
+  /** For estimatedRows: the file's size, and the records read (and where the last one starts) so far. */
+  private size = 0;
+  private recordsRead = 0;
+  private lastOffset = 0;
 
   private constructor(readonly file: string, private readonly codec: TableCodec<T>, private readonly opts: CursorOptions) {
     this.projected = new Array<string>(codec.columns.length).fill('');
@@ -97,6 +102,14 @@ export class TableCursor<T extends Record<string, unknown>> {
     ).then(() => failed(cursor.error ?? new Error(`${file}: no header was read`)));
     await header;
     return cursor;
+  }
+
+  /**
+   * About how many rows the file has, from its size and the bytes a record took so far (for a progress ETA);
+   * undefined before the first records, or where papaparse reads the file.
+   */
+  estimatedRows(): number | undefined {
+    return this.recordsRead >= 64 && this.lastOffset > 0 ? Math.round((this.size * this.recordsRead) / this.lastOffset) : undefined;
   }
 
   /** Moves to the next row (see the class comment); returns a promise only when it must wait for the reader. */
@@ -243,6 +256,7 @@ export class TableCursor<T extends Record<string, unknown>> {
     let scanned: ScanResult | undefined;
     let seen = false;
     if (sniffed) {
+      this.size = statSync(this.file).size;
       scanned = await scanCsv(this.file, {
         newline: sniffed.newline,
         start: sniffed.bom ? 3 : 0,
@@ -254,12 +268,15 @@ export class TableCursor<T extends Record<string, unknown>> {
           return {decode: this.positions, spans: this.cellPositions};
         },
         onRecord: (rec) => {
+          this.recordsRead = rec.index;
+          this.lastOffset = rec.offset;
           if (isBlank(rec)) return;
           if (this.cellRuns.length) this.spans(rec);
           return this.push(rec.fields, rec.index + 1);
         },
       });
       if (scanned.ok && seen) return;
+      this.recordsRead = 0;
     }
     // Papaparse, from the record where the scanner stopped (it read the same records up to there).
     const skip = scanned && !scanned.ok ? scanned.records : 0;

@@ -118,7 +118,7 @@ export async function runWalk<W extends CompanyWalk<any>>(s: SimulationStageInpu
       if (company === undefined) break;
       const pending = walk.add(company, s.limit === undefined || n < s.limit);
       if (pending) await pending;
-      if ((n & 1023) === 0) s.reporter.progress(n);
+      if ((n & 1023) === 0) s.reporter.progress(n, undefined, companies.estimatedRows());
     }
     await walk.finish();
     await out.commit();

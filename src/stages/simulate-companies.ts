@@ -251,7 +251,18 @@ export async function simulateInChunks(
   const pool = typeof workers === 'number' ? Array.from({length: workers}, () => new ChunkWorker(init)) : workers;
   const states: Array<SimulationStates | undefined> = plan.chunks.map(() => undefined);
   const done = plan.chunks.map(() => 0);
-  const progress = () => s.reporter.progress(done.reduce((a, b) => a + b, 0));
+  // The companies of the chunks finished so far, and their bytes, give an estimate of the total (for the ETA).
+  const bytes = (k: number) => plan.chunks[k].end - plan.chunks[k].start;
+  const allBytes = plan.chunks.at(-1)!.end - plan.chunks[0].start;
+  let finishedBytes = 0;
+  let finishedCompanies = 0;
+  const finished = (k: number, companies: number) => {
+    done[k] = companies;
+    finishedBytes += bytes(k);
+    finishedCompanies += companies;
+  };
+  const progress = () =>
+    s.reporter.progress(done.reduce((a, b) => a + b, 0), undefined, finishedBytes > 0 ? (finishedCompanies * allBytes) / finishedBytes : undefined);
   let next = 0;
   let failure: unknown;
   const take = (): number => (failure === undefined && next < plan.chunks.length ? next++ : -1);
@@ -263,7 +274,7 @@ export async function simulateInChunks(
           done[k] = n;
           progress();
         });
-        done[k] = r.companies;
+        finished(k, r.companies);
         if (k === 0) first = r.sink;
         else states[k] = r.sink.states();
       }
@@ -276,7 +287,7 @@ export async function simulateInChunks(
         const m = await w.next();
         if (m.type !== 'done') throw new ChunksFailed(m.type === 'error' ? m.message : `unexpected reply ${m.type}`);
         states[k] = m.states;
-        done[k] = m.companies;
+        finished(k, m.companies);
         progress();
       }
     });
