@@ -8,19 +8,24 @@ import {DateTime} from 'luxon';
 export type DayNumber = number;
 
 const MS_PER_DAY = 86_400_000;
+/**
+ * UTC, and an explicit locale: nothing here depends on a locale (ISO dates, whole months), and without one
+ * luxon asks ICU for the system's on first use, about 25 ms of every command's start.
+ */
+const UTC = {zone: 'utc', locale: 'en-US'} as const;
 const ISO_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Parses a YYYY-MM-DD calendar date (a real one: 2025-02-30 is rejected). Returns null when invalid. */
 export function parseIsoDay(text: string): DayNumber | null {
   if (!ISO_SHAPE.test(text)) return null;
-  const dt = DateTime.fromISO(text, {zone: 'utc'});
+  const dt = DateTime.fromISO(text, UTC);
   if (!dt.isValid) return null;
   return Math.round(dt.toMillis() / MS_PER_DAY);
 }
 
 /** Formats a day number as YYYY-MM-DD (luxon; for one-off use; a Calendar formats from its table). */
 export function formatIsoDay(day: DayNumber): string {
-  return DateTime.fromMillis(day * MS_PER_DAY, {zone: 'utc'}).toISODate()!;
+  return DateTime.fromMillis(day * MS_PER_DAY, UTC).toISODate()!;
 }
 
 export interface CalendarOptions {
@@ -49,8 +54,8 @@ export class Calendar {
 
   constructor(opts: CalendarOptions) {
     // Whole months, so that month arithmetic at the edges is well defined.
-    const start = DateTime.fromMillis(opts.from * MS_PER_DAY, {zone: 'utc'}).startOf('month');
-    const end = DateTime.fromMillis(opts.to * MS_PER_DAY, {zone: 'utc'}).endOf('month');
+    const start = DateTime.fromMillis(opts.from * MS_PER_DAY, UTC).startOf('month');
+    const end = DateTime.fromMillis(opts.to * MS_PER_DAY, UTC).endOf('month');
     this.first = Math.round(start.toMillis() / MS_PER_DAY);
     this.last = Math.floor(end.toMillis() / MS_PER_DAY);
     const n = this.last - this.first + 1;
