@@ -199,7 +199,7 @@ export function chunkWorkers(policy: WorkerPolicy): number {
 const script = () => fileURLToPath(new URL('../workers/simulate-worker.js', import.meta.url));
 
 /** One worker thread taking chunks. */
-export class ChunkWorker {
+class ChunkWorker {
   private readonly worker: Worker;
   private pending: {resolve(m: SimulateChunkReply): void} | undefined;
   private queue: SimulateChunkReply[] = [];
@@ -244,11 +244,11 @@ export async function simulateInChunks(
   s: SimulationStageInput,
   loaded: LoadedDealModel,
   plan: ChunkPlan,
-  workers: number | ChunkWorker[],
+  workers: number,
   tables: readonly string[],
 ): Promise<SimulationSink> {
   const init: SimulateInit = {paths: s.paths, configDir: s.configDir, seed: s.seed, asOf: s.asOf, header: plan.header, newline: plan.newline};
-  const pool = typeof workers === 'number' ? Array.from({length: workers}, () => new ChunkWorker(init)) : workers;
+  const pool = Array.from({length: workers}, () => new ChunkWorker(init));
   const states: Array<SimulationStates | undefined> = plan.chunks.map(() => undefined);
   const done = plan.chunks.map(() => 0);
   // The companies of the chunks finished so far, and their bytes, give an estimate of the total (for the ETA).
