@@ -26,6 +26,9 @@ export interface Reporter {
 
 export type ReporterMode = 'tty' | 'plain' | 'json' | 'quiet';
 
+/** A reporter that says nothing (worker threads, whose lead thread reports for them). */
+export const silentReporter: Reporter = {start() {}, progress() {}, succeed() {}, info() {}, warn() {}, stop() {}};
+
 export function reporterMode(opts: {json: boolean; quiet: boolean}, stream: NodeJS.WriteStream = process.stderr): ReporterMode {
   if (opts.quiet) return 'quiet';
   if (opts.json) return 'json';

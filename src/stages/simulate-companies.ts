@@ -8,11 +8,11 @@ import {scanCsv, type Newline} from '../io/csv-scan.js';
 import {TableCursor} from '../io/table-cursor.js';
 import {concatTables, removeParts, WriterGroup} from '../io/writer-group.js';
 import {UNIFIED_COMPANY_COLUMNS} from '../schemas/deals.js';
-import type {SimulateChunkReply, SimulateInit} from '../workers/protocol.js';
+import type {SimulateChunkMessage, SimulateChunkReply, SimulateInit} from '../workers/protocol.js';
 import {companyCodec} from './codecs.js';
 import {requireInput, runWalk, sinkWalk, type LoadedDealModel, type SimulationStageInput} from './deals.js';
 import {simulatedCodec, SimulationSink, type SimulatedCompany, type SimulationResult, type SimulationStates} from './simulate.js';
-import {workerLimits, workersFromEnv, type WorkerPolicy} from './worker-client.js';
+import {WorkerHandle, workerLimits, workersFromEnv, type WorkerPolicy} from './worker-client.js';
 
 import {UserError} from '../errors.js';
 
@@ -198,39 +198,9 @@ export function chunkWorkers(policy: WorkerPolicy): number {
 
 const script = () => fileURLToPath(new URL('../workers/simulate-worker.js', import.meta.url));
 
-/** One worker thread taking chunks. */
-class ChunkWorker {
-  private readonly worker: Worker;
-  private pending: {resolve(m: SimulateChunkReply): void} | undefined;
-  private queue: SimulateChunkReply[] = [];
-
-  constructor(init: SimulateInit) {
-    this.worker = new Worker(script(), {workerData: init, resourceLimits: workerLimits()});
-    this.worker.on('message', (m: SimulateChunkReply) => this.deliver(m));
-    this.worker.on('error', (e) => this.deliver({type: 'error', message: e.message}));
-    this.worker.on('exit', (code) => this.deliver({type: 'error', message: `worker stopped (exit code ${code})`}));
-  }
-
-  private deliver(m: SimulateChunkReply): void {
-    const p = this.pending;
-    this.pending = undefined;
-    if (p) p.resolve(m);
-    else this.queue.push(m);
-  }
-
-  next(): Promise<SimulateChunkReply> {
-    const m = this.queue.shift();
-    return m ? Promise.resolve(m) : new Promise((resolve) => (this.pending = {resolve}));
-  }
-
-  send(index: number, chunk: {start: number; end: number}): void {
-    this.worker.postMessage({type: 'chunk', index, chunk});
-  }
-
-  terminate(): Promise<number> {
-    return this.worker.terminate();
-  }
-}
+/** A worker thread taking chunks (its replies: see WorkerHandle). */
+const chunkWorker = (init: SimulateInit) =>
+  new WorkerHandle<SimulateChunkReply>(new Worker(script(), {workerData: init, resourceLimits: workerLimits()}), (message) => ({type: 'error', message}));
 
 /** Why the chunks were given up on (the caller then makes one pass on one thread). */
 export class ChunksFailed extends Error {}
@@ -248,7 +218,7 @@ export async function simulateInChunks(
   tables: readonly string[],
 ): Promise<SimulationSink> {
   const init: SimulateInit = {paths: s.paths, configDir: s.configDir, seed: s.seed, asOf: s.asOf, header: plan.header, newline: plan.newline};
-  const pool = Array.from({length: workers}, () => new ChunkWorker(init));
+  const pool = Array.from({length: workers}, () => chunkWorker(init));
   const states: Array<SimulationStates | undefined> = plan.chunks.map(() => undefined);
   const done = plan.chunks.map(() => 0);
   // The companies of the chunks finished so far, and their bytes, give an estimate of the total (for the ETA).
@@ -283,7 +253,7 @@ export async function simulateInChunks(
       const ready = await w.next();
       if (ready.type !== 'ready') throw new ChunksFailed(ready.type === 'error' ? ready.message : 'worker did not start');
       for (let k = take(); k !== -1; k = take()) {
-        w.send(k, plan.chunks[k]);
+        w.worker.postMessage({type: 'chunk', index: k, chunk: plan.chunks[k]} satisfies SimulateChunkMessage);
         const m = await w.next();
         if (m.type !== 'done') throw new ChunksFailed(m.type === 'error' ? m.message : `unexpected reply ${m.type}`);
         states[k] = m.states;
@@ -302,6 +272,6 @@ export async function simulateInChunks(
     for (const t of tables) removeParts(t, plan.chunks.length);
     throw e instanceof ChunksFailed ? e : new ChunksFailed((e as Error).message);
   } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
+    await Promise.all(pool.map((w) => w.worker.terminate()));
   }
 }

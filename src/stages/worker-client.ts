@@ -63,25 +63,27 @@ export function rangeWorkersAvailable(): boolean {
   return existsSync(script());
 }
 
-/** One worker thread and the replies it has not handed out yet. */
-class Handle {
-  private queue: WorkerReply[] = [];
-  private waiter: ((m: WorkerReply) => void) | undefined;
-  constructor(readonly worker: Worker, private readonly onProgress: (records: number) => void) {
-    worker.on('message', (m: WorkerReply) => {
-      if (m.type === 'progress') return onProgress(m.records);
-      this.deliver(m);
+/**
+ * One worker thread and the replies it has not handed out yet, in order. A crash or an exit is a reply too
+ * (`failed` makes it); `intercept` takes the messages that are not replies (e.g. progress).
+ */
+export class WorkerHandle<M> {
+  private queue: M[] = [];
+  private waiter: ((m: M) => void) | undefined;
+  constructor(readonly worker: Worker, failed: (message: string) => M, intercept: (m: M) => boolean = () => false) {
+    worker.on('message', (m: M) => {
+      if (!intercept(m)) this.deliver(m);
     });
-    worker.on('error', (e) => this.deliver({type: 'error', message: e.message, exitCode: 1}));
-    worker.on('exit', (code) => this.deliver({type: 'error', message: `worker stopped (exit code ${code})`, exitCode: 1}));
+    worker.on('error', (e) => this.deliver(failed(e.message)));
+    worker.on('exit', (code) => this.deliver(failed(`worker stopped (exit code ${code})`)));
   }
-  private deliver(m: WorkerReply): void {
+  private deliver(m: M): void {
     const w = this.waiter;
     this.waiter = undefined;
     if (w) w(m);
     else this.queue.push(m);
   }
-  next(): Promise<WorkerReply> {
+  next(): Promise<M> {
     const m = this.queue.shift();
     if (m) return Promise.resolve(m);
     return new Promise((resolve) => (this.waiter = resolve));
@@ -101,7 +103,7 @@ const toError = (m: WorkerReply | IndexReply): Error => {
  * On any failure (or discard()) every part is removed and the tables are left as they were.
  */
 export class RangeWorkers {
-  private readonly handles: Handle[];
+  private readonly handles: Array<WorkerHandle<WorkerReply>>;
   private readonly seen: number[];
   private onProgress: (records: number) => void = () => {};
 
@@ -110,10 +112,16 @@ export class RangeWorkers {
     this.seen = inits.map(() => 0);
     this.handles = inits.map(
       (init, k) =>
-        new Handle(new Worker(script(), {workerData: init, ...(limits ? {resourceLimits: limits} : {})}), (records) => {
-          this.seen[k] = records;
-          this.onProgress(this.seen.reduce((a, b) => a + b, 0));
-        }),
+        new WorkerHandle<WorkerReply>(
+          new Worker(script(), {workerData: init, ...(limits ? {resourceLimits: limits} : {})}),
+          (message) => ({type: 'error', message, exitCode: 1}),
+          (m) => {
+            if (m.type !== 'progress') return false;
+            this.seen[k] = m.records;
+            this.onProgress(this.seen.reduce((a, b) => a + b, 0));
+            return true;
+          },
+        ),
     );
   }
 

@@ -3,6 +3,7 @@
 // part `part` of companies.csv and, under `run`, simulates and writes the deals, billing and unified tables'
 // parts. The lead thread joins the parts in order, so the files are the same bytes as one thread would write.
 import {parentPort, workerData} from 'node:worker_threads';
+import {silentReporter} from '../io/reporter.js';
 import {withEnrichment} from '../core/accounts.js';
 import {WriterGroup} from '../io/writer-group.js';
 import {RulesProvider} from '../providers/rules.js';
@@ -13,7 +14,6 @@ import {SimulationSink} from '../stages/simulate.js';
 import type {WorkerInit, WorkerMessage, WorkerReply} from './protocol.js';
 
 const init = workerData as WorkerInit;
-const silent = {start() {}, progress() {}, succeed() {}, info() {}, warn() {}, stop() {}};
 const reply = (m: WorkerReply) => parentPort!.postMessage(m);
 const failed = (e: unknown): WorkerReply => ({type: 'error', message: (e as Error).message, exitCode: (e as {exitCode?: number}).exitCode ?? 1});
 
@@ -31,7 +31,7 @@ parentPort!.on('message', async (m: WorkerMessage) => {
     if (m.type === 'range') await work!(m);
     else if (m.type === 'summarize') {
       for (const s of m.states) sink!.absorb(s);
-      reply({type: 'summaries', simulation: sink!.summaries(silent)});
+      reply({type: 'summaries', simulation: sink!.summaries(silentReporter)});
     } else if (m.type === 'abort') {
       await cleanUp();
       reply({type: 'aborted'});
@@ -51,7 +51,7 @@ try {
   const counter = new CompanyCounter();
   if (init.simulation) {
     const loaded = loadDealModel(init.configDir, init.simulation.asOf);
-    sink = new SimulationSink({paths: init.paths, configDir: init.configDir, seed: init.simulation.seed, asOf: init.simulation.asOf, reporter: silent}, loaded, new WriterGroup({index: init.part}));
+    sink = new SimulationSink({paths: init.paths, configDir: init.configDir, seed: init.simulation.seed, asOf: init.simulation.asOf, reporter: silentReporter}, loaded, new WriterGroup({index: init.part}));
   }
   work = async (m) => {
     let written = 0;

@@ -2,6 +2,7 @@
 // the export live and die with this thread, so the lead thread never holds them (the memory goes back to the
 // system when the pass ends). Rejected rows are written to part 0 of the rejects table (see WriterGroup).
 import {parentPort, workerData} from 'node:worker_threads';
+import {silentReporter} from '../io/reporter.js';
 import {WriterGroup} from '../io/writer-group.js';
 import {indexExport} from '../stages/account-index.js';
 import {rejectCodec} from '../stages/codecs.js';
@@ -9,7 +10,6 @@ import type {IndexInit, IndexReply} from './protocol.js';
 
 const init = workerData as IndexInit;
 const reply = (m: IndexReply, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(m, transfer);
-const silent = {start() {}, succeed() {}, info() {}, warn() {}, stop() {}};
 
 let out = new WriterGroup({index: 0});
 const open = () => (init.rejects ? out.open(init.rejects, rejectCodec.columns) : undefined);
@@ -18,7 +18,7 @@ try {
   const ex = await indexExport(init.input, {
     shard: init.shard,
     exactKeys: init.exactKeys,
-    reporter: {...silent, progress: (rows) => reply({type: 'progress', rows})},
+    reporter: {...silentReporter, progress: (rows) => reply({type: 'progress', rows})},
     onReject(r) {
       if (rejects) out.write(rejects, rejectCodec, r);
     },

@@ -1,16 +1,16 @@
 // A worker of `run --from deals` on a large companies.csv: it simulates the chunks it is sent, each into part
-// `index` of every table, and answers with the chunk's statistics (see src/stages/simulate-chunks.ts).
+// `index` of every table, and answers with the chunk's statistics (see src/stages/simulate-companies.ts).
 import {parentPort, workerData} from 'node:worker_threads';
+import {silentReporter} from '../io/reporter.js';
 import {loadDealModel} from '../stages/deals.js';
 import {simulateChunk} from '../stages/simulate-companies.js';
 import type {SimulateChunkMessage, SimulateChunkReply, SimulateInit} from './protocol.js';
 
 const init = workerData as SimulateInit;
-const silent = {start() {}, progress() {}, succeed() {}, info() {}, warn() {}, stop() {}};
 const reply = (m: SimulateChunkReply) => parentPort!.postMessage(m);
 
 try {
-  const s = {paths: init.paths, configDir: init.configDir, seed: init.seed, asOf: init.asOf, reporter: silent};
+  const s = {paths: init.paths, configDir: init.configDir, seed: init.seed, asOf: init.asOf, reporter: silentReporter};
   const loaded = loadDealModel(init.configDir, init.asOf);
   parentPort!.on('message', async (m: SimulateChunkMessage) => {
     try {
