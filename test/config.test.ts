@@ -1,6 +1,9 @@
 import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {loadYamlConfig} from '../src/io/config.js';
+import {PRECOMPILED_CONFIGS} from '../src/generated/configs.js';
+import {sha256} from '../src/core/hash.js';
+import {CONFIG_FILES, configsModule} from '../src/scripts/precompile-config.js';
 import {IcpRulesSchema, PreviousCustomersSchema} from '../src/schemas/icp-rules.js';
 import {UserError} from '../src/errors.js';
 import {tempDir} from './helpers/cli.js';
@@ -52,3 +55,40 @@ describe('config loading', () => {
     expect(() => loadYamlConfig('/nonexistent/icp_rules.yml', IcpRulesSchema)).toThrow(/\/nonexistent\/icp_rules.yml: cannot read config file/);
   });
 });
+
+describe('precompiled config files (src/generated/configs.ts)', () => {
+  it('are what parsing and validating the shipped files gives (run `npm run configs` after editing config/ or a schema)', () => {
+    expect(readFileSync(join('src', 'generated', 'configs.ts'), 'utf8')).toBe(configsModule('config'));
+    for (const [name, schema] of Object.entries(CONFIG_FILES)) {
+      const file = join('config', name);
+      expect(PRECOMPILED_CONFIGS[name].sha256).toBe(sha256(readFileSync(file, 'utf8')));
+      expect(loadYamlConfig(file, schema)).toEqual(loadYamlConfig(file, schema, null));
+    }
+  });
+
+  it('are used only for the exact text: an edited file is parsed and validated', () => {
+    const t = tempDir();
+    try {
+      const file = join(t.dir, 'icp_rules.yml');
+      // The same data with a comment more: another text, so parsed; the same result.
+      writeFileSync(file, `# edited\n${shipped}`);
+      expect(loadYamlConfig(file, IcpRulesSchema)).toEqual(PRECOMPILED_CONFIGS['icp_rules.yml'].data);
+      // An entry whose hash matches is used as it is (here: a stand-in), so the lookup is really taken.
+      const text = readFileSync(file, 'utf8');
+      const standIn = {'icp_rules.yml': {sha256: sha256(text), data: {stand_in: true}}};
+      expect(loadYamlConfig(file, IcpRulesSchema, standIn)).toEqual({stand_in: true});
+      writeFileSync(file, shipped.replace(/tier_1: 65/, 'tier_1: high'));
+      expect(() => loadYamlConfig(file, IcpRulesSchema, standIn)).toThrow(/tiers\.tier_1/);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('hand out a copy: a caller that changes its config does not change the next one', () => {
+    const file = join('config', 'previous_customers.yml');
+    const first = loadYamlConfig(file, PreviousCustomersSchema);
+    first.customers.length = 0;
+    expect(loadYamlConfig(file, PreviousCustomersSchema).customers.length).toBeGreaterThan(0);
+  });
+});
+

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import Papa from 'papaparse';
 import {withEnrichment} from '../src/core/accounts.js';
 import {countryCode, parseLocation} from '../src/core/geo.js';
-import {hash32, sha256, stableId} from '../src/core/hash.js';
+import {hash32, sha256, stableId, streamSeed} from '../src/core/hash.js';
 import {cleanRow, mapHeader, mergeRows, rowKey, type CleanRow} from '../src/core/ingest.js';
 import {cleanText, linkedinSlug, nameKey, normalizeDomain, normalizeDomainViaUrl, normalizeLinkedin, parseSize} from '../src/core/normalize.js';
 import {createRulesEnricher} from '../src/core/rules/provider.js';
@@ -144,6 +144,52 @@ describe('hashes', () => {
       }),
       {numRuns: 500},
     );
+  });
+
+  // streamSeed only seeds random streams: what matters is that keys spread evenly and nearby keys do not get
+  // nearby seeds (company keys differ by a character or two: domain:a1.com, domain:a2.com).
+  it('streamSeed is a 32-bit integer that changes with each part (property)', () => {
+    fc.assert(
+      // (Keys hold no NUL, the separator.)
+      fc.property(fc.integer(), fc.string({maxLength: 12}), fc.string({unit: 'binary', maxLength: 40}).filter((k) => !k.includes('\u0000')), (seed, stage, key) => {
+        const h = streamSeed(seed, stage, key);
+        expect(Number.isInteger(h) && h >= 0 && h < 2 ** 32).toBe(true);
+        expect(streamSeed(seed, stage, key)).toBe(h);
+        // Parts are separated: moving a character across the boundary is another stream.
+        if (key.length > 0) expect(streamSeed(seed, stage + key[0], key.slice(1))).not.toBe(h);
+      }),
+      {numRuns: 500},
+    );
+  });
+
+  it('streamSeed avalanches: one character more or changed flips about half of the 32 bits', () => {
+    const bits = (x: number) => {
+      let n = 0;
+      for (let v = x >>> 0; v; v &= v - 1) n++;
+      return n;
+    };
+    const flips: number[] = [];
+    for (let i = 0; i < 4000; i++) {
+      const key = `domain:company${i}.com`;
+      flips.push(bits(streamSeed(42, 'deals', key) ^ streamSeed(42, 'deals', `domain:company${i + 1}.com`)));
+      flips.push(bits(streamSeed(42, 'deals', key) ^ streamSeed(43, 'deals', key)));
+      flips.push(bits(streamSeed(42, 'deals', key) ^ streamSeed(42, 'deals', `${key}x`)));
+    }
+    const mean = flips.reduce((a, b) => a + b, 0) / flips.length;
+    expect(mean).toBeGreaterThan(15.5);
+    expect(mean).toBeLessThan(16.5);
+    // No pair of nearby keys gets (almost) the same seed.
+    expect(Math.min(...flips)).toBeGreaterThan(2);
+  });
+
+  it('streamSeed spreads sequential keys evenly over the 32-bit range', () => {
+    const buckets = new Array<number>(64).fill(0);
+    const n = 64_000;
+    for (let i = 0; i < n; i++) buckets[streamSeed(7, 'billing', `deal_${i}`) >>> 26]++;
+    // Chi-square with 63 degrees of freedom: above 110 has a probability far below one in a thousand.
+    const expected = n / 64;
+    const chi2 = buckets.reduce((a, b) => a + (b - expected) ** 2 / expected, 0);
+    expect(chi2).toBeLessThan(110);
   });
 });
 

@@ -9,6 +9,7 @@ import {join} from 'node:path';
 import Papa from 'papaparse';
 import Billing from '../src/commands/billing.js';
 import Deals from '../src/commands/deals.js';
+import Report from '../src/commands/report.js';
 import Run from '../src/commands/run.js';
 import Unify from '../src/commands/unify.js';
 import {chunkPolicyFromEnv, planChunks} from '../src/stages/simulate-companies.js';
@@ -71,6 +72,22 @@ describe('run --from deals', () => {
     expect(outputs(once)).toEqual(outputs(join(t.dir, 'base')));
     // No temporary or part files are left.
     for (const sub of ['raw', 'final']) expect(readdirSync(join(once, sub)).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
+  it('makes the report from what it digested in the pass: the same page as `report` reading the tables; --no-report makes no digest and no page', async () => {
+    const dir = dataDir('with-report');
+    const r = await runCli(Run, [...base, '--from', 'deals', '--data-dir', dir, '--json']);
+    expect(r.exitCode).toBe(0);
+    const page = join(dir, 'final', 'report.html');
+    const fromPass = readFileSync(page, 'utf8');
+    expect((await runCli(Report, [...base, '--data-dir', dir])).exitCode).toBe(0);
+    expect(readFileSync(page, 'utf8')).toBe(fromPass);
+    expect(JSON.parse(r.stdout).report).toBeDefined();
+    // The tables do not depend on the digest.
+    expect(outputs(dir)).toEqual(outputs(join(t.dir, 'base')));
+    const none = dataDir('no-report');
+    expect((await runCli(Run, [...base, '--from', 'deals', '--no-report', '--data-dir', none])).exitCode).toBe(0);
+    expect(existsSync(join(none, 'final', 'report.html'))).toBe(false);
   });
 
   it('gives the same bytes in chunks (on this thread), whatever the chunk size', async () => {

@@ -6,11 +6,12 @@ import {UserError} from '../errors.js';
 import {formatBillingSummary, runBilling, type BillingSummary} from '../stages/billing.js';
 import {formatIsoDay} from '../core/calendar.js';
 import {formatDealsSummary, loadDealModel, type DealsSummary} from '../stages/deals.js';
-import {enrichStage, workersFromEnv, type EnrichStageInput, type EnrichSummary} from '../stages/enrich.js';
+import type {EnrichStageInput, EnrichSummary} from '../stages/enrich.js';
+import {workersFromEnv} from '../stages/worker-pool.js';
 import {chunkPolicyFromEnv, simulateCompanies} from '../stages/simulate-companies.js';
 import type {SimulationResult} from '../stages/simulate.js';
 import {runUnify, type UnifySummary} from '../stages/unify.js';
-import {formatSummaryTable, preloadCharts, reportStage, type ReportResult} from '../stages/report.js';
+import type {ReportResult} from '../stages/report.js';
 
 /** The stages `run --from` can start at, in pipeline order. */
 export const RUN_STAGES = ['enrich', 'deals', 'billing', 'unify'] as const;
@@ -71,12 +72,15 @@ export default class Run extends BaseCommand<typeof Run> {
     // The deal model and --as-of are checked before the (possibly slow, paid) enrichment.
     const loaded = loadDealModel(s.configDir, asOf);
     // The report's chart modules load while the pipeline runs (this thread mostly waits for its workers then).
-    if (this.flags.report) preloadCharts().catch(() => undefined);
-    const stage = {...s, asOf};
+    // enrich and report load only when this run uses them (start-up time of `run --from deals`).
+    const reportModule = this.flags.report ? import('../stages/report.js') : undefined;
+    if (reportModule) reportModule.then((m) => m.preloadCharts()).catch(() => undefined);
+    const stage = {...s, asOf, digest: this.flags.report};
     let enrich: EnrichSummary | undefined;
     let simulated: SimulationResult | undefined;
     if (from === 'enrich') {
-      const simulation: NonNullable<EnrichStageInput['simulation']> = {seed: s.seed, asOf};
+      const simulation: NonNullable<EnrichStageInput['simulation']> = {seed: s.seed, asOf, digest: this.flags.report};
+      const {enrichStage} = await import('../stages/enrich.js');
       enrich = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags, simulation, workers: workersFromEnv()});
       if (enrich.dry_run || !simulation.result) {
         s.reporter.info('--dry-run: nothing was written, so deals, billing and unify were skipped');
@@ -88,14 +92,15 @@ export default class Run extends BaseCommand<typeof Run> {
     const billing = simulated?.billing ?? (from === 'billing' ? await runBilling(stage) : undefined);
     const unify = simulated?.unify ?? (await runUnify(stage));
     // Companies simulated in this run were digested as they went: the report need not read companies.csv again.
-    const report = this.flags.report ? await reportStage({...s, digest: simulated?.digest}) : undefined;
+    const reportStage = reportModule ? await reportModule : undefined;
+    const report = reportStage ? await reportStage.reportStage({...s, digest: simulated?.digest}) : undefined;
     if (!this.flags.quiet && !this.jsonEnabled()) {
       this.log([
         ...(deals ? [formatDealsSummary(deals)] : []),
         ...(billing ? [formatBillingSummary(billing)] : []),
         `Unified ${unify.rows} rows (${unify.deal_rows} deals + ${unify.no_opportunity_rows} companies without a deal) into ${unify.output}`,
       ].join('\n'));
-      if (report) this.log(`\n${formatSummaryTable(report, process.cwd()).trimEnd()}`);
+      if (report && reportStage) this.log(`\n${reportStage.formatSummaryTable(report, process.cwd()).trimEnd()}`);
     }
     return {seed: s.seed, as_of: unify.as_of, from, enrich, deals, billing, unify, report, warnings: [...(deals?.warnings ?? []), ...(billing?.warnings ?? [])]};
   }

@@ -44,7 +44,7 @@ export type BillingCompany = Pick<Company, 'company_id'>;
 /**
  * The contract of a won deal (null for any other deal): billing frequency (annual more likely the larger
  * the ARR and the segment), term, onboarding lag, plan and payment terms. Depends only on the deal, the
- * model and the seed (stream hash32(seed, 'billing', deal_id)); `asOf` only sets contract_status.
+ * model and the seed (stream streamSeed(seed, 'billing', deal_id)); `asOf` only sets contract_status.
  */
 export function buildContract(deal: Deal, company: BillingCompany, model: BillingModel, seed: number, asOf: DayNumber): Contract | null {
   if (deal.outcome !== 'won' || deal.closed_arr === null) return null;

@@ -1,4 +1,4 @@
-import {DateTime} from 'luxon';
+import {DateTime, Duration} from 'luxon';
 
 /**
  * Calendar arithmetic on integer day numbers (days since 1970-01-01, UTC). luxon is used once, to build
@@ -13,6 +13,8 @@ const MS_PER_DAY = 86_400_000;
  * luxon asks ICU for the system's on first use, about 25 ms of every command's start.
  */
 const UTC = {zone: 'utc', locale: 'en-US'} as const;
+/** One month, with the same locale (`plus({months: 1})` would make a Duration in the system's locale). */
+const ONE_MONTH = Duration.fromObject({months: 1}, {locale: UTC.locale});
 const ISO_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Parses a YYYY-MM-DD calendar date (a real one: 2025-02-30 is rejected). Returns null when invalid. */
@@ -55,9 +57,9 @@ export class Calendar {
   constructor(opts: CalendarOptions) {
     // Whole months, so that month arithmetic at the edges is well defined.
     const start = DateTime.fromMillis(opts.from * MS_PER_DAY, UTC).startOf('month');
-    const end = DateTime.fromMillis(opts.to * MS_PER_DAY, UTC).endOf('month');
+    const after = DateTime.fromMillis(opts.to * MS_PER_DAY, UTC).startOf('month').plus(ONE_MONTH);
     this.first = Math.round(start.toMillis() / MS_PER_DAY);
-    this.last = Math.floor(end.toMillis() / MS_PER_DAY);
+    this.last = Math.round(after.toMillis() / MS_PER_DAY) - 1;
     const n = this.last - this.first + 1;
     this.isoText = new Array<string>(n);
     this.business = new Uint8Array(n);
@@ -65,7 +67,7 @@ export class Calendar {
     this.dayOfMonth = new Uint8Array(n);
     const holidays = new Set(opts.holidays ?? []);
     let i = 0;
-    for (let m = start; m <= end; m = m.plus({months: 1})) {
+    for (let m = start; m < after; m = m.plus(ONE_MONTH)) {
       const monthIndex = this.monthStart.length;
       const len = m.daysInMonth!;
       const prefix = `${String(m.year).padStart(4, '0')}-${String(m.month).padStart(2, '0')}-`;

@@ -1,6 +1,6 @@
 import {Calendar, parseIsoDay, type DayNumber} from './calendar.js';
 import {stableId} from './hash.js';
-import {ALL_SIZE_BANDS} from './normalize.js';
+import {ALL_SIZE_BANDS} from './size-bands.js';
 import {
   bernoulli, cumulative, fnv1a32, lognormal, logistic, logit, normal, streamFor, uniformInt, weightedIndex, type Rng,
 } from './random.js';
@@ -136,7 +136,7 @@ export interface CompanySimulation {
 /**
  * Simulates one company's funnel: its lead source, first touch, whether it opens a deal, and every deal's
  * stages, outcome and amount; then observes them at `asOf`. Depends only on the company, the model and the
- * seed (stream hash32(seed, 'deals', company_key)); the whole future is drawn whatever the as-of date, so
+ * seed (stream streamSeed(seed, 'deals', company_key)); the whole future is drawn whatever the as-of date, so
  * an earlier as-of shows an earlier snapshot of the same history.
  */
 export function simulateCompany(company: DealCompany, model: DealModel, seed: number, asOf: DayNumber): CompanySimulation {

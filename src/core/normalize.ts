@@ -1,10 +1,7 @@
 import {parse as parseDomain} from 'tldts';
+import {SIZE_BANDS, type KnownSizeBand, type SizeBand} from './size-bands.js';
 
-/** Canonical LinkedIn-style size bands, smallest first. */
-export const SIZE_BANDS = ['1', '2-10', '11-50', '51-200', '201-500', '501-1000', '1001-5000', '5001-10000', '10001+'] as const;
-export type KnownSizeBand = (typeof SIZE_BANDS)[number];
-export type SizeBand = KnownSizeBand | 'unknown';
-export const ALL_SIZE_BANDS = [...SIZE_BANDS, 'unknown'] as const;
+export {ALL_SIZE_BANDS, SIZE_BANDS, type KnownSizeBand, type SizeBand} from './size-bands.js';
 
 const BAND_BOUNDS: ReadonlyArray<readonly [KnownSizeBand, number, number | null]> = [
   ['1', 1, 1], ['2-10', 2, 10], ['11-50', 11, 50], ['51-200', 51, 200], ['201-500', 201, 500],

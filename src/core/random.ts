@@ -1,7 +1,7 @@
 import {uniformFloat64} from 'pure-rand/distribution/uniformFloat64';
 import {xoroshiro128plus} from 'pure-rand/generator/xoroshiro128plus';
 import type {RandomGenerator} from 'pure-rand/types/RandomGenerator';
-import {hash32} from './hash.js';
+import {streamSeed} from './hash.js';
 
 /**
  * Seeded random streams and the few distributions the simulation needs. Every function takes the
@@ -11,11 +11,11 @@ import {hash32} from './hash.js';
 export type Rng = RandomGenerator;
 
 /**
- * The random stream of one entity in one stage: xoroshiro128plus seeded with hash32(seed, stage, key).
+ * The random stream of one entity in one stage: xoroshiro128plus seeded with streamSeed(seed, stage, key).
  * Two entities never share a stream, so adding, removing or reordering entities never changes another's draws.
  */
 export function streamFor(seed: number, stage: string, key: string): Rng {
-  const rng = xoroshiro128plus(hash32(seed, stage, key));
+  const rng = xoroshiro128plus(streamSeed(seed, stage, key));
   // The first outputs of a freshly seeded xoroshiro are simple functions of the seed: warm it up.
   for (let i = 0; i < 4; i++) rng.next();
   return rng;

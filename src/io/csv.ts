@@ -1,7 +1,7 @@
 import {createReadStream, mkdirSync, openSync, readSync, closeSync, renameSync, rmSync, writeSync} from 'node:fs';
 import {basename, dirname, join} from 'node:path';
 import {threadId} from 'node:worker_threads';
-import Papa from 'papaparse';
+import type Papa from 'papaparse';
 import {UserError} from '../errors.js';
 
 export interface CsvRecord {
@@ -70,6 +70,8 @@ function countNewlines(fields: readonly string[]): number {
 export async function readCsv(file: string, opts: ReadCsvOptions): Promise<{records: number; blank: number}> {
   const range = opts.range;
   const {newline, bom} = range ? {newline: range.newline, bom: false} : sniffCsv(file);
+  // Loaded here, not at start-up: the scanner reads plain CSV without it.
+  const {default: papa} = await import('papaparse');
   return new Promise((resolvePromise, reject) => {
     // In a range, the first record is not a header: start one row earlier so that it gets range.row.
     let row = range ? range.row - 1 : 0;
@@ -86,7 +88,7 @@ export async function readCsv(file: string, opts: ReadCsvOptions): Promise<{reco
       stream.destroy();
       reject(e);
     };
-    Papa.parse<string[]>(stream as unknown as File, {
+    papa.parse<string[]>(stream as unknown as File, {
       delimiter: ',',
       newline,
       quoteChar: '"',

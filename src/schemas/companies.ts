@@ -1,5 +1,5 @@
 import {z} from 'zod';
-import {ALL_SIZE_BANDS} from '../core/normalize.js';
+import {ALL_SIZE_BANDS} from '../core/size-bands.js';
 import {col} from './columns.js';
 
 export const ICP_TIERS = ['tier_1', 'tier_2', 'tier_3', 'not_icp', 'excluded'] as const;

@@ -1,6 +1,6 @@
 import {z} from 'zod';
 import {parseIsoDay} from '../core/calendar.js';
-import {ALL_SIZE_BANDS} from '../core/normalize.js';
+import {ALL_SIZE_BANDS} from '../core/size-bands.js';
 import {DEAL_STAGES, LEAD_SOURCES, LOSS_REASONS, SEGMENTS} from '../core/vocabulary.js';
 import {ICP_TIERS} from './companies.js';
 

@@ -1,5 +1,5 @@
 import {z} from 'zod';
-import {SIZE_BANDS} from '../core/normalize.js';
+import {SIZE_BANDS} from '../core/size-bands.js';
 
 const sizeBand = z.enum([...SIZE_BANDS, 'unknown']);
 const weight = z.number().min(0).max(100);

@@ -33,6 +33,8 @@ export interface SimulationStageInput {
   reporter: Reporter;
   /** The --as-of flag (YYYY-MM-DD), if given. */
   asOf?: string;
+  /** false: the one pass makes no company digest for the report (the run makes no report). Default true. */
+  digest?: boolean;
 }
 
 export function loadDealModelConfig(configDir: string): DealModelConfig {

@@ -54,7 +54,7 @@ export interface EnrichOptions {
    * Under `run`: simulate deals, billing and unify for every company written, in the same pass. The
    * summaries are left in `result`.
    */
-  simulation?: {seed: number; asOf?: string; result?: SimulationSummaries};
+  simulation?: {seed: number; asOf?: string; digest?: boolean; result?: SimulationSummaries};
   /** Worker threads for the first and second passes (see WorkerPolicy). */
   workers?: WorkerPolicy;
   /** Compare account keys as strings in the first pass (set after a KeyCollision; see KeyIds). */
@@ -127,7 +127,7 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
     if (rejectsPart) removeParts(paths.rejects, 1);
   };
   // The range workers of the second pass start now, loading their code while the first pass runs.
-  const simulation = opts.simulation && {seed: opts.simulation.seed, asOf: opts.simulation.asOf};
+  const simulation = opts.simulation && {seed: opts.simulation.seed, asOf: opts.simulation.asOf, digest: opts.simulation.digest};
   const tables = [paths.companies, ...(simulation ? [paths.leads, paths.deals, paths.billing, paths.invoices, paths.unified] : [])];
   const poolSize = workerCount(opts, bytes);
   let pool: RangeWorkers | undefined =
@@ -204,7 +204,7 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
     const companiesOut = opts.dryRun ? undefined : out.open(paths.companies, companyCodec.columns);
     let sink: SimulationSink | undefined;
     try {
-      if (opts.simulation && !opts.dryRun) sink = new SimulationSink({paths, configDir: opts.configDir, seed: opts.simulation.seed, asOf: opts.simulation.asOf, reporter}, loadDealModel(opts.configDir, opts.simulation.asOf));
+      if (opts.simulation && !opts.dryRun) sink = new SimulationSink({paths, configDir: opts.configDir, seed: opts.simulation.seed, asOf: opts.simulation.asOf, digest: opts.simulation.digest, reporter}, loadDealModel(opts.configDir, opts.simulation.asOf));
     } catch (e) {
       await out.abort();
       abortRejects();

@@ -17,7 +17,7 @@ import {renderPage, type RenderedChart, type RunFacts} from '../core/report/html
 import {chartDefs, type ChartDef} from '../core/report/specs.js';
 import type {ReportResult} from '../core/report/summary.js';
 import {textWidth} from '../core/report/text-width.js';
-import {ALL_SIZE_BANDS} from '../core/normalize.js';
+import {ALL_SIZE_BANDS} from '../core/size-bands.js';
 import {DEAL_STAGES, SEGMENTS} from '../core/vocabulary.js';
 import {UserError} from '../errors.js';
 import type {DataPaths} from '../io/paths.js';

@@ -12,7 +12,7 @@ import type {SimulateChunkMessage, SimulateChunkReply, SimulateInit} from '../wo
 import {companyCodec} from './codecs.js';
 import {requireInput, runWalk, sinkWalk, type LoadedDealModel, type SimulationStageInput} from './deals.js';
 import {simulatedCodec, SimulationSink, type SimulatedCompany, type SimulationResult, type SimulationStates} from './simulate.js';
-import {WorkerHandle, workerLimits, workersFromEnv, type WorkerPolicy} from './worker-client.js';
+import {WorkerHandle, workerLimits, workersFromEnv, type WorkerPolicy} from './worker-pool.js';
 
 import {UserError} from '../errors.js';
 
@@ -217,7 +217,7 @@ export async function simulateInChunks(
   workers: number,
   tables: readonly string[],
 ): Promise<SimulationSink> {
-  const init: SimulateInit = {paths: s.paths, configDir: s.configDir, seed: s.seed, asOf: s.asOf, header: plan.header, newline: plan.newline};
+  const init: SimulateInit = {paths: s.paths, configDir: s.configDir, seed: s.seed, asOf: s.asOf, digest: s.digest, header: plan.header, newline: plan.newline};
   const pool = Array.from({length: workers}, () => chunkWorker(init));
   const states: Array<SimulationStates | undefined> = plan.chunks.map(() => undefined);
   const done = plan.chunks.map(() => 0);

@@ -42,8 +42,12 @@ export class SimulationSink {
   private readonly deals: DealsSink;
   private readonly billing: BillingSink;
   private readonly unify: UnifySink;
-  /** What the report needs of the companies (counts; tier and size band of those with deals): `run` passes it on. */
+  /**
+   * What the report needs of the companies (counts; tier and size band of those with deals): `run` passes it
+   * on. Left empty when the run makes no report (s.digest false).
+   */
   private readonly digest = new CompanyDigest();
+  private readonly digesting: boolean;
 
   /** `out`: where the tables go (a worker writes its part of each, see WriterGroup). */
   constructor(s: SimulationStageInput, private readonly loaded: LoadedDealModel, out = new WriterGroup()) {
@@ -51,6 +55,7 @@ export class SimulationSink {
     this.deals = new DealsSink(s, loaded, this.out);
     this.billing = new BillingSink(s, compileBillingModel(loaded.model), loaded.asOf, this.out);
     this.unify = new UnifySink(s, this.out);
+    this.digesting = s.digest !== false;
   }
 
   add(company: Company): void {
@@ -66,7 +71,7 @@ export class SimulationSink {
       if (c) contracts.push(c);
     }
     this.unify.add(company, cells, sim.lead, sim.deals, contracts);
-    this.digest.add(company, sim.deals.length > 0, isCustomer(company, sim.deals));
+    if (this.digesting) this.digest.add(company, sim.deals.length > 0, isCustomer(company, sim.deals));
   }
 
   abort(): Promise<void> {

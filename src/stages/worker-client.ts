@@ -3,10 +3,13 @@ import {fileURLToPath} from 'node:url';
 import {Worker} from 'node:worker_threads';
 import {addCompanyCounts, countCompanies, type CompanyCounts} from '../core/accounts.js';
 import {FatalError, UserError} from '../errors.js';
+import {WorkerHandle, workerLimits, type WorkerLimits} from './worker-pool.js';
 import {concatTables, removeParts} from '../io/writer-group.js';
 import type {IndexInit, IndexReply, SimulationSummaries, WorkerInit, WorkerReply} from '../workers/protocol.js';
 import type {RangeInput} from './enrich-range.js';
 import type {ExportIndex} from './account-index.js';
+
+export {WorkerHandle, workerLimits, workersFromEnv, type WorkerLimits, type WorkerPolicy} from './worker-pool.js';
 
 type Done = Extract<WorkerReply, {type: 'done'}>;
 
@@ -17,77 +20,11 @@ export interface RangeWorkersResult {
   simulation?: SimulationSummaries;
 }
 
-/**
- * Worker threads: auto (an export of 16 MiB or more, about 20,000 Clay rows: the first pass on a thread of its
- * own and, with the rules provider, the second pass on one thread per core, 2 to 4), off, or a number of
- * second-pass threads whatever the size.
- */
-export type WorkerPolicy = 'auto' | 'off' | number;
-
-/**
- * STEDI_GTM_WORKERS: 0 or 1 keeps enrich's second pass (and `run --from deals`) on one thread, N >= 2 splits it
- * over N threads whatever the input size (default: auto).
- */
-export function workersFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerPolicy {
-  const v = env.STEDI_GTM_WORKERS?.trim();
-  if (v === undefined || v === '' || v === 'auto') return 'auto';
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 64) throw new UserError(`STEDI_GTM_WORKERS=${JSON.stringify(v)}: expected a whole number of threads from 0 to 64, or auto`);
-  return n <= 1 ? 'off' : n;
-}
-
-/** V8 heap limits of each worker (MB). */
-export interface WorkerLimits {
-  maxOldGenerationSizeMb?: number;
-  maxYoungGenerationSizeMb?: number;
-}
-
-/**
- * Heap limits of each range worker. Its live data is small (one company at a time, the accounts waiting for
- * their last row, the numbers behind the summaries' medians), so a capped old generation keeps the resident
- * memory low; a young generation larger than V8's default makes the many short-lived strings of each row far
- * cheaper to collect. STEDI_GTM_WORKER_OLD_MB / STEDI_GTM_WORKER_YOUNG_MB override them (for benchmarks).
- */
-export function workerLimits(env: NodeJS.ProcessEnv = process.env): WorkerLimits {
-  const mb = (v: string | undefined, fallback: number) => {
-    const n = Number(v);
-    return v !== undefined && Number.isFinite(n) && n > 0 ? n : fallback;
-  };
-  return {maxOldGenerationSizeMb: mb(env.STEDI_GTM_WORKER_OLD_MB, 160), maxYoungGenerationSizeMb: mb(env.STEDI_GTM_WORKER_YOUNG_MB, 96)};
-}
-
 const script = () => fileURLToPath(new URL('../workers/company-worker.js', import.meta.url));
 
 /** Whether range workers can run (they need the compiled worker script: not when running from the TypeScript sources). */
 export function rangeWorkersAvailable(): boolean {
   return existsSync(script());
-}
-
-/**
- * One worker thread and the replies it has not handed out yet, in order. A crash or an exit is a reply too
- * (`failed` makes it); `intercept` takes the messages that are not replies (e.g. progress).
- */
-export class WorkerHandle<M> {
-  private queue: M[] = [];
-  private waiter: ((m: M) => void) | undefined;
-  constructor(readonly worker: Worker, failed: (message: string) => M, intercept: (m: M) => boolean = () => false) {
-    worker.on('message', (m: M) => {
-      if (!intercept(m)) this.deliver(m);
-    });
-    worker.on('error', (e) => this.deliver(failed(e.message)));
-    worker.on('exit', (code) => this.deliver(failed(`worker stopped (exit code ${code})`)));
-  }
-  private deliver(m: M): void {
-    const w = this.waiter;
-    this.waiter = undefined;
-    if (w) w(m);
-    else this.queue.push(m);
-  }
-  next(): Promise<M> {
-    const m = this.queue.shift();
-    if (m) return Promise.resolve(m);
-    return new Promise((resolve) => (this.waiter = resolve));
-  }
 }
 
 /** A worker's failure as the error the command reports (exit 2 for bad input, else 1). */

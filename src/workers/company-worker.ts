@@ -51,7 +51,7 @@ try {
   const counter = new CompanyCounter();
   if (init.simulation) {
     const loaded = loadDealModel(init.configDir, init.simulation.asOf);
-    sink = new SimulationSink({paths: init.paths, configDir: init.configDir, seed: init.simulation.seed, asOf: init.simulation.asOf, reporter: silentReporter}, loaded, new WriterGroup({index: init.part}));
+    sink = new SimulationSink({paths: init.paths, configDir: init.configDir, seed: init.simulation.seed, asOf: init.simulation.asOf, digest: init.simulation.digest, reporter: silentReporter}, loaded, new WriterGroup({index: init.part}));
   }
   work = async (m) => {
     let written = 0;

@@ -13,7 +13,7 @@ export interface WorkerInit {
   /** Which part of the tables this worker writes (see partPath in io/writer-group.ts). */
   part: number;
   /** Under `run`: simulate deals, billing and unify too. */
-  simulation?: {seed: number; asOf?: string};
+  simulation?: {seed: number; asOf?: string; digest?: boolean};
 }
 
 /**
@@ -53,6 +53,8 @@ export interface SimulateInit {
   configDir: string;
   seed: number;
   asOf?: string;
+  /** See SimulationStageInput.digest. */
+  digest?: boolean;
   /** companies.csv's header and newline (the chunks have no header). */
   header: string[];
   newline: Newline;

@@ -10,7 +10,7 @@ const init = workerData as SimulateInit;
 const reply = (m: SimulateChunkReply) => parentPort!.postMessage(m);
 
 try {
-  const s = {paths: init.paths, configDir: init.configDir, seed: init.seed, asOf: init.asOf, reporter: silentReporter};
+  const s = {paths: init.paths, configDir: init.configDir, seed: init.seed, asOf: init.asOf, digest: init.digest, reporter: silentReporter};
   const loaded = loadDealModel(init.configDir, init.asOf);
   parentPort!.on('message', async (m: SimulateChunkMessage) => {
     try {
