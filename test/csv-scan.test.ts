@@ -149,6 +149,26 @@ describe('scanCsv', () => {
     expect(declined).toBeGreaterThan(20);
   });
 
+  // Short plain values of wanted fields are interned (handed out again, not decoded again): fields drawn from
+  // small pools (same lengths, same first bytes, multibyte) and from a pool larger than the scanner keeps.
+  it('hands out the same values as papaparse from columns of few and of many distinct short values', async () => {
+    const pool = (values: string[]) => fc.constantFrom(...values);
+    const few = pool(['true', 'false', 'tru', 'fals', 'tier_1', 'tier_2', 'tier_3', '', 'é', 'è', '😀', '0.35', '0.85']);
+    const many = fc.integer({min: 0, max: 40}).map((i) => `v${i}`);
+    const long = fc.string({unit: fc.constantFrom('a', 'b'), minLength: 20, maxLength: 30});
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(few, many, long, few), {minLength: 1, maxLength: 80}), fc.option(fc.integer({min: 16, max: 64}), {nil: undefined}), async (rows, chunkBytes) => {
+        const file = join(dir, `f${n++}.csv`);
+        writeFileSync(file, ['a,b,c,d', ...rows.map((r) => r.join(','))].join('\n') + '\n');
+        const scanned = await viaScanner(file, '\n', 0, () => [0, 1, 2, 3], chunkBytes);
+        const parsed = await viaPapaparse(file);
+        if (parsed === 'malformed' || parsed === 'empty' || scanned === 'irregular') throw new Error('plain CSV expected');
+        expect(scanned.records.map((r) => r.fields)).toEqual(parsed.records.map((r) => r.fields));
+      }),
+      {numRuns: 150},
+    );
+  });
+
   it('with skipTail, still declines a stray quote in a field it skips', async () => {
     for (const [body, ok] of [['h1,h2,h3\na,b,c"d",e\n', false], ['h1,h2,h3\na,b,"c""d",e\n', true], ['h1,h2,h3\na,b,"c\nd",e\nf,g,h\n', true]] as const) {
       const file = join(dir, `stray${n++}.csv`);

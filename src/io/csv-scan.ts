@@ -18,6 +18,9 @@ const COMMA = 0x2c;
 const CR = 0x0d;
 const LF = 0x0a;
 const CHUNK = 8 << 20;
+/** Plain values of at most this many bytes are interned, up to this many per field (see `intern` in scanCsv). */
+const INTERN_MAX_BYTES = 24;
+const INTERN_VALUES = 12;
 /** Read buffers of finished scans, for the next scans of this thread (fresh pages cost a fault each). */
 const spareBuffers: Buffer[] = [];
 
@@ -148,9 +151,35 @@ export async function scanCsv(file: string, opts: ScanOptions): Promise<ScanResu
   const cut = opts.range ? limit < (await fh.stat()).size : false;
   let records = 0;
 
+  /**
+   * Short plain values of a wanted field, kept to be handed out again: most columns the simulation reads hold
+   * a few values (true/false, a tier, a size band), and a record's bytes compared with a few short ones cost
+   * less than a new string each time (a native call, and garbage). Per field: up to INTERN_VALUES values; a
+   * field that has more (an ID, a key) stops being interned (undefined).
+   */
+  let interned: Array<Array<{bytes: Uint8Array; text: string}> | undefined> = [];
+  const intern = (f: number, s: number, e: number): string => {
+    const known = interned[f]!;
+    const b = buf;
+    const len = e - s;
+    for (let k = 0; k < known.length; k++) {
+      const v = known[k].bytes;
+      if (v.length !== len) continue;
+      let i = 0;
+      while (i < len && v[i] === b[s + i]) i++;
+      if (i === len) return known[k].text;
+    }
+    const text = b.toString('utf8', s, e);
+    if (known.length < INTERN_VALUES) known.push({bytes: Uint8Array.prototype.slice.call(b, s, e), text});
+    else interned[f] = undefined;
+    return text;
+  };
+
   const want = (w: Wanted) => {
     const idx = 'decode' in w ? w.decode : w;
     maxWanted = idx.length ? Math.max(...idx) : -1;
+    interned = [];
+    for (const i of idx) interned[i] = [];
     wanted = new Uint8Array(maxWanted + 1);
     for (const i of idx) wanted[i] = 1;
     fields.length = 0;
@@ -251,7 +280,8 @@ export async function scanCsv(file: string, opts: ScanOptions): Promise<ScanResu
           p++;
         }
         if (p >= n && !atEof) return -1;
-        if (all || (f <= maxWant && want[f] === 1)) fields[f] = s === p ? '' : b.toString('utf8', s, p);
+        if (all) fields[f] = s === p ? '' : b.toString('utf8', s, p);
+        else if (f <= maxWant && want[f] === 1) fields[f] = s === p ? '' : p - s <= INTERN_MAX_BYTES && interned[f] !== undefined ? intern(f, s, p) : b.toString('utf8', s, p);
         else if (f < fields.length) fields[f] = '';
         if (f <= tracked) ends[f] = p;
       }
