@@ -1,4 +1,4 @@
-import {DateTime, Duration} from 'luxon';
+import {DateTime} from 'luxon';
 
 /**
  * Calendar arithmetic on integer day numbers (days since 1970-01-01, UTC). luxon is used once, to build
@@ -13,8 +13,11 @@ const MS_PER_DAY = 86_400_000;
  * luxon asks ICU for the system's on first use, about 25 ms of every command's start.
  */
 const UTC = {zone: 'utc', locale: 'en-US'} as const;
-/** One month, with the same locale (`plus({months: 1})` would make a Duration in the system's locale). */
-const ONE_MONTH = Duration.fromObject({months: 1}, {locale: UTC.locale});
+/**
+ * The first day of the next month. (Not `plus({months: 1})`: luxon adds through a Duration made in the system's
+ * locale, whatever the DateTime's.)
+ */
+const nextMonth = (m: DateTime): DateTime => DateTime.fromObject(m.month === 12 ? {year: m.year + 1, month: 1, day: 1} : {year: m.year, month: m.month + 1, day: 1}, UTC) as DateTime;
 const ISO_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Parses a YYYY-MM-DD calendar date (a real one: 2025-02-30 is rejected). Returns null when invalid. */
@@ -57,7 +60,7 @@ export class Calendar {
   constructor(opts: CalendarOptions) {
     // Whole months, so that month arithmetic at the edges is well defined.
     const start = DateTime.fromMillis(opts.from * MS_PER_DAY, UTC).startOf('month');
-    const after = DateTime.fromMillis(opts.to * MS_PER_DAY, UTC).startOf('month').plus(ONE_MONTH);
+    const after = nextMonth(DateTime.fromMillis(opts.to * MS_PER_DAY, UTC).startOf('month'));
     this.first = Math.round(start.toMillis() / MS_PER_DAY);
     this.last = Math.round(after.toMillis() / MS_PER_DAY) - 1;
     const n = this.last - this.first + 1;
@@ -67,7 +70,7 @@ export class Calendar {
     this.dayOfMonth = new Uint8Array(n);
     const holidays = new Set(opts.holidays ?? []);
     let i = 0;
-    for (let m = start; m < after; m = m.plus(ONE_MONTH)) {
+    for (let m: DateTime = start; m < after; m = nextMonth(m)) {
       const monthIndex = this.monthStart.length;
       const len = m.daysInMonth!;
       const prefix = `${String(m.year).padStart(4, '0')}-${String(m.month).padStart(2, '0')}-`;

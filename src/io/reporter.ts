@@ -37,7 +37,9 @@ export function reporterMode(opts: {json: boolean; quiet: boolean}, stream: Node
   return stream.isTTY && process.env.CI !== 'true' && (stream.columns ?? 0) > 0 ? 'tty' : 'plain';
 }
 
-const fmt = new Intl.NumberFormat('en-US');
+/** Made on first use: a NumberFormat costs about 10 ms of ICU set-up, which a quiet run never needs. */
+let numberFormat: Intl.NumberFormat | undefined;
+const fmt = {format: (n: number): string => (numberFormat ??= new Intl.NumberFormat('en-US')).format(n)};
 
 function describe(label: string, done: number, total: number | undefined, approx: boolean, started: number, extra: string | undefined, now: number): string {
   const secs = (now - started) / 1000;
