@@ -7,7 +7,8 @@ import {parseShard, type Shard} from '../core/shard.js';
 import {concatTables, removeParts, WriterGroup} from '../io/writer-group.js';
 import {indexExport, type ExportIndex} from './account-index.js';
 import {assembleRange, rangeInput, readForeign, wholeFile} from './enrich-range.js';
-import {indexInWorker, rangeWorkersAvailable, RangeWorkers, workerLimits} from './worker-client.js';
+import {indexInWorker, rangeWorkersAvailable, RangeWorkers} from './worker-client.js';
+import {workerLimits} from './worker-pool.js';
 import {SimulationSink} from './simulate.js';
 import {loadDealModel, reportDeals} from './deals.js';
 import {reportBilling} from './billing.js';
@@ -63,8 +64,8 @@ export interface EnrichOptions {
   hashKeys?: (key: string) => void;
 }
 
-export type {WorkerPolicy} from './worker-client.js';
-import type {WorkerPolicy} from './worker-client.js';
+export type {WorkerPolicy} from './worker-pool.js';
+import type {WorkerPolicy} from './worker-pool.js';
 
 export interface EnrichSummary {
   input_file: string;
@@ -386,7 +387,7 @@ export interface EnrichStageInput {
   workers?: EnrichOptions['workers'];
 }
 
-export {workersFromEnv} from './worker-client.js';
+export {workersFromEnv} from './worker-pool.js';
 
 /** Loads the config, picks and creates the provider, runs the stage and closes the provider. */
 export async function enrichStage(s: EnrichStageInput): Promise<EnrichSummary> {

@@ -9,8 +9,6 @@ import type {IndexInit, IndexReply, SimulationSummaries, WorkerInit, WorkerReply
 import type {RangeInput} from './enrich-range.js';
 import type {ExportIndex} from './account-index.js';
 
-export {WorkerHandle, workerLimits, workersFromEnv, type WorkerLimits, type WorkerPolicy} from './worker-pool.js';
-
 type Done = Extract<WorkerReply, {type: 'done'}>;
 
 export interface RangeWorkersResult {
