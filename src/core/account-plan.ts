@@ -5,6 +5,8 @@
  * contiguous ranges that workers can read on their own. Pure: typed arrays in, typed arrays out.
  */
 
+import {cyrb53} from './hash.js';
+
 /** Per-record marks in `AccountIndex.account` besides an account id (>= 0). */
 export const NOT_A_COMPANY = -1; // blank, rejected, malformed, or in another shard
 export const BEYOND_LIMIT = -2; // its account is not among the first --limit companies
@@ -144,23 +146,16 @@ export function keyCheck(key: string): number {
 }
 
 /**
- * Two independent 32-bit hashes of a key (FNV-1a and a multiply-rotate hash over the UTF-16 units), left in
- * `keyHashes.h1` / `keyHashes.h2` (no allocation per key). h1 is keyCheck(key).
+ * Two 32-bit hashes of a key (the two lanes of cyrb53, see core/hash.ts), left in `keyHashes.h1` /
+ * `keyHashes.h2` (no allocation per key). h1 is keyCheck(key).
  */
 export const keyHashes = {
   h1: 0,
   h2: 0,
   of(key: string): void {
-    let a = 0x811c9dc5;
-    let b = 0x9e3779b9;
-    for (let i = 0; i < key.length; i++) {
-      const c = key.charCodeAt(i);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x5bd1e995);
-      b ^= b >>> 15;
-    }
-    this.h1 = a | 0;
-    this.h2 = (b ^ (b >>> 13)) | 0;
+    cyrb53.of(key);
+    this.h1 = cyrb53.h1;
+    this.h2 = cyrb53.h2;
   },
 };
 
