@@ -73,8 +73,8 @@ export default class Run extends BaseCommand<typeof Run> {
     const loaded = loadDealModel(s.configDir, asOf);
     // The report's chart modules load while the pipeline runs (this thread mostly waits for its workers then).
     // enrich and report load only when this run uses them (start-up time of `run --from deals`).
-    const reportModule = this.flags.report ? import('../stages/report.js') : undefined;
-    if (reportModule) reportModule.then((m) => m.preloadCharts()).catch(() => undefined);
+    const reportLoading = this.flags.report ? import('../stages/report.js') : undefined;
+    reportLoading?.then((m) => m.preloadCharts()).catch(() => undefined);
     const stage = {...s, asOf, digest: this.flags.report};
     let enrich: EnrichSummary | undefined;
     let simulated: SimulationResult | undefined;
@@ -92,15 +92,15 @@ export default class Run extends BaseCommand<typeof Run> {
     const billing = simulated?.billing ?? (from === 'billing' ? await runBilling(stage) : undefined);
     const unify = simulated?.unify ?? (await runUnify(stage));
     // Companies simulated in this run were digested as they went: the report need not read companies.csv again.
-    const reportStage = reportModule ? await reportModule : undefined;
-    const report = reportStage ? await reportStage.reportStage({...s, digest: simulated?.digest}) : undefined;
+    const reporting = await reportLoading;
+    const report = reporting ? await reporting.reportStage({...s, digest: simulated?.digest}) : undefined;
     if (!this.flags.quiet && !this.jsonEnabled()) {
       this.log([
         ...(deals ? [formatDealsSummary(deals)] : []),
         ...(billing ? [formatBillingSummary(billing)] : []),
         `Unified ${unify.rows} rows (${unify.deal_rows} deals + ${unify.no_opportunity_rows} companies without a deal) into ${unify.output}`,
       ].join('\n'));
-      if (report && reportStage) this.log(`\n${reportStage.formatSummaryTable(report, process.cwd()).trimEnd()}`);
+      if (report && reporting) this.log(`\n${reporting.formatSummaryTable(report, process.cwd()).trimEnd()}`);
     }
     return {seed: s.seed, as_of: unify.as_of, from, enrich, deals, billing, unify, report, warnings: [...(deals?.warnings ?? []), ...(billing?.warnings ?? [])]};
   }
