@@ -1,7 +1,8 @@
 import {BaseCommand} from '../base-command.js';
 import {enrichFlags} from '../flags.js';
 import type {ProviderChoice} from '../providers/index.js';
-import {enrichStage, workersFromEnv, type EnrichSummary} from '../stages/enrich.js';
+import {enrichStage, type EnrichSummary} from '../stages/enrich.js';
+import {chunkPolicyFromEnv} from '../stages/worker-pool.js';
 
 export default class Enrich extends BaseCommand<typeof Enrich> {
   static summary = 'Clean, deduplicate and enrich a Clay company export into data/raw/companies.csv.';
@@ -16,7 +17,8 @@ export default class Enrich extends BaseCommand<typeof Enrich> {
 
   async run(): Promise<EnrichSummary> {
     const s = await this.setup();
-    const summary = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags, workers: workersFromEnv()});
+    const threads = chunkPolicyFromEnv();
+    const summary = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags, workers: threads.workers, rangeBytes: threads.chunkBytes});
     if (!summary.dry_run) s.reporter.info(`Wrote ${summary.output} (${summary.companies_written} companies) and ${summary.rejects_file} (${summary.rejected_rows} rejected rows)`);
     return summary;
   }

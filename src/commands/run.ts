@@ -7,8 +7,8 @@ import {formatBillingSummary, runBilling, type BillingSummary} from '../stages/b
 import {formatIsoDay} from '../core/calendar.js';
 import {formatDealsSummary, loadDealModel, type DealsSummary} from '../stages/deals.js';
 import type {EnrichStageInput, EnrichSummary} from '../stages/enrich.js';
-import {workersFromEnv} from '../stages/worker-pool.js';
-import {chunkPolicyFromEnv, simulateCompanies} from '../stages/simulate-companies.js';
+import {chunkPolicyFromEnv} from '../stages/worker-pool.js';
+import {simulateCompanies} from '../stages/simulate-companies.js';
 import type {SimulationResult} from '../stages/simulate.js';
 import {runUnify, type UnifySummary} from '../stages/unify.js';
 import type {ReportResult} from '../stages/report.js';
@@ -76,18 +76,19 @@ export default class Run extends BaseCommand<typeof Run> {
     const reportLoading = this.flags.report ? import('../stages/report.js') : undefined;
     reportLoading?.then((m) => m.preloadCharts()).catch(() => undefined);
     const stage = {...s, asOf, digest: this.flags.report};
+    const threads = chunkPolicyFromEnv();
     let enrich: EnrichSummary | undefined;
     let simulated: SimulationResult | undefined;
     if (from === 'enrich') {
       const simulation: NonNullable<EnrichStageInput['simulation']> = {seed: s.seed, asOf, digest: this.flags.report};
       const {enrichStage} = await import('../stages/enrich.js');
-      enrich = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags, simulation, workers: workersFromEnv()});
+      enrich = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags, simulation, workers: threads.workers, rangeBytes: threads.chunkBytes});
       if (enrich.dry_run || !simulation.result) {
         s.reporter.info('--dry-run: nothing was written, so deals, billing and unify were skipped');
         return {seed: s.seed, as_of: formatIsoDay(loaded.asOf), from, enrich, warnings: []};
       }
       simulated = simulation.result;
-    } else if (from === 'deals') simulated = await simulateCompanies(stage, loaded, chunkPolicyFromEnv());
+    } else if (from === 'deals') simulated = await simulateCompanies(stage, loaded, threads);
     const deals = simulated?.deals;
     const billing = simulated?.billing ?? (from === 'billing' ? await runBilling(stage) : undefined);
     const unify = simulated?.unify ?? (await runUnify(stage));

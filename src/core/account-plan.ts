@@ -115,9 +115,14 @@ export function splitRanges(ix: AccountIndex, parts: number): Range[] {
   for (let k = 0; k + 1 < bounds.length; k++) ranges.push({first: bounds[k], end: bounds[k + 1], foreign: [], foreignAccount: []});
   if (ranges.length > 1) {
     const rangeOf = (record: number) => {
-      let k = 0;
-      while (record >= ranges[k].end) k++;
-      return k;
+      let lo = 0;
+      let hi = ranges.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (record >= ranges[mid].end) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
     };
     for (let k = 0; k < ranges.length; k++) {
       const r = ranges[k];

@@ -179,10 +179,18 @@ export function encodeCsvRow(fields: readonly string[]): string {
 }
 
 /**
+ * Where a streamed writer's blocks go instead of a file: a worker thread hands each block, filled, to the lead
+ * thread, which writes the blocks of every worker in order (see OrderedTables in writer-group.ts). The block is
+ * the callee's from then on.
+ */
+export type BlockSink = (bytes: Uint8Array) => void;
+
+/**
  * Writes a CSV atomically: rows go to a temporary file next to the target, which replaces the target only
  * on commit(). An aborted or crashed run never leaves a half-written output behind. Rows are buffered and
  * written in 1 MiB blocks with synchronous writes: a batch tool gains nothing from async file I/O, and a
- * reader never has to pause for the writers.
+ * reader never has to pause for the writers. A streamed writer (`send` given) writes no file: it hands its
+ * blocks to `send`.
  */
 export class AtomicCsvWriter {
   private readonly tmp: string;
@@ -192,11 +200,22 @@ export class AtomicCsvWriter {
   private used = 0;
   rows = 0;
 
-  /** `withHeader: false` writes only rows (a part of a table that is concatenated after another part). */
-  constructor(readonly path: string, header: readonly string[], withHeader = true) {
-    mkdirSync(dirname(path), {recursive: true});
-    this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${threadId}.tmp`);
-    this.fd = openSync(this.tmp, 'w');
+  /**
+   * `withHeader: false` writes only rows (a part of a table that is joined after another part). `send`: see
+   * BlockSink (the writer then has no file; `path` only names the table).
+   */
+  constructor(
+    readonly path: string,
+    header: readonly string[],
+    withHeader = true,
+    private readonly send?: BlockSink,
+  ) {
+    if (send) this.tmp = '';
+    else {
+      mkdirSync(dirname(path), {recursive: true});
+      this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${threadId}.tmp`);
+      this.fd = openSync(this.tmp, 'w');
+    }
     if (withHeader) this.append(encodeCsvRow(header) + '\n');
   }
 
@@ -235,13 +254,30 @@ export class AtomicCsvWriter {
     this.rows++;
   }
 
+  /** Writes bytes that are already CSV (whole records, e.g. a block of a streamed writer), after what is queued. */
+  writeBytes(bytes: Uint8Array): void {
+    this.flush();
+    if (this.fd === undefined) throw new Error(`${this.path}: writeBytes on a writer without a file`);
+    let off = 0;
+    while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
+  }
+
   /** The same as push, for callers that await each row. */
   async write(fields: readonly string[]): Promise<void> {
     this.push(fields);
   }
 
   flush(): void {
-    if (this.used === 0 || this.fd === undefined) return;
+    if (this.used === 0) return;
+    if (this.send) {
+      // The block goes with its bytes; the next rows go to a new one.
+      const full = this.block.subarray(0, this.used);
+      this.block = Buffer.allocUnsafe(BLOCK_BYTES);
+      this.used = 0;
+      this.send(full);
+      return;
+    }
+    if (this.fd === undefined) return;
     let off = 0;
     while (off < this.used) off += writeSync(this.fd, this.block, off, this.used - off);
     this.used = 0;
@@ -249,9 +285,11 @@ export class AtomicCsvWriter {
 
   async commit(): Promise<void> {
     this.flush();
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-    renameSync(this.tmp, this.path);
+    if (!this.send) {
+      if (this.fd !== undefined) closeSync(this.fd);
+      this.fd = undefined;
+      renameSync(this.tmp, this.path);
+    }
     this.release();
   }
 
@@ -261,12 +299,12 @@ export class AtomicCsvWriter {
     this.block = Buffer.alloc(0);
   }
 
-  /** Discards the temporary file; the target is left as it was. */
+  /** Discards the temporary file (a streamed writer: what it has not sent); the target is left as it was. */
   async abort(): Promise<void> {
+    this.used = 0;
     if (this.fd === undefined) return;
     closeSync(this.fd);
     this.fd = undefined;
-    this.used = 0;
     rmSync(this.tmp, {force: true});
     this.release();
   }

@@ -1,7 +1,6 @@
-import {closeSync, openSync, readSync, renameSync, rmSync, writeSync} from 'node:fs';
-import {open} from 'node:fs/promises';
+import {renameSync, rmSync} from 'node:fs';
 import {basename, dirname, join} from 'node:path';
-import {AtomicCsvWriter} from './csv.js';
+import {AtomicCsvWriter, type BlockSink} from './csv.js';
 import type {TableCodec} from './table-codec.js';
 
 /**
@@ -12,13 +11,20 @@ export class WriterGroup {
   private readonly writers: AtomicCsvWriter[] = [];
 
   /**
-   * `part`: this group writes part `index` of tables split over workers, to partPath(path, index), with the
-   * header only in part 0 (see concatTables).
+   * `part`: this group's tables, committed, are left at partPath(path) for another thread to put in place
+   * (commitPart). `stream`: this group writes no files; each table's blocks go to `send` with the table's path
+   * (the header too when `header` is set; see OrderedTables).
    */
-  constructor(private readonly part?: {index: number}) {}
+  constructor(private readonly mode?: 'part' | {stream: (path: string, bytes: Uint8Array) => void; header: boolean}) {}
 
   open(path: string, header: readonly string[]): AtomicCsvWriter {
-    const w = this.part ? new AtomicCsvWriter(partPath(path, this.part.index), header, this.part.index === 0) : new AtomicCsvWriter(path, header);
+    const m = this.mode;
+    const w =
+      m === undefined
+        ? new AtomicCsvWriter(path, header)
+        : m === 'part'
+          ? new AtomicCsvWriter(partPath(path), header)
+          : new AtomicCsvWriter(path, header, m.header, ((bytes) => m.stream(path, bytes)) satisfies BlockSink);
     this.writers.push(w);
     return w;
   }
@@ -43,47 +49,87 @@ export class WriterGroup {
   }
 }
 
-/** Where part `index` of a table split over workers is written (a hidden file next to the table). */
-export function partPath(path: string, index: number): string {
-  return join(dirname(path), `.${basename(path)}.part${index}`);
+/** Where a table written by another thread waits to be put in place (a hidden file next to the table). */
+export function partPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.part`);
+}
+
+/** Puts a table written by another thread (WriterGroup 'part') in place. */
+export function commitPart(path: string): void {
+  renameSync(partPath(path), path);
+}
+
+/** Removes a table written by another thread (after a failure). */
+export function removePart(path: string): void {
+  rmSync(partPath(path), {force: true});
 }
 
 /**
- * Joins the parts 0..count-1 of each table (part 0 carries the header) into the table: the later parts are
- * appended to part 0, which is then renamed into place; the parts are removed. The copies run on libuv's
- * thread pool, the tables in parallel (kernel time, mostly: on every core rather than one after the other).
+ * The tables of a pass whose work is cut into numbered pieces (ranges of the export) done by worker threads in
+ * any order: each piece's blocks (see WriterGroup's stream) are written as soon as every earlier piece is
+ * written, else held until then, so each table is the same bytes as one thread doing the pieces in order.
+ * Nothing is copied afterwards (no parts to join). The tables are committed (renamed into place) together, or
+ * aborted. Memory: the blocks of the pieces ahead of the first unfinished one (the caller bounds how far
+ * ahead pieces are handed out).
  */
-export async function concatTables(paths: readonly string[], count: number): Promise<void> {
-  await Promise.all(
-    paths.map(async (path) => {
-      const target = await open(partPath(path, 0), 'a');
-      try {
-        const buf = Buffer.allocUnsafe(8 << 20);
-        for (let k = 1; k < count; k++) {
-          const src = await open(partPath(path, k), 'r');
-          try {
-            for (;;) {
-              const {bytesRead} = await src.read(buf, 0, buf.length, null);
-              if (bytesRead === 0) break;
-              let off = 0;
-              while (off < bytesRead) off += (await target.write(buf, off, bytesRead - off)).bytesWritten;
-            }
-          } finally {
-            await src.close();
-          }
-        }
-      } finally {
-        await target.close();
-      }
-    }),
-  );
-  for (const path of paths) {
-    renameSync(partPath(path, 0), path);
-    for (let k = 1; k < count; k++) rmSync(partPath(path, k), {force: true});
-  }
-}
+export class OrderedTables {
+  private readonly writers = new Map<string, AtomicCsvWriter>();
+  private readonly held = new Map<number, Array<{path: string; bytes: Uint8Array}>>();
+  private readonly finished = new Set<number>();
+  /** The first piece not finished: its blocks are written as they come. */
+  next = 0;
+  /** Bytes held for later pieces. */
+  heldBytes = 0;
 
-/** Removes the parts of a table (after a failure). */
-export function removeParts(path: string, count: number): void {
-  for (let k = 0; k < count; k++) rmSync(partPath(path, k), {force: true});
+  constructor(paths: readonly string[]) {
+    try {
+      for (const p of paths) this.writers.set(p, new AtomicCsvWriter(p, [], false));
+    } catch (e) {
+      this.abort();
+      throw e;
+    }
+  }
+
+  /** A block of piece `piece` of the table at `path`. */
+  add(piece: number, path: string, bytes: Uint8Array): void {
+    if (piece === this.next) this.write(path, bytes);
+    else {
+      let list = this.held.get(piece);
+      if (!list) this.held.set(piece, (list = []));
+      list.push({path, bytes});
+      this.heldBytes += bytes.length;
+    }
+  }
+
+  /** Piece `piece` has sent all its blocks. */
+  finish(piece: number): void {
+    this.finished.add(piece);
+    while (this.finished.delete(this.next)) {
+      this.next++;
+      const list = this.held.get(this.next);
+      if (!list) continue;
+      this.held.delete(this.next);
+      for (const b of list) {
+        this.heldBytes -= b.bytes.length;
+        this.write(b.path, b.bytes);
+      }
+    }
+  }
+
+  private write(path: string, bytes: Uint8Array): void {
+    const w = this.writers.get(path);
+    if (!w) throw new Error(`OrderedTables: no table ${path}`);
+    w.writeBytes(bytes);
+  }
+
+  async commit(): Promise<void> {
+    if (this.held.size > 0) throw new Error(`OrderedTables: pieces ${[...this.held.keys()].join(', ')} after an unfinished piece ${this.next}`);
+    for (const w of this.writers.values()) await w.commit();
+  }
+
+  abort(): void {
+    for (const w of this.writers.values()) void w.abort();
+    this.held.clear();
+    this.heldBytes = 0;
+  }
 }

@@ -4,9 +4,9 @@ import {dirname, join, basename} from 'node:path';
 import {countCompanies, previousCustomerDomains, withEnrichment, type CompanyCounts} from '../core/accounts.js';
 import {applyLimit, KeyCollision, splitRanges} from '../core/account-plan.js';
 import {parseShard, type Shard} from '../core/shard.js';
-import {concatTables, removeParts, WriterGroup} from '../io/writer-group.js';
+import {commitPart, removePart, WriterGroup} from '../io/writer-group.js';
 import {indexExport, type ExportIndex} from './account-index.js';
-import {assembleRange, rangeInput, readForeign, wholeFile} from './enrich-range.js';
+import {assembleRange, rangeInput, readForeign, wholeFile, type RangeInput} from './enrich-range.js';
 import {indexInWorker, rangeWorkersAvailable, RangeWorkers} from './worker-client.js';
 import {workerLimits} from './worker-pool.js';
 import {SimulationSink} from './simulate.js';
@@ -58,6 +58,8 @@ export interface EnrichOptions {
   simulation?: {seed: number; asOf?: string; digest?: boolean; result?: SimulationSummaries};
   /** Worker threads for the first and second passes (see WorkerPolicy). */
   workers?: WorkerPolicy;
+  /** Bytes of the export per range of the second pass on worker threads (default RANGE_BYTES; tests, benchmarks). */
+  rangeBytes?: number;
   /** Compare account keys as strings in the first pass (set after a KeyCollision; see KeyIds). */
   exactKeys?: boolean;
   /** Tests: the first pass's key hash, on this thread (see KeyIds). */
@@ -94,8 +96,8 @@ export interface EnrichSummary {
  * row, and the rejects. The second pass cleans each row, merges the rows of shared keys as soon as the last
  * one arrives, enriches each company and writes it (and, under `run`, hands it to the simulation sink in the
  * same pass). Companies come out in the order their last row appears. With the rules provider on a large
- * plain-CSV export, the second pass is split into contiguous ranges read by worker threads, whose parts of
- * each table are joined in order: the same bytes as one thread.
+ * plain-CSV export, the second pass is cut into contiguous ranges that worker threads take in turn; this
+ * thread writes each range's rows in range order (see RangeWorkers): the same bytes as one thread.
  */
 export async function runEnrich(opts: EnrichOptions): Promise<EnrichSummary> {
   try {
@@ -115,24 +117,24 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
   const {input, paths, reporter, provider, shard} = opts;
   let out = new WriterGroup();
   // A large export is indexed on a thread of its own (the key table and the garbage of the pass go with it);
-  // its rejects are then written as part 0 of the rejects table, committed with the other tables.
+  // it writes the rejects to a part file, put in place with the other tables.
   const bytes = fileSize(input);
   const indexThread = (opts.workers ?? 'auto') !== 'off' && rangeWorkersAvailable() && bytes >= INDEX_THREAD_BYTES;
   const openRejects = () => (opts.dryRun || indexThread ? undefined : out.open(paths.rejects, rejectCodec.columns));
   let rejectsOut = openRejects();
   const rejectsPart = indexThread && !opts.dryRun;
   const commitRejects = async () => {
-    if (rejectsPart) await concatTables([paths.rejects], 1);
+    if (rejectsPart) commitPart(paths.rejects);
   };
   const abortRejects = () => {
-    if (rejectsPart) removeParts(paths.rejects, 1);
+    if (rejectsPart) removePart(paths.rejects);
   };
   // The range workers of the second pass start now, loading their code while the first pass runs.
   const simulation = opts.simulation && {seed: opts.simulation.seed, asOf: opts.simulation.asOf, digest: opts.simulation.digest};
   const tables = [paths.companies, ...(simulation ? [paths.leads, paths.deals, paths.billing, paths.invoices, paths.unified] : [])];
   const poolSize = workerCount(opts, bytes);
   let pool: RangeWorkers | undefined =
-    poolSize >= 2 ? new RangeWorkers(Array.from({length: poolSize}, (_, k): WorkerInit => ({configDir: opts.configDir, paths, part: k, simulation})), workerLimits()) : undefined;
+    poolSize >= 2 ? new RangeWorkers(Array.from({length: poolSize}, (): WorkerInit => ({configDir: opts.configDir, paths, simulation})), workerLimits()) : undefined;
 
   // Pass 1: keys and rejects.
   reporter.start(`Scanning ${basename(input)}`);
@@ -157,7 +159,7 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
   } catch (e) {
     await out.abort();
     abortRejects();
-    await pool?.discard(tables);
+    await pool?.discard();
     throw e;
   }
   const {inputRows, rejected, otherShards, accounts: companies} = ex;
@@ -166,10 +168,10 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
 
   // Pass 2: clean, merge, enrich, write.
   const sync = provider.concurrency === 1 && !opts.dryRun;
-  const ranges = pool && ex.index.offset ? splitRanges(ex.index, pool.count) : [];
-  if (pool && ranges.length !== pool.count) {
-    // Not plain CSV (no offsets to split at), or fewer records than threads: one thread reads it all.
-    await pool.discard(tables);
+  const ranges = pool && ex.index.offset ? splitRanges(ex.index, rangeCount(bytes, pool.count, opts.rangeBytes)) : [];
+  if (pool && ranges.length < 2) {
+    // Not plain CSV (no offsets to split at), or a single record: one thread reads it all.
+    await pool.discard();
     pool = undefined;
   }
   let written = 0;
@@ -182,8 +184,14 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
     reporter.start(`Enriching with ${provider.name} on ${ranges.length} threads`, inputRows);
     let result;
     try {
-      const inputs = ranges.map((r) => rangeInput(input, ex, r, readForeign(input, ex, r)));
-      result = await pool.run(inputs, [...opts.previousCustomers], tables, (n) => reporter.progress(n));
+      // The per-account row counts are shared with the workers, not copied into every range's message.
+      const rows = sharedCopy(ex.index.rows);
+      const range = (k: number): RangeInput => {
+        const r = rangeInput(input, ex, ranges[k], readForeign(input, ex, ranges[k]));
+        // slice: a view would carry the whole array of every record into the message.
+        return {...r, account: r.account.slice(), keyHash: r.keyHash.slice(), rows};
+      };
+      result = await pool.run(ranges.length, range, [...opts.previousCustomers], tables, (n) => reporter.progress(n));
       await out.commit();
       await commitRejects();
     } catch (e) {
@@ -271,6 +279,27 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
   };
   writeJsonAtomic(paths.enrichSummary, summary);
   return summary;
+}
+
+/**
+ * The second pass on worker threads cuts the export into ranges of about this many bytes (about 9,000 Clay
+ * rows; at least one per worker, at most MAX_RANGES), handed out one at a time to whichever worker is free: a
+ * worker slowed down (by the other threads of the process, or the machine) takes fewer ranges, where halves
+ * would leave the other worker waiting for it.
+ */
+const RANGE_BYTES = 8 << 20;
+const MAX_RANGES = 256;
+
+/** How many ranges the second pass cuts an export of `bytes` into, for `workers` threads. */
+export function rangeCount(bytes: number, workers: number, rangeBytes = RANGE_BYTES): number {
+  return Math.max(workers, Math.min(MAX_RANGES, Math.ceil(bytes / rangeBytes)));
+}
+
+/** A copy of `a` in shared memory (posted to workers without copying). */
+function sharedCopy(a: Int32Array): Int32Array {
+  const shared = new Int32Array(new SharedArrayBuffer(a.byteLength));
+  shared.set(a);
+  return shared;
 }
 
 /** Exports of this size or more are indexed on a thread of their own (about 20,000 Clay rows). */
@@ -385,6 +414,7 @@ export interface EnrichStageInput {
   /** Under `run`: simulate deals, billing and unify in the same pass (see EnrichOptions.simulation). */
   simulation?: EnrichOptions['simulation'];
   workers?: EnrichOptions['workers'];
+  rangeBytes?: EnrichOptions['rangeBytes'];
 }
 
 export {workersFromEnv} from './worker-pool.js';
@@ -406,7 +436,7 @@ export async function enrichStage(s: EnrichStageInput): Promise<EnrichSummary> {
   const provider = await createProvider(name, {rules, cacheDir: s.cacheDir, flags: s.providerFlags ?? {}, reporter: s.reporter, configDir: s.configDir});
   try {
     const dryRun = s.providerFlags?.['dry-run'] === true;
-    return await runEnrich({input: s.input, paths: s.paths, configDir: s.configDir, limit: s.limit, provider, previousCustomers, reporter: s.reporter, dryRun, shard, simulation: s.simulation, workers: s.workers});
+    return await runEnrich({input: s.input, paths: s.paths, configDir: s.configDir, limit: s.limit, provider, previousCustomers, reporter: s.reporter, dryRun, shard, simulation: s.simulation, workers: s.workers, rangeBytes: s.rangeBytes});
   } finally {
     await provider.close?.();
   }

@@ -6,15 +6,15 @@ import {Worker} from 'node:worker_threads';
 import {sniffCsv} from '../io/csv.js';
 import {scanCsv, type Newline} from '../io/csv-scan.js';
 import {TableCursor} from '../io/table-cursor.js';
-import {concatTables, removeParts, WriterGroup} from '../io/writer-group.js';
+import {OrderedTables, WriterGroup} from '../io/writer-group.js';
 import {UNIFIED_COMPANY_COLUMNS} from '../schemas/deals.js';
 import type {SimulateChunkMessage, SimulateChunkReply, SimulateInit} from '../workers/protocol.js';
 import {companyCodec} from './codecs.js';
 import {requireInput, runWalk, sinkWalk, type LoadedDealModel, type SimulationStageInput} from './deals.js';
 import {simulatedCodec, SimulationSink, type SimulatedCompany, type SimulationResult, type SimulationStates} from './simulate.js';
-import {WorkerHandle, workerLimits, workersFromEnv, type WorkerPolicy} from './worker-pool.js';
+import {WorkerHandle, workerLimits, type ChunkPolicy, type WorkerPolicy} from './worker-pool.js';
+export {chunkPolicyFromEnv, type ChunkPolicy} from './worker-pool.js';
 
-import {UserError} from '../errors.js';
 
 /**
  * `run --from deals`: the deals, billing and unify stages in one pass over companies.csv (up to --limit),
@@ -50,15 +50,15 @@ export async function simulateCompanies(s: SimulationStageInput, loaded: LoadedD
 
 /**
  * On a large companies.csv, the file is cut into chunks of whole records, which this thread
- * and worker threads take in turn (whoever is free takes the next one), each writing part k of every table;
- * the parts are joined in order and the statistics merged in order, so the files and summaries are the same
- * bytes as one pass on one thread (every company has its own random stream).
+ * and worker threads take in turn (whoever is free takes the next one); each chunk's rows are written as soon
+ * as every earlier chunk is written (OrderedTables) and the statistics are merged in order, so the files and
+ * summaries are the same bytes as one pass on one thread (every company has its own random stream).
  *
  * The chunk boundaries are guesses (a newline followed by what the first record starts with, e.g. "co_"),
  * checked by the scans themselves: a chunk's scan must end exactly at the next chunk's start with a complete
  * record (see ScanOptions.range), and the first chunk starts at the first record, so every boundary is a real
- * record start. On any failure (a wrong guess, a file the fast scanner declines, bad data) the parts are
- * removed and the caller runs the one pass on one thread, which reads the file as usual and reports any error
+ * record start. On any failure (a wrong guess, a file the fast scanner declines, bad data) the tables are
+ * left as they were and the caller runs the one pass on one thread, which reads the file as usual and reports any error
  * with its row number.
  */
 
@@ -68,22 +68,6 @@ const CHUNK_BYTES = 32 << 20;
 const CHUNKED_MIN_BYTES = 256 << 20;
 /** Bytes searched for a record start after each guessed boundary. */
 const WINDOW = 256 << 10;
-
-/** Threads for the one pass: STEDI_GTM_WORKERS, and STEDI_GTM_CHUNK_BYTES (bytes per chunk, for tests and benchmarks). */
-export interface ChunkPolicy {
-  workers: WorkerPolicy;
-  chunkBytes?: number;
-}
-
-/** The ChunkPolicy of the environment (a bad value is a UserError). */
-export function chunkPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): ChunkPolicy {
-  const v = env.STEDI_GTM_CHUNK_BYTES?.trim();
-  const n = Number(v);
-  if (v !== undefined && v !== '' && !(Number.isInteger(n) && n >= 1024)) {
-    throw new UserError(`STEDI_GTM_CHUNK_BYTES=${JSON.stringify(v)}: expected a whole number of bytes, at least 1024`);
-  }
-  return {workers: workersFromEnv(env), chunkBytes: v ? n : undefined};
-}
 
 /** Where the records of companies.csv are, and the cuts between chunks. */
 export interface ChunkPlan {
@@ -148,8 +132,8 @@ export async function planChunks(file: string, chunkBytes?: number): Promise<Chu
 }
 
 /**
- * Simulates the companies of one chunk into part `index` of every table (committed: the part files are in
- * place when it returns). Returns the sink, whose statistics are the chunk's.
+ * Simulates the companies of one chunk, handing each table's blocks to `send` (the header too for chunk 0; see
+ * WriterGroup's stream). Returns the sink, whose statistics are the chunk's.
  */
 export async function simulateChunk(
   s: SimulationStageInput,
@@ -157,9 +141,10 @@ export async function simulateChunk(
   plan: Pick<ChunkPlan, 'header' | 'newline'>,
   index: number,
   chunk: {start: number; end: number},
+  send: (path: string, bytes: Uint8Array) => void,
   onCompanies: (n: number) => void = () => {},
 ): Promise<{sink: SimulationSink; companies: number}> {
-  const out = new WriterGroup({index});
+  const out = new WriterGroup({stream: send, header: index === 0});
   try {
     const sink = new SimulationSink(s, loaded, out);
     const cursor = await TableCursor.open(s.paths.companies, simulatedCodec, {
@@ -198,17 +183,25 @@ export function chunkWorkers(policy: WorkerPolicy): number {
 
 const script = () => fileURLToPath(new URL('../workers/simulate-worker.js', import.meta.url));
 
-/** A worker thread taking chunks (its replies: see WorkerHandle). */
-const chunkWorker = (init: SimulateInit) =>
-  new WorkerHandle<SimulateChunkReply>(new Worker(script(), {workerData: init, resourceLimits: workerLimits()}), (message) => ({type: 'error', message}));
+/** A worker thread taking chunks (its replies: see WorkerHandle; its tables' blocks go to `onBytes`). */
+const chunkWorker = (init: SimulateInit, onBytes: (m: Extract<SimulateChunkReply, {type: 'bytes'}>) => void) =>
+  new WorkerHandle<SimulateChunkReply>(
+    new Worker(script(), {workerData: init, resourceLimits: workerLimits()}),
+    (message) => ({type: 'error', message}),
+    (m) => {
+      if (m.type !== 'bytes') return false;
+      onBytes(m);
+      return true;
+    },
+  );
 
 /** Why the chunks were given up on (the caller then makes one pass on one thread). */
 export class ChunksFailed extends Error {}
 
 /**
- * Runs the plan's chunks on this thread and `workers` worker threads, joins the parts and returns the sink of
- * chunk 0 with every chunk's statistics merged in (its summaries are those of the whole file). Throws
- * ChunksFailed, with nothing left behind, when any chunk fails.
+ * Runs the plan's chunks on this thread and `workers` worker threads, writes the tables in chunk order and
+ * returns the sink of chunk 0 with every chunk's statistics merged in (its summaries are those of the whole
+ * file). Throws ChunksFailed, with the tables left as they were, when any chunk fails.
  */
 export async function simulateInChunks(
   s: SimulationStageInput,
@@ -218,7 +211,8 @@ export async function simulateInChunks(
   tables: readonly string[],
 ): Promise<SimulationSink> {
   const init: SimulateInit = {paths: s.paths, configDir: s.configDir, seed: s.seed, asOf: s.asOf, digest: s.digest, header: plan.header, newline: plan.newline};
-  const pool = Array.from({length: workers}, () => chunkWorker(init));
+  let ordered: OrderedTables | undefined;
+  const pool = Array.from({length: workers}, () => chunkWorker(init, (m) => ordered?.add(m.index, m.path, m.bytes)));
   const states: Array<SimulationStates | undefined> = plan.chunks.map(() => undefined);
   const done = plan.chunks.map(() => 0);
   // The companies of the chunks finished so far, and their bytes, give an estimate of the total (for the ETA).
@@ -226,33 +220,45 @@ export async function simulateInChunks(
   const allBytes = plan.chunks.at(-1)!.end - plan.chunks[0].start;
   let finishedBytes = 0;
   let finishedCompanies = 0;
-  const finished = (k: number, companies: number) => {
-    done[k] = companies;
-    finishedBytes += bytes(k);
-    finishedCompanies += companies;
-  };
   const progress = () =>
     s.reporter.progress(done.reduce((a, b) => a + b, 0), undefined, finishedBytes > 0 ? (finishedCompanies * allBytes) / finishedBytes : undefined);
   let next = 0;
   let failure: unknown;
-  const take = (): number => (failure === undefined && next < plan.chunks.length ? next++ : -1);
+  // A chunk is handed out only while it is fewer than two per thread ahead of the first unfinished one: that
+  // bounds the blocks held for later chunks.
+  const ahead = 2 * (workers + 1);
+  let waiting: Array<() => void> = [];
+  const take = async (): Promise<number> => {
+    while (failure === undefined && next < plan.chunks.length && next >= ordered!.next + ahead) await new Promise<void>((r) => waiting.push(r));
+    return failure === undefined && next < plan.chunks.length ? next++ : -1;
+  };
+  const finished = (k: number, companies: number) => {
+    done[k] = companies;
+    finishedBytes += bytes(k);
+    finishedCompanies += companies;
+    ordered!.finish(k);
+    const w = waiting;
+    waiting = [];
+    for (const f of w) f();
+  };
   let first: SimulationSink | undefined;
   try {
+    const out = (ordered = new OrderedTables(tables));
     const local = (async () => {
-      for (let k = take(); k !== -1; k = take()) {
-        const r = await simulateChunk(s, loaded, plan, k, plan.chunks[k], (n) => {
+      for (let k = await take(); k !== -1; k = await take()) {
+        const r = await simulateChunk(s, loaded, plan, k, plan.chunks[k], (path, b) => out.add(k, path, b), (n) => {
           done[k] = n;
           progress();
         });
-        finished(k, r.companies);
         if (k === 0) first = r.sink;
         else states[k] = r.sink.states();
+        finished(k, r.companies);
       }
     })();
     const remote = pool.map(async (w) => {
       const ready = await w.next();
       if (ready.type !== 'ready') throw new ChunksFailed(ready.type === 'error' ? ready.message : 'worker did not start');
-      for (let k = take(); k !== -1; k = take()) {
+      for (let k = await take(); k !== -1; k = await take()) {
         w.worker.postMessage({type: 'chunk', index: k, chunk: plan.chunks[k]} satisfies SimulateChunkMessage);
         const m = await w.next();
         if (m.type !== 'done') throw new ChunksFailed(m.type === 'error' ? m.message : `unexpected reply ${m.type}`);
@@ -261,15 +267,22 @@ export async function simulateInChunks(
         progress();
       }
     });
-    const all = [local, ...remote].map((p) => p.catch((e) => void (failure ??= e)));
+    const all = [local, ...remote].map((p) =>
+      p.catch((e) => {
+        failure ??= e;
+        const w = waiting;
+        waiting = [];
+        for (const f of w) f();
+      }),
+    );
     await Promise.all(all);
     if (failure !== undefined) throw failure;
     const sink = first!;
     for (let k = 1; k < states.length; k++) sink.absorb(states[k]!);
-    await concatTables(tables, plan.chunks.length);
+    await out.commit();
     return sink;
   } catch (e) {
-    for (const t of tables) removeParts(t, plan.chunks.length);
+    ordered?.abort();
     throw e instanceof ChunksFailed ? e : new ChunksFailed((e as Error).message);
   } finally {
     await Promise.all(pool.map((w) => w.worker.terminate()));

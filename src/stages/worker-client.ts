@@ -4,12 +4,12 @@ import {Worker} from 'node:worker_threads';
 import {addCompanyCounts, countCompanies, type CompanyCounts} from '../core/accounts.js';
 import {FatalError, UserError} from '../errors.js';
 import {WorkerHandle, workerLimits, type WorkerLimits} from './worker-pool.js';
-import {concatTables, removeParts} from '../io/writer-group.js';
+import {OrderedTables} from '../io/writer-group.js';
 import type {IndexInit, IndexReply, SimulationSummaries, WorkerInit, WorkerReply} from '../workers/protocol.js';
+import type {SimulationStates} from './simulate.js';
 import type {RangeInput} from './enrich-range.js';
 import type {ExportIndex} from './account-index.js';
 
-type Done = Extract<WorkerReply, {type: 'done'}>;
 
 export interface RangeWorkersResult {
   written: number;
@@ -33,16 +33,17 @@ const toError = (m: WorkerReply | IndexReply): Error => {
 
 /**
  * The range workers of the second pass. They are started early (while the first pass runs, so that loading
- * their code costs no time), each writing part k of every table, then given their ranges by run(), which
- * joins the parts in order: the tables are the same bytes as one thread reading the whole file would write.
- * On any failure (or discard()) every part is removed and the tables are left as they were.
+ * their code costs no time), then given the ranges by run(), one at a time to whichever is free; they stream
+ * the tables' blocks back and this thread writes them in range order (OrderedTables): the tables are the same
+ * bytes as one thread reading the whole file would write, and no part is copied afterwards. On any failure
+ * (or discard()) the tables are left as they were.
  */
 export class RangeWorkers {
   private readonly handles: Array<WorkerHandle<WorkerReply>>;
   private readonly seen: number[];
   private onProgress: (records: number) => void = () => {};
+  private tables: OrderedTables | undefined;
 
-  /** inits[k] has part k. */
   constructor(private readonly inits: WorkerInit[], limits?: WorkerLimits) {
     this.seen = inits.map(() => 0);
     this.handles = inits.map(
@@ -51,6 +52,10 @@ export class RangeWorkers {
           new Worker(script(), {workerData: init, ...(limits ? {resourceLimits: limits} : {})}),
           (message) => ({type: 'error', message, exitCode: 1}),
           (m) => {
+            if (m.type === 'bytes') {
+              this.tables?.add(m.range, m.path, m.bytes);
+              return true;
+            }
             if (m.type !== 'progress') return false;
             this.seen[k] = m.records;
             this.onProgress(this.seen.reduce((a, b) => a + b, 0));
@@ -64,64 +69,111 @@ export class RangeWorkers {
     return this.inits.length;
   }
 
-  /** Reads ranges[k] in worker k (as many ranges as workers) and joins the parts of `tables`. */
-  async run(ranges: RangeInput[], previousCustomers: string[], tables: string[], onProgress: (records: number) => void): Promise<RangeWorkersResult> {
+  /**
+   * Reads the ranges (range(k) makes the input of range k, when it is handed out) and writes `tables`. A range
+   * is handed out only while it is fewer than `ahead` ranges after the first unfinished one, which bounds the
+   * blocks held for later ranges.
+   */
+  async run(count: number, range: (k: number) => RangeInput, previousCustomers: string[], tables: string[], onProgress: (records: number) => void, ahead = 2 * this.count): Promise<RangeWorkersResult> {
     this.onProgress = onProgress;
     const {handles} = this;
+    let out: OrderedTables | undefined;
     try {
       const ready = await Promise.all(handles.map((h) => h.next()));
       const notReady = ready.find((m) => m.type !== 'ready');
       if (notReady) throw toError(notReady);
-      handles.forEach((h, k) => h.worker.postMessage({type: 'range', range: ranges[k], previousCustomers}));
-      // The first failure stops everything (Promise.all rejects at once).
+      out = this.tables = new OrderedTables(tables);
+      const ordered = out;
+      const states: Array<SimulationStates | undefined> = new Array(count);
+      const rangeCounts: CompanyCounts[] = new Array(count);
+      let written = 0;
+      let next = 0;
+      let failed = false;
+      let firstWorker = -1;
+      // Workers waiting for the ranges before theirs to finish (see `ahead`).
+      let waiting: Array<() => void> = [];
+      const take = async (): Promise<number> => {
+        while (!failed && next < count && next >= ordered.next + ahead) await new Promise<void>((r) => waiting.push(r));
+        return failed || next >= count ? -1 : next++;
+      };
+      const wake = () => {
+        const w = waiting;
+        waiting = [];
+        for (const f of w) f();
+      };
+      const feed = async (h: WorkerHandle<WorkerReply>, w: number) => {
+        try {
+          for (let k = await take(); k !== -1; k = await take()) {
+            h.worker.postMessage({type: 'range', index: k, range: range(k), previousCustomers});
+            const m = await h.next();
+            if (m.type !== 'range-done') throw toError(m);
+            states[k] = m.states;
+            rangeCounts[k] = m.counts;
+            written += m.written;
+            if (k === 0) firstWorker = w;
+            ordered.finish(k);
+            wake();
+          }
+        } catch (e) {
+          failed = true;
+          wake();
+          throw e;
+        }
+      };
+      // The first failure stops everything (Promise.all rejects at once; the others take no more ranges).
+      await Promise.all(handles.map(feed));
       const done = await Promise.all(
         handles.map(async (h) => {
+          h.worker.postMessage({type: 'finish'});
           const m = await h.next();
           if (m.type !== 'done') throw toError(m);
-          return m as Done;
+          return m;
         }),
       );
       let simulation: SimulationSummaries | undefined;
-      if (done[0].states) {
-        handles[0].worker.postMessage({type: 'summarize', states: done.slice(1).map((d) => d.states!)});
-        const m = await handles[0].next();
+      if (states[0]) {
+        const h = handles[firstWorker];
+        h.worker.postMessage({type: 'summarize', states: states.slice(1) as SimulationStates[]});
+        const m = await h.next();
         if (m.type !== 'summaries') throw toError(m);
         simulation = m.simulation;
       }
-      await concatTables(tables, handles.length);
+      await ordered.commit();
+      // In range order: the counts' keys then come in the order one thread would meet them (same bytes).
       const counts = countCompanies([]);
+      for (const c of rangeCounts) addCompanyCounts(counts, c);
       const providerStats: Record<string, number> = {};
       for (const d of done) {
-        addCompanyCounts(counts, d.counts);
         for (const [k, v] of Object.entries(d.providerStats)) providerStats[k] = (providerStats[k] ?? 0) + v;
       }
-      return {written: done.reduce((n, d) => n + d.written, 0), counts, providerStats, simulation};
+      return {written, counts, providerStats, simulation};
     } catch (e) {
-      await this.abort(tables);
+      await this.abort();
+      out?.abort();
       throw e;
     } finally {
+      this.tables = undefined;
       await this.terminate();
     }
   }
 
-  /** Stops the workers unused: their part files are removed. */
-  async discard(tables: string[]): Promise<void> {
-    await this.abort(tables);
+  /** Stops the workers unused. */
+  async discard(): Promise<void> {
+    await this.abort();
     await this.terminate();
   }
 
-  private async abort(tables: string[]): Promise<void> {
+  private async abort(): Promise<void> {
     await Promise.all(
       this.handles.map(async (h) => {
         h.worker.postMessage({type: 'abort'});
-        // Wait for its answer (it removes its temporary files), unless it is gone.
+        // Wait for its answer, unless it is gone.
         for (;;) {
           const m = await Promise.race([h.next(), new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000))]);
           if (!m || m.type === 'aborted' || m.type === 'error') break;
         }
       }),
     );
-    for (const t of tables) removeParts(t, this.handles.length);
   }
 
   private async terminate(): Promise<void> {
@@ -131,7 +183,7 @@ export class RangeWorkers {
 
 /**
  * Runs the first pass (indexExport) on a thread of its own, whose memory is freed when it ends. Rejected rows
- * go to part 0 of `init.rejects`: commit with concatTables([path], 1).
+ * go to the part file of `init.rejects`: put it in place with commitPart.
  */
 export async function indexInWorker(init: IndexInit, onProgress: (rows: number) => void): Promise<ExportIndex> {
   const script = fileURLToPath(new URL('../workers/index-worker.js', import.meta.url));

@@ -23,6 +23,25 @@ export function workersFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerPoli
   return n <= 1 ? 'off' : n;
 }
 
+/**
+ * Threads for the passes over large files: STEDI_GTM_WORKERS, and STEDI_GTM_CHUNK_BYTES (for tests and
+ * benchmarks: bytes per chunk of `run --from deals`, and per range of enrich's second pass on worker threads).
+ */
+export interface ChunkPolicy {
+  workers: WorkerPolicy;
+  chunkBytes?: number;
+}
+
+/** The ChunkPolicy of the environment (a bad value is a UserError). */
+export function chunkPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): ChunkPolicy {
+  const v = env.STEDI_GTM_CHUNK_BYTES?.trim();
+  const n = Number(v);
+  if (v !== undefined && v !== '' && !(Number.isInteger(n) && n >= 1024)) {
+    throw new UserError(`STEDI_GTM_CHUNK_BYTES=${JSON.stringify(v)}: expected a whole number of bytes, at least 1024`);
+  }
+  return {workers: workersFromEnv(env), chunkBytes: v ? n : undefined};
+}
+
 /** V8 heap limits of each worker (MB). */
 export interface WorkerLimits {
   maxOldGenerationSizeMb?: number;

@@ -1,7 +1,8 @@
-// One worker of `enrich` and `run` (rules provider) on a large export: it reads its own contiguous range of the
-// export (found by the first pass, sent in a 'range' message), assembles the accounts that end there, enriches them and writes them to
-// part `part` of companies.csv and, under `run`, simulates and writes the deals, billing and unified tables'
-// parts. The lead thread joins the parts in order, so the files are the same bytes as one thread would write.
+// One worker of `enrich` and `run` (rules provider) on a large export. The lead thread hands out ranges of the
+// export (found by the first pass) one at a time, to whichever worker is free. For each range the worker
+// assembles the accounts that end there, enriches them and, under `run`, simulates their deals, billing and
+// unified rows; it streams the tables' blocks back to the lead thread, which writes the ranges in order
+// (OrderedTables), so the files are the same bytes as one thread would write.
 import {parentPort, workerData} from 'node:worker_threads';
 import {silentReporter} from '../io/reporter.js';
 import {withEnrichment} from '../core/accounts.js';
@@ -17,21 +18,24 @@ const init = workerData as WorkerInit;
 const reply = (m: WorkerReply) => parentPort!.postMessage(m);
 const failed = (e: unknown): WorkerReply => ({type: 'error', message: (e as Error).message, exitCode: (e as {exitCode?: number}).exitCode ?? 1});
 
+/** The range being done (aborted on failure). */
 let out: WriterGroup | undefined;
-let sink: SimulationSink | undefined;
+/** Range 0's simulation sink: the other ranges' statistics are merged into it ('summarize'). */
+let first: SimulationSink | undefined;
 let work: ((m: Extract<WorkerMessage, {type: 'range'}>) => Promise<void>) | undefined;
+let finish: (() => WorkerReply) | undefined;
 
 async function cleanUp(): Promise<void> {
   await out?.abort();
-  await sink?.abort();
 }
 
 parentPort!.on('message', async (m: WorkerMessage) => {
   try {
     if (m.type === 'range') await work!(m);
+    else if (m.type === 'finish') reply(finish!());
     else if (m.type === 'summarize') {
-      for (const s of m.states) sink!.absorb(s);
-      reply({type: 'summaries', simulation: sink!.summaries(silentReporter)});
+      for (const s of m.states) first!.absorb(s);
+      reply({type: 'summaries', simulation: first!.summaries(silentReporter)});
     } else if (m.type === 'abort') {
       await cleanUp();
       reply({type: 'aborted'});
@@ -43,34 +47,46 @@ parentPort!.on('message', async (m: WorkerMessage) => {
 });
 
 // Everything that does not depend on the range is set up at once: the lead thread starts this worker while
-// the first pass still runs, then sends the range.
+// the first pass still runs, then sends the ranges.
 try {
   const provider = new RulesProvider(loadIcpRules(init.configDir));
-  out = new WriterGroup({index: init.part});
-  const companies = out.open(init.paths.companies, companyCodec.columns);
-  const counter = new CompanyCounter();
-  if (init.simulation) {
-    const loaded = loadDealModel(init.configDir, init.simulation.asOf);
-    sink = new SimulationSink({paths: init.paths, configDir: init.configDir, seed: init.simulation.seed, asOf: init.simulation.asOf, digest: init.simulation.digest, reporter: silentReporter}, loaded, new WriterGroup({index: init.part}));
-  }
+  const sim = init.simulation;
+  const loaded = sim ? loadDealModel(init.configDir, sim.asOf) : undefined;
+  /** Records read in the ranges done (progress counts every range of this worker). */
+  let records = 0;
   work = async (m) => {
+    // Each block goes to the lead thread with its memory (transferred, not copied).
+    const send = (path: string, bytes: Uint8Array) => parentPort!.postMessage({type: 'bytes', range: m.index, path, bytes} satisfies WorkerReply, [bytes.buffer as ArrayBuffer]);
+    const group = (out = new WriterGroup({stream: send, header: m.index === 0}));
+    const companies = group.open(init.paths.companies, companyCodec.columns);
+    // A sink per range: its statistics are merged in range order, whichever worker did which range.
+    const sink =
+      sim && loaded
+        ? new SimulationSink({paths: init.paths, configDir: init.configDir, seed: sim.seed, asOf: sim.asOf, digest: sim.digest, reporter: silentReporter}, loaded, group)
+        : undefined;
+    // Counts per range too: added up in range order, their keys come in the order one thread meets them.
+    const counter = new CompanyCounter();
     let written = 0;
-    await assembleRange(
+    const before = records;
+    const r = await assembleRange(
       m.range,
       new Set(m.previousCustomers),
       (base) => {
         const c = withEnrichment(base, provider.enrich(base));
         written++;
         counter.add(c);
-        out!.write(companies, companyCodec, c);
+        group.write(companies, companyCodec, c);
         sink?.add(c);
       },
-      (records) => reply({type: 'progress', records}),
+      (n) => reply({type: 'progress', records: before + n}),
     );
-    await out!.commit();
-    await sink?.commitFiles();
-    reply({type: 'done', written, counts: counter.counts, providerStats: provider.stats(), states: sink?.states()});
+    records = before + r.records;
+    await group.commit();
+    out = undefined;
+    if (m.index === 0) first = sink;
+    reply({type: 'range-done', index: m.index, written, counts: counter.counts, states: sink?.states()});
   };
+  finish = () => ({type: 'done', providerStats: provider.stats()});
   reply({type: 'ready'});
 } catch (e) {
   await cleanUp();

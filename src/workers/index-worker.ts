@@ -1,6 +1,7 @@
 // The first pass of `enrich` on a large export, on its own thread: its key table and the garbage of reading
 // the export live and die with this thread, so the lead thread never holds them (the memory goes back to the
-// system when the pass ends). Rejected rows are written to part 0 of the rejects table (see WriterGroup).
+// system when the pass ends). Rejected rows are written to the rejects table's part file, which the lead thread
+// puts in place with the other tables (see WriterGroup 'part').
 import {parentPort, workerData} from 'node:worker_threads';
 import {silentReporter} from '../io/reporter.js';
 import {WriterGroup} from '../io/writer-group.js';
@@ -11,7 +12,7 @@ import type {IndexInit, IndexReply} from './protocol.js';
 const init = workerData as IndexInit;
 const reply = (m: IndexReply, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(m, transfer);
 
-let out = new WriterGroup({index: 0});
+let out = new WriterGroup('part');
 const open = () => (init.rejects ? out.open(init.rejects, rejectCodec.columns) : undefined);
 let rejects = open();
 try {
@@ -24,7 +25,7 @@ try {
     },
     onRestart() {
       void out.abort();
-      out = new WriterGroup({index: 0});
+      out = new WriterGroup('part');
       rejects = open();
     },
   });

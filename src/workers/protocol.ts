@@ -10,18 +10,19 @@ import type {SimulationResult, SimulationStates} from '../stages/simulate.js';
 export interface WorkerInit {
   configDir: string;
   paths: DataPaths;
-  /** Which part of the tables this worker writes (see partPath in io/writer-group.ts). */
-  part: number;
   /** Under `run`: simulate deals, billing and unify too. */
   simulation?: {seed: number; asOf?: string; digest?: boolean};
 }
 
 /**
- * 'range': the records to read and the accounts they make (after the first pass); 'summarize': after every
- * worker is done, part 0 merges the others' statistics and writes the summaries.
+ * 'range': range number `index` of the export (after the first pass: its records and the accounts they make);
+ * the worker streams its tables' blocks back ('bytes'), then answers 'range-done'. 'finish': no more ranges
+ * (answer 'done'). 'summarize': the worker that did range 0 merges the other ranges' statistics, in order, into
+ * that range's and makes the summaries.
  */
 export type WorkerMessage =
-  | {type: 'range'; range: RangeInput; previousCustomers: string[]}
+  | {type: 'range'; index: number; range: RangeInput; previousCustomers: string[]}
+  | {type: 'finish'}
   | {type: 'summarize'; states: SimulationStates[]}
   | {type: 'abort'};
 
@@ -30,7 +31,9 @@ export type {SimulationResult as SimulationSummaries} from '../stages/simulate.j
 export type WorkerReply =
   | {type: 'ready'}
   | {type: 'progress'; records: number}
-  | {type: 'done'; written: number; counts: CompanyCounts; providerStats: Record<string, number>; states?: SimulationStates}
+  | {type: 'bytes'; range: number; path: string; bytes: Uint8Array}
+  | {type: 'range-done'; index: number; written: number; counts: CompanyCounts; states?: SimulationStates}
+  | {type: 'done'; providerStats: Record<string, number>}
   | {type: 'summaries'; simulation: SimulationResult}
   | {type: 'aborted'}
   | {type: 'error'; message: string; exitCode: number};
@@ -39,7 +42,7 @@ export type WorkerReply =
 export interface IndexInit {
   input: string;
   shard?: Shard;
-  /** Where rejected rows go (written as part 0 of this table); absent under --dry-run. */
+  /** Where rejected rows go (written to its part file, see commitPart); absent under --dry-run. */
   rejects?: string;
   /** Compare account keys as strings (after a KeyCollision). */
   exactKeys?: boolean;
@@ -64,5 +67,6 @@ export type SimulateChunkMessage = {type: 'chunk'; index: number; chunk: {start:
 
 export type SimulateChunkReply =
   | {type: 'ready'}
+  | {type: 'bytes'; index: number; path: string; bytes: Uint8Array}
   | {type: 'done'; index: number; companies: number; states: SimulationStates}
   | {type: 'error'; message: string};

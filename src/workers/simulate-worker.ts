@@ -1,5 +1,6 @@
-// A worker of `run --from deals` on a large companies.csv: it simulates the chunks it is sent, each into part
-// `index` of every table, and answers with the chunk's statistics (see src/stages/simulate-companies.ts).
+// A worker of `run --from deals` on a large companies.csv: it simulates the chunks it is sent, streams each
+// table's blocks back to the lead thread (which writes the chunks in order) and answers with the chunk's
+// statistics (see src/stages/simulate-companies.ts).
 import {parentPort, workerData} from 'node:worker_threads';
 import {silentReporter} from '../io/reporter.js';
 import {loadDealModel} from '../stages/deals.js';
@@ -14,7 +15,10 @@ try {
   const loaded = loadDealModel(init.configDir, init.asOf);
   parentPort!.on('message', async (m: SimulateChunkMessage) => {
     try {
-      const {sink, companies} = await simulateChunk(s, loaded, init, m.index, m.chunk);
+      // Each block goes with its memory (transferred, not copied).
+      const send = (path: string, bytes: Uint8Array) =>
+        parentPort!.postMessage({type: 'bytes', index: m.index, path, bytes} satisfies SimulateChunkReply, [bytes.buffer as ArrayBuffer]);
+      const {sink, companies} = await simulateChunk(s, loaded, init, m.index, m.chunk, send);
       reply({type: 'done', index: m.index, companies, states: sink.states()});
     } catch (e) {
       reply({type: 'error', message: (e as Error).message});

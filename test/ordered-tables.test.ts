@@ -1,0 +1,115 @@
+import {existsSync, readdirSync, readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import fc from 'fast-check';
+import {OrderedTables, WriterGroup} from '../src/io/writer-group.js';
+import {tempDir} from './helpers/cli.js';
+
+let t: ReturnType<typeof tempDir>;
+beforeEach(() => (t = tempDir()));
+afterEach(() => t.cleanup());
+
+const TABLES = ['a.csv', 'b.csv', 'c.csv'];
+const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
+
+/** Per piece: its blocks, each (table, text), in the order the piece sends them. */
+const pieces = fc.array(
+  fc.array(fc.record({table: fc.integer({min: 0, max: TABLES.length - 1}), text: fc.string({minLength: 1, maxLength: 12})}), {maxLength: 6}),
+  {minLength: 1, maxLength: 8},
+);
+
+describe('OrderedTables', () => {
+  it('writes each table as the pieces in order, whatever order the pieces send their blocks and finish in (property)', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(pieces, fc.array(fc.nat(), {maxLength: 80}), async (ps, schedule) => {
+        const dir = join(t.dir, `r${run++}`);
+        const paths = TABLES.map((f) => join(dir, f));
+        const out = new OrderedTables(paths);
+        // Each piece's messages in its own order: its blocks, then "finished"; the pieces interleave as scheduled.
+        const cursor = ps.map(() => 0);
+        const step = (p: number) => {
+          const k = cursor[p]++;
+          if (k < ps[p].length) out.add(p, paths[ps[p][k].table], Buffer.from(ps[p][k].text));
+          else out.finish(p);
+        };
+        const open = () => ps.map((_, p) => p).filter((p) => cursor[p] <= ps[p].length);
+        for (const s of schedule) {
+          const left = open();
+          if (left.length === 0) break;
+          step(left[s % left.length]);
+        }
+        for (let left = open(); left.length > 0; left = open()) step(left[left.length - 1]);
+        expect(out.heldBytes).toBe(0);
+        expect(out.next).toBe(ps.length);
+        await out.commit();
+        TABLES.forEach((f, i) => {
+          const want = ps.map((blocks) => blocks.filter((b) => b.table === i).map((b) => b.text).join('')).join('');
+          expect([f, readFileSync(join(dir, f), 'utf8')]).toEqual([f, want]);
+        });
+        expect(readdirSync(dir).filter((f) => f.startsWith('.'))).toEqual([]);
+      }),
+    );
+  });
+
+  it('holds a later piece until the earlier ones finish, and refuses to commit while one is held', async () => {
+    const paths = TABLES.map((f) => join(t.dir, f));
+    const out = new OrderedTables(paths);
+    out.add(1, paths[0], Buffer.from('later\n'));
+    out.add(0, paths[0], Buffer.from('first\n'));
+    expect(out.heldBytes).toBe(6);
+    await expect(out.commit()).rejects.toThrow(/pieces 1 after an unfinished piece 0/);
+    out.finish(1);
+    expect(out.heldBytes).toBe(6);
+    out.finish(0);
+    expect(out.heldBytes).toBe(0);
+    await out.commit();
+    expect(readFileSync(paths[0], 'utf8')).toBe('first\nlater\n');
+  });
+
+  it('leaves the tables as they were when aborted', () => {
+    const paths = TABLES.map((f) => join(t.dir, f));
+    const out = new OrderedTables(paths);
+    out.add(0, paths[0], Buffer.from('x\n'));
+    out.abort();
+    expect(paths.some((p) => existsSync(p))).toBe(false);
+    expect(readdirSync(t.dir)).toEqual([]);
+  });
+});
+
+describe('WriterGroup (stream)', () => {
+  it('hands each table its blocks (header first when asked) instead of writing files', async () => {
+    const sent: Array<{path: string; text: string}> = [];
+    const group = new WriterGroup({stream: (path, bytes) => sent.push({path, text: text(bytes)}), header: true});
+    const w = group.open(join(t.dir, 'x.csv'), ['id', 'note']);
+    w.push(['1', 'a, b']);
+    await group.commit();
+    expect(sent).toEqual([{path: join(t.dir, 'x.csv'), text: 'id,note\n1,"a, b"\n'}]);
+    expect(readdirSync(t.dir)).toEqual([]);
+    const noHeader: string[] = [];
+    const g2 = new WriterGroup({stream: (_p, bytes) => noHeader.push(text(bytes)), header: false});
+    g2.open(join(t.dir, 'x.csv'), ['id']).push(['2']);
+    await g2.commit();
+    expect(noHeader).toEqual(['2\n']);
+  });
+
+  it('sends a block of at least 1 MiB as soon as it is full, and a fresh block follows', async () => {
+    const sizes: number[] = [];
+    const buffers = new Set<ArrayBufferLike>();
+    const group = new WriterGroup({
+      stream: (_p, bytes) => {
+        sizes.push(bytes.length);
+        buffers.add(bytes.buffer);
+      },
+      header: false,
+    });
+    const w = group.open(join(t.dir, 'x.csv'), ['v']);
+    const line = 'y'.repeat(999) + '\n';
+    for (let i = 0; i < 3000; i++) w.pushLine(line);
+    await group.commit();
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(3000 * 1000);
+    expect(sizes.length).toBeGreaterThanOrEqual(2);
+    expect(sizes.slice(0, -1).every((n) => n >= 1 << 20)).toBe(true);
+    // Each block is handed over with memory of its own (it can be transferred to another thread).
+    expect(buffers.size).toBe(sizes.length);
+  });
+});
