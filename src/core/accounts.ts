@@ -32,20 +32,24 @@ export function countCompanies(companies: Iterable<Company>): CompanyCounts {
     icp_fit: 0, icp_tiers: {}, uses_x12: 0, uses_clearinghouse: 0, uses_fhir: 0, uses_hl7: 0,
     previous_customers: 0, domain_status: {}, size_bands: {}, enrichment_source: {},
   };
-  const bump = (m: Record<string, number>, k: string) => (m[k] = (m[k] ?? 0) + 1);
-  for (const x of companies) {
-    if (x.icp_fit) c.icp_fit++;
-    bump(c.icp_tiers, x.icp_tier);
-    if (x.uses_x12) c.uses_x12++;
-    if (x.uses_clearinghouse) c.uses_clearinghouse++;
-    if (x.uses_fhir) c.uses_fhir++;
-    if (x.uses_hl7) c.uses_hl7++;
-    if (x.is_previous_customer) c.previous_customers++;
-    bump(c.domain_status, x.domain_status);
-    bump(c.size_bands, x.size_band);
-    bump(c.enrichment_source, x.enrichment_source);
-  }
+  for (const x of companies) countCompany(c, x);
   return c;
+}
+
+const bump = (m: Record<string, number>, k: string) => (m[k] = (m[k] ?? 0) + 1);
+
+/** Adds one company to the counts (a stage counting as it writes: nothing is allocated per company). */
+export function countCompany(c: CompanyCounts, x: Company): void {
+  if (x.icp_fit) c.icp_fit++;
+  bump(c.icp_tiers, x.icp_tier);
+  if (x.uses_x12) c.uses_x12++;
+  if (x.uses_clearinghouse) c.uses_clearinghouse++;
+  if (x.uses_fhir) c.uses_fhir++;
+  if (x.uses_hl7) c.uses_hl7++;
+  if (x.is_previous_customer) c.previous_customers++;
+  bump(c.domain_status, x.domain_status);
+  bump(c.size_bands, x.size_band);
+  bump(c.enrichment_source, x.enrichment_source);
 }
 
 /**

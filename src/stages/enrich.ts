@@ -1,7 +1,7 @@
 import {mkdirSync, renameSync, statSync, writeFileSync} from 'node:fs';
 import {availableParallelism} from 'node:os';
 import {dirname, join, basename} from 'node:path';
-import {countCompanies, previousCustomerDomains, withEnrichment, type CompanyCounts} from '../core/accounts.js';
+import {countCompanies, countCompany, previousCustomerDomains, withEnrichment, type CompanyCounts} from '../core/accounts.js';
 import {applyLimit, KeyCollision, splitRanges} from '../core/account-plan.js';
 import {parseShard, type Shard} from '../core/shard.js';
 import {commitPart, removePart, WriterGroup} from '../io/writer-group.js';
@@ -356,20 +356,9 @@ async function enrichConcurrently(provider: EnrichmentProvider, companies: Compa
 export class CompanyCounter {
   readonly counts: CompanyCounts = countCompanies([]);
   add(c: Company): void {
-    const one = countCompanies([c]);
-    const x = this.counts;
-    x.icp_fit += one.icp_fit;
-    x.uses_x12 += one.uses_x12;
-    x.uses_clearinghouse += one.uses_clearinghouse;
-    x.uses_fhir += one.uses_fhir;
-    x.uses_hl7 += one.uses_hl7;
-    x.previous_customers += one.previous_customers;
-    for (const k of ['icp_tiers', 'domain_status', 'size_bands', 'enrichment_source'] as const) {
-      for (const [key, n] of Object.entries(one[k])) x[k][key] = (x[k][key] ?? 0) + n;
-    }
+    countCompany(this.counts, c);
   }
 }
-
 
 /** --dry-run: the provider's plan (cache hits, calls, estimated cost); nothing is called or written. */
 async function dryRun(opts: EnrichOptions, selected: CompanyBase[], accounts: {inputRows: number; companies: number; mergedRows: number; rejected: number}, blank: number): Promise<EnrichSummary> {
