@@ -74,7 +74,7 @@ export function removePart(path: string): void {
  */
 export class OrderedTables {
   private readonly writers = new Map<string, AtomicCsvWriter>();
-  private readonly held = new Map<number, Array<{path: string; bytes: Uint8Array}>>();
+  private readonly held = new Map<number, Array<{path: string; bytes: Uint8Array; written?: (bytes: Uint8Array) => void}>>();
   private readonly finished = new Set<number>();
   /** The first piece not finished: its blocks are written as they come. */
   next = 0;
@@ -90,13 +90,13 @@ export class OrderedTables {
     }
   }
 
-  /** A block of piece `piece` of the table at `path`. */
-  add(piece: number, path: string, bytes: Uint8Array): void {
-    if (piece === this.next) this.write(path, bytes);
+  /** A block of piece `piece` of the table at `path`; `written` is given the block once it is written. */
+  add(piece: number, path: string, bytes: Uint8Array, written?: (bytes: Uint8Array) => void): void {
+    if (piece === this.next) this.write(path, bytes, written);
     else {
       let list = this.held.get(piece);
       if (!list) this.held.set(piece, (list = []));
-      list.push({path, bytes});
+      list.push({path, bytes, written});
       this.heldBytes += bytes.length;
     }
   }
@@ -111,15 +111,16 @@ export class OrderedTables {
       this.held.delete(this.next);
       for (const b of list) {
         this.heldBytes -= b.bytes.length;
-        this.write(b.path, b.bytes);
+        this.write(b.path, b.bytes, b.written);
       }
     }
   }
 
-  private write(path: string, bytes: Uint8Array): void {
+  private write(path: string, bytes: Uint8Array, written?: (bytes: Uint8Array) => void): void {
     const w = this.writers.get(path);
     if (!w) throw new Error(`OrderedTables: no table ${path}`);
     w.writeBytes(bytes);
+    written?.(bytes);
   }
 
   async commit(): Promise<void> {

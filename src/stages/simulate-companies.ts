@@ -3,7 +3,7 @@ import {open, stat} from 'node:fs/promises';
 import {availableParallelism} from 'node:os';
 import {fileURLToPath} from 'node:url';
 import {Worker} from 'node:worker_threads';
-import {sniffCsv} from '../io/csv.js';
+import {recycleBlock, sniffCsv} from '../io/csv.js';
 import {scanCsv, type Newline} from '../io/csv-scan.js';
 import {TableCursor} from '../io/table-cursor.js';
 import {OrderedTables, WriterGroup} from '../io/writer-group.js';
@@ -184,16 +184,18 @@ export function chunkWorkers(policy: WorkerPolicy): number {
 const script = () => fileURLToPath(new URL('../workers/simulate-worker.js', import.meta.url));
 
 /** A worker thread taking chunks (its replies: see WorkerHandle; its tables' blocks go to `onBytes`). */
-const chunkWorker = (init: SimulateInit, onBytes: (m: Extract<SimulateChunkReply, {type: 'bytes'}>) => void) =>
-  new WorkerHandle<SimulateChunkReply>(
-    new Worker(script(), {workerData: init, resourceLimits: workerLimits()}),
+const chunkWorker = (init: SimulateInit, onBytes: (m: Extract<SimulateChunkReply, {type: 'bytes'}>, worker: Worker) => void) => {
+  const worker = new Worker(script(), {workerData: init, resourceLimits: workerLimits()});
+  return new WorkerHandle<SimulateChunkReply>(
+    worker,
     (message) => ({type: 'error', message}),
     (m) => {
       if (m.type !== 'bytes') return false;
-      onBytes(m);
+      onBytes(m, worker);
       return true;
     },
   );
+};
 
 /** Why the chunks were given up on (the caller then makes one pass on one thread). */
 export class ChunksFailed extends Error {}
@@ -212,7 +214,10 @@ export async function simulateInChunks(
 ): Promise<SimulationSink> {
   const init: SimulateInit = {paths: s.paths, configDir: s.configDir, seed: s.seed, asOf: s.asOf, digest: s.digest, header: plan.header, newline: plan.newline};
   let ordered: OrderedTables | undefined;
-  const pool = Array.from({length: workers}, () => chunkWorker(init, (m) => ordered?.add(m.index, m.path, m.bytes)));
+  // Written, a worker's block goes back to it for its next rows (this thread's own blocks: recycleBlock).
+  const pool = Array.from({length: workers}, () =>
+    chunkWorker(init, (m, worker) => ordered?.add(m.index, m.path, m.bytes, (b) => worker.postMessage({type: 'block', bytes: b} satisfies SimulateChunkMessage, [b.buffer as ArrayBuffer]))),
+  );
   const states: Array<SimulationStates | undefined> = plan.chunks.map(() => undefined);
   const done = plan.chunks.map(() => 0);
   // The companies of the chunks finished so far, and their bytes, give an estimate of the total (for the ETA).
@@ -246,7 +251,7 @@ export async function simulateInChunks(
     const out = (ordered = new OrderedTables(tables));
     const local = (async () => {
       for (let k = await take(); k !== -1; k = await take()) {
-        const r = await simulateChunk(s, loaded, plan, k, plan.chunks[k], (path, b) => out.add(k, path, b), (n) => {
+        const r = await simulateChunk(s, loaded, plan, k, plan.chunks[k], (path, b) => out.add(k, path, b, recycleBlock), (n) => {
           done[k] = n;
           progress();
         });

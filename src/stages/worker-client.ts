@@ -5,7 +5,7 @@ import {addCompanyCounts, countCompanies, type CompanyCounts} from '../core/acco
 import {FatalError, UserError} from '../errors.js';
 import {WorkerHandle, workerLimits, type WorkerLimits} from './worker-pool.js';
 import {OrderedTables} from '../io/writer-group.js';
-import type {IndexInit, IndexReply, SimulationSummaries, WorkerInit, WorkerReply} from '../workers/protocol.js';
+import type {IndexInit, IndexReply, SimulationSummaries, WorkerInit, WorkerMessage, WorkerReply} from '../workers/protocol.js';
 import type {SimulationStates} from './simulate.js';
 import type {RangeInput} from './enrich-range.js';
 import type {ExportIndex} from './account-index.js';
@@ -53,7 +53,8 @@ export class RangeWorkers {
           (message) => ({type: 'error', message, exitCode: 1}),
           (m) => {
             if (m.type === 'bytes') {
-              this.tables?.add(m.range, m.path, m.bytes);
+              // Written, the block goes back to the worker for its next rows.
+              this.tables?.add(m.range, m.path, m.bytes, (b) => this.handles[k].worker.postMessage({type: 'block', bytes: b} satisfies WorkerMessage, [b.buffer as ArrayBuffer]));
               return true;
             }
             if (m.type !== 'progress') return false;

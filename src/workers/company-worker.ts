@@ -6,6 +6,7 @@
 import {parentPort, workerData} from 'node:worker_threads';
 import {silentReporter} from '../io/reporter.js';
 import {withEnrichment} from '../core/accounts.js';
+import {recycleBlock} from '../io/csv.js';
 import {WriterGroup} from '../io/writer-group.js';
 import {RulesProvider} from '../providers/rules.js';
 import {loadDealModel} from '../stages/deals.js';
@@ -31,7 +32,8 @@ async function cleanUp(): Promise<void> {
 
 parentPort!.on('message', async (m: WorkerMessage) => {
   try {
-    if (m.type === 'range') await work!(m);
+    if (m.type === 'block') recycleBlock(m.bytes);
+    else if (m.type === 'range') await work!(m);
     else if (m.type === 'finish') reply(finish!());
     else if (m.type === 'summarize') {
       for (const s of m.states) first!.absorb(s);

@@ -17,11 +17,13 @@ export interface WorkerInit {
 /**
  * 'range': range number `index` of the export (after the first pass: its records and the accounts they make);
  * the worker streams its tables' blocks back ('bytes'), then answers 'range-done'. 'finish': no more ranges
- * (answer 'done'). 'summarize': the worker that did range 0 merges the other ranges' statistics, in order, into
+ * (answer 'done'). 'block': a block the worker sent, written, given back for its next rows (see recycleBlock).
+ * 'summarize': the worker that did range 0 merges the other ranges' statistics, in order, into
  * that range's and makes the summaries.
  */
 export type WorkerMessage =
   | {type: 'range'; index: number; range: RangeInput; previousCustomers: string[]}
+  | {type: 'block'; bytes: Uint8Array}
   | {type: 'finish'}
   | {type: 'summarize'; states: SimulationStates[]}
   | {type: 'abort'};
@@ -63,7 +65,8 @@ export interface SimulateInit {
   newline: Newline;
 }
 
-export type SimulateChunkMessage = {type: 'chunk'; index: number; chunk: {start: number; end: number}};
+/** 'block': a block the worker sent, written, given back for its next rows (see recycleBlock). */
+export type SimulateChunkMessage = {type: 'chunk'; index: number; chunk: {start: number; end: number}} | {type: 'block'; bytes: Uint8Array};
 
 export type SimulateChunkReply =
   | {type: 'ready'}

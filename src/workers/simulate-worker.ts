@@ -2,6 +2,7 @@
 // table's blocks back to the lead thread (which writes the chunks in order) and answers with the chunk's
 // statistics (see src/stages/simulate-companies.ts).
 import {parentPort, workerData} from 'node:worker_threads';
+import {recycleBlock} from '../io/csv.js';
 import {silentReporter} from '../io/reporter.js';
 import {loadDealModel} from '../stages/deals.js';
 import {simulateChunk} from '../stages/simulate-companies.js';
@@ -14,6 +15,7 @@ try {
   const s = {paths: init.paths, configDir: init.configDir, seed: init.seed, asOf: init.asOf, digest: init.digest, reporter: silentReporter};
   const loaded = loadDealModel(init.configDir, init.asOf);
   parentPort!.on('message', async (m: SimulateChunkMessage) => {
+    if (m.type === 'block') return recycleBlock(m.bytes);
     try {
       // Each block goes with its memory (transferred, not copied).
       const send = (path: string, bytes: Uint8Array) =>
