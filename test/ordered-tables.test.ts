@@ -1,6 +1,7 @@
 import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import fc from 'fast-check';
+import {recycleBlock} from '../src/io/csv.js';
 import {OrderedTables, WriterGroup} from '../src/io/writer-group.js';
 import {tempDir} from './helpers/cli.js';
 
@@ -111,5 +112,25 @@ describe('WriterGroup (stream)', () => {
     expect(sizes.slice(0, -1).every((n) => n >= 1 << 20)).toBe(true);
     // Each block is handed over with memory of its own (it can be transferred to another thread).
     expect(buffers.size).toBe(sizes.length);
+  });
+
+  it('reuses a block given back once written (recycleBlock) for the next one, the bytes staying right', async () => {
+    const buffers: ArrayBufferLike[] = [];
+    let all = '';
+    const group = new WriterGroup({
+      stream: (_p, bytes) => {
+        all += text(bytes);
+        buffers.push(bytes.buffer);
+        recycleBlock(bytes);
+      },
+      header: false,
+    });
+    const w = group.open(join(t.dir, 'x.csv'), ['v']);
+    const lines = Array.from({length: 4000}, (_, i) => `${i}`.padEnd(999, 'z') + '\n');
+    for (const l of lines) w.pushLine(l);
+    await group.commit();
+    expect(all).toBe(lines.join(''));
+    expect(buffers.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(buffers).size).toBeLessThan(buffers.length);
   });
 });
