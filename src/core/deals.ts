@@ -7,9 +7,9 @@ import {
 import {addInto} from './merge.js';
 import {checkTargets, median, medianFigure, ratio, round, shareFigure, shares, targetWarnings, type TargetCheck} from './targets.js';
 import {
-  DEAL_STAGES, DEAL_TYPES, LEAD_SOURCES, LOSS_REASONS, SEGMENTS, type DealStage, type LeadSource, type LossReason, type Segment,
+  DEAL_STAGES, DEAL_TYPES, ICP_TIERS, LEAD_SOURCES, LOSS_REASONS, SEGMENTS, type DealStage, type LeadSource, type LossReason, type Segment,
 } from './vocabulary.js';
-import {ICP_TIERS, type Company} from '../schemas/companies.js';
+import type {Company} from '../schemas/companies.js';
 import type {DealModelConfig} from '../schemas/deal-model.js';
 import type {Deal, Lead} from '../schemas/deals.js';
 

@@ -3,6 +3,10 @@
  * every number attached to them lives in config/deal_model.yml.
  */
 
+/** ICP tiers of a company (companies.csv icp_tier), best first: the enrichment's verdict, which the sales model weighs. */
+export const ICP_TIERS = ['tier_1', 'tier_2', 'tier_3', 'not_icp', 'excluded'] as const;
+export type IcpTier = (typeof ICP_TIERS)[number];
+
 /** Sales segments (set from the size band in deal_model.yml: segments.size_bands). */
 export const SEGMENTS = ['smb', 'mid_market', 'enterprise'] as const;
 export type Segment = (typeof SEGMENTS)[number];

@@ -1,5 +1,5 @@
 import type {z} from 'zod';
-import {LIST_SEPARATOR} from '../schemas/columns.js';
+import {LIST_SEPARATOR} from '../io/table-codec.js';
 import {TABLES} from '../schemas/tables.js';
 
 type Def = {type: string; innerType?: z.ZodType; entries?: Record<string, string>; element?: z.ZodType};

@@ -1,6 +1,8 @@
 import {z} from 'zod';
-import {LIST_SEPARATOR} from '../schemas/columns.js';
 import {csvCell, encodeCsvRow} from './csv.js';
+
+/** What joins the items of a list cell (a "|" inside an item is written as "/"). */
+export const LIST_SEPARATOR = ' | ';
 
 type Kind = 'string' | 'number' | 'boolean' | 'list';
 interface Column {

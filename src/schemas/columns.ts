@@ -1,12 +1,11 @@
 import {z} from 'zod';
+import {LIST_SEPARATOR} from '../io/table-codec.js';
 
 /**
  * Column helpers for output tables. Every table is a zod object whose keys, in order, are the CSV columns;
  * `.describe()` on each is the data dictionary text. The CSV codec (src/io/table-codec.ts) reads the kind
  * of each column from the schema, so the schema is the one source of truth for names, order and types.
  */
-export const LIST_SEPARATOR = ' | ';
-
 export const col = {
   id: (d: string) => z.string().regex(/^[a-z]+_[0-9a-f]{12}$/).describe(d),
   text: (d: string) => z.string().describe(d),

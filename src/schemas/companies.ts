@@ -1,8 +1,8 @@
 import {z} from 'zod';
 import {ALL_SIZE_BANDS} from '../core/size-bands.js';
+import {ICP_TIERS} from '../core/vocabulary.js';
 import {col} from './columns.js';
 
-export const ICP_TIERS = ['tier_1', 'tier_2', 'tier_3', 'not_icp', 'excluded'] as const;
 export const DOMAIN_STATUSES = ['ok', 'missing', 'invalid'] as const;
 
 /** The columns every enrichment provider fills (rules or OpenAI); the rest comes from the export. */

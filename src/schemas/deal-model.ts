@@ -1,8 +1,7 @@
 import {z} from 'zod';
 import {parseIsoDay} from '../core/calendar.js';
 import {ALL_SIZE_BANDS} from '../core/size-bands.js';
-import {DEAL_STAGES, LEAD_SOURCES, LOSS_REASONS, SEGMENTS} from '../core/vocabulary.js';
-import {ICP_TIERS} from './companies.js';
+import {DEAL_STAGES, ICP_TIERS, LEAD_SOURCES, LOSS_REASONS, SEGMENTS} from '../core/vocabulary.js';
 
 /** Builds a strict object with one entry per value of a vocabulary, all of the same type. */
 function keyed<const K extends readonly string[], T extends z.ZodType>(keys: K, value: T) {

@@ -3,6 +3,7 @@ import {
   BILLING_FREQUENCIES, CONTRACT_STATUSES, DEAL_OUTCOMES, DEAL_TYPES, LEAD_SOURCES, LOSS_REASONS, DEAL_STAGES, SEGMENTS,
   STAGE_VALUES, UNIFIED_OUTCOMES,
 } from '../core/vocabulary.js';
+import {UNIFIED_COMPANY_COLUMNS} from '../core/unify.js';
 import {col} from './columns.js';
 import {CompanySchema} from './companies.js';
 
@@ -95,14 +96,6 @@ export const InvoiceSchema = z.object({
   billing_frequency: col.oneOf(BILLING_FREQUENCIES, 'monthly or annual, as on the contract.'),
 }).describe('data/raw/invoices.csv: one row per billing period of each contract, from contract_start to the as-of date.');
 export type Invoice = z.infer<typeof InvoiceSchema>;
-
-/** The company columns carried into unified.csv (the rest, e.g. description and evidence, stay in companies.csv). */
-export const UNIFIED_COMPANY_COLUMNS = [
-  'company_id', 'name', 'domain', 'industry', 'size_band', 'employees_min', 'employees_max', 'company_type',
-  'city', 'state', 'country', 'is_previous_customer', 'icp_fit', 'icp_tier', 'icp_score', 'icp_confidence',
-  'uses_x12', 'x12_transaction_sets', 'uses_clearinghouse', 'clearinghouses', 'uses_fhir', 'uses_hl7', 'ehrs',
-  'techstack_confidence', 'enrichment_source',
-] as const satisfies ReadonlyArray<keyof typeof CompanySchema.shape>;
 
 const pick = <S extends z.ZodObject, const K extends readonly (keyof S['shape'] & string)[]>(schema: S, keys: K) =>
   Object.fromEntries(keys.map((k) => [k, schema.shape[k]])) as {[P in K[number]]: S['shape'][P]};

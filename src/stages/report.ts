@@ -18,13 +18,13 @@ import {chartDefs, type ChartDef} from '../core/report/specs.js';
 import type {ReportResult} from '../core/report/summary.js';
 import {textWidth} from '../core/report/text-width.js';
 import {ALL_SIZE_BANDS} from '../core/size-bands.js';
-import {DEAL_STAGES, SEGMENTS} from '../core/vocabulary.js';
+import {DEAL_STAGES, ICP_TIERS, SEGMENTS} from '../core/vocabulary.js';
 import {UserError} from '../errors.js';
 import type {DataPaths} from '../io/paths.js';
 import type {Reporter} from '../io/reporter.js';
 import {TableCodec} from '../io/table-codec.js';
 import {TableCursor} from '../io/table-cursor.js';
-import {CompanySchema, ICP_TIERS} from '../schemas/companies.js';
+import {CompanySchema} from '../schemas/companies.js';
 import {ContractSchema, DealSchema, InvoiceSchema, UnifiedSchema} from '../schemas/deals.js';
 
 export type {ReportResult} from '../core/report/summary.js';

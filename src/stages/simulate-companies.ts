@@ -7,7 +7,7 @@ import {recycleBlock, sniffCsv} from '../io/csv.js';
 import {scanCsv, type Newline} from '../io/csv-scan.js';
 import {TableCursor} from '../io/table-cursor.js';
 import {OrderedTables, WriterGroup} from '../io/writer-group.js';
-import {UNIFIED_COMPANY_COLUMNS} from '../schemas/deals.js';
+import {UNIFIED_COMPANY_COLUMNS} from '../core/unify.js';
 import type {SimulateChunkMessage, SimulateChunkReply, SimulateInit} from '../workers/protocol.js';
 import {companyCodec} from './codecs.js';
 import {requireInput, runWalk, sinkWalk, type LoadedDealModel, type SimulationStageInput} from './deals.js';

@@ -1,5 +1,5 @@
 import {formatIsoDay, type DayNumber} from '../core/calendar.js';
-import {unifyCompany, UnifyStats, type UnifyFigures} from '../core/unify.js';
+import {UNIFIED_COMPANY_COLUMNS, unifyCompany, UnifyStats, type UnifyFigures} from '../core/unify.js';
 import {UserError} from '../errors.js';
 import {WriterGroup} from '../io/writer-group.js';
 import type {Reporter} from '../io/reporter.js';
@@ -7,7 +7,7 @@ import type {Company} from '../schemas/companies.js';
 import {TableCodec} from '../io/table-codec.js';
 import {TableCursor} from '../io/table-cursor.js';
 import {
-  UNIFIED_COMPANY_COLUMNS, UnifiedCompanySchema, UnifiedSalesSchema, UnifiedSchema, type Contract, type Deal, type Lead, type UnifiedCompany,
+  UnifiedCompanySchema, UnifiedSalesSchema, UnifiedSchema, type Contract, type Deal, type Lead, type UnifiedCompany,
   type UnifiedRow, type UnifiedSalesRow,
 } from '../schemas/deals.js';
 import {companyExists, CompanyDeals, contractCodec, downstreamAsOf, findDeal} from './billing.js';

@@ -1,5 +1,5 @@
 import {z} from 'zod';
-import {ICP_TIERS} from '../../schemas/companies.js';
+import {ICP_TIERS} from '../../core/vocabulary.js';
 
 /** The technology signals a piece of evidence can support. */
 export const SIGNALS = ['x12', 'clearinghouse', 'fhir', 'hl7', 'ehr'] as const;
