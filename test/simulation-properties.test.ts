@@ -13,11 +13,11 @@ import Enrich from '../src/commands/enrich.js';
 import Run from '../src/commands/run.js';
 import Unify from '../src/commands/unify.js';
 import type {Company} from '../src/schemas/companies.js';
-import {STAGE_DATE_COLUMNS, type Contract, type Invoice} from '../src/schemas/deals.js';
-import {contractCodec, invoiceCodec} from '../src/stages/billing.js';
-import {dealCodec, leadCodec} from '../src/stages/deals.js';
-import {unifiedSalesCodec} from '../src/stages/unify.js';
+import {
+  ContractSchema, DealSchema, InvoiceSchema, LeadSchema, STAGE_DATE_COLUMNS, UnifiedSalesSchema, type Contract, type Invoice,
+} from '../src/schemas/deals.js';
 import {runCli, tempDir} from './helpers/cli.js';
+import {schemaIssues} from './helpers/schema.js';
 import {CONFIG_DIR, SAMPLE, companiesArb, shippedModel} from './helpers/simulation.js';
 
 const dealModel = shippedModel('2027-12-31');
@@ -51,7 +51,7 @@ function simulateAll(companies: readonly Company[], seed: number, asOf: number):
     }
     contracts.push(...mine);
     const rows = unifyCompany(c, sim.lead, sim.deals, mine);
-    for (const r of rows) expect(unifiedSalesCodec.check(r)).toEqual([]);
+    for (const r of rows) expect(schemaIssues(UnifiedSalesSchema, r)).toEqual([]);
     unifiedRows += rows.length;
   }
   return {sims, contracts, invoices, unifiedRows};
@@ -64,12 +64,12 @@ describe('properties of generated data (fast-check, generated companies)', () =>
         const w = simulateAll(companies, seed, asOf);
         const asOfIso = cal.iso(asOf);
         for (const {lead, deals} of w.sims.values()) {
-          expect(leadCodec.check(lead)).toEqual([]);
+          expect(schemaIssues(LeadSchema, lead)).toEqual([]);
           if (lead.first_touch_date) expect(lead.first_touch_date <= asOfIso).toBe(true);
           else expect(deals).toEqual([]);
           let previousClose = '';
           for (const d of deals) {
-            expect(dealCodec.check(d)).toEqual([]);
+            expect(schemaIssues(DealSchema, d)).toEqual([]);
             const dates = [...STAGE_DATE_COLUMNS.map((k) => d[k]).filter(Boolean), d.close_date].filter(Boolean);
             for (let i = 1; i < dates.length; i++) expect(dates[i] > dates[i - 1]).toBe(true);
             expect(dates.every((x) => x <= asOfIso)).toBe(true);
@@ -81,7 +81,7 @@ describe('properties of generated data (fast-check, generated companies)', () =>
           }
         }
         for (const i of w.invoices) {
-          expect(invoiceCodec.check(i)).toEqual([]);
+          expect(schemaIssues(InvoiceSchema, i)).toEqual([]);
           expect(i.invoice_date <= asOfIso).toBe(true);
         }
       }),
@@ -98,7 +98,7 @@ describe('properties of generated data (fast-check, generated companies)', () =>
         for (const d of deals) expect(ids.has(d.company_id)).toBe(true);
         const won = deals.filter((d) => d.outcome === 'won').map((d) => d.deal_id).sort();
         expect(w.contracts.map((c) => c.deal_id).sort()).toEqual(won);
-        for (const c of w.contracts) expect(contractCodec.check(c)).toEqual([]);
+        for (const c of w.contracts) expect(schemaIssues(ContractSchema, c)).toEqual([]);
         const without = [...w.sims.values()].filter((s) => s.deals.length === 0).length;
         expect(w.unifiedRows).toBe(deals.length + without);
         expect(deals.every((d) => (UNIFIED_OUTCOMES as readonly string[]).includes(d.outcome))).toBe(true);

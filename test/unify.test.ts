@@ -9,10 +9,11 @@ import Billing from '../src/commands/billing.js';
 import Deals from '../src/commands/deals.js';
 import Unify from '../src/commands/unify.js';
 import type {Company} from '../src/schemas/companies.js';
-import type {Contract} from '../src/schemas/deals.js';
+import {UnifiedSalesSchema, type Contract} from '../src/schemas/deals.js';
 import {companyCodec} from '../src/stages/enrich.js';
-import {unifiedCompanyCodec, unifiedSalesCodec, UnifySink} from '../src/stages/unify.js';
+import {unifiedCompanyCodec, UnifySink} from '../src/stages/unify.js';
 import {runCli, tempDir} from './helpers/cli.js';
+import {schemaIssues} from './helpers/schema.js';
 import {CONFIG_DIR, makeCompany, shippedModel} from './helpers/simulation.js';
 
 const dealModel = shippedModel();
@@ -40,7 +41,7 @@ describe('unifyCompany', () => {
       .toEqual(['no_opportunity', false, true, 0, '', '', null, null]);
     expect(r.lead_source).toBe(lead.lead_source);
     expect(r.first_touch_campaign).toBe(lead.campaign);
-    expect(unifiedSalesCodec.check(r)).toEqual([]);
+    expect(schemaIssues(UnifiedSalesSchema, r)).toEqual([]);
   });
 
   it('gives one row per deal, joins the contract of won deals only; the sink writes the company columns before them', () => {
@@ -54,7 +55,7 @@ describe('unifyCompany', () => {
       if (won) withWin++;
       for (const [i, r] of rows.entries()) {
         const d = sim.deals[i];
-        expect(unifiedSalesCodec.check(r)).toEqual([]);
+        expect(schemaIssues(UnifiedSalesSchema, r)).toEqual([]);
         expect([r.outcome, r.stage, r.sales_cycle_days, r.amount_arr, r.is_opportunity, r.company_deals]).toEqual([d.outcome, d.stage, d.sales_cycle_days, d.amount_arr, true, sim.deals.length]);
         expect(r.is_customer).toBe(won || c.is_previous_customer);
         const cells = Papa.parse<string[]>(UnifySink.cells(c), {delimiter: ','}).data[0];

@@ -1,31 +1,33 @@
-import {z} from 'zod';
 import {csvCell, encodeCsvRow} from './csv.js';
 
 /** What joins the items of a list cell (a "|" inside an item is written as "/"). */
 export const LIST_SEPARATOR = ' | ';
 
-type Kind = 'string' | 'number' | 'boolean' | 'list';
-interface Column {
-  name: string;
-  kind: Kind;
-  nullable: boolean;
+/** How a column's cells are written and read: text, a number, true/false, or a list of texts. */
+export type ColumnKind = 'string' | 'number' | 'boolean' | 'list';
+
+/**
+ * One column of a table. `nullable`: an empty number cell reads as null (else NaN). The tables' columns are
+ * read off their zod schemas (tableColumns in src/schemas/columns.ts) at build time, into
+ * src/generated/tables.ts: a command builds its codecs without loading zod.
+ */
+export interface TableColumn {
+  readonly name: string;
+  readonly kind: ColumnKind;
+  readonly nullable: boolean;
 }
 
-/** Reads a column's kind off its zod definition, once per table. */
-function kindOf(type: z.ZodType): {kind: Kind; nullable: boolean} {
-  let def = (type as unknown as {_zod: {def: {type: string; innerType?: z.ZodType}}})._zod.def;
-  let nullable = false;
-  while (def.type === 'nullable' || def.type === 'optional' || def.type === 'default') {
-    nullable = nullable || def.type !== 'default';
-    def = (def.innerType as unknown as {_zod: {def: typeof def}})._zod.def;
-  }
-  switch (def.type) {
-    case 'number': return {kind: 'number', nullable};
-    case 'boolean': return {kind: 'boolean', nullable};
-    case 'array': return {kind: 'list', nullable};
-    case 'string': case 'enum': case 'literal': return {kind: 'string', nullable};
-    default: throw new Error(`table column type ${def.type} is not supported`);
-  }
+/**
+ * Some columns of a table, in the order of `keys` (as zod's `.pick` orders them); a key that is not a column
+ * throws. The stages decode only the columns they read.
+ */
+export function pickColumns<K extends string>(columns: readonly TableColumn[], keys: Record<K, true>): TableColumn[] {
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  return Object.keys(keys).map((k) => {
+    const c = byName.get(k);
+    if (c === undefined) throw new Error(`Unrecognized key: "${k}"`);
+    return c;
+  });
 }
 
 /** A list cell: items joined with " | ", a "|" inside an item written as "/". */
@@ -50,14 +52,14 @@ const lineCells = {
 };
 
 /**
- * Encodes and decodes rows of a table whose zod object schema defines the columns (names, order, kinds).
+ * Encodes and decodes rows of a table given its columns (names, order, kinds; see TableColumn).
  * Numbers are written as is (callers round), booleans as true/false, lists joined with " | ", null as ''.
  * Each table compiles its own encoder and decoder once (a function reading and building the row's properties
  * by their literal names), which V8 runs far faster than a loop of property lookups by computed name.
  */
 export class TableCodec<T extends Record<string, unknown>> {
   readonly columns: readonly string[];
-  private readonly cols: Column[];
+  private readonly cols: readonly TableColumn[];
   /** Encodes one row (see encode). */
   readonly encode: (row: T) => string[];
   /** Decodes one CSV record (see decode). */
@@ -70,8 +72,8 @@ export class TableCodec<T extends Record<string, unknown>> {
   /** The same record without the newline (cells to write before or after others on a line). */
   readonly record: (row: T) => string;
 
-  constructor(readonly schema: z.ZodObject) {
-    this.cols = Object.entries(schema.shape).map(([name, type]) => ({name, ...kindOf(type as z.ZodType)}));
+  constructor(columns: readonly TableColumn[]) {
+    this.cols = columns;
     this.columns = this.cols.map((c) => c.name);
     const compilable = !this.cols.some((c) => c.name === '__proto__');
     this.encode = compilable ? compileEncoder(this.cols) : (row) => this.encodeSlow(row);
@@ -108,22 +110,16 @@ export class TableCodec<T extends Record<string, unknown>> {
     }
     return row as T;
   }
-
-  /** Validates a decoded or produced row against the schema; returns the zod issues (empty when valid). */
-  check(row: T): string[] {
-    const result = this.schema.safeParse(row);
-    return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-  }
 }
 
 /** `(row) => [cell0, cell1, ...]` with each property read by its literal name. */
-function compileEncoder<T>(cols: readonly Column[]): (row: T) => string[] {
+function compileEncoder<T>(cols: readonly TableColumn[]): (row: T) => string[] {
   const cells = cols.map((c) => `${c.kind === 'list' ? 'list' : 'text'}(row[${JSON.stringify(c.name)}])`);
   return new Function('text', 'list', `return function encode(row) {\n  return [\n    ${cells.join(',\n    ')},\n  ];\n};`)(textCell, listCell) as (row: T) => string[];
 }
 
 /** `(row) => cell0 + ',' + cell1 + ... + end` with each property read by its literal name. */
-function compileLine<T>(cols: readonly Column[], end: string): (row: T) => string {
+function compileLine<T>(cols: readonly TableColumn[], end: string): (row: T) => string {
   const cells = cols.map((c) => `${c.kind}(row[${JSON.stringify(c.name)}])`);
   const body = [...(cells.length ? [cells.join(" + ',' + ")] : []), ...(end ? [JSON.stringify(end)] : [])].join(' + ') || "''";
   return new Function('string', 'number', 'boolean', 'list', `return function line(row) {\n  return ${body};\n};`)(
@@ -132,7 +128,7 @@ function compileLine<T>(cols: readonly Column[], end: string): (row: T) => strin
 }
 
 /** `(fields) => ({name0: ..., name1: ...})`: one object literal of a fixed shape, columns in order. */
-function compileDecoder<T>(cols: readonly Column[]): (fields: readonly string[]) => T {
+function compileDecoder<T>(cols: readonly TableColumn[]): (fields: readonly string[]) => T {
   const props = cols.map((c, i) => {
     const s = `f(fields[${i}])`;
     let value: string;

@@ -6,7 +6,8 @@ import {UserError} from '../errors.js';
 import type {DataPaths} from '../io/paths.js';
 import {TableCodec} from '../io/table-codec.js';
 import {TableCursor} from '../io/table-cursor.js';
-import {ContractSchema, InvoiceSchema, type Contract, type Deal, type Invoice} from '../schemas/deals.js';
+import {CONTRACT_TABLE, INVOICE_TABLE} from '../generated/tables.js';
+import type {Contract, Deal, Invoice} from '../schemas/deals.js';
 import {
   companyColumns, dealCodec, displayPath, pct, formatChecks, loadDealModel, openCompanies, requireInput, runWalk,
   type CompanyWalk, type LoadedDealModel, type SimulationStageInput,
@@ -15,8 +16,8 @@ import {writeJsonAtomic} from '../io/json.js';
 import {WriterGroup} from '../io/writer-group.js';
 import type {Reporter} from '../io/reporter.js';
 
-export const contractCodec = new TableCodec<Contract>(ContractSchema);
-export const invoiceCodec = new TableCodec<Invoice>(InvoiceSchema);
+export const contractCodec = new TableCodec<Contract>(CONTRACT_TABLE);
+export const invoiceCodec = new TableCodec<Invoice>(INVOICE_TABLE);
 
 /** What billing reads of companies.csv: the company IDs, to walk deals.csv along them. */
 export const companyIdCodec = companyColumns<keyof BillingCompany>({company_id: true});

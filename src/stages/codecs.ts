@@ -1,7 +1,8 @@
+import {COMPANY_TABLE, REJECT_TABLE} from '../generated/tables.js';
 import {TableCodec} from '../io/table-codec.js';
-import {CompanySchema, RejectSchema, type Company, type Reject} from '../schemas/companies.js';
+import type {Company, Reject} from '../schemas/companies.js';
 
 // The enrich stage's tables, in a module of their own: the first-pass thread needs the rejects codec without
 // loading the whole stage (and its providers).
-export const companyCodec = new TableCodec<Company>(CompanySchema);
-export const rejectCodec = new TableCodec<Reject>(RejectSchema);
+export const companyCodec = new TableCodec<Company>(COMPANY_TABLE);
+export const rejectCodec = new TableCodec<Reject>(REJECT_TABLE);

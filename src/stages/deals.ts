@@ -9,15 +9,16 @@ import {TableCursor} from '../io/table-cursor.js';
 import {WriterGroup} from '../io/writer-group.js';
 import type {DataPaths} from '../io/paths.js';
 import type {Reporter} from '../io/reporter.js';
-import {TableCodec} from '../io/table-codec.js';
-import {CompanySchema, type Company} from '../schemas/companies.js';
+import {pickColumns, TableCodec} from '../io/table-codec.js';
+import {COMPANY_TABLE, DEAL_TABLE, LEAD_TABLE} from '../generated/tables.js';
+import type {Company} from '../schemas/companies.js';
 import {DealModelSchema, type DealModelConfig} from '../schemas/deal-model.js';
-import {DealSchema, LeadSchema, type Deal, type Lead} from '../schemas/deals.js';
+import type {Deal, Lead} from '../schemas/deals.js';
 import {writeJsonAtomic} from '../io/json.js';
 import {companyCodec} from './codecs.js';
 
-export const dealCodec = new TableCodec<Deal>(DealSchema);
-export const leadCodec = new TableCodec<Lead>(LeadSchema);
+export const dealCodec = new TableCodec<Deal>(DEAL_TABLE);
+export const leadCodec = new TableCodec<Lead>(LEAD_TABLE);
 
 /** data/raw/leads.csv (not in dataPaths: written by the deals stage next to deals.csv). */
 export function leadsPath(paths: DataPaths): string {
@@ -74,7 +75,7 @@ export function displayPath(file: string): string {
  * reading another column fails to compile until the column is added to the list.
  */
 export function companyColumns<K extends keyof Company>(keys: Record<K, true>): TableCodec<Pick<Company, K>> {
-  return new TableCodec<Pick<Company, K>>(CompanySchema.pick(keys as never));
+  return new TableCodec<Pick<Company, K>>(pickColumns(COMPANY_TABLE, keys));
 }
 
 /**

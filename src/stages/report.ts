@@ -22,32 +22,31 @@ import {DEAL_STAGES, ICP_TIERS, SEGMENTS} from '../core/vocabulary.js';
 import {UserError} from '../errors.js';
 import type {DataPaths} from '../io/paths.js';
 import type {Reporter} from '../io/reporter.js';
-import {TableCodec} from '../io/table-codec.js';
+import {pickColumns, TableCodec, type TableColumn} from '../io/table-codec.js';
 import {TableCursor} from '../io/table-cursor.js';
-import {CompanySchema} from '../schemas/companies.js';
-import {ContractSchema, DealSchema, InvoiceSchema, UnifiedSchema} from '../schemas/deals.js';
+import {COMPANY_TABLE, CONTRACT_TABLE, DEAL_TABLE, INVOICE_TABLE, UNIFIED_TABLE} from '../generated/tables.js';
 
 export type {ReportResult} from '../core/report/summary.js';
 export {formatSummaryTable} from '../core/report/summary.js';
 
 /** A codec for some columns of a table (`read` projects the file onto them). */
-function projected<T extends Record<string, unknown>>(schema: z.ZodObject, columns: Record<keyof T & string, true>): TableCodec<T> {
-  return new TableCodec<T>(schema.pick(columns as never));
+function projected<T extends Record<string, unknown>>(table: readonly TableColumn[], columns: Record<keyof T & string, true>): TableCodec<T> {
+  return new TableCodec<T>(pickColumns(table, columns));
 }
 
 // The columns the report reads: every field of the Figure* row types (the Record type makes the lists complete).
 type DealRow = FigureDeal & {as_of_date: string};
-const companyCodec = projected<FigureCompany>(CompanySchema, {
+const companyCodec = projected<FigureCompany>(COMPANY_TABLE, {
   company_id: true, icp_fit: true, icp_tier: true, size_band: true, uses_x12: true, uses_clearinghouse: true, uses_fhir: true, uses_hl7: true,
   enrichment_source: true,
 });
-const dealCodec = projected<DealRow>(DealSchema, {
+const dealCodec = projected<DealRow>(DEAL_TABLE, {
   deal_id: true, company_id: true, lead_source: true, segment: true, created_date: true, stage: true, close_date: true, outcome: true,
   loss_reason: true, lost_at_stage: true, amount_arr: true, closed_arr: true, probability: true, sales_cycle_days: true, as_of_date: true,
 });
-const contractCodec = projected<FigureContract>(ContractSchema, {billing_id: true, deal_id: true, company_id: true, arr: true, contract_status: true});
-const invoiceCodec = projected<FigureInvoice>(InvoiceSchema, {period_start: true, period_months: true, amount: true});
-const unifiedCodec = projected<FigureUnified>(UnifiedSchema, {company_id: true, is_customer: true});
+const contractCodec = projected<FigureContract>(CONTRACT_TABLE, {billing_id: true, deal_id: true, company_id: true, arr: true, contract_status: true});
+const invoiceCodec = projected<FigureInvoice>(INVOICE_TABLE, {period_start: true, period_months: true, amount: true});
+const unifiedCodec = projected<FigureUnified>(UNIFIED_TABLE, {company_id: true, is_customer: true});
 
 /** data/raw/leads.csv, written by the deals stage (listed with the outputs when present). */
 function leadsFile(paths: DataPaths): string {

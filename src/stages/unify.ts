@@ -6,10 +6,8 @@ import type {Reporter} from '../io/reporter.js';
 import type {Company} from '../schemas/companies.js';
 import {TableCodec} from '../io/table-codec.js';
 import {TableCursor} from '../io/table-cursor.js';
-import {
-  UnifiedCompanySchema, UnifiedSalesSchema, UnifiedSchema, type Contract, type Deal, type Lead, type UnifiedCompany,
-  type UnifiedRow, type UnifiedSalesRow,
-} from '../schemas/deals.js';
+import {UNIFIED_COMPANY_TABLE, UNIFIED_SALES_TABLE, UNIFIED_TABLE} from '../generated/tables.js';
+import type {Contract, Deal, Lead, UnifiedCompany, UnifiedRow, UnifiedSalesRow} from '../schemas/deals.js';
 import {companyExists, CompanyDeals, contractCodec, downstreamAsOf, findDeal} from './billing.js';
 import {
   companyColumns, displayPath, leadCodec, leadsPath, loadDealModel, openCompanies, requireInput, runWalk,
@@ -17,9 +15,9 @@ import {
 } from './deals.js';
 
 /** unified.csv as a whole (for readers); it is written as its company columns, then its sales columns. */
-export const unifiedCodec = new TableCodec<UnifiedRow>(UnifiedSchema);
-export const unifiedCompanyCodec = new TableCodec<UnifiedCompany>(UnifiedCompanySchema);
-export const unifiedSalesCodec = new TableCodec<UnifiedSalesRow>(UnifiedSalesSchema);
+export const unifiedCodec = new TableCodec<UnifiedRow>(UNIFIED_TABLE);
+export const unifiedCompanyCodec = new TableCodec<UnifiedCompany>(UNIFIED_COMPANY_TABLE);
+export const unifiedSalesCodec = new TableCodec<UnifiedSalesRow>(UNIFIED_SALES_TABLE);
 
 /**
  * What unify decodes of a company: what unifyCompany reads, and the ID and name for messages. Its columns of
