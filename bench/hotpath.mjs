@@ -77,13 +77,13 @@ const allGroups = [...groups.values()];
 const singles = allGroups.filter((g) => g.length === 1);
 const multis = allGroups.filter((g) => g.length > 1);
 const bases = allGroups.map((g) => ingest.mergeRows(g, false));
-const rules = enrichStage.loadIcpRules(values.config);
+const rules = await enrichStage.loadIcpRules(values.config);
 const icp = icpMod.compileIcp(rules);
 const tech = techMod.compileTechStack(rules.techstack);
 const enricher = provider.createRulesEnricher(rules);
 const companies = bases.map((b) => toCompany(b, enricher.enrich(b)));
 const techTexts = bases.map((b) => `${b.name}\n${b.description}`);
-const {model, asOf} = dealsStage.loadDealModel(values.config);
+const {model, asOf} = await dealsStage.loadDealModel(values.config);
 const billingModel = billingCore.compileBillingModel(model);
 const sims = companies.map((c) => dealsCore.simulateCompany(c, model, seed, asOf));
 const contractsOf = companies.map((c, i) => {

@@ -38,7 +38,7 @@ async function inProcess(stages) {
   const {simulateCompanies, chunkPolicyFromEnv} = await import(`${dist}/stages/simulate-companies.js`);
   const {loadDealModel} = await import(`${dist}/stages/deals.js`);
   // 'together': the three in one pass over companies.csv (`run --from deals`), the deal model loaded in the call.
-  const together = (s) => simulateCompanies(s, loadDealModel(s.configDir, s.asOf), chunkPolicyFromEnv());
+  const together = async (s) => simulateCompanies(s, await loadDealModel(s.configDir, s.asOf), chunkPolicyFromEnv());
   const fns = {deals: runDeals, billing: runBilling, unify: runUnify, together};
   const silent = {start() {}, progress() {}, succeed() {}, info() {}, warn() {}, stop() {}};
   const input = {

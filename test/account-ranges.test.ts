@@ -173,7 +173,7 @@ describe('account keys by 64-bit hash', () => {
     const run = async (out: string, hashKeys?: (k: string) => void) => {
       const paths = dataPaths(join(dir, out));
       const info: string[] = [];
-      const summary = await runEnrich({input: file, paths, configDir, provider: new RulesProvider(loadIcpRules(configDir)), previousCustomers: PREVIOUS, reporter: {...silent, info: (m: string) => void info.push(m)}, hashKeys});
+      const summary = await runEnrich({input: file, paths, configDir, provider: new RulesProvider(await loadIcpRules(configDir)), previousCustomers: PREVIOUS, reporter: {...silent, info: (m: string) => void info.push(m)}, hashKeys});
       return {summary, info, companies: readFileSync(paths.companies, 'utf8')};
     };
     const normal = await run('normal');

@@ -19,7 +19,7 @@ import {loadYamlConfig} from '../src/io/config.js';
 import {TableCodec} from '../src/io/table-codec.js';
 import {CompanySchema} from '../src/schemas/companies.js';
 import * as generatedTables from '../src/generated/tables.js';
-import {IcpRulesSchema} from '../src/schemas/icp-rules.js';
+import {CONFIG_SCHEMAS} from '../src/schemas/config-files.js';
 import {CLAY_HEADER} from './helpers/cli.js';
 
 const join2 = (parts: string[]) => parts.join('');
@@ -193,8 +193,10 @@ describe('hashes', () => {
   });
 });
 
+const shippedRules = await loadYamlConfig(join('config', 'icp_rules.yml'), CONFIG_SCHEMAS['icp_rules.yml']);
+
 describe('rules enrichment shortcuts', () => {
-  const rules = loadYamlConfig(join('config', 'icp_rules.yml'), IcpRulesSchema);
+  const rules = shippedRules;
   const vocab = ['EDI', 'x12', 'ANSI X12', '5010', 'FHIR', 'HL7 v2.5', 'SMART on FHIR', 'clearing houses', '837P', '270/271', '8350', 'claims', 'prior authorization',
     'payor', 'Availity', 'Tri Zetto', 'Claim.MD', 'Epic and', 'Epic EHR', 'Epic', 'eCW', 'NextGen Healthcare', 'claims management', 'home health', 'RCM', 'medical', 'edible'];
   const seps = [' ', ', ', '\n', '\r\n', '_', '-', '/', 'x', '1', 'é', '’', '"'];

@@ -17,12 +17,11 @@ import {redact} from '../src/providers/openai/redact.js';
 import {AttemptTimeoutError, backoffMs, classifyError, OutputError, parseResetDuration, retryAfterMs, retryDelayMs, isNetworkError} from '../src/providers/openai/retry.js';
 import {AnswerSchema, type Answer, type CacheEntry} from '../src/providers/openai/schema.js';
 import type {CompanyBase} from '../src/schemas/companies.js';
-import {IcpRulesSchema} from '../src/schemas/icp-rules.js';
-import {OpenAiConfigSchema} from '../src/schemas/openai-config.js';
+import {CONFIG_SCHEMAS} from '../src/schemas/config-files.js';
 import {tempDir} from './helpers/cli.js';
 
-const rules = loadYamlConfig(join('config', 'icp_rules.yml'), IcpRulesSchema);
-const cfg = loadYamlConfig(join('config', 'openai.yml'), OpenAiConfigSchema);
+const rules = await loadYamlConfig(join('config', 'icp_rules.yml'), CONFIG_SCHEMAS['icp_rules.yml']);
+const cfg = await loadYamlConfig(join('config', 'openai.yml'), CONFIG_SCHEMAS['openai.yml']);
 
 const company = (over: Partial<CompanyBase> = {}): CompanyBase => ({
   company_id: 'co_000000000000',

@@ -4,10 +4,10 @@ import {compileTechStack} from '../src/core/rules/techstack.js';
 import {createRulesEnricher} from '../src/core/rules/provider.js';
 import {compileTerms} from '../src/core/rules/terms.js';
 import {loadYamlConfig} from '../src/io/config.js';
-import {IcpRulesSchema} from '../src/schemas/icp-rules.js';
+import {CONFIG_SCHEMAS} from '../src/schemas/config-files.js';
 import {EnrichmentSchema} from '../src/schemas/companies.js';
 
-const rules = loadYamlConfig(join('config', 'icp_rules.yml'), IcpRulesSchema);
+const rules = await loadYamlConfig(join('config', 'icp_rules.yml'), CONFIG_SCHEMAS['icp_rules.yml']);
 const icp = compileIcp(rules);
 const tech = compileTechStack(rules.techstack);
 

@@ -70,7 +70,7 @@ export default class Run extends BaseCommand<typeof Run> {
     const s = await this.setup();
     const asOf = this.flags['as-of'];
     // The deal model and --as-of are checked before the (possibly slow, paid) enrichment.
-    const loaded = loadDealModel(s.configDir, asOf);
+    const loaded = await loadDealModel(s.configDir, asOf);
     // The report's chart modules load while the pipeline runs (this thread mostly waits for its workers then).
     // enrich and report load only when this run uses them (start-up time of `run --from deals`).
     const reportLoading = this.flags.report ? import('../stages/report.js') : undefined;

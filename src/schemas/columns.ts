@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import {z} from './zod.js';
 import {LIST_SEPARATOR, type ColumnKind, type TableColumn} from '../io/table-codec.js';
 
 /**

@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import {z} from './zod.js';
 import {ALL_SIZE_BANDS} from '../core/size-bands.js';
 import {ICP_TIERS} from '../core/vocabulary.js';
 import {col} from './columns.js';

@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import {z} from './zod.js';
 import {parseIsoDay} from '../core/calendar.js';
 import {ALL_SIZE_BANDS} from '../core/size-bands.js';
 import {DEAL_STAGES, ICP_TIERS, LEAD_SOURCES, LOSS_REASONS, SEGMENTS} from '../core/vocabulary.js';

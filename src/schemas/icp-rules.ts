@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import {z} from './zod.js';
 import {SIZE_BANDS} from '../core/size-bands.js';
 
 const sizeBand = z.enum([...SIZE_BANDS, 'unknown']);

@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import {z} from './zod.js';
 
 const usd = z.number().min(0);
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');

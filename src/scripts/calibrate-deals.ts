@@ -39,7 +39,7 @@ const simulate = simulatePopulation;
 
 const rows = await readTable(opts.companies!, companyCodec.columns, 'enrich');
 const sample = rows.map((r) => companyCodec.decode(r));
-const config = loadDealModelConfig(opts.config!);
+const config = await loadDealModelConfig(opts.config!);
 const asOf = opts['as-of'] ? parseIsoDay(opts['as-of'])! : parseIsoDay(config.simulation.as_of)!;
 const model = compileDealModel(config, asOf);
 const seed = Number(opts.seed);

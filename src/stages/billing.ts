@@ -247,7 +247,7 @@ export async function billingWalk(s: SimulationStageInput, loaded: LoadedDealMod
 
 /** The billing stage: deals.csv -> billing.csv (one contract per won deal) and invoices.csv. */
 export async function runBilling(s: SimulationStageInput): Promise<BillingSummary> {
-  const loaded = loadDealModel(s.configDir, s.asOf);
+  const loaded = await loadDealModel(s.configDir, s.asOf);
   s.reporter.start('Building contracts');
   const walk = await runWalk(s, (out) => billingWalk(s, loaded, out));
   const summary = walk.sink.summary();

@@ -12,7 +12,8 @@ import type {Reporter} from '../io/reporter.js';
 import {pickColumns, TableCodec} from '../io/table-codec.js';
 import {COMPANY_TABLE, DEAL_TABLE, LEAD_TABLE} from '../generated/tables.js';
 import type {Company} from '../schemas/companies.js';
-import {DealModelSchema, type DealModelConfig} from '../schemas/deal-model.js';
+import {CONFIG_SCHEMAS} from '../schemas/config-files.js';
+import type {DealModelConfig} from '../schemas/deal-model.js';
 import type {Deal, Lead} from '../schemas/deals.js';
 import {writeJsonAtomic} from '../io/json.js';
 import {companyCodec} from './codecs.js';
@@ -38,8 +39,8 @@ export interface SimulationStageInput {
   digest?: boolean;
 }
 
-export function loadDealModelConfig(configDir: string): DealModelConfig {
-  return loadYamlConfig(join(configDir, 'deal_model.yml'), DealModelSchema);
+export function loadDealModelConfig(configDir: string): Promise<DealModelConfig> {
+  return loadYamlConfig(join(configDir, 'deal_model.yml'), CONFIG_SCHEMAS['deal_model.yml']);
 }
 
 /** Validates --as-of: a real YYYY-MM-DD date, not before the simulation window. */
@@ -52,8 +53,8 @@ export function parseAsOfFlag(value: string, config: DealModelConfig): DayNumber
 }
 
 /** The config and the compiled model for an as-of date (flag, else the config's simulation.as_of). */
-export function loadDealModel(configDir: string, asOfFlag?: string): {config: DealModelConfig; model: DealModel; asOf: DayNumber} {
-  const config = loadDealModelConfig(configDir);
+export async function loadDealModel(configDir: string, asOfFlag?: string): Promise<{config: DealModelConfig; model: DealModel; asOf: DayNumber}> {
+  const config = await loadDealModelConfig(configDir);
   const asOf = asOfFlag !== undefined ? parseAsOfFlag(asOfFlag, config) : parseIsoDay(config.simulation.as_of)!;
   return {config, model: compileDealModel(config, asOf), asOf};
 }
@@ -152,7 +153,7 @@ export interface DealsSummary extends DealsFigures {
 }
 
 /** The deal model, compiled for the as-of date (from loadDealModel). */
-export type LoadedDealModel = ReturnType<typeof loadDealModel>;
+export type LoadedDealModel = Awaited<ReturnType<typeof loadDealModel>>;
 
 /**
  * The deals stage's per-company work and outputs: one pure simulation per company, written to leads.csv
@@ -239,7 +240,7 @@ export function dealsWalk(s: SimulationStageInput, loaded: LoadedDealModel, out:
 
 /** The deals stage: companies.csv -> leads.csv and deals.csv, one pure simulation per company. */
 export async function runDeals(s: SimulationStageInput): Promise<DealsSummary> {
-  const loaded = loadDealModel(s.configDir, s.asOf);
+  const loaded = await loadDealModel(s.configDir, s.asOf);
   s.reporter.start('Simulating deals', s.limit);
   const walk = await runWalk(s, (out) => dealsWalk(s, loaded, out));
   const summary = walk.sink.summary();

@@ -23,17 +23,18 @@ import {writeJsonAtomic} from '../io/json.js';
 import type {EnrichmentProvider, EnrichPlan} from '../providers/types.js';
 import {chooseProvider, createProvider, type ProviderChoice} from '../providers/index.js';
 import type {Company, CompanyBase} from '../schemas/companies.js';
-import {IcpRulesSchema, PreviousCustomersSchema, type IcpRules} from '../schemas/icp-rules.js';
+import {CONFIG_SCHEMAS} from '../schemas/config-files.js';
+import type {IcpRules} from '../schemas/icp-rules.js';
 
 export {companyCodec, rejectCodec};
 
-export function loadIcpRules(configDir: string): IcpRules {
-  return loadYamlConfig(join(configDir, 'icp_rules.yml'), IcpRulesSchema);
+export function loadIcpRules(configDir: string): Promise<IcpRules> {
+  return loadYamlConfig(join(configDir, 'icp_rules.yml'), CONFIG_SCHEMAS['icp_rules.yml']);
 }
 
-export function loadPreviousCustomers(configDir: string, reporter?: Reporter): Set<string> {
+export async function loadPreviousCustomers(configDir: string, reporter?: Reporter): Promise<Set<string>> {
   const file = join(configDir, 'previous_customers.yml');
-  const cfg = loadYamlConfig(file, PreviousCustomersSchema);
+  const cfg = await loadYamlConfig(file, CONFIG_SCHEMAS['previous_customers.yml']);
   const {set, invalid} = previousCustomerDomains(cfg.customers.map((c) => c.domain));
   if (invalid.length) reporter?.warn(`${file}: ignoring entries that are not domains: ${invalid.join(', ')}`);
   return set;
@@ -213,7 +214,7 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
     const companiesOut = opts.dryRun ? undefined : out.open(paths.companies, companyCodec.columns);
     let sink: SimulationSink | undefined;
     try {
-      if (opts.simulation && !opts.dryRun) sink = new SimulationSink({paths, configDir: opts.configDir, seed: opts.simulation.seed, asOf: opts.simulation.asOf, digest: opts.simulation.digest, reporter}, loadDealModel(opts.configDir, opts.simulation.asOf));
+      if (opts.simulation && !opts.dryRun) sink = new SimulationSink({paths, configDir: opts.configDir, seed: opts.simulation.seed, asOf: opts.simulation.asOf, digest: opts.simulation.digest, reporter}, await loadDealModel(opts.configDir, opts.simulation.asOf));
     } catch (e) {
       await out.abort();
       abortRejects();
@@ -417,8 +418,8 @@ export async function enrichStage(s: EnrichStageInput): Promise<EnrichSummary> {
     if (typeof parsed === 'string') throw new UserError(parsed);
     shard = parsed;
   }
-  const rules = loadIcpRules(s.configDir);
-  const previousCustomers = loadPreviousCustomers(s.configDir, s.reporter);
+  const rules = await loadIcpRules(s.configDir);
+  const previousCustomers = await loadPreviousCustomers(s.configDir, s.reporter);
   const name = chooseProvider(s.provider);
   const why = s.provider === 'auto' ? (name === 'rules' ? ' (auto: no OPENAI_API_KEY set)' : ' (auto: OPENAI_API_KEY is set)') : '';
   s.reporter.info(`Provider: ${name}${why}`);

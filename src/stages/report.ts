@@ -1,6 +1,6 @@
 import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import {basename, dirname, join, relative, sep} from 'node:path';
-import {z} from 'zod';
+import {z} from '../schemas/zod.js';
 import {displayCheck, type RecordedCheck} from '../core/report/checks.js';
 import {
   CompanyDigest,

@@ -151,7 +151,7 @@ export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel
 
 /** The unify stage: companies.csv + leads.csv + deals.csv + billing.csv -> final/unified.csv (see unifyWalk). */
 export async function runUnify(s: SimulationStageInput): Promise<UnifySummary> {
-  const loaded = loadDealModel(s.configDir, s.asOf);
+  const loaded = await loadDealModel(s.configDir, s.asOf);
   s.reporter.start('Unifying', s.limit);
   const walk = await runWalk(s, (out) => unifyWalk(s, loaded, out));
   const summary = walk.sink.summary(formatIsoDay(walk.asOf));

@@ -51,9 +51,9 @@ parentPort!.on('message', async (m: WorkerMessage) => {
 // Everything that does not depend on the range is set up at once: the lead thread starts this worker while
 // the first pass still runs, then sends the ranges.
 try {
-  const provider = new RulesProvider(loadIcpRules(init.configDir));
+  const provider = new RulesProvider(await loadIcpRules(init.configDir));
   const sim = init.simulation;
-  const loaded = sim ? loadDealModel(init.configDir, sim.asOf) : undefined;
+  const loaded = sim ? await loadDealModel(init.configDir, sim.asOf) : undefined;
   /** Records read in the ranges done (progress counts every range of this worker). */
   let records = 0;
   work = async (m) => {

@@ -13,7 +13,7 @@ const reply = (m: SimulateChunkReply) => parentPort!.postMessage(m);
 
 try {
   const s = {paths: init.paths, configDir: init.configDir, seed: init.seed, asOf: init.asOf, digest: init.digest, reporter: silentReporter};
-  const loaded = loadDealModel(init.configDir, init.asOf);
+  const loaded = await loadDealModel(init.configDir, init.asOf);
   parentPort!.on('message', async (m: SimulateChunkMessage) => {
     if (m.type === 'block') return recycleBlock(m.bytes);
     try {

@@ -19,8 +19,11 @@ export {replicate};
 export const CONFIG_DIR = join(process.cwd(), 'config');
 export const SAMPLE = join(process.cwd(), 'data', 'input', 'companies_clay.csv');
 
+const shipped = await loadDealModelConfig(CONFIG_DIR);
+
+/** The shipped config/deal_model.yml (a copy each time). */
 export function shippedConfig(): DealModelConfig {
-  return loadDealModelConfig(CONFIG_DIR);
+  return structuredClone(shipped);
 }
 
 /** The shipped model, with its calendar widened for an as-of date (YYYY-MM-DD) if given. */

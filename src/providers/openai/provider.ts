@@ -8,7 +8,8 @@ import {PACKAGE_ROOT} from '../../io/paths.js';
 import type {Reporter} from '../../io/reporter.js';
 import type {CompanyBase, Enrichment} from '../../schemas/companies.js';
 import type {IcpRules} from '../../schemas/icp-rules.js';
-import {OpenAiConfigSchema, type ModelPrice, type OpenAiConfig} from '../../schemas/openai-config.js';
+import {CONFIG_SCHEMAS} from '../../schemas/config-files.js';
+import type {ModelPrice, OpenAiConfig} from '../../schemas/openai-config.js';
 import type {ProviderContext} from '../index.js';
 import type {EnrichmentProvider, EnrichPlan} from '../types.js';
 import {compileDeriver, type AnswerDeriver} from './answer.js';
@@ -23,16 +24,16 @@ import {classifyError, retryDelayMs} from './retry.js';
 import {CACHE_FORMAT, CacheEntrySchema, type CacheEntry} from './schema.js';
 
 /** Loads config/openai.yml from the config folder, else the copy shipped with the package. */
-export function loadOpenAiConfig(configDir: string, reporter?: Reporter): OpenAiConfig {
+export function loadOpenAiConfig(configDir: string, reporter?: Reporter): Promise<OpenAiConfig> {
   const file = join(configDir, 'openai.yml');
   if (!existsSync(file)) {
     const shipped = join(PACKAGE_ROOT, 'config', 'openai.yml');
     if (shipped !== file && existsSync(shipped)) {
       reporter?.info(`no openai.yml in ${configDir}: using the one shipped with stedi-gtm (${shipped})`);
-      return loadYamlConfig(shipped, OpenAiConfigSchema);
+      return loadYamlConfig(shipped, CONFIG_SCHEMAS['openai.yml']);
     }
   }
-  return loadYamlConfig(file, OpenAiConfigSchema);
+  return loadYamlConfig(file, CONFIG_SCHEMAS['openai.yml']);
 }
 
 /** Why one company could not be answered by the API. */
@@ -401,8 +402,8 @@ export class OpenAiProvider implements EnrichmentProvider {
 }
 
 /** Creates the provider from the enrich stage's context (loads config/openai.yml). */
-export function createOpenAiProvider(ctx: ProviderContext): OpenAiProvider {
+export async function createOpenAiProvider(ctx: ProviderContext): Promise<OpenAiProvider> {
   const configDir = ctx.configDir ?? (typeof ctx.flags['config-dir'] === 'string' ? ctx.flags['config-dir'] : 'config');
-  const config = loadOpenAiConfig(configDir, ctx.reporter);
+  const config = await loadOpenAiConfig(configDir, ctx.reporter);
   return new OpenAiProvider(ctx, config);
 }

@@ -1,5 +1,5 @@
 import {APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, ContentFilterFinishReasonError, LengthFinishReasonError} from 'openai/core/error';
-import {ZodError} from 'zod';
+import {z} from '../../schemas/zod.js';
 
 /**
  * What to do after a failed attempt: retry (transient), fail this company (fall back to rules), or stop
@@ -156,7 +156,7 @@ export function classifyError(err: unknown, ctx: ClassifyContext): Outcome {
   }
   if (isNetworkError(err)) return {kind: 'retry', reason: 'connection lost while reading the response', retryAfterMs: null, rateLimited: false};
   if (err instanceof SyntaxError) return {kind: 'retry', reason: 'invalid JSON in the answer', retryAfterMs: null, rateLimited: false};
-  if (err instanceof ZodError) {
+  if (err instanceof z.ZodError) {
     const i = err.issues[0];
     return {kind: 'retry', reason: oneLine(`answer does not match the schema (${i ? `${i.path.join('.') || 'top level'}: ${i.message}` : 'invalid'})`), retryAfterMs: null, rateLimited: false};
   }

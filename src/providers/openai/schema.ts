@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import {z} from '../../schemas/zod.js';
 import {ICP_TIERS} from '../../core/vocabulary.js';
 
 /** The technology signals a piece of evidence can support. */
