@@ -1,4 +1,5 @@
 import {join} from 'node:path';
+import fc from 'fast-check';
 import {compileIcp, type IcpInput} from '../src/core/rules/icp.js';
 import {compileTechStack} from '../src/core/rules/techstack.js';
 import {createRulesEnricher} from '../src/core/rules/provider.js';
@@ -49,6 +50,35 @@ describe('ICP scoring with config/icp_rules.yml', () => {
   it('matches whole words only', () => {
     const r = icp.score(company({description: 'A medical spa offering remedies and providers of ediblesX'}));
     expect(r.icp_reason).not.toMatch(/EDI/);
+  });
+
+  it('scores every text the same with the one-scan prefilter as with each list scanned (property)', () => {
+    const plain = compileIcp(rules, {prefilter: false});
+    // Texts made of the lists' own terms (any case), near-misses and filler, so that some match and some do not.
+    const terms = [...rules.target_industries.flatMap((s) => s.description_keywords), ...rules.keywords.must_have, ...rules.keywords.nice_to_have];
+    const piece = fc.oneof(
+      fc.constantFrom(...terms),
+      fc.constantFrom(...terms).map((t) => t.toUpperCase()),
+      fc.constantFrom(...terms).map((t) => `${t}s`),
+      fc.constantFrom(...terms).map((t) => `x${t}`),
+      fc.constantFrom('We', 'serve', 'teams', 'across', 'the', 'US', '_', '-', ',', '.', '\n', 'café'),
+      fc.string({maxLength: 6}),
+    );
+    const text = fc.array(piece, {maxLength: 12}).chain((ps) => fc.array(fc.constantFrom(' ', '', '/', '\n'), {minLength: ps.length, maxLength: ps.length}).map((seps) => ps.map((p, i) => p + seps[i]).join('')));
+    let matched = 0;
+    fc.assert(
+      fc.property(fc.string({maxLength: 12}), text, fc.constantFrom('', 'Hospitals and Health Care', 'Software Development'), (name, description, industry) => {
+        const c = company({name, description, industry});
+        const t = `${name}\n${description}`;
+        const want = plain.scoreText(c, t);
+        if (/must-have|nice-to-have|description reads as/.test(want.icp_reason)) matched++;
+        expect(icp.scoreText(c, t)).toEqual(want);
+      }),
+      {numRuns: 400},
+    );
+    // The texts exercised both sides of the prefilter: some match a list, some none.
+    expect(matched).toBeGreaterThan(40);
+    expect(matched).toBeLessThan(360);
   });
 
   it('gives more confidence when more is known', () => {

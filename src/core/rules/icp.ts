@@ -28,8 +28,11 @@ export interface IcpScorer {
 
 const TIER_ORDER = ['tier_1', 'tier_2', 'tier_3'] as const;
 
-/** Compiles icp_rules.yml into a scorer: industry segment + size band + keywords, gated by country. */
-export function compileIcp(rules: IcpRules): IcpScorer {
+/**
+ * Compiles icp_rules.yml into a scorer: industry segment + size band + keywords, gated by country.
+ * `prefilter: false` scans every text with each list (tests compare the two).
+ */
+export function compileIcp(rules: IcpRules, opts: {prefilter?: boolean} = {}): IcpScorer {
   const labelIndex = new Map<string, {name: string; points: number}>();
   for (const seg of rules.target_industries) {
     for (const label of seg.linkedin_labels) {
@@ -40,8 +43,20 @@ export function compileIcp(rules: IcpRules): IcpScorer {
   }
   const segmentKeywords = compileTerms(rules.target_industries.map((s) => ({name: s.name, patterns: s.description_keywords})), true);
   const keywordPoints = new Map(rules.target_industries.map((s) => [s.name, s.keyword_points]));
-  const mustHave = compileTerms(rules.keywords.must_have.map((k) => ({name: k, patterns: [k]})), true);
-  const niceToHave = compileTerms(rules.keywords.nice_to_have.map((k) => ({name: k, patterns: [k]})), true);
+  const mustTerms = rules.keywords.must_have.map((k) => ({name: k, patterns: [k]}));
+  const niceTerms = rules.keywords.nice_to_have.map((k) => ({name: k, patterns: [k]}));
+  const mustHave = compileTerms(mustTerms, true);
+  const niceToHave = compileTerms(niceTerms, true);
+  // The three lists in one expression: a text it finds nothing in has no match in any of them (a match of one
+  // list at some place is a match of this one there), so such a text (about half of them) is scanned once, not
+  // three times. (The same prefilter as the tech-stack detector's.)
+  let any: ReturnType<typeof compileTerms> | null = null;
+  if (opts.prefilter !== false) try {
+    any = compileTerms([...rules.target_industries.map((s) => ({name: s.name, patterns: s.description_keywords})), ...mustTerms, ...niceTerms], true);
+  } catch {
+    any = null;
+  }
+  const none: string[] = [];
   const allowed = new Set(rules.countries.allowed.map((c) => countryCode(c) || c.toUpperCase()));
   const excludedBands = new Set<string>(rules.size_bands.excluded);
   const fitRank = TIER_ORDER.indexOf(rules.tiers.fit_min_tier);
@@ -56,7 +71,8 @@ export function compileIcp(rules: IcpRules): IcpScorer {
       industryPoints = byLabel.points;
       reasons.push(`industry "${c.industry}" is ${byLabel.name} (+${byLabel.points})`);
     }
-    const segs = segmentKeywords.distinct(text);
+    const hit = any === null || any.test(text);
+    const segs = hit ? segmentKeywords.distinct(text) : none;
     if (segs.length > 0) {
       const best = segs.reduce((a, b) => ((keywordPoints.get(b) ?? 0) > (keywordPoints.get(a) ?? 0) ? b : a));
       const pts = keywordPoints.get(best) ?? 0;
@@ -70,8 +86,8 @@ export function compileIcp(rules: IcpRules): IcpScorer {
     const sizePoints = rules.size_bands.points[c.size_band] ?? 0;
     reasons.push(`size ${c.size_band} (+${sizePoints})`);
 
-    const must = mustHave.distinct(text);
-    const nice = niceToHave.distinct(text);
+    const must = hit ? mustHave.distinct(text) : none;
+    const nice = hit ? niceToHave.distinct(text) : none;
     const mustPoints = Math.min(kw.must_have_cap, must.length * kw.must_have_points);
     const nicePoints = Math.min(kw.nice_to_have_cap, nice.length * kw.nice_to_have_points);
     if (must.length) reasons.push(`must-have: ${must.join(', ')} (+${mustPoints})`);
