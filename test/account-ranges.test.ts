@@ -3,7 +3,10 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import fc from 'fast-check';
 import {applyLimit, KeyCollision, KeyIds, keyHashes, splitRanges} from '../src/core/account-plan.js';
-import {indexExport, type ExportIndex} from '../src/stages/account-index.js';
+import {headerIndex, indexExport, indexPart, joinIndexes, PartDeclined, type ExportIndex} from '../src/stages/account-index.js';
+import {planChunks} from '../src/io/csv-chunks.js';
+import {statSync} from 'node:fs';
+import type {RejectedRow} from '../src/core/ingest.js';
 import {assembleRange, rangeInput, readForeign, wholeFile} from '../src/stages/enrich-range.js';
 import type {CompanyBase} from '../src/schemas/companies.js';
 import {CLAY_HEADER} from './helpers/cli.js';
@@ -146,6 +149,57 @@ describe('the second pass over ranges', () => {
     writeExport(rows.map((r, i) => (i === 1 ? {...r, domain: 'other.org'} : r)));
     writeFileSync(file, (await import('node:fs')).readFileSync(join(dir, `e${n - 1}.csv`)));
     await expect(oneThread(file, ex)).rejects.toThrow(/changed while it was being read/);
+  });
+});
+
+describe('the first pass in two halves', () => {
+  const arrays = (ex: ExportIndex) => ({...ex, index: Object.fromEntries(Object.entries(ex.index).map(([k, v]) => [k, v instanceof Object ? Array.from(v as ArrayLike<number>) : v]))});
+
+  it('gives the index, counts and rejected rows (in order) of one pass, cut at any record (property)', async () => {
+    let keysInBoth = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(specArb, {minLength: 1, maxLength: 40}), fc.nat(), fc.option(fc.integer({min: 1, max: 3}), {nil: undefined}), async (rows, at, shardIndex) => {
+        const file = writeExport(rows);
+        const shard = shardIndex === undefined ? undefined : {index: shardIndex - 1, count: 3};
+        const serialRejects: RejectedRow[] = [];
+        const one = await indexExport(file, {reporter: silent, shard, onReject: (r) => void serialRejects.push(r), onRestart() {}});
+        const offset = one.index.offset!;
+        // The cut: the start of any record but the first.
+        const records = one.index.records;
+        if (records < 2) return;
+        const cut = 1 + (at % (records - 1));
+        const plan = await planChunks(file, 64);
+        const header = plan ? plan.header : [];
+        if (!plan) return;
+        const columns = headerIndex(file, header);
+        const rejects: RejectedRow[] = [];
+        const opts = {reporter: silent, shard, onReject: (r: RejectedRow) => void rejects.push(r), onRestart() {}};
+        const a = await indexPart(file, {columns, newline: one.newline, start: offset[0], end: offset[cut], firstLine: plan.firstLine}, opts);
+        const b = await indexPart(file, {columns, newline: one.newline, start: offset[cut], end: statSync(file).size}, opts);
+        // Accounts with rows in both halves were exercised.
+        const firstHalf = new Set(Array.from(one.index.account.subarray(0, cut)).filter((x) => x >= 0));
+        if (Array.from(one.index.account.subarray(cut)).some((x) => firstHalf.has(x))) keysInBoth++;
+        const joined = joinIndexes(a, b, {columns, newline: one.newline}, opts);
+        expect(arrays(joined)).toEqual(arrays(one));
+        expect(rejects).toEqual(serialRejects);
+      }),
+      {numRuns: 80},
+    );
+    expect(keysInBoth).toBeGreaterThan(10);
+  });
+
+  it('declines a cut that is not a record start (the first half does not end with a whole record)', async () => {
+    const rows: Spec[] = ['a.com', 'b.org', 'c.health'].map((domain) => ({name: domain, domain, linkedin: '', description: 'Home care,\r\nwith "quotes"', size: '', blankBefore: false}));
+    const file = writeExport(rows);
+    const one = await index(file);
+    const offset = one.index.offset!;
+    const columns = one.columns;
+    // Inside the second record's description, just after its line break.
+    const text = (await import('node:fs')).readFileSync(file, 'latin1');
+    const inside = text.indexOf('Home care,\r\n', offset[1]) + 'Home care,\r\n'.length;
+    expect(inside).toBeGreaterThan(offset[1]);
+    expect(inside).toBeLessThan(offset[2]);
+    await expect(indexPart(file, {columns, newline: one.newline, start: offset[0], end: inside, firstLine: 2}, {reporter: silent, onReject() {}, onRestart() {}})).rejects.toThrow(PartDeclined);
   });
 });
 

@@ -12,7 +12,8 @@ import Deals from '../src/commands/deals.js';
 import Report from '../src/commands/report.js';
 import Run from '../src/commands/run.js';
 import Unify from '../src/commands/unify.js';
-import {chunkPolicyFromEnv, planChunks} from '../src/stages/simulate-companies.js';
+import {planChunks} from '../src/io/csv-chunks.js';
+import {chunkPolicyFromEnv} from '../src/stages/worker-pool.js';
 import {runCli, tempDir} from './helpers/cli.js';
 
 const SAMPLE = join(process.cwd(), 'data', 'input', 'companies_clay.csv');

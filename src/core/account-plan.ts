@@ -205,8 +205,12 @@ export class KeyIds {
       return -1 - (this.h1.length - 1);
     }
     this.hash(key);
-    const a = keyHashes.h1;
-    const b = keyHashes.h2;
+    return this.idOfHashes(keyHashes.h1, keyHashes.h2);
+  }
+
+  /** The id of the key with these two hashes (see idOf), or -1 - (the new id) when it is new. */
+  idOfHashes(a: number, b: number): number {
+    if (this.map) throw new Error('KeyIds: keys compared exactly have no hashes');
     const mask = this.mask;
     const table = this.table;
     let i = (a ^ Math.imul(b, 0x27d4eb2d)) & mask;
@@ -224,6 +228,11 @@ export class KeyIds {
     return -1 - id;
   }
 
+  /** Each key's two hashes, by id (not with exact keys). */
+  hashes(): {h1: Int32Array; h2: Int32Array} {
+    return {h1: this.h1.done(), h2: this.h2.done()};
+  }
+
   private grow(): void {
     const mask = this.mask * 2 + 1;
     const table = new Int32Array(mask + 1);
@@ -235,4 +244,76 @@ export class KeyIds {
     this.mask = mask;
     this.table = table;
   }
+}
+
+/**
+ * The first pass over one part of the export, on its own (two threads index the two halves of a large
+ * export at once): records, lines and accounts are counted from the part's start, and each account carries
+ * its key's two hashes so that joinParts can match it with the accounts of the part before.
+ */
+export interface PartIndex {
+  records: number;
+  account: Int32Array;
+  keyHash: Int32Array;
+  /** Per record: its physical line, counted from the part's own start. */
+  line: Int32Array;
+  /** Per record: its first byte in the file (absolute); the second part adds the end of the data. */
+  offset: Float64Array;
+  /** Per account of the part: its rows in the part, its last record in the part, its key's hashes. */
+  rows: Int32Array;
+  last: Int32Array;
+  h1: Int32Array;
+  h2: Int32Array;
+  /** The line just past the part's last record (in the part's numbering). */
+  endLine: number;
+}
+
+/**
+ * Joins the first passes over the two halves of an export into the index one pass over the whole export
+ * gives: the second half's records follow the first's, its lines follow the first's last line, and its
+ * accounts are matched with the first half's by their key hashes (the same ids as one pass: new accounts are
+ * numbered in the order of their first row).
+ */
+export function joinParts(a: PartIndex, b: PartIndex): AccountIndex {
+  const ids = new KeyIds();
+  for (let i = 0; i < a.h1.length; i++) ids.idOfHashes(a.h1[i], a.h2[i]);
+  const accountsB = b.rows.length;
+  const global = new Int32Array(accountsB);
+  const rows = int32s();
+  const last = int32s();
+  for (let i = 0; i < a.rows.length; i++) {
+    rows.push(a.rows[i]);
+    last.push(a.last[i]);
+  }
+  // b's accounts are numbered in the order of their first row in b: matching them in that order numbers the
+  // new ones as one pass would.
+  for (let j = 0; j < accountsB; j++) {
+    let id = ids.idOfHashes(b.h1[j], b.h2[j]);
+    if (id < 0) {
+      id = -1 - id;
+      rows.push(b.rows[j]);
+      last.push(a.records + b.last[j]);
+    } else {
+      rows.set(id, rows.get(id) + b.rows[j]);
+      last.set(id, a.records + b.last[j]);
+    }
+    global[j] = id;
+  }
+  const records = a.records + b.records;
+  const account = new Int32Array(records);
+  account.set(a.account);
+  for (let i = 0; i < b.records; i++) {
+    const x = b.account[i];
+    account[a.records + i] = x >= 0 ? global[x] : x;
+  }
+  const keyHash = new Int32Array(records);
+  keyHash.set(a.keyHash);
+  keyHash.set(b.keyHash, a.records);
+  const line = new Int32Array(records);
+  line.set(a.line);
+  for (let i = 0; i < b.records; i++) line[a.records + i] = a.endLine + b.line[i];
+  const offset = new Float64Array(records + 1);
+  offset.set(a.offset.subarray(0, a.records));
+  offset.set(b.offset, a.records);
+  return {records, account, keyHash, line, offset, rows: rows.done(), last: last.done()};
 }

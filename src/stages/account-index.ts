@@ -1,5 +1,5 @@
 import Papa from 'papaparse';
-import {float64s, int32s, keyCheck, KeyIds, NOT_A_COMPANY, type AccountIndex} from '../core/account-plan.js';
+import {float64s, int32s, joinParts, keyCheck, KeyIds, NOT_A_COMPANY, type AccountIndex, type PartIndex} from '../core/account-plan.js';
 import {cleanRow, mapHeader, rowKey, type ColumnIndex, type RejectedRow} from '../core/ingest.js';
 import {shardOf, type Shard} from '../core/shard.js';
 import {detach} from '../core/strings.js';
@@ -34,7 +34,7 @@ export interface IndexOptions {
   hashKeys?: (key: string) => void;
 }
 
-function headerIndex(input: string, header: string[]): ColumnIndex {
+export function headerIndex(input: string, header: string[]): ColumnIndex {
   const mapped = mapHeader(header);
   if (mapped.missing.length > 0) {
     throw new UserError(
@@ -50,6 +50,9 @@ function rejectFrom(fields: readonly string[], index: ColumnIndex, row: number, 
   return {row, line, reason, name: get(index.name), domain: get(index.domain), linkedin_url: get(index.linkedin), raw: fields.join(',')};
 }
 
+/** Whether a rejected row belongs to the shard (by its row number and text: rejects have no key). */
+const rejectInShard = (r: RejectedRow, shard: Shard | undefined): boolean => !shard || shardOf(`reject:${r.row}:${r.raw}`, shard.count) === shard.index;
+
 /** Accumulates the first pass, whichever reader feeds it. */
 class Indexer {
   readonly account = int32s();
@@ -64,8 +67,12 @@ class Indexer {
   otherShards = 0;
   blank = 0;
 
-  constructor(private readonly opts: IndexOptions, private readonly columns: ColumnIndex) {
+  /** Rejected rows kept for later (a part whose place in the export is not known yet; see indexPart). */
+  readonly deferred: RejectedRow[] | undefined;
+
+  constructor(private readonly opts: IndexOptions, private readonly columns: ColumnIndex, defer = false) {
     this.ids = new KeyIds(opts.exactKeys, opts.hashKeys);
+    this.deferred = defer ? [] : undefined;
   }
 
   private inShard(key: string): boolean {
@@ -74,7 +81,12 @@ class Indexer {
   }
 
   reject(r: RejectedRow): void {
-    if (!this.inShard(`reject:${r.row}:${r.raw}`)) {
+    if (this.deferred) {
+      if (this.deferred.length >= MAX_DEFERRED_REJECTS) throw new PartDeclined(`more than ${MAX_DEFERRED_REJECTS} rejected rows`);
+      this.deferred.push(r);
+      return;
+    }
+    if (!rejectInShard(r, this.opts.shard)) {
       this.otherShards++;
       return;
     }
@@ -107,6 +119,16 @@ class Indexer {
       this.addNone(line);
     } else this.addKey(key, line, copy);
     if ((this.account.length & 4095) === 0) this.opts.reporter.progress(this.inputRows);
+  }
+
+  /** A record the scanner read (a blank one, or one with `row` and `line`): see addRecord. */
+  addScanned(rec: ScannedRecord, allFields: () => readonly string[], row: number, line: number): void {
+    this.offset.push(rec.offset);
+    if (rec.count === 1) {
+      const text = rec.text();
+      if (text === '' || text === '""') return this.addBlank(line);
+    }
+    this.addRecord(rec.fields, allFields, row, line, false);
   }
 
   /** A record with a usable key; `copy` when the key may share memory with a big chunk of the file. */
@@ -151,6 +173,113 @@ class Indexer {
     const {inputRows, rejected, otherShards, blank} = this;
     return {index, columns: this.columns, newline, inputRows, rejected, otherShards, blank, accounts: this.rows.length};
   }
+
+  /** The answer for one part (see indexPart). */
+  part(endLine: number): IndexedPart {
+    const {h1, h2} = this.ids.hashes();
+    const part: PartIndex = {
+      records: this.account.length,
+      account: this.account.done(),
+      keyHash: this.keyHash.done(),
+      line: this.line.done(),
+      offset: this.offset.done(),
+      rows: this.rows.done(),
+      last: this.last.done(),
+      h1,
+      h2,
+      endLine,
+    };
+    const {inputRows, rejected, otherShards, blank} = this;
+    return {part, inputRows, rejected, otherShards, blank, deferred: this.deferred ?? []};
+  }
+}
+
+/** A part of the export the parallel first pass cannot index (it is then indexed in one pass). */
+export class PartDeclined extends Error {}
+
+/** The second half keeps its rejected rows until it knows their row numbers; beyond this many, one pass is made instead. */
+const MAX_DEFERRED_REJECTS = 10_000;
+
+/** Where a part of the export is: bytes [start, end) of whole records. */
+export interface PartPlan {
+  columns: ColumnIndex;
+  newline: Newline;
+  start: number;
+  end: number;
+  /** The first part: its first record is record 0 of the export, on this line. Absent: the second part. */
+  firstLine?: number;
+}
+
+/** The first pass over one part (see joinIndexes). */
+export interface IndexedPart {
+  part: PartIndex;
+  inputRows: number;
+  /** Rejected rows of the first part in the shard (the second part's are counted by joinIndexes). */
+  rejected: number;
+  otherShards: number;
+  blank: number;
+  /** The second part's rejected rows, numbered from the part's start (rows from 2, lines from 0). */
+  deferred: RejectedRow[];
+}
+
+/**
+ * The first pass over a part of a plain-CSV export, for two threads indexing its halves at once. The first
+ * part's rejected rows go to opts.onReject as they come; the second part's are kept (deferred). Throws
+ * PartDeclined when the scanner declines the part (not plain CSV; for the first part, also when its range does
+ * not end exactly at a record boundary, i.e. the cut was not one) or when the second part has too many rejects.
+ */
+export async function indexPart(input: string, plan: PartPlan, opts: IndexOptions): Promise<IndexedPart> {
+  const first = plan.firstLine !== undefined;
+  if (opts.exactKeys || opts.hashKeys) throw new PartDeclined('keys compared exactly');
+  const ix = new Indexer(opts, plan.columns, !first);
+  const c = plan.columns;
+  let line = plan.firstLine ?? 0;
+  let current: ScannedRecord | undefined;
+  const allFields = () => Papa.parse<string[]>(current!.text(), {delimiter: ',', newline: plan.newline, quoteChar: '"'}).data[0] ?? [''];
+  const scan = await scanCsv(input, {
+    newline: plan.newline,
+    start: plan.start,
+    range: {end: plan.end, columns: [c.name, c.domain, c.linkedin]},
+    onRecord(rec) {
+      const at = line;
+      line += 1 + rec.innerNewlines;
+      current = rec;
+      ix.addScanned(rec, allFields, rec.index + 2, at);
+    },
+  });
+  if (!scan.ok) throw new PartDeclined(scan.reason);
+  if (!first) ix.offset.push(scan.bytes);
+  return ix.part(line);
+}
+
+/**
+ * The index one pass over the whole export gives, from the first passes over its two halves (indexPart): the
+ * second half's records, lines and accounts follow the first's (joinParts), and its rejected rows get their
+ * row and line numbers, then go to onReject when they are in the shard.
+ */
+export function joinIndexes(a: IndexedPart, b: IndexedPart, plan: {columns: ColumnIndex; newline: Newline}, opts: Pick<IndexOptions, 'shard' | 'onReject'>): ExportIndex {
+  const index = joinParts(a.part, b.part);
+  let rejected = a.rejected;
+  let otherShards = a.otherShards + b.otherShards;
+  for (const r of b.deferred) {
+    const row = r.row + a.part.records;
+    const placed = {...r, row, line: r.line + a.part.endLine};
+    if (!rejectInShard(placed, opts.shard)) otherShards++;
+    else {
+      rejected++;
+      opts.onReject(placed);
+    }
+  }
+  return {
+    index,
+    columns: plan.columns,
+    newline: plan.newline,
+    inputRows: a.inputRows + b.inputRows,
+    rejected,
+    otherShards,
+    blank: a.blank + b.blank,
+    accounts: index.rows.length,
+  };
 }
 
 /**
@@ -178,13 +307,8 @@ export async function indexExport(input: string, opts: IndexOptions): Promise<Ex
     onRecord(rec) {
       const at = line;
       line += 1 + rec.innerNewlines;
-      ix!.offset.push(rec.offset);
-      if (rec.count === 1) {
-        const text = rec.text();
-        if (text === '' || text === '""') return ix!.addBlank(at);
-      }
       current = rec;
-      ix!.addRecord(rec.fields, allFields, rec.index + 1, at, false);
+      ix!.addScanned(rec, allFields, rec.index + 1, at);
     },
   });
   if (scan.ok) {

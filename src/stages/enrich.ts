@@ -7,7 +7,7 @@ import {parseShard, type Shard} from '../core/shard.js';
 import {commitPart, removePart, WriterGroup} from '../io/writer-group.js';
 import {indexExport, type ExportIndex} from './account-index.js';
 import {assembleRange, rangeInput, readForeign, wholeFile, type RangeInput} from './enrich-range.js';
-import {indexInWorker, rangeWorkersAvailable, RangeWorkers} from './worker-client.js';
+import {indexInParts, indexInWorker, rangeWorkersAvailable, RangeWorkers} from './worker-client.js';
 import {workerLimits} from './worker-pool.js';
 import {SimulationSink} from './simulate.js';
 import {loadDealModel, reportDeals} from './deals.js';
@@ -120,7 +120,7 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
   // A large export is indexed on a thread of its own (the key table and the garbage of the pass go with it);
   // it writes the rejects to a part file, put in place with the other tables.
   const bytes = fileSize(input);
-  const indexThread = (opts.workers ?? 'auto') !== 'off' && rangeWorkersAvailable() && bytes >= INDEX_THREAD_BYTES;
+  const indexThread = (opts.workers ?? 'auto') !== 'off' && rangeWorkersAvailable() && !opts.hashKeys && (bytes >= INDEX_THREAD_BYTES || typeof opts.workers === 'number');
   const openRejects = () => (opts.dryRun || indexThread ? undefined : out.open(paths.rejects, rejectCodec.columns));
   let rejectsOut = openRejects();
   const rejectsPart = indexThread && !opts.dryRun;
@@ -141,8 +141,12 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
   reporter.start(`Scanning ${basename(input)}`);
   let ex: ExportIndex;
   try {
+    const init = {input, shard, exactKeys: opts.exactKeys, ...(rejectsPart ? {rejects: paths.rejects} : {})};
+    const progress = (n: number) => reporter.progress(n);
+    // A large export (or any, when the thread count is set) is indexed in two halves at once when it can be.
+    const halves = indexThread && !opts.exactKeys && (bytes >= PARALLEL_INDEX_BYTES || typeof opts.workers === 'number');
     ex = indexThread
-      ? await indexInWorker({input, shard, exactKeys: opts.exactKeys, ...(rejectsPart ? {rejects: paths.rejects} : {})}, (n) => reporter.progress(n))
+      ? ((halves ? await indexInParts(init, progress) : undefined) ?? (await indexInWorker(init, progress)))
       : await indexExport(input, {
           shard,
           reporter,
@@ -182,7 +186,7 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
   let providerStats: Record<string, number> | undefined;
 
   if (pool) {
-    reporter.start(`Enriching with ${provider.name} on ${ranges.length} threads`, inputRows);
+    reporter.start(`Enriching with ${provider.name} on ${pool.count} threads`, inputRows);
     let result;
     try {
       // The per-account row counts are shared with the workers, not copied into every range's message.
@@ -303,8 +307,12 @@ function sharedCopy(a: Int32Array): Int32Array {
   return shared;
 }
 
-/** Exports of this size or more are indexed on a thread of their own (about 20,000 Clay rows). */
+/**
+ * Exports of this size or more (about 20,000 Clay rows; any size when the thread count is set) are indexed on a
+ * thread of their own; from PARALLEL_INDEX_BYTES (about 75,000 rows), on two threads at once, one half each.
+ */
 const INDEX_THREAD_BYTES = 16 << 20;
+const PARALLEL_INDEX_BYTES = 64 << 20;
 
 function fileSize(file: string): number {
   try {

@@ -3,8 +3,8 @@ import {open, stat} from 'node:fs/promises';
 import {availableParallelism} from 'node:os';
 import {fileURLToPath} from 'node:url';
 import {Worker} from 'node:worker_threads';
-import {recycleBlock, sniffCsv} from '../io/csv.js';
-import {scanCsv, type Newline} from '../io/csv-scan.js';
+import {recycleBlock} from '../io/csv.js';
+import {planChunks, type ChunkPlan} from '../io/csv-chunks.js';
 import {TableCursor} from '../io/table-cursor.js';
 import {OrderedTables, WriterGroup} from '../io/writer-group.js';
 import {UNIFIED_COMPANY_COLUMNS} from '../core/unify.js';
@@ -13,7 +13,6 @@ import {companyCodec} from './codecs.js';
 import {requireInput, runWalk, sinkWalk, type LoadedDealModel, type SimulationStageInput} from './deals.js';
 import {simulatedCodec, SimulationSink, type SimulatedCompany, type SimulationResult, type SimulationStates} from './simulate.js';
 import {WorkerHandle, workerLimits, type ChunkPolicy, type WorkerPolicy} from './worker-pool.js';
-export {chunkPolicyFromEnv, type ChunkPolicy} from './worker-pool.js';
 
 
 /**
@@ -54,82 +53,13 @@ export async function simulateCompanies(s: SimulationStageInput, loaded: LoadedD
  * as every earlier chunk is written (OrderedTables) and the statistics are merged in order, so the files and
  * summaries are the same bytes as one pass on one thread (every company has its own random stream).
  *
- * The chunk boundaries are guesses (a newline followed by what the first record starts with, e.g. "co_"),
- * checked by the scans themselves: a chunk's scan must end exactly at the next chunk's start with a complete
- * record (see ScanOptions.range), and the first chunk starts at the first record, so every boundary is a real
- * record start. On any failure (a wrong guess, a file the fast scanner declines, bad data) the tables are
- * left as they were and the caller runs the one pass on one thread, which reads the file as usual and reports any error
- * with its row number.
+ * The chunk boundaries are guesses checked by the scans themselves (see io/csv-chunks.ts). On any failure (a
+ * wrong guess, a file the fast scanner declines, bad data) the tables are left as they were and the caller
+ * runs the one pass on one thread, which reads the file as usual and reports any error with its row number.
  */
 
-/** About this many bytes of companies.csv per chunk (at least; at most 64 chunks). */
-const CHUNK_BYTES = 32 << 20;
 /** Below this size, companies.csv is simulated on one thread (see simulateCompanies). */
 const CHUNKED_MIN_BYTES = 256 << 20;
-/** Bytes searched for a record start after each guessed boundary. */
-const WINDOW = 256 << 10;
-
-/** Where the records of companies.csv are, and the cuts between chunks. */
-export interface ChunkPlan {
-  header: string[];
-  newline: Newline;
-  /** Byte ranges [start, end) of the chunks, in file order, covering every record. */
-  chunks: Array<{start: number; end: number}>;
-}
-
-/**
- * Cuts the file into chunks of about `chunkBytes` (by default at least CHUNK_BYTES and at most 64 chunks);
- * undefined when it is too small to cut, or no record start is found to cut at.
- */
-export async function planChunks(file: string, chunkBytes?: number): Promise<ChunkPlan | undefined> {
-  const size = (await stat(file)).size;
-  const per = chunkBytes ?? Math.max(CHUNK_BYTES, Math.ceil(size / 64));
-  if (size < 2 * per) return undefined;
-  const sniffed = sniffCsv(file);
-  let header: string[] | undefined;
-  let first = -1;
-  const stop = new Error('stop');
-  try {
-    await scanCsv(file, {
-      newline: sniffed.newline,
-      start: sniffed.bom ? 3 : 0,
-      chunkBytes: 64 << 10,
-      onHeader: (h) => {
-        header = h;
-        return [];
-      },
-      onRecord: (rec) => {
-        first = rec.offset;
-        return Promise.reject(stop);
-      },
-    });
-  } catch (e) {
-    if (e !== stop) throw e;
-  }
-  if (!header || first < 0) return undefined;
-  const fh = await open(file, 'r');
-  try {
-    // What a record starts with: the first record's first bytes (companies.csv starts each with its company_id).
-    const probe = Buffer.alloc(3);
-    await fh.read(probe, 0, 3, first);
-    const nl = Buffer.from(sniffed.newline === '\r' ? '\r' : '\n');
-    const pattern = Buffer.concat([nl, probe]);
-    const window = Buffer.allocUnsafe(Math.min(WINDOW, per));
-    const cuts = [first];
-    for (let at = first + per; at < size - per / 2; at += per) {
-      const {bytesRead} = await fh.read(window, 0, window.length, at);
-      const hit = window.subarray(0, bytesRead).indexOf(pattern);
-      if (hit === -1) continue;
-      const cut = at + hit + nl.length;
-      if (cut > cuts[cuts.length - 1]) cuts.push(cut);
-    }
-    if (cuts.length < 2) return undefined;
-    const chunks = cuts.map((start, k) => ({start, end: k + 1 < cuts.length ? cuts[k + 1] : size}));
-    return {header, newline: sniffed.newline, chunks};
-  } finally {
-    await fh.close();
-  }
-}
 
 /**
  * Simulates the companies of one chunk, handing each table's blocks to `send` (the header too for chunk 0; see

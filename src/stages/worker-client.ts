@@ -1,14 +1,17 @@
-import {existsSync} from 'node:fs';
+import {appendFileSync, existsSync} from 'node:fs';
+import {stat} from 'node:fs/promises';
 import {fileURLToPath} from 'node:url';
 import {Worker} from 'node:worker_threads';
 import {addCompanyCounts, countCompanies, type CompanyCounts} from '../core/accounts.js';
 import {FatalError, UserError} from '../errors.js';
 import {WorkerHandle, workerLimits, type WorkerLimits} from './worker-pool.js';
-import {OrderedTables} from '../io/writer-group.js';
+import {OrderedTables, partPath, removePart} from '../io/writer-group.js';
+import {planChunks} from '../io/csv-chunks.js';
+import {rejectCodec} from './codecs.js';
 import type {IndexInit, IndexReply, SimulationSummaries, WorkerInit, WorkerMessage, WorkerReply} from '../workers/protocol.js';
 import type {SimulationStates} from './simulate.js';
 import type {RangeInput} from './enrich-range.js';
-import type {ExportIndex} from './account-index.js';
+import {headerIndex, joinIndexes, type ExportIndex, type PartPlan} from './account-index.js';
 
 
 export interface RangeWorkersResult {
@@ -187,14 +190,21 @@ export class RangeWorkers {
  * go to the part file of `init.rejects`: put it in place with commitPart.
  */
 export async function indexInWorker(init: IndexInit, onProgress: (rows: number) => void): Promise<ExportIndex> {
+  const m = await indexThread(init, onProgress);
+  if (m.type !== 'done') throw new Error(`the first pass answered ${m.type}`);
+  return m.index;
+}
+
+/** One thread of the first pass, until its answer ('done', 'part' or 'declined'; an error rejects). */
+async function indexThread(init: IndexInit, onProgress: (rows: number) => void): Promise<Exclude<IndexReply, {type: 'progress' | 'error'}>> {
   const script = fileURLToPath(new URL('../workers/index-worker.js', import.meta.url));
   const worker = new Worker(script, {workerData: init, resourceLimits: {maxYoungGenerationSizeMb: 96}});
   try {
-    return await new Promise<ExportIndex>((resolve, reject) => {
+    return await new Promise((resolve, reject) => {
       worker.on('message', (m: IndexReply) => {
         if (m.type === 'progress') onProgress(m.rows);
-        else if (m.type === 'done') resolve(m.index);
-        else reject(toError(m));
+        else if (m.type === 'error') reject(toError(m));
+        else resolve(m);
       });
       worker.on('error', reject);
       worker.on('exit', (code) => reject(new FatalError(`the first pass stopped (exit code ${code})`)));
@@ -202,4 +212,43 @@ export async function indexInWorker(init: IndexInit, onProgress: (rows: number) 
   } finally {
     await worker.terminate();
   }
+}
+
+/**
+ * The first pass on two threads at once, each indexing one half of the export (cut at a guessed record start,
+ * which the first half's scan checks), joined into the index one pass gives (joinIndexes): the first half's
+ * rejected rows go to the part file of `init.rejects` as they come, the second half's are appended there at
+ * the join. Undefined, with no part file left, when the halves could not be indexed so (no cut found, a wrong
+ * cut, a file the scanner declines, too many rejected rows): the caller then makes one pass (indexInWorker).
+ */
+export async function indexInParts(init: IndexInit, onProgress: (rows: number) => void): Promise<ExportIndex | undefined> {
+  const size = (await stat(init.input)).size;
+  const plan = await planChunks(init.input, Math.floor(size / 2));
+  if (!plan || plan.chunks.length !== 2) return undefined;
+  const columns = headerIndex(init.input, plan.header);
+  const [first, second] = plan.chunks;
+  const parts: PartPlan[] = [
+    {columns, newline: plan.newline, start: first.start, end: first.end, firstLine: plan.firstLine},
+    {columns, newline: plan.newline, start: second.start, end: second.end},
+  ];
+  const rows = [0, 0];
+  const answers = await Promise.all(
+    parts.map((part, k) =>
+      indexThread({input: init.input, shard: init.shard, part, ...(k === 0 && init.rejects ? {rejects: init.rejects} : {})}, (n) => {
+        rows[k] = n;
+        onProgress(rows[0] + rows[1]);
+      }),
+    ).map((p) => p.catch((e: unknown) => e)),
+  );
+  const failed = answers.find((a) => a instanceof Error);
+  const [a, b] = answers as Array<Exclude<IndexReply, {type: 'progress' | 'error'}>>;
+  if (failed || a.type !== 'part' || b.type !== 'part') {
+    if (init.rejects) removePart(init.rejects);
+    if (failed) throw failed;
+    return undefined;
+  }
+  const lines: string[] = [];
+  const ex = joinIndexes(a.part, b.part, {columns, newline: plan.newline}, {shard: init.shard, onReject: (r) => void lines.push(rejectCodec.line(r))});
+  if (init.rejects && lines.length > 0) appendFileSync(partPath(init.rejects), lines.join(''));
+  return ex;
 }

@@ -1,11 +1,12 @@
 // The first pass of `enrich` on a large export, on its own thread: its key table and the garbage of reading
 // the export live and die with this thread, so the lead thread never holds them (the memory goes back to the
 // system when the pass ends). Rejected rows are written to the rejects table's part file, which the lead thread
-// puts in place with the other tables (see WriterGroup 'part').
+// puts in place with the other tables (see WriterGroup 'part'). With `init.part`, it indexes one half of the
+// export (see indexInParts in stages/worker-client.ts).
 import {parentPort, workerData} from 'node:worker_threads';
 import {silentReporter} from '../io/reporter.js';
 import {WriterGroup} from '../io/writer-group.js';
-import {indexExport} from '../stages/account-index.js';
+import {indexExport, indexPart, PartDeclined, type IndexOptions} from '../stages/account-index.js';
 import {rejectCodec} from '../stages/codecs.js';
 import type {IndexInit, IndexReply} from './protocol.js';
 
@@ -16,7 +17,7 @@ let out = new WriterGroup('part');
 const open = () => (init.rejects ? out.open(init.rejects, rejectCodec.columns) : undefined);
 let rejects = open();
 try {
-  const ex = await indexExport(init.input, {
+  const opts: IndexOptions = {
     shard: init.shard,
     exactKeys: init.exactKeys,
     reporter: {...silentReporter, progress: (rows) => reply({type: 'progress', rows})},
@@ -28,12 +29,21 @@ try {
       out = new WriterGroup('part');
       rejects = open();
     },
-  });
-  await out.commit();
-  const ix = ex.index;
-  const buffers = [ix.account, ix.keyHash, ix.line, ix.rows, ix.last, ...(ix.offset ? [ix.offset] : [])].map((a) => a.buffer as ArrayBuffer);
-  reply({type: 'done', index: ex}, buffers);
+  };
+  if (init.part) {
+    const done = await indexPart(init.input, init.part, opts);
+    await out.commit();
+    const p = done.part;
+    reply({type: 'part', part: done}, [p.account, p.keyHash, p.line, p.offset, p.rows, p.last, p.h1, p.h2].map((a) => a.buffer as ArrayBuffer));
+  } else {
+    const ex = await indexExport(init.input, opts);
+    await out.commit();
+    const ix = ex.index;
+    const buffers = [ix.account, ix.keyHash, ix.line, ix.rows, ix.last, ...(ix.offset ? [ix.offset] : [])].map((a) => a.buffer as ArrayBuffer);
+    reply({type: 'done', index: ex}, buffers);
+  }
 } catch (e) {
   await out.abort();
-  reply({type: 'error', message: (e as Error).message, exitCode: (e as {exitCode?: number}).exitCode ?? 1});
+  if (e instanceof PartDeclined) reply({type: 'declined', reason: e.message});
+  else reply({type: 'error', message: (e as Error).message, exitCode: (e as {exitCode?: number}).exitCode ?? 1});
 }

@@ -1,7 +1,7 @@
 import type {CompanyCounts} from '../core/accounts.js';
 import type {Newline} from '../io/csv-scan.js';
 import type {DataPaths} from '../io/paths.js';
-import type {ExportIndex} from '../stages/account-index.js';
+import type {ExportIndex, IndexedPart, PartPlan} from '../stages/account-index.js';
 import type {RangeInput} from '../stages/enrich-range.js';
 import type {Shard} from '../core/shard.js';
 import type {SimulationResult, SimulationStates} from '../stages/simulate.js';
@@ -48,9 +48,16 @@ export interface IndexInit {
   rejects?: string;
   /** Compare account keys as strings (after a KeyCollision). */
   exactKeys?: boolean;
+  /** Index only this part of the export (see indexPart; the answer is 'part' or 'declined'). */
+  part?: PartPlan;
 }
 
-export type IndexReply = {type: 'progress'; rows: number} | {type: 'done'; index: ExportIndex} | {type: 'error'; message: string; exitCode: number};
+export type IndexReply =
+  | {type: 'progress'; rows: number}
+  | {type: 'done'; index: ExportIndex}
+  | {type: 'part'; part: IndexedPart}
+  | {type: 'declined'; reason: string}
+  | {type: 'error'; message: string; exitCode: number};
 
 /** `run --from deals` on a large companies.csv: a worker taking chunks (src/workers/simulate-worker.ts). */
 export interface SimulateInit {
