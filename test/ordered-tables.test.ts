@@ -67,6 +67,19 @@ describe('OrderedTables', () => {
     expect(readFileSync(paths[0], 'utf8')).toBe('first\nlater\n');
   });
 
+  it('puts the tables in place on commit, those asked for in the background once `renamed` settles', async () => {
+    const paths = TABLES.map((f) => join(t.dir, f));
+    const out = new OrderedTables(paths);
+    paths.forEach((p, i) => out.add(0, p, Buffer.from(`table ${i}\n`)));
+    out.finish(0);
+    const {renamed} = await out.commit([paths[1]]);
+    expect(readFileSync(paths[0], 'utf8')).toBe('table 0\n');
+    expect(readFileSync(paths[2], 'utf8')).toBe('table 2\n');
+    await renamed;
+    expect(readFileSync(paths[1], 'utf8')).toBe('table 1\n');
+    expect(readdirSync(t.dir).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
   it('leaves the tables as they were when aborted', () => {
     const paths = TABLES.map((f) => join(t.dir, f));
     const out = new OrderedTables(paths);

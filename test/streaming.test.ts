@@ -130,7 +130,7 @@ describe('range workers', () => {
         };
         const tables = [paths.companies, paths.leads, paths.deals, paths.billing, paths.invoices, paths.unified];
         try {
-          await pool.run(ranges.length, range, [], tables, () => {});
+          await pool.run(ranges.length, range, [], {all: tables}, () => {});
           console.log(JSON.stringify({ranges: ranges.length, error: null}));
         } catch (e) {
           console.log(JSON.stringify({ranges: ranges.length, error: e.message, exitCode: e.exitCode}));

@@ -79,6 +79,7 @@ export default class Run extends BaseCommand<typeof Run> {
     const threads = chunkPolicyFromEnv();
     let enrich: EnrichSummary | undefined;
     let simulated: SimulationResult | undefined;
+    let renamed: Promise<void> | undefined;
     if (from === 'enrich') {
       const simulation: NonNullable<EnrichStageInput['simulation']> = {seed: s.seed, asOf, digest: this.flags.report};
       const {enrichStage} = await import('../stages/enrich.js');
@@ -88,6 +89,7 @@ export default class Run extends BaseCommand<typeof Run> {
         return {seed: s.seed, as_of: formatIsoDay(loaded.asOf), from, enrich, warnings: []};
       }
       simulated = simulation.result;
+      renamed = simulation.renamed;
     } else if (from === 'deals') simulated = await simulateCompanies(stage, loaded, threads);
     const deals = simulated?.deals;
     const billing = simulated?.billing ?? (from === 'billing' ? await runBilling(stage) : undefined);
@@ -95,6 +97,8 @@ export default class Run extends BaseCommand<typeof Run> {
     // Companies simulated in this run were digested as they went: the report need not read companies.csv again.
     const reporting = await reportLoading;
     const report = reporting ? await reporting.reportStage({...s, digest: simulated?.digest}) : undefined;
+    // The big tables may still be going into place (see EnrichOptions.simulation.renamed).
+    await renamed;
     if (!this.flags.quiet && !this.jsonEnabled()) {
       this.log([
         ...(deals ? [formatDealsSummary(deals)] : []),

@@ -1,4 +1,5 @@
 import {createReadStream, mkdirSync, openSync, readSync, closeSync, renameSync, rmSync, writeSync} from 'node:fs';
+import {rename} from 'node:fs/promises';
 import {basename, dirname, join} from 'node:path';
 import {threadId} from 'node:worker_threads';
 import type Papa from 'papaparse';
@@ -301,6 +302,20 @@ export class AtomicCsvWriter {
       renameSync(this.tmp, this.path);
     }
     this.release();
+  }
+
+  /**
+   * commit(), with the file put in place on a thread of libuv's pool: renaming over an existing file makes the
+   * file system write the new file's data out first (ext4: about 0.4 s for a GB), which this thread need not
+   * wait for. The table is in place when the promise settles.
+   */
+  commitInBackground(): Promise<void> {
+    this.flush();
+    this.release();
+    if (this.send || this.fd === undefined) return Promise.resolve();
+    closeSync(this.fd);
+    this.fd = undefined;
+    return rename(this.tmp, this.path);
   }
 
   /** Hands the block on to the next writer (this one writes no more). */

@@ -123,9 +123,21 @@ export class OrderedTables {
     written?.(bytes);
   }
 
-  async commit(): Promise<void> {
+  /**
+   * Puts the tables in place; those in `background` are renamed on libuv's pool (see commitInBackground): they
+   * are in place when the returned promise settles (the others when commit's own promise does).
+   */
+  async commit(background: readonly string[] = []): Promise<{renamed: Promise<void>}> {
     if (this.held.size > 0) throw new Error(`OrderedTables: pieces ${[...this.held.keys()].join(', ')} after an unfinished piece ${this.next}`);
-    for (const w of this.writers.values()) await w.commit();
+    const later: Array<Promise<void>> = [];
+    for (const [path, w] of this.writers) {
+      if (background.includes(path)) later.push(w.commitInBackground());
+      else await w.commit();
+    }
+    const renamed = Promise.all(later).then(() => undefined);
+    // Handled here too: a caller that fails before awaiting it must not crash the process on its rejection.
+    renamed.catch(() => undefined);
+    return {renamed};
   }
 
   abort(): void {

@@ -56,7 +56,17 @@ export interface EnrichOptions {
    * Under `run`: simulate deals, billing and unify for every company written, in the same pass. The
    * summaries are left in `result`.
    */
-  simulation?: {seed: number; asOf?: string; digest?: boolean; result?: SimulationSummaries};
+  simulation?: {
+    seed: number;
+    asOf?: string;
+    digest?: boolean;
+    result?: SimulationSummaries;
+    /**
+     * Set when companies.csv and unified.csv (which the report does not read: it has the digest) were left to
+     * be renamed into place in the background; they are in place when it settles. The caller must await it.
+     */
+    renamed?: Promise<void>;
+  };
   /** Worker threads for the first and second passes (see WorkerPolicy). */
   workers?: WorkerPolicy;
   /** Bytes of the export per range of the second pass on worker threads (default RANGE_BYTES; tests, benchmarks). */
@@ -196,7 +206,11 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
         // slice: a view would carry the whole array of every record into the message.
         return {...r, account: r.account.slice(), keyHash: r.keyHash.slice(), rows};
       };
-      result = await pool.run(ranges.length, range, [...opts.previousCustomers], tables, (n) => reporter.progress(n));
+      // With a report to make, the two big tables are put in place while it is drawn.
+      const background = opts.simulation?.digest ? [paths.companies, paths.unified] : [];
+      result = await pool.run(ranges.length, range, [...opts.previousCustomers], {all: tables, background}, (n) => reporter.progress(n));
+      if (opts.simulation) opts.simulation.renamed = result.renamed;
+      else await result.renamed;
       await out.commit();
       await commitRejects();
     } catch (e) {

@@ -15,6 +15,8 @@ import {headerIndex, joinIndexes, type ExportIndex, type PartPlan} from './accou
 
 
 export interface RangeWorkersResult {
+  /** Settles when the tables renamed in the background (see run) are in place. */
+  renamed: Promise<void>;
   written: number;
   counts: CompanyCounts;
   providerStats: Record<string, number>;
@@ -74,11 +76,19 @@ export class RangeWorkers {
   }
 
   /**
-   * Reads the ranges (range(k) makes the input of range k, when it is handed out) and writes `tables`. A range
-   * is handed out only while it is fewer than `ahead` ranges after the first unfinished one, which bounds the
-   * blocks held for later ranges.
+   * Reads the ranges (range(k) makes the input of range k, when it is handed out) and writes `tables.all`,
+   * those of `tables.background` renamed into place in the background (see OrderedTables.commit and the
+   * result's `renamed`). A range is handed out only while it is fewer than `ahead` ranges after the first
+   * unfinished one, which bounds the blocks held for later ranges.
    */
-  async run(count: number, range: (k: number) => RangeInput, previousCustomers: string[], tables: string[], onProgress: (records: number) => void, ahead = 2 * this.count): Promise<RangeWorkersResult> {
+  async run(
+    count: number,
+    range: (k: number) => RangeInput,
+    previousCustomers: string[],
+    tables: {all: string[]; background?: string[]},
+    onProgress: (records: number) => void,
+    ahead = 2 * this.count,
+  ): Promise<RangeWorkersResult> {
     this.onProgress = onProgress;
     const {handles} = this;
     let out: OrderedTables | undefined;
@@ -86,7 +96,7 @@ export class RangeWorkers {
       const ready = await Promise.all(handles.map((h) => h.next()));
       const notReady = ready.find((m) => m.type !== 'ready');
       if (notReady) throw toError(notReady);
-      out = this.tables = new OrderedTables(tables);
+      out = this.tables = new OrderedTables(tables.all);
       const ordered = out;
       const states: Array<SimulationStates | undefined> = new Array(count);
       const rangeCounts: CompanyCounts[] = new Array(count);
@@ -142,7 +152,7 @@ export class RangeWorkers {
         if (m.type !== 'summaries') throw toError(m);
         simulation = m.simulation;
       }
-      await ordered.commit();
+      const {renamed} = await ordered.commit(tables.background);
       // In range order: the counts' keys then come in the order one thread would meet them (same bytes).
       const counts = countCompanies([]);
       for (const c of rangeCounts) addCompanyCounts(counts, c);
@@ -150,7 +160,7 @@ export class RangeWorkers {
       for (const d of done) {
         for (const [k, v] of Object.entries(d.providerStats)) providerStats[k] = (providerStats[k] ?? 0) + v;
       }
-      return {written, counts, providerStats, simulation};
+      return {renamed, written, counts, providerStats, simulation};
     } catch (e) {
       await this.abort();
       out?.abort();
