@@ -3,6 +3,7 @@ import {join} from 'node:path';
 import fc from 'fast-check';
 import {recycleBlock} from '../src/io/csv.js';
 import {OrderedTables, WriterGroup} from '../src/io/writer-group.js';
+import {PieceQueue} from '../src/stages/worker-pool.js';
 import {tempDir} from './helpers/cli.js';
 
 let t: ReturnType<typeof tempDir>;
@@ -145,5 +146,41 @@ describe('WriterGroup (stream)', () => {
     expect(all).toBe(lines.join(''));
     expect(buffers.length).toBeGreaterThanOrEqual(3);
     expect(new Set(buffers).size).toBeLessThan(buffers.length);
+  });
+});
+
+describe('PieceQueue', () => {
+  it('hands out every piece once, in order, never more than `ahead` past the first unfinished one (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({min: 0, max: 30}), fc.integer({min: 1, max: 5}), fc.integer({min: 1, max: 4}), fc.array(fc.nat(), {maxLength: 60}), async (count, ahead, threads, delays) => {
+        const done = new Set<number>();
+        let firstUnfinished = 0;
+        const queue = new PieceQueue(count, ahead, () => firstUnfinished);
+        const taken: number[] = [];
+        let d = 0;
+        const thread = async () => {
+          for (let k = await queue.take(); k !== -1; k = await queue.take()) {
+            expect(k).toBeLessThan(firstUnfinished + ahead);
+            taken.push(k);
+            // Pieces take a while, some longer than others: they finish out of order.
+            for (let i = delays[d++ % Math.max(1, delays.length)] % 4; i > 0; i--) await Promise.resolve();
+            done.add(k);
+            while (done.has(firstUnfinished)) firstUnfinished++;
+            queue.finished();
+          }
+        };
+        await Promise.all(Array.from({length: threads}, thread));
+        expect(taken).toEqual(Array.from({length: count}, (_, i) => i));
+      }),
+    );
+  });
+
+  it('answers -1 to every taker once stopped, waiting ones included', async () => {
+    const queue = new PieceQueue(10, 1, () => 0);
+    expect(await queue.take()).toBe(0);
+    const waiting = queue.take();
+    queue.stop();
+    expect(await waiting).toBe(-1);
+    expect(await queue.take()).toBe(-1);
   });
 });

@@ -12,7 +12,7 @@ import type {SimulateChunkMessage, SimulateChunkReply, SimulateInit} from '../wo
 import {companyCodec} from './codecs.js';
 import {requireInput, runWalk, sinkWalk, type LoadedDealModel, type SimulationStageInput} from './deals.js';
 import {simulatedCodec, SimulationSink, type SimulatedCompany, type SimulationResult, type SimulationStates} from './simulate.js';
-import {WorkerHandle, workerLimits, type ChunkPolicy, type WorkerPolicy} from './worker-pool.js';
+import {PieceQueue, WorkerHandle, workerLimits, type ChunkPolicy, type WorkerPolicy} from './worker-pool.js';
 
 
 /**
@@ -157,30 +157,22 @@ export async function simulateInChunks(
   let finishedCompanies = 0;
   const progress = () =>
     s.reporter.progress(done.reduce((a, b) => a + b, 0), undefined, finishedBytes > 0 ? (finishedCompanies * allBytes) / finishedBytes : undefined);
-  let next = 0;
   let failure: unknown;
   // A chunk is handed out only while it is fewer than two per thread ahead of the first unfinished one: that
   // bounds the blocks held for later chunks.
-  const ahead = 2 * (workers + 1);
-  let waiting: Array<() => void> = [];
-  const take = async (): Promise<number> => {
-    while (failure === undefined && next < plan.chunks.length && next >= ordered!.next + ahead) await new Promise<void>((r) => waiting.push(r));
-    return failure === undefined && next < plan.chunks.length ? next++ : -1;
-  };
+  const queue = new PieceQueue(plan.chunks.length, 2 * (workers + 1), () => ordered!.next);
   const finished = (k: number, companies: number) => {
     done[k] = companies;
     finishedBytes += bytes(k);
     finishedCompanies += companies;
     ordered!.finish(k);
-    const w = waiting;
-    waiting = [];
-    for (const f of w) f();
+    queue.finished();
   };
   let first: SimulationSink | undefined;
   try {
     const out = (ordered = new OrderedTables(tables));
     const local = (async () => {
-      for (let k = await take(); k !== -1; k = await take()) {
+      for (let k = await queue.take(); k !== -1; k = await queue.take()) {
         const r = await simulateChunk(s, loaded, plan, k, plan.chunks[k], (path, b) => out.add(k, path, b, recycleBlock), (n) => {
           done[k] = n;
           progress();
@@ -193,7 +185,7 @@ export async function simulateInChunks(
     const remote = pool.map(async (w) => {
       const ready = await w.next();
       if (ready.type !== 'ready') throw new ChunksFailed(ready.type === 'error' ? ready.message : 'worker did not start');
-      for (let k = await take(); k !== -1; k = await take()) {
+      for (let k = await queue.take(); k !== -1; k = await queue.take()) {
         w.worker.postMessage({type: 'chunk', index: k, chunk: plan.chunks[k]} satisfies SimulateChunkMessage);
         const m = await w.next();
         if (m.type !== 'done') throw new ChunksFailed(m.type === 'error' ? m.message : `unexpected reply ${m.type}`);
@@ -205,9 +197,7 @@ export async function simulateInChunks(
     const all = [local, ...remote].map((p) =>
       p.catch((e) => {
         failure ??= e;
-        const w = waiting;
-        waiting = [];
-        for (const f of w) f();
+        queue.stop();
       }),
     );
     await Promise.all(all);

@@ -4,7 +4,7 @@ import {fileURLToPath} from 'node:url';
 import {Worker} from 'node:worker_threads';
 import {addCompanyCounts, countCompanies, type CompanyCounts} from '../core/accounts.js';
 import {FatalError, UserError} from '../errors.js';
-import {WorkerHandle, workerLimits, type WorkerLimits} from './worker-pool.js';
+import {PieceQueue, WorkerHandle, workerLimits, type WorkerLimits} from './worker-pool.js';
 import {OrderedTables, partPath, removePart} from '../io/writer-group.js';
 import {planChunks} from '../io/csv-chunks.js';
 import {rejectCodec} from './codecs.js';
@@ -101,23 +101,11 @@ export class RangeWorkers {
       const states: Array<SimulationStates | undefined> = new Array(count);
       const rangeCounts: CompanyCounts[] = new Array(count);
       let written = 0;
-      let next = 0;
-      let failed = false;
       let firstWorker = -1;
-      // Workers waiting for the ranges before theirs to finish (see `ahead`).
-      let waiting: Array<() => void> = [];
-      const take = async (): Promise<number> => {
-        while (!failed && next < count && next >= ordered.next + ahead) await new Promise<void>((r) => waiting.push(r));
-        return failed || next >= count ? -1 : next++;
-      };
-      const wake = () => {
-        const w = waiting;
-        waiting = [];
-        for (const f of w) f();
-      };
+      const queue = new PieceQueue(count, ahead, () => ordered.next);
       const feed = async (h: WorkerHandle<WorkerReply>, w: number) => {
         try {
-          for (let k = await take(); k !== -1; k = await take()) {
+          for (let k = await queue.take(); k !== -1; k = await queue.take()) {
             h.worker.postMessage({type: 'range', index: k, range: range(k), previousCustomers});
             const m = await h.next();
             if (m.type !== 'range-done') throw toError(m);
@@ -126,11 +114,10 @@ export class RangeWorkers {
             written += m.written;
             if (k === 0) firstWorker = w;
             ordered.finish(k);
-            wake();
+            queue.finished();
           }
         } catch (e) {
-          failed = true;
-          wake();
+          queue.stop();
           throw e;
         }
       };

@@ -89,3 +89,39 @@ export class WorkerHandle<M> {
   }
 }
 
+/**
+ * Hands out the pieces 0..count-1 of a pass (ranges, chunks) in order to whichever thread asks first, none more
+ * than `ahead` pieces past the first unfinished one (`firstUnfinished`, e.g. OrderedTables.next): a thread
+ * that would run further ahead waits, which bounds what is held for later pieces. After stop() (a failure),
+ * take() answers -1, as when every piece is handed out.
+ */
+export class PieceQueue {
+  private next = 0;
+  private stopped = false;
+  private waiting: Array<() => void> = [];
+
+  constructor(
+    private readonly count: number,
+    private readonly ahead: number,
+    private readonly firstUnfinished: () => number,
+  ) {}
+
+  /** The next piece to do, or -1 when there is none left (or the pass stopped). */
+  async take(): Promise<number> {
+    while (!this.stopped && this.next < this.count && this.next >= this.firstUnfinished() + this.ahead) await new Promise<void>((r) => this.waiting.push(r));
+    return this.stopped || this.next >= this.count ? -1 : this.next++;
+  }
+
+  /** A piece was finished: threads waiting may take theirs. */
+  finished(): void {
+    const w = this.waiting;
+    this.waiting = [];
+    for (const f of w) f();
+  }
+
+  /** No more pieces are handed out (waiting threads get -1). */
+  stop(): void {
+    this.stopped = true;
+    this.finished();
+  }
+}
