@@ -31,7 +31,10 @@ export interface ScannedRecord {
   index: number;
   /** Byte offset of the record's first byte in the file. */
   offset: number;
-  /** LF bytes inside the record's fields: the next record starts 1 + this physical lines further. */
+  /**
+   * LF bytes inside the record's fields: the next record starts 1 + this physical lines further (0 when the
+   * scan does not count lines, see ScanOptions.lines).
+   */
   innerNewlines: number;
   /**
    * Number of fields in the record (with `skipTail`, exact only up to the last field wanted: past it, a
@@ -85,6 +88,11 @@ export interface ScanOptions {
    * (backpressure, as with readCsv); a rejection ends the scan with that error.
    */
   onRecord(record: ScannedRecord): void | Promise<void>;
+  /**
+   * false: the records' line breaks are not counted (innerNewlines is 0), for a reader that needs no line
+   * numbers (a search per record less).
+   */
+  lines?: boolean;
   /** Bytes read at a time (default 8 MiB; tests use tiny chunks to cross every boundary). */
   chunkBytes?: number;
   /** Called after every chunk of the file (about 8 MiB), with the records seen so far. */
@@ -143,6 +151,7 @@ export async function scanCsv(file: string, opts: ScanOptions): Promise<ScanResu
     return buf.toString('utf8', starts[from], ends[have]) + ','.repeat(to - have);
   };
   const skipTail = opts.skipTail === true;
+  const lines = opts.lines !== false;
   /** Position of the next quote at or after some point (valid while buf is unchanged; -1 = unknown). */
   let nextQuote = -1;
   let header = !opts.range;
@@ -291,7 +300,7 @@ export async function scanCsv(file: string, opts: ScanOptions): Promise<ScanResu
         if (!atEof) return -1;
         if (cut) throw new Irregular('the range ends inside a record');
         rec.count = f;
-        rec.innerNewlines = countLf(start, n);
+        rec.innerNewlines = lines ? countLf(start, n) : 0;
         recStart = start;
         recEnd = n;
         return n;
@@ -306,14 +315,14 @@ export async function scanCsv(file: string, opts: ScanOptions): Promise<ScanResu
         if (p + 1 >= n && !atEof) return -1;
         if (c === CR && b[p + 1] === LF) {
           rec.count = f;
-          rec.innerNewlines = countLf(start, p);
+          rec.innerNewlines = lines ? countLf(start, p) : 0;
           recStart = start;
           recEnd = p;
           return p + 2;
         }
       } else if (c === nl0) {
         rec.count = f;
-        rec.innerNewlines = countLf(start, p);
+        rec.innerNewlines = lines ? countLf(start, p) : 0;
         recStart = start;
         recEnd = p;
         return p + 1;

@@ -238,6 +238,8 @@ export class TableCursor<T extends Record<string, unknown>> {
         start: range.start,
         range: {end: range.end, columns: {decode: this.positions, spans: this.cellPositions}},
         skipTail: true,
+        // Rows are named by number, not line.
+        lines: false,
         onRecord: (rec) => {
           if (isBlank(rec)) return;
           if (this.cellRuns.length) this.spans(rec);
@@ -261,6 +263,8 @@ export class TableCursor<T extends Record<string, unknown>> {
         newline: sniffed.newline,
         start: sniffed.bom ? 3 : 0,
         skipTail: true,
+        // Rows are named by number, not line.
+        lines: false,
         onHeader: (header) => {
           this.header(header);
           seen = true;
