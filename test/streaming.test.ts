@@ -153,6 +153,49 @@ describe('range workers', () => {
     }
   });
 
+  it('index the export in one pass when the guessed cut between the halves is not a record start: the same tables (built CLI)', async () => {
+    const {spawnSync} = await import('node:child_process');
+    const {writeFileSync, readdirSync} = await import('node:fs');
+    const t = tempDir();
+    try {
+      // Every description is full of line breaks followed by what a record starts with ("",): the cut guessed
+      // after the middle lands inside a description, and the first half's scan refuses it.
+      const q = (v: string) => `"${v.replaceAll('"', '""')}"`;
+      // (The description is the last column: almost every place after the middle is inside one.)
+      const header = ['Find companies', 'Name', 'Primary Industry', 'Size', 'Type', 'Location', 'Country', 'Domain', 'LinkedIn URL', 'Description'];
+      const text = 'care\n",'.repeat(30);
+      const rows = Array.from({length: 400}, (_, i) =>
+        i % 97 === 5 ? ['', '', '', '', '', '', '', '', '', `no key ${text}`] : ['', `Co ${i}`, 'Hospitals and Health Care', '11-50 employees', 'Privately Held', 'Austin, Texas', 'United States', `c${i % 350}.com`, '', text],
+      );
+      const input = join(t.dir, 'tricky.csv');
+      writeFileSync(input, [header, ...rows].map((r) => r.map(q).join(',')).join('\r\n') + '\r\n');
+      const dist = pathToFileURL(join(process.cwd(), 'dist')).href;
+      const rejects = join(t.dir, 'probe', 'rejects.csv');
+      (await import('node:fs')).mkdirSync(join(t.dir, 'probe'));
+      const script = join(t.dir, 'probe.mjs');
+      writeFileSync(script, `
+        import {indexInParts} from '${dist}/stages/worker-client.js';
+        const ex = await indexInParts({input: ${JSON.stringify(input)}, rejects: ${JSON.stringify(rejects)}}, () => {});
+        console.log(ex === undefined ? 'declined' : 'indexed');
+      `);
+      const probe = spawnSync(process.execPath, [script], {encoding: 'utf8', env: {...process.env, NODE_OPTIONS: ''}});
+      expect([probe.stdout.trim(), probe.stderr]).toEqual(['declined', '']);
+      // The first half's rejects, written before its scan failed, are gone.
+      expect(readdirSync(join(t.dir, 'probe'))).toEqual([]);
+      for (const w of ['0', '2']) {
+        const r = spawnSync(process.execPath, ['bin/run.js', 'run', '--seed', '3', '--input', input, '--config-dir', CONFIG, '--provider', 'rules', '--no-report', '--quiet', '--data-dir', join(t.dir, `w${w}`)], {
+          env: {...process.env, STEDI_GTM_WORKERS: w, NODE_OPTIONS: ''},
+          encoding: 'utf8',
+        });
+        expect([w, r.status, r.stderr]).toEqual([w, 0, '']);
+      }
+      for (const table of TABLES) expect([table, readFileSync(join(t.dir, 'w2', table), 'utf8')]).toEqual([table, readFileSync(join(t.dir, 'w0', table), 'utf8')]);
+      expect(readFileSync(join(t.dir, 'w2', 'interim', 'rejects.csv'), 'utf8').split('no key').length - 1).toBe(5);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('rejects a bad STEDI_GTM_WORKERS', async () => {
     const {workersFromEnv} = await import('../src/stages/enrich.js');
     expect(workersFromEnv({STEDI_GTM_WORKERS: '3'})).toBe(3);
