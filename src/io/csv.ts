@@ -212,7 +212,7 @@ export class AtomicCsvWriter {
   rows = 0;
 
   /**
-   * `withHeader: false` writes only rows (a part of a table that is joined after another part). `send`: see
+   * `withHeader: false` writes only rows (a piece of a table written after another piece). `send`: see
    * BlockSink (the writer then has no file; `path` only names the table).
    */
   constructor(
@@ -295,13 +295,7 @@ export class AtomicCsvWriter {
   }
 
   async commit(): Promise<void> {
-    this.flush();
-    if (!this.send) {
-      if (this.fd !== undefined) closeSync(this.fd);
-      this.fd = undefined;
-      renameSync(this.tmp, this.path);
-    }
-    this.release();
+    if (this.close()) renameSync(this.tmp, this.path);
   }
 
   /**
@@ -310,12 +304,17 @@ export class AtomicCsvWriter {
    * wait for. The table is in place when the promise settles.
    */
   commitInBackground(): Promise<void> {
+    return this.close() ? rename(this.tmp, this.path) : Promise.resolve();
+  }
+
+  /** Writes out what is queued and closes the temporary file; true when there is one to put in place. */
+  private close(): boolean {
     this.flush();
     this.release();
-    if (this.send || this.fd === undefined) return Promise.resolve();
-    closeSync(this.fd);
+    if (this.send) return false;
+    if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
-    return rename(this.tmp, this.path);
+    return true;
   }
 
   /** Hands the block on to the next writer (this one writes no more). */

@@ -12,7 +12,7 @@ import type {SimulateChunkMessage, SimulateChunkReply, SimulateInit} from '../wo
 import {companyCodec} from './codecs.js';
 import {requireInput, runWalk, sinkWalk, type LoadedDealModel, type SimulationStageInput} from './deals.js';
 import {simulatedCodec, SimulationSink, type SimulatedCompany, type SimulationResult, type SimulationStates} from './simulate.js';
-import {PieceQueue, WorkerHandle, workerLimits, type ChunkPolicy, type WorkerPolicy} from './worker-pool.js';
+import {blockReturner, PieceQueue, WorkerHandle, workerLimits, type ChunkPolicy, type WorkerPolicy} from './worker-pool.js';
 
 
 /**
@@ -146,7 +146,7 @@ export async function simulateInChunks(
   let ordered: OrderedTables | undefined;
   // Written, a worker's block goes back to it for its next rows (this thread's own blocks: recycleBlock).
   const pool = Array.from({length: workers}, () =>
-    chunkWorker(init, (m, worker) => ordered?.add(m.index, m.path, m.bytes, (b) => worker.postMessage({type: 'block', bytes: b} satisfies SimulateChunkMessage, [b.buffer as ArrayBuffer]))),
+    chunkWorker(init, (m, worker) => ordered?.add(m.index, m.path, m.bytes, blockReturner(worker))),
   );
   const states: Array<SimulationStates | undefined> = plan.chunks.map(() => undefined);
   const done = plan.chunks.map(() => 0);

@@ -4,11 +4,11 @@ import {fileURLToPath} from 'node:url';
 import {Worker} from 'node:worker_threads';
 import {addCompanyCounts, countCompanies, type CompanyCounts} from '../core/accounts.js';
 import {FatalError, UserError} from '../errors.js';
-import {PieceQueue, WorkerHandle, workerLimits, type WorkerLimits} from './worker-pool.js';
+import {blockReturner, PieceQueue, WorkerHandle, workerLimits, type WorkerLimits} from './worker-pool.js';
 import {OrderedTables, partPath, removePart} from '../io/writer-group.js';
 import {planChunks} from '../io/csv-chunks.js';
 import {rejectCodec} from './codecs.js';
-import type {IndexInit, IndexReply, SimulationSummaries, WorkerInit, WorkerMessage, WorkerReply} from '../workers/protocol.js';
+import type {IndexInit, IndexReply, SimulationSummaries, WorkerInit, WorkerReply} from '../workers/protocol.js';
 import type {SimulationStates} from './simulate.js';
 import type {RangeInput} from './enrich-range.js';
 import {headerIndex, joinIndexes, type ExportIndex, type PartPlan} from './account-index.js';
@@ -59,7 +59,7 @@ export class RangeWorkers {
           (m) => {
             if (m.type === 'bytes') {
               // Written, the block goes back to the worker for its next rows.
-              this.tables?.add(m.range, m.path, m.bytes, (b) => this.handles[k].worker.postMessage({type: 'block', bytes: b} satisfies WorkerMessage, [b.buffer as ArrayBuffer]));
+              this.tables?.add(m.index, m.path, m.bytes, blockReturner(this.handles[k].worker));
               return true;
             }
             if (m.type !== 'progress') return false;

@@ -1,4 +1,5 @@
-import type {Worker} from 'node:worker_threads';
+import {parentPort, type Worker} from 'node:worker_threads';
+import type {BlockBack, BlockOut} from '../workers/protocol.js';
 import {UserError} from '../errors.js';
 
 /* What every pool of worker threads shares: the policy from the environment, the heap limits, the reply queue.
@@ -124,4 +125,17 @@ export class PieceQueue {
     this.stopped = true;
     this.finished();
   }
+}
+
+/**
+ * In a worker: what sends the blocks of piece `index` of its tables to the lead thread (a WriterGroup's stream),
+ * each with its memory (transferred, not copied).
+ */
+export function blockSender(index: number): (path: string, bytes: Uint8Array) => void {
+  return (path, bytes) => parentPort!.postMessage({type: 'bytes', index, path, bytes} satisfies BlockOut, [bytes.buffer as ArrayBuffer]);
+}
+
+/** On the lead thread: what gives a block, once written, back to the worker that sent it (see recycleBlock). */
+export function blockReturner(worker: Worker): (bytes: Uint8Array) => void {
+  return (bytes) => worker.postMessage({type: 'block', bytes} satisfies BlockBack, [bytes.buffer as ArrayBuffer]);
 }

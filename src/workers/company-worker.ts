@@ -10,6 +10,7 @@ import {recycleBlock} from '../io/csv.js';
 import {WriterGroup} from '../io/writer-group.js';
 import {RulesProvider} from '../providers/rules.js';
 import {loadDealModel} from '../stages/deals.js';
+import {blockSender} from '../stages/worker-pool.js';
 import {companyCodec, CompanyCounter, loadIcpRules} from '../stages/enrich.js';
 import {assembleRange} from '../stages/enrich-range.js';
 import {SimulationSink} from '../stages/simulate.js';
@@ -57,9 +58,7 @@ try {
   /** Records read in the ranges done (progress counts every range of this worker). */
   let records = 0;
   work = async (m) => {
-    // Each block goes to the lead thread with its memory (transferred, not copied).
-    const send = (path: string, bytes: Uint8Array) => parentPort!.postMessage({type: 'bytes', range: m.index, path, bytes} satisfies WorkerReply, [bytes.buffer as ArrayBuffer]);
-    const group = (out = new WriterGroup({stream: send, header: m.index === 0}));
+    const group = (out = new WriterGroup({stream: blockSender(m.index), header: m.index === 0}));
     const companies = group.open(init.paths.companies, companyCodec.columns);
     // A sink per range: its statistics are merged in range order, whichever worker did which range.
     const sink =

@@ -6,6 +6,14 @@ import type {RangeInput} from '../stages/enrich-range.js';
 import type {Shard} from '../core/shard.js';
 import type {SimulationResult, SimulationStates} from '../stages/simulate.js';
 
+/**
+ * Both pools stream their tables: a worker sends each filled block of piece `index` (a range, a chunk) of the
+ * table at `path` (BlockOut), and gets it back, written, for its next rows (BlockBack). See blockSender and
+ * blockReturner in stages/worker-pool.ts.
+ */
+export type BlockOut = {type: 'bytes'; index: number; path: string; bytes: Uint8Array};
+export type BlockBack = {type: 'block'; bytes: Uint8Array};
+
 /** Messages between the enrich stage and its range workers (src/workers/company-worker.ts). */
 export interface WorkerInit {
   configDir: string;
@@ -17,13 +25,12 @@ export interface WorkerInit {
 /**
  * 'range': range number `index` of the export (after the first pass: its records and the accounts they make);
  * the worker streams its tables' blocks back ('bytes'), then answers 'range-done'. 'finish': no more ranges
- * (answer 'done'). 'block': a block the worker sent, written, given back for its next rows (see recycleBlock).
- * 'summarize': the worker that did range 0 merges the other ranges' statistics, in order, into
+ * (answer 'done'). 'block': see BlockBack. 'summarize': the worker that did range 0 merges the other ranges' statistics, in order, into
  * that range's and makes the summaries.
  */
 export type WorkerMessage =
   | {type: 'range'; index: number; range: RangeInput; previousCustomers: string[]}
-  | {type: 'block'; bytes: Uint8Array}
+  | BlockBack
   | {type: 'finish'}
   | {type: 'summarize'; states: SimulationStates[]}
   | {type: 'abort'};
@@ -33,7 +40,7 @@ export type {SimulationResult as SimulationSummaries} from '../stages/simulate.j
 export type WorkerReply =
   | {type: 'ready'}
   | {type: 'progress'; records: number}
-  | {type: 'bytes'; range: number; path: string; bytes: Uint8Array}
+  | BlockOut
   | {type: 'range-done'; index: number; written: number; counts: CompanyCounts; states?: SimulationStates}
   | {type: 'done'; providerStats: Record<string, number>}
   | {type: 'summaries'; simulation: SimulationResult}
@@ -72,11 +79,10 @@ export interface SimulateInit {
   newline: Newline;
 }
 
-/** 'block': a block the worker sent, written, given back for its next rows (see recycleBlock). */
-export type SimulateChunkMessage = {type: 'chunk'; index: number; chunk: {start: number; end: number}} | {type: 'block'; bytes: Uint8Array};
+export type SimulateChunkMessage = {type: 'chunk'; index: number; chunk: {start: number; end: number}} | BlockBack;
 
 export type SimulateChunkReply =
   | {type: 'ready'}
-  | {type: 'bytes'; index: number; path: string; bytes: Uint8Array}
+  | BlockOut
   | {type: 'done'; index: number; companies: number; states: SimulationStates}
   | {type: 'error'; message: string};

@@ -6,6 +6,7 @@ import {recycleBlock} from '../io/csv.js';
 import {silentReporter} from '../io/reporter.js';
 import {loadDealModel} from '../stages/deals.js';
 import {simulateChunk} from '../stages/simulate-companies.js';
+import {blockSender} from '../stages/worker-pool.js';
 import type {SimulateChunkMessage, SimulateChunkReply, SimulateInit} from './protocol.js';
 
 const init = workerData as SimulateInit;
@@ -17,10 +18,7 @@ try {
   parentPort!.on('message', async (m: SimulateChunkMessage) => {
     if (m.type === 'block') return recycleBlock(m.bytes);
     try {
-      // Each block goes with its memory (transferred, not copied).
-      const send = (path: string, bytes: Uint8Array) =>
-        parentPort!.postMessage({type: 'bytes', index: m.index, path, bytes} satisfies SimulateChunkReply, [bytes.buffer as ArrayBuffer]);
-      const {sink, companies} = await simulateChunk(s, loaded, init, m.index, m.chunk, send);
+      const {sink, companies} = await simulateChunk(s, loaded, init, m.index, m.chunk, blockSender(m.index));
       reply({type: 'done', index: m.index, companies, states: sink.states()});
     } catch (e) {
       reply({type: 'error', message: (e as Error).message});
