@@ -3,7 +3,6 @@
  * commands one after the other; on a large file in chunks on several threads, still the same bytes, whatever
  * the chunk boundaries (guessed, then checked by the scans: a wrong guess falls back to one thread).
  */
-import {spawnSync} from 'node:child_process';
 import {copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import Papa from 'papaparse';
@@ -14,7 +13,7 @@ import Run from '../src/commands/run.js';
 import Unify from '../src/commands/unify.js';
 import {planChunks} from '../src/io/csv-chunks.js';
 import {chunkPolicyFromEnv} from '../src/stages/worker-pool.js';
-import {runCli, tempDir} from './helpers/cli.js';
+import {runBuilt, runCli, tempDir} from './helpers/cli.js';
 
 const SAMPLE = join(process.cwd(), 'data', 'input', 'companies_clay.csv');
 const CONFIG = join(process.cwd(), 'config');
@@ -129,8 +128,7 @@ describe('run --from deals', () => {
     // The workers run compiled code: this test uses dist/ (npm ci builds it; `npm run build` after changes).
     expect(existsSync(join(process.cwd(), 'dist', 'workers', 'simulate-worker.js'))).toBe(true);
     const one = dataDir('workers-1');
-    const run = (dir: string, env: Record<string, string>) =>
-      spawnSync(process.execPath, ['bin/run.js', 'run', ...base, '--from', 'deals', '--no-report', '--data-dir', dir], {env: {...process.env, NODE_OPTIONS: '', ...env}, encoding: 'utf8'});
+    const run = (dir: string, env: Record<string, string>) => runBuilt(['bin/run.js', 'run', ...base, '--from', 'deals', '--no-report', '--data-dir', dir], env);
     expect(run(one, {STEDI_GTM_WORKERS: '0'}).status).toBe(0);
     for (const w of ['2', '3']) {
       const dir = dataDir(`workers-${w}`);

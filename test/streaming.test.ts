@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import Papa from 'papaparse';
 import Run from '../src/commands/run.js';
 import {parseShard, shardOf} from '../src/core/shard.js';
-import {runCli, tempDir} from './helpers/cli.js';
+import {runBuilt, runCli, tempDir} from './helpers/cli.js';
 
 const SAMPLE = join(process.cwd(), 'data', 'input', 'companies_clay.csv');
 const CONFIG = join(process.cwd(), 'config');
@@ -58,7 +58,6 @@ describe('--shard K/N', () => {
 
 describe('range workers', () => {
   it('write the same bytes as one thread, the report and the summaries included, also with --limit and --shard (built CLI, STEDI_GTM_WORKERS=0, 2, 3, and 2 with ranges of 4 KiB)', async () => {
-    const {spawnSync} = await import('node:child_process');
     const {existsSync} = await import('node:fs');
     // The workers run compiled code: this test uses dist/ (npm ci builds it; `npm run build` after changes).
     expect(existsSync(join(process.cwd(), 'dist', 'workers', 'company-worker.js'))).toBe(true);
@@ -72,10 +71,7 @@ describe('range workers', () => {
         for (const w of Object.keys(env)) {
           // The report (built from the companies' digest the workers post) only for the full run: it takes a while.
           const report = tag === 'all' ? [] : ['--no-report'];
-          const r = spawnSync(process.execPath, ['bin/run.js', 'run', '--seed', '7', '--input', SAMPLE, '--config-dir', CONFIG, '--provider', 'rules', ...report, '--quiet', '--data-dir', join(t.dir, `${tag}-w${w}`), ...extra], {
-            env: {...process.env, ...env[w], NODE_OPTIONS: ''},
-            encoding: 'utf8',
-          });
+          const r = runBuilt(['bin/run.js', 'run', '--seed', '7', '--input', SAMPLE, '--config-dir', CONFIG, '--provider', 'rules', ...report, '--quiet', '--data-dir', join(t.dir, `${tag}-w${w}`), ...extra], env[w]);
           expect([tag, w, r.status, r.stderr]).toEqual([tag, w, 0, '']);
         }
         for (const w of ['2', '3', '2r']) {
@@ -96,7 +92,6 @@ describe('range workers', () => {
   });
 
   it('leave the tables as they were, and no temporary file, when a range fails half-way (built workers)', async () => {
-    const {spawnSync} = await import('node:child_process');
     const {writeFileSync, readdirSync} = await import('node:fs');
     const t = tempDir();
     try {
@@ -139,7 +134,7 @@ describe('range workers', () => {
       // A script file, not --eval: worker threads inherit the command line's node options.
       const file = join(t.dir, 'fail-half-way.mjs');
       writeFileSync(file, script);
-      const r = spawnSync(process.execPath, [file], {encoding: 'utf8', env: {...process.env, NODE_OPTIONS: ''}});
+      const r = runBuilt([file]);
       expect(r.stderr).toBe('');
       const got = JSON.parse(r.stdout);
       expect(got.ranges).toBe(12);
@@ -154,7 +149,6 @@ describe('range workers', () => {
   });
 
   it('index the export in one pass when the guessed cut between the halves is not a record start: the same tables (built CLI)', async () => {
-    const {spawnSync} = await import('node:child_process');
     const {writeFileSync, readdirSync} = await import('node:fs');
     const t = tempDir();
     try {
@@ -178,15 +172,12 @@ describe('range workers', () => {
         const ex = await indexInParts({input: ${JSON.stringify(input)}, rejects: ${JSON.stringify(rejects)}}, () => {});
         console.log(ex === undefined ? 'declined' : 'indexed');
       `);
-      const probe = spawnSync(process.execPath, [script], {encoding: 'utf8', env: {...process.env, NODE_OPTIONS: ''}});
+      const probe = runBuilt([script]);
       expect([probe.stdout.trim(), probe.stderr]).toEqual(['declined', '']);
       // The first half's rejects, written before its scan failed, are gone.
       expect(readdirSync(join(t.dir, 'probe'))).toEqual([]);
       for (const w of ['0', '2']) {
-        const r = spawnSync(process.execPath, ['bin/run.js', 'run', '--seed', '3', '--input', input, '--config-dir', CONFIG, '--provider', 'rules', '--no-report', '--quiet', '--data-dir', join(t.dir, `w${w}`)], {
-          env: {...process.env, STEDI_GTM_WORKERS: w, NODE_OPTIONS: ''},
-          encoding: 'utf8',
-        });
+        const r = runBuilt(['bin/run.js', 'run', '--seed', '3', '--input', input, '--config-dir', CONFIG, '--provider', 'rules', '--no-report', '--quiet', '--data-dir', join(t.dir, `w${w}`)], {STEDI_GTM_WORKERS: w});
         expect([w, r.status, r.stderr]).toEqual([w, 0, '']);
       }
       for (const table of TABLES) expect([table, readFileSync(join(t.dir, 'w2', table), 'utf8')]).toEqual([table, readFileSync(join(t.dir, 'w0', table), 'utf8')]);

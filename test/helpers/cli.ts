@@ -1,3 +1,4 @@
+import {spawnSync, type SpawnSyncReturns} from 'node:child_process';
 import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -60,3 +61,12 @@ export function clayCsv(header: readonly string[], rows: ReadonlyArray<readonly 
 }
 
 export const CLAY_HEADER = ['Find companies', 'Name', 'Description', 'Primary Industry', 'Size', 'Type', 'Location', 'Country', 'Domain', 'LinkedIn URL'] as const;
+
+/**
+ * Runs node on `args` (bin/run.js and its arguments, or a script) in a child process, from the project
+ * folder: worker threads run compiled code, so these tests use dist/ (npm ci builds it; `npm run build` after
+ * changes). Jest's NODE_OPTIONS are dropped (workers would inherit them); `env` is added to the environment.
+ */
+export function runBuilt(args: string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, args, {encoding: 'utf8', env: {...process.env, NODE_OPTIONS: '', ...env}});
+}
