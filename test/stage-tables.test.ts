@@ -240,7 +240,7 @@ describe('TableCursor.estimatedRows', () => {
       const rows = Array.from({length: 5000}, (_, i) => [`id${i}`, 'x'.repeat(20 + (i % 40)), String(i)]);
       writeFileSync(file, [['a', 'b', 'c'], ...rows].map((r) => `${encodeCsvRow(r)}\n`).join(''));
       const {TableCodec} = await import('../src/io/table-codec.js');
-      const codec = new TableCodec([{name: 'a', kind: 'string', nullable: false}]);
+      const codec = new TableCodec([{name: 'a', kind: 'string', nullable: false, plain: false}]);
       const cursor = await TableCursor.open(file, codec, {required: ['a'], producedBy: 'test'});
       let n = 0;
       let estimate: number | undefined;

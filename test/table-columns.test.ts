@@ -1,7 +1,8 @@
 import {readFileSync} from 'node:fs';
 import {z} from 'zod';
-import {pickColumns} from '../src/io/table-codec.js';
-import {tableColumns} from '../src/schemas/columns.js';
+import fc from 'fast-check';
+import {isPlainText, pickColumns} from '../src/io/table-codec.js';
+import {PLAIN_PATTERNS, col, tableColumns} from '../src/schemas/columns.js';
 import {CompanySchema, RejectSchema} from '../src/schemas/companies.js';
 import {ContractSchema, DealSchema, InvoiceSchema, LeadSchema, UnifiedCompanySchema, UnifiedSalesSchema, UnifiedSchema} from '../src/schemas/deals.js';
 import {TABLES} from '../src/schemas/tables.js';
@@ -38,17 +39,35 @@ describe('tableColumns', () => {
       on: z.number().optional(), dn: z.number().default(1), b: z.boolean(), list: z.array(z.string()),
     });
     expect(tableColumns(schema)).toEqual([
-      {name: 's', kind: 'string', nullable: false},
-      {name: 'e', kind: 'string', nullable: false},
-      {name: 'l', kind: 'string', nullable: false},
-      {name: 'n', kind: 'number', nullable: false},
-      {name: 'nn', kind: 'number', nullable: true},
-      {name: 'on', kind: 'number', nullable: true},
-      {name: 'dn', kind: 'number', nullable: false},
-      {name: 'b', kind: 'boolean', nullable: false},
-      {name: 'list', kind: 'list', nullable: false},
+      {name: 's', kind: 'string', nullable: false, plain: false},
+      {name: 'e', kind: 'string', nullable: false, plain: true},
+      {name: 'l', kind: 'string', nullable: false, plain: true},
+      {name: 'n', kind: 'number', nullable: false, plain: false},
+      {name: 'nn', kind: 'number', nullable: true, plain: false},
+      {name: 'on', kind: 'number', nullable: true, plain: false},
+      {name: 'dn', kind: 'number', nullable: false, plain: false},
+      {name: 'b', kind: 'boolean', nullable: false, plain: false},
+      {name: 'list', kind: 'list', nullable: false, plain: false},
     ]);
     expect(() => tableColumns(z.object({o: z.object({})}))).toThrow(/column type object is not supported/);
+  });
+});
+
+describe('plain columns (written without a look for characters that need quotes)', () => {
+  it('are the enums and literals of texts that need no quotes, and the strings checked against an ID or date format', () => {
+    const plain = (type: z.ZodType) => tableColumns(z.object({c: type}))[0].plain;
+    expect([plain(z.enum(['a', 'b_c', '10001+', 'x y'])), plain(z.enum(['a', ''])), plain(z.literal('ok'))]).toEqual([true, true, true]);
+    // One option that would need quotes makes the column a text column like any other.
+    for (const odd of ['a,b', 'say "x"', ' lead', 'trail ', 'x\ny', '\r', '\uFEFF']) expect([odd, plain(z.enum(['a', odd]))]).toEqual([odd, false]);
+    expect([plain(col.id('')), plain(col.date('')), plain(col.dateOrEmpty('')), plain(col.date('').nullable())]).toEqual([true, true, true, true]);
+    // Another format, or none, is not trusted.
+    expect([plain(z.string().regex(/^[a-z]+$/)), plain(col.text('')), plain(z.string())]).toEqual([false, false, false]);
+  });
+
+  it('hold only texts that need no quotes: every string the ID and date formats accept (property)', () => {
+    for (const pattern of Object.values(PLAIN_PATTERNS)) {
+      fc.assert(fc.property(fc.stringMatching(pattern), (s) => expect([s, isPlainText(s)]).toEqual([s, true])), {numRuns: 500});
+    }
   });
 });
 

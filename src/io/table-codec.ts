@@ -7,7 +7,9 @@ export const LIST_SEPARATOR = ' | ';
 export type ColumnKind = 'string' | 'number' | 'boolean' | 'list';
 
 /**
- * One column of a table. `nullable`: an empty number cell reads as null (else NaN). The tables' columns are
+ * One column of a table. `nullable`: an empty number cell reads as null (else NaN). `plain`: a text column whose
+ * every value needs no quotes (an enum of such values, an ID, a date), written without csvCell's look at each
+ * character (the writers' hot path). The tables' columns are
  * read off their zod schemas (tableColumns in src/schemas/columns.ts) at build time, into
  * src/generated/tables.ts: a command builds its codecs without loading zod.
  */
@@ -15,7 +17,11 @@ export interface TableColumn {
   readonly name: string;
   readonly kind: ColumnKind;
   readonly nullable: boolean;
+  readonly plain: boolean;
 }
+
+/** A text csvCell writes as it is (no quotes): every value of a plain column must be such a text. */
+export const isPlainText = (s: string): boolean => csvCell(s) === s;
 
 /**
  * Some columns of a table, in the order of `keys` (as zod's `.pick` orders them); a key that is not a column
@@ -45,6 +51,8 @@ const textCell = (v: unknown): string => (typeof v === 'string' ? v : v === null
 /** Cells of a line (see TableCodec.line): what csvCell makes of what encode gives, with shortcuts by kind. */
 const lineCells = {
   string: (v: unknown): string => csvCell(textCell(v)),
+  // A plain column's values need no quotes (see TableColumn).
+  plain: textCell,
   // A number's text never needs quotes.
   number: (v: unknown): string => (typeof v === 'number' ? `${v}` : csvCell(textCell(v))),
   boolean: (v: unknown): string => (v === true ? 'true' : v === false ? 'false' : csvCell(textCell(v))),
@@ -120,10 +128,10 @@ function compileEncoder<T>(cols: readonly TableColumn[]): (row: T) => string[] {
 
 /** `(row) => cell0 + ',' + cell1 + ... + end` with each property read by its literal name. */
 function compileLine<T>(cols: readonly TableColumn[], end: string): (row: T) => string {
-  const cells = cols.map((c) => `${c.kind}(row[${JSON.stringify(c.name)}])`);
+  const cells = cols.map((c) => `${c.kind === 'string' && c.plain ? 'plain' : c.kind}(row[${JSON.stringify(c.name)}])`);
   const body = [...(cells.length ? [cells.join(" + ',' + ")] : []), ...(end ? [JSON.stringify(end)] : [])].join(' + ') || "''";
-  return new Function('string', 'number', 'boolean', 'list', `return function line(row) {\n  return ${body};\n};`)(
-    lineCells.string, lineCells.number, lineCells.boolean, lineCells.list,
+  return new Function('string', 'plain', 'number', 'boolean', 'list', `return function line(row) {\n  return ${body};\n};`)(
+    lineCells.string, lineCells.plain, lineCells.number, lineCells.boolean, lineCells.list,
   ) as (row: T) => string;
 }
 

@@ -1,4 +1,4 @@
-// Writes src/generated/tables.ts (`npm run tables`): the columns (name, kind, nullable) of every table the
+// Writes src/generated/tables.ts (`npm run tables`): the columns (name, kind, nullable, plain) of every table the
 // commands read or write, read off the zod schemas, so that the commands build their CSV codecs without
 // loading zod (see TableColumn in io/table-codec.ts). Without --write it prints the module.
 import {writeFileSync} from 'node:fs';
@@ -50,7 +50,7 @@ export function tablesModule(): string {
       continue;
     }
     lines.push('', `/** ${from}. */`, `export const ${name}: readonly TableColumn[] = [`);
-    for (const c of columns) lines.push(`  {name: ${JSON.stringify(c.name)}, kind: ${JSON.stringify(c.kind)}, nullable: ${c.nullable}},`);
+    for (const c of columns) lines.push(`  {name: ${JSON.stringify(c.name)}, kind: ${JSON.stringify(c.kind)}, nullable: ${c.nullable}, plain: ${c.plain}},`);
     lines.push('];');
   }
   return `${lines.join('\n')}\n`;
