@@ -90,6 +90,22 @@ export class TableCodec<T extends Record<string, unknown>> {
     this.record = compilable ? compileLine(this.cols, '') : (row) => encodeCsvRow(this.encodeSlow(row));
   }
 
+  /**
+   * `(row) => [line, record]`: the row's line of this table (as `line` writes it) and its record of `pick`'s
+   * table (as `pick.record` writes it), each cell made once for both (`run` writes a company's line of
+   * companies.csv and its cells of unified.csv). `pick`'s columns must be columns of this table, as here.
+   */
+  lineAndPick<P extends Record<string, unknown>>(pick: TableCodec<P>): (row: T) => [string, string] {
+    const index = new Map(this.cols.map((c, i) => [c.name, i]));
+    const at = pick.cols.map((c) => {
+      const i = index.get(c.name);
+      if (i === undefined || JSON.stringify(this.cols[i]) !== JSON.stringify(c)) throw new Error(`lineAndPick: column ${c.name} is not a column of this table as it is there`);
+      return i;
+    });
+    if (this.cols.some((c) => c.name === '__proto__')) return (row) => [this.line(row), pick.record(row as unknown as P)];
+    return compileLineAndPick(this.cols, at);
+  }
+
   /** The reference encoder (compileEncoder gives the same strings). */
   encodeSlow(row: T): string[] {
     const out = new Array<string>(this.cols.length);
@@ -123,16 +139,28 @@ export class TableCodec<T extends Record<string, unknown>> {
 /** `(row) => [cell0, cell1, ...]` with each property read by its literal name. */
 function compileEncoder<T>(cols: readonly TableColumn[]): (row: T) => string[] {
   const cells = cols.map((c) => `${c.kind === 'list' ? 'list' : 'text'}(row[${JSON.stringify(c.name)}])`);
-  return new Function('text', 'list', `return function encode(row) {\n  return [\n    ${cells.join(',\n    ')},\n  ];\n};`)(textCell, listCell) as (row: T) => string[];
+  return new Function('text', 'list', `return function encode(row) {\n  return [${cells.map((c) => `\n    ${c},`).join('')}\n  ];\n};`)(textCell, listCell) as (row: T) => string[];
 }
+
+/** The expression of a column's cell in a compiled line: the cell function of its kind on the row's property. */
+const cellOf = (c: TableColumn): string => `${c.kind === 'string' && c.plain ? 'plain' : c.kind}(row[${JSON.stringify(c.name)}])`;
+/** Cells joined by commas, then `end`, as one expression. */
+const joined = (cells: readonly string[], end: string): string => [...(cells.length ? [cells.join(" + ',' + ")] : []), ...(end ? [JSON.stringify(end)] : [])].join(' + ') || "''";
+/** Makes a compiled line function from its source, given the cell functions. */
+const compiled = <F>(source: string): F =>
+  new Function('string', 'plain', 'number', 'boolean', 'list', source)(lineCells.string, lineCells.plain, lineCells.number, lineCells.boolean, lineCells.list) as F;
 
 /** `(row) => cell0 + ',' + cell1 + ... + end` with each property read by its literal name. */
 function compileLine<T>(cols: readonly TableColumn[], end: string): (row: T) => string {
-  const cells = cols.map((c) => `${c.kind === 'string' && c.plain ? 'plain' : c.kind}(row[${JSON.stringify(c.name)}])`);
-  const body = [...(cells.length ? [cells.join(" + ',' + ")] : []), ...(end ? [JSON.stringify(end)] : [])].join(' + ') || "''";
-  return new Function('string', 'plain', 'number', 'boolean', 'list', `return function line(row) {\n  return ${body};\n};`)(
-    lineCells.string, lineCells.plain, lineCells.number, lineCells.boolean, lineCells.list,
-  ) as (row: T) => string;
+  return compiled(`return function line(row) {\n  return ${joined(cols.map(cellOf), end)};\n};`);
+}
+
+/** `(row) => [line, record of the columns at \`at\`]`, each cell computed once (see TableCodec.lineAndPick). */
+function compileLineAndPick<T>(cols: readonly TableColumn[], at: readonly number[]): (row: T) => [string, string] {
+  const cells = cols.map((c, i) => `  const c${i} = ${cellOf(c)};`);
+  const line = joined(cols.map((_, i) => `c${i}`), '\n');
+  const record = joined(at.map((i) => `c${i}`), '');
+  return compiled(`return function lineAndPick(row) {\n${cells.join('\n')}\n  return [${line}, ${record}];\n};`);
 }
 
 /** `(fields) => ({name0: ..., name1: ...})`: one object literal of a fixed shape, columns in order. */
@@ -151,5 +179,5 @@ function compileDecoder<T>(cols: readonly TableColumn[]): (fields: readonly stri
   const f = (s: string | undefined): string => s ?? '';
   const num = (s: string, nullable: boolean): number | null => (s === '' ? (nullable ? null : Number.NaN) : Number(s));
   const list = (s: string): string[] => (s === '' ? [] : s.split(LIST_SEPARATOR));
-  return new Function('f', 'num', 'list', `return function decode(fields) {\n  return {\n    ${props.join(',\n    ')},\n  };\n};`)(f, num, list) as (fields: readonly string[]) => T;
+  return new Function('f', 'num', 'list', `return function decode(fields) {\n  return {${props.map((p) => `\n    ${p},`).join('')}\n  };\n};`)(f, num, list) as (fields: readonly string[]) => T;
 }

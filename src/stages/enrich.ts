@@ -241,8 +241,8 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
     const write = (c: Company): void => {
       written++;
       counter.add(c);
-      out.write(companiesOut!, companyCodec, c);
-      sink?.add(c);
+      if (sink) sink.writeAndAdd(c, companiesOut!);
+      else out.write(companiesOut!, companyCodec, c);
     };
     reporter.start(sync ? `Enriching with ${provider.name}` : 'Merging accounts', inputRows);
     try {

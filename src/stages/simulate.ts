@@ -2,6 +2,7 @@ import {compileBillingModel} from '../core/billing.js';
 import {formatIsoDay} from '../core/calendar.js';
 import {isCustomer} from '../core/unify.js';
 import {CompanyDigest, type CompanyDigestState} from '../core/report/figures.js';
+import type {AtomicCsvWriter} from '../io/csv.js';
 import type {Reporter} from '../io/reporter.js';
 import {WriterGroup} from '../io/writer-group.js';
 import type {BillingCompany} from '../core/billing.js';
@@ -10,7 +11,8 @@ import type {Company} from '../schemas/companies.js';
 import type {Contract} from '../schemas/deals.js';
 import {BillingSink, reportBilling, type BillingSummary} from './billing.js';
 import {companyColumns, DealsSink, reportDeals, type DealsCompany, type DealsSummary, type LoadedDealModel, type SimulationStageInput} from './deals.js';
-import {reportUnify, UnifySink, type UnifySummary} from './unify.js';
+import {companyCodec} from './codecs.js';
+import {reportUnify, UnifySink, unifiedCompanyCodec, type UnifySummary} from './unify.js';
 
 /** The statistics of a part of the companies, as they cross from a worker (plain data). */
 export interface SimulationStates {
@@ -31,6 +33,9 @@ export interface SimulationResult {
 
 /** What the one pass reads of a company (besides its cells of unified.csv): what each stage's sink and the digest read. */
 export type SimulatedCompany = DealsCompany & BillingCompany & FigureCompany & Pick<Company, 'is_previous_customer'>;
+
+/** A company's line of companies.csv and its cells of unified.csv (see SimulationSink.writeAndAdd). */
+const companyLineAndCells = companyCodec.lineAndPick(unifiedCompanyCodec);
 
 /**
  * `run`'s one pass: each company, as soon as it is enriched, gets its deals, contracts, invoices and unified
@@ -58,8 +63,14 @@ export class SimulationSink {
     this.digesting = s.digest !== false;
   }
 
-  add(company: Company): void {
-    this.addWithCells(company, UnifySink.cells(company));
+  /**
+   * Writes the company's line of companies.csv to `companies` and adds the company: the cells companies.csv
+   * and unified.csv share are encoded once for both (the same bytes as UnifySink.cells).
+   */
+  writeAndAdd(company: Company, companies: AtomicCsvWriter): void {
+    const [line, cells] = companyLineAndCells(company);
+    companies.pushLine(line);
+    this.addWithCells(company, cells);
   }
 
   /** `cells`: the company's columns of unified.csv as CSV text (see UnifySink.add). */

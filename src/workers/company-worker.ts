@@ -76,8 +76,8 @@ try {
         const c = withEnrichment(base, provider.enrich(base));
         written++;
         counter.add(c);
-        group.write(companies, companyCodec, c);
-        sink?.add(c);
+        if (sink) sink.writeAndAdd(c, companies);
+        else group.write(companies, companyCodec, c);
       },
       (n) => reply({type: 'progress', records: before + n}),
     );
