@@ -13,7 +13,7 @@ import {hash32, sha256, stableId, streamSeed} from '../src/core/hash.js';
 import {cleanRow, mapHeader, mergeRows, rowKey, type CleanRow} from '../src/core/ingest.js';
 import {cleanText, linkedinSlug, nameKey, normalizeDomain, normalizeDomainViaUrl, normalizeLinkedin, parseSize} from '../src/core/normalize.js';
 import {createRulesEnricher} from '../src/core/rules/provider.js';
-import {compileTerms, startsWithAlnum} from '../src/core/rules/terms.js';
+import {compileTerms, snippet, startsWithAlnum} from '../src/core/rules/terms.js';
 import {encodeCsvRow} from '../src/io/csv.js';
 import {loadYamlConfig} from '../src/io/config.js';
 import {TableCodec, isPlainText} from '../src/io/table-codec.js';
@@ -221,14 +221,29 @@ describe('rules enrichment shortcuts', () => {
           const all = matcher.all(text);
           expect(all.map((m) => [m.index, m.length])).toEqual([...text.matchAll(reference)].map((m) => [m.index, m[0].length]));
           expect(matcher.distinct(text)).toEqual([...new Set(all.map((m) => m.term))]);
-          expect(matcher.test(text)).toBe(all.length > 0);
+          expect(matcher.first(text)).toBe(all.length > 0 ? all[0].index : -1);
         }
       }),
       {numRuns: 1500},
     );
   });
 
-  it('the tech-stack prefilter (all lists in one regex) matches whenever one of the lists does (property)', () => {
+  it('from any place up to its first match, compileTerms finds every match it finds from the start (property)', () => {
+    const compiled = Object.values(lists).map(({terms, literal}) => compileTerms(terms, literal));
+    fc.assert(
+      fc.property(texty, fc.nat(), (text, at) => {
+        for (const matcher of compiled) {
+          const first = matcher.first(text);
+          const from = at % ((first === -1 ? text.length : first) + 1);
+          expect(matcher.all(text, from)).toEqual(matcher.all(text));
+          expect(matcher.distinct(text, from)).toEqual(matcher.distinct(text));
+        }
+      }),
+      {numRuns: 1500},
+    );
+  });
+
+  it('the tech-stack prefilter (all lists in one regex) first matches where the first of the lists does (property)', () => {
     const t = rules.techstack;
     const parts = [
       [{name: 'x12', patterns: t.x12}, {name: 'fhir', patterns: t.fhir}, {name: 'hl7', patterns: t.hl7}, {name: 'clearinghouse', patterns: ['clearing ?houses?']}],
@@ -238,7 +253,25 @@ describe('rules enrichment shortcuts', () => {
     ];
     const each = parts.map((p) => compileTerms(p));
     const union = compileTerms(parts.flat());
-    fc.assert(fc.property(texty, (text) => expect(union.test(text)).toBe(each.some((m) => m.test(text)))), {numRuns: 1500});
+    // So each list can be scanned from the union's first match: none of them matches before it.
+    const firstOf = (i: number) => (i === -1 ? Infinity : i);
+    fc.assert(fc.property(texty, (text) => expect(firstOf(union.first(text))).toBe(Math.min(...each.map((m) => firstOf(m.first(text)))))), {numRuns: 1500});
+  });
+
+  it('snippet collapses white space as one replace of every run of it would (property)', () => {
+    const reference = (text: string, index: number, length: number, chars: number) => {
+      const start = Math.max(0, index - chars);
+      const end = Math.min(text.length, index + length + chars);
+      return `${start > 0 ? '…' : ''}${text.slice(start, end).replace(/\s+/g, ' ').trim()}${end < text.length ? '…' : ''}`;
+    };
+    const spacey = fc.array(fc.oneof(fc.constantFrom(' ', '  ', '\n', '\r\n', '\t', '\u00a0', '\u2028', '\uFEFF', ' \n '), fc.string({maxLength: 4})), {maxLength: 30}).map((p) => p.join(''));
+    fc.assert(
+      fc.property(spacey, fc.nat(), fc.nat({max: 12}), fc.nat({max: 20}), (text, at, length, chars) => {
+        const index = at % (text.length + 1);
+        expect(snippet(text, index, length, chars)).toBe(reference(text, index, length, chars));
+      }),
+      {numRuns: 3000},
+    );
   });
 
   it('startsWithAlnum accepts sources whose every match starts with an ASCII letter or digit, and no others (conservatively)', () => {

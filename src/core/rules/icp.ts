@@ -71,8 +71,10 @@ export function compileIcp(rules: IcpRules, opts: {prefilter?: boolean} = {}): I
       industryPoints = byLabel.points;
       reasons.push(`industry "${c.industry}" is ${byLabel.name} (+${byLabel.points})`);
     }
-    const hit = any === null || any.test(text);
-    const segs = hit ? segmentKeywords.distinct(text) : none;
+    // No list matches before the first match of the three together (-1: none anywhere).
+    const from = any === null ? 0 : any.first(text);
+    const hit = from !== -1;
+    const segs = hit ? segmentKeywords.distinct(text, from) : none;
     if (segs.length > 0) {
       const best = segs.reduce((a, b) => ((keywordPoints.get(b) ?? 0) > (keywordPoints.get(a) ?? 0) ? b : a));
       const pts = keywordPoints.get(best) ?? 0;
@@ -86,8 +88,8 @@ export function compileIcp(rules: IcpRules, opts: {prefilter?: boolean} = {}): I
     const sizePoints = rules.size_bands.points[c.size_band] ?? 0;
     reasons.push(`size ${c.size_band} (+${sizePoints})`);
 
-    const must = hit ? mustHave.distinct(text) : none;
-    const nice = hit ? niceToHave.distinct(text) : none;
+    const must = hit ? mustHave.distinct(text, from) : none;
+    const nice = hit ? niceToHave.distinct(text, from) : none;
     const mustPoints = Math.min(kw.must_have_cap, must.length * kw.must_have_points);
     const nicePoints = Math.min(kw.nice_to_have_cap, nice.length * kw.nice_to_have_points);
     if (must.length) reasons.push(`must-have: ${must.join(', ')} (+${mustPoints})`);

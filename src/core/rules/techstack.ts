@@ -56,12 +56,14 @@ export function compileTechStack(rules: IcpRules['techstack']): TechStackDetecto
           if (!evidence.includes(s)) evidence.push(s);
         }
       };
-      const hit = any === null || any.test(text);
+      // No list matches before the first match of the four together (-1: none anywhere).
+      const from = any === null ? 0 : any.first(text);
+      const hit = from !== -1;
       let x12 = false;
       let fhir = false;
       let hl7 = false;
       let clearinghouse = false;
-      for (const m of hit ? signals.all(text) : none) {
+      for (const m of hit ? signals.all(text, from) : none) {
         if (m.term === 'x12') x12 = true;
         else if (m.term === 'fhir') fhir = true;
         else if (m.term === 'hl7') hl7 = true;
@@ -70,7 +72,7 @@ export function compileTechStack(rules: IcpRules['techstack']): TechStackDetecto
       }
       // Small lists (a few names at most): arrays with includes, sorted at the end (same as sorted sets).
       const seenSets: string[] = [];
-      for (const m of hit ? sets.all(text) : none) {
+      for (const m of hit ? sets.all(text, from) : none) {
         const around = text.slice(Math.max(0, m.index - 40), m.index + m.length + 40);
         if (SET_CONTEXT.test(around)) {
           if (!seenSets.includes(m.term)) seenSets.push(m.term);
@@ -78,12 +80,12 @@ export function compileTechStack(rules: IcpRules['techstack']): TechStackDetecto
         }
       }
       const houseNames: string[] = [];
-      for (const m of hit ? houses.all(text) : none) {
+      for (const m of hit ? houses.all(text, from) : none) {
         if (!houseNames.includes(m.term)) houseNames.push(m.term);
         note(m.index, m.length);
       }
       const ehrNames: string[] = [];
-      for (const m of hit ? ehrs.all(text) : none) {
+      for (const m of hit ? ehrs.all(text, from) : none) {
         if (!ehrNames.includes(m.term)) ehrNames.push(m.term);
         note(m.index, m.length);
       }

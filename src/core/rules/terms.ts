@@ -8,13 +8,19 @@ export interface TermMatch {
   length: number;
 }
 
+/**
+ * `from` (default 0): where the scan starts (the word boundary check still sees what is before it). From any
+ * place up to the first match, the matches are those of a scan from the start. A prefilter over several lists
+ * (one matcher of all their terms) gives each list such a place: where the prefilter's first match starts,
+ * since a match of a list at some place is a match of the prefilter there.
+ */
 export interface TermMatcher {
   /** Every match in the text, in order (several per term possible). */
-  all(text: string): TermMatch[];
+  all(text: string, from?: number): TermMatch[];
   /** The terms matched, each once, in order of first match (the terms of `all`, without duplicates). */
-  distinct(text: string): string[];
-  /** Whether the text has any match (all(text).length > 0). */
-  test(text: string): boolean;
+  distinct(text: string, from?: number): string[];
+  /** Where the first match starts (all(text)[0].index), or -1 when there is none. */
+  first(text: string): number;
 }
 
 /**
@@ -26,7 +32,7 @@ export interface TermMatcher {
 export function compileTerms(terms: ReadonlyArray<{name: string; patterns: readonly string[]}>, literal = false): TermMatcher {
   const sources: Array<{name: string; source: string}> = [];
   for (const t of terms) for (const p of t.patterns) sources.push({name: t.name, source: literal ? escape(p) : p.replace(/\((?!\?)/g, '(?:')});
-  if (sources.length === 0) return {all: () => [], distinct: () => [], test: () => false};
+  if (sources.length === 0) return {all: () => [], distinct: () => [], first: () => -1};
   let re: RegExp;
   let anchored: Array<{name: string; re: RegExp}>;
   try {
@@ -57,10 +63,10 @@ export function compileTerms(terms: ReadonlyArray<{name: string; patterns: reado
     : null;
   const pick = (text: string): RegExp => (fast !== null && !hasUnderscore(text) ? fast : re);
   return {
-    all(text: string): TermMatch[] {
+    all(text: string, from = 0): TermMatch[] {
       const out: TermMatch[] = [];
       const r = pick(text);
-      r.lastIndex = 0;
+      r.lastIndex = from;
       let m: RegExpExecArray | null;
       while ((m = r.exec(text)) !== null) {
         out.push({term: attribute(text, m.index, m[0]), index: m.index, length: m[0].length});
@@ -68,17 +74,17 @@ export function compileTerms(terms: ReadonlyArray<{name: string; patterns: reado
       }
       return out;
     },
-    test(text: string): boolean {
+    first(text: string): number {
       const r = pick(text);
       r.lastIndex = 0;
-      const found = r.test(text);
+      const m = r.exec(text);
       r.lastIndex = 0;
-      return found;
+      return m === null ? -1 : m.index;
     },
-    distinct(text: string): string[] {
+    distinct(text: string, from = 0): string[] {
       const out: string[] = [];
       const r = pick(text);
-      r.lastIndex = 0;
+      r.lastIndex = from;
       let m: RegExpExecArray | null;
       while ((m = r.exec(text)) !== null) {
         const term = attribute(text, m.index, m[0]);
@@ -123,11 +129,15 @@ export function startsWithAlnum(source: string): boolean {
 }
 
 const WHITESPACE_RE = /\s+/g;
+/** What WHITESPACE_RE would change: a white-space character other than a space, or two in a row. */
+const UNEVEN_SPACE_RE = /[^\S ]|\s\s/;
 
 /** A one-line snippet of `chars` characters on each side of a match, with ellipses where cut. */
 export function snippet(text: string, index: number, length: number, chars: number): string {
   const start = Math.max(0, index - chars);
   const end = Math.min(text.length, index + length + chars);
-  const body = text.slice(start, end).replace(WHITESPACE_RE, ' ').trim();
+  // Most stretches have only single spaces: a search costs less than a replace that changes nothing.
+  const cut = text.slice(start, end);
+  const body = (UNEVEN_SPACE_RE.test(cut) ? cut.replace(WHITESPACE_RE, ' ') : cut).trim();
   return `${start > 0 ? '…' : ''}${body}${end < text.length ? '…' : ''}`;
 }
