@@ -102,7 +102,7 @@ describe('buildContract', () => {
 
 describe('buildInvoices', () => {
   const contract = (over: Partial<Contract>): Contract => ({
-    billing_id: 'bil_000000000001', deal_id: 'deal_000000000001', company_id: 'co_000000000001', deal_type: 'new_business',
+    billing_id: 'bil_0000000000000001', deal_id: 'deal_0000000000000001', company_id: 'co_0000000000000001', deal_type: 'new_business',
     segment: 'smb', plan: 'starter', billing_frequency: 'monthly', contract_term_months: 12, contract_start: '2025-01-31',
     contract_end: '2026-01-30', arr: 6000, mrr: 500, currency: 'USD', payment_terms: 'net_30', onboarding_days: 5,
     contract_status: 'active', ...over,

@@ -63,7 +63,7 @@ describe('mergeRows', () => {
     expect(c.other_names).toEqual(['Golden Hour Home Care - Tucson', 'Golden Hour Home Care of Mesa']);
     expect(c.other_linkedin_urls).toEqual(['https://www.linkedin.com/company/gh-mesa', 'https://www.linkedin.com/company/gh-tucson']);
     expect(c.source_rows).toEqual(['3', '5', '9']);
-    expect(c.company_id).toMatch(/^co_[0-9a-f]{12}$/);
+    expect(c.company_id).toMatch(/^co_[0-9a-f]{16}$/);
   });
 
   it('does not depend on row order (property)', () => {

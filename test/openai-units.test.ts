@@ -24,7 +24,7 @@ const rules = await loadYamlConfig(join('config', 'icp_rules.yml'), CONFIG_SCHEM
 const cfg = await loadYamlConfig(join('config', 'openai.yml'), CONFIG_SCHEMAS['openai.yml']);
 
 const company = (over: Partial<CompanyBase> = {}): CompanyBase => ({
-  company_id: 'co_000000000000',
+  company_id: 'co_0000000000000000',
   company_key: 'domain:acme.com',
   name: 'Acme Health',
   domain: 'acme.com',

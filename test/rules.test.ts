@@ -131,7 +131,7 @@ describe('rules enricher', () => {
   it('returns every enrichment column, valid by the schema, and the same answer every time', () => {
     const enricher = createRulesEnricher(rules);
     const base = {
-      company_id: 'co_000000000000', company_key: 'domain:a.com', name: 'A', domain: 'a.com', domain_status: 'ok' as const, raw_domain: '',
+      company_id: 'co_0000000000000000', company_key: 'domain:a.com', name: 'A', domain: 'a.com', domain_status: 'ok' as const, raw_domain: '',
       description: 'EDI claims', industry: 'Insurance', size_band: '11-50' as const, employees_min: 11, employees_max: 50,
       company_type: '', location: '', city: '', state: '', country: 'US', linkedin_url: '', other_names: [], other_linkedin_urls: [],
       source_rows: ['2'], is_previous_customer: false,

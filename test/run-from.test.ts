@@ -111,7 +111,7 @@ describe('run --from deals', () => {
     const text = readFileSync(companies, 'utf8');
     const parsed = Papa.parse<string[]>(text, {skipEmptyLines: true}).data;
     const col = parsed[0].indexOf('description');
-    const tricky = Papa.unparse(parsed.map((r, i) => (i === 0 ? r : r.map((v, j) => (j === col ? `${v}\nco_000000000000,fake,${'x'.repeat(300)}` : v)))), {newline: '\n'}) + '\n';
+    const tricky = Papa.unparse(parsed.map((r, i) => (i === 0 ? r : r.map((v, j) => (j === col ? `${v}\nco_0000000000000000,fake,${'x'.repeat(300)}` : v)))), {newline: '\n'}) + '\n';
     const one = dataDir('tricky-one', tricky);
     expect((await runCli(Run, [...base, '--from', 'deals', '--no-report', '--data-dir', one])).exitCode).toBe(0);
     const dir = dataDir('tricky-chunks', tricky);

@@ -13,7 +13,7 @@ import {LIST_SEPARATOR, isPlainText, type ColumnKind, type TableColumn} from '..
  * written as they are (TableColumn.plain); a test checks that every string they match is written so.
  */
 export const PLAIN_PATTERNS = {
-  id: /^[a-z]+_[0-9a-f]{12}$/,
+  id: /^[a-z]+_[0-9a-f]{16}$/,
   date: /^\d{4}-\d{2}-\d{2}$/,
   dateOrEmpty: /^(\d{4}-\d{2}-\d{2})?$/,
 } as const;

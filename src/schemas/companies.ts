@@ -28,7 +28,7 @@ export type Enrichment = z.infer<typeof EnrichmentSchema>;
 
 /** What ingestion makes of the export, before enrichment: one cleaned, merged account per row. */
 export const CompanyBaseSchema = z.object({
-  company_id: col.id('Stable company ID: co_ + 12 hex digits of SHA-256 of company_key. Same in every run and input order.'),
+  company_id: col.id('Stable company ID: co_ + 16 hex digits of SHA-256 of company_key. Same in every run and input order.'),
   company_key: col.text('The dedup key: domain:<registrable domain>, else linkedin:<slug>, else name:<folded name>.'),
   name: col.text('Company name (of the primary row when several rows were merged).'),
   domain: col.text('Registrable domain, lower-case (www., scheme, path and trailing dot removed); empty when missing or invalid.'),

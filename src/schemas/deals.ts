@@ -28,7 +28,7 @@ export type StageDateColumn = (typeof STAGE_DATE_COLUMNS)[number];
 
 /** data/raw/deals.csv: one row per deal. */
 export const DealSchema = z.object({
-  deal_id: col.id('Stable deal ID: deal_ + 12 hex digits of SHA-256 of company_key and deal_number.'),
+  deal_id: col.id('Stable deal ID: deal_ + 16 hex digits of SHA-256 of company_key and deal_number.'),
   company_id: col.id('The company (companies.csv).'),
   deal_number: col.int('1 for the company\'s first deal, 2 for the next, ...'),
   deal_type: col.oneOf(DEAL_TYPES, 'new_business, or expansion (a previous customer, or a company that won a deal before).'),
@@ -60,7 +60,7 @@ export type Deal = z.infer<typeof DealSchema>;
 
 /** data/raw/billing.csv: one contract per won deal. */
 export const ContractSchema = z.object({
-  billing_id: col.id('Stable contract ID: bil_ + 12 hex digits of SHA-256 of the deal_id.'),
+  billing_id: col.id('Stable contract ID: bil_ + 16 hex digits of SHA-256 of the deal_id.'),
   deal_id: col.id('The won deal (deals.csv).'),
   company_id: col.id('The company (companies.csv).'),
   deal_type: col.oneOf(DEAL_TYPES, 'new_business or expansion, as on the deal.'),
@@ -81,7 +81,7 @@ export type Contract = z.infer<typeof ContractSchema>;
 
 /** data/raw/invoices.csv: one row per billing period from contract start to the as-of date. */
 export const InvoiceSchema = z.object({
-  invoice_id: col.id('Stable invoice ID: inv_ + 12 hex digits of SHA-256 of billing_id and period_number.'),
+  invoice_id: col.id('Stable invoice ID: inv_ + 16 hex digits of SHA-256 of billing_id and period_number.'),
   billing_id: col.id('The contract (billing.csv).'),
   deal_id: col.id('The won deal (deals.csv).'),
   company_id: col.id('The company (companies.csv).'),

@@ -2,7 +2,7 @@ import {join} from 'node:path';
 import fc from 'fast-check';
 import {parseIsoDay} from '../../src/core/calendar.js';
 import {compileDealModel, type DealModel} from '../../src/core/deals.js';
-import {sha256} from '../../src/core/hash.js';
+import {stableId} from '../../src/core/hash.js';
 import {ALL_SIZE_BANDS} from '../../src/core/normalize.js';
 import {readTable} from '../../src/io/csv.js';
 import type {Company} from '../../src/schemas/companies.js';
@@ -34,7 +34,7 @@ export function shippedModel(asOf?: string): DealModel {
 /** A full company row with neutral defaults (what enrich would write). */
 export function makeCompany(over: Partial<Company> & {company_key: string}): Company {
   return {
-    company_id: `co_${sha256(over.company_key).slice(0, 12)}`,
+    company_id: stableId('co', over.company_key),
     name: over.company_key,
     domain: '',
     domain_status: 'missing',
