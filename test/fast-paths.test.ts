@@ -13,7 +13,7 @@ import {hash32, sha256, stableId, streamSeed} from '../src/core/hash.js';
 import {cleanRow, mapHeader, mergeRows, rowKey, type CleanRow} from '../src/core/ingest.js';
 import {cleanText, linkedinSlug, nameKey, normalizeDomain, normalizeDomainViaUrl, normalizeLinkedin, parseSize} from '../src/core/normalize.js';
 import {createRulesEnricher} from '../src/core/rules/provider.js';
-import {compileTerms, snippet, startsWithAlnum} from '../src/core/rules/terms.js';
+import {byFirstChar, compileTerms, snippet, startsWithAlnum} from '../src/core/rules/terms.js';
 import {encodeCsvRow} from '../src/io/csv.js';
 import {loadYamlConfig} from '../src/io/config.js';
 import {TableCodec, isPlainText} from '../src/io/table-codec.js';
@@ -269,6 +269,20 @@ describe('rules enrichment shortcuts', () => {
       fc.property(spacey, fc.nat(), fc.nat({max: 12}), fc.nat({max: 20}), (text, at, length, chars) => {
         const index = at % (text.length + 1);
         expect(snippet(text, index, length, chars)).toBe(reference(text, index, length, chars));
+      }),
+      {numRuns: 3000},
+    );
+  });
+
+  it('byFirstChar groups alternatives without changing any match, whichever of several would match first (property)', () => {
+    // Sources that start with a letter or digit (any case), some sharing it, some a prefix of others (order matters).
+    const source = fc.tuple(fc.constantFrom('a', 'A', 'b', '1'), fc.array(fc.constantFrom('a', 'b', ' ', 'x?', '(?: b)?', '1'), {maxLength: 3})).map(([h, t]) => h + t.join(''));
+    const text = fc.array(fc.constantFrom('a', 'A', 'b', 'B', '1', ' ', 'x', '-'), {maxLength: 24}).map((p) => p.join(''));
+    fc.assert(
+      fc.property(fc.array(source, {minLength: 1, maxLength: 6}), text, (sources, t) => {
+        const plain = new RegExp(`\\b(?:${sources.join('|')})(?![A-Za-z0-9])`, 'gi');
+        const grouped = new RegExp(`\\b(?:${byFirstChar(sources)})(?![A-Za-z0-9])`, 'gi');
+        expect([...t.matchAll(grouped)].map((m) => [m.index, m[0]])).toEqual([...t.matchAll(plain)].map((m) => [m.index, m[0]]));
       }),
       {numRuns: 3000},
     );
