@@ -3,7 +3,7 @@ import {join} from 'node:path';
 import fc from 'fast-check';
 import {recycleBlock} from '../src/io/csv.js';
 import {OrderedTables, WriterGroup} from '../src/io/writer-group.js';
-import {PieceQueue} from '../src/stages/worker-pool.js';
+import {PieceQueue, workerHeapFlags, workerLimits, type WorkerLimits} from '../src/stages/worker-pool.js';
 import {tempDir} from './helpers/cli.js';
 
 let t: ReturnType<typeof tempDir>;
@@ -182,5 +182,25 @@ describe('PieceQueue', () => {
     queue.stop();
     expect(await waiting).toBe(-1);
     expect(await queue.take()).toBe(-1);
+  });
+});
+
+describe('workerHeapFlags', () => {
+  const flags = (limits: WorkerLimits) => Object.fromEntries(workerHeapFlags(limits).map((f) => f.slice(2).split('=')).map(([k, v]) => [k, Number(v)]));
+
+  it('asks for 16 MB semi-spaces and 128 MB of old generation with the workers\' limits', () => {
+    expect(flags(workerLimits({}))).toEqual({'min-semi-space-size': 16, 'initial-old-space-size': 128});
+  });
+
+  it('stays within any limits: three semi-spaces fit the young generation, the first old collection comes within the old one (property)', () => {
+    fc.assert(
+      fc.property(fc.option(fc.integer({min: 1, max: 4096}), {nil: undefined}), fc.option(fc.integer({min: 1, max: 4096}), {nil: undefined}), (young, old) => {
+        const f = flags({maxYoungGenerationSizeMb: young, maxOldGenerationSizeMb: old});
+        expect(f['min-semi-space-size']).toBeGreaterThanOrEqual(1);
+        expect(f['min-semi-space-size']).toBeLessThanOrEqual(Math.max(1, Math.min(16, (young ?? 48) / 3)));
+        expect(f['initial-old-space-size']).toBeGreaterThanOrEqual(1);
+        expect(f['initial-old-space-size']).toBeLessThanOrEqual(Math.max(1, Math.min(128, old ?? 128)));
+      }),
+    );
   });
 });

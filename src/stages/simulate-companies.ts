@@ -2,7 +2,7 @@ import {existsSync} from 'node:fs';
 import {open, stat} from 'node:fs/promises';
 import {availableParallelism} from 'node:os';
 import {fileURLToPath} from 'node:url';
-import {Worker} from 'node:worker_threads';
+import type {Worker} from 'node:worker_threads';
 import {recycleBlock} from '../io/csv.js';
 import {planChunks, type ChunkPlan} from '../io/csv-chunks.js';
 import {TableCursor} from '../io/table-cursor.js';
@@ -12,7 +12,7 @@ import type {SimulateChunkMessage, SimulateChunkReply, SimulateInit} from '../wo
 import {companyCodec} from './codecs.js';
 import {requireInput, runWalk, sinkWalk, type LoadedDealModel, type SimulationStageInput} from './deals.js';
 import {simulatedCodec, SimulationSink, type SimulatedCompany, type SimulationResult, type SimulationStates} from './simulate.js';
-import {blockReturner, PieceQueue, WorkerHandle, workerLimits, type ChunkPolicy, type WorkerPolicy} from './worker-pool.js';
+import {blockReturner, PieceQueue, startWorker, WorkerHandle, workerLimits, type ChunkPolicy, type WorkerPolicy} from './worker-pool.js';
 
 
 /**
@@ -115,7 +115,7 @@ const script = () => fileURLToPath(new URL('../workers/simulate-worker.js', impo
 
 /** A worker thread taking chunks (its replies: see WorkerHandle; its tables' blocks go to `onBytes`). */
 const chunkWorker = (init: SimulateInit, onBytes: (m: Extract<SimulateChunkReply, {type: 'bytes'}>, worker: Worker) => void) => {
-  const worker = new Worker(script(), {workerData: init, resourceLimits: workerLimits()});
+  const worker = startWorker(script(), init, workerLimits());
   return new WorkerHandle<SimulateChunkReply>(
     worker,
     (message) => ({type: 'error', message}),

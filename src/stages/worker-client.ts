@@ -1,10 +1,9 @@
 import {appendFileSync, existsSync} from 'node:fs';
 import {stat} from 'node:fs/promises';
 import {fileURLToPath} from 'node:url';
-import {Worker} from 'node:worker_threads';
 import {addCompanyCounts, countCompanies, type CompanyCounts} from '../core/accounts.js';
 import {FatalError, UserError} from '../errors.js';
-import {blockReturner, PieceQueue, WorkerHandle, workerLimits, type WorkerLimits} from './worker-pool.js';
+import {blockReturner, PieceQueue, startWorker, WorkerHandle, workerLimits, type WorkerLimits} from './worker-pool.js';
 import {OrderedTables, partPath, removePart} from '../io/writer-group.js';
 import {planChunks} from '../io/csv-chunks.js';
 import {rejectCodec} from './codecs.js';
@@ -54,7 +53,7 @@ export class RangeWorkers {
     this.handles = inits.map(
       (init, k) =>
         new WorkerHandle<WorkerReply>(
-          new Worker(script(), {workerData: init, ...(limits ? {resourceLimits: limits} : {})}),
+          startWorker(script(), init, limits ?? {}),
           (message) => ({type: 'error', message, exitCode: 1}),
           (m) => {
             if (m.type === 'bytes') {
@@ -195,7 +194,7 @@ export async function indexInWorker(init: IndexInit, onProgress: (rows: number) 
 /** One thread of the first pass, until its answer ('done', 'part' or 'declined'; an error rejects). */
 async function indexThread(init: IndexInit, onProgress: (rows: number) => void): Promise<Exclude<IndexReply, {type: 'progress' | 'error'}>> {
   const script = fileURLToPath(new URL('../workers/index-worker.js', import.meta.url));
-  const worker = new Worker(script, {workerData: init, resourceLimits: {maxYoungGenerationSizeMb: 96}});
+  const worker = startWorker(script, init, {maxYoungGenerationSizeMb: 96});
   try {
     return await new Promise((resolve, reject) => {
       worker.on('message', (m: IndexReply) => {

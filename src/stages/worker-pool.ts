@@ -1,4 +1,5 @@
-import {parentPort, type Worker} from 'node:worker_threads';
+import {setFlagsFromString} from 'node:v8';
+import {parentPort, Worker} from 'node:worker_threads';
 import type {BlockBack, BlockOut} from '../workers/protocol.js';
 import {UserError} from '../errors.js';
 
@@ -61,6 +62,35 @@ export function workerLimits(env: NodeJS.ProcessEnv = process.env): WorkerLimits
     return v !== undefined && Number.isFinite(n) && n > 0 ? n : fallback;
   };
   return {maxOldGenerationSizeMb: mb(env.STEDI_GTM_WORKER_OLD_MB, 160), maxYoungGenerationSizeMb: mb(env.STEDI_GTM_WORKER_YOUNG_MB, 96)};
+}
+
+/**
+ * Starts a worker thread with these heap limits. Before the first, sets how V8 starts the heap of every isolate
+ * made from then on (process-wide flags, read when an isolate is made; a worker's own options cannot set them):
+ * a young generation of 16 MB semi-spaces from the start (V8 starts them at 1 MB and grows them slowly) and an
+ * old generation whose first collection waits for 128 MB (each within the limits). The workers' short-lived
+ * strings then die young instead of being promoted, and the old generation is not compacted every few
+ * seconds: at 1M rows a range worker went from about 530 scavenges and 54 full collections to 340 and 4, and
+ * `run` from 23.9 to 22.4 s (median of 3, alternated). The lead thread's heap, made at start-up, keeps V8's
+ * defaults.
+ */
+export function startWorker(script: string, workerData: unknown, limits: WorkerLimits): Worker {
+  if (!heapFlagsSet) {
+    heapFlagsSet = true;
+    for (const flag of workerHeapFlags(limits)) setFlagsFromString(flag);
+  }
+  return new Worker(script, {workerData, resourceLimits: limits});
+}
+let heapFlagsSet = false;
+
+/**
+ * The V8 flags startWorker sets: 16 MB semi-spaces and 128 MB of old generation before its first collection,
+ * or less to stay within the limits (the young generation is three semi-spaces in V8's accounting).
+ */
+export function workerHeapFlags(limits: WorkerLimits): string[] {
+  const semi = Math.max(1, Math.min(16, Math.floor((limits.maxYoungGenerationSizeMb ?? 48) / 3)));
+  const old = Math.max(1, Math.min(128, Math.floor(limits.maxOldGenerationSizeMb ?? 128)));
+  return [`--min-semi-space-size=${semi}`, `--initial-old-space-size=${old}`];
 }
 
 /**
