@@ -8,6 +8,7 @@ import {join} from 'node:path';
 import fc from 'fast-check';
 import Papa from 'papaparse';
 import {withEnrichment} from '../src/core/accounts.js';
+import {groupThousands} from '../src/core/strings.js';
 import {countryCode, parseLocation} from '../src/core/geo.js';
 import {hash32, sha256, stableId, streamSeed} from '../src/core/hash.js';
 import {cleanRow, mapHeader, mergeRows, rowKey, type CleanRow} from '../src/core/ingest.js';
@@ -415,5 +416,12 @@ describe('encodeCsvRow', () => {
       }),
       {numRuns: 3000},
     );
+  });
+});
+
+describe('groupThousands', () => {
+  it('writes any safe integer as toLocaleString(\'en-US\') does (property)', () => {
+    const integer = fc.oneof(fc.maxSafeInteger(), fc.integer({min: -1e7, max: 1e7}), fc.constantFrom(0, -0, 999, 1000, -1000, 999999, 1000000, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER));
+    fc.assert(fc.property(integer, (n) => expect(groupThousands(n)).toBe(n.toLocaleString('en-US'))), {numRuns: 5000});
   });
 });

@@ -14,3 +14,13 @@ export function detachStrings<T extends object>(o: T): T {
   for (const k of Object.keys(copy)) if (typeof copy[k] === 'string') copy[k] = detach(copy[k] as string);
   return copy as T;
 }
+
+/**
+ * An integer with a comma between groups of three digits: the text `n.toLocaleString('en-US')` gives for any
+ * safe integer (property-tested), without ICU, whose set-up on first use costs about 15 ms of a command's run.
+ */
+export function groupThousands(n: number): string {
+  if (Object.is(n, -0)) return '-0';
+  return String(n).replace(THOUSANDS_RE, ',');
+}
+const THOUSANDS_RE = /\B(?=(\d{3})+(?!\d))/g;

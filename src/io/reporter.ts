@@ -1,4 +1,5 @@
 import type {Ora} from 'ora';
+import {groupThousands} from '../core/strings.js';
 
 /**
  * How a stage tells the user what it is doing. On a TTY: an ora spinner with counts; otherwise plain lines
@@ -37,9 +38,8 @@ export function reporterMode(opts: {json: boolean; quiet: boolean}, stream: Node
   return stream.isTTY && process.env.CI !== 'true' && (stream.columns ?? 0) > 0 ? 'tty' : 'plain';
 }
 
-/** Made on first use: a NumberFormat costs about 10 ms of ICU set-up, which a quiet run never needs. */
-let numberFormat: Intl.NumberFormat | undefined;
-const fmt = {format: (n: number): string => (numberFormat ??= new Intl.NumberFormat('en-US')).format(n)};
+/** Counts with their thousands grouped (no ICU: its set-up costs about 15 ms). */
+const fmt = {format: (n: number): string => groupThousands(Math.round(n))};
 
 function describe(label: string, done: number, total: number | undefined, approx: boolean, started: number, extra: string | undefined, now: number): string {
   const secs = (now - started) / 1000;

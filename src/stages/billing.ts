@@ -1,5 +1,6 @@
 import {buildContract, buildInvoices, BillingStats, compileBillingModel, type BillingCompany, type BillingFigures, type BillingModel} from '../core/billing.js';
 import {parseIsoDay, type DayNumber} from '../core/calendar.js';
+import {groupThousands} from '../core/strings.js';
 import {compileDealModel} from '../core/deals.js';
 import type {TargetCheck} from '../core/targets.js';
 import {UserError} from '../errors.js';
@@ -260,10 +261,10 @@ export function formatBillingSummary(s: BillingSummary): string {
   const plans = Object.entries(s.plans).map(([k, v]) => `${k} ${v}`).join(', ');
   return [
     `Billing as of ${s.as_of}`,
-    `  contracts         ${s.contracts} (one per won deal): ${s.billing_mix.monthly} monthly, ${s.billing_mix.annual} annual; ${s.invoices} invoices, $${Math.round(s.invoiced_amount).toLocaleString('en-US')} invoiced`,
+    `  contracts         ${s.contracts} (one per won deal): ${s.billing_mix.monthly} monthly, ${s.billing_mix.annual} annual; ${s.invoices} invoices, $${groupThousands(Math.round(s.invoiced_amount))} invoiced`,
     `  billing mix       small buyers (<= $300/month) monthly ${pct(s.monthly_share_small_buyers)} (n=${s.small_buyers}); enterprise annual ${pct(s.annual_share_enterprise)} (n=${s.enterprise_contracts})`,
     `  terms             median ${s.median_contract_term_months ?? 'n/a'} months, mean ${s.mean_contract_term_months ?? 'n/a'} (${terms}); plans ${plans}`,
-    `  ARR               $${s.total_arr.toLocaleString('en-US')} signed, $${s.active_arr.toLocaleString('en-US')} active at the as-of date`,
+    `  ARR               $${groupThousands(Math.round(s.total_arr))} signed, $${groupThousands(Math.round(s.active_arr))} active at the as-of date`,
     ...formatChecks(s.checks),
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 import {existsSync} from 'node:fs';
 import {join, relative} from 'node:path';
 import {formatIsoDay, parseIsoDay, type DayNumber} from '../core/calendar.js';
+import {groupThousands} from '../core/strings.js';
 import {compileDealModel, DealStats, simulateCompany, type CompanySimulation, type DealModel, type DealsFigures} from '../core/deals.js';
 import type {TargetCheck} from '../core/targets.js';
 import {UserError} from '../errors.js';
@@ -249,7 +250,7 @@ export async function runDeals(s: SimulationStageInput): Promise<DealsSummary> {
 }
 
 export const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
-const usd = (x: number | null) => (x === null ? 'n/a' : `$${Math.round(x).toLocaleString('en-US')}`);
+const usd = (x: number | null) => (x === null ? 'n/a' : `$${groupThousands(Math.round(x))}`);
 const days = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x)}d`);
 
 /** A short, human-readable deals summary. */

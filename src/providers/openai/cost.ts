@@ -1,3 +1,4 @@
+import {groupThousands} from '../../core/strings.js';
 import type {ModelPrice, OpenAiConfig} from '../../schemas/openai-config.js';
 import type {Usage} from './schema.js';
 
@@ -42,7 +43,7 @@ export function formatUsd(x: number): string {
   if (x === 0) return '$0';
   if (x < 0.01) return `$${x.toFixed(4)}`;
   if (x < 100) return `$${x.toFixed(2)}`;
-  return `$${Math.round(x).toLocaleString('en-US')}`;
+  return `$${groupThousands(Math.round(x))}`;
 }
 
 export interface BudgetState {
