@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import {previousCustomerDomains} from '../src/core/accounts.js';
-import {cleanRow, mapHeader, mergeRows, type CleanRow, type ColumnIndex} from '../src/core/ingest.js';
+import {cleanRow, mapHeader, mergeRows, type CleanRow} from '../src/core/ingest.js';
 import {CLAY_HEADER} from './helpers/cli.js';
 
 const {index} = mapHeader([...CLAY_HEADER]);

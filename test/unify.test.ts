@@ -11,7 +11,7 @@ import Unify from '../src/commands/unify.js';
 import type {Company} from '../src/schemas/companies.js';
 import {UnifiedSalesSchema, type Contract} from '../src/schemas/deals.js';
 import {companyCodec} from '../src/stages/enrich.js';
-import {unifiedCompanyCodec, UnifySink} from '../src/stages/unify.js';
+import {unifiedCompanyCodec} from '../src/stages/unify.js';
 import {runCli, tempDir} from './helpers/cli.js';
 import {schemaIssues} from './helpers/schema.js';
 import {CONFIG_DIR, makeCompany, shippedModel} from './helpers/simulation.js';
@@ -58,7 +58,7 @@ describe('unifyCompany', () => {
         expect(schemaIssues(UnifiedSalesSchema, r)).toEqual([]);
         expect([r.outcome, r.stage, r.sales_cycle_days, r.amount_arr, r.is_opportunity, r.company_deals]).toEqual([d.outcome, d.stage, d.sales_cycle_days, d.amount_arr, true, sim.deals.length]);
         expect(r.is_customer).toBe(won || c.is_previous_customer);
-        const cells = Papa.parse<string[]>(UnifySink.cells(c), {delimiter: ','}).data[0];
+        const cells = Papa.parse<string[]>(unifiedCompanyCodec.record(c), {delimiter: ','}).data[0];
         const company = unifiedCompanyCodec.decode(cells);
         for (const k of UNIFIED_COMPANY_COLUMNS) expect(company[k]).toEqual(c[k]);
         const contract = contracts.find((x) => x.deal_id === d.deal_id);

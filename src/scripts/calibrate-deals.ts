@@ -11,9 +11,8 @@
 import {parseArgs} from 'node:util';
 import {buildContract, buildInvoices, compileBillingModel} from '../core/billing.js';
 import {parseIsoDay} from '../core/calendar.js';
-import {compileDealModel, simulateCompany, type DealModel} from '../core/deals.js';
+import {compileDealModel, simulateCompany} from '../core/deals.js';
 import {unifyCompany} from '../core/unify.js';
-import type {Company} from '../schemas/companies.js';
 import type {Contract} from '../schemas/deals.js';
 import {contractCodec, invoiceCodec} from '../stages/billing.js';
 import {dealCodec, leadCodec, loadDealModelConfig} from '../stages/deals.js';

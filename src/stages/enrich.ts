@@ -1,6 +1,6 @@
-import {mkdirSync, renameSync, statSync, writeFileSync} from 'node:fs';
+import {statSync} from 'node:fs';
 import {availableParallelism} from 'node:os';
-import {dirname, join, basename} from 'node:path';
+import {join, basename} from 'node:path';
 import {countCompanies, countCompany, previousCustomerDomains, withEnrichment, type CompanyCounts} from '../core/accounts.js';
 import {applyLimit, KeyCollision, splitRanges} from '../core/account-plan.js';
 import {parseShard, type Shard} from '../core/shard.js';

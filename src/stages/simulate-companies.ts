@@ -1,5 +1,5 @@
 import {existsSync} from 'node:fs';
-import {open, stat} from 'node:fs/promises';
+import {stat} from 'node:fs/promises';
 import {availableParallelism} from 'node:os';
 import {fileURLToPath} from 'node:url';
 import type {Worker} from 'node:worker_threads';

@@ -65,7 +65,7 @@ export class SimulationSink {
 
   /**
    * Writes the company's line of companies.csv to `companies` and adds the company: the cells companies.csv
-   * and unified.csv share are encoded once for both (the same bytes as UnifySink.cells).
+   * and unified.csv share are encoded once for both (the same bytes as unifiedCompanyCodec.record).
    */
   writeAndAdd(company: Company, companies: AtomicCsvWriter): void {
     const [line, cells] = companyLineAndCells(company);

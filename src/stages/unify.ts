@@ -171,13 +171,8 @@ export class UnifySink {
     this.unified = out.open(s.paths.unified, unifiedCodec.columns);
   }
 
-  /** The company's cells of unified.csv (its UnifiedCompanySchema columns), from the company. */
-  static cells(company: Company): string {
-    return unifiedCompanyCodec.record(company);
-  }
-
   /**
-   * `cells` is the company's columns of unified.csv as CSV text: UnifySink.cells(company), or the same cells
+   * `cells` is the company's columns of unified.csv as CSV text: unifiedCompanyCodec.record(company), or the same cells
    * copied from companies.csv (as UTF-8 bytes, see TableCursor.cells).
    */
   add(company: Pick<Company, 'is_previous_customer'>, cells: string | Uint8Array, lead: Lead, deals: readonly Deal[], contracts: readonly Contract[]): void {

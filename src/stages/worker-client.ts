@@ -3,7 +3,7 @@ import {stat} from 'node:fs/promises';
 import {fileURLToPath} from 'node:url';
 import {addCompanyCounts, countCompanies, type CompanyCounts} from '../core/accounts.js';
 import {FatalError, UserError} from '../errors.js';
-import {blockReturner, PieceQueue, startWorker, WorkerHandle, workerLimits, type WorkerLimits} from './worker-pool.js';
+import {blockReturner, PieceQueue, startWorker, WorkerHandle, type WorkerLimits} from './worker-pool.js';
 import {OrderedTables, partPath, removePart} from '../io/writer-group.js';
 import {planChunks} from '../io/csv-chunks.js';
 import {rejectCodec} from './codecs.js';

@@ -71,7 +71,7 @@ export function workerLimits(env: NodeJS.ProcessEnv = process.env): WorkerLimits
  * old generation whose first collection waits for 128 MB (each within the limits). The workers' short-lived
  * strings then die young instead of being promoted, and the old generation is not compacted every few
  * seconds: at 1M rows a range worker went from about 530 scavenges and 54 full collections to 340 and 4, and
- * `run` from 23.9 to 22.4 s (median of 3, alternated). The lead thread's heap, made at start-up, keeps V8's
+ * `run --no-report` from 24.0 to 22.4 s (medians of 3, alternated). The lead thread's heap, made at start-up, keeps V8's
  * defaults.
  */
 export function startWorker(script: string, workerData: unknown, limits: WorkerLimits): Worker {
