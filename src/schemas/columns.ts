@@ -2,13 +2,6 @@ import {z} from './zod.js';
 import {LIST_SEPARATOR, isPlainText, type ColumnKind, type TableColumn} from '../io/table-codec.js';
 
 /**
- * Column helpers for output tables. Every table is a zod object whose keys, in order, are the CSV columns;
- * `.describe()` on each is the data dictionary text. The CSV codecs (src/io/table-codec.ts) are built from
- * the columns tableColumns reads off the schema (at build time, into src/generated/tables.ts: `npm run
- * tables`, and a test fails when that file is out of date), so the schema is the one source of truth for
- * names, order and types.
- */
-/**
  * The formats of the ID and date columns. Their values need no quotes in a CSV (see csvCell), so their cells are
  * written as they are (TableColumn.plain); a test checks that every string they match is written so.
  */
@@ -18,6 +11,13 @@ export const PLAIN_PATTERNS = {
   dateOrEmpty: /^(\d{4}-\d{2}-\d{2})?$/,
 } as const;
 
+/**
+ * Column helpers for output tables. Every table is a zod object whose keys, in order, are the CSV columns;
+ * `.describe()` on each is the data dictionary text. The CSV codecs (src/io/table-codec.ts) are built from
+ * the columns tableColumns reads off the schema (at build time, into src/generated/tables.ts: `npm run
+ * tables`, and a test fails when that file is out of date), so the schema is the one source of truth for
+ * names, order and types.
+ */
 export const col = {
   id: (d: string) => z.string().regex(PLAIN_PATTERNS.id).describe(d),
   text: (d: string) => z.string().describe(d),
