@@ -15,9 +15,17 @@ const {values} = parseArgs({
     stages: {type: 'boolean', default: true},
     'no-stages': {type: 'boolean', default: false},
     keep: {type: 'boolean', default: false},
+    repeat: {type: 'string', default: '1'},
   },
 });
 const rows = Number(values.rows);
+// The floor and `run` alternate this many times; the table and the ratio use their medians (this VM's speed
+// swings by 10 to 15% from one minute to the next, which one pair cannot tell from a change in the code).
+const repeat = Number(values.repeat);
+if (!Number.isInteger(repeat) || repeat < 1) {
+  process.stderr.write(`--repeat ${values.repeat}: expected a whole number, at least 1\n`);
+  process.exit(2);
+}
 const dir = resolve(values.dir);
 mkdirSync(dir, {recursive: true});
 const input = join(dir, `clay-${rows}.csv`);
@@ -54,8 +62,19 @@ const data = join(dir, `data-${rows}`);
 const common = ['--input', input, '--data-dir', data, '--provider', 'rules', '--quiet', '--json'];
 const results = [];
 
-results.push(timed('papaparse floor (read + write)', [join(root, 'bench', 'floor.mjs'), input, join(dir, `floor-${rows}.csv`)]));
-const run = timed('run (every stage and the report)', [bin, 'run', ...common]);
+const floors = [];
+const runs = [];
+for (let i = 0; i < repeat; i++) {
+  floors.push(timed('papaparse floor (read + write)', [join(root, 'bench', 'floor.mjs'), input, join(dir, `floor-${rows}.csv`)]));
+  runs.push(timed('run (every stage and the report)', [bin, 'run', ...common]));
+}
+/** The timing of median time (of an odd count; the upper middle of an even one), labelled `label` when repeated. */
+const median = (all, label) => {
+  const m = [...all].sort((a, b) => a.seconds - b.seconds)[Math.floor(all.length / 2)];
+  return all.length === 1 ? m : {...m, label: `${label} (median of ${all.length})`};
+};
+results.push(median(floors, 'papaparse floor'));
+const run = median(runs, 'run with the report');
 results.push(run);
 results.push(timed('run --no-report', [bin, 'run', ...common, '--no-report']));
 if (values.stages && !values['no-stages']) {
@@ -84,6 +103,7 @@ const lines = [
   `${pad('step', 44)}${pad('wall s', 9)}${pad('rows/s', 12)}peak RSS MiB`,
   ...results.map((r) => `${pad(r.label, 44)}${pad(r.seconds.toFixed(2), 9)}${pad(r.label.startsWith('--version') ? '' : Math.round(rows / r.seconds).toLocaleString('en-US'), 12)}${r.rssMiB.toFixed(0)}`),
   `run / floor: ${(run.seconds / floor).toFixed(2)}x`,
+  ...(repeat > 1 ? [`floor, alternating with run: ${floors.map((r) => r.seconds.toFixed(2)).join(' / ')} s; run: ${runs.map((r) => r.seconds.toFixed(2)).join(' / ')} s`] : []),
 ];
 const stageRows = results.filter((r) => /^\s+(deals|billing|unify)$/.test(r.label));
 lines.push(
