@@ -3,7 +3,7 @@
  * commands one after the other; on a large file in chunks on several threads, still the same bytes, whatever
  * the chunk boundaries (guessed, then checked by the scans: a wrong guess falls back to one thread).
  */
-import {copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import Papa from 'papaparse';
 import Billing from '../src/commands/billing.js';
@@ -13,7 +13,7 @@ import Run from '../src/commands/run.js';
 import Unify from '../src/commands/unify.js';
 import {planChunks} from '../src/io/csv-chunks.js';
 import {chunkPolicyFromEnv} from '../src/stages/worker-pool.js';
-import {runBuilt, runCli, tempDir} from './helpers/cli.js';
+import {hiddenFiles, runBuilt, runCli, tempDir} from './helpers/cli.js';
 
 const SAMPLE = join(process.cwd(), 'data', 'input', 'companies_clay.csv');
 const CONFIG = join(process.cwd(), 'config');
@@ -71,7 +71,7 @@ describe('run --from deals', () => {
     expect(outputs(once)).toEqual(outputs(stages));
     expect(outputs(once)).toEqual(outputs(join(t.dir, 'base')));
     // No temporary or part files are left.
-    for (const sub of ['raw', 'final']) expect(readdirSync(join(once, sub)).filter((f) => f.startsWith('.'))).toEqual([]);
+    expect(hiddenFiles(once, ['raw', 'final'])).toEqual([]);
   });
 
   it('makes the report from what it digested in the pass: the same page as `report` reading the tables; --no-report makes no digest and no page', async () => {
@@ -135,7 +135,7 @@ describe('run --from deals', () => {
       const r = run(dir, {STEDI_GTM_WORKERS: w, STEDI_GTM_CHUNK_BYTES: '20000'});
       expect([w, r.status, r.stderr]).toEqual([w, 0, '']);
       expect(outputs(dir)).toEqual(outputs(one));
-      for (const sub of ['raw', 'final']) expect(readdirSync(join(dir, sub)).filter((f) => f.startsWith('.'))).toEqual([]);
+      expect(hiddenFiles(dir, ['raw', 'final'])).toEqual([]);
     }
   });
 

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import Papa from 'papaparse';
 import Run from '../src/commands/run.js';
 import {parseShard, shardOf} from '../src/core/shard.js';
-import {runBuilt, runCli, tempDir} from './helpers/cli.js';
+import {hiddenFiles, runBuilt, runCli, tempDir} from './helpers/cli.js';
 
 const SAMPLE = join(process.cwd(), 'data', 'input', 'companies_clay.csv');
 const CONFIG = join(process.cwd(), 'config');
@@ -81,9 +81,8 @@ describe('range workers', () => {
           }
         }
         // No part or temporary files are left behind.
-        const {readdirSync} = await import('node:fs');
         for (const w of ['3', '2r']) {
-          for (const sub of ['raw', 'interim', 'final']) expect(readdirSync(join(t.dir, `${tag}-w${w}`, sub)).filter((f) => f.startsWith('.'))).toEqual([]);
+          expect(hiddenFiles(join(t.dir, `${tag}-w${w}`), ['raw', 'interim', 'final'])).toEqual([]);
         }
       }
     } finally {
@@ -92,7 +91,7 @@ describe('range workers', () => {
   });
 
   it('leave the tables as they were, and no temporary file, when a range fails half-way (built workers)', async () => {
-    const {writeFileSync, readdirSync} = await import('node:fs');
+    const {writeFileSync} = await import('node:fs');
     const t = tempDir();
     try {
       const paths = {companies: join(t.dir, 'raw', 'companies.csv'), unified: join(t.dir, 'final', 'unified.csv')};
@@ -142,7 +141,7 @@ describe('range workers', () => {
       expect(got.exitCode).toBe(2);
       expect(readFileSync(paths.companies, 'utf8')).toBe('earlier companies.csv\n');
       expect(readFileSync(paths.unified, 'utf8')).toBe('earlier unified.csv\n');
-      for (const sub of ['raw', 'final']) expect(readdirSync(join(t.dir, sub)).filter((f) => f.startsWith('.'))).toEqual([]);
+      expect(hiddenFiles(t.dir, ['raw', 'final'])).toEqual([]);
     } finally {
       t.cleanup();
     }

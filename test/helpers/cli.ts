@@ -1,5 +1,5 @@
 import {spawnSync, type SpawnSyncReturns} from 'node:child_process';
-import {mkdtempSync, rmSync} from 'node:fs';
+import {mkdtempSync, readdirSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import type {Config} from '@oclif/core';
@@ -48,6 +48,14 @@ export async function runCli(Cmd: {run(argv?: string[], opts?: Config): Promise<
 }
 
 /** A fresh temporary directory, removed by the returned cleanup function. */
+/**
+ * Hidden files (temporary or part files left behind) in these folders of a data dir, as folder/name. Each
+ * folder must exist.
+ */
+export function hiddenFiles(dataDir: string, folders: readonly string[]): string[] {
+  return folders.flatMap((d) => readdirSync(join(dataDir, d)).filter((f) => f.startsWith('.')).map((f) => `${d}/${f}`));
+}
+
 export function tempDir(prefix = 'stedi-gtm-'): {dir: string; cleanup: () => void} {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return {dir, cleanup: () => rmSync(dir, {recursive: true, force: true})};
