@@ -1,4 +1,6 @@
 import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, writeSync} from 'node:fs';
+import {createServer} from 'node:http';
+import type {AddressInfo} from 'node:net';
 import {join} from 'node:path';
 import Papa from 'papaparse';
 import Enrich from '../src/commands/enrich.js';
@@ -262,6 +264,58 @@ describe('openai provider faults', () => {
     mock.reset({apiKey: KEY});
     const r2 = await enrich(input);
     expect(summary(r2).provider_stats).toMatchObject({cache_hits: 3, api_answers: 1, fallbacks: 0});
+  });
+
+  it('stops with exit 1 when retry.max_failed_in_a_row companies in a row get no answer (the API is down)', async () => {
+    const input = writeInput(14);
+    mock.reset({apiKey: KEY, faultFromCall: {from: 1, fault: {kind: 'server_error', status: 503}}});
+    const r = await enrich(input, '--concurrency', '1', '--max-retries', '1');
+    expect(r.exitCode).toBe(1);
+    const message: string = JSON.parse(r.stdout).error.message;
+    expect(message).toMatch(/no answer for 10 companies in a row \(the last: gave up after 2 attempts: HTTP 503/);
+    expect(message).toContain('--provider rules');
+    expect(mock.requests).toHaveLength(20); // 10 companies, 2 attempts each; none for the other 4
+    expect(existsSync(companiesFile())).toBe(false);
+    expectNoKey(r);
+  });
+
+  it('stops as well when nothing listens at OPENAI_BASE_URL, naming the connection error', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    process.env.OPENAI_BASE_URL = `http://127.0.0.1:${port}/v1`;
+    const r = await enrich(writeInput(12), '--max-retries', '0');
+    expect(r.exitCode).toBe(1);
+    expect(JSON.parse(r.stdout).error.message).toMatch(/no answer for 10 companies in a row \(the last: gave up after 1 attempt: connection error/);
+    expect(existsSync(companiesFile())).toBe(false);
+  });
+
+  it('counts only companies in a row: an answer in between starts the count again; 0 never stops', async () => {
+    const threshold = (n: number) => configDir((name, text) => (name === 'openai.yml' ? text.replace(/max_failed_in_a_row: \d+/, `max_failed_in_a_row: ${n}`) : text));
+    const refuse = (...ns: number[]) => Object.fromEntries(ns.map((n) => [`Mockco ${String(n).padStart(3, '0')}`, [{kind: 'refusal' as const}]]));
+    const input = writeInput(8);
+    const three = threshold(3);
+    // Two failures, an answer, two failures, an answer, ...: never three in a row.
+    mock.reset({apiKey: KEY, faultsFor: refuse(1, 2, 4, 5, 7, 8)});
+    const ok = await enrich(input, '--config-dir', three, '--concurrency', '1');
+    expect(ok.exitCode).toBe(0);
+    expect(summary(ok).provider_stats).toMatchObject({api_answers: 2, fallbacks: 6});
+    // Three in a row stop the run at the third.
+    mock.reset({apiKey: KEY, faultsFor: refuse(1, 2, 3)});
+    const stopped = await enrich(input, '--config-dir', three, '--concurrency', '1', '--refresh');
+    expect(stopped.exitCode).toBe(1);
+    expect(JSON.parse(stopped.stdout).error.message).toMatch(/no answer for 3 companies in a row \(the last: the model refused/);
+    expect(mock.requests).toHaveLength(3);
+    // With 0, every company falls back and the run ends as usual.
+    mock.reset({apiKey: KEY, faultFromCall: {from: 1, fault: {kind: 'refusal'}}});
+    const never = await enrich(writeInput(14, 'more.csv'), '--config-dir', threshold(0), '--concurrency', '1');
+    expect(never.exitCode).toBe(0);
+    const stats = summary(never).provider_stats;
+    // Mockco 003 and 006 are answered from the cache of the first run; the others, more than 10, fall back.
+    expect(stats).toMatchObject({api_answers: 0, cache_hits: 2, fallbacks: stats.companies - 2});
+    expect(stats.fallbacks).toBeGreaterThan(10);
+    expect(rows().filter((x) => x.enrichment_source === 'rules_fallback')).toHaveLength(stats.fallbacks);
   });
 
   it('does not retry a refusal: the company falls back at once', async () => {

@@ -37,6 +37,14 @@ export const OpenAiConfigSchema = z.strictObject({
     base_delay_ms: z.number().int().min(1).describe('First backoff delay; doubles per attempt (with jitter) when the server gives no retry-after.'),
     max_delay_ms: z.number().int().min(1).describe('Longest backoff delay.'),
     max_retry_after_s: z.number().min(0).describe('Longest retry-after honoured; longer values are cut to this.'),
+    max_failed_in_a_row: z
+      .number()
+      .int()
+      .min(0)
+      .default(10)
+      .describe(
+        'Companies in a row that get no answer (their retries used up, or a 4xx), with no answer in between, stop the run with exit 1: the API is down, unreachable or refuses every request. 0: never stop (each such company gets the rules answer).',
+      ),
   }),
   grounding: z.strictObject({
     ungrounded_confidence_cap: z.number().min(0).max(1).describe('techstack_confidence is at most this when a technology flag is set without a grounded (search-returned) URL.'),

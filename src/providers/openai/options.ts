@@ -18,7 +18,7 @@ export interface OpenAiOptions {
   maxCost?: number;
   maxRequests?: number;
   dryRun: boolean;
-  retry: {baseMs: number; maxMs: number; maxRetryAfterMs: number};
+  retry: {baseMs: number; maxMs: number; maxRetryAfterMs: number; maxFailedInARow: number};
 }
 
 export const DEFAULTS = {api: 'responses' as Api, concurrency: 8, timeoutSeconds: 60, maxRetries: 4};
@@ -53,6 +53,7 @@ export function resolveOptions(flags: Record<string, unknown>, env: NodeJS.Proce
       baseMs: num(flags['retry-base-ms']) ?? cfg.retry.base_delay_ms,
       maxMs: cfg.retry.max_delay_ms,
       maxRetryAfterMs: cfg.retry.max_retry_after_s * 1000,
+      maxFailedInARow: cfg.retry.max_failed_in_a_row,
     },
   };
   if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) throw new UserError(`--concurrency must be a whole number of at least 1, not ${opts.concurrency}`);

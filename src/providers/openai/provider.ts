@@ -64,6 +64,8 @@ export class OpenAiProvider implements EnrichmentProvider {
   private fatal?: FatalError;
   private budgetHit?: string;
   private warned = {fallback: 0, corrupt: 0, price: false};
+  /** Companies in a row, in the order their calls ended, that got no answer (see retry.max_failed_in_a_row). */
+  private failedInARow = 0;
 
   private n = {
     companies: 0,
@@ -171,9 +173,26 @@ export class OpenAiProvider implements EnrichmentProvider {
     }
     if ('entry' in outcome) {
       this.n.api_answers++;
+      this.failedInARow = 0;
       return this.fromEntry(outcome.entry);
     }
+    if (outcome.budget !== true) this.countFailure(outcome.fallback);
     return this.fallback(company, outcome.fallback, outcome.budget === true);
+  }
+
+  /**
+   * One more company in a row without an answer: at retry.max_failed_in_a_row the API is taken to be down,
+   * unreachable or refusing every request, and the run stops (FatalError) rather than give every remaining
+   * company the rules answer after its retries.
+   */
+  private countFailure(reason: string): void {
+    const max = this.options.retry.maxFailedInARow;
+    if (max === 0 || ++this.failedInARow < max) return;
+    throw this.setFatal(
+      `OpenAI gave no answer for ${this.failedInARow} companies in a row (the last: ${reason}). ` +
+        'The API looks down, unreachable from here, or it refuses every request: check the network, OPENAI_BASE_URL and https://status.openai.com. ' +
+        'To go on without it, use --provider rules; to let every company fall back instead, set retry.max_failed_in_a_row to 0 in openai.yml.',
+    );
   }
 
   private fromEntry(entry: CacheEntry): Enrichment {
