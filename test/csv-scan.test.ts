@@ -203,6 +203,31 @@ describe('scanCsv', () => {
     expect(await scan(18, 21)).toEqual({ok: true, reason: '', got: ['f']});
   });
 
+  // The bytes of the buffer past those read are left over from earlier reads (or earlier scans): a closing quote
+  // or a CR as the file's last byte must not be judged by the byte after it.
+  it('judges a closing quote or CR at the end of the file by the file alone, not by stale bytes after it', async () => {
+    const scan = async (body: string, newline: Newline, chunkBytes?: number) => {
+      const file = join(dir, `end${n++}.csv`);
+      writeFileSync(file, body);
+      const got: string[][] = [];
+      const r = await scanCsv(file, {newline, chunkBytes, onHeader: (h) => h.map((_, i) => i), onRecord: (rec) => void got.push(rec.fields.slice(0, rec.count))});
+      return r.ok ? got : r.reason;
+    };
+    // A scan that leaves its (reused) buffer full of quotes, then files that end on a closing quote.
+    const quotes = `h\n"${'""'.repeat(200)}"\n`;
+    expect(await scan(quotes, '\n')).toEqual([['"'.repeat(200)]]);
+    expect(await scan('h\n"a"', '\n')).toEqual([['a']]);
+    expect(await scan('h\r\n"a"', '\r\n')).toEqual([['a']]);
+    // With a small buffer, the tail of the file is moved to its front: the quotes read before stay behind it.
+    for (let chunkBytes = 4; chunkBytes <= 24; chunkBytes++) {
+      expect(await scan(`h\n"${'""'.repeat(20)}"\n"a"`, '\n', chunkBytes)).toEqual([['"'.repeat(20)], ['a']]);
+    }
+    // A lone CR after a closing quote at the end of a CRLF file is not a newline, whatever follows in memory.
+    // (The file below is 7 bytes long: the byte left after it is the LF of a CRLF.)
+    expect(await scan(`h\r\n"${'\r\n'.repeat(200)}"\r\n`, '\r\n')).toEqual([['\r\n'.repeat(200)]]);
+    expect(await scan('h\r\n"a"\r', '\r\n')).toBe('text after the closing quote of a field');
+  });
+
   it('reads records bigger than its buffer and reports offsets of record starts', async () => {
     const big = 'x'.repeat(9 << 20);
     const file = join(dir, 'big.csv');

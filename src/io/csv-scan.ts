@@ -258,7 +258,11 @@ export async function scanCsv(file: string, opts: ScanOptions): Promise<ScanResu
             if (atEof) throw new Irregular('a quoted field is not closed');
             return -1;
           }
-          if (close + 1 >= n && !atEof) return -1;
+          if (close + 1 >= n) {
+            if (!atEof) return -1;
+            // The file's last byte; the buffer past n holds stale bytes.
+            break;
+          }
           if (b[close + 1] === QUOTE) {
             escaped = true;
             q = close + 2;
@@ -313,7 +317,7 @@ export async function scanCsv(file: string, opts: ScanOptions): Promise<ScanResu
       }
       if (crlf) {
         if (p + 1 >= n && !atEof) return -1;
-        if (c === CR && b[p + 1] === LF) {
+        if (c === CR && p + 1 < n && b[p + 1] === LF) {
           rec.count = f;
           rec.innerNewlines = lines ? countLf(start, p) : 0;
           recStart = start;
