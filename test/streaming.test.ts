@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {pathToFileURL} from 'node:url';
 import fc from 'fast-check';
@@ -181,6 +181,25 @@ describe('range workers', () => {
       }
       for (const table of TABLES) expect([table, readFileSync(join(t.dir, 'w2', table), 'utf8')]).toEqual([table, readFileSync(join(t.dir, 'w0', table), 'utf8')]);
       expect(readFileSync(join(t.dir, 'w2', 'interim', 'rejects.csv'), 'utf8').split('no key').length - 1).toBe(5);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('leave nothing running once discarded unused (a failed first pass exits at once, not after a timeout)', () => {
+    const t = tempDir();
+    try {
+      const dist = pathToFileURL(join(process.cwd(), 'dist')).href;
+      const script = join(t.dir, 'discard.mjs');
+      writeFileSync(script, `
+        import {RangeWorkers} from '${dist}/stages/worker-client.js';
+        import {dataPaths} from '${dist}/io/paths.js';
+        const pool = new RangeWorkers([0, 1].map(() => ({configDir: ${JSON.stringify(CONFIG)}, paths: dataPaths(${JSON.stringify(t.dir)})})));
+        await pool.discard();
+        console.log(JSON.stringify(process.getActiveResourcesInfo().filter((r) => r === 'Timeout')));
+      `);
+      const r = runBuilt([script]);
+      expect([r.status, r.stderr, JSON.parse(r.stdout)]).toEqual([0, '', []]);
     } finally {
       t.cleanup();
     }

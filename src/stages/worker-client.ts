@@ -42,6 +42,9 @@ const toError = (m: WorkerReply | IndexReply): Error => {
  * bytes as one thread reading the whole file would write, and no part is copied afterwards. On any failure
  * (or discard()) the tables are left as they were.
  */
+/** How long a worker told to abort may take to answer before it is terminated anyway. */
+const ABORT_WAIT_MS = 5000;
+
 export class RangeWorkers {
   private readonly handles: Array<WorkerHandle<WorkerReply>>;
   private readonly seen: number[];
@@ -169,7 +172,10 @@ export class RangeWorkers {
         h.worker.postMessage({type: 'abort'});
         // Wait for its answer, unless it is gone.
         for (;;) {
-          const m = await Promise.race([h.next(), new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000))]);
+          let timer: NodeJS.Timeout | undefined;
+          const m = await Promise.race([h.next(), new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ABORT_WAIT_MS)))]);
+          // (A timer left running would keep the process alive that long after an error.)
+          clearTimeout(timer);
           if (!m || m.type === 'aborted' || m.type === 'error') break;
         }
       }),
