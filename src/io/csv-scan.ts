@@ -1,4 +1,5 @@
 import {open} from 'node:fs/promises';
+import {Utf8Check} from './utf8.js';
 
 /**
  * A fast, strict, read-only index of a CSV file: record boundaries (byte offsets), line numbers and the
@@ -97,6 +98,11 @@ export interface ScanOptions {
   chunkBytes?: number;
   /** Called after every chunk of the file (about 8 MiB), with the records seen so far. */
   onChunk?(records: number): void;
+  /**
+   * Check that the bytes read are UTF-8 (for a user's file): the scan throws notUtf8's UserError at the first
+   * that is not, whether or not it would have declined the file later.
+   */
+  checkUtf8?: boolean;
 }
 
 export type ScanResult =
@@ -159,6 +165,9 @@ export async function scanCsv(file: string, opts: ScanOptions): Promise<ScanResu
   // A range that stops short of the end of the file: its last record must end with a newline.
   const cut = opts.range ? limit < (await fh.stat()).size : false;
   let records = 0;
+  const utf8 = opts.checkUtf8 ? new Utf8Check(file, opts.newline) : undefined;
+  /** File offset up to which the bytes read are checked UTF-8. */
+  let checked = base;
 
   /**
    * Short plain values of a wanted field, kept to be handed out again: most columns the simulation reads hold
@@ -215,6 +224,10 @@ export async function scanCsv(file: string, opts: ScanOptions): Promise<ScanResu
       const {bytesRead} = room > 0 ? await fh.read(buf, len, room, base + len) : {bytesRead: 0};
       if (bytesRead === 0) eof = true;
       len += bytesRead;
+    }
+    if (utf8) {
+      const from = Math.max(0, checked - base);
+      checked = base + from + utf8.check(buf, from, len, base + from, eof);
     }
     return keepFrom;
   };

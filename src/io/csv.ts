@@ -4,6 +4,7 @@ import {basename, dirname, join} from 'node:path';
 import {threadId} from 'node:worker_threads';
 import type Papa from 'papaparse';
 import {UserError} from '../errors.js';
+import {notTextReason, Utf8Check} from './utf8.js';
 
 export interface CsvRecord {
   fields: string[];
@@ -41,13 +42,18 @@ export function sniffCsv(file: string): {newline: '\r\n' | '\n' | '\r'; bom: boo
     fd = openSync(file, 'r');
     const buf = Buffer.alloc(64 * 1024);
     const n = readSync(fd, buf, 0, buf.length, 0);
+    const notText = notTextReason(buf.subarray(0, n));
+    if (notText) throw new UserError(`${file}: ${notText}`);
     const bom = n >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
     const head = buf.subarray(0, n).toString('latin1');
     const lf = head.indexOf('\n');
     const cr = head.indexOf('\r');
-    if (cr !== -1 && (lf === -1 || cr < lf)) return {newline: head[cr + 1] === '\n' ? '\r\n' : '\r', bom};
-    return {newline: '\n', bom};
+    const newline = cr !== -1 && (lf === -1 || cr < lf) ? (head[cr + 1] === '\n' ? '\r\n' : '\r') : '\n';
+    // Most files that are not UTF-8 show it in their first bytes (the whole file is checked where it is read: see utf8.ts).
+    new Utf8Check(file, newline).check(buf, 0, n, 0, n < buf.length);
+    return {newline, bom};
   } catch (e) {
+    if (e instanceof UserError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserError(`${file}: cannot read input file (${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message})`);
   } finally {

@@ -5,6 +5,7 @@ import {shardOf, type Shard} from '../core/shard.js';
 import {detach} from '../core/strings.js';
 import {UserError} from '../errors.js';
 import {readCsv, sniffCsv} from '../io/csv.js';
+import {assertUtf8File} from '../io/utf8.js';
 import {scanCsv, type Newline, type ScannedRecord} from '../io/csv-scan.js';
 import type {Reporter} from '../io/reporter.js';
 
@@ -239,6 +240,7 @@ export async function indexPart(input: string, plan: PartPlan, opts: IndexOption
   const scan = await scanCsv(input, {
     newline: plan.newline,
     start: plan.start,
+    checkUtf8: true,
     range: {end: plan.end, columns: [c.name, c.domain, c.linkedin]},
     onRecord(rec) {
       const at = line;
@@ -298,6 +300,7 @@ export async function indexExport(input: string, opts: IndexOptions): Promise<Ex
   const scan = await scanCsv(input, {
     newline,
     start: bom ? 3 : 0,
+    checkUtf8: true,
     onHeader(header, rec) {
       const columns = headerIndex(input, header);
       ix = new Indexer(opts, columns);
@@ -317,7 +320,9 @@ export async function indexExport(input: string, opts: IndexOptions): Promise<Ex
     return ix!.result(newline, true);
   }
 
-  // Not plain CSV (e.g. a malformed row): papaparse reads it all, and malformed rows are rejected.
+  // Not plain CSV (e.g. a malformed row): papaparse reads it all, and malformed rows are rejected. The scan
+  // stopped where it declined: the bytes after are checked first (papaparse would decode them as U+FFFD).
+  assertUtf8File(input, bom ? 3 : 0, newline);
   opts.onRestart();
   let pp: Indexer | undefined;
   let columns: ColumnIndex | undefined;
