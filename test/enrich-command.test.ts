@@ -61,6 +61,24 @@ describe('stedi-gtm enrich', () => {
     expect(existsSync(join(t.dir, 'data', 'raw', 'companies.csv'))).toBe(false);
   });
 
+  it('says when the missing columns are there, separated by semicolons, tabs or bars instead of commas', async () => {
+    const rows = [['', 'A', 'b', 'Hospitals and Health Care', '2-10 employees', 'Privately Held', 'Austin, Texas', 'United States', 'a.com', '']];
+    const input = join(t.dir, 'sep.csv');
+    // Quoted or not (the quoted form is not plain CSV: papaparse reads its header).
+    for (const [sep, quoted, name] of [[';', false, 'semicolons'], [';', true, 'semicolons'], ['\t', false, 'tabs'], ['|', true, 'vertical bars']] as const) {
+      const q = (v: string) => (quoted ? `"${v}"` : v);
+      writeFileSync(input, [CLAY_HEADER, ...rows].map((r) => r.map(q).join(sep)).join('\r\n') + '\r\n');
+      const r = await enrich('--input', input);
+      expect([sep, quoted, r.exitCode]).toEqual([sep, quoted, 2]);
+      expect(r.stderr).toMatch(new RegExp(`This file separates its fields with ${name}[^\\n]*, not commas`));
+    }
+    // A file that lacks columns whatever the delimiter gets no such hint.
+    writeFileSync(input, 'Name;Domain\r\nA;a.com\r\n');
+    const r = await enrich('--input', input);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).not.toContain('separates its fields');
+  });
+
   it('reports a missing input file with exit 2, also as JSON', async () => {
     const r = await enrich('--input', join(t.dir, 'nope.csv'), '--json');
     expect(r.exitCode).toBe(2);

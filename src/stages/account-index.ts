@@ -40,10 +40,31 @@ export function headerIndex(input: string, header: string[]): ColumnIndex {
   if (mapped.missing.length > 0) {
     throw new UserError(
       `${input}: missing required column(s): ${mapped.missing.join(', ')}.\n` +
-        `Found: ${header.map((h) => JSON.stringify(h)).join(', ')}.\nA Clay company export has Name, Description, Primary Industry, Size, Type, Location, Country, Domain and LinkedIn URL.`,
+        `Found: ${header.map((h) => JSON.stringify(h)).join(', ')}.\nA Clay company export has Name, Description, Primary Industry, Size, Type, Location, Country, Domain and LinkedIn URL.` +
+        delimiterHint(header),
     );
   }
   return mapped.index;
+}
+
+/** Delimiters that spreadsheets write instead of commas, by name. */
+const OTHER_DELIMITERS: ReadonlyArray<[string, string]> = [
+  [';', 'semicolons (Excel does in locales with a decimal comma)'],
+  ['\t', 'tabs'],
+  ['|', 'vertical bars'],
+];
+
+/** When the header read with another delimiter has every required column: a sentence saying so, else ''. */
+function delimiterHint(header: readonly string[]): string {
+  const text = header.join(',');
+  for (const [delimiter, name] of OTHER_DELIMITERS) {
+    const fields = text.split(delimiter).map((f) => f.trim().replace(/^"|"$/g, '').replaceAll('""', '"'));
+    if (fields.length > 1 && mapHeader(fields).missing.length === 0) {
+      // (Excel writes its locale's list separator even to "CSV UTF-8": it is no way back to commas.)
+      return `\nThis file separates its fields with ${name}, not commas: export it from Clay again, or open it in Google Sheets and use File > Download > Comma-separated values (.csv).`;
+    }
+  }
+  return '';
 }
 
 function rejectFrom(fields: readonly string[], index: ColumnIndex, row: number, line: number, reason: string): RejectedRow {
