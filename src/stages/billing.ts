@@ -263,7 +263,9 @@ export function formatBillingSummary(s: BillingSummary): string {
     `Billing as of ${s.as_of}`,
     `  contracts         ${s.contracts} (one per won deal): ${s.billing_mix.monthly} monthly, ${s.billing_mix.annual} annual; ${s.invoices} invoices, $${groupThousands(Math.round(s.invoiced_amount))} invoiced`,
     `  billing mix       small buyers (<= $300/month) monthly ${pct(s.monthly_share_small_buyers)} (n=${s.small_buyers}); enterprise annual ${pct(s.annual_share_enterprise)} (n=${s.enterprise_contracts})`,
-    `  terms             median ${s.median_contract_term_months ?? 'n/a'} months, mean ${s.mean_contract_term_months ?? 'n/a'} (${terms}); plans ${plans}`,
+    s.contracts === 0
+      ? '  terms             none (no contracts)'
+      : `  terms             median ${s.median_contract_term_months ?? 'n/a'} months, mean ${s.mean_contract_term_months ?? 'n/a'} (${terms}); plans ${plans}`,
     `  ARR               $${groupThousands(Math.round(s.total_arr))} signed, $${groupThousands(Math.round(s.active_arr))} active at the as-of date`,
     ...formatChecks(s.checks),
   ].join('\n');
