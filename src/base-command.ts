@@ -1,6 +1,7 @@
 import {Command, Flags, Interfaces} from '@oclif/core';
+import {existsSync, statSync} from 'node:fs';
 import {config as loadDotenv} from 'dotenv';
-import {FatalError, UserError} from './errors.js';
+import {FatalError, fileSystemError, UserError} from './errors.js';
 import {createReporter, reporterMode, type Reporter} from './io/reporter.js';
 import {DEFAULT_CONFIG_DIR, DEFAULT_INPUT, dataPaths, resolveWithFallback, type DataPaths} from './io/paths.js';
 
@@ -101,6 +102,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const input = resolveWithFallback(f.input, DEFAULT_INPUT, explicit('input'), 'sample input');
     for (const r of [config, input]) if (r.fallback && !f.quiet) process.stderr.write(`${r.fallback}\n`);
     const paths = dataPaths(f['data-dir']);
+    // Before any work: a --data-dir that is a file would fail only when the first table is written.
+    if (existsSync(paths.root) && !statSync(paths.root).isDirectory()) throw new UserError(`--data-dir ${f['data-dir']}: ${paths.root} is a file, not a folder`);
     return {
       paths,
       configDir: config.path,
@@ -112,8 +115,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     };
   }
 
-  protected async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
+  protected async catch(thrown: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
     this.reporter?.stop();
+    const err: Error & {exitCode?: number; oclif?: {exit?: number}} = fileSystemError(thrown) ?? thrown;
     const known = err instanceof UserError || err instanceof FatalError;
     const exit = known ? err.exitCode! : (err.oclif?.exit ?? (isParseError(err) ? 2 : 1));
     process.exitCode = exit;

@@ -18,3 +18,38 @@ export class FatalError extends Error {
     this.name = 'FatalError';
   }
 }
+
+/** What a file-system error code means, for codes the user can do something about. */
+const FS_REASONS: Record<string, {reason: string; exitCode: number}> = {
+  ENOTDIR: {reason: 'a part of the path is a file, not a folder', exitCode: 2},
+  EISDIR: {reason: 'it is a folder, not a file', exitCode: 2},
+  EACCES: {reason: 'permission denied', exitCode: 2},
+  EPERM: {reason: 'operation not permitted', exitCode: 2},
+  EROFS: {reason: 'read-only file system', exitCode: 2},
+  ENOSPC: {reason: 'no space left on the device', exitCode: 1},
+  EDQUOT: {reason: 'disk quota exceeded', exitCode: 1},
+};
+
+/**
+ * A file-system error the user can fix (a --data-dir that is a file, a folder without write permission, a
+ * full disk) as an error with a plain message: the path, what was being done and why it failed; undefined
+ * for any other error.
+ */
+export function fileSystemError(err: unknown): UserError | FatalError | undefined {
+  const e = err as NodeJS.ErrnoException;
+  // (mkdir of a folder whose name a file has; other EEXISTs are not the user's doing.)
+  const inTheWay = e?.code === 'EEXIST' && e.syscall === 'mkdir' ? {reason: 'a file of that name is in the way', exitCode: 2} : undefined;
+  const known = inTheWay ?? (typeof e?.code === 'string' ? FS_REASONS[e.code] : undefined);
+  if (!known || typeof e.path !== 'string') return undefined;
+  const doing: Record<string, string> = {mkdir: 'cannot create the folder', open: 'cannot open', rename: 'cannot rename into place', write: 'cannot write', unlink: 'cannot remove', read: 'cannot read', stat: 'cannot look at', lstat: 'cannot look at', scandir: 'cannot list', rmdir: 'cannot remove'};
+  const what = doing[e.syscall ?? ''] ?? `cannot ${e.syscall ?? 'use'}`;
+  const dest = (e as {dest?: string}).dest;
+  const message = `${e.path}${dest ? ` -> ${dest}` : ''}: ${what}: ${known.reason}`;
+  return known.exitCode === 2 ? new UserError(message) : new FatalError(message);
+}
+
+/** An error as a worker thread reports it to the lead thread: its message and exit code (file-system errors as fileSystemError words them). */
+export function errorReport(e: unknown): {message: string; exitCode: number} {
+  const err = (fileSystemError(e) ?? e) as Error & {exitCode?: number};
+  return {message: err.message, exitCode: err.exitCode ?? 1};
+}

@@ -61,7 +61,12 @@ export function commitPart(path: string): void {
 
 /** Removes a table written by another thread (after a failure). */
 export function removePart(path: string): void {
-  rmSync(partPath(path), {force: true});
+  try {
+    rmSync(partPath(path), {force: true});
+  } catch (e) {
+    // A path under a file (a --data-dir whose interim/ is a file): there is no part to remove.
+    if ((e as NodeJS.ErrnoException).code !== 'ENOTDIR') throw e;
+  }
 }
 
 /**

@@ -122,6 +122,21 @@ export async function runEnrich(opts: EnrichOptions): Promise<EnrichSummary> {
   }
 }
 
+/**
+ * Runs the clean-ups of a failed pass, each one even when an earlier one fails (the workers must be stopped, or
+ * the process would not exit), and returns the pass's error: it is the one to report, not a clean-up's.
+ */
+async function afterFailure(e: unknown, ...cleanups: Array<() => unknown>): Promise<unknown> {
+  for (const cleanup of cleanups) {
+    try {
+      await cleanup();
+    } catch {
+      // (Reported: e.)
+    }
+  }
+  return e;
+}
+
 const isKeyCollision = (e: unknown) => e instanceof KeyCollision || (e instanceof Error && e.message.startsWith('KeyCollision:'));
 
 async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
@@ -172,10 +187,7 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
           },
         });
   } catch (e) {
-    await out.abort();
-    abortRejects();
-    await pool?.discard();
-    throw e;
+    throw await afterFailure(e, () => out.abort(), abortRejects, () => pool?.discard());
   }
   const {inputRows, rejected, otherShards, accounts: companies} = ex;
   reporter.succeed(`Scanned ${inputRows} rows: ${companies} companies, ${rejected} rows rejected${shard ? `, ${otherShards} rows in other shards` : ''}`);
@@ -214,9 +226,7 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
       await out.commit();
       await commitRejects();
     } catch (e) {
-      await out.abort();
-      abortRejects();
-      throw e;
+      throw await afterFailure(e, () => out.abort(), abortRejects);
     }
     written = result.written;
     Object.assign(counter.counts, result.counts);
@@ -234,9 +244,7 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
     try {
       if (opts.simulation && !opts.dryRun) sink = new SimulationSink({paths, configDir: opts.configDir, seed: opts.simulation.seed, asOf: opts.simulation.asOf, digest: opts.simulation.digest, reporter}, await loadDealModel(opts.configDir, opts.simulation.asOf));
     } catch (e) {
-      await out.abort();
-      abortRejects();
-      throw e;
+      throw await afterFailure(e, () => out.abort(), abortRejects);
     }
     const write = (c: Company): void => {
       written++;
@@ -271,10 +279,7 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
       await commitRejects();
       if (sink && opts.simulation) opts.simulation.result = await sink.finish(reporter);
     } catch (e) {
-      await out.abort();
-      await sink?.abort();
-      abortRejects();
-      throw e;
+      throw await afterFailure(e, () => out.abort(), () => sink?.abort(), abortRejects);
     }
   }
   const c = counter.counts;

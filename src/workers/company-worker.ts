@@ -4,6 +4,7 @@
 // unified rows; it streams the tables' blocks back to the lead thread, which writes the ranges in order
 // (OrderedTables), so the files are the same bytes as one thread would write.
 import {parentPort, workerData} from 'node:worker_threads';
+import {errorReport} from '../errors.js';
 import {silentReporter} from '../io/reporter.js';
 import {withEnrichment} from '../core/accounts.js';
 import {recycleBlock} from '../io/csv.js';
@@ -18,7 +19,7 @@ import type {WorkerInit, WorkerMessage, WorkerReply} from './protocol.js';
 
 const init = workerData as WorkerInit;
 const reply = (m: WorkerReply) => parentPort!.postMessage(m);
-const failed = (e: unknown): WorkerReply => ({type: 'error', message: (e as Error).message, exitCode: (e as {exitCode?: number}).exitCode ?? 1});
+const failed = (e: unknown): WorkerReply => ({type: 'error', ...errorReport(e)});
 
 /** The range being done (aborted on failure). */
 let out: WriterGroup | undefined;

@@ -4,6 +4,7 @@
 // puts in place with the other tables (see WriterGroup 'part'). With `init.part`, it indexes one half of the
 // export (see indexInParts in stages/worker-client.ts).
 import {parentPort, workerData} from 'node:worker_threads';
+import {errorReport} from '../errors.js';
 import {silentReporter} from '../io/reporter.js';
 import {WriterGroup} from '../io/writer-group.js';
 import {indexExport, indexPart, PartDeclined, type IndexOptions} from '../stages/account-index.js';
@@ -45,5 +46,5 @@ try {
 } catch (e) {
   await out.abort();
   if (e instanceof PartDeclined) reply({type: 'declined', reason: e.message});
-  else reply({type: 'error', message: (e as Error).message, exitCode: (e as {exitCode?: number}).exitCode ?? 1});
+  else reply({type: 'error', ...errorReport(e)});
 }

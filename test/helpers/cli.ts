@@ -75,6 +75,7 @@ export const CLAY_HEADER = ['Find companies', 'Name', 'Description', 'Primary In
  * folder: worker threads run compiled code, so these tests use dist/ (npm ci builds it; `npm run build` after
  * changes). Jest's NODE_OPTIONS are dropped (workers would inherit them); `env` is added to the environment.
  */
-export function runBuilt(args: string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, args, {encoding: 'utf8', env: {...process.env, NODE_OPTIONS: '', ...env}});
+export function runBuilt(args: string[], env: Record<string, string> = {}, timeoutMs?: number): SpawnSyncReturns<string> {
+  // (With a timeout, a process that does not exit is killed: status null, signal SIGTERM.)
+  return spawnSync(process.execPath, args, {encoding: 'utf8', env: {...process.env, NODE_OPTIONS: '', ...env}, timeout: timeoutMs});
 }
