@@ -2,6 +2,7 @@ import {Command, Flags, Interfaces} from '@oclif/core';
 import {existsSync, statSync} from 'node:fs';
 import {config as loadDotenv} from 'dotenv';
 import {FatalError, fileSystemError, UserError} from './errors.js';
+import {cleanUpOnSignals} from './io/interrupt.js';
 import {createReporter, reporterMode, type Reporter} from './io/reporter.js';
 import {DEFAULT_CONFIG_DIR, DEFAULT_INPUT, dataPaths, resolveWithFallback, type DataPaths} from './io/paths.js';
 
@@ -104,6 +105,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const paths = dataPaths(f['data-dir']);
     // Before any work: a --data-dir that is a file would fail only when the first table is written.
     if (existsSync(paths.root) && !statSync(paths.root).isDirectory()) throw new UserError(`--data-dir ${f['data-dir']}: ${paths.root} is a file, not a folder`);
+    cleanUpOnSignals([paths.raw, paths.interim, paths.final], () => reporter.stop());
     return {
       paths,
       configDir: config.path,

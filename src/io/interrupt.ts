@@ -1,0 +1,48 @@
+import {readdirSync, rmSync} from 'node:fs';
+import {join} from 'node:path';
+
+/*
+ * Ctrl-C on a long run. The tables in place are safe (they are only ever replaced whole, by a rename), but the
+ * temporary files of the tables being written would stay behind: hidden, as big as the tables (a GB at a
+ * million companies), one set per interrupted run. On SIGINT, SIGTERM or SIGHUP they are removed, with the
+ * tables that worker threads leave for the lead thread (.part), and the process exits as a shell expects.
+ */
+
+/** Exit codes: 128 + the signal's number. */
+const SIGNALS = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129} as const;
+
+/**
+ * The hidden files of this process in a folder: temporary files, which carry its pid (`.deals.csv.<pid>.<thread>.tmp`,
+ * `.report.html.<pid>.tmp`), and tables written by another thread (`.rejects.csv.part`).
+ */
+export function leftovers(folder: string, pid = process.pid): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return [];
+  }
+  const temporary = new RegExp(`^\\..+\\.${pid}(\\.\\d+)*\\.tmp$`);
+  return names.filter((n) => temporary.test(n) || (n.startsWith('.') && n.endsWith('.part'))).map((n) => join(folder, n));
+}
+
+/** What the signal handlers clean up: the folders of the command running now (one at a time per process). */
+let current: {folders: readonly string[]; before: () => void} | undefined;
+
+/**
+ * From now on, SIGINT, SIGTERM or SIGHUP runs `before` (e.g. stops the spinner), removes this process's
+ * leftovers from `folders` and exits with 128 + the signal's number. (The handlers are installed once per
+ * process; a later call replaces what they clean up.)
+ */
+export function cleanUpOnSignals(folders: readonly string[], before: () => void): void {
+  if (!current) {
+    for (const [signal, code] of Object.entries(SIGNALS)) {
+      process.on(signal, () => {
+        current?.before();
+        for (const folder of current?.folders ?? []) for (const path of leftovers(folder)) rmSync(path, {force: true});
+        process.exit(code);
+      });
+    }
+  }
+  current = {folders, before};
+}
