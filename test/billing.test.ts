@@ -54,7 +54,10 @@ describe('buildContract', () => {
       const start = day(c.contract_start);
       expect(start - day(deal.close_date)).toBe(c.onboarding_days);
       expect(c.onboarding_days).toBeGreaterThanOrEqual(0);
-      expect(day(c.contract_end)).toBe(cal.addMonths(start, c.contract_term_months) - 1);
+      // The term in force (after its renewals), or the last one of an ended contract.
+      expect(day(c.contract_end)).toBe(cal.addMonths(start, c.contract_term_months * (c.renewals + 1)) - 1);
+      if (c.contract_status === 'active') expect(day(c.contract_end)).toBeGreaterThanOrEqual(asOf);
+      if (c.contract_status === 'ended') expect(day(c.contract_end)).toBeLessThan(asOf);
       const terms = c.billing_frequency === 'annual' ? cfg.billing.term_months.annual[c.segment] : cfg.billing.term_months.monthly;
       expect(Object.keys(terms)).toContain(String(c.contract_term_months));
       const payments = c.billing_frequency === 'annual' ? cfg.billing.payment_terms.annual[c.segment] : cfg.billing.payment_terms.monthly;
@@ -64,15 +67,49 @@ describe('buildContract', () => {
     }
   });
 
-  it('sets the contract status at the as-of date', () => {
-    const {deal, company} = won[0];
-    const c = buildContract(deal, company, model, 42, AS_OF)!;
-    const start = day(c.contract_start);
-    const end = day(c.contract_end);
-    expect(buildContract(deal, company, model, 42, start - 1)!.contract_status).toBe('scheduled');
-    expect(buildContract(deal, company, model, 42, start)!.contract_status).toBe('active');
-    expect(buildContract(deal, company, model, 42, end)!.contract_status).toBe('active');
-    expect(buildContract(deal, company, model, 42, end + 1)!.contract_status).toBe('ended');
+  it('sets the contract status at the as-of date: scheduled, active through its term, then renewed or ended', () => {
+    const outcomes = new Set<string>();
+    for (const {deal, company} of won.slice(0, 200)) {
+      const c = buildContract(deal, company, model, 42, AS_OF)!;
+      const start = day(c.contract_start);
+      const end = cal.addMonths(start, c.contract_term_months) - 1;
+      expect(buildContract(deal, company, model, 42, start - 1)).toMatchObject({contract_status: 'scheduled', renewals: 0});
+      expect(buildContract(deal, company, model, 42, start)).toMatchObject({contract_status: 'active', renewals: 0, contract_end: cal.iso(end)});
+      expect(buildContract(deal, company, model, 42, end)).toMatchObject({contract_status: 'active', renewals: 0, contract_end: cal.iso(end)});
+      // The day after the first term: churned (the same end), or renewed for the same term.
+      const after = buildContract(deal, company, model, 42, end + 1)!;
+      const renewedEnd = cal.iso(cal.addMonths(start, 2 * c.contract_term_months) - 1);
+      expect([after.contract_status, after.renewals, after.contract_end]).toEqual(after.contract_status === 'ended' ? ['ended', 0, cal.iso(end)] : ['active', 1, renewedEnd]);
+      outcomes.add(after.contract_status);
+    }
+    expect([...outcomes].sort()).toEqual(['active', 'ended']);
+  });
+
+  it('renews at each term end with the segment\'s churn chance; a later as-of keeps the earlier renewals and every other column', () => {
+    const asOfs = ['2025-08-31', '2026-12-31', '2028-06-30', '2030-12-31'].map(day);
+    for (const {deal, company} of won) {
+      const seen = asOfs.map((a) => buildContract(deal, company, model, 42, a)!);
+      for (let k = 1; k < seen.length; k++) {
+        const [was, now] = [seen[k - 1], seen[k]];
+        const {renewals: r0, contract_end: e0, contract_status: s0, ...rest0} = was;
+        const {renewals: r1, contract_end: e1, contract_status: s1, ...rest1} = now;
+        expect(rest1).toEqual(rest0);
+        expect(r1).toBeGreaterThanOrEqual(r0);
+        // Once ended, always ended, as it was.
+        if (s0 === 'ended') expect([s1, r1, e1]).toEqual([s0, r0, e0]);
+        if (s1 === 'scheduled') expect(s0).toBe('scheduled');
+      }
+    }
+    // Contracts whose first term ended by 2030 (all of them), billed with 8 seeds: the share not renewed is the
+    // segment's churn chance (binomial, 4 standard deviations).
+    const first = [1, 2, 3, 4, 5, 6, 7, 8].flatMap((seed) => won.map(({deal, company}) => buildContract(deal, company, model, seed, asOfs[3])!));
+    const segment = first[0].segment;
+    expect(first.every((c) => c.segment === segment)).toBe(true);
+    const p = cfg.billing.renewal.churn_probability[segment];
+    const churned = first.filter((c) => c.contract_status === 'ended' && c.renewals === 0).length / first.length;
+    expect(Math.abs(churned - p)).toBeLessThan(4 * Math.sqrt((p * (1 - p)) / first.length));
+    // At the shipped as-of no term has ended: no renewal is drawn, no contract has ended.
+    expect(won.map(({deal, company}) => buildContract(deal, company, model, 42, AS_OF)!).filter((c) => c.renewals > 0 || c.contract_status === 'ended')).toEqual([]);
   });
 
   it('is deterministic per deal and seed, and another seed changes it', () => {
@@ -104,7 +141,7 @@ describe('buildInvoices', () => {
   const contract = (over: Partial<Contract>): Contract => ({
     billing_id: 'bil_0000000000000001', deal_id: 'deal_0000000000000001', company_id: 'co_0000000000000001', deal_type: 'new_business',
     segment: 'smb', plan: 'starter', billing_frequency: 'monthly', contract_term_months: 12, contract_start: '2025-01-31',
-    contract_end: '2026-01-30', arr: 6000, mrr: 500, currency: 'USD', payment_terms: 'net_30', onboarding_days: 5,
+    contract_end: '2026-01-30', renewals: 0, arr: 6000, mrr: 500, currency: 'USD', payment_terms: 'net_30', onboarding_days: 5,
     contract_status: 'active', ...over,
   });
 
@@ -130,6 +167,19 @@ describe('buildInvoices', () => {
     expect(all.map((i) => i.period_start)).toEqual(['2025-03-01', '2026-03-01', '2027-03-01']);
     expect(all.at(-1)!.period_end).toBe('2028-02-29');
     expect(all.reduce((a, i) => a + i.amount, 0)).toBe(360000);
+  });
+
+  it('bills the renewed terms on, without gaps, up to the as-of date or the end of the last term', () => {
+    const c = contract({billing_frequency: 'annual', contract_term_months: 24, contract_start: '2025-03-01', contract_end: '2029-02-28', renewals: 1, arr: 24000, mrr: 2000});
+    const all = buildInvoices(c, model, day('2030-01-01'));
+    expect(all.map((i) => [i.period_number, i.period_start, i.period_end])).toEqual([
+      [1, '2025-03-01', '2026-02-28'], [2, '2026-03-01', '2027-02-28'], [3, '2027-03-01', '2028-02-29'], [4, '2028-03-01', '2029-02-28'],
+    ]);
+    expect(buildInvoices(c, model, day('2027-03-01')).map((i) => i.period_number)).toEqual([1, 2, 3]);
+    const monthly = buildInvoices(contract({renewals: 2, contract_end: '2028-01-30'}), model, day('2030-01-01'));
+    expect(monthly).toHaveLength(36);
+    for (let k = 1; k < monthly.length; k++) expect(day(monthly[k].period_start)).toBe(day(monthly[k - 1].period_end) + 1);
+    expect(monthly.at(-1)!.period_end).toBe('2028-01-30');
   });
 });
 

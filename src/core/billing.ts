@@ -43,8 +43,10 @@ export type BillingCompany = Pick<Company, 'company_id'>;
 
 /**
  * The contract of a won deal (null for any other deal): billing frequency (annual more likely the larger
- * the ARR and the segment), term, onboarding lag, plan and payment terms. Depends only on the deal, the
- * model and the seed (stream streamSeed(seed, 'billing', deal_id)); `asOf` only sets contract_status.
+ * the ARR and the segment), term, onboarding lag, plan and payment terms, and its renewals. Depends only on
+ * the deal, the model and the seed (stream streamSeed(seed, 'billing', deal_id)); `asOf` sets how many term
+ * ends are reached (each one a draw, renew or churn, after the contract's other draws: a later as-of keeps
+ * the earlier renewals) and contract_status.
  */
 export function buildContract(deal: Deal, company: BillingCompany, model: BillingModel, seed: number, asOf: DayNumber): Contract | null {
   if (deal.outcome !== 'won' || deal.closed_arr === null) return null;
@@ -68,10 +70,22 @@ export function buildContract(deal: Deal, company: BillingCompany, model: Billin
     ? model.annualPayment[seg][weightedIndex(rng, model.annualPaymentCum[seg])]
     : model.monthlyPayment[weightedIndex(rng, model.monthlyPaymentCum)];
   const start = close + onboarding;
-  const end = cal.addMonths(start, term) - 1;
+  let end = cal.addMonths(start, term) - 1;
   let plan = cfg.plans[0].name;
   for (const p of cfg.plans) if (arr >= p.min_arr) plan = p.name;
-  const status: ContractStatus = start > asOf ? 'scheduled' : end < asOf ? 'ended' : 'active';
+  // Each term that ends before the as-of date renews for the same term, unless the customer churns.
+  let renewals = 0;
+  let ended = false;
+  const churn = cfg.renewal.churn_probability[deal.segment];
+  while (end < asOf) {
+    if (bernoulli(rng, churn)) {
+      ended = true;
+      break;
+    }
+    renewals++;
+    end = cal.addMonths(start, term * (renewals + 1)) - 1;
+  }
+  const status: ContractStatus = start > asOf ? 'scheduled' : ended ? 'ended' : 'active';
   return {
     billing_id: stableId('bil', deal.deal_id),
     deal_id: deal.deal_id,
@@ -83,6 +97,7 @@ export function buildContract(deal: Deal, company: BillingCompany, model: Billin
     contract_term_months: term,
     contract_start: cal.iso(start),
     contract_end: cal.iso(end),
+    renewals,
     arr,
     mrr: round(arr / 12, 2),
     currency: cfg.currency,
@@ -94,7 +109,7 @@ export function buildContract(deal: Deal, company: BillingCompany, model: Billin
 
 /**
  * One invoice per billing period (a month, or a year billed in advance) from contract_start while the
- * period starts on or before the as-of date and within the term. No randomness.
+ * period starts on or before the as-of date and within the terms (the first and its renewals). No randomness.
  */
 export function buildInvoices(contract: Contract, model: BillingModel, asOf: DayNumber): Invoice[] {
   const cal = model.deal.calendar;
@@ -103,10 +118,11 @@ export function buildInvoices(contract: Contract, model: BillingModel, asOf: Day
   const step = contract.billing_frequency === 'annual' ? 12 : 1;
   const dueDays = model.deal.config.billing.payment_term_days[contract.payment_terms] ?? 0;
   const out: Invoice[] = [];
-  for (let k = 0; k * step < contract.contract_term_months; k++) {
+  const months0 = contract.contract_term_months * (contract.renewals + 1);
+  for (let k = 0; k * step < months0; k++) {
     const periodStart = cal.addMonths(start, k * step);
     if (periodStart > asOf || periodStart > end) break;
-    const months = Math.min(step, contract.contract_term_months - k * step);
+    const months = Math.min(step, months0 - k * step);
     const periodEnd = Math.min(end, cal.addMonths(start, k * step + months) - 1);
     out.push({
       invoice_id: stableId('inv', `${contract.billing_id}#${k + 1}`),
@@ -141,6 +157,8 @@ export interface BillingFigures {
   contract_terms: Record<string, number>;
   plans: Record<string, number>;
   contract_status: Record<ContractStatus, number>;
+  /** Renewals of all contracts by the as-of date. */
+  renewals: number;
   total_arr: number;
   active_arr: number;
   invoiced_amount: number;
@@ -164,6 +182,7 @@ export type BillingState = {
   termCounts: Record<string, number>;
   plans: Record<string, number>;
   status: Record<ContractStatus, number>;
+  renewals: number;
   /** Sums of arr (integer dollars). */
   totalArr: number;
   activeArr: number;
@@ -188,6 +207,7 @@ export class BillingStats {
     termCounts: {},
     plans: {},
     status: {scheduled: 0, active: 0, ended: 0},
+    renewals: 0,
     totalArr: 0,
     activeArr: 0,
     invoicedCents: 0,
@@ -213,6 +233,7 @@ export class BillingStats {
     s.termCounts[contract.contract_term_months] = (s.termCounts[contract.contract_term_months] ?? 0) + 1;
     s.plans[contract.plan] = (s.plans[contract.plan] ?? 0) + 1;
     s.status[contract.contract_status]++;
+    s.renewals += contract.renewals;
     s.totalArr += contract.arr;
     if (contract.contract_status === 'active') s.activeArr += contract.arr;
     s.invoices += invoices.length;
@@ -248,6 +269,7 @@ export class BillingStats {
       contract_terms: {...s.termCounts},
       plans: {...s.plans},
       contract_status: {...s.status},
+      renewals: s.renewals,
       total_arr: s.totalArr,
       active_arr: s.activeArr,
       invoiced_amount: s.invoicedCents / 100,

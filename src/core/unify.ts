@@ -76,6 +76,7 @@ function row(lead: Lead, dealCount: number, isCustomer: boolean, d: Deal | undef
     contract_term_months: c ? c.contract_term_months : null,
     contract_start: c ? c.contract_start : '',
     contract_end: c ? c.contract_end : '',
+    renewals: c ? c.renewals : null,
     arr: c ? c.arr : null,
     mrr: c ? c.mrr : null,
     currency: c ? c.currency : '',

@@ -149,6 +149,9 @@ export const DealModelSchema = z.strictObject({
       annual: bySegment(namedWeights).describe('Payment terms of annual-billed contracts per segment, with weights.'),
     }),
     payment_term_days: z.record(z.string().min(1), z.number().int().min(0).max(180)).describe('Days from invoice to due date per payment term.'),
+    renewal: z.strictObject({
+      churn_probability: bySegment(z.number().min(0).max(1)).describe('Chance, per segment, that a contract is not renewed at the end of a term (the customer churns); otherwise it renews for the same term and ARR.'),
+    }).describe('Renewals: at the end of each term a contract renews automatically unless the customer churns.'),
   }).refine((b) => [...Object.keys(b.payment_terms.monthly), ...SEGMENTS.flatMap((s) => Object.keys(b.payment_terms.annual[s]))].every((t) => t in b.payment_term_days),
     {message: 'every payment term needs an entry in payment_term_days', path: ['payment_term_days']}),
   targets: z.strictObject({

@@ -67,15 +67,16 @@ export const ContractSchema = z.object({
   segment: col.oneOf(SEGMENTS, 'Sales segment of the company.'),
   plan: col.text('Plan, by ARR (deal_model.yml billing.plans).'),
   billing_frequency: col.oneOf(BILLING_FREQUENCIES, 'monthly or annual (in advance). Small buyers mostly monthly, enterprises almost always annual.'),
-  contract_term_months: col.int('Committed term in months.'),
+  contract_term_months: col.int('Committed term in months (each renewal is for the same term).'),
   contract_start: col.date('First day of the contract: the close date plus an onboarding lag. May be after the as-of date (signed, not started).'),
-  contract_end: col.date('Last day of the committed term (contract_start + term - 1 day).'),
+  contract_end: col.date('Last day of the term in force at the as-of date (contract_start + (renewals + 1) x term - 1 day); for an ended contract, of its last term; for a scheduled one, of its first.'),
+  renewals: col.int('Automatic renewals by the as-of date: 0 in the first term (deal_model.yml billing.renewal).'),
   arr: col.int('Annual recurring revenue (USD): the deal\'s closed_arr.'),
   mrr: col.num('Monthly recurring revenue: arr / 12, in currency units, 2 decimals.'),
   currency: col.text('ISO 4217 currency code.'),
   payment_terms: col.text('Payment terms, e.g. card_on_file, net_30.'),
   onboarding_days: col.int('Calendar days from close_date to contract_start.'),
-  contract_status: col.oneOf(CONTRACT_STATUSES, 'At the as-of date: scheduled (starts later), active, or ended.'),
+  contract_status: col.oneOf(CONTRACT_STATUSES, 'At the as-of date: scheduled (starts later), active, or ended (not renewed at the end of a term: the customer churned).'),
 }).describe('data/raw/billing.csv: one contract per won deal.');
 export type Contract = z.infer<typeof ContractSchema>;
 
@@ -138,12 +139,13 @@ export const UnifiedSalesSchema = z.object({
   billing_frequency: orEmpty(BILLING_FREQUENCIES, 'monthly or annual; empty when no contract.'),
   contract_term_months: col.intOrNull('Committed term in months; empty when no contract.'),
   contract_start: col.dateOrEmpty('First day of the contract; empty when no contract.'),
-  contract_end: col.dateOrEmpty('Last day of the contract\'s term; empty when no contract.'),
+  contract_end: col.dateOrEmpty('Last day of the contract\'s term in force (or last term); empty when no contract.'),
+  renewals: col.intOrNull('Renewals of the contract by the as-of date; empty when no contract.'),
   arr: col.intOrNull('Contract ARR (USD); empty when no contract.'),
   mrr: col.numOrNull('Contract MRR (arr / 12); empty when no contract.'),
   currency: col.text('Contract currency; empty when no contract.'),
   payment_terms: col.text('Contract payment terms; empty when no contract.'),
-  contract_status: orEmpty(CONTRACT_STATUSES, 'scheduled, active or ended at the as-of date; empty when no contract.'),
+  contract_status: orEmpty(CONTRACT_STATUSES, 'scheduled, active or ended (churned) at the as-of date; empty when no contract.'),
 });
 export type UnifiedSalesRow = z.infer<typeof UnifiedSalesSchema>;
 

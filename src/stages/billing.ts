@@ -267,6 +267,7 @@ export function formatBillingSummary(s: BillingSummary): string {
       ? '  terms             none (no contracts)'
       : `  terms             median ${s.median_contract_term_months ?? 'n/a'} months, mean ${s.mean_contract_term_months ?? 'n/a'} (${terms}); plans ${plans}`,
     `  ARR               $${groupThousands(Math.round(s.total_arr))} signed, $${groupThousands(Math.round(s.active_arr))} active at the as-of date`,
+    `  renewals          ${s.renewals} renewals; ${s.contract_status.active} contracts active, ${s.contract_status.ended} ended without renewal, ${s.contract_status.scheduled} not started`,
     ...formatChecks(s.checks),
   ].join('\n');
 }
