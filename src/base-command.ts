@@ -40,7 +40,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       helpGroup: 'GLOBAL',
     }),
     input: Flags.string({
-      description: 'Clay company export (CSV). Falls back to the sample shipped with stedi-gtm when the default is absent. Example: --input exports/clay.csv',
+      description: 'Clay company export (CSV, UTF-8, comma-separated). Falls back to the sample shipped with stedi-gtm when the default is absent. Example: --input exports/clay.csv',
       default: DEFAULT_INPUT,
       helpGroup: 'GLOBAL',
     }),
