@@ -203,12 +203,18 @@ describe('summary', () => {
       median_cycle_days: 60, // won: 60, 90, 30
       customers: 3, // c1, c2, c5
       customers_with_contract: 2,
+      customers_with_active_contract: 2, // c1 (b1; b3 is scheduled), c2
       contracts: 3,
       arr: 72000, // active: b1 + b2
       booked_arr: 75600,
       mrr_as_of: 6300,
       enrichment_fallbacks: 1,
     });
+  });
+
+  it('counts a churned customer as a customer with a contract, not an active one, and its ARR as booked only', () => {
+    const churned = {...tables, contracts: tables.contracts.map((c) => (c.billing_id === 'b2' ? {...c, contract_status: 'ended'} : c))};
+    expect(summarize(churned, AS_OF)).toMatchObject({customers: 3, customers_with_contract: 2, customers_with_active_contract: 1, arr: 12000, booked_arr: 75600});
   });
 
   it('has no rates when nothing happened', () => {

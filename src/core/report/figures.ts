@@ -180,6 +180,8 @@ export interface ReportSummary {
   customers: number;
   /** Companies with at least one contract (a won deal). */
   customers_with_contract: number;
+  /** Companies with a contract active at the as-of date (not scheduled, not ended without renewal). */
+  customers_with_active_contract: number;
   contracts: number;
   /** ARR of the contracts active at the as-of date. */
   arr: number;
@@ -696,9 +698,13 @@ export function summarize(t: FigureTables, asOf: string): ReportSummary {
   let arr = 0;
   let booked = 0;
   const withContract = new Set<string>();
+  const withActive = new Set<string>();
   for (const c of t.contracts) {
     booked += c.arr;
-    if (c.contract_status === 'active') arr += c.arr;
+    if (c.contract_status === 'active') {
+      arr += c.arr;
+      withActive.add(c.company_id);
+    }
     withContract.add(c.company_id);
   }
   const asOfMonth = asOf.slice(0, 7);
@@ -717,6 +723,7 @@ export function summarize(t: FigureTables, asOf: string): ReportSummary {
     median_cycle_days: median(cycles),
     customers: t.companies.customers,
     customers_with_contract: withContract.size,
+    customers_with_active_contract: withActive.size,
     contracts: t.contracts.length,
     arr: round(arr, 2),
     booked_arr: round(booked, 2),

@@ -68,7 +68,7 @@ export function headline(s: ReportSummary): Array<{label: string; value: string;
     {label: 'Win rate', value: formatPct(s.win_rate, 1), detail: 'of closed deals'},
     {label: 'Open pipeline', value: formatUsd(s.open_pipeline_arr), detail: `${formatUsd(s.weighted_pipeline_arr)} weighted · ${n(s.open)} deals`},
     {label: 'Median cycle', value: s.median_cycle_days === null ? 'n/a' : `${n(Math.round(s.median_cycle_days))} days`, detail: 'won deals, created to close'},
-    {label: 'Customers', value: n(s.customers), detail: `${n(s.customers_with_contract)} with a contract · ${n(s.contracts)} contracts`},
+    {label: 'Customers', value: n(s.customers), detail: `${n(s.customers_with_contract)} with a contract (${n(s.customers_with_active_contract)} active) · ${n(s.contracts)} contracts`},
     {label: 'ARR', value: formatUsd(s.arr), detail: `active contracts · ${formatUsd(s.booked_arr)} booked · MRR ${formatUsd(s.mrr_as_of)}`},
   ];
 }
