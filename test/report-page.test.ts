@@ -2,7 +2,8 @@ import {displayCheck, formatMetric} from '../src/core/report/checks.js';
 import {computeFigures} from '../src/core/report/figures.js';
 import {escapeHtml, renderPage, scopeSvgIds, type RunFacts} from '../src/core/report/html.js';
 import {chartDefs, formatPct, formatUsd, humanize} from '../src/core/report/specs.js';
-import {displayPath, formatSummaryTable, type ReportResult} from '../src/core/report/summary.js';
+import {displayPath} from '../src/core/display-path.js';
+import {formatSummaryTable, type ReportResult} from '../src/core/report/summary.js';
 import {textWidth} from '../src/core/report/text-width.js';
 import {AS_OF, BANDS, SEGMENTS, STAGES, TIERS, tables} from './fixtures/report/tables.js';
 

@@ -1,6 +1,7 @@
 import {existsSync} from 'node:fs';
-import {join, relative} from 'node:path';
+import {join} from 'node:path';
 import {formatIsoDay, parseIsoDay, type DayNumber} from '../core/calendar.js';
+import {displayPath as pathFromCwd} from '../core/display-path.js';
 import {groupThousands} from '../core/strings.js';
 import {compileDealModel, DealStats, simulateCompany, type CompanySimulation, type DealModel, type DealsFigures} from '../core/deals.js';
 import type {TargetCheck} from '../core/targets.js';
@@ -66,8 +67,7 @@ export function requireInput(file: string, command: string): void {
 }
 
 export function displayPath(file: string): string {
-  const rel = relative(process.cwd(), file);
-  return rel && !rel.startsWith('..') ? rel : file;
+  return pathFromCwd(file, process.cwd());
 }
 
 /**
@@ -188,8 +188,8 @@ export class DealsSink {
       seed: this.s.seed,
       as_of: formatIsoDay(asOf),
       window: {start: model.config.simulation.window_start, end: model.config.simulation.window_end},
-      output: this.s.paths.deals,
-      leads_file: this.s.paths.leads,
+      output: displayPath(this.s.paths.deals),
+      leads_file: displayPath(this.s.paths.leads),
       ...figures,
       checks,
       warnings,

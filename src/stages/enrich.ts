@@ -10,7 +10,7 @@ import {assembleRange, rangeInput, readForeign, wholeFile, type RangeInput} from
 import {indexInParts, indexInWorker, rangeWorkersAvailable, RangeWorkers} from './worker-client.js';
 import {workerLimits} from './worker-pool.js';
 import {SimulationSink} from './simulate.js';
-import {loadDealModel, reportDeals} from './deals.js';
+import {displayPath, loadDealModel, reportDeals} from './deals.js';
 import {reportBilling} from './billing.js';
 import {reportUnify} from './unify.js';
 import type {SimulationSummaries, WorkerInit} from '../workers/protocol.js';
@@ -286,7 +286,7 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
   reporter.succeed(`Enriched ${written} companies with ${provider.name}: ${c.icp_fit} ICP fit, ${c.uses_x12} X12, ${c.uses_clearinghouse} clearinghouse, ${c.uses_fhir} FHIR, ${c.uses_hl7} HL7`);
 
   const summary: EnrichSummary = {
-    input_file: input,
+    input_file: displayPath(input),
     input_rows: inputRows,
     companies,
     merged_rows: merged,
@@ -296,8 +296,8 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
     skipped_by_limit: companies - written,
     ...(shard ? {shard: `${shard.index + 1}/${shard.count}`, rows_in_other_shards: otherShards} : {}),
     provider: provider.name,
-    output: paths.companies,
-    rejects_file: paths.rejects,
+    output: displayPath(paths.companies),
+    rejects_file: displayPath(paths.rejects),
     counts: c,
     provider_stats: providerStats ?? provider.stats(),
   };

@@ -15,6 +15,7 @@ import {
 } from '../core/report/figures.js';
 import {renderPage, type RenderedChart, type RunFacts} from '../core/report/html.js';
 import {chartDefs, type ChartDef} from '../core/report/specs.js';
+import {displayPath} from '../core/display-path.js';
 import type {ReportResult} from '../core/report/summary.js';
 import {textWidth} from '../core/report/text-width.js';
 import {ALL_SIZE_BANDS} from '../core/size-bands.js';
@@ -381,7 +382,7 @@ export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
     as_of: asOf,
     window: facts.deals?.window ? `${facts.deals.window.start} to ${facts.deals.window.end}` : null,
     checks: [...(facts.deals?.checks ?? []), ...(facts.billing?.checks ?? [])].map((c: RecordedCheck) => displayCheck(c)),
-    data_dir: paths.root,
+    data_dir: displayPath(paths.root, process.cwd()),
     outputs: Object.entries(outputs).map(([name, file]) => [name, relative(paths.root, file).split(sep).join('/')]),
   };
   writeTextAtomic(report, renderPage(runFacts, figures.summary, charts));

@@ -182,7 +182,7 @@ export class UnifySink {
   }
 
   summary(asOf: string): UnifySummary {
-    return {as_of: asOf, output: this.s.paths.unified, ...this.stats.figures()};
+    return {as_of: asOf, output: displayPath(this.s.paths.unified), ...this.stats.figures()};
   }
 }
 

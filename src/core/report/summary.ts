@@ -1,7 +1,7 @@
 /**
  * The compact summary table printed at the end of `run` and by `report`. Pure: returns the text.
  */
-import {isAbsolute, relative} from 'node:path';
+import {displayPath} from '../display-path.js';
 import type {ReportSummary} from './figures.js';
 import {headline} from './html.js';
 
@@ -15,11 +15,6 @@ export interface ReportResult extends ReportSummary {
   outputs: Record<string, string>;
 }
 
-/** A path as the user would type it: relative to `cwd` when below it, absolute otherwise. */
-export function displayPath(path: string, cwd: string): string {
-  const rel = relative(cwd, path);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
-}
 
 function table(rows: ReadonlyArray<readonly string[]>, indent: string): string[] {
   const widths: number[] = [];
