@@ -15,7 +15,6 @@ export interface ReportResult extends ReportSummary {
   outputs: Record<string, string>;
 }
 
-
 function table(rows: ReadonlyArray<readonly string[]>, indent: string): string[] {
   const widths: number[] = [];
   for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
