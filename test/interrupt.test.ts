@@ -2,7 +2,7 @@ import {spawn, spawnSync} from 'node:child_process';
 import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {leftovers} from '../src/io/interrupt.js';
-import {tempDir} from './helpers/cli.js';
+import {hiddenFiles, tempDir} from './helpers/cli.js';
 
 const CONFIG = join(process.cwd(), 'config');
 const FOLDERS = ['raw', 'interim', 'final'];
@@ -45,7 +45,7 @@ describe('interrupted runs', () => {
       expect(running).toBe(true);
       child.kill(signal);
       expect(await exited).toBe(code);
-      for (const f of FOLDERS) expect([f, readdirSync(join(data, f)).filter((n) => n.startsWith('.'))]).toEqual([f, []]);
+      expect(hiddenFiles(data, FOLDERS)).toEqual([]);
       for (const table of TABLES) expect(readFileSync(join(data, table), 'utf8')).toBe(`the ${table} of an earlier run\n`);
       expect(existsSync(join(data, 'final', 'report.html'))).toBe(false);
     } finally {

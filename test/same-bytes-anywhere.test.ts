@@ -1,12 +1,9 @@
 import {spawnSync} from 'node:child_process';
-import {cpSync, readdirSync, readFileSync} from 'node:fs';
+import {cpSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {tempDir} from './helpers/cli.js';
+import {filesUnder, tempDir} from './helpers/cli.js';
 
 const BIN = join(process.cwd(), 'bin', 'run.js');
-
-/** Every file under dir (relative paths), sorted. */
-const filesUnder = (dir: string) => (readdirSync(dir, {recursive: true, encoding: 'utf8'}) as string[]).filter((f) => f.includes('.')).sort();
 
 describe('the same command line in two different folders', () => {
   it('writes the same bytes in every file: tables, summaries and the report (built CLI)', () => {

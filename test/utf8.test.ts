@@ -1,5 +1,5 @@
 import {isUtf8} from 'node:buffer';
-import {existsSync, readdirSync, statSync, writeFileSync} from 'node:fs';
+import {writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import fc from 'fast-check';
 import Enrich from '../src/commands/enrich.js';
@@ -7,7 +7,7 @@ import Run from '../src/commands/run.js';
 import {sniffCsv} from '../src/io/csv.js';
 import {scanCsv} from '../src/io/csv-scan.js';
 import {assertUtf8File, firstInvalidUtf8, Utf8Check, wholeSequencesEnd} from '../src/io/utf8.js';
-import {CLAY_HEADER, clayCsv, runBuilt, runCli, tempDir} from './helpers/cli.js';
+import {CLAY_HEADER, clayCsv, filesUnder, runBuilt, runCli, tempDir} from './helpers/cli.js';
 
 const CONFIG = join(process.cwd(), 'config');
 
@@ -21,9 +21,6 @@ const mostlyUtf8 = fc
     {maxLength: 40},
   )
   .map((parts) => Buffer.from(parts.flat()));
-
-/** The files (not folders) under dir, if it exists. */
-const filesUnder = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir, {recursive: true, encoding: 'utf8'}).filter((f) => statSync(join(dir, f)).isFile()) : []);
 
 /** The file offset and physical line of the first byte that is not UTF-8, by the slow, obvious reading. */
 function expectedError(bytes: Buffer): {offset: number; line: number} | undefined {

@@ -1,5 +1,5 @@
 import {spawnSync, type SpawnSyncReturns} from 'node:child_process';
-import {mkdtempSync, readdirSync, rmSync} from 'node:fs';
+import {existsSync, mkdtempSync, readdirSync, rmSync, statSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import type {Config} from '@oclif/core';
@@ -54,6 +54,12 @@ export async function runCli(Cmd: {run(argv?: string[], opts?: Config): Promise<
  */
 export function hiddenFiles(dataDir: string, folders: readonly string[]): string[] {
   return folders.flatMap((d) => readdirSync(join(dataDir, d)).filter((f) => f.startsWith('.')).map((f) => `${d}/${f}`));
+}
+
+/** The files (not folders) under dir, as paths relative to it, sorted; none when dir does not exist. */
+export function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, {recursive: true, encoding: 'utf8'}).filter((f) => statSync(join(dir, f)).isFile()).sort();
 }
 
 export function tempDir(prefix = 'stedi-gtm-'): {dir: string; cleanup: () => void} {
