@@ -175,6 +175,9 @@ describe('enrich on an export that is not UTF-8', () => {
         {name: 'early', cmd: Enrich, bytes: export1252(1000, 1), line: 3},
         {name: 'late', cmd: Run, bytes: export1252(1000, 990, {descBytes: 10_000}), line: 992},
         {name: 'declined', cmd: Run, bytes: export1252(1000, 990, {descBytes: 10_000, malformedRow: 8}), line: 992},
+        // Declined in the second read (about rows 806 to 1,612), the byte in the third: the check before papaparse
+        // starts where the scan's checked bytes end.
+        {name: 'declined-late', cmd: Run, bytes: export1252(2000, 1900, {descBytes: 10_000, malformedRow: 900}), line: 1902},
       ];
       for (const {name, cmd, bytes, line} of cases) {
         const input = join(t.dir, `${name}.csv`);

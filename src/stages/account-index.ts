@@ -342,8 +342,9 @@ export async function indexExport(input: string, opts: IndexOptions): Promise<Ex
   }
 
   // Not plain CSV (e.g. a malformed row): papaparse reads it all, and malformed rows are rejected. The scan
-  // stopped where it declined: the bytes after are checked first (papaparse would decode them as U+FFFD).
-  assertUtf8File(input, bom ? 3 : 0, newline);
+  // checked the bytes before the buffer it declined in (scan.offset, a record start): the rest is checked first
+  // (papaparse would decode bytes that are not UTF-8 as U+FFFD).
+  assertUtf8File(input, scan.offset, newline);
   opts.onRestart();
   let pp: Indexer | undefined;
   let columns: ColumnIndex | undefined;
