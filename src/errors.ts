@@ -30,6 +30,12 @@ const FS_REASONS: Record<string, {reason: string; exitCode: number}> = {
   EDQUOT: {reason: 'disk quota exceeded', exitCode: 1},
 };
 
+/** What the failed call was doing, by its syscall. */
+const FS_DOING: Record<string, string> = {
+  mkdir: 'cannot create the folder', open: 'cannot open', rename: 'cannot rename into place', write: 'cannot write', unlink: 'cannot remove',
+  read: 'cannot read', stat: 'cannot look at', lstat: 'cannot look at', scandir: 'cannot list', rmdir: 'cannot remove',
+};
+
 /**
  * A file-system error the user can fix (a --data-dir that is a file, a folder without write permission, a
  * full disk) as an error with a plain message: the path, what was being done and why it failed; undefined
@@ -41,8 +47,7 @@ export function fileSystemError(err: unknown): UserError | FatalError | undefine
   const inTheWay = e?.code === 'EEXIST' && e.syscall === 'mkdir' ? {reason: 'a file of that name is in the way', exitCode: 2} : undefined;
   const known = inTheWay ?? (typeof e?.code === 'string' ? FS_REASONS[e.code] : undefined);
   if (!known || typeof e.path !== 'string') return undefined;
-  const doing: Record<string, string> = {mkdir: 'cannot create the folder', open: 'cannot open', rename: 'cannot rename into place', write: 'cannot write', unlink: 'cannot remove', read: 'cannot read', stat: 'cannot look at', lstat: 'cannot look at', scandir: 'cannot list', rmdir: 'cannot remove'};
-  const what = doing[e.syscall ?? ''] ?? `cannot ${e.syscall ?? 'use'}`;
+  const what = FS_DOING[e.syscall ?? ''] ?? `cannot ${e.syscall ?? 'use'}`;
   const dest = (e as {dest?: string}).dest;
   const message = `${e.path}${dest ? ` -> ${dest}` : ''}: ${what}: ${known.reason}`;
   return known.exitCode === 2 ? new UserError(message) : new FatalError(message);

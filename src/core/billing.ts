@@ -118,11 +118,12 @@ export function buildInvoices(contract: Contract, model: BillingModel, asOf: Day
   const step = contract.billing_frequency === 'annual' ? 12 : 1;
   const dueDays = model.deal.config.billing.payment_term_days[contract.payment_terms] ?? 0;
   const out: Invoice[] = [];
-  const months0 = contract.contract_term_months * (contract.renewals + 1);
-  for (let k = 0; k * step < months0; k++) {
+  // The months of the first term and its renewals.
+  const termsMonths = contract.contract_term_months * (contract.renewals + 1);
+  for (let k = 0; k * step < termsMonths; k++) {
     const periodStart = cal.addMonths(start, k * step);
     if (periodStart > asOf || periodStart > end) break;
-    const months = Math.min(step, months0 - k * step);
+    const months = Math.min(step, termsMonths - k * step);
     const periodEnd = Math.min(end, cal.addMonths(start, k * step + months) - 1);
     out.push({
       invoice_id: stableId('inv', `${contract.billing_id}#${k + 1}`),
