@@ -7,6 +7,19 @@
 export const ICP_TIERS = ['tier_1', 'tier_2', 'tier_3', 'not_icp', 'excluded'] as const;
 export type IcpTier = (typeof ICP_TIERS)[number];
 
+/**
+ * What kind of company an account is (companies.csv company_kind): the enrichment's classification, which the ICP
+ * score, the tech-stack inference and the sales model build on. edi_vendor = Stedi's competitors.
+ */
+export const COMPANY_KINDS = [
+  'provider', 'rcm_billing', 'health_it', 'payer', 'edi_vendor', 'pharma_device', 'other_healthcare', 'non_healthcare', 'unknown',
+] as const;
+export type CompanyKind = (typeof COMPANY_KINDS)[number];
+
+/** Where the tech-stack flags come from (companies.csv techstack_basis). */
+export const TECHSTACK_BASES = ['stated', 'inferred', 'none'] as const;
+export type TechstackBasis = (typeof TECHSTACK_BASES)[number];
+
 /** Sales segments (set from the size band in deal_model.yml: segments.size_bands). */
 export const SEGMENTS = ['smb', 'mid_market', 'enterprise'] as const;
 export type Segment = (typeof SEGMENTS)[number];

@@ -1,26 +1,30 @@
 import {z} from './zod.js';
 import {ALL_SIZE_BANDS} from '../core/size-bands.js';
-import {ICP_TIERS} from '../core/vocabulary.js';
+import {COMPANY_KINDS, ICP_TIERS, TECHSTACK_BASES} from '../core/vocabulary.js';
 import {col} from './columns.js';
 
 export const DOMAIN_STATUSES = ['ok', 'missing', 'invalid'] as const;
 
 /** The columns every enrichment provider fills (rules or OpenAI); the rest comes from the export. */
 export const EnrichmentSchema = z.object({
+  company_kind: col.oneOf(COMPANY_KINDS, 'What the company is: provider, rcm_billing (billing / coding / revenue cycle services), health_it (EHR, practice management, digital health software), payer (health plan, TPA, benefits administrator), edi_vendor (clearinghouse, EDI network, eligibility / claims API vendor: a competitor), pharma_device, other_healthcare (staffing, consulting, non-medical home care, associations, media), non_healthcare, or unknown (nothing to go on).'),
+  company_kind_reason: col.text('Why: the industry label and phrases that decided company_kind.'),
+  is_competitor: col.bool('A competitor of Stedi (company_kind edi_vendor: a listed competitor domain or name, or text that describes a clearinghouse, EDI network or eligibility / claims API). Never ICP, never a clearinghouse user, never offered a new-business deal.'),
   icp_fit: col.bool('Whether the company is in the Ideal Customer Profile (tier at or above tiers.fit_min_tier in icp_rules.yml).'),
-  icp_tier: col.oneOf(ICP_TIERS, 'tier_1 (best), tier_2, tier_3, not_icp, or excluded (country or size rule).'),
-  icp_score: col.int('ICP score 0-100: industry + size + keyword points from icp_rules.yml.'),
+  icp_tier: col.oneOf(ICP_TIERS, 'tier_1 (best), tier_2, tier_3, not_icp, or excluded (competitor, excluded kind or phrase, country or size rule; icp_reason says which).'),
+  icp_score: col.int('ICP score 0-100: company kind + size + buying-signal points from icp_rules.yml.'),
   icp_confidence: col.prob('How much evidence the ICP judgement rests on, 0-1.'),
   icp_reason: col.text('Which rules matched, in words.'),
-  uses_x12: col.bool('Evidence of X12 EDI use.'),
-  x12_transaction_sets: col.list('X12 transaction sets seen, e.g. 270, 271, 835, 837'),
-  uses_clearinghouse: col.bool('Evidence of working with a healthcare clearinghouse.'),
+  uses_x12: col.bool('Sends or receives X12 EDI transactions: stated (EDI, X12, electronic claims, ERA, eligibility verification, claim status, prior authorization ...) or inferred from company_kind (see techstack_basis).'),
+  x12_transaction_sets: col.list('X12 transaction sets stated, by number or in words, e.g. 270, 271, 835, 837'),
+  uses_clearinghouse: col.bool('Works through a healthcare clearinghouse (stated: a named clearinghouse or clearinghouse-user language; or inferred from company_kind). Never true for a competitor.'),
   clearinghouses: col.list('Clearinghouses named, e.g. Availity, Change Healthcare, Waystar'),
-  uses_fhir: col.bool('Evidence of FHIR use.'),
-  uses_hl7: col.bool('Evidence of HL7 v2 use.'),
+  uses_fhir: col.bool('Uses FHIR: stated, or inferred for EHR / interoperability software.'),
+  uses_hl7: col.bool('Uses HL7 v2: stated, or inferred for EHR / interoperability software.'),
   ehrs: col.list('EHR / practice-management systems mentioned'),
+  techstack_basis: col.oneOf(TECHSTACK_BASES, 'stated (at least one flag rests on the text naming the technology or transaction), inferred (the flags come only from what company_kind implies), or none (no flag set).'),
   techstack_confidence: col.prob('Confidence in the technology flags, 0-1 (low when there is little text to go on).'),
-  techstack_evidence: col.list('Snippets (rules) or cited URLs (OpenAI) supporting the technology flags'),
+  techstack_evidence: col.list('Snippets of stated evidence or "inferred from <kind>: <words>" (rules), or cited URLs (OpenAI), supporting the technology flags'),
   enrichment_source: col.oneOf(['rules', 'openai', 'rules_fallback'], 'Which provider produced this row: rules, openai, or rules_fallback (OpenAI failed for this company).'),
   enrichment_error: col.text('Why the OpenAI provider fell back to rules for this company; empty otherwise.'),
 });

@@ -1,7 +1,8 @@
 import {countryCode} from '../geo.js';
 import type {SizeBand} from '../normalize.js';
+import type {CompanyKind} from '../vocabulary.js';
 import type {IcpRules} from '../../schemas/icp-rules.js';
-import {compileTerms} from './terms.js';
+import {firstOf, phrasesOf, type PhraseHit} from './phrases.js';
 import {round2} from './techstack.js';
 
 export interface IcpInput {
@@ -21,119 +22,96 @@ export interface IcpResult {
 }
 
 export interface IcpScorer {
-  score(company: IcpInput): IcpResult;
-  /** The same as score(company), given `text` = `${company.name}\n${company.description}` (built once by the caller). */
-  scoreText(company: IcpInput, text: string): IcpResult;
+  /**
+   * Scores a company of a known kind. `hits`: the rules' phrase scan of `${name}\n${description}` (it must
+   * include icpPhraseLists); `kindSignals`: how many signals the kind rests on (for the confidence).
+   */
+  score(company: IcpInput, kind: CompanyKind, hits: readonly PhraseHit[], kindSignals: number): IcpResult;
 }
 
 const TIER_ORDER = ['tier_1', 'tier_2', 'tier_3'] as const;
+export const MUST_TAG = 'icp:must';
+export const NICE_TAG = 'icp:nice';
+export const exclusionTag = (i: number) => `icp:exclusion:${i}`;
+
+/** The phrase lists the ICP scorer reads, tagged for the rules' scanner. */
+export function icpPhraseLists(rules: IcpRules): Array<{tag: string; phrases: readonly string[]}> {
+  return [
+    {tag: MUST_TAG, phrases: rules.keywords.must_have},
+    {tag: NICE_TAG, phrases: rules.keywords.nice_to_have},
+    ...rules.icp.exclusions.map((x, i) => ({tag: exclusionTag(i), phrases: x.phrases})),
+  ];
+}
 
 /**
- * Compiles icp_rules.yml into a scorer: industry segment + size band + keywords, gated by country.
- * `prefilter: false` scans every text with each list (tests compare the two).
+ * Compiles icp_rules.yml into a scorer: company kind + size band + stated buying signals, gated by
+ * competitors and excluded kinds, configured exclusions, country and size.
  */
-export function compileIcp(rules: IcpRules, opts: {prefilter?: boolean} = {}): IcpScorer {
-  const labelIndex = new Map<string, {name: string; points: number}>();
-  for (const seg of rules.target_industries) {
-    for (const label of seg.linkedin_labels) {
-      const key = label.trim().toLowerCase();
-      const prev = labelIndex.get(key);
-      if (!prev || prev.points < seg.points) labelIndex.set(key, {name: seg.name, points: seg.points});
-    }
-  }
-  const segmentKeywords = compileTerms(rules.target_industries.map((s) => ({name: s.name, patterns: s.description_keywords})), true);
-  const keywordPoints = new Map(rules.target_industries.map((s) => [s.name, s.keyword_points]));
-  const mustTerms = rules.keywords.must_have.map((k) => ({name: k, patterns: [k]}));
-  const niceTerms = rules.keywords.nice_to_have.map((k) => ({name: k, patterns: [k]}));
-  const mustHave = compileTerms(mustTerms, true);
-  const niceToHave = compileTerms(niceTerms, true);
-  // The three lists in one expression: a text it finds nothing in has no match in any of them (a match of one
-  // list at some place is a match of this one there), so such a text (about half of them) is scanned once, not
-  // three times. (The same prefilter as the tech-stack detector's.)
-  let any: ReturnType<typeof compileTerms> | null = null;
-  if (opts.prefilter !== false) try {
-    any = compileTerms([...rules.target_industries.map((s) => ({name: s.name, patterns: s.description_keywords})), ...mustTerms, ...niceTerms], true);
-  } catch {
-    any = null;
-  }
-  const none: string[] = [];
+export function compileIcp(rules: IcpRules): IcpScorer {
   const allowed = new Set(rules.countries.allowed.map((c) => countryCode(c) || c.toUpperCase()));
   const excludedBands = new Set<string>(rules.size_bands.excluded);
+  const bandExclusionLifted = new Set<string>(rules.size_bands.excluded_unless_kinds);
+  const excludedKinds = new Set<string>(rules.icp.excluded_kinds);
   const fitRank = TIER_ORDER.indexOf(rules.tiers.fit_min_tier);
   const kw = rules.keywords;
 
-  const scoreText = (c: IcpInput, text: string): IcpResult => {
-    const reasons: string[] = [];
-
-    const byLabel = labelIndex.get(c.industry.toLowerCase());
-    let industryPoints = 0;
-    if (byLabel) {
-      industryPoints = byLabel.points;
-      reasons.push(`industry "${c.industry}" is ${byLabel.name} (+${byLabel.points})`);
-    }
-    // No list matches before the first match of the three together (-1: none anywhere).
-    const from = any === null ? 0 : any.first(text);
-    const hit = from !== -1;
-    const segs = hit ? segmentKeywords.distinct(text, from) : none;
-    if (segs.length > 0) {
-      const best = segs.reduce((a, b) => ((keywordPoints.get(b) ?? 0) > (keywordPoints.get(a) ?? 0) ? b : a));
-      const pts = keywordPoints.get(best) ?? 0;
-      if (pts > industryPoints) {
-        industryPoints = pts;
-        reasons.push(`description reads as ${best} (+${pts})`);
-      }
-    }
-    if (industryPoints === 0) reasons.push(c.industry ? `industry "${c.industry}" is not a target` : 'no industry');
-
-    const sizePoints = rules.size_bands.points[c.size_band] ?? 0;
-    reasons.push(`size ${c.size_band} (+${sizePoints})`);
-
-    const must = hit ? mustHave.distinct(text, from) : none;
-    const nice = hit ? niceToHave.distinct(text, from) : none;
-    const mustPoints = Math.min(kw.must_have_cap, must.length * kw.must_have_points);
-    const nicePoints = Math.min(kw.nice_to_have_cap, nice.length * kw.nice_to_have_points);
-    if (must.length) reasons.push(`must-have: ${must.join(', ')} (+${mustPoints})`);
-    if (nice.length) reasons.push(`nice-to-have: ${nice.join(', ')} (+${nicePoints})`);
-
-    const score = Math.min(100, Math.round(industryPoints + sizePoints + mustPoints + nicePoints));
-
-    let tier: IcpResult['icp_tier'];
-    const countryOk = c.country ? allowed.has(c.country) : rules.countries.unknown_allowed;
-    if (!countryOk) {
-      tier = 'excluded';
-      reasons.push(c.country ? `country ${c.country} not allowed` : 'country unknown');
-    } else if (excludedBands.has(c.size_band)) {
-      tier = 'excluded';
-      reasons.push(`size ${c.size_band} excluded`);
-    } else if (score >= rules.tiers.tier_1 && must.length > 0) tier = 'tier_1';
-    else if (score >= rules.tiers.tier_2) tier = 'tier_2';
-    else if (score >= rules.tiers.tier_3) tier = 'tier_3';
-    else tier = 'not_icp';
-
-    const rank = (TIER_ORDER as readonly string[]).indexOf(tier);
-    const fit = rank !== -1 && rank <= fitRank;
-    return {
-      icp_fit: fit,
-      icp_tier: tier,
-      icp_score: score,
-      icp_confidence: icpConfidence(c, must.length + nice.length + (byLabel ? 1 : 0) + segs.length),
-      icp_reason: `${tier} (score ${score}): ${reasons.join('; ')}`,
-    };
-  };
   return {
-    score: (c: IcpInput): IcpResult => scoreText(c, `${c.name}\n${c.description}`),
-    scoreText,
+    score(c: IcpInput, kind: CompanyKind, hits: readonly PhraseHit[], kindSignals: number): IcpResult {
+      const reasons: string[] = [];
+      const kindPoints = rules.icp.kind_points[kind] ?? 0;
+      reasons.push(`kind ${kind} (+${kindPoints})`);
+      const sizePoints = rules.size_bands.points[c.size_band] ?? 0;
+      reasons.push(`size ${c.size_band} (+${sizePoints})`);
+      const must = phrasesOf(hits, MUST_TAG);
+      const nice = phrasesOf(hits, NICE_TAG).filter((p) => !must.includes(p));
+      const mustPoints = Math.min(kw.must_have_cap, must.length * kw.must_have_points);
+      const nicePoints = Math.min(kw.nice_to_have_cap, nice.length * kw.nice_to_have_points);
+      if (must.length) reasons.push(`buying signals: ${must.join(', ')} (+${mustPoints})`);
+      if (nice.length) reasons.push(`other signals: ${nice.join(', ')} (+${nicePoints})`);
+      const score = Math.min(100, Math.round(kindPoints + sizePoints + mustPoints + nicePoints));
+
+      let tier: IcpResult['icp_tier'];
+      const countryOk = c.country ? allowed.has(c.country) : rules.countries.unknown_allowed;
+      const exclusion = excludedKinds.has(kind) ? -1 : rules.icp.exclusions.findIndex((x, i) => !x.unless_kinds.includes(kind) && firstOf(hits, exclusionTag(i)) !== undefined);
+      if (excludedKinds.has(kind)) {
+        tier = 'excluded';
+        reasons.push(kind === 'edi_vendor' ? 'excluded: competitor (edi_vendor)' : `excluded: kind ${kind}`);
+      } else if (exclusion !== -1) {
+        tier = 'excluded';
+        reasons.push(`excluded: ${rules.icp.exclusions[exclusion].name} ("${phrasesOf(hits, exclusionTag(exclusion))[0]}")`);
+      } else if (!countryOk) {
+        tier = 'excluded';
+        reasons.push(c.country ? `country ${c.country} not allowed` : 'country unknown');
+      } else if (excludedBands.has(c.size_band) && !bandExclusionLifted.has(kind)) {
+        tier = 'excluded';
+        reasons.push(`size ${c.size_band} excluded`);
+      } else if (score >= rules.tiers.tier_1 && must.length > 0) tier = 'tier_1';
+      else if (score >= rules.tiers.tier_2) tier = 'tier_2';
+      else if (score >= rules.tiers.tier_3) tier = 'tier_3';
+      else tier = 'not_icp';
+
+      const rank = (TIER_ORDER as readonly string[]).indexOf(tier);
+      const fit = rank !== -1 && rank <= fitRank;
+      return {
+        icp_fit: fit,
+        icp_tier: tier,
+        icp_score: score,
+        icp_confidence: icpConfidence(c, kind, must.length + nice.length + kindSignals),
+        icp_reason: `${tier} (score ${score}): ${reasons.join('; ')}`,
+      };
+    },
   };
 }
 
 /** More known fields and more matched signals mean a firmer judgement; the rules provider caps at 0.9. */
-function icpConfidence(c: IcpInput, signals: number): number {
+function icpConfidence(c: IcpInput, kind: CompanyKind, signals: number): number {
   let conf = 0.3;
-  if (c.industry) conf += 0.15;
+  if (c.industry) conf += 0.1;
+  if (kind !== 'unknown') conf += 0.05;
   if (c.size_band !== 'unknown') conf += 0.1;
   if (c.country) conf += 0.05;
   if (c.description.length >= 200) conf += 0.15;
   else if (c.description.length > 0) conf += 0.05;
-  conf += Math.min(0.15, 0.05 * signals);
+  conf += Math.min(0.15, 0.03 * signals);
   return round2(Math.min(0.9, conf));
 }

@@ -1,4 +1,6 @@
 import type {IcpRules} from '../../schemas/icp-rules.js';
+import type {CompanyKind, TechstackBasis} from '../vocabulary.js';
+import {phrasesOf, type PhraseHit} from './phrases.js';
 import {compileTerms, snippet, type TermMatch, type TermMatcher} from './terms.js';
 
 export interface TechStack {
@@ -9,6 +11,7 @@ export interface TechStack {
   uses_fhir: boolean;
   uses_hl7: boolean;
   ehrs: string[];
+  techstack_basis: TechstackBasis;
   techstack_confidence: number;
   techstack_evidence: string[];
 }
@@ -16,18 +19,39 @@ export interface TechStack {
 /** Words near a bare 3-digit code that make it an X12 transaction set rather than any number. */
 const SET_CONTEXT = /x12|edi|transaction|eligib|claim|remit|\bera\b|authori[sz]|status|enrol|payment|\b\d{3}[pid]?\s*[/&,]\s*\d{3}\b/i;
 const MAX_EVIDENCE = 6;
+/** Kinds whose text about claims or eligibility is not about healthcare transactions. */
+const NOT_HEALTHCARE: ReadonlySet<CompanyKind> = new Set(['non_healthcare']);
 
-export interface TechStackDetector {
-  detect(text: string): TechStack;
+export const transactionTag = (i: number) => `tech:transaction:${i}`;
+export const CLEARINGHOUSE_USE_TAG = 'tech:clearinghouse_use';
+export const inferredTag = (i: number, list: 'requires' | 'unless') => `tech:inferred:${i}:${list}`;
+
+/** The phrase lists the detector reads, tagged for the rules' scanner. */
+export function techPhraseLists(rules: IcpRules['techstack']): Array<{tag: string; phrases: readonly string[]}> {
+  return [
+    ...rules.transactions.map((t, i) => ({tag: transactionTag(i), phrases: t.phrases})),
+    {tag: CLEARINGHOUSE_USE_TAG, phrases: rules.clearinghouse_use},
+    ...rules.inferred.flatMap((r, i) => [{tag: inferredTag(i, 'requires'), phrases: r.requires}, {tag: inferredTag(i, 'unless'), phrases: r.unless}]),
+  ];
 }
 
-/** Detects X12 EDI (and its transaction sets), clearinghouses, FHIR, HL7 and EHRs in free text. */
+export interface TechStackDetector {
+  /**
+   * `text`: name + description; `kind`: the company's kind and the words it was classified on; `hits`: the
+   * rules' phrase scan of `text` (it must include techPhraseLists).
+   */
+  detect(text: string, kind: CompanyKind, kindWords: readonly string[], hits: readonly PhraseHit[]): TechStack;
+}
+
+/**
+ * Detects X12 EDI (and its transaction sets), clearinghouse use, FHIR, HL7 and EHRs in free text (stated), and
+ * infers them from the company kind where the text is silent (techstack.inferred of icp_rules.yml).
+ */
 export function compileTechStack(rules: IcpRules['techstack']): TechStackDetector {
   const signalTerms = [
     {name: 'x12', patterns: rules.x12},
     {name: 'fhir', patterns: rules.fhir},
     {name: 'hl7', patterns: rules.hl7},
-    {name: 'clearinghouse', patterns: ['clearing ?houses?']},
   ];
   const signals: TermMatcher = compileTerms(signalTerms);
   const codes = Object.keys(rules.transaction_sets);
@@ -48,7 +72,7 @@ export function compileTechStack(rules: IcpRules['techstack']): TechStackDetecto
   const none: TermMatch[] = [];
 
   return {
-    detect(text: string): TechStack {
+    detect(text: string, kind: CompanyKind, kindWords: readonly string[], hits: readonly PhraseHit[]): TechStack {
       const evidence: string[] = [];
       const note = (index: number, length: number) => {
         if (evidence.length < MAX_EVIDENCE) {
@@ -56,18 +80,17 @@ export function compileTechStack(rules: IcpRules['techstack']): TechStackDetecto
           if (!evidence.includes(s)) evidence.push(s);
         }
       };
+      const competitor = kind === 'edi_vendor';
       // No list matches before the first match of the four together (-1: none anywhere).
       const from = any === null ? 0 : any.first(text);
       const hit = from !== -1;
       let x12 = false;
       let fhir = false;
       let hl7 = false;
-      let clearinghouse = false;
       for (const m of hit ? signals.all(text, from) : none) {
         if (m.term === 'x12') x12 = true;
         else if (m.term === 'fhir') fhir = true;
-        else if (m.term === 'hl7') hl7 = true;
-        else clearinghouse = true;
+        else hl7 = true;
         note(m.index, m.length);
       }
       // Small lists (a few names at most): arrays with includes, sorted at the end (same as sorted sets).
@@ -79,28 +102,63 @@ export function compileTechStack(rules: IcpRules['techstack']): TechStackDetecto
           note(m.index, m.length);
         }
       }
+      // Transactions named in words count in a healthcare context only.
+      if (!NOT_HEALTHCARE.has(kind)) {
+        for (const h of hits) {
+          if (!h.tag.startsWith('tech:transaction:')) continue;
+          const t = rules.transactions[Number(h.tag.slice('tech:transaction:'.length))];
+          x12 = true;
+          for (const code of t.sets) if (!seenSets.includes(code)) seenSets.push(code);
+          note(h.index, h.length);
+        }
+      }
       const houseNames: string[] = [];
-      for (const m of hit ? houses.all(text, from) : none) {
-        if (!houseNames.includes(m.term)) houseNames.push(m.term);
-        note(m.index, m.length);
+      let clearinghouse = false;
+      if (!competitor) {
+        for (const m of hit ? houses.all(text, from) : none) {
+          if (!houseNames.includes(m.term)) houseNames.push(m.term);
+          note(m.index, m.length);
+        }
+        for (const h of hits) {
+          if (h.tag !== CLEARINGHOUSE_USE_TAG) continue;
+          clearinghouse = true;
+          note(h.index, h.length);
+        }
       }
       const ehrNames: string[] = [];
       for (const m of hit ? ehrs.all(text, from) : none) {
         if (!ehrNames.includes(m.term)) ehrNames.push(m.term);
         note(m.index, m.length);
       }
-      const uses_x12 = x12 || seenSets.length > 0;
-      const uses_clearinghouse = clearinghouse || houseNames.length > 0;
-      const flags = (uses_x12 ? 1 : 0) + (uses_clearinghouse ? 1 : 0) + (fhir ? 1 : 0) + (hl7 ? 1 : 0);
+      const stated = {x12: x12 || seenSets.length > 0, clearinghouse: clearinghouse || houseNames.length > 0, fhir, hl7};
+      const flags = {...stated};
+      // Inferred: what the kind implies where the text is silent.
+      const inferred: string[] = [];
+      rules.inferred.forEach((r, i) => {
+        if (r.kind !== kind) return;
+        const needs = phrasesOf(hits, inferredTag(i, 'requires'));
+        if (r.requires.length > 0 && needs.length === 0) return;
+        if (phrasesOf(hits, inferredTag(i, 'unless')).length > 0) return;
+        const added = r.flags.filter((f) => !flags[f] && !(f === 'clearinghouse' && competitor));
+        if (added.length === 0) return;
+        for (const f of added) flags[f] = true;
+        const words = (needs.length > 0 ? needs : kindWords).slice(0, 4);
+        inferred.push(`inferred from ${kind}${words.length ? `: ${words.join(', ')}` : ''} (${added.join(', ')})`);
+      });
+      for (const e of inferred) if (evidence.length < MAX_EVIDENCE + 2) evidence.push(e);
+      const statedCount = (stated.x12 ? 1 : 0) + (stated.clearinghouse ? 1 : 0) + (stated.fhir ? 1 : 0) + (stated.hl7 ? 1 : 0);
+      const basis: TechstackBasis = statedCount > 0 ? 'stated' : inferred.length > 0 ? 'inferred' : 'none';
+      const flagCount = (flags.x12 ? 1 : 0) + (flags.clearinghouse ? 1 : 0) + (flags.fhir ? 1 : 0) + (flags.hl7 ? 1 : 0);
       return {
-        uses_x12,
+        uses_x12: flags.x12,
         x12_transaction_sets: seenSets.sort(),
-        uses_clearinghouse,
+        uses_clearinghouse: flags.clearinghouse,
         clearinghouses: houseNames.sort(),
-        uses_fhir: fhir,
-        uses_hl7: hl7,
+        uses_fhir: flags.fhir,
+        uses_hl7: flags.hl7,
         ehrs: ehrNames.sort(),
-        techstack_confidence: techConfidence(flags, evidence.length, text.length),
+        techstack_basis: basis,
+        techstack_confidence: techConfidence(statedCount, flagCount - statedCount, evidence.length, text.length),
         techstack_evidence: evidence,
       };
     },
@@ -108,12 +166,13 @@ export function compileTechStack(rules: IcpRules['techstack']): TechStackDetecto
 }
 
 /**
- * A found signal is good evidence (more so with several); finding nothing in a long description is fair
- * evidence of absence, in a short or empty one it is little evidence at all. The rules provider never
- * claims more than 0.9: it reads only the export's text.
+ * A stated signal is good evidence (more so with several); an inferred one is medium evidence (what the kind
+ * implies); finding nothing in a long description is fair evidence of absence, in a short or empty one it is
+ * little evidence at all. The rules provider never claims more than 0.9: it reads only the export's text.
  */
-export function techConfidence(flags: number, evidence: number, textLength: number): number {
-  if (flags > 0) return round2(Math.min(0.9, 0.6 + 0.08 * flags + 0.02 * evidence));
+export function techConfidence(stated: number, inferred: number, evidence: number, textLength: number): number {
+  if (stated > 0) return round2(Math.min(0.9, 0.6 + 0.08 * stated + 0.02 * evidence));
+  if (inferred > 0) return round2(Math.min(0.6, 0.45 + 0.05 * inferred));
   if (textLength === 0) return 0.1;
   if (textLength < 150) return 0.3;
   return round2(Math.min(0.7, 0.45 + textLength / 8000));

@@ -78,6 +78,9 @@ export function compileDeriver(rules: IcpRules, grounding: OpenAiConfig['groundi
 
       const g = groundEvidence(t.evidence, groundedSet(citations, sources), grounding.max_evidence);
       const enrichment: Enrichment = {
+        company_kind: 'unknown',
+        company_kind_reason: '',
+        is_competitor: false,
         icp_fit: rank !== -1 && rank <= fitRank,
         icp_tier: icp.tier,
         icp_score: score,
@@ -90,6 +93,7 @@ export function compileDeriver(rules: IcpRules, grounding: OpenAiConfig['groundi
         uses_fhir: t.uses_fhir,
         uses_hl7: t.uses_hl7,
         ehrs: systems,
+        techstack_basis: positives.length > 0 ? 'stated' : 'none',
         techstack_confidence: round2(adjustTechConfidence(t.confidence, positives, g.signals, grounding.ungrounded_confidence_cap)),
         techstack_evidence: g.urls,
         enrichment_source: 'openai',

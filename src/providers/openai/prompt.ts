@@ -27,16 +27,9 @@ const quoted = (xs: readonly string[]) => xs.map((x) => JSON.stringify(x)).join(
 
 /** The instructions: what to find, how to judge, and the user's ICP rules from icp_rules.yml. Pure. */
 export function buildInstructions(rules: IcpRules, webSearch: boolean): string {
-  const segments = rules.target_industries
-    .map((s) => {
-      const parts: string[] = [];
-      if (s.linkedin_labels.length) parts.push(`+${s.points} when the LinkedIn industry is one of ${quoted(s.linkedin_labels)}`);
-      if (s.description_keywords.length) {
-        parts.push(`+${s.keyword_points} when ${s.linkedin_labels.length ? 'otherwise ' : ''}the name, description or website shows ${quoted(s.description_keywords)}`);
-      }
-      return `- ${s.name}: ${parts.join('; ') || 'no criteria'}`;
-    })
-    .join('\n');
+  const kinds = Object.entries(rules.icp.kind_points)
+    .map(([kind, pts]) => `${kind}: +${pts}`)
+    .join(', ');
   const sizes = Object.entries(rules.size_bands.points)
     .map(([band, pts]) => `${band}: +${pts}`)
     .join(', ');
@@ -57,9 +50,8 @@ Evidence: cite only URLs that your web search returned. Never invent, guess or c
     : `You have no web search: judge from the company data and what you reliably know. Put a URL in evidence only if you are certain it exists; otherwise leave evidence empty.`
 }
 
-ICP SCORING (score 0-100 = best segment + size + keywords, capped at 100)
-Segments (the company scores only its best matching segment):
-${segments}
+ICP SCORING (score 0-100 = company kind + size + keywords, capped at 100)
+Company kind points: ${kinds}.
 Size band points: ${sizes}.
 Must-have keywords (+${kw.must_have_points} each, at most +${kw.must_have_cap}): ${quoted(kw.must_have)}.
 Nice-to-have keywords (+${kw.nice_to_have_points} each, at most +${kw.nice_to_have_cap}): ${quoted(kw.nice_to_have) || '(none)'}.

@@ -1,0 +1,115 @@
+import type {IcpRules} from '../../schemas/icp-rules.js';
+import type {CompanyKind} from '../vocabulary.js';
+import {phrasesOf, type PhraseHit} from './phrases.js';
+
+/** What the kind classifier reads of a company. */
+export interface KindInput {
+  name: string;
+  domain: string;
+  industry: string;
+  description: string;
+}
+
+export interface KindResult {
+  kind: CompanyKind;
+  reason: string;
+  is_competitor: boolean;
+  /** The phrases the kind rests on (name and strong first), for evidence. */
+  words: string[];
+  /** How many signals (industry label, phrases) the kind rests on. */
+  signals: number;
+}
+
+/** Tags of the phrase lists the classifier reads (see kindPhraseLists). */
+export const kindTag = (kind: string, list: 'strong' | 'weak' | 'negative') => `kind:${kind}:${list}`;
+export const kindNameTag = (kind: string) => `kindname:${kind}`;
+export const HEALTHCARE_TAG = 'healthcare';
+
+/** The phrase lists of company_kinds, tagged, for the description scanner (name lists go to the name scanner). */
+export function kindPhraseLists(rules: IcpRules): Array<{tag: string; phrases: readonly string[]}> {
+  const lists: Array<{tag: string; phrases: readonly string[]}> = [{tag: HEALTHCARE_TAG, phrases: rules.company_kinds.healthcare_words}];
+  for (const k of rules.company_kinds.kinds) {
+    lists.push({tag: kindTag(k.kind, 'strong'), phrases: k.strong});
+    lists.push({tag: kindTag(k.kind, 'weak'), phrases: k.weak});
+    lists.push({tag: kindTag(k.kind, 'negative'), phrases: k.negative});
+  }
+  return lists;
+}
+
+export function kindNameLists(rules: IcpRules): Array<{tag: string; phrases: readonly string[]}> {
+  return rules.company_kinds.kinds.map((k) => ({tag: kindNameTag(k.kind), phrases: k.name}));
+}
+
+/** Folds a company name for the competitor name list: lower case, letters and digits only. */
+export const foldName = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '');
+
+export interface KindClassifier {
+  /** `hits`: the description scanner's hits on name + description; `nameHits`: the name scanner's on the name. */
+  classify(company: KindInput, hits: readonly PhraseHit[], nameHits: readonly PhraseHit[]): KindResult;
+}
+
+/**
+ * Classifies company_kind from the industry label, name and description by the phrase lists and points of
+ * icp_rules.yml (company_kinds), and flags competitors (a listed domain or name, or the edi_vendor kind).
+ */
+export function compileKinds(rules: IcpRules): KindClassifier {
+  const ck = rules.company_kinds;
+  const industries = ck.kinds.map((k) => new Map(Object.entries(k.industries).map(([label, pts]) => [label.trim().toLowerCase(), pts])));
+  const competitorDomains = new Set(rules.competitors.domains.map((d) => d.trim().toLowerCase()));
+  const competitorNames = new Set(rules.competitors.names.map(foldName));
+  const pts = ck.points;
+
+  return {
+    classify(c: KindInput, hits: readonly PhraseHit[], nameHits: readonly PhraseHit[]): KindResult {
+      if ((c.domain !== '' && competitorDomains.has(c.domain)) || competitorNames.has(foldName(c.name))) {
+        const why = c.domain !== '' && competitorDomains.has(c.domain) ? `domain ${c.domain}` : `name "${c.name}"`;
+        return {kind: 'edi_vendor', reason: `listed competitor (${why} in competitors of icp_rules.yml)`, is_competitor: true, words: ['listed competitor'], signals: 3};
+      }
+      const label = c.industry.trim().toLowerCase();
+      let best = -1;
+      let bestScore = 0;
+      let bestWhy: string[] = [];
+      let bestWords: string[] = [];
+      let bestSignals = 0;
+      for (let i = 0; i < ck.kinds.length; i++) {
+        const k = ck.kinds[i];
+        const negative = phrasesOf(hits, kindTag(k.kind, 'negative'));
+        if (negative.length > 0) continue;
+        const strong = phrasesOf(hits, kindTag(k.kind, 'strong'));
+        const weak = phrasesOf(hits, kindTag(k.kind, 'weak')).filter((p) => !strong.includes(p));
+        const named = phrasesOf(nameHits, kindNameTag(k.kind));
+        const industry = industries[i].get(label) ?? 0;
+        const why: string[] = [];
+        if (industry > 0) why.push(`industry "${c.industry}" (+${industry})`);
+        if (named.length) why.push(`name: ${named.join(', ')} (+${named.length * pts.name})`);
+        if (strong.length) why.push(`${strong.join(', ')} (+${strong.length * pts.strong})`);
+        if (weak.length) why.push(`weak: ${weak.join(', ')} (+${weak.length * pts.weak})`);
+        const words = [...named, ...strong.filter((p) => !named.includes(p)), ...weak];
+        const signals = (industry > 0 ? 1 : 0) + words.length;
+        if (k.decisive && (strong.length > 0 || named.length > 0)) {
+          return {kind: k.kind, reason: `${k.kind} (decisive): ${why.join('; ')}`, is_competitor: k.kind === 'edi_vendor', words, signals};
+        }
+        const score = industry + named.length * pts.name + strong.length * pts.strong + weak.length * pts.weak;
+        if (score > bestScore) {
+          best = i;
+          bestScore = score;
+          bestWhy = why;
+          bestWords = words;
+          bestSignals = signals;
+        }
+      }
+      if (best !== -1 && bestScore >= ck.min_score) {
+        const kind = ck.kinds[best].kind;
+        return {kind, reason: `${kind} (score ${bestScore}): ${bestWhy.join('; ')}`, is_competitor: kind === 'edi_vendor', words: bestWords, signals: bestSignals};
+      }
+      const healthcare = phrasesOf(hits, HEALTHCARE_TAG);
+      if (healthcare.length > 0) {
+        return {kind: 'other_healthcare', reason: `no kind reached ${ck.min_score} points; healthcare words: ${healthcare.slice(0, 4).join(', ')}`, is_competitor: false, words: healthcare.slice(0, 4), signals: 1};
+      }
+      if (c.description.trim() !== '' || c.industry !== '') {
+        return {kind: 'non_healthcare', reason: `no kind reached ${ck.min_score} points and no healthcare words`, is_competitor: false, words: [], signals: 1};
+      }
+      return {kind: 'unknown', reason: 'nothing to go on (no industry, no description)', is_competitor: false, words: [], signals: 0};
+    },
+  };
+}
