@@ -40,8 +40,9 @@ export const IcpRulesSchema = z.strictObject({
   version: z.literal(2).describe('Schema version of this file.'),
   company_kinds: z.strictObject({
     min_score: weight.describe('Least score a kind needs to be chosen.'),
-    points: z.strictObject({name: weight, strong: weight, weak: weight}).describe('Points per distinct phrase of each list.'),
-    healthcare_words: z.array(phrase).min(1).describe('Words that show a healthcare context (a company with none of them and no kind is non_healthcare).'),
+    points: z.strictObject({name: weight, strong: weight, weak: weight, weak_cap: weight}).describe('Points per distinct phrase of each list; weak phrases add at most weak_cap.'),
+    healthcare_words: z.array(phrase).min(1).describe('Words that show a healthcare context in the name or description.'),
+    healthcare_industries: z.array(z.string().min(1)).default([]).describe('LinkedIn industry labels that show a healthcare context (a company with none of these and no healthcare word is non_healthcare).'),
     kinds: z.array(kindRule).min(1).describe('Phrase lists per kind; their order breaks ties.'),
   }).describe('How company_kind is classified from the industry label, name and description.'),
   competitors: z.strictObject({
@@ -49,6 +50,7 @@ export const IcpRulesSchema = z.strictObject({
     names: z.array(z.string().min(1)).default([]).describe('Names of well-known competitors (the whole name, case and punctuation ignored).'),
   }).describe('Well-known competitors: always edi_vendor, is_competitor and never ICP.'),
   icp: z.strictObject({
+    fit_kinds: z.array(kind).min(1).describe('Kinds that can be ICP fit (tier_1 / tier_2); the others stop at tier_3.'),
     kind_points: z.record(kind, weight).describe('ICP score points of each company kind.'),
     excluded_kinds: z.array(kind).default([]).describe('Kinds that are never ICP (tier excluded).'),
     exclusions: z.array(z.strictObject({

@@ -58,6 +58,7 @@ export function compileKinds(rules: IcpRules): KindClassifier {
   const competitorDomains = new Set(rules.competitors.domains.map((d) => d.trim().toLowerCase()));
   const competitorNames = new Set(rules.competitors.names.map(foldName));
   const pts = ck.points;
+  const healthcareIndustries = new Set(ck.healthcare_industries.map((l) => l.trim().toLowerCase()));
 
   return {
     classify(c: KindInput, hits: readonly PhraseHit[], nameHits: readonly PhraseHit[]): KindResult {
@@ -66,6 +67,10 @@ export function compileKinds(rules: IcpRules): KindClassifier {
         return {kind: 'edi_vendor', reason: `listed competitor (${why} in competitors of icp_rules.yml)`, is_competitor: true, words: ['listed competitor'], signals: 3};
       }
       const label = c.industry.trim().toLowerCase();
+      const healthcare = phrasesOf(hits, HEALTHCARE_TAG);
+      if (healthcare.length === 0 && !healthcareIndustries.has(label) && (c.description.trim() !== '' || c.industry !== '')) {
+        return {kind: 'non_healthcare', reason: `no healthcare words and no healthcare industry${c.industry ? ` ("${c.industry}")` : ''}`, is_competitor: false, words: [], signals: 1};
+      }
       let best = -1;
       let bestScore = 0;
       let bestWhy: string[] = [];
@@ -83,13 +88,14 @@ export function compileKinds(rules: IcpRules): KindClassifier {
         if (industry > 0) why.push(`industry "${c.industry}" (+${industry})`);
         if (named.length) why.push(`name: ${named.join(', ')} (+${named.length * pts.name})`);
         if (strong.length) why.push(`${strong.join(', ')} (+${strong.length * pts.strong})`);
-        if (weak.length) why.push(`weak: ${weak.join(', ')} (+${weak.length * pts.weak})`);
-        const words = [...named, ...strong.filter((p) => !named.includes(p)), ...weak];
+        const weakPoints = Math.min(pts.weak_cap, weak.length * pts.weak);
+        if (weak.length) why.push(`weak: ${weak.join(', ')} (+${weakPoints})`);
+        const words = [...new Set([...named, ...strong, ...weak])];
         const signals = (industry > 0 ? 1 : 0) + words.length;
         if (k.decisive && (strong.length > 0 || named.length > 0)) {
           return {kind: k.kind, reason: `${k.kind} (decisive): ${why.join('; ')}`, is_competitor: k.kind === 'edi_vendor', words, signals};
         }
-        const score = industry + named.length * pts.name + strong.length * pts.strong + weak.length * pts.weak;
+        const score = industry + named.length * pts.name + strong.length * pts.strong + weakPoints;
         if (score > bestScore) {
           best = i;
           bestScore = score;
@@ -102,9 +108,8 @@ export function compileKinds(rules: IcpRules): KindClassifier {
         const kind = ck.kinds[best].kind;
         return {kind, reason: `${kind} (score ${bestScore}): ${bestWhy.join('; ')}`, is_competitor: kind === 'edi_vendor', words: bestWords, signals: bestSignals};
       }
-      const healthcare = phrasesOf(hits, HEALTHCARE_TAG);
-      if (healthcare.length > 0) {
-        return {kind: 'other_healthcare', reason: `no kind reached ${ck.min_score} points; healthcare words: ${healthcare.slice(0, 4).join(', ')}`, is_competitor: false, words: healthcare.slice(0, 4), signals: 1};
+      if (healthcare.length > 0 || healthcareIndustries.has(label)) {
+        return {kind: 'other_healthcare', reason: `no kind reached ${ck.min_score} points; healthcare ${healthcare.length ? `words: ${healthcare.slice(0, 4).join(', ')}` : `industry "${c.industry}"`}`, is_competitor: false, words: healthcare.slice(0, 4), signals: 1};
       }
       if (c.description.trim() !== '' || c.industry !== '') {
         return {kind: 'non_healthcare', reason: `no kind reached ${ck.min_score} points and no healthcare words`, is_competitor: false, words: [], signals: 1};

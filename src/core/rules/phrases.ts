@@ -57,16 +57,37 @@ export function compilePhrases(lists: ReadonlyArray<{tag: string; phrases: reado
   const body = alnumStart ? byFirstChar(sources) : sources.join('|');
   const re = new RegExp(`(?<![A-Za-z0-9])(?:${body})(?:e?s)?(?![A-Za-z0-9])`, 'gi');
 
-  const lookup = (matched: string): {entries: Entry[]; stem: number} | null => {
+  // The phrases inside each phrase (on word boundaries): a hit of the longer one is a hit of those too, so that a
+  // list is not robbed of its phrase by a longer phrase of another list ("dental practice management" is also
+  // "practice management").
+  const inner = new Map<string, Array<{entry: Entry; offset: number; length: number}>>();
+  for (const key of keys) {
+    const found: Array<{entry: Entry; offset: number; length: number}> = [];
+    for (const other of keys) {
+      if (other.length >= key.length) continue;
+      let at = key.indexOf(other);
+      while (at !== -1) {
+        const before = at === 0 ? '' : key[at - 1];
+        const after = key[at + other.length] ?? '';
+        if (!/[a-z0-9]/.test(before) && !/[a-z0-9]/.test(after)) {
+          for (const entry of byKey.get(other)!) found.push({entry, offset: at, length: other.length});
+        }
+        at = key.indexOf(other, at + 1);
+      }
+    }
+    if (found.length > 0) inner.set(key, found);
+  }
+
+  const lookup = (matched: string): {key: string; entries: Entry[]; stem: number} | null => {
     const key = fold(matched);
     let entries = byKey.get(key);
-    if (entries) return {entries, stem: matched.length};
+    if (entries) return {key, entries, stem: matched.length};
     if (key.endsWith('s')) {
       entries = byKey.get(key.slice(0, -1));
-      if (entries) return {entries, stem: matched.length - 1};
+      if (entries) return {key: key.slice(0, -1), entries, stem: matched.length - 1};
       if (key.endsWith('es')) {
         entries = byKey.get(key.slice(0, -2));
-        if (entries) return {entries, stem: matched.length - 2};
+        if (entries) return {key: key.slice(0, -2), entries, stem: matched.length - 2};
       }
     }
     return null;
@@ -80,9 +101,18 @@ export function compilePhrases(lists: ReadonlyArray<{tag: string; phrases: reado
       while ((m = re.exec(text)) !== null) {
         const found = lookup(m[0]);
         if (found === null) continue;
+        const matched = m[0].slice(0, found.stem).replace(/\s+/g, ' ');
         for (const e of found.entries) {
-          if (e.caps && m[0].slice(0, found.stem).replace(/\s+/g, ' ') !== e.phrase) continue;
+          if (e.caps && matched !== e.phrase) continue;
           hits.push({tag: e.tag, phrase: e.phrase, index: m.index, length: m[0].length});
+        }
+        const within = inner.get(found.key);
+        if (within !== undefined) {
+          // (Offsets are those of the folded phrase: exact when the text has single spaces there.)
+          for (const w of within) {
+            if (w.entry.caps && matched.slice(w.offset, w.offset + w.length) !== w.entry.phrase) continue;
+            hits.push({tag: w.entry.tag, phrase: w.entry.phrase, index: m.index + w.offset, length: w.length});
+          }
         }
       }
       return hits;
