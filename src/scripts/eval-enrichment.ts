@@ -86,9 +86,12 @@ function parseOptions(argv: string[]): Options {
   };
 }
 
-/** A path given on the command line is read from the working directory; a default from the project root. */
+/**
+ * A path given on the command line is read from the folder the command was typed in (npm run moves to the project
+ * root and says where it came from in INIT_CWD); a default from the project root.
+ */
 function located(path: string, isDefault: boolean, what: string): string {
-  const file = isDefault ? resolve(ROOT, path) : resolve(path);
+  const file = isDefault ? resolve(ROOT, path) : resolve(process.env.INIT_CWD ?? process.cwd(), path);
   if (!existsSync(file)) throw new UserError(`${path}: no such file (the ${what})`);
   if (!statSync(file).isFile()) throw new UserError(`${path}: not a file (the ${what})`);
   return file;
@@ -262,6 +265,12 @@ async function main(): Promise<void> {
     process.stdout.write(render(report, source, opts.labels.path, opts.errors));
   }
 }
+
+// A reader that stops early (`npm run eval | head`) is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 try {
   await main();
