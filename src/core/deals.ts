@@ -7,7 +7,7 @@ import {
 import {addInto} from './merge.js';
 import {checkTargets, median, medianFigure, ratio, round, shareFigure, shares, targetWarnings, type TargetCheck} from './targets.js';
 import {
-  DEAL_STAGES, DEAL_TYPES, ICP_TIERS, LEAD_SOURCES, LOSS_REASONS, SEGMENTS, type DealStage, type LeadSource, type LossReason, type Segment,
+  COMPANY_KINDS, DEAL_STAGES, DEAL_TYPES, ICP_TIERS, type CompanyKind, LEAD_SOURCES, LOSS_REASONS, SEGMENTS, type DealStage, type LeadSource, type LossReason, type Segment,
 } from './vocabulary.js';
 import type {Company} from '../schemas/companies.js';
 import type {DealModelConfig} from '../schemas/deal-model.js';
@@ -17,8 +17,14 @@ import type {Deal, Lead} from '../schemas/deals.js';
 export type DealCompany = Pick<
   Company,
   | 'company_id' | 'company_key' | 'size_band' | 'icp_tier' | 'icp_confidence' | 'uses_x12' | 'uses_clearinghouse'
-  | 'uses_fhir' | 'uses_hl7' | 'techstack_confidence' | 'is_previous_customer'
+  | 'uses_fhir' | 'uses_hl7' | 'techstack_confidence' | 'is_previous_customer' | 'company_kind' | 'is_competitor' | 'techstack_basis'
 >;
+
+/** How a tech-stack term applies to a company: not at all, inferred from its kind, or stated in its text. */
+export type Basis = 'none' | 'inferred' | 'stated';
+const basisOf = (flag: boolean, c: Pick<DealCompany, 'techstack_basis'>): Basis => (!flag ? 'none' : c.techstack_basis === 'stated' ? 'stated' : 'inferred');
+/** The weight of a stated / inferred term (0 when the term does not apply). */
+const weigh = (b: Basis, w: {stated: number; inferred: number}, none = 0) => (b === 'none' ? none : w[b]);
 
 const N_STAGES = DEAL_STAGES.length;
 /** Stage durations are capped (days) so that a wild draw cannot run off the calendar. */
@@ -47,6 +53,9 @@ export interface DealModel {
   readonly oppTier: Float64Array;
   readonly oppBand: Float64Array;
   readonly winTier: Float64Array;
+  readonly kindIndex: ReadonlyMap<string, number>;
+  readonly oppKind: Float64Array;
+  readonly winKind: Float64Array;
   readonly winSegment: Float64Array;
   readonly stageLogit: Float64Array;
   readonly stageMedian: readonly Float64Array[]; // [stage][segment]
@@ -92,6 +101,9 @@ export function compileDealModel(config: DealModelConfig, latestAsOf?: DayNumber
     oppTier: f64(ICP_TIERS.map((t) => config.opportunity.icp_tier[t])),
     oppBand: f64(ALL_SIZE_BANDS.map((b) => config.opportunity.size_band[b])),
     winTier: f64(ICP_TIERS.map((t) => config.win_factors.icp_tier[t])),
+    kindIndex: new Map(COMPANY_KINDS.map((k, i) => [k, i])),
+    oppKind: f64(COMPANY_KINDS.map((k) => config.opportunity.company_kind[k])),
+    winKind: f64(COMPANY_KINDS.map((k) => config.win_factors.company_kind[k])),
     winSegment: f64(SEGMENTS.map((s) => config.win_factors.segment[s])),
     stageLogit: f64(stages.map((s) => logit(s.advance_probability))),
     stageMedian: stages.map((s) => f64(SEGMENTS.map((g) => s.median_days[g]))),
@@ -149,8 +161,9 @@ export function simulateCompany(company: DealCompany, model: DealModel, seed: nu
   const tier = model.tierIndex.get(company.icp_tier) ?? model.tierIndex.get('not_icp')!;
   const team = model.teams[seg];
   const owner = team[fnv1a32(company.company_key) % team.length];
-  const x12 = company.uses_x12 || company.uses_clearinghouse;
-  const interop = company.uses_fhir || company.uses_hl7;
+  const kind = model.kindIndex.get(company.company_kind) ?? model.kindIndex.get('unknown')!;
+  const x12 = basisOf(company.uses_x12 || company.uses_clearinghouse, company);
+  const interop = basisOf(company.uses_fhir || company.uses_hl7, company);
 
   // Lead: source, campaign, first touch.
   const source = weightedIndex(rng, model.sourceCum[seg]);
@@ -163,9 +176,10 @@ export function simulateCompany(company: DealCompany, model: DealModel, seed: nu
   const o = cfg.opportunity;
   const icpScale = 1 - o.icp_confidence_weight + o.icp_confidence_weight * clamp01(company.icp_confidence);
   const techScale = 1 - o.techstack_confidence_weight + o.techstack_confidence_weight * clamp01(company.techstack_confidence);
-  const oppLogit = o.intercept + model.oppTier[tier] * icpScale + techScale * ((x12 ? o.x12_or_clearinghouse : 0) + (interop ? o.fhir_or_hl7 : 0))
-    + model.oppBand[band] + (company.is_previous_customer ? o.previous_customer : 0) + model.sourceOppLogit[source];
-  const propensity = logistic(oppLogit);
+  const oppLogit = o.intercept + model.oppTier[tier] * icpScale + techScale * (weigh(x12, o.x12_or_clearinghouse) + weigh(interop, o.fhir_or_hl7))
+    + model.oppKind[kind] + model.oppBand[band] + (company.is_previous_customer ? o.previous_customer : 0) + model.sourceOppLogit[source];
+  // A competitor is never offered a new-business deal (the draw is still made, so the stream stays aligned).
+  const propensity = company.is_competitor && !company.is_previous_customer ? 0 : logistic(oppLogit);
   const opens = bernoulli(rng, propensity);
   const lag = lognormal(rng, o.days_to_opportunity.median_days, o.days_to_opportunity.sigma);
 
@@ -177,7 +191,7 @@ export function simulateCompany(company: DealCompany, model: DealModel, seed: nu
     let dealCampaign = campaign;
     while (created <= model.windowEnd && trajectories.length < cfg.simulation.max_deals_per_company) {
       const expansion = company.is_previous_customer || everWon;
-      const t = simulateDeal(rng, model, company, {band, seg, tier, source, x12, interop, expansion, created});
+      const t = simulateDeal(rng, model, company, {band, seg, tier, kind, source, x12, interop, expansion, created});
       t.number = trajectories.length + 1;
       t.id = dealId(company.company_key, t.number);
       t.previousId = previousId;
@@ -236,9 +250,10 @@ interface DealContext {
   band: number;
   seg: number;
   tier: number;
+  kind: number;
   source: number;
-  x12: boolean;
-  interop: boolean;
+  x12: Basis;
+  interop: Basis;
   expansion: boolean;
   created: DayNumber;
 }
@@ -248,12 +263,12 @@ function simulateDeal(rng: Rng, model: DealModel, company: DealCompany, ctx: Dea
   const cal = model.calendar;
   const a = cfg.amount;
   // Amount at creation: lognormal around the size band's median, scaled by fit, tech stack and deal type.
-  const typical = model.medianArrBand[ctx.band] * model.arrTier[ctx.tier] * (ctx.x12 ? a.x12_or_clearinghouse_multiplier : 1)
+  const typical = model.medianArrBand[ctx.band] * model.arrTier[ctx.tier] * weigh(ctx.x12, a.x12_or_clearinghouse_multiplier, 1)
     * (ctx.expansion ? a.expansion_multiplier : 1);
   const amount = Math.max(a.min_arr, Math.round(lognormal(rng, typical, a.sigma) / a.round_to) * a.round_to);
 
   const w = cfg.win_factors;
-  const shift = model.winTier[ctx.tier] + (ctx.x12 ? w.x12_or_clearinghouse : 0) + (ctx.interop ? w.fhir_or_hl7 : 0)
+  const shift = model.winTier[ctx.tier] + weigh(ctx.x12, w.x12_or_clearinghouse) + weigh(ctx.interop, w.fhir_or_hl7) + model.winKind[ctx.kind]
     + (company.is_previous_customer ? w.previous_customer : 0) + (ctx.expansion ? w.expansion : 0)
     + model.winSegment[ctx.seg] + model.sourceWinLogit[ctx.source];
   const d = cfg.durations;
@@ -263,7 +278,7 @@ function simulateDeal(rng: Rng, model: DealModel, company: DealCompany, ctx: Dea
   const typicalDays = new Float64Array(N_STAGES);
   for (let s = 0; s < N_STAGES; s++) {
     advance[s] = logistic(model.stageLogit[s] + shift);
-    typicalDays[s] = model.stageMedian[s][ctx.seg] * base * (s === 1 && ctx.x12 ? d.x12_technical_evaluation_multiplier : 1);
+    typicalDays[s] = model.stageMedian[s][ctx.seg] * base * (s === 1 && ctx.x12 === 'stated' ? d.x12_technical_evaluation_multiplier : 1);
   }
 
   const entries: DayNumber[] = [ctx.created];
@@ -460,6 +475,10 @@ export interface DealsFigures {
   proposal_to_won: number | null;
   quarter_end_close_share: number | null;
   lead_sources: Record<LeadSource, SourceFigures>;
+  /** By the X12 / clearinghouse evidence of the company: stated in its text, inferred from its kind, or none. */
+  by_x12_evidence: Record<Basis, SourceFigures>;
+  /** By company_kind. */
+  by_company_kind: Record<CompanyKind, SourceFigures>;
 }
 
 interface SourceCounts {
@@ -501,7 +520,18 @@ export type DealState = {
   closes: number;
   quarterEndCloses: number;
   sources: Record<LeadSource, SourceCounts>;
+  evidence: Record<Basis, SourceCounts>;
+  kinds: Record<CompanyKind, SourceCounts>;
 };
+
+const BASES = ['stated', 'inferred', 'none'] as const satisfies readonly Basis[];
+const groupCounts = <K extends string>(keys: readonly K[]) =>
+  Object.fromEntries(keys.map((k) => [k, {companies: 0, with_deals: 0, won: 0, lost: 0}])) as Record<K, SourceCounts>;
+const groupFigures = <K extends string>(keys: readonly K[], counts: Record<K, SourceCounts>) =>
+  Object.fromEntries(keys.map((k) => {
+    const x = counts[k];
+    return [k, {...x, opportunity_rate: ratio(x.with_deals, x.companies), win_rate: ratio(x.won, x.won + x.lost)}];
+  })) as Record<K, SourceFigures>;
 
 function emptyDealState(): DealState {
   return {
@@ -524,7 +554,9 @@ function emptyDealState(): DealState {
     lostAt: zeros(DEAL_STAGES),
     closes: 0,
     quarterEndCloses: 0,
-    sources: Object.fromEntries(LEAD_SOURCES.map((s) => [s, {companies: 0, with_deals: 0, won: 0, lost: 0}])) as Record<LeadSource, SourceCounts>,
+    sources: groupCounts(LEAD_SOURCES),
+    evidence: groupCounts(BASES),
+    kinds: groupCounts(COMPANY_KINDS),
   };
 }
 
@@ -537,11 +569,20 @@ export class DealStats {
 
   constructor(private readonly model: DealModel) {}
 
-  add(company: Pick<Company, 'icp_fit'>, sim: CompanySimulation): void {
+  add(company: Pick<Company, 'icp_fit' | 'company_kind' | 'uses_x12' | 'uses_clearinghouse' | 'techstack_basis'>, sim: CompanySimulation): void {
     const cal = this.model.calendar;
     const s = this.s;
     s.companies++;
     if (company.icp_fit) s.icp++;
+    const groups = [s.evidence[basisOf(company.uses_x12 || company.uses_clearinghouse, company)], s.kinds[company.company_kind] ?? s.kinds.unknown];
+    for (const g of groups) {
+      g.companies++;
+      if (sim.deals.length > 0) g.with_deals++;
+      for (const d of sim.deals) {
+        if (d.outcome === 'won') g.won++;
+        else if (d.outcome === 'lost') g.lost++;
+      }
+    }
     const src = sim.lead.lead_source === '' ? undefined : s.sources[sim.lead.lead_source];
     if (src) {
       s.touched++;
@@ -635,10 +676,9 @@ export class DealStats {
       lost_at_stage: {...s.lostAt},
       ...this.conversion(),
       quarter_end_close_share: ratio(s.quarterEndCloses, s.closes),
-      lead_sources: Object.fromEntries(LEAD_SOURCES.map((source) => {
-        const x = s.sources[source];
-        return [source, {...x, opportunity_rate: ratio(x.with_deals, x.companies), win_rate: ratio(x.won, x.won + x.lost)}];
-      })) as Record<LeadSource, SourceFigures>,
+      lead_sources: groupFigures(LEAD_SOURCES, s.sources),
+      by_x12_evidence: groupFigures(BASES, s.evidence),
+      by_company_kind: groupFigures(COMPANY_KINDS, s.kinds),
     };
   }
 

@@ -6,9 +6,9 @@ import type {Contract, Deal, Lead, UnifiedSalesRow} from '../schemas/deals.js';
 /** The company columns carried into unified.csv, first on each row (the rest, e.g. description and evidence, stay in companies.csv). */
 export const UNIFIED_COMPANY_COLUMNS = [
   'company_id', 'name', 'domain', 'industry', 'size_band', 'employees_min', 'employees_max', 'company_type',
-  'city', 'state', 'country', 'is_previous_customer', 'icp_fit', 'icp_tier', 'icp_score', 'icp_confidence',
-  'uses_x12', 'x12_transaction_sets', 'uses_clearinghouse', 'clearinghouses', 'uses_fhir', 'uses_hl7', 'ehrs',
-  'techstack_confidence', 'enrichment_source',
+  'city', 'state', 'country', 'is_previous_customer', 'company_kind', 'is_competitor', 'icp_fit', 'icp_tier', 'icp_score',
+  'icp_confidence', 'uses_x12', 'x12_transaction_sets', 'uses_clearinghouse', 'clearinghouses', 'uses_fhir', 'uses_hl7', 'ehrs',
+  'techstack_basis', 'techstack_confidence', 'enrichment_source',
 ] as const satisfies ReadonlyArray<keyof Company>;
 
 /** unified.csv's is_customer: a previous customer, or a company with a won deal. */

@@ -152,6 +152,8 @@ export const UNIFIED_COMPANY_TABLE: readonly TableColumn[] = pickColumns(COMPANY
   "state": true,
   "country": true,
   "is_previous_customer": true,
+  "company_kind": true,
+  "is_competitor": true,
   "icp_fit": true,
   "icp_tier": true,
   "icp_score": true,
@@ -163,6 +165,7 @@ export const UNIFIED_COMPANY_TABLE: readonly TableColumn[] = pickColumns(COMPANY
   "uses_fhir": true,
   "uses_hl7": true,
   "ehrs": true,
+  "techstack_basis": true,
   "techstack_confidence": true,
   "enrichment_source": true,
 });

@@ -1,7 +1,7 @@
 import {z} from './zod.js';
 import {parseIsoDay} from '../core/calendar.js';
 import {ALL_SIZE_BANDS} from '../core/size-bands.js';
-import {DEAL_STAGES, ICP_TIERS, LEAD_SOURCES, LOSS_REASONS, SEGMENTS} from '../core/vocabulary.js';
+import {COMPANY_KINDS, DEAL_STAGES, ICP_TIERS, LEAD_SOURCES, LOSS_REASONS, SEGMENTS} from '../core/vocabulary.js';
 
 /** Builds a strict object with one entry per value of a vocabulary, all of the same type. */
 function keyed<const K extends readonly string[], T extends z.ZodType>(keys: K, value: T) {
@@ -19,6 +19,12 @@ const bySegment = <T extends z.ZodType>(v: T) => keyed(SEGMENTS, v);
 const bySizeBand = <T extends z.ZodType>(v: T) => keyed(ALL_SIZE_BANDS, v);
 const byTier = <T extends z.ZodType>(v: T) => keyed(ICP_TIERS, v);
 const byReason = <T extends z.ZodType>(v: T) => keyed(LOSS_REASONS, v);
+const byKind = <T extends z.ZodType>(v: T) => keyed(COMPANY_KINDS, v);
+/** A tech-stack term with separate weights for stated evidence and for evidence inferred from the company kind. */
+const byBasis = <T extends z.ZodType>(v: T) => z.strictObject({
+  stated: v.describe('When the company\'s own text states it (techstack_basis stated).'),
+  inferred: v.describe('When it is only inferred from the company kind (techstack_basis inferred): most providers and billing firms, so it weighs less.'),
+});
 const weights = <K extends readonly string[]>(keys: K) =>
   keyed(keys, weight).refine((w) => Object.values(w).some((x) => (x as number) > 0), 'at least one weight must be > 0');
 const namedWeights = z.record(z.string().min(1), weight).refine((w) => Object.values(w).some((x) => x > 0), 'at least one weight must be > 0');
@@ -69,8 +75,9 @@ export const DealModelSchema = z.strictObject({
     intercept: logOdds.describe('Base log-odds of a first deal.'),
     icp_tier: byTier(logOdds).describe('Log-odds added per ICP tier.'),
     icp_confidence_weight: z.number().min(0).max(1).describe('How far icp_confidence scales the tier effect: effect x (1 - w + w x confidence).'),
-    x12_or_clearinghouse: logOdds.describe('Added when the company uses X12 EDI or a clearinghouse.'),
-    fhir_or_hl7: logOdds.describe('Added when the company uses FHIR or HL7.'),
+    company_kind: byKind(logOdds).describe('Log-odds added per company kind (competitors never get a new-business deal whatever this says).'),
+    x12_or_clearinghouse: byBasis(logOdds).describe('Added when the company uses X12 EDI or a clearinghouse.'),
+    fhir_or_hl7: byBasis(logOdds).describe('Added when the company uses FHIR or HL7.'),
     techstack_confidence_weight: z.number().min(0).max(1).describe('How far techstack_confidence scales the tech-stack effects.'),
     size_band: bySizeBand(logOdds).describe('Log-odds added per size band.'),
     previous_customer: logOdds.describe('Added for previous customers.'),
@@ -79,15 +86,16 @@ export const DealModelSchema = z.strictObject({
   stages: keyed(DEAL_STAGES, stage),
   win_factors: z.strictObject({
     icp_tier: byTier(logOdds).describe('Log-odds added at every stage per ICP tier.'),
-    x12_or_clearinghouse: logOdds.describe('Added at every stage for X12 / clearinghouse users.'),
-    fhir_or_hl7: logOdds.describe('Added at every stage for FHIR / HL7 users.'),
+    company_kind: byKind(logOdds).describe('Added at every stage per company kind.'),
+    x12_or_clearinghouse: byBasis(logOdds).describe('Added at every stage for X12 / clearinghouse users.'),
+    fhir_or_hl7: byBasis(logOdds).describe('Added at every stage for FHIR / HL7 users.'),
     previous_customer: logOdds.describe('Added at every stage for previous customers.'),
     expansion: logOdds.describe('Added at every stage of an expansion deal.'),
     segment: bySegment(logOdds).describe('Added at every stage per segment.'),
   }),
   durations: z.strictObject({
     existing_customer_multiplier: multiplier.describe('Stage durations of previous customers and expansion deals are multiplied by this.'),
-    x12_technical_evaluation_multiplier: multiplier.describe('technical_evaluation lasts this much longer for X12 users.'),
+    x12_technical_evaluation_multiplier: multiplier.describe('technical_evaluation lasts this much longer for companies whose text states X12 / clearinghouse use (an integration to replace).'),
     amount_elasticity: z.number().min(0).max(2).describe('Durations grow as (amount / typical amount of the size band) ^ elasticity.'),
     loss_multiplier: byReason(multiplier).describe('How long a lost deal lingers in its last stage, relative to a normal stage duration.'),
   }),
@@ -110,7 +118,7 @@ export const DealModelSchema = z.strictObject({
     median_arr: bySizeBand(z.number().positive()).describe('Median ARR (USD) of a new-business deal at creation, per size band.'),
     sigma: sigma.describe('Spread of the lognormal ARR.'),
     icp_tier_multiplier: byTier(multiplier).describe('ARR multiplier per ICP tier.'),
-    x12_or_clearinghouse_multiplier: multiplier.describe('ARR multiplier for X12 / clearinghouse users (more transactions).'),
+    x12_or_clearinghouse_multiplier: byBasis(multiplier).describe('ARR multiplier for X12 / clearinghouse users (more transactions).'),
     expansion_multiplier: multiplier.describe('ARR of an expansion deal relative to a new-business deal.'),
     min_arr: z.number().positive().describe('Smallest ARR of a deal (USD).'),
     round_to: z.number().int().positive().describe('ARR is rounded to a multiple of this (USD).'),

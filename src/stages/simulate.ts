@@ -129,5 +129,6 @@ export class SimulationSink {
 export const simulatedCodec = companyColumns<keyof SimulatedCompany>({
   company_id: true, company_key: true, size_band: true, icp_tier: true, icp_fit: true, icp_confidence: true, uses_x12: true,
   uses_clearinghouse: true, uses_fhir: true, uses_hl7: true, techstack_confidence: true, is_previous_customer: true, enrichment_source: true,
+  company_kind: true, is_competitor: true, techstack_basis: true,
 });
 
