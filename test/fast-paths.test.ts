@@ -204,7 +204,7 @@ describe('rules enrichment shortcuts', () => {
   const texty = fc.array(fc.oneof(fc.constantFrom(...vocab), fc.constantFrom(...seps), fc.string({maxLength: 3})), {maxLength: 30}).map(join2);
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const lists = {
-    segments: {terms: rules.target_industries.map((s) => ({name: s.name, patterns: s.description_keywords})), literal: true},
+    kinds: {terms: rules.company_kinds.kinds.map((k) => ({name: k.kind, patterns: k.strong})), literal: true},
     must: {terms: rules.keywords.must_have.map((k) => ({name: k, patterns: [k]})), literal: true},
     x12: {terms: [{name: 'x12', patterns: rules.techstack.x12}, {name: 'hl7', patterns: rules.techstack.hl7}], literal: false},
     houses: {terms: rules.techstack.clearinghouses, literal: false},

@@ -6,7 +6,7 @@ import {stableId} from '../../src/core/hash.js';
 import {ALL_SIZE_BANDS} from '../../src/core/normalize.js';
 import {readTable} from '../../src/io/csv.js';
 import type {Company} from '../../src/schemas/companies.js';
-import {ICP_TIERS} from '../../src/core/vocabulary.js';
+import {COMPANY_KINDS, ICP_TIERS} from '../../src/core/vocabulary.js';
 import type {DealModelConfig} from '../../src/schemas/deal-model.js';
 import {loadDealModelConfig} from '../../src/stages/deals.js';
 import {companyCodec} from '../../src/stages/enrich.js';
@@ -54,6 +54,9 @@ export function makeCompany(over: Partial<Company> & {company_key: string}): Com
     other_linkedin_urls: [],
     source_rows: ['2'],
     is_previous_customer: false,
+    company_kind: 'provider',
+    company_kind_reason: '',
+    is_competitor: false,
     icp_fit: false,
     icp_tier: 'tier_3',
     icp_score: 40,
@@ -66,6 +69,7 @@ export function makeCompany(over: Partial<Company> & {company_key: string}): Com
     uses_fhir: false,
     uses_hl7: false,
     ehrs: [],
+    techstack_basis: 'none',
     techstack_confidence: 0.5,
     techstack_evidence: [],
     enrichment_source: 'rules',
@@ -87,6 +91,8 @@ export const companyArb: fc.Arbitrary<Company> = fc
     uses_hl7: fc.boolean(),
     techstack_confidence: fc.double({min: 0, max: 1, noNaN: true}),
     is_previous_customer: fc.boolean(),
+    company_kind: fc.constantFrom(...COMPANY_KINDS),
+    stated: fc.boolean(),
   })
   .map((r) => makeCompany({
     company_key: `name:${r.key}`,
@@ -100,6 +106,9 @@ export const companyArb: fc.Arbitrary<Company> = fc
     uses_hl7: r.uses_hl7,
     techstack_confidence: r.techstack_confidence,
     is_previous_customer: r.is_previous_customer,
+    company_kind: r.company_kind,
+    is_competitor: r.company_kind === 'edi_vendor' && !r.is_previous_customer,
+    techstack_basis: r.uses_x12 || r.uses_clearinghouse || r.uses_fhir || r.uses_hl7 ? (r.stated ? 'stated' : 'inferred') : 'none',
   }));
 
 export const companiesArb = (max: number) => fc.uniqueArray(companyArb, {minLength: 1, maxLength: max, selector: (c) => c.company_key});

@@ -8,6 +8,8 @@ export interface KindInput {
   domain: string;
   industry: string;
   description: string;
+  /** A previous customer (config/previous_customers.yml) is never a competitor. */
+  is_previous_customer: boolean;
 }
 
 export interface KindResult {
@@ -62,7 +64,7 @@ export function compileKinds(rules: IcpRules): KindClassifier {
 
   return {
     classify(c: KindInput, hits: readonly PhraseHit[], nameHits: readonly PhraseHit[]): KindResult {
-      if ((c.domain !== '' && competitorDomains.has(c.domain)) || competitorNames.has(foldName(c.name))) {
+      if (!c.is_previous_customer && ((c.domain !== '' && competitorDomains.has(c.domain)) || competitorNames.has(foldName(c.name)))) {
         const why = c.domain !== '' && competitorDomains.has(c.domain) ? `domain ${c.domain}` : `name "${c.name}"`;
         return {kind: 'edi_vendor', reason: `listed competitor (${why} in competitors of icp_rules.yml)`, is_competitor: true, words: ['listed competitor'], signals: 3};
       }
@@ -78,6 +80,7 @@ export function compileKinds(rules: IcpRules): KindClassifier {
       let bestSignals = 0;
       for (let i = 0; i < ck.kinds.length; i++) {
         const k = ck.kinds[i];
+        if (k.kind === 'edi_vendor' && c.is_previous_customer) continue;
         const negative = phrasesOf(hits, kindTag(k.kind, 'negative'));
         if (negative.length > 0) continue;
         const strong = phrasesOf(hits, kindTag(k.kind, 'strong'));

@@ -6,8 +6,8 @@ import {byFirstChar} from './terms.js';
  *
  * - Word boundaries on both sides (ASCII letters and digits): "EDI" does not match "medical".
  * - An optional plural "s" / "es": "clinic" also finds "clinics".
- * - Longest first: of two phrases that match at the same place, the longer one wins ("medical billing", not
- *   "billing"), and the scan goes on after it.
+ * - Every phrase is found wherever it starts, also inside a longer one ("medical billing services" is
+ *   "medical billing", "billing services" and "billing"); the scan tries the longest phrase at each place first.
  * - A phrase written in capitals only (EHR, TPA, ERA) matches only in capitals: "ERA" is the remittance, "a new
  *   era" is not.
  * - Runs of white space in the text match a space in a phrase ("medical\nbilling").
@@ -57,25 +57,16 @@ export function compilePhrases(lists: ReadonlyArray<{tag: string; phrases: reado
   const body = alnumStart ? byFirstChar(sources) : sources.join('|');
   const re = new RegExp(`(?<![A-Za-z0-9])(?:${body})(?:e?s)?(?![A-Za-z0-9])`, 'gi');
 
-  // The phrases inside each phrase (on word boundaries): a hit of the longer one is a hit of those too, so that a
-  // list is not robbed of its phrase by a longer phrase of another list ("dental practice management" is also
-  // "practice management").
-  const inner = new Map<string, Array<{entry: Entry; offset: number; length: number}>>();
+  // The phrases that begin each phrase (on a word boundary): a hit of the longer one is a hit of those too, so that
+  // a list is not robbed of its phrase by a longer phrase of another list ("dental practice management" is also
+  // "dental practice"). Phrases that start later inside a match are found by going on from the match's start.
+  const prefixes = new Map<string, Entry[]>();
   for (const key of keys) {
-    const found: Array<{entry: Entry; offset: number; length: number}> = [];
+    const found: Entry[] = [];
     for (const other of keys) {
-      if (other.length >= key.length) continue;
-      let at = key.indexOf(other);
-      while (at !== -1) {
-        const before = at === 0 ? '' : key[at - 1];
-        const after = key[at + other.length] ?? '';
-        if (!/[a-z0-9]/.test(before) && !/[a-z0-9]/.test(after)) {
-          for (const entry of byKey.get(other)!) found.push({entry, offset: at, length: other.length});
-        }
-        at = key.indexOf(other, at + 1);
-      }
+      if (other.length < key.length && key.startsWith(other) && !/[a-z0-9]/.test(key[other.length])) found.push(...byKey.get(other)!);
     }
-    if (found.length > 0) inner.set(key, found);
+    if (found.length > 0) prefixes.set(key, found);
   }
 
   const lookup = (matched: string): {key: string; entries: Entry[]; stem: number} | null => {
@@ -106,14 +97,12 @@ export function compilePhrases(lists: ReadonlyArray<{tag: string; phrases: reado
           if (e.caps && matched !== e.phrase) continue;
           hits.push({tag: e.tag, phrase: e.phrase, index: m.index, length: m[0].length});
         }
-        const within = inner.get(found.key);
-        if (within !== undefined) {
-          // (Offsets are those of the folded phrase: exact when the text has single spaces there.)
-          for (const w of within) {
-            if (w.entry.caps && matched.slice(w.offset, w.offset + w.length) !== w.entry.phrase) continue;
-            hits.push({tag: w.entry.tag, phrase: w.entry.phrase, index: m.index + w.offset, length: w.length});
-          }
+        for (const e of prefixes.get(found.key) ?? []) {
+          if (e.caps && matched.slice(0, e.phrase.length) !== e.phrase) continue;
+          hits.push({tag: e.tag, phrase: e.phrase, index: m.index, length: e.phrase.length});
         }
+        // Go on from the next character, not the match's end: a phrase may begin inside this one.
+        re.lastIndex = m.index + 1;
       }
       return hits;
     },

@@ -17,7 +17,9 @@ export interface TechStack {
 }
 
 /** Words near a bare 3-digit code that make it an X12 transaction set rather than any number. */
-const SET_CONTEXT = /x12|edi|transaction|eligib|claim|remit|\bera\b|authori[sz]|status|enrol|payment|\b\d{3}[pid]?\s*[/&,]\s*\d{3}\b/i;
+const SET_CONTEXT = /x12|edi|transaction|eligib|claim|remit|authori[sz]|status|enrol|payment|\b\d{3}[pid]?\s*[/&,]\s*\d{3}\b/i;
+/** The remittance, in capitals ("a new era" is not one). */
+const ERA_CONTEXT = /\bERAs?\b/;
 const MAX_EVIDENCE = 6;
 /** Kinds whose text about claims or eligibility is not about healthcare transactions. */
 const NOT_HEALTHCARE: ReadonlySet<CompanyKind> = new Set(['non_healthcare']);
@@ -97,7 +99,7 @@ export function compileTechStack(rules: IcpRules['techstack']): TechStackDetecto
       const seenSets: string[] = [];
       for (const m of hit ? sets.all(text, from) : none) {
         const around = text.slice(Math.max(0, m.index - 40), m.index + m.length + 40);
-        if (SET_CONTEXT.test(around)) {
+        if (SET_CONTEXT.test(around) || ERA_CONTEXT.test(around)) {
           if (!seenSets.includes(m.term)) seenSets.push(m.term);
           note(m.index, m.length);
         }
