@@ -278,8 +278,8 @@ describe('answer -> columns', () => {
     expect(e).toMatchObject({company_kind: 'edi_vendor', is_competitor: true, icp_tier: 'excluded', icp_fit: false, icp_score: 80, uses_clearinghouse: false, clearinghouses: [], uses_x12: true, techstack_basis: 'stated'});
     expect(e.icp_reason).toBe('excluded (score 80): competitor (edi_vendor); sells claims APIs');
     expect(e.techstack_evidence).toEqual(['https://acme.com/edi']);
-    // A reason that already says so is kept as it is.
-    expect(derive(answer({}, {tier: 'excluded', reason: 'A competitor: a clearinghouse.'}, {kind: 'edi_vendor'})).enrichment.icp_reason).toBe('excluded (score 55): A competitor: a clearinghouse.');
+    // Always in the same words, even when the model's own reason mentions competitors.
+    expect(derive(answer({}, {tier: 'excluded', reason: 'Not a competitor.'}, {kind: 'edi_vendor'})).enrichment.icp_reason).toBe('excluded (score 55): competitor (edi_vendor); Not a competitor.');
   });
 
   it('makes a competitor listed in icp_rules.yml (domain or name) edi_vendor even when the model says otherwise', () => {

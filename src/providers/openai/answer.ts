@@ -29,7 +29,6 @@ export interface Derived {
 const TIERS = ['tier_1', 'tier_2', 'tier_3'] as const;
 const SET_CODE = /\d{3}/;
 const MAX_REASON = 600;
-const COMPETITOR = /\bcompetitor/i;
 
 /** Normalised (one line, NFC) and capped at MAX_REASON characters. */
 function capped(text: string): string {
@@ -98,7 +97,8 @@ export function compileDeriver(rules: IcpRules, grounding: OpenAiConfig['groundi
       let reason = normalizeField(icp.reason);
       if (competitor || excludedKinds.has(kind)) {
         tier = 'excluded';
-        if (competitor && !COMPETITOR.test(reason)) reason = `competitor (edi_vendor)${reason ? `; ${reason}` : ''}`;
+        // Always said in the same words ("not a competitor" in the model's reason would otherwise pass for it).
+        if (competitor) reason = `competitor (edi_vendor)${reason ? `; ${reason}` : ''}`;
         else if (!competitor && icp.tier !== 'excluded') reason = `excluded kind ${kind}${reason ? `; ${reason}` : ''}`;
       }
       const rank = (TIERS as readonly string[]).indexOf(tier);
