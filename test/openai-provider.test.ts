@@ -5,10 +5,14 @@ import {join} from 'node:path';
 import Papa from 'papaparse';
 import Enrich from '../src/commands/enrich.js';
 import {CLAY_HEADER, clayCsv, runCli, tempDir, type CliResult} from './helpers/cli.js';
-import {clayRows, defaultAnswer, startMock, type MockOpenAI, type MockOptions} from './helpers/mock-openai.js';
+import {clayRows, defaultAnswer, mockKind, startMock, type MockOpenAI, type MockOptions} from './helpers/mock-openai.js';
+import {COMPANY_KINDS} from '../src/core/vocabulary.js';
+import {loadYamlConfig} from '../src/io/config.js';
+import {CONFIG_SCHEMAS} from '../src/schemas/config-files.js';
 
 const CONFIG = join(process.cwd(), 'config');
 const KEY = 'sk-test-Q7fVbN2xLr9TzK4pWm8YhJc3';
+const rules = await loadYamlConfig(join(CONFIG, 'icp_rules.yml'), CONFIG_SCHEMAS['icp_rules.yml']);
 
 let mock: MockOpenAI;
 let t: ReturnType<typeof tempDir>;
@@ -78,17 +82,25 @@ describe('openai provider against the mock server', () => {
     const req = mock.requests[0];
     expect(req.authorization).toBe(`Bearer ${KEY}`);
     expect(req.body).toMatchObject({model: 'gpt-4.1-mini', tools: [{type: 'web_search'}], include: ['web_search_call.action.sources']});
-    const format = (req.body.text as {format: {type: string; strict: boolean; schema: {required: string[]}}}).format;
+    type Obj = {required: string[]; properties: Record<string, Obj & {enum?: string[]}>};
+    const format = (req.body.text as {format: {type: string; strict: boolean; schema: Obj}}).format;
     expect(format.type).toBe('json_schema');
     expect(format.strict).toBe(true);
-    expect(format.schema.required).toEqual(['icp', 'techstack']);
+    expect(format.schema.required).toEqual(['company', 'icp', 'techstack']);
+    // The kind, its reason, is_competitor and the basis of each flag are asked for (strict: all required).
+    const {company, techstack} = format.schema.properties;
+    expect(company.required).toEqual(['kind', 'reason', 'is_competitor']);
+    expect(company.properties.kind.enum).toEqual([...COMPANY_KINDS]);
+    expect(techstack.required).toContain('basis');
+    expect(techstack.properties.basis.required).toEqual(['x12', 'clearinghouse', 'fhir', 'hl7']);
+    expect(techstack.properties.basis.properties.x12.enum).toEqual(['stated', 'inferred', 'not_set']);
     // The prompt carries every field of the export and the user's ICP rules.
     const input0 = String(req.body.input);
     for (const v of ['Mockco 001', 'mockco001.com', 'Hospitals and Health Care', '51-200 employees', 'Privately Held', 'Denver, CO', 'US', 'Revenue cycle management']) {
       expect(input0).toContain(v);
     }
     const instructions = String(req.body.instructions);
-    for (const v of ['Medical billing and RCM', 'prior authorization', 'tier_1: score >= 65']) expect(instructions).toContain(v);
+    for (const v of ['rcm_billing: +45', 'edi_vendor: clearinghouse, EDI network', '"availity.com"', 'prior authorization', 'tier_1: score >= 65']) expect(instructions).toContain(v);
 
     const out = rows();
     expect(out).toHaveLength(5);
@@ -98,11 +110,86 @@ describe('openai provider against the mock server', () => {
       const expected = defaultAnswer({name: row.name, domain: row.domain, description: row.description, industry: row.industry}).answer as {icp: {tier: string; score: number}};
       expect(row.icp_tier).toBe(expected.icp.tier);
       expect(Number(row.icp_score)).toBe(expected.icp.score);
+      expect(row.company_kind).toBe(mockKind({name: row.name, domain: row.domain, description: row.description, industry: row.industry}));
+      expect(row.company_kind_reason).toBe(`mock kind for ${row.name}`);
+      expect(row.is_competitor).toBe('false');
     }
     const rcm = out.find((x) => x.name === 'Mockco 001')!;
-    expect(rcm.uses_x12).toBe('true');
-    expect(rcm.x12_transaction_sets).toBe('835 | 837');
-    expect(rcm.clearinghouses).toBe('Availity');
+    expect(rcm).toMatchObject({company_kind: 'rcm_billing', uses_x12: 'true', x12_transaction_sets: '835 | 837', clearinghouses: 'Availity', techstack_basis: 'stated'});
+    expect(out.find((x) => x.name === 'Mockco 003')).toMatchObject({company_kind: 'provider', uses_x12: 'false', techstack_basis: 'none'});
+  });
+
+  it('keeps the columns consistent when the model is not: a competitor is excluded and no clearinghouse user; a listed competitor is edi_vendor', async () => {
+    const file = join(t.dir, 'in.csv');
+    const row = (name: string, domain: string, description: string) => ['', name, description, 'Hospitals and Health Care', '51-200 employees', 'Privately Held', 'Denver, CO', 'United States', domain, ''];
+    writeFileSync(file, clayCsv(CLAY_HEADER, [
+      row('Clearco', 'clearco.com', 'A healthcare clearinghouse connecting providers to payers.'),
+      row('Listed Co', rules.competitors.domains[0], 'Revenue cycle services for hospitals.'),
+      row('Basis Co', 'basisco.com', 'Medical billing for physician groups.'),
+    ]));
+    const marks = {x12: 'stated', clearinghouse: 'stated', fhir: 'not_set', hl7: 'not_set'};
+    mock.reset({
+      apiKey: KEY,
+      answer: (c) => {
+        const a = defaultAnswer(c);
+        const ans = a.answer as {company: {kind: string; reason: string; is_competitor: boolean}; icp: {tier: string; reason: string}; techstack: Record<string, unknown>};
+        if (c.name === 'Basis Co') {
+          // Nothing stated: the flags come from what a billing company is.
+          Object.assign(ans.techstack, {uses_x12: true, uses_clearinghouse: true, basis: {...marks, x12: 'inferred', clearinghouse: 'inferred'}});
+          return a;
+        }
+        // The model calls Clearco a competitor but still a tier_1 clearinghouse user, and Listed Co a billing firm.
+        ans.company = {kind: c.name === 'Clearco' ? 'edi_vendor' : 'rcm_billing', reason: 'says so', is_competitor: false};
+        ans.icp = {...ans.icp, tier: 'tier_1', reason: 'a great fit'};
+        Object.assign(ans.techstack, {uses_x12: true, uses_clearinghouse: true, clearinghouses: ['Availity'], basis: marks});
+        return a;
+      },
+    });
+    const r = await enrich(file);
+    expect(r.exitCode).toBe(0);
+    const out = new Map(rows().map((x) => [x.name, x]));
+    for (const name of ['Clearco', 'Listed Co']) {
+      expect(out.get(name)).toMatchObject({enrichment_source: 'openai', company_kind: 'edi_vendor', is_competitor: 'true', icp_tier: 'excluded', icp_fit: 'false', uses_clearinghouse: 'false', clearinghouses: '', uses_x12: 'true', techstack_basis: 'stated'});
+      expect(out.get(name)!.icp_reason).toMatch(/^excluded \(score \d+\): competitor \(edi_vendor\); a great fit$/);
+    }
+    expect(out.get('Listed Co')!.company_kind_reason).toBe(`listed competitor (domain ${rules.competitors.domains[0]} in competitors of icp_rules.yml)`);
+    expect(out.get('Basis Co')).toMatchObject({company_kind: 'rcm_billing', is_competitor: 'false', uses_x12: 'true', uses_clearinghouse: 'true', techstack_basis: 'inferred'});
+  });
+
+  it('gives a company that falls back to rules the same columns the rules provider gives it', async () => {
+    const input = writeInput(5);
+    mock.reset({apiKey: KEY, faultsFor: {'Mockco 002': [{kind: 'refusal'}], 'Mockco 005': [{kind: 'refusal'}]}});
+    const r = await enrich(input);
+    expect(summary(r).provider_stats).toMatchObject({fallbacks: 2});
+    const openai = rows();
+    const viaRules = await runCli(Enrich, ['--provider', 'rules', '--config-dir', CONFIG, '--data-dir', dataDir(), '--input', input, '--json']);
+    expect(viaRules.exitCode).toBe(0);
+    const byRules = new Map(rows().map((x) => [x.name, x]));
+    const fellBack = openai.filter((x) => x.enrichment_source === 'rules_fallback');
+    expect(fellBack.map((x) => x.name)).toEqual(['Mockco 002', 'Mockco 005']);
+    for (const x of fellBack) {
+      expect(x.company_kind_reason).not.toBe('');
+      expect(x.enrichment_error).toContain('refused');
+      expect({...x, enrichment_source: 'rules', enrichment_error: ''}).toEqual(byRules.get(x.name));
+    }
+  });
+
+  it('does not serve an answer cached in the old layout (no company kind): it asks again', async () => {
+    const input = writeInput(2);
+    await enrich(input);
+    const first = readFileSync(companiesFile());
+    // Rewrite one entry as the provider wrote it before company kind and flag bases.
+    const files = readdirSync(cacheDir(), {recursive: true, withFileTypes: true}).filter((d) => d.isFile());
+    const victim = join(files[0].parentPath, files[0].name);
+    const e = JSON.parse(readFileSync(victim, 'utf8'));
+    delete e.answer.company;
+    delete e.answer.techstack.basis;
+    writeFileSync(victim, JSON.stringify({...e, format: 1, prompt_version: 'enrich-2026-11-23.1'}));
+    const r = await enrich(input);
+    expect(summary(r).provider_stats).toMatchObject({cache_hits: 1, cache_corrupt: 1, api_answers: 1});
+    expect(mock.requests).toHaveLength(3);
+    expect(readFileSync(companiesFile()).equals(first)).toBe(true);
+    expect(JSON.parse(readFileSync(victim, 'utf8')).answer.company).toBeDefined();
   });
 
   it('drops URLs the search never returned and counts them; flags without a grounded URL get a lower confidence', async () => {

@@ -15,8 +15,10 @@ import {buildCompanyInput, buildInstructions, PROMPT_VERSION} from '../src/provi
 import {RateLimiter} from '../src/providers/openai/rate-limiter.js';
 import {redact} from '../src/providers/openai/redact.js';
 import {AttemptTimeoutError, backoffMs, classifyError, OutputError, parseResetDuration, retryAfterMs, retryDelayMs, isNetworkError} from '../src/providers/openai/retry.js';
-import {AnswerSchema, type Answer, type CacheEntry} from '../src/providers/openai/schema.js';
-import type {CompanyBase} from '../src/schemas/companies.js';
+import {AnswerSchema, CACHE_FORMAT, CacheEntrySchema, type Answer, type CacheEntry} from '../src/providers/openai/schema.js';
+import {OpenAiClient} from '../src/providers/openai/client.js';
+import {COMPANY_KIND_DEFINITIONS, COMPANY_KINDS} from '../src/core/vocabulary.js';
+import {CompanySchema, type CompanyBase} from '../src/schemas/companies.js';
 import {CONFIG_SCHEMAS} from '../src/schemas/config-files.js';
 import {tempDir} from './helpers/cli.js';
 
@@ -48,7 +50,8 @@ const company = (over: Partial<CompanyBase> = {}): CompanyBase => ({
   ...over,
 });
 
-const answer = (over: Partial<Answer['techstack']> = {}, icp: Partial<Answer['icp']> = {}): Answer => ({
+const answer = (over: Partial<Answer['techstack']> = {}, icp: Partial<Answer['icp']> = {}, kind: Partial<Answer['company']> = {}): Answer => ({
+  company: {kind: 'health_it', reason: 'claims software', is_competitor: false, ...kind},
   icp: {tier: 'tier_2', score: 55, confidence: 0.7, reason: 'fits', ...icp},
   techstack: {
     uses_x12: true,
@@ -58,6 +61,7 @@ const answer = (over: Partial<Answer['techstack']> = {}, icp: Partial<Answer['ic
     uses_fhir: false,
     uses_hl7: false,
     ehrs: [],
+    basis: {x12: 'stated', clearinghouse: 'not_set', fhir: 'not_set', hl7: 'not_set'},
     confidence: 0.9,
     evidence: [],
     ...over,
@@ -82,16 +86,67 @@ describe('prompt', () => {
 
   it('puts the user\'s ICP rules in the instructions', () => {
     const text = buildInstructions(rules, true);
-    for (const seg of rules.target_industries) expect(text).toContain(seg.name);
+    for (const [kind, pts] of Object.entries(rules.icp.kind_points)) expect(text).toContain(`${kind}: +${pts}`);
     for (const k of rules.keywords.must_have) expect(text).toContain(JSON.stringify(k));
+    for (const x of rules.icp.exclusions) {
+      expect(text).toContain(`${x.name}: the name or description says one of ${x.phrases.map((p) => JSON.stringify(p)).join(', ')}`);
+    }
+    expect(text).toContain(`the kind is one of ${rules.icp.excluded_kinds.map((k) => JSON.stringify(k)).join(', ')}`);
+    expect(text).toContain(`the size band is one of "1" unless the kind is ${rules.size_bands.excluded_unless_kinds.join(', ')}`);
     expect(text).toContain(`tier_1: score >= ${rules.tiers.tier_1}`);
-    const edited = {...rules, tiers: {...rules.tiers, tier_1: rules.tiers.tier_1 + 5}};
-    expect(buildInstructions(edited, true)).not.toBe(text);
+    for (const edit of [
+      {...rules, tiers: {...rules.tiers, tier_1: rules.tiers.tier_1 + 5}},
+      {...rules, icp: {...rules.icp, excluded_kinds: ['edi_vendor' as const]}},
+      {...rules, size_bands: {...rules.size_bands, excluded_unless_kinds: []}},
+      {...rules, competitors: {...rules.competitors, names: [...rules.competitors.names, 'Newco Clearing']}},
+    ]) expect(buildInstructions(edit, true)).not.toBe(text);
     expect(buildInstructions(rules, false)).not.toContain('Use web search');
+  });
+
+  it('defines every company kind as the company_kind column does, and states the competitor rule with the listed competitors', () => {
+    const text = buildInstructions(rules, true);
+    const column = CompanySchema.shape.company_kind.description!;
+    for (const k of COMPANY_KINDS) {
+      expect(text).toContain(`- ${k}: ${COMPANY_KIND_DEFINITIONS[k]}.`);
+      expect(column).toContain(`${k} (${COMPANY_KIND_DEFINITIONS[k]})`);
+    }
+    for (const d of rules.competitors.domains) expect(text).toContain(JSON.stringify(d));
+    for (const n of rules.competitors.names) expect(text).toContain(JSON.stringify(n));
+    expect(text).toMatch(/A company that IS a clearinghouse, an EDI network or an eligibility \/ claims API vendor is edi_vendor/);
+    expect(text).toMatch(/never ICP: tier excluded, with a reason that says "competitor"/);
+    expect(text).toMatch(/never a clearinghouse USER: uses_clearinghouse false/);
+    expect(text).toMatch(/THROUGH a clearinghouse .* is not a competitor/s);
+    // What the kinds imply for the flags, from techstack.inferred.
+    expect(text).toContain('- payer: x12, clearinghouse.');
+    expect(text).toContain('- edi_vendor: x12.');
   });
 });
 
 describe('cache key', () => {
+  it('changes with the answer schema: answers cached before company kind and flag bases are never looked up', () => {
+    const schema = OpenAiClient.answerJsonSchema() as {properties: Record<string, {properties: Record<string, unknown>}>; required: string[]};
+    expect(Object.keys(schema.properties)).toEqual(['company', 'icp', 'techstack']);
+    expect(schema.properties.company.properties.kind).toMatchObject({enum: [...COMPANY_KINDS]});
+    expect(Object.keys(schema.properties.techstack.properties)).toContain('basis');
+    // The schema as it was (no company, no basis) gives another key for the same company.
+    const old = structuredClone(schema);
+    delete (old.properties as Record<string, unknown>).company;
+    old.required = old.required.filter((k) => k !== 'company');
+    delete old.properties.techstack.properties.basis;
+    const p: FingerprintParts = {api: 'responses', model: 'gpt-4.1-mini', promptVersion: PROMPT_VERSION, schema, request: {}, instructions: 'x'};
+    expect(cacheKey(runFingerprint({...p, schema: old}), 'input')).not.toBe(cacheKey(runFingerprint(p), 'input'));
+    // And an entry of the old layout is not an entry at all (read as corrupt, asked again).
+    const entry = {
+      format: 1, provider: 'openai', api: 'responses', model: 'gpt-4.1-mini', response_model: 'gpt-4.1-mini', prompt_version: 'enrich-2026-11-23.1',
+      created_at: '2026-11-30T00:00:00.000Z', response_id: 'resp_1', citations: [], sources: [], web_search_calls: 1, cost_usd: 0.01,
+      usage: {input_tokens: 1, cached_input_tokens: 0, output_tokens: 1, reasoning_tokens: 0},
+      answer: {icp: answer().icp, techstack: (({basis: _b, ...rest}) => rest)(answer().techstack)},
+    };
+    expect(CacheEntrySchema.safeParse(entry).success).toBe(false);
+    expect(CacheEntrySchema.safeParse({...entry, format: CACHE_FORMAT}).success).toBe(false);
+    expect(CacheEntrySchema.safeParse({...entry, format: CACHE_FORMAT, answer: answer()}).success).toBe(true);
+  });
+
   const parts: FingerprintParts = {api: 'responses', model: 'gpt-4.1-mini', promptVersion: PROMPT_VERSION, schema: {a: 1}, request: {b: 2}, instructions: 'x'};
   it('changes with every part of the fingerprint and with the input, and only then', () => {
     const base = cacheKey(runFingerprint(parts), 'input');
@@ -175,15 +230,16 @@ describe('grounding', () => {
 
 describe('answer -> columns', () => {
   const deriver = compileDeriver(rules, cfg.grounding);
-  const entry = (a: Answer, citations: string[] = [], sources: string[] = []): Pick<CacheEntry, 'answer' | 'citations' | 'sources'> => ({answer: a, citations, sources});
+  const acme = {domain: 'acme.com', name: 'Acme Health'};
+  const derive = (a: Answer, citations: string[] = [], sources: string[] = [], who = acme) => deriver.derive({answer: a, citations, sources} satisfies Pick<CacheEntry, 'answer' | 'citations' | 'sources'>, who);
 
   it('derives fit from the tier and the configured fit_min_tier, clamps and rounds', () => {
-    const fit = (tier: Answer['icp']['tier']) => deriver.derive(entry(answer({}, {tier}))).enrichment.icp_fit;
+    const fit = (tier: Answer['icp']['tier']) => derive(answer({}, {tier})).enrichment.icp_fit;
     expect(fit('tier_1')).toBe(true);
     expect(fit('tier_2')).toBe(rules.tiers.fit_min_tier !== 'tier_1');
     expect(fit('not_icp')).toBe(false);
     expect(fit('excluded')).toBe(false);
-    const e = deriver.derive(entry(answer({}, {score: 130, confidence: 0.6666, reason: ' many\n words '}))).enrichment;
+    const e = derive(answer({}, {score: 130, confidence: 0.6666, reason: ' many\n words '})).enrichment;
     expect(e.icp_score).toBe(100);
     expect(e.icp_confidence).toBe(0.67);
     expect(e.icp_reason).toBe('tier_2 (score 100): many words');
@@ -191,7 +247,7 @@ describe('answer -> columns', () => {
 
   it('normalises transaction sets and names, and sets the flags they imply', () => {
     expect(transactionSets(['837P', '270', '837I', 'eligibility', '835 ERA'])).toEqual(['270', '835', '837']);
-    const e = deriver.derive(entry(answer({uses_x12: false, x12_transaction_sets: ['271'], clearinghouses: ['availity', 'Navicure', 'Some New House', ' '], ehrs: ['athenahealth', 'Cerner']}))).enrichment;
+    const e = derive(answer({uses_x12: false, x12_transaction_sets: ['271'], clearinghouses: ['availity', 'Navicure', 'Some New House', ' '], ehrs: ['athenahealth', 'Cerner']})).enrichment;
     expect(e.uses_x12).toBe(true);
     expect(e.uses_clearinghouse).toBe(true);
     expect(e.clearinghouses).toEqual(['Availity', 'Some New House', 'Waystar']);
@@ -199,20 +255,80 @@ describe('answer -> columns', () => {
     expect(e.enrichment_source).toBe('openai');
   });
 
+  it('takes the kind and its reason from the answer, normalised and capped like icp_reason', () => {
+    const e = derive(answer({}, {}, {kind: 'rcm_billing', reason: ' billing\n\tservices ', is_competitor: false})).enrichment;
+    expect(e).toMatchObject({company_kind: 'rcm_billing', company_kind_reason: 'billing services', is_competitor: false});
+    const long = derive(answer({}, {}, {reason: 'x'.repeat(2000)})).enrichment.company_kind_reason;
+    expect(long).toHaveLength(600);
+    expect(long.endsWith('…')).toBe(true);
+  });
+
+  it('keeps is_competitor and company_kind edi_vendor together, whatever the model says (the kind decides)', () => {
+    expect(derive(answer({}, {}, {kind: 'health_it', is_competitor: true})).enrichment).toMatchObject({company_kind: 'health_it', is_competitor: false, icp_tier: 'tier_2'});
+    expect(derive(answer({}, {}, {kind: 'edi_vendor', is_competitor: false})).enrichment).toMatchObject({company_kind: 'edi_vendor', is_competitor: true});
+  });
+
+  it('makes a competitor excluded, not ICP and no clearinghouse user, with a reason that says competitor', () => {
+    const a = answer(
+      {uses_clearinghouse: true, clearinghouses: ['Availity'], basis: {x12: 'stated', clearinghouse: 'stated', fhir: 'not_set', hl7: 'not_set'}, evidence: [{signal: 'clearinghouse', url: 'https://acme.com/partners', note: ''}, {signal: 'x12', url: 'https://acme.com/edi', note: ''}]},
+      {tier: 'tier_1', score: 80, reason: 'sells claims APIs'},
+      {kind: 'edi_vendor', is_competitor: true},
+    );
+    const e = derive(a, [], ['https://acme.com/partners', 'https://acme.com/edi']).enrichment;
+    expect(e).toMatchObject({company_kind: 'edi_vendor', is_competitor: true, icp_tier: 'excluded', icp_fit: false, icp_score: 80, uses_clearinghouse: false, clearinghouses: [], uses_x12: true, techstack_basis: 'stated'});
+    expect(e.icp_reason).toBe('excluded (score 80): competitor (edi_vendor); sells claims APIs');
+    expect(e.techstack_evidence).toEqual(['https://acme.com/edi']);
+    // Always in the same words, even when the model's own reason mentions competitors.
+    expect(derive(answer({}, {tier: 'excluded', reason: 'Not a competitor.'}, {kind: 'edi_vendor'})).enrichment.icp_reason).toBe('excluded (score 55): competitor (edi_vendor); Not a competitor.');
+  });
+
+  it('makes a competitor listed in icp_rules.yml (domain or name) edi_vendor even when the model says otherwise', () => {
+    const a = answer({uses_clearinghouse: true, basis: {x12: 'stated', clearinghouse: 'stated', fhir: 'not_set', hl7: 'not_set'}}, {tier: 'tier_1'}, {kind: 'rcm_billing', reason: 'revenue cycle'});
+    const byDomain = derive(a, [], [], {domain: rules.competitors.domains[0], name: 'Some Name'}).enrichment;
+    expect(byDomain).toMatchObject({company_kind: 'edi_vendor', is_competitor: true, icp_tier: 'excluded', icp_fit: false, uses_clearinghouse: false});
+    expect(byDomain.company_kind_reason).toBe(`listed competitor (domain ${rules.competitors.domains[0]} in competitors of icp_rules.yml)`);
+    const byName = derive(a, [], [], {domain: 'parent-company.com', name: 'experian health'}).enrichment;
+    expect(byName).toMatchObject({company_kind: 'edi_vendor', is_competitor: true, icp_tier: 'excluded'});
+    expect(byName.company_kind_reason).toContain('name "experian health"');
+    expect(derive(a, [], [], {domain: 'parent-company.com', name: 'Experian Health Partners'}).enrichment.company_kind).toBe('rcm_billing');
+  });
+
+  it('excludes the other kinds of icp.excluded_kinds too', () => {
+    const e = derive(answer({}, {tier: 'tier_2', reason: 'makes devices'}, {kind: 'pharma_device'})).enrichment;
+    expect(e).toMatchObject({icp_tier: 'excluded', icp_fit: false, is_competitor: false, icp_reason: 'excluded (score 55): excluded kind pharma_device; makes devices'});
+  });
+
+  it('says whether the flags are stated or inferred: stated when any set flag is, none when no flag is set', () => {
+    const basis = (over: Partial<Answer['techstack']>) => derive(answer({uses_x12: false, x12_transaction_sets: [], ...over})).enrichment.techstack_basis;
+    const marks = (m: Partial<Answer['techstack']['basis']>): Answer['techstack']['basis'] => ({x12: 'not_set', clearinghouse: 'not_set', fhir: 'not_set', hl7: 'not_set', ...m});
+    expect(basis({basis: marks({})})).toBe('none');
+    expect(basis({ehrs: ['Epic'], basis: marks({})})).toBe('none'); // an EHR named is not one of the flags
+    expect(basis({uses_x12: true, uses_clearinghouse: true, basis: marks({x12: 'inferred', clearinghouse: 'inferred'})})).toBe('inferred');
+    expect(basis({uses_x12: true, uses_hl7: true, basis: marks({x12: 'inferred', hl7: 'stated'})})).toBe('stated');
+    // A mark on a flag that is false does not count.
+    expect(basis({uses_x12: true, basis: marks({x12: 'inferred', fhir: 'stated'})})).toBe('inferred');
+    // A flag set without a mark: stated when it rests on names (transaction sets, a clearinghouse), else inferred.
+    expect(basis({x12_transaction_sets: ['837'], basis: marks({})})).toBe('stated');
+    expect(basis({clearinghouses: ['Availity'], basis: marks({})})).toBe('stated');
+    expect(basis({uses_fhir: true, basis: marks({})})).toBe('inferred');
+    // A competitor's clearinghouse flag is dropped, and its mark with it.
+    expect(derive(answer({uses_x12: false, x12_transaction_sets: [], uses_clearinghouse: true, basis: marks({clearinghouse: 'stated'})}, {}, {kind: 'edi_vendor'})).enrichment.techstack_basis).toBe('none');
+  });
+
   it('puts only grounded URLs in techstack_evidence and lowers the confidence of ungrounded flags', () => {
     const a = answer({evidence: [{signal: 'x12', url: 'https://acme.com/edi', note: ''}, {signal: 'x12', url: 'https://made.up/x', note: ''}]});
-    const grounded = deriver.derive(entry(a, [], ['https://acme.com/edi']));
+    const grounded = derive(a, [], ['https://acme.com/edi']);
     expect(grounded.enrichment.techstack_evidence).toEqual(['https://acme.com/edi']);
     expect(grounded.enrichment.techstack_confidence).toBe(0.9);
     expect(grounded).toMatchObject({urlsGrounded: 1, urlsDropped: 1});
-    const ungrounded = deriver.derive(entry(a));
+    const ungrounded = derive(a);
     expect(ungrounded.enrichment.techstack_evidence).toEqual([]);
     expect(ungrounded.enrichment.techstack_confidence).toBe(cfg.grounding.ungrounded_confidence_cap);
   });
 
   it('is deterministic: the same entry gives the same columns', () => {
     const a = answer({evidence: [{signal: 'x12', url: 'https://acme.com/edi', note: ''}]});
-    expect(deriver.derive(entry(a, [], ['https://acme.com/edi']))).toEqual(deriver.derive(entry(structuredClone(a), [], ['https://acme.com/edi'])));
+    expect(derive(a, [], ['https://acme.com/edi'])).toEqual(derive(structuredClone(a), [], ['https://acme.com/edi']));
   });
 });
 

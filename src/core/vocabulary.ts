@@ -16,6 +16,27 @@ export const COMPANY_KINDS = [
 ] as const;
 export type CompanyKind = (typeof COMPANY_KINDS)[number];
 
+/**
+ * What each company kind covers, in words (the labelling guide's definitions): the one text behind the
+ * company_kind column description and the OpenAI prompt, so both providers classify by the same definitions.
+ */
+export const COMPANY_KIND_DEFINITIONS: Readonly<Record<CompanyKind, string>> = {
+  provider: 'hospital, clinic, practice, therapy, home health that bills insurance, lab, imaging, dental, DME, pharmacy',
+  rcm_billing: 'medical billing / coding / revenue cycle / credentialing services',
+  health_it: 'EHR, practice management, digital health or telehealth software, patient payments, benefits navigation, health data platform',
+  payer: 'health plan, TPA, benefits administrator, managed care',
+  edi_vendor: "clearinghouse, EDI network, eligibility / claims API vendor: Stedi's competitors",
+  pharma_device: 'pharma, biotech, medical devices, manufacturing',
+  other_healthcare: 'staffing, consulting, non-medical home care, wellness, associations, media',
+  non_healthcare: 'not a healthcare company',
+  unknown: 'nothing to go on',
+};
+
+/** "kind (definition), kind (definition), ...": the kinds and their definitions in one line. */
+export function companyKindList(): string {
+  return COMPANY_KINDS.map((k) => `${k} (${COMPANY_KIND_DEFINITIONS[k]})`).join(', ');
+}
+
 /** Where the tech-stack flags come from (companies.csv techstack_basis). */
 export const TECHSTACK_BASES = ['stated', 'inferred', 'none'] as const;
 export type TechstackBasis = (typeof TECHSTACK_BASES)[number];

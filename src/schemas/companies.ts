@@ -1,13 +1,13 @@
 import {z} from './zod.js';
 import {ALL_SIZE_BANDS} from '../core/size-bands.js';
-import {COMPANY_KINDS, ICP_TIERS, TECHSTACK_BASES} from '../core/vocabulary.js';
+import {COMPANY_KINDS, ICP_TIERS, TECHSTACK_BASES, companyKindList} from '../core/vocabulary.js';
 import {col} from './columns.js';
 
 export const DOMAIN_STATUSES = ['ok', 'missing', 'invalid'] as const;
 
 /** The columns every enrichment provider fills (rules or OpenAI); the rest comes from the export. */
 export const EnrichmentSchema = z.object({
-  company_kind: col.oneOf(COMPANY_KINDS, 'What the company is: provider, rcm_billing (billing / coding / revenue cycle services), health_it (EHR, practice management, digital health software), payer (health plan, TPA, benefits administrator), edi_vendor (clearinghouse, EDI network, eligibility / claims API vendor: a competitor), pharma_device, other_healthcare (staffing, consulting, non-medical home care, associations, media), non_healthcare, or unknown (nothing to go on).'),
+  company_kind: col.oneOf(COMPANY_KINDS, `What the company is: ${companyKindList()}.`),
   company_kind_reason: col.text('Why: the industry label and phrases that decided company_kind.'),
   is_competitor: col.bool('A competitor of Stedi (company_kind edi_vendor: a listed competitor domain or name, or text that describes a clearinghouse, EDI network or eligibility / claims API). Never ICP, never a clearinghouse user, never offered a new-business deal.'),
   icp_fit: col.bool('Whether the company is in the Ideal Customer Profile (tier at or above tiers.fit_min_tier in icp_rules.yml).'),

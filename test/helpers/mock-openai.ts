@@ -83,10 +83,20 @@ export function companyFromText(text: string): MockCompany {
 
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
+/** The kind the mock gives a company: from a few words of its text, else health_it for software, else provider. */
+export function mockKind(c: MockCompany): string {
+  const text = `${c.name} ${c.description}`.toLowerCase();
+  if (/\b(clearinghouse|edi network)\b/.test(text) && !/\bthrough (a )?clearinghouse/.test(text)) return 'edi_vendor';
+  if (/\b(revenue cycle|billing)\b/.test(text)) return 'rcm_billing';
+  if (/\b(platform|api|software)\b/.test(text) || c.industry === 'Software Development') return 'health_it';
+  return 'provider';
+}
+
 /**
- * A deterministic answer from the company's own text. Every flag it sets has one grounded URL (in the
- * search sources, written by the search with www. and utm_source) and one invented URL that no search
- * returned (https://invented.example.org/...), which the provider must drop.
+ * A deterministic, consistent answer from the company's own text: a kind (a competitor is tier excluded and no
+ * clearinghouse user), and flags only where the text names them (basis stated). Every flag it sets has one
+ * grounded URL (in the search sources, written by the search with www. and utm_source) and one invented URL
+ * that no search returned (https://invented.example.org/...), which the provider must drop.
  */
 export function defaultAnswer(c: MockCompany): MockAnswer {
   const text = `${c.name} ${c.description}`.toLowerCase();
@@ -94,18 +104,22 @@ export function defaultAnswer(c: MockCompany): MockAnswer {
   const x12 = /\b(edi|x12|837|835)\b/.test(text);
   const fhir = text.includes('fhir');
   const hl7 = text.includes('hl7');
-  const availity = text.includes('availity');
+  const kind = mockKind(c);
+  const competitor = kind === 'edi_vendor';
+  const availity = text.includes('availity') && !competitor;
   const epic = /\bepic\b/.test(text);
   const signals = [x12 && 'x12', availity && 'clearinghouse', fhir && 'fhir', hl7 && 'hl7', epic && 'ehr'].filter(Boolean) as string[];
   const score = 20 + ([...c.name].reduce((a, ch) => a + ch.charCodeAt(0) * 7, 0) % 70);
-  const tier = score >= 65 ? 'tier_1' : score >= 45 ? 'tier_2' : score >= 30 ? 'tier_3' : 'not_icp';
+  const tier = competitor ? 'excluded' : score >= 65 ? 'tier_1' : score >= 45 ? 'tier_2' : score >= 30 ? 'tier_3' : 'not_icp';
+  const basis = (flag: boolean) => (flag ? 'stated' : 'not_set');
   const evidence = signals.flatMap((s) => [
     {signal: s, url: `https://${domain}/${s}`, note: `${s} page`},
     {signal: s, url: `https://invented.example.org/${slug(c.name)}/${s}`, note: 'made up'},
   ]);
   return {
     answer: {
-      icp: {tier, score, confidence: 0.8, reason: `mock judgement for ${c.name}`},
+      company: {kind, reason: `mock kind for ${c.name}`, is_competitor: competitor},
+      icp: {tier, score, confidence: 0.8, reason: `${competitor ? 'competitor; ' : ''}mock judgement for ${c.name}`},
       techstack: {
         uses_x12: x12,
         x12_transaction_sets: x12 ? ['837P', '835'] : [],
@@ -114,6 +128,7 @@ export function defaultAnswer(c: MockCompany): MockAnswer {
         uses_fhir: fhir,
         uses_hl7: hl7,
         ehrs: epic ? ['Epic'] : [],
+        basis: {x12: basis(x12), clearinghouse: basis(availity), fhir: basis(fhir), hl7: basis(hl7)},
         confidence: 0.85,
         evidence,
       },

@@ -45,6 +45,20 @@ export function kindNameLists(rules: IcpRules): Array<{tag: string; phrases: rea
 /** Folds a company name for the competitor name list: lower case, letters and digits only. */
 export const foldName = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '');
 
+/**
+ * The competitors listed in icp_rules.yml (competitors.domains and .names): a function that says why a company is
+ * a listed competitor (its domain, else its whole name, case and punctuation ignored), or null. Shared by the
+ * rules classifier and the OpenAI answer, so a listed competitor is edi_vendor whichever provider answers.
+ */
+export function listedCompetitors(rules: IcpRules): (c: {domain: string; name: string}) => string | null {
+  const domains = new Set(rules.competitors.domains.map((d) => d.trim().toLowerCase()));
+  const names = new Set(rules.competitors.names.map(foldName));
+  return (c) => {
+    const why = c.domain !== '' && domains.has(c.domain) ? `domain ${c.domain}` : names.has(foldName(c.name)) ? `name "${c.name}"` : null;
+    return why === null ? null : `listed competitor (${why} in competitors of icp_rules.yml)`;
+  };
+}
+
 export interface KindClassifier {
   /** `hits`: the description scanner's hits on name + description; `nameHits`: the name scanner's on the name. */
   classify(company: KindInput, hits: readonly PhraseHit[], nameHits: readonly PhraseHit[]): KindResult;
@@ -57,17 +71,14 @@ export interface KindClassifier {
 export function compileKinds(rules: IcpRules): KindClassifier {
   const ck = rules.company_kinds;
   const industries = ck.kinds.map((k) => new Map(Object.entries(k.industries).map(([label, pts]) => [label.trim().toLowerCase(), pts])));
-  const competitorDomains = new Set(rules.competitors.domains.map((d) => d.trim().toLowerCase()));
-  const competitorNames = new Set(rules.competitors.names.map(foldName));
+  const listed = listedCompetitors(rules);
   const pts = ck.points;
   const healthcareIndustries = new Set(ck.healthcare_industries.map((l) => l.trim().toLowerCase()));
 
   return {
     classify(c: KindInput, hits: readonly PhraseHit[], nameHits: readonly PhraseHit[]): KindResult {
-      if (!c.is_previous_customer && ((c.domain !== '' && competitorDomains.has(c.domain)) || competitorNames.has(foldName(c.name)))) {
-        const why = c.domain !== '' && competitorDomains.has(c.domain) ? `domain ${c.domain}` : `name "${c.name}"`;
-        return {kind: 'edi_vendor', reason: `listed competitor (${why} in competitors of icp_rules.yml)`, is_competitor: true, words: ['listed competitor'], signals: 3};
-      }
+      const competitor = c.is_previous_customer ? null : listed(c);
+      if (competitor !== null) return {kind: 'edi_vendor', reason: competitor, is_competitor: true, words: ['listed competitor'], signals: 3};
       const label = c.industry.trim().toLowerCase();
       const healthcare = phrasesOf(hits, HEALTHCARE_TAG);
       if (healthcare.length === 0 && !healthcareIndustries.has(label) && (c.description.trim() !== '' || c.industry !== '')) {

@@ -160,7 +160,7 @@ export class OpenAiProvider implements EnrichmentProvider {
       const {entry} = this.lookup(key, true);
       if (entry) {
         this.n.cache_hits++;
-        return this.fromEntry(entry);
+        return this.fromEntry(entry, company);
       }
     }
     let outcome: Outcome;
@@ -174,7 +174,7 @@ export class OpenAiProvider implements EnrichmentProvider {
     if ('entry' in outcome) {
       this.n.api_answers++;
       this.failedInARow = 0;
-      return this.fromEntry(outcome.entry);
+      return this.fromEntry(outcome.entry, company);
     }
     if (outcome.budget !== true) this.countFailure(outcome.fallback);
     return this.fallback(company, outcome.fallback, outcome.budget === true);
@@ -195,8 +195,8 @@ export class OpenAiProvider implements EnrichmentProvider {
     );
   }
 
-  private fromEntry(entry: CacheEntry): Enrichment {
-    const d = this.deriver.derive(entry);
+  private fromEntry(entry: CacheEntry, company: CompanyBase): Enrichment {
+    const d = this.deriver.derive(entry, company);
     this.n.urls_grounded += d.urlsGrounded;
     this.n.urls_dropped += d.urlsDropped;
     return d.enrichment;
