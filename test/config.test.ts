@@ -51,7 +51,7 @@ describe('config loading', () => {
   });
 
   it('reports invalid YAML with its line, and a missing file', async () => {
-    const bad = await loadEdited((t) => t.replace('version: 1', 'version: [1'));
+    const bad = await loadEdited((t) => t.replace('version: 2', 'version: [1'));
     expect(bad).toBeInstanceOf(UserError);
     expect(bad.message).toMatch(/invalid YAML/);
     await expect(loadYamlConfig('/nonexistent/icp_rules.yml', icpRules)).rejects.toThrow(/\/nonexistent\/icp_rules.yml: cannot read config file/);

@@ -30,6 +30,36 @@ function dealsOf(companies: readonly Company[], asOf = AS_OF, seed = 42, m: Deal
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const wonCycles = (ds: Deal[]) => ds.filter((d) => d.outcome === 'won').map((d) => d.sales_cycle_days);
 
+describe('company kind, competitors and tech-stack evidence', () => {
+  const rate = (cs: Company[]) => cs.filter((c) => simulateDeals(c, model, 42, FAR).length > 0).length / cs.length;
+  const winRate = (cs: Company[]) => {
+    const closed = dealsOf(cs, FAR).filter((d) => d.outcome !== 'open');
+    return closed.filter((d) => d.outcome === 'won').length / closed.length;
+  };
+  const base = {size_band: '51-200', icp_tier: 'tier_2', icp_fit: true} as const;
+
+  it('a competitor never gets a deal, whatever else it is', () => {
+    const competitors = population(600, {...base, icp_tier: 'tier_1', company_kind: 'edi_vendor', is_competitor: true, uses_x12: true, techstack_basis: 'stated'}, 'c');
+    expect(dealsOf(competitors, FAR)).toEqual([]);
+    expect(rate(population(600, {...base, company_kind: 'health_it'}, 'h'))).toBeGreaterThan(0.1);
+  });
+
+  it('stated X12 / clearinghouse evidence reaches an opportunity and wins clearly more often than inferred, and inferred a little more than none', () => {
+    const stated = population(4000, {...base, uses_x12: true, uses_clearinghouse: true, techstack_basis: 'stated'}, 's');
+    const inferred = population(4000, {...base, uses_x12: true, uses_clearinghouse: true, techstack_basis: 'inferred'}, 'i');
+    const none = population(4000, {...base}, 'n');
+    const [rs, ri, rn] = [rate(stated), rate(inferred), rate(none)];
+    expect(rs).toBeGreaterThan(ri * 1.3);
+    expect(ri).toBeGreaterThan(rn);
+    expect(ri).toBeLessThan(rn * 1.25);
+    expect(winRate(stated)).toBeGreaterThan(winRate(none) * 1.1);
+  });
+
+  it('weighs the company kind as configured: billing firms open deals more often than non-healthcare companies', () => {
+    expect(rate(population(3000, {...base, company_kind: 'rcm_billing'}, 'r'))).toBeGreaterThan(rate(population(3000, {...base, company_kind: 'non_healthcare'}, 'x')) * 1.5);
+  });
+});
+
 describe('simulateCompany', () => {
   const c = makeCompany({company_key: 'domain:acme-rcm.com', icp_tier: 'tier_1', icp_fit: true, uses_x12: true, size_band: '51-200'});
 
@@ -138,15 +168,17 @@ describe('how a deal moves', () => {
     expect(ent).toBeGreaterThan(150);
   });
 
-  it('previous customers move faster; X12 integrations spend longer in technical evaluation', () => {
+  it('previous customers move faster; stated X12 integrations spend longer in technical evaluation, inferred ones do not', () => {
     const base = {size_band: '51-200', icp_tier: 'tier_1'} as const;
     const fresh = median(wonCycles(dealsOf(population(2500, base, 'f'), FAR)));
     const known = median(wonCycles(dealsOf(population(2500, {...base, is_previous_customer: true}, 'k'), FAR)));
     expect(known).toBeLessThan(fresh * 0.8);
     const techDays = (ds: Deal[]) => median(ds.filter((d) => d.security_review_date).map((d) => day(d.security_review_date) - day(d.technical_evaluation_date)));
     const plain = techDays(dealsOf(population(2500, base, 'n'), FAR));
-    const x12 = techDays(dealsOf(population(2500, {...base, uses_x12: true}, 'x'), FAR));
+    const x12 = techDays(dealsOf(population(2500, {...base, uses_x12: true, techstack_basis: 'stated'}, 'x'), FAR));
     expect(x12).toBeGreaterThan(plain * 1.25);
+    const inferred = techDays(dealsOf(population(2500, {...base, uses_x12: true, techstack_basis: 'inferred'}, 'i'), FAR));
+    expect(inferred).toBeLessThan(plain * 1.15);
   });
 
   it('records an entry date per stage reached, in order, on business days', () => {

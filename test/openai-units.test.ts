@@ -230,7 +230,7 @@ describe('grounding', () => {
 
 describe('answer -> columns', () => {
   const deriver = compileDeriver(rules, cfg.grounding);
-  const acme = {domain: 'acme.com', name: 'Acme Health'};
+  const acme = {domain: 'acme.com', name: 'Acme Health', is_previous_customer: false};
   const derive = (a: Answer, citations: string[] = [], sources: string[] = [], who = acme) => deriver.derive({answer: a, citations, sources} satisfies Pick<CacheEntry, 'answer' | 'citations' | 'sources'>, who);
 
   it('derives fit from the tier and the configured fit_min_tier, clamps and rounds', () => {
@@ -284,13 +284,21 @@ describe('answer -> columns', () => {
 
   it('makes a competitor listed in icp_rules.yml (domain or name) edi_vendor even when the model says otherwise', () => {
     const a = answer({uses_clearinghouse: true, basis: {x12: 'stated', clearinghouse: 'stated', fhir: 'not_set', hl7: 'not_set'}}, {tier: 'tier_1'}, {kind: 'rcm_billing', reason: 'revenue cycle'});
-    const byDomain = derive(a, [], [], {domain: rules.competitors.domains[0], name: 'Some Name'}).enrichment;
+    const byDomain = derive(a, [], [], {domain: rules.competitors.domains[0], name: 'Some Name', is_previous_customer: false}).enrichment;
     expect(byDomain).toMatchObject({company_kind: 'edi_vendor', is_competitor: true, icp_tier: 'excluded', icp_fit: false, uses_clearinghouse: false});
     expect(byDomain.company_kind_reason).toBe(`listed competitor (domain ${rules.competitors.domains[0]} in competitors of icp_rules.yml)`);
-    const byName = derive(a, [], [], {domain: 'parent-company.com', name: 'experian health'}).enrichment;
+    const byName = derive(a, [], [], {domain: 'parent-company.com', name: 'experian health', is_previous_customer: false}).enrichment;
     expect(byName).toMatchObject({company_kind: 'edi_vendor', is_competitor: true, icp_tier: 'excluded'});
     expect(byName.company_kind_reason).toContain('name "experian health"');
-    expect(derive(a, [], [], {domain: 'parent-company.com', name: 'Experian Health Partners'}).enrichment.company_kind).toBe('rcm_billing');
+    expect(derive(a, [], [], {domain: 'parent-company.com', name: 'Experian Health Partners', is_previous_customer: false}).enrichment.company_kind).toBe('rcm_billing');
+  });
+
+  it('never makes a previous customer a competitor, whatever the model or the list says (as the rules)', () => {
+    const a = answer({}, {tier: 'tier_1'}, {kind: 'edi_vendor', reason: 'eligibility API'});
+    const e = derive(a, [], [], {domain: rules.competitors.domains[0], name: 'Some Name', is_previous_customer: true}).enrichment;
+    expect(e.is_competitor).toBe(false);
+    expect(e.company_kind).not.toBe('edi_vendor');
+    expect(e.icp_tier).toBe('tier_1');
   });
 
   it('excludes the other kinds of icp.excluded_kinds too', () => {

@@ -15,7 +15,7 @@ import type {CacheEntry, FlagBasis, Signal} from './schema.js';
  * The invariants of the columns hold whatever the model said (see compileDeriver).
  */
 export interface AnswerDeriver {
-  derive(entry: Pick<CacheEntry, 'answer' | 'citations' | 'sources'>, company: Pick<CompanyBase, 'domain' | 'name'>): Derived;
+  derive(entry: Pick<CacheEntry, 'answer' | 'citations' | 'sources'>, company: Pick<CompanyBase, 'domain' | 'name' | 'is_previous_customer'>): Derived;
 }
 
 export interface Derived {
@@ -88,8 +88,9 @@ export function compileDeriver(rules: IcpRules, grounding: OpenAiConfig['groundi
   return {
     derive({answer, citations, sources}, company): Derived {
       const {company: k, icp, techstack: t} = answer;
-      const listedAs = listed(company);
-      const kind = listedAs !== null ? 'edi_vendor' : k.kind;
+      // A listed competitor is one whatever the model says; a previous customer never is (as in the rules).
+      const listedAs = company.is_previous_customer ? null : listed(company);
+      const kind = listedAs !== null ? 'edi_vendor' : company.is_previous_customer && k.kind === 'edi_vendor' ? 'health_it' : k.kind;
       const competitor = kind === 'edi_vendor';
 
       const score = Math.min(100, Math.max(0, Math.round(icp.score)));
