@@ -94,7 +94,9 @@ describe('prompt', () => {
     expect(text).toContain(`the kind is one of ${rules.icp.excluded_kinds.map((k) => JSON.stringify(k)).join(', ')}`);
     expect(text).toContain(`the size band is one of "1" unless the kind is ${rules.size_bands.excluded_unless_kinds.join(', ')}`);
     expect(text).toContain(`tier_1: score >= ${rules.tiers.tier_1}`);
+    expect(text).toContain(`Only a company whose kind is one of ${rules.icp.fit_kinds.map((k) => JSON.stringify(k)).join(', ')} can be tier_1 or tier_2`);
     for (const edit of [
+      {...rules, icp: {...rules.icp, signal_required_kinds: []}},
       {...rules, tiers: {...rules.tiers, tier_1: rules.tiers.tier_1 + 5}},
       {...rules, icp: {...rules.icp, excluded_kinds: ['edi_vendor' as const]}},
       {...rules, size_bands: {...rules.size_bands, excluded_unless_kinds: []}},

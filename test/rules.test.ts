@@ -183,6 +183,15 @@ describe('ICP', () => {
     }
   });
 
+  it('a software vendor is ICP fit only with a stated buying signal', () => {
+    const plain = enrich({name: 'Vitalview', industry: 'Software Development', size_band: '201-500', description: 'Clinical analytics software that helps hospitals and health systems improve outcomes for their patients.'});
+    expect(plain.company_kind).toBe('health_it');
+    expect(plain.icp_fit).toBe(false);
+    const billing = enrich({name: 'Vitalview', industry: 'Software Development', size_band: '201-500', description: 'Practice management and billing software that helps clinics submit claims and get paid.'});
+    expect(billing.company_kind).toBe('health_it');
+    expect(billing.icp_fit).toBe(true);
+  });
+
   it('excludes countries outside the allowed list whatever the score', () => {
     const strong = {name: 'Keystone Billing', industry: 'Hospitals and Health Care', description: 'Medical billing company: electronic claims, ERA posting and eligibility verification.'};
     expect(enrich({...strong, country: 'GB'}).icp_tier).toBe('excluded');

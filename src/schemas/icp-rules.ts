@@ -51,6 +51,7 @@ export const IcpRulesSchema = z.strictObject({
   }).describe('Well-known competitors: always edi_vendor, is_competitor and never ICP.'),
   icp: z.strictObject({
     fit_kinds: z.array(kind).min(1).describe('Kinds that can be ICP fit (tier_1 / tier_2); the others stop at tier_3.'),
+    signal_required_kinds: z.array(kind).default([]).describe('Kinds that are ICP fit only with at least one must-have keyword (else at most tier_3).'),
     kind_points: z.record(kind, weight).describe('ICP score points of each company kind.'),
     excluded_kinds: z.array(kind).default([]).describe('Kinds that are never ICP (tier excluded).'),
     exclusions: z.array(z.strictObject({

@@ -53,6 +53,7 @@ export function compileIcp(rules: IcpRules): IcpScorer {
   const bandExclusionLifted = new Set<string>(rules.size_bands.excluded_unless_kinds);
   const excludedKinds = new Set<string>(rules.icp.excluded_kinds);
   const fitKinds = new Set<string>(rules.icp.fit_kinds);
+  const signalKinds = new Set<string>(rules.icp.signal_required_kinds);
   const fitRank = TIER_ORDER.indexOf(rules.tiers.fit_min_tier);
   const kw = rules.keywords;
 
@@ -86,12 +87,17 @@ export function compileIcp(rules: IcpRules): IcpScorer {
       } else if (excludedBands.has(c.size_band) && !bandExclusionLifted.has(kind)) {
         tier = 'excluded';
         reasons.push(`size ${c.size_band} excluded`);
-      } else if (score >= rules.tiers.tier_1 && must.length > 0 && fitKinds.has(kind)) tier = 'tier_1';
-      else if (score >= rules.tiers.tier_2 && fitKinds.has(kind)) tier = 'tier_2';
-      else if (score >= rules.tiers.tier_3) {
-        tier = 'tier_3';
-        if (score >= rules.tiers.tier_2) reasons.push(`kind ${kind} is not a buyer kind (icp.fit_kinds): at most tier_3`);
-      } else tier = 'not_icp';
+      } else {
+        const canFit = fitKinds.has(kind) && (must.length > 0 || !signalKinds.has(kind));
+        if (score >= rules.tiers.tier_1 && must.length > 0 && canFit) tier = 'tier_1';
+        else if (score >= rules.tiers.tier_2 && canFit) tier = 'tier_2';
+        else if (score >= rules.tiers.tier_3) {
+          tier = 'tier_3';
+          if (score >= rules.tiers.tier_2) {
+            reasons.push(fitKinds.has(kind) ? `kind ${kind} needs a buying signal (icp.signal_required_kinds): at most tier_3` : `kind ${kind} is not a buyer kind (icp.fit_kinds): at most tier_3`);
+          }
+        } else tier = 'not_icp';
+      }
 
       const rank = (TIER_ORDER as readonly string[]).indexOf(tier);
       const fit = rank !== -1 && rank <= fitRank;

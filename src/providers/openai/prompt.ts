@@ -113,6 +113,7 @@ ${exclusionLines(rules).map((l) => `  ${l}`).join('\n')}
 - tier_2: score >= ${rules.tiers.tier_2}.
 - tier_3: score >= ${rules.tiers.tier_3}.
 - not_icp: below ${rules.tiers.tier_3}.
+- Only a company whose kind is one of ${quoted(rules.icp.fit_kinds)} can be tier_1 or tier_2${rules.icp.signal_required_kinds.length ? `, and one of ${quoted(rules.icp.signal_required_kinds)} only with at least one must-have keyword` : ''}; otherwise at most tier_3.
 ICP fit means ${fitTiers.join(' or ')}.
 
 TECHNOLOGY STACK
