@@ -16,6 +16,8 @@ afterAll(() => rmSync(dir, {recursive: true, force: true}));
 let n = 0;
 const silent = {start() {}, progress() {}, succeed() {}, info() {}, warn() {}, stop() {}};
 const PREVIOUS = new Set(['a.com']);
+// Rows named so are rejected by the first pass (see config/ingest.yml).
+const ingest = {goneNames: new Set(['deactivated account'])};
 
 const q = (s: string) => `"${s.replaceAll('"', '""')}"`;
 interface Spec {
@@ -39,7 +41,7 @@ function writeExport(rows: Spec[], plain = true): string {
   return file;
 }
 
-const index = (file: string) => indexExport(file, {reporter: silent, onReject() {}, onRestart() {}});
+const index = (file: string) => indexExport(file, {reporter: silent, ingest, onReject() {}, onRestart() {}});
 
 async function oneThread(file: string, ex: ExportIndex): Promise<{companies: CompanyBase[]; merged: number}> {
   const companies: CompanyBase[] = [];
@@ -57,7 +59,7 @@ async function inRanges(file: string, parts: number): Promise<{companies: Compan
 }
 
 const specArb = fc.record({
-  name: fc.constantFrom('', 'Acme', 'Acme Health', 'Beta Care', 'Gamma', 'Delta "Labs"'),
+  name: fc.constantFrom('', 'Acme', 'Acme Health', 'Beta Care', 'Gamma', 'Delta "Labs"', 'Deactivated Account'),
   domain: fc.constantFrom('', 'a.com', 'www.a.com', 'https://b.org/', 'c.health', 'n/a', 'localhost'),
   linkedin: fc.constantFrom('', 'https://www.linkedin.com/company/x', 'https://www.linkedin.com/company/y', 'https://linkedin.com/in/person'),
   description: fc.constantFrom('', 'We send 837 claims over X12 EDI.', 'Home care,\r\nwith "quotes" and\nlines', 'Clinic'),
@@ -77,6 +79,9 @@ describe('the second pass over ranges', () => {
         // Every input row is a company, a merged row or a rejected row.
         expect(one.companies.length + one.merged + ex.rejected).toBe(ex.inputRows);
         expect(ex.inputRows).toBe(rows.length);
+        // Rows whose name says the page is gone are rejected, whatever their domain and LinkedIn URL.
+        expect(one.companies.filter((c) => c.name === 'Deactivated Account' || c.other_names.includes('Deactivated Account'))).toEqual([]);
+        expect(ex.rejected).toBeGreaterThanOrEqual(rows.filter((r) => r.name === 'Deactivated Account').length);
         // Companies come out in the order of their last row.
         const lastRows = one.companies.map((c) => Math.max(...c.source_rows.map(Number)));
         expect(lastRows).toEqual([...lastRows].sort((a, b) => a - b));
@@ -162,7 +167,7 @@ describe('the first pass in two halves', () => {
         const file = writeExport(rows);
         const shard = shardIndex === undefined ? undefined : {index: shardIndex - 1, count: 3};
         const serialRejects: RejectedRow[] = [];
-        const one = await indexExport(file, {reporter: silent, shard, onReject: (r) => void serialRejects.push(r), onRestart() {}});
+        const one = await indexExport(file, {reporter: silent, shard, ingest, onReject: (r) => void serialRejects.push(r), onRestart() {}});
         const offset = one.index.offset!;
         // The cut: the start of any record but the first.
         const records = one.index.records;
@@ -173,7 +178,7 @@ describe('the first pass in two halves', () => {
         if (!plan) return;
         const columns = headerIndex(file, header);
         const rejects: RejectedRow[] = [];
-        const opts = {reporter: silent, shard, onReject: (r: RejectedRow) => void rejects.push(r), onRestart() {}};
+        const opts = {reporter: silent, shard, ingest, onReject: (r: RejectedRow) => void rejects.push(r), onRestart() {}};
         const a = await indexPart(file, {columns, newline: one.newline, start: offset[0], end: offset[cut], firstLine: plan.firstLine}, opts);
         const b = await indexPart(file, {columns, newline: one.newline, start: offset[cut], end: statSync(file).size}, opts);
         // Accounts with rows in both halves were exercised.

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import {previousCustomerDomains} from '../src/core/accounts.js';
-import {cleanRow, mapHeader, mergeRows, type CleanRow} from '../src/core/ingest.js';
+import {join} from 'node:path';
+import {cleanRow, ingestRules, mapHeader, mergeRows, type CleanRow} from '../src/core/ingest.js';
+import {loadYamlConfig} from '../src/io/config.js';
+import {CONFIG_SCHEMAS} from '../src/schemas/config-files.js';
 import {CLAY_HEADER} from './helpers/cli.js';
 
 const {index} = mapHeader([...CLAY_HEADER]);
@@ -47,6 +50,40 @@ describe('cleanRow', () => {
   it('keeps descriptions byte for byte (line breaks, CRLF, non-ASCII)', () => {
     const description = 'Line one — “quoted”\r\nLine two\n\n  indented ® ™ Zoë';
     expect(clean(row({name: 'X', domain: 'x.com', description})).description).toBe(description);
+  });
+});
+
+const rules = ingestRules(await loadYamlConfig(join('config', 'ingest.yml'), CONFIG_SCHEMAS['ingest.yml']));
+
+describe('rows whose name says the page is gone (config/ingest.yml)', () => {
+  const reasonOf = (name: string, domain = 'acme.com') => {
+    const r = cleanRow(row({name, domain, linkedin: 'https://www.linkedin.com/company/x'}), index, 4, 5, rules);
+    return r.ok ? null : r.value;
+  };
+
+  it.each(['Deactivated Account', 'Account Deactivated', '  LINKEDIN   member ', '[Page not found]', 'Unavailable', 'This page doesn’t exist', 'This page doesn\'t exist'])(
+    '"%s" is rejected with the reason, whatever the domain and LinkedIn URL',
+    (name) => {
+      const r = reasonOf(name);
+      expect(r).toMatchObject({row: 4, line: 5, name, domain: 'acme.com'});
+      expect(r!.reason).toBe(`name says the page is gone: ${name.trim().replace(/\s+/g, ' ')}`);
+    },
+  );
+
+  it('matches the whole name only, not a phrase inside a real name (property)', () => {
+    const phrases = ['Deactivated Account', 'LinkedIn Member', 'Unavailable', 'Page not found', 'Account Suspended'];
+    const words = ['Services', 'Home Care', 'Health', 'Inc.', 'of Texas', 'Billing', 'Partners', 'LLC'];
+    fc.assert(
+      fc.property(fc.constantFrom(...phrases), fc.constantFrom(...words), fc.boolean(), (phrase, word, before) => {
+        const name = before ? `${word} ${phrase}` : `${phrase} ${word}`;
+        expect(reasonOf(name)).toBeNull();
+      }),
+    );
+    expect(reasonOf('Deactivated Account')).not.toBeNull();
+  });
+
+  it('rejects no name without the rules (the default)', () => {
+    expect(cleanRow(row({name: 'Deactivated Account', domain: 'a.com'}), index, 2, 2).ok).toBe(true);
   });
 });
 

@@ -1,6 +1,6 @@
 import Papa from 'papaparse';
 import {float64s, int32s, joinParts, keyCheck, KeyIds, NOT_A_COMPANY, type AccountIndex, type PartIndex} from '../core/account-plan.js';
-import {cleanRow, mapHeader, rowKey, type ColumnIndex, type RejectedRow} from '../core/ingest.js';
+import {cleanRow, isGoneName, mapHeader, NO_INGEST_RULES, readKey, type ColumnIndex, type IngestRules, type RejectedRow} from '../core/ingest.js';
 import {shardOf, type Shard} from '../core/shard.js';
 import {detach} from '../core/strings.js';
 import {UserError} from '../errors.js';
@@ -31,6 +31,8 @@ export interface IndexOptions {
   onRestart(): void;
   /** Account keys compared as strings (a Map), not by 64-bit hash: after a KeyCollision (see KeyIds). */
   exactKeys?: boolean;
+  /** config/ingest.yml compiled (rows whose name says the page is gone are rejected); absent: none is. */
+  ingest?: IngestRules;
   /** Tests: the key hash (see KeyIds). */
   hashKeys?: (key: string) => void;
 }
@@ -84,6 +86,7 @@ class Indexer {
   readonly rows = int32s();
   readonly last = int32s();
   private readonly ids: KeyIds;
+  private readonly rules: IngestRules;
   inputRows = 0;
   rejected = 0;
   otherShards = 0;
@@ -94,6 +97,7 @@ class Indexer {
 
   constructor(private readonly opts: IndexOptions, private readonly columns: ColumnIndex, defer = false) {
     this.ids = new KeyIds(opts.exactKeys, opts.hashKeys);
+    this.rules = opts.ingest ?? NO_INGEST_RULES;
     this.deferred = defer ? [] : undefined;
   }
 
@@ -131,15 +135,16 @@ class Indexer {
   /**
    * A record of the export: `keyFields` holds at least its name, domain and LinkedIn fields; `allFields`
    * gives every field, asked for only when the record has no usable key (it is then rejected). `copy` when
-   * the fields may share memory with a big chunk of the file.
+   * the fields may share memory with a big chunk of the file. A record whose name says the page is gone is
+   * rejected too.
    */
   addRecord(keyFields: readonly string[], allFields: () => readonly string[], row: number, line: number, copy: boolean): void {
-    const key = rowKey(keyFields, this.columns);
-    if (key === '') {
-      const res = cleanRow(allFields(), this.columns, row, line);
+    const k = readKey(keyFields, this.columns);
+    if (k.key === '' || isGoneName(k.folded, this.rules)) {
+      const res = cleanRow(allFields(), this.columns, row, line, this.rules);
       if (!res.ok) this.reject(res.value);
       this.addNone(line);
-    } else this.addKey(key, line, copy);
+    } else this.addKey(k.key, line, copy);
     if ((this.account.length & 4095) === 0) this.opts.reporter.progress(this.inputRows);
   }
 

@@ -25,11 +25,17 @@ import {chooseProvider, createProvider, type ProviderChoice} from '../providers/
 import type {Company, CompanyBase} from '../schemas/companies.js';
 import {CONFIG_SCHEMAS} from '../schemas/config-files.js';
 import type {IcpRules} from '../schemas/icp-rules.js';
+import {ingestRules, type IngestRules} from '../core/ingest.js';
 
 export {companyCodec, rejectCodec};
 
 export function loadIcpRules(configDir: string): Promise<IcpRules> {
   return loadYamlConfig(join(configDir, 'icp_rules.yml'), CONFIG_SCHEMAS['icp_rules.yml']);
+}
+
+/** config/ingest.yml, compiled: how the export's rows are cleaned before they become companies. */
+export async function loadIngestRules(configDir: string): Promise<IngestRules> {
+  return ingestRules(await loadYamlConfig(join(configDir, 'ingest.yml'), CONFIG_SCHEMAS['ingest.yml']));
 }
 
 export async function loadPreviousCustomers(configDir: string, reporter?: Reporter): Promise<Set<string>> {
@@ -111,14 +117,15 @@ export interface EnrichSummary {
  * thread writes each range's rows in range order (see RangeWorkers): the same bytes as one thread.
  */
 export async function runEnrich(opts: EnrichOptions): Promise<EnrichSummary> {
+  const ingest = await loadIngestRules(opts.configDir);
   try {
-    return await enrichOnce(opts);
+    return await enrichOnce(opts, ingest);
   } catch (e) {
     // Two account keys shared a 64-bit hash in the first pass (see KeyIds): nothing was committed; start over
     // comparing the keys themselves.
     if (opts.exactKeys || !isKeyCollision(e)) throw e;
     opts.reporter.info('Two account keys shared a hash: reading the export again, comparing keys exactly');
-    return enrichOnce({...opts, exactKeys: true});
+    return enrichOnce({...opts, exactKeys: true}, ingest);
   }
 }
 
@@ -139,7 +146,7 @@ async function afterFailure(e: unknown, ...cleanups: Array<() => unknown>): Prom
 
 const isKeyCollision = (e: unknown) => e instanceof KeyCollision || (e instanceof Error && e.message.startsWith('KeyCollision:'));
 
-async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
+async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<EnrichSummary> {
   const {input, paths, reporter, provider, shard} = opts;
   let out = new WriterGroup();
   // A large export is indexed on a thread of its own (the key table and the garbage of the pass go with it);
@@ -166,7 +173,7 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
   reporter.start(`Scanning ${basename(input)}`);
   let ex: ExportIndex;
   try {
-    const init = {input, shard, exactKeys: opts.exactKeys, ...(rejectsPart ? {rejects: paths.rejects} : {})};
+    const init = {input, shard, exactKeys: opts.exactKeys, goneNames: [...ingest.goneNames], ...(rejectsPart ? {rejects: paths.rejects} : {})};
     const progress = (n: number) => reporter.progress(n);
     // A large export (or any, when the thread count is set) is indexed in two halves at once when it can be.
     const halves = indexThread && !opts.exactKeys && (bytes >= PARALLEL_INDEX_BYTES || typeof opts.workers === 'number');
@@ -177,6 +184,7 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
           reporter,
           exactKeys: opts.exactKeys,
           hashKeys: opts.hashKeys,
+          ingest,
           onReject(r) {
             if (rejectsOut) out.write(rejectsOut, rejectCodec, r);
           },

@@ -21,6 +21,7 @@ try {
   const opts: IndexOptions = {
     shard: init.shard,
     exactKeys: init.exactKeys,
+    ingest: {goneNames: new Set(init.goneNames)},
     reporter: {...silentReporter, progress: (rows) => reply({type: 'progress', rows})},
     onReject(r) {
       if (rejects) out.write(rejects, rejectCodec, r);
