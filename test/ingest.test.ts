@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import {previousCustomerDomains} from '../src/core/accounts.js';
 import {join} from 'node:path';
-import {cleanRow, ingestRules, mapHeader, mergeRows, type CleanRow} from '../src/core/ingest.js';
+import {cleanRow, ingestRules, mapHeader, mergeRows, oneAccount, type CleanRow} from '../src/core/ingest.js';
 import {loadYamlConfig} from '../src/io/config.js';
 import {CONFIG_SCHEMAS} from '../src/schemas/config-files.js';
 import {CLAY_HEADER} from './helpers/cli.js';
@@ -119,6 +119,29 @@ describe('mergeRows', () => {
         expect(mergeRows(shuffled, false)).toEqual(mergeRows(cleaned, false));
       }),
     );
+  });
+});
+
+describe('an account with rows merged by name', () => {
+  const withDomain = clean(row({name: 'Acme Health', domain: 'acme.com', size: '2-10 employees', linkedin: 'https://www.linkedin.com/company/acme'}), 4);
+  const noDomain = clean(row({name: 'ACME Health', domain: 'not a domain', size: '10,001+ employees', description: 'A much longer description.', linkedin: 'https://www.linkedin.com/company/acme-hq'}), 3);
+
+  it('is keyed by its domain, whatever the other rows hold', () => {
+    const c = mergeRows([noDomain, withDomain], false);
+    expect(c).toMatchObject({company_key: 'domain:acme.com', domain: 'acme.com', domain_status: 'ok', name: 'Acme Health', size_band: '2-10', source_rows: ['3', '4']});
+    expect(c.other_linkedin_urls).toEqual(['https://www.linkedin.com/company/acme-hq']);
+    expect(mergeRows([withDomain, noDomain], false)).toEqual(c);
+  });
+
+  it('is one account only when the rows share a key or the rows without a domain carry a name of the domain\'s rows', () => {
+    expect(oneAccount([withDomain, noDomain])).toBe(true);
+    const other = clean(row({name: 'Other', domain: '', linkedin: 'https://www.linkedin.com/company/other'}), 5);
+    expect(oneAccount([withDomain, noDomain, other])).toBe(false);
+    expect(oneAccount([withDomain, clean(row({name: 'Acme Health', domain: 'b.com'}), 6)])).toBe(false);
+    expect(oneAccount([noDomain, other])).toBe(false);
+    // A LinkedIn page's rows go together: one of them carrying the name is enough.
+    const page = (name: string, n: number) => clean(row({name, domain: '', linkedin: 'https://www.linkedin.com/company/p'}), n);
+    expect(oneAccount([withDomain, page('Acme Health', 7), page('Acme (old page)', 8)])).toBe(true);
   });
 });
 

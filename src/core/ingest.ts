@@ -224,8 +224,30 @@ export function cleanRow(fields: readonly string[], index: ColumnIndex, row: num
 }
 
 /**
+ * Whether rows that the first pass put in one account belong together: they share one key, or they are the rows
+ * of one domain and rows without a domain (each of their keys with at least one row) named as one of the
+ * domain's rows, merged by name (see finishIndex in account-plan.ts). False means two keys shared a hash.
+ */
+export function oneAccount(rows: readonly CleanRow[]): boolean {
+  const key = rows[0].key;
+  if (rows.every((r) => r.key === key)) return true;
+  const withDomain = rows.filter((r) => r.domain !== '');
+  if (withDomain.length === 0 || withDomain.some((r) => r.key !== withDomain[0].key)) return false;
+  const names = new Set(withDomain.map((r) => nameKey(r.name)));
+  names.delete('');
+  const named = new Set(rows.filter((r) => r.domain === '' && names.has(nameKey(r.name))).map((r) => r.key));
+  return rows.every((r) => r.domain !== '' || named.has(r.key));
+}
+
+/** The domain of an account's rows ('' when none has one). */
+export function accountDomain(rows: readonly CleanRow[]): string {
+  for (const r of rows) if (r.domain !== '') return r.domain;
+  return '';
+}
+
+/**
  * Orders the rows of one account so that the first is the primary record, independent of input order:
- * the brand page (whose name starts the most other names: `Golden Hour Home Care` before
+ * a row with the account's domain (rows merged by name have none), then the brand page (whose name starts the most other names: `Golden Hour Home Care` before
  * `Golden Hour Home Care of Mesa`), then the largest size band (the headquarters page, usually), then the
  * longest description, then the shortest name, then LinkedIn URL, name and description as text.
  */
@@ -236,8 +258,10 @@ function primaryOrder(rows: readonly CleanRow[]): (a: CleanRow, b: CleanRow) => 
     const k = keys[i];
     brand.set(r, k ? keys.filter((o) => o !== k && o.startsWith(`${k} `)).length : 0);
   });
-  return (a, b) => brand.get(b)! - brand.get(a)! || primaryFirst(a, b);
+  return (a, b) => hasDomain(b) - hasDomain(a) || brand.get(b)! - brand.get(a)! || primaryFirst(a, b);
 }
+
+const hasDomain = (r: CleanRow): number => (r.domain !== '' ? 1 : 0);
 
 function primaryFirst(a: CleanRow, b: CleanRow): number {
   return (

@@ -91,6 +91,10 @@ export interface EnrichSummary {
   input_rows: number;
   companies: number;
   merged_rows: number;
+  /** Of merged_rows: rows without a usable domain merged into the account of the one domain whose rows have their name. */
+  merged_by_name: number;
+  /** Rows without a usable domain whose name rows on two or more domains have: ambiguous, not merged (their own companies). */
+  ambiguous_name_rows: number;
   rejected_rows: number;
   blank_lines: number;
   companies_written: number;
@@ -197,8 +201,9 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
   } catch (e) {
     throw await afterFailure(e, () => out.abort(), abortRejects, () => pool?.discard());
   }
-  const {inputRows, rejected, otherShards, accounts: companies} = ex;
-  reporter.succeed(`Scanned ${inputRows} rows: ${companies} companies, ${rejected} rows rejected${shard ? `, ${otherShards} rows in other shards` : ''}`);
+  const {inputRows, rejected, otherShards, accounts: companies, mergedByName, ambiguousByName} = ex;
+  const byName = mergedByName + ambiguousByName > 0 ? `, ${mergedByName} rows without a domain merged by name${ambiguousByName ? ` (${ambiguousByName} not: their name is on several domains)` : ''}` : '';
+  reporter.succeed(`Scanned ${inputRows} rows: ${companies} companies, ${rejected} rows rejected${byName}${shard ? `, ${otherShards} rows in other shards` : ''}`);
   applyLimit(ex.index, opts.limit ?? Infinity);
 
   // Pass 2: clean, merge, enrich, write.
@@ -280,7 +285,7 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
       if (opts.dryRun) {
         await out.abort();
         abortRejects();
-        return dryRun(opts, queued, {inputRows, companies, mergedRows: merged, rejected}, ex.blank);
+        return dryRun(opts, queued, {inputRows, companies, mergedRows: merged, mergedByName, ambiguousByName, rejected}, ex.blank);
       }
       if (!sync) await enrichConcurrently(provider, queued, reporter, write);
       await out.commit();
@@ -298,6 +303,8 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
     input_rows: inputRows,
     companies,
     merged_rows: merged,
+    merged_by_name: mergedByName,
+    ambiguous_name_rows: ambiguousByName,
     rejected_rows: rejected,
     blank_lines: ex.blank,
     companies_written: written,
@@ -397,7 +404,7 @@ export class CompanyCounter {
 }
 
 /** --dry-run: the provider's plan (cache hits, calls, estimated cost); nothing is called or written. */
-async function dryRun(opts: EnrichOptions, selected: CompanyBase[], accounts: {inputRows: number; companies: number; mergedRows: number; rejected: number}, blank: number): Promise<EnrichSummary> {
+async function dryRun(opts: EnrichOptions, selected: CompanyBase[], accounts: {inputRows: number; companies: number; mergedRows: number; mergedByName: number; ambiguousByName: number; rejected: number}, blank: number): Promise<EnrichSummary> {
   const {provider, reporter} = opts;
   const plan: EnrichPlan = provider.plan
     ? await provider.plan(selected)
@@ -412,6 +419,8 @@ async function dryRun(opts: EnrichOptions, selected: CompanyBase[], accounts: {i
     input_rows: accounts.inputRows,
     companies: accounts.companies,
     merged_rows: accounts.mergedRows,
+    merged_by_name: accounts.mergedByName,
+    ambiguous_name_rows: accounts.ambiguousByName,
     rejected_rows: accounts.rejected,
     blank_lines: blank,
     companies_written: 0,
