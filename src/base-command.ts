@@ -50,7 +50,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       helpGroup: 'GLOBAL',
     }),
     'config-dir': Flags.string({
-      description: 'Folder with icp_rules.yml, previous_customers.yml, deal_model.yml and openai.yml. Falls back to the shipped config when the default is absent. Example: --config-dir my-config',
+      description: 'Folder with icp_rules.yml, previous_customers.yml, deal_model.yml, openai.yml and ingest.yml. Falls back to the shipped config when the default is absent. Example: --config-dir my-config',
       default: DEFAULT_CONFIG_DIR,
       helpGroup: 'GLOBAL',
     }),

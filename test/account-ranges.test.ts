@@ -9,6 +9,7 @@ import {statSync} from 'node:fs';
 import type {RejectedRow} from '../src/core/ingest.js';
 import {assembleRange, rangeInput, readForeign, wholeFile} from '../src/stages/enrich-range.js';
 import type {CompanyBase} from '../src/schemas/companies.js';
+import {shardOf} from '../src/core/shard.js';
 import {CLAY_HEADER} from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ranges-'));
@@ -16,6 +17,8 @@ afterAll(() => rmSync(dir, {recursive: true, force: true}));
 let n = 0;
 const silent = {start() {}, progress() {}, succeed() {}, info() {}, warn() {}, stop() {}};
 const PREVIOUS = new Set(['a.com']);
+// Rows named so are rejected by the first pass (see config/ingest.yml).
+const ingest = {goneNames: new Set(['deactivated account'])};
 
 const q = (s: string) => `"${s.replaceAll('"', '""')}"`;
 interface Spec {
@@ -39,7 +42,7 @@ function writeExport(rows: Spec[], plain = true): string {
   return file;
 }
 
-const index = (file: string) => indexExport(file, {reporter: silent, onReject() {}, onRestart() {}});
+const index = (file: string) => indexExport(file, {reporter: silent, ingest, onReject() {}, onRestart() {}});
 
 async function oneThread(file: string, ex: ExportIndex): Promise<{companies: CompanyBase[]; merged: number}> {
   const companies: CompanyBase[] = [];
@@ -57,7 +60,7 @@ async function inRanges(file: string, parts: number): Promise<{companies: Compan
 }
 
 const specArb = fc.record({
-  name: fc.constantFrom('', 'Acme', 'Acme Health', 'Beta Care', 'Gamma', 'Delta "Labs"'),
+  name: fc.constantFrom('', 'Acme', 'Acme Health', 'Beta Care', 'Gamma', 'Delta "Labs"', 'Deactivated Account'),
   domain: fc.constantFrom('', 'a.com', 'www.a.com', 'https://b.org/', 'c.health', 'n/a', 'localhost'),
   linkedin: fc.constantFrom('', 'https://www.linkedin.com/company/x', 'https://www.linkedin.com/company/y', 'https://linkedin.com/in/person'),
   description: fc.constantFrom('', 'We send 837 claims over X12 EDI.', 'Home care,\r\nwith "quotes" and\nlines', 'Clinic'),
@@ -77,6 +80,9 @@ describe('the second pass over ranges', () => {
         // Every input row is a company, a merged row or a rejected row.
         expect(one.companies.length + one.merged + ex.rejected).toBe(ex.inputRows);
         expect(ex.inputRows).toBe(rows.length);
+        // Rows whose name says the page is gone are rejected, whatever their domain and LinkedIn URL.
+        expect(one.companies.filter((c) => c.name === 'Deactivated Account' || c.other_names.includes('Deactivated Account'))).toEqual([]);
+        expect(ex.rejected).toBeGreaterThanOrEqual(rows.filter((r) => r.name === 'Deactivated Account').length);
         // Companies come out in the order of their last row.
         const lastRows = one.companies.map((c) => Math.max(...c.source_rows.map(Number)));
         expect(lastRows).toEqual([...lastRows].sort((a, b) => a - b));
@@ -162,7 +168,7 @@ describe('the first pass in two halves', () => {
         const file = writeExport(rows);
         const shard = shardIndex === undefined ? undefined : {index: shardIndex - 1, count: 3};
         const serialRejects: RejectedRow[] = [];
-        const one = await indexExport(file, {reporter: silent, shard, onReject: (r) => void serialRejects.push(r), onRestart() {}});
+        const one = await indexExport(file, {reporter: silent, shard, ingest, onReject: (r) => void serialRejects.push(r), onRestart() {}});
         const offset = one.index.offset!;
         // The cut: the start of any record but the first.
         const records = one.index.records;
@@ -173,7 +179,7 @@ describe('the first pass in two halves', () => {
         if (!plan) return;
         const columns = headerIndex(file, header);
         const rejects: RejectedRow[] = [];
-        const opts = {reporter: silent, shard, onReject: (r: RejectedRow) => void rejects.push(r), onRestart() {}};
+        const opts = {reporter: silent, shard, ingest, onReject: (r: RejectedRow) => void rejects.push(r), onRestart() {}};
         const a = await indexPart(file, {columns, newline: one.newline, start: offset[0], end: offset[cut], firstLine: plan.firstLine}, opts);
         const b = await indexPart(file, {columns, newline: one.newline, start: offset[cut], end: statSync(file).size}, opts);
         // Accounts with rows in both halves were exercised.
@@ -255,5 +261,106 @@ describe('account keys by 64-bit hash', () => {
         expect(ids.size).toBe(firstSeen.size);
       }),
     );
+  });
+});
+
+describe('rows without a domain merged by name', () => {
+  const spec = (name: string, domain: string, slug: string): Spec => ({name, domain, linkedin: slug ? `https://www.linkedin.com/company/${slug}` : '', description: `About ${slug || name}`, size: '', blankBefore: false});
+  /** Each company as its domain (or key) and the LinkedIn pages of its rows, sorted: who was merged with whom. */
+  const groups = (companies: CompanyBase[]) => companies.map((c) => `${c.company_key} <- ${[c.linkedin_url, ...c.other_linkedin_urls].sort().join(' ')}`).sort();
+
+  it('merges a row with no usable domain into the one account whose rows have its name, and counts it', async () => {
+    const file = writeExport([
+      spec('Acme Health', 'acme.com', 'acme'),
+      spec('ACME  health', '', 'acme-old'),
+      spec('Beta Care', 'b1.com', 'beta-1'),
+      spec('Acme Health, Inc.', 'not a domain', 'acme-inc'),
+      spec('Beta Care', 'b2.com', 'beta-2'),
+      spec('Beta Care', '', 'beta-3'),
+      spec('Gamma', '', 'gamma'),
+      spec('Acme Health', 'www.acme.com', 'acme-tx'),
+    ]);
+    const ex = await index(file);
+    expect([ex.accounts, ex.mergedByName, ex.ambiguousByName]).toEqual([6, 1, 1]);
+    const {companies, merged} = await oneThread(file, ex);
+    expect(companies.length + merged + ex.rejected).toBe(ex.inputRows);
+    const acme = companies.find((c) => c.domain === 'acme.com')!;
+    expect(acme).toMatchObject({company_key: 'domain:acme.com', name: 'Acme Health', domain_status: 'ok', source_rows: ['2', '3', '9'], is_previous_customer: false});
+    expect(acme.other_linkedin_urls).toContain('https://www.linkedin.com/company/acme-old');
+    expect(acme.other_names).toEqual(['ACME health']);
+    // "Acme Health, Inc." folds to another name; "Beta Care" is on two domains: each stays on its own.
+    expect(groups(companies)).toEqual([
+      'domain:acme.com <- https://www.linkedin.com/company/acme https://www.linkedin.com/company/acme-old https://www.linkedin.com/company/acme-tx',
+      'domain:b1.com <- https://www.linkedin.com/company/beta-1',
+      'domain:b2.com <- https://www.linkedin.com/company/beta-2',
+      'linkedin:acme-inc <- https://www.linkedin.com/company/acme-inc',
+      'linkedin:beta-3 <- https://www.linkedin.com/company/beta-3',
+      'linkedin:gamma <- https://www.linkedin.com/company/gamma',
+    ]);
+    // A previous customer's domain makes the merged account one, whichever row comes last.
+    const first = writeExport([spec('Zed', 'a.com', 'z1'), spec('Zed', '', 'z2')]);
+    expect((await oneThread(first, await index(first))).companies).toMatchObject([{domain: 'a.com', is_previous_customer: true, source_rows: ['2', '3']}]);
+  });
+
+  const nameArb = fc.record({
+    name: fc.constantFrom('Acme', 'acme', 'Acme Health', 'Beta Care', 'Gamma', ''),
+    domain: fc.constantFrom('', '', 'a.com', 'www.a.com', 'b.org', 'c.health', 'n/a', 'not a domain'),
+    linkedin: fc.constantFrom('', 'x', 'y', 'own'),
+  });
+  /** Rows of nameArb; 'own' gives the row a LinkedIn page of its own, numbered: the row can be followed. */
+  const toSpecs = (rows: Array<{name: string; domain: string; linkedin: string}>) =>
+    rows.map((r, i) => spec(r.name, r.domain, r.linkedin === 'own' ? `p${i}` : r.linkedin));
+
+  it('merges the same rows whatever their order (property)', async () => {
+    let withMerges = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(nameArb, {minLength: 1, maxLength: 25}), fc.integer(), async (rows, seed) => {
+        const specs = toSpecs(rows);
+        const shuffled = [...specs].sort((a, b) => ((specs.indexOf(a) * 7919 + seed) % 17) - ((specs.indexOf(b) * 7919 + seed) % 17));
+        const run = async (list: Spec[]) => {
+          const file = writeExport(list);
+          const ex = await index(file);
+          return {ex, companies: (await oneThread(file, ex)).companies};
+        };
+        const a = await run(specs);
+        const b = await run(shuffled);
+        if (a.ex.mergedByName > 0) withMerges++;
+        expect([b.ex.mergedByName, b.ex.ambiguousByName, b.ex.accounts]).toEqual([a.ex.mergedByName, a.ex.ambiguousByName, a.ex.accounts]);
+        expect(groups(b.companies)).toEqual(groups(a.companies));
+        const byId = (cs: CompanyBase[]) => new Map(cs.map((c) => [c.company_id, {...c, source_rows: []}]));
+        expect(byId(b.companies)).toEqual(byId(a.companies));
+      }),
+      {numRuns: 60},
+    );
+    expect(withMerges).toBeGreaterThan(10);
+  });
+
+  it('keeps a merged row with its account under --shard: the shards hold the companies of the whole export (property)', async () => {
+    let mergedAcross = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(nameArb, {minLength: 1, maxLength: 25}), fc.integer({min: 2, max: 4}), async (rows, count) => {
+        const file = writeExport(toSpecs(rows));
+        const all = await index(file);
+        const whole = (await oneThread(file, all)).companies;
+        const parts: CompanyBase[] = [];
+        let mergedByName = 0;
+        for (let k = 0; k < count; k++) {
+          const ex = await indexExport(file, {reporter: silent, ingest, shard: {index: k, count}, onReject() {}, onRestart() {}});
+          const {companies, merged} = await oneThread(file, ex);
+          expect(companies.length + merged + ex.rejected + ex.otherShards).toBe(ex.inputRows);
+          mergedByName += ex.mergedByName;
+          parts.push(...companies);
+        }
+        expect(mergedByName).toBe(all.mergedByName);
+        expect(groups(parts)).toEqual(groups(whole));
+        // A row merged by name whose own key is in another shard than its account's.
+        for (const c of whole) {
+          const keys = [c.linkedin_url, ...c.other_linkedin_urls].map((u) => `linkedin:${u.split('/').pop()}`);
+          if (c.domain && keys.some((k) => shardOf(k, count) !== shardOf(c.company_key, count)) && c.source_rows.length > 1) mergedAcross++;
+        }
+      }),
+      {numRuns: 40},
+    );
+    expect(mergedAcross).toBeGreaterThan(5);
   });
 });

@@ -147,6 +147,33 @@ describe('stedi-gtm enrich', () => {
   });
 });
 
+describe('cleaning that real exports need', () => {
+  const clay = (name: string, domain: string, slug: string) => ['', name, `About ${name}.`, 'Hospitals and Health Care', '11-50 employees', 'Privately Held', 'Austin, Texas', 'United States', domain, slug ? `https://www.linkedin.com/company/${slug}` : ''];
+  const rejectsOf = () => Papa.parse<Record<string, string>>(readFileSync(join(t.dir, 'data', 'interim', 'rejects.csv'), 'utf8'), {header: true, skipEmptyLines: true}).data;
+
+  it('rejects rows whose name says the LinkedIn page is gone, with the reason, and keeps real names that contain such words', async () => {
+    const input = join(t.dir, 'gone.csv');
+    writeFileSync(input, clayCsv(CLAY_HEADER, [
+      clay('Acme Health', 'acme.com', 'acme'),
+      clay('Deactivated Account', '', 'deactivated-1'),
+      clay('LinkedIn Member', 'member.org', ''),
+      clay('Unavailable Home Care', 'uhc.com', 'uhc'),
+      clay('This page doesn’t exist', '', 'gone-2'),
+    ]));
+    const r = await enrich('--input', input, '--json');
+    expect(r.exitCode).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect([s.input_rows, s.companies, s.merged_rows, s.rejected_rows]).toEqual([5, 2, 0, 3]);
+    expect(rejectsOf().map((x) => [x.row, x.reason])).toEqual([
+      ['3', 'name says the page is gone: Deactivated Account'],
+      ['4', 'name says the page is gone: LinkedIn Member'],
+      ['6', 'name says the page is gone: This page doesn’t exist'],
+    ]);
+    const names = Papa.parse<Record<string, string>>(readFileSync(s.output, 'utf8'), {header: true, skipEmptyLines: true}).data.map((c) => c.name);
+    expect(names).toEqual(['Acme Health', 'Unavailable Home Care']);
+  });
+});
+
 describe('packaged defaults', () => {
   it('uses the shipped config and sample input when the working directory has none, and says so on stderr', async () => {
     const cwd = process.cwd();

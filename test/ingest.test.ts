@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import {previousCustomerDomains} from '../src/core/accounts.js';
-import {cleanRow, mapHeader, mergeRows, type CleanRow} from '../src/core/ingest.js';
+import {join} from 'node:path';
+import {cleanRow, ingestRules, mapHeader, mergeRows, oneAccount, type CleanRow} from '../src/core/ingest.js';
+import {loadYamlConfig} from '../src/io/config.js';
+import {CONFIG_SCHEMAS} from '../src/schemas/config-files.js';
 import {CLAY_HEADER} from './helpers/cli.js';
 
 const {index} = mapHeader([...CLAY_HEADER]);
@@ -50,6 +53,40 @@ describe('cleanRow', () => {
   });
 });
 
+const rules = ingestRules(await loadYamlConfig(join('config', 'ingest.yml'), CONFIG_SCHEMAS['ingest.yml']));
+
+describe('rows whose name says the page is gone (config/ingest.yml)', () => {
+  const reasonOf = (name: string, domain = 'acme.com') => {
+    const r = cleanRow(row({name, domain, linkedin: 'https://www.linkedin.com/company/x'}), index, 4, 5, rules);
+    return r.ok ? null : r.value;
+  };
+
+  it.each(['Deactivated Account', 'Account Deactivated', '  LINKEDIN   member ', '[Page not found]', 'Unavailable', 'This page doesn’t exist', 'This page doesn\'t exist'])(
+    '"%s" is rejected with the reason, whatever the domain and LinkedIn URL',
+    (name) => {
+      const r = reasonOf(name);
+      expect(r).toMatchObject({row: 4, line: 5, name, domain: 'acme.com'});
+      expect(r!.reason).toBe(`name says the page is gone: ${name.trim().replace(/\s+/g, ' ')}`);
+    },
+  );
+
+  it('matches the whole name only, not a phrase inside a real name (property)', () => {
+    const phrases = ['Deactivated Account', 'LinkedIn Member', 'Unavailable', 'Page not found', 'Account Suspended'];
+    const words = ['Services', 'Home Care', 'Health', 'Inc.', 'of Texas', 'Billing', 'Partners', 'LLC'];
+    fc.assert(
+      fc.property(fc.constantFrom(...phrases), fc.constantFrom(...words), fc.boolean(), (phrase, word, before) => {
+        const name = before ? `${word} ${phrase}` : `${phrase} ${word}`;
+        expect(reasonOf(name)).toBeNull();
+      }),
+    );
+    expect(reasonOf('Deactivated Account')).not.toBeNull();
+  });
+
+  it('rejects no name without the rules (the default)', () => {
+    expect(cleanRow(row({name: 'Deactivated Account', domain: 'a.com'}), index, 2, 2).ok).toBe(true);
+  });
+});
+
 describe('mergeRows', () => {
   const group = [
     clean(row({name: 'Golden Hour Home Care of Mesa', domain: 'goldenhourhomecare.com', size: '11-50 employees', linkedin: 'https://www.linkedin.com/company/gh-mesa'}), 5),
@@ -82,6 +119,29 @@ describe('mergeRows', () => {
         expect(mergeRows(shuffled, false)).toEqual(mergeRows(cleaned, false));
       }),
     );
+  });
+});
+
+describe('an account with rows merged by name', () => {
+  const withDomain = clean(row({name: 'Acme Health', domain: 'acme.com', size: '2-10 employees', linkedin: 'https://www.linkedin.com/company/acme'}), 4);
+  const noDomain = clean(row({name: 'ACME Health', domain: 'not a domain', size: '10,001+ employees', description: 'A much longer description.', linkedin: 'https://www.linkedin.com/company/acme-hq'}), 3);
+
+  it('is keyed by its domain, whatever the other rows hold', () => {
+    const c = mergeRows([noDomain, withDomain], false);
+    expect(c).toMatchObject({company_key: 'domain:acme.com', domain: 'acme.com', domain_status: 'ok', name: 'Acme Health', size_band: '2-10', source_rows: ['3', '4']});
+    expect(c.other_linkedin_urls).toEqual(['https://www.linkedin.com/company/acme-hq']);
+    expect(mergeRows([withDomain, noDomain], false)).toEqual(c);
+  });
+
+  it('is one account only when the rows share a key or the rows without a domain carry a name of the domain\'s rows', () => {
+    expect(oneAccount([withDomain, noDomain])).toBe(true);
+    const other = clean(row({name: 'Other', domain: '', linkedin: 'https://www.linkedin.com/company/other'}), 5);
+    expect(oneAccount([withDomain, noDomain, other])).toBe(false);
+    expect(oneAccount([withDomain, clean(row({name: 'Acme Health', domain: 'b.com'}), 6)])).toBe(false);
+    expect(oneAccount([noDomain, other])).toBe(false);
+    // A LinkedIn page's rows go together: one of them carrying the name is enough.
+    const page = (name: string, n: number) => clean(row({name, domain: '', linkedin: 'https://www.linkedin.com/company/p'}), n);
+    expect(oneAccount([withDomain, page('Acme Health', 7), page('Acme (old page)', 8)])).toBe(true);
   });
 });
 

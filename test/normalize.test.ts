@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {bandFor, normalizeDomain, parseSize, linkedinSlug, nameKey, SIZE_BANDS} from '../src/core/normalize.js';
 import {countryCode, parseLocation} from '../src/core/geo.js';
 
@@ -12,6 +13,32 @@ describe('normalizeDomain', () => {
     ['lknstrategies.us', 'lknstrategies.us'],
   ])('%s -> %s', (raw, expected) => {
     expect(normalizeDomain(raw)).toEqual({domain: expected, status: 'ok'});
+  });
+
+  it.each([
+    ['a.github.io', 'a.github.io'],
+    ['https://www.b.github.io/about', 'b.github.io'],
+    ['docs.myapp.herokuapp.com', 'myapp.herokuapp.com'],
+    ['clinic.netlify.app', 'clinic.netlify.app'],
+    ['homecare.wixsite.com/home', 'homecare.wixsite.com'],
+    ['http://caregivers.blogspot.com/', 'caregivers.blogspot.com'],
+    // A private suffix itself is its operator's domain; ordinary domains read as before.
+    ['github.io', 'github.io'],
+    ['www.foo.co.uk', 'foo.co.uk'],
+    ['shop.example.com.au', 'example.com.au'],
+  ])('%s -> %s (under a private suffix, the site is a registrable domain of its own)', (raw, expected) => {
+    expect(normalizeDomain(raw)).toEqual({domain: expected, status: 'ok'});
+  });
+
+  it('keeps two sites under one private suffix apart (property)', () => {
+    const label = fc.stringMatching(/^[a-z][a-z0-9]{0,9}$/);
+    fc.assert(
+      fc.property(label, label, fc.constantFrom('github.io', 'herokuapp.com', 'netlify.app', 'wixsite.com', 'blogspot.com', 'vercel.app'), (a, b, suffix) => {
+        fc.pre(a !== b && a !== 'www' && b !== 'www');
+        expect(normalizeDomain(`https://www.${a}.${suffix}/`).domain).toBe(`${a}.${suffix}`);
+        expect(normalizeDomain(`${a}.${suffix}`).domain).not.toBe(normalizeDomain(`${b}.${suffix}`).domain);
+      }),
+    );
   });
 
   it.each(['', '   ', 'n/a', 'N/A', 'none'])('"%s" is missing', (raw) => {

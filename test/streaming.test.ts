@@ -90,6 +90,59 @@ describe('range workers', () => {
     }
   });
 
+  it('clean a real-looking export the same on one thread, on workers in ranges of 4 KiB and over shards: gone pages, merges by name, private suffixes (built CLI)', () => {
+    const t = tempDir();
+    try {
+      const q = (v: string) => `"${v.replaceAll('"', '""')}"`;
+      const about = (i: number) => `Home care and billing services, page ${i}.\n`.repeat(8);
+      const rows: string[][] = [];
+      const push = (name: string, domain: string, slug: string) =>
+        rows.push(['', name, about(rows.length), 'Hospitals and Health Care', '11-50 employees', 'Privately Held', 'Austin, Texas', 'United States', domain, `https://www.linkedin.com/company/${slug}`]);
+      for (let i = 0; i < 300; i++) {
+        push(`Brand ${i}`, `brand${i}.com`, `brand-${i}`);
+        // Pages without a domain named as a brand far before or after them (other ranges), some on two domains.
+        if (i % 4 === 1) push(`BRAND ${(i * 37) % 300}`, i % 8 === 1 ? '' : 'n/a', `old-${i}`);
+        if (i % 25 === 3) push(`Brand ${i}`, `brand-${i}.org`, `brand-org-${i}`);
+        if (i % 30 === 7) push(i % 60 === 7 ? 'Deactivated Account' : 'LinkedIn Member', '', `gone-${i}`);
+        if (i % 20 === 9) push(`Site ${i}`, `site${i % 40}.github.io`, `site-${i}`);
+      }
+      const header = ['Find companies', 'Name', 'Description', 'Primary Industry', 'Size', 'Type', 'Location', 'Country', 'Domain', 'LinkedIn URL'];
+      const input = join(t.dir, 'real-looking.csv');
+      writeFileSync(input, [header, ...rows].map((r) => r.map(q).join(',')).join('\r\n') + '\r\n');
+      const env: Record<string, Record<string, string>> = {'0': {STEDI_GTM_WORKERS: '0'}, '2': {STEDI_GTM_WORKERS: '2'}, '2r': {STEDI_GTM_WORKERS: '2', STEDI_GTM_CHUNK_BYTES: '4096'}};
+      const run = (dir: string, w: string, extra: string[] = []) => {
+        const r = runBuilt(['bin/run.js', 'run', '--seed', '5', '--input', input, '--config-dir', CONFIG, '--provider', 'rules', '--no-report', '--quiet', '--data-dir', join(t.dir, dir), ...extra], env[w]);
+        expect([dir, r.status, r.stderr]).toEqual([dir, 0, '']);
+        return JSON.parse(readFileSync(join(t.dir, dir, 'interim', 'enrich_summary.json'), 'utf8'));
+      };
+      const s = run('w0', '0');
+      expect(s.input_rows).toBe(rows.length);
+      expect(s.companies + s.merged_rows + s.rejected_rows).toBe(s.input_rows);
+      expect(s.rejected_rows).toBe(10);
+      expect(s.merged_by_name).toBeGreaterThan(40);
+      expect(s.ambiguous_name_rows).toBeGreaterThan(0);
+      const companies = Papa.parse<Record<string, string>>(readFileSync(join(t.dir, 'w0', 'raw', 'companies.csv'), 'utf8'), {header: true, skipEmptyLines: true}).data;
+      expect(companies.filter((c) => c.domain.endsWith('.github.io'))).toHaveLength(new Set(rows.map((r) => r[8]).filter((d) => d.endsWith('.github.io'))).size);
+      for (const w of ['2', '2r']) {
+        run(`w${w}`, w);
+        for (const table of [...TABLES, 'interim/enrich_summary.json']) {
+          expect([w, table, readFileSync(join(t.dir, `w${w}`, table), 'utf8').replaceAll(`w${w}`, 'DIR')]).toEqual([w, table, readFileSync(join(t.dir, 'w0', table), 'utf8').replaceAll('w0', 'DIR')]);
+        }
+      }
+      // (One thread over shards: see the property tests in account-ranges.test.ts.)
+      for (const w of ['2r']) {
+        const shards = [1, 2, 3].map((k) => run(`w${w}-s${k}`, w, ['--shard', `${k}/3`]));
+        expect(shards.reduce((n, x) => n + x.merged_by_name, 0)).toBe(s.merged_by_name);
+        for (const table of TABLES) {
+          const parts = [1, 2, 3].map((k) => rowsOf(join(t.dir, `w${w}-s${k}`, table)).rows);
+          expect([w, table, parts.flat().sort()]).toEqual([w, table, rowsOf(join(t.dir, 'w0', table)).rows]);
+        }
+      }
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('leave the tables as they were, and no temporary file, when a range fails half-way (built workers)', async () => {
     const {writeFileSync} = await import('node:fs');
     const t = tempDir();

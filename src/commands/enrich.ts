@@ -6,7 +6,7 @@ import {chunkPolicyFromEnv} from '../stages/worker-pool.js';
 
 export default class Enrich extends BaseCommand<typeof Enrich> {
   static summary = 'Clean, deduplicate and enrich a Clay company export into data/raw/companies.csv.';
-  static description = `Reads the Clay export (--input), normalises domains, sizes, countries and locations, merges rows that share a domain into one account, classifies ICP fit and detects the healthcare tech stack (X12 EDI, clearinghouses, FHIR, HL7, EHRs). Rows with nothing usable go to <data-dir>/interim/rejects.csv with a reason; the summary accounts for every input row (companies + merged_rows + rejected_rows = input_rows).`;
+  static description = `Reads the Clay export (--input), normalises domains, sizes, countries and locations, merges rows that share a domain into one account (and rows without a domain into the one domain's account that has their name), classifies ICP fit and detects the healthcare tech stack (X12 EDI, clearinghouses, FHIR, HL7, EHRs). Rows with nothing usable, or whose name says the LinkedIn page is gone (config/ingest.yml), go to <data-dir>/interim/rejects.csv with a reason; the summary accounts for every input row (companies + merged_rows + rejected_rows = input_rows).`;
 
   static examples = [
     {command: '<%= config.bin %> enrich', description: 'Enrich the default export with the offline rules (no API key needed).'},

@@ -266,6 +266,15 @@ export interface PartIndex {
   h2: Int32Array;
   /** The line just past the part's last record (in the part's numbering). */
   endLine: number;
+  /** The part's names (see NameLinks), numbered in the part: each name's two hashes, and its domain account in the part. */
+  nameH1: Int32Array;
+  nameH2: Int32Array;
+  nameDomain: Int32Array;
+  /** The part's rows without a domain (see NameLinks): account and name, in the part's numbering. */
+  linkAccount: Int32Array;
+  linkName: Int32Array;
+  /** Under --shard: per account of the part, the shard of its key (else empty). */
+  accountShard: Int32Array;
 }
 
 /**
@@ -274,7 +283,7 @@ export interface PartIndex {
  * accounts are matched with the first half's by their key hashes (the same ids as one pass: new accounts are
  * numbered in the order of their first row).
  */
-export function joinParts(a: PartIndex, b: PartIndex): AccountIndex {
+export function joinParts(a: PartIndex, b: PartIndex): {index: AccountIndex; links: NameLinks; accountShard: Int32Array} {
   const ids = new KeyIds();
   for (let i = 0; i < a.h1.length; i++) ids.idOfHashes(a.h1[i], a.h2[i]);
   const accountsB = b.rows.length;
@@ -315,5 +324,144 @@ export function joinParts(a: PartIndex, b: PartIndex): AccountIndex {
   const offset = new Float64Array(records + 1);
   offset.set(a.offset.subarray(0, a.records));
   offset.set(b.offset, a.records);
-  return {records, account, keyHash, line, offset, rows: rows.done(), last: last.done()};
+  // Under --shard: the shards of b's new accounts follow a's.
+  const sharded = a.accountShard.length + b.accountShard.length > 0;
+  const accountShard = new Int32Array(sharded ? rows.length : 0);
+  if (sharded) {
+    accountShard.set(a.accountShard);
+    for (let j = 0; j < accountsB; j++) accountShard[global[j]] = b.accountShard[j];
+  }
+  // Names: b's matched with a's by their hashes, numbered as one pass would (in the order of their first row).
+  const names = new KeyIds();
+  const nameDomain = int32s();
+  for (let i = 0; i < a.nameH1.length; i++) {
+    names.idOfHashes(a.nameH1[i], a.nameH2[i]);
+    nameDomain.push(a.nameDomain[i]);
+  }
+  const globalName = new Int32Array(b.nameH1.length);
+  for (let j = 0; j < b.nameH1.length; j++) {
+    const d = b.nameDomain[j] >= 0 ? global[b.nameDomain[j]] : b.nameDomain[j];
+    let id = names.idOfHashes(b.nameH1[j], b.nameH2[j]);
+    if (id < 0) {
+      id = -1 - id;
+      nameDomain.push(d);
+    } else nameDomain.set(id, nameDomainWith(nameDomain.get(id), d));
+    globalName[j] = id;
+  }
+  const linkAccount = new Int32Array(a.linkAccount.length + b.linkAccount.length);
+  const linkName = new Int32Array(linkAccount.length);
+  linkAccount.set(a.linkAccount);
+  linkName.set(a.linkName);
+  for (let j = 0, k = a.linkAccount.length; j < b.linkAccount.length; j++, k++) {
+    linkAccount[k] = global[b.linkAccount[j]];
+    linkName[k] = globalName[b.linkName[j]];
+  }
+  return {
+    index: {records, account, keyHash, line, offset, rows: rows.done(), last: last.done()},
+    links: {nameDomain: nameDomain.done(), account: linkAccount, name: linkName},
+    accountShard,
+  };
+}
+
+/** NameLinks.nameDomain: no account with a domain has the name (yet). */
+export const NO_DOMAIN = -1;
+/** NameLinks.nameDomain: accounts on two or more domains have the name. */
+export const AMBIGUOUS_NAME = -2;
+
+/**
+ * What the first pass learns to merge rows without a domain into the account of the domain whose name they
+ * carry (see finishIndex). Names are the folded names (nameKey) of the rows, '' left out.
+ */
+export interface NameLinks {
+  /** Per name: the account with a domain that has a row of this name, NO_DOMAIN or AMBIGUOUS_NAME. */
+  nameDomain: Int32Array;
+  /** Per row with a name but no usable domain, in record order: its account and its name. */
+  account: Int32Array;
+  name: Int32Array;
+}
+
+/** A name's nameDomain once account `d` (with a domain; or NO_DOMAIN, AMBIGUOUS_NAME) is seen with it too. */
+export function nameDomainWith(current: number, d: number): number {
+  if (d === NO_DOMAIN || current === d) return current;
+  if (current === NO_DOMAIN) return d;
+  return AMBIGUOUS_NAME;
+}
+
+/** The first pass's index, finished: accounts merged by name, other shards' taken out (see finishIndex). */
+export interface FinishedIndex {
+  index: AccountIndex;
+  /** Rows without a domain merged into the account of the one domain that has their name (in this shard). */
+  mergedByName: number;
+  /** Rows without a domain whose name accounts on two or more domains have: not merged, their own companies (in this shard). */
+  ambiguousByName: number;
+  /** Rows of accounts in other shards (under --shard). */
+  otherShards: number;
+}
+
+/**
+ * Finishes the first pass's index (pure; the same for one pass and for two halves joined):
+ * - An account without a domain (keyed by LinkedIn page or name) whose rows carry the name of an account with a
+ *   domain merges into it when that is the only domain with a row of one of its names; when there are two or more,
+ *   it is ambiguous and stays on its own. An account with a domain never merges into another.
+ * - Under --shard (`shard`: the shard of each account's own key, and this shard), only the accounts whose key
+ *   (the domain's, for a merged account) is in this shard are kept; the others' rows are marked NOT_A_COMPANY.
+ * Accounts are numbered again in their order (merged ones and other shards' left out); each account's rows and
+ * last row count its merged rows. `raw` is left as it was when nothing changes, else replaced.
+ */
+export function finishIndex(raw: AccountIndex, links: NameLinks, shard?: {accountShard: Int32Array; index: number}): FinishedIndex {
+  const accounts = raw.rows.length;
+  // Per account: the account it merges into, -1 (none) or AMBIGUOUS_NAME.
+  const target = new Int32Array(accounts).fill(-1);
+  for (let k = 0; k < links.account.length; k++) {
+    const d = links.nameDomain[links.name[k]];
+    if (d === NO_DOMAIN) continue;
+    const a = links.account[k];
+    const t = target[a];
+    if (t === AMBIGUOUS_NAME) continue;
+    target[a] = d === AMBIGUOUS_NAME || (t >= 0 && t !== d) ? AMBIGUOUS_NAME : d;
+  }
+  // A target is an account with a domain, which never merges itself: only two keys sharing a hash (see KeyIds)
+  // could say otherwise. Such an account then merges into nothing, and the second pass sees the collision.
+  let anyMerge = false;
+  for (let a = 0; a < accounts; a++) {
+    const t = target[a];
+    if (t >= 0 && (t === a || target[t] !== -1)) target[a] = -1;
+    else if (t >= 0) anyMerge = true;
+  }
+  const inShard = (a: number) => !shard || shard.accountShard[a] === shard.index;
+  let ambiguousByName = 0;
+  for (let a = 0; a < accounts; a++) if (target[a] === AMBIGUOUS_NAME && inShard(a)) ambiguousByName += raw.rows[a];
+  if (!anyMerge && !shard) return {index: raw, mergedByName: 0, ambiguousByName, otherShards: 0};
+
+  // New ids: the kept accounts in order; a merged account takes its target's.
+  const newId = new Int32Array(accounts).fill(-1);
+  let kept = 0;
+  for (let a = 0; a < accounts; a++) if (target[a] < 0 && inShard(a)) newId[a] = kept++;
+  const rows = new Int32Array(kept);
+  const last = new Int32Array(kept);
+  let mergedByName = 0;
+  for (let a = 0; a < accounts; a++) {
+    const own = target[a] < 0;
+    if (!own) newId[a] = newId[target[a]];
+    const id = newId[a];
+    if (id < 0) continue;
+    if (!own) mergedByName += raw.rows[a];
+    rows[id] += raw.rows[a];
+    last[id] = Math.max(last[id], raw.last[a]);
+  }
+  const account = raw.account.slice();
+  const keyHash = raw.keyHash.slice();
+  let otherShards = 0;
+  for (let i = 0; i < raw.records; i++) {
+    const x = account[i];
+    if (x < 0) continue;
+    const y = newId[x];
+    if (y >= 0) account[i] = y;
+    else {
+      account[i] = NOT_A_COMPANY;
+      keyHash[i] = 0;
+      otherShards++;
+    }
+  }
+  return {index: {...raw, account, keyHash, rows, last}, mergedByName, ambiguousByName, otherShards};
 }

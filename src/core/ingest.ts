@@ -128,37 +128,76 @@ function cleanName(raw: string): string {
 }
 
 /** The key of a company: the domain, else the LinkedIn slug, else the folded name; '' when none is usable. */
-function keyOf(domain: string, slug: string, name: string): string {
+function keyOf(domain: string, slug: string, folded: string): string {
   if (domain) return `domain:${domain}`;
   if (slug) return `linkedin:${slug}`;
-  const folded = nameKey(name);
   return folded ? `name:${folded}` : '';
 }
 
-/**
- * The key cleanRow gives this row, or '' when cleanRow rejects it; reads only the Name, Domain and LinkedIn
- * fields (for a first pass that only counts the rows of each key).
- */
-export function rowKey(fields: readonly string[], index: ColumnIndex): string {
-  return keyOf(normalizeDomain(fields[index.domain] ?? '').domain, linkedinSlug(fields[index.linkedin] ?? ''), cleanName(fields[index.name] ?? ''));
+/** What the first pass reads of a row (see readKey). */
+export interface RowKey {
+  /** The key cleanRow gives the row ('' when it has no usable domain, LinkedIn URL or name). */
+  key: string;
+  /** Its folded name (nameKey of the cleaned Name; '' when it has none). */
+  folded: string;
+  /** Whether it has a usable domain (its key is the domain). */
+  hasDomain: boolean;
 }
 
 /**
- * Cleans one export row. A row is a company when it has a usable domain, name or LinkedIn URL; its key is
- * the domain, else the LinkedIn slug, else the folded name. Rows with none of these are rejected.
+ * The key cleanRow gives this row and its folded name; reads only the Name, Domain and LinkedIn fields (for a
+ * first pass that only counts the rows of each key). cleanRow rejects the row when the key is '' or the name
+ * says the page is gone (isGoneName).
  */
-export function cleanRow(fields: readonly string[], index: ColumnIndex, row: number, line: number): CleanResult {
+export function readKey(fields: readonly string[], index: ColumnIndex): RowKey {
+  const folded = nameKey(cleanName(fields[index.name] ?? ''));
+  const domain = normalizeDomain(fields[index.domain] ?? '').domain;
+  return {key: keyOf(domain, domain ? '' : linkedinSlug(fields[index.linkedin] ?? ''), folded), folded, hasDomain: domain !== ''};
+}
+
+/** readKey's key alone. */
+export const rowKey = (fields: readonly string[], index: ColumnIndex): string => readKey(fields, index).key;
+
+/** The cleaning rules of config/ingest.yml, compiled (see ingestRules). */
+export interface IngestRules {
+  /** Folded names (nameKey) that say the LinkedIn page is gone or a placeholder. */
+  goneNames: ReadonlySet<string>;
+}
+
+/** No name is taken as a gone page. */
+export const NO_INGEST_RULES: IngestRules = {goneNames: new Set()};
+
+/** Compiles config/ingest.yml (validated by IngestConfigSchema). */
+export function ingestRules(cfg: {gone_pages: {names: readonly string[]}}): IngestRules {
+  return {goneNames: new Set(cfg.gone_pages.names.map(nameKey).filter((k) => k !== ''))};
+}
+
+/**
+ * Whether a row's name says its LinkedIn page is gone or a placeholder ("Deactivated Account", "LinkedIn
+ * Member"): its folded name (nameKey of the cleaned Name) is one of the rules' names, whole. A name that only
+ * contains one ("Deactivated Account Services") is not.
+ */
+export const isGoneName = (folded: string, rules: IngestRules): boolean => folded !== '' && rules.goneNames.has(folded);
+
+/**
+ * Cleans one export row. A row is a company when it has a usable domain, name or LinkedIn URL; its key is
+ * the domain, else the LinkedIn slug, else the folded name. Rows with none of these are rejected, and so are
+ * rows whose name says the page is gone (see isGoneName).
+ */
+export function cleanRow(fields: readonly string[], index: ColumnIndex, row: number, line: number, rules: IngestRules = NO_INGEST_RULES): CleanResult {
   const rawName = fields[index.name] ?? '';
   const rawDomain = fields[index.domain] ?? '';
   const rawLinkedin = fields[index.linkedin] ?? '';
   const name = cleanName(rawName);
+  const reject = (reason: string): CleanResult => ({ok: false, value: {row, line, reason, name: rawName, domain: rawDomain, linkedin_url: rawLinkedin, raw: fields.join(',')}});
+  const folded = rules.goneNames.size > 0 ? nameKey(name) : undefined;
+  if (folded !== undefined && isGoneName(folded, rules)) return reject(`name says the page is gone: ${name}`);
   const {domain, status} = normalizeDomain(rawDomain);
   const slug = linkedinSlug(rawLinkedin);
-  const key = keyOf(domain, slug, name);
+  const key = keyOf(domain, slug, domain || slug ? '' : (folded ?? nameKey(name)));
   if (key === '') {
     const what = status === 'invalid' ? `domain "${rawDomain.trim()}" is not a domain` : 'no domain';
-    const reason = `nothing usable: no name, ${what}, ${rawLinkedin.trim() ? `LinkedIn URL "${rawLinkedin.trim()}" is not a company page` : 'no LinkedIn URL'}`;
-    return {ok: false, value: {row, line, reason, name: rawName, domain: rawDomain, linkedin_url: rawLinkedin, raw: fields.join(',')}};
+    return reject(`nothing usable: no name, ${what}, ${rawLinkedin.trim() ? `LinkedIn URL "${rawLinkedin.trim()}" is not a company page` : 'no LinkedIn URL'}`);
   }
   const size = cachedSize(fields[index.size] ?? '');
   const country = cachedCountry(fields[index.country] ?? '');
@@ -185,8 +224,30 @@ export function cleanRow(fields: readonly string[], index: ColumnIndex, row: num
 }
 
 /**
+ * Whether rows that the first pass put in one account belong together: they share one key, or they are the rows
+ * of one domain and rows without a domain (each of their keys with at least one row) named as one of the
+ * domain's rows, merged by name (see finishIndex in account-plan.ts). False means two keys shared a hash.
+ */
+export function oneAccount(rows: readonly CleanRow[]): boolean {
+  const key = rows[0].key;
+  if (rows.every((r) => r.key === key)) return true;
+  const withDomain = rows.filter((r) => r.domain !== '');
+  if (withDomain.length === 0 || withDomain.some((r) => r.key !== withDomain[0].key)) return false;
+  const names = new Set(withDomain.map((r) => nameKey(r.name)));
+  names.delete('');
+  const named = new Set(rows.filter((r) => r.domain === '' && names.has(nameKey(r.name))).map((r) => r.key));
+  return rows.every((r) => r.domain !== '' || named.has(r.key));
+}
+
+/** The domain of an account's rows ('' when none has one). */
+export function accountDomain(rows: readonly CleanRow[]): string {
+  for (const r of rows) if (r.domain !== '') return r.domain;
+  return '';
+}
+
+/**
  * Orders the rows of one account so that the first is the primary record, independent of input order:
- * the brand page (whose name starts the most other names: `Golden Hour Home Care` before
+ * a row with the account's domain (rows merged by name have none), then the brand page (whose name starts the most other names: `Golden Hour Home Care` before
  * `Golden Hour Home Care of Mesa`), then the largest size band (the headquarters page, usually), then the
  * longest description, then the shortest name, then LinkedIn URL, name and description as text.
  */
@@ -197,8 +258,10 @@ function primaryOrder(rows: readonly CleanRow[]): (a: CleanRow, b: CleanRow) => 
     const k = keys[i];
     brand.set(r, k ? keys.filter((o) => o !== k && o.startsWith(`${k} `)).length : 0);
   });
-  return (a, b) => brand.get(b)! - brand.get(a)! || primaryFirst(a, b);
+  return (a, b) => hasDomain(b) - hasDomain(a) || brand.get(b)! - brand.get(a)! || primaryFirst(a, b);
 }
+
+const hasDomain = (r: CleanRow): number => (r.domain !== '' ? 1 : 0);
 
 function primaryFirst(a: CleanRow, b: CleanRow): number {
   return (

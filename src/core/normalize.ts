@@ -89,9 +89,23 @@ function hostViaUrl(text: string): string | null {
   }
 }
 
+/** tldts reads private public-suffix entries too (github.io, herokuapp.com, blogspot.com, ...). */
+const WITH_PRIVATE = {allowPrivateDomains: true} as const;
+
+/**
+ * The registrable domain of a host. Under a private public suffix (`github.io`, `herokuapp.com`, `netlify.app`,
+ * `wixsite.com`, `blogspot.com`, ...) that is the site's own name (`a.github.io` and `b.github.io` are two
+ * sites, two organisations); the private suffix itself (`github.io`) is its operator's ICANN domain. Anything
+ * else is read as before: `www.foo.co.uk` -> `foo.co.uk`. Hosts under no ICANN suffix (`localhost`) and IP
+ * addresses are invalid.
+ */
 function registrable(hostname: string): {domain: string; status: DomainStatus} {
   const host = hostname.charCodeAt(hostname.length - 1) === 46 ? hostname.replace(TRAILING_DOTS_RE, '') : hostname;
-  const parsed = parseDomain(host);
+  let parsed = parseDomain(host, WITH_PRIVATE);
+  if (parsed.isPrivate) {
+    if (parsed.domain) return {domain: parsed.domain, status: 'ok'};
+    parsed = parseDomain(host);
+  }
   if (!parsed.domain || parsed.isIp || !parsed.isIcann) return {domain: '', status: 'invalid'};
   return {domain: parsed.domain, status: 'ok'};
 }

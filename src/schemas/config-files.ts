@@ -8,6 +8,7 @@ export const CONFIG_SCHEMAS = {
   'icp_rules.yml': () => import('./icp-rules.js').then((m) => m.IcpRulesSchema),
   'previous_customers.yml': () => import('./icp-rules.js').then((m) => m.PreviousCustomersSchema),
   'openai.yml': () => import('./openai-config.js').then((m) => m.OpenAiConfigSchema),
+  'ingest.yml': () => import('./ingest.js').then((m) => m.IngestConfigSchema),
 } as const;
 
 /** Every config file and its schema's import, for what handles them all (the precompiler and its test). */

@@ -11,7 +11,7 @@ export interface TableDoc {
 }
 
 export const TABLES: TableDoc[] = [
-  {file: 'data/raw/companies.csv', stage: 'enrich', grain: 'one row per company (account): export rows sharing a domain are merged', schema: CompanySchema},
+  {file: 'data/raw/companies.csv', stage: 'enrich', grain: 'one row per company (account): export rows sharing a domain are merged, and so are rows without a domain into the one domain whose rows have their name', schema: CompanySchema},
   {file: 'data/interim/rejects.csv', stage: 'enrich', grain: 'one row per input row that could not become a company', schema: RejectSchema},
   {file: 'data/raw/leads.csv', stage: 'deals', grain: 'one row per company: lead source, campaign, first touch, segment and owner', schema: LeadSchema},
   {file: 'data/raw/deals.csv', stage: 'deals', grain: 'one row per deal (opportunity) created by the as-of date', schema: DealSchema},

@@ -1,6 +1,9 @@
 import Papa from 'papaparse';
-import {float64s, int32s, joinParts, keyCheck, KeyIds, NOT_A_COMPANY, type AccountIndex, type PartIndex} from '../core/account-plan.js';
-import {cleanRow, mapHeader, rowKey, type ColumnIndex, type RejectedRow} from '../core/ingest.js';
+import {
+  finishIndex, float64s, int32s, joinParts, keyCheck, KeyIds, NO_DOMAIN, nameDomainWith, NOT_A_COMPANY,
+  type AccountIndex, type FinishedIndex, type PartIndex,
+} from '../core/account-plan.js';
+import {cleanRow, isGoneName, mapHeader, NO_INGEST_RULES, readKey, type ColumnIndex, type IngestRules, type RejectedRow, type RowKey} from '../core/ingest.js';
 import {shardOf, type Shard} from '../core/shard.js';
 import {detach} from '../core/strings.js';
 import {UserError} from '../errors.js';
@@ -20,6 +23,12 @@ export interface ExportIndex {
   blank: number;
   /** Number of accounts (companies before --limit). */
   accounts: number;
+  /**
+   * Rows without a domain merged into the account of the one domain whose rows have their name, and rows without a
+   * domain left on their own because accounts on two or more domains have their name (in this shard; see finishIndex).
+   */
+  mergedByName: number;
+  ambiguousByName: number;
 }
 
 export interface IndexOptions {
@@ -31,6 +40,8 @@ export interface IndexOptions {
   onRestart(): void;
   /** Account keys compared as strings (a Map), not by 64-bit hash: after a KeyCollision (see KeyIds). */
   exactKeys?: boolean;
+  /** config/ingest.yml compiled (rows whose name says the page is gone are rejected); absent: none is. */
+  ingest?: IngestRules;
   /** Tests: the key hash (see KeyIds). */
   hashKeys?: (key: string) => void;
 }
@@ -84,6 +95,14 @@ class Indexer {
   readonly rows = int32s();
   readonly last = int32s();
   private readonly ids: KeyIds;
+  private readonly rules: IngestRules;
+  /** The folded names of the rows (see NameLinks), the domain account of each, the rows without a domain. */
+  private readonly names: KeyIds;
+  private readonly nameDomain = int32s();
+  private readonly linkAccount = int32s();
+  private readonly linkName = int32s();
+  /** Under --shard: the shard of each account's key (accounts are kept or not once merged by name). */
+  private readonly accountShard = int32s();
   inputRows = 0;
   rejected = 0;
   otherShards = 0;
@@ -94,12 +113,9 @@ class Indexer {
 
   constructor(private readonly opts: IndexOptions, private readonly columns: ColumnIndex, defer = false) {
     this.ids = new KeyIds(opts.exactKeys, opts.hashKeys);
+    this.rules = opts.ingest ?? NO_INGEST_RULES;
+    this.names = new KeyIds(opts.exactKeys, opts.hashKeys);
     this.deferred = defer ? [] : undefined;
-  }
-
-  private inShard(key: string): boolean {
-    const s = this.opts.shard;
-    return !s || shardOf(key, s.count) === s.index;
   }
 
   reject(r: RejectedRow): void {
@@ -131,15 +147,16 @@ class Indexer {
   /**
    * A record of the export: `keyFields` holds at least its name, domain and LinkedIn fields; `allFields`
    * gives every field, asked for only when the record has no usable key (it is then rejected). `copy` when
-   * the fields may share memory with a big chunk of the file.
+   * the fields may share memory with a big chunk of the file. A record whose name says the page is gone is
+   * rejected too.
    */
   addRecord(keyFields: readonly string[], allFields: () => readonly string[], row: number, line: number, copy: boolean): void {
-    const key = rowKey(keyFields, this.columns);
-    if (key === '') {
-      const res = cleanRow(allFields(), this.columns, row, line);
+    const k = readKey(keyFields, this.columns);
+    if (k.key === '' || isGoneName(k.folded, this.rules)) {
+      const res = cleanRow(allFields(), this.columns, row, line, this.rules);
       if (!res.ok) this.reject(res.value);
       this.addNone(line);
-    } else this.addKey(key, line, copy);
+    } else this.addKey(k, line, copy);
     if ((this.account.length & 4095) === 0) this.opts.reporter.progress(this.inputRows);
   }
 
@@ -153,24 +170,38 @@ class Indexer {
     this.addRecord(rec.fields, allFields, row, line, false);
   }
 
-  /** A record with a usable key; `copy` when the key may share memory with a big chunk of the file. */
-  private addKey(key: string, line: number, copy: boolean): void {
+  /**
+   * A record with a usable key; `copy` when the key may share memory with a big chunk of the file. Every account
+   * is indexed, in this shard or not: an account without a domain may yet merge into another (finishIndex).
+   */
+  private addKey(k: RowKey, line: number, copy: boolean): void {
     this.inputRows++;
-    if (!this.inShard(key)) {
-      this.otherShards++;
-      this.mark(line, NOT_A_COMPANY, 0);
-      return;
-    }
+    const {key, folded} = k;
     const record = this.account.length;
     // (With exact keys, a new key is copied: the map must not keep the CSV chunk it was cut from alive.)
-    let id = this.ids.idOf(copy && this.opts.exactKeys ? detach(key) : key);
+    const exactCopy = copy && this.opts.exactKeys;
+    let id = this.ids.idOf(exactCopy ? detach(key) : key);
     if (id < 0) {
       id = -1 - id;
       this.rows.push(1);
       this.last.push(record);
+      const s = this.opts.shard;
+      if (s) this.accountShard.push(shardOf(key, s.count));
     } else {
       this.rows.set(id, this.rows.get(id) + 1);
       this.last.set(id, record);
+    }
+    if (folded !== '') {
+      let name = this.names.idOf(exactCopy ? detach(folded) : folded);
+      if (name < 0) {
+        name = -1 - name;
+        this.nameDomain.push(NO_DOMAIN);
+      }
+      if (k.hasDomain) this.nameDomain.set(name, nameDomainWith(this.nameDomain.get(name), id));
+      else {
+        this.linkAccount.push(id);
+        this.linkName.push(name);
+      }
     }
     this.mark(line, id, keyCheck(key));
   }
@@ -183,7 +214,7 @@ class Indexer {
 
   /** The first pass's answer; `withOffsets` when the fast scan read the whole file (offsets then split it). */
   result(newline: Newline, withOffsets: boolean): ExportIndex {
-    const index: AccountIndex = {
+    const raw: AccountIndex = {
       records: this.account.length,
       account: this.account.done(),
       keyHash: this.keyHash.done(),
@@ -192,13 +223,15 @@ class Indexer {
       rows: this.rows.done(),
       last: this.last.done(),
     };
-    const {inputRows, rejected, otherShards, blank} = this;
-    return {index, columns: this.columns, newline, inputRows, rejected, otherShards, blank, accounts: this.rows.length};
+    const links = {nameDomain: this.nameDomain.done(), account: this.linkAccount.done(), name: this.linkName.done()};
+    const done = finishIndex(raw, links, this.opts.shard && {accountShard: this.accountShard.done(), index: this.opts.shard.index});
+    return exportIndex(done, this.columns, newline, this);
   }
 
   /** The answer for one part (see indexPart). */
   part(endLine: number): IndexedPart {
     const {h1, h2} = this.ids.hashes();
+    const names = this.names.hashes();
     const part: PartIndex = {
       records: this.account.length,
       account: this.account.done(),
@@ -210,10 +243,24 @@ class Indexer {
       h1,
       h2,
       endLine,
+      nameH1: names.h1,
+      nameH2: names.h2,
+      nameDomain: this.nameDomain.done(),
+      linkAccount: this.linkAccount.done(),
+      linkName: this.linkName.done(),
+      accountShard: this.accountShard.done(),
     };
     const {inputRows, rejected, otherShards, blank} = this;
     return {part, inputRows, rejected, otherShards, blank, deferred: this.deferred ?? []};
   }
+}
+
+/** The ExportIndex of a finished index and the counts of the pass (rows of other shards: the rejected ones, then the accounts'). */
+function exportIndex(done: FinishedIndex, columns: ColumnIndex, newline: Newline, counts: {inputRows: number; rejected: number; otherShards: number; blank: number}): ExportIndex {
+  const {index, mergedByName, ambiguousByName} = done;
+  const {inputRows, rejected, blank} = counts;
+  const otherShards = counts.otherShards + done.otherShards;
+  return {index, columns, newline, inputRows, rejected, otherShards, blank, accounts: index.rows.length, mergedByName, ambiguousByName};
 }
 
 /** A part of the export the parallel first pass cannot index (it is then indexed in one pass). */
@@ -277,11 +324,14 @@ export async function indexPart(input: string, plan: PartPlan, opts: IndexOption
 
 /**
  * The index one pass over the whole export gives, from the first passes over its two halves (indexPart): the
- * second half's records, lines and accounts follow the first's (joinParts), and its rejected rows get their
- * row and line numbers, then go to onReject when they are in the shard.
+ * second half's records, lines, accounts and names follow the first's (joinParts), the accounts are merged by
+ * name and kept by shard as one pass does (finishIndex), and the second half's rejected rows get their row and
+ * line numbers, then go to onReject when they are in the shard.
  */
 export function joinIndexes(a: IndexedPart, b: IndexedPart, plan: {columns: ColumnIndex; newline: Newline}, opts: Pick<IndexOptions, 'shard' | 'onReject'>): ExportIndex {
-  const index = joinParts(a.part, b.part);
+  const joined = joinParts(a.part, b.part);
+  const shard = opts.shard && {accountShard: joined.accountShard, index: opts.shard.index};
+  const done = finishIndex(joined.index, joined.links, shard);
   let rejected = a.rejected;
   let otherShards = a.otherShards + b.otherShards;
   for (const r of b.deferred) {
@@ -293,16 +343,7 @@ export function joinIndexes(a: IndexedPart, b: IndexedPart, plan: {columns: Colu
       opts.onReject(placed);
     }
   }
-  return {
-    index,
-    columns: plan.columns,
-    newline: plan.newline,
-    inputRows: a.inputRows + b.inputRows,
-    rejected,
-    otherShards,
-    blank: a.blank + b.blank,
-    accounts: index.rows.length,
-  };
+  return exportIndex(done, plan.columns, plan.newline, {inputRows: a.inputRows + b.inputRows, rejected, otherShards, blank: a.blank + b.blank});
 }
 
 /**

@@ -3,7 +3,7 @@ import Papa from 'papaparse';
 import {KeyCollision, type Range} from '../core/account-plan.js';
 import type {ExportIndex} from './account-index.js';
 import {keyCheck} from '../core/account-plan.js';
-import {cleanRow, mergeRows, type CleanRow, type ColumnIndex} from '../core/ingest.js';
+import {accountDomain, cleanRow, mergeRows, oneAccount, type CleanRow, type ColumnIndex} from '../core/ingest.js';
 import {detachStrings} from '../core/strings.js';
 import {UserError} from '../errors.js';
 import {readCsv} from '../io/csv.js';
@@ -63,16 +63,17 @@ export async function assembleRange(
     if (expected === 1) return mergeRows([row], row.domain !== '' && previousCustomers.has(row.domain));
     let group = pending.get(a);
     if (!group) pending.set(a, (group = []));
-    // The first pass told accounts apart by a hash of their key: rows of one account must share the key.
-    else if (group[0].key !== row.key) throw new KeyCollision();
     // Rows that wait for the rest of their account are copied, so they do not keep the chunk they were cut from alive.
     group.push(detachStrings(row));
     if (group.length < expected) return null;
     pending.delete(a);
+    // The first pass told accounts (and names) apart by hashes: the rows of one account must share its key, or be
+    // rows without a domain merged by name into the account of a domain.
+    if (!oneAccount(group)) throw new KeyCollision();
     merged += group.length - 1;
     group.sort((x, y) => x.row - y.row);
-    const lastRow = group[group.length - 1];
-    return mergeRows(group, lastRow.domain !== '' && previousCustomers.has(lastRow.domain));
+    const domain = accountDomain(group);
+    return mergeRows(group, domain !== '' && previousCustomers.has(domain));
   };
   for (const f of r.foreign) {
     const fields = Papa.parse<string[]>(f.text, {delimiter: ',', newline: r.newline, quoteChar: '"'}).data[0] ?? [];

@@ -25,11 +25,17 @@ import {chooseProvider, createProvider, type ProviderChoice} from '../providers/
 import type {Company, CompanyBase} from '../schemas/companies.js';
 import {CONFIG_SCHEMAS} from '../schemas/config-files.js';
 import type {IcpRules} from '../schemas/icp-rules.js';
+import {ingestRules, type IngestRules} from '../core/ingest.js';
 
 export {companyCodec, rejectCodec};
 
 export function loadIcpRules(configDir: string): Promise<IcpRules> {
   return loadYamlConfig(join(configDir, 'icp_rules.yml'), CONFIG_SCHEMAS['icp_rules.yml']);
+}
+
+/** config/ingest.yml, compiled: how the export's rows are cleaned before they become companies. */
+export async function loadIngestRules(configDir: string): Promise<IngestRules> {
+  return ingestRules(await loadYamlConfig(join(configDir, 'ingest.yml'), CONFIG_SCHEMAS['ingest.yml']));
 }
 
 export async function loadPreviousCustomers(configDir: string, reporter?: Reporter): Promise<Set<string>> {
@@ -85,6 +91,10 @@ export interface EnrichSummary {
   input_rows: number;
   companies: number;
   merged_rows: number;
+  /** Of merged_rows: rows without a usable domain merged into the account of the one domain whose rows have their name. */
+  merged_by_name: number;
+  /** Rows without a usable domain whose name rows on two or more domains have: ambiguous, not merged (their own companies). */
+  ambiguous_name_rows: number;
   rejected_rows: number;
   blank_lines: number;
   companies_written: number;
@@ -111,14 +121,15 @@ export interface EnrichSummary {
  * thread writes each range's rows in range order (see RangeWorkers): the same bytes as one thread.
  */
 export async function runEnrich(opts: EnrichOptions): Promise<EnrichSummary> {
+  const ingest = await loadIngestRules(opts.configDir);
   try {
-    return await enrichOnce(opts);
+    return await enrichOnce(opts, ingest);
   } catch (e) {
     // Two account keys shared a 64-bit hash in the first pass (see KeyIds): nothing was committed; start over
     // comparing the keys themselves.
     if (opts.exactKeys || !isKeyCollision(e)) throw e;
     opts.reporter.info('Two account keys shared a hash: reading the export again, comparing keys exactly');
-    return enrichOnce({...opts, exactKeys: true});
+    return enrichOnce({...opts, exactKeys: true}, ingest);
   }
 }
 
@@ -139,7 +150,7 @@ async function afterFailure(e: unknown, ...cleanups: Array<() => unknown>): Prom
 
 const isKeyCollision = (e: unknown) => e instanceof KeyCollision || (e instanceof Error && e.message.startsWith('KeyCollision:'));
 
-async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
+async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<EnrichSummary> {
   const {input, paths, reporter, provider, shard} = opts;
   let out = new WriterGroup();
   // A large export is indexed on a thread of its own (the key table and the garbage of the pass go with it);
@@ -166,7 +177,7 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
   reporter.start(`Scanning ${basename(input)}`);
   let ex: ExportIndex;
   try {
-    const init = {input, shard, exactKeys: opts.exactKeys, ...(rejectsPart ? {rejects: paths.rejects} : {})};
+    const init = {input, shard, exactKeys: opts.exactKeys, goneNames: [...ingest.goneNames], ...(rejectsPart ? {rejects: paths.rejects} : {})};
     const progress = (n: number) => reporter.progress(n);
     // A large export (or any, when the thread count is set) is indexed in two halves at once when it can be.
     const halves = indexThread && !opts.exactKeys && (bytes >= PARALLEL_INDEX_BYTES || typeof opts.workers === 'number');
@@ -177,6 +188,7 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
           reporter,
           exactKeys: opts.exactKeys,
           hashKeys: opts.hashKeys,
+          ingest,
           onReject(r) {
             if (rejectsOut) out.write(rejectsOut, rejectCodec, r);
           },
@@ -189,8 +201,9 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
   } catch (e) {
     throw await afterFailure(e, () => out.abort(), abortRejects, () => pool?.discard());
   }
-  const {inputRows, rejected, otherShards, accounts: companies} = ex;
-  reporter.succeed(`Scanned ${inputRows} rows: ${companies} companies, ${rejected} rows rejected${shard ? `, ${otherShards} rows in other shards` : ''}`);
+  const {inputRows, rejected, otherShards, accounts: companies, mergedByName, ambiguousByName} = ex;
+  const byName = mergedByName + ambiguousByName > 0 ? `, ${mergedByName} rows without a domain merged by name${ambiguousByName ? ` (${ambiguousByName} not: their name is on several domains)` : ''}` : '';
+  reporter.succeed(`Scanned ${inputRows} rows: ${companies} companies, ${rejected} rows rejected${byName}${shard ? `, ${otherShards} rows in other shards` : ''}`);
   applyLimit(ex.index, opts.limit ?? Infinity);
 
   // Pass 2: clean, merge, enrich, write.
@@ -272,7 +285,7 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
       if (opts.dryRun) {
         await out.abort();
         abortRejects();
-        return dryRun(opts, queued, {inputRows, companies, mergedRows: merged, rejected}, ex.blank);
+        return dryRun(opts, queued, {inputRows, companies, mergedRows: merged, mergedByName, ambiguousByName, rejected}, ex.blank);
       }
       if (!sync) await enrichConcurrently(provider, queued, reporter, write);
       await out.commit();
@@ -290,6 +303,8 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
     input_rows: inputRows,
     companies,
     merged_rows: merged,
+    merged_by_name: mergedByName,
+    ambiguous_name_rows: ambiguousByName,
     rejected_rows: rejected,
     blank_lines: ex.blank,
     companies_written: written,
@@ -389,7 +404,7 @@ export class CompanyCounter {
 }
 
 /** --dry-run: the provider's plan (cache hits, calls, estimated cost); nothing is called or written. */
-async function dryRun(opts: EnrichOptions, selected: CompanyBase[], accounts: {inputRows: number; companies: number; mergedRows: number; rejected: number}, blank: number): Promise<EnrichSummary> {
+async function dryRun(opts: EnrichOptions, selected: CompanyBase[], accounts: {inputRows: number; companies: number; mergedRows: number; mergedByName: number; ambiguousByName: number; rejected: number}, blank: number): Promise<EnrichSummary> {
   const {provider, reporter} = opts;
   const plan: EnrichPlan = provider.plan
     ? await provider.plan(selected)
@@ -404,6 +419,8 @@ async function dryRun(opts: EnrichOptions, selected: CompanyBase[], accounts: {i
     input_rows: accounts.inputRows,
     companies: accounts.companies,
     merged_rows: accounts.mergedRows,
+    merged_by_name: accounts.mergedByName,
+    ambiguous_name_rows: accounts.ambiguousByName,
     rejected_rows: accounts.rejected,
     blank_lines: blank,
     companies_written: 0,

@@ -236,7 +236,7 @@ export async function indexInParts(init: IndexInit, onProgress: (rows: number) =
   const rows = [0, 0];
   const answers = await Promise.all(
     parts.map((part, k) =>
-      indexThread({input: init.input, shard: init.shard, part, ...(k === 0 && init.rejects ? {rejects: init.rejects} : {})}, (n) => {
+      indexThread({input: init.input, shard: init.shard, goneNames: init.goneNames, part, ...(k === 0 && init.rejects ? {rejects: init.rejects} : {})}, (n) => {
         rows[k] = n;
         onProgress(rows[0] + rows[1]);
       }),

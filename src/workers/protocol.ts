@@ -55,6 +55,8 @@ export interface IndexInit {
   rejects?: string;
   /** Compare account keys as strings (after a KeyCollision). */
   exactKeys?: boolean;
+  /** IngestRules.goneNames (folded names of gone pages: such rows are rejected). */
+  goneNames: string[];
   /** Index only this part of the export (see indexPart; the answer is 'part' or 'declined'). */
   part?: PartPlan;
 }
