@@ -109,7 +109,10 @@ export function compileKinds(rules: IcpRules): KindClassifier {
         if (k.decisive && (strong.length > 0 || named.length > 0)) {
           return {kind: k.kind, reason: `${k.kind} (decisive): ${why.join('; ')}`, is_competitor: k.kind === 'edi_vendor', words, signals};
         }
-        const score = industry + named.length * pts.name + strong.length * pts.strong + weakPoints;
+        // Weak phrases alone (a vendor's text is full of its customers' words) do not make a kind: it needs a
+        // name or strong phrase, or an industry label worth at least points.strong.
+        const grounded = named.length > 0 || strong.length > 0 || industry >= pts.strong;
+        const score = grounded ? industry + named.length * pts.name + strong.length * pts.strong + weakPoints : 0;
         if (score > bestScore) {
           best = i;
           bestScore = score;
