@@ -2,7 +2,7 @@ import {countryCode} from '../geo.js';
 import type {SizeBand} from '../normalize.js';
 import type {CompanyKind} from '../vocabulary.js';
 import type {IcpRules} from '../../schemas/icp-rules.js';
-import {firstOf, phrasesOf, type PhraseHit} from './phrases.js';
+import {phrasesOf, type Hits} from './phrases.js';
 import {round2} from './techstack.js';
 
 export interface IcpInput {
@@ -26,7 +26,7 @@ export interface IcpScorer {
    * Scores a company of a known kind. `hits`: the rules' phrase scan of `${name}\n${description}` (it must
    * include icpPhraseLists); `kindSignals`: how many signals the kind rests on (for the confidence).
    */
-  score(company: IcpInput, kind: CompanyKind, hits: readonly PhraseHit[], kindSignals: number): IcpResult;
+  score(company: IcpInput, kind: CompanyKind, hits: Hits, kindSignals: number): IcpResult;
 }
 
 const TIER_ORDER = ['tier_1', 'tier_2', 'tier_3'] as const;
@@ -54,11 +54,12 @@ export function compileIcp(rules: IcpRules): IcpScorer {
   const excludedKinds = new Set<string>(rules.icp.excluded_kinds);
   const fitKinds = new Set<string>(rules.icp.fit_kinds);
   const signalKinds = new Set<string>(rules.icp.signal_required_kinds);
+  const exclusionTags = rules.icp.exclusions.map((_, i) => exclusionTag(i));
   const fitRank = TIER_ORDER.indexOf(rules.tiers.fit_min_tier);
   const kw = rules.keywords;
 
   return {
-    score(c: IcpInput, kind: CompanyKind, hits: readonly PhraseHit[], kindSignals: number): IcpResult {
+    score(c: IcpInput, kind: CompanyKind, hits: Hits, kindSignals: number): IcpResult {
       const reasons: string[] = [];
       const kindPoints = rules.icp.kind_points[kind] ?? 0;
       reasons.push(`kind ${kind} (+${kindPoints})`);
@@ -74,13 +75,13 @@ export function compileIcp(rules: IcpRules): IcpScorer {
 
       let tier: IcpResult['icp_tier'];
       const countryOk = c.country ? allowed.has(c.country) : rules.countries.unknown_allowed;
-      const exclusion = excludedKinds.has(kind) ? -1 : rules.icp.exclusions.findIndex((x, i) => !x.unless_kinds.includes(kind) && firstOf(hits, exclusionTag(i)) !== undefined);
+      const exclusion = excludedKinds.has(kind) ? -1 : rules.icp.exclusions.findIndex((x, i) => !x.unless_kinds.includes(kind) && hits.of(exclusionTags[i]).length > 0);
       if (excludedKinds.has(kind)) {
         tier = 'excluded';
         reasons.push(kind === 'edi_vendor' ? 'excluded: competitor (edi_vendor)' : `excluded: kind ${kind}`);
       } else if (exclusion !== -1) {
         tier = 'excluded';
-        reasons.push(`excluded: ${rules.icp.exclusions[exclusion].name} ("${phrasesOf(hits, exclusionTag(exclusion))[0]}")`);
+        reasons.push(`excluded: ${rules.icp.exclusions[exclusion].name} ("${hits.of(exclusionTags[exclusion])[0].phrase}")`);
       } else if (!countryOk) {
         tier = 'excluded';
         reasons.push(c.country ? `country ${c.country} not allowed` : 'country unknown');

@@ -1,6 +1,6 @@
 import type {IcpRules} from '../../schemas/icp-rules.js';
 import type {CompanyKind} from '../vocabulary.js';
-import {phrasesOf, type PhraseHit} from './phrases.js';
+import {phrasesOf, type Hits} from './phrases.js';
 
 /** What the kind classifier reads of a company. */
 export interface KindInput {
@@ -27,9 +27,14 @@ export const kindTag = (kind: string, list: 'strong' | 'weak' | 'negative') => `
 export const kindNameTag = (kind: string) => `kindname:${kind}`;
 export const HEALTHCARE_TAG = 'healthcare';
 
+/** The healthcare words, for a scanner of their own (read only up to the first few: see classify). */
+export function healthcarePhraseLists(rules: IcpRules): Array<{tag: string; phrases: readonly string[]}> {
+  return [{tag: HEALTHCARE_TAG, phrases: rules.company_kinds.healthcare_words}];
+}
+
 /** The phrase lists of company_kinds, tagged, for the description scanner (name lists go to the name scanner). */
 export function kindPhraseLists(rules: IcpRules): Array<{tag: string; phrases: readonly string[]}> {
-  const lists: Array<{tag: string; phrases: readonly string[]}> = [{tag: HEALTHCARE_TAG, phrases: rules.company_kinds.healthcare_words}];
+  const lists: Array<{tag: string; phrases: readonly string[]}> = [];
   for (const k of rules.company_kinds.kinds) {
     lists.push({tag: kindTag(k.kind, 'strong'), phrases: k.strong});
     lists.push({tag: kindTag(k.kind, 'weak'), phrases: k.weak});
@@ -60,8 +65,11 @@ export function listedCompetitors(rules: IcpRules): (c: {domain: string; name: s
 }
 
 export interface KindClassifier {
-  /** `hits`: the description scanner's hits on name + description; `nameHits`: the name scanner's on the name. */
-  classify(company: KindInput, hits: readonly PhraseHit[], nameHits: readonly PhraseHit[]): KindResult;
+  /**
+   * `hits`: the description scanner's hits on name + description; `nameHits`: the name scanner's on the name;
+   * `healthcare`: the first few healthcare words of name + description (none: not a healthcare text).
+   */
+  classify(company: KindInput, hits: Hits, nameHits: Hits, healthcare: readonly string[]): KindResult;
 }
 
 /**
@@ -74,59 +82,57 @@ export function compileKinds(rules: IcpRules): KindClassifier {
   const listed = listedCompetitors(rules);
   const pts = ck.points;
   const healthcareIndustries = new Set(ck.healthcare_industries.map((l) => l.trim().toLowerCase()));
+  const tags = ck.kinds.map((k) => ({strong: kindTag(k.kind, 'strong'), weak: kindTag(k.kind, 'weak'), negative: kindTag(k.kind, 'negative'), name: kindNameTag(k.kind)}));
 
   return {
-    classify(c: KindInput, hits: readonly PhraseHit[], nameHits: readonly PhraseHit[]): KindResult {
+    classify(c: KindInput, hits: Hits, nameHits: Hits, healthcare: readonly string[]): KindResult {
       const competitor = c.is_previous_customer ? null : listed(c);
       if (competitor !== null) return {kind: 'edi_vendor', reason: competitor, is_competitor: true, words: ['listed competitor'], signals: 3};
       const label = c.industry.trim().toLowerCase();
-      const healthcare = phrasesOf(hits, HEALTHCARE_TAG);
       if (healthcare.length === 0 && !healthcareIndustries.has(label) && (c.description.trim() !== '' || c.industry !== '')) {
         return {kind: 'non_healthcare', reason: `no healthcare words and no healthcare industry${c.industry ? ` ("${c.industry}")` : ''}`, is_competitor: false, words: [], signals: 1};
       }
-      let best = -1;
-      let bestScore = 0;
-      let bestWhy: string[] = [];
-      let bestWords: string[] = [];
-      let bestSignals = 0;
-      for (let i = 0; i < ck.kinds.length; i++) {
-        const k = ck.kinds[i];
-        if (k.kind === 'edi_vendor' && c.is_previous_customer) continue;
-        const negative = phrasesOf(hits, kindTag(k.kind, 'negative'));
-        if (negative.length > 0) continue;
-        const strong = phrasesOf(hits, kindTag(k.kind, 'strong'));
-        const weak = phrasesOf(hits, kindTag(k.kind, 'weak')).filter((p) => !strong.includes(p));
-        const named = phrasesOf(nameHits, kindNameTag(k.kind));
+      // Scores first (counts only); the reason and words are spelled out for the winner alone.
+      const evidence = (i: number) => {
+        const t = tags[i];
+        const strong = phrasesOf(hits, t.strong);
+        const weak = phrasesOf(hits, t.weak).filter((p) => !strong.includes(p));
+        const named = phrasesOf(nameHits, t.name);
         const industry = industries[i].get(label) ?? 0;
-        const why: string[] = [];
-        if (industry > 0) why.push(`industry "${c.industry}" (+${industry})`);
-        if (named.length) why.push(`name: ${named.join(', ')} (+${named.length * pts.name})`);
-        if (strong.length) why.push(`${strong.join(', ')} (+${strong.length * pts.strong})`);
         const weakPoints = Math.min(pts.weak_cap, weak.length * pts.weak);
-        if (weak.length) why.push(`weak: ${weak.join(', ')} (+${weakPoints})`);
-        const words = [...new Set([...named, ...strong, ...weak])];
-        const signals = (industry > 0 ? 1 : 0) + words.length;
-        if (k.decisive && (strong.length > 0 || named.length > 0)) {
-          return {kind: k.kind, reason: `${k.kind} (decisive): ${why.join('; ')}`, is_competitor: k.kind === 'edi_vendor', words, signals};
-        }
         // Weak phrases alone (a vendor's text is full of its customers' words) do not make a kind: it needs a
         // name or strong phrase, or an industry label worth at least points.strong.
         const grounded = named.length > 0 || strong.length > 0 || industry >= pts.strong;
         const score = grounded ? industry + named.length * pts.name + strong.length * pts.strong + weakPoints : 0;
-        if (score > bestScore) {
+        return {strong, weak, named, industry, weakPoints, score};
+      };
+      const explain = (i: number, e: ReturnType<typeof evidence>, head: string): KindResult => {
+        const why: string[] = [];
+        if (e.industry > 0) why.push(`industry "${c.industry}" (+${e.industry})`);
+        if (e.named.length) why.push(`name: ${e.named.join(', ')} (+${e.named.length * pts.name})`);
+        if (e.strong.length) why.push(`${e.strong.join(', ')} (+${e.strong.length * pts.strong})`);
+        if (e.weak.length) why.push(`weak: ${e.weak.join(', ')} (+${e.weakPoints})`);
+        const words = [...new Set([...e.named, ...e.strong, ...e.weak])];
+        const kind = ck.kinds[i].kind;
+        return {kind, reason: `${kind} (${head}): ${why.join('; ')}`, is_competitor: kind === 'edi_vendor', words, signals: (e.industry > 0 ? 1 : 0) + words.length};
+      };
+      let best = -1;
+      let bestEvidence: ReturnType<typeof evidence> | undefined;
+      for (let i = 0; i < ck.kinds.length; i++) {
+        const k = ck.kinds[i];
+        const t = tags[i];
+        if (hits.of(t.strong).length === 0 && hits.of(t.weak).length === 0 && nameHits.of(t.name).length === 0 && !industries[i].has(label)) continue;
+        if ((k.kind === 'edi_vendor' && c.is_previous_customer) || hits.of(t.negative).length > 0) continue;
+        const e = evidence(i);
+        if (k.decisive && (e.strong.length > 0 || e.named.length > 0)) return explain(i, e, 'decisive');
+        if (e.score > (bestEvidence?.score ?? 0)) {
           best = i;
-          bestScore = score;
-          bestWhy = why;
-          bestWords = words;
-          bestSignals = signals;
+          bestEvidence = e;
         }
       }
-      if (best !== -1 && bestScore >= ck.min_score) {
-        const kind = ck.kinds[best].kind;
-        return {kind, reason: `${kind} (score ${bestScore}): ${bestWhy.join('; ')}`, is_competitor: kind === 'edi_vendor', words: bestWords, signals: bestSignals};
-      }
+      if (bestEvidence !== undefined && bestEvidence.score >= ck.min_score) return explain(best, bestEvidence, `score ${bestEvidence.score}`);
       if (healthcare.length > 0 || healthcareIndustries.has(label)) {
-        return {kind: 'other_healthcare', reason: `no kind reached ${ck.min_score} points; healthcare ${healthcare.length ? `words: ${healthcare.slice(0, 4).join(', ')}` : `industry "${c.industry}"`}`, is_competitor: false, words: healthcare.slice(0, 4), signals: 1};
+        return {kind: 'other_healthcare', reason: `no kind reached ${ck.min_score} points; healthcare ${healthcare.length ? `words: ${healthcare.join(', ')}` : `industry "${c.industry}"`}`, is_competitor: false, words: [...healthcare], signals: 1};
       }
       if (c.description.trim() !== '' || c.industry !== '') {
         return {kind: 'non_healthcare', reason: `no kind reached ${ck.min_score} points and no healthcare words`, is_competitor: false, words: [], signals: 1};

@@ -21,9 +21,28 @@ export interface PhraseHit {
   length: number;
 }
 
+/** A scan's hits: all of them in order, and those of each tag. */
+export class Hits {
+  readonly all: PhraseHit[] = [];
+  private readonly byTag = new Map<string, PhraseHit[]>();
+
+  add(hit: PhraseHit): void {
+    this.all.push(hit);
+    const list = this.byTag.get(hit.tag);
+    if (list === undefined) this.byTag.set(hit.tag, [hit]);
+    else list.push(hit);
+  }
+
+  /** The hits of one tag, in order. */
+  of(tag: string): readonly PhraseHit[] {
+    return this.byTag.get(tag) ?? NONE;
+  }
+}
+const NONE: readonly PhraseHit[] = [];
+
 export interface PhraseScanner {
-  /** Every hit in the text, in order; a phrase in several lists gives one hit per list. */
-  scan(text: string): PhraseHit[];
+  /** Every hit in the text, in order (a phrase in several lists gives one hit per list); at most `limit` matches read. */
+  scan(text: string, limit?: number): Hits;
 }
 
 interface Entry {
@@ -33,8 +52,10 @@ interface Entry {
   caps: boolean;
 }
 
+const NO_ENTRIES: readonly Entry[] = [];
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const fold = (s: string) => s.toLowerCase().replace(/\s+/g, ' ');
+const UNEVEN_SPACE = /[^\S ]| {2}/;
+const fold = (s: string) => (UNEVEN_SPACE.test(s) ? s.toLowerCase().replace(/\s+/g, ' ') : s.toLowerCase());
 const isCaps = (s: string) => /[A-Z]/.test(s) && !/[a-z]/.test(s);
 
 /** Compiles tagged phrase lists (tag -> phrases) into one scanner. */
@@ -49,7 +70,7 @@ export function compilePhrases(lists: ReadonlyArray<{tag: string; phrases: reado
       byKey.set(key, entries);
     }
   }
-  if (byKey.size === 0) return {scan: () => []};
+  if (byKey.size === 0) return {scan: () => new Hits()};
   // Longest first, so that alternation (which takes the first alternative that matches) prefers the longer phrase.
   const keys = [...byKey.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
   const sources = keys.map((k) => escape(k).replace(/ /g, '\\s+'));
@@ -85,21 +106,23 @@ export function compilePhrases(lists: ReadonlyArray<{tag: string; phrases: reado
   };
 
   return {
-    scan(text: string): PhraseHit[] {
-      const hits: PhraseHit[] = [];
+    scan(text: string, limit = Infinity): Hits {
+      const hits = new Hits();
       re.lastIndex = 0;
       let m: RegExpExecArray | null;
-      while ((m = re.exec(text)) !== null) {
+      let read = 0;
+      while (read++ < limit && (m = re.exec(text)) !== null) {
         const found = lookup(m[0]);
         if (found === null) continue;
-        const matched = m[0].slice(0, found.stem).replace(/\s+/g, ' ');
+        const stem = m[0].slice(0, found.stem);
+        const matched = UNEVEN_SPACE.test(stem) ? stem.replace(/\s+/g, ' ') : stem;
         for (const e of found.entries) {
           if (e.caps && matched !== e.phrase) continue;
-          hits.push({tag: e.tag, phrase: e.phrase, index: m.index, length: m[0].length});
+          hits.add({tag: e.tag, phrase: e.phrase, index: m.index, length: m[0].length});
         }
-        for (const e of prefixes.get(found.key) ?? []) {
+        for (const e of prefixes.get(found.key) ?? NO_ENTRIES) {
           if (e.caps && matched.slice(0, e.phrase.length) !== e.phrase) continue;
-          hits.push({tag: e.tag, phrase: e.phrase, index: m.index, length: e.phrase.length});
+          hits.add({tag: e.tag, phrase: e.phrase, index: m.index, length: e.phrase.length});
         }
         // Go on from the next character, not the match's end: a phrase may begin inside this one.
         re.lastIndex = m.index + 1;
@@ -110,14 +133,8 @@ export function compilePhrases(lists: ReadonlyArray<{tag: string; phrases: reado
 }
 
 /** The distinct phrases of one tag, in order of first hit. */
-export function phrasesOf(hits: readonly PhraseHit[], tag: string): string[] {
+export function phrasesOf(hits: Hits, tag: string): string[] {
   const out: string[] = [];
-  for (const h of hits) if (h.tag === tag && !out.includes(h.phrase)) out.push(h.phrase);
+  for (const h of hits.of(tag)) if (!out.includes(h.phrase)) out.push(h.phrase);
   return out;
-}
-
-/** The first hit of a tag, or undefined. */
-export function firstOf(hits: readonly PhraseHit[], tag: string): PhraseHit | undefined {
-  for (const h of hits) if (h.tag === tag) return h;
-  return undefined;
 }

@@ -1,8 +1,8 @@
 import type {CompanyBase, Enrichment} from '../../schemas/companies.js';
 import type {IcpRules} from '../../schemas/icp-rules.js';
 import {compileIcp, icpPhraseLists} from './icp.js';
-import {compileKinds, kindNameLists, kindPhraseLists} from './kind.js';
-import {compilePhrases} from './phrases.js';
+import {HEALTHCARE_TAG, compileKinds, healthcarePhraseLists, kindNameLists, kindPhraseLists} from './kind.js';
+import {compilePhrases, phrasesOf} from './phrases.js';
 import {compileTechStack, techPhraseLists} from './techstack.js';
 
 /** Deterministic, offline enrichment from the export's own text and icp_rules.yml. */
@@ -18,6 +18,8 @@ export interface RulesEnricher {
 export function createRulesEnricher(rules: IcpRules): RulesEnricher {
   const phrases = compilePhrases([...kindPhraseLists(rules), ...icpPhraseLists(rules), ...techPhraseLists(rules.techstack)]);
   const namePhrases = compilePhrases(kindNameLists(rules));
+  // Healthcare words are frequent ("care", "health"): a scanner of their own, read only up to the first few.
+  const healthcarePhrases = compilePhrases(healthcarePhraseLists(rules));
   const kinds = compileKinds(rules);
   const icp = compileIcp(rules);
   const tech = compileTechStack(rules.techstack);
@@ -27,7 +29,8 @@ export function createRulesEnricher(rules: IcpRules): RulesEnricher {
       // new object cost V8 more than all the matching (tens of microseconds per company).
       const text = `${company.name}\n${company.description}`;
       const hits = phrases.scan(text);
-      const k = kinds.classify(company, hits, namePhrases.scan(company.name));
+      const healthcare = phrasesOf(healthcarePhrases.scan(text, 4), HEALTHCARE_TAG);
+      const k = kinds.classify(company, hits, namePhrases.scan(company.name), healthcare);
       const i = icp.score(company, k.kind, hits, k.signals);
       const t = tech.detect(text, k.kind, k.words, hits);
       return {

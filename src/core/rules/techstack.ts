@@ -1,6 +1,6 @@
 import type {IcpRules} from '../../schemas/icp-rules.js';
 import type {CompanyKind, TechstackBasis} from '../vocabulary.js';
-import {phrasesOf, type PhraseHit} from './phrases.js';
+import {phrasesOf, type Hits} from './phrases.js';
 import {compileTerms, snippet, type TermMatch, type TermMatcher} from './terms.js';
 
 export interface TechStack {
@@ -42,7 +42,7 @@ export interface TechStackDetector {
    * `text`: name + description; `kind`: the company's kind and the words it was classified on; `hits`: the
    * rules' phrase scan of `text` (it must include techPhraseLists).
    */
-  detect(text: string, kind: CompanyKind, kindWords: readonly string[], hits: readonly PhraseHit[]): TechStack;
+  detect(text: string, kind: CompanyKind, kindWords: readonly string[], hits: Hits): TechStack;
 }
 
 /**
@@ -72,9 +72,11 @@ export function compileTechStack(rules: IcpRules['techstack']): TechStackDetecto
   }
   const chars = rules.evidence_chars;
   const none: TermMatch[] = [];
+  const transactionTags = rules.transactions.map((_, i) => transactionTag(i));
+  const inferredTags = rules.inferred.map((_, i) => ({requires: inferredTag(i, 'requires'), unless: inferredTag(i, 'unless')}));
 
   return {
-    detect(text: string, kind: CompanyKind, kindWords: readonly string[], hits: readonly PhraseHit[]): TechStack {
+    detect(text: string, kind: CompanyKind, kindWords: readonly string[], hits: Hits): TechStack {
       const evidence: string[] = [];
       const note = (index: number, length: number) => {
         if (evidence.length < MAX_EVIDENCE) {
@@ -106,13 +108,13 @@ export function compileTechStack(rules: IcpRules['techstack']): TechStackDetecto
       }
       // Transactions named in words count in a healthcare context only.
       if (!NOT_HEALTHCARE.has(kind)) {
-        for (const h of hits) {
-          if (!h.tag.startsWith('tech:transaction:')) continue;
-          const t = rules.transactions[Number(h.tag.slice('tech:transaction:'.length))];
-          x12 = true;
-          for (const code of t.sets) if (!seenSets.includes(code)) seenSets.push(code);
-          note(h.index, h.length);
-        }
+        rules.transactions.forEach((t, i) => {
+          for (const h of hits.of(transactionTags[i])) {
+            x12 = true;
+            for (const code of t.sets) if (!seenSets.includes(code)) seenSets.push(code);
+            note(h.index, h.length);
+          }
+        });
       }
       const houseNames: string[] = [];
       let clearinghouse = false;
@@ -121,8 +123,7 @@ export function compileTechStack(rules: IcpRules['techstack']): TechStackDetecto
           if (!houseNames.includes(m.term)) houseNames.push(m.term);
           note(m.index, m.length);
         }
-        for (const h of hits) {
-          if (h.tag !== CLEARINGHOUSE_USE_TAG) continue;
+        for (const h of hits.of(CLEARINGHOUSE_USE_TAG)) {
           clearinghouse = true;
           note(h.index, h.length);
         }
@@ -138,9 +139,9 @@ export function compileTechStack(rules: IcpRules['techstack']): TechStackDetecto
       const inferred: string[] = [];
       rules.inferred.forEach((r, i) => {
         if (r.kind !== kind) return;
-        const needs = phrasesOf(hits, inferredTag(i, 'requires'));
+        const needs = phrasesOf(hits, inferredTags[i].requires);
         if (r.requires.length > 0 && needs.length === 0) return;
-        if (phrasesOf(hits, inferredTag(i, 'unless')).length > 0) return;
+        if (hits.of(inferredTags[i].unless).length > 0) return;
         const added = r.flags.filter((f) => !flags[f] && !(f === 'clearinghouse' && competitor));
         if (added.length === 0) return;
         for (const f of added) flags[f] = true;
