@@ -102,6 +102,9 @@ describe('tech stack: stated evidence', () => {
     ['claim status', 'We check claim status on every open claim at 30 days.', ['276', '277']],
     ['prior authorization', 'We obtain prior authorization for imaging and infusions.', ['278']],
     ['X12 by name', 'We exchange X12 837P files with our partners.', ['837']],
+    ['submit clean claims', 'Our coders submit clean claims the same day.', ['837']],
+    ['verify eligibility', 'We verify eligibility and benefits before every appointment.', ['270', '271']],
+    ['pre-certification', 'Pre-certification for surgeries is handled by our team.', ['278']],
   ];
   it.each(stated)('%s sets uses_x12 with its transaction sets and the matched snippet as evidence', (phrase, sentence, sets) => {
     const e = enrich({name: 'Riverside Billing Group', industry: 'Hospitals and Health Care', description: `Medical billing services for physician practices. ${sentence}`});
