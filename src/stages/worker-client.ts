@@ -61,7 +61,7 @@ export class RangeWorkers {
           (m) => {
             if (m.type === 'bytes') {
               // Written, the block goes back to the worker for its next rows.
-              this.tables?.add(m.index, m.path, m.bytes, blockReturner(this.handles[k].worker));
+              this.tables?.add(m.index, m.path, m.bytes, m.rows, blockReturner(this.handles[k].worker));
               return true;
             }
             if (m.type !== 'progress') return false;

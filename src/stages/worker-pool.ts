@@ -161,8 +161,8 @@ export class PieceQueue {
  * In a worker: what sends the blocks of piece `index` of its tables to the lead thread (a WriterGroup's stream),
  * each with its memory (transferred, not copied).
  */
-export function blockSender(index: number): (path: string, bytes: Uint8Array) => void {
-  return (path, bytes) => parentPort!.postMessage({type: 'bytes', index, path, bytes} satisfies BlockOut, [bytes.buffer as ArrayBuffer]);
+export function blockSender(index: number): (path: string, bytes: Uint8Array, rows: number) => void {
+  return (path, bytes, rows) => parentPort!.postMessage({type: 'bytes', index, path, bytes, rows} satisfies BlockOut, [bytes.buffer as ArrayBuffer]);
 }
 
 /** On the lead thread: what gives a block, once written, back to the worker that sent it (see recycleBlock). */
