@@ -8,7 +8,7 @@ import {FatalError, fileSystemError, UserError} from './errors.js';
 import {Dataset} from './io/dataset.js';
 import {cleanUpOnSignals} from './io/interrupt.js';
 import {hashFile, type Manifest} from './io/manifest.js';
-import {brokenStream, errorStream, watchOutputStreams} from './io/streams.js';
+import {brokenStream, watchOutputStreams, writeError} from './io/streams.js';
 import {createReporter, reporterMode, type Reporter} from './io/reporter.js';
 import {DEFAULT_CONFIG_DIR, DEFAULT_INPUT, dataPaths, resolveWithFallback, type DataPaths} from './io/paths.js';
 
@@ -169,7 +169,6 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // Not committed (a failure, or nothing to commit): the folder keeps its dataset; the lock is given up.
     this.dataset?.discard();
     this.dataset = undefined;
-    if (!err && brokenStream(process.stdout) && !brokenStream(process.stderr)) process.stderr.write('warning: stdout was closed: the result was not printed in full\n');
     return super.finally(err);
   }
 
@@ -186,13 +185,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
     if (known || exit === 2) {
       // (On stdout when stderr is closed: a failure is never silent.)
-      const out = errorStream();
-      out.write(`Error: ${err.message}\n`);
-      if (!known && exit === 2 && this.id) out.write(`See: stedi-gtm ${this.id} --help\n`);
+      writeError(`Error: ${err.message}\n${!known && exit === 2 && this.id ? `See: stedi-gtm ${this.id} --help\n` : ''}`);
       return;
     }
     if (brokenStream(process.stderr)) {
-      errorStream().write(`Error: ${err.message}\n`);
+      writeError(`Error: ${err.message}\n`);
       return;
     }
     throw err;

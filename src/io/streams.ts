@@ -9,7 +9,10 @@
 const broken = new WeakSet<NodeJS.WritableStream>();
 let watching = false;
 
-/** From now on, a failing stdout or stderr is marked broken instead of ending the process. */
+/**
+ * From now on, a failing stdout or stderr is marked broken instead of ending the process; at exit, a stdout
+ * that broke is reported on stderr (the command's result was not read in full).
+ */
 export function watchOutputStreams(): void {
   if (watching) return;
   watching = true;
@@ -18,6 +21,25 @@ export function watchOutputStreams(): void {
       broken.add(stream);
     });
   }
+  process.on('exit', () => {
+    if (broken.has(process.stdout) && !broken.has(process.stderr)) process.stderr.write('warning: stdout was closed: the result was not printed in full\n');
+  });
+}
+
+/**
+ * Writes an error message on stderr or, when stderr turns out to be closed (the write fails), on stdout: a
+ * failure is never silent.
+ */
+export function writeError(text: string): void {
+  const fallback = () => {
+    if (!broken.has(process.stdout)) process.stdout.write(text);
+  };
+  if (broken.has(process.stderr)) return fallback();
+  process.stderr.write(text, (err) => {
+    if (!err) return;
+    broken.add(process.stderr);
+    fallback();
+  });
 }
 
 /** Whether writes to the stream have failed (its reader is gone). */
@@ -25,7 +47,3 @@ export function brokenStream(stream: NodeJS.WritableStream): boolean {
   return broken.has(stream);
 }
 
-/** Where an error message goes: stderr, or stdout when stderr is closed. */
-export function errorStream(): NodeJS.WritableStream {
-  return brokenStream(process.stderr) && !brokenStream(process.stdout) ? process.stdout : process.stderr;
-}
