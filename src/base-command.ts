@@ -87,7 +87,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected reporter?: Reporter;
   /** The data folder this command writes into: locked, and committed whole by commitDataset (see io/dataset.ts). */
   private dataset?: Dataset;
-  private datasetRun?: {input?: string; inputHash?: Promise<string | undefined>; configDir: string};
+  private datasetRun?: {input?: string; inputHash?: Promise<string | undefined>; configDir: string; stop: AbortController};
 
   public async init(): Promise<void> {
     // A closed stdout or stderr (EPIPE: `run 2>&1 >/dev/null | head -1`) must not end the run; see io/streams.ts.
@@ -129,8 +129,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         info: (m) => reporter.info(m),
         what: `--data-dir ${f['data-dir']}`,
       });
-      const inputHash = opts.readsInput && isFile(input.path) ? hashFile(input.path).catch(() => undefined) : undefined;
-      this.datasetRun = {input: opts.readsInput ? input.path : undefined, inputHash, configDir: config.path};
+      const stop = new AbortController();
+      const inputHash = opts.readsInput && isFile(input.path) ? hashFile(input.path, stop.signal).catch(() => undefined) : undefined;
+      this.datasetRun = {input: opts.readsInput ? input.path : undefined, inputHash, configDir: config.path, stop};
     }
     return {
       paths,
@@ -167,6 +168,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected async finally(err: Error | undefined): Promise<unknown> {
     // Not committed (a failure, or nothing to commit): the folder keeps its dataset; the lock is given up.
+    this.datasetRun?.stop.abort();
     this.dataset?.discard();
     this.dataset = undefined;
     return super.finally(err);

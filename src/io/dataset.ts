@@ -181,12 +181,13 @@ export class Dataset {
     fault('staged');
     const {manifest, stats} = this.describe(run);
     const manifestTmp = join(this.state, `.${MANIFEST}.${process.pid}.tmp`);
-    writeFileSync(manifestTmp, `${JSON.stringify(manifest, null, 2)}\n`);
     const statTmp = join(this.state, `.${STAT_CACHE}.${process.pid}.tmp`);
-    writeFileSync(statTmp, `${JSON.stringify(stats)}\n`);
-    // The cache of facts, then the manifest: the last two renames.
+    // The cache of facts, then the manifest: the last two renames. (Staged before they are written: a full disk
+    // then leaves no part of them behind, see discard.)
     this.stage(statTmp, join(this.state, STAT_CACHE));
     this.stage(manifestTmp, join(this.root, MANIFEST));
+    writeFileSync(statTmp, `${JSON.stringify(stats)}\n`);
+    writeFileSync(manifestTmp, `${JSON.stringify(manifest, null, 2)}\n`);
     const entries: JournalEntry[] = [];
     for (const [target, s] of this.staged) {
       const st = lstatOrUndefined(target);
@@ -197,8 +198,13 @@ export class Dataset {
     }
     const journal: Journal = {pid: process.pid, entries};
     const journalTmp = join(this.state, `.${JOURNAL}.${process.pid}.tmp`);
-    writeFileSync(journalTmp, JSON.stringify(journal));
-    renameSync(journalTmp, join(this.state, JOURNAL));
+    try {
+      writeFileSync(journalTmp, JSON.stringify(journal));
+      renameSync(journalTmp, join(this.state, JOURNAL));
+    } catch (e) {
+      rmSync(journalTmp, {force: true});
+      throw e;
+    }
     this.journalLeft = true;
     fault('journal');
     try {

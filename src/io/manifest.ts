@@ -99,11 +99,11 @@ export function describeFile(path: string, csv = path.endsWith('.csv')): FileFac
   return {rows: counter ? Math.max(0, counter.total() - 1) : null, bytes, sha256: hash.digest('hex')};
 }
 
-/** SHA-256 of a file, read as a stream (on libuv's pool; this thread only hashes). */
-export function hashFile(path: string): Promise<string> {
+/** SHA-256 of a file, read as a stream (on libuv's pool; this thread only hashes); `signal` stops it. */
+export function hashFile(path: string, signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
-    createReadStream(path, {highWaterMark: 1 << 20})
+    createReadStream(path, {highWaterMark: 1 << 20, signal})
       .on('data', (b) => hash.update(b))
       .on('error', reject)
       .on('end', () => resolve(hash.digest('hex')));

@@ -57,7 +57,7 @@ export class RangeWorkers {
       (init, k) =>
         new WorkerHandle<WorkerReply>(
           startWorker(script(), init, limits ?? {}),
-          (message) => ({type: 'error', message, exitCode: 1}),
+          (message, exitCode = 1) => ({type: 'error', message, exitCode}),
           (m) => {
             if (m.type === 'bytes') {
               // Written, the block goes back to the worker for its next rows.

@@ -1,7 +1,7 @@
 import {setFlagsFromString} from 'node:v8';
 import {parentPort, Worker} from 'node:worker_threads';
 import type {BlockBack, BlockOut} from '../workers/protocol.js';
-import {UserError} from '../errors.js';
+import {errorReport, UserError} from '../errors.js';
 
 /* What every pool of worker threads shares: the policy from the environment, the heap limits, the reply queue.
  * (The enrich range workers are in worker-client.ts; `run --from deals` loads only this module.) */
@@ -100,9 +100,19 @@ export function workerHeapFlags(limits: WorkerLimits): string[] {
 export class WorkerHandle<M> {
   private queue: M[] = [];
   private waiter: ((m: M) => void) | undefined;
-  constructor(readonly worker: Worker, failed: (message: string) => M, intercept: (m: M) => boolean = () => false) {
+  constructor(readonly worker: Worker, failed: (message: string, exitCode?: number) => M, intercept: (m: M) => boolean = () => false) {
     worker.on('message', (m: M) => {
-      if (!intercept(m)) this.deliver(m);
+      let taken: boolean;
+      try {
+        taken = intercept(m);
+      } catch (e) {
+        // (E.g. a full disk while this thread writes the worker's block: the pass fails and cleans up, instead
+        // of the exception ending the process with the temporary files and the data folder's lock left.)
+        const r = errorReport(e);
+        this.deliver(failed(r.message, r.exitCode));
+        return;
+      }
+      if (!taken) this.deliver(m);
     });
     worker.on('error', (e) => this.deliver(failed(e.message)));
     worker.on('exit', (code) => this.deliver(failed(`worker stopped (exit code ${code})`)));
