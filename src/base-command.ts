@@ -1,8 +1,14 @@
 import {Command, Flags, Interfaces} from '@oclif/core';
-import {existsSync, statSync} from 'node:fs';
+import {createHash} from 'node:crypto';
+import {existsSync, readFileSync, statSync} from 'node:fs';
+import {join} from 'node:path';
 import {config as loadDotenv} from 'dotenv';
+import {displayPath} from './core/display-path.js';
 import {FatalError, fileSystemError, UserError} from './errors.js';
+import {Dataset} from './io/dataset.js';
 import {cleanUpOnSignals} from './io/interrupt.js';
+import {hashFile, type Manifest} from './io/manifest.js';
+import {brokenStream, watchOutputStreams, writeError} from './io/streams.js';
 import {createReporter, reporterMode, type Reporter} from './io/reporter.js';
 import {DEFAULT_CONFIG_DIR, DEFAULT_INPUT, dataPaths, resolveWithFallback, type DataPaths} from './io/paths.js';
 
@@ -79,8 +85,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected flags!: BaseFlags<T>;
   protected reporter?: Reporter;
+  /** The data folder this command writes into: locked, and committed whole by commitDataset (see io/dataset.ts). */
+  private dataset?: Dataset;
+  private datasetRun?: {input?: string; inputHash?: Promise<string | undefined>; configDir: string; stop: AbortController};
 
   public async init(): Promise<void> {
+    // A closed stdout or stderr (EPIPE: `run 2>&1 >/dev/null | head -1`) must not end the run; see io/streams.ts.
+    watchOutputStreams();
     await super.init();
     loadDotenv({quiet: true});
     const {flags} = await this.parse({
@@ -93,8 +104,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.flags = flags as BaseFlags<T>;
   }
 
-  /** Resolves paths (with packaged fallbacks) and creates the progress reporter. */
-  protected async setup(): Promise<Setup> {
+  /**
+   * Resolves paths (with packaged fallbacks), creates the progress reporter and, unless `writes` is false
+   * (--dry-run), takes the data folder's lock and opens its dataset: the files the command writes there are
+   * put in place together by commitDataset. `readsInput`: the command reads the Clay export (its SHA-256 goes
+   * into the manifest; hashed while the command runs).
+   */
+  protected async setup(opts: {writes?: boolean; readsInput?: boolean} = {}): Promise<Setup> {
     const f = this.flags as BaseFlags<typeof BaseCommand>;
     const reporter = await createReporter(reporterMode({json: this.jsonEnabled(), quiet: f.quiet}));
     this.reporter = reporter;
@@ -105,7 +121,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const paths = dataPaths(f['data-dir']);
     // Before any work: a --data-dir that is a file would fail only when the first table is written.
     if (existsSync(paths.root) && !statSync(paths.root).isDirectory()) throw new UserError(`--data-dir ${f['data-dir']}: ${paths.root} is a file, not a folder`);
-    cleanUpOnSignals([paths.raw, paths.interim, paths.final], () => reporter.stop());
+    cleanUpOnSignals([paths.raw, paths.interim, paths.final], () => reporter.stop(), () => this.dataset?.discard());
+    if (opts.writes !== false) {
+      this.dataset = Dataset.open(paths.root, {
+        command: [this.id ?? '', ...this.argv].join(' '),
+        warn: (m) => reporter.warn(m),
+        info: (m) => reporter.info(m),
+        what: `--data-dir ${f['data-dir']}`,
+      });
+      const stop = new AbortController();
+      const inputHash = opts.readsInput && isFile(input.path) ? hashFile(input.path, stop.signal).catch(() => undefined) : undefined;
+      this.datasetRun = {input: opts.readsInput ? input.path : undefined, inputHash, configDir: config.path, stop};
+    }
     return {
       paths,
       configDir: config.path,
@@ -115,6 +142,36 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       limit: f.limit,
       reporter,
     };
+  }
+
+  /**
+   * Puts every file the command wrote into the data folder in place at once, with the manifest (see
+   * io/dataset.ts). `reads`: the dataset files the command read (paths relative to the data folder).
+   */
+  protected async commitDataset(run: {as_of: string | null; reads: readonly string[]; from?: string | null}): Promise<Manifest | undefined> {
+    const d = this.dataset;
+    const r = this.datasetRun;
+    if (!d || !r) return undefined;
+    const sha = await r.inputHash;
+    const f = this.flags as BaseFlags<typeof BaseCommand>;
+    return d.commit({
+      command: this.id ?? '',
+      from: run.from ?? null,
+      seed: f.seed,
+      as_of: run.as_of,
+      version: this.config.version,
+      input: r.input && sha ? {path: displayPath(r.input, process.cwd()), sha256: sha} : null,
+      config: configHashes(r.configDir),
+      reads: run.reads,
+    });
+  }
+
+  protected async finally(err: Error | undefined): Promise<unknown> {
+    // Not committed (a failure, or nothing to commit): the folder keeps its dataset; the lock is given up.
+    this.datasetRun?.stop.abort();
+    this.dataset?.discard();
+    this.dataset = undefined;
+    return super.finally(err);
   }
 
   protected async catch(thrown: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
@@ -129,12 +186,39 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       return;
     }
     if (known || exit === 2) {
-      process.stderr.write(`Error: ${err.message}\n`);
-      if (!known && exit === 2 && this.id) process.stderr.write(`See: stedi-gtm ${this.id} --help\n`);
+      // (On stdout when stderr is closed: a failure is never silent.)
+      writeError(`Error: ${err.message}\n${!known && exit === 2 && this.id ? `See: stedi-gtm ${this.id} --help\n` : ''}`);
+      return;
+    }
+    if (brokenStream(process.stderr)) {
+      writeError(`Error: ${err.message}\n`);
       return;
     }
     throw err;
   }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The config files whose SHA-256 the manifest records. */
+const CONFIG_FILES = ['icp_rules.yml', 'previous_customers.yml', 'deal_model.yml', 'openai.yml'];
+
+function configHashes(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of CONFIG_FILES) {
+    try {
+      out[name] = createHash('sha256').update(readFileSync(join(dir, name))).digest('hex');
+    } catch {
+      // Absent: not recorded.
+    }
+  }
+  return out;
 }
 
 function isParseError(err: Error): boolean {

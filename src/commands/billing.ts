@@ -1,5 +1,6 @@
 import {BaseCommand} from '../base-command.js';
 import {simulationFlags} from '../flags.js';
+import {STAGE_READS} from '../io/manifest.js';
 import {formatBillingSummary, runBilling, type BillingSummary} from '../stages/billing.js';
 
 export default class Billing extends BaseCommand<typeof Billing> {
@@ -16,6 +17,7 @@ export default class Billing extends BaseCommand<typeof Billing> {
   async run(): Promise<BillingSummary> {
     const s = await this.setup();
     const summary = await runBilling({...s, asOf: this.flags['as-of']});
+    await this.commitDataset({as_of: summary.as_of, reads: STAGE_READS.billing});
     if (!this.flags.quiet) this.log(formatBillingSummary(summary));
     return summary;
   }

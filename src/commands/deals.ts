@@ -1,5 +1,6 @@
 import {BaseCommand} from '../base-command.js';
 import {simulationFlags} from '../flags.js';
+import {STAGE_READS} from '../io/manifest.js';
 import {formatDealsSummary, runDeals, type DealsSummary} from '../stages/deals.js';
 
 export default class Deals extends BaseCommand<typeof Deals> {
@@ -16,6 +17,7 @@ export default class Deals extends BaseCommand<typeof Deals> {
   async run(): Promise<DealsSummary> {
     const s = await this.setup();
     const summary = await runDeals({...s, asOf: this.flags['as-of']});
+    await this.commitDataset({as_of: summary.as_of, reads: STAGE_READS.deals});
     if (!this.flags.quiet) this.log(formatDealsSummary(summary));
     return summary;
   }

@@ -1,6 +1,7 @@
 import {BaseCommand} from '../base-command.js';
 import {enrichFlags} from '../flags.js';
 import type {ProviderChoice} from '../providers/index.js';
+import {STAGE_READS} from '../io/manifest.js';
 import {enrichStage, type EnrichSummary} from '../stages/enrich.js';
 import {chunkPolicyFromEnv} from '../stages/worker-pool.js';
 
@@ -16,9 +17,10 @@ export default class Enrich extends BaseCommand<typeof Enrich> {
   static flags = {...enrichFlags};
 
   async run(): Promise<EnrichSummary> {
-    const s = await this.setup();
+    const s = await this.setup({writes: !this.flags['dry-run'], readsInput: true});
     const threads = chunkPolicyFromEnv();
     const summary = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags, workers: threads.workers, rangeBytes: threads.chunkBytes});
+    if (!summary.dry_run) await this.commitDataset({as_of: null, reads: STAGE_READS.enrich});
     if (!summary.dry_run) s.reporter.info(`Wrote ${summary.output} (${summary.companies_written} companies) and ${summary.rejects_file} (${summary.rejected_rows} rejected rows)`);
     return summary;
   }

@@ -1,4 +1,5 @@
 import {BaseCommand} from '../base-command.js';
+import {STAGE_READS} from '../io/manifest.js';
 import {formatSummaryTable, reportStage, type ReportResult} from '../stages/report.js';
 
 export default class Report extends BaseCommand<typeof Report> {
@@ -18,6 +19,7 @@ mix, under a header with the run's facts and calibration checks. Prints a summar
   async run(): Promise<ReportResult> {
     const s = await this.setup();
     const result = await reportStage(s);
+    await this.commitDataset({as_of: null, reads: STAGE_READS.report});
     if (!this.jsonEnabled() && !this.flags.quiet) this.log(formatSummaryTable(result, process.cwd()).trimEnd());
     return result;
   }

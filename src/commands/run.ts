@@ -12,6 +12,8 @@ import {simulateCompanies} from '../stages/simulate-companies.js';
 import type {SimulationResult} from '../stages/simulate.js';
 import {runUnify, type UnifySummary} from '../stages/unify.js';
 import type {ReportResult} from '../stages/report.js';
+import {STAGE_READS} from '../io/manifest.js';
+import {readablePaths} from '../io/dataset.js';
 
 /** The stages `run --from` can start at, in pipeline order. */
 export const RUN_STAGES = ['enrich', 'deals', 'billing', 'unify'] as const;
@@ -67,7 +69,7 @@ export default class Run extends BaseCommand<typeof Run> {
         if (this.flags[flag]) throw new UserError(`--${flag} applies to enrichment, which --from ${from} skips: leave out one or the other`);
       }
     }
-    const s = await this.setup();
+    const s = await this.setup({writes: !this.flags['dry-run'], readsInput: from === 'enrich'});
     const asOf = this.flags['as-of'];
     // The deal model and --as-of are checked before the (possibly slow, paid) enrichment.
     const loaded = await loadDealModel(s.configDir, asOf);
@@ -93,12 +95,17 @@ export default class Run extends BaseCommand<typeof Run> {
     } else if (from === 'deals') simulated = await simulateCompanies(stage, loaded, threads);
     const deals = simulated?.deals;
     const billing = simulated?.billing ?? (from === 'billing' ? await runBilling(stage) : undefined);
-    const unify = simulated?.unify ?? (await runUnify(stage));
+    // A stage reads what an earlier stage of this run wrote from its temporary file (in place only at the commit).
+    const unify = simulated?.unify ?? (await runUnify({...stage, paths: readablePaths(stage.paths)}));
     // Companies simulated in this run were digested as they went: the report need not read companies.csv again.
     const reporting = await reportLoading;
-    const report = reporting ? await reporting.reportStage({...s, digest: simulated?.digest}) : undefined;
+    const report = reporting ? await reporting.reportStage({...s, digest: simulated?.digest, readFrom: readablePaths(s.paths)}) : undefined;
     // The big tables may still be going into place (see EnrichOptions.simulation.renamed).
     await renamed;
+    // Everything written goes into place together, with the manifest.
+    // (What a stage of this run read from an earlier one is left out: the manifest records the reads of the folder.)
+    const reads = [...RUN_STAGES.slice(RUN_STAGES.indexOf(from)).flatMap((stage) => STAGE_READS[stage]), ...(report ? STAGE_READS.report : [])];
+    await this.commitDataset({as_of: unify.as_of, from, reads});
     if (!this.flags.quiet && !this.jsonEnabled()) {
       this.log([
         ...(deals ? [formatDealsSummary(deals)] : []),

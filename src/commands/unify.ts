@@ -1,5 +1,6 @@
 import {BaseCommand} from '../base-command.js';
 import {simulationFlags} from '../flags.js';
+import {STAGE_READS} from '../io/manifest.js';
 import {runUnify, type UnifySummary} from '../stages/unify.js';
 
 export default class Unify extends BaseCommand<typeof Unify> {
@@ -16,6 +17,7 @@ export default class Unify extends BaseCommand<typeof Unify> {
   async run(): Promise<UnifySummary> {
     const s = await this.setup();
     const summary = await runUnify({...s, asOf: this.flags['as-of']});
+    await this.commitDataset({as_of: summary.as_of, reads: STAGE_READS.unify});
     s.reporter.info(`Wrote ${summary.output}`);
     return summary;
   }

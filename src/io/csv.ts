@@ -1,9 +1,11 @@
+import {createHash, type Hash} from 'node:crypto';
 import {createReadStream, mkdirSync, openSync, readSync, closeSync, renameSync, rmSync, writeSync} from 'node:fs';
 import {rename} from 'node:fs/promises';
 import {basename, dirname, join} from 'node:path';
 import {threadId} from 'node:worker_threads';
 import type Papa from 'papaparse';
 import {UserError} from '../errors.js';
+import {stagingFor} from './dataset.js';
 import {notTextReason, Utf8Check} from './utf8.js';
 
 export interface CsvRecord {
@@ -198,13 +200,19 @@ export function recycleBlock(bytes: Uint8Array): void {
 /**
  * Where a streamed writer's blocks go instead of a file: a worker thread hands each block, filled, to the lead
  * thread, which writes the blocks of every worker in order (see OrderedTables in writer-group.ts). The block is
- * the callee's from then on.
+ * the callee's from then on. `rows`: the records counted since the last block (their sum over the blocks is the
+ * table's rows; a record is counted in the block it starts in or the one before).
  */
-export type BlockSink = (bytes: Uint8Array) => void;
+export type BlockSink = (bytes: Uint8Array, rows: number) => void;
+
+/** Numbers the temporary files of this thread: two writers of one table never share one. */
+let writerCount = 0;
 
 /**
  * Writes a CSV atomically: rows go to a temporary file next to the target, which replaces the target only
- * on commit(). An aborted or crashed run never leaves a half-written output behind. Rows are buffered and
+ * on commit(); inside the data folder of a command (see io/dataset.ts), commit() stages it, with its rows,
+ * bytes and SHA-256 (hashed as it is written), and the dataset's commit puts it in place with the other files.
+ * An aborted or crashed run never leaves a half-written output behind. Rows are buffered and
  * written in 1 MiB blocks with synchronous writes: a batch tool gains nothing from async file I/O, and a
  * reader never has to pause for the writers. A streamed writer (`send` given) writes no file: it hands its
  * blocks to `send`.
@@ -216,6 +224,11 @@ export class AtomicCsvWriter {
   private block = spareBlocks.pop() ?? Buffer.allocUnsafe(BLOCK_BYTES);
   private used = 0;
   rows = 0;
+  /** Rows already handed on with a block (streamed writers). */
+  private sentRows = 0;
+  /** Inside a command's data folder: the file's SHA-256 and size, as it is written (see io/dataset.ts). */
+  private readonly hash: Hash | undefined;
+  private bytes = 0;
 
   /**
    * `withHeader: false` writes only rows (a piece of a table written after another piece). `send`: see
@@ -230,8 +243,9 @@ export class AtomicCsvWriter {
     if (send) this.tmp = '';
     else {
       mkdirSync(dirname(path), {recursive: true});
-      this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${threadId}.tmp`);
+      this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${threadId}.${++writerCount}.tmp`);
       this.fd = openSync(this.tmp, 'w');
+      if (stagingFor(path)) this.hash = createHash('sha256');
     }
     if (withHeader) this.append(encodeCsvRow(header) + '\n');
   }
@@ -249,18 +263,19 @@ export class AtomicCsvWriter {
 
   /** Queues one row (written when the block is full). */
   push(fields: readonly string[]): void {
-    this.append(encodeCsvRow(fields) + '\n');
     this.rows++;
+    this.append(encodeCsvRow(fields) + '\n');
   }
 
   /** Queues one encoded record, ending with its newline (a codec's `line`). */
   pushLine(line: string): void {
-    this.append(line);
     this.rows++;
+    this.append(line);
   }
 
   /** Queues one record whose start is bytes already encoded (UTF-8) and whose rest, newline included, is `line`. */
   pushBytesThenLine(start: Uint8Array, line: string): void {
+    this.rows++;
     if (this.used + start.length > this.block.length) {
       this.flush();
       if (start.length > this.block.length) this.block = Buffer.allocUnsafe(start.length);
@@ -268,15 +283,20 @@ export class AtomicCsvWriter {
     this.block.set(start, this.used);
     this.used += start.length;
     this.append(line);
-    this.rows++;
   }
 
-  /** Writes bytes that are already CSV (whole records, e.g. a block of a streamed writer), after what is queued. */
-  writeBytes(bytes: Uint8Array): void {
+  /**
+   * Writes bytes that are already CSV (whole records, e.g. a block of a streamed writer, holding `rows` records),
+   * after what is queued.
+   */
+  writeBytes(bytes: Uint8Array, rows = 0): void {
     this.flush();
     if (this.fd === undefined) throw new Error(`${this.path}: writeBytes on a writer without a file`);
     let off = 0;
     while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
+    this.hash?.update(bytes);
+    this.bytes += bytes.length;
+    this.rows += rows;
   }
 
   /** The same as push, for callers that await each row. */
@@ -291,17 +311,29 @@ export class AtomicCsvWriter {
       const full = this.block.subarray(0, this.used);
       this.block = spareBlocks.pop() ?? Buffer.allocUnsafe(BLOCK_BYTES);
       this.used = 0;
-      this.send(full);
+      const rows = this.rows - this.sentRows;
+      this.sentRows = this.rows;
+      this.send(full, rows);
       return;
     }
     if (this.fd === undefined) return;
     let off = 0;
     while (off < this.used) off += writeSync(this.fd, this.block, off, this.used - off);
+    this.hash?.update(this.block.subarray(0, this.used));
+    this.bytes += this.used;
     this.used = 0;
   }
 
   async commit(): Promise<void> {
-    if (this.close()) renameSync(this.tmp, this.path);
+    if (this.close() && !this.staged()) renameSync(this.tmp, this.path);
+  }
+
+  /** Inside a command's data folder: hands the written file to its dataset (see io/dataset.ts); false elsewhere. */
+  private staged(): boolean {
+    const dataset = stagingFor(this.path);
+    if (!dataset) return false;
+    dataset.stage(this.tmp, this.path, this.hash ? {rows: this.rows, bytes: this.bytes, sha256: this.hash.digest('hex')} : undefined);
+    return true;
   }
 
   /**
@@ -310,7 +342,7 @@ export class AtomicCsvWriter {
    * wait for. The table is in place when the promise settles.
    */
   commitInBackground(): Promise<void> {
-    return this.close() ? rename(this.tmp, this.path) : Promise.resolve();
+    return this.close() && !this.staged() ? rename(this.tmp, this.path) : Promise.resolve();
   }
 
   /** Writes out what is queued and closes the temporary file; true when there is one to put in place. */

@@ -27,22 +27,28 @@ export function leftovers(folder: string, pid = process.pid): string[] {
 }
 
 /** What the signal handlers clean up: the folders of the command running now (one at a time per process). */
-let current: {folders: readonly string[]; before: () => void} | undefined;
+let current: {folders: readonly string[]; before: () => void; after: () => void} | undefined;
 
 /**
  * From now on, SIGINT, SIGTERM or SIGHUP runs `before` (e.g. stops the spinner), removes this process's
- * leftovers from `folders` and exits with 128 + the signal's number. (The handlers are installed once per
- * process; a later call replaces what they clean up.)
+ * leftovers from `folders`, runs `after` (e.g. gives up the data folder's lock) and exits with 128 + the
+ * signal's number. (The handlers are installed once per process; a later call replaces what they clean up.)
+ * A dataset's commit is synchronous (see io/dataset.ts): a handler never runs in the middle of one.
  */
-export function cleanUpOnSignals(folders: readonly string[], before: () => void): void {
+export function cleanUpOnSignals(folders: readonly string[], before: () => void, after: () => void = () => {}): void {
   if (!current) {
     for (const [signal, code] of Object.entries(SIGNALS)) {
       process.on(signal, () => {
-        current?.before();
+        try {
+          current?.before();
+        } catch {
+          // (The spinner's stream may be closed: the clean-up goes on.)
+        }
         for (const folder of current?.folders ?? []) for (const path of leftovers(folder)) rmSync(path, {force: true});
+        current?.after();
         process.exit(code);
       });
     }
   }
-  current = {folders, before};
+  current = {folders, before, after};
 }

@@ -104,7 +104,9 @@ export async function createReporter(mode: ReporterMode, stream: NodeJS.WriteStr
   return {
     start(l, t) {
       label = l; total = t; approx = false; started = Date.now(); lastShown = 0;
-      spinner = ora({text: l, stream}).start();
+      // discardStdin: false: ora's default puts the terminal in raw mode, where Ctrl-C sends no SIGINT (the run
+      // would go on to the end); in cooked mode it stops the run at once (see io/interrupt.ts).
+      spinner = ora({text: l, stream, discardStdin: false}).start();
     },
     progress(done, extra, estimate) {
       estimated(estimate);

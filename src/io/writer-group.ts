@@ -1,6 +1,7 @@
 import {renameSync, rmSync} from 'node:fs';
 import {basename, dirname, join} from 'node:path';
 import {AtomicCsvWriter, type BlockSink} from './csv.js';
+import {stagingFor} from './dataset.js';
 import type {TableCodec} from './table-codec.js';
 
 /**
@@ -15,7 +16,7 @@ export class WriterGroup {
    * (commitPart). `stream`: this group writes no files; each table's blocks go to `send` with the table's path
    * (the header too when `header` is set; see OrderedTables).
    */
-  constructor(private readonly mode?: 'part' | {stream: (path: string, bytes: Uint8Array) => void; header: boolean}) {}
+  constructor(private readonly mode?: 'part' | {stream: (path: string, bytes: Uint8Array, rows: number) => void; header: boolean}) {}
 
   open(path: string, header: readonly string[]): AtomicCsvWriter {
     const m = this.mode;
@@ -24,7 +25,7 @@ export class WriterGroup {
         ? new AtomicCsvWriter(path, header)
         : m === 'part'
           ? new AtomicCsvWriter(partPath(path), header)
-          : new AtomicCsvWriter(path, header, m.header, ((bytes) => m.stream(path, bytes)) satisfies BlockSink);
+          : new AtomicCsvWriter(path, header, m.header, ((bytes, rows) => m.stream(path, bytes, rows)) satisfies BlockSink);
     this.writers.push(w);
     return w;
   }
@@ -54,9 +55,14 @@ export function partPath(path: string): string {
   return join(dirname(path), `.${basename(path)}.part`);
 }
 
-/** Puts a table written by another thread (WriterGroup 'part') in place. */
+/**
+ * Puts a table written by another thread (WriterGroup 'part') in place (inside a command's data folder: stages
+ * it for the dataset's commit; its facts are read from the file then).
+ */
 export function commitPart(path: string): void {
-  renameSync(partPath(path), path);
+  const dataset = stagingFor(path);
+  if (dataset) dataset.stage(partPath(path), path);
+  else renameSync(partPath(path), path);
 }
 
 /** Removes a table written by another thread (after a failure). */
@@ -79,7 +85,7 @@ export function removePart(path: string): void {
  */
 export class OrderedTables {
   private readonly writers = new Map<string, AtomicCsvWriter>();
-  private readonly held = new Map<number, Array<{path: string; bytes: Uint8Array; written?: (bytes: Uint8Array) => void}>>();
+  private readonly held = new Map<number, Array<{path: string; bytes: Uint8Array; rows: number; written?: (bytes: Uint8Array) => void}>>();
   private readonly finished = new Set<number>();
   /** The first piece not finished: its blocks are written as they come. */
   next = 0;
@@ -95,13 +101,13 @@ export class OrderedTables {
     }
   }
 
-  /** A block of piece `piece` of the table at `path`; `written` is given the block once it is written. */
-  add(piece: number, path: string, bytes: Uint8Array, written?: (bytes: Uint8Array) => void): void {
-    if (piece === this.next) this.write(path, bytes, written);
+  /** A block of piece `piece` of the table at `path`, with `rows` records; `written` is given the block once it is written. */
+  add(piece: number, path: string, bytes: Uint8Array, rows = 0, written?: (bytes: Uint8Array) => void): void {
+    if (piece === this.next) this.write(path, bytes, rows, written);
     else {
       let list = this.held.get(piece);
       if (!list) this.held.set(piece, (list = []));
-      list.push({path, bytes, written});
+      list.push({path, bytes, rows, written});
       this.heldBytes += bytes.length;
     }
   }
@@ -116,15 +122,15 @@ export class OrderedTables {
       this.held.delete(this.next);
       for (const b of list) {
         this.heldBytes -= b.bytes.length;
-        this.write(b.path, b.bytes, b.written);
+        this.write(b.path, b.bytes, b.rows, b.written);
       }
     }
   }
 
-  private write(path: string, bytes: Uint8Array, written?: (bytes: Uint8Array) => void): void {
+  private write(path: string, bytes: Uint8Array, rows: number, written?: (bytes: Uint8Array) => void): void {
     const w = this.writers.get(path);
     if (!w) throw new Error(`OrderedTables: no table ${path}`);
-    w.writeBytes(bytes);
+    w.writeBytes(bytes, rows);
     written?.(bytes);
   }
 

@@ -1,5 +1,6 @@
-import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
-import {basename, dirname, join, relative, sep} from 'node:path';
+import {existsSync, readFileSync} from 'node:fs';
+import {writeTextAtomic} from '../io/json.js';
+import {join, relative, sep} from 'node:path';
 import {z} from '../schemas/zod.js';
 import {displayCheck, type RecordedCheck} from '../core/report/checks.js';
 import {
@@ -307,18 +308,6 @@ function measureText(item: TextItem, text?: unknown): number {
   return item.limit && item.limit > 0 ? Math.min(w, item.limit) : w;
 }
 
-function writeTextAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), {recursive: true});
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, {force: true});
-    throw e;
-  }
-}
-
 export interface ReportStageInput {
   paths: DataPaths;
   reporter: Reporter;
@@ -331,6 +320,8 @@ export interface ReportStageInput {
    * CompanyDigest.add). A CompanyDigest is used as is (not copied: do not add to it while the report runs).
    */
   digest?: CompanyDigest | CompanyDigestState;
+  /** Where the tables and summaries are read from, when not at `paths` (`run`: the files it wrote, before its commit). */
+  readFrom?: DataPaths;
 }
 
 /**
@@ -343,12 +334,13 @@ export interface ReportStageInput {
 export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
   const {paths, reporter} = s;
   reporter.start('Reading the tables for the report');
-  const tables = await readReportTables(paths, s.digest);
+  const from = s.readFrom ?? paths;
+  const tables = await readReportTables(from, s.digest);
   reporter.succeed(`Read ${tables.companies.companies} companies, ${tables.deals.length} deals, ${tables.contracts.length} contracts and ${tables.invoices.length} invoices`);
   if (tables.strayCustomers > 0) {
     reporter.warn(`${paths.unified} has ${tables.strayCustomers} customer(s) that are not in ${paths.companies}; they are left out of the report's customers: run \`stedi-gtm unify\` again`);
   }
-  const facts = readRunFacts(paths, reporter);
+  const facts = readRunFacts(from, reporter);
   const asOf = tables.asOf ?? facts.deals?.as_of ?? null;
   if (asOf === null) {
     throw new UserError(`${paths.deals} has no deals and ${stageSummaryPath(paths, 'deals')} no as_of: run \`stedi-gtm deals\` again, then \`stedi-gtm report\``);
@@ -365,7 +357,7 @@ export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
   const outputs: Record<string, string> = {};
   for (const t of inputs(paths)) {
     outputs[t.name] = t.file;
-    if (t.name === 'companies' && existsSync(leadsFile(paths))) outputs.leads = leadsFile(paths);
+    if (t.name === 'companies' && existsSync(from.leads)) outputs.leads = leadsFile(paths);
   }
   outputs.report = report;
   const e = facts.enrich;

@@ -71,7 +71,7 @@ export async function simulateChunk(
   plan: Pick<ChunkPlan, 'header' | 'newline'>,
   index: number,
   chunk: {start: number; end: number},
-  send: (path: string, bytes: Uint8Array) => void,
+  send: (path: string, bytes: Uint8Array, rows: number) => void,
   onCompanies: (n: number) => void = () => {},
 ): Promise<{sink: SimulationSink; companies: number}> {
   const out = new WriterGroup({stream: send, header: index === 0});
@@ -146,7 +146,7 @@ export async function simulateInChunks(
   let ordered: OrderedTables | undefined;
   // Written, a worker's block goes back to it for its next rows (this thread's own blocks: recycleBlock).
   const pool = Array.from({length: workers}, () =>
-    chunkWorker(init, (m, worker) => ordered?.add(m.index, m.path, m.bytes, blockReturner(worker))),
+    chunkWorker(init, (m, worker) => ordered?.add(m.index, m.path, m.bytes, m.rows, blockReturner(worker))),
   );
   const states: Array<SimulationStates | undefined> = plan.chunks.map(() => undefined);
   const done = plan.chunks.map(() => 0);
@@ -173,7 +173,7 @@ export async function simulateInChunks(
     const out = (ordered = new OrderedTables(tables));
     const local = (async () => {
       for (let k = await queue.take(); k !== -1; k = await queue.take()) {
-        const r = await simulateChunk(s, loaded, plan, k, plan.chunks[k], (path, b) => out.add(k, path, b, recycleBlock), (n) => {
+        const r = await simulateChunk(s, loaded, plan, k, plan.chunks[k], (path, b, rows) => out.add(k, path, b, rows, recycleBlock), (n) => {
           done[k] = n;
           progress();
         });

@@ -57,11 +57,11 @@ export class RangeWorkers {
       (init, k) =>
         new WorkerHandle<WorkerReply>(
           startWorker(script(), init, limits ?? {}),
-          (message) => ({type: 'error', message, exitCode: 1}),
+          (message, exitCode = 1) => ({type: 'error', message, exitCode}),
           (m) => {
             if (m.type === 'bytes') {
               // Written, the block goes back to the worker for its next rows.
-              this.tables?.add(m.index, m.path, m.bytes, blockReturner(this.handles[k].worker));
+              this.tables?.add(m.index, m.path, m.bytes, m.rows, blockReturner(this.handles[k].worker));
               return true;
             }
             if (m.type !== 'progress') return false;

@@ -1,7 +1,7 @@
 import {setFlagsFromString} from 'node:v8';
 import {parentPort, Worker} from 'node:worker_threads';
 import type {BlockBack, BlockOut} from '../workers/protocol.js';
-import {UserError} from '../errors.js';
+import {errorReport, UserError} from '../errors.js';
 
 /* What every pool of worker threads shares: the policy from the environment, the heap limits, the reply queue.
  * (The enrich range workers are in worker-client.ts; `run --from deals` loads only this module.) */
@@ -100,9 +100,19 @@ export function workerHeapFlags(limits: WorkerLimits): string[] {
 export class WorkerHandle<M> {
   private queue: M[] = [];
   private waiter: ((m: M) => void) | undefined;
-  constructor(readonly worker: Worker, failed: (message: string) => M, intercept: (m: M) => boolean = () => false) {
+  constructor(readonly worker: Worker, failed: (message: string, exitCode?: number) => M, intercept: (m: M) => boolean = () => false) {
     worker.on('message', (m: M) => {
-      if (!intercept(m)) this.deliver(m);
+      let taken: boolean;
+      try {
+        taken = intercept(m);
+      } catch (e) {
+        // (E.g. a full disk while this thread writes the worker's block: the pass fails and cleans up, instead
+        // of the exception ending the process with the temporary files and the data folder's lock left.)
+        const r = errorReport(e);
+        this.deliver(failed(r.message, r.exitCode));
+        return;
+      }
+      if (!taken) this.deliver(m);
     });
     worker.on('error', (e) => this.deliver(failed(e.message)));
     worker.on('exit', (code) => this.deliver(failed(`worker stopped (exit code ${code})`)));
@@ -161,8 +171,8 @@ export class PieceQueue {
  * In a worker: what sends the blocks of piece `index` of its tables to the lead thread (a WriterGroup's stream),
  * each with its memory (transferred, not copied).
  */
-export function blockSender(index: number): (path: string, bytes: Uint8Array) => void {
-  return (path, bytes) => parentPort!.postMessage({type: 'bytes', index, path, bytes} satisfies BlockOut, [bytes.buffer as ArrayBuffer]);
+export function blockSender(index: number): (path: string, bytes: Uint8Array, rows: number) => void {
+  return (path, bytes, rows) => parentPort!.postMessage({type: 'bytes', index, path, bytes, rows} satisfies BlockOut, [bytes.buffer as ArrayBuffer]);
 }
 
 /** On the lead thread: what gives a block, once written, back to the worker that sent it (see recycleBlock). */

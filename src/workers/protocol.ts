@@ -11,7 +11,7 @@ import type {SimulationResult, SimulationStates} from '../stages/simulate.js';
  * table at `path` (BlockOut), and gets it back, written, for its next rows (BlockBack). See blockSender and
  * blockReturner in stages/worker-pool.ts.
  */
-export type BlockOut = {type: 'bytes'; index: number; path: string; bytes: Uint8Array};
+export type BlockOut = {type: 'bytes'; index: number; path: string; bytes: Uint8Array; rows: number};
 export type BlockBack = {type: 'block'; bytes: Uint8Array};
 
 /** Messages between the enrich stage and its range workers (src/workers/company-worker.ts). */

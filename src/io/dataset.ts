@@ -1,0 +1,414 @@
+import {existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {basename, dirname, join, relative, sep} from 'node:path';
+import {FatalError, fileSystemError, UserError} from '../errors.js';
+import {DataLock} from './lock.js';
+import {DATASET_FILES, describeFile, MANIFEST, previousManifest, type FileFacts, type Manifest, type ManifestFile, type ManifestRun} from './manifest.js';
+
+/*
+ * A data folder holds one whole dataset: the commit.
+ *
+ * Every command that writes into a data folder takes its lock (one command at a time), then writes each new
+ * file to a hidden temporary file next to its place (`.deals.csv.<pid>.<thread>.<n>.tmp`), as before. Files are
+ * not renamed into place when written: they are staged here. At the end, commit() writes the manifest (last),
+ * then a journal (.stedi-gtm/journal.json, written whole by a rename) listing every rename to do, then does
+ * them: each old file is first moved aside to a backup name, then the new one is renamed into place. Once all
+ * are done the journal is removed (that is the commit point), then the backups.
+ *
+ * - Killed (kill -9, a crash) before the journal is in place: nothing was changed; the next command that takes
+ *   the lock removes the temporary files of dead runs.
+ * - Killed while the journal is in place: the next command that takes the lock finishes the renames (every new
+ *   file was whole before the journal was written: rolled forward), or, if a rename cannot be done, moves every
+ *   backup back (rolled back). Either way the folder then holds one whole dataset.
+ * - A rename that fails during the commit (a folder in the way, an I/O error): the renames done are undone at
+ *   once, and the command fails with the old dataset in place.
+ * - A full disk fails while the files are written, before the commit: renames need no space.
+ * The renames and the journal are not fsynced: the guarantee holds against crashes of the process, not of the
+ * machine (power loss). No table is ever copied: a commit of gigabytes is a few renames.
+ */
+
+/** The folder of a data folder's own state: the lock, the commit journal, a cache of file facts. */
+export const STATE_DIR = '.stedi-gtm';
+const LOCK = 'lock';
+const JOURNAL = 'journal.json';
+/** Facts (rows, bytes, SHA-256) of the files of the dataset, by size, mtime and inode: a file unchanged since is not read again. */
+const STAT_CACHE = 'stat.json';
+
+/**
+ * The fault-injection hook for tests: STEDI_GTM_FAULT=<action>@<point>, action `pause` (print a line on stderr
+ * and stop the process with SIGSTOP, for a test to continue or kill it), `kill` (SIGKILL itself) or `fail`
+ * (throw, as a failing system call would). Points: `locked` (lock taken), `staged` (commit starts), `journal`
+ * (journal in place, nothing renamed yet), `rename:<n>` (before the n-th rename of the commit, from 0),
+ * `renamed` (all renamed, journal still there), `committed` (journal removed, backups not yet).
+ */
+export function fault(point: string): void {
+  const spec = process.env.STEDI_GTM_FAULT;
+  if (!spec) return;
+  const at = spec.indexOf('@');
+  if (spec.slice(at + 1) !== point) return;
+  const action = spec.slice(0, at);
+  if (action === 'pause') {
+    process.stderr.write(`stedi-gtm fault hook: paused at ${point} (pid ${process.pid})\n`);
+    process.kill(process.pid, 'SIGSTOP');
+  } else if (action === 'kill') process.kill(process.pid, 'SIGKILL');
+  else if (action === 'fail') throw new Error(`fault injected at ${point} (STEDI_GTM_FAULT=${spec})`);
+}
+
+/** The name a file's old version is kept under during a commit (a temporary file of this process). */
+function backupName(target: string): string {
+  return join(dirname(target), `.${basename(target)}.${process.pid}.old.tmp`);
+}
+
+/** Temporary files of any process: `.x.<pid>[.<n>...][.old].tmp`, and the parts that worker threads leave (`.x.part`). */
+const ANY_TEMPORARY = /^\..+\.\d+(\.\d+)*(\.old)?\.tmp$/;
+
+/** Paths relative to the data folder, with `/`. */
+const rel = (root: string, path: string) => relative(root, path).split(sep).join('/');
+
+/** One rename of a commit, paths relative to the data folder. */
+interface JournalEntry {
+  tmp: string;
+  target: string;
+  backup: string;
+  /** Whether the target existed (as a file) when the journal was written. */
+  existed: boolean;
+}
+
+interface Journal {
+  pid: number;
+  entries: JournalEntry[];
+}
+
+/** What a command that commits says about itself (see ManifestRun; `reads`: the files of the folder it read). */
+export type RunInfo = Omit<ManifestRun, 'reads'> & {reads: readonly string[]};
+
+interface StatEntry extends FileFacts {
+  size: string;
+  mtime: string;
+  ino: string;
+}
+
+const statKey = (path: string) => {
+  const s = statSync(path, {bigint: true});
+  return {size: String(s.size), mtime: String(s.mtimeNs), ino: String(s.ino)};
+};
+
+/** The open dataset of this thread (at most one: one command at a time). */
+let active: Dataset | undefined;
+
+/** The dataset a file written at `target` belongs to, if a command has one open and the file is inside it. */
+export function stagingFor(target: string): Dataset | undefined {
+  return active && target.startsWith(active.root + sep) ? active : undefined;
+}
+
+/** `paths` as a later stage of the running command reads them (see Dataset.readable); as they are when no dataset is open. */
+export function readablePaths<P extends object>(paths: P): P {
+  return active ? active.readable(paths) : paths;
+}
+
+export class Dataset {
+  private readonly staged = new Map<string, {tmp: string; facts?: FileFacts}>();
+  /** Set while a journal of this process is in place (a commit that could be neither finished nor undone). */
+  private journalLeft = false;
+  private closed = false;
+  private readonly state: string;
+
+  private constructor(
+    readonly root: string,
+    private readonly lock: DataLock,
+    private readonly createdRoot: boolean,
+  ) {
+    this.state = join(root, STATE_DIR);
+  }
+
+  /**
+   * Takes the data folder's lock (creating the folder), finishes or undoes a commit a dead command left, removes
+   * the temporary files of dead commands, and opens the dataset: from now on, files this thread commits inside
+   * the folder are staged for commit().
+   */
+  static open(root: string, opts: {command: string; warn: (m: string) => void; info: (m: string) => void; what?: string}): Dataset {
+    if (active && !active.closed) throw new Error(`a dataset is already open (${active.root})`);
+    const what = opts.what ?? `the data folder ${root}`;
+    const createdRoot = !existsSync(root);
+    mkdirSync(join(root, STATE_DIR), {recursive: true});
+    const lock = DataLock.acquire(join(root, STATE_DIR, LOCK), opts.command, opts.warn, what);
+    const d = new Dataset(root, lock, createdRoot);
+    try {
+      fault('locked');
+      const recovered = recover(root);
+      if (recovered) opts.warn(`${what}: finished the commit of a command that was stopped during it (pid ${recovered.pid}; ${recovered.how})`);
+      const swept = sweep(root);
+      if (swept.files > 0) opts.info(`Removed ${swept.files} temporary file(s) (${formatBytes(swept.bytes)}) left by stopped commands in ${what}`);
+    } catch (e) {
+      d.discard();
+      throw e;
+    }
+    active = d;
+    return d;
+  }
+
+  /** A file written whole at `tmp`, to be put at `target` by commit(). (A file staged again replaces the first.) */
+  stage(tmp: string, target: string, facts?: FileFacts): void {
+    if (this.closed) throw new Error(`${target}: the dataset of ${this.root} is closed`);
+    const before = this.staged.get(target);
+    if (before && before.tmp !== tmp) rmSync(before.tmp, {force: true});
+    this.staged.delete(target);
+    this.staged.set(target, {tmp, facts});
+  }
+
+  /**
+   * `paths` with each file staged here replaced by its temporary file: where a later stage of the same command
+   * reads what an earlier one wrote (it is not in place before the commit).
+   */
+  readable<P extends object>(paths: P): P {
+    const out = {...paths} as Record<string, unknown>;
+    for (const [k, v] of Object.entries(out)) {
+      const s = typeof v === 'string' ? this.staged.get(v) : undefined;
+      if (s) out[k] = s.tmp;
+    }
+    return out as P;
+  }
+
+  /** Whether anything is staged. */
+  get pending(): boolean {
+    return this.staged.size > 0;
+  }
+
+  /**
+   * Writes the manifest and puts every staged file in place, all together (see the top of this file). Throws
+   * with the old dataset in place when the commit cannot be done.
+   */
+  commit(run: RunInfo): Manifest {
+    fault('staged');
+    const {manifest, stats} = this.describe(run);
+    const manifestTmp = join(this.state, `.${MANIFEST}.${process.pid}.tmp`);
+    const statTmp = join(this.state, `.${STAT_CACHE}.${process.pid}.tmp`);
+    // The cache of facts, then the manifest: the last two renames. (Staged before they are written: a full disk
+    // then leaves no part of them behind, see discard.)
+    this.stage(statTmp, join(this.state, STAT_CACHE));
+    this.stage(manifestTmp, join(this.root, MANIFEST));
+    writeFileSync(statTmp, `${JSON.stringify(stats)}\n`);
+    writeFileSync(manifestTmp, `${JSON.stringify(manifest, null, 2)}\n`);
+    const entries: JournalEntry[] = [];
+    for (const [target, s] of this.staged) {
+      const st = lstatOrUndefined(target);
+      if (st && !st.isFile()) {
+        throw new UserError(`${target} is ${st.isDirectory() ? 'a folder' : 'not a regular file'}: the new ${basename(target)} cannot be put there. Nothing was changed: ${this.root} holds the dataset it held before. Move it out of the way and run again`);
+      }
+      entries.push({tmp: rel(this.root, s.tmp), target: rel(this.root, target), backup: rel(this.root, backupName(target)), existed: st !== undefined});
+    }
+    const journal: Journal = {pid: process.pid, entries};
+    const journalTmp = join(this.state, `.${JOURNAL}.${process.pid}.tmp`);
+    try {
+      writeFileSync(journalTmp, JSON.stringify(journal));
+      renameSync(journalTmp, join(this.state, JOURNAL));
+    } catch (e) {
+      rmSync(journalTmp, {force: true});
+      throw e;
+    }
+    this.journalLeft = true;
+    fault('journal');
+    try {
+      apply(this.root, entries, {counter: {n: 0}});
+    } catch (e) {
+      try {
+        undo(this.root, entries);
+        rmSync(join(this.state, JOURNAL));
+        this.journalLeft = false;
+      } catch (undoError) {
+        throw new FatalError(
+          `${this.root}: the commit failed (${(e as Error).message}) and could not be undone (${(undoError as Error).message}); the next stedi-gtm command on this folder finishes or undoes it`,
+        );
+      }
+      for (const s of this.staged.values()) rmSync(s.tmp, {force: true});
+      this.staged.clear();
+      const known = fileSystemError(e);
+      const message = `${known?.message ?? (e as Error).message}. Nothing was changed: ${this.root} holds the dataset it held before`;
+      throw known instanceof UserError ? new UserError(message) : new FatalError(message);
+    }
+    fault('renamed');
+    rmSync(join(this.state, JOURNAL));
+    this.journalLeft = false;
+    fault('committed');
+    for (const e of entries) if (e.existed) rmSync(join(this.root, e.backup), {force: true});
+    this.staged.clear();
+    return manifest;
+  }
+
+  /** The manifest of the folder as it will be after the commit, and the cache of file facts. */
+  private describe(run: RunInfo): {manifest: Manifest; stats: Record<string, StatEntry>} {
+    const prev = previousManifest(this.root);
+    const cache = readStatCache(join(this.state, STAT_CACHE));
+    const files: Record<string, ManifestFile> = {};
+    const stats: Record<string, StatEntry> = {};
+    const staged = new Set<string>();
+    for (const [target, s] of this.staged) {
+      const r = rel(this.root, target);
+      staged.add(r);
+      const facts = s.facts ?? describeFile(s.tmp, target.endsWith('.csv'));
+      files[r] = {...facts, run: 0};
+      stats[r] = {...facts, ...statKey(s.tmp)};
+    }
+    // The files left as they are: facts from the cache when the file is unchanged since, else read again.
+    const earlier: number[] = [];
+    const others = [...new Set([...DATASET_FILES, ...Object.keys(prev?.files ?? {})])].filter((r) => !staged.has(r) && r !== MANIFEST);
+    for (const r of others) {
+      const abs = join(this.root, r);
+      const st = lstatOrUndefined(abs);
+      if (!st?.isFile()) continue;
+      const key = statKey(abs);
+      const c = cache[r];
+      const facts: FileFacts = c && c.size === key.size && c.mtime === key.mtime && c.ino === key.ino ? {rows: c.rows, bytes: c.bytes, sha256: c.sha256} : describeFile(abs);
+      const p = prev?.files[r];
+      let run: number | null = null;
+      if (p && p.sha256 === facts.sha256 && typeof p.run === 'number' && prev!.runs[p.run]) {
+        if (!earlier.includes(p.run)) earlier.push(p.run);
+        run = p.run;
+      }
+      files[r] = {...facts, run};
+      stats[r] = {...facts, ...key};
+    }
+    // Earlier runs, latest first as they were, renumbered after this one.
+    earlier.sort((a, b) => a - b);
+    const renumber = new Map(earlier.map((old, k) => [old, k + 1]));
+    for (const [r, f] of Object.entries(files)) if (!staged.has(r) && f.run !== null) f.run = renumber.get(f.run)!;
+    const reads = Object.fromEntries(run.reads.filter((r) => files[r] && !staged.has(r)).map((r) => [r, files[r].sha256]));
+    const order = (r: string) => {
+      const k = (DATASET_FILES as readonly string[]).indexOf(r);
+      return k === -1 ? DATASET_FILES.length : k;
+    };
+    const sorted = Object.keys(files).sort((a, b) => order(a) - order(b) || (a < b ? -1 : a > b ? 1 : 0));
+    const manifest: Manifest = {
+      manifest: 1,
+      runs: [{...run, reads}, ...earlier.map((k) => prev!.runs[k])],
+      files: Object.fromEntries(sorted.map((r) => [r, files[r]])),
+    };
+    return {manifest, stats};
+  }
+
+  /**
+   * Ends the command's use of the folder: staged files not committed are removed (the folder keeps its
+   * dataset), the lock is given up, and a folder this command created and left empty is removed.
+   */
+  discard(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (active === this) active = undefined;
+    if (!this.journalLeft) {
+      for (const s of this.staged.values()) rmSync(s.tmp, {force: true});
+      this.staged.clear();
+    }
+    this.lock.release();
+    if (this.createdRoot) {
+      // Only what is empty goes (rmdir refuses the rest): a failed first command leaves no empty folders behind.
+      for (const d of [STATE_DIR, 'raw', 'interim', 'final', '']) {
+        try {
+          rmdirSync(join(this.root, d));
+        } catch {
+          // Not empty, or not there.
+        }
+      }
+    }
+  }
+}
+
+function lstatOrUndefined(path: string) {
+  try {
+    return lstatSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+function readStatCache(path: string): Record<string, StatEntry> {
+  try {
+    const c = JSON.parse(readFileSync(path, 'utf8')) as Record<string, StatEntry>;
+    return typeof c === 'object' && c !== null ? c : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Does the journal's renames not done yet (rolling forward): each old file aside, then the new one in place. */
+function apply(root: string, entries: readonly JournalEntry[], opts: {counter: {n: number}}): void {
+  const rename = (from: string, to: string) => {
+    fault(`rename:${opts.counter.n++}`);
+    renameSync(join(root, from), join(root, to));
+  };
+  for (const e of entries) {
+    if (!existsSync(join(root, e.tmp))) continue; // done
+    if (e.existed && !existsSync(join(root, e.backup))) rename(e.target, e.backup);
+    rename(e.tmp, e.target);
+  }
+}
+
+/** Undoes the journal's renames (rolling back): each backup back in place, each new file without one removed. */
+function undo(root: string, entries: readonly JournalEntry[]): void {
+  for (const e of [...entries].reverse()) {
+    const target = join(root, e.target);
+    if (existsSync(join(root, e.backup))) renameSync(join(root, e.backup), target);
+    else if (!e.existed && !existsSync(join(root, e.tmp)) && existsSync(target)) rmSync(target);
+    rmSync(join(root, e.tmp), {force: true});
+  }
+}
+
+/**
+ * Finishes (or, failing that, undoes) the commit a dead command left in `root`, if any. Call with the lock
+ * held. Returns what was done.
+ */
+export function recover(root: string): {pid: number; how: string} | undefined {
+  const path = join(root, STATE_DIR, JOURNAL);
+  let journal: Journal;
+  try {
+    journal = JSON.parse(readFileSync(path, 'utf8')) as Journal;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new FatalError(`${path}: unreadable commit journal (${(e as Error).message})`);
+  }
+  let how = 'its new dataset is in place';
+  try {
+    apply(root, journal.entries, {counter: {n: 0}});
+  } catch (e) {
+    undo(root, journal.entries);
+    how = `its new dataset could not be put in place (${(e as Error).message}): the dataset before it is back`;
+  }
+  rmSync(path);
+  for (const e of journal.entries) rmSync(join(root, e.backup), {force: true});
+  return {pid: journal.pid, how};
+}
+
+/**
+ * Removes the temporary files of dead commands (call with the lock held, after recover): hidden temporary and
+ * part files in raw/, interim/ and final/, and in the state folder everything but the lock, the journal and the
+ * cache of facts. (The enrichment cache below interim/ is left alone.)
+ */
+export function sweep(root: string): {files: number; bytes: number} {
+  let files = 0;
+  let bytes = 0;
+  const remove = (path: string) => {
+    try {
+      bytes += statSync(path).size;
+      rmSync(path, {force: true});
+      files++;
+    } catch {
+      // Gone, or a folder: left.
+    }
+  };
+  for (const folder of ['raw', 'interim', 'final']) {
+    for (const n of names(join(root, folder))) if (ANY_TEMPORARY.test(n) || (n.startsWith('.') && n.endsWith('.part'))) remove(join(root, folder, n));
+  }
+  for (const n of names(join(root, STATE_DIR))) if (n !== LOCK && n !== JOURNAL && n !== STAT_CACHE) remove(join(root, STATE_DIR, n));
+  return {files, bytes};
+}
+
+function names(folder: string): string[] {
+  try {
+    return readdirSync(folder);
+  } catch {
+    return [];
+  }
+}
+
+function formatBytes(n: number): string {
+  return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} bytes`;
+}

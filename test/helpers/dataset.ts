@@ -1,0 +1,72 @@
+import {spawn, type ChildProcess} from 'node:child_process';
+import {existsSync, readdirSync} from 'node:fs';
+import {join} from 'node:path';
+import {Dataset, STATE_DIR} from '../../src/io/dataset.js';
+import {checkDataset, readManifest} from '../../src/io/manifest.js';
+
+export const BIN = join(process.cwd(), 'bin', 'run.js');
+export const CONFIG = join(process.cwd(), 'config');
+
+/** Each file of the folder's manifest with its SHA-256, after checking that every file matches it. */
+export async function verifiedFiles(dataDir: string): Promise<Record<string, string>> {
+  const m = await readManifest(dataDir);
+  if (!m) throw new Error(`${dataDir}: no manifest`);
+  expect(checkDataset(dataDir, m)).toEqual([]);
+  return Object.fromEntries(Object.entries(m.files).map(([p, f]) => [p, f.sha256]));
+}
+
+/** What the next command does first on a folder: takes the lock, finishes or undoes a dead commit, sweeps; then lets go. */
+export function reopen(dataDir: string): string[] {
+  const said: string[] = [];
+  Dataset.open(dataDir, {command: 'test', warn: (m) => said.push(m), info: (m) => said.push(m)}).discard();
+  return said;
+}
+
+/** Temporary files, part files and backups left in the dataset's folders, and the state folder's leftovers. */
+export function litter(dataDir: string): string[] {
+  const out: string[] = [];
+  for (const d of ['raw', 'interim', 'final', STATE_DIR]) {
+    if (!existsSync(join(dataDir, d))) continue;
+    for (const n of readdirSync(join(dataDir, d))) if (n.startsWith('.') || n === 'lock' || n === 'journal.json') out.push(`${d}/${n}`);
+  }
+  return out;
+}
+
+/** A child running the built CLI, its stderr collected; `line(re)` resolves when a line of stderr matches. */
+export function start(args: string[], env: Record<string, string> = {}) {
+  const child: ChildProcess = spawn(process.execPath, [BIN, ...args], {env: {...process.env, NODE_OPTIONS: '', ...env}, stdio: ['ignore', 'pipe', 'pipe']});
+  let stderr = '';
+  let stdout = '';
+  const waiting: Array<{re: RegExp; resolve: (m: RegExpMatchArray) => void}> = [];
+  child.stdout!.on('data', (b) => (stdout += b));
+  child.stderr!.on('data', (b) => {
+    stderr += b;
+    for (const w of [...waiting]) {
+      const m = stderr.match(w.re);
+      if (m) {
+        waiting.splice(waiting.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  });
+  const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) => child.on('close', (code, signal) => resolve({code, signal})));
+  return {
+    child,
+    exited,
+    get stderr() {
+      return stderr;
+    },
+    get stdout() {
+      return stdout;
+    },
+    /** Resolves when stderr has a line matching `re`; rejects when the process exits first. */
+    line(re: RegExp): Promise<RegExpMatchArray> {
+      const m = stderr.match(re);
+      if (m) return Promise.resolve(m);
+      return Promise.race([
+        new Promise<RegExpMatchArray>((resolve) => waiting.push({re, resolve})),
+        exited.then((e) => Promise.reject(new Error(`exited (${e.code ?? e.signal}) before ${re}: ${stderr}`))),
+      ]);
+    },
+  };
+}
