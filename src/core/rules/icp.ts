@@ -2,7 +2,7 @@ import {countryCode} from '../geo.js';
 import type {SizeBand} from '../normalize.js';
 import type {CompanyKind} from '../vocabulary.js';
 import type {IcpRules} from '../../schemas/icp-rules.js';
-import {phrasesOf, type Hits} from './phrases.js';
+import {phrasesOf, type Hits, type PhraseList} from './phrases.js';
 import {round2} from './techstack.js';
 
 export interface IcpInput {
@@ -35,7 +35,7 @@ export const NICE_TAG = 'icp:nice';
 export const exclusionTag = (i: number) => `icp:exclusion:${i}`;
 
 /** The phrase lists the ICP scorer reads, tagged for the rules' scanner. */
-export function icpPhraseLists(rules: IcpRules): Array<{tag: string; phrases: readonly string[]}> {
+export function icpPhraseLists(rules: IcpRules): PhraseList[] {
   return [
     {tag: MUST_TAG, phrases: rules.keywords.must_have},
     {tag: NICE_TAG, phrases: rules.keywords.nice_to_have},

@@ -1,6 +1,6 @@
 import type {IcpRules} from '../../schemas/icp-rules.js';
 import type {CompanyKind} from '../vocabulary.js';
-import {phrasesOf, type Hits} from './phrases.js';
+import {phrasesOf, type Hits, type PhraseList} from './phrases.js';
 
 /** What the kind classifier reads of a company. */
 export interface KindInput {
@@ -28,13 +28,13 @@ export const kindNameTag = (kind: string) => `kindname:${kind}`;
 export const HEALTHCARE_TAG = 'healthcare';
 
 /** The healthcare words, for a scanner of their own (read only up to the first few: see classify). */
-export function healthcarePhraseLists(rules: IcpRules): Array<{tag: string; phrases: readonly string[]}> {
+export function healthcarePhraseLists(rules: IcpRules): PhraseList[] {
   return [{tag: HEALTHCARE_TAG, phrases: rules.company_kinds.healthcare_words}];
 }
 
 /** The phrase lists of company_kinds, tagged, for the description scanner (name lists go to the name scanner). */
-export function kindPhraseLists(rules: IcpRules): Array<{tag: string; phrases: readonly string[]}> {
-  const lists: Array<{tag: string; phrases: readonly string[]}> = [];
+export function kindPhraseLists(rules: IcpRules): PhraseList[] {
+  const lists: PhraseList[] = [];
   for (const k of rules.company_kinds.kinds) {
     lists.push({tag: kindTag(k.kind, 'strong'), phrases: k.strong});
     lists.push({tag: kindTag(k.kind, 'weak'), phrases: k.weak});
@@ -43,7 +43,7 @@ export function kindPhraseLists(rules: IcpRules): Array<{tag: string; phrases: r
   return lists;
 }
 
-export function kindNameLists(rules: IcpRules): Array<{tag: string; phrases: readonly string[]}> {
+export function kindNameLists(rules: IcpRules): PhraseList[] {
   return rules.company_kinds.kinds.map((k) => ({tag: kindNameTag(k.kind), phrases: k.name}));
 }
 

@@ -12,6 +12,12 @@ import {byFirstChar} from './terms.js';
  *   era" is not.
  * - Runs of white space in the text match a space in a phrase ("medical\nbilling").
  */
+/** A tagged list of phrases (a list of icp_rules.yml, named for the scanner's hits). */
+export interface PhraseList {
+  tag: string;
+  phrases: readonly string[];
+}
+
 export interface PhraseHit {
   /** The list (tag) the phrase belongs to. */
   tag: string;
@@ -59,7 +65,7 @@ const fold = (s: string) => (UNEVEN_SPACE.test(s) ? s.toLowerCase().replace(/\s+
 const isCaps = (s: string) => /[A-Z]/.test(s) && !/[a-z]/.test(s);
 
 /** Compiles tagged phrase lists (tag -> phrases) into one scanner. */
-export function compilePhrases(lists: ReadonlyArray<{tag: string; phrases: readonly string[]}>): PhraseScanner {
+export function compilePhrases(lists: readonly PhraseList[]): PhraseScanner {
   const byKey = new Map<string, Entry[]>();
   for (const {tag, phrases} of lists) {
     for (const phrase of phrases) {

@@ -1,6 +1,6 @@
 import type {IcpRules} from '../../schemas/icp-rules.js';
 import type {CompanyKind, TechstackBasis} from '../vocabulary.js';
-import {phrasesOf, type Hits} from './phrases.js';
+import {phrasesOf, type Hits, type PhraseList} from './phrases.js';
 import {compileTerms, snippet, type TermMatch, type TermMatcher} from './terms.js';
 
 export interface TechStack {
@@ -29,7 +29,7 @@ export const CLEARINGHOUSE_USE_TAG = 'tech:clearinghouse_use';
 export const inferredTag = (i: number, list: 'requires' | 'unless') => `tech:inferred:${i}:${list}`;
 
 /** The phrase lists the detector reads, tagged for the rules' scanner. */
-export function techPhraseLists(rules: IcpRules['techstack']): Array<{tag: string; phrases: readonly string[]}> {
+export function techPhraseLists(rules: IcpRules['techstack']): PhraseList[] {
   return [
     ...rules.transactions.map((t, i) => ({tag: transactionTag(i), phrases: t.phrases})),
     {tag: CLEARINGHOUSE_USE_TAG, phrases: rules.clearinghouse_use},
