@@ -1,4 +1,5 @@
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
+import {EventEmitter} from 'node:events';
 import type {AddressInfo, Socket} from 'node:net';
 
 /**
@@ -131,6 +132,7 @@ export class MockOpenAI {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private readonly perCompany = new Map<string, number>();
+  private readonly arrivals = new EventEmitter();
 
   constructor(public options: MockOptions = {}) {}
 
@@ -154,6 +156,19 @@ export class MockOpenAI {
   /** Requests so far for one company / to one endpoint. */
   count(filter: {company?: string; path?: string} = {}): number {
     return this.requests.filter((r) => (filter.company === undefined || r.company === filter.company) && (filter.path === undefined || r.path === filter.path)).length;
+  }
+
+  /** Resolves once `n` requests have arrived (since the last reset). */
+  waitForRequests(n: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.requests.length < n) return;
+        this.arrivals.off('request', check);
+        resolve();
+      };
+      this.arrivals.on('request', check);
+      check();
+    });
   }
 
   reset(options?: MockOptions): void {
@@ -194,6 +209,7 @@ export class MockOpenAI {
       o.faultOnCall?.[n] ?? o.faultsFor?.[company.name]?.[k] ?? (o.faultFromCall && n >= o.faultFromCall.from ? o.faultFromCall.fault : undefined);
     const authorization = String(req.headers.authorization ?? '');
     this.requests.push({n, path, company: company.name, authorization, body, fault: fault?.kind, at: Date.now()});
+    this.arrivals.emit('request');
 
     if (o.latencyMs) await delay(o.latencyMs);
     if (fault?.kind === 'latency') await delay(fault.ms);
