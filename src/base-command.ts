@@ -1,6 +1,7 @@
 import {Command, Flags, Interfaces} from '@oclif/core';
 import {existsSync, statSync} from 'node:fs';
 import {config as loadDotenv} from 'dotenv';
+import {closestMatch} from './core/strings.js';
 import {FatalError, fileSystemError, UserError} from './errors.js';
 import {cleanUpOnSignals} from './io/interrupt.js';
 import {createReporter, reporterMode, type Reporter} from './io/reporter.js';
@@ -26,52 +27,55 @@ export interface Setup {
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static enableJsonFlag = true;
 
+  /** The flags are listed under FLAGS below; the usage line need not repeat them all. */
+  static usage = '<%= command.id %> [FLAGS]';
+
   static baseFlags = {
-    // oclif's own --json flag, described with an example like every other flag (this definition replaces it).
+    // oclif's own --json flag, described like every other flag (this definition replaces it).
     json: Flags.boolean({
-      description: "Print one JSON object with the command's result (the stage's summary, or {error: {message, exit}}) on stdout, and nothing else. Example: --json",
+      description: "Print the command's result as one JSON object on stdout and nothing else (an error as {error: {message, exit}}).",
       helpGroup: 'GLOBAL',
     }),
     seed: Flags.integer({
-      description: 'Random seed: the same seed gives byte-identical outputs. Example: --seed 7',
+      description: 'Random seed: the same seed gives byte-identical outputs.',
       default: 42,
       min: 0,
       max: 2 ** 32 - 1,
       helpGroup: 'GLOBAL',
     }),
     input: Flags.string({
-      description: 'Clay company export (CSV, UTF-8, comma-separated). Falls back to the sample shipped with stedi-gtm when the default is absent. Example: --input exports/clay.csv',
+      description: 'The Clay company export (CSV, UTF-8). When the default is absent, the sample shipped with stedi-gtm.',
       default: DEFAULT_INPUT,
       helpGroup: 'GLOBAL',
     }),
     'data-dir': Flags.string({
-      description: 'Root of the outputs: <data-dir>/raw, <data-dir>/interim, <data-dir>/final. Example: --data-dir out',
+      description: 'Root of the outputs: its raw/, interim/ and final/ folders.',
       default: 'data',
       helpGroup: 'GLOBAL',
     }),
     'config-dir': Flags.string({
-      description: 'Folder with icp_rules.yml, previous_customers.yml, deal_model.yml and openai.yml. Falls back to the shipped config when the default is absent. Example: --config-dir my-config',
+      description: 'Folder with icp_rules.yml, previous_customers.yml, deal_model.yml and openai.yml. When the default is absent, the config shipped with stedi-gtm.',
       default: DEFAULT_CONFIG_DIR,
       helpGroup: 'GLOBAL',
     }),
     'cache-dir': Flags.string({
-      description: 'Enrichment cache folder (OpenAI answers). [default: <data-dir>/interim/enrich_cache] Example: --cache-dir ~/.cache/stedi-gtm',
+      description: 'Enrichment cache (OpenAI answers). [default: <data-dir>/interim/enrich_cache]',
       helpGroup: 'GLOBAL',
     }),
     limit: Flags.integer({
-      description: 'Process only the first N companies after cleaning and merging. Example: --limit 50',
+      description: 'Only the first N companies after cleaning and merging.',
       min: 1,
       helpGroup: 'GLOBAL',
     }),
     provider: Flags.string({
-      description: 'Enrichment provider: auto = openai when OPENAI_API_KEY is set, else rules (offline). Example: --provider rules',
+      description: 'Enrichment provider: auto = openai when OPENAI_API_KEY is set (paid calls), else rules (offline).',
       options: ['auto', 'rules', 'openai'],
       default: 'auto',
       helpGroup: 'GLOBAL',
     }),
     quiet: Flags.boolean({
       char: 'q',
-      description: 'Print nothing but errors (and the result under --json). Example: -q',
+      description: 'Print nothing but errors (and the result under --json).',
       default: false,
       helpGroup: 'GLOBAL',
     }),
@@ -121,19 +125,30 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.reporter?.stop();
     const err: Error & {exitCode?: number; oclif?: {exit?: number}} = fileSystemError(thrown) ?? thrown;
     const known = err instanceof UserError || err instanceof FatalError;
-    const exit = known ? err.exitCode! : (err.oclif?.exit ?? (isParseError(err) ? 2 : 1));
+    const parseError = !known && isParseError(err);
+    const exit = known ? err.exitCode! : (err.oclif?.exit ?? (parseError ? 2 : 1));
     process.exitCode = exit;
+    const message = parseError ? parseErrorMessage(err, this.flagNames()) : err.message;
     if (this.jsonEnabled()) {
-      this.logJson({error: {message: err.message, exit}});
+      this.logJson({error: {message, exit}});
       if (!known && exit === 1 && process.env.DEBUG) process.stderr.write(`${err.stack}\n`);
       return;
     }
     if (known || exit === 2) {
-      process.stderr.write(`Error: ${err.message}\n`);
-      if (!known && exit === 2 && this.id) process.stderr.write(`See: stedi-gtm ${this.id} --help\n`);
+      process.stderr.write(`Error: ${message}\n`);
+      if (!known && exit === 2 && this.id) process.stderr.write(`See: ${this.config.bin} ${this.id} --help\n`);
       return;
     }
     throw err;
+  }
+
+  /** The names of this command's flags, as typed (--no-report too), for "did you mean". */
+  private flagNames(): string[] {
+    const ctor = this.ctor as typeof BaseCommand;
+    const flags = {...ctor.baseFlags, ...ctor.flags} as Record<string, {hidden?: boolean; allowNo?: boolean; char?: string}>;
+    return Object.entries(flags)
+      .filter(([, f]) => !f.hidden)
+      .flatMap(([name, f]) => [`--${name}`, ...(f.allowNo ? [`--no-${name}`] : [])]);
   }
 }
 
@@ -141,4 +156,25 @@ function isParseError(err: Error): boolean {
   return /^(CLIParseError|RequiredArgsError|UnexpectedArgsError|FailedFlagValidationError|NonExistentFlagsError|FlagInvalidOptionError|ArgInvalidOptionError)$/.test(
     err.constructor?.name ?? '',
   ) || /Expected an integer|Expected --\S+=|must be (?:greater|less)/.test(err.message);
+}
+
+/**
+ * oclif's parse error as one clean line: without its "See more help with --help" (the command's own hint
+ * follows) and its line breaks and tabs, and with the closest flag for one that does not exist.
+ */
+export function parseErrorMessage(err: Error & {flags?: unknown}, flagNames: readonly string[]): string {
+  let message = err.message
+    .replace(/\n?See more help with --help\s*$/, '')
+    .replace(/\s*\n\s*/g, ': ')
+    .replace(/\s+/g, ' ')
+    .replace(/:\s*:/g, ':')
+    .trim();
+  if (Array.isArray(err.flags)) {
+    const near = err.flags
+      .map((typed: string) => [typed, closestMatch(typed.replace(/=.*$/, ''), flagNames)] as const)
+      .filter(([, n]) => n !== undefined);
+    if (near.length === 1 && err.flags.length === 1) message += `. Did you mean ${near[0][1]}?`;
+    else if (near.length) message += `. Did you mean ${near.map(([typed, n]) => `${n} for ${typed}`).join(', ')}?`;
+  }
+  return message;
 }

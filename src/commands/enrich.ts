@@ -9,8 +9,9 @@ export default class Enrich extends BaseCommand<typeof Enrich> {
   static description = `Reads the Clay export (--input), normalises domains, sizes, countries and locations, merges rows that share a domain into one account, classifies ICP fit and detects the healthcare tech stack (X12 EDI, clearinghouses, FHIR, HL7, EHRs). Rows with nothing usable go to <data-dir>/interim/rejects.csv with a reason; the summary accounts for every input row (companies + merged_rows + rejected_rows = input_rows).`;
 
   static examples = [
-    {command: '<%= config.bin %> enrich', description: 'Enrich the default export with the offline rules (no API key needed).'},
-    {command: '<%= config.bin %> enrich --input exports/clay.csv --limit 100 --json', description: 'First 100 companies of another export; print the summary as JSON.'},
+    {command: '<%= config.bin %> enrich --provider rules', description: 'Enrich the default export with the offline rules (no API key, no cost).'},
+    {command: '<%= config.bin %> enrich --input exports/clay.csv --limit 100 --provider rules --json', description: 'First 100 companies of another export; print the summary as JSON.'},
+    {command: '<%= config.bin %> enrich --provider openai --dry-run', description: 'How many OpenAI calls enriching would make and what they would cost, calling nothing.'},
   ];
 
   static flags = {...enrichFlags};

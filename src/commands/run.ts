@@ -39,9 +39,9 @@ export default class Run extends BaseCommand<typeof Run> {
   static description = `Runs every stage in order with the same flags and prints each stage's summary. The outputs are <data-dir>/raw/companies.csv, <data-dir>/raw/leads.csv, <data-dir>/raw/deals.csv, <data-dir>/raw/billing.csv, <data-dir>/raw/invoices.csv and <data-dir>/final/unified.csv. The same seed and input give byte-identical files, the same bytes as running the stages one by one.`;
 
   static examples = [
-    {command: '<%= config.bin %> run --seed 42', description: 'Build the whole dataset from the default export.'},
-    {command: '<%= config.bin %> run --input exports/clay.csv --data-dir out --json', description: 'Another export into out/, the summaries as one JSON object.'},
-    {command: '<%= config.bin %> run --as-of 2025-06-30', description: 'The dataset as it looked at the end of Q2 2025.'},
+    {command: '<%= config.bin %> run --seed 42 --provider rules', description: 'Build the whole dataset from the default export, enriched offline.'},
+    {command: '<%= config.bin %> run --input exports/clay.csv --data-dir out --provider rules --json', description: 'Another export into out/, the summaries as one JSON object.'},
+    {command: '<%= config.bin %> run --as-of 2025-06-30 --provider rules', description: 'The dataset as it looked at the end of Q2 2025.'},
     {command: '<%= config.bin %> run --from deals --seed 7', description: 'Simulate again with another seed from the companies already enriched in data/raw/companies.csv (deals, billing and unify in one pass).'},
   ];
 
@@ -49,12 +49,12 @@ export default class Run extends BaseCommand<typeof Run> {
     ...enrichFlags,
     ...simulationFlags,
     from: Flags.string({
-      description: 'Start at this stage, from the tables the stages before it wrote in <data-dir>: deals reads data/raw/companies.csv and makes deals, billing and unified rows in one pass (the same bytes as the three commands); billing and unify run those stages. Example: --from deals',
+      description: 'Start at this stage, from the tables already in <data-dir> (deals: deals, billing and unify in one pass over companies.csv).',
       options: [...RUN_STAGES],
       default: 'enrich',
     }),
     report: Flags.boolean({
-      description: 'Write <data-dir>/final/report.html and print the summary table at the end (--no-report skips both). Example: --no-report',
+      description: 'Write <data-dir>/final/report.html and print the summary table at the end (--no-report: neither).',
       default: true,
       allowNo: true,
     }),
