@@ -1,9 +1,13 @@
 import {Command, Flags, Interfaces} from '@oclif/core';
 import {existsSync, statSync} from 'node:fs';
+import {resolve} from 'node:path';
 import {config as loadDotenv} from 'dotenv';
+import {valueColumn, wrapText} from './core/format.js';
 import {closestMatch} from './core/strings.js';
 import {FatalError, fileSystemError, UserError} from './errors.js';
+import {confirmPaidCalls} from './io/confirm.js';
 import {cleanUpOnSignals} from './io/interrupt.js';
+import type {EnrichPlan} from './providers/types.js';
 import {createReporter, reporterMode, type Reporter} from './io/reporter.js';
 import {DEFAULT_CONFIG_DIR, DEFAULT_INPUT, dataPaths, resolveWithFallback, type DataPaths} from './io/paths.js';
 
@@ -14,6 +18,8 @@ export interface Setup {
   paths: DataPaths;
   configDir: string;
   input: string;
+  /** How summaries and the report name the input (see Resolved.name); undefined: by its path. */
+  inputName?: string;
   cacheDir: string;
   seed: number;
   limit?: number;
@@ -97,14 +103,42 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.flags = flags as BaseFlags<T>;
   }
 
+  /** Whether this run reads the Clay export (--input): only then is the shipped sample's use announced. */
+  protected readsInput(): boolean {
+    return false;
+  }
+
+  /**
+   * A message with every suggested command line (`stedi-gtm <command> ...` in backquotes) given the user's
+   * --data-dir, when it is not the default, so that the hint can be run as it is.
+   */
+  protected withDataDir(message: string): string {
+    const dir = (this.flags as BaseFlags<typeof BaseCommand> | undefined)?.['data-dir'];
+    if (dir === undefined || dir === 'data') return message;
+    const arg = /^[\w@%+=:,./-]+$/.test(dir) ? dir : `'${dir.replaceAll("'", "'\\''")}'`;
+    return message.replace(/`stedi-gtm ([a-z]+)([^`]*)`/g, (all, cmd: string, rest: string) => (rest.includes('--data-dir') ? all : `\`stedi-gtm ${cmd}${rest} --data-dir ${arg}\``));
+  }
+
+  /** Asks (or refuses, when nobody can answer) before paid calls above confirm_above_usd: see confirmPaidCalls. */
+  protected confirmer(reporter: Reporter): (plan: EnrichPlan) => Promise<void> {
+    const f = this.flags as Record<string, unknown>;
+    return (plan) =>
+      confirmPaidCalls(plan, {
+        yes: f.yes === true,
+        maxCost: typeof f['max-cost'] === 'number' ? f['max-cost'] : undefined,
+        reporter,
+        interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+      });
+  }
+
   /** Resolves paths (with packaged fallbacks) and creates the progress reporter. */
   protected async setup(): Promise<Setup> {
     const f = this.flags as BaseFlags<typeof BaseCommand>;
-    const reporter = await createReporter(reporterMode({json: this.jsonEnabled(), quiet: f.quiet}));
+    const reporter = withHints(await createReporter(reporterMode({json: this.jsonEnabled(), quiet: f.quiet})), (m) => this.withDataDir(m));
     this.reporter = reporter;
     const explicit = (name: string) => this.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
     const config = resolveWithFallback(f['config-dir'], DEFAULT_CONFIG_DIR, explicit('config-dir'), 'config');
-    const input = resolveWithFallback(f.input, DEFAULT_INPUT, explicit('input'), 'sample input');
+    const input = this.readsInput() ? resolveWithFallback(f.input, DEFAULT_INPUT, explicit('input'), 'sample input') : {path: resolve(f.input)};
     for (const r of [config, input]) if (r.fallback && !f.quiet) process.stderr.write(`${r.fallback}\n`);
     const paths = dataPaths(f['data-dir']);
     // Before any work: a --data-dir that is a file would fail only when the first table is written.
@@ -114,6 +148,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       paths,
       configDir: config.path,
       input: input.path,
+      inputName: input.name,
       cacheDir: f['cache-dir'] ?? paths.defaultCache,
       seed: f.seed,
       limit: f.limit,
@@ -128,7 +163,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const parseError = !known && isParseError(err);
     const exit = known ? err.exitCode! : (err.oclif?.exit ?? (parseError ? 2 : 1));
     process.exitCode = exit;
-    const message = parseError ? parseErrorMessage(err, this.flagNames()) : err.message;
+    const message = parseError ? parseErrorMessage(err, this.flagNames()) : this.withDataDir(err.message);
     if (this.jsonEnabled()) {
       this.logJson({error: {message, exit}});
       if (!known && exit === 1 && process.env.DEBUG) process.stderr.write(`${err.stack}\n`);
@@ -142,6 +177,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     throw err;
   }
 
+  /**
+   * Prints a stage's summary on stdout (not under --json): on a terminal, wrapped to its width, each line
+   * continuing under its value column ("  label      value").
+   */
+  protected say(text: string): void {
+    if (this.jsonEnabled()) return;
+    this.log(wrapText(text, process.stdout.isTTY ? process.stdout.columns : undefined, valueColumn));
+  }
+
   /** The names of this command's flags, as typed (--no-report too), for "did you mean". */
   private flagNames(): string[] {
     const ctor = this.ctor as typeof BaseCommand;
@@ -150,6 +194,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       .filter(([, f]) => !f.hidden)
       .flatMap(([name, f]) => [`--${name}`, ...(f.allowNo ? [`--no-${name}`] : [])]);
   }
+}
+
+/** The reporter with `hint` applied to its messages (see withDataDir). */
+function withHints(r: Reporter, hint: (m: string) => string): Reporter {
+  return {...r, succeed: (m) => r.succeed(hint(m)), info: (m) => r.info(hint(m)), warn: (m) => r.warn(hint(m))};
 }
 
 function isParseError(err: Error): boolean {

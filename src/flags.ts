@@ -9,6 +9,12 @@ export const enrichFlags = {
     description: 'Only the companies whose key hashes into shard K of N, e.g. 2/8: the N shards together give the rows of an unsharded run.',
     helpGroup: 'ENRICHMENT',
   }),
+  yes: Flags.boolean({
+    char: 'y',
+    description: 'Make the OpenAI calls without asking, even when their estimated cost is above confirm_above_usd (openai.yml).',
+    default: false,
+    helpGroup: 'OPENAI',
+  }),
   model: Flags.string({
     description: 'OpenAI model. [default: default_model in openai.yml]',
     env: 'OPENAI_MODEL',

@@ -170,10 +170,10 @@ describe('formatSummaryTable', () => {
     ...figures.summary,
     as_of: AS_OF,
     seed: 7,
-    report: '/w/data/final/report.html',
-    outputs: {companies: '/w/data/raw/companies.csv', unified: '/w/data/final/unified.csv', report: '/w/data/final/report.html', elsewhere: '/tmp/x.csv'},
+    report: 'data/final/report.html',
+    outputs: {companies: 'data/raw/companies.csv', unified: 'data/final/unified.csv', report: 'data/final/report.html', elsewhere: '/tmp/x.csv'},
   };
-  const text = formatSummaryTable(result, '/w');
+  const text = formatSummaryTable(result);
   const lines = text.trimEnd().split('\n');
 
   it('lists the headline figures in aligned columns', () => {
@@ -193,7 +193,7 @@ describe('formatSummaryTable', () => {
     expect(lines.every((l) => l === l.trimEnd())).toBe(true);
   });
 
-  it('lists the files relative to the working directory when below it', () => {
+  it('lists the files as the result gives them (relative to the working directory when below it)', () => {
     expect(lines.slice(9)).toEqual([
       'Files',
       '  companies  data/raw/companies.csv',
@@ -205,6 +205,6 @@ describe('formatSummaryTable', () => {
   });
 
   it('leaves out the seed when it is unknown', () => {
-    expect(formatSummaryTable({...result, seed: null}, '/w').split('\n')[0]).toBe('Dataset as of 2025-08-31');
+    expect(formatSummaryTable({...result, seed: null}).split('\n')[0]).toBe('Dataset as of 2025-08-31');
   });
 });

@@ -16,7 +16,7 @@ export default class Billing extends BaseCommand<typeof Billing> {
   async run(): Promise<BillingSummary> {
     const s = await this.setup();
     const summary = await runBilling({...s, asOf: this.flags['as-of']});
-    if (!this.flags.quiet) this.log(formatBillingSummary(summary));
+    if (!this.flags.quiet) this.say(formatBillingSummary(summary));
     return summary;
   }
 }

@@ -16,7 +16,7 @@ export default class Deals extends BaseCommand<typeof Deals> {
   async run(): Promise<DealsSummary> {
     const s = await this.setup();
     const summary = await runDeals({...s, asOf: this.flags['as-of']});
-    if (!this.flags.quiet) this.log(formatDealsSummary(summary));
+    if (!this.flags.quiet) this.say(formatDealsSummary(summary));
     return summary;
   }
 }

@@ -1,4 +1,5 @@
 import {BaseCommand} from '../base-command.js';
+import {plural} from '../core/format.js';
 import {enrichFlags} from '../flags.js';
 import type {ProviderChoice} from '../providers/index.js';
 import {enrichStage, type EnrichSummary} from '../stages/enrich.js';
@@ -16,11 +17,15 @@ export default class Enrich extends BaseCommand<typeof Enrich> {
 
   static flags = {...enrichFlags};
 
+  protected readsInput(): boolean {
+    return true;
+  }
+
   async run(): Promise<EnrichSummary> {
     const s = await this.setup();
     const threads = chunkPolicyFromEnv();
-    const summary = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags, workers: threads.workers, rangeBytes: threads.chunkBytes});
-    if (!summary.dry_run) s.reporter.info(`Wrote ${summary.output} (${summary.companies_written} companies) and ${summary.rejects_file} (${summary.rejected_rows} rejected rows)`);
+    const summary = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags, confirm: this.confirmer(s.reporter), workers: threads.workers, rangeBytes: threads.chunkBytes});
+    if (!summary.dry_run) s.reporter.info(`Wrote ${summary.output} (${plural(summary.companies_written, 'company', 'companies')}) and ${summary.rejects_file} (${plural(summary.rejected_rows, 'rejected row')})`);
     return summary;
   }
 }

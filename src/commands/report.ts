@@ -13,7 +13,7 @@ export default class Report extends BaseCommand<typeof Report> {
   async run(): Promise<ReportResult> {
     const s = await this.setup();
     const result = await reportStage(s);
-    if (!this.jsonEnabled() && !this.flags.quiet) this.log(formatSummaryTable(result, process.cwd()).trimEnd());
+    if (!this.jsonEnabled() && !this.flags.quiet) this.say(formatSummaryTable(result).trimEnd());
     return result;
   }
 }

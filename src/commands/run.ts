@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core';
 import {BaseCommand} from '../base-command.js';
+import {plural} from '../core/format.js';
 import {enrichFlags, simulationFlags} from '../flags.js';
 import type {ProviderChoice} from '../providers/index.js';
 import {UserError} from '../errors.js';
@@ -60,6 +61,10 @@ export default class Run extends BaseCommand<typeof Run> {
     }),
   };
 
+  protected readsInput(): boolean {
+    return this.flags.from === 'enrich';
+  }
+
   async run(): Promise<RunSummary> {
     const from = this.flags.from as RunSummary['from'];
     if (from !== 'enrich') {
@@ -83,7 +88,7 @@ export default class Run extends BaseCommand<typeof Run> {
     if (from === 'enrich') {
       const simulation: NonNullable<EnrichStageInput['simulation']> = {seed: s.seed, asOf, digest: this.flags.report};
       const {enrichStage} = await import('../stages/enrich.js');
-      enrich = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags, simulation, workers: threads.workers, rangeBytes: threads.chunkBytes});
+      enrich = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags, confirm: this.confirmer(s.reporter), simulation, workers: threads.workers, rangeBytes: threads.chunkBytes});
       if (enrich.dry_run || !simulation.result) {
         s.reporter.info('--dry-run: nothing was written, so deals, billing and unify were skipped');
         return {seed: s.seed, as_of: formatIsoDay(loaded.asOf), from, enrich, warnings: []};
@@ -100,12 +105,12 @@ export default class Run extends BaseCommand<typeof Run> {
     // The big tables may still be going into place (see EnrichOptions.simulation.renamed).
     await renamed;
     if (!this.flags.quiet && !this.jsonEnabled()) {
-      this.log([
+      this.say([
         ...(deals ? [formatDealsSummary(deals)] : []),
         ...(billing ? [formatBillingSummary(billing)] : []),
-        `Unified ${unify.rows} rows (${unify.deal_rows} deals + ${unify.no_opportunity_rows} companies without a deal) into ${unify.output}`,
+        `Unified ${plural(unify.rows, 'row')} (${plural(unify.deal_rows, 'deal')} + ${plural(unify.no_opportunity_rows, 'company', 'companies')} without a deal) into ${unify.output}`,
       ].join('\n'));
-      if (report && reporting) this.log(`\n${reporting.formatSummaryTable(report, process.cwd()).trimEnd()}`);
+      if (report && reporting) this.say(`\n${reporting.formatSummaryTable(report).trimEnd()}`);
     }
     return {seed: s.seed, as_of: unify.as_of, from, enrich, deals, billing, unify, report, warnings: [...(deals?.warnings ?? []), ...(billing?.warnings ?? [])]};
   }

@@ -4,6 +4,7 @@
  */
 import type {TopLevelSpec} from 'vega-lite';
 import type {ReportFigures} from './figures.js';
+import {formatPct, formatUsd} from '../format.js';
 import {textWidth} from './text-width.js';
 
 export interface ChartDef {
@@ -75,22 +76,7 @@ export function int(value: number): string {
   return INT.format(value);
 }
 
-/** Dollars to 3 significant digits with K/M/B: $950, $9.99K, $14.9K, $250K, $1.25M, $12.3M, $1.25B. */
-export function formatUsd(value: number): string {
-  const a = Math.abs(value);
-  const sign = value < 0 ? '-' : '';
-  if (a < 999.5) return `${sign}$${Math.round(a)}`;
-  const [v, unit] = a < 999_500 ? [a / 1e3, 'K'] : a < 999_500_000 ? [a / 1e6, 'M'] : [a / 1e9, 'B'];
-  return `${sign}$${trim(v.toFixed(v < 9.995 ? 2 : v < 99.95 ? 1 : 0))}${unit}`;
-}
-
-function trim(s: string): string {
-  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
-}
-
-export function formatPct(value: number | null, digits = 0): string {
-  return value === null ? 'n/a' : `${(value * 100).toFixed(digits)}%`;
-}
+export {formatPct, formatUsd} from '../format.js';
 
 function base(title: string, subtitle: string, width: number, height: number, values: object[]): Record<string, unknown> {
   return {

@@ -394,6 +394,7 @@ export class OpenAiProvider implements EnrichmentProvider {
       estimated_cost_usd: perCall === null ? null : roundUsd(calls * perCall),
       estimated_cost_per_call_usd: perCall === null ? null : roundUsd(perCall),
       prices_as_of: this.config.prices.as_of,
+      confirm_above_usd: this.config.confirm_above_usd,
       cache_dir: this.cache.dir,
     };
   }
