@@ -139,7 +139,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const explicit = (name: string) => this.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
     const config = resolveWithFallback(f['config-dir'], DEFAULT_CONFIG_DIR, explicit('config-dir'), 'config');
     const input = this.readsInput() ? resolveWithFallback(f.input, DEFAULT_INPUT, explicit('input'), 'sample input') : {path: resolve(f.input)};
-    for (const r of [config, input]) if (r.fallback && !f.quiet) process.stderr.write(`${r.fallback}\n`);
+    const width = process.stderr.isTTY ? process.stderr.columns : undefined;
+    for (const r of [config, input]) if (r.fallback && !f.quiet) process.stderr.write(`${wrapText(r.fallback, width)}\n`);
     const paths = dataPaths(f['data-dir']);
     // Before any work: a --data-dir that is a file would fail only when the first table is written.
     if (existsSync(paths.root) && !statSync(paths.root).isDirectory()) throw new UserError(`--data-dir ${f['data-dir']}: ${paths.root} is a file, not a folder`);
