@@ -1,4 +1,5 @@
 import {plural} from '../core/format.js';
+import {loadDealModelConfig} from './deals.js';
 import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import {basename, dirname, join, relative, sep} from 'node:path';
 import {z} from '../schemas/zod.js';
@@ -323,6 +324,8 @@ function writeTextAtomic(path: string, text: string): void {
 export interface ReportStageInput {
   paths: DataPaths;
   reporter: Reporter;
+  /** The config folder: its deal_model.yml's targets.min_sample is the group size below which bars are faded (default 10). */
+  configDir?: string;
   /**
    * The companies' digest, when the caller built it while it had the companies at hand (`run`: the worker
    * threads each digest their companies and the main thread merges the posted states). companies.csv and
@@ -361,7 +364,8 @@ export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
   }
   const figures = computeFigures(tables, {stages: DEAL_STAGES, segments: SEGMENTS, icpTiers: ICP_TIERS, sizeBands: ALL_SIZE_BANDS, asOf});
   reporter.start('Drawing the charts');
-  const charts = await renderCharts(chartDefs(figures));
+  const minGroup = s.configDir ? (await loadDealModelConfig(s.configDir)).targets.min_sample : undefined;
+  const charts = await renderCharts(chartDefs(figures, minGroup));
   const report = reportPath(paths);
   const outputs: Record<string, string> = {};
   for (const t of inputs(paths)) {
