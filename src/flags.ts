@@ -34,7 +34,7 @@ export const enrichFlags = {
     helpGroup: 'OPENAI',
   }),
   rpm: Flags.integer({
-    description: "Most requests per minute, spaced evenly (the server's rate-limit headers are honoured too).",
+    description: "Most requests per minute, spaced evenly (the server's rate limits are honoured too).",
     min: 1,
     helpGroup: 'OPENAI',
   }),
@@ -62,12 +62,12 @@ export const enrichFlags = {
     helpGroup: 'OPENAI',
   }),
   'max-cost': Flags.custom<number>({
-    description: 'Spend at most this many USD (prices in openai.yml); the companies left get the rules answer.',
+    description: 'Spend at most this many USD (prices in openai.yml); the rest get the rules answer.',
     parse: async (input) => positiveNumber(input, 'max-cost', true),
     helpGroup: 'OPENAI',
   })(),
   'max-requests': Flags.integer({
-    description: 'At most this many API requests (retries included); the companies left get the rules answer.',
+    description: 'At most this many API requests (retries included); the rest get the rules answer.',
     min: 0,
     helpGroup: 'OPENAI',
   }),
