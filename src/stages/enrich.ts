@@ -1,7 +1,7 @@
 import {statSync} from 'node:fs';
 import {availableParallelism} from 'node:os';
 import {join, basename} from 'node:path';
-import {count, plural} from '../core/format.js';
+import {count, formatUsd, plural} from '../core/format.js';
 import {countCompanies, countCompany, previousCustomerDomains, withEnrichment, type CompanyCounts} from '../core/accounts.js';
 import {applyLimit, KeyCollision, splitRanges} from '../core/account-plan.js';
 import {parseShard, type Shard} from '../core/shard.js';
@@ -417,9 +417,9 @@ async function dryRun(opts: EnrichOptions, selected: CompanyBase[], accounts: {i
   const plan: EnrichPlan = provider.plan
     ? await provider.plan(selected)
     : {provider: provider.name, companies: selected.length, cache_hits: 0, calls_needed: 0, estimated_cost_usd: 0};
-  const cost = plan.estimated_cost_usd === null ? 'unknown (no price for the model)' : `about $${plan.estimated_cost_usd.toFixed(2)}`;
+  const cost = plan.estimated_cost_usd === null ? 'unknown (no price for the model)' : `about ${formatUsd(plan.estimated_cost_usd)}`;
   reporter.info(
-    `Dry run (${plan.provider}): ${plan.companies} companies, ${plan.cache_hits} cached, ${plan.calls_needed} calls needed, estimated cost ${cost}` +
+    `Dry run (${plan.provider}): ${plural(plan.companies, 'company', 'companies')}, ${count(plan.cache_hits)} cached, ${plural(plan.calls_needed, 'call')} needed, estimated cost ${cost}` +
       `${typeof plan.calls_within_budget === 'number' && plan.calls_within_budget < plan.calls_needed ? `; the budget allows ${plan.calls_within_budget} calls` : ''}. Nothing was called or written.`,
   );
   return {
