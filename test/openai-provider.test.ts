@@ -395,7 +395,8 @@ function expectNoKey(r: CliResult): void {
 describe('openai provider throughput and cost control', () => {
   it('keeps --concurrency requests in flight', async () => {
     const input = writeInput(30);
-    mock.reset({apiKey: KEY, latencyMs: 60});
+    // The mock answers nothing until 6 requests are in flight: a client keeping fewer never finishes.
+    mock.reset({apiKey: KEY, gate: 6});
     const r = await enrich(input, '--concurrency', '6');
     expect(r.exitCode).toBe(0);
     expect(mock.maxInFlight).toBe(6);

@@ -45,6 +45,11 @@ export interface MockOptions {
   apiKey?: string;
   /** Delay before every response. */
   latencyMs?: number;
+  /**
+   * Hold every request until this many are in flight at once, then answer them all (and every later one at
+   * once): a client that keeps fewer in flight never gets an answer. Waits on requests, not on time.
+   */
+  gate?: number;
   usage?: {input_tokens: number; cached_tokens: number; output_tokens: number};
   /** Web search calls reported per Responses answer. */
   searches?: number;
@@ -132,7 +137,8 @@ export class MockOpenAI {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private readonly perCompany = new Map<string, number>();
-  private readonly arrivals = new EventEmitter();
+  private readonly arrivals = new EventEmitter().setMaxListeners(0);
+  private gateOpen = false;
 
   constructor(public options: MockOptions = {}) {}
 
@@ -174,6 +180,7 @@ export class MockOpenAI {
   reset(options?: MockOptions): void {
     this.requests.length = 0;
     this.perCompany.clear();
+    this.gateOpen = false;
     this.maxInFlight = 0;
     if (options) this.options = options;
   }
@@ -211,6 +218,12 @@ export class MockOpenAI {
     this.requests.push({n, path, company: company.name, authorization, body, fault: fault?.kind, at: Date.now()});
     this.arrivals.emit('request');
 
+    if (o.gate !== undefined && !this.gateOpen) {
+      if (this.inFlight >= o.gate) {
+        this.gateOpen = true;
+        this.arrivals.emit('gate');
+      } else await new Promise((r) => this.arrivals.once('gate', r));
+    }
     if (o.latencyMs) await delay(o.latencyMs);
     if (fault?.kind === 'latency') await delay(fault.ms);
     if (path !== '/v1/responses' && !chat) return this.error(res, 404, {message: `Unknown path ${path}`, type: 'invalid_request_error', code: 'not_found'});
