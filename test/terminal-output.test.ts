@@ -3,8 +3,8 @@
  * wrapped to its width at spaces, messages in the order things happen, one number format, relative paths,
  * and no word about the sample input from a stage that does not read it.
  */
-import {spawnSync} from 'node:child_process';
-import {readFileSync} from 'node:fs';
+import {spawn, spawnSync} from 'node:child_process';
+import {existsSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {tempDir} from './helpers/cli.js';
 import {describeIfAvailable} from './helpers/requirements.js';
@@ -56,6 +56,25 @@ describeIfAvailable(hasScript ? undefined : 'no `script` (util-linux) to make a 
     const page = readFileSync(join(t.dir, 'data', 'final', 'report.html'), 'utf8');
     expect(page).toContain('&lt;package&gt;/data/input/companies_clay.csv');
     expect(page).not.toContain(ROOT);
+  });
+
+  it('a mistyped command: the terminal is asked "Did you mean enrich?", and yes runs it', async () => {
+    const data = join(t.dir, 'typo');
+    const cmd = [process.execPath, join(ROOT, 'bin', 'run.js'), 'enrch', '--provider', 'rules', '--limit', '5', '--quiet', '--data-dir', data].map((a) => `'${a}'`).join(' ');
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], {cwd: t.dir, env: {...process.env, NODE_OPTIONS: '', NODE_ENV: ''}});
+    let screen = '';
+    let answered = false;
+    child.stdout.on('data', (d) => {
+      screen += String(d);
+      if (!answered && /Did you mean .*enrich/.test(screen)) {
+        answered = true;
+        child.stdin.write('y\r');
+      }
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(screen).toMatch(/enrch.* is not a stedi-gtm command/);
+    expect(code).toBe(0);
+    expect(existsSync(join(data, 'raw', 'companies.csv'))).toBe(true);
   });
 
   it('deals does not announce the sample input it does not read; a hint repeats --data-dir', () => {
