@@ -1,4 +1,5 @@
-import {Help, type Command} from '@oclif/core';
+import {Errors, Help, type Command} from '@oclif/core';
+import {closestMatch} from './core/strings.js';
 
 /** The common tasks, shown at the end of `stedi-gtm --help`. */
 export const ROOT_EXAMPLES: ReadonlyArray<{description: string; command: string}> = [
@@ -17,6 +18,20 @@ export default class StediHelp extends Help {
     const body = ROOT_EXAMPLES.map((e) => `${this.wrap(e.description)}\n${this.indent(`$ ${this.config.bin} ${e.command}`)}`).join('\n\n');
     this.log(this.section('EXAMPLES', body));
     this.log('');
+  }
+
+  /** `stedi-gtm enrch --help`: the closest command is suggested, as for `stedi-gtm enrch`. */
+  async showHelp(argv: string[]): Promise<void> {
+    try {
+      await super.showHelp(argv);
+    } catch (e) {
+      const missing = /^Command (\S+) not found\.?$/.exec((e as Error).message)?.[1];
+      if (missing === undefined) throw e;
+      const ids = this.config.commands.filter((c) => !c.hidden).map((c) => c.id);
+      const near = closestMatch(missing, ids);
+      process.stderr.write(`Error: ${missing.replaceAll(':', ' ')} is not a ${this.config.bin} command.${near ? ` Did you mean ${near}?` : ''}\nSee: ${this.config.bin} --help\n`);
+      throw new Errors.ExitError(127);
+    }
   }
 
   formatRoot(): string {

@@ -74,6 +74,10 @@ describe('--help (built CLI)', () => {
   it('a mistyped command or flag gets the closest one suggested; parse errors are one clean line, in --json too', () => {
     const cmd = help('enrch');
     expect([cmd.status, cmd.stderr]).toEqual([127, 'Error: enrch is not a stedi-gtm command. Did you mean enrich?\nSee: stedi-gtm --help\n']);
+    for (const typo of [['enrch', '--help'], ['help', 'enrch']]) {
+      const h = help(...typo);
+      expect([typo, h.status, h.stderr]).toEqual([typo, 127, 'Error: enrch is not a stedi-gtm command. Did you mean enrich?\nSee: stedi-gtm --help\n']);
+    }
     const args = help('enrich', 'extra');
     expect([args.status, args.stderr]).toEqual([2, 'Error: stedi-gtm enrich takes no arguments, only flags (got "extra")\nSee: stedi-gtm enrich --help\n']);
     const flag = help('enrich', '--sed', '7');
