@@ -1,14 +1,18 @@
 import {Command, Flags, Interfaces} from '@oclif/core';
 import {createHash} from 'node:crypto';
 import {existsSync, readFileSync, statSync} from 'node:fs';
-import {join} from 'node:path';
+import {join, resolve} from 'node:path';
 import {config as loadDotenv} from 'dotenv';
 import {displayPath} from './core/display-path.js';
+import {valueColumn, wrapText} from './core/format.js';
+import {closestMatch} from './core/strings.js';
 import {FatalError, fileSystemError, UserError} from './errors.js';
+import {confirmPaidCalls} from './io/confirm.js';
 import {Dataset} from './io/dataset.js';
 import {cleanUpOnSignals} from './io/interrupt.js';
 import {hashFile, type Manifest} from './io/manifest.js';
 import {brokenStream, watchOutputStreams, writeError} from './io/streams.js';
+import type {EnrichPlan} from './providers/types.js';
 import {createReporter, reporterMode, type Reporter} from './io/reporter.js';
 import {DEFAULT_CONFIG_DIR, DEFAULT_INPUT, dataPaths, resolveWithFallback, type DataPaths} from './io/paths.js';
 
@@ -19,6 +23,8 @@ export interface Setup {
   paths: DataPaths;
   configDir: string;
   input: string;
+  /** How summaries and the report name the input (see Resolved.name); undefined: by its path. */
+  inputName?: string;
   cacheDir: string;
   seed: number;
   limit?: number;
@@ -32,52 +38,55 @@ export interface Setup {
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static enableJsonFlag = true;
 
+  /** The flags are listed under FLAGS below; the usage line need not repeat them all. */
+  static usage = '<%= command.id %> [FLAGS]';
+
   static baseFlags = {
-    // oclif's own --json flag, described with an example like every other flag (this definition replaces it).
+    // oclif's own --json flag, described like every other flag (this definition replaces it).
     json: Flags.boolean({
-      description: "Print one JSON object with the command's result (the stage's summary, or {error: {message, exit}}) on stdout, and nothing else. Example: --json",
+      description: "Print the command's result as one JSON object on stdout and nothing else (an error as {error: {message, exit}}).",
       helpGroup: 'GLOBAL',
     }),
     seed: Flags.integer({
-      description: 'Random seed: the same seed gives byte-identical outputs. Example: --seed 7',
+      description: 'Random seed: the same seed gives byte-identical outputs.',
       default: 42,
       min: 0,
       max: 2 ** 32 - 1,
       helpGroup: 'GLOBAL',
     }),
     input: Flags.string({
-      description: 'Clay company export (CSV, UTF-8, comma-separated). Falls back to the sample shipped with stedi-gtm when the default is absent. Example: --input exports/clay.csv',
+      description: 'The Clay company export (CSV, UTF-8). When the default is absent, the sample shipped with stedi-gtm.',
       default: DEFAULT_INPUT,
       helpGroup: 'GLOBAL',
     }),
     'data-dir': Flags.string({
-      description: 'Root of the outputs: <data-dir>/raw, <data-dir>/interim, <data-dir>/final. Example: --data-dir out',
+      description: 'Root of the outputs: its raw/, interim/ and final/ folders.',
       default: 'data',
       helpGroup: 'GLOBAL',
     }),
     'config-dir': Flags.string({
-      description: 'Folder with icp_rules.yml, previous_customers.yml, deal_model.yml, openai.yml and ingest.yml. Falls back to the shipped config when the default is absent. Example: --config-dir my-config',
+      description: 'Folder with icp_rules.yml, previous_customers.yml, deal_model.yml, openai.yml and ingest.yml. When the default is absent, the config shipped with stedi-gtm.',
       default: DEFAULT_CONFIG_DIR,
       helpGroup: 'GLOBAL',
     }),
     'cache-dir': Flags.string({
-      description: 'Enrichment cache folder (OpenAI answers). [default: <data-dir>/interim/enrich_cache] Example: --cache-dir ~/.cache/stedi-gtm',
+      description: 'Enrichment cache (OpenAI answers). [default: <data-dir>/interim/enrich_cache]',
       helpGroup: 'GLOBAL',
     }),
     limit: Flags.integer({
-      description: 'Process only the first N companies after cleaning and merging. Example: --limit 50',
+      description: 'Only the first N companies after cleaning and merging.',
       min: 1,
       helpGroup: 'GLOBAL',
     }),
     provider: Flags.string({
-      description: 'Enrichment provider: auto = openai when OPENAI_API_KEY is set, else rules (offline). Example: --provider rules',
+      description: 'Enrichment provider: auto = openai when OPENAI_API_KEY is set (paid calls), else rules (offline).',
       options: ['auto', 'rules', 'openai'],
       default: 'auto',
       helpGroup: 'GLOBAL',
     }),
     quiet: Flags.boolean({
       char: 'q',
-      description: 'Print nothing but errors (and the result under --json). Example: -q',
+      description: 'Print nothing but errors (and the result under --json).',
       default: false,
       helpGroup: 'GLOBAL',
     }),
@@ -104,20 +113,49 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.flags = flags as BaseFlags<T>;
   }
 
+  /** Whether this run reads the Clay export (--input): only then is the shipped sample's use announced. */
+  protected readsInput(): boolean {
+    return false;
+  }
+
+  /**
+   * A message with every suggested command line (`stedi-gtm <command> ...` in backquotes) given the user's
+   * --data-dir, when it is not the default, so that the hint can be run as it is.
+   */
+  protected withDataDir(message: string): string {
+    const dir = (this.flags as BaseFlags<typeof BaseCommand> | undefined)?.['data-dir'];
+    if (dir === undefined || dir === 'data') return message;
+    const arg = /^[\w@%+=:,./-]+$/.test(dir) ? dir : `'${dir.replaceAll("'", "'\\''")}'`;
+    return message.replace(/`stedi-gtm ([a-z]+)([^`]*)`/g, (all, cmd: string, rest: string) => (rest.includes('--data-dir') ? all : `\`stedi-gtm ${cmd}${rest} --data-dir ${arg}\``));
+  }
+
+  /** Asks (or refuses, when nobody can answer) before paid calls above confirm_above_usd: see confirmPaidCalls. */
+  protected confirmer(reporter: Reporter): (plan: EnrichPlan) => Promise<void> {
+    const f = this.flags as Record<string, unknown>;
+    return (plan) =>
+      confirmPaidCalls(plan, {
+        yes: f.yes === true,
+        maxCost: typeof f['max-cost'] === 'number' ? f['max-cost'] : undefined,
+        reporter,
+        interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+      });
+  }
+
   /**
    * Resolves paths (with packaged fallbacks), creates the progress reporter and, unless `writes` is false
    * (--dry-run), takes the data folder's lock and opens its dataset: the files the command writes there are
-   * put in place together by commitDataset. `readsInput`: the command reads the Clay export (its SHA-256 goes
-   * into the manifest; hashed while the command runs).
+   * put in place together by commitDataset. When the command reads the Clay export (readsInput), its SHA-256
+   * goes into the manifest (hashed while the command runs).
    */
-  protected async setup(opts: {writes?: boolean; readsInput?: boolean} = {}): Promise<Setup> {
+  protected async setup(opts: {writes?: boolean} = {}): Promise<Setup> {
     const f = this.flags as BaseFlags<typeof BaseCommand>;
-    const reporter = await createReporter(reporterMode({json: this.jsonEnabled(), quiet: f.quiet}));
+    const reporter = withHints(await createReporter(reporterMode({json: this.jsonEnabled(), quiet: f.quiet})), (m) => this.withDataDir(m));
     this.reporter = reporter;
     const explicit = (name: string) => this.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
     const config = resolveWithFallback(f['config-dir'], DEFAULT_CONFIG_DIR, explicit('config-dir'), 'config');
-    const input = resolveWithFallback(f.input, DEFAULT_INPUT, explicit('input'), 'sample input');
-    for (const r of [config, input]) if (r.fallback && !f.quiet) process.stderr.write(`${r.fallback}\n`);
+    const input = this.readsInput() ? resolveWithFallback(f.input, DEFAULT_INPUT, explicit('input'), 'sample input') : {path: resolve(f.input)};
+    const width = process.stderr.isTTY ? process.stderr.columns : undefined;
+    for (const r of [config, input]) if (r.fallback && !f.quiet) process.stderr.write(`${wrapText(r.fallback, width)}\n`);
     const paths = dataPaths(f['data-dir']);
     // Before any work: a --data-dir that is a file would fail only when the first table is written.
     if (existsSync(paths.root) && !statSync(paths.root).isDirectory()) throw new UserError(`--data-dir ${f['data-dir']}: ${paths.root} is a file, not a folder`);
@@ -130,13 +168,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         what: `--data-dir ${f['data-dir']}`,
       });
       const stop = new AbortController();
-      const inputHash = opts.readsInput && isFile(input.path) ? hashFile(input.path, stop.signal).catch(() => undefined) : undefined;
-      this.datasetRun = {input: opts.readsInput ? input.path : undefined, inputHash, configDir: config.path, stop};
+      const inputHash = this.readsInput() && isFile(input.path) ? hashFile(input.path, stop.signal).catch(() => undefined) : undefined;
+      this.datasetRun = {input: this.readsInput() ? input.path : undefined, inputHash, configDir: config.path, stop};
     }
     return {
       paths,
       configDir: config.path,
       input: input.path,
+      inputName: input.name,
       cacheDir: f['cache-dir'] ?? paths.defaultCache,
       seed: f.seed,
       limit: f.limit,
@@ -178,24 +217,49 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.reporter?.stop();
     const err: Error & {exitCode?: number; oclif?: {exit?: number}} = fileSystemError(thrown) ?? thrown;
     const known = err instanceof UserError || err instanceof FatalError;
-    const exit = known ? err.exitCode! : (err.oclif?.exit ?? (isParseError(err) ? 2 : 1));
+    const parseError = !known && isParseError(err);
+    const exit = known ? err.exitCode! : (err.oclif?.exit ?? (parseError ? 2 : 1));
     process.exitCode = exit;
+    const message = parseError ? parseErrorMessage(err, this.flagNames()) : this.withDataDir(err.message);
     if (this.jsonEnabled()) {
-      this.logJson({error: {message: err.message, exit}});
+      this.logJson({error: {message, exit}});
       if (!known && exit === 1 && process.env.DEBUG) process.stderr.write(`${err.stack}\n`);
       return;
     }
     if (known || exit === 2) {
       // (On stdout when stderr is closed: a failure is never silent.)
-      writeError(`Error: ${err.message}\n${!known && exit === 2 && this.id ? `See: stedi-gtm ${this.id} --help\n` : ''}`);
+      writeError(`Error: ${message}\n${!known && exit === 2 && this.id ? `See: ${this.config.bin} ${this.id} --help\n` : ''}`);
       return;
     }
     if (brokenStream(process.stderr)) {
-      writeError(`Error: ${err.message}\n`);
+      writeError(`Error: ${message}\n`);
       return;
     }
     throw err;
   }
+
+  /**
+   * Prints a stage's summary on stdout (not under --json): on a terminal, wrapped to its width, each line
+   * continuing under its value column ("  label      value").
+   */
+  protected say(text: string): void {
+    if (this.jsonEnabled()) return;
+    this.log(wrapText(text, process.stdout.isTTY ? process.stdout.columns : undefined, valueColumn));
+  }
+
+  /** The names of this command's flags, as typed (--no-report too), for "did you mean". */
+  private flagNames(): string[] {
+    const ctor = this.ctor as typeof BaseCommand;
+    const flags = {...ctor.baseFlags, ...ctor.flags} as Record<string, {hidden?: boolean; allowNo?: boolean; char?: string}>;
+    return Object.entries(flags)
+      .filter(([, f]) => !f.hidden)
+      .flatMap(([name, f]) => [`--${name}`, ...(f.allowNo ? [`--no-${name}`] : [])]);
+  }
+}
+
+/** The reporter with `hint` applied to its messages (see withDataDir). */
+function withHints(r: Reporter, hint: (m: string) => string): Reporter {
+  return {...r, succeed: (m) => r.succeed(hint(m)), info: (m) => r.info(hint(m)), warn: (m) => r.warn(hint(m))};
 }
 
 function isFile(path: string): boolean {
@@ -225,4 +289,25 @@ function isParseError(err: Error): boolean {
   return /^(CLIParseError|RequiredArgsError|UnexpectedArgsError|FailedFlagValidationError|NonExistentFlagsError|FlagInvalidOptionError|ArgInvalidOptionError)$/.test(
     err.constructor?.name ?? '',
   ) || /Expected an integer|Expected --\S+=|must be (?:greater|less)/.test(err.message);
+}
+
+/**
+ * oclif's parse error as one clean line: without its "See more help with --help" (the command's own hint
+ * follows) and its line breaks and tabs, and with the closest flag for one that does not exist.
+ */
+export function parseErrorMessage(err: Error & {flags?: unknown}, flagNames: readonly string[]): string {
+  let message = err.message
+    .replace(/\n?See more help with --help\s*$/, '')
+    .replace(/\s*\n\s*/g, ': ')
+    .replace(/\s+/g, ' ')
+    .replace(/:\s*:/g, ':')
+    .trim();
+  if (Array.isArray(err.flags)) {
+    const near = err.flags
+      .map((typed: string) => [typed, closestMatch(typed.replace(/=.*$/, ''), flagNames)] as const)
+      .filter(([, n]) => n !== undefined);
+    if (near.length === 1 && err.flags.length === 1) message += `. Did you mean ${near[0][1]}?`;
+    else if (near.length) message += `. Did you mean ${near.map(([typed, n]) => `${n} for ${typed}`).join(', ')}?`;
+  }
+  return message;
 }

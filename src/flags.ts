@@ -6,72 +6,78 @@ import {Flags} from '@oclif/core';
  */
 export const enrichFlags = {
   shard: Flags.string({
-    description: 'Process only the companies whose key hashes into shard K of N; the N shards together give exactly the rows of an unsharded run (spread a huge list over machines). Example: --shard 2/8',
-    helpGroup: 'GLOBAL',
+    description: 'Only the companies whose key hashes into shard K of N, e.g. 2/8: the N shards together give the rows of an unsharded run.',
+    helpGroup: 'ENRICHMENT',
+  }),
+  yes: Flags.boolean({
+    char: 'y',
+    description: 'Make the OpenAI calls without asking, even when their estimated cost is above confirm_above_usd (openai.yml).',
+    default: false,
+    helpGroup: 'OPENAI',
   }),
   model: Flags.string({
-    description: 'OpenAI model for --provider openai. Example: --model gpt-4o-mini [default: OPENAI_MODEL, else default_model in config/openai.yml]',
+    description: 'OpenAI model. [default: default_model in openai.yml]',
     env: 'OPENAI_MODEL',
     helpGroup: 'OPENAI',
   }),
   api: Flags.string({
-    description: 'responses = Responses API with web search (OpenAI); chat = Chat Completions with a JSON schema and no web search, for compatible servers without the Responses API (vLLM, Ollama, LM Studio). Example: --api chat',
+    description: 'responses: the Responses API with web search; chat: Chat Completions without search, for compatible servers (vLLM, Ollama, LM Studio).',
     options: ['responses', 'chat'],
     default: 'responses',
     helpGroup: 'OPENAI',
   }),
   concurrency: Flags.integer({
-    description: 'Requests in flight at once. Example: --concurrency 16',
+    description: 'Requests in flight at once.',
     default: 8,
     min: 1,
     max: 256,
     helpGroup: 'OPENAI',
   }),
   rpm: Flags.integer({
-    description: 'Most requests per minute (spaced evenly); the server\'s rate-limit headers are honoured as well. Example: --rpm 500',
+    description: "Most requests per minute, spaced evenly (the server's rate limits are honoured too).",
     min: 1,
     helpGroup: 'OPENAI',
   }),
   tpm: Flags.integer({
-    description: 'Most tokens per minute (estimated before a call, settled with the real usage). Example: --tpm 200000',
+    description: 'Most tokens per minute (estimated before a call, settled with the real usage).',
     min: 1,
     helpGroup: 'OPENAI',
   }),
   timeout: Flags.custom<number>({
-    description: 'Seconds one request may take before it is abandoned and retried. Example: --timeout 30',
+    description: 'Seconds a request may take before it is abandoned and retried.',
     default: 60,
     parse: async (input) => positiveNumber(input, 'timeout'),
     helpGroup: 'OPENAI',
   })(),
   'max-retries': Flags.integer({
-    description: 'Retries per company after a transient failure (429, 5xx, timeout, invalid or incomplete answer) before it falls back to the rules answer. Example: --max-retries 2',
+    description: 'Retries of a transient failure (429, 5xx, timeout, bad or cut answer) before the company gets the rules answer.',
     default: 4,
     min: 0,
     max: 20,
     helpGroup: 'OPENAI',
   }),
   refresh: Flags.boolean({
-    description: 'Ignore cached answers and ask again (the new answers replace the cached ones). Example: --refresh',
+    description: 'Ignore cached answers and ask again.',
     default: false,
     helpGroup: 'OPENAI',
   }),
   'max-cost': Flags.custom<number>({
-    description: 'Stop calling once the run would spend more than this many USD (prices in config/openai.yml); the remaining companies get the rules answer. Example: --max-cost 5',
+    description: 'Spend at most this many USD (prices in openai.yml); the rest get the rules answer.',
     parse: async (input) => positiveNumber(input, 'max-cost', true),
     helpGroup: 'OPENAI',
   })(),
   'max-requests': Flags.integer({
-    description: 'Stop calling after this many API requests (retries included); the remaining companies get the rules answer. Example: --max-requests 100',
+    description: 'At most this many API requests (retries included); the rest get the rules answer.',
     min: 0,
     helpGroup: 'OPENAI',
   }),
   'dry-run': Flags.boolean({
-    description: 'Print how many companies need a call (after the cache) and roughly what they would cost; call nothing, write nothing. Example: --dry-run',
+    description: 'Print how many calls are needed (after the cache) and their estimated cost; call nothing, write nothing.',
     default: false,
     helpGroup: 'OPENAI',
   }),
   'retry-base-ms': Flags.integer({
-    description: 'First retry backoff in ms (doubles per attempt). Example: --retry-base-ms 100 [default: retry.base_delay_ms in config/openai.yml]',
+    description: 'First retry backoff in ms (doubles per attempt). [default: retry.base_delay_ms in openai.yml]',
     min: 1,
     hidden: true,
     helpGroup: 'OPENAI',
@@ -92,7 +98,7 @@ function positiveNumber(input: string, flag: string, zeroOk = false): number {
  */
 export const simulationFlags = {
   'as-of': Flags.string({
-    description: 'Snapshot date (YYYY-MM-DD, a real date not before simulation.window_start): deals not closed by then are open, invoices stop there. billing and unify use the date deals.csv was made with; given there, it must match. Example: --as-of 2025-06-30 [default: simulation.as_of in deal_model.yml]',
+    description: 'Snapshot date, YYYY-MM-DD: deals not closed by then are open, invoices stop there. billing and unify take the date of deals.csv (given, it must match). [default: simulation.as_of in deal_model.yml]',
     helpGroup: 'SIMULATION',
   }),
 };

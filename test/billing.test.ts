@@ -201,7 +201,7 @@ describe('stedi-gtm billing', () => {
     writeCompanies(population(3));
     const r = await runCli(Billing, args());
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('deals.csv not found: run `stedi-gtm deals` first');
+    expect(r.stderr).toContain(`deals.csv not found: run \`stedi-gtm deals --data-dir ${t.dir}\` first`);
   });
 
   it('writes one contract per won deal and invoices up to the as-of date of the deals', async () => {
@@ -240,6 +240,6 @@ describe('stedi-gtm billing', () => {
     writeCompanies(population(200, {}, 'other'));
     const r = await runCli(Billing, args());
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/deals\.csv row 2 .*is not in .*companies\.csv.*run `stedi-gtm deals` again/);
+    expect(r.stderr).toMatch(/deals\.csv row 2 .*is not in .*companies\.csv.*run `stedi-gtm deals --data-dir \S+` again/);
   });
 });

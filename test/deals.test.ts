@@ -347,7 +347,7 @@ describe('stedi-gtm deals', () => {
   it('fails with exit 2 and says to run enrich when companies.csv is missing', async () => {
     const r = await runCli(Deals, ['--data-dir', t.dir, '--config-dir', CONFIG_DIR]);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('companies.csv not found: run `stedi-gtm enrich` first');
+    expect(r.stderr).toMatch(/companies\.csv not found: run `stedi-gtm enrich --data-dir \S+` first/);
   });
 
   it.each([

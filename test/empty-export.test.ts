@@ -24,7 +24,12 @@ describe('run on an export without companies', () => {
       const s = JSON.parse(readFileSync(join(dataDir, 'interim', 'enrich_summary.json'), 'utf8'));
       expect([s.input_rows, s.companies, s.merged_rows, s.rejected_rows]).toEqual([rows.length, 0, 0, rejected]);
       expect(readFileSync(join(dataDir, 'interim', 'rejects.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + rejected);
-      expect(readFileSync(join(dataDir, 'final', 'report.html'), 'utf8')).toContain('</html>');
+      const page = readFileSync(join(dataDir, 'final', 'report.html'), 'utf8');
+      expect(page).toContain('</html>');
+      // Charts with nothing to draw say so, with no axis over an empty domain ($NaN labels, 0.000000 ticks).
+      expect(page).not.toMatch(/NaN|0\.000000/);
+      expect(page.match(/<figcaption>No deals in this dataset\./g)).toHaveLength(2);
+      expect(page).toContain('<figcaption>No companies in this dataset.');
       expect(r.stdout).toContain('terms             none (no contracts)');
       expect(r.stdout).toMatch(/Win rate +n\/a/);
       expect(r.stdout).not.toMatch(/NaN|undefined|\(\)/);

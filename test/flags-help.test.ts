@@ -1,26 +1,103 @@
-/** Every flag of every command explains itself with an example (the README's promise, and `--help`'s). */
+/** Help as a user reads it: flags grouped and described without boilerplate, wrapped by oclif, with examples. */
 import Billing from '../src/commands/billing.js';
 import Deals from '../src/commands/deals.js';
 import Enrich from '../src/commands/enrich.js';
 import Report from '../src/commands/report.js';
 import Run from '../src/commands/run.js';
 import Unify from '../src/commands/unify.js';
-import {spawnSync} from 'node:child_process';
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {runBuilt, tempDir} from './helpers/cli.js';
 
 const COMMANDS = {billing: Billing, deals: Deals, enrich: Enrich, report: Report, run: Run, unify: Unify};
+type FlagDef = {description?: string; helpGroup?: string; hidden?: boolean};
+const flagsOf = (Cmd: unknown) => ({...(Cmd as {baseFlags: Record<string, FlagDef>}).baseFlags, ...(Cmd as {flags: Record<string, FlagDef>}).flags});
+/**
+ * The built CLI at a width of 120 columns, as a user runs it (jest's NODE_ENV=test would make oclif warn about
+ * commands whose flags failed to parse).
+ */
+const help = (...args: string[]) => runBuilt(['bin/run.js', ...args], {OCLIF_COLUMNS: '120', NODE_ENV: ''});
 
 describe('flags', () => {
-  it.each(Object.entries(COMMANDS))('%s: every flag, --json included, has a description with an example', (_name, Cmd) => {
-    const flags = {...(Cmd as unknown as {baseFlags: Record<string, {description?: string}>}).baseFlags, ...Cmd.flags} as Record<string, {description?: string}>;
+  it.each(Object.entries(COMMANDS))('%s: every flag, --json included, has a description, and none carries an "Example:"', (_name, Cmd) => {
+    const flags = flagsOf(Cmd);
     expect(Object.keys(flags)).toContain('json');
-    const without = Object.entries(flags).filter(([, f]) => !/Example: -/.test(f.description ?? '')).map(([k]) => k);
-    expect(without).toEqual([]);
+    expect(Object.entries(flags).filter(([, f]) => !f.description?.trim()).map(([k]) => k)).toEqual([]);
+    expect(Object.entries(flags).filter(([, f]) => /Example:/.test(f.description ?? '')).map(([k]) => k)).toEqual([]);
   });
 
-  it('--help shows them (built CLI)', () => {
-    const r = spawnSync(process.execPath, ['bin/run.js', 'run', '--help'], {encoding: 'utf8', env: {...process.env, NODE_OPTIONS: ''}});
+  it('the OpenAI flags are a group of their own', () => {
+    const groups = Object.entries(flagsOf(Run)).filter(([, f]) => !f.hidden);
+    const openai = groups.filter(([, f]) => f.helpGroup === 'OPENAI').map(([k]) => k);
+    expect(openai).toEqual(expect.arrayContaining(['model', 'api', 'concurrency', 'rpm', 'tpm', 'max-cost', 'max-requests', 'dry-run']));
+    expect(openai).not.toContain('seed');
+  });
+});
+
+describe('--help (built CLI)', () => {
+  it.each(Object.keys(COMMANDS))('%s: a short usage line, text wrapped by oclif (no line of one word), no "Example:"', (name) => {
+    const r = help(name, '--help');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/--json\s+Print one JSON object/);
+    expect(r.stdout).toContain(`$ stedi-gtm ${name} [FLAGS]\n`);
+    expect(r.stdout).not.toContain('Example:');
+    const lonely = r.stdout.split('\n').filter((l) => /^\s+\S+$/.test(l) && !/^\s+(\$|<options|[A-Z]+$)/.test(l));
+    expect(lonely).toEqual([]);
+    for (const line of r.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(120);
+  });
+
+  it('run --help groups its flags and stays short', () => {
+    const r = help('run', '--help');
+    expect(r.stdout).toMatch(/\nOPENAI FLAGS\n[\s\S]*--max-cost=<value>/);
+    expect(r.stdout).toMatch(/--\[no-\]report\s+Write <data-dir>\/final\/report.html/);
     expect(r.stdout).toMatch(/--from=<option>\s+\[default: enrich\] Start at this stage/);
+    expect(r.stdout.split('\n').length).toBeLessThan(100);
+  });
+
+  it('-h, --help and help print the top-level help, with examples of the common tasks', () => {
+    for (const args of [['-h'], ['--help'], ['help']]) {
+      const r = help(...args);
+      expect([args, r.status]).toEqual([args, 0]);
+      expect(r.stdout).toMatch(/\nCOMMANDS\n[\s\S]*\n {2}run {2,}Run the whole pipeline/);
+      expect(r.stdout).toMatch(/\nEXAMPLES\n[\s\S]*\$ stedi-gtm run --seed 42 --provider rules\n/);
+      expect(r.stdout).toContain('$ stedi-gtm autocomplete');
+    }
+  });
+
+  it('-v, --version and version print the version', () => {
+    const {version} = JSON.parse(readFileSync('package.json', 'utf8')) as {version: string};
+    for (const args of [['-v'], ['--version'], ['version']]) {
+      const r = help(...args);
+      expect([args, r.status, r.stdout]).toEqual([args, 0, expect.stringContaining(`stedi-gtm/${version} `)]);
+    }
+  });
+
+  it('a mistyped command or flag gets the closest one suggested; parse errors are one clean line, in --json too', () => {
+    const cmd = help('enrch');
+    expect([cmd.status, cmd.stderr]).toEqual([127, 'Error: enrch is not a stedi-gtm command. Did you mean enrich?\nSee: stedi-gtm --help\n']);
+    for (const typo of [['enrch', '--help'], ['help', 'enrch']]) {
+      const h = help(...typo);
+      expect([typo, h.status, h.stderr]).toEqual([typo, 127, 'Error: enrch is not a stedi-gtm command. Did you mean enrich?\nSee: stedi-gtm --help\n']);
+    }
+    const args = help('enrich', 'extra');
+    expect([args.status, args.stderr]).toEqual([2, 'Error: stedi-gtm enrich takes no arguments, only flags (got "extra")\nSee: stedi-gtm enrich --help\n']);
+    const flag = help('enrich', '--sed', '7');
+    expect([flag.status, flag.stderr]).toEqual([2, 'Error: Nonexistent flag: --sed. Did you mean --seed?\nSee: stedi-gtm enrich --help\n']);
+    const json = help('enrich', '--limit', 'x', '--json');
+    expect(json.status).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({error: {message: 'Parsing --limit: Expected an integer but received: x', exit: 2}});
+  });
+
+  it('completion: autocomplete sets up bash completion of the commands and their flags', () => {
+    const t = tempDir();
+    try {
+      const r = runBuilt(['bin/run.js', 'autocomplete', 'bash'], {XDG_CACHE_HOME: t.dir, NODE_ENV: ''});
+      expect(r.status).toBe(0);
+      const functions = readFileSync(join(t.dir, 'stedi-gtm', 'autocomplete', 'functions', 'bash', 'stedi-gtm.bash'), 'utf8');
+      expect(functions).toMatch(/\benrich\b/);
+      expect(functions).toMatch(/--seed/);
+      expect(functions).toMatch(/--max-cost/);
+    } finally {
+      t.cleanup();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import {spawn, spawnSync} from 'node:child_process';
-import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readdirSync, readFileSync, watch, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {leftovers} from '../src/io/interrupt.js';
 import {hiddenFiles, tempDir} from './helpers/cli.js';
@@ -7,6 +7,19 @@ import {hiddenFiles, tempDir} from './helpers/cli.js';
 const CONFIG = join(process.cwd(), 'config');
 const FOLDERS = ['raw', 'interim', 'final'];
 const TABLES = ['raw/companies.csv', 'raw/deals.csv', 'final/unified.csv'];
+
+/** Resolves `seen` when a file whose name passes `test` is created in `dir` (watched, not polled). */
+function appears(dir: string, test: (name: string) => boolean): {seen: Promise<void>; close: () => void} {
+  let close = () => {};
+  const seen = new Promise<void>((resolve) => {
+    const watcher = watch(dir, (_event, name) => {
+      if (name && test(name)) resolve();
+    });
+    close = () => watcher.close();
+    if (readdirSync(dir).some(test)) resolve();
+  });
+  return {seen, close};
+}
 
 describe('interrupted runs', () => {
   it('leftovers are the hidden temporary files of this process and the .part files, nothing else', () => {
@@ -35,14 +48,13 @@ describe('interrupted runs', () => {
       const data = join(t.dir, 'data');
       for (const f of FOLDERS) mkdirSync(join(data, f), {recursive: true});
       for (const table of TABLES) writeFileSync(join(data, table), `the ${table} of an earlier run\n`);
+      // As soon as a table's temporary file appears (the second pass has started), interrupt.
+      const writing = appears(join(data, 'raw'), (n) => n.endsWith('.tmp'));
       const child = spawn(process.execPath, ['bin/run.js', 'run', '--input', input, '--config-dir', CONFIG, '--provider', 'rules', '--data-dir', data, '--quiet'], {env: {...process.env, NODE_OPTIONS: ''}});
       const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-      // As soon as a table's temporary file exists (the second pass has started), interrupt.
-      const writing = () => readdirSync(join(data, 'raw')).some((n) => n.endsWith('.tmp'));
-      let running = true;
-      void exited.then(() => (running = false));
-      while (running && !writing()) await new Promise((r) => setTimeout(r, 10));
-      expect(running).toBe(true);
+      const first = await Promise.race([writing.seen.then(() => 'writing'), exited.then(() => 'exited')]);
+      writing.close();
+      expect(first).toBe('writing');
       child.kill(signal);
       expect(await exited).toBe(code);
       expect(hiddenFiles(data, FOLDERS)).toEqual([]);

@@ -482,19 +482,25 @@ function expectNoKey(r: CliResult): void {
 describe('openai provider throughput and cost control', () => {
   it('keeps --concurrency requests in flight', async () => {
     const input = writeInput(30);
-    mock.reset({apiKey: KEY, latencyMs: 60});
+    // The mock answers nothing until 6 requests are in flight: a client keeping fewer never finishes.
+    mock.reset({apiKey: KEY, gate: 6});
     const r = await enrich(input, '--concurrency', '6');
     expect(r.exitCode).toBe(0);
     expect(mock.maxInFlight).toBe(6);
     expect(summary(r).provider_stats.max_in_flight).toBe(6);
   });
 
-  it('--rpm spaces the request starts', async () => {
+  it('--rpm reaches the rate limiter: of 4 requests started together, 3 wait for their turn', async () => {
+    // (The spacing itself is tested on a virtual clock in openai-units.test.ts: no timed assertion here.)
     const input = writeInput(4);
-    const r = await enrich(input, '--rpm', '600', '--concurrency', '4');
+    const r = await enrich(input, '--rpm', '6000', '--concurrency', '4');
     expect(r.exitCode).toBe(0);
-    const at = mock.requests.map((q) => q.at).sort((a, b) => a - b);
-    for (let i = 1; i < at.length; i++) expect(at[i] - at[i - 1]).toBeGreaterThanOrEqual(90); // 60000/600 = 100 ms, less timer slack
+    expect(mock.requests).toHaveLength(4);
+    expect(summary(r).provider_stats).toMatchObject({api_answers: 4, rate_limit_waits: 3});
+    const other = join(t.dir, 'other.csv');
+    writeFileSync(other, clayCsv(CLAY_HEADER, clayRows(4, 'Otherco')));
+    const unlimited = await enrich(other, '--concurrency', '4');
+    expect(summary(unlimited).provider_stats).toMatchObject({api_answers: 4, rate_limit_waits: 0});
   });
 
   it('--max-requests stops calling; the rest get the rules answer; a later run with a higher limit continues', async () => {

@@ -18,6 +18,7 @@ import {clayRows, startMock, type MockOpenAI} from './helpers/mock-openai.js';
 const ROOT = process.cwd();
 const KEY = 'sk-test-resume-9f8e7d6c5b4a';
 const N = 40;
+const CONCURRENCY = 4;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, {recursive: true, withFileTypes: true})
@@ -74,7 +75,7 @@ let t: ReturnType<typeof tempDir>;
 
 beforeAll(async () => {
   cli = buildCli();
-  mock = await startMock({apiKey: KEY, latencyMs: 25});
+  mock = await startMock({apiKey: KEY});
 });
 afterAll(async () => {
   await mock.close();
@@ -85,7 +86,7 @@ beforeEach(() => {
 afterEach(() => t.cleanup());
 
 function start(dataDir: string, input: string): ChildProcess {
-  return spawn(process.execPath, [join(cli, 'bin', 'run.js'), 'enrich', '--provider', 'openai', '--input', input, '--data-dir', dataDir, '--config-dir', join(ROOT, 'config'), '--concurrency', '4', '--quiet'], {
+  return spawn(process.execPath, [join(cli, 'bin', 'run.js'), 'enrich', '--provider', 'openai', '--input', input, '--data-dir', dataDir, '--config-dir', join(ROOT, 'config'), '--concurrency', String(CONCURRENCY), '--quiet'], {
     cwd: t.dir,
     env: {PATH: process.env.PATH, HOME: process.env.HOME, OPENAI_API_KEY: KEY, OPENAI_BASE_URL: mock.url},
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -101,20 +102,22 @@ function exited(child: ChildProcess): Promise<{code: number | null; signal: Node
 const entries = (cacheDir: string) =>
   existsSync(cacheDir) ? readdirSync(cacheDir, {recursive: true, withFileTypes: true}).filter((d) => d.isFile() && d.name.endsWith('.json')).length : 0;
 
-/** Starts the CLI and kills it with SIGKILL once the cache holds at least `atLeast` entries. */
-async function runAndKill(dataDir: string, input: string, atLeast: number): Promise<number> {
+/**
+ * Starts the CLI with the mock answering the next `answered` requests and holding every later one; kills it
+ * with SIGKILL once all its CONCURRENCY requests in flight are held. The run enriches one company per request
+ * slot at a time and caches an answer before its slot asks again, so at that moment exactly the `answered`
+ * companies are cached. Returns the companies answered (those requests' companies).
+ */
+async function runAndKill(dataDir: string, input: string, answered: number): Promise<string[]> {
+  mock.reset({apiKey: KEY, faultFromCall: {from: answered + 1, fault: {kind: 'hang'}}});
   const child = start(dataDir, input);
   const done = exited(child);
-  const cacheDir = join(dataDir, 'interim', 'enrich_cache');
-  for (;;) {
-    if (entries(cacheDir) >= atLeast) break;
-    const finished = await Promise.race([done.then(() => true), new Promise((r) => setTimeout(() => r(false), 5))]);
-    if (finished) throw new Error(`the CLI ended before it could be killed: ${(await done).stderr}`);
-  }
+  const held = mock.waitForRequests(answered + CONCURRENCY).then(() => true);
+  if (!(await Promise.race([held, done.then(() => false)]))) throw new Error(`the CLI ended before it could be killed: ${(await done).stderr}`);
   child.kill('SIGKILL');
   const r = await done;
   expect(r.signal).toBe('SIGKILL');
-  return entries(cacheDir);
+  return mock.requests.slice(0, answered).map((q) => q.company);
 }
 
 it('resumes after kill -9 and ends with the same output as an uninterrupted run', async () => {
@@ -127,27 +130,24 @@ it('resumes after kill -9 and ends with the same output as an uninterrupted run'
   expect(mock.requests).toHaveLength(N);
 
   const killed = join(t.dir, 'killed');
-  mock.reset({apiKey: KEY, latencyMs: 25});
+  const cacheDir = join(killed, 'interim', 'enrich_cache');
   const first = await runAndKill(killed, input, 6);
-  expect(first).toBeLessThan(N);
+  expect(entries(cacheDir)).toBe(6);
   expect(existsSync(join(killed, 'raw', 'companies.csv'))).toBe(false);
 
-  let before = mock.requests.length;
-  const second = await runAndKill(killed, input, first + 8);
-  expect(second).toBeLessThan(N);
+  const second = await runAndKill(killed, input, 8);
+  expect(entries(cacheDir)).toBe(6 + 8);
   // The second run asked only for companies the first had not cached.
-  const askedTwice = (name: string) => mock.requests.filter((r) => r.company === name).length;
-  const secondRun = mock.requests.slice(before);
-  expect(secondRun.length).toBeGreaterThanOrEqual(second - first);
+  expect(mock.requests.map((q) => q.company).filter((c) => first.includes(c))).toEqual([]);
 
-  before = mock.requests.length;
+  mock.reset({apiKey: KEY});
   const last = await exited(start(killed, input));
   expect(last).toMatchObject({code: 0, stderr: ''});
-  expect(mock.requests.length - before).toBe(N - second);
-  expect(entries(join(killed, 'interim', 'enrich_cache'))).toBe(N);
-  // No company was answered twice except those in flight at a kill (at most 4 per kill).
-  const repeated = [...new Set(mock.requests.map((r) => r.company))].filter((c) => askedTwice(c) > 1);
-  expect(repeated.length).toBeLessThanOrEqual(8);
+  // The last run asked for every company not answered before, once (those held at a kill included).
+  const asked = mock.requests.map((q) => q.company);
+  expect(asked).toHaveLength(N - 6 - 8);
+  expect(asked.filter((c) => first.includes(c) || second.includes(c))).toEqual([]);
+  expect(entries(cacheDir)).toBe(N);
 
   for (const f of ['raw/companies.csv', 'interim/rejects.csv']) {
     expect(readFileSync(join(killed, f)).equals(readFileSync(join(whole, f)))).toBe(true);

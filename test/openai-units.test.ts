@@ -13,6 +13,7 @@ import {adjustTechConfidence, chatUrls, groundEvidence, groundedSet, normalizeUr
 import {resolveOptions} from '../src/providers/openai/options.js';
 import {buildCompanyInput, buildInstructions, PROMPT_VERSION} from '../src/providers/openai/prompt.js';
 import {RateLimiter} from '../src/providers/openai/rate-limiter.js';
+import {VirtualClock} from './helpers/virtual-clock.js';
 import {redact} from '../src/providers/openai/redact.js';
 import {AttemptTimeoutError, backoffMs, classifyError, OutputError, parseResetDuration, retryAfterMs, retryDelayMs, isNetworkError} from '../src/providers/openai/retry.js';
 import {AnswerSchema, CACHE_FORMAT, CacheEntrySchema, type Answer, type CacheEntry} from '../src/providers/openai/schema.js';
@@ -437,10 +438,13 @@ describe('redact', () => {
   });
 });
 
+/** A clock for the pure decisions (delayFor, take, observe), which are given the time: it never sleeps. */
+const fixedClock = (now: () => number) => ({now, sleep: () => Promise.reject(new Error('the decisions do not sleep'))});
+
 describe('rate limiter', () => {
   it('spaces request starts by 60000/rpm', () => {
     let now = 0;
-    const l = new RateLimiter({rpm: 120}, () => now);
+    const l = new RateLimiter({rpm: 120}, fixedClock(() => now));
     expect(l.delayFor(now, 0)).toBe(0);
     l.take(now, 0);
     expect(l.delayFor(now, 0)).toBe(500);
@@ -452,7 +456,7 @@ describe('rate limiter', () => {
 
   it('keeps a token bucket for --tpm and settles it with the real usage', () => {
     let now = 0;
-    const l = new RateLimiter({tpm: 6000}, () => now);
+    const l = new RateLimiter({tpm: 6000}, fixedClock(() => now));
     l.take(now, 6000);
     expect(l.delayFor(now, 1000)).toBe(10_000); // 1000 tokens at 100 per second
     l.settle(6000, 3000); // used less than estimated: 3000 back
@@ -464,7 +468,7 @@ describe('rate limiter', () => {
 
   it('pauses everyone after a 429 or when the headers say the budget is spent', () => {
     let now = 1000;
-    const l = new RateLimiter({}, () => now);
+    const l = new RateLimiter({}, fixedClock(() => now));
     l.pauseUntil(1500);
     expect(l.delayFor(now, 0)).toBe(500);
     now = 2000;
@@ -472,6 +476,37 @@ describe('rate limiter', () => {
     expect(l.delayFor(now, 0)).toBe(1500);
     expect(l.observe(new Headers({'x-ratelimit-remaining-tokens': '50', 'x-ratelimit-reset-tokens': '6m0s'}), now, 100, 60_000)).toBe(60_000);
     expect(l.observe(new Headers({'x-ratelimit-remaining-requests': '10', 'x-ratelimit-remaining-tokens': '5000'}), now, 100, 60_000)).toBe(0);
+  });
+
+  it('acquire: concurrent requests under --rpm 600 start exactly 100 ms apart on the clock it is given', async () => {
+    const clock = new VirtualClock(1_000);
+    const l = new RateLimiter({rpm: 600}, clock);
+    const starts: number[] = [];
+    const acquired = Promise.all(Array.from({length: 4}, () => l.acquire(0).then(() => starts.push(clock.now()))));
+    await clock.runAll();
+    await acquired;
+    expect(starts).toEqual([1_000, 1_100, 1_200, 1_300]);
+    expect(l.waits).toBe(3);
+  });
+
+  it('acquire: a --tpm bucket and a pause after a 429 hold the next start until they allow it', async () => {
+    const clock = new VirtualClock(0);
+    const l = new RateLimiter({tpm: 6000}, clock);
+    await l.acquire(6000); // the whole bucket
+    l.pauseUntil(30_000);
+    const started = l.acquire(1000).then(() => clock.now());
+    expect(await clock.runAll()).toBe(30_000);
+    expect(await started).toBe(30_000); // the bucket had refilled (10 s for 1000 tokens) before the pause ended
+  });
+
+  it('acquire: rejects when the run is stopped while it waits', async () => {
+    const clock = new VirtualClock(0);
+    const l = new RateLimiter({rpm: 1}, clock);
+    await l.acquire(0);
+    const stop = new AbortController();
+    const waiting = l.acquire(0, stop.signal);
+    stop.abort(new Error('stopped'));
+    await expect(waiting).rejects.toThrow('stopped');
   });
 });
 

@@ -1,7 +1,7 @@
 import {displayCheck, formatMetric} from '../src/core/report/checks.js';
 import {computeFigures} from '../src/core/report/figures.js';
 import {escapeHtml, renderPage, scopeSvgIds, type RunFacts} from '../src/core/report/html.js';
-import {chartDefs, formatPct, formatUsd, humanize} from '../src/core/report/specs.js';
+import {chartDefs, formatPct, formatUsd, humanize, type ChartDef} from '../src/core/report/specs.js';
 import {displayPath} from '../src/core/display-path.js';
 import {formatSummaryTable, type ReportResult} from '../src/core/report/summary.js';
 import {textWidth} from '../src/core/report/text-width.js';
@@ -158,10 +158,35 @@ describe('renderPage', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it('marks charts without data', () => {
+  it('shows a chart without data as a panel saying what there is none of', () => {
     const empty = computeFigures({companies: tables.companies, deals: [], contracts: [], invoices: []}, {stages: STAGES, segments: SEGMENTS, icpTiers: TIERS, sizeBands: BANDS, asOf: AS_OF});
-    const page = renderPage(facts, empty.summary, chartDefs(empty).map((def) => ({def, svg: '<svg></svg>'})));
-    expect(page.match(/class="empty">No data/g)?.length).toBe(10); // all but the two company mixes
+    const defs = chartDefs(empty);
+    const page = renderPage(facts, empty.summary, defs.map((def) => ({def, svg: '<svg></svg>'})));
+    expect(page.match(/<figcaption>No [a-z ]+ in this dataset\.</g)?.length).toBe(10); // all but the two company mixes
+    for (const d of defs.filter((x) => x.rows === 0)) {
+      const spec = d.spec as {encoding?: Record<string, unknown>; layer?: unknown};
+      expect([d.id, Object.keys(spec.encoding ?? {}), spec.layer]).toEqual([d.id, ['text'], undefined]);
+    }
+  });
+
+  it('fades the bars of groups smaller than the configured size, and says so', () => {
+    const at = (minGroup: number) => chartDefs(figures, minGroup).find((d) => d.id === 'win_rate_lead_source')!;
+    const small = (d: ChartDef) => ((d.spec as {data: {values: Array<{small: boolean}>}}).data.values).filter((v) => v.small).length;
+    expect(small(at(0))).toBe(0);
+    expect(small(at(1000))).toBeGreaterThan(0);
+    expect(at(1000).note).toContain('Faded bars: fewer than 1,000 closed deals');
+    expect(JSON.stringify(at(1000).spec)).toContain('"test":"datum.small"');
+  });
+
+  it('says the data is synthetic and how it was made', () => {
+    const page = renderPage(facts, figures.summary, chartDefs(figures).map((def) => ({def, svg: '<svg></svg>'})));
+    expect(page).toMatch(/<p class="synthetic">Synthetic data: .* simulated by stedi-gtm from the model in deal_model\.yml/);
+  });
+
+  it('writes money on the axes as on the cards (K, M, B; never d3\'s k and G)', () => {
+    const specs = JSON.stringify(chartDefs(figures).map((d) => d.spec));
+    expect(specs).not.toContain("'$~s'}");
+    expect(specs).toContain("replace(replace(format(datum.value, '$~s'), 'k', 'K'), 'G', 'B')");
   });
 });
 
@@ -170,10 +195,10 @@ describe('formatSummaryTable', () => {
     ...figures.summary,
     as_of: AS_OF,
     seed: 7,
-    report: '/w/data/final/report.html',
-    outputs: {companies: '/w/data/raw/companies.csv', unified: '/w/data/final/unified.csv', report: '/w/data/final/report.html', elsewhere: '/tmp/x.csv'},
+    report: 'data/final/report.html',
+    outputs: {companies: 'data/raw/companies.csv', unified: 'data/final/unified.csv', report: 'data/final/report.html', elsewhere: '/tmp/x.csv'},
   };
-  const text = formatSummaryTable(result, '/w');
+  const text = formatSummaryTable(result);
   const lines = text.trimEnd().split('\n');
 
   it('lists the headline figures in aligned columns', () => {
@@ -193,7 +218,7 @@ describe('formatSummaryTable', () => {
     expect(lines.every((l) => l === l.trimEnd())).toBe(true);
   });
 
-  it('lists the files relative to the working directory when below it', () => {
+  it('lists the files as the result gives them (relative to the working directory when below it)', () => {
     expect(lines.slice(9)).toEqual([
       'Files',
       '  companies  data/raw/companies.csv',
@@ -205,6 +230,6 @@ describe('formatSummaryTable', () => {
   });
 
   it('leaves out the seed when it is unknown', () => {
-    expect(formatSummaryTable({...result, seed: null}, '/w').split('\n')[0]).toBe('Dataset as of 2025-08-31');
+    expect(formatSummaryTable({...result, seed: null}).split('\n')[0]).toBe('Dataset as of 2025-08-31');
   });
 });

@@ -150,7 +150,7 @@ describe('run --from deals', () => {
 
   it('runs billing and unify alone with --from billing and --from unify, and reports a missing input', async () => {
     const dir = dataDir('from-later');
-    expect((await runCli(Run, [...base, '--from', 'billing', '--no-report', '--data-dir', dir])).stderr).toMatch(/deals\.csv not found: run `stedi-gtm deals` first/);
+    expect((await runCli(Run, [...base, '--from', 'billing', '--no-report', '--data-dir', dir])).stderr).toMatch(/deals\.csv not found: run `stedi-gtm deals --data-dir \S+` first/);
     expect((await runCli(Deals, [...base, '--data-dir', dir])).exitCode).toBe(0);
     const r = await runCli(Run, [...base, '--from', 'billing', '--no-report', '--data-dir', dir, '--json']);
     expect(r.exitCode).toBe(0);

@@ -166,7 +166,7 @@ describe('tables that do not belong together (company by company walk)', () => {
     for (const Cmd of [Billing, Unify]) {
       const r = await runCli(Cmd, args('a'));
       expect(r.exitCode).toBe(2);
-      expect(r.stderr).toMatch(new RegExp(`deals\\.csv row ${row} \\(${moved[row - 2][0]}\\): the deals of company ${first} are out of the order of .*companies\\.csv.*run \`stedi-gtm deals\` again`));
+      expect(r.stderr).toMatch(new RegExp(`deals\\.csv row ${row} \\(${moved[row - 2][0]}\\): the deals of company ${first} are out of the order of .*companies\\.csv.*run \`stedi-gtm deals --data-dir \\S+\` again`));
     }
     expect(readFileSync(file('a', 'raw/billing.csv')).equals(billingBefore)).toBe(true);
     expect(readFileSync(file('a', 'final/unified.csv')).equals(unifiedBefore)).toBe(true);
@@ -181,12 +181,12 @@ describe('tables that do not belong together (company by company walk)', () => {
     const row = rows.findIndex((r) => r[1] === gone) + 1;
     let r = await runCli(Billing, args('a'));
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`deals\\.csv row ${row} .*company ${gone} is not in .*companies\\.csv; companies\\.csv changed since the deals were made: run \`stedi-gtm deals\` again`));
+    expect(r.stderr).toMatch(new RegExp(`deals\\.csv row ${row} .*company ${gone} is not in .*companies\\.csv; companies\\.csv changed since the deals were made: run \`stedi-gtm deals --data-dir \\S+\` again`));
     // unify meets the company's lead first.
     r = await runCli(Unify, args('a'));
     expect(r.exitCode).toBe(2);
     const leadRow = cs.findIndex((c) => c.company_id === gone) + 2;
-    expect(r.stderr).toMatch(new RegExp(`leads\\.csv row ${leadRow} is for company ${gone}, which is not in .*companies\\.csv; companies\\.csv changed since the deals were made: run \`stedi-gtm deals\` again`));
+    expect(r.stderr).toMatch(new RegExp(`leads\\.csv row ${leadRow} is for company ${gone}, which is not in .*companies\\.csv; companies\\.csv changed since the deals were made: run \`stedi-gtm deals --data-dir \\S+\` again`));
   });
 
   it('refuses a leads.csv out of the order of companies.csv, and a billing.csv out of the order of deals.csv (exit 2)', async () => {
@@ -196,7 +196,7 @@ describe('tables that do not belong together (company by company walk)', () => {
     let r = await runCli(Unify, args('a'));
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain(`leads.csv has no row for company ${cs[0].company_id} (${cs[0].name}) at row 2, which is for company ${cs[1].company_id}`);
-    expect(r.stderr).toContain('run `stedi-gtm deals` again');
+    expect(r.stderr).toContain('run `stedi-gtm deals --data-dir ');
 
     writeRecords(file('a', 'raw/leads.csv'), [lh, l1, l2, ...lrest]);
     const [bh, b1, ...brest] = records(file('a', 'raw/billing.csv'));
@@ -204,7 +204,7 @@ describe('tables that do not belong together (company by company walk)', () => {
     writeRecords(file('a', 'raw/billing.csv'), [bh, ...brest, b1]);
     r = await runCli(Unify, args('a'));
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/billing\.csv has \d+ contracts for \d+ won deals .*run `stedi-gtm billing` again/);
+    expect(r.stderr).toMatch(/billing\.csv has \d+ contracts for \d+ won deals .*run `stedi-gtm billing --data-dir \S+` again/);
   });
 
   it('--limit bills and unifies the first companies only, and still checks every deal', async () => {

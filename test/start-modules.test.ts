@@ -37,7 +37,7 @@ beforeAll(() => {
   ].join('\n'));
   data = join(t.dir, 'data');
   expect(existsSync(join(ROOT, 'dist', 'commands', 'run.js'))).toBe(true);
-  const r = cli(['run', '--seed', '42', '--limit', '12', '--no-report', '--quiet', '--config-dir', CONFIG, '--data-dir', data]);
+  const r = cli(['run', '--seed', '42', '--provider', 'rules', '--limit', '12', '--no-report', '--quiet', '--config-dir', CONFIG, '--data-dir', data]);
   expect([r.status, r.stderr]).toEqual([0, '']);
 });
 afterAll(() => t.cleanup());

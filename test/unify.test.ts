@@ -102,16 +102,16 @@ describe('stedi-gtm unify', () => {
   it('fails with exit 2 and names the command to run first', async () => {
     let r = await runCli(Unify, args());
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('deals.csv not found: run `stedi-gtm deals` first');
+    expect(r.stderr).toContain(`deals.csv not found: run \`stedi-gtm deals --data-dir ${t.dir}\` first`);
     await runCli(Deals, args('--quiet'));
     r = await runCli(Unify, args());
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('billing.csv not found: run `stedi-gtm billing` first');
+    expect(r.stderr).toContain(`billing.csv not found: run \`stedi-gtm billing --data-dir ${t.dir}\` first`);
     await runCli(Billing, args('--quiet'));
     rmSync(join(t.dir, 'raw', 'leads.csv'));
     r = await runCli(Unify, args());
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('leads.csv not found: run `stedi-gtm deals` first');
+    expect(r.stderr).toContain(`leads.csv not found: run \`stedi-gtm deals --data-dir ${t.dir}\` first`);
   });
 
   it('writes deals + companies without a deal, every outcome one of the four', async () => {

@@ -18,7 +18,7 @@ export default class Billing extends BaseCommand<typeof Billing> {
     const s = await this.setup();
     const summary = await runBilling({...s, asOf: this.flags['as-of']});
     await this.commitDataset({as_of: summary.as_of, reads: STAGE_READS.billing});
-    if (!this.flags.quiet) this.log(formatBillingSummary(summary));
+    if (!this.flags.quiet) this.say(formatBillingSummary(summary));
     return summary;
   }
 }

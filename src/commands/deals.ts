@@ -18,7 +18,7 @@ export default class Deals extends BaseCommand<typeof Deals> {
     const s = await this.setup();
     const summary = await runDeals({...s, asOf: this.flags['as-of']});
     await this.commitDataset({as_of: summary.as_of, reads: STAGE_READS.deals});
-    if (!this.flags.quiet) this.log(formatDealsSummary(summary));
+    if (!this.flags.quiet) this.say(formatDealsSummary(summary));
     return summary;
   }
 }

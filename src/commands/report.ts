@@ -4,12 +4,7 @@ import {formatSummaryTable, reportStage, type ReportResult} from '../stages/repo
 
 export default class Report extends BaseCommand<typeof Report> {
   static summary = 'Write <data-dir>/final/report.html (charts of the dataset) and print the headline figures.';
-  static description = `Reads companies.csv, deals.csv, billing.csv, invoices.csv and unified.csv from --data-dir and writes one
-self-contained HTML page (inline SVG charts and styles, no scripts, no network requests) to <data-dir>/final/report.html:
-the pipeline funnel with leakage, win rates by ICP tier, lead source and segment, ARR distribution and ARR by size band,
-sales cycle by segment, pipeline created and closed-won by month, MRR over time, loss reasons and the ICP and tech-stack
-mix, under a header with the run's facts and calibration checks. Prints a summary table (the same figures under --json).
-\`stedi-gtm run\` ends with this unless --no-report is given.`;
+  static description = `Reads companies.csv, deals.csv, billing.csv, invoices.csv and unified.csv from --data-dir and writes one self-contained HTML page (inline SVG charts and styles, no scripts, no network requests) to <data-dir>/final/report.html: the pipeline funnel with leakage, win rates by ICP tier, lead source and segment, ARR distribution and ARR by size band, sales cycle by segment, pipeline created and closed-won by month, MRR over time, loss reasons and the ICP and tech-stack mix, under a header with the run's facts and calibration checks. Prints a summary table (the same figures under --json). \`stedi-gtm run\` ends with this unless --no-report is given.`;
 
   static examples = [
     {command: '<%= config.bin %> report', description: 'Chart the dataset in data/ and print its summary.'},
@@ -20,7 +15,7 @@ mix, under a header with the run's facts and calibration checks. Prints a summar
     const s = await this.setup();
     const result = await reportStage(s);
     await this.commitDataset({as_of: null, reads: STAGE_READS.report});
-    if (!this.jsonEnabled() && !this.flags.quiet) this.log(formatSummaryTable(result, process.cwd()).trimEnd());
+    if (!this.jsonEnabled() && !this.flags.quiet) this.say(formatSummaryTable(result).trimEnd());
     return result;
   }
 }

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core';
 import {BaseCommand} from '../base-command.js';
+import {plural} from '../core/format.js';
 import {enrichFlags, simulationFlags} from '../flags.js';
 import type {ProviderChoice} from '../providers/index.js';
 import {UserError} from '../errors.js';
@@ -41,9 +42,9 @@ export default class Run extends BaseCommand<typeof Run> {
   static description = `Runs every stage in order with the same flags and prints each stage's summary. The outputs are <data-dir>/raw/companies.csv, <data-dir>/raw/leads.csv, <data-dir>/raw/deals.csv, <data-dir>/raw/billing.csv, <data-dir>/raw/invoices.csv and <data-dir>/final/unified.csv. The same seed and input give byte-identical files, the same bytes as running the stages one by one.`;
 
   static examples = [
-    {command: '<%= config.bin %> run --seed 42', description: 'Build the whole dataset from the default export.'},
-    {command: '<%= config.bin %> run --input exports/clay.csv --data-dir out --json', description: 'Another export into out/, the summaries as one JSON object.'},
-    {command: '<%= config.bin %> run --as-of 2025-06-30', description: 'The dataset as it looked at the end of Q2 2025.'},
+    {command: '<%= config.bin %> run --seed 42 --provider rules', description: 'Build the whole dataset from the default export, enriched offline.'},
+    {command: '<%= config.bin %> run --input exports/clay.csv --data-dir out --provider rules --json', description: 'Another export into out/, the summaries as one JSON object.'},
+    {command: '<%= config.bin %> run --as-of 2025-06-30 --provider rules', description: 'The dataset as it looked at the end of Q2 2025.'},
     {command: '<%= config.bin %> run --from deals --seed 7', description: 'Simulate again with another seed from the companies already enriched in data/raw/companies.csv (deals, billing and unify in one pass).'},
   ];
 
@@ -51,16 +52,20 @@ export default class Run extends BaseCommand<typeof Run> {
     ...enrichFlags,
     ...simulationFlags,
     from: Flags.string({
-      description: 'Start at this stage, from the tables the stages before it wrote in <data-dir>: deals reads data/raw/companies.csv and makes deals, billing and unified rows in one pass (the same bytes as the three commands); billing and unify run those stages. Example: --from deals',
+      description: 'Start at this stage, from the tables already in <data-dir> (deals: deals, billing and unify in one pass over companies.csv).',
       options: [...RUN_STAGES],
       default: 'enrich',
     }),
     report: Flags.boolean({
-      description: 'Write <data-dir>/final/report.html and print the summary table at the end (--no-report skips both). Example: --no-report',
+      description: 'Write <data-dir>/final/report.html and print the summary table at the end (--no-report: neither).',
       default: true,
       allowNo: true,
     }),
   };
+
+  protected readsInput(): boolean {
+    return this.flags.from === 'enrich';
+  }
 
   async run(): Promise<RunSummary> {
     const from = this.flags.from as RunSummary['from'];
@@ -69,7 +74,7 @@ export default class Run extends BaseCommand<typeof Run> {
         if (this.flags[flag]) throw new UserError(`--${flag} applies to enrichment, which --from ${from} skips: leave out one or the other`);
       }
     }
-    const s = await this.setup({writes: !this.flags['dry-run'], readsInput: from === 'enrich'});
+    const s = await this.setup({writes: !this.flags['dry-run']});
     const asOf = this.flags['as-of'];
     // The deal model and --as-of are checked before the (possibly slow, paid) enrichment.
     const loaded = await loadDealModel(s.configDir, asOf);
@@ -85,7 +90,7 @@ export default class Run extends BaseCommand<typeof Run> {
     if (from === 'enrich') {
       const simulation: NonNullable<EnrichStageInput['simulation']> = {seed: s.seed, asOf, digest: this.flags.report};
       const {enrichStage} = await import('../stages/enrich.js');
-      enrich = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags, simulation, workers: threads.workers, rangeBytes: threads.chunkBytes});
+      enrich = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags, confirm: this.confirmer(s.reporter), simulation, workers: threads.workers, rangeBytes: threads.chunkBytes});
       if (enrich.dry_run || !simulation.result) {
         s.reporter.info('--dry-run: nothing was written, so deals, billing and unify were skipped');
         return {seed: s.seed, as_of: formatIsoDay(loaded.asOf), from, enrich, warnings: []};
@@ -107,12 +112,12 @@ export default class Run extends BaseCommand<typeof Run> {
     const reads = [...RUN_STAGES.slice(RUN_STAGES.indexOf(from)).flatMap((stage) => STAGE_READS[stage]), ...(report ? STAGE_READS.report : [])];
     await this.commitDataset({as_of: unify.as_of, from, reads});
     if (!this.flags.quiet && !this.jsonEnabled()) {
-      this.log([
+      this.say([
         ...(deals ? [formatDealsSummary(deals)] : []),
         ...(billing ? [formatBillingSummary(billing)] : []),
-        `Unified ${unify.rows} rows (${unify.deal_rows} deals + ${unify.no_opportunity_rows} companies without a deal) into ${unify.output}`,
+        `Unified ${plural(unify.rows, 'row')} (${plural(unify.deal_rows, 'deal')} + ${plural(unify.no_opportunity_rows, 'company', 'companies')} without a deal) into ${unify.output}`,
       ].join('\n'));
-      if (report && reporting) this.log(`\n${reporting.formatSummaryTable(report, process.cwd()).trimEnd()}`);
+      if (report && reporting) this.say(`\n${reporting.formatSummaryTable(report).trimEnd()}`);
     }
     return {seed: s.seed, as_of: unify.as_of, from, enrich, deals, billing, unify, report, warnings: [...(deals?.warnings ?? []), ...(billing?.warnings ?? [])]};
   }

@@ -24,3 +24,29 @@ export function groupThousands(n: number): string {
   return String(n).replace(THOUSANDS_RE, ',');
 }
 const THOUSANDS_RE = /\B(?=(\d{3})+(?!\d))/g;
+
+/** Levenshtein distance: the fewest single-character insertions, deletions and substitutions from a to b. */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({length: b.length + 1}, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/**
+ * The candidate closest to a mistyped word, for a "did you mean": undefined when none is close (more than a
+ * third of the longer word's letters, and at least 2, would have to change). Ties go to the first candidate.
+ */
+export function closestMatch(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  if (best === undefined) return undefined;
+  return bestDistance <= Math.max(2, Math.floor(Math.max(word.length, best.length) / 3)) ? best : undefined;
+}

@@ -12,7 +12,15 @@ export interface Resolved {
   path: string;
   /** Set when the packaged default was used because the working directory has none. */
   fallback?: string;
+  /**
+   * How summaries and the report name the file: for the packaged default `<package>/<default>`, the same
+   * wherever the package is installed (npx unpacks it in a folder of its own); otherwise undefined (its path).
+   */
+  name?: string;
 }
+
+/** How summaries and the report name a file shipped in the package. */
+export const packageName = (relativePath: string) => `<package>/${relativePath}`;
 
 /**
  * A path the user left at its default falls back to the copy shipped in the package when the working
@@ -23,7 +31,7 @@ export function resolveWithFallback(given: string, defaultValue: string, explici
   if (explicit || given !== defaultValue || existsSync(local)) return {path: local};
   const packaged = join(PACKAGE_ROOT, defaultValue);
   if (packaged !== local && existsSync(packaged)) {
-    return {path: packaged, fallback: `no ${defaultValue} here: using the ${what} shipped with stedi-gtm (${packaged})`};
+    return {path: packaged, fallback: `no ${defaultValue} here: using the ${what} shipped with stedi-gtm (${packaged})`, name: packageName(defaultValue)};
   }
   return {path: local};
 }

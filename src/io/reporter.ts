@@ -1,4 +1,5 @@
 import type {Ora} from 'ora';
+import {wrapText} from '../core/format.js';
 import {groupThousands} from '../core/strings.js';
 
 /**
@@ -70,6 +71,14 @@ export async function createReporter(mode: ReporterMode, stream: NodeJS.WriteStr
   };
   let started = 0;
   let lastShown = 0;
+  /**
+   * A message wrapped to the terminal's width (none when the stream is not a terminal), its continuation
+   * lines under its text when a `prefix` ("warning: ", ora's symbol) is printed before it.
+   */
+  const fit = (m: string, prefix = 0) => {
+    const width = stream.isTTY ? stream.columns : undefined;
+    return width ? wrapText(m, width - prefix).replaceAll('\n', `\n${' '.repeat(prefix)}`) : m;
+  };
   const line = (s: string) => stream.write(`${s}\n`);
 
   if (mode === 'quiet' || mode === 'json') {
@@ -93,9 +102,9 @@ export async function createReporter(mode: ReporterMode, stream: NodeJS.WriteStr
           line(describe(label, done, total, approx, started, extra, now));
         }
       },
-      succeed: (m) => line(m),
-      info: (m) => line(m),
-      warn: (m) => line(`warning: ${m}`),
+      succeed: (m) => line(fit(m)),
+      info: (m) => line(fit(m)),
+      warn: (m) => line(`warning: ${fit(m, 9)}`),
       stop() {},
     };
   }
@@ -117,17 +126,17 @@ export async function createReporter(mode: ReporterMode, stream: NodeJS.WriteStr
       }
     },
     succeed(m) {
-      if (spinner) spinner.succeed(m);
-      else line(m);
+      if (spinner) spinner.succeed(fit(m, 2));
+      else line(fit(m));
       spinner = undefined;
     },
     info(m) {
-      if (spinner) spinner.info(m).start(spinner.text);
-      else line(m);
+      if (spinner) spinner.info(fit(m, 2)).start(spinner.text);
+      else line(fit(m));
     },
     warn(m) {
-      if (spinner) spinner.warn(m).start(spinner.text);
-      else line(`warning: ${m}`);
+      if (spinner) spinner.warn(fit(m, 2)).start(spinner.text);
+      else line(`warning: ${fit(m, 9)}`);
     },
     stop() {
       spinner?.stop();

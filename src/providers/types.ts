@@ -32,5 +32,6 @@ export interface EnrichPlan {
   calls_needed: number;
   /** USD; null when the model has no price in the config. */
   estimated_cost_usd: number | null;
+  /** Details; a provider whose calls are paid sets confirm_above_usd (a number: see paidCallsNeedConfirmation). */
   [detail: string]: string | number | boolean | null;
 }

@@ -14,6 +14,13 @@ export type ModelPrice = z.infer<typeof modelPrice>;
 export const OpenAiConfigSchema = z.strictObject({
   version: z.literal(1).describe('Schema version of this file.'),
   default_model: z.string().min(1).describe('Model used when neither --model nor OPENAI_MODEL is given.'),
+  confirm_above_usd: z
+    .number()
+    .min(0)
+    .default(5)
+    .describe(
+      'A run whose OpenAI calls are estimated to cost more than this (USD) asks before the first call on a terminal, and elsewhere stops (exit 2) unless --max-cost or --yes is given.',
+    ),
   prices: z.strictObject({
     as_of: isoDate.describe('Date the prices were copied from the price page (they change often).'),
     currency: z.literal('USD'),

@@ -1,6 +1,6 @@
 import {buildContract, buildInvoices, BillingStats, compileBillingModel, type BillingCompany, type BillingFigures, type BillingModel} from '../core/billing.js';
 import {parseIsoDay, type DayNumber} from '../core/calendar.js';
-import {groupThousands} from '../core/strings.js';
+import {count, formatUsd, plural} from '../core/format.js';
 import {compileDealModel} from '../core/deals.js';
 import type {TargetCheck} from '../core/targets.js';
 import {UserError} from '../errors.js';
@@ -196,7 +196,7 @@ export class BillingSink {
 }
 
 export function reportBilling(reporter: Reporter, summary: BillingSummary): void {
-  reporter.succeed(`Wrote ${summary.contracts} contracts (${summary.billing_mix.monthly} monthly, ${summary.billing_mix.annual} annual) and ${summary.invoices} invoices`);
+  reporter.succeed(`Wrote ${plural(summary.contracts, 'contract')} (${count(summary.billing_mix.monthly)} monthly, ${count(summary.billing_mix.annual)} annual) and ${plural(summary.invoices, 'invoice')}`);
   for (const w of summary.warnings) reporter.warn(w);
 }
 
@@ -261,13 +261,13 @@ export function formatBillingSummary(s: BillingSummary): string {
   const plans = Object.entries(s.plans).map(([k, v]) => `${k} ${v}`).join(', ');
   return [
     `Billing as of ${s.as_of}`,
-    `  contracts         ${s.contracts} (one per won deal): ${s.billing_mix.monthly} monthly, ${s.billing_mix.annual} annual; ${s.invoices} invoices, $${groupThousands(Math.round(s.invoiced_amount))} invoiced`,
-    `  billing mix       small buyers (<= $300/month) monthly ${pct(s.monthly_share_small_buyers)} (n=${s.small_buyers}); enterprise annual ${pct(s.annual_share_enterprise)} (n=${s.enterprise_contracts})`,
+    `  contracts         ${count(s.contracts)} (one per won deal): ${count(s.billing_mix.monthly)} monthly, ${count(s.billing_mix.annual)} annual; ${plural(s.invoices, 'invoice')}, ${formatUsd(s.invoiced_amount)} invoiced`,
+    `  billing mix       small buyers (<= $300/month) monthly ${pct(s.monthly_share_small_buyers)} (n=${count(s.small_buyers)}); enterprise annual ${pct(s.annual_share_enterprise)} (n=${count(s.enterprise_contracts)})`,
     s.contracts === 0
       ? '  terms             none (no contracts)'
       : `  terms             median ${s.median_contract_term_months ?? 'n/a'} months, mean ${s.mean_contract_term_months ?? 'n/a'} (${terms}); plans ${plans}`,
-    `  ARR               $${groupThousands(Math.round(s.total_arr))} signed, $${groupThousands(Math.round(s.active_arr))} active at the as-of date`,
-    `  renewals          ${s.renewals} renewals; ${s.contract_status.active} contracts active, ${s.contract_status.ended} ended without renewal, ${s.contract_status.scheduled} not started`,
+    `  ARR               ${formatUsd(s.total_arr)} signed, ${formatUsd(s.active_arr)} active at the as-of date`,
+    `  renewals          ${plural(s.renewals, 'renewal')}; ${plural(s.contract_status.active, 'contract')} active, ${count(s.contract_status.ended)} ended without renewal, ${count(s.contract_status.scheduled)} not started`,
     ...formatChecks(s.checks),
   ].join('\n');
 }

@@ -2,7 +2,7 @@ import {existsSync} from 'node:fs';
 import {join} from 'node:path';
 import {formatIsoDay, parseIsoDay, type DayNumber} from '../core/calendar.js';
 import {displayPath as pathFromCwd} from '../core/display-path.js';
-import {groupThousands} from '../core/strings.js';
+import {count, formatUsd, plural} from '../core/format.js';
 import {compileDealModel, DealStats, simulateCompany, type CompanySimulation, type DealModel, type DealsFigures} from '../core/deals.js';
 import type {TargetCheck} from '../core/targets.js';
 import {UserError} from '../errors.js';
@@ -202,7 +202,7 @@ export class DealsSink {
 
 /** Reports a stage's summary line and its calibration warnings. */
 export function reportDeals(reporter: Reporter, summary: DealsSummary): void {
-  reporter.succeed(`Simulated ${summary.companies} companies: ${summary.deals} deals (${summary.won} won, ${summary.lost} lost, ${summary.open} open)`);
+  reporter.succeed(`Simulated ${plural(summary.companies, 'company', 'companies')}: ${plural(summary.deals, 'deal')} (${count(summary.won)} won, ${count(summary.lost)} lost, ${count(summary.open)} open)`);
   for (const w of summary.warnings) reporter.warn(w);
 }
 
@@ -251,7 +251,7 @@ export async function runDeals(s: SimulationStageInput): Promise<DealsSummary> {
 }
 
 export const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
-const usd = (x: number | null) => (x === null ? 'n/a' : `$${groupThousands(Math.round(x))}`);
+const usd = (x: number | null) => (x === null ? 'n/a' : formatUsd(x));
 const days = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x)}d`);
 
 /** A short, human-readable deals summary. */
@@ -264,8 +264,8 @@ export function formatDealsSummary(s: DealsSummary): string {
   const c = s.median_cycle_days;
   return [
     `Deals as of ${s.as_of} (window ${s.window.start} to ${s.window.end}, seed ${s.seed})`,
-    `  opportunity rate  ${pct(s.opportunity_rate)} of ${s.companies} companies (ICP ${pct(s.opportunity_rate_icp)}, others ${pct(s.opportunity_rate_non_icp)})`,
-    `  deals             ${s.deals}: ${s.won} won, ${s.lost} lost, ${s.open} open (${s.deal_types.new_business} new business, ${s.deal_types.expansion} expansion)`,
+    `  opportunity rate  ${pct(s.opportunity_rate)} of ${plural(s.companies, 'company', 'companies')} (ICP ${pct(s.opportunity_rate_icp)}, others ${pct(s.opportunity_rate_non_icp)})`,
+    `  deals             ${count(s.deals)}: ${count(s.won)} won, ${count(s.lost)} lost, ${count(s.open)} open (${count(s.deal_types.new_business)} new business, ${count(s.deal_types.expansion)} expansion)`,
     `  win rate          ${pct(s.win_rate)} of closed; open share ${pct(s.open_share)}; open pipeline ${usd(s.open_pipeline_arr)} (weighted ${usd(s.weighted_pipeline_arr)})`,
     `  median cycle      ${days(c.overall)} won (SMB ${days(c.smb)}, mid-market ${days(c.mid_market)}, enterprise ${days(c.enterprise)}); lost ${days(s.median_cycle_days_lost)}`,
     `  median ARR        ${usd(s.median_won_arr)} won (${pct(s.won_arr_below_5k_share)} < $5K, ${pct(s.won_arr_above_100k_share)} > $100K); all deals ${usd(s.median_amount_arr)}`,
@@ -279,11 +279,11 @@ export function formatDealsSummary(s: DealsSummary): string {
 }
 
 export function formatChecks(checks: readonly TargetCheck[]): string[] {
-  const count = (...st: Array<TargetCheck['status']>) => checks.filter((c) => st.includes(c.status)).length;
+  const n = (...st: Array<TargetCheck['status']>) => checks.filter((c) => st.includes(c.status)).length;
   const noisy = checks.filter((c) => c.status === 'within_noise').map((c) => c.metric);
   return [
-    `  targets           ${count('ok')} within range, ${count('within_noise')} outside but within sampling noise, ${count('outside')} outside, ` +
-      `${count('too_few', 'no_data')} not judged (fewer than targets.min_sample observations)`,
+    `  targets           ${n('ok')} within range, ${n('within_noise')} outside but within sampling noise, ${n('outside')} outside, ` +
+      `${n('too_few', 'no_data')} not judged (fewer than targets.min_sample observations)`,
     ...(noisy.length ? [`                    within noise: ${noisy.join(', ')}`] : []),
   ];
 }

@@ -1,6 +1,7 @@
 import {statSync} from 'node:fs';
 import {availableParallelism} from 'node:os';
 import {join, basename} from 'node:path';
+import {count, formatUsd, plural} from '../core/format.js';
 import {countCompanies, countCompany, previousCustomerDomains, withEnrichment, type CompanyCounts} from '../core/accounts.js';
 import {applyLimit, KeyCollision, splitRanges} from '../core/account-plan.js';
 import {parseShard, type Shard} from '../core/shard.js';
@@ -48,6 +49,8 @@ export async function loadPreviousCustomers(configDir: string, reporter?: Report
 
 export interface EnrichOptions {
   input: string;
+  /** How the summary names the input; default its path relative to the working directory. */
+  inputName?: string;
   paths: DataPaths;
   configDir: string;
   limit?: number;
@@ -56,6 +59,11 @@ export interface EnrichOptions {
   reporter: Reporter;
   /** --dry-run: plan the provider's calls, call nothing, write nothing. */
   dryRun?: boolean;
+  /**
+   * Called with the provider's plan before its first call, when its calls are paid (the plan has
+   * confirm_above_usd): resolves to go ahead, throws to stop before any call (see confirmPaidCalls).
+   */
+  confirm?: (plan: EnrichPlan) => Promise<void>;
   /** --shard K/N: only the companies (and rejected rows) whose key hashes into this shard. */
   shard?: Shard;
   /**
@@ -202,12 +210,14 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
     throw await afterFailure(e, () => out.abort(), abortRejects, () => pool?.discard());
   }
   const {inputRows, rejected, otherShards, accounts: companies, mergedByName, ambiguousByName} = ex;
-  const byName = mergedByName + ambiguousByName > 0 ? `, ${mergedByName} rows without a domain merged by name${ambiguousByName ? ` (${ambiguousByName} not: their name is on several domains)` : ''}` : '';
-  reporter.succeed(`Scanned ${inputRows} rows: ${companies} companies, ${rejected} rows rejected${byName}${shard ? `, ${otherShards} rows in other shards` : ''}`);
+  const byName = mergedByName + ambiguousByName > 0 ? `, ${plural(mergedByName, 'row')} without a domain merged by name${ambiguousByName ? ` (${plural(ambiguousByName, 'row')} not: their name is on several domains)` : ''}` : '';
+  reporter.succeed(`Scanned ${plural(inputRows, 'row')}: ${plural(companies, 'company', 'companies')}, ${plural(rejected, 'row')} rejected${byName}${shard ? `, ${plural(otherShards, 'row')} in other shards` : ''}`);
   applyLimit(ex.index, opts.limit ?? Infinity);
 
   // Pass 2: clean, merge, enrich, write.
-  const sync = provider.concurrency === 1 && !opts.dryRun;
+  // (A provider with a plan, whose calls may be paid, never starts while the export is read: its plan, and the
+  // confirmation that may depend on it, come first.)
+  const sync = provider.concurrency === 1 && !opts.dryRun && !provider.plan;
   const ranges = pool && ex.index.offset ? splitRanges(ex.index, rangeCount(bytes, pool.count, opts.rangeBytes)) : [];
   if (pool && ranges.length < 2) {
     // Not plain CSV (no offsets to split at), or a single record: one thread reads it all.
@@ -219,6 +229,14 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
   const merged = ex.index.rows.reduce((n, r) => n + r, 0) - companies;
   const counter = new CompanyCounter();
   let providerStats: Record<string, number> | undefined;
+  // Said when the companies are written, before the stages simulated in the same pass report.
+  const reportEnriched = () => {
+    const c = counter.counts;
+    reporter.succeed(
+      `Enriched ${plural(written, 'company', 'companies')} with ${provider.name}: ${count(c.icp_fit)} ICP fit, ${count(c.uses_x12)} X12, ` +
+        `${count(c.uses_clearinghouse)} clearinghouse, ${count(c.uses_fhir)} FHIR, ${count(c.uses_hl7)} HL7`,
+    );
+  };
 
   if (pool) {
     reporter.start(`Enriching with ${provider.name} on ${pool.count} threads`, inputRows);
@@ -244,6 +262,7 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
     written = result.written;
     Object.assign(counter.counts, result.counts);
     providerStats = result.providerStats;
+    reportEnriched();
     if (opts.simulation && result.simulation) {
       opts.simulation.result = result.simulation;
       reportDeals(reporter, result.simulation.deals);
@@ -287,19 +306,23 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
         abortRejects();
         return dryRun(opts, queued, {inputRows, companies, mergedRows: merged, mergedByName, ambiguousByName, rejected}, ex.blank);
       }
+      if (provider.plan && opts.confirm) {
+        const plan = await provider.plan(queued);
+        if (typeof plan.confirm_above_usd === 'number' && plan.calls_needed > 0) await opts.confirm(plan);
+      }
       if (!sync) await enrichConcurrently(provider, queued, reporter, write);
       await out.commit();
       await commitRejects();
+      reportEnriched();
       if (sink && opts.simulation) opts.simulation.result = await sink.finish(reporter);
     } catch (e) {
       throw await afterFailure(e, () => out.abort(), () => sink?.abort(), abortRejects);
     }
   }
   const c = counter.counts;
-  reporter.succeed(`Enriched ${written} companies with ${provider.name}: ${c.icp_fit} ICP fit, ${c.uses_x12} X12, ${c.uses_clearinghouse} clearinghouse, ${c.uses_fhir} FHIR, ${c.uses_hl7} HL7`);
 
   const summary: EnrichSummary = {
-    input_file: displayPath(input),
+    input_file: opts.inputName ?? displayPath(input),
     input_rows: inputRows,
     companies,
     merged_rows: merged,
@@ -409,13 +432,13 @@ async function dryRun(opts: EnrichOptions, selected: CompanyBase[], accounts: {i
   const plan: EnrichPlan = provider.plan
     ? await provider.plan(selected)
     : {provider: provider.name, companies: selected.length, cache_hits: 0, calls_needed: 0, estimated_cost_usd: 0};
-  const cost = plan.estimated_cost_usd === null ? 'unknown (no price for the model)' : `about $${plan.estimated_cost_usd.toFixed(2)}`;
+  const cost = plan.estimated_cost_usd === null ? 'unknown (no price for the model)' : `about ${formatUsd(plan.estimated_cost_usd)}`;
   reporter.info(
-    `Dry run (${plan.provider}): ${plan.companies} companies, ${plan.cache_hits} cached, ${plan.calls_needed} calls needed, estimated cost ${cost}` +
+    `Dry run (${plan.provider}): ${plural(plan.companies, 'company', 'companies')}, ${count(plan.cache_hits)} cached, ${plural(plan.calls_needed, 'call')} needed, estimated cost ${cost}` +
       `${typeof plan.calls_within_budget === 'number' && plan.calls_within_budget < plan.calls_needed ? `; the budget allows ${plan.calls_within_budget} calls` : ''}. Nothing was called or written.`,
   );
   return {
-    input_file: opts.input,
+    input_file: opts.inputName ?? displayPath(opts.input),
     input_rows: accounts.inputRows,
     companies: accounts.companies,
     merged_rows: accounts.mergedRows,
@@ -436,6 +459,8 @@ async function dryRun(opts: EnrichOptions, selected: CompanyBase[], accounts: {i
 
 export interface EnrichStageInput {
   input: string;
+  /** How the summary names the input (the shipped sample: see Resolved.name); default its path. */
+  inputName?: string;
   paths: DataPaths;
   configDir: string;
   cacheDir: string;
@@ -447,6 +472,7 @@ export interface EnrichStageInput {
   providerFlags?: Record<string, unknown>;
   /** Under `run`: simulate deals, billing and unify in the same pass (see EnrichOptions.simulation). */
   simulation?: EnrichOptions['simulation'];
+  confirm?: EnrichOptions['confirm'];
   workers?: EnrichOptions['workers'];
   rangeBytes?: EnrichOptions['rangeBytes'];
 }
@@ -470,7 +496,7 @@ export async function enrichStage(s: EnrichStageInput): Promise<EnrichSummary> {
   const provider = await createProvider(name, {rules, cacheDir: s.cacheDir, flags: s.providerFlags ?? {}, reporter: s.reporter, configDir: s.configDir});
   try {
     const dryRun = s.providerFlags?.['dry-run'] === true;
-    return await runEnrich({input: s.input, paths: s.paths, configDir: s.configDir, limit: s.limit, provider, previousCustomers, reporter: s.reporter, dryRun, shard, simulation: s.simulation, workers: s.workers, rangeBytes: s.rangeBytes});
+    return await runEnrich({input: s.input, inputName: s.inputName, confirm: s.confirm, paths: s.paths, configDir: s.configDir, limit: s.limit, provider, previousCustomers, reporter: s.reporter, dryRun, shard, simulation: s.simulation, workers: s.workers, rangeBytes: s.rangeBytes});
   } finally {
     await provider.close?.();
   }

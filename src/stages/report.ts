@@ -1,6 +1,8 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {writeTextAtomic} from '../io/json.js';
 import {join, relative, sep} from 'node:path';
+import {plural} from '../core/format.js';
+import {loadDealModelConfig} from './deals.js';
 import {z} from '../schemas/zod.js';
 import {displayCheck, type RecordedCheck} from '../core/report/checks.js';
 import {
@@ -192,7 +194,7 @@ export async function readReportTables(paths: DataPaths, digest?: CompanyDigest 
   for (const t of inputs(paths)) {
     if (digest && (t.name === 'companies' || t.name === 'unified')) continue;
     if (!existsSync(t.file)) {
-      throw new UserError(`${t.file} not found: run \`stedi-gtm ${t.command}\` first (or \`stedi-gtm run\` for the whole pipeline), then \`stedi-gtm report\``);
+      throw new UserError(`${displayPath(t.file, process.cwd())} not found: run \`stedi-gtm ${t.command}\` first (or \`stedi-gtm run\` for the whole pipeline), then \`stedi-gtm report\``);
     }
   }
   // The small tables first (their rows are kept), then the companies (streamed, not kept).
@@ -239,9 +241,9 @@ function readJson<S extends z.ZodType>(file: string, schema: S, reporter: Report
   try {
     const parsed = schema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
     if (parsed.success) return parsed.data;
-    reporter.warn(`${file}: unexpected content, its facts are left out of the report (${parsed.error.issues[0]?.message})`);
+    reporter.warn(`${displayPath(file, process.cwd())}: unexpected content, its facts are left out of the report (${parsed.error.issues[0]?.message})`);
   } catch (e) {
-    reporter.warn(`${file}: cannot read it, its facts are left out of the report (${(e as Error).message})`);
+    reporter.warn(`${displayPath(file, process.cwd())}: cannot read it, its facts are left out of the report (${(e as Error).message})`);
   }
   return null;
 }
@@ -311,6 +313,8 @@ function measureText(item: TextItem, text?: unknown): number {
 export interface ReportStageInput {
   paths: DataPaths;
   reporter: Reporter;
+  /** The config folder: its deal_model.yml's targets.min_sample is the group size below which bars are faded (default 10). */
+  configDir?: string;
   /**
    * The companies' digest, when the caller built it while it had the companies at hand (`run`: the worker
    * threads each digest their companies and the main thread merges the posted states). companies.csv and
@@ -336,23 +340,24 @@ export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
   reporter.start('Reading the tables for the report');
   const from = s.readFrom ?? paths;
   const tables = await readReportTables(from, s.digest);
-  reporter.succeed(`Read ${tables.companies.companies} companies, ${tables.deals.length} deals, ${tables.contracts.length} contracts and ${tables.invoices.length} invoices`);
+  reporter.succeed(`Read ${plural(tables.companies.companies, 'company', 'companies')}, ${plural(tables.deals.length, 'deal')}, ${plural(tables.contracts.length, 'contract')} and ${plural(tables.invoices.length, 'invoice')}`);
   if (tables.strayCustomers > 0) {
-    reporter.warn(`${paths.unified} has ${tables.strayCustomers} customer(s) that are not in ${paths.companies}; they are left out of the report's customers: run \`stedi-gtm unify\` again`);
+    reporter.warn(`${displayPath(paths.unified, process.cwd())} has ${plural(tables.strayCustomers, 'customer')} that ${tables.strayCustomers === 1 ? 'is' : 'are'} not in ${displayPath(paths.companies, process.cwd())}; they are left out of the report's customers: run \`stedi-gtm unify\` again`);
   }
   const facts = readRunFacts(from, reporter);
   const asOf = tables.asOf ?? facts.deals?.as_of ?? null;
   if (asOf === null) {
-    throw new UserError(`${paths.deals} has no deals and ${stageSummaryPath(paths, 'deals')} no as_of: run \`stedi-gtm deals\` again, then \`stedi-gtm report\``);
+    throw new UserError(`${displayPath(paths.deals, process.cwd())} has no deals and ${displayPath(stageSummaryPath(paths, "deals"), process.cwd())} no as_of: run \`stedi-gtm deals\` again, then \`stedi-gtm report\``);
   }
   if (facts.deals?.as_of !== undefined && facts.deals.as_of !== asOf) {
-    reporter.warn(`${stageSummaryPath(paths, 'deals')} is from another run (as of ${facts.deals.as_of}; deals.csv is as of ${asOf}): its seed and checks are left out of the report`);
+    reporter.warn(`${displayPath(stageSummaryPath(paths, "deals"), process.cwd())} is from another run (as of ${facts.deals.as_of}; deals.csv is as of ${asOf}): its seed and checks are left out of the report`);
     facts.deals = null;
     facts.billing = null;
   }
   const figures = computeFigures(tables, {stages: DEAL_STAGES, segments: SEGMENTS, icpTiers: ICP_TIERS, sizeBands: ALL_SIZE_BANDS, asOf});
   reporter.start('Drawing the charts');
-  const charts = await renderCharts(chartDefs(figures));
+  const minGroup = s.configDir ? (await loadDealModelConfig(s.configDir)).targets.min_sample : undefined;
+  const charts = await renderCharts(chartDefs(figures, minGroup));
   const report = reportPath(paths);
   const outputs: Record<string, string> = {};
   for (const t of inputs(paths)) {
@@ -378,6 +383,7 @@ export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
     outputs: Object.entries(outputs).map(([name, file]) => [name, relative(paths.root, file).split(sep).join('/')]),
   };
   writeTextAtomic(report, renderPage(runFacts, figures.summary, charts));
-  reporter.succeed(`Wrote ${report} (${charts.length} charts)`);
-  return {...figures.summary, as_of: asOf, seed: runFacts.seed, report, outputs};
+  const shown = (file: string) => displayPath(file, process.cwd());
+  reporter.succeed(`Wrote ${shown(report)} (${plural(charts.length, 'chart')})`);
+  return {...figures.summary, as_of: asOf, seed: runFacts.seed, report: shown(report), outputs: Object.fromEntries(Object.entries(outputs).map(([name, file]) => [name, shown(file)]))};
 }

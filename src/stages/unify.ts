@@ -1,3 +1,4 @@
+import {plural} from '../core/format.js';
 import {formatIsoDay, type DayNumber} from '../core/calendar.js';
 import {UNIFIED_COMPANY_COLUMNS, unifyCompany, UnifyStats, type UnifyFigures} from '../core/unify.js';
 import {UserError} from '../errors.js';
@@ -187,5 +188,5 @@ export class UnifySink {
 }
 
 export function reportUnify(reporter: Reporter, f: UnifySummary): void {
-  reporter.succeed(`Wrote ${f.rows} unified rows: ${f.deal_rows} deals + ${f.no_opportunity_rows} companies without a deal`);
+  reporter.succeed(`Wrote ${plural(f.rows, 'unified row')}: ${plural(f.deal_rows, 'deal')} + ${plural(f.no_opportunity_rows, 'company', 'companies')} without a deal`);
 }

@@ -1,4 +1,5 @@
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
+import {EventEmitter} from 'node:events';
 import type {AddressInfo, Socket} from 'node:net';
 
 /**
@@ -44,6 +45,11 @@ export interface MockOptions {
   apiKey?: string;
   /** Delay before every response. */
   latencyMs?: number;
+  /**
+   * Hold every request until this many are in flight at once, then answer them all (and every later one at
+   * once): a client that keeps fewer in flight never gets an answer. Waits on requests, not on time.
+   */
+  gate?: number;
   usage?: {input_tokens: number; cached_tokens: number; output_tokens: number};
   /** Web search calls reported per Responses answer. */
   searches?: number;
@@ -146,6 +152,8 @@ export class MockOpenAI {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private readonly perCompany = new Map<string, number>();
+  private readonly arrivals = new EventEmitter().setMaxListeners(0);
+  private gateOpen = false;
 
   constructor(public options: MockOptions = {}) {}
 
@@ -171,9 +179,23 @@ export class MockOpenAI {
     return this.requests.filter((r) => (filter.company === undefined || r.company === filter.company) && (filter.path === undefined || r.path === filter.path)).length;
   }
 
+  /** Resolves once `n` requests have arrived (since the last reset). */
+  waitForRequests(n: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.requests.length < n) return;
+        this.arrivals.off('request', check);
+        resolve();
+      };
+      this.arrivals.on('request', check);
+      check();
+    });
+  }
+
   reset(options?: MockOptions): void {
     this.requests.length = 0;
     this.perCompany.clear();
+    this.gateOpen = false;
     this.maxInFlight = 0;
     if (options) this.options = options;
   }
@@ -209,7 +231,14 @@ export class MockOpenAI {
       o.faultOnCall?.[n] ?? o.faultsFor?.[company.name]?.[k] ?? (o.faultFromCall && n >= o.faultFromCall.from ? o.faultFromCall.fault : undefined);
     const authorization = String(req.headers.authorization ?? '');
     this.requests.push({n, path, company: company.name, authorization, body, fault: fault?.kind, at: Date.now()});
+    this.arrivals.emit('request');
 
+    if (o.gate !== undefined && !this.gateOpen) {
+      if (this.inFlight >= o.gate) {
+        this.gateOpen = true;
+        this.arrivals.emit('gate');
+      } else await new Promise((r) => this.arrivals.once('gate', r));
+    }
     if (o.latencyMs) await delay(o.latencyMs);
     if (fault?.kind === 'latency') await delay(fault.ms);
     if (path !== '/v1/responses' && !chat) return this.error(res, 404, {message: `Unknown path ${path}`, type: 'invalid_request_error', code: 'not_found'});

@@ -80,7 +80,8 @@ body{margin:0;background:#f4f5f7;color:#1d2430;font:14px/1.45 ${CHART_FONT}}
 .page{max-width:1240px;margin:0 auto;padding:24px 28px 40px}
 h1{font-size:22px;margin:0 0 2px}
 h2{font-size:15px;margin:0 0 8px}
-.sub{color:#555;margin:0 0 18px}
+.sub{color:#555;margin:0 0 4px}
+.synthetic{color:#555;font-size:12.5px;margin:0 0 18px}
 .tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(128px,1fr));gap:10px;margin:0 0 16px}
 .tile{background:#fff;border:1px solid #dde1e6;border-radius:6px;padding:10px 12px}
 .tile .label{font-size:12px;color:#555}
@@ -104,7 +105,6 @@ figure.chart{margin:0;background:#fff;border:1px solid #dde1e6;border-radius:6px
 figure.chart.wide{grid-column:1/-1}
 figure.chart svg{display:block;max-width:100%;height:auto;margin:0 auto}
 figcaption{font-size:11.5px;color:#666;margin-top:4px}
-figcaption .empty{color:#b3412a;font-weight:bold}
 footer{margin-top:18px;font-size:11.5px;color:#666}
 @media (max-width:900px){.charts,.facts{grid-template-columns:minmax(0,1fr)}}
 @page{size:A4 landscape;margin:10mm}
@@ -164,6 +164,20 @@ function outputsTable(outputs: Array<[string, string]>): string {
   return `<table>${outputs.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td class="path">${escapeHtml(v)}</td></tr>`).join('')}</table>`;
 }
 
+/**
+ * The line under the title that says what the data is: real companies, enriched, with a sales history that
+ * was simulated, so that no reader takes a figure for a real company's.
+ */
+export function syntheticNote(f: RunFacts): string {
+  const source = f.input_file ? `the companies of ${basename(f.input_file)}` : 'a list of companies';
+  const enriched = f.provider ? ` enriched by the ${f.provider} provider` : '';
+  const seed = f.seed === null ? '' : ` with seed ${f.seed}`;
+  return (
+    `Synthetic data: ${source}${enriched}, with leads, deals, contracts and invoices simulated by stedi-gtm from the model in ` +
+    `deal_model.yml${seed}. The companies may be real; their sales history here is not.`
+  );
+}
+
 /** The whole page. */
 export function renderPage(facts: RunFacts, summary: ReportSummary, charts: readonly RenderedChart[]): string {
   const tiles = headline(summary)
@@ -171,8 +185,7 @@ export function renderPage(facts: RunFacts, summary: ReportSummary, charts: read
     .join('\n');
   const figures = charts
     .map(({def, svg}) => {
-      const empty = def.rows === 0 ? '<span class="empty">No data. </span>' : '';
-      return `<figure class="chart${def.wide ? ' wide' : ''}" id="chart-${def.id}" data-chart="${def.id}" aria-label="${escapeHtml(def.title)}">\n${scopeSvgIds(svg, `c-${def.id}`)}\n<figcaption>${empty}${escapeHtml(def.note)}</figcaption></figure>`;
+      return `<figure class="chart${def.wide ? ' wide' : ''}" id="chart-${def.id}" data-chart="${def.id}" aria-label="${escapeHtml(def.title)}">\n${scopeSvgIds(svg, `c-${def.id}`)}\n<figcaption>${escapeHtml(def.note)}</figcaption></figure>`;
     })
     .join('\n');
   const sub = [`as of ${facts.as_of}`, facts.seed === null ? null : `seed ${facts.seed}`, facts.provider ? `provider ${facts.provider}` : null, facts.input_file ? basename(facts.input_file) : null]
@@ -194,6 +207,7 @@ ${CSS}
 <header>
 <h1>Go-to-market dataset report</h1>
 <p class="sub">${escapeHtml(sub)}</p>
+<p class="synthetic">${escapeHtml(syntheticNote(facts))}</p>
 </header>
 <section class="tiles" aria-label="Headline figures">
 ${tiles}

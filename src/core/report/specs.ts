@@ -4,6 +4,7 @@
  */
 import type {TopLevelSpec} from 'vega-lite';
 import type {ReportFigures} from './figures.js';
+import {formatPct, formatUsd} from '../format.js';
 import {textWidth} from './text-width.js';
 
 export interface ChartDef {
@@ -14,8 +15,10 @@ export interface ChartDef {
   wide: boolean;
   /** A sentence under the chart: what is counted and how. */
   note: string;
-  /** Rows behind the chart (shown as "no data" when 0). */
+  /** Rows behind the chart: with none, the chart is a panel that says `nothing` (never an empty axis). */
   rows: number;
+  /** What there is none of when rows is 0 ("No deals", "No contracts", ...). */
+  nothing?: string;
   spec: TopLevelSpec;
 }
 
@@ -75,22 +78,16 @@ export function int(value: number): string {
   return INT.format(value);
 }
 
-/** Dollars to 3 significant digits with K/M/B: $950, $9.99K, $14.9K, $250K, $1.25M, $12.3M, $1.25B. */
-export function formatUsd(value: number): string {
-  const a = Math.abs(value);
-  const sign = value < 0 ? '-' : '';
-  if (a < 999.5) return `${sign}$${Math.round(a)}`;
-  const [v, unit] = a < 999_500 ? [a / 1e3, 'K'] : a < 999_500_000 ? [a / 1e6, 'M'] : [a / 1e9, 'B'];
-  return `${sign}$${trim(v.toFixed(v < 9.995 ? 2 : v < 99.95 ? 1 : 0))}${unit}`;
-}
+export {formatPct, formatUsd} from '../format.js';
 
-function trim(s: string): string {
-  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
-}
+/** Money on an axis, written as everywhere else in the report: $0, $500, $350K, $1.5M, $2B (d3's SI prefixes say k and G). */
+const USD_AXIS = {labelExpr: "replace(replace(format(datum.value, '$~s'), 'k', 'K'), 'G', 'B')"};
 
-export function formatPct(value: number | null, digits = 0): string {
-  return value === null ? 'n/a' : `${(value * 100).toFixed(digits)}%`;
-}
+/** Groups smaller than this are faded: their figure rests on too few observations to read much into it. */
+export const DEFAULT_MIN_GROUP = 10;
+
+/** Bars of small groups (the datum's `small`) drawn faded. */
+const FADE_SMALL = {opacity: {condition: {test: 'datum.small', value: 0.35}, value: 1}};
 
 function base(title: string, subtitle: string, width: number, height: number, values: object[]): Record<string, unknown> {
   return {
@@ -158,14 +155,15 @@ function funnelChart(f: ReportFigures): ChartDef {
       },
     ],
   } as TopLevelSpec;
-  return {id: 'funnel', title: 'Pipeline funnel by stage', wide: false, note: 'A deal reached every stage up to the one where it was lost or is open today; won deals reached them all.', rows: f.summary.opportunities, spec};
+  return {id: 'funnel', title: 'Pipeline funnel by stage', wide: false, note: 'A deal reached every stage up to the one where it was lost or is open today; won deals reached them all.', rows: f.summary.opportunities, nothing: 'No deals', spec};
 }
 
-function winRateChart(id: string, title: string, axis: string, rows: ReportFigures['winRateByIcpTier'], note: string): ChartDef {
+function winRateChart(id: string, title: string, axis: string, rows: ReportFigures['winRateByIcpTier'], note: string, minGroup: number): ChartDef {
   const values = rows.map((r, order) => ({
     key: humanize(r.key),
     order,
     win_rate: r.win_rate ?? 0,
+    small: r.won + r.lost < minGroup,
     label: r.win_rate === null ? 'no closed deals' : `${formatPct(r.win_rate)} · ${int(r.won)} of ${int(r.won + r.lost)}`,
   }));
   const spec = {
@@ -176,11 +174,12 @@ function winRateChart(id: string, title: string, axis: string, rows: ReportFigur
       x: {field: 'win_rate', type: 'quantitative', title: 'Win rate (% of closed deals)', axis: {format: '.0%', tickCount: 5}, scale: {domain: [0, 1]}},
     },
     layer: [
-      {mark: {type: 'bar', color: COLORS.won}},
+      {mark: {type: 'bar', color: COLORS.won}, encoding: FADE_SMALL},
       {mark: {type: 'text', align: 'left', dx: 4}, encoding: {text: {field: 'label'}}},
     ],
   } as TopLevelSpec;
-  return {id, title, wide: false, note, rows: values.length, spec};
+  const closed = rows.reduce((n, r) => n + r.won + r.lost, 0);
+  return {id, title, wide: false, note: `${note} ${fadedNote(minGroup, 'closed deals')}`, rows: closed, nothing: 'No closed deals', spec};
 }
 
 function arrDistributionChart(f: ReportFigures): ChartDef {
@@ -196,14 +195,15 @@ function arrDistributionChart(f: ReportFigures): ChartDef {
       {mark: {type: 'text', baseline: 'bottom', dy: -3}, encoding: {text: {field: 'label'}}},
     ],
   } as TopLevelSpec;
-  return {id: 'arr_distribution', title: 'ARR distribution', wide: false, note: 'billing.csv arr: one contract per won deal, active, scheduled or ended.', rows: f.summary.contracts, spec};
+  return {id: 'arr_distribution', title: 'ARR distribution', wide: false, note: 'Every contract counts once, whether it is active, not started yet or ended.', rows: f.summary.contracts, nothing: 'No contracts', spec};
 }
 
-function arrBySizeChart(f: ReportFigures): ChartDef {
+function arrBySizeChart(f: ReportFigures, minGroup: number): ChartDef {
   const values = f.arrBySizeBand.map((r, order) => ({
     band: r.size_band,
     order,
     median_arr: r.median_arr,
+    small: r.contracts < minGroup,
     label: `n=${int(r.contracts)}`,
     total: formatUsd(r.total_arr),
   }));
@@ -211,30 +211,30 @@ function arrBySizeChart(f: ReportFigures): ChartDef {
     ...base('ARR by company size band', 'Median contract ARR per size band (employees); labels give the number of contracts.', WIDTH, 220, values),
     encoding: {
       x: {field: 'band', type: 'ordinal', sort: {field: 'order', op: 'min'}, title: 'Company size (employees)', axis: {labelAngle: 0}},
-      y: {field: 'median_arr', type: 'quantitative', title: 'Median ARR per contract (USD)', axis: {format: '$~s'}},
+      y: {field: 'median_arr', type: 'quantitative', title: 'Median ARR per contract (USD)', axis: USD_AXIS},
     },
     layer: [
-      {mark: {type: 'bar', color: COLORS.primary}},
+      {mark: {type: 'bar', color: COLORS.primary}, encoding: FADE_SMALL},
       {mark: {type: 'text', baseline: 'bottom', dy: -3}, encoding: {text: {field: 'label'}}},
     ],
   } as TopLevelSpec;
-  return {id: 'arr_by_size', title: 'ARR by company size band', wide: false, note: 'Contracts joined to their company (companies.csv size_band).', rows: values.length, spec};
+  return {id: 'arr_by_size', title: 'ARR by company size band', wide: false, note: `Each contract sits in the size band of its company. ${fadedNote(minGroup, 'contracts')}`, rows: f.summary.contracts, nothing: 'No contracts', spec};
 }
 
-function cycleChart(f: ReportFigures): ChartDef {
-  const values = f.cycleBySegment.map((r, order) => ({...r, segment: `${humanize(r.segment)} (n=${int(r.deals)})`, order, label: `${Math.round(r.median)} d`}));
+function cycleChart(f: ReportFigures, minGroup: number): ChartDef {
+  const values = f.cycleBySegment.map((r, order) => ({...r, segment: `${humanize(r.segment)} (n=${int(r.deals)})`, order, small: r.deals < minGroup, label: `${Math.round(r.median)} d`}));
   const x = (field: string) => ({field, type: 'quantitative', title: 'Sales cycle (days, created to close)'});
   const spec = {
     ...base('Sales cycle by segment', 'Won deals: range (line), middle half (box) and median (white tick, labelled in days).', WIDTH, Math.max(80, 44 * values.length), values),
     encoding: {y: {field: 'segment', type: 'nominal', sort: {field: 'order', op: 'min'}, title: 'Segment', axis: {labelLimit: 160}}},
     layer: [
       {mark: {type: 'rule', color: '#555'}, encoding: {x: x('min'), x2: {field: 'max'}}},
-      {mark: {type: 'bar', size: 18, color: COLORS.primary}, encoding: {x: x('q1'), x2: {field: 'q3'}}},
+      {mark: {type: 'bar', size: 18, color: COLORS.primary}, encoding: {x: x('q1'), x2: {field: 'q3'}, ...FADE_SMALL}},
       {mark: {type: 'tick', color: 'white', size: 18, thickness: 2}, encoding: {x: x('median')}},
       {mark: {type: 'text', align: 'center', baseline: 'bottom', dy: -10}, encoding: {x: x('median'), text: {field: 'label'}}},
     ],
   } as TopLevelSpec;
-  return {id: 'cycle_by_segment', title: 'Sales cycle by segment', wide: false, note: 'Days from created_date to close_date of won deals; quartiles by linear interpolation.', rows: values.length, spec};
+  return {id: 'cycle_by_segment', title: 'Sales cycle by segment', wide: false, note: `Days from a won deal's creation to its close. ${fadedNote(minGroup, 'won deals')}`, rows: values.length, nothing: 'No won deals', spec};
 }
 
 function pipelineChart(f: ReportFigures): ChartDef {
@@ -249,11 +249,11 @@ function pipelineChart(f: ReportFigures): ChartDef {
     encoding: {
       x: {field: 'month', type: 'ordinal', title: 'Month', axis: {labelAngle: -40, labelOverlap: true}},
       xOffset: {field: 'series', type: 'nominal', sort: ['Pipeline created', 'Closed-won']},
-      y: {field: 'arr', type: 'quantitative', title: 'ARR (USD)', axis: {format: '$~s'}},
+      y: {field: 'arr', type: 'quantitative', title: 'ARR (USD)', axis: USD_AXIS},
       color: {field: 'series', type: 'nominal', title: null, sort: ['Pipeline created', 'Closed-won'], scale: {range: [COLORS.created, COLORS.won]}},
     },
   } as TopLevelSpec;
-  return {id: 'pipeline_by_month', title: 'Pipeline created and closed-won by month', wide: true, note: 'From the first deal to the as-of month.', rows: f.summary.opportunities, spec};
+  return {id: 'pipeline_by_month', title: 'Pipeline created and closed-won by month', wide: true, note: 'Month by month, from the first deal created to the snapshot (as-of) month.', rows: f.summary.opportunities, nothing: 'No deals', spec};
 }
 
 function mrrChart(f: ReportFigures): ChartDef {
@@ -263,10 +263,10 @@ function mrrChart(f: ReportFigures): ChartDef {
     mark: {type: 'line', point: true, color: COLORS.won},
     encoding: {
       x: {field: 'month', type: 'ordinal', title: 'Month', axis: {labelAngle: -40, labelOverlap: true}},
-      y: {field: 'mrr', type: 'quantitative', title: 'MRR (USD per month)', axis: {format: '$~s'}},
+      y: {field: 'mrr', type: 'quantitative', title: 'MRR (USD per month)', axis: USD_AXIS},
     },
   } as TopLevelSpec;
-  return {id: 'mrr_over_time', title: 'MRR over time', wide: true, note: 'From invoices.csv, up to the as-of month.', rows: values.length, spec};
+  return {id: 'mrr_over_time', title: 'MRR over time', wide: true, note: 'Recurring revenue invoiced per month, up to the snapshot (as-of) month.', rows: values.length, nothing: 'No invoices', spec};
 }
 
 function lossChart(f: ReportFigures): ChartDef {
@@ -283,7 +283,7 @@ function lossChart(f: ReportFigures): ChartDef {
       {mark: {type: 'text', align: 'left', dx: 4}, encoding: {text: {field: 'label'}}},
     ],
   } as TopLevelSpec;
-  return {id: 'loss_reasons', title: 'Loss reasons', wide: false, note: 'deals.csv loss_reason of the lost deals.', rows: f.summary.lost, spec};
+  return {id: 'loss_reasons', title: 'Loss reasons', wide: false, note: 'Every lost deal has one recorded reason.', rows: f.summary.lost, nothing: 'No lost deals', spec};
 }
 
 function icpChart(f: ReportFigures): ChartDef {
@@ -300,7 +300,7 @@ function icpChart(f: ReportFigures): ChartDef {
       {mark: {type: 'text', align: 'left', dx: 4}, encoding: {text: {field: 'label'}}},
     ],
   } as TopLevelSpec;
-  return {id: 'icp_mix', title: 'Companies by ICP tier', wide: false, note: 'companies.csv icp_tier.', rows: f.summary.companies, spec};
+  return {id: 'icp_mix', title: 'Companies by ICP tier', wide: false, note: 'Every company, by how well it fits the ideal customer profile (ICP).', rows: f.summary.companies, nothing: 'No companies', spec};
 }
 
 function techChart(f: ReportFigures): ChartDef {
@@ -327,23 +327,45 @@ function techChart(f: ReportFigures): ChartDef {
       {data: {values: labels}, mark: {type: 'text', align: 'left', dx: 4}, encoding: {x: {field: 'companies', type: 'quantitative'}, text: {field: 'label'}}},
     ],
   } as TopLevelSpec;
-  return {id: 'techstack_mix', title: 'Tech stack of the companies', wide: false, note: 'companies.csv uses_x12, uses_clearinghouse, uses_fhir, uses_hl7 (a company can use several).', rows: f.summary.companies, spec};
+  return {id: 'techstack_mix', title: 'Tech stack of the companies', wide: false, note: 'A company can use several of these technologies.', rows: f.summary.companies, nothing: 'No companies', spec};
 }
 
-/** Every chart of the report, in page order. */
-export function chartDefs(f: ReportFigures): ChartDef[] {
+/** "Faded bars: fewer than 10 closed deals." */
+function fadedNote(minGroup: number, what: string): string {
+  return `Faded bars: fewer than ${int(minGroup)} ${what}, too few to read much into.`;
+}
+
+/**
+ * A chart with nothing to draw (a header-only export, a run without deals): its title and one line saying
+ * what there is none of, instead of axes over an empty domain (which Vega labels $NaN).
+ */
+function emptyPanel(d: ChartDef): ChartDef {
+  const message = d.nothing ?? 'No data';
+  const spec = {
+    ...base(d.title, '', d.wide ? WIDE : WIDTH, 80, [{message}]),
+    mark: {type: 'text', fontSize: 13, color: '#777'},
+    encoding: {text: {field: 'message'}},
+  } as TopLevelSpec;
+  return {...d, note: `${message} in this dataset.`, spec};
+}
+
+/**
+ * Every chart of the report, in page order. `minGroup`: groups of fewer observations are faded (the deal
+ * model's targets.min_sample, below which its checks do not judge either).
+ */
+export function chartDefs(f: ReportFigures, minGroup = DEFAULT_MIN_GROUP): ChartDef[] {
   return [
     funnelChart(f),
     lossChart(f),
-    winRateChart('win_rate_icp_tier', 'Win rate by ICP tier', 'ICP tier', f.winRateByIcpTier, 'Deals grouped by their company\'s icp_tier.'),
-    winRateChart('win_rate_lead_source', 'Win rate by lead source', 'Lead source', f.winRateByLeadSource, 'Best first.'),
-    winRateChart('win_rate_segment', 'Win rate by segment', 'Segment', f.winRateBySegment, 'deals.csv segment.'),
-    cycleChart(f),
+    winRateChart('win_rate_icp_tier', 'Win rate by ICP tier', 'ICP tier', f.winRateByIcpTier, 'Deals grouped by the ICP tier of their company.', minGroup),
+    winRateChart('win_rate_lead_source', 'Win rate by lead source', 'Lead source', f.winRateByLeadSource, 'Lead sources from the best win rate down.', minGroup),
+    winRateChart('win_rate_segment', 'Win rate by segment', 'Segment', f.winRateBySegment, 'Segments by company size: SMB, mid-market, enterprise.', minGroup),
+    cycleChart(f, minGroup),
     pipelineChart(f),
     arrDistributionChart(f),
-    arrBySizeChart(f),
+    arrBySizeChart(f, minGroup),
     mrrChart(f),
     icpChart(f),
     techChart(f),
-  ];
+  ].map((d) => (d.rows === 0 ? emptyPanel(d) : d));
 }

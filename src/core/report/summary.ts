@@ -1,7 +1,6 @@
 /**
  * The compact summary table printed at the end of `run` and by `report`. Pure: returns the text.
  */
-import {displayPath} from '../display-path.js';
 import type {ReportSummary} from './figures.js';
 import {headline} from './html.js';
 
@@ -9,9 +8,9 @@ import {headline} from './html.js';
 export interface ReportResult extends ReportSummary {
   as_of: string;
   seed: number | null;
-  /** Path of the HTML report. */
+  /** Path of the HTML report (relative to the working directory when below it). */
   report: string;
-  /** Every output file of the run, by table name (absolute paths). */
+  /** Every output file of the run, by table name (paths as `report`'s). */
   outputs: Record<string, string>;
 }
 
@@ -22,9 +21,9 @@ function table(rows: ReadonlyArray<readonly string[]>, indent: string): string[]
 }
 
 /** The summary as aligned lines of text (no colours, no trailing spaces), ending with a newline. */
-export function formatSummaryTable(r: ReportResult, cwd: string): string {
+export function formatSummaryTable(r: ReportResult): string {
   const title = `Dataset as of ${r.as_of}${r.seed === null ? '' : ` (seed ${r.seed})`}`;
   const figures = table(headline(r).map((h) => [h.label, h.value, h.detail]), '  ');
-  const files = table(Object.entries(r.outputs).map(([name, path]) => [name, displayPath(path, cwd)]), '  ');
+  const files = table(Object.entries(r.outputs).map(([name, path]) => [name, path]), '  ');
   return [title, ...figures, 'Files', ...files].join('\n') + '\n';
 }

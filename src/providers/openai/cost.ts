@@ -1,4 +1,3 @@
-import {groupThousands} from '../../core/strings.js';
 import type {ModelPrice, OpenAiConfig} from '../../schemas/openai-config.js';
 import type {Usage} from './schema.js';
 
@@ -38,12 +37,16 @@ export function estimatedCallCost(cfg: OpenAiConfig, price: ModelPrice, webSearc
 /** Rounds USD to 6 decimals (a millionth of a dollar) for summaries, so float noise never shows. */
 export const roundUsd = (x: number) => Math.round(x * 1e6) / 1e6;
 
-/** `$0.0123` style, with enough digits to see small running costs. */
-export function formatUsd(x: number): string {
-  if (x === 0) return '$0';
-  if (x < 0.01) return `$${x.toFixed(4)}`;
-  if (x < 100) return `$${x.toFixed(2)}`;
-  return `$${groupThousands(Math.round(x))}`;
+/** Money as everywhere else (small running costs to the cent, or to 4 decimals under a cent). */
+export {formatUsd} from '../../core/format.js';
+
+/**
+ * Whether a run's paid calls may start without asking: yes when their estimated cost is within the
+ * threshold, unknown (the model has no price), or bounded by --max-cost, or when --yes was given.
+ */
+export function paidCallsNeedConfirmation(estimateUsd: number | null, thresholdUsd: number, flags: {yes?: boolean; maxCost?: number}): boolean {
+  if (flags.yes || flags.maxCost !== undefined || estimateUsd === null) return false;
+  return estimateUsd > thresholdUsd;
 }
 
 export interface BudgetState {

@@ -18,7 +18,7 @@ import {OpenAiClient, type CallFailure, type CallSuccess} from './client.js';
 import {budgetStop, callCost, estimatedCallCost, findPrice, formatUsd, roundUsd} from './cost.js';
 import {resolveOptions, type OpenAiOptions} from './options.js';
 import {buildInstructions, buildPrompt, PROMPT_VERSION, type Prompt} from './prompt.js';
-import {RateLimiter, sleep} from './rate-limiter.js';
+import {RateLimiter, systemClock, type Clock} from './rate-limiter.js';
 import {redact} from './redact.js';
 import {classifyError, retryDelayMs} from './retry.js';
 import {CACHE_FORMAT, CacheEntrySchema, type CacheEntry} from './schema.js';
@@ -60,6 +60,7 @@ export class OpenAiProvider implements EnrichmentProvider {
   private readonly limiter: RateLimiter;
   private readonly shutdown = new AbortController();
   private readonly reporter: Reporter;
+  private readonly clock: Clock;
   private client?: OpenAiClient;
   private fatal?: FatalError;
   private budgetHit?: string;
@@ -96,12 +97,13 @@ export class OpenAiProvider implements EnrichmentProvider {
   private respondedTokens = 0;
 
   constructor(
-    ctx: {rules: IcpRules; cacheDir: string; flags: Record<string, unknown>; reporter: Reporter},
+    ctx: {rules: IcpRules; cacheDir: string; flags: Record<string, unknown>; reporter: Reporter; clock?: Clock},
     readonly config: OpenAiConfig,
     env: NodeJS.ProcessEnv = process.env,
   ) {
     this.options = resolveOptions(ctx.flags, env, config);
     this.reporter = ctx.reporter;
+    this.clock = ctx.clock ?? systemClock;
     this.concurrency = this.options.concurrency;
     this.rules = createRulesEnricher(ctx.rules);
     this.deriver = compileDeriver(ctx.rules, config.grounding);
@@ -117,7 +119,7 @@ export class OpenAiProvider implements EnrichmentProvider {
       instructions: this.instructions,
     });
     this.price = findPrice(this.options.model, config.prices.models);
-    this.limiter = new RateLimiter({rpm: this.options.rpm, tpm: this.options.tpm});
+    this.limiter = new RateLimiter({rpm: this.options.rpm, tpm: this.options.tpm}, this.clock);
   }
 
   /** The cache key of a company (exposed for tests and tools). */
@@ -316,11 +318,11 @@ export class OpenAiProvider implements EnrichmentProvider {
       } else {
         this.limiter.settle(estTokens, 0);
       }
-      this.limiter.observe(result.headers, Date.now(), estTokens, this.options.retry.maxRetryAfterMs);
+      this.limiter.observe(result.headers, this.clock.now(), estTokens, this.options.retry.maxRetryAfterMs);
 
       if (result.ok) return {entry: this.store(key, result, cost)};
 
-      const o = classifyError(result.error, {model: this.options.model, api: this.options.api, nowMs: Date.now(), shuttingDown: signal.aborted});
+      const o = classifyError(result.error, {model: this.options.model, api: this.options.api, nowMs: this.clock.now(), shuttingDown: signal.aborted});
       if (o.kind === 'aborted') throw this.fatal ?? new FatalError('stopped');
       if (o.kind === 'fatal') throw this.setFatal(o.message);
       if (o.kind === 'fail') return {fallback: o.reason};
@@ -331,9 +333,9 @@ export class OpenAiProvider implements EnrichmentProvider {
       this.n.retries++;
       const delay = retryDelayMs(o.retryAfterMs, attempt, this.options.retry, Math.random());
       // A rate limit or an explicit retry-after holds back every request, not only this one.
-      if (o.rateLimited || o.retryAfterMs !== null) this.limiter.pauseUntil(Date.now() + delay);
+      if (o.rateLimited || o.retryAfterMs !== null) this.limiter.pauseUntil(this.clock.now() + delay);
       try {
-        await sleep(delay, signal);
+        await this.clock.sleep(delay, signal);
       } catch {
         throw this.fatal ?? new FatalError('stopped');
       }
@@ -349,7 +351,7 @@ export class OpenAiProvider implements EnrichmentProvider {
       model: this.options.model,
       response_model: r.responseModel,
       prompt_version: PROMPT_VERSION,
-      created_at: new Date().toISOString(),
+      created_at: new Date(this.clock.now()).toISOString(),
       response_id: r.responseId,
       answer: r.answer,
       citations: r.urls.citations,
@@ -392,13 +394,14 @@ export class OpenAiProvider implements EnrichmentProvider {
       estimated_cost_usd: perCall === null ? null : roundUsd(calls * perCall),
       estimated_cost_per_call_usd: perCall === null ? null : roundUsd(perCall),
       prices_as_of: this.config.prices.as_of,
+      confirm_above_usd: this.config.confirm_above_usd,
       cache_dir: this.cache.dir,
     };
   }
 
   stats(): Record<string, number> {
     const {in_flight: _inFlight, ...n} = this.n;
-    return {...n, budget_reached: this.budgetHit ? 1 : 0, cost_usd: roundUsd(this.spent)};
+    return {...n, rate_limit_waits: this.limiter.waits, budget_reached: this.budgetHit ? 1 : 0, cost_usd: roundUsd(this.spent)};
   }
 
   progressNote(): string {

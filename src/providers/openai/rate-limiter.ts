@@ -8,7 +8,7 @@ import {parseResetDuration} from './retry.js';
  * - the server's word: after a 429, or when x-ratelimit-remaining-requests / -tokens run out, every
  *   request waits until the reset time the server gives.
  * The decisions (`delayFor`, `take`, `observe`) are pure functions of the state and the time passed in;
- * `acquire` is the only part that sleeps.
+ * `acquire` is the only part that waits, on the injected clock (tests drive a virtual one).
  */
 export interface RateLimits {
   rpm?: number;
@@ -17,6 +17,14 @@ export interface RateLimits {
 
 interface HeaderLike {
   get(name: string): string | null;
+}
+
+/** The time and the timers of the rate limiter and the retries: the system's (systemClock), or a test's. */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Resolves after `ms` milliseconds; rejects with the signal's reason when it aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export class RateLimiter {
@@ -29,10 +37,10 @@ export class RateLimiter {
 
   constructor(
     private readonly limits: RateLimits,
-    private readonly clock: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {
     this.tokens = limits.tpm ?? 0;
-    this.tokensAt = clock();
+    this.tokensAt = clock.now();
   }
 
   private refill(now: number): void {
@@ -99,7 +107,7 @@ export class RateLimiter {
     let waited = false;
     for (;;) {
       signal?.throwIfAborted();
-      const now = this.clock();
+      const now = this.clock.now();
       const d = this.delayFor(now, estTokens);
       if (d <= 0) {
         this.take(now, estTokens);
@@ -107,7 +115,7 @@ export class RateLimiter {
         return;
       }
       waited = true;
-      await sleep(d, signal);
+      await this.clock.sleep(d, signal);
     }
   }
 }
@@ -127,3 +135,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', onAbort, {once: true});
   });
 }
+
+/** The system's clock: Date.now and setTimeout. */
+export const systemClock: Clock = {now: () => Date.now(), sleep};
