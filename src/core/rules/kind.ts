@@ -111,8 +111,10 @@ export function compileKinds(rules: IcpRules): KindClassifier {
         if (e.industry > 0) why.push(`industry "${c.industry}" (+${e.industry})`);
         if (e.named.length) why.push(`name: ${e.named.join(', ')} (+${e.named.length * pts.name})`);
         if (e.strong.length) why.push(`${e.strong.join(', ')} (+${e.strong.length * pts.strong})`);
-        if (e.weak.length) why.push(`weak: ${e.weak.join(', ')} (+${e.weakPoints})`);
-        const words = [...new Set([...e.named, ...e.strong, ...e.weak])];
+        // Only the weak phrases that count (weak_cap): a vendor's text can hold dozens.
+        const counted = pts.weak > 0 ? e.weak.slice(0, Math.ceil(pts.weak_cap / pts.weak)) : [];
+        if (e.weak.length) why.push(`weak: ${counted.join(', ')}${e.weak.length > counted.length ? ', ...' : ''} (+${e.weakPoints})`);
+        const words = [...new Set([...e.named, ...e.strong, ...counted])];
         const kind = ck.kinds[i].kind;
         return {kind, reason: `${kind} (${head}): ${why.join('; ')}`, is_competitor: kind === 'edi_vendor', words, signals: (e.industry > 0 ? 1 : 0) + words.length};
       };
