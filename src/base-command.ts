@@ -1,5 +1,5 @@
 import {Command, Flags, Interfaces} from '@oclif/core';
-import {existsSync, statSync} from 'node:fs';
+import {existsSync, rmdirSync, statSync} from 'node:fs';
 import {config as loadDotenv} from 'dotenv';
 import {FatalError, fileSystemError, UserError} from './errors.js';
 import {cleanUpOnSignals} from './io/interrupt.js';
@@ -78,6 +78,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   };
 
   protected flags!: BaseFlags<T>;
+  /** The data folders that did not exist when the command started (deepest first). */
+  private newFolders: string[] = [];
   protected reporter?: Reporter;
 
   public async init(): Promise<void> {
@@ -106,6 +108,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // Before any work: a --data-dir that is a file would fail only when the first table is written.
     if (existsSync(paths.root) && !statSync(paths.root).isDirectory()) throw new UserError(`--data-dir ${f['data-dir']}: ${paths.root} is a file, not a folder`);
     cleanUpOnSignals([paths.raw, paths.interim, paths.final], () => reporter.stop());
+    // Folders a failed command made and left empty are removed (see catch): bad input leaves nothing behind.
+    this.newFolders = [paths.raw, paths.interim, paths.final, paths.root].filter((d) => !existsSync(d));
     return {
       paths,
       configDir: config.path,
@@ -119,6 +123,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected async catch(thrown: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
     this.reporter?.stop();
+    removeEmptyFolders(this.newFolders);
     const err: Error & {exitCode?: number; oclif?: {exit?: number}} = fileSystemError(thrown) ?? thrown;
     const known = err instanceof UserError || err instanceof FatalError;
     const exit = known ? err.exitCode! : (err.oclif?.exit ?? (isParseError(err) ? 2 : 1));
@@ -141,4 +146,15 @@ function isParseError(err: Error): boolean {
   return /^(CLIParseError|RequiredArgsError|UnexpectedArgsError|FailedFlagValidationError|NonExistentFlagsError|FlagInvalidOptionError|ArgInvalidOptionError)$/.test(
     err.constructor?.name ?? '',
   ) || /Expected an integer|Expected --\S+=|must be (?:greater|less)/.test(err.message);
+}
+
+/** Removes those of `folders` (deepest first) that exist and are empty; any other is left as it is. */
+function removeEmptyFolders(folders: readonly string[]): void {
+  for (const d of folders) {
+    try {
+      rmdirSync(d);
+    } catch {
+      // Not there, not empty, or not ours to remove.
+    }
+  }
 }

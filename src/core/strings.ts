@@ -24,3 +24,13 @@ export function groupThousands(n: number): string {
   return String(n).replace(THOUSANDS_RE, ',');
 }
 const THOUSANDS_RE = /\B(?=(\d{3})+(?!\d))/g;
+
+/**
+ * A short excerpt of a text for a message (a 20 MB header or cell must not be echoed whole): at most `max`
+ * characters, with "..." and the full length when cut; line breaks shown as \n.
+ */
+export function excerpt(s: string, max = 60): string {
+  const short = s.length <= max ? s : s.slice(0, max);
+  const shown = short.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+  return s.length <= max ? shown : `${shown}... (${groupThousands(s.length)} characters)`;
+}

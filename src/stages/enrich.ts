@@ -5,7 +5,8 @@ import {countCompanies, countCompany, previousCustomerDomains, withEnrichment, t
 import {applyLimit, KeyCollision, splitRanges} from '../core/account-plan.js';
 import {parseShard, type Shard} from '../core/shard.js';
 import {commitPart, removePart, WriterGroup} from '../io/writer-group.js';
-import {indexExport, type ExportIndex} from './account-index.js';
+import {checkExportHeader, indexExport, type ExportIndex} from './account-index.js';
+import {checkInputFile} from '../io/input-check.js';
 import {assembleRange, rangeInput, readForeign, wholeFile, type RangeInput} from './enrich-range.js';
 import {indexInParts, indexInWorker, rangeWorkersAvailable, RangeWorkers} from './worker-client.js';
 import {workerLimits} from './worker-pool.js';
@@ -445,6 +446,9 @@ export async function enrichStage(s: EnrichStageInput): Promise<EnrichSummary> {
     if (typeof parsed === 'string') throw new UserError(parsed);
     shard = parsed;
   }
+  // The export is checked before anything is created (folders, the cache) or any provider starts.
+  checkInputFile(s.input, s.paths);
+  await checkExportHeader(s.input);
   const rules = await loadIcpRules(s.configDir);
   const previousCustomers = await loadPreviousCustomers(s.configDir, s.reporter);
   const name = chooseProvider(s.provider);

@@ -230,8 +230,8 @@ export async function indexInParts(init: IndexInit, onProgress: (rows: number) =
   const columns = headerIndex(init.input, plan.header);
   const [first, second] = plan.chunks;
   const parts: PartPlan[] = [
-    {columns, newline: plan.newline, start: first.start, end: first.end, firstLine: plan.firstLine},
-    {columns, newline: plan.newline, start: second.start, end: second.end},
+    {columns, width: plan.header.length, newline: plan.newline, start: first.start, end: first.end, firstLine: plan.firstLine},
+    {columns, width: plan.header.length, newline: plan.newline, start: second.start, end: second.end},
   ];
   const rows = [0, 0];
   const answers = await Promise.all(
