@@ -5,6 +5,12 @@ import {Flags} from '@oclif/core';
  * spread these, so the two never drift apart.
  */
 export const enrichFlags = {
+  'formula-guard': Flags.boolean({
+    description: 'Write text cells that start with =, +, -, @, a tab or a carriage return (which spreadsheets would run as formulas) with a leading apostrophe, as OWASP advises; --no-formula-guard writes them as they are, for machine consumers. Example: --no-formula-guard',
+    default: true,
+    allowNo: true,
+    helpGroup: 'GLOBAL',
+  }),
   shard: Flags.string({
     description: 'Process only the companies whose key hashes into shard K of N; the N shards together give exactly the rows of an unsharded run (spread a huge list over machines). Example: --shard 2/8',
     helpGroup: 'GLOBAL',

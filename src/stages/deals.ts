@@ -77,7 +77,7 @@ export function displayPath(file: string): string {
  * reading another column fails to compile until the column is added to the list.
  */
 export function companyColumns<K extends keyof Company>(keys: Record<K, true>): TableCodec<Pick<Company, K>> {
-  return new TableCodec<Pick<Company, K>>(pickColumns(COMPANY_TABLE, keys));
+  return new TableCodec<Pick<Company, K>>(pickColumns(COMPANY_TABLE, keys), {safeText: true});
 }
 
 /**

@@ -26,6 +26,8 @@ import {chooseProvider, createProvider, type ProviderChoice} from '../providers/
 import type {Company, CompanyBase} from '../schemas/companies.js';
 import {CONFIG_SCHEMAS} from '../schemas/config-files.js';
 import type {IcpRules} from '../schemas/icp-rules.js';
+import {formulaGuardOn, setFormulaGuard} from '../io/table-codec.js';
+import type {TextCellStats} from '../core/text-cells.js';
 
 export {companyCodec, rejectCodec};
 
@@ -97,6 +99,12 @@ export interface EnrichSummary {
   output: string;
   rejects_file: string;
   counts: CompanyCounts;
+  /**
+   * The text cells of companies.csv (see core/text-cells.ts): cells that start like a spreadsheet formula
+   * (written with a leading apostrophe when formula_guard is on, as they are under --no-formula-guard) and
+   * control characters removed. Absent under --dry-run.
+   */
+  text_cells?: {formula_guard: boolean} & TextCellStats;
   provider_stats: Record<string, number>;
   /** Set under --dry-run: what enriching would take. Nothing was called or written. */
   dry_run?: EnrichPlan;
@@ -161,13 +169,13 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
   const tables = [paths.companies, ...(simulation ? [paths.leads, paths.deals, paths.billing, paths.invoices, paths.unified] : [])];
   const poolSize = workerCount(opts, bytes);
   let pool: RangeWorkers | undefined =
-    poolSize >= 2 ? new RangeWorkers(Array.from({length: poolSize}, (): WorkerInit => ({configDir: opts.configDir, paths, simulation})), workerLimits()) : undefined;
+    poolSize >= 2 ? new RangeWorkers(Array.from({length: poolSize}, (): WorkerInit => ({configDir: opts.configDir, paths, simulation, formulaGuard: formulaGuardOn()})), workerLimits()) : undefined;
 
   // Pass 1: keys and rejects.
   reporter.start(`Scanning ${basename(input)}`);
   let ex: ExportIndex;
   try {
-    const init = {input, shard, exactKeys: opts.exactKeys, ...(rejectsPart ? {rejects: paths.rejects} : {})};
+    const init = {input, shard, exactKeys: opts.exactKeys, formulaGuard: formulaGuardOn(), ...(rejectsPart ? {rejects: paths.rejects} : {})};
     const progress = (n: number) => reporter.progress(n);
     // A large export (or any, when the thread count is set) is indexed in two halves at once when it can be.
     const halves = indexThread && !opts.exactKeys && (bytes >= PARALLEL_INDEX_BYTES || typeof opts.workers === 'number');
@@ -207,6 +215,9 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
   const merged = ex.index.rows.reduce((n, r) => n + r, 0) - companies;
   const counter = new CompanyCounter();
   let providerStats: Record<string, number> | undefined;
+  // What the text cells of companies.csv held: this thread's cells (from here on), plus the workers'.
+  const textBefore = {...companyCodec.textStats};
+  let workerText: TextCellStats | undefined;
 
   if (pool) {
     reporter.start(`Enriching with ${provider.name} on ${pool.count} threads`, inputRows);
@@ -230,6 +241,7 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
       throw await afterFailure(e, () => out.abort(), abortRejects);
     }
     written = result.written;
+    workerText = result.text;
     Object.assign(counter.counts, result.counts);
     providerStats = result.providerStats;
     if (opts.simulation && result.simulation) {
@@ -300,6 +312,11 @@ async function enrichOnce(opts: EnrichOptions): Promise<EnrichSummary> {
     output: displayPath(paths.companies),
     rejects_file: displayPath(paths.rejects),
     counts: c,
+    text_cells: {
+      formula_guard: formulaGuardOn(),
+      formula_cells: companyCodec.textStats.formula_cells - textBefore.formula_cells + (workerText?.formula_cells ?? 0),
+      control_chars_removed: companyCodec.textStats.control_chars_removed - textBefore.control_chars_removed + (workerText?.control_chars_removed ?? 0),
+    },
     provider_stats: providerStats ?? provider.stats(),
   };
   writeJsonAtomic(paths.enrichSummary, summary);
@@ -446,6 +463,7 @@ export async function enrichStage(s: EnrichStageInput): Promise<EnrichSummary> {
     if (typeof parsed === 'string') throw new UserError(parsed);
     shard = parsed;
   }
+  setFormulaGuard(s.providerFlags?.['formula-guard'] !== false);
   // The export is checked before anything is created (folders, the cache) or any provider starts.
   checkInputFile(s.input, s.paths);
   await checkExportHeader(s.input);

@@ -32,7 +32,8 @@ export {formatSummaryTable} from '../core/report/summary.js';
 
 /** A codec for some columns of a table (`read` projects the file onto them). */
 function projected<T extends Record<string, unknown>>(table: readonly TableColumn[], columns: Record<keyof T & string, true>): TableCodec<T> {
-  return new TableCodec<T>(pickColumns(table, columns));
+  // (Text cells of companies.csv and unified.csv are read with the formula guard undone, as written.)
+  return new TableCodec<T>(pickColumns(table, columns), {safeText: table === COMPANY_TABLE || table === UNIFIED_TABLE});
 }
 
 // The columns the report reads: every field of the Figure* row types (the Record type makes the lists complete).

@@ -15,8 +15,9 @@ import {
 } from './deals.js';
 
 /** unified.csv as a whole (for readers); it is written as its company columns, then its sales columns. */
-export const unifiedCodec = new TableCodec<UnifiedRow>(UNIFIED_TABLE);
-export const unifiedCompanyCodec = new TableCodec<UnifiedCompany>(UNIFIED_COMPANY_TABLE);
+// The company columns hold the export's text, written as companies.csv writes it (see CodecOptions.safeText).
+export const unifiedCodec = new TableCodec<UnifiedRow>(UNIFIED_TABLE, {safeText: true});
+export const unifiedCompanyCodec = new TableCodec<UnifiedCompany>(UNIFIED_COMPANY_TABLE, {safeText: true});
 export const unifiedSalesCodec = new TableCodec<UnifiedSalesRow>(UNIFIED_SALES_TABLE);
 
 /**
