@@ -19,6 +19,14 @@ export interface TableColumn {
   readonly kind: ColumnKind;
   readonly nullable: boolean;
   readonly plain: boolean;
+  /** What a reader checks a cell against (see io/table-check.ts): the values of an enum, */
+  readonly values?: readonly string[];
+  /** the format of an ID or date column (PLAIN_PATTERNS in schemas/columns.ts), */
+  readonly format?: 'id' | 'date' | 'dateOrEmpty';
+  /** a whole number, and the bounds of a number. */
+  readonly int?: boolean;
+  readonly min?: number;
+  readonly max?: number;
 }
 
 /** A text csvCell writes as it is (no quotes): every value of a plain column must be such a text. */

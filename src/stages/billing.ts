@@ -7,7 +7,7 @@ import {UserError} from '../errors.js';
 import type {DataPaths} from '../io/paths.js';
 import {TableCodec} from '../io/table-codec.js';
 import {TableCursor} from '../io/table-cursor.js';
-import {CONTRACT_TABLE, INVOICE_TABLE} from '../generated/tables.js';
+import {CONTRACT_TABLE, DEAL_TABLE, INVOICE_TABLE} from '../generated/tables.js';
 import type {Contract, Deal, Invoice} from '../schemas/deals.js';
 import {
   companyColumns, dealCodec, displayPath, pct, formatChecks, loadDealModel, openCompanies, requireInput, runWalk,
@@ -66,7 +66,7 @@ export class CompanyDeals {
   /** Opens deals.csv at its first row. */
   static async open(paths: DataPaths): Promise<CompanyDeals> {
     requireInput(paths.deals, 'deals');
-    const cursor = await TableCursor.open(paths.deals, dealCodec, {required: dealCodec.columns, producedBy: 'deals'});
+    const cursor = await TableCursor.open(paths.deals, dealCodec, {required: dealCodec.columns, producedBy: 'deals', check: {table: DEAL_TABLE, all: true, unique: 'deal_id'}});
     try {
       const wait = cursor.advance();
       if (wait) await wait;

@@ -21,6 +21,8 @@ import {writeJsonAtomic} from '../io/json.js';
 import {companyCodec} from './codecs.js';
 
 export const dealCodec = new TableCodec<Deal>(DEAL_TABLE);
+/** What the readers of companies.csv check (see CursorOptions.check): every typed cell, unique company IDs. */
+export const COMPANY_CHECK = {table: COMPANY_TABLE, all: true, unique: 'company_id'} as const;
 export const leadCodec = new TableCodec<Lead>(LEAD_TABLE);
 
 /** data/raw/leads.csv (not in dataPaths: written by the deals stage next to deals.csv). */
@@ -86,7 +88,7 @@ export function companyColumns<K extends keyof Company>(keys: Record<K, true>): 
  */
 export async function openCompanies<T extends Partial<Company>>(paths: DataPaths, codec: TableCodec<T>, cells?: readonly (keyof Company)[]): Promise<TableCursor<T>> {
   requireInput(paths.companies, 'enrich');
-  return TableCursor.open(paths.companies, codec, {required: companyCodec.columns, producedBy: 'enrich', cells});
+  return TableCursor.open(paths.companies, codec, {required: companyCodec.columns, producedBy: 'enrich', cells, check: COMPANY_CHECK});
 }
 
 /**

@@ -50,6 +50,15 @@ const contractCodec = projected<FigureContract>(CONTRACT_TABLE, {billing_id: tru
 const invoiceCodec = projected<FigureInvoice>(INVOICE_TABLE, {period_start: true, period_months: true, amount: true});
 const unifiedCodec = projected<FigureUnified>(UNIFIED_TABLE, {company_id: true, is_customer: true});
 
+/** What the report checks of each table it reads, by the command that writes it (see CursorOptions.check). */
+const CHECKS: Record<string, {table: readonly TableColumn[]; unique?: string}> = {
+  enrich: {table: COMPANY_TABLE, unique: 'company_id'},
+  deals: {table: DEAL_TABLE, unique: 'deal_id'},
+  billing: {table: CONTRACT_TABLE, unique: 'billing_id'},
+  invoices: {table: INVOICE_TABLE},
+  unify: {table: UNIFIED_TABLE},
+};
+
 /** data/raw/leads.csv, written by the deals stage (listed with the outputs when present). */
 function leadsFile(paths: DataPaths): string {
   return join(paths.raw, 'leads.csv');
@@ -75,8 +84,9 @@ function inputs(paths: DataPaths) {
  * Streams the codec's columns of a table (see TableCursor: the fast scanner, papaparse when the file is not
  * plain CSV), passing each decoded row to `onRow`. A missing column names the command that writes the table.
  */
-async function stream<T extends Record<string, unknown>>(file: string, codec: TableCodec<T>, command: string, onRow: (row: T) => void): Promise<void> {
-  const cursor = await TableCursor.open(file, codec, {required: codec.columns, producedBy: command});
+async function stream<T extends Record<string, unknown>>(file: string, codec: TableCodec<T>, command: string, onRow: (row: T) => void, check = CHECKS[command]): Promise<void> {
+  // The cells the report reads are checked (and the IDs it reads unique), not the others.
+  const cursor = await TableCursor.open(file, codec, {required: codec.columns, producedBy: command, check});
   try {
     for (;;) {
       const wait = cursor.advance();
@@ -106,12 +116,12 @@ class Interner {
 }
 
 /** Reads the rows of a table (the codec's columns); `lean` replaces repeated strings by shared ones. */
-async function readRows<T extends Record<string, unknown>>(file: string, codec: TableCodec<T>, command: string, lean: (row: T) => void): Promise<T[]> {
+async function readRows<T extends Record<string, unknown>>(file: string, codec: TableCodec<T>, command: string, lean: (row: T) => void, check = CHECKS[command]): Promise<T[]> {
   const out: T[] = [];
   await stream(file, codec, command, (row) => {
     lean(row);
     out.push(row);
-  });
+  }, check);
   return out;
 }
 
@@ -145,7 +155,7 @@ async function readInvoices(paths: DataPaths): Promise<FigureInvoice[]> {
   const i = new Interner();
   return readRows(paths.invoices, invoiceCodec, 'billing', (inv) => {
     inv.period_start = i.of(inv.period_start);
-  });
+  }, CHECKS.invoices);
 }
 
 /** The companies that are customers: distinct company_id of the rows of unified.csv with is_customer. */

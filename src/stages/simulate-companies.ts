@@ -10,7 +10,7 @@ import {OrderedTables, WriterGroup} from '../io/writer-group.js';
 import {UNIFIED_COMPANY_COLUMNS} from '../core/unify.js';
 import type {SimulateChunkMessage, SimulateChunkReply, SimulateInit} from '../workers/protocol.js';
 import {companyCodec} from './codecs.js';
-import {requireInput, runWalk, sinkWalk, type LoadedDealModel, type SimulationStageInput} from './deals.js';
+import {COMPANY_CHECK, requireInput, runWalk, sinkWalk, type LoadedDealModel, type SimulationStageInput} from './deals.js';
 import {simulatedCodec, SimulationSink, type SimulatedCompany, type SimulationResult, type SimulationStates} from './simulate.js';
 import {blockReturner, PieceQueue, startWorker, WorkerHandle, workerLimits, type ChunkPolicy, type WorkerPolicy} from './worker-pool.js';
 
@@ -82,6 +82,7 @@ export async function simulateChunk(
       producedBy: 'enrich',
       cells: UNIFIED_COMPANY_COLUMNS,
       range: {start: chunk.start, end: chunk.end, header: plan.header, newline: plan.newline},
+      check: COMPANY_CHECK,
     });
     let n = 0;
     try {

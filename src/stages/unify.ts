@@ -6,7 +6,7 @@ import type {Reporter} from '../io/reporter.js';
 import type {Company} from '../schemas/companies.js';
 import {TableCodec} from '../io/table-codec.js';
 import {TableCursor} from '../io/table-cursor.js';
-import {UNIFIED_COMPANY_TABLE, UNIFIED_SALES_TABLE, UNIFIED_TABLE} from '../generated/tables.js';
+import {CONTRACT_TABLE, LEAD_TABLE, UNIFIED_COMPANY_TABLE, UNIFIED_SALES_TABLE, UNIFIED_TABLE} from '../generated/tables.js';
 import type {Contract, Deal, Lead, UnifiedCompany, UnifiedRow, UnifiedSalesRow} from '../schemas/deals.js';
 import {companyExists, CompanyDeals, contractCodec, downstreamAsOf, findDeal} from './billing.js';
 import {
@@ -48,10 +48,10 @@ export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel
     const asOf = downstreamAsOf(s.asOf, deals.asOf, loaded.asOf);
     const leadsFile = leadsPath(s.paths);
     requireInput(leadsFile, 'deals');
-    const leads = await TableCursor.open(leadsFile, leadCodec, {required: leadCodec.columns, producedBy: 'deals'});
+    const leads = await TableCursor.open(leadsFile, leadCodec, {required: leadCodec.columns, producedBy: 'deals', check: {table: LEAD_TABLE, all: true, unique: 'company_id'}});
     opened.push(leads);
     requireInput(s.paths.billing, 'billing');
-    const billing = await TableCursor.open(s.paths.billing, contractCodec, {required: contractCodec.columns, producedBy: 'billing'});
+    const billing = await TableCursor.open(s.paths.billing, contractCodec, {required: contractCodec.columns, producedBy: 'billing', check: {table: CONTRACT_TABLE, all: true, unique: 'billing_id'}});
     opened.push(billing);
     for (const c of [leads, billing]) {
       const wait = c.advance();
