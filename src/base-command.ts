@@ -15,6 +15,8 @@ export interface Setup {
   input: string;
   cacheDir: string;
   seed: number;
+  /** Whether --seed was given (a stage that extends tables takes their seed otherwise). */
+  seedGiven: boolean;
   limit?: number;
   reporter: Reporter;
 }
@@ -77,6 +79,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }),
   };
 
+  /**
+   * Shared flags that mean nothing to this command, with why: given explicitly, they are refused (exit 2)
+   * rather than silently ignored (`report --seed 9`, `deals --provider openai`).
+   */
+  static notApplicable: Readonly<Record<string, string>> = {};
+
   protected flags!: BaseFlags<T>;
   /** The data folders that did not exist when the command started (deepest first). */
   private newFolders: string[] = [];
@@ -101,6 +109,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const reporter = await createReporter(reporterMode({json: this.jsonEnabled(), quiet: f.quiet}));
     this.reporter = reporter;
     const explicit = (name: string) => this.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+    for (const [flag, why] of Object.entries((this.ctor as typeof BaseCommand).notApplicable)) {
+      if (explicit(flag)) throw new UserError(`--${flag} does not apply to \`stedi-gtm ${this.id ?? this.constructor.name.toLowerCase()}\`: ${why}; leave it out`);
+    }
     const config = resolveWithFallback(f['config-dir'], DEFAULT_CONFIG_DIR, explicit('config-dir'), 'config');
     const input = resolveWithFallback(f.input, DEFAULT_INPUT, explicit('input'), 'sample input');
     for (const r of [config, input]) if (r.fallback && !f.quiet) process.stderr.write(`${r.fallback}\n`);
@@ -116,6 +127,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       input: input.path,
       cacheDir: f['cache-dir'] ?? paths.defaultCache,
       seed: f.seed,
+      seedGiven: explicit('seed'),
       limit: f.limit,
       reporter,
     };

@@ -92,6 +92,13 @@ function positiveNumber(input: string, flag: string, zeroOk = false): number {
   return n;
 }
 
+/** The shared flags that mean nothing to deals, billing and unify (see BaseCommand.notApplicable). */
+export const SIMULATION_NOT_APPLICABLE = {
+  input: 'it reads <data-dir>/raw/companies.csv, not the export (`stedi-gtm enrich` or `stedi-gtm run` read it)',
+  provider: 'it reads companies already enriched (`stedi-gtm enrich` or `stedi-gtm run` enrich them)',
+  'cache-dir': 'it calls no enrichment provider',
+} as const;
+
 /**
  * Flags of the simulation stages (deals, billing, unify) beyond the shared ones. `deals`, `billing`,
  * `unify` and `run` spread these.

@@ -1,5 +1,5 @@
 import {BaseCommand} from '../base-command.js';
-import {simulationFlags} from '../flags.js';
+import {SIMULATION_NOT_APPLICABLE, simulationFlags} from '../flags.js';
 import {formatBillingSummary, runBilling, type BillingSummary} from '../stages/billing.js';
 
 export default class Billing extends BaseCommand<typeof Billing> {
@@ -12,6 +12,8 @@ export default class Billing extends BaseCommand<typeof Billing> {
   ];
 
   static flags = {...simulationFlags};
+
+  static notApplicable = SIMULATION_NOT_APPLICABLE;
 
   async run(): Promise<BillingSummary> {
     const s = await this.setup();

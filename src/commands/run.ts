@@ -3,6 +3,7 @@ import {BaseCommand} from '../base-command.js';
 import {enrichFlags, simulationFlags} from '../flags.js';
 import type {ProviderChoice} from '../providers/index.js';
 import {UserError} from '../errors.js';
+import {recordSources, sourceOf} from '../io/provenance.js';
 import {formatBillingSummary, runBilling, type BillingSummary} from '../stages/billing.js';
 import {formatIsoDay} from '../core/calendar.js';
 import {formatDealsSummary, loadDealModel, type DealsSummary} from '../stages/deals.js';
@@ -63,8 +64,10 @@ export default class Run extends BaseCommand<typeof Run> {
   async run(): Promise<RunSummary> {
     const from = this.flags.from as RunSummary['from'];
     if (from !== 'enrich') {
-      for (const flag of ['shard', 'dry-run'] as const) {
-        if (this.flags[flag]) throw new UserError(`--${flag} applies to enrichment, which --from ${from} skips: leave out one or the other`);
+      // Every flag of enrichment, given explicitly (not by default or from the environment).
+      const given = (name: string) => this.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`) || (name === 'formula-guard' && a === '--no-formula-guard'));
+      for (const flag of ['shard', 'dry-run', 'input', 'provider', 'cache-dir', ...Object.keys(enrichFlags)]) {
+        if (given(flag)) throw new UserError(`--${flag === 'formula-guard' && this.argv.includes('--no-formula-guard') ? 'no-formula-guard' : flag} applies to enrichment, which --from ${from} skips: leave out one or the other`);
       }
     }
     const s = await this.setup();
@@ -99,6 +102,8 @@ export default class Run extends BaseCommand<typeof Run> {
     const report = reporting ? await reporting.reportStage({...s, digest: simulated?.digest}) : undefined;
     // The big tables may still be going into place (see EnrichOptions.simulation.renamed).
     await renamed;
+    // The tables made in this pass belong together (see io/provenance.ts).
+    if (deals) recordSources(s.paths, {deals: await sourceOf(s.paths, 'deals', s.seed, deals.as_of), billing: await sourceOf(s.paths, 'billing', s.seed, deals.as_of)});
     if (!this.flags.quiet && !this.jsonEnabled()) {
       this.log([
         ...(deals ? [formatDealsSummary(deals)] : []),
@@ -107,6 +112,6 @@ export default class Run extends BaseCommand<typeof Run> {
       ].join('\n'));
       if (report && reporting) this.log(`\n${reporting.formatSummaryTable(report, process.cwd()).trimEnd()}`);
     }
-    return {seed: s.seed, as_of: unify.as_of, from, enrich, deals, billing, unify, report, warnings: [...(deals?.warnings ?? []), ...(billing?.warnings ?? [])]};
+    return {seed: billing?.seed ?? s.seed, as_of: unify.as_of, from, enrich, deals, billing, unify, report, warnings: [...(deals?.warnings ?? []), ...(billing?.warnings ?? [])]};
   }
 }

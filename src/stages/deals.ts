@@ -18,6 +18,7 @@ import {CONFIG_SCHEMAS} from '../schemas/config-files.js';
 import type {DealModelConfig} from '../schemas/deal-model.js';
 import type {Deal, Lead} from '../schemas/deals.js';
 import {writeJsonAtomic} from '../io/json.js';
+import {recordSources, sourceOf} from '../io/provenance.js';
 import {companyCodec} from './codecs.js';
 
 export const dealCodec = new TableCodec<Deal>(DEAL_TABLE);
@@ -39,6 +40,8 @@ export interface SimulationStageInput {
   reporter: Reporter;
   /** The --as-of flag (YYYY-MM-DD), if given. */
   asOf?: string;
+  /** Whether --seed was given (billing and unify take the seed the deals were made with otherwise). */
+  seedGiven?: boolean;
   /** false: the one pass makes no company digest for the report (the run makes no report). Default true. */
   digest?: boolean;
 }
@@ -247,6 +250,7 @@ export async function runDeals(s: SimulationStageInput): Promise<DealsSummary> {
   s.reporter.start('Simulating deals', s.limit);
   const walk = await runWalk(s, (out) => dealsWalk(s, loaded, out));
   const summary = walk.sink.summary();
+  recordSources(s.paths, {deals: await sourceOf(s.paths, 'deals', s.seed, summary.as_of)});
   reportDeals(s.reporter, summary);
   return summary;
 }

@@ -21,6 +21,7 @@ import {textWidth} from '../core/report/text-width.js';
 import {ALL_SIZE_BANDS} from '../core/size-bands.js';
 import {DEAL_STAGES, ICP_TIERS, SEGMENTS} from '../core/vocabulary.js';
 import {UserError} from '../errors.js';
+import {checkMadeFrom} from '../io/provenance.js';
 import type {DataPaths} from '../io/paths.js';
 import type {Reporter} from '../io/reporter.js';
 import {pickColumns, TableCodec, type TableColumn} from '../io/table-codec.js';
@@ -353,6 +354,10 @@ export interface ReportStageInput {
  */
 export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
   const {paths, reporter} = s;
+  // Tables read from the folder (not just made by `run`) must belong together (see io/provenance.ts).
+  if (!s.digest) {
+    for (const table of ['deals', 'billing'] as const) if (existsSync(paths[table])) await checkMadeFrom(paths, table);
+  }
   reporter.start('Reading the tables for the report');
   const tables = await readReportTables(paths, s.digest);
   reporter.succeed(`Read ${tables.companies.companies} companies, ${tables.deals.length} deals, ${tables.contracts.length} contracts and ${tables.invoices.length} invoices`);

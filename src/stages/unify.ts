@@ -1,6 +1,8 @@
 import {formatIsoDay, type DayNumber} from '../core/calendar.js';
 import {UNIFIED_COMPANY_COLUMNS, unifyCompany, UnifyStats, type UnifyFigures} from '../core/unify.js';
 import {UserError} from '../errors.js';
+import {existsSync} from 'node:fs';
+import {checkMadeFrom, extendingSeed} from '../io/provenance.js';
 import {WriterGroup} from '../io/writer-group.js';
 import type {Reporter} from '../io/reporter.js';
 import type {Company} from '../schemas/companies.js';
@@ -153,6 +155,11 @@ export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel
 /** The unify stage: companies.csv + leads.csv + deals.csv + billing.csv -> final/unified.csv (see unifyWalk). */
 export async function runUnify(s: SimulationStageInput): Promise<UnifySummary> {
   const loaded = await loadDealModel(s.configDir, s.asOf);
+  // The tables must belong together: deals.csv made from this companies.csv, billing.csv from this deals.csv.
+  for (const table of ['deals', 'billing'] as const) {
+    if (!existsSync(s.paths[table])) continue;
+    extendingSeed(await checkMadeFrom(s.paths, table), s.seed, s.seedGiven === true, table);
+  }
   s.reporter.start('Unifying', s.limit);
   const walk = await runWalk(s, (out) => unifyWalk(s, loaded, out));
   const summary = walk.sink.summary(formatIsoDay(walk.asOf));
