@@ -40,7 +40,7 @@ describe('file-system errors', () => {
       let r = await runCli(Enrich, [...base, '--data-dir', file]);
       expect([r.exitCode, r.stderr.trim()]).toEqual([2, `Error: --data-dir ${file}: ${file} is a file, not a folder`]);
       r = await runCli(Enrich, [...base, '--data-dir', join(file, 'sub')]);
-      expect([r.exitCode, r.stderr.trim()]).toEqual([2, `Error: ${join(file, 'sub', 'interim')}: cannot create the folder: a part of the path is a file, not a folder`]);
+      expect([r.exitCode, r.stderr.trim()]).toEqual([2, `Error: ${join(file, 'sub', 'raw')}: cannot create the folder: a part of the path is a file, not a folder`]);
       const dir = join(t.dir, 'data');
       mkdirSync(dir);
       writeFileSync(join(dir, 'raw'), '');

@@ -1,4 +1,4 @@
-import {createReadStream, mkdirSync, openSync, readSync, closeSync, renameSync, rmSync, writeSync} from 'node:fs';
+import {createReadStream, mkdirSync, openSync, readSync, closeSync, renameSync, rmSync, statfsSync, writeSync} from 'node:fs';
 import {rename} from 'node:fs/promises';
 import {basename, dirname, join} from 'node:path';
 import {threadId} from 'node:worker_threads';
@@ -187,6 +187,34 @@ export function encodeCsvRow(fields: readonly string[]): string {
 }
 
 /**
+ * Writes bytes [from, to) of `buf` to `fd`. A write that fails (a full disk: writeSync's error names no file) is
+ * rethrown naming the table and how much was written and needed (see fileSystemError).
+ */
+export function writeAll(fd: number, buf: Uint8Array, from: number, to: number, path: string, writtenBefore: number): void {
+  let off = from;
+  try {
+    while (off < to) off += writeSync(fd, buf, off, to - off);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & {detail?: string};
+    if (err.path === undefined) err.path = path;
+    err.detail = `${mb(writtenBefore + off - from)} written, ${mb(to - off)} more to write at that point${freeSpace(path)}`;
+    throw err;
+  }
+}
+
+const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
+
+/** ", N MB free on the device" where the file system says, else ''. */
+function freeSpace(path: string): string {
+  try {
+    const s = statfsSync(dirname(path));
+    return `; ${mb(s.bavail * s.bsize)} free on its device`;
+  } catch {
+    return '';
+  }
+}
+
+/**
  * Takes back a block a streamed writer sent (see BlockSink), once its bytes are written: the next block of this
  * thread's writers reuses its memory (no fresh pages to fault in, no garbage for the thread that wrote it).
  */
@@ -215,6 +243,8 @@ export class AtomicCsvWriter {
   /** Rows are encoded straight into this block, written out when it holds 1 MiB or more. */
   private block = spareBlocks.pop() ?? Buffer.allocUnsafe(BLOCK_BYTES);
   private used = 0;
+  /** Bytes written to the file so far (for the message of a full disk). */
+  private written = 0;
   rows = 0;
 
   /**
@@ -275,8 +305,8 @@ export class AtomicCsvWriter {
   writeBytes(bytes: Uint8Array): void {
     this.flush();
     if (this.fd === undefined) throw new Error(`${this.path}: writeBytes on a writer without a file`);
-    let off = 0;
-    while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
+    writeAll(this.fd, bytes, 0, bytes.length, this.path, this.written);
+    this.written += bytes.length;
   }
 
   /** The same as push, for callers that await each row. */
@@ -295,8 +325,8 @@ export class AtomicCsvWriter {
       return;
     }
     if (this.fd === undefined) return;
-    let off = 0;
-    while (off < this.used) off += writeSync(this.fd, this.block, off, this.used - off);
+    writeAll(this.fd, this.block, 0, this.used, this.path, this.written);
+    this.written += this.used;
     this.used = 0;
   }
 

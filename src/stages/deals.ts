@@ -63,7 +63,12 @@ export function parseAsOfFlag(value: string, config: DealModelConfig): DayNumber
 export async function loadDealModel(configDir: string, asOfFlag?: string): Promise<{config: DealModelConfig; model: DealModel; asOf: DayNumber}> {
   const config = await loadDealModelConfig(configDir);
   const asOf = asOfFlag !== undefined ? parseAsOfFlag(asOfFlag, config) : parseIsoDay(config.simulation.as_of)!;
-  return {config, model: compileDealModel(config, asOf), asOf};
+  try {
+    return {config, model: compileDealModel(config, asOf), asOf};
+  } catch (e) {
+    // A config the schema lets through but the model cannot use is still the config's fault: named, exit 2.
+    throw new UserError(`${join(configDir, 'deal_model.yml')}: the deal model cannot be built from it: ${(e as Error).message}`);
+  }
 }
 
 /** Throws the "run X first" error when a stage's input is missing. */

@@ -7,6 +7,7 @@ import {parseShard, type Shard} from '../core/shard.js';
 import {commitPart, removePart, WriterGroup} from '../io/writer-group.js';
 import {checkExportHeader, indexExport, type ExportIndex} from './account-index.js';
 import {checkInputFile} from '../io/input-check.js';
+import {checkWritable} from '../io/writable.js';
 import {assembleRange, rangeInput, readForeign, wholeFile, type RangeInput} from './enrich-range.js';
 import {indexInParts, indexInWorker, rangeWorkersAvailable, RangeWorkers} from './worker-client.js';
 import {workerLimits} from './worker-pool.js';
@@ -470,6 +471,10 @@ export async function enrichStage(s: EnrichStageInput): Promise<EnrichSummary> {
   const rules = await loadIcpRules(s.configDir);
   const previousCustomers = await loadPreviousCustomers(s.configDir, s.reporter);
   const name = chooseProvider(s.provider);
+  // The folders the stage writes, the cache included, are checked before any work (and any paid call).
+  if (s.providerFlags?.['dry-run'] !== true) {
+    checkWritable([s.paths.raw, s.paths.interim, ...(s.simulation ? [s.paths.final] : []), ...(name === 'openai' ? [s.cacheDir] : [])]);
+  }
   const why = s.provider === 'auto' ? (name === 'rules' ? ' (auto: no OPENAI_API_KEY set)' : ' (auto: OPENAI_API_KEY is set)') : '';
   s.reporter.info(`Provider: ${name}${why}`);
   const provider = await createProvider(name, {rules, cacheDir: s.cacheDir, flags: s.providerFlags ?? {}, reporter: s.reporter, configDir: s.configDir});

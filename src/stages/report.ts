@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, renameSync, rmSync} from 'node:fs';
 import {basename, dirname, join, relative, sep} from 'node:path';
 import {z} from '../schemas/zod.js';
 import {displayCheck, type RecordedCheck} from '../core/report/checks.js';
@@ -22,6 +22,7 @@ import {ALL_SIZE_BANDS} from '../core/size-bands.js';
 import {DEAL_STAGES, ICP_TIERS, SEGMENTS} from '../core/vocabulary.js';
 import {UserError} from '../errors.js';
 import {checkMadeFrom} from '../io/provenance.js';
+import {writeFileNamed} from '../io/json.js';
 import type {DataPaths} from '../io/paths.js';
 import type {Reporter} from '../io/reporter.js';
 import {pickColumns, TableCodec, type TableColumn} from '../io/table-codec.js';
@@ -323,7 +324,7 @@ function writeTextAtomic(path: string, text: string): void {
   mkdirSync(dirname(path), {recursive: true});
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
-    writeFileSync(tmp, text);
+    writeFileNamed(tmp, text, path);
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, {force: true});
