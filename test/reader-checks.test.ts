@@ -14,6 +14,8 @@ import Report from '../src/commands/report.js';
 import Run from '../src/commands/run.js';
 import Unify from '../src/commands/unify.js';
 import {IdSet} from '../src/core/id-set.js';
+import {fileSha256} from '../src/io/provenance.js';
+import {createHash} from 'node:crypto';
 import {runCli, tempDir} from './helpers/cli.js';
 
 const SAMPLE = join(process.cwd(), 'data', 'input', 'companies_clay.csv');
@@ -164,6 +166,7 @@ describe('tables that belong together', () => {
 describe('flags that mean nothing to a command', () => {
   it.each([
     [Report, ['--seed', '9'], '--seed does not apply to `stedi-gtm report`'],
+    [Enrich, ['--seed', '9'], '--seed does not apply to `stedi-gtm enrich`'],
     [Report, ['--limit', '5'], '--limit does not apply to `stedi-gtm report`'],
     [Deals, ['--provider', 'openai'], '--provider does not apply to `stedi-gtm deals`'],
     [Billing, ['--input', SAMPLE], '--input does not apply to `stedi-gtm billing`'],
@@ -175,6 +178,18 @@ describe('flags that mean nothing to a command', () => {
   ] as const)('%p %p is refused (exit 2)', async (Cmd, flags, message) => {
     const r = await runCli(Cmd, [...base, ...flags, '--data-dir', made]);
     expect([r.exitCode, r.stderr]).toEqual([2, expect.stringContaining(message)]);
+  });
+});
+
+describe('fileSha256', () => {
+  it('hashes a small file here and a large one on a thread of its own, to the SHA-256 of its bytes', async () => {
+    for (const size of [1000, (16 << 20) + 7]) {
+      const file = join(t.dir, `h${size}`);
+      const bytes = Buffer.alloc(size, 'stedi ');
+      writeFileSync(file, bytes);
+      expect(await fileSha256(file)).toBe(createHash('sha256').update(bytes).digest('hex'));
+    }
+    await expect(fileSha256(join(t.dir, 'none'))).rejects.toThrow();
   });
 });
 

@@ -15,6 +15,8 @@ export default class Enrich extends BaseCommand<typeof Enrich> {
 
   static flags = {...enrichFlags};
 
+  static notApplicable = {seed: 'enrichment draws no random numbers (the seed is for deals, billing and run)'};
+
   async run(): Promise<EnrichSummary> {
     const s = await this.setup();
     const threads = chunkPolicyFromEnv();

@@ -3,7 +3,7 @@ import {BaseCommand} from '../base-command.js';
 import {enrichFlags, simulationFlags} from '../flags.js';
 import type {ProviderChoice} from '../providers/index.js';
 import {UserError} from '../errors.js';
-import {recordSources, sourceOf} from '../io/provenance.js';
+import {fileSha256, recordSources, sourceOf} from '../io/provenance.js';
 import {formatBillingSummary, runBilling, type BillingSummary} from '../stages/billing.js';
 import {formatIsoDay} from '../core/calendar.js';
 import {formatDealsSummary, loadDealModel, type DealsSummary} from '../stages/deals.js';
@@ -83,6 +83,7 @@ export default class Run extends BaseCommand<typeof Run> {
     let enrich: EnrichSummary | undefined;
     let simulated: SimulationResult | undefined;
     let renamed: Promise<void> | undefined;
+    let companiesHash: Promise<string> | undefined;
     if (from === 'enrich') {
       const simulation: NonNullable<EnrichStageInput['simulation']> = {seed: s.seed, asOf, digest: this.flags.report};
       const {enrichStage} = await import('../stages/enrich.js');
@@ -93,7 +94,12 @@ export default class Run extends BaseCommand<typeof Run> {
       }
       simulated = simulation.result;
       renamed = simulation.renamed;
-    } else if (from === 'deals') simulated = await simulateCompanies(stage, loaded, threads);
+    } else if (from === 'deals') {
+      // companies.csv is hashed (for the record of what the deals are made from) on its own thread meanwhile.
+      companiesHash = fileSha256(s.paths.companies);
+      companiesHash.catch(() => undefined);
+      simulated = await simulateCompanies(stage, loaded, threads);
+    }
     const deals = simulated?.deals;
     const billing = simulated?.billing ?? (from === 'billing' ? await runBilling(stage) : undefined);
     const unify = simulated?.unify ?? (await runUnify(stage));
@@ -103,7 +109,7 @@ export default class Run extends BaseCommand<typeof Run> {
     // The big tables may still be going into place (see EnrichOptions.simulation.renamed).
     await renamed;
     // The tables made in this pass belong together (see io/provenance.ts).
-    if (deals) recordSources(s.paths, {deals: await sourceOf(s.paths, 'deals', s.seed, deals.as_of), billing: await sourceOf(s.paths, 'billing', s.seed, deals.as_of)});
+    if (deals) recordSources(s.paths, {deals: await sourceOf(s.paths, 'deals', s.seed, deals.as_of, companiesHash), billing: await sourceOf(s.paths, 'billing', s.seed, deals.as_of)});
     if (!this.flags.quiet && !this.jsonEnabled()) {
       this.log([
         ...(deals ? [formatDealsSummary(deals)] : []),

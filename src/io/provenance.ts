@@ -1,5 +1,6 @@
 import {createHash} from 'node:crypto';
-import {createReadStream, existsSync, readFileSync} from 'node:fs';
+import {createReadStream, existsSync, readFileSync, statSync} from 'node:fs';
+import {Worker} from 'node:worker_threads';
 import {join} from 'node:path';
 import {displayPath} from '../core/display-path.js';
 import {UserError} from '../errors.js';
@@ -55,8 +56,43 @@ export function recordSources(paths: DataPaths, records: Partial<Record<MadeTabl
 /** The file of a table under the data folder. */
 const fileOf = (paths: DataPaths, table: 'companies' | 'deals' | 'billing'): string => paths[table];
 
-/** SHA-256 of a file's bytes, hex. */
+/** Files of this size or more are hashed on a thread of their own (see fileSha256). */
+const HASH_THREAD_BYTES = 16 << 20;
+
+/** The hashing thread's code (CommonJS: an eval'd worker). */
+const HASH_WORKER = `
+const {parentPort, workerData} = require('node:worker_threads');
+const {createHash} = require('node:crypto');
+const {createReadStream} = require('node:fs');
+const hash = createHash('sha256');
+createReadStream(workerData, {highWaterMark: 1 << 20})
+  .on('data', (b) => hash.update(b))
+  .on('error', (e) => parentPort.postMessage({error: e.message}))
+  .on('end', () => parentPort.postMessage({sha256: hash.digest('hex')}));
+`;
+
+/**
+ * SHA-256 of a file's bytes, hex. A large file (companies.csv: 120 MB at 100,000 companies) is hashed on a
+ * thread of its own, so that a caller that starts it early (run --from deals) hashes while it simulates.
+ */
 export function fileSha256(file: string): Promise<string> {
+  let size = 0;
+  try {
+    size = statSync(file).size;
+  } catch {
+    // (The stream reports it.)
+  }
+  if (size >= HASH_THREAD_BYTES) {
+    return new Promise((resolve, reject) => {
+      const worker = new Worker(HASH_WORKER, {eval: true, workerData: file});
+      worker.once('message', (m: {sha256?: string; error?: string}) => {
+        void worker.terminate();
+        if (m.sha256) resolve(m.sha256);
+        else reject(new Error(`${file}: cannot read it to hash it (${m.error})`));
+      });
+      worker.once('error', reject);
+    });
+  }
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
     createReadStream(file, {highWaterMark: 1 << 20})
@@ -66,10 +102,13 @@ export function fileSha256(file: string): Promise<string> {
   });
 }
 
-/** The record of a table made now from the source table in place (hashed here). */
-export async function sourceOf(paths: DataPaths, table: MadeTable, seed: number, asOf: string): Promise<SourceRecord> {
+/**
+ * The record of a table made now from the source table in place (hashed here, or `hashed`: its hash, started
+ * earlier by a caller that does not change the source).
+ */
+export async function sourceOf(paths: DataPaths, table: MadeTable, seed: number, asOf: string, hashed?: Promise<string>): Promise<SourceRecord> {
   const from = MADE_FROM[table];
-  return {from, sha256: await fileSha256(fileOf(paths, from)), seed, as_of: asOf};
+  return {from, sha256: await (hashed ?? fileSha256(fileOf(paths, from))), seed, as_of: asOf};
 }
 
 /** The command that makes `table` again (`flags` added to it). */

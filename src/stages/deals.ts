@@ -18,7 +18,7 @@ import {CONFIG_SCHEMAS} from '../schemas/config-files.js';
 import type {DealModelConfig} from '../schemas/deal-model.js';
 import type {Deal, Lead} from '../schemas/deals.js';
 import {writeJsonAtomic} from '../io/json.js';
-import {recordSources, sourceOf} from '../io/provenance.js';
+import {fileSha256, recordSources, sourceOf} from '../io/provenance.js';
 import {companyCodec} from './codecs.js';
 
 export const dealCodec = new TableCodec<Deal>(DEAL_TABLE);
@@ -253,9 +253,12 @@ export function dealsWalk(s: SimulationStageInput, loaded: LoadedDealModel, out:
 export async function runDeals(s: SimulationStageInput): Promise<DealsSummary> {
   const loaded = await loadDealModel(s.configDir, s.asOf);
   s.reporter.start('Simulating deals', s.limit);
+  // companies.csv is hashed (for the record of what the deals are made from) on its own thread meanwhile.
+  const hashed = existsSync(s.paths.companies) ? fileSha256(s.paths.companies) : undefined;
+  hashed?.catch(() => undefined);
   const walk = await runWalk(s, (out) => dealsWalk(s, loaded, out));
   const summary = walk.sink.summary();
-  recordSources(s.paths, {deals: await sourceOf(s.paths, 'deals', s.seed, summary.as_of)});
+  recordSources(s.paths, {deals: await sourceOf(s.paths, 'deals', s.seed, summary.as_of, hashed)});
   reportDeals(s.reporter, summary);
   return summary;
 }
