@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process';
-import {copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import Enrich from '../src/commands/enrich.js';
 import Run from '../src/commands/run.js';
@@ -32,6 +32,15 @@ describe('the export is checked before anything is read or created', () => {
       expect(readFileSync(input)).toEqual(readFileSync(SAMPLE));
     }
     expect(filesUnder(data).sort()).toEqual(['final/export.csv', 'interim/export.csv', 'raw/companies.csv']);
+    // Through a link: one in raw/ to an export elsewhere (the outputs would replace it), one elsewhere to raw/.
+    const outside = join(t.dir, 'export.csv');
+    copyFileSync(SAMPLE, outside);
+    symlinkSync(outside, join(data, 'raw', 'link.csv'));
+    symlinkSync(join(data, 'raw', 'companies.csv'), join(t.dir, 'into-raw.csv'));
+    for (const input of [join(data, 'raw', 'link.csv'), join(t.dir, 'into-raw.csv')]) {
+      const r = await runCli(Enrich, [...base, '--input', input, '--data-dir', data]);
+      expect([r.exitCode, r.stderr]).toEqual([2, expect.stringContaining(`--input ${input} lies inside ${join(data, 'raw')}`)]);
+    }
     // data/input/ under the same --data-dir is where exports belong.
     mkdirSync(join(data, 'input'));
     copyFileSync(SAMPLE, join(data, 'input', 'clay.csv'));

@@ -1,5 +1,5 @@
 import {realpathSync, statSync, type Stats} from 'node:fs';
-import {dirname, basename, join, relative, isAbsolute, sep} from 'node:path';
+import {dirname, basename, join, relative, isAbsolute, resolve, sep} from 'node:path';
 import {UserError} from '../errors.js';
 import type {DataPaths} from './paths.js';
 
@@ -51,9 +51,10 @@ export function checkInputFile(input: string, paths: DataPaths): void {
         'Save it to a file first (e.g. `cat ... > export.csv`) and give that file.',
     );
   }
+  // As given (a link there is replaced by the outputs) and as resolved (the file the link points to).
   const real = realish(input);
   for (const folder of [paths.raw, paths.interim, paths.final]) {
-    if (within(real, realish(folder))) {
+    if (within(resolve(input), resolve(folder)) || within(real, realish(folder))) {
       throw new UserError(
         `--input ${input} lies inside ${folder}, a folder this run writes (its tables would overwrite or replace the export): ` +
           'move the export elsewhere (e.g. data/input/) or use another --data-dir',
