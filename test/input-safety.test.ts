@@ -1,6 +1,7 @@
 import {execFileSync} from 'node:child_process';
 import {copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
+import Papa from 'papaparse';
 import Enrich from '../src/commands/enrich.js';
 import Run from '../src/commands/run.js';
 import {mapHeader} from '../src/core/ingest.js';
@@ -107,20 +108,24 @@ describe('the export is checked before anything is read or created', () => {
     const input = join(t.dir, 'width.csv');
     const good = rows(5);
     const lines = clayCsv(CLAY_HEADER, good).split('\r\n');
-    // Row 3 with 3 of 10 fields, row 5 with an extra one.
+    // Row 3 with 3 of 10 fields, row 5 with an extra one, row 6 with 4 fields and a description of three lines
+    // (a row cut short, not broken quoting: its lines are prose, even one with many commas).
     lines[2] = '"","Short Co","only three"';
     lines[4] = `${lines[4]},"extra"`;
+    lines[5] = '"","Multi Co","Home care,\r\nhospice, rehab, therapy, nursing, respite, infusion, wound care, lab, imaging\r\nand more","Hospitals"';
     writeFileSync(input, lines.join('\r\n'));
     const data = join(t.dir, 'data');
     const r = await runCli(Enrich, [...base, '--input', input, '--data-dir', data, '--json']);
     expect(r.exitCode).toBe(0);
     const s = JSON.parse(r.stdout);
-    expect([s.input_rows, s.companies, s.rejected_rows]).toEqual([5, 3, 2]);
-    const rejects = readFileSync(join(data, 'interim', 'rejects.csv'), 'utf8').trim().split('\n').slice(1);
-    expect(rejects).toEqual([
-      '3,3,3 field(s) where the header has 10,Short Co,,,",Short Co,only three"',
-      `5,5,11 field(s) where the header has 10,Company 4,c4.com,,"${good[3].join(',')},extra"`,
+    expect([s.input_rows, s.companies, s.rejected_rows]).toEqual([5, 2, 3]);
+    const rejects = Papa.parse<string[]>(readFileSync(join(data, 'interim', 'rejects.csv'), 'utf8'), {skipEmptyLines: true}).data.slice(1);
+    expect(rejects.map((x) => x.slice(0, 4))).toEqual([
+      ['3', '3', '3 field(s) where the header has 10', 'Short Co'],
+      ['5', '5', '11 field(s) where the header has 10', 'Company 4'],
+      ['6', '6', '4 field(s) where the header has 10', 'Multi Co'],
     ]);
+    expect(rejects[1][6]).toBe(`${good[3].join(',')},extra`);
   });
 
   it('a stray quote that swallows the records after it stops the run (exit 2) naming the line, on the fast path and on papaparse', async () => {
@@ -134,7 +139,7 @@ describe('the export is checked before anything is read or created', () => {
       writeFileSync(input, text);
       const r = await runCli(Run, [...base, '--input', input, '--data-dir', data, '--no-report']);
       expect(r.exitCode).toBe(2);
-      expect(r.stderr).toMatch(new RegExp(`^Error: ${input}: line 11 \\(row 11\\): a quoted field there runs over 3 line break\\(s\\) into a record of \\d+ field\\(s\\) where the header has 10`));
+      expect(r.stderr).toMatch(new RegExp(`^Error: ${input}: line 11 \\(row 11\\): a quoted field there runs over 2 line\\(s\\) that read as rows of their own, into a record of 9 field\\(s\\) where the header has 10`));
       expect(existsSync(data)).toBe(false);
     }
   });

@@ -57,18 +57,35 @@ export function headerIndex(input: string, header: string[]): ColumnIndex {
 const MAX_HEADER_NAMES = 20;
 
 /**
- * A record whose field count is not the header's. When a field of it runs over line breaks, a quote is almost
- * surely missing or stray (the quoted field swallowed the records after it): the run stops, naming the line.
- * Otherwise the row is rejected (returns the reason): nothing is lost, and the rejects file shows it.
+ * A record whose field count is not the header's (`fields`, as papaparse reads it). When a field of it holds
+ * whole lines that read as records of the header's width, a quote is missing or stray and the quoted field
+ * swallowed the records after it: the run stops, naming the line (nothing could say which rows were meant).
+ * Otherwise the row is rejected: returns the reason (nothing is lost: the rejects file has its text).
  */
-export function wrongWidth(input: string, count: number, width: number, row: number, line: number, lineBreaks: number, malformed = false): string {
-  if (lineBreaks > 0) {
+export function wrongWidth(input: string, fields: readonly string[], width: number, row: number, line: number, malformed = false): string {
+  const swallowed = swallowedRecords(fields, width);
+  if (swallowed > 0) {
     throw new UserError(
-      `${input}: line ${line} (row ${row}): a quoted field there runs over ${lineBreaks} line break(s) into a record of ${count} field(s) where the header has ${width}${malformed ? ', and its quotes do not pair up' : ''}: ` +
-        'a quote is probably missing or stray in this row, and later rows were read into it. Fix the quotes (a quote inside a quoted field is written twice: "") and run again.',
+      `${input}: line ${line} (row ${row}): a quoted field there runs over ${swallowed} line(s) that read as rows of their own, into a record of ${fields.length} field(s) where the header has ${width}` +
+        `${malformed ? ', and its quotes do not pair up' : ''}: a quote is probably missing or stray in this row, and later rows were read into it. ` +
+        'Fix the quotes (a quote inside a quoted field is written twice: "") and run again.',
     );
   }
-  return `${count} field(s) where the header has ${width}`;
+  return `${fields.length} field(s) where the header has ${width}${malformed ? ' (malformed CSV: its quotes do not pair up)' : ''}`;
+}
+
+/** How many whole lines inside the fields (not a field's first or last line) read as a record of `width` fields. */
+function swallowedRecords(fields: readonly string[], width: number): number {
+  let n = 0;
+  for (const f of fields) {
+    if (!f.includes('\n')) continue;
+    const lines = f.split('\n');
+    for (let i = 1; i < lines.length - 1; i++) {
+      const text = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
+      if (text.split(',').length >= width && (Papa.parse<string[]>(text, {delimiter: ',', quoteChar: '"'}).data[0]?.length ?? 0) === width) n++;
+    }
+  }
+  return n;
 }
 
 /** Delimiters that spreadsheets write instead of commas, by name. */
@@ -183,7 +200,7 @@ class Indexer {
   addWrongWidth(fields: readonly string[], row: number, line: number, lineBreaks: number, malformed = false): void {
     // (A part that does not know its row numbers yet: one pass names the line.)
     if (lineBreaks > 0 && this.deferred) throw new PartDeclined('a record of the wrong width over several lines');
-    const reason = wrongWidth(this.input, fields.length, this.width, row, line, lineBreaks, malformed);
+    const reason = wrongWidth(this.input, fields, this.width, row, line, malformed);
     this.reject(rejectFrom(fields, this.columns, row, line, reason));
     this.addNone(line);
   }
@@ -401,7 +418,7 @@ export async function indexExport(input: string, opts: IndexOptions): Promise<Ex
     onMalformed(r, message) {
       while (pp!.account.length < r.row - 2) pp!.addBlank(0);
       const breaks = lineBreaks(r.fields);
-      if (breaks > 0) return pp!.addWrongWidth(r.fields, r.row, r.line, breaks, true);
+      if (breaks > 0 && r.fields.length !== width) return pp!.addWrongWidth(r.fields, r.row, r.line, breaks, true);
       pp!.reject(rejectFrom(r.fields, columns!, r.row, r.line, `malformed CSV: ${message}`));
       pp!.addNone(r.line);
     },
