@@ -16,7 +16,7 @@ import Unify from '../src/commands/unify.js';
 import {IdSet} from '../src/core/id-set.js';
 import {fileSha256} from '../src/io/provenance.js';
 import {createHash} from 'node:crypto';
-import {runCli, tempDir} from './helpers/cli.js';
+import {runBuilt, runCli, tempDir} from './helpers/cli.js';
 
 const SAMPLE = join(process.cwd(), 'data', 'input', 'companies_clay.csv');
 const CONFIG = join(process.cwd(), 'config');
@@ -96,6 +96,17 @@ describe('readers check the cells of the tables they read', () => {
     r = await runCli(Deals, [...base, '--data-dir', dir]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain(`${file} row ${last}`);
+  });
+
+  it('a company_id repeated in another chunk of run --from deals (worker threads) is found too (built CLI)', () => {
+    const dir = copy();
+    const file = join(dir, 'raw', 'companies.csv');
+    const rows = records(file);
+    write(file, [...rows, rows[5]]);
+    const r = runBuilt(['bin/run.js', 'run', '--from', 'deals', '--no-report', '--config-dir', CONFIG, '--data-dir', dir], {STEDI_GTM_CHUNK_BYTES: '20000', STEDI_GTM_WORKERS: '2'});
+    expect(r.stderr).toContain('not simulated in chunks (company ID');
+    expect(r.stderr).toContain(`${file} row ${rows.length + 1}, column company_id: ${rows[5][0]} is on an earlier row too (IDs are unique)`);
+    expect(r.status).toBe(2);
   });
 
   it('deals.csv, leads.csv and billing.csv are checked by the stages that read them', async () => {

@@ -32,6 +32,14 @@ export class IdSet {
     return true;
   }
 
+  /** The IDs added, as their 64 bits (each hi * 2^32 + lo), in no order. */
+  values(): BigUint64Array {
+    const out = new BigUint64Array(this.count);
+    let k = 0;
+    for (let i = 0; i < this.used.length; i++) if (this.used[i] === 1) out[k++] = (BigInt(this.hi[i]) << 32n) | BigInt(this.lo[i]);
+    return out;
+  }
+
   private grow(): void {
     const {hi, lo, used} = this;
     const n = used.length * 2;
@@ -41,4 +49,17 @@ export class IdSet {
     this.count = 0;
     for (let i = 0; i < used.length; i++) if (used[i] === 1) this.put(hi[i], lo[i]);
   }
+}
+
+/** The first value found in more than one of the lists (IDs of parts of a table, see IdSet.values); undefined when none is. */
+export function firstRepeated(lists: readonly BigUint64Array[]): bigint | undefined {
+  const all = new BigUint64Array(lists.reduce((n, l) => n + l.length, 0));
+  let at = 0;
+  for (const l of lists) {
+    all.set(l, at);
+    at += l.length;
+  }
+  all.sort();
+  for (let i = 1; i < all.length; i++) if (all[i] === all[i - 1]) return all[i];
+  return undefined;
 }

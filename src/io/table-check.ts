@@ -70,7 +70,7 @@ export class RowChecker {
   readonly columns: readonly TableColumn[];
   private readonly checks: CellCheck[];
   private readonly uniqueAt: number;
-  private readonly ids = new IdSet();
+  private readonly ids_ = new IdSet();
 
   constructor(
     private readonly file: string,
@@ -93,9 +93,14 @@ export class RowChecker {
       const expected = checks[i](s);
       if (expected !== undefined) this.fail(row, this.columns[i].name, `${JSON.stringify(excerpt(s, 40))} is not ${expected}`);
     }
-    if (this.uniqueAt >= 0 && !this.ids.add(cells[this.uniqueAt])) {
+    if (this.uniqueAt >= 0 && !this.ids_.add(cells[this.uniqueAt])) {
       this.fail(row, this.columns[this.uniqueAt].name, `${cells[this.uniqueAt]} is on an earlier row too (IDs are unique)`);
     }
+  }
+
+  /** The unique column's values seen so far (see IdSet.values), for a check across parts read apart. */
+  ids(): BigUint64Array {
+    return this.ids_.values();
   }
 
   private fail(row: number, column: string, what: string): never {

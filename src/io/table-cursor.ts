@@ -138,6 +138,11 @@ export class TableCursor<T extends Record<string, unknown>> {
     return this.nextBatch();
   }
 
+  /** The checked unique column's values read so far (see RowChecker.ids); empty without checks. */
+  ids(): BigUint64Array {
+    return this.checker?.ids() ?? new BigUint64Array(0);
+  }
+
   /** Stops reading (the file is closed); safe to call at any time, also after the end. */
   async close(): Promise<void> {
     this.closed = true;

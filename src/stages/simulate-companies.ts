@@ -7,6 +7,7 @@ import {recycleBlock} from '../io/csv.js';
 import {planChunks, type ChunkPlan} from '../io/csv-chunks.js';
 import {TableCursor} from '../io/table-cursor.js';
 import {OrderedTables, WriterGroup} from '../io/writer-group.js';
+import {firstRepeated} from '../core/id-set.js';
 import {UNIFIED_COMPANY_COLUMNS} from '../core/unify.js';
 import type {SimulateChunkMessage, SimulateChunkReply, SimulateInit} from '../workers/protocol.js';
 import {companyCodec} from './codecs.js';
@@ -73,7 +74,7 @@ export async function simulateChunk(
   chunk: {start: number; end: number},
   send: (path: string, bytes: Uint8Array) => void,
   onCompanies: (n: number) => void = () => {},
-): Promise<{sink: SimulationSink; companies: number}> {
+): Promise<{sink: SimulationSink; companies: number; ids: BigUint64Array}> {
   const out = new WriterGroup({stream: send, header: index === 0});
   try {
     const sink = new SimulationSink(s, loaded, out);
@@ -98,7 +99,8 @@ export async function simulateChunk(
       await cursor.close();
     }
     await out.commit();
-    return {sink, companies: n};
+    // The chunk's company IDs, for the check that they are unique across chunks (see simulateInChunks).
+    return {sink, companies: n, ids: cursor.ids()};
   } catch (e) {
     await out.abort();
     throw e;
@@ -150,6 +152,7 @@ export async function simulateInChunks(
     chunkWorker(init, (m, worker) => ordered?.add(m.index, m.path, m.bytes, blockReturner(worker))),
   );
   const states: Array<SimulationStates | undefined> = plan.chunks.map(() => undefined);
+  const ids: BigUint64Array[] = [];
   const done = plan.chunks.map(() => 0);
   // The companies of the chunks finished so far, and their bytes, give an estimate of the total (for the ETA).
   const bytes = (k: number) => plan.chunks[k].end - plan.chunks[k].start;
@@ -180,6 +183,7 @@ export async function simulateInChunks(
         });
         if (k === 0) first = r.sink;
         else states[k] = r.sink.states();
+        ids.push(r.ids);
         finished(k, r.companies);
       }
     })();
@@ -191,6 +195,7 @@ export async function simulateInChunks(
         const m = await w.next();
         if (m.type !== 'done') throw new ChunksFailed(m.type === 'error' ? m.message : `unexpected reply ${m.type}`);
         states[k] = m.states;
+        ids.push(m.ids);
         finished(k, m.companies);
         progress();
       }
@@ -203,6 +208,9 @@ export async function simulateInChunks(
     );
     await Promise.all(all);
     if (failure !== undefined) throw failure;
+    // Each chunk checked its IDs; one repeated in two chunks: the one pass finds it and names its row.
+    const repeated = firstRepeated(ids);
+    if (repeated !== undefined) throw new ChunksFailed(`company ID ${repeated.toString(16).padStart(16, '0')} is in two chunks`);
     const sink = first!;
     for (let k = 1; k < states.length; k++) sink.absorb(states[k]!);
     await out.commit();

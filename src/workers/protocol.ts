@@ -89,5 +89,5 @@ export type SimulateChunkMessage = {type: 'chunk'; index: number; chunk: {start:
 export type SimulateChunkReply =
   | {type: 'ready'}
   | BlockOut
-  | {type: 'done'; index: number; companies: number; states: SimulationStates}
+  | {type: 'done'; index: number; companies: number; states: SimulationStates; ids: BigUint64Array}
   | {type: 'error'; message: string};
