@@ -13,7 +13,7 @@ import Enrich from '../src/commands/enrich.js';
 import Report from '../src/commands/report.js';
 import Run from '../src/commands/run.js';
 import Unify from '../src/commands/unify.js';
-import {IdSet} from '../src/core/id-set.js';
+import {firstRepeated, IdSet} from '../src/core/id-set.js';
 import {fileSha256} from '../src/io/provenance.js';
 import {createHash} from 'node:crypto';
 import {runBuilt, runCli, tempDir} from './helpers/cli.js';
@@ -208,9 +208,13 @@ describe('IdSet', () => {
   it('tells IDs seen from new ones, through its growth', () => {
     const ids = new IdSet();
     const id = (i: number) => `co_${i.toString(16).padStart(16, '0')}`;
-    for (let i = 0; i < 5000; i++) expect(ids.add(id(i * 7919))).toBe(true);
-    for (let i = 0; i < 5000; i++) expect(ids.add(id(i * 7919))).toBe(false);
+    for (let i = 1; i <= 5000; i++) expect(ids.add(id(i * 7919))).toBe(true);
+    for (let i = 1; i <= 5000; i++) expect(ids.add(id(i * 7919))).toBe(false);
     expect(ids.add('co_ffffffffffffffff')).toBe(true);
     expect(ids.add('deal_ffffffffffffffff')).toBe(false);
+    expect([ids.add('co_0000000000000000'), ids.add('co_0000000000000000')]).toEqual([true, false]);
+    expect(ids.values().length).toBe(5002);
+    expect(firstRepeated([ids.values(), new BigUint64Array([7919n * 3n])])).toBe(7919n * 3n);
+    expect(firstRepeated([ids.values(), new BigUint64Array([1n])])).toBeUndefined();
   });
 });
