@@ -60,6 +60,8 @@ if (!existsSync(input)) {
 const mb = statSync(input).size / 1e6;
 const data = join(dir, `data-${rows}`);
 const common = ['--input', input, '--data-dir', data, '--provider', 'rules', '--quiet', '--json'];
+// The stages after enrichment take no --input or --provider (they refuse them).
+const later = ['--data-dir', data, '--quiet', '--json'];
 const results = [];
 
 const floors = [];
@@ -78,11 +80,11 @@ const run = median(runs, 'run with the report');
 results.push(run);
 results.push(timed('run --no-report', [bin, 'run', ...common, '--no-report']));
 if (values.stages && !values['no-stages']) {
-  for (const stage of ['enrich', 'deals', 'billing', 'unify', 'report']) results.push(timed(`  ${stage}`, [bin, stage, ...common]));
+  for (const stage of ['enrich', 'deals', 'billing', 'unify', 'report']) results.push(timed(`  ${stage}`, [bin, stage, ...(stage === 'enrich' ? common : later)]));
 }
 // deals, billing and unify together: one pass over the companies.csv `run` wrote. Three fresh processes; the
 // row shows the median (this VM's speed swings by 20% and more from one minute to the next).
-const togetherRuns = [0, 1, 2].map(() => timed('run --from deals --no-report', [bin, 'run', ...common, '--from', 'deals', '--no-report'])).sort((a, b) => a.seconds - b.seconds);
+const togetherRuns = [0, 1, 2].map(() => timed('run --from deals --no-report', [bin, 'run', ...later, '--from', 'deals', '--no-report'])).sort((a, b) => a.seconds - b.seconds);
 const together = togetherRuns[1];
 results.push({...together, label: 'run --from deals --no-report (median of 3)'});
 results.push(timed('--version (start-up)', [bin, '--version']));

@@ -1,6 +1,6 @@
 import {Command, Flags, Interfaces} from '@oclif/core';
 import {createHash} from 'node:crypto';
-import {existsSync, readFileSync, statSync} from 'node:fs';
+import {existsSync, readFileSync, rmdirSync, statSync} from 'node:fs';
 import {join, resolve} from 'node:path';
 import {config as loadDotenv} from 'dotenv';
 import {displayPath} from './core/display-path.js';
@@ -27,6 +27,8 @@ export interface Setup {
   inputName?: string;
   cacheDir: string;
   seed: number;
+  /** Whether --seed was given (a stage that extends tables takes their seed otherwise). */
+  seedGiven: boolean;
   limit?: number;
   reporter: Reporter;
 }
@@ -92,7 +94,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }),
   };
 
+  /**
+   * Shared flags that mean nothing to this command, with why: given explicitly, they are refused (exit 2)
+   * rather than silently ignored (`report --seed 9`, `deals --provider openai`).
+   */
+  static notApplicable: Readonly<Record<string, string>> = {};
+
   protected flags!: BaseFlags<T>;
+  /** The data folders that did not exist when the command started (deepest first). */
+  private newFolders: string[] = [];
   protected reporter?: Reporter;
   /** The data folder this command writes into: locked, and committed whole by commitDataset (see io/dataset.ts). */
   private dataset?: Dataset;
@@ -152,6 +162,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const reporter = withHints(await createReporter(reporterMode({json: this.jsonEnabled(), quiet: f.quiet})), (m) => this.withDataDir(m));
     this.reporter = reporter;
     const explicit = (name: string) => this.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+    for (const [flag, why] of Object.entries((this.ctor as typeof BaseCommand).notApplicable)) {
+      if (explicit(flag)) throw new UserError(`--${flag} does not apply to \`stedi-gtm ${this.id ?? this.constructor.name.toLowerCase()}\`: ${why}; leave it out`);
+    }
     const config = resolveWithFallback(f['config-dir'], DEFAULT_CONFIG_DIR, explicit('config-dir'), 'config');
     const input = this.readsInput() ? resolveWithFallback(f.input, DEFAULT_INPUT, explicit('input'), 'sample input') : {path: resolve(f.input)};
     const width = process.stderr.isTTY ? process.stderr.columns : undefined;
@@ -160,6 +173,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // Before any work: a --data-dir that is a file would fail only when the first table is written.
     if (existsSync(paths.root) && !statSync(paths.root).isDirectory()) throw new UserError(`--data-dir ${f['data-dir']}: ${paths.root} is a file, not a folder`);
     cleanUpOnSignals([paths.raw, paths.interim, paths.final], () => reporter.stop(), () => this.dataset?.discard());
+    // Folders a failed command made and left empty are removed (see catch): bad input leaves nothing behind.
+    this.newFolders = [paths.raw, paths.interim, paths.final, join(paths.root, '.stedi-gtm'), paths.root].filter((d) => !existsSync(d));
     if (opts.writes !== false) {
       this.dataset = Dataset.open(paths.root, {
         command: [this.id ?? '', ...this.argv].join(' '),
@@ -178,6 +193,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       inputName: input.name,
       cacheDir: f['cache-dir'] ?? paths.defaultCache,
       seed: f.seed,
+      seedGiven: explicit('seed'),
       limit: f.limit,
       reporter,
     };
@@ -215,6 +231,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected async catch(thrown: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
     this.reporter?.stop();
+    // The dataset first (its lock goes), so that the folders it alone made are empty and go too.
+    this.datasetRun?.stop.abort();
+    this.dataset?.discard();
+    this.dataset = undefined;
+    removeEmptyFolders(this.newFolders);
     const err: Error & {exitCode?: number; oclif?: {exit?: number}} = fileSystemError(thrown) ?? thrown;
     const known = err instanceof UserError || err instanceof FatalError;
     const parseError = !known && isParseError(err);
@@ -310,4 +331,15 @@ export function parseErrorMessage(err: Error & {flags?: unknown}, flagNames: rea
     else if (near.length) message += `. Did you mean ${near.map(([typed, n]) => `${n} for ${typed}`).join(', ')}?`;
   }
   return message;
+}
+
+/** Removes those of `folders` (deepest first) that exist and are empty; any other is left as it is. */
+function removeEmptyFolders(folders: readonly string[]): void {
+  for (const d of folders) {
+    try {
+      rmdirSync(d);
+    } catch {
+      // Not there, not empty, or not ours to remove.
+    }
+  }
 }

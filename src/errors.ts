@@ -1,3 +1,6 @@
+import {accessSync, constants, existsSync} from 'node:fs';
+import {dirname} from 'node:path';
+
 /**
  * An error the user can fix: bad input, bad config, bad usage. Commands exit with code 2 and print the
  * message as is (no stack). Anything else is unexpected and exits 1.
@@ -45,12 +48,32 @@ export function fileSystemError(err: unknown): UserError | FatalError | undefine
   const e = err as NodeJS.ErrnoException;
   // (mkdir of a folder whose name a file has; other EEXISTs are not the user's doing.)
   const inTheWay = e?.code === 'EEXIST' && e.syscall === 'mkdir' ? {reason: 'a file of that name is in the way', exitCode: 2} : undefined;
-  const known = inTheWay ?? (typeof e?.code === 'string' ? FS_REASONS[e.code] : undefined);
+  // (A recursive mkdir that cannot make a folder above the one asked for: e.g. a read-only file system.)
+  const above = e?.code === 'ENOENT' && e.syscall === 'mkdir' && typeof e.path === 'string' ? {reason: whyNoFolder(e.path), exitCode: 2} : undefined;
+  const known = inTheWay ?? above ?? (typeof e?.code === 'string' ? FS_REASONS[e.code] : undefined);
   if (!known || typeof e.path !== 'string') return undefined;
   const what = FS_DOING[e.syscall ?? ''] ?? `cannot ${e.syscall ?? 'use'}`;
   const dest = (e as {dest?: string}).dest;
-  const message = `${e.path}${dest ? ` -> ${dest}` : ''}: ${what}: ${known.reason}`;
+  // `detail`: what a writer adds (see writeAll), e.g. how much it was writing.
+  const detail = (e as {detail?: string}).detail;
+  const message = `${e.path}${dest ? ` -> ${dest}` : ''}: ${what}: ${known.reason}${detail ? ` (${detail})` : ''}`;
   return known.exitCode === 2 ? new UserError(message) : new FatalError(message);
+}
+
+/**
+ * Why a recursive mkdir failed with ENOENT (Node reports that when a folder above cannot be made): what the
+ * nearest existing folder above says to a write (a read-only file system, no permission).
+ */
+function whyNoFolder(path: string): string {
+  let at = dirname(path);
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  try {
+    accessSync(at, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code && FS_REASONS[code]) return FS_REASONS[code].reason;
+  }
+  return 'a folder above it cannot be made either';
 }
 
 /** An error as a worker thread reports it to the lead thread: its message and exit code (file-system errors as fileSystemError words them). */

@@ -5,6 +5,12 @@ import {Flags} from '@oclif/core';
  * spread these, so the two never drift apart.
  */
 export const enrichFlags = {
+  'formula-guard': Flags.boolean({
+    description: 'Write text cells that start with =, +, -, @, a tab or a carriage return (which spreadsheets would run as formulas) with a leading apostrophe, as OWASP advises; --no-formula-guard writes them as they are, for machine consumers. Example: --no-formula-guard',
+    default: true,
+    allowNo: true,
+    helpGroup: 'GLOBAL',
+  }),
   shard: Flags.string({
     description: 'Only the companies whose key hashes into shard K of N, e.g. 2/8: the N shards together give the rows of an unsharded run.',
     helpGroup: 'ENRICHMENT',
@@ -91,6 +97,13 @@ function positiveNumber(input: string, flag: string, zeroOk = false): number {
   }
   return n;
 }
+
+/** The shared flags that mean nothing to deals, billing and unify (see BaseCommand.notApplicable). */
+export const SIMULATION_NOT_APPLICABLE = {
+  input: 'it reads <data-dir>/raw/companies.csv, not the export (`stedi-gtm enrich` or `stedi-gtm run` read it)',
+  provider: 'it reads companies already enriched (`stedi-gtm enrich` or `stedi-gtm run` enrich them)',
+  'cache-dir': 'it calls no enrichment provider',
+} as const;
 
 /**
  * Flags of the simulation stages (deals, billing, unify) beyond the shared ones. `deals`, `billing`,

@@ -180,8 +180,8 @@ describe('the first pass in two halves', () => {
         const columns = headerIndex(file, header);
         const rejects: RejectedRow[] = [];
         const opts = {reporter: silent, shard, ingest, onReject: (r: RejectedRow) => void rejects.push(r), onRestart() {}};
-        const a = await indexPart(file, {columns, newline: one.newline, start: offset[0], end: offset[cut], firstLine: plan.firstLine}, opts);
-        const b = await indexPart(file, {columns, newline: one.newline, start: offset[cut], end: statSync(file).size}, opts);
+        const a = await indexPart(file, {columns, width: header.length, newline: one.newline, start: offset[0], end: offset[cut], firstLine: plan.firstLine}, opts);
+        const b = await indexPart(file, {columns, width: header.length, newline: one.newline, start: offset[cut], end: statSync(file).size}, opts);
         // Accounts with rows in both halves were exercised.
         const firstHalf = new Set(Array.from(one.index.account.subarray(0, cut)).filter((x) => x >= 0));
         if (Array.from(one.index.account.subarray(cut)).some((x) => firstHalf.has(x))) keysInBoth++;
@@ -205,7 +205,7 @@ describe('the first pass in two halves', () => {
     const inside = text.indexOf('Home care,\r\n', offset[1]) + 'Home care,\r\n'.length;
     expect(inside).toBeGreaterThan(offset[1]);
     expect(inside).toBeLessThan(offset[2]);
-    await expect(indexPart(file, {columns, newline: one.newline, start: offset[0], end: inside, firstLine: 2}, {reporter: silent, onReject() {}, onRestart() {}})).rejects.toThrow(PartDeclined);
+    await expect(indexPart(file, {columns, width: 0, newline: one.newline, start: offset[0], end: inside, firstLine: 2}, {reporter: silent, onReject() {}, onRestart() {}})).rejects.toThrow(PartDeclined);
   });
 });
 

@@ -1,4 +1,4 @@
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import Papa from 'papaparse';
 import {buildContract, buildInvoices, compileBillingModel} from '../src/core/billing.js';
@@ -238,6 +238,8 @@ describe('stedi-gtm billing', () => {
     writeCompanies(population(200));
     await runCli(Deals, args('--quiet'));
     writeCompanies(population(200, {}, 'other'));
+    // Without the record of which companies.csv deals.csv was made from (see io/provenance.ts), the walk finds it.
+    rmSync(join(t.dir, 'interim', 'sources.json'));
     const r = await runCli(Billing, args());
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/deals\.csv row 2 .*is not in .*companies\.csv.*run `stedi-gtm deals --data-dir \S+` again/);

@@ -5,7 +5,7 @@ import {CompanyDigest, summarize} from '../src/core/report/figures.js';
 import {createReporter} from '../src/io/reporter.js';
 import {reportPath, reportStage} from '../src/stages/report.js';
 import {runCli, tempDir} from './helpers/cli.js';
-import {writeFixtureDataDir} from './fixtures/report/data-dir.js';
+import {fixtureId, writeFixtureDataDir} from './fixtures/report/data-dir.js';
 import {AS_OF, companies, deals, tables, unified} from './fixtures/report/tables.js';
 
 let t: ReturnType<typeof tempDir>;
@@ -60,7 +60,7 @@ describe('report stage', () => {
     // customer: its unified rows' is_customer), the parts' states are posted and merged.
     const parts = [companies.slice(0, 2), companies.slice(2)].map((part) => {
       const d = new CompanyDigest();
-      for (const c of part) d.add(c, deals.some((x) => x.company_id === c.company_id), unified.find((u) => u.company_id === c.company_id)!.is_customer);
+      for (const c of part) d.add({...c, company_id: fixtureId(c.company_id)}, deals.some((x) => x.company_id === c.company_id), unified.find((u) => u.company_id === c.company_id)!.is_customer);
       return structuredClone(d.state());
     });
     const digest = CompanyDigest.of(parts[1], parts[0]).state();
@@ -87,7 +87,7 @@ describe('report stage', () => {
 
   it('warns about customers in unified.csv that are not companies of companies.csv, and leaves them out', async () => {
     const paths = await writeFixtureDataDir(join(t.dir, 'data'));
-    appendFileSync(paths.unified, 'c9,true\nc9,true\n');
+    appendFileSync(paths.unified, `${fixtureId('c9')},true\n${fixtureId('c9')},true\n`);
     const warnings: string[] = [];
     const r = await reportStage({paths, reporter: {...(await quiet()), warn: (m: string) => void warnings.push(m)}});
     expect(warnings).toEqual([expect.stringMatching(/unified\.csv has 1 customer that is not in .*companies\.csv.*stedi-gtm unify/)]);

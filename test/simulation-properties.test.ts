@@ -142,7 +142,9 @@ describe('determinism and independence through the stages', () => {
     expect((await runCli(Run, base('a'))).exitCode).toBe(0);
     expect((await runCli(Run, base('b'))).exitCode).toBe(0);
     for (const f of FILES) expect(read('b', f).equals(read('a', f))).toBe(true);
-    for (const Cmd of [Enrich, Deals, Billing, Unify]) expect((await runCli(Cmd, base('c'))).exitCode).toBe(0);
+    // (deals, billing and unify refuse the flags of enrichment: see BaseCommand.notApplicable.)
+    expect((await runCli(Enrich, base('c'))).exitCode).toBe(0);
+    for (const Cmd of [Deals, Billing, Unify]) expect((await runCli(Cmd, base('c').slice(4))).exitCode).toBe(0);
     for (const f of FILES) expect(read('c', f).equals(read('a', f))).toBe(true);
     expect(lines('a', 'raw/deals.csv').length).toBeGreaterThan(30);
   });

@@ -1,4 +1,4 @@
-import {cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import Papa from 'papaparse';
 import Billing from '../src/commands/billing.js';
@@ -61,6 +61,12 @@ async function simulate(dir: string): Promise<void> {
     expect([Cmd.name, r.exitCode, r.stderr]).toEqual([Cmd.name, 0, '']);
   }
 }
+
+/**
+ * Drops the record of which table each table was made from (interim/sources.json), as for tables made before
+ * it existed: the company-by-company walk is then what finds tables that do not belong together.
+ */
+const forgetSources = (dir: string) => rmSync(file(dir, 'interim/sources.json'), {force: true});
 
 /** Files of the data dir other than the tables (temporary or part files left behind). */
 const strays = (dir: string) => ['raw', 'final'].flatMap((d) => (existsSync(join(t.dir, dir, d)) ? readdirSync(join(t.dir, dir, d)).filter((f) => f.startsWith('.')) : []));
@@ -137,6 +143,8 @@ describe('deals, billing and unify on tables the fast scanner declines', () => {
       declinedCopy(file('b', f), 1);
       expect([f, await scannerTakes(file('b', f))]).toEqual([f, false]);
     }
+    // (The copies are other bytes than the tables were made from: see forgetSources.)
+    forgetSources('b');
     expect((await runCli(Unify, args('b'))).exitCode).toBe(0);
     expect(readFileSync(file('b', 'final/unified.csv'), 'utf8')).toBe(readFileSync(file('a', 'final/unified.csv'), 'utf8'));
     expect((await runCli(Billing, args('b'))).exitCode).toBe(0);
@@ -163,6 +171,10 @@ describe('tables that do not belong together (company by company walk)', () => {
     const billingBefore = readFileSync(file('a', 'raw/billing.csv'));
     const unifiedBefore = readFileSync(file('a', 'final/unified.csv'));
     const row = moved.findIndex((r) => r[1] === first) + 2;
+    // billing.csv was made from the deals.csv before the edit.
+    const u = await runCli(Unify, args('a'));
+    expect([u.exitCode, u.stderr]).toEqual([2, expect.stringMatching(/billing\.csv was made from another deals\.csv than .*deals\.csv .*Run `stedi-gtm billing` again/)]);
+    forgetSources('a');
     for (const Cmd of [Billing, Unify]) {
       const r = await runCli(Cmd, args('a'));
       expect(r.exitCode).toBe(2);
@@ -179,7 +191,11 @@ describe('tables that do not belong together (company by company walk)', () => {
     const gone = rows[Math.floor(rows.length / 2)][1];
     writeCompanies('a', cs.filter((c) => c.company_id !== gone));
     const row = rows.findIndex((r) => r[1] === gone) + 1;
+    // deals.csv was made from the companies.csv before the edit.
     let r = await runCli(Billing, args('a'));
+    expect([r.exitCode, r.stderr]).toEqual([2, expect.stringMatching(/deals\.csv was made from another companies\.csv than .*companies\.csv .*Run `stedi-gtm deals` \(or `stedi-gtm run --from deals`\) again/)]);
+    forgetSources('a');
+    r = await runCli(Billing, args('a'));
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`deals\\.csv row ${row} .*company ${gone} is not in .*companies\\.csv; companies\\.csv changed since the deals were made: run \`stedi-gtm deals --data-dir \\S+\` again`));
     // unify meets the company's lead first.

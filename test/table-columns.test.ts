@@ -33,21 +33,25 @@ describe('the generated column lists (src/generated/tables.ts)', () => {
 });
 
 describe('tableColumns', () => {
-  it('reads each column\'s kind and nullability off the zod definition', () => {
+  it('reads each column\'s kind and nullability off the zod definition, and what a reader checks', () => {
     const schema = z.object({
       s: z.string().regex(/x/), e: z.enum(['a', 'b']), l: z.literal('x'), n: z.number().int(), nn: z.number().nullable(),
       on: z.number().optional(), dn: z.number().default(1), b: z.boolean(), list: z.array(z.string()),
+      p: z.number().min(0).max(1), id: z.string().regex(PLAIN_PATTERNS.id), d: z.string().regex(PLAIN_PATTERNS.dateOrEmpty),
     });
     expect(tableColumns(schema)).toEqual([
       {name: 's', kind: 'string', nullable: false, plain: false},
-      {name: 'e', kind: 'string', nullable: false, plain: true},
-      {name: 'l', kind: 'string', nullable: false, plain: true},
-      {name: 'n', kind: 'number', nullable: false, plain: false},
+      {name: 'e', kind: 'string', nullable: false, plain: true, values: ['a', 'b']},
+      {name: 'l', kind: 'string', nullable: false, plain: true, values: ['x']},
+      {name: 'n', kind: 'number', nullable: false, plain: false, int: true},
       {name: 'nn', kind: 'number', nullable: true, plain: false},
       {name: 'on', kind: 'number', nullable: true, plain: false},
       {name: 'dn', kind: 'number', nullable: false, plain: false},
       {name: 'b', kind: 'boolean', nullable: false, plain: false},
       {name: 'list', kind: 'list', nullable: false, plain: false},
+      {name: 'p', kind: 'number', nullable: false, plain: false, min: 0, max: 1},
+      {name: 'id', kind: 'string', nullable: false, plain: true, format: 'id'},
+      {name: 'd', kind: 'string', nullable: false, plain: true, format: 'dateOrEmpty'},
     ]);
     expect(() => tableColumns(z.object({o: z.object({})}))).toThrow(/column type object is not supported/);
   });

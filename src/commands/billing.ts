@@ -1,5 +1,5 @@
 import {BaseCommand} from '../base-command.js';
-import {simulationFlags} from '../flags.js';
+import {SIMULATION_NOT_APPLICABLE, simulationFlags} from '../flags.js';
 import {STAGE_READS} from '../io/manifest.js';
 import {formatBillingSummary, runBilling, type BillingSummary} from '../stages/billing.js';
 
@@ -13,6 +13,8 @@ export default class Billing extends BaseCommand<typeof Billing> {
   ];
 
   static flags = {...simulationFlags};
+
+  static notApplicable = SIMULATION_NOT_APPLICABLE;
 
   async run(): Promise<BillingSummary> {
     const s = await this.setup();

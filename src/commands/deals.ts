@@ -1,5 +1,5 @@
 import {BaseCommand} from '../base-command.js';
-import {simulationFlags} from '../flags.js';
+import {SIMULATION_NOT_APPLICABLE, simulationFlags} from '../flags.js';
 import {STAGE_READS} from '../io/manifest.js';
 import {formatDealsSummary, runDeals, type DealsSummary} from '../stages/deals.js';
 
@@ -13,6 +13,8 @@ export default class Deals extends BaseCommand<typeof Deals> {
   ];
 
   static flags = {...simulationFlags};
+
+  static notApplicable = SIMULATION_NOT_APPLICABLE;
 
   async run(): Promise<DealsSummary> {
     const s = await this.setup();

@@ -18,6 +18,8 @@ export default class Enrich extends BaseCommand<typeof Enrich> {
 
   static flags = {...enrichFlags};
 
+  static notApplicable = {seed: 'enrichment draws no random numbers (the seed is for deals, billing and run)'};
+
   protected readsInput(): boolean {
     return true;
   }

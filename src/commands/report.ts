@@ -11,6 +11,14 @@ export default class Report extends BaseCommand<typeof Report> {
     {command: '<%= config.bin %> report --data-dir out --json', description: 'Report on out/; print the figures as JSON.'},
   ];
 
+  static notApplicable = {
+    seed: 'the report draws the tables as they are (the seed they were made with is in the summaries)',
+    limit: 'the report reads the whole tables',
+    input: 'it reads the tables in --data-dir, not the export',
+    provider: 'it calls no enrichment provider',
+    'cache-dir': 'it calls no enrichment provider',
+  };
+
   async run(): Promise<ReportResult> {
     const s = await this.setup();
     const result = await reportStage(s);

@@ -4,6 +4,7 @@ import {plural} from '../core/format.js';
 import {enrichFlags, simulationFlags} from '../flags.js';
 import type {ProviderChoice} from '../providers/index.js';
 import {UserError} from '../errors.js';
+import {fileSha256, recordSources, sourceOf} from '../io/provenance.js';
 import {formatBillingSummary, runBilling, type BillingSummary} from '../stages/billing.js';
 import {formatIsoDay} from '../core/calendar.js';
 import {formatDealsSummary, loadDealModel, type DealsSummary} from '../stages/deals.js';
@@ -70,8 +71,10 @@ export default class Run extends BaseCommand<typeof Run> {
   async run(): Promise<RunSummary> {
     const from = this.flags.from as RunSummary['from'];
     if (from !== 'enrich') {
-      for (const flag of ['shard', 'dry-run'] as const) {
-        if (this.flags[flag]) throw new UserError(`--${flag} applies to enrichment, which --from ${from} skips: leave out one or the other`);
+      // Every flag of enrichment, given explicitly (not by default or from the environment).
+      const given = (name: string) => this.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`) || (name === 'formula-guard' && a === '--no-formula-guard'));
+      for (const flag of ['shard', 'dry-run', 'input', 'provider', 'cache-dir', ...Object.keys(enrichFlags)]) {
+        if (given(flag)) throw new UserError(`--${flag === 'formula-guard' && this.argv.includes('--no-formula-guard') ? 'no-formula-guard' : flag} applies to enrichment, which --from ${from} skips: leave out one or the other`);
       }
     }
     const s = await this.setup({writes: !this.flags['dry-run']});
@@ -87,6 +90,7 @@ export default class Run extends BaseCommand<typeof Run> {
     let enrich: EnrichSummary | undefined;
     let simulated: SimulationResult | undefined;
     let renamed: Promise<void> | undefined;
+    let companiesHash: Promise<string> | undefined;
     if (from === 'enrich') {
       const simulation: NonNullable<EnrichStageInput['simulation']> = {seed: s.seed, asOf, digest: this.flags.report};
       const {enrichStage} = await import('../stages/enrich.js');
@@ -97,7 +101,12 @@ export default class Run extends BaseCommand<typeof Run> {
       }
       simulated = simulation.result;
       renamed = simulation.renamed;
-    } else if (from === 'deals') simulated = await simulateCompanies(stage, loaded, threads);
+    } else if (from === 'deals') {
+      // companies.csv is hashed (for the record of what the deals are made from) on its own thread meanwhile.
+      companiesHash = fileSha256(s.paths.companies);
+      companiesHash.catch(() => undefined);
+      simulated = await simulateCompanies(stage, loaded, threads);
+    }
     const deals = simulated?.deals;
     const billing = simulated?.billing ?? (from === 'billing' ? await runBilling(stage) : undefined);
     // A stage reads what an earlier stage of this run wrote from its temporary file (in place only at the commit).
@@ -107,6 +116,8 @@ export default class Run extends BaseCommand<typeof Run> {
     const report = reporting ? await reporting.reportStage({...s, digest: simulated?.digest, readFrom: readablePaths(s.paths)}) : undefined;
     // The big tables may still be going into place (see EnrichOptions.simulation.renamed).
     await renamed;
+    // The tables made in this pass belong together (see io/provenance.ts).
+    if (deals) recordSources(s.paths, {deals: await sourceOf(s.paths, 'deals', s.seed, deals.as_of, companiesHash), billing: await sourceOf(s.paths, 'billing', s.seed, deals.as_of)});
     // Everything written goes into place together, with the manifest.
     // (What a stage of this run read from an earlier one is left out: the manifest records the reads of the folder.)
     const reads = [...RUN_STAGES.slice(RUN_STAGES.indexOf(from)).flatMap((stage) => STAGE_READS[stage]), ...(report ? STAGE_READS.report : [])];
@@ -119,6 +130,6 @@ export default class Run extends BaseCommand<typeof Run> {
       ].join('\n'));
       if (report && reporting) this.say(`\n${reporting.formatSummaryTable(report).trimEnd()}`);
     }
-    return {seed: s.seed, as_of: unify.as_of, from, enrich, deals, billing, unify, report, warnings: [...(deals?.warnings ?? []), ...(billing?.warnings ?? [])]};
+    return {seed: billing?.seed ?? s.seed, as_of: unify.as_of, from, enrich, deals, billing, unify, report, warnings: [...(deals?.warnings ?? []), ...(billing?.warnings ?? [])]};
   }
 }

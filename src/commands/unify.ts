@@ -1,5 +1,5 @@
 import {BaseCommand} from '../base-command.js';
-import {simulationFlags} from '../flags.js';
+import {SIMULATION_NOT_APPLICABLE, simulationFlags} from '../flags.js';
 import {STAGE_READS} from '../io/manifest.js';
 import {runUnify, type UnifySummary} from '../stages/unify.js';
 
@@ -13,6 +13,8 @@ export default class Unify extends BaseCommand<typeof Unify> {
   ];
 
   static flags = {...simulationFlags};
+
+  static notApplicable = SIMULATION_NOT_APPLICABLE;
 
   async run(): Promise<UnifySummary> {
     const s = await this.setup();

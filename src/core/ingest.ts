@@ -5,6 +5,7 @@ import {
   type DomainStatus, type ParsedSize, type SizeBand,
 } from './normalize.js';
 import type {CompanyBase} from '../schemas/companies.js';
+import {excerpt} from './strings.js';
 
 /** The Clay export columns the tool reads, and the header each is matched by (case and spaces ignored). */
 export const CLAY_COLUMNS = {
@@ -23,21 +24,30 @@ export type ColumnIndex = Record<ClayField, number>;
 
 const fold = (s: string) => s.replace(/^\uFEFF/, '').trim().toLowerCase().replace(/\s+/g, ' ');
 
-/** Finds each required column by name in any order; unknown columns are ignored. */
-export function mapHeader(header: readonly string[]): {index: ColumnIndex; missing: string[]} {
-  const positions = new Map<string, number>();
+/**
+ * Finds each required column by name in any order; unknown columns are ignored. `duplicates`: the required
+ * columns the header names more than once, with the positions (0-based) of each: which one to read is not ours to guess.
+ */
+export function mapHeader(header: readonly string[]): {index: ColumnIndex; missing: string[]; duplicates: Array<{label: string; positions: number[]}>} {
+  const positions = new Map<string, number[]>();
   header.forEach((h, i) => {
     const key = fold(h);
-    if (!positions.has(key)) positions.set(key, i);
+    const at = positions.get(key);
+    if (at) at.push(i);
+    else positions.set(key, [i]);
   });
   const index = {} as ColumnIndex;
   const missing: string[] = [];
+  const duplicates: Array<{label: string; positions: number[]}> = [];
   for (const [field, label] of Object.entries(CLAY_COLUMNS) as Array<[ClayField, string]>) {
     const at = positions.get(fold(label));
     if (at === undefined) missing.push(label);
-    else index[field] = at;
+    else {
+      index[field] = at[0];
+      if (at.length > 1) duplicates.push({label, positions: at});
+    }
   }
-  return {index, missing};
+  return {index, missing, duplicates};
 }
 
 /** One input row after cleaning, before accounts are merged. */
@@ -196,8 +206,8 @@ export function cleanRow(fields: readonly string[], index: ColumnIndex, row: num
   const slug = linkedinSlug(rawLinkedin);
   const key = keyOf(domain, slug, domain || slug ? '' : (folded ?? nameKey(name)));
   if (key === '') {
-    const what = status === 'invalid' ? `domain "${rawDomain.trim()}" is not a domain` : 'no domain';
-    return reject(`nothing usable: no name, ${what}, ${rawLinkedin.trim() ? `LinkedIn URL "${rawLinkedin.trim()}" is not a company page` : 'no LinkedIn URL'}`);
+    const what = status === 'invalid' ? `domain "${excerpt(rawDomain.trim())}" is not a domain` : 'no domain';
+    return reject(`nothing usable: no name, ${what}, ${rawLinkedin.trim() ? `LinkedIn URL "${excerpt(rawLinkedin.trim())}" is not a company page` : 'no LinkedIn URL'}`);
   }
   const size = cachedSize(fields[index.size] ?? '');
   const country = cachedCountry(fields[index.country] ?? '');

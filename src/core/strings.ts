@@ -50,3 +50,13 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
   if (best === undefined) return undefined;
   return bestDistance <= Math.max(2, Math.floor(Math.max(word.length, best.length) / 3)) ? best : undefined;
 }
+
+/**
+ * A short excerpt of a text for a message (a 20 MB header or cell must not be echoed whole): at most `max`
+ * characters, with "..." and the full length when cut; line breaks shown as \n.
+ */
+export function excerpt(s: string, max = 60): string {
+  const short = s.length <= max ? s : s.slice(0, max);
+  const shown = short.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+  return s.length <= max ? shown : `${shown}... (${groupThousands(s.length)} characters)`;
+}

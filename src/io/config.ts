@@ -18,6 +18,31 @@ import {PRECOMPILED_CONFIGS} from '../generated/configs.js';
  */
 export type PrecompiledConfigs = Record<string, {sha256: string; data: unknown}>;
 
+/**
+ * Where aliases multiply (for the message on a file whose aliases expand too many times): the key path and line
+ * of the first alias to an anchor whose value holds aliases itself.
+ */
+function nestedAlias(doc: Yaml.Document, lines: Yaml.LineCounter): string | undefined {
+  const {visit, isPair, isScalar} = yaml();
+  let found: string | undefined;
+  visit(doc, {
+    Alias(_key, node, path) {
+      const target = node.resolve(doc);
+      let nested = false;
+      if (target) visit(target, {Alias: () => ((nested = true), visit.BREAK)});
+      if (!nested) return undefined;
+      const keys = path.filter(isPair).map((p) => (isScalar(p.key) ? String(p.key.value) : '?'));
+      const line = node.range ? ` (line ${lines.linePos(node.range[0]).line})` : '';
+      found = `${keys.join('.') || '(top level)'}${line}`;
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+/** Most expansions of YAML aliases in one config file (the yaml package's default is 100). */
+const MAX_ALIAS_COUNT = 100;
+
 /** yaml, loaded on the first config that is not precompiled. */
 const yaml = (): typeof Yaml => createRequire(import.meta.url)('yaml') as typeof Yaml;
 
@@ -49,7 +74,18 @@ export async function loadYamlConfig<S extends z.ZodType>(
     const line = err.linePos?.[0].line;
     throw new UserError(`${file}${line ? ` (line ${line})` : ''}: invalid YAML: ${err.message.split('\n')[0]}`);
   }
-  const result = (await schema()).safeParse(doc.toJS());
+  let data: unknown;
+  try {
+    // (An alias expanded more than maxAliasCount times is refused: a "billion laughs" file would take all memory.)
+    data = doc.toJS({maxAliasCount: MAX_ALIAS_COUNT});
+  } catch (e) {
+    const alias = /alias/i.test((e as Error).message);
+    const at = alias ? nestedAlias(doc, lines) : undefined;
+    throw new UserError(
+      `${file}${at ? `: ${at}` : ''}: invalid YAML: ${alias ? `its aliases (*name) expand more than ${MAX_ALIAS_COUNT} times (a YAML "alias bomb"?): write the values out instead` : (e as Error).message.split('\n')[0]}`,
+    );
+  }
+  const result = (await schema()).safeParse(data);
   if (result.success) return result.data;
   const messages = result.error.issues.slice(0, 10).map((issue) => {
     const path = issue.path.map(String);

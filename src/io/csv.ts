@@ -1,5 +1,5 @@
 import {createHash, type Hash} from 'node:crypto';
-import {createReadStream, mkdirSync, openSync, readSync, closeSync, renameSync, rmSync, writeSync} from 'node:fs';
+import {createReadStream, mkdirSync, openSync, readSync, closeSync, renameSync, rmSync, statfsSync, writeSync} from 'node:fs';
 import {rename} from 'node:fs/promises';
 import {basename, dirname, join} from 'node:path';
 import {threadId} from 'node:worker_threads';
@@ -189,6 +189,34 @@ export function encodeCsvRow(fields: readonly string[]): string {
 }
 
 /**
+ * Writes bytes [from, to) of `buf` to `fd`. A write that fails (a full disk: writeSync's error names no file) is
+ * rethrown naming the table and how much was written and needed (see fileSystemError).
+ */
+export function writeAll(fd: number, buf: Uint8Array, from: number, to: number, path: string, writtenBefore: number): void {
+  let off = from;
+  try {
+    while (off < to) off += writeSync(fd, buf, off, to - off);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & {detail?: string};
+    if (err.path === undefined) err.path = path;
+    err.detail = `${mb(writtenBefore + off - from)} written, ${mb(to - off)} more to write at that point${freeSpace(path)}`;
+    throw err;
+  }
+}
+
+const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
+
+/** ", N MB free on the device" where the file system says, else ''. */
+function freeSpace(path: string): string {
+  try {
+    const s = statfsSync(dirname(path));
+    return `; ${mb(s.bavail * s.bsize)} free on its device`;
+  } catch {
+    return '';
+  }
+}
+
+/**
  * Takes back a block a streamed writer sent (see BlockSink), once its bytes are written: the next block of this
  * thread's writers reuses its memory (no fresh pages to fault in, no garbage for the thread that wrote it).
  */
@@ -292,8 +320,7 @@ export class AtomicCsvWriter {
   writeBytes(bytes: Uint8Array, rows = 0): void {
     this.flush();
     if (this.fd === undefined) throw new Error(`${this.path}: writeBytes on a writer without a file`);
-    let off = 0;
-    while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
+    writeAll(this.fd, bytes, 0, bytes.length, this.path, this.bytes);
     this.hash?.update(bytes);
     this.bytes += bytes.length;
     this.rows += rows;
@@ -317,8 +344,7 @@ export class AtomicCsvWriter {
       return;
     }
     if (this.fd === undefined) return;
-    let off = 0;
-    while (off < this.used) off += writeSync(this.fd, this.block, off, this.used - off);
+    writeAll(this.fd, this.block, 0, this.used, this.path, this.bytes);
     this.hash?.update(this.block.subarray(0, this.used));
     this.bytes += this.used;
     this.used = 0;

@@ -1,4 +1,5 @@
 import {csvCell, encodeCsvRow} from './csv.js';
+import {newTextCellStats, safeText, unguardText, type TextCellStats} from '../core/text-cells.js';
 
 /** What joins the items of a list cell (a "|" inside an item is written as "/"). */
 export const LIST_SEPARATOR = ' | ';
@@ -18,6 +19,14 @@ export interface TableColumn {
   readonly kind: ColumnKind;
   readonly nullable: boolean;
   readonly plain: boolean;
+  /** What a reader checks a cell against (see io/table-check.ts): the values of an enum, */
+  readonly values?: readonly string[];
+  /** the format of an ID or date column (PLAIN_PATTERNS in schemas/columns.ts), */
+  readonly format?: 'id' | 'date' | 'dateOrEmpty';
+  /** a whole number, and the bounds of a number. */
+  readonly int?: boolean;
+  readonly min?: number;
+  readonly max?: number;
 }
 
 /** A text csvCell writes as it is (no quotes): every value of a plain column must be such a text. */
@@ -48,6 +57,26 @@ function listCell(v: unknown): string {
 }
 const listItem = (s: string): string => (s.includes('|') ? s.replaceAll('|', '/') : s);
 const textCell = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
+/**
+ * Whether the text cells of codecs made with `safeText` get the formula guard (see core/text-cells.ts): on by
+ * default; `--no-formula-guard` turns it off for the process (and the worker threads it starts).
+ */
+let formulaGuard = true;
+export function setFormulaGuard(on: boolean): void {
+  formulaGuard = on;
+}
+export const formulaGuardOn = (): boolean => formulaGuard;
+
+/** Options of a codec. */
+export interface CodecOptions {
+  /**
+   * The table holds text from outside (the export, a model's answers): its text and list columns (not the plain
+   * ones, not numbers or booleans) are written by safeText (control characters removed, the formula guard) and
+   * read back with the guard undone (see core/text-cells.ts); what was found is counted in `textStats`.
+   */
+  safeText?: boolean;
+}
+
 /** Cells of a line (see TableCodec.line): what csvCell makes of what encode gives, with shortcuts by kind. */
 const lineCells = {
   string: (v: unknown): string => csvCell(textCell(v)),
@@ -79,15 +108,27 @@ export class TableCodec<T extends Record<string, unknown>> {
   readonly line: (row: T) => string;
   /** The same record without the newline (cells to write before or after others on a line). */
   readonly record: (row: T) => string;
+  /** See CodecOptions.safeText. */
+  readonly safe: boolean;
+  /** What the text cells written by this codec (in this thread) held: see CodecOptions.safeText. */
+  readonly textStats: TextCellStats = newTextCellStats();
+  private readonly fns: CellFns;
 
-  constructor(columns: readonly TableColumn[]) {
+  constructor(columns: readonly TableColumn[], options: CodecOptions = {}) {
     this.cols = columns;
     this.columns = this.cols.map((c) => c.name);
+    this.safe = options.safeText === true;
+    this.fns = cellFns(this.textStats);
     const compilable = !this.cols.some((c) => c.name === '__proto__');
-    this.encode = compilable ? compileEncoder(this.cols) : (row) => this.encodeSlow(row);
-    this.decode = compilable ? compileDecoder(this.cols) : (fields) => this.decodeSlow(fields);
-    this.line = compilable ? compileLine(this.cols, '\n') : (row) => `${encodeCsvRow(this.encodeSlow(row))}\n`;
-    this.record = compilable ? compileLine(this.cols, '') : (row) => encodeCsvRow(this.encodeSlow(row));
+    this.encode = compilable ? compileEncoder(this.cols, this.safe, this.fns) : (row) => this.encodeSlow(row);
+    this.decode = compilable ? compileDecoder(this.cols, this.safe) : (fields) => this.decodeSlow(fields);
+    this.line = compilable ? compileLine(this.cols, '\n', this.safe, this.fns) : (row) => `${encodeCsvRow(this.encodeSlow(row))}\n`;
+    this.record = compilable ? compileLine(this.cols, '', this.safe, this.fns) : (row) => encodeCsvRow(this.encodeSlow(row));
+  }
+
+  /** Whether a column's cells are written by safeText. */
+  private isSafe(c: TableColumn): boolean {
+    return this.safe && (c.kind === 'list' || (c.kind === 'string' && !c.plain));
   }
 
   /**
@@ -102,8 +143,9 @@ export class TableCodec<T extends Record<string, unknown>> {
       if (i === undefined || JSON.stringify(this.cols[i]) !== JSON.stringify(c)) throw new Error(`lineAndPick: column ${c.name} is not a column of this table as it is there`);
       return i;
     });
+    if (pick.safe !== this.safe) throw new Error('lineAndPick: both codecs must write text cells the same way (safeText)');
     if (this.cols.some((c) => c.name === '__proto__')) return (row) => [this.line(row), pick.record(row as unknown as P)];
-    return compileLineAndPick(this.cols, at);
+    return compileLineAndPick(this.cols, at, this.safe, this.fns);
   }
 
   /** The reference encoder (compileEncoder gives the same strings). */
@@ -115,6 +157,7 @@ export class TableCodec<T extends Record<string, unknown>> {
       if (v === null || v === undefined) out[i] = '';
       else if (c.kind === 'list') out[i] = (v as string[]).map((s) => s.replaceAll('|', '/')).join(LIST_SEPARATOR);
       else out[i] = String(v);
+      if (this.isSafe(c)) out[i] = safeText(out[i], formulaGuard, this.textStats);
     }
     return out;
   }
@@ -124,7 +167,7 @@ export class TableCodec<T extends Record<string, unknown>> {
     const row: Record<string, unknown> = {};
     for (let i = 0; i < this.cols.length; i++) {
       const c = this.cols[i];
-      const s = fields[i] ?? '';
+      const s = this.isSafe(c) ? unguardText(fields[i] ?? '') : (fields[i] ?? '');
       switch (c.kind) {
         case 'string': row[c.name] = s; break;
         case 'number': row[c.name] = s === '' ? (c.nullable ? null : Number.NaN) : Number(s); break;
@@ -136,37 +179,58 @@ export class TableCodec<T extends Record<string, unknown>> {
   }
 }
 
+/** The cell functions of a codec whose text cells go through safeText (counted into `stats`). */
+interface CellFns {
+  safeString: (v: unknown) => string;
+  safeList: (v: unknown) => string;
+  safeTextOf: (v: unknown) => string;
+  safeListText: (v: unknown) => string;
+}
+function cellFns(stats: TextCellStats): CellFns {
+  const safeTextOf = (v: unknown): string => safeText(textCell(v), formulaGuard, stats);
+  const safeListText = (v: unknown): string => safeText(listCell(v), formulaGuard, stats);
+  return {safeString: (v) => csvCell(safeTextOf(v)), safeList: (v) => csvCell(safeListText(v)), safeTextOf, safeListText};
+}
+
+/** Whether a column of a codec with safeText writes its cells by safeText (text and list columns, not plain ones). */
+const safeColumn = (c: TableColumn, safe: boolean): boolean => safe && (c.kind === 'list' || (c.kind === 'string' && !c.plain));
+
 /** `(row) => [cell0, cell1, ...]` with each property read by its literal name. */
-function compileEncoder<T>(cols: readonly TableColumn[]): (row: T) => string[] {
-  const cells = cols.map((c) => `${c.kind === 'list' ? 'list' : 'text'}(row[${JSON.stringify(c.name)}])`);
-  return new Function('text', 'list', `return function encode(row) {\n  return [${cells.map((c) => `\n    ${c},`).join('')}\n  ];\n};`)(textCell, listCell) as (row: T) => string[];
+function compileEncoder<T>(cols: readonly TableColumn[], safe: boolean, fns: CellFns): (row: T) => string[] {
+  const cells = cols.map((c) => `${c.kind === 'list' ? (safeColumn(c, safe) ? 'safeList' : 'list') : safeColumn(c, safe) ? 'safeText' : 'text'}(row[${JSON.stringify(c.name)}])`);
+  return new Function('text', 'list', 'safeText', 'safeList', `return function encode(row) {\n  return [${cells.map((c) => `\n    ${c},`).join('')}\n  ];\n};`)(
+    textCell, listCell, fns.safeTextOf, fns.safeListText,
+  ) as (row: T) => string[];
 }
 
 /** The expression of a column's cell in a compiled line: the cell function of its kind on the row's property. */
-const cellOf = (c: TableColumn): string => `${c.kind === 'string' && c.plain ? 'plain' : c.kind}(row[${JSON.stringify(c.name)}])`;
+const cellOf = (c: TableColumn, safe: boolean): string =>
+  `${safeColumn(c, safe) ? (c.kind === 'list' ? 'safeList' : 'safeString') : c.kind === 'string' && c.plain ? 'plain' : c.kind}(row[${JSON.stringify(c.name)}])`;
 /** Cells joined by commas, then `end`, as one expression. */
 const joined = (cells: readonly string[], end: string): string => [...(cells.length ? [cells.join(" + ',' + ")] : []), ...(end ? [JSON.stringify(end)] : [])].join(' + ') || "''";
 /** Makes a compiled line function from its source, given the cell functions. */
-const compiled = <F>(source: string): F =>
-  new Function('string', 'plain', 'number', 'boolean', 'list', source)(lineCells.string, lineCells.plain, lineCells.number, lineCells.boolean, lineCells.list) as F;
+const compiled = <F>(source: string, fns: CellFns): F =>
+  new Function('string', 'plain', 'number', 'boolean', 'list', 'safeString', 'safeList', source)(
+    lineCells.string, lineCells.plain, lineCells.number, lineCells.boolean, lineCells.list, fns.safeString, fns.safeList,
+  ) as F;
 
 /** `(row) => cell0 + ',' + cell1 + ... + end` with each property read by its literal name. */
-function compileLine<T>(cols: readonly TableColumn[], end: string): (row: T) => string {
-  return compiled(`return function line(row) {\n  return ${joined(cols.map(cellOf), end)};\n};`);
+function compileLine<T>(cols: readonly TableColumn[], end: string, safe: boolean, fns: CellFns): (row: T) => string {
+  return compiled(`return function line(row) {\n  return ${joined(cols.map((c) => cellOf(c, safe)), end)};\n};`, fns);
 }
 
 /** `(row) => [line, record of the columns at \`at\`]`, each cell computed once (see TableCodec.lineAndPick). */
-function compileLineAndPick<T>(cols: readonly TableColumn[], at: readonly number[]): (row: T) => [string, string] {
-  const cells = cols.map((c, i) => `  const c${i} = ${cellOf(c)};`);
+function compileLineAndPick<T>(cols: readonly TableColumn[], at: readonly number[], safe: boolean, fns: CellFns): (row: T) => [string, string] {
+  const cells = cols.map((c, i) => `  const c${i} = ${cellOf(c, safe)};`);
   const line = joined(cols.map((_, i) => `c${i}`), '\n');
   const record = joined(at.map((i) => `c${i}`), '');
-  return compiled(`return function lineAndPick(row) {\n${cells.join('\n')}\n  return [${line}, ${record}];\n};`);
+  return compiled(`return function lineAndPick(row) {\n${cells.join('\n')}\n  return [${line}, ${record}];\n};`, fns);
 }
 
 /** `(fields) => ({name0: ..., name1: ...})`: one object literal of a fixed shape, columns in order. */
-function compileDecoder<T>(cols: readonly TableColumn[]): (fields: readonly string[]) => T {
+function compileDecoder<T>(cols: readonly TableColumn[], safe: boolean): (fields: readonly string[]) => T {
   const props = cols.map((c, i) => {
-    const s = `f(fields[${i}])`;
+    const s = safeColumn(c, safe) ? `ug(f(fields[${i}]))` : `f(fields[${i}])`;
     let value: string;
     switch (c.kind) {
       case 'string': value = s; break;
@@ -179,5 +243,5 @@ function compileDecoder<T>(cols: readonly TableColumn[]): (fields: readonly stri
   const f = (s: string | undefined): string => s ?? '';
   const num = (s: string, nullable: boolean): number | null => (s === '' ? (nullable ? null : Number.NaN) : Number(s));
   const list = (s: string): string[] => (s === '' ? [] : s.split(LIST_SEPARATOR));
-  return new Function('f', 'num', 'list', `return function decode(fields) {\n  return {${props.map((p) => `\n    ${p},`).join('')}\n  };\n};`)(f, num, list) as (fields: readonly string[]) => T;
+  return new Function('f', 'num', 'list', 'ug', `return function decode(fields) {\n  return {${props.map((p) => `\n    ${p},`).join('')}\n  };\n};`)(f, num, list, unguardText) as (fields: readonly string[]) => T;
 }

@@ -1,8 +1,10 @@
-import {statSync} from 'node:fs';
+import {closeSync, openSync, readSync, statSync} from 'node:fs';
 import {UserError} from '../errors.js';
 import {encodeCsvRow, readCsv, sniffCsv} from './csv.js';
 import {scanCsv, type Newline, type ScannedRecord, type ScanResult} from './csv-scan.js';
-import type {TableCodec} from './table-codec.js';
+import type {TableCodec, TableColumn} from './table-codec.js';
+import {RowChecker} from './table-check.js';
+import {createRequire} from 'node:module';
 
 /** Rows decoded ahead of the reader, per batch (two batches at most are buffered). */
 const BATCH = 512;
@@ -26,6 +28,12 @@ export interface CursorOptions {
    * range that ends inside a record) is an error (RangeDeclined), not read by papaparse.
    */
   range?: {start: number; end: number; header: readonly string[]; newline: Newline};
+  /**
+   * Check the cells (see io/table-check.ts) of the columns of `table` (the file's table) that the cursor decodes
+   * or copies, or of every typed column with `all`; `unique`: the column whose values must be unique. Records
+   * are checked whole too: a record short of fields, or one papaparse finds malformed, is an error naming the row.
+   */
+  check?: {table: readonly TableColumn[]; all?: boolean; unique?: string};
 }
 
 /** A range of a table that the scanner cannot read as plain CSV records (see CursorOptions.range). */
@@ -73,6 +81,13 @@ export class TableCursor<T extends Record<string, unknown>> {
   private wake: (() => void) | undefined;
   private resume: {resolve(): void; reject(e: unknown): void} | undefined;
   private positions: number[] = [];
+  /** The positions the scanner decodes: the codec's and the checked columns'. */
+  private decodePositions: number[] = [];
+  /** The header's field count. */
+  private width = 0;
+  private checker: RowChecker | undefined;
+  private checkPositions: number[] = [];
+  private readonly checkCells: string[] = [];
   private readonly projected: string[];
   private producing: Promise<void> = Promise.resolve();
   /** For estimatedRows: the file's size, and the records read (and where the last one starts) so far. */
@@ -121,6 +136,11 @@ export class TableCursor<T extends Record<string, unknown>> {
       return;
     }
     return this.nextBatch();
+  }
+
+  /** The checked unique column's values read so far (see RowChecker.ids); empty without checks. */
+  ids(): BigUint64Array {
+    return this.checker?.ids() ?? new BigUint64Array(0);
   }
 
   /** Stops reading (the file is closed); safe to call at any time, also after the end. */
@@ -177,11 +197,59 @@ export class TableCursor<T extends Record<string, unknown>> {
     };
     this.positions = this.codec.columns.map(position);
     this.cellPositions = (this.opts.cells ?? []).map(position);
+    this.width = header.length;
+    this.decodePositions = this.positions;
+    const check = this.opts.check;
+    if (check) {
+      const read = new Set([...this.codec.columns, ...(this.opts.cells ?? [])]);
+      const columns = check.table.filter((c) => header.includes(c.name) && (check.all || read.has(c.name)));
+      this.checker = new RowChecker(this.file, columns, this.opts.producedBy, check.unique);
+      this.checkPositions = this.checker.columns.map((c) => header.indexOf(c.name));
+      this.decodePositions = [...new Set([...this.positions, ...this.checkPositions])];
+    }
     this.cellRuns = [];
     for (const p of this.cellPositions) {
       const run = this.cellRuns.at(-1);
       if (run && run[1] === p - 1) run[1] = p;
       else this.cellRuns.push([p, p]);
+    }
+  }
+
+  /** With checks: a record the scanner read must have every field the cursor decodes (see skipTail: past them, count is a lower bound). */
+  private whole(rec: ScannedRecord, row: number): void {
+    if (this.checker && rec.count < this.width && rec.count <= this.maxDecoded()) this.cutShort(row, rec.count);
+  }
+
+  private maxDecodedCache = -1;
+  private maxDecoded(): number {
+    if (this.maxDecodedCache < 0) this.maxDecodedCache = Math.max(0, ...this.decodePositions, ...this.cellPositions);
+    return this.maxDecodedCache;
+  }
+
+  private cutShort(row: number, count: number): never {
+    throw new UserError(
+      `${this.file} row ${row}: ${count} field(s) where the header has ${this.width}: the file was cut short or edited by hand: fix it, or run \`stedi-gtm ${this.opts.producedBy}\` again`,
+    );
+  }
+
+  /**
+   * With checks, after a scan of the whole file: a file that does not end with a line break ends with a record
+   * that may be cut short (a copy or a write that stopped): its fields are counted exactly.
+   */
+  private checkLastRecord(row: number): void {
+    if (!this.checker || this.size === 0 || this.lastOffset <= 0) return;
+    const fd = openSync(this.file, 'r');
+    try {
+      const last = Buffer.alloc(1);
+      readSync(fd, last, 0, 1, this.size - 1);
+      if (last[0] === 0x0a) return;
+      const tail = Buffer.alloc(this.size - this.lastOffset);
+      readSync(fd, tail, 0, tail.length, this.lastOffset);
+      const papa = createRequire(import.meta.url)('papaparse') as typeof import('papaparse');
+      const fields = papa.parse<string[]>(tail.toString('utf8'), {delimiter: ',', quoteChar: '"'}).data[0] ?? [];
+      if (fields.length !== this.width) this.cutShort(row, fields.length);
+    } finally {
+      closeSync(fd);
     }
   }
 
@@ -211,6 +279,12 @@ export class TableCursor<T extends Record<string, unknown>> {
   /** Queues a decoded row (its cells are appended already); returns a promise (the producer waits) when two batches are waiting. */
   private push(fields: readonly string[], rowNumber: number): void | Promise<void> {
     if (this.closed) throw new Closed();
+    if (this.checker) {
+      const at = this.checkPositions;
+      const cells = this.checkCells;
+      for (let i = 0; i < at.length; i++) cells[i] = fields[at[i]] ?? '';
+      this.checker.check(cells, rowNumber);
+    }
     const pos = this.positions;
     const proj = this.projected;
     for (let i = 0; i < pos.length; i++) proj[i] = fields[pos[i]] ?? '';
@@ -236,12 +310,13 @@ export class TableCursor<T extends Record<string, unknown>> {
       const scanned = await scanCsv(this.file, {
         newline: range.newline,
         start: range.start,
-        range: {end: range.end, columns: {decode: this.positions, spans: this.cellPositions}},
+        range: {end: range.end, columns: {decode: this.decodePositions, spans: this.cellPositions}},
         skipTail: true,
         // Rows are named by number, not line.
         lines: false,
         onRecord: (rec) => {
           if (isBlank(rec)) return;
+          this.whole(rec, rec.index + 1);
           if (this.cellRuns.length) this.spans(rec);
           return this.push(rec.fields, rec.index + 1);
         },
@@ -269,17 +344,21 @@ export class TableCursor<T extends Record<string, unknown>> {
           this.header(header);
           seen = true;
           headerSeen();
-          return {decode: this.positions, spans: this.cellPositions};
+          return {decode: this.decodePositions, spans: this.cellPositions};
         },
         onRecord: (rec) => {
           this.recordsRead = rec.index;
           this.lastOffset = rec.offset;
           if (isBlank(rec)) return;
+          this.whole(rec, rec.index + 1);
           if (this.cellRuns.length) this.spans(rec);
           return this.push(rec.fields, rec.index + 1);
         },
       });
-      if (scanned.ok && seen) return;
+      if (scanned.ok && seen) {
+        this.checkLastRecord(this.recordsRead + 1);
+        return;
+      }
       this.recordsRead = 0;
     }
     // Papaparse, from the record where the scanner stopped (it read the same records up to there).
@@ -293,6 +372,13 @@ export class TableCursor<T extends Record<string, unknown>> {
         headerSeen();
       },
       onRecord: (rec) => {
+        if (rec.row <= skip) return;
+        if (this.opts.check && rec.fields.length !== this.width) this.cutShort(rec.row, rec.fields.length);
+        if (this.cellRuns.length) this.encoded(rec.fields);
+        return this.push(rec.fields, rec.row);
+      },
+      onMalformed: (rec, message) => {
+        if (this.opts.check) throw new UserError(`${this.file} row ${rec.row}: not a whole CSV record (${message}): the file was cut short or edited by hand: fix it, or run \`stedi-gtm ${this.opts.producedBy}\` again`);
         if (rec.row <= skip) return;
         if (this.cellRuns.length) this.encoded(rec.fields);
         return this.push(rec.fields, rec.row);

@@ -1,5 +1,5 @@
 import {z} from './zod.js';
-import {LIST_SEPARATOR, isPlainText, type ColumnKind, type TableColumn} from '../io/table-codec.js';
+import {LIST_SEPARATOR, isPlainText, type TableColumn} from '../io/table-codec.js';
 
 /**
  * The formats of the ID and date columns. Their values need no quotes in a CSV (see csvCell), so their cells are
@@ -33,21 +33,23 @@ export const col = {
   oneOf: <const T extends readonly [string, ...string[]]>(values: T, d: string) => z.enum(values).describe(d),
 };
 
-/** A table's columns (name, kind, nullable, plain), in order, read off its zod object schema. */
+/** A table's columns (name, kind, nullable, plain, and what a reader checks), in order, read off its zod object schema. */
 export function tableColumns(schema: z.ZodObject): TableColumn[] {
   return Object.entries(schema.shape).map(([name, type]) => ({name, ...kindOf(type as z.ZodType)}));
 }
+
+type Kind = Omit<TableColumn, 'name'>;
 
 interface Def {
   type: string;
   innerType?: z.ZodType;
   entries?: Record<string, string>;
   values?: unknown[];
-  checks?: Array<{_zod: {def: {check: string; format?: string; pattern?: RegExp}}}>;
+  checks?: Array<{_zod: {def: {check: string; format?: string; pattern?: RegExp; value?: number; inclusive?: boolean}}}>;
 }
 
-/** Reads a column's kind off its zod definition. */
-function kindOf(type: z.ZodType): {kind: ColumnKind; nullable: boolean; plain: boolean} {
+/** Reads a column's kind off its zod definition (and what a reader checks its cells against). */
+function kindOf(type: z.ZodType): Kind {
   let def = (type as unknown as {_zod: {def: Def}})._zod.def;
   let nullable = false;
   while (def.type === 'nullable' || def.type === 'optional' || def.type === 'default') {
@@ -55,18 +57,39 @@ function kindOf(type: z.ZodType): {kind: ColumnKind; nullable: boolean; plain: b
     def = (def.innerType as unknown as {_zod: {def: Def}})._zod.def;
   }
   switch (def.type) {
-    case 'number': return {kind: 'number', nullable, plain: false};
+    case 'number': return {kind: 'number', nullable, plain: false, ...numberChecks(def)};
     case 'boolean': return {kind: 'boolean', nullable, plain: false};
     case 'array': return {kind: 'list', nullable, plain: false};
-    case 'string': return {kind: 'string', nullable, plain: hasPlainFormat(def)};
-    case 'enum': return {kind: 'string', nullable, plain: Object.values(def.entries ?? {}).every(isPlainText)};
-    case 'literal': return {kind: 'string', nullable, plain: (def.values ?? []).every((v) => typeof v === 'string' && isPlainText(v))};
+    case 'string': {
+      const format = plainFormat(def);
+      return {kind: 'string', nullable, plain: format !== undefined, ...(format ? {format} : {})};
+    }
+    case 'enum': {
+      const values = Object.values(def.entries ?? {});
+      return {kind: 'string', nullable, plain: values.every(isPlainText), values};
+    }
+    case 'literal': return {kind: 'string', nullable, plain: (def.values ?? []).every((v) => typeof v === 'string' && isPlainText(v)), values: (def.values ?? []).map(String)};
     default: throw new Error(`table column type ${def.type} is not supported`);
   }
 }
 
-/** Whether a string column is checked against one of PLAIN_PATTERNS. */
-function hasPlainFormat(def: Def): boolean {
-  const patterns: readonly RegExp[] = Object.values(PLAIN_PATTERNS);
-  return (def.checks ?? []).some((c) => c._zod.def.format === 'regex' && c._zod.def.pattern !== undefined && patterns.includes(c._zod.def.pattern));
+/** A number column's checks: whole number, bounds. */
+function numberChecks(def: Def): Pick<Kind, 'int' | 'min' | 'max'> {
+  const out: {int?: boolean; min?: number; max?: number} = {};
+  for (const c of def.checks ?? []) {
+    const d = c._zod.def;
+    if (d.check === 'number_format' && (d.format === 'safeint' || d.format === 'int32')) out.int = true;
+    if (d.check === 'greater_than' && d.inclusive && typeof d.value === 'number') out.min = d.value;
+    if (d.check === 'less_than' && d.inclusive && typeof d.value === 'number') out.max = d.value;
+  }
+  return out;
+}
+
+/** Which of PLAIN_PATTERNS a string column is checked against, if any. */
+function plainFormat(def: Def): TableColumn['format'] {
+  for (const c of def.checks ?? []) {
+    if (c._zod.def.format !== 'regex' || c._zod.def.pattern === undefined) continue;
+    for (const [name, pattern] of Object.entries(PLAIN_PATTERNS)) if (pattern === c._zod.def.pattern) return name as TableColumn['format'];
+  }
+  return undefined;
 }

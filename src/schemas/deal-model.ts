@@ -70,7 +70,14 @@ export const DealModelSchema = z.strictObject({
     size_bands: bySizeBand(z.enum(SEGMENTS)).describe('Segment of each size band.'),
   }),
   team: bySegment(z.array(z.string().min(1)).min(1)).describe('Sales reps of each segment; a company always gets the same rep of its segment.'),
-  lead_sources: keyed(LEAD_SOURCES, leadSource),
+  lead_sources: keyed(LEAD_SOURCES, leadSource).superRefine((sources, ctx) => {
+    // Each segment draws its companies' lead source by these weights: one of them must be > 0.
+    for (const segment of SEGMENTS) {
+      if (!LEAD_SOURCES.some((s) => sources[s].weight[segment] > 0)) {
+        ctx.addIssue({code: 'custom', path: [LEAD_SOURCES[0], 'weight', segment], message: `every lead source has weight 0 for ${segment} (lead_sources.*.weight.${segment}): at least one must be > 0`});
+      }
+    }
+  }),
   opportunity: z.strictObject({
     intercept: logOdds.describe('Base log-odds of a first deal.'),
     icp_tier: byTier(logOdds).describe('Log-odds added per ICP tier.'),

@@ -50,7 +50,7 @@ export function tablesModule(): string {
       continue;
     }
     lines.push('', `/** ${from}. */`, `export const ${name}: readonly TableColumn[] = [`);
-    for (const c of columns) lines.push(`  {name: ${JSON.stringify(c.name)}, kind: ${JSON.stringify(c.kind)}, nullable: ${c.nullable}, plain: ${c.plain}},`);
+    for (const c of columns) lines.push(`  {${Object.entries(c).map(([k, v]) => `${k}: ${typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? `[${v.map((x) => JSON.stringify(x)).join(', ')}]` : String(v)}`).join(', ')}},`);
     lines.push('];');
   }
   return `${lines.join('\n')}\n`;

@@ -5,7 +5,7 @@ import {
 } from '../core/account-plan.js';
 import {cleanRow, isGoneName, mapHeader, NO_INGEST_RULES, readKey, type ColumnIndex, type IngestRules, type RejectedRow, type RowKey} from '../core/ingest.js';
 import {shardOf, type Shard} from '../core/shard.js';
-import {detach} from '../core/strings.js';
+import {detach, excerpt} from '../core/strings.js';
 import {UserError} from '../errors.js';
 import {readCsv, sniffCsv} from '../io/csv.js';
 import {assertUtf8File} from '../io/utf8.js';
@@ -49,13 +49,54 @@ export interface IndexOptions {
 export function headerIndex(input: string, header: string[]): ColumnIndex {
   const mapped = mapHeader(header);
   if (mapped.missing.length > 0) {
+    const shown = header.slice(0, MAX_HEADER_NAMES).map((h) => JSON.stringify(excerpt(h, 40)));
+    const more = header.length > MAX_HEADER_NAMES ? `, ... (${header.length} columns)` : '';
     throw new UserError(
       `${input}: missing required column(s): ${mapped.missing.join(', ')}.\n` +
-        `Found: ${header.map((h) => JSON.stringify(h)).join(', ')}.\nA Clay company export has Name, Description, Primary Industry, Size, Type, Location, Country, Domain and LinkedIn URL.` +
+        `Found: ${shown.join(', ')}${more}.\nA Clay company export has Name, Description, Primary Industry, Size, Type, Location, Country, Domain and LinkedIn URL.` +
         delimiterHint(header),
     );
   }
+  if (mapped.duplicates.length > 0) {
+    const which = mapped.duplicates.map((d) => `${d.label} (columns ${d.positions.map((p) => p + 1).join(' and ')})`).join(', ');
+    throw new UserError(`${input}: line 1: the header names ${which} more than once; which one to read is not clear: rename or remove the extra column(s) and run again`);
+  }
   return mapped.index;
+}
+
+/** Header names shown in a message (a header of thousands of columns is not echoed whole). */
+const MAX_HEADER_NAMES = 20;
+
+/**
+ * A record whose field count is not the header's (`fields`, as papaparse reads it). When a field of it holds
+ * whole lines that read as records of the header's width, a quote is missing or stray and the quoted field
+ * swallowed the records after it: the run stops, naming the line (nothing could say which rows were meant).
+ * Otherwise the row is rejected: returns the reason (nothing is lost: the rejects file has its text).
+ */
+export function wrongWidth(input: string, fields: readonly string[], width: number, row: number, line: number, malformed = false): string {
+  const swallowed = swallowedRecords(fields, width);
+  if (swallowed > 0) {
+    throw new UserError(
+      `${input}: line ${line} (row ${row}): a quoted field there runs over ${swallowed} line(s) that read as rows of their own, into a record of ${fields.length} field(s) where the header has ${width}` +
+        `${malformed ? ', and its quotes do not pair up' : ''}: a quote is probably missing or stray in this row, and later rows were read into it. ` +
+        'Fix the quotes (a quote inside a quoted field is written twice: "") and run again.',
+    );
+  }
+  return `${fields.length} field(s) where the header has ${width}${malformed ? ' (malformed CSV: its quotes do not pair up)' : ''}`;
+}
+
+/** How many whole lines inside the fields (not a field's first or last line) read as a record of `width` fields. */
+function swallowedRecords(fields: readonly string[], width: number): number {
+  let n = 0;
+  for (const f of fields) {
+    if (!f.includes('\n')) continue;
+    const lines = f.split('\n');
+    for (let i = 1; i < lines.length - 1; i++) {
+      const text = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
+      if (text.split(',').length >= width && (Papa.parse<string[]>(text, {delimiter: ',', quoteChar: '"'}).data[0]?.length ?? 0) === width) n++;
+    }
+  }
+  return n;
 }
 
 /** Delimiters that spreadsheets write instead of commas, by name. */
@@ -111,7 +152,8 @@ class Indexer {
   /** Rejected rows kept for later (a part whose place in the export is not known yet; see indexPart). */
   readonly deferred: RejectedRow[] | undefined;
 
-  constructor(private readonly opts: IndexOptions, private readonly columns: ColumnIndex, defer = false) {
+  /** `width`: the header's field count (a record with another is rejected, see wrongWidth); `input` names the file. */
+  constructor(private readonly opts: IndexOptions, private readonly columns: ColumnIndex, defer = false, private readonly width = 0, private readonly input = '') {
     this.ids = new KeyIds(opts.exactKeys, opts.hashKeys);
     this.rules = opts.ingest ?? NO_INGEST_RULES;
     this.names = new KeyIds(opts.exactKeys, opts.hashKeys);
@@ -167,7 +209,17 @@ class Indexer {
       const text = rec.text();
       if (text === '' || text === '""') return this.addBlank(line);
     }
+    if (rec.count !== this.width && this.width > 0) return this.addWrongWidth(allFields(), row, line, rec.innerNewlines);
     this.addRecord(rec.fields, allFields, row, line, false);
+  }
+
+  /** A record whose field count is not the header's: rejected with its line, or the run stops (see wrongWidth). */
+  addWrongWidth(fields: readonly string[], row: number, line: number, lineBreaks: number, malformed = false): void {
+    // (A part that does not know its row numbers yet: one pass names the line.)
+    if (lineBreaks > 0 && this.deferred) throw new PartDeclined('a record of the wrong width over several lines');
+    const reason = wrongWidth(this.input, fields, this.width, row, line, malformed);
+    this.reject(rejectFrom(fields, this.columns, row, line, reason));
+    this.addNone(line);
   }
 
   /**
@@ -272,6 +324,8 @@ const MAX_DEFERRED_REJECTS = 10_000;
 /** Where a part of the export is: bytes [start, end) of whole records. */
 export interface PartPlan {
   columns: ColumnIndex;
+  /** The header's field count. */
+  width: number;
   newline: Newline;
   start: number;
   end: number;
@@ -300,7 +354,7 @@ export interface IndexedPart {
 export async function indexPart(input: string, plan: PartPlan, opts: IndexOptions): Promise<IndexedPart> {
   const first = plan.firstLine !== undefined;
   if (opts.exactKeys || opts.hashKeys) throw new PartDeclined('keys compared exactly');
-  const ix = new Indexer(opts, plan.columns, !first);
+  const ix = new Indexer(opts, plan.columns, !first, plan.width, input);
   const c = plan.columns;
   let line = plan.firstLine ?? 0;
   let current: ScannedRecord | undefined;
@@ -365,7 +419,7 @@ export async function indexExport(input: string, opts: IndexOptions): Promise<Ex
     checkUtf8: true,
     onHeader(header, rec) {
       const columns = headerIndex(input, header);
-      ix = new Indexer(opts, columns);
+      ix = new Indexer(opts, columns, false, header.length, input);
       line += 1 + rec.innerNewlines;
       return [columns.name, columns.domain, columns.linkedin];
     },
@@ -389,18 +443,23 @@ export async function indexExport(input: string, opts: IndexOptions): Promise<Ex
   opts.onRestart();
   let pp: Indexer | undefined;
   let columns: ColumnIndex | undefined;
+  let width = 0;
   const read = await readCsv(input, {
     onHeader(header) {
       columns = headerIndex(input, header);
-      pp = new Indexer(opts, columns);
+      width = header.length;
+      pp = new Indexer(opts, columns, false, width, input);
     },
     onRecord(r) {
       // Blank records are not passed on: fill their places (record index = row - 2).
       while (pp!.account.length < r.row - 2) pp!.addBlank(0);
-      pp!.addRecord(r.fields, () => r.fields, r.row, r.line, true);
+      if (r.fields.length !== width) pp!.addWrongWidth(r.fields, r.row, r.line, lineBreaks(r.fields));
+      else pp!.addRecord(r.fields, () => r.fields, r.row, r.line, true);
     },
     onMalformed(r, message) {
       while (pp!.account.length < r.row - 2) pp!.addBlank(0);
+      const breaks = lineBreaks(r.fields);
+      if (breaks > 0 && r.fields.length !== width) return pp!.addWrongWidth(r.fields, r.row, r.line, breaks, true);
       pp!.reject(rejectFrom(r.fields, columns!, r.row, r.line, `malformed CSV: ${message}`));
       pp!.addNone(r.line);
     },
@@ -408,4 +467,49 @@ export async function indexExport(input: string, opts: IndexOptions): Promise<Ex
   // papaparse's count of blank records (those at the end too).
   pp!.blank = read.blank;
   return pp!.result(newline, false);
+}
+
+/** Line breaks inside the fields of a record. */
+function lineBreaks(fields: readonly string[]): number {
+  let n = 0;
+  for (const f of fields) for (let i = f.indexOf('\n'); i !== -1; i = f.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/**
+ * Reads only the export's header and checks it (required columns, no duplicates): a bad export is refused
+ * before anything is created (folders, the cache, the provider).
+ */
+export async function checkExportHeader(input: string): Promise<void> {
+  const {newline, bom} = sniffCsv(input);
+  const seen = new Error('header read');
+  let header: string[] | undefined;
+  try {
+    const scan = await scanCsv(input, {
+      newline,
+      start: bom ? 3 : 0,
+      chunkBytes: 64 << 10,
+      onHeader(h) {
+        header = h;
+        throw seen;
+      },
+      onRecord() {},
+    });
+    if (scan.ok && scan.records === 0) throw new UserError(`${input}: the file is empty (no header row)`);
+  } catch (e) {
+    if (e !== seen) throw e;
+  }
+  if (header === undefined) {
+    // The scanner declined the header: papaparse reads it.
+    await readCsv(input, {
+      onHeader(h) {
+        header = h;
+        throw seen;
+      },
+      onRecord() {},
+    }).catch((e) => {
+      if (e !== seen) throw e;
+    });
+  }
+  if (header !== undefined) headerIndex(input, header);
 }

@@ -7,13 +7,14 @@ import {UserError} from '../errors.js';
 import type {DataPaths} from '../io/paths.js';
 import {TableCodec} from '../io/table-codec.js';
 import {TableCursor} from '../io/table-cursor.js';
-import {CONTRACT_TABLE, INVOICE_TABLE} from '../generated/tables.js';
+import {CONTRACT_TABLE, DEAL_TABLE, INVOICE_TABLE} from '../generated/tables.js';
 import type {Contract, Deal, Invoice} from '../schemas/deals.js';
 import {
   companyColumns, dealCodec, displayPath, pct, formatChecks, loadDealModel, openCompanies, requireInput, runWalk,
   type CompanyWalk, type LoadedDealModel, type SimulationStageInput,
 } from './deals.js';
 import {writeJsonAtomic} from '../io/json.js';
+import {checkMadeFrom, extendingSeed, recordSources, sourceOf} from '../io/provenance.js';
 import {WriterGroup} from '../io/writer-group.js';
 import type {Reporter} from '../io/reporter.js';
 
@@ -66,7 +67,7 @@ export class CompanyDeals {
   /** Opens deals.csv at its first row. */
   static async open(paths: DataPaths): Promise<CompanyDeals> {
     requireInput(paths.deals, 'deals');
-    const cursor = await TableCursor.open(paths.deals, dealCodec, {required: dealCodec.columns, producedBy: 'deals'});
+    const cursor = await TableCursor.open(paths.deals, dealCodec, {required: dealCodec.columns, producedBy: 'deals', check: {table: DEAL_TABLE, all: true, unique: 'deal_id'}});
     try {
       const wait = cursor.advance();
       if (wait) await wait;
@@ -247,11 +248,15 @@ export async function billingWalk(s: SimulationStageInput, loaded: LoadedDealMod
 }
 
 /** The billing stage: deals.csv -> billing.csv (one contract per won deal) and invoices.csv. */
-export async function runBilling(s: SimulationStageInput): Promise<BillingSummary> {
-  const loaded = await loadDealModel(s.configDir, s.asOf);
+export async function runBilling(stage: SimulationStageInput): Promise<BillingSummary> {
+  const loaded = await loadDealModel(stage.configDir, stage.asOf);
+  // deals.csv must have been made from this companies.csv; its contracts take its seed.
+  const deals = await checkMadeFrom(stage.paths, 'deals');
+  const s = {...stage, seed: extendingSeed(deals, stage.seed, stage.seedGiven === true, 'deals')};
   s.reporter.start('Building contracts');
   const walk = await runWalk(s, (out) => billingWalk(s, loaded, out));
   const summary = walk.sink.summary();
+  recordSources(s.paths, {billing: await sourceOf(s.paths, 'billing', s.seed, summary.as_of)});
   reportBilling(s.reporter, summary);
   return summary;
 }

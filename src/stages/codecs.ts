@@ -4,5 +4,6 @@ import type {Company, Reject} from '../schemas/companies.js';
 
 // The enrich stage's tables, in a module of their own: the first-pass thread needs the rejects codec without
 // loading the whole stage (and its providers).
-export const companyCodec = new TableCodec<Company>(COMPANY_TABLE);
-export const rejectCodec = new TableCodec<Reject>(REJECT_TABLE);
+// Both hold text from the export (and the providers' answers): see CodecOptions.safeText.
+export const companyCodec = new TableCodec<Company>(COMPANY_TABLE, {safeText: true});
+export const rejectCodec = new TableCodec<Reject>(REJECT_TABLE, {safeText: true});

@@ -18,9 +18,12 @@ import {CONFIG_SCHEMAS} from '../schemas/config-files.js';
 import type {DealModelConfig} from '../schemas/deal-model.js';
 import type {Deal, Lead} from '../schemas/deals.js';
 import {writeJsonAtomic} from '../io/json.js';
+import {fileSha256, recordSources, sourceOf} from '../io/provenance.js';
 import {companyCodec} from './codecs.js';
 
 export const dealCodec = new TableCodec<Deal>(DEAL_TABLE);
+/** What the readers of companies.csv check (see CursorOptions.check): every typed cell, unique company IDs. */
+export const COMPANY_CHECK = {table: COMPANY_TABLE, all: true, unique: 'company_id'} as const;
 export const leadCodec = new TableCodec<Lead>(LEAD_TABLE);
 
 /** data/raw/leads.csv (not in dataPaths: written by the deals stage next to deals.csv). */
@@ -37,6 +40,8 @@ export interface SimulationStageInput {
   reporter: Reporter;
   /** The --as-of flag (YYYY-MM-DD), if given. */
   asOf?: string;
+  /** Whether --seed was given (billing and unify take the seed the deals were made with otherwise). */
+  seedGiven?: boolean;
   /** false: the one pass makes no company digest for the report (the run makes no report). Default true. */
   digest?: boolean;
 }
@@ -58,7 +63,12 @@ export function parseAsOfFlag(value: string, config: DealModelConfig): DayNumber
 export async function loadDealModel(configDir: string, asOfFlag?: string): Promise<{config: DealModelConfig; model: DealModel; asOf: DayNumber}> {
   const config = await loadDealModelConfig(configDir);
   const asOf = asOfFlag !== undefined ? parseAsOfFlag(asOfFlag, config) : parseIsoDay(config.simulation.as_of)!;
-  return {config, model: compileDealModel(config, asOf), asOf};
+  try {
+    return {config, model: compileDealModel(config, asOf), asOf};
+  } catch (e) {
+    // A config the schema lets through but the model cannot use is still the config's fault: named, exit 2.
+    throw new UserError(`${join(configDir, 'deal_model.yml')}: the deal model cannot be built from it: ${(e as Error).message}`);
+  }
 }
 
 /** Throws the "run X first" error when a stage's input is missing. */
@@ -77,7 +87,7 @@ export function displayPath(file: string): string {
  * reading another column fails to compile until the column is added to the list.
  */
 export function companyColumns<K extends keyof Company>(keys: Record<K, true>): TableCodec<Pick<Company, K>> {
-  return new TableCodec<Pick<Company, K>>(pickColumns(COMPANY_TABLE, keys));
+  return new TableCodec<Pick<Company, K>>(pickColumns(COMPANY_TABLE, keys), {safeText: true});
 }
 
 /**
@@ -86,7 +96,7 @@ export function companyColumns<K extends keyof Company>(keys: Record<K, true>): 
  */
 export async function openCompanies<T extends Partial<Company>>(paths: DataPaths, codec: TableCodec<T>, cells?: readonly (keyof Company)[]): Promise<TableCursor<T>> {
   requireInput(paths.companies, 'enrich');
-  return TableCursor.open(paths.companies, codec, {required: companyCodec.columns, producedBy: 'enrich', cells});
+  return TableCursor.open(paths.companies, codec, {required: companyCodec.columns, producedBy: 'enrich', cells, check: COMPANY_CHECK});
 }
 
 /**
@@ -244,8 +254,12 @@ export function dealsWalk(s: SimulationStageInput, loaded: LoadedDealModel, out:
 export async function runDeals(s: SimulationStageInput): Promise<DealsSummary> {
   const loaded = await loadDealModel(s.configDir, s.asOf);
   s.reporter.start('Simulating deals', s.limit);
+  // companies.csv is hashed (for the record of what the deals are made from) on its own thread meanwhile.
+  const hashed = existsSync(s.paths.companies) ? fileSha256(s.paths.companies) : undefined;
+  hashed?.catch(() => undefined);
   const walk = await runWalk(s, (out) => dealsWalk(s, loaded, out));
   const summary = walk.sink.summary();
+  recordSources(s.paths, {deals: await sourceOf(s.paths, 'deals', s.seed, summary.as_of, hashed)});
   reportDeals(s.reporter, summary);
   return summary;
 }

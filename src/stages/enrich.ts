@@ -6,7 +6,9 @@ import {countCompanies, countCompany, previousCustomerDomains, withEnrichment, t
 import {applyLimit, KeyCollision, splitRanges} from '../core/account-plan.js';
 import {parseShard, type Shard} from '../core/shard.js';
 import {commitPart, removePart, WriterGroup} from '../io/writer-group.js';
-import {indexExport, type ExportIndex} from './account-index.js';
+import {checkExportHeader, indexExport, type ExportIndex} from './account-index.js';
+import {checkInputFile} from '../io/input-check.js';
+import {checkWritable} from '../io/writable.js';
 import {assembleRange, rangeInput, readForeign, wholeFile, type RangeInput} from './enrich-range.js';
 import {indexInParts, indexInWorker, rangeWorkersAvailable, RangeWorkers} from './worker-client.js';
 import {workerLimits} from './worker-pool.js';
@@ -27,6 +29,8 @@ import type {Company, CompanyBase} from '../schemas/companies.js';
 import {CONFIG_SCHEMAS} from '../schemas/config-files.js';
 import type {IcpRules} from '../schemas/icp-rules.js';
 import {ingestRules, type IngestRules} from '../core/ingest.js';
+import {formulaGuardOn, setFormulaGuard} from '../io/table-codec.js';
+import type {TextCellStats} from '../core/text-cells.js';
 
 export {companyCodec, rejectCodec};
 
@@ -114,6 +118,12 @@ export interface EnrichSummary {
   output: string;
   rejects_file: string;
   counts: CompanyCounts;
+  /**
+   * The text cells of companies.csv (see core/text-cells.ts): cells that start like a spreadsheet formula
+   * (written with a leading apostrophe when formula_guard is on, as they are under --no-formula-guard) and
+   * control characters removed. Absent under --dry-run.
+   */
+  text_cells?: {formula_guard: boolean} & TextCellStats;
   provider_stats: Record<string, number>;
   /** Set under --dry-run: what enriching would take. Nothing was called or written. */
   dry_run?: EnrichPlan;
@@ -179,13 +189,13 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
   const tables = [paths.companies, ...(simulation ? [paths.leads, paths.deals, paths.billing, paths.invoices, paths.unified] : [])];
   const poolSize = workerCount(opts, bytes);
   let pool: RangeWorkers | undefined =
-    poolSize >= 2 ? new RangeWorkers(Array.from({length: poolSize}, (): WorkerInit => ({configDir: opts.configDir, paths, simulation})), workerLimits()) : undefined;
+    poolSize >= 2 ? new RangeWorkers(Array.from({length: poolSize}, (): WorkerInit => ({configDir: opts.configDir, paths, simulation, formulaGuard: formulaGuardOn()})), workerLimits()) : undefined;
 
   // Pass 1: keys and rejects.
   reporter.start(`Scanning ${basename(input)}`);
   let ex: ExportIndex;
   try {
-    const init = {input, shard, exactKeys: opts.exactKeys, goneNames: [...ingest.goneNames], ...(rejectsPart ? {rejects: paths.rejects} : {})};
+    const init = {input, shard, exactKeys: opts.exactKeys, goneNames: [...ingest.goneNames], formulaGuard: formulaGuardOn(), ...(rejectsPart ? {rejects: paths.rejects} : {})};
     const progress = (n: number) => reporter.progress(n);
     // A large export (or any, when the thread count is set) is indexed in two halves at once when it can be.
     const halves = indexThread && !opts.exactKeys && (bytes >= PARALLEL_INDEX_BYTES || typeof opts.workers === 'number');
@@ -237,6 +247,9 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
         `${count(c.uses_clearinghouse)} clearinghouse, ${count(c.uses_fhir)} FHIR, ${count(c.uses_hl7)} HL7`,
     );
   };
+  // What the text cells of companies.csv held: this thread's cells (from here on), plus the workers'.
+  const textBefore = {...companyCodec.textStats};
+  let workerText: TextCellStats | undefined;
 
   if (pool) {
     reporter.start(`Enriching with ${provider.name} on ${pool.count} threads`, inputRows);
@@ -260,6 +273,7 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
       throw await afterFailure(e, () => out.abort(), abortRejects);
     }
     written = result.written;
+    workerText = result.text;
     Object.assign(counter.counts, result.counts);
     providerStats = result.providerStats;
     reportEnriched();
@@ -337,6 +351,11 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
     output: displayPath(paths.companies),
     rejects_file: displayPath(paths.rejects),
     counts: c,
+    text_cells: {
+      formula_guard: formulaGuardOn(),
+      formula_cells: companyCodec.textStats.formula_cells - textBefore.formula_cells + (workerText?.formula_cells ?? 0),
+      control_chars_removed: companyCodec.textStats.control_chars_removed - textBefore.control_chars_removed + (workerText?.control_chars_removed ?? 0),
+    },
     provider_stats: providerStats ?? provider.stats(),
   };
   writeJsonAtomic(paths.enrichSummary, summary);
@@ -488,9 +507,17 @@ export async function enrichStage(s: EnrichStageInput): Promise<EnrichSummary> {
     if (typeof parsed === 'string') throw new UserError(parsed);
     shard = parsed;
   }
+  setFormulaGuard(s.providerFlags?.['formula-guard'] !== false);
+  // The export is checked before anything is created (folders, the cache) or any provider starts.
+  checkInputFile(s.input, s.paths);
+  await checkExportHeader(s.input);
   const rules = await loadIcpRules(s.configDir);
   const previousCustomers = await loadPreviousCustomers(s.configDir, s.reporter);
   const name = chooseProvider(s.provider);
+  // The folders the stage writes, the cache included, are checked before any work (and any paid call).
+  if (s.providerFlags?.['dry-run'] !== true) {
+    checkWritable([s.paths.raw, s.paths.interim, ...(s.simulation ? [s.paths.final] : []), ...(name === 'openai' ? [s.cacheDir] : [])]);
+  }
   const why = s.provider === 'auto' ? (name === 'rules' ? ' (auto: no OPENAI_API_KEY set)' : ' (auto: OPENAI_API_KEY is set)') : '';
   s.reporter.info(`Provider: ${name}${why}`);
   const provider = await createProvider(name, {rules, cacheDir: s.cacheDir, flags: s.providerFlags ?? {}, reporter: s.reporter, configDir: s.configDir});

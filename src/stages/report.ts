@@ -24,6 +24,7 @@ import {textWidth} from '../core/report/text-width.js';
 import {ALL_SIZE_BANDS} from '../core/size-bands.js';
 import {DEAL_STAGES, ICP_TIERS, SEGMENTS} from '../core/vocabulary.js';
 import {UserError} from '../errors.js';
+import {checkMadeFrom} from '../io/provenance.js';
 import type {DataPaths} from '../io/paths.js';
 import type {Reporter} from '../io/reporter.js';
 import {pickColumns, TableCodec, type TableColumn} from '../io/table-codec.js';
@@ -35,7 +36,8 @@ export {formatSummaryTable} from '../core/report/summary.js';
 
 /** A codec for some columns of a table (`read` projects the file onto them). */
 function projected<T extends Record<string, unknown>>(table: readonly TableColumn[], columns: Record<keyof T & string, true>): TableCodec<T> {
-  return new TableCodec<T>(pickColumns(table, columns));
+  // (Text cells of companies.csv and unified.csv are read with the formula guard undone, as written.)
+  return new TableCodec<T>(pickColumns(table, columns), {safeText: table === COMPANY_TABLE || table === UNIFIED_TABLE});
 }
 
 // The columns the report reads: every field of the Figure* row types (the Record type makes the lists complete).
@@ -51,6 +53,15 @@ const dealCodec = projected<DealRow>(DEAL_TABLE, {
 const contractCodec = projected<FigureContract>(CONTRACT_TABLE, {billing_id: true, deal_id: true, company_id: true, arr: true, contract_status: true});
 const invoiceCodec = projected<FigureInvoice>(INVOICE_TABLE, {period_start: true, period_months: true, amount: true});
 const unifiedCodec = projected<FigureUnified>(UNIFIED_TABLE, {company_id: true, is_customer: true});
+
+/** What the report checks of each table it reads, by the command that writes it (see CursorOptions.check). */
+const CHECKS: Record<string, {table: readonly TableColumn[]; unique?: string}> = {
+  enrich: {table: COMPANY_TABLE, unique: 'company_id'},
+  deals: {table: DEAL_TABLE, unique: 'deal_id'},
+  billing: {table: CONTRACT_TABLE, unique: 'billing_id'},
+  invoices: {table: INVOICE_TABLE},
+  unify: {table: UNIFIED_TABLE},
+};
 
 /** data/raw/leads.csv, written by the deals stage (listed with the outputs when present). */
 function leadsFile(paths: DataPaths): string {
@@ -77,8 +88,9 @@ function inputs(paths: DataPaths) {
  * Streams the codec's columns of a table (see TableCursor: the fast scanner, papaparse when the file is not
  * plain CSV), passing each decoded row to `onRow`. A missing column names the command that writes the table.
  */
-async function stream<T extends Record<string, unknown>>(file: string, codec: TableCodec<T>, command: string, onRow: (row: T) => void): Promise<void> {
-  const cursor = await TableCursor.open(file, codec, {required: codec.columns, producedBy: command});
+async function stream<T extends Record<string, unknown>>(file: string, codec: TableCodec<T>, command: string, onRow: (row: T) => void, check = CHECKS[command]): Promise<void> {
+  // The cells the report reads are checked (and the IDs it reads unique), not the others.
+  const cursor = await TableCursor.open(file, codec, {required: codec.columns, producedBy: command, check});
   try {
     for (;;) {
       const wait = cursor.advance();
@@ -108,12 +120,12 @@ class Interner {
 }
 
 /** Reads the rows of a table (the codec's columns); `lean` replaces repeated strings by shared ones. */
-async function readRows<T extends Record<string, unknown>>(file: string, codec: TableCodec<T>, command: string, lean: (row: T) => void): Promise<T[]> {
+async function readRows<T extends Record<string, unknown>>(file: string, codec: TableCodec<T>, command: string, lean: (row: T) => void, check = CHECKS[command]): Promise<T[]> {
   const out: T[] = [];
   await stream(file, codec, command, (row) => {
     lean(row);
     out.push(row);
-  });
+  }, check);
   return out;
 }
 
@@ -147,7 +159,7 @@ async function readInvoices(paths: DataPaths): Promise<FigureInvoice[]> {
   const i = new Interner();
   return readRows(paths.invoices, invoiceCodec, 'billing', (inv) => {
     inv.period_start = i.of(inv.period_start);
-  });
+  }, CHECKS.invoices);
 }
 
 /** The companies that are customers: distinct company_id of the rows of unified.csv with is_customer. */
@@ -337,6 +349,10 @@ export interface ReportStageInput {
  */
 export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
   const {paths, reporter} = s;
+  // Tables read from the folder (not just made by `run`) must belong together (see io/provenance.ts).
+  if (!s.digest) {
+    for (const table of ['deals', 'billing'] as const) if (existsSync(paths[table])) await checkMadeFrom(paths, table);
+  }
   reporter.start('Reading the tables for the report');
   const from = s.readFrom ?? paths;
   const tables = await readReportTables(from, s.digest);

@@ -7,10 +7,11 @@ import {recycleBlock} from '../io/csv.js';
 import {planChunks, type ChunkPlan} from '../io/csv-chunks.js';
 import {TableCursor} from '../io/table-cursor.js';
 import {OrderedTables, WriterGroup} from '../io/writer-group.js';
+import {firstRepeated} from '../core/id-set.js';
 import {UNIFIED_COMPANY_COLUMNS} from '../core/unify.js';
 import type {SimulateChunkMessage, SimulateChunkReply, SimulateInit} from '../workers/protocol.js';
 import {companyCodec} from './codecs.js';
-import {requireInput, runWalk, sinkWalk, type LoadedDealModel, type SimulationStageInput} from './deals.js';
+import {COMPANY_CHECK, requireInput, runWalk, sinkWalk, type LoadedDealModel, type SimulationStageInput} from './deals.js';
 import {simulatedCodec, SimulationSink, type SimulatedCompany, type SimulationResult, type SimulationStates} from './simulate.js';
 import {blockReturner, PieceQueue, startWorker, WorkerHandle, workerLimits, type ChunkPolicy, type WorkerPolicy} from './worker-pool.js';
 
@@ -73,7 +74,7 @@ export async function simulateChunk(
   chunk: {start: number; end: number},
   send: (path: string, bytes: Uint8Array, rows: number) => void,
   onCompanies: (n: number) => void = () => {},
-): Promise<{sink: SimulationSink; companies: number}> {
+): Promise<{sink: SimulationSink; companies: number; ids: BigUint64Array}> {
   const out = new WriterGroup({stream: send, header: index === 0});
   try {
     const sink = new SimulationSink(s, loaded, out);
@@ -82,6 +83,7 @@ export async function simulateChunk(
       producedBy: 'enrich',
       cells: UNIFIED_COMPANY_COLUMNS,
       range: {start: chunk.start, end: chunk.end, header: plan.header, newline: plan.newline},
+      check: COMPANY_CHECK,
     });
     let n = 0;
     try {
@@ -97,7 +99,8 @@ export async function simulateChunk(
       await cursor.close();
     }
     await out.commit();
-    return {sink, companies: n};
+    // The chunk's company IDs, for the check that they are unique across chunks (see simulateInChunks).
+    return {sink, companies: n, ids: cursor.ids()};
   } catch (e) {
     await out.abort();
     throw e;
@@ -149,6 +152,7 @@ export async function simulateInChunks(
     chunkWorker(init, (m, worker) => ordered?.add(m.index, m.path, m.bytes, m.rows, blockReturner(worker))),
   );
   const states: Array<SimulationStates | undefined> = plan.chunks.map(() => undefined);
+  const ids: BigUint64Array[] = [];
   const done = plan.chunks.map(() => 0);
   // The companies of the chunks finished so far, and their bytes, give an estimate of the total (for the ETA).
   const bytes = (k: number) => plan.chunks[k].end - plan.chunks[k].start;
@@ -179,6 +183,7 @@ export async function simulateInChunks(
         });
         if (k === 0) first = r.sink;
         else states[k] = r.sink.states();
+        ids.push(r.ids);
         finished(k, r.companies);
       }
     })();
@@ -190,6 +195,7 @@ export async function simulateInChunks(
         const m = await w.next();
         if (m.type !== 'done') throw new ChunksFailed(m.type === 'error' ? m.message : `unexpected reply ${m.type}`);
         states[k] = m.states;
+        ids.push(m.ids);
         finished(k, m.companies);
         progress();
       }
@@ -202,6 +208,9 @@ export async function simulateInChunks(
     );
     await Promise.all(all);
     if (failure !== undefined) throw failure;
+    // Each chunk checked its IDs; one repeated in two chunks: the one pass finds it and names its row.
+    const repeated = firstRepeated(ids);
+    if (repeated !== undefined) throw new ChunksFailed(`company ID ${repeated.toString(16).padStart(16, '0')} is in two chunks`);
     const sink = first!;
     for (let k = 1; k < states.length; k++) sink.absorb(states[k]!);
     await out.commit();

@@ -2,12 +2,14 @@ import {plural} from '../core/format.js';
 import {formatIsoDay, type DayNumber} from '../core/calendar.js';
 import {UNIFIED_COMPANY_COLUMNS, unifyCompany, UnifyStats, type UnifyFigures} from '../core/unify.js';
 import {UserError} from '../errors.js';
+import {existsSync} from 'node:fs';
+import {checkMadeFrom, extendingSeed} from '../io/provenance.js';
 import {WriterGroup} from '../io/writer-group.js';
 import type {Reporter} from '../io/reporter.js';
 import type {Company} from '../schemas/companies.js';
 import {TableCodec} from '../io/table-codec.js';
 import {TableCursor} from '../io/table-cursor.js';
-import {UNIFIED_COMPANY_TABLE, UNIFIED_SALES_TABLE, UNIFIED_TABLE} from '../generated/tables.js';
+import {CONTRACT_TABLE, LEAD_TABLE, UNIFIED_COMPANY_TABLE, UNIFIED_SALES_TABLE, UNIFIED_TABLE} from '../generated/tables.js';
 import type {Contract, Deal, Lead, UnifiedCompany, UnifiedRow, UnifiedSalesRow} from '../schemas/deals.js';
 import {companyExists, CompanyDeals, contractCodec, downstreamAsOf, findDeal} from './billing.js';
 import {
@@ -16,8 +18,9 @@ import {
 } from './deals.js';
 
 /** unified.csv as a whole (for readers); it is written as its company columns, then its sales columns. */
-export const unifiedCodec = new TableCodec<UnifiedRow>(UNIFIED_TABLE);
-export const unifiedCompanyCodec = new TableCodec<UnifiedCompany>(UNIFIED_COMPANY_TABLE);
+// The company columns hold the export's text, written as companies.csv writes it (see CodecOptions.safeText).
+export const unifiedCodec = new TableCodec<UnifiedRow>(UNIFIED_TABLE, {safeText: true});
+export const unifiedCompanyCodec = new TableCodec<UnifiedCompany>(UNIFIED_COMPANY_TABLE, {safeText: true});
 export const unifiedSalesCodec = new TableCodec<UnifiedSalesRow>(UNIFIED_SALES_TABLE);
 
 /**
@@ -48,10 +51,10 @@ export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel
     const asOf = downstreamAsOf(s.asOf, deals.asOf, loaded.asOf);
     const leadsFile = leadsPath(s.paths);
     requireInput(leadsFile, 'deals');
-    const leads = await TableCursor.open(leadsFile, leadCodec, {required: leadCodec.columns, producedBy: 'deals'});
+    const leads = await TableCursor.open(leadsFile, leadCodec, {required: leadCodec.columns, producedBy: 'deals', check: {table: LEAD_TABLE, all: true, unique: 'company_id'}});
     opened.push(leads);
     requireInput(s.paths.billing, 'billing');
-    const billing = await TableCursor.open(s.paths.billing, contractCodec, {required: contractCodec.columns, producedBy: 'billing'});
+    const billing = await TableCursor.open(s.paths.billing, contractCodec, {required: contractCodec.columns, producedBy: 'billing', check: {table: CONTRACT_TABLE, all: true, unique: 'billing_id'}});
     opened.push(billing);
     for (const c of [leads, billing]) {
       const wait = c.advance();
@@ -153,6 +156,11 @@ export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel
 /** The unify stage: companies.csv + leads.csv + deals.csv + billing.csv -> final/unified.csv (see unifyWalk). */
 export async function runUnify(s: SimulationStageInput): Promise<UnifySummary> {
   const loaded = await loadDealModel(s.configDir, s.asOf);
+  // The tables must belong together: deals.csv made from this companies.csv, billing.csv from this deals.csv.
+  for (const table of ['deals', 'billing'] as const) {
+    if (!existsSync(s.paths[table])) continue;
+    extendingSeed(await checkMadeFrom(s.paths, table), s.seed, s.seedGiven === true, table);
+  }
   s.reporter.start('Unifying', s.limit);
   const walk = await runWalk(s, (out) => unifyWalk(s, loaded, out));
   const summary = walk.sink.summary(formatIsoDay(walk.asOf));

@@ -2,6 +2,7 @@ import {appendFileSync, existsSync} from 'node:fs';
 import {stat} from 'node:fs/promises';
 import {fileURLToPath} from 'node:url';
 import {addCompanyCounts, countCompanies, type CompanyCounts} from '../core/accounts.js';
+import {newTextCellStats, type TextCellStats} from '../core/text-cells.js';
 import {FatalError, UserError} from '../errors.js';
 import {blockReturner, PieceQueue, startWorker, WorkerHandle, type WorkerLimits} from './worker-pool.js';
 import {OrderedTables, partPath, removePart} from '../io/writer-group.js';
@@ -18,6 +19,8 @@ export interface RangeWorkersResult {
   renamed: Promise<void>;
   written: number;
   counts: CompanyCounts;
+  /** What the text cells of companies.csv held (see TableCodec.textStats). */
+  text: TextCellStats;
   providerStats: Record<string, number>;
   simulation?: SimulationSummaries;
 }
@@ -102,6 +105,7 @@ export class RangeWorkers {
       const ordered = out;
       const states: Array<SimulationStates | undefined> = new Array(count);
       const rangeCounts: CompanyCounts[] = new Array(count);
+      const text = newTextCellStats();
       let written = 0;
       let firstWorker = -1;
       const queue = new PieceQueue(count, ahead, () => ordered.next);
@@ -113,6 +117,8 @@ export class RangeWorkers {
             if (m.type !== 'range-done') throw toError(m);
             states[k] = m.states;
             rangeCounts[k] = m.counts;
+            text.formula_cells += m.text.formula_cells;
+            text.control_chars_removed += m.text.control_chars_removed;
             written += m.written;
             if (k === 0) firstWorker = w;
             ordered.finish(k);
@@ -149,7 +155,7 @@ export class RangeWorkers {
       for (const d of done) {
         for (const [k, v] of Object.entries(d.providerStats)) providerStats[k] = (providerStats[k] ?? 0) + v;
       }
-      return {renamed, written, counts, providerStats, simulation};
+      return {renamed, written, counts, text, providerStats, simulation};
     } catch (e) {
       await this.abort();
       out?.abort();
@@ -230,13 +236,13 @@ export async function indexInParts(init: IndexInit, onProgress: (rows: number) =
   const columns = headerIndex(init.input, plan.header);
   const [first, second] = plan.chunks;
   const parts: PartPlan[] = [
-    {columns, newline: plan.newline, start: first.start, end: first.end, firstLine: plan.firstLine},
-    {columns, newline: plan.newline, start: second.start, end: second.end},
+    {columns, width: plan.header.length, newline: plan.newline, start: first.start, end: first.end, firstLine: plan.firstLine},
+    {columns, width: plan.header.length, newline: plan.newline, start: second.start, end: second.end},
   ];
   const rows = [0, 0];
   const answers = await Promise.all(
     parts.map((part, k) =>
-      indexThread({input: init.input, shard: init.shard, goneNames: init.goneNames, part, ...(k === 0 && init.rejects ? {rejects: init.rejects} : {})}, (n) => {
+      indexThread({input: init.input, shard: init.shard, goneNames: init.goneNames, part, formulaGuard: init.formulaGuard, ...(k === 0 && init.rejects ? {rejects: init.rejects} : {})}, (n) => {
         rows[k] = n;
         onProgress(rows[0] + rows[1]);
       }),

@@ -8,6 +8,8 @@ import {errorReport} from '../errors.js';
 import {silentReporter} from '../io/reporter.js';
 import {withEnrichment} from '../core/accounts.js';
 import {recycleBlock} from '../io/csv.js';
+import {setFormulaGuard} from '../io/table-codec.js';
+import {newTextCellStats} from '../core/text-cells.js';
 import {WriterGroup} from '../io/writer-group.js';
 import {RulesProvider} from '../providers/rules.js';
 import {loadDealModel} from '../stages/deals.js';
@@ -18,6 +20,7 @@ import {SimulationSink} from '../stages/simulate.js';
 import type {WorkerInit, WorkerMessage, WorkerReply} from './protocol.js';
 
 const init = workerData as WorkerInit;
+setFormulaGuard(init.formulaGuard);
 const reply = (m: WorkerReply) => parentPort!.postMessage(m);
 const failed = (e: unknown): WorkerReply => ({type: 'error', ...errorReport(e)});
 
@@ -70,6 +73,7 @@ try {
     const counter = new CompanyCounter();
     let written = 0;
     const before = records;
+    const text = {...companyCodec.textStats};
     const r = await assembleRange(
       m.range,
       new Set(m.previousCustomers),
@@ -86,7 +90,11 @@ try {
     await group.commit();
     out = undefined;
     if (m.index === 0) first = sink;
-    reply({type: 'range-done', index: m.index, written, counts: counter.counts, states: sink?.states()});
+    const now = companyCodec.textStats;
+    const delta = newTextCellStats();
+    delta.formula_cells = now.formula_cells - text.formula_cells;
+    delta.control_chars_removed = now.control_chars_removed - text.control_chars_removed;
+    reply({type: 'range-done', index: m.index, written, counts: counter.counts, text: delta, states: sink?.states()});
   };
   finish = () => ({type: 'done', providerStats: provider.stats()});
   reply({type: 'ready'});

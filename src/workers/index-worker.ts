@@ -7,11 +7,13 @@ import {parentPort, workerData} from 'node:worker_threads';
 import {errorReport} from '../errors.js';
 import {silentReporter} from '../io/reporter.js';
 import {WriterGroup} from '../io/writer-group.js';
+import {setFormulaGuard} from '../io/table-codec.js';
 import {indexExport, indexPart, PartDeclined, type IndexOptions} from '../stages/account-index.js';
 import {rejectCodec} from '../stages/codecs.js';
 import type {IndexInit, IndexReply} from './protocol.js';
 
 const init = workerData as IndexInit;
+setFormulaGuard(init.formulaGuard);
 const reply = (m: IndexReply, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(m, transfer);
 
 let out = new WriterGroup('part');

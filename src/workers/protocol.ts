@@ -1,4 +1,5 @@
 import type {CompanyCounts} from '../core/accounts.js';
+import type {TextCellStats} from '../core/text-cells.js';
 import type {Newline} from '../io/csv-scan.js';
 import type {DataPaths} from '../io/paths.js';
 import type {ExportIndex, IndexedPart, PartPlan} from '../stages/account-index.js';
@@ -20,6 +21,8 @@ export interface WorkerInit {
   paths: DataPaths;
   /** Under `run`: simulate deals, billing and unify too. */
   simulation?: {seed: number; asOf?: string; digest?: boolean};
+  /** See setFormulaGuard in io/table-codec.ts. */
+  formulaGuard: boolean;
 }
 
 /**
@@ -41,7 +44,7 @@ export type WorkerReply =
   | {type: 'ready'}
   | {type: 'progress'; records: number}
   | BlockOut
-  | {type: 'range-done'; index: number; written: number; counts: CompanyCounts; states?: SimulationStates}
+  | {type: 'range-done'; index: number; written: number; counts: CompanyCounts; text: TextCellStats; states?: SimulationStates}
   | {type: 'done'; providerStats: Record<string, number>}
   | {type: 'summaries'; simulation: SimulationResult}
   | {type: 'aborted'}
@@ -59,6 +62,8 @@ export interface IndexInit {
   goneNames: string[];
   /** Index only this part of the export (see indexPart; the answer is 'part' or 'declined'). */
   part?: PartPlan;
+  /** See setFormulaGuard in io/table-codec.ts. */
+  formulaGuard: boolean;
 }
 
 export type IndexReply =
@@ -86,5 +91,5 @@ export type SimulateChunkMessage = {type: 'chunk'; index: number; chunk: {start:
 export type SimulateChunkReply =
   | {type: 'ready'}
   | BlockOut
-  | {type: 'done'; index: number; companies: number; states: SimulationStates}
+  | {type: 'done'; index: number; companies: number; states: SimulationStates; ids: BigUint64Array}
   | {type: 'error'; message: string};

@@ -18,8 +18,8 @@ try {
   parentPort!.on('message', async (m: SimulateChunkMessage) => {
     if (m.type === 'block') return recycleBlock(m.bytes);
     try {
-      const {sink, companies} = await simulateChunk(s, loaded, init, m.index, m.chunk, blockSender(m.index));
-      reply({type: 'done', index: m.index, companies, states: sink.states()});
+      const {sink, companies, ids} = await simulateChunk(s, loaded, init, m.index, m.chunk, blockSender(m.index));
+      parentPort!.postMessage({type: 'done', index: m.index, companies, states: sink.states(), ids} satisfies SimulateChunkReply, [ids.buffer as ArrayBuffer]);
     } catch (e) {
       reply({type: 'error', message: (e as Error).message});
     }

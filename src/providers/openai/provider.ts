@@ -231,10 +231,10 @@ export class OpenAiProvider implements EnrichmentProvider {
       : `budget reached (--max-cost ${this.options.maxCost} USD); run again with a higher limit to continue`;
   }
 
-  private setFatal(message: string): FatalError {
+  private setFatal(message: string, next = 'run again to continue'): FatalError {
     if (!this.fatal) {
       this.fatal = new FatalError(
-        `${this.secret(message)}\nStopped: ${this.n.api_answers} companies answered in this run and everything answered before is kept in the cache (${this.cache.dir}); run again to continue.`,
+        `${this.secret(message)}\nStopped: ${this.n.api_answers} companies answered in this run and everything answered before is kept in the cache (${this.cache.dir}); ${next}.`,
       );
       this.shutdown.abort(this.fatal);
     }
@@ -363,7 +363,10 @@ export class OpenAiProvider implements EnrichmentProvider {
     try {
       this.cache.write(key, entry);
     } catch (e) {
-      throw this.setFatal(`cannot write the enrichment cache (${this.cache.pathFor(key)}): ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw this.setFatal(
+        `cannot write the enrichment cache (${this.cache.pathFor(key)}): ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        'free space on its device or make it writable (or give another --cache-dir), then run again to continue',
+      );
     }
     return entry;
   }
