@@ -163,7 +163,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.reporter = reporter;
     const explicit = (name: string) => this.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
     for (const [flag, why] of Object.entries((this.ctor as typeof BaseCommand).notApplicable)) {
-      if (explicit(flag)) throw new UserError(`--${flag} does not apply to \`stedi-gtm ${this.id ?? this.constructor.name.toLowerCase()}\`: ${why}; leave it out`);
+      if (explicit(flag)) throw new UserError(`--${flag} does not apply to ${this.id ?? this.constructor.name.toLowerCase()}: ${why}; leave it out`);
     }
     const config = resolveWithFallback(f['config-dir'], DEFAULT_CONFIG_DIR, explicit('config-dir'), 'config');
     const input = this.readsInput() ? resolveWithFallback(f.input, DEFAULT_INPUT, explicit('input'), 'sample input') : {path: resolve(f.input)};

@@ -6,7 +6,7 @@ import {Flags} from '@oclif/core';
  */
 export const enrichFlags = {
   'formula-guard': Flags.boolean({
-    description: 'Write text cells that start with =, +, -, @, a tab or a carriage return (which spreadsheets would run as formulas) with a leading apostrophe, as OWASP advises; --no-formula-guard writes them as they are, for machine consumers. Example: --no-formula-guard',
+    description: 'Write text cells that start with =, +, -, @, a tab or a carriage return (which spreadsheets would run as formulas) with a leading apostrophe, as OWASP advises; --no-formula-guard writes them as they are, for machine consumers.',
     default: true,
     allowNo: true,
     helpGroup: 'GLOBAL',

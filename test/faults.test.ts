@@ -86,7 +86,7 @@ describe('folders that cannot be written', () => {
       writeFileSync(input, clayCsv(CLAY_HEADER, clayRows(5)));
       const base = ['--input', input, '--config-dir', CONFIG, '--quiet'];
       let r = await runCli(Enrich, [...base, '--provider', 'rules', '--data-dir', join(ro, 'new')]);
-      expect([r.exitCode, r.stderr.trim()]).toEqual([2, `Error: ${join(ro, 'new', 'raw')}: cannot create the folder: read-only file system`]);
+      expect([r.exitCode, r.stderr.trim()]).toEqual([2, `Error: ${join(ro, 'new', '.stedi-gtm')}: cannot create the folder: read-only file system`]);
       // The cache, on a read-only file system, with the data folder writable: found before the first call.
       mock.reset({apiKey: 'sk-test'});
       process.env.OPENAI_API_KEY = 'sk-test';

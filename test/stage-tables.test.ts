@@ -173,7 +173,7 @@ describe('tables that do not belong together (company by company walk)', () => {
     const row = moved.findIndex((r) => r[1] === first) + 2;
     // billing.csv was made from the deals.csv before the edit.
     const u = await runCli(Unify, args('a'));
-    expect([u.exitCode, u.stderr]).toEqual([2, expect.stringMatching(/billing\.csv was made from another deals\.csv than .*deals\.csv .*Run `stedi-gtm billing` again/)]);
+    expect([u.exitCode, u.stderr]).toEqual([2, expect.stringMatching(/billing\.csv was made from another deals\.csv than .*deals\.csv .*Run `stedi-gtm billing --data-dir \S+` again/)]);
     forgetSources('a');
     for (const Cmd of [Billing, Unify]) {
       const r = await runCli(Cmd, args('a'));
@@ -193,7 +193,7 @@ describe('tables that do not belong together (company by company walk)', () => {
     const row = rows.findIndex((r) => r[1] === gone) + 1;
     // deals.csv was made from the companies.csv before the edit.
     let r = await runCli(Billing, args('a'));
-    expect([r.exitCode, r.stderr]).toEqual([2, expect.stringMatching(/deals\.csv was made from another companies\.csv than .*companies\.csv .*Run `stedi-gtm deals` \(or `stedi-gtm run --from deals`\) again/)]);
+    expect([r.exitCode, r.stderr]).toEqual([2, expect.stringMatching(/deals\.csv was made from another companies\.csv than .*companies\.csv .*Run `stedi-gtm deals --data-dir \S+` \(or `stedi-gtm run --from deals --data-dir \S+`\) again/)]);
     forgetSources('a');
     r = await runCli(Billing, args('a'));
     expect(r.exitCode).toBe(2);
