@@ -106,7 +106,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected reporter?: Reporter;
   /** The data folder this command writes into: locked, and committed whole by commitDataset (see io/dataset.ts). */
   private dataset?: Dataset;
-  private datasetRun?: {input?: string; inputHash?: Promise<string | undefined>; configDir: string; stop: AbortController};
+  private datasetRun?: {input?: string; inputName?: string; inputHash?: Promise<string | undefined>; configDir: string; stop: AbortController};
 
   public async init(): Promise<void> {
     // A closed stdout or stderr (EPIPE: `run 2>&1 >/dev/null | head -1`) must not end the run; see io/streams.ts.
@@ -184,7 +184,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       });
       const stop = new AbortController();
       const inputHash = this.readsInput() && isFile(input.path) ? hashFile(input.path, stop.signal).catch(() => undefined) : undefined;
-      this.datasetRun = {input: this.readsInput() ? input.path : undefined, inputHash, configDir: config.path, stop};
+      this.datasetRun = {input: this.readsInput() ? input.path : undefined, inputName: input.name, inputHash, configDir: config.path, stop};
     }
     return {
       paths,
@@ -212,10 +212,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return d.commit({
       command: this.id ?? '',
       from: run.from ?? null,
-      seed: f.seed,
+      // (A command that refuses --seed draws nothing: its run has no seed.)
+      seed: 'seed' in (this.ctor as typeof BaseCommand).notApplicable ? null : f.seed,
       as_of: run.as_of,
       version: this.config.version,
-      input: r.input && sha ? {path: displayPath(r.input, process.cwd()), sha256: sha} : null,
+      // (The shipped sample by its package path, as in the summaries: the same bytes wherever npx unpacked it.)
+      input: r.input && sha ? {path: r.inputName ?? displayPath(r.input, process.cwd()), sha256: sha} : null,
       config: configHashes(r.configDir),
       reads: run.reads,
     });
@@ -292,7 +294,7 @@ function isFile(path: string): boolean {
 }
 
 /** The config files whose SHA-256 the manifest records. */
-const CONFIG_FILES = ['icp_rules.yml', 'previous_customers.yml', 'deal_model.yml', 'openai.yml'];
+const CONFIG_FILES = ['icp_rules.yml', 'previous_customers.yml', 'deal_model.yml', 'openai.yml', 'ingest.yml'];
 
 function configHashes(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -342,4 +344,14 @@ function removeEmptyFolders(folders: readonly string[]): void {
       // Not there, not empty, or not ours to remove.
     }
   }
+}
+
+/**
+ * The shared flags with those a command refuses (its notApplicable) hidden from its --help: they are still
+ * parsed, so that using one gets the message that says why it does not apply.
+ */
+export function baseFlagsWithout(notApplicable: Readonly<Record<string, string>>): typeof BaseCommand.baseFlags {
+  return Object.fromEntries(
+    Object.entries(BaseCommand.baseFlags).map(([name, flag]) => [name, name in notApplicable ? {...flag, hidden: true} : flag]),
+  ) as typeof BaseCommand.baseFlags;
 }

@@ -42,13 +42,15 @@ describeIfAvailable(hasScript ? undefined : 'no `script` (util-linux) to make a 
     const deals = summary('deals');
     const unifiedRows = readFileSync(join(t.dir, 'data', 'final', 'unified.csv'), 'utf8').split('\n').filter((l) => /^co_/.test(l)).length;
     const order = [
-      new RegExp(`^Scanned ${count(enrich.input_rows)} rows: ${count(enrich.companies_written)} companies, ${count(enrich.rejected_rows)} rows rejected`),
+      // Every row accounted for on the line: companies + rows merged into them + rejected = rows.
+      new RegExp(`^Scanned ${count(enrich.input_rows)} rows: ${count(enrich.companies_written)} companies \\(${count(enrich.merged_rows)} more rows merged into them`),
       new RegExp(`^Enriched ${count(enrich.companies_written)} companies with rules`),
       new RegExp(`^Simulated ${count(enrich.companies_written)} companies`),
       /^Wrote \d+ contracts/,
       new RegExp(`^Wrote ${count(unifiedRows)} unified rows`),
       /^Wrote data\/final\/report\.html \(\d+ charts\)/,
     ];
+    expect(enrich.companies_written + enrich.merged_rows + enrich.rejected_rows).toBe(enrich.input_rows);
     const positions = order.map(at);
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);

@@ -1,4 +1,4 @@
-import {BaseCommand} from '../base-command.js';
+import {BaseCommand, baseFlagsWithout} from '../base-command.js';
 import {SIMULATION_NOT_APPLICABLE, simulationFlags} from '../flags.js';
 import {STAGE_READS} from '../io/manifest.js';
 import {formatDealsSummary, runDeals, type DealsSummary} from '../stages/deals.js';
@@ -15,6 +15,7 @@ export default class Deals extends BaseCommand<typeof Deals> {
   static flags = {...simulationFlags};
 
   static notApplicable = SIMULATION_NOT_APPLICABLE;
+  static baseFlags = baseFlagsWithout(SIMULATION_NOT_APPLICABLE);
 
   async run(): Promise<DealsSummary> {
     const s = await this.setup();

@@ -1,4 +1,4 @@
-import {BaseCommand} from '../base-command.js';
+import {BaseCommand, baseFlagsWithout} from '../base-command.js';
 import {plural} from '../core/format.js';
 import {enrichFlags} from '../flags.js';
 import type {ProviderChoice} from '../providers/index.js';
@@ -19,6 +19,7 @@ export default class Enrich extends BaseCommand<typeof Enrich> {
   static flags = {...enrichFlags};
 
   static notApplicable = {seed: 'enrichment draws no random numbers (the seed is for deals, billing and run)'};
+  static baseFlags = baseFlagsWithout(Enrich.notApplicable);
 
   protected readsInput(): boolean {
     return true;

@@ -1,4 +1,4 @@
-import {BaseCommand} from '../base-command.js';
+import {BaseCommand, baseFlagsWithout} from '../base-command.js';
 import {STAGE_READS} from '../io/manifest.js';
 import {formatSummaryTable, reportStage, type ReportResult} from '../stages/report.js';
 
@@ -18,6 +18,8 @@ export default class Report extends BaseCommand<typeof Report> {
     provider: 'it calls no enrichment provider',
     'cache-dir': 'it calls no enrichment provider',
   };
+
+  static baseFlags = baseFlagsWithout(Report.notApplicable);
 
   async run(): Promise<ReportResult> {
     const s = await this.setup();

@@ -1,4 +1,4 @@
-import {BaseCommand} from '../base-command.js';
+import {BaseCommand, baseFlagsWithout} from '../base-command.js';
 import {SIMULATION_NOT_APPLICABLE, simulationFlags} from '../flags.js';
 import {STAGE_READS} from '../io/manifest.js';
 import {runUnify, type UnifySummary} from '../stages/unify.js';
@@ -15,6 +15,7 @@ export default class Unify extends BaseCommand<typeof Unify> {
   static flags = {...simulationFlags};
 
   static notApplicable = SIMULATION_NOT_APPLICABLE;
+  static baseFlags = baseFlagsWithout(SIMULATION_NOT_APPLICABLE);
 
   async run(): Promise<UnifySummary> {
     const s = await this.setup();

@@ -25,6 +25,7 @@ export const DATASET_FILES = [
   'interim/deals_summary.json',
   'interim/billing_summary.json',
   'final/report.html',
+  'interim/sources.json',
 ] as const;
 
 /** What a manifest says of a file: rows (CSV), bytes and SHA-256. */

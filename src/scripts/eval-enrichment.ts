@@ -92,7 +92,10 @@ function parseOptions(argv: string[]): Options {
  */
 function located(path: string, isDefault: boolean, what: string): string {
   const file = isDefault ? resolve(ROOT, path) : resolve(process.env.INIT_CWD ?? process.cwd(), path);
-  if (!existsSync(file)) throw new UserError(`${path}: no such file (the ${what})`);
+  if (!existsSync(file)) {
+    const hint = isDefault ? `: the default, read from the project root (${ROOT}); pass --input and --labels to score another labelled export` : '';
+    throw new UserError(`${path}: no such file (the ${what})${hint}`);
+  }
   if (!statSync(file).isFile()) throw new UserError(`${path}: not a file (the ${what})`);
   return file;
 }

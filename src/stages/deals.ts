@@ -273,8 +273,10 @@ export function formatDealsSummary(s: DealsSummary): string {
   const losses = Object.entries(s.loss_reasons).map(([k, v]) => `${k} ${pct(v)}`).join(', ');
   const sources = Object.entries(s.lead_sources)
     .map(([k, v]) => `${k} ${pct(v.opportunity_rate)}/${pct(v.win_rate)}`).join(', ');
-  const groups = (g: Record<string, {companies: number; opportunity_rate: number | null; win_rate: number | null}>) => Object.entries(g)
-    .filter(([, v]) => v.companies > 0).map(([k, v]) => `${k} ${pct(v.opportunity_rate)}/${pct(v.win_rate)}`).join(', ');
+  // With the companies and closed deals each rate rests on: small groups are noise.
+  const groups = (g: Record<string, {companies: number; won: number; lost: number; opportunity_rate: number | null; win_rate: number | null}>) => Object.entries(g)
+    .filter(([, v]) => v.companies > 0)
+    .map(([k, v]) => `${k} ${pct(v.opportunity_rate)} of ${count(v.companies)}/${v.won + v.lost > 0 ? `${pct(v.win_rate)} of ${count(v.won + v.lost)}` : 'n/a'}`).join(', ');
   const c = s.median_cycle_days;
   return [
     `Deals as of ${s.as_of} (window ${s.window.start} to ${s.window.end}, seed ${s.seed})`,
@@ -285,8 +287,8 @@ export function formatDealsSummary(s: DealsSummary): string {
     `  median ARR        ${usd(s.median_won_arr)} won (${pct(s.won_arr_below_5k_share)} < $5K, ${pct(s.won_arr_above_100k_share)} > $100K); all deals ${usd(s.median_amount_arr)}`,
     `  loss reasons      ${losses}`,
     `  by lead source    (opportunity rate / win rate) ${sources}`,
-    `  by X12 evidence   (opportunity rate / win rate) ${groups(s.by_x12_evidence)}`,
-    `  by company kind   (opportunity rate / win rate) ${groups(s.by_company_kind)}`,
+    `  by X12 evidence   (opportunity rate of companies / win rate of closed deals) ${groups(s.by_x12_evidence)}`,
+    `  by company kind   (opportunity rate of companies / win rate of closed deals) ${groups(s.by_company_kind)}`,
     `  quarter-end       ${pct(s.quarter_end_close_share)} of closes in the last 15 days of a quarter`,
     ...formatChecks(s.checks),
   ].join('\n');

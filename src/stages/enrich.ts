@@ -220,8 +220,14 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
     throw await afterFailure(e, () => out.abort(), abortRejects, () => pool?.discard());
   }
   const {inputRows, rejected, otherShards, accounts: companies, mergedByName, ambiguousByName} = ex;
-  const byName = mergedByName + ambiguousByName > 0 ? `, ${plural(mergedByName, 'row')} without a domain merged by name${ambiguousByName ? ` (${plural(ambiguousByName, 'row')} not: their name is on several domains)` : ''}` : '';
-  reporter.succeed(`Scanned ${plural(inputRows, 'row')}: ${plural(companies, 'company', 'companies')}, ${plural(rejected, 'row')} rejected${byName}${shard ? `, ${plural(otherShards, 'row')} in other shards` : ''}`);
+  // Every row accounted for on one line: companies + rows merged into them + rejected (+ other shards) = rows.
+  const mergedInto = ex.index.rows.reduce((n, r) => n + r, 0) - companies;
+  const byName = mergedByName > 0 ? `, ${count(mergedByName)} of them by name` : '';
+  const notByName = ambiguousByName > 0 ? `; ${plural(ambiguousByName, 'row')} without a domain not merged: their name is on several domains` : '';
+  reporter.succeed(
+    `Scanned ${plural(inputRows, 'row')}: ${plural(companies, 'company', 'companies')} (${plural(mergedInto, 'more row')} merged into them${byName}), ` +
+      `${plural(rejected, 'row')} rejected${shard ? `, ${plural(otherShards, 'row')} in other shards` : ''}${notByName}`,
+  );
   applyLimit(ex.index, opts.limit ?? Infinity);
 
   // Pass 2: clean, merge, enrich, write.
