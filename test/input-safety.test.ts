@@ -144,8 +144,28 @@ describe('the export is checked before anything is read or created', () => {
     }
   });
 
+  it('a stray quote that swallows whole rows into a record of the header\'s width (by chance) stops the run too, on the fast path and on papaparse', async () => {
+    const data = join(t.dir, 'data');
+    // Row 10's description opens a quote; rows 11 and 12 are read into it; row 13's line closes it and brings
+    // the 7 fields that make the record exactly 10 wide.
+    const plain = ['Find companies,Name,Description,Primary Industry,Size,Type,Location,Country,Domain,LinkedIn URL'];
+    for (let i = 1; i <= 20; i++) {
+      if (i === 10) plain.push(',Co 10,"Broken desc');
+      else if (i === 13) plain.push('closes here",Hospitals,11-50,Privately Held,Denver CO,United States,c13.com,');
+      else plain.push(`,Co ${i},Home care,Hospitals,11-50,Privately Held,Denver CO,United States,c${i}.com,`);
+    }
+    for (const [name, text] of [['same.csv', plain.join('\n') + '\n'], ['same-papa.csv', plain.join('\n').replace('Co 2,', 'Co "2",') + '\n']] as const) {
+      const input = join(t.dir, name);
+      writeFileSync(input, text);
+      const r = await runCli(Run, [...base, '--input', input, '--data-dir', data, '--no-report']);
+      expect([name, r.exitCode]).toEqual([name, 2]);
+      expect(r.stderr).toMatch(new RegExp(`^Error: ${input}: line 11 \\(row 11\\): a quoted field there runs over 2 line\\(s\\) that read as rows of their own, into one record`));
+      expect(existsSync(data)).toBe(false);
+    }
+  });
+
   it('the real Clay export and the sample: every row has the header\'s width, none is rejected for it', async () => {
-    for (const input of [SAMPLE, '/work/shared/eval/enrichment-dev.csv']) {
+    for (const input of [SAMPLE, join(process.cwd(), '..', 'shared', 'eval', 'enrichment-dev.csv')]) {
       if (!existsSync(input)) continue;
       const data = join(t.dir, 'x');
       const r = await runCli(Enrich, [...base, '--input', input, '--data-dir', data]);

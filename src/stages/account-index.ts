@@ -77,7 +77,7 @@ export function wrongWidth(input: string, fields: readonly string[], width: numb
   const swallowed = swallowedRecords(fields, width);
   if (swallowed > 0) {
     throw new UserError(
-      `${input}: line ${line} (row ${row}): a quoted field there runs over ${swallowed} line(s) that read as rows of their own, into a record of ${fields.length} field(s) where the header has ${width}` +
+      `${input}: line ${line} (row ${row}): a quoted field there runs over ${swallowed} line(s) that read as rows of their own, into ${fields.length === width ? 'one record' : `a record of ${fields.length} field(s) where the header has ${width}`}` +
         `${malformed ? ', and its quotes do not pair up' : ''}: a quote is probably missing or stray in this row, and later rows were read into it. ` +
         'Fix the quotes (a quote inside a quoted field is written twice: "") and run again.',
     );
@@ -85,19 +85,26 @@ export function wrongWidth(input: string, fields: readonly string[], width: numb
   return `${fields.length} field(s) where the header has ${width}${malformed ? ' (malformed CSV: its quotes do not pair up)' : ''}`;
 }
 
-/** How many whole lines inside the fields (not a field's first or last line) read as a record of `width` fields. */
-function swallowedRecords(fields: readonly string[], width: number): number {
+/**
+ * How many whole lines inside the fields (not a field's first or last line) read as a record of `width` fields
+ * (and, when `isRow` is given, one it takes for a row).
+ */
+function swallowedRecords(fields: readonly string[], width: number, isRow?: (record: readonly string[]) => boolean): number {
   let n = 0;
   for (const f of fields) {
     if (!f.includes('\n')) continue;
     const lines = f.split('\n');
     for (let i = 1; i < lines.length - 1; i++) {
       const text = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
-      if (text.split(',').length >= width && (Papa.parse<string[]>(text, {delimiter: ',', quoteChar: '"'}).data[0]?.length ?? 0) === width) n++;
+      if (text.split(',').length < width) continue;
+      const record = Papa.parse<string[]>(text, {delimiter: ',', quoteChar: '"'}).data[0] ?? [];
+      if (record.length === width && (isRow === undefined || isRow(record))) n++;
     }
   }
   return n;
 }
+
+const DOMAIN_LIKE = /^(https?:\/\/)?(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(\/\S*)?$/i;
 
 /** Delimiters that spreadsheets write instead of commas, by name. */
 const OTHER_DELIMITERS: ReadonlyArray<[string, string]> = [
@@ -210,7 +217,21 @@ class Indexer {
       if (text === '' || text === '""') return this.addBlank(line);
     }
     if (rec.count !== this.width && this.width > 0) return this.addWrongWidth(allFields(), row, line, rec.innerNewlines);
+    // A field over three lines or more may be a stray quote that swallowed whole rows (of the right width, by chance).
+    if (rec.innerNewlines >= 2 && this.width > 0) this.checkSwallowed(allFields(), row, line);
     this.addRecord(rec.fields, allFields, row, line, false);
+  }
+
+  /** A record of the header's width whose multi-line field reads as whole rows of their own: the run stops (wrongWidth). */
+  checkSwallowed(fields: readonly string[], row: number, line: number): void {
+    // A prose line may happen to hold the header's count of commas: a swallowed row also has a domain or a
+    // LinkedIn URL where the export keeps them.
+    const c = this.columns;
+    const isRow = (r: readonly string[]) => DOMAIN_LIKE.test(r[c.domain]?.trim() ?? '') || /linkedin\.com\//i.test(r[c.linkedin] ?? '');
+    if (swallowedRecords(fields, this.width, isRow) === 0) return;
+    // (A part that does not know its row numbers yet: one pass names the line.)
+    if (this.deferred) throw new PartDeclined('a quoted field that reads as several rows');
+    wrongWidth(this.input, fields, this.width, row, line);
   }
 
   /** A record whose field count is not the header's: rejected with its line, or the run stops (see wrongWidth). */
@@ -454,7 +475,10 @@ export async function indexExport(input: string, opts: IndexOptions): Promise<Ex
       // Blank records are not passed on: fill their places (record index = row - 2).
       while (pp!.account.length < r.row - 2) pp!.addBlank(0);
       if (r.fields.length !== width) pp!.addWrongWidth(r.fields, r.row, r.line, lineBreaks(r.fields));
-      else pp!.addRecord(r.fields, () => r.fields, r.row, r.line, true);
+      else {
+        if (lineBreaks(r.fields) >= 2) pp!.checkSwallowed(r.fields, r.row, r.line);
+        pp!.addRecord(r.fields, () => r.fields, r.row, r.line, true);
+      }
     },
     onMalformed(r, message) {
       while (pp!.account.length < r.row - 2) pp!.addBlank(0);
