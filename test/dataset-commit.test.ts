@@ -73,7 +73,7 @@ describe('the manifest', () => {
     expect(m.runs).toEqual([
       expect.objectContaining({command: 'run', from: 'enrich', seed: 42, as_of: '2025-08-31', input: {path: 'data/input/companies_clay.csv', sha256: spawnSync('sha256sum', [SAMPLE], {encoding: 'utf8'}).stdout.split(' ')[0]}, reads: {}, version: '0.1.0'}),
     ]);
-    expect(Object.keys(m.runs[0].config).sort()).toEqual(['deal_model.yml', 'icp_rules.yml', 'openai.yml', 'previous_customers.yml']);
+    expect(Object.keys(m.runs[0].config).sort()).toEqual(['deal_model.yml', 'icp_rules.yml', 'ingest.yml', 'openai.yml', 'previous_customers.yml']);
   });
 
   it('a stage command commits its tables with a manifest that still describes the whole folder, and what it read', async () => {

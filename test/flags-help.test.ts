@@ -80,8 +80,8 @@ describe('--help (built CLI)', () => {
     }
     const args = help('enrich', 'extra');
     expect([args.status, args.stderr]).toEqual([2, 'Error: stedi-gtm enrich takes no arguments, only flags (got "extra")\nSee: stedi-gtm enrich --help\n']);
-    const flag = help('enrich', '--sed', '7');
-    expect([flag.status, flag.stderr]).toEqual([2, 'Error: Nonexistent flag: --sed. Did you mean --seed?\nSee: stedi-gtm enrich --help\n']);
+    const flag = help('deals', '--sed', '7');
+    expect([flag.status, flag.stderr]).toEqual([2, 'Error: Nonexistent flag: --sed. Did you mean --seed?\nSee: stedi-gtm deals --help\n']);
     const json = help('enrich', '--limit', 'x', '--json');
     expect(json.status).toBe(2);
     expect(JSON.parse(json.stdout)).toEqual({error: {message: 'Parsing --limit: Expected an integer but received: x', exit: 2}});
