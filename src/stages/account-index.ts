@@ -97,6 +97,8 @@ function swallowedRecords(fields: readonly string[], width: number, isRow?: (rec
     for (let i = 1; i < lines.length - 1; i++) {
       const text = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
       if (text.split(',').length < width) continue;
+      // (Cheap first: a row has a domain or LinkedIn URL between commas; most prose with commas has neither.)
+      if (isRow !== undefined && !ROW_HINT.test(text)) continue;
       const record = Papa.parse<string[]>(text, {delimiter: ',', quoteChar: '"'}).data[0] ?? [];
       if (record.length === width && (isRow === undefined || isRow(record))) n++;
     }
@@ -104,6 +106,7 @@ function swallowedRecords(fields: readonly string[], width: number, isRow?: (rec
   return n;
 }
 
+const ROW_HINT = /linkedin\.com\/|,\s*"?(https?:\/\/)?(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(\/[^,"]*)?"?\s*(,|$)/i;
 const DOMAIN_LIKE = /^(https?:\/\/)?(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(\/\S*)?$/i;
 
 /** Delimiters that spreadsheets write instead of commas, by name. */
