@@ -223,20 +223,22 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     });
   }
 
-  protected async finally(err: Error | undefined): Promise<unknown> {
-    // Not committed (a failure, or nothing to commit): the folder keeps its dataset; the lock is given up.
+  /** Not committed (a failure, or nothing to commit): the folder keeps its dataset; the lock is given up. */
+  private releaseDataset(): void {
     this.datasetRun?.stop.abort();
     this.dataset?.discard();
     this.dataset = undefined;
+  }
+
+  protected async finally(err: Error | undefined): Promise<unknown> {
+    this.releaseDataset();
     return super.finally(err);
   }
 
   protected async catch(thrown: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
     this.reporter?.stop();
     // The dataset first (its lock goes), so that the folders it alone made are empty and go too.
-    this.datasetRun?.stop.abort();
-    this.dataset?.discard();
-    this.dataset = undefined;
+    this.releaseDataset();
     removeEmptyFolders(this.newFolders);
     const err: Error & {exitCode?: number; oclif?: {exit?: number}} = fileSystemError(thrown) ?? thrown;
     const known = err instanceof UserError || err instanceof FatalError;
