@@ -12,6 +12,7 @@ import {
 import type {Company} from '../schemas/companies.js';
 import type {DealModelConfig} from '../schemas/deal-model.js';
 import type {Deal, Lead} from '../schemas/deals.js';
+import type {OpportunityChange, PipelineSnapshot, Rep} from '../schemas/history.js';
 
 /** What the deal model reads of a company (companies.csv has more). */
 export type DealCompany = Pick<
@@ -66,7 +67,10 @@ export interface DealModel {
   readonly expansionProbability: Float64Array;
   readonly medianArrBand: Float64Array;
   readonly arrTier: Float64Array;
-  readonly teams: readonly (readonly string[])[];
+  /** The reps of each segment, by hire date (then config order), with their hire days. */
+  readonly teams: readonly (readonly {name: string; hired: DayNumber}[])[];
+  /** Forecast category and probability of each open stage. */
+  readonly stageForecast: readonly {category: Deal['forecast_category']; probability: number}[];
 }
 
 /** Compiles the config. `latestAsOf` widens the calendar for an --as-of later than the config's. */
@@ -114,7 +118,12 @@ export function compileDealModel(config: DealModelConfig, latestAsOf?: DayNumber
     expansionProbability: f64(SEGMENTS.map((s) => config.repeat_deals.expansion_probability[s])),
     medianArrBand: f64(ALL_SIZE_BANDS.map((b) => config.amount.median_arr[b])),
     arrTier: f64(ICP_TIERS.map((t) => config.amount.icp_tier_multiplier[t])),
-    teams: SEGMENTS.map((s) => config.team[s]),
+    teams: SEGMENTS.map((s) => config.reps
+      .map((r, i) => ({name: r.name, hired: day(r.hire_date), i}))
+      .filter((r) => config.reps[r.i].segment === s)
+      .sort((a, b) => a.hired - b.hired || a.i - b.i)
+      .map(({name, hired}) => ({name, hired}))),
+    stageForecast: stages.map((s) => ({category: s.forecast_category, probability: s.forecast_probability})),
   };
 }
 
@@ -139,10 +148,30 @@ interface Trajectory {
   typicalDays: Float64Array;
 }
 
-/** A company's lead and deals at the as-of date. */
+/** A company's lead and deals at the as-of date, with the deals' field history and weekly snapshots up to it. */
 export interface CompanySimulation {
   lead: Lead;
   deals: Deal[];
+  /** The deals' changes up to the as-of date, deal by deal (opportunity_history.csv). */
+  history: OpportunityChange[];
+  /** The deals' weekly snapshots up to the as-of date, deal by deal (pipeline_snapshots.csv). */
+  snapshots: PipelineSnapshot[];
+}
+
+/** reps.csv: the configured team, in config order. */
+export function repRows(config: DealModelConfig): Rep[] {
+  return config.reps.map((r) => ({rep_id: stableId('rep', r.name), name: r.name, segment: r.segment, hire_date: r.hire_date, quarterly_quota_arr: r.quarterly_quota_arr}));
+}
+
+/**
+ * The owner of a company first touched on `touch`: a stable hash of its key over the reps of its segment hired
+ * by then (the earliest-hired rep when none is: a touch before every hire).
+ */
+export function ownerOf(model: DealModel, seg: number, companyKey: string, touch: DayNumber): string {
+  const team = model.teams[seg];
+  let active = 0;
+  while (active < team.length && team[active].hired <= touch) active++;
+  return team[fnv1a32(companyKey) % Math.max(1, active)].name;
 }
 
 /**
@@ -159,8 +188,6 @@ export function simulateCompany(company: DealCompany, model: DealModel, seed: nu
   const band = model.bandIndex.get(company.size_band) ?? model.bandIndex.get('unknown')!;
   const seg = model.segmentOfBand.get(company.size_band) ?? model.segmentOfBand.get('unknown')!;
   const tier = model.tierIndex.get(company.icp_tier) ?? model.tierIndex.get('not_icp')!;
-  const team = model.teams[seg];
-  const owner = team[fnv1a32(company.company_key) % team.length];
   const kind = model.kindIndex.get(company.company_kind) ?? model.kindIndex.get('unknown')!;
   const x12 = basisOf(company.uses_x12 || company.uses_clearinghouse, company);
   const interop = basisOf(company.uses_fhir || company.uses_hl7, company);
@@ -171,6 +198,7 @@ export function simulateCompany(company: DealCompany, model: DealModel, seed: nu
   const campaign = campaigns[uniformInt(rng, 0, campaigns.length - 1)];
   let touch = cal.nextBusinessDay(uniformInt(rng, model.windowStart, model.windowEnd));
   if (touch > model.windowEnd) touch = Math.max(model.windowStart, cal.prevBusinessDay(model.windowEnd));
+  const owner = ownerOf(model, seg, company.company_key, touch);
 
   // Does it open a first deal?
   const o = cfg.opportunity;
@@ -230,10 +258,9 @@ export function simulateCompany(company: DealCompany, model: DealModel, seed: nu
     lead_source: touched ? LEAD_SOURCES[source] : '',
     campaign: touched ? campaign : '',
     first_touch_date: touched ? cal.iso(touch) : '',
-    opportunity_propensity: round(propensity, 4),
     deals: deals.length,
   };
-  return {lead, deals};
+  return {lead, deals, history: [], snapshots: []};
 }
 
 /** The company's deals at the as-of date (see simulateCompany). */
@@ -353,17 +380,19 @@ function observe(
   let outcome: Deal['outcome'];
   let stage: Deal['stage'];
   let probability: number;
-  let expected = '';
+  let category: Deal['forecast_category'];
+  let expected: string;
   if (closed) {
     outcome = t.won ? 'won' : 'lost';
     stage = t.won ? 'closed_won' : 'closed_lost';
     probability = t.won ? 1 : 0;
+    category = t.won ? 'closed' : 'omitted';
+    expected = cal.iso(t.close);
   } else {
     outcome = 'open';
     stage = DEAL_STAGES[k];
-    let p = 1;
-    for (let s = k; s < N_STAGES; s++) p *= t.advance[s];
-    probability = Math.max(0.01, round(p, 2));
+    probability = model.stageForecast[k].probability;
+    category = model.stageForecast[k].category;
     expected = cal.iso(expectedClose(t, k, model, asOf));
   }
   return {
@@ -390,9 +419,11 @@ function observe(
     amount_arr: t.amount,
     discount_pct: closed && t.won ? t.discount : null,
     closed_arr: closed && t.won ? t.closedArr : null,
+    forecast_category: category,
     probability,
     expected_close_date: expected,
-    sales_cycle_days: (closed ? t.close : asOf) - t.entries[0],
+    sales_cycle_days: closed ? t.close - t.entries[0] : null,
+    age_days: closed ? null : asOf - t.entries[0],
     as_of_date: asOfIso,
   };
 }
@@ -608,11 +639,11 @@ export class DealStats {
       const close = cal.day(d.close_date)!;
       if (cal.quarterEnd(close) - close < 15) s.quarterEndCloses++;
       if (d.outcome === 'won') {
-        s.cycles[d.segment].push(d.sales_cycle_days);
+        s.cycles[d.segment].push(d.sales_cycle_days!);
         s.wonArr.push(d.closed_arr!);
         if (src) src.won++;
       } else {
-        s.lostCycles.push(d.sales_cycle_days);
+        s.lostCycles.push(d.sales_cycle_days!);
         s.lossReasons[d.loss_reason as LossReason]++;
         s.lostAt[d.lost_at_stage as DealStage]++;
         if (src) src.lost++;

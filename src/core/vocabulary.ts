@@ -57,6 +57,23 @@ export type DealStage = (typeof DEAL_STAGES)[number];
 export const STAGE_VALUES = [...DEAL_STAGES, 'closed_won', 'closed_lost'] as const;
 export type StageValue = (typeof STAGE_VALUES)[number];
 
+/**
+ * A CRM's forecast categories (Salesforce's defaults): set per open stage in deal_model.yml; closed (won) and
+ * omitted (lost) for closed deals.
+ */
+export const FORECAST_CATEGORIES = ['pipeline', 'best_case', 'commit', 'closed', 'omitted'] as const;
+export type ForecastCategory = (typeof FORECAST_CATEGORIES)[number];
+/** The categories an open stage may have. */
+export const OPEN_FORECAST_CATEGORIES = ['pipeline', 'best_case', 'commit'] as const;
+
+/** The deal fields whose changes opportunity_history.csv records (columns of deals.csv). */
+export const HISTORY_FIELDS = ['stage', 'amount_arr', 'expected_close_date', 'forecast_category'] as const;
+export type HistoryField = (typeof HISTORY_FIELDS)[number];
+
+/** Working days, for the weekday of the weekly pipeline snapshots. */
+export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
 export const LOSS_REASONS = ['no_decision', 'competitor', 'budget', 'timing', 'security_compliance', 'build_in_house'] as const;
 export type LossReason = (typeof LOSS_REASONS)[number];
 

@@ -65,7 +65,6 @@ export const LEAD_TABLE: readonly TableColumn[] = [
   {name: "lead_source", kind: "string", nullable: false, plain: true, values: ["paid_search", "paid_social", "content", "referral", "partner", "outbound", "events", "direct", ""]},
   {name: "campaign", kind: "string", nullable: false, plain: false},
   {name: "first_touch_date", kind: "string", nullable: false, plain: true, format: "dateOrEmpty"},
-  {name: "opportunity_propensity", kind: "number", nullable: false, plain: false, min: 0, max: 1},
   {name: "deals", kind: "number", nullable: false, plain: false, int: true},
 ];
 
@@ -94,10 +93,43 @@ export const DEAL_TABLE: readonly TableColumn[] = [
   {name: "amount_arr", kind: "number", nullable: false, plain: false, int: true},
   {name: "discount_pct", kind: "number", nullable: true, plain: false},
   {name: "closed_arr", kind: "number", nullable: true, plain: false, int: true},
+  {name: "forecast_category", kind: "string", nullable: false, plain: true, values: ["pipeline", "best_case", "commit", "closed", "omitted"]},
   {name: "probability", kind: "number", nullable: false, plain: false, min: 0, max: 1},
-  {name: "expected_close_date", kind: "string", nullable: false, plain: true, format: "dateOrEmpty"},
-  {name: "sales_cycle_days", kind: "number", nullable: false, plain: false, int: true},
+  {name: "expected_close_date", kind: "string", nullable: false, plain: true, format: "date"},
+  {name: "sales_cycle_days", kind: "number", nullable: true, plain: false, int: true},
+  {name: "age_days", kind: "number", nullable: true, plain: false, int: true},
   {name: "as_of_date", kind: "string", nullable: false, plain: true, format: "date"},
+];
+
+/** OpportunityChangeSchema (data/raw/opportunity_history.csv). */
+export const HISTORY_TABLE: readonly TableColumn[] = [
+  {name: "deal_id", kind: "string", nullable: false, plain: true, format: "id"},
+  {name: "company_id", kind: "string", nullable: false, plain: true, format: "id"},
+  {name: "sequence", kind: "number", nullable: false, plain: false, int: true},
+  {name: "changed_date", kind: "string", nullable: false, plain: true, format: "date"},
+  {name: "field", kind: "string", nullable: false, plain: true, values: ["stage", "amount_arr", "expected_close_date", "forecast_category"]},
+  {name: "old_value", kind: "string", nullable: false, plain: false},
+  {name: "new_value", kind: "string", nullable: false, plain: false},
+];
+
+/** PipelineSnapshotSchema (data/raw/pipeline_snapshots.csv). */
+export const SNAPSHOT_TABLE: readonly TableColumn[] = [
+  {name: "snapshot_date", kind: "string", nullable: false, plain: true, format: "date"},
+  {name: "deal_id", kind: "string", nullable: false, plain: true, format: "id"},
+  {name: "stage", kind: "string", nullable: false, plain: true, values: ["discovery", "technical_evaluation", "security_review", "proposal", "negotiation"]},
+  {name: "amount_arr", kind: "number", nullable: false, plain: false, int: true},
+  {name: "expected_close_date", kind: "string", nullable: false, plain: true, format: "date"},
+  {name: "forecast_category", kind: "string", nullable: false, plain: true, values: ["pipeline", "best_case", "commit", "closed", "omitted"]},
+  {name: "probability", kind: "number", nullable: false, plain: false, min: 0, max: 1},
+];
+
+/** RepSchema (data/raw/reps.csv). */
+export const REP_TABLE: readonly TableColumn[] = [
+  {name: "rep_id", kind: "string", nullable: false, plain: true, format: "id"},
+  {name: "name", kind: "string", nullable: false, plain: false},
+  {name: "segment", kind: "string", nullable: false, plain: true, values: ["smb", "mid_market", "enterprise"]},
+  {name: "hire_date", kind: "string", nullable: false, plain: true, format: "date"},
+  {name: "quarterly_quota_arr", kind: "number", nullable: false, plain: false, int: true},
 ];
 
 /** ContractSchema (data/raw/billing.csv). */
@@ -176,13 +208,13 @@ export const UNIFIED_SALES_TABLE: readonly TableColumn[] = [
   {name: "owner", kind: "string", nullable: false, plain: false},
   {name: "lead_source", kind: "string", nullable: false, plain: true, values: ["paid_search", "paid_social", "content", "referral", "partner", "outbound", "events", "direct", ""]},
   {name: "first_touch_date", kind: "string", nullable: false, plain: true, format: "dateOrEmpty"},
-  {name: "opportunity_propensity", kind: "number", nullable: false, plain: false, min: 0, max: 1},
   {name: "first_touch_campaign", kind: "string", nullable: false, plain: false},
   {name: "company_deals", kind: "number", nullable: false, plain: false, int: true},
   {name: "outcome", kind: "string", nullable: false, plain: true, values: ["won", "lost", "open", "no_opportunity"]},
   {name: "is_opportunity", kind: "boolean", nullable: false, plain: false},
   {name: "is_customer", kind: "boolean", nullable: false, plain: false},
   {name: "sales_cycle_days", kind: "number", nullable: true, plain: false, int: true},
+  {name: "age_days", kind: "number", nullable: true, plain: false, int: true},
   {name: "deal_id", kind: "string", nullable: false, plain: false},
   {name: "deal_number", kind: "number", nullable: true, plain: false, int: true},
   {name: "deal_type", kind: "string", nullable: false, plain: true, values: ["new_business", "expansion", ""]},
@@ -201,6 +233,7 @@ export const UNIFIED_SALES_TABLE: readonly TableColumn[] = [
   {name: "amount_arr", kind: "number", nullable: true, plain: false, int: true},
   {name: "discount_pct", kind: "number", nullable: true, plain: false},
   {name: "closed_arr", kind: "number", nullable: true, plain: false, int: true},
+  {name: "forecast_category", kind: "string", nullable: false, plain: true, values: ["pipeline", "best_case", "commit", "closed", "omitted", ""]},
   {name: "probability", kind: "number", nullable: true, plain: false},
   {name: "expected_close_date", kind: "string", nullable: false, plain: true, format: "dateOrEmpty"},
   {name: "billing_id", kind: "string", nullable: false, plain: false},

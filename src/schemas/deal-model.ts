@@ -1,7 +1,7 @@
 import {z} from './zod.js';
 import {parseIsoDay} from '../core/calendar.js';
 import {ALL_SIZE_BANDS} from '../core/size-bands.js';
-import {COMPANY_KINDS, DEAL_STAGES, ICP_TIERS, LEAD_SOURCES, LOSS_REASONS, SEGMENTS} from '../core/vocabulary.js';
+import {COMPANY_KINDS, DEAL_STAGES, ICP_TIERS, LEAD_SOURCES, LOSS_REASONS, OPEN_FORECAST_CATEGORIES, SEGMENTS, WEEKDAYS} from '../core/vocabulary.js';
 
 /** Builds a strict object with one entry per value of a vocabulary, all of the same type. */
 function keyed<const K extends readonly string[], T extends z.ZodType>(keys: K, value: T) {
@@ -51,6 +51,8 @@ const leadSource = z.strictObject({
 
 const stage = z.strictObject({
   advance_probability: probability.describe('Base probability that a deal in this stage moves on (the rest are lost here).'),
+  forecast_category: z.enum(OPEN_FORECAST_CATEGORIES).describe('Forecast category the CRM shows for every open deal in this stage.'),
+  forecast_probability: probability.describe('Probability the CRM shows for every open deal in this stage (deals.csv probability): the same for every deal of the stage, not its true odds.'),
   median_days: bySegment(positiveDays).describe('Median calendar days spent in the stage, per segment.'),
   sigma: sigma.describe('Spread of the lognormal stage duration.'),
   loss_reasons: weights(LOSS_REASONS).describe('Relative weights of the loss reasons of deals lost in this stage.'),
@@ -62,6 +64,8 @@ export const DealModelSchema = z.strictObject({
     window_start: isoDate.describe('First day companies can be touched.'),
     window_end: isoDate.describe('Last day companies can be touched and deals created.'),
     as_of: isoDate.describe('Snapshot date: deals not closed by then are open. --as-of overrides it.'),
+    touch_growth_per_year: z.number().min(0.2).max(5).describe('First touches arrive at a rate growing by this factor per year over the window (1 = flat).'),
+    snapshot_weekday: z.enum(WEEKDAYS).describe('Weekday of the weekly pipeline snapshots (pipeline_snapshots.csv).'),
     holidays: z.array(isoDate).default([]).describe('Days without deal activity besides weekends.'),
     max_deals_per_company: z.number().int().min(1).max(20).describe('Most deals one company can have.'),
   }).refine((s) => parseIsoDay(s.window_start)! <= parseIsoDay(s.window_end)!, {message: 'window_start must not be after window_end', path: ['window_end']})
@@ -69,7 +73,18 @@ export const DealModelSchema = z.strictObject({
   segments: z.strictObject({
     size_bands: bySizeBand(z.enum(SEGMENTS)).describe('Segment of each size band.'),
   }),
-  team: bySegment(z.array(z.string().min(1)).min(1)).describe('Sales reps of each segment; a company always gets the same rep of its segment.'),
+  reps: z.array(z.strictObject({
+    name: z.string().min(1).describe('The rep\'s name (the owner columns).'),
+    segment: z.enum(SEGMENTS).describe('The segment the rep sells to.'),
+    hire_date: isoDate.describe('First day the rep owns new companies.'),
+    quarterly_quota_arr: z.number().int().positive().describe('Quarterly quota: closed ARR (USD) of won deals per calendar quarter.'),
+  })).min(1).superRefine((reps, ctx) => {
+    const seen = new Set<string>();
+    reps.forEach((r, i) => {
+      if (seen.has(r.name)) ctx.addIssue({code: 'custom', path: [i, 'name'], message: `rep ${JSON.stringify(r.name)} is listed twice`});
+      seen.add(r.name);
+    });
+  }).describe('The sales team: name, segment, hire date and quarterly quota of each rep (reps.csv).'),
   lead_sources: keyed(LEAD_SOURCES, leadSource).superRefine((sources, ctx) => {
     // Each segment draws its companies' lead source by these weights: one of them must be > 0.
     for (const segment of SEGMENTS) {
@@ -189,6 +204,13 @@ export const DealModelSchema = z.strictObject({
     annual_share_enterprise: range.optional(),
     mean_contract_term_months: range.optional(),
   }).describe('Calibration ranges (from the GTM benchmarks) the summaries check.'),
+}).superRefine((c, ctx) => {
+  const start = parseIsoDay(c.simulation.window_start)!;
+  for (const segment of SEGMENTS) {
+    if (!c.reps.some((r) => r.segment === segment && parseIsoDay(r.hire_date)! <= start)) {
+      ctx.addIssue({code: 'custom', path: ['reps'], message: `no ${segment} rep is hired by simulation.window_start (${c.simulation.window_start}): every segment needs one to own its first companies`});
+    }
+  }
 }).describe('config/deal_model.yml: parameters of the deals, billing and unify stages.');
 
 export type DealModelConfig = z.infer<typeof DealModelSchema>;

@@ -1,6 +1,6 @@
 import {z} from './zod.js';
 import {
-  BILLING_FREQUENCIES, CONTRACT_STATUSES, DEAL_OUTCOMES, DEAL_TYPES, LEAD_SOURCES, LOSS_REASONS, DEAL_STAGES, SEGMENTS,
+  BILLING_FREQUENCIES, CONTRACT_STATUSES, DEAL_OUTCOMES, FORECAST_CATEGORIES, DEAL_TYPES, LEAD_SOURCES, LOSS_REASONS, DEAL_STAGES, SEGMENTS,
   STAGE_VALUES, UNIFIED_OUTCOMES,
 } from '../core/vocabulary.js';
 import {UNIFIED_COMPANY_COLUMNS} from '../core/unify.js';
@@ -13,11 +13,10 @@ const orEmpty = <const T extends readonly [string, ...string[]]>(values: T, d: s
 export const LeadSchema = z.object({
   company_id: col.id('The company (companies.csv).'),
   segment: col.oneOf(SEGMENTS, 'Sales segment from the size band (deal_model.yml segments.size_bands): smb, mid_market or enterprise.'),
-  owner: col.text('Sales rep who owns the account: a rep of the segment\'s team, fixed per company (hash of company_key).'),
+  owner: col.text('Sales rep who owns the account (reps.csv name): a rep of the segment hired by the first touch, fixed per company (hash of company_key).'),
   lead_source: orEmpty(LEAD_SOURCES, 'Where the company first came from: paid_search, paid_social, content, referral, partner, outbound, events or direct; empty when its first touch is after the as-of date.'),
   campaign: col.text('Campaign of the first touch; empty when the first touch is after the as-of date.'),
   first_touch_date: col.dateOrEmpty('First marketing or sales touch (a business day in the simulation window); empty when after the as-of date.'),
-  opportunity_propensity: col.prob('Model probability that the company opens a first deal (before the deal-creation lag and the window end cut some off).'),
   deals: col.int('Deals of the company created by the as-of date (rows in deals.csv).'),
 }).describe('data/raw/leads.csv: one row per company with its lead source, campaign, first touch, segment and owner.');
 export type Lead = z.infer<typeof LeadSchema>;
@@ -48,12 +47,14 @@ export const DealSchema = z.object({
   outcome: col.oneOf(DEAL_OUTCOMES, 'won, lost, or open at the as-of date.'),
   loss_reason: orEmpty(LOSS_REASONS, 'Why a lost deal was lost: no_decision, competitor, budget, timing, security_compliance or build_in_house; empty otherwise.'),
   lost_at_stage: orEmpty(DEAL_STAGES, 'Stage a lost deal was in when it was lost; empty otherwise.'),
-  amount_arr: col.int('ARR (USD) of the deal when it was created.'),
+  amount_arr: col.int('ARR (USD) of the deal at the as-of date (or when it closed): set at creation and re-scoped during the deal (opportunity_history.csv).'),
   discount_pct: col.numOrNull('Discount off amount_arr at signature (0-1, won deals only).'),
   closed_arr: col.intOrNull('Signed ARR (USD) of a won deal: amount_arr less the discount; empty otherwise.'),
-  probability: col.prob('Chance of winning: 1 won, 0 lost; for open deals the model\'s chance of passing the remaining stages.'),
-  expected_close_date: col.dateOrEmpty('Open deals: the rep\'s expected close date (typical remaining stage durations; overdue ones pushed to a quarter end after the as-of date). Empty for closed deals.'),
-  sales_cycle_days: col.int('Calendar days from created_date to close_date; for open deals, the age at the as-of date.'),
+  forecast_category: col.oneOf(FORECAST_CATEGORIES, 'CRM forecast category: the stage\'s (deal_model.yml stages.*.forecast_category: pipeline, best_case or commit) for open deals; closed for won, omitted for lost.'),
+  probability: col.prob('CRM probability: the stage\'s forecast_probability for open deals (the same for every deal of a stage); 1 won, 0 lost.'),
+  expected_close_date: col.date('The rep\'s expected close date as last set: at the as-of date for open deals, when the deal closed for closed ones (reps push it when a deal slips: opportunity_history.csv).'),
+  sales_cycle_days: col.intOrNull('Closed deals: calendar days from created_date to close_date; empty for open deals (see age_days).'),
+  age_days: col.intOrNull('Open deals: calendar days from created_date to the as-of date; empty for closed deals.'),
   as_of_date: col.date('The snapshot date of the simulation (same on every row).'),
 }).describe('data/raw/deals.csv: one row per deal (opportunity) created by the as-of date.');
 export type Deal = z.infer<typeof DealSchema>;
@@ -107,13 +108,14 @@ export type UnifiedCompany = z.infer<typeof UnifiedCompanySchema>;
 
 /** The other columns of unified.csv, after the company's: its lead, the deal, the contract (unifyCompany). */
 export const UnifiedSalesSchema = z.object({
-  ...pick(LeadSchema, ['segment', 'owner', 'lead_source', 'first_touch_date', 'opportunity_propensity'] as const),
+  ...pick(LeadSchema, ['segment', 'owner', 'lead_source', 'first_touch_date'] as const),
   first_touch_campaign: col.text('Campaign of the company\'s first touch (leads.csv campaign).'),
   company_deals: col.int('Deals of the company (rows of this company with a deal_id); 0 for no_opportunity.'),
   outcome: col.oneOf(UNIFIED_OUTCOMES, 'won, lost or open (the deal\'s outcome), or no_opportunity for a company without a deal.'),
   is_opportunity: col.bool('true on deal rows, false on no_opportunity rows.'),
   is_customer: col.bool('Company-level: a previous customer or a company with a won deal by the as-of date (same on all its rows).'),
-  sales_cycle_days: col.intOrNull('Days from created_date to close_date; for open deals, age at the as-of date; empty for no_opportunity.'),
+  sales_cycle_days: col.intOrNull('Closed deals: days from created_date to close_date; empty for open deals and no_opportunity.'),
+  age_days: col.intOrNull('Open deals: days from created_date to the as-of date; empty otherwise.'),
   deal_id: col.text('The deal (deals.csv); empty for no_opportunity.'),
   deal_number: col.intOrNull('1 for the company\'s first deal, 2 for the next, ...; empty for no_opportunity.'),
   deal_type: orEmpty(DEAL_TYPES, 'new_business or expansion; empty for no_opportunity.'),
@@ -132,8 +134,9 @@ export const UnifiedSalesSchema = z.object({
   amount_arr: col.intOrNull('ARR (USD) of the deal at creation; empty for no_opportunity.'),
   discount_pct: DealSchema.shape.discount_pct,
   closed_arr: DealSchema.shape.closed_arr,
-  probability: col.numOrNull('Chance of winning (1 won, 0 lost, model chance for open deals); empty for no_opportunity.'),
-  expected_close_date: DealSchema.shape.expected_close_date,
+  forecast_category: orEmpty(FORECAST_CATEGORIES, 'CRM forecast category of the deal; empty for no_opportunity.'),
+  probability: col.numOrNull('CRM probability of the deal (the stage\'s for open deals, 1 won, 0 lost); empty for no_opportunity.'),
+  expected_close_date: col.dateOrEmpty('The rep\'s expected close date as last set; empty for no_opportunity.'),
   billing_id: col.text('The contract of a won deal (billing.csv); empty otherwise.'),
   plan: col.text('Plan of the contract; empty when no contract.'),
   billing_frequency: orEmpty(BILLING_FREQUENCIES, 'monthly or annual; empty when no contract.'),

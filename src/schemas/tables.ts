@@ -1,6 +1,7 @@
 import type {z} from 'zod';
 import {CompanySchema, RejectSchema} from './companies.js';
 import {ContractSchema, DealSchema, InvoiceSchema, LeadSchema, UnifiedSchema} from './deals.js';
+import {OpportunityChangeSchema, PipelineSnapshotSchema, RepSchema} from './history.js';
 
 /** Every table the tool writes: the data dictionary (docs/data-dictionary.md) is generated from this list. */
 export interface TableDoc {
@@ -15,6 +16,9 @@ export const TABLES: TableDoc[] = [
   {file: 'data/interim/rejects.csv', stage: 'enrich', grain: 'one row per input row that could not become a company', schema: RejectSchema},
   {file: 'data/raw/leads.csv', stage: 'deals', grain: 'one row per company: lead source, campaign, first touch, segment and owner', schema: LeadSchema},
   {file: 'data/raw/deals.csv', stage: 'deals', grain: 'one row per deal (opportunity) created by the as-of date', schema: DealSchema},
+  {file: 'data/raw/opportunity_history.csv', stage: 'deals', grain: 'one row per change of a deal\'s stage, amount, expected close date or forecast category (including the values set at creation), up to the as-of date', schema: OpportunityChangeSchema},
+  {file: 'data/raw/pipeline_snapshots.csv', stage: 'deals', grain: 'one row per deal open on each weekly snapshot date up to the as-of date, as it stood that day', schema: PipelineSnapshotSchema},
+  {file: 'data/raw/reps.csv', stage: 'deals', grain: 'one row per sales rep, as configured', schema: RepSchema},
   {file: 'data/raw/billing.csv', stage: 'billing', grain: 'one contract per won deal', schema: ContractSchema},
   {file: 'data/raw/invoices.csv', stage: 'billing', grain: 'one row per billing period of a contract, from its start to the as-of date', schema: InvoiceSchema},
   {file: 'data/final/unified.csv', stage: 'unify', grain: 'one row per deal joined with its company, lead and contract, plus one row per company without a deal (outcome no_opportunity)', schema: UnifiedSchema},

@@ -8,6 +8,7 @@ import {CompanySchema, RejectSchema} from '../schemas/companies.js';
 import {
   ContractSchema, DealSchema, InvoiceSchema, LeadSchema, UnifiedCompanySchema, UnifiedSalesSchema, UnifiedSchema,
 } from '../schemas/deals.js';
+import {OpportunityChangeSchema, PipelineSnapshotSchema, RepSchema} from '../schemas/history.js';
 
 /**
  * Each generated column list, by its name in src/generated/tables.ts, and the schema it is read from. `parts`:
@@ -19,6 +20,9 @@ export const TABLE_SCHEMAS: Record<string, {schema: z.ZodObject; from: string; p
   REJECT_TABLE: {schema: RejectSchema, from: 'RejectSchema (data/interim/rejects.csv)'},
   LEAD_TABLE: {schema: LeadSchema, from: 'LeadSchema (data/raw/leads.csv)'},
   DEAL_TABLE: {schema: DealSchema, from: 'DealSchema (data/raw/deals.csv)'},
+  HISTORY_TABLE: {schema: OpportunityChangeSchema, from: 'OpportunityChangeSchema (data/raw/opportunity_history.csv)'},
+  SNAPSHOT_TABLE: {schema: PipelineSnapshotSchema, from: 'PipelineSnapshotSchema (data/raw/pipeline_snapshots.csv)'},
+  REP_TABLE: {schema: RepSchema, from: 'RepSchema (data/raw/reps.csv)'},
   CONTRACT_TABLE: {schema: ContractSchema, from: 'ContractSchema (data/raw/billing.csv)'},
   INVOICE_TABLE: {schema: InvoiceSchema, from: 'InvoiceSchema (data/raw/invoices.csv)'},
   UNIFIED_COMPANY_TABLE: {schema: UnifiedCompanySchema, from: 'UnifiedCompanySchema (the company columns of unified.csv)', pickOf: 'COMPANY_TABLE'},
