@@ -20,6 +20,11 @@ const UTC = {zone: 'utc', locale: 'en-US'} as const;
 const nextMonth = (m: DateTime): DateTime => DateTime.fromObject(m.month === 12 ? {year: m.year + 1, month: 1, day: 1} : {year: m.year, month: m.month + 1, day: 1}, UTC) as DateTime;
 const ISO_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** 0 for Monday ... 6 for Sunday (day 0, 1970-01-01, was a Thursday). */
+export function weekdayIndex(day: DayNumber): number {
+  return (((day + 3) % 7) + 7) % 7;
+}
+
 /** Parses a YYYY-MM-DD calendar date (a real one: 2025-02-30 is rejected). Returns null when invalid. */
 export function parseIsoDay(text: string): DayNumber | null {
   if (!ISO_SHAPE.test(text)) return null;
@@ -141,6 +146,28 @@ export class Calendar {
     const k = this.prevBiz[this.index(day)];
     if (k < 0) throw new RangeError(`no business day before ${this.iso(day)} in the calendar`);
     return this.first + k;
+  }
+
+  /**
+   * A business day for a day drawn on the calendar: the day itself when it is one; otherwise one of the business
+   * days of its Monday-to-Friday week, picked by `u` in [0, 1) (a weekend or holiday draw spreads evenly over the
+   * working week instead of piling on Monday); the next business day when its week has none.
+   */
+  spreadBusinessDay(day: DayNumber, u: number): DayNumber {
+    const k = this.index(day);
+    if (this.business[k]) return day;
+    const monday = day - weekdayIndex(day);
+    let n = 0;
+    for (let d = monday; d < monday + 5; d++) if (this.contains(d) && this.business[d - this.first]) n++;
+    if (n === 0) return this.nextBusinessDay(day);
+    let pick = Math.min(n - 1, Math.floor(u * n));
+    for (let d = monday; ; d++) if (this.contains(d) && this.business[d - this.first] && pick-- === 0) return d;
+  }
+
+  /** The last business day of the day's month (the day's own month, or the previous business day if none is left). */
+  monthEndBusinessDay(day: DayNumber): DayNumber {
+    const m = this.monthOf[this.index(day)];
+    return this.prevBusinessDay(this.monthStartAt(m) + this.monthLength[m] - 1);
   }
 
   /** First day of the calendar quarter (Jan, Apr, Jul, Oct) containing the day. */

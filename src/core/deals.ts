@@ -1,13 +1,13 @@
-import {Calendar, parseIsoDay, type DayNumber} from './calendar.js';
+import {Calendar, parseIsoDay, weekdayIndex, type DayNumber} from './calendar.js';
 import {stableId} from './hash.js';
 import {ALL_SIZE_BANDS} from './size-bands.js';
 import {
-  bernoulli, cumulative, fnv1a32, lognormal, logistic, logit, normal, streamFor, uniformInt, weightedIndex, type Rng,
+  bernoulli, cumulative, fnv1a32, lognormal, logistic, logit, normal, streamFor, uniform, uniformInt, weightedIndex, type Rng,
 } from './random.js';
 import {addInto} from './merge.js';
 import {checkTargets, median, medianFigure, ratio, round, shareFigure, shares, targetWarnings, type TargetCheck} from './targets.js';
 import {
-  COMPANY_KINDS, DEAL_STAGES, DEAL_TYPES, ICP_TIERS, type CompanyKind, LEAD_SOURCES, LOSS_REASONS, SEGMENTS, type DealStage, type LeadSource, type LossReason, type Segment,
+  COMPANY_KINDS, DEAL_STAGES, DEAL_TYPES, FORECAST_CATEGORIES, HISTORY_FIELDS, ICP_TIERS, type CompanyKind, LEAD_SOURCES, STAGE_VALUES, WEEKDAYS, LOSS_REASONS, SEGMENTS, type DealStage, type LeadSource, type LossReason, type Segment,
 } from './vocabulary.js';
 import type {Company} from '../schemas/companies.js';
 import type {DealModelConfig} from '../schemas/deal-model.js';
@@ -71,6 +71,12 @@ export interface DealModel {
   readonly teams: readonly (readonly {name: string; hired: DayNumber}[])[];
   /** Forecast category and probability of each open stage. */
   readonly stageForecast: readonly {category: Deal['forecast_category']; probability: number}[];
+  /** Forecast category of each open stage, as an index into FORECAST_CATEGORIES. */
+  readonly stageCategory: Int8Array;
+  /** Amount re-scoping per open stage (undefined: none). */
+  readonly rescope: readonly ({probability: number; median_factor: number; sigma: number} | undefined)[];
+  /** The first snapshot day: the first simulation.snapshot_weekday on or after the window start. */
+  readonly firstSnapshot: DayNumber;
 }
 
 /** Compiles the config. `latestAsOf` widens the calendar for an --as-of later than the config's. */
@@ -124,28 +130,10 @@ export function compileDealModel(config: DealModelConfig, latestAsOf?: DayNumber
       .sort((a, b) => a.hired - b.hired || a.i - b.i)
       .map(({name, hired}) => ({name, hired}))),
     stageForecast: stages.map((s) => ({category: s.forecast_category, probability: s.forecast_probability})),
+    stageCategory: Int8Array.from(stages.map((s) => FORECAST_CATEGORIES.indexOf(s.forecast_category))),
+    rescope: DEAL_STAGES.map((s) => config.forecasting.rescope[s]),
+    firstSnapshot: windowStart + ((WEEKDAYS.indexOf(config.simulation.snapshot_weekday) - weekdayIndex(windowStart) + 7) % 7),
   };
-}
-
-/** The whole life of one deal as simulated, before it is observed at an as-of date. */
-interface Trajectory {
-  id: string;
-  number: number;
-  type: (typeof DEAL_TYPES)[number];
-  previousId: string;
-  campaign: string;
-  /** Entry day of each open stage reached (entries[0] = created). */
-  entries: DayNumber[];
-  won: boolean;
-  close: DayNumber;
-  lossReason: number; // index into LOSS_REASONS, -1 when won
-  amount: number;
-  closedArr: number | null;
-  discount: number | null;
-  /** Probability of advancing at each stage (for the open-deal probability). */
-  advance: Float64Array;
-  /** Typical (median) days of each stage for this deal (for the expected close date). */
-  typicalDays: Float64Array;
 }
 
 /** A company's lead and deals at the as-of date, with the deals' field history and weekly snapshots up to it. */
@@ -174,10 +162,49 @@ export function ownerOf(model: DealModel, seg: number, companyKey: string, touch
   return team[fnv1a32(companyKey) % Math.max(1, active)].name;
 }
 
+/** Fields of a deal whose changes are recorded (HISTORY_FIELDS, same order). */
+const F_STAGE = 0;
+const F_AMOUNT = 1;
+const F_EXPECTED = 2;
+const F_CATEGORY = 3;
+/** Stage values past the open stages (STAGE_VALUES indices). */
+const CLOSED_WON = N_STAGES;
+const CLOSED_LOST = N_STAGES + 1;
+/** Forecast category of each stage value (open stages from config; closed, omitted). */
+const CAT_CLOSED = FORECAST_CATEGORIES.indexOf('closed');
+const CAT_OMITTED = FORECAST_CATEGORIES.indexOf('omitted');
+/** Pushes of one deal's expected close date are capped (a deal lingering for years is pushed at most this often). */
+const MAX_PUSHES = 40;
+
+/** The whole life of one deal as simulated, before it is observed at an as-of date. */
+interface Trajectory {
+  id: string;
+  number: number;
+  type: (typeof DEAL_TYPES)[number];
+  previousId: string;
+  campaign: string;
+  /** Entry day of each open stage reached (entries[0] = created). */
+  entries: DayNumber[];
+  won: boolean;
+  close: DayNumber;
+  lossReason: number; // index into LOSS_REASONS, -1 when won
+  /** amount_arr when the deal closes (after any re-scoping). */
+  finalAmount: number;
+  closedArr: number | null;
+  discount: number | null;
+  /**
+   * The deal's field changes in day order (creation first, the close last): day, field (F_*) and new value (stage
+   * index into STAGE_VALUES, whole dollars, day number, index into FORECAST_CATEGORIES).
+   */
+  evDay: number[];
+  evField: number[];
+  evValue: number[];
+}
+
 /**
  * Simulates one company's funnel: its lead source, first touch, whether it opens a deal, and every deal's
- * stages, outcome and amount; then observes them at `asOf`. Depends only on the company, the model and the
- * seed (stream streamSeed(seed, 'deals', company_key)); the whole future is drawn whatever the as-of date, so
+ * stages, forecast, outcome and amount; then observes them at `asOf`. Depends only on the company, the model and
+ * the seed (stream streamSeed(seed, 'deals', company_key)); the whole future is drawn whatever the as-of date, so
  * an earlier as-of shows an earlier snapshot of the same history.
  */
 export function simulateCompany(company: DealCompany, model: DealModel, seed: number, asOf: DayNumber): CompanySimulation {
@@ -192,11 +219,11 @@ export function simulateCompany(company: DealCompany, model: DealModel, seed: nu
   const x12 = basisOf(company.uses_x12 || company.uses_clearinghouse, company);
   const interop = basisOf(company.uses_fhir || company.uses_hl7, company);
 
-  // Lead: source, campaign, first touch.
+  // Lead: source, campaign, first touch (at a rate growing over the window; weekend draws spread over the week).
   const source = weightedIndex(rng, model.sourceCum[seg]);
   const campaigns = model.campaigns[source];
   const campaign = campaigns[uniformInt(rng, 0, campaigns.length - 1)];
-  let touch = cal.nextBusinessDay(uniformInt(rng, model.windowStart, model.windowEnd));
+  let touch = spread(rng, cal, model.windowStart + touchOffset(uniform(rng), model));
   if (touch > model.windowEnd) touch = Math.max(model.windowStart, cal.prevBusinessDay(model.windowEnd));
   const owner = ownerOf(model, seg, company.company_key, touch);
 
@@ -213,7 +240,7 @@ export function simulateCompany(company: DealCompany, model: DealModel, seed: nu
 
   const trajectories: Trajectory[] = [];
   if (opens) {
-    let created = bizOrSame(cal, touch + Math.round(lag));
+    let created = spread(rng, cal, touch + Math.round(lag));
     let previousId = '';
     let everWon = false;
     let dealCampaign = campaign;
@@ -239,7 +266,7 @@ export function simulateCompany(company: DealCompany, model: DealModel, seed: nu
         dealCampaign = r.recycle_campaign;
       }
       if (next === undefined || next > model.windowEnd) break;
-      created = cal.nextBusinessDay(next);
+      created = spread(rng, cal, next);
     }
   }
 
@@ -247,9 +274,13 @@ export function simulateCompany(company: DealCompany, model: DealModel, seed: nu
   const asOfIso = cal.iso(asOf);
   const touched = touch <= asOf;
   const deals: Deal[] = [];
+  const history: OpportunityChange[] = [];
+  const snapshots: PipelineSnapshot[] = [];
   for (const t of trajectories) {
     if (t.entries[0] > asOf) break;
     deals.push(observe(t, company, model, owner, seg, source, asOf, asOfIso));
+    changes(t, model, asOf, history);
+    weeks(t, model, asOf, snapshots);
   }
   const lead: Lead = {
     company_id: company.company_id,
@@ -260,7 +291,25 @@ export function simulateCompany(company: DealCompany, model: DealModel, seed: nu
     first_touch_date: touched ? cal.iso(touch) : '',
     deals: deals.length,
   };
-  return {lead, deals, history: [], snapshots: []};
+  return {lead, deals, history, snapshots};
+}
+
+/**
+ * Days from the window start to a first touch, for a uniform u: first touches arrive at a rate growing by
+ * touch_growth_per_year per year (inverse of the exponential ramp's distribution function).
+ */
+function touchOffset(u: number, model: DealModel): number {
+  const span = model.windowEnd - model.windowStart;
+  const g = model.config.simulation.touch_growth_per_year;
+  if (Math.abs(g - 1) < 1e-9) return Math.floor(u * (span + 1));
+  const k = Math.log(g) / 365.25;
+  return Math.min(span, Math.floor(Math.log(1 + u * (Math.exp(k * (span + 1)) - 1)) / k));
+}
+
+/** A business day for a drawn day: a weekend or holiday draw goes to a business day of its week, evenly (one draw then). */
+function spread(rng: Rng, cal: Calendar, day: DayNumber): DayNumber {
+  if (day > cal.last) return day;
+  return cal.isBusinessDay(day) ? day : cal.spreadBusinessDay(day, uniform(rng));
 }
 
 /** The company's deals at the as-of date (see simulateCompany). */
@@ -292,7 +341,7 @@ function simulateDeal(rng: Rng, model: DealModel, company: DealCompany, ctx: Dea
   // Amount at creation: lognormal around the size band's median, scaled by fit, tech stack and deal type.
   const typical = model.medianArrBand[ctx.band] * model.arrTier[ctx.tier] * weigh(ctx.x12, a.x12_or_clearinghouse_multiplier, 1)
     * (ctx.expansion ? a.expansion_multiplier : 1);
-  const amount = Math.max(a.min_arr, Math.round(lognormal(rng, typical, a.sigma) / a.round_to) * a.round_to);
+  const amount = roundArr(lognormal(rng, typical, a.sigma), a);
 
   const w = cfg.win_factors;
   const shift = model.winTier[ctx.tier] + weigh(ctx.x12, w.x12_or_clearinghouse) + weigh(ctx.interop, w.fhir_or_hl7) + model.winKind[ctx.kind]
@@ -301,10 +350,8 @@ function simulateDeal(rng: Rng, model: DealModel, company: DealCompany, ctx: Dea
   const d = cfg.durations;
   const base = (ctx.expansion || company.is_previous_customer ? d.existing_customer_multiplier : 1)
     * Math.pow(amount / model.medianArrBand[ctx.band], d.amount_elasticity);
-  const advance = new Float64Array(N_STAGES);
   const typicalDays = new Float64Array(N_STAGES);
   for (let s = 0; s < N_STAGES; s++) {
-    advance[s] = logistic(model.stageLogit[s] + shift);
     typicalDays[s] = model.stageMedian[s][ctx.seg] * base * (s === 1 && ctx.x12 === 'stated' ? d.x12_technical_evaluation_multiplier : 1);
   }
 
@@ -314,58 +361,202 @@ function simulateDeal(rng: Rng, model: DealModel, company: DealCompany, ctx: Dea
   let lossReason = -1;
   let close = day;
   for (let s = 0; s < N_STAGES; s++) {
-    const moves = bernoulli(rng, advance[s]);
+    const moves = bernoulli(rng, logistic(model.stageLogit[s] + shift));
     let days = lognormal(rng, typicalDays[s], model.stageSigma[s]);
     if (!moves) {
       lossReason = weightedIndex(rng, model.lossCum[s]);
       days *= model.lossMultiplier[lossReason];
-      close = bizOrSame(cal, day + stageDays(days));
+      close = spread(rng, cal, day + stageDays(days));
       break;
     }
-    day = bizOrSame(cal, day + stageDays(days));
+    day = spread(rng, cal, day + stageDays(days));
     if (s < N_STAGES - 1) entries.push(day);
     else {
       won = true;
       close = day;
     }
   }
+  close = quarterEndBunching(rng, model, close, won, entries);
 
-  // Closes bunch toward quarter ends: reps pull deals due just after a quarter end into it, and buyers
-  // due a few weeks before one hold out for the quarter-end discount.
-  const q = cfg.quarter_end;
-  if (close <= cal.last) {
-    const previousEnd = cal.quarterStart(close) - 1;
-    const currentEnd = cal.quarterEnd(close);
-    if (close - previousEnd <= q.pull_in_window_days) {
-      if (bernoulli(rng, won ? q.pull_in_probability.won : q.pull_in_probability.lost)) {
-        // Lands in the last landing_days of the quarter, after the last stage entry (the final stage is
-        // rushed); a deal that entered its last stage only after the quarter end cannot be pulled.
-        const last = entries[entries.length - 1];
-        let target = cal.prevBusinessDay(previousEnd - uniformInt(rng, 0, q.landing_days));
-        if (target <= last) target = cal.nextBusinessDay(last + 1);
-        if (target <= previousEnd) close = target;
-      }
-    } else if (currentEnd - close > q.landing_days && currentEnd - close <= q.hold_window_days) {
-      if (bernoulli(rng, won ? q.hold_probability.won : q.hold_probability.lost)) {
-        close = Math.max(close, cal.prevBusinessDay(currentEnd - uniformInt(rng, 0, q.landing_days)));
-      }
-    }
-  }
-
-  let closedArr: number | null = null;
-  let discount: number | null = null;
+  const t: Trajectory = {
+    id: '', number: 0, type: ctx.expansion ? 'expansion' : 'new_business', previousId: '', campaign: '',
+    entries, won, close, lossReason, finalAmount: amount, closedArr: null, discount: null, evDay: [], evField: [], evValue: [],
+  };
+  forecast(rng, model, t, amount, typicalDays);
   if (won) {
     const k = cfg.discount;
-    const mean = k.at_reference + k.per_doubling * Math.log2(amount / k.reference_arr);
+    const final = t.finalAmount;
+    const mean = k.at_reference + k.per_doubling * Math.log2(final / k.reference_arr);
     const pct = Math.min(k.max, Math.max(0, mean + k.sd * normal(rng)));
-    closedArr = Math.max(a.min_arr, Math.round((amount * (1 - pct)) / a.round_to) * a.round_to);
-    if (closedArr > amount) closedArr = amount;
-    discount = round((amount - closedArr) / amount, 4);
+    t.closedArr = Math.min(final, roundArr(final * (1 - pct), a));
+    t.discount = round((final - t.closedArr) / final, 4);
   }
-  return {
-    id: '', number: 0, type: ctx.expansion ? 'expansion' : 'new_business', previousId: '', campaign: '',
-    entries, won, close, lossReason, amount, closedArr, discount, advance, typicalDays,
+  return t;
+}
+
+const roundArr = (x: number, a: DealModelConfig['amount']) => Math.max(a.min_arr, Math.round(x / a.round_to) * a.round_to);
+
+/**
+ * Closes bunch toward quarter ends, ramping up smoothly (see deal_model.yml quarter_end): a close just after a
+ * quarter end may be pulled into it (the final stage is rushed: its entry moves earlier when the new close is not
+ * after it; `entries` is updated), and one in the weeks before a quarter end may be held toward it.
+ */
+function quarterEndBunching(rng: Rng, model: DealModel, close: DayNumber, won: boolean, entries: DayNumber[]): DayNumber {
+  const cal = model.calendar;
+  const q = model.config.quarter_end;
+  if (close > cal.last) return close;
+  const previousEnd = cal.quarterStart(close) - 1;
+  const currentEnd = cal.quarterEnd(close);
+  const after = close - previousEnd; // 1 on the quarter's first day
+  const before = currentEnd - close; // 0 on its last day
+  const u = uniform(rng);
+  if (after <= q.pull_in_window_days) {
+    const p = (won ? q.pull_in_probability.won : q.pull_in_probability.lost) * (1 - after / (q.pull_in_window_days + 1));
+    if (u < p && cal.contains(previousEnd - q.landing_days)) {
+      // Denser near the quarter end: a triangular distance in [0, landing_days].
+      const x = Math.floor(q.landing_days * (1 - Math.sqrt(uniform(rng))));
+      const target = cal.spreadBusinessDay(previousEnd - x, uniform(rng));
+      const n = entries.length;
+      if (target <= previousEnd && target > entries[n - 1]) return target;
+      // The last stage was rushed too: it is entered between the stage before and the new close.
+      if (target <= previousEnd && n >= 2) {
+        const entry = cal.prevBusinessDay(entries[n - 2] + Math.ceil((target - entries[n - 2]) / 2));
+        if (entry > entries[n - 2] && entry < target) {
+          entries[n - 1] = entry;
+          return target;
+        }
+      }
+    }
+  } else if (before > 0 && before <= q.hold_window_days) {
+    const p = (won ? q.hold_probability.won : q.hold_probability.lost) * (1 - before / (q.hold_window_days + 1));
+    if (u < p) {
+      const target = cal.prevBusinessDay(close + 1 + Math.floor(uniform(rng) * before));
+      if (target > close) return target;
+    }
+  }
+  return close;
+}
+
+/**
+ * The deal's forecast as the rep keeps it, as field changes (Trajectory.ev*): at creation every field is set; at
+ * each stage entry the stage (and the forecast category when the stage's differs) changes and the amount may be
+ * re-scoped; when the expected close date passes with the deal still open, the rep pushes it on the next business
+ * day; at the close the stage, the category and the close date take their final values.
+ */
+function forecast(rng: Rng, model: DealModel, t: Trajectory, amount: number, typicalDays: Float64Array): void {
+  const cal = model.calendar;
+  const f = model.config.forecasting;
+  const push = (day: DayNumber, field: number, value: number) => {
+    t.evDay.push(day);
+    t.evField.push(field);
+    t.evValue.push(value);
   };
+  // The remaining typical durations from stage k on, halving the current stage's (part of it is behind).
+  const remaining = (k: number, fromEntry: boolean) => {
+    let days = fromEntry ? typicalDays[k] : typicalDays[k] / 2;
+    for (let s = k + 1; s < N_STAGES; s++) days += typicalDays[s];
+    return days * f.optimism * lognormal(rng, 1, f.estimate_sigma);
+  };
+  const created = t.entries[0];
+  let expected = estimateDate(rng, model, created + Math.max(7, Math.round(remaining(0, true))), amount);
+  let category = model.stageCategory[0];
+  let current = amount;
+  push(created, F_STAGE, 0);
+  push(created, F_AMOUNT, amount);
+  push(created, F_EXPECTED, expected);
+  push(created, F_CATEGORY, category);
+  let k = 0;
+  let pushes = 0;
+  for (;;) {
+    const nextEntry = k + 1 < t.entries.length ? t.entries[k + 1] : Infinity;
+    const pushDay = expected < cal.last ? cal.nextBusinessDay(expected + 1) : Infinity;
+    if (pushDay < t.close && pushDay < nextEntry && pushes < MAX_PUSHES) {
+      pushes++;
+      expected = estimateDate(rng, model, pushDay + Math.max(f.min_push_days, Math.round(remaining(k, false))), current);
+      push(pushDay, F_EXPECTED, expected);
+      continue;
+    }
+    if (nextEntry === Infinity || nextEntry > t.close) break;
+    k++;
+    const day = t.entries[k];
+    push(day, F_STAGE, k);
+    if (model.stageCategory[k] !== category) push(day, F_CATEGORY, (category = model.stageCategory[k]));
+    const r = model.rescope[k];
+    if (r && bernoulli(rng, r.probability)) {
+      const next = roundArr(current * lognormal(rng, r.median_factor, r.sigma), model.config.amount);
+      if (next !== current) push(day, F_AMOUNT, (current = next));
+    }
+  }
+  push(t.close, F_STAGE, t.won ? CLOSED_WON : CLOSED_LOST);
+  push(t.close, F_CATEGORY, t.won ? CAT_CLOSED : CAT_OMITTED);
+  if (expected !== t.close) push(t.close, F_EXPECTED, t.close);
+  t.finalAmount = current;
+}
+
+/** The rep's date for a deal expected around `day`: the quarter end, the month end, or the business day itself. */
+function estimateDate(rng: Rng, model: DealModel, day: DayNumber, amount: number): DayNumber {
+  const cal = model.calendar;
+  if (day >= cal.last - 120) return day;
+  const q = model.config.forecasting.quarter_end_date;
+  const pQuarter = Math.min(0.9, Math.max(0, q.at_reference + q.per_doubling * Math.log2(amount / q.reference_arr)));
+  const u = uniform(rng);
+  if (u < pQuarter) return cal.prevBusinessDay(cal.quarterEnd(day));
+  if (u < pQuarter + (1 - pQuarter) * model.config.forecasting.month_end_date) return cal.monthEndBusinessDay(day);
+  return cal.nextBusinessDay(day);
+}
+
+/** The deal's changes up to the as-of date, as opportunity_history.csv rows. */
+function changes(t: Trajectory, model: DealModel, asOf: DayNumber, out: OpportunityChange[]): void {
+  const cal = model.calendar;
+  const last = [-1, -1, -1, -1];
+  for (let i = 0; i < t.evDay.length && t.evDay[i] <= asOf; i++) {
+    const field = t.evField[i];
+    const value = t.evValue[i];
+    out.push({
+      deal_id: t.id,
+      sequence: i + 1,
+      changed_date: cal.iso(t.evDay[i]),
+      field: HISTORY_FIELDS[field],
+      old_value: last[field] < 0 ? '' : fieldText(cal, field, last[field]),
+      new_value: fieldText(cal, field, value),
+    });
+    last[field] = value;
+  }
+}
+
+function fieldText(cal: Calendar, field: number, value: number): string {
+  switch (field) {
+    case F_STAGE: return STAGE_VALUES[value];
+    case F_AMOUNT: return String(value);
+    case F_EXPECTED: return cal.iso(value);
+    default: return FORECAST_CATEGORIES[value];
+  }
+}
+
+/**
+ * The deal on every snapshot day it is open up to the as-of date (created on or before the day, closing after it),
+ * as it stood that day: pipeline_snapshots.csv rows.
+ */
+function weeks(t: Trajectory, model: DealModel, asOf: DayNumber, out: PipelineSnapshot[]): void {
+  const cal = model.calendar;
+  const first = model.firstSnapshot;
+  const created = t.entries[0];
+  let w = created <= first ? first : first + Math.ceil((created - first) / 7) * 7;
+  const end = Math.min(t.close - 1, asOf);
+  const state = [0, 0, 0, 0];
+  let i = 0;
+  for (; w <= end; w += 7) {
+    while (i < t.evDay.length && t.evDay[i] <= w) state[t.evField[i]] = t.evValue[i++];
+    out.push({
+      snapshot_date: cal.iso(w),
+      deal_id: t.id,
+      stage: DEAL_STAGES[state[F_STAGE]],
+      amount_arr: state[F_AMOUNT],
+      expected_close_date: cal.iso(state[F_EXPECTED]),
+      forecast_category: FORECAST_CATEGORIES[state[F_CATEGORY]] as PipelineSnapshot['forecast_category'],
+      probability: model.stageForecast[state[F_STAGE]].probability,
+    });
+  }
 }
 
 function observe(
@@ -373,28 +564,12 @@ function observe(
 ): Deal {
   const cal = model.calendar;
   const closed = t.close <= asOf;
-  // Last stage entered by the as-of date.
-  let k = 0;
-  while (k + 1 < t.entries.length && t.entries[k + 1] <= asOf) k++;
+  // The fields as they stood at the as-of date.
+  const state = [0, 0, 0, 0];
+  for (let i = 0; i < t.evDay.length && t.evDay[i] <= asOf; i++) state[t.evField[i]] = t.evValue[i];
+  const k = Math.min(state[F_STAGE], N_STAGES - 1);
   const stageDate = (s: number) => (s < t.entries.length && t.entries[s] <= asOf ? cal.iso(t.entries[s]) : '');
-  let outcome: Deal['outcome'];
-  let stage: Deal['stage'];
-  let probability: number;
-  let category: Deal['forecast_category'];
-  let expected: string;
-  if (closed) {
-    outcome = t.won ? 'won' : 'lost';
-    stage = t.won ? 'closed_won' : 'closed_lost';
-    probability = t.won ? 1 : 0;
-    category = t.won ? 'closed' : 'omitted';
-    expected = cal.iso(t.close);
-  } else {
-    outcome = 'open';
-    stage = DEAL_STAGES[k];
-    probability = model.stageForecast[k].probability;
-    category = model.stageForecast[k].category;
-    expected = cal.iso(expectedClose(t, k, model, asOf));
-  }
+  const won = closed && t.won;
   return {
     deal_id: t.id,
     company_id: company.company_id,
@@ -406,51 +581,41 @@ function observe(
     owner,
     segment: SEGMENTS[seg],
     created_date: cal.iso(t.entries[0]),
-    stage,
+    stage: STAGE_VALUES[state[F_STAGE]],
     discovery_date: cal.iso(t.entries[0]),
     technical_evaluation_date: stageDate(1),
     security_review_date: stageDate(2),
     proposal_date: stageDate(3),
     negotiation_date: stageDate(4),
     close_date: closed ? cal.iso(t.close) : '',
-    outcome,
+    outcome: closed ? (t.won ? 'won' : 'lost') : 'open',
     loss_reason: closed && !t.won ? LOSS_REASONS[t.lossReason] : '',
     lost_at_stage: closed && !t.won ? DEAL_STAGES[t.entries.length - 1] : '',
-    amount_arr: t.amount,
-    discount_pct: closed && t.won ? t.discount : null,
-    closed_arr: closed && t.won ? t.closedArr : null,
-    forecast_category: category,
-    probability,
-    expected_close_date: expected,
+    amount_arr: state[F_AMOUNT],
+    discount_pct: won ? t.discount : null,
+    closed_arr: won ? t.closedArr : null,
+    forecast_category: FORECAST_CATEGORIES[state[F_CATEGORY]],
+    probability: closed ? (t.won ? 1 : 0) : model.stageForecast[k].probability,
+    expected_close_date: cal.iso(state[F_EXPECTED]),
     sales_cycle_days: closed ? t.close - t.entries[0] : null,
     age_days: closed ? null : asOf - t.entries[0],
     as_of_date: asOfIso,
   };
 }
 
-/**
- * The rep's expected close of an open deal: the current stage's entry plus the typical remaining stage
- * durations. An overdue date is pushed to the end of the quarter after the as-of date (what reps do).
- */
-function expectedClose(t: Trajectory, k: number, model: DealModel, asOf: DayNumber): DayNumber {
-  const cal = model.calendar;
-  let days = 0;
-  for (let s = k; s < N_STAGES; s++) days += t.typicalDays[s];
-  let e = t.entries[k] + Math.max(1, Math.round(days));
-  if (e <= asOf) {
-    e = cal.prevBusinessDay(cal.quarterEnd(asOf + 1));
-    if (e <= asOf) e = cal.prevBusinessDay(cal.quarterEnd(cal.quarterEnd(asOf) + 1));
-  }
-  return cal.nextBusinessDay(Math.min(e, cal.last - 31));
-}
-
 function stageDays(days: number): number {
   return Math.max(1, Math.min(MAX_STAGE_DAYS, Math.round(days)));
 }
 
-/** Next business day, or the day itself beyond the calendar (only the far, never-observed future gets there). */
-function bizOrSame(cal: Calendar, day: DayNumber): DayNumber {
-  return day <= cal.last ? cal.nextBusinessDay(day) : day;
+/** The as-of day of a deal row (the same on every row: parsed once per distinct text). */
+let asOfText = '';
+let asOfDay = 0;
+function asOfOf(cal: Calendar, d: Pick<Deal, 'as_of_date'>): DayNumber {
+  if (d.as_of_date !== asOfText) {
+    asOfDay = cal.day(d.as_of_date)!;
+    asOfText = d.as_of_date;
+  }
+  return asOfDay;
 }
 
 function clamp01(x: number): number {
@@ -486,7 +651,10 @@ export interface DealsFigures {
   lost: number;
   open: number;
   win_rate: number | null;
+  /** Open deals over the deals created in the 365 days up to the as-of date (the last year's pipeline). */
   open_share: number | null;
+  /** Deals created in the 365 days up to the as-of date. */
+  deals_last_year: number;
   open_pipeline_arr: number;
   weighted_pipeline_arr: number;
   open_by_stage: Counts<DealStage>;
@@ -531,6 +699,8 @@ export type DealState = {
   icp: number;
   icpWithDeals: number;
   deals: number;
+  /** Deals created in the 365 days up to the as-of date. */
+  recentDeals: number;
   types: Counts<(typeof DEAL_TYPES)[number]>;
   outcomes: {won: number; lost: number; open: number};
   /** Sum of amount_arr of open deals (integer dollars). */
@@ -572,6 +742,7 @@ function emptyDealState(): DealState {
     icp: 0,
     icpWithDeals: 0,
     deals: 0,
+    recentDeals: 0,
     types: zeros(DEAL_TYPES),
     outcomes: {won: 0, lost: 0, open: 0},
     openArr: 0,
@@ -626,6 +797,7 @@ export class DealStats {
     }
     for (const d of sim.deals) {
       s.deals++;
+      if (asOfOf(cal, d) - cal.day(d.created_date)! < 365) s.recentDeals++;
       s.types[d.deal_type]++;
       s.outcomes[d.outcome]++;
       s.amounts.push(d.amount_arr);
@@ -686,7 +858,8 @@ export class DealStats {
       lost: s.outcomes.lost,
       open: s.outcomes.open,
       win_rate: ratio(s.outcomes.won, closed),
-      open_share: ratio(s.outcomes.open, s.deals),
+      open_share: ratio(s.outcomes.open, s.recentDeals),
+      deals_last_year: s.recentDeals,
       open_pipeline_arr: s.openArr,
       weighted_pipeline_arr: Math.round(s.weightedArrX100 / 100),
       open_by_stage: {...s.openByStage},
@@ -732,7 +905,7 @@ export class DealStats {
       opportunity_rate: shareFigure(f.companies_with_deals, f.companies),
       icp_opportunity_lift: {value: f.icp_opportunity_lift, n: f.companies_with_deals},
       win_rate: shareFigure(f.won, closed),
-      open_share: shareFigure(f.open, f.deals),
+      open_share: shareFigure(f.open, s.recentDeals),
       median_cycle_days: medianFigure(allCycles),
       median_cycle_days_smb: medianFigure(s.cycles.smb),
       median_cycle_days_mid_market: medianFigure(s.cycles.mid_market),

@@ -104,7 +104,6 @@ export const DEAL_TABLE: readonly TableColumn[] = [
 /** OpportunityChangeSchema (data/raw/opportunity_history.csv). */
 export const HISTORY_TABLE: readonly TableColumn[] = [
   {name: "deal_id", kind: "string", nullable: false, plain: true, format: "id"},
-  {name: "company_id", kind: "string", nullable: false, plain: true, format: "id"},
   {name: "sequence", kind: "number", nullable: false, plain: false, int: true},
   {name: "changed_date", kind: "string", nullable: false, plain: true, format: "date"},
   {name: "field", kind: "string", nullable: false, plain: true, values: ["stage", "amount_arr", "expected_close_date", "forecast_category"]},

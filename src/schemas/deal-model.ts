@@ -123,11 +123,27 @@ export const DealModelSchema = z.strictObject({
   }),
   quarter_end: z.strictObject({
     pull_in_window_days: z.number().int().min(0).max(60).describe('A close due this many days or fewer after a quarter end may be pulled into that quarter.'),
-    pull_in_probability: z.strictObject({won: z.number().min(0).max(1), lost: z.number().min(0).max(1)}).describe('Chance a close in the window is pulled in, for won and lost deals.'),
-    hold_window_days: z.number().int().min(0).max(60).describe('A close due this many days or fewer before a quarter end (but before the landing days) may be held to the quarter end.'),
-    hold_probability: z.strictObject({won: z.number().min(0).max(1), lost: z.number().min(0).max(1)}).describe('Chance such a close is held until the last landing_days of the quarter, for won and lost deals.'),
-    landing_days: z.number().int().min(0).max(45).describe('A pulled-in or held deal closes within this many days before the quarter end.'),
+    pull_in_probability: z.strictObject({won: z.number().min(0).max(1), lost: z.number().min(0).max(1)}).describe('Largest chance of a pull-in (falling linearly to 0 at the end of the window), for won and lost deals.'),
+    hold_window_days: z.number().int().min(0).max(90).describe('A close due this many days or fewer before a quarter end may be held toward the quarter end.'),
+    hold_probability: z.strictObject({won: z.number().min(0).max(1), lost: z.number().min(0).max(1)}).describe('Largest chance of a hold (falling linearly to 0 at the start of the window), for won and lost deals.'),
+    landing_days: z.number().int().min(0).max(60).describe('A pulled-in deal closes within this many days before the quarter end.'),
   }),
+  forecasting: z.strictObject({
+    optimism: z.number().gt(0).max(2).describe('Fraction of the typical stage durations the rep expects a deal to take (below 1: optimistic).'),
+    estimate_sigma: sigma.describe('Spread of the rep\'s estimate of the remaining days around optimism x the typical remaining durations (lognormal sigma).'),
+    min_push_days: z.number().int().min(1).max(365).describe('A pushed expected close date moves at least this many days past the push.'),
+    quarter_end_date: z.strictObject({
+      reference_arr: z.number().positive(),
+      at_reference: z.number().min(0).max(1),
+      per_doubling: z.number().min(-1).max(1),
+    }).describe('Share of expected close dates set to a quarter end: at_reference for a deal of reference_arr, plus per_doubling per doubling of the amount.'),
+    month_end_date: z.number().min(0).max(1).describe('Otherwise, share of expected close dates set to the last business day of the month.'),
+    rescope: z.partialRecord(z.enum(DEAL_STAGES), z.strictObject({
+      probability: z.number().min(0).max(1),
+      median_factor: multiplier,
+      sigma,
+    })).describe('Per stage: chance the amount is re-scoped when a deal enters the stage, and the lognormal factor.'),
+  }).describe('How reps set and push expected close dates and re-scope amounts (opportunity_history.csv).'),
   repeat_deals: z.strictObject({
     expansion_probability: bySegment(z.number().min(0).max(1)).describe('Chance a won deal is followed by an expansion deal.'),
     expansion_days: lognormalDays.describe('Days from a win to the expansion deal.'),

@@ -4,8 +4,7 @@ import {col} from './columns.js';
 
 /** data/raw/opportunity_history.csv: one row per change of a tracked field of a deal (a CRM's field history). */
 export const OpportunityChangeSchema = z.object({
-  deal_id: col.id('The deal (deals.csv).'),
-  company_id: col.id('The company (companies.csv).'),
+  deal_id: col.id('The deal (deals.csv; its company_id is there).'),
   sequence: col.int('1, 2, ... in the order of the deal\'s changes (several changes on one day keep their order).'),
   changed_date: col.date('Day of the change (never after the as-of date).'),
   field: col.oneOf(HISTORY_FIELDS, 'The deals.csv column that changed: stage, amount_arr, expected_close_date or forecast_category.'),
