@@ -240,7 +240,7 @@ export function simulateCompany(company: DealCompany, model: DealModel, seed: nu
 
   const trajectories: Trajectory[] = [];
   if (opens) {
-    let created = spread(rng, cal, touch + Math.round(lag));
+    let created = spread(rng, cal, touch + Math.round(lag), touch - 1);
     let previousId = '';
     let everWon = false;
     let dealCampaign = campaign;
@@ -266,7 +266,7 @@ export function simulateCompany(company: DealCompany, model: DealModel, seed: nu
         dealCampaign = r.recycle_campaign;
       }
       if (next === undefined || next > model.windowEnd) break;
-      created = spread(rng, cal, next);
+      created = spread(rng, cal, next, trajectories[trajectories.length - 1].close);
     }
   }
 
@@ -306,10 +306,15 @@ function touchOffset(u: number, model: DealModel): number {
   return Math.min(span, Math.floor(Math.log(1 + u * (Math.exp(k * (span + 1)) - 1)) / k));
 }
 
-/** A business day for a drawn day: a weekend or holiday draw goes to a business day of its week, evenly (one draw then). */
-function spread(rng: Rng, cal: Calendar, day: DayNumber): DayNumber {
+/**
+ * A business day for a drawn day: a weekend or holiday draw goes to a business day of its week, evenly (one draw
+ * then), but never on or before `after` (the previous step of the same deal): then the next business day.
+ */
+function spread(rng: Rng, cal: Calendar, day: DayNumber, after = -Infinity): DayNumber {
   if (day > cal.last) return day;
-  return cal.isBusinessDay(day) ? day : cal.spreadBusinessDay(day, uniform(rng));
+  if (cal.isBusinessDay(day)) return day;
+  const d = cal.spreadBusinessDay(day, uniform(rng));
+  return d > after ? d : cal.nextBusinessDay(day);
 }
 
 /** The company's deals at the as-of date (see simulateCompany). */
@@ -366,10 +371,10 @@ function simulateDeal(rng: Rng, model: DealModel, company: DealCompany, ctx: Dea
     if (!moves) {
       lossReason = weightedIndex(rng, model.lossCum[s]);
       days *= model.lossMultiplier[lossReason];
-      close = spread(rng, cal, day + stageDays(days));
+      close = spread(rng, cal, day + stageDays(days), day);
       break;
     }
-    day = spread(rng, cal, day + stageDays(days));
+    day = spread(rng, cal, day + stageDays(days), day);
     if (s < N_STAGES - 1) entries.push(day);
     else {
       won = true;
@@ -451,11 +456,14 @@ function forecast(rng: Rng, model: DealModel, t: Trajectory, amount: number, typ
     t.evField.push(field);
     t.evValue.push(value);
   };
-  // The remaining typical durations from stage k on, halving the current stage's (part of it is behind).
+  const o = f.optimism;
+  const optimism = Math.min(2, Math.max(0.2, o.at_reference + o.per_doubling * Math.log2(amount / o.reference_arr)));
+  // The rep's guess of the remaining days from stage k on (the typical durations, halving the current stage's when
+  // part of it is behind).
   const remaining = (k: number, fromEntry: boolean) => {
     let days = fromEntry ? typicalDays[k] : typicalDays[k] / 2;
     for (let s = k + 1; s < N_STAGES; s++) days += typicalDays[s];
-    return days * f.optimism * lognormal(rng, 1, f.estimate_sigma);
+    return days * optimism * lognormal(rng, 1, f.estimate_sigma);
   };
   const created = t.entries[0];
   let expected = estimateDate(rng, model, created + Math.max(7, Math.round(remaining(0, true))), amount);

@@ -129,7 +129,11 @@ export const DealModelSchema = z.strictObject({
     landing_days: z.number().int().min(0).max(60).describe('A pulled-in deal closes within this many days before the quarter end.'),
   }),
   forecasting: z.strictObject({
-    optimism: z.number().gt(0).max(2).describe('Fraction of the typical stage durations the rep expects a deal to take (below 1: optimistic).'),
+    optimism: z.strictObject({
+      reference_arr: z.number().positive(),
+      at_reference: z.number().gt(0).max(2),
+      per_doubling: z.number().min(-1).max(1),
+    }).describe('Fraction of the typical remaining stage durations the rep expects a deal to take (below 1: optimistic): at_reference for a deal of reference_arr, plus per_doubling per doubling of the amount (within 0.2-2).'),
     estimate_sigma: sigma.describe('Spread of the rep\'s estimate of the remaining days around optimism x the typical remaining durations (lognormal sigma).'),
     min_push_days: z.number().int().min(1).max(365).describe('A pushed expected close date moves at least this many days past the push.'),
     quarter_end_date: z.strictObject({
