@@ -187,7 +187,7 @@ export const DealModelSchema = z.strictObject({
       churn_probability: bySegment(z.number().min(0).max(1)).describe('Chance, per segment, that a contract is not renewed at the end of a term (the customer churns).'),
       downsell_probability: bySegment(z.number().min(0).max(1)).describe('Chance, per segment, that a renewal is a downsell (given it renews).'),
       downsell_size: fractionRange.describe('A downsell shrinks the ARR by a fraction drawn uniformly from [low, high].'),
-      uplift_probability: bySegment(z.number().min(0).max(1)).describe('Chance, per segment, that a renewal is an uplift (given it renews and is not a downsell).'),
+      uplift_probability: bySegment(z.number().min(0).max(1)).describe('Chance, per segment, that a renewal is an uplift (given it renews; downsell_probability + uplift_probability <= 1).'),
       uplift_size: bySegment(fractionRange).describe('An uplift grows the ARR by a fraction drawn uniformly from [low, high], per segment.'),
     }).refine((r) => SEGMENTS.every((s) => r.downsell_probability[s] + r.uplift_probability[s] <= 1), {message: 'downsell_probability + uplift_probability must not exceed 1', path: ['uplift_probability']})
       .describe('Renewals: at the end of each term a contract churns or renews for the same term, possibly re-priced (downsell or uplift).'),
