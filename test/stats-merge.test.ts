@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import {addCompanyCounts, countCompanies, type CompanyCounts} from '../src/core/accounts.js';
-import {BillingStats, buildContract, buildInvoices, compileBillingModel} from '../src/core/billing.js';
+import {BillingStats, billCompany, compileBillingModel, type CompanyBilling} from '../src/core/billing.js';
 import {parseIsoDay} from '../src/core/calendar.js';
 import {DealStats, simulateCompany, type CompanySimulation} from '../src/core/deals.js';
 import {addInto} from '../src/core/merge.js';
@@ -21,37 +21,38 @@ const cfg = shippedConfig();
 interface Item {
   company: Company;
   sim: CompanySimulation;
-  contracts: Array<{contract: Contract; invoices: Invoice[]}>;
+  billed: CompanyBilling;
   rows: UnifiedSalesRow[];
 }
 
 function simulateItems(companies: readonly Company[], seed: number, asOf: number): Item[] {
   return companies.map((company) => {
     const sim = simulateCompany(company, dealModel, seed, asOf);
-    const contracts: Item['contracts'] = [];
-    for (const d of sim.deals) {
-      const contract = buildContract(d, company, billingModel, seed, asOf);
-      if (contract) contracts.push({contract, invoices: buildInvoices(contract, billingModel, asOf)});
-    }
-    return {company, sim, contracts, rows: unifyCompany(company, sim.lead, sim.deals, contracts.map((c) => c.contract))};
+    const billed = billCompany(sim.deals, company, billingModel, seed, asOf);
+    return {company, sim, billed, rows: unifyCompany(company, sim.lead, sim.deals, billed.terms)};
   });
 }
 
 /** One worker's accumulators, fed as the run feeds them: company by company. */
 class Part {
   readonly deals = new DealStats(dealModel);
-  readonly billing = new BillingStats(billingModel);
+  readonly billing: BillingStats;
   readonly unify = new UnifyStats();
   /** Counted directly from the companies fed (countCompanies), merged with addCompanyCounts. */
   counts: CompanyCounts = countCompanies([]);
   private readonly fed: Company[] = [];
   private merged = false;
 
+  /** `asOf`: the as-of date the items were simulated at (the retention figures' dates). */
+  constructor(asOf = parseIsoDay(cfg.simulation.as_of)!) {
+    this.billing = new BillingStats(billingModel, asOf);
+  }
+
   feed(items: readonly Item[]): this {
     if (this.merged) throw new Error('feed a part before merging into it');
     for (const it of items) {
       this.deals.add(it.company, it.sim);
-      for (const c of it.contracts) this.billing.add(c.contract, c.invoices);
+      this.billing.addBilled(it.billed);
       this.unify.add(it.rows);
       this.fed.push(it.company);
     }
@@ -93,39 +94,44 @@ function split<T>(xs: readonly T[], cuts: readonly number[]): T[][] {
 }
 
 /** Part 0's accumulators absorb the posted states of parts 1..k-1, in order (what the run does). */
-function mergedIntoFirst(parts: readonly Item[][]): Part {
-  const first = new Part().feed(parts[0]);
-  for (const p of parts.slice(1)) first.merge(new Part().feed(p).posted());
+function mergedIntoFirst(parts: readonly Item[][], asOf: number): Part {
+  const first = new Part(asOf).feed(parts[0]);
+  for (const p of parts.slice(1)) first.merge(new Part(asOf).feed(p).posted());
   return first;
 }
 
 /** A fresh accumulator absorbs every part's posted state, in order. */
-function mergedIntoEmpty(parts: readonly Item[][]): Part {
-  const main = new Part();
-  for (const p of parts) main.merge(new Part().feed(p).posted());
+function mergedIntoEmpty(parts: readonly Item[][], asOf: number): Part {
+  const main = new Part(asOf);
+  for (const p of parts) main.merge(new Part(asOf).feed(p).posted());
   return main;
 }
 
 describe('merging summary statistics of contiguous parts', () => {
   // The enriched sample export replicated 3 times (~960 companies) at two as-of dates: the config's and a later one
   // (more closed deals, contracts and invoices).
-  const worlds: Array<{name: string; items: Item[]; expected: Record<string, string>}> = [];
+  const worlds: Array<{name: string; asOf: number; items: Item[]; expected: Record<string, string>}> = [];
   beforeAll(async () => {
     const companies = replicate(await sampleCompanies(), 3);
-    for (const [seed, asOf] of [[42, cfg.simulation.as_of], [7, '2025-12-31']] as const) {
-      const items = simulateItems(companies, seed, parseIsoDay(asOf)!);
-      worlds.push({name: `seed ${seed}, as-of ${asOf}`, items, expected: new Part().feed(items).json()});
+    for (const [seed, iso] of [[42, cfg.simulation.as_of], [7, '2025-12-31']] as const) {
+      const asOf = parseIsoDay(iso)!;
+      const items = simulateItems(companies, seed, asOf);
+      worlds.push({name: `seed ${seed}, as-of ${iso}`, asOf, items, expected: new Part(asOf).feed(items).json()});
     }
   });
 
   it('the population exercises every accumulator', () => {
     for (const w of worlds) {
-      const f = new Part().feed(w.items);
+      const f = new Part(w.asOf).feed(w.items);
       const d = f.deals.figures();
       expect(d.open).toBeGreaterThan(5);
       expect(d.won).toBeGreaterThan(20);
       expect(d.lost).toBeGreaterThan(20);
-      expect(f.billing.figures().invoices).toBeGreaterThan(20);
+      const b = f.billing.figures();
+      expect(b.invoices).toBeGreaterThan(20);
+      expect(b.arr_movements).toBeGreaterThan(20);
+      expect(b.retention.customers).toBeGreaterThan(10);
+      expect(b.arr_bridge.length).toBeGreaterThan(4);
       expect(f.unify.figures().no_opportunity_rows).toBeGreaterThan(20);
       expect(Object.keys(f.counts.domain_status).length).toBeGreaterThan(1);
     }
@@ -135,11 +141,11 @@ describe('merging summary statistics of contiguous parts', () => {
     const n = worlds[0].items.length;
     fc.assert(
       fc.property(fc.integer({min: 0, max: worlds.length - 1}), cutsArb(n), (w, cuts) => {
-        const {items, expected} = worlds[w];
+        const {items, expected, asOf} = worlds[w];
         const parts = split(items, cuts);
         expect(parts.flat().length).toBe(items.length);
-        expect(mergedIntoFirst(parts).json()).toEqual(expected);
-        expect(mergedIntoEmpty(parts).json()).toEqual(expected);
+        expect(mergedIntoFirst(parts, asOf).json()).toEqual(expected);
+        expect(mergedIntoEmpty(parts, asOf).json()).toEqual(expected);
       }),
       {numRuns: 100, examples: [[0, []], [0, [0]], [1, [n]], [0, [0, 0, n, n]], [1, [1, 2, 3, n - 1]]]},
     );
@@ -181,9 +187,9 @@ describe('sums that would be floats are exact (no dependence on how the parts we
     company = withOpen.company;
     lead = withOpen.sim.lead;
     openDeal = withOpen.sim.deals.find((d) => d.outcome === 'open')!;
-    const billed = items.flatMap((it) => it.contracts).find((c) => c.invoices.length > 0)!;
-    contract = billed.contract;
+    const billed = items.map((it) => it.billed).find((b) => b.invoices.length > 0)!;
     invoice = billed.invoices[0];
+    contract = billed.terms.find((t) => t.billing_id === invoice.billing_id)!;
   });
 
   const openArb = fc.record({amount: fc.integer({min: 1, max: 5_000_000}), pct: fc.integer({min: 1, max: 99})});
@@ -205,7 +211,7 @@ describe('sums that would be floats are exact (no dependence on how the parts we
         ([xs, cuts]) => {
           const feed = (part: typeof xs) => {
             const deals = new DealStats(dealModel);
-            const billing = new BillingStats(billingModel);
+            const billing = new BillingStats(billingModel, parseIsoDay('2025-02-28')!);
             for (const [o, cents] of part) {
               const d: Deal = {...openDeal, amount_arr: o.amount, probability: o.pct / 100};
               deals.add(company, {lead, deals: [d]});

@@ -175,7 +175,7 @@ describe('range workers', () => {
           if (k === 5) keyHash.fill(12345);
           return {...r, account: r.account.slice(), keyHash};
         };
-        const tables = [paths.companies, paths.leads, paths.deals, paths.billing, paths.invoices, paths.unified];
+        const tables = [paths.companies, paths.leads, paths.deals, paths.billing, paths.invoices, paths.arrMovements, paths.unified];
         try {
           await pool.run(ranges.length, range, [], {all: tables}, () => {});
           console.log(JSON.stringify({ranges: ranges.length, error: null}));

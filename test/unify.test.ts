@@ -1,7 +1,7 @@
 import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import Papa from 'papaparse';
-import {buildContract, compileBillingModel} from '../src/core/billing.js';
+import {billCompany, compileBillingModel} from '../src/core/billing.js';
 import {parseIsoDay} from '../src/core/calendar.js';
 import {simulateCompany} from '../src/core/deals.js';
 import {UNIFIED_COMPANY_COLUMNS, unifyCompany, UnifyStats} from '../src/core/unify.js';
@@ -26,7 +26,7 @@ function population(n: number, over: Partial<Company> = {}, prefix = 'u'): Compa
 
 function unified(c: Company) {
   const sim = simulateCompany(c, dealModel, 42, AS_OF);
-  const contracts = sim.deals.map((d) => buildContract(d, c, billingModel, 42, AS_OF)).filter((x): x is Contract => x !== null);
+  const contracts: Contract[] = billCompany(sim.deals, c, billingModel, 42, AS_OF).terms;
   return {sim, contracts, rows: unifyCompany(c, sim.lead, sim.deals, contracts)};
 }
 
@@ -61,8 +61,13 @@ describe('unifyCompany', () => {
         const cells = Papa.parse<string[]>(unifiedCompanyCodec.record(c), {delimiter: ','}).data[0];
         const company = unifiedCompanyCodec.decode(cells);
         for (const k of UNIFIED_COMPANY_COLUMNS) expect(company[k]).toEqual(c[k]);
-        const contract = contracts.find((x) => x.deal_id === d.deal_id);
-        if (d.outcome === 'won') expect([r.billing_id, r.arr, r.mrr, r.plan]).toEqual([contract!.billing_id, contract!.arr, contract!.mrr, contract!.plan]);
+        // The deal's latest term by the as-of date (its terms come in order).
+        const contract = contracts.filter((x) => x.deal_id === d.deal_id).at(-1);
+        if (d.outcome === 'won') {
+          expect([r.billing_id, r.term_number, r.arr, r.mrr, r.plan, r.contract_start, r.contract_status])
+            .toEqual([contract!.billing_id, contract!.term_number, contract!.arr, contract!.mrr, contract!.plan, contract!.contract_start, contract!.contract_status]);
+          expect(r.contract_status).not.toBe('renewed');
+        }
         else expect([contract, r.billing_id, r.arr, r.billing_frequency]).toEqual([undefined, '', null, '']);
       }
     }
@@ -126,7 +131,7 @@ describe('stedi-gtm unify', () => {
     expect(rows.length).toBe(deals.length + (250 - companiesWithDeals.size));
     expect(s.rows).toBe(rows.length);
     expect(rows.every((x) => ['won', 'lost', 'open', 'no_opportunity'].includes(x.outcome))).toBe(true);
-    expect(rows.filter((x) => x.outcome === 'won').length).toBe(read('raw/billing.csv').length);
+    expect(rows.filter((x) => x.outcome === 'won').length).toBe(read('raw/billing.csv').filter((c) => c.term_number === '1').length);
     expect(new Set(rows.map((x) => x.company_id)).size).toBe(250);
   });
 

@@ -40,7 +40,7 @@ export interface RunSummary {
 
 export default class Run extends BaseCommand<typeof Run> {
   static summary = 'Run the whole pipeline: enrich, deals, billing, unify.';
-  static description = `Runs every stage in order with the same flags and prints each stage's summary. The outputs are <data-dir>/raw/companies.csv, <data-dir>/raw/leads.csv, <data-dir>/raw/deals.csv, <data-dir>/raw/billing.csv, <data-dir>/raw/invoices.csv and <data-dir>/final/unified.csv. The same seed and input give byte-identical files, the same bytes as running the stages one by one.`;
+  static description = `Runs every stage in order with the same flags and prints each stage's summary. The outputs are <data-dir>/raw/companies.csv, <data-dir>/raw/leads.csv, <data-dir>/raw/deals.csv, <data-dir>/raw/billing.csv, <data-dir>/raw/invoices.csv, <data-dir>/final/arr_movements.csv and <data-dir>/final/unified.csv. The same seed and input give byte-identical files, the same bytes as running the stages one by one.`;
 
   static examples = [
     {command: '<%= config.bin %> run --seed 42 --provider rules', description: 'Build the whole dataset from the default export, enriched offline.'},

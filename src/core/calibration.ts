@@ -1,4 +1,4 @@
-import {BillingStats, buildContract, buildInvoices, compileBillingModel} from './billing.js';
+import {BillingStats, billCompany, compileBillingModel} from './billing.js';
 import {DealStats, simulateCompany, type DealModel} from './deals.js';
 import {stableId} from './hash.js';
 import type {Company} from '../schemas/companies.js';
@@ -25,14 +25,11 @@ export function replicate(companies: readonly Company[], copies: number): Compan
 export function simulatePopulation(companies: readonly Company[], model: DealModel, seed: number, asOf: number) {
   const billing = compileBillingModel(model);
   const deals = new DealStats(model);
-  const contracts = new BillingStats(billing);
+  const contracts = new BillingStats(billing, asOf);
   for (const c of companies) {
     const sim = simulateCompany(c, model, seed, asOf);
     deals.add(c, sim);
-    for (const d of sim.deals) {
-      const contract = buildContract(d, c, billing, seed, asOf);
-      if (contract) contracts.add(contract, buildInvoices(contract, billing, asOf));
-    }
+    contracts.addBilled(billCompany(sim.deals, c, billing, seed, asOf));
   }
   return {deals: deals.summary(), billing: contracts.summary()};
 }

@@ -21,8 +21,9 @@ export function isCustomer(company: Pick<Company, 'is_previous_customer'>, deals
 /**
  * The sales columns of one company's unified rows (UnifiedSalesSchema; each row of unified.csv is the
  * company's columns, UnifiedCompanySchema, then these): one per deal (joined with its contract, if any), or
- * a single no_opportunity row when the company has no deal. `contracts` are the company's contracts (any
- * order). Rows are built as object literals of one fixed shape (hot path: no spreads of dynamic objects).
+ * a single no_opportunity row when the company has no deal. `contracts` are the company's contract terms (any
+ * order of deals; a deal's terms in order: its row shows the last, the term in force or last in force by the
+ * as-of date). Rows are built as object literals of one fixed shape (hot path: no spreads of dynamic objects).
  */
 export function unifyCompany(company: Pick<Company, 'is_previous_customer'>, lead: Lead, deals: readonly Deal[], contracts: readonly Contract[]): UnifiedSalesRow[] {
   const customer = isCustomer(company, deals);
@@ -72,12 +73,12 @@ function row(lead: Lead, dealCount: number, isCustomer: boolean, d: Deal | undef
     probability: d ? d.probability : null,
     expected_close_date: d ? d.expected_close_date : '',
     billing_id: c ? c.billing_id : '',
+    term_number: c ? c.term_number : null,
     plan: c ? c.plan : '',
     billing_frequency: c ? c.billing_frequency : '',
     contract_term_months: c ? c.contract_term_months : null,
     contract_start: c ? c.contract_start : '',
     contract_end: c ? c.contract_end : '',
-    renewals: c ? c.renewals : null,
     arr: c ? c.arr : null,
     mrr: c ? c.mrr : null,
     currency: c ? c.currency : '',

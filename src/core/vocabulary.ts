@@ -91,5 +91,13 @@ export const BILLING_FREQUENCIES = ['monthly', 'annual'] as const;
 export type BillingFrequency = (typeof BILLING_FREQUENCIES)[number];
 
 /** A contract's state at the as-of date. */
-export const CONTRACT_STATUSES = ['scheduled', 'active', 'ended'] as const;
+export const CONTRACT_STATUSES = ['scheduled', 'active', 'renewed', 'churned'] as const;
 export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
+
+/**
+ * An event of arr_movements.csv: a contract starts (new: a new-business deal; expansion: an expansion deal), a
+ * term renews (renewal, no ARR change), a renewal re-prices (expansion up, contraction down), a term ends
+ * without renewal (churn).
+ */
+export const ARR_MOVEMENT_TYPES = ['new', 'expansion', 'contraction', 'renewal', 'churn'] as const;
+export type ArrMovementType = (typeof ARR_MOVEMENT_TYPES)[number];

@@ -138,18 +138,19 @@ export const CONTRACT_TABLE: readonly TableColumn[] = [
   {name: "company_id", kind: "string", nullable: false, plain: true, format: "id"},
   {name: "deal_type", kind: "string", nullable: false, plain: true, values: ["new_business", "expansion"]},
   {name: "segment", kind: "string", nullable: false, plain: true, values: ["smb", "mid_market", "enterprise"]},
+  {name: "term_number", kind: "number", nullable: false, plain: false, int: true},
+  {name: "renews_billing_id", kind: "string", nullable: false, plain: false},
   {name: "plan", kind: "string", nullable: false, plain: false},
   {name: "billing_frequency", kind: "string", nullable: false, plain: true, values: ["monthly", "annual"]},
   {name: "contract_term_months", kind: "number", nullable: false, plain: false, int: true},
   {name: "contract_start", kind: "string", nullable: false, plain: true, format: "date"},
   {name: "contract_end", kind: "string", nullable: false, plain: true, format: "date"},
-  {name: "renewals", kind: "number", nullable: false, plain: false, int: true},
   {name: "arr", kind: "number", nullable: false, plain: false, int: true},
   {name: "mrr", kind: "number", nullable: false, plain: false},
   {name: "currency", kind: "string", nullable: false, plain: false},
   {name: "payment_terms", kind: "string", nullable: false, plain: false},
   {name: "onboarding_days", kind: "number", nullable: false, plain: false, int: true},
-  {name: "contract_status", kind: "string", nullable: false, plain: true, values: ["scheduled", "active", "ended"]},
+  {name: "contract_status", kind: "string", nullable: false, plain: true, values: ["scheduled", "active", "renewed", "churned"]},
 ];
 
 /** InvoiceSchema (data/raw/invoices.csv). */
@@ -167,6 +168,21 @@ export const INVOICE_TABLE: readonly TableColumn[] = [
   {name: "amount", kind: "number", nullable: false, plain: false},
   {name: "currency", kind: "string", nullable: false, plain: false},
   {name: "billing_frequency", kind: "string", nullable: false, plain: true, values: ["monthly", "annual"]},
+];
+
+/** ArrMovementSchema (data/final/arr_movements.csv). */
+export const ARR_MOVEMENT_TABLE: readonly TableColumn[] = [
+  {name: "movement_id", kind: "string", nullable: false, plain: true, format: "id"},
+  {name: "company_id", kind: "string", nullable: false, plain: true, format: "id"},
+  {name: "deal_id", kind: "string", nullable: false, plain: true, format: "id"},
+  {name: "billing_id", kind: "string", nullable: false, plain: true, format: "id"},
+  {name: "segment", kind: "string", nullable: false, plain: true, values: ["smb", "mid_market", "enterprise"]},
+  {name: "deal_type", kind: "string", nullable: false, plain: true, values: ["new_business", "expansion"]},
+  {name: "movement_date", kind: "string", nullable: false, plain: true, format: "date"},
+  {name: "movement_type", kind: "string", nullable: false, plain: true, values: ["new", "expansion", "contraction", "renewal", "churn"]},
+  {name: "arr_before", kind: "number", nullable: false, plain: false, int: true},
+  {name: "arr_after", kind: "number", nullable: false, plain: false, int: true},
+  {name: "arr_delta", kind: "number", nullable: false, plain: false, int: true},
 ];
 
 /** UnifiedCompanySchema (the company columns of unified.csv): columns of COMPANY_TABLE. */
@@ -236,17 +252,17 @@ export const UNIFIED_SALES_TABLE: readonly TableColumn[] = [
   {name: "probability", kind: "number", nullable: true, plain: false},
   {name: "expected_close_date", kind: "string", nullable: false, plain: true, format: "dateOrEmpty"},
   {name: "billing_id", kind: "string", nullable: false, plain: false},
+  {name: "term_number", kind: "number", nullable: true, plain: false, int: true},
   {name: "plan", kind: "string", nullable: false, plain: false},
   {name: "billing_frequency", kind: "string", nullable: false, plain: true, values: ["monthly", "annual", ""]},
   {name: "contract_term_months", kind: "number", nullable: true, plain: false, int: true},
   {name: "contract_start", kind: "string", nullable: false, plain: true, format: "dateOrEmpty"},
   {name: "contract_end", kind: "string", nullable: false, plain: true, format: "dateOrEmpty"},
-  {name: "renewals", kind: "number", nullable: true, plain: false, int: true},
   {name: "arr", kind: "number", nullable: true, plain: false, int: true},
   {name: "mrr", kind: "number", nullable: true, plain: false},
   {name: "currency", kind: "string", nullable: false, plain: false},
   {name: "payment_terms", kind: "string", nullable: false, plain: false},
-  {name: "contract_status", kind: "string", nullable: false, plain: true, values: ["scheduled", "active", "ended", ""]},
+  {name: "contract_status", kind: "string", nullable: false, plain: true, values: ["scheduled", "active", "renewed", "churned", ""]},
 ];
 
 /** UnifiedSchema (data/final/unified.csv): UNIFIED_COMPANY_TABLE then UNIFIED_SALES_TABLE. */

@@ -20,6 +20,7 @@ export const DATASET_FILES = [
   'raw/deals.csv',
   'raw/billing.csv',
   'raw/invoices.csv',
+  'final/arr_movements.csv',
   'final/unified.csv',
   'interim/enrich_summary.json',
   'interim/deals_summary.json',

@@ -50,6 +50,7 @@ export function dataPaths(dataDir: string) {
     billing: join(root, 'raw', 'billing.csv'),
     invoices: join(root, 'raw', 'invoices.csv'),
     unified: join(root, 'final', 'unified.csv'),
+    arrMovements: join(root, 'final', 'arr_movements.csv'),
     rejects: join(root, 'interim', 'rejects.csv'),
     enrichSummary: join(root, 'interim', 'enrich_summary.json'),
     dealsSummary: join(root, 'interim', 'deals_summary.json'),

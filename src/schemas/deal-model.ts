@@ -39,6 +39,10 @@ const range = z
   .refine(([lo, hi]) => lo <= hi, 'expected [low, high] with low <= high')
   .describe('[low, high]: the summary warns when the figure falls outside.');
 
+const fractionRange = z
+  .tuple([z.number().min(0).max(0.95), z.number().min(0).max(0.95)])
+  .refine(([lo, hi]) => lo <= hi, 'expected [low, high] with low <= high');
+
 const termWeights = z.record(z.string().regex(/^([1-9]|[1-9]\d|1[01]\d|120)$/, 'expected a number of months from 1 to 120'), weight)
   .refine((w) => Object.values(w).some((x) => x > 0), 'at least one weight must be > 0');
 
@@ -200,8 +204,13 @@ export const DealModelSchema = z.strictObject({
     }),
     payment_term_days: z.record(z.string().min(1), z.number().int().min(0).max(180)).describe('Days from invoice to due date per payment term.'),
     renewal: z.strictObject({
-      churn_probability: bySegment(z.number().min(0).max(1)).describe('Chance, per segment, that a contract is not renewed at the end of a term (the customer churns); otherwise it renews for the same term and ARR.'),
-    }).describe('Renewals: at the end of each term a contract renews automatically unless the customer churns.'),
+      churn_probability: bySegment(z.number().min(0).max(1)).describe('Chance, per segment, that a contract is not renewed at the end of a term (the customer churns).'),
+      downsell_probability: bySegment(z.number().min(0).max(1)).describe('Chance, per segment, that a renewal is a downsell (given it renews).'),
+      downsell_size: fractionRange.describe('A downsell shrinks the ARR by a fraction drawn uniformly from [low, high].'),
+      uplift_probability: bySegment(z.number().min(0).max(1)).describe('Chance, per segment, that a renewal is an uplift (given it renews; downsell_probability + uplift_probability <= 1).'),
+      uplift_size: bySegment(fractionRange).describe('An uplift grows the ARR by a fraction drawn uniformly from [low, high], per segment.'),
+    }).refine((r) => SEGMENTS.every((s) => r.downsell_probability[s] + r.uplift_probability[s] <= 1), {message: 'downsell_probability + uplift_probability must not exceed 1', path: ['uplift_probability']})
+      .describe('Renewals: at the end of each term a contract churns or renews for the same term, possibly re-priced (downsell or uplift).'),
   }).refine((b) => [...Object.keys(b.payment_terms.monthly), ...SEGMENTS.flatMap((s) => Object.keys(b.payment_terms.annual[s]))].every((t) => t in b.payment_term_days),
     {message: 'every payment term needs an entry in payment_term_days', path: ['payment_term_days']}),
   targets: z.strictObject({
@@ -223,6 +232,11 @@ export const DealModelSchema = z.strictObject({
     monthly_share_small_buyers: range.optional(),
     annual_share_enterprise: range.optional(),
     mean_contract_term_months: range.optional(),
+    large_contract_arr: z.number().positive().describe('ARR a year before the as-of date above which a customer counts as a bigger contract for nrr_large.'),
+    grr: range.optional(),
+    grr_smb: range.optional(),
+    nrr: range.optional(),
+    nrr_large: range.optional(),
   }).describe('Calibration ranges (from the GTM benchmarks) the summaries check.'),
 }).superRefine((c, ctx) => {
   const start = parseIsoDay(c.simulation.window_start)!;
@@ -234,4 +248,4 @@ export const DealModelSchema = z.strictObject({
 }).describe('config/deal_model.yml: parameters of the deals, billing and unify stages.');
 
 export type DealModelConfig = z.infer<typeof DealModelSchema>;
-export type TargetName = Exclude<keyof DealModelConfig['targets'], 'min_sample' | 'small_buyer_arr'>;
+export type TargetName = Exclude<keyof DealModelConfig['targets'], 'min_sample' | 'small_buyer_arr' | 'large_contract_arr'>;

@@ -59,35 +59,36 @@ export const DealSchema = z.object({
 }).describe('data/raw/deals.csv: one row per deal (opportunity) created by the as-of date.');
 export type Deal = z.infer<typeof DealSchema>;
 
-/** data/raw/billing.csv: one contract per won deal. */
+/** data/raw/billing.csv: one row per contract term (the first term of a won deal's contract, then each renewal). */
 export const ContractSchema = z.object({
-  billing_id: col.id('Stable contract ID: bil_ + 16 hex digits of SHA-256 of the deal_id.'),
-  deal_id: col.id('The won deal (deals.csv).'),
+  billing_id: col.id('Stable ID of the contract term: bil_ + 16 hex digits of SHA-256 of the deal_id (first term) or of deal_id#term_number (renewals).'),
+  deal_id: col.id('The won deal (deals.csv); every term of its contract has it.'),
   company_id: col.id('The company (companies.csv).'),
   deal_type: col.oneOf(DEAL_TYPES, 'new_business or expansion, as on the deal.'),
   segment: col.oneOf(SEGMENTS, 'Sales segment of the company.'),
-  plan: col.text('Plan, by ARR (deal_model.yml billing.plans).'),
-  billing_frequency: col.oneOf(BILLING_FREQUENCIES, 'monthly or annual (in advance). Small buyers mostly monthly, enterprises almost always annual.'),
+  term_number: col.int('1 for the contract\'s first term (signed with the deal), 2 for its first renewal, ...'),
+  renews_billing_id: col.text('The term this one renews (billing_id of the term before); empty for the first term.'),
+  plan: col.text('Plan, by the term\'s ARR (deal_model.yml billing.plans).'),
+  billing_frequency: col.oneOf(BILLING_FREQUENCIES, 'monthly or annual (in advance), the same on every term. Small buyers mostly monthly, enterprises almost always annual.'),
   contract_term_months: col.int('Committed term in months (each renewal is for the same term).'),
-  contract_start: col.date('First day of the contract: the close date plus an onboarding lag. May be after the as-of date (signed, not started).'),
-  contract_end: col.date('Last day of the term in force at the as-of date (contract_start + (renewals + 1) x term - 1 day); for an ended contract, of its last term; for a scheduled one, of its first.'),
-  renewals: col.int('Automatic renewals by the as-of date: 0 in the first term (deal_model.yml billing.renewal).'),
-  arr: col.int('Annual recurring revenue (USD): the deal\'s closed_arr.'),
-  mrr: col.num('Monthly recurring revenue: arr / 12, in currency units, 2 decimals.'),
+  contract_start: col.date('First day of the term: for the first, the close date plus an onboarding lag (may be after the as-of date: signed, not started); for a renewal, the day after the term it renews. A renewal is listed once it has started by the as-of date.'),
+  contract_end: col.date('Last day of the term: contract_start + contract_term_months - 1 day.'),
+  arr: col.int('Annual recurring revenue (USD) of the term: the deal\'s closed_arr for the first; a renewal keeps the ARR before it or re-prices it (downsell or uplift, deal_model.yml billing.renewal).'),
+  mrr: col.num('Monthly recurring revenue of the term: arr / 12, in currency units, 2 decimals.'),
   currency: col.text('ISO 4217 currency code.'),
-  payment_terms: col.text('Payment terms, e.g. card_on_file, net_30.'),
-  onboarding_days: col.int('Calendar days from close_date to contract_start.'),
-  contract_status: col.oneOf(CONTRACT_STATUSES, 'At the as-of date: scheduled (starts later), active, or ended (not renewed at the end of a term: the customer churned).'),
-}).describe('data/raw/billing.csv: one contract per won deal.');
+  payment_terms: col.text('Payment terms, e.g. card_on_file, net_30 (the same on every term).'),
+  onboarding_days: col.int('Calendar days from close_date to the start of the first term (the same on every term).'),
+  contract_status: col.oneOf(CONTRACT_STATUSES, 'The term at the as-of date: scheduled (starts later), active, renewed (ended, followed by the next term) or churned (ended, not renewed: the customer left).'),
+}).describe('data/raw/billing.csv: one row per contract term: the first term of each won deal\'s contract and each renewal by the as-of date.');
 export type Contract = z.infer<typeof ContractSchema>;
 
-/** data/raw/invoices.csv: one row per billing period from contract start to the as-of date. */
+/** data/raw/invoices.csv: one row per billing period of each contract term up to the as-of date. */
 export const InvoiceSchema = z.object({
   invoice_id: col.id('Stable invoice ID: inv_ + 16 hex digits of SHA-256 of billing_id and period_number.'),
-  billing_id: col.id('The contract (billing.csv).'),
+  billing_id: col.id('The contract term (billing.csv).'),
   deal_id: col.id('The won deal (deals.csv).'),
   company_id: col.id('The company (companies.csv).'),
-  period_number: col.int('1 for the contract\'s first billing period, 2 for the next, ...'),
+  period_number: col.int('1 for the term\'s first billing period, 2 for the next, ...'),
   period_start: col.date('First day of the billing period (the invoice date: billed in advance).'),
   period_end: col.date('Last day of the billing period.'),
   period_months: col.int('Months the period covers: 1 (monthly) or up to 12 (annual).'),
@@ -96,7 +97,7 @@ export const InvoiceSchema = z.object({
   amount: col.num('Amount invoiced, in currency units, 2 decimals: mrr x period_months.'),
   currency: col.text('ISO 4217 currency code.'),
   billing_frequency: col.oneOf(BILLING_FREQUENCIES, 'monthly or annual, as on the contract.'),
-}).describe('data/raw/invoices.csv: one row per billing period of each contract, from contract_start to the as-of date.');
+}).describe('data/raw/invoices.csv: one row per billing period of each contract term, from its contract_start to the as-of date (none after a churn).');
 export type Invoice = z.infer<typeof InvoiceSchema>;
 
 const pick = <S extends z.ZodObject, const K extends readonly (keyof S['shape'] & string)[]>(schema: S, keys: K) =>
@@ -137,18 +138,18 @@ export const UnifiedSalesSchema = z.object({
   forecast_category: orEmpty(FORECAST_CATEGORIES, 'CRM forecast category of the deal; empty for no_opportunity.'),
   probability: col.numOrNull('CRM probability of the deal (the stage\'s for open deals, 1 won, 0 lost); empty for no_opportunity.'),
   expected_close_date: col.dateOrEmpty('The rep\'s expected close date as last set; empty for no_opportunity.'),
-  billing_id: col.text('The contract of a won deal (billing.csv); empty otherwise.'),
-  plan: col.text('Plan of the contract; empty when no contract.'),
+  billing_id: col.text('The contract term of a won deal in force at the as-of date (billing.csv: its latest term by then); empty otherwise.'),
+  term_number: col.intOrNull('That term\'s number: 1 for the first, 2 after one renewal, ...; empty when no contract.'),
+  plan: col.text('Plan of the term; empty when no contract.'),
   billing_frequency: orEmpty(BILLING_FREQUENCIES, 'monthly or annual; empty when no contract.'),
   contract_term_months: col.intOrNull('Committed term in months; empty when no contract.'),
-  contract_start: col.dateOrEmpty('First day of the contract; empty when no contract.'),
-  contract_end: col.dateOrEmpty('Last day of the contract\'s term in force (or last term); empty when no contract.'),
-  renewals: col.intOrNull('Renewals of the contract by the as-of date; empty when no contract.'),
-  arr: col.intOrNull('Contract ARR (USD); empty when no contract.'),
-  mrr: col.numOrNull('Contract MRR (arr / 12); empty when no contract.'),
+  contract_start: col.dateOrEmpty('First day of the term; empty when no contract.'),
+  contract_end: col.dateOrEmpty('Last day of the term; empty when no contract.'),
+  arr: col.intOrNull('ARR (USD) of the term; empty when no contract.'),
+  mrr: col.numOrNull('MRR of the term (arr / 12); empty when no contract.'),
   currency: col.text('Contract currency; empty when no contract.'),
   payment_terms: col.text('Contract payment terms; empty when no contract.'),
-  contract_status: orEmpty(CONTRACT_STATUSES, 'scheduled, active or ended (churned) at the as-of date; empty when no contract.'),
+  contract_status: orEmpty(CONTRACT_STATUSES, 'The term at the as-of date: scheduled, active or churned (renewed never: the latest term); empty when no contract.'),
 });
 export type UnifiedSalesRow = z.infer<typeof UnifiedSalesSchema>;
 

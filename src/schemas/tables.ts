@@ -2,6 +2,7 @@ import type {z} from 'zod';
 import {CompanySchema, RejectSchema} from './companies.js';
 import {ContractSchema, DealSchema, InvoiceSchema, LeadSchema, UnifiedSchema} from './deals.js';
 import {OpportunityChangeSchema, PipelineSnapshotSchema, RepSchema} from './history.js';
+import {ArrMovementSchema} from './retention.js';
 
 /** Every table the tool writes: the data dictionary (docs/data-dictionary.md) is generated from this list. */
 export interface TableDoc {
@@ -19,7 +20,8 @@ export const TABLES: TableDoc[] = [
   {file: 'data/raw/opportunity_history.csv', stage: 'deals', grain: 'one row per change of a deal\'s stage, amount, expected close date or forecast category (including the values set at creation), up to the as-of date', schema: OpportunityChangeSchema},
   {file: 'data/raw/pipeline_snapshots.csv', stage: 'deals', grain: 'one row per deal open on each weekly snapshot date up to the as-of date, as it stood that day', schema: PipelineSnapshotSchema},
   {file: 'data/raw/reps.csv', stage: 'deals', grain: 'one row per sales rep, as configured', schema: RepSchema},
-  {file: 'data/raw/billing.csv', stage: 'billing', grain: 'one contract per won deal', schema: ContractSchema},
-  {file: 'data/raw/invoices.csv', stage: 'billing', grain: 'one row per billing period of a contract, from its start to the as-of date', schema: InvoiceSchema},
+  {file: 'data/raw/billing.csv', stage: 'billing', grain: 'one row per contract term: the first term of each won deal\'s contract, then each renewal started by the as-of date', schema: ContractSchema},
+  {file: 'data/raw/invoices.csv', stage: 'billing', grain: 'one row per billing period of a contract term, from its start to the as-of date', schema: InvoiceSchema},
+  {file: 'data/final/arr_movements.csv', stage: 'billing', grain: 'one row per contract event (new, expansion, contraction, renewal, churn) up to the as-of date', schema: ArrMovementSchema},
   {file: 'data/final/unified.csv', stage: 'unify', grain: 'one row per deal joined with its company, lead and contract, plus one row per company without a deal (outcome no_opportunity)', schema: UnifiedSchema},
 ];

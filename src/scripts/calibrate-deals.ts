@@ -9,12 +9,12 @@
  * --bench N: time deals + billing + unify (core functions and row encoding) on N replicated companies.
  */
 import {parseArgs} from 'node:util';
-import {buildContract, buildInvoices, compileBillingModel} from '../core/billing.js';
+import {billCompany, compileBillingModel} from '../core/billing.js';
 import {parseIsoDay} from '../core/calendar.js';
 import {compileDealModel, simulateCompany} from '../core/deals.js';
 import {unifyCompany} from '../core/unify.js';
 import type {Contract} from '../schemas/deals.js';
-import {contractCodec, invoiceCodec} from '../stages/billing.js';
+import {arrMovementCodec, contractCodec, invoiceCodec} from '../stages/billing.js';
 import {dealCodec, leadCodec, loadDealModelConfig} from '../stages/deals.js';
 import {unifiedCompanyCodec, unifiedSalesCodec} from '../stages/unify.js';
 import {companyCodec} from '../stages/enrich.js';
@@ -56,15 +56,10 @@ if (opts.bench) {
     for (const c of population) {
       const sim = simulateCompany(c, model, seed, asOf);
       deals += sim.deals.length;
-      const cs: Contract[] = [];
-      for (const d of sim.deals) {
-        const contract = buildContract(d, c, billing, seed, asOf);
-        if (contract) {
-          cs.push(contract);
-          invoices += buildInvoices(contract, billing, asOf).length;
-        }
-      }
-      contracts += cs.length;
+      const b = billCompany(sim.deals, c, billing, seed, asOf);
+      const cs: Contract[] = b.terms;
+      invoices += b.invoices.length;
+      contracts += b.contracts;
       unified += unifyCompany(c, sim.lead, sim.deals, cs).length;
     }
     const t1 = performance.now();
@@ -72,16 +67,12 @@ if (opts.bench) {
     for (const c of population) {
       const sim = simulateCompany(c, model, seed, asOf);
       chars += leadCodec.encode(sim.lead).length;
-      const cs: Contract[] = [];
-      for (const d of sim.deals) {
-        chars += dealCodec.encode(d).length;
-        const contract = buildContract(d, c, billing, seed, asOf);
-        if (contract) {
-          cs.push(contract);
-          chars += contractCodec.encode(contract).length;
-          for (const inv of buildInvoices(contract, billing, asOf)) chars += invoiceCodec.encode(inv).length;
-        }
-      }
+      for (const d of sim.deals) chars += dealCodec.encode(d).length;
+      const b = billCompany(sim.deals, c, billing, seed, asOf);
+      const cs: Contract[] = b.terms;
+      for (const t of cs) chars += contractCodec.encode(t).length;
+      for (const inv of b.invoices) chars += invoiceCodec.encode(inv).length;
+      for (const m of b.movements) chars += arrMovementCodec.encode(m).length;
       for (const r of unifyCompany(c, sim.lead, sim.deals, cs)) chars += unifiedCompanyCodec.encode(c).length + unifiedSalesCodec.encode(r).length;
     }
     const t2 = performance.now();

@@ -9,6 +9,7 @@ import {
   ContractSchema, DealSchema, InvoiceSchema, LeadSchema, UnifiedCompanySchema, UnifiedSalesSchema, UnifiedSchema,
 } from '../schemas/deals.js';
 import {OpportunityChangeSchema, PipelineSnapshotSchema, RepSchema} from '../schemas/history.js';
+import {ArrMovementSchema} from '../schemas/retention.js';
 
 /**
  * Each generated column list, by its name in src/generated/tables.ts, and the schema it is read from. `parts`:
@@ -25,6 +26,7 @@ export const TABLE_SCHEMAS: Record<string, {schema: z.ZodObject; from: string; p
   REP_TABLE: {schema: RepSchema, from: 'RepSchema (data/raw/reps.csv)'},
   CONTRACT_TABLE: {schema: ContractSchema, from: 'ContractSchema (data/raw/billing.csv)'},
   INVOICE_TABLE: {schema: InvoiceSchema, from: 'InvoiceSchema (data/raw/invoices.csv)'},
+  ARR_MOVEMENT_TABLE: {schema: ArrMovementSchema, from: 'ArrMovementSchema (data/final/arr_movements.csv)'},
   UNIFIED_COMPANY_TABLE: {schema: UnifiedCompanySchema, from: 'UnifiedCompanySchema (the company columns of unified.csv)', pickOf: 'COMPANY_TABLE'},
   UNIFIED_SALES_TABLE: {schema: UnifiedSalesSchema, from: 'UnifiedSalesSchema (the other columns of unified.csv)'},
   UNIFIED_TABLE: {schema: UnifiedSchema, from: 'UnifiedSchema (data/final/unified.csv)', parts: ['UNIFIED_COMPANY_TABLE', 'UNIFIED_SALES_TABLE']},

@@ -1,14 +1,16 @@
-import {buildContract, buildInvoices, BillingStats, compileBillingModel, type BillingCompany, type BillingFigures, type BillingModel} from '../core/billing.js';
+import {billCompany, BillingStats, compileBillingModel, type BillingCompany, type BillingFigures, type BillingModel, type RetentionFigures} from '../core/billing.js';
 import {parseIsoDay, type DayNumber} from '../core/calendar.js';
 import {count, formatUsd, plural} from '../core/format.js';
 import {compileDealModel} from '../core/deals.js';
 import type {TargetCheck} from '../core/targets.js';
+import {SEGMENTS} from '../core/vocabulary.js';
 import {UserError} from '../errors.js';
 import type {DataPaths} from '../io/paths.js';
 import {TableCodec} from '../io/table-codec.js';
 import {TableCursor} from '../io/table-cursor.js';
-import {CONTRACT_TABLE, DEAL_TABLE, INVOICE_TABLE} from '../generated/tables.js';
+import {ARR_MOVEMENT_TABLE, CONTRACT_TABLE, DEAL_TABLE, INVOICE_TABLE} from '../generated/tables.js';
 import type {Contract, Deal, Invoice} from '../schemas/deals.js';
+import type {ArrMovement} from '../schemas/retention.js';
 import {
   companyColumns, dealCodec, displayPath, pct, formatChecks, loadDealModel, openCompanies, requireInput, runWalk,
   type CompanyWalk, type LoadedDealModel, type SimulationStageInput,
@@ -20,6 +22,7 @@ import type {Reporter} from '../io/reporter.js';
 
 export const contractCodec = new TableCodec<Contract>(CONTRACT_TABLE);
 export const invoiceCodec = new TableCodec<Invoice>(INVOICE_TABLE);
+export const arrMovementCodec = new TableCodec<ArrMovement>(ARR_MOVEMENT_TABLE);
 
 /** What billing reads of companies.csv: the company IDs, to walk deals.csv along them. */
 export const companyIdCodec = companyColumns<keyof BillingCompany>({company_id: true});
@@ -146,37 +149,43 @@ export interface BillingSummary extends BillingFigures {
   won_deals: number;
   output: string;
   invoices_file: string;
+  arr_movements_file: string;
   checks: TargetCheck[];
   warnings: string[];
 }
 
 /**
- * The billing stage's per-deal work and outputs: a contract for each won deal and its invoices, written to
- * billing.csv and invoices.csv. `billing` feeds it deals.csv; `run` feeds it each company's deals as soon as
- * they are simulated, so both write the same bytes.
+ * The billing stage's per-company work and outputs: the terms of each won deal's contract with their invoices,
+ * and the company's ARR movements, written to billing.csv, invoices.csv and arr_movements.csv. `billing` feeds it
+ * deals.csv; `run` feeds it each company's deals as soon as they are simulated, so both write the same bytes.
  */
 export class BillingSink {
   readonly stats: BillingStats;
   won = 0;
   private readonly contracts;
   private readonly invoices;
+  private readonly movements;
 
   constructor(private readonly s: SimulationStageInput, readonly model: BillingModel, readonly asOf: DayNumber, private readonly out: WriterGroup) {
-    this.stats = new BillingStats(model);
+    this.stats = new BillingStats(model, asOf);
     this.contracts = out.open(s.paths.billing, contractCodec.columns);
     this.invoices = out.open(s.paths.invoices, invoiceCodec.columns);
+    this.movements = out.open(s.paths.arrMovements, arrMovementCodec.columns);
   }
 
-  /** The contract of a deal (null unless it is won), written with its invoices. */
-  add(deal: Deal, company: BillingCompany): Contract | null {
-    const contract = buildContract(deal, company, this.model, this.s.seed, this.asOf);
-    if (!contract) return null;
-    this.won++;
-    const invoices = buildInvoices(contract, this.model, this.asOf);
-    this.stats.add(contract, invoices);
-    this.out.write(this.contracts, contractCodec, contract);
-    for (const inv of invoices) this.out.write(this.invoices, invoiceCodec, inv);
-    return contract;
+  /**
+   * A company's deals (in their order): the terms of each won deal's contract, written with their invoices, and
+   * the company's ARR movements by date. Returns every term (a deal's latest term is its last).
+   */
+  addCompany(deals: readonly Deal[], company: BillingCompany): Contract[] {
+    const b = billCompany(deals, company, this.model, this.s.seed, this.asOf);
+    if (b.contracts === 0) return b.terms;
+    this.won += b.contracts;
+    this.stats.addBilled(b);
+    for (const c of b.terms) this.out.write(this.contracts, contractCodec, c);
+    for (const inv of b.invoices) this.out.write(this.invoices, invoiceCodec, inv);
+    for (const m of b.movements) this.out.write(this.movements, arrMovementCodec, m);
+    return b.terms;
   }
 
   summary(): BillingSummary {
@@ -187,6 +196,7 @@ export class BillingSink {
       won_deals: this.won,
       output: displayPath(this.s.paths.billing),
       invoices_file: displayPath(this.s.paths.invoices),
+      arr_movements_file: displayPath(this.s.paths.arrMovements),
       ...figures,
       checks,
       warnings,
@@ -197,7 +207,12 @@ export class BillingSink {
 }
 
 export function reportBilling(reporter: Reporter, summary: BillingSummary): void {
-  reporter.succeed(`Wrote ${plural(summary.contracts, 'contract')} (${count(summary.billing_mix.monthly)} monthly, ${count(summary.billing_mix.annual)} annual) and ${plural(summary.invoices, 'invoice')}`);
+  const r = summary.retention;
+  reporter.succeed(
+    `Wrote ${plural(summary.contracts, 'contract')} (${count(summary.billing_mix.monthly)} monthly, ${count(summary.billing_mix.annual)} annual; ` +
+      `${plural(summary.renewals, 'renewal')}), ${plural(summary.invoices, 'invoice')} and ${plural(summary.arr_movements, 'ARR movement')}` +
+      (r.customers ? `: NRR ${pct(r.nrr)}, GRR ${pct(r.grr)}` : ''),
+  );
   for (const w of summary.warnings) reporter.warn(w);
 }
 
@@ -219,8 +234,8 @@ export async function billingWalk(s: SimulationStageInput, loaded: LoadedDealMod
         if (d.outcome === 'won' && model.deal.calendar.day(d.close_date) === undefined) {
           throw new UserError(`${displayPath(s.paths.deals)}: deal ${d.deal_id} has close_date ${JSON.stringify(d.close_date)}, not a date the model covers: run \`stedi-gtm deals\` again`);
         }
-        sink.add(d, company);
       }
+      sink.addCompany(own, company);
     };
     return {
       companies,
@@ -247,7 +262,7 @@ export async function billingWalk(s: SimulationStageInput, loaded: LoadedDealMod
   }
 }
 
-/** The billing stage: deals.csv -> billing.csv (one contract per won deal) and invoices.csv. */
+/** The billing stage: deals.csv -> billing.csv (one row per contract term), invoices.csv and arr_movements.csv. */
 export async function runBilling(stage: SimulationStageInput): Promise<BillingSummary> {
   const loaded = await loadDealModel(stage.configDir, stage.asOf);
   // deals.csv must have been made from this companies.csv; its contracts take its seed.
@@ -261,18 +276,33 @@ export async function runBilling(stage: SimulationStageInput): Promise<BillingSu
   return summary;
 }
 
+function formatRetention(label: string, r: RetentionFigures): string {
+  if (r.customers === 0) return `  ${label.padEnd(18)}no customers a year before the as-of date`;
+  return `  ${label.padEnd(18)}NRR ${pct(r.nrr)}, GRR ${pct(r.grr)}, logo churn ${pct(r.logo_churn)} (n=${count(r.customers)}, ${formatUsd(r.arr_then)} -> ${formatUsd(r.arr_now)})`;
+}
+
 export function formatBillingSummary(s: BillingSummary): string {
   const terms = Object.entries(s.contract_terms).map(([k, v]) => `${k}m ${v}`).join(', ');
   const plans = Object.entries(s.plans).map(([k, v]) => `${k} ${v}`).join(', ');
+  const st = s.contract_status;
+  const bridge = s.arr_bridge.filter((q) => q.starting_arr || q.ending_arr);
   return [
     `Billing as of ${s.as_of}`,
-    `  contracts         ${count(s.contracts)} (one per won deal): ${count(s.billing_mix.monthly)} monthly, ${count(s.billing_mix.annual)} annual; ${plural(s.invoices, 'invoice')}, ${formatUsd(s.invoiced_amount)} invoiced`,
+    `  contracts         ${count(s.contracts)} (one per won deal; ${count(s.contract_terms_listed)} term rows): ${count(s.billing_mix.monthly)} monthly, ${count(s.billing_mix.annual)} annual; ${plural(s.invoices, 'invoice')}, ${formatUsd(s.invoiced_amount)} invoiced`,
     `  billing mix       small buyers (<= $300/month) monthly ${pct(s.monthly_share_small_buyers)} (n=${count(s.small_buyers)}); enterprise annual ${pct(s.annual_share_enterprise)} (n=${count(s.enterprise_contracts)})`,
     s.contracts === 0
       ? '  terms             none (no contracts)'
-      : `  terms             median ${s.median_contract_term_months ?? 'n/a'} months, mean ${s.mean_contract_term_months ?? 'n/a'} (${terms}); plans ${plans}`,
+      : `  terms             median ${s.median_contract_term_months ?? 'n/a'} months, mean ${s.mean_contract_term_months ?? 'n/a'} (${terms}); plans by term ${plans}`,
     `  ARR               ${formatUsd(s.total_arr)} signed, ${formatUsd(s.active_arr)} active at the as-of date`,
-    `  renewals          ${plural(s.renewals, 'renewal')}; ${plural(s.contract_status.active, 'contract')} active, ${count(s.contract_status.ended)} ended without renewal, ${count(s.contract_status.scheduled)} not started`,
+    `  renewals          ${plural(s.renewals, 'renewal')} (${count(s.uplifts)} uplifts, ${count(s.downsells)} downsells), ${plural(s.churned_contracts, 'contract')} churned; ` +
+      `terms: ${count(st.active)} active, ${count(st.renewed)} renewed, ${count(st.churned)} churned, ${count(st.scheduled)} not started`,
+    `  retention         trailing 12 months, company level, base ${s.retention_base_date} (${plural(s.arr_movements, 'ARR movement')})`,
+    formatRetention('all', s.retention),
+    ...SEGMENTS.map((g) => formatRetention(g, s.retention_by_segment[g])),
+    formatRetention(`ACV > ${formatUsd(s.large_contract_arr)}`, s.retention_by_acv.large),
+    formatRetention(`ACV <= ${formatUsd(s.large_contract_arr)}`, s.retention_by_acv.small),
+    bridge.length === 0 ? '  ARR bridge        no ARR yet' : '  ARR bridge        quarter    starting       +new  +expansion  -contraction     -churn     ending',
+    ...bridge.map((q) => `                    ${q.quarter}  ${[q.starting_arr, q.new, q.expansion, q.contraction, q.churn, q.ending_arr].map((v, i) => formatUsd(v).padStart([10, 10, 11, 13, 10, 10][i])).join(' ')}`),
     ...formatChecks(s.checks),
   ].join('\n');
 }

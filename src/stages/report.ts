@@ -50,7 +50,7 @@ const dealCodec = projected<DealRow>(DEAL_TABLE, {
   deal_id: true, company_id: true, lead_source: true, segment: true, created_date: true, stage: true, close_date: true, outcome: true,
   loss_reason: true, lost_at_stage: true, amount_arr: true, closed_arr: true, probability: true, sales_cycle_days: true, as_of_date: true,
 });
-const contractCodec = projected<FigureContract>(CONTRACT_TABLE, {billing_id: true, deal_id: true, company_id: true, arr: true, contract_status: true});
+const contractCodec = projected<FigureContract>(CONTRACT_TABLE, {billing_id: true, deal_id: true, company_id: true, arr: true, contract_status: true, term_number: true});
 const invoiceCodec = projected<FigureInvoice>(INVOICE_TABLE, {period_start: true, period_months: true, amount: true});
 const unifiedCodec = projected<FigureUnified>(UNIFIED_TABLE, {company_id: true, is_customer: true});
 
@@ -236,12 +236,30 @@ const CheckList = z.array(z.object({
   interval: z.tuple([z.number(), z.number()]).optional(),
   status: z.string(),
 }));
+const Retention = z.object({customers: z.number(), nrr: z.number().nullable(), grr: z.number().nullable(), logo_churn: z.number().nullable()});
 const SimulationFacts = z.object({
+  retention: Retention.optional(),
+  retention_by_segment: z.record(z.string(), Retention).optional(),
+  retention_by_acv: z.object({large: Retention, small: Retention}).optional(),
+  large_contract_arr: z.number().optional(),
+  retention_base_date: z.string().optional(),
+  arr_bridge: z.array(z.object({quarter: z.string(), starting_arr: z.number(), new: z.number(), expansion: z.number(), contraction: z.number(), churn: z.number(), ending_arr: z.number()})).optional(),
   seed: z.number().optional(),
   as_of: z.string().optional(),
   window: z.object({start: z.string(), end: z.string()}).optional(),
   checks: CheckList.optional(),
 });
+
+/** The retention figures and ARR bridge of billing_summary.json, for the report's retention card (null when absent). */
+function retentionFacts(b: z.infer<typeof SimulationFacts> | null): RunFacts['retention'] {
+  if (!b?.retention || !b.arr_bridge) return null;
+  const rows: Array<[string, z.infer<typeof Retention>]> = [['all customers', b.retention]];
+  for (const [k, v] of Object.entries(b.retention_by_segment ?? {})) rows.push([k, v]);
+  if (b.retention_by_acv && b.large_contract_arr !== undefined) {
+    rows.push([`ARR > $${b.large_contract_arr.toLocaleString('en-US')}`, b.retention_by_acv.large], [`ARR <= $${b.large_contract_arr.toLocaleString('en-US')}`, b.retention_by_acv.small]);
+  }
+  return {base_date: b.retention_base_date ?? '', groups: rows.map(([label, r]) => ({label, ...r})), bridge: b.arr_bridge};
+}
 
 /** <data-dir>/interim/<stage>_summary.json of the deals and billing stages. */
 export function stageSummaryPath(paths: DataPaths, stage: 'deals' | 'billing'): string {
@@ -395,6 +413,7 @@ export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
     as_of: asOf,
     window: facts.deals?.window ? `${facts.deals.window.start} to ${facts.deals.window.end}` : null,
     checks: [...(facts.deals?.checks ?? []), ...(facts.billing?.checks ?? [])].map((c: RecordedCheck) => displayCheck(c)),
+    retention: retentionFacts(facts.billing),
     data_dir: displayPath(paths.root, process.cwd()),
     outputs: Object.entries(outputs).map(([name, file]) => [name, relative(paths.root, file).split(sep).join('/')]),
   };

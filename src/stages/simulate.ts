@@ -8,7 +8,6 @@ import {WriterGroup} from '../io/writer-group.js';
 import type {BillingCompany} from '../core/billing.js';
 import type {FigureCompany} from '../core/report/figures.js';
 import type {Company} from '../schemas/companies.js';
-import type {Contract} from '../schemas/deals.js';
 import {BillingSink, reportBilling, type BillingSummary} from './billing.js';
 import {companyColumns, DealsSink, reportDeals, type DealsCompany, type DealsSummary, type LoadedDealModel, type SimulationStageInput} from './deals.js';
 import {companyCodec} from './codecs.js';
@@ -76,11 +75,7 @@ export class SimulationSink {
   /** `cells`: the company's columns of unified.csv as CSV text (see UnifySink.add). */
   addWithCells(company: SimulatedCompany, cells: string | Uint8Array): void {
     const sim = this.deals.add(company);
-    const contracts: Contract[] = [];
-    for (const d of sim.deals) {
-      const c = this.billing.add(d, company);
-      if (c) contracts.push(c);
-    }
+    const contracts = this.billing.addCompany(sim.deals, company);
     this.unify.add(company, cells, sim.lead, sim.deals, contracts);
     if (this.digesting) this.digest.add(company, sim.deals.length > 0, isCustomer(company, sim.deals));
   }

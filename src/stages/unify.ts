@@ -78,7 +78,7 @@ export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel
           `(leads.csv has one row per company, in the order of companies.csv): run \`stedi-gtm deals\` again`,
       );
     };
-    /** The company's contracts (the rows at the billing cursor), each for one of its won deals. */
+    /** The company's contract terms (the rows at the billing cursor), each for one of its won deals. */
     const contractsOf = async (c: UnifyCompany, own: readonly Deal[], into: Contract[]): Promise<void> => {
       for (let ct = billing.row; ct !== undefined && ct.company_id === c.company_id; ct = billing.row) {
         let d: Deal | undefined;
@@ -104,7 +104,8 @@ export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel
     const contracts: Contract[] = [];
     const write = (c: UnifyCompany, cells: Uint8Array, lead: Lead): void => {
       for (const d of own) if (d.outcome === 'won') wonCount++;
-      contractCount += contracts.length;
+      // One contract per won deal: its first term; the renewals follow it.
+      for (const ct of contracts) if (ct.term_number === 1) contractCount++;
       sink.add(c, cells, lead, own, contracts);
     };
     /**

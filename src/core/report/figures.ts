@@ -45,9 +45,14 @@ export type FigureContract = {
   deal_id: string;
   company_id: string;
   arr: number;
-  /** scheduled (starts after the as-of date), active or ended. */
+  /** The term at the as-of date: scheduled, active, renewed or churned. */
   contract_status: string;
+  /** 1 for a contract's first term, 2 for its first renewal, ... (billing.csv has a row per term); absent: 1. */
+  term_number?: number;
 };
+
+/** The first terms: one per contract (won deal). */
+const firstTerms = (contracts: readonly FigureContract[]) => contracts.filter((c) => (c.term_number ?? 1) === 1);
 
 /** The invoice columns the report reads (a subset of data/raw/invoices.csv). */
 export type FigureInvoice = {
@@ -700,7 +705,7 @@ export function summarize(t: FigureTables, asOf: string): ReportSummary {
   const withContract = new Set<string>();
   const withActive = new Set<string>();
   for (const c of t.contracts) {
-    booked += c.arr;
+    if ((c.term_number ?? 1) === 1) booked += c.arr;
     if (c.contract_status === 'active') {
       arr += c.arr;
       withActive.add(c.company_id);
@@ -724,7 +729,7 @@ export function summarize(t: FigureTables, asOf: string): ReportSummary {
     customers: t.companies.customers,
     customers_with_contract: withContract.size,
     customers_with_active_contract: withActive.size,
-    contracts: t.contracts.length,
+    contracts: firstTerms(t.contracts).length,
     arr: round(arr, 2),
     booked_arr: round(booked, 2),
     mrr_as_of: round(mrrByMonth(t.invoices, asOf).find((r) => r.month === asOfMonth)?.mrr ?? 0, 2),
@@ -739,8 +744,8 @@ export function computeFigures(t: FigureTables, o: FigureOptions): ReportFigures
     winRateByIcpTier: winRateByIcpTier(t.deals, t.companies, o.icpTiers),
     winRateByLeadSource: winRateByLeadSource(t.deals),
     winRateBySegment: winRateBySegment(t.deals, o.segments),
-    arrDistribution: arrDistribution(t.contracts),
-    arrBySizeBand: arrBySizeBand(t.contracts, t.companies, o.sizeBands),
+    arrDistribution: arrDistribution(firstTerms(t.contracts)),
+    arrBySizeBand: arrBySizeBand(firstTerms(t.contracts), t.companies, o.sizeBands),
     cycleBySegment: cycleBySegment(t.deals, o.segments),
     pipelineByMonth: pipelineByMonth(t.deals, o.asOf),
     mrrByMonth: mrrByMonth(t.invoices, o.asOf),

@@ -20,6 +20,12 @@ export interface RunFacts {
   as_of: string;
   window: string | null;
   checks: CalibrationCheck[];
+  /** Trailing-12-month retention and the ARR bridge by quarter (billing_summary.json), when recorded. */
+  retention?: {
+    base_date: string;
+    groups: Array<{label: string; customers: number; nrr: number | null; grr: number | null; logo_churn: number | null}>;
+    bridge: Array<{quarter: string; starting_arr: number; new: number; expansion: number; contraction: number; churn: number; ending_arr: number}>;
+  } | null;
   /** The data directory (absolute). */
   data_dir: string;
   /** Output files: label and path relative to data_dir. */
@@ -121,6 +127,21 @@ figure.chart.wide{display:block;width:100%}
 }
 `.trim();
 
+/** The retention card: NRR, GRR and logo churn by group, and the ARR bridge by quarter. */
+function retentionCard(f: RunFacts): string {
+  const r = f.retention;
+  if (!r) return '';
+  const pct = (v: number | null) => (v === null ? 'n/a' : formatPct(v));
+  const groups = r.groups.map((g) => `<tr><td>${escapeHtml(g.label)}</td><td class="num">${n(g.customers)}</td><td class="num">${pct(g.nrr)}</td><td class="num">${pct(g.grr)}</td><td class="num">${pct(g.logo_churn)}</td></tr>`).join('');
+  const quarters = r.bridge.filter((q) => q.starting_arr || q.ending_arr);
+  const bridge = quarters.map((q) => `<tr><td>${escapeHtml(q.quarter)}</td>${[q.starting_arr, q.new, q.expansion, -q.contraction, -q.churn, q.ending_arr].map((v) => `<td class="num">${formatUsd(v)}</td>`).join('')}</tr>`).join('');
+  return `<section class="facts">
+<div class="card"><h2>Retention (trailing 12 months)</h2><p class="note">Customers with ARR on ${escapeHtml(r.base_date)} and their ARR a year later: NRR counts expansion, GRR does not; logo churn is the share with no ARR left.</p>
+<table><thead><tr><th>customers</th><th class="num">n</th><th class="num">NRR</th><th class="num">GRR</th><th class="num">logo churn</th></tr></thead><tbody>${groups}</tbody></table></div>
+<div class="card"><h2>ARR bridge by quarter</h2>${quarters.length === 0 ? '<p class="note">No ARR yet.</p>' : `<table><thead><tr><th>quarter</th><th class="num">starting</th><th class="num">new</th><th class="num">expansion</th><th class="num">contraction</th><th class="num">churn</th><th class="num">ending</th></tr></thead><tbody>${bridge}</tbody></table>`}</div>
+</section>`;
+}
+
 function factsTable(f: RunFacts): string {
   const rows: Array<[string, string]> = [];
   rows.push(['Input file', f.input_file ? escapeHtml(f.input_file) : 'n/a']);
@@ -216,6 +237,7 @@ ${tiles}
 <div class="card"><h2>Run</h2>${factsTable(facts)}</div>
 <div class="card"><h2>Calibration checks</h2>${checksTable(facts.checks)}</div>
 </section>
+${retentionCard(facts)}
 <main class="charts">
 ${figures}
 </main>
