@@ -214,7 +214,7 @@ describe('sums that would be floats are exact (no dependence on how the parts we
             const billing = new BillingStats(billingModel, parseIsoDay('2025-02-28')!);
             for (const [o, cents] of part) {
               const d: Deal = {...openDeal, amount_arr: o.amount, probability: o.pct / 100};
-              deals.add(company, {lead, deals: [d]});
+              deals.add(company, {lead, deals: [d], history: [], snapshots: []});
               billing.add(contract, [{...invoice, amount: cents / 100}]);
             }
             return {deals, billing};

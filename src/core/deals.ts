@@ -228,14 +228,9 @@ export function simulateCompany(company: DealCompany, model: DealModel, seed: nu
   const owner = ownerOf(model, seg, company.company_key, touch);
 
   // Does it open a first deal?
-  const o = cfg.opportunity;
-  const icpScale = 1 - o.icp_confidence_weight + o.icp_confidence_weight * clamp01(company.icp_confidence);
-  const techScale = 1 - o.techstack_confidence_weight + o.techstack_confidence_weight * clamp01(company.techstack_confidence);
-  const oppLogit = o.intercept + model.oppTier[tier] * icpScale + techScale * (weigh(x12, o.x12_or_clearinghouse) + weigh(interop, o.fhir_or_hl7))
-    + model.oppKind[kind] + model.oppBand[band] + (company.is_previous_customer ? o.previous_customer : 0) + model.sourceOppLogit[source];
-  // A competitor is never offered a new-business deal (the draw is still made, so the stream stays aligned).
-  const propensity = company.is_competitor && !company.is_previous_customer ? 0 : logistic(oppLogit);
+  const propensity = opportunityPropensity(company, model, source);
   const opens = bernoulli(rng, propensity);
+  const o = cfg.opportunity;
   const lag = lognormal(rng, o.days_to_opportunity.median_days, o.days_to_opportunity.sigma);
 
   const trajectories: Trajectory[] = [];
@@ -292,6 +287,25 @@ export function simulateCompany(company: DealCompany, model: DealModel, seed: nu
     deals: deals.length,
   };
   return {lead, deals, history, snapshots};
+}
+
+/**
+ * The chance that a company arriving from lead source `source` (index into LEAD_SOURCES) opens a first deal: the
+ * logistic of the opportunity terms of deal_model.yml. The simulator's own odds: they never reach the tables.
+ */
+export function opportunityPropensity(company: DealCompany, model: DealModel, source: number): number {
+  const o = model.config.opportunity;
+  const band = model.bandIndex.get(company.size_band) ?? model.bandIndex.get('unknown')!;
+  const tier = model.tierIndex.get(company.icp_tier) ?? model.tierIndex.get('not_icp')!;
+  const kind = model.kindIndex.get(company.company_kind) ?? model.kindIndex.get('unknown')!;
+  const x12 = basisOf(company.uses_x12 || company.uses_clearinghouse, company);
+  const interop = basisOf(company.uses_fhir || company.uses_hl7, company);
+  const icpScale = 1 - o.icp_confidence_weight + o.icp_confidence_weight * clamp01(company.icp_confidence);
+  const techScale = 1 - o.techstack_confidence_weight + o.techstack_confidence_weight * clamp01(company.techstack_confidence);
+  const oppLogit = o.intercept + model.oppTier[tier] * icpScale + techScale * (weigh(x12, o.x12_or_clearinghouse) + weigh(interop, o.fhir_or_hl7))
+    + model.oppKind[kind] + model.oppBand[band] + (company.is_previous_customer ? o.previous_customer : 0) + model.sourceOppLogit[source];
+  // A competitor is never offered a new-business deal.
+  return company.is_competitor && !company.is_previous_customer ? 0 : logistic(oppLogit);
 }
 
 /**
