@@ -307,7 +307,7 @@ describe('stedi-gtm billing', () => {
   });
 
   it('writes one contract per won deal and invoices up to the as-of date of the deals', async () => {
-    writeCompanies(population(300));
+    writeCompanies(population(600));
     expect((await runCli(Deals, args('--as-of', '2025-06-30', '--quiet'))).exitCode).toBe(0);
     const r = await runCli(Billing, args('--json'));
     expect(r.exitCode).toBe(0);
