@@ -350,3 +350,25 @@ describe('stedi-gtm billing', () => {
     expect(r.stderr).toMatch(/deals\.csv row 2 .*is not in .*companies\.csv.*run `stedi-gtm deals --data-dir \S+` again/);
   });
 });
+
+describe('contract starts follow the configured rule', () => {
+  const won = wonDeals(population(800, {size_band: '11-50'}, 'start'));
+  const starts = (rule: 'next_business_day' | 'first_of_month') => {
+    const c = shippedConfig();
+    c.billing.contract_start = rule;
+    const m = compileBillingModel({...dealModel, config: c});
+    return won.map(({deal, company}) => ({deal, term: buildContractTerms(deal, company, m, 42, parseIsoDay('2027-12-31')!)[0]}));
+  };
+
+  it.each(['next_business_day', 'first_of_month'] as const)('%s: after the close, by the rule, onboarding_days = start - close', (rule) => {
+    const rows = starts(rule);
+    expect(rows.length).toBeGreaterThan(50);
+    for (const {deal, term} of rows) {
+      const start = day(term.contract_start);
+      expect(start).toBeGreaterThan(day(deal.close_date));
+      expect(term.onboarding_days).toBe(start - day(deal.close_date));
+      if (rule === 'next_business_day') expect(cal.isBusinessDay(start)).toBe(true);
+      else expect(term.contract_start.endsWith('-01')).toBe(true);
+    }
+  });
+});

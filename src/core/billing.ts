@@ -39,6 +39,17 @@ export function compileBillingModel(deal: DealModel): BillingModel {
   };
 }
 
+/**
+ * The first day of a contract ready on `day` (signature plus onboarding), by deal_model.yml billing.contract_start:
+ * that day or the next business day, or the first of the month on or after it.
+ */
+export function contractStart(cal: DealModel['calendar'], day: DayNumber, rule: 'next_business_day' | 'first_of_month'): DayNumber {
+  if (day > cal.last - 62) return day;
+  if (rule === 'next_business_day') return cal.nextBusinessDay(day);
+  const start = cal.monthStartOf(day);
+  return start === day ? day : cal.addMonths(start, 1);
+}
+
 /** What billing reads of a company. */
 export type BillingCompany = Pick<Company, 'company_id'>;
 
@@ -75,11 +86,12 @@ export function buildContractTerms(deal: Deal, company: BillingCompany, model: B
   const term = frequency === 'annual'
     ? model.annualTerms[seg][weightedIndex(rng, model.annualTermCum[seg])]
     : model.monthlyTerms[weightedIndex(rng, model.monthlyTermCum)];
-  const onboarding = Math.min(365, Math.max(0, Math.round(lognormal(rng, cfg.onboarding_days.median_days[segment], cfg.onboarding_days.sigma))));
+  const lag = Math.min(365, Math.max(1, Math.round(lognormal(rng, cfg.onboarding_days.median_days[segment], cfg.onboarding_days.sigma))));
+  const first = contractStart(cal, close + lag, cfg.contract_start);
+  const onboarding = first - close;
   const payment = frequency === 'annual'
     ? model.annualPayment[seg][weightedIndex(rng, model.annualPaymentCum[seg])]
     : model.monthlyPayment[weightedIndex(rng, model.monthlyPaymentCum)];
-  const first = close + onboarding;
   const r = cfg.renewal;
   const churn = r.churn_probability[segment];
   const pDown = r.downsell_probability[segment];

@@ -164,6 +164,11 @@ export class Calendar {
     for (let d = monday; ; d++) if (this.contains(d) && this.business[d - this.first] && pick-- === 0) return d;
   }
 
+  /** The first day of the day's month. */
+  monthStartOf(day: DayNumber): DayNumber {
+    return this.monthStartAt(this.monthOf[this.index(day)]);
+  }
+
   /** The last business day of the day's month (the day's own month, or the previous business day if none is left). */
   monthEndBusinessDay(day: DayNumber): DayNumber {
     const m = this.monthOf[this.index(day)];

@@ -194,6 +194,7 @@ export const DealModelSchema = z.strictObject({
       monthly: termWeights.describe('Contract terms (months) of monthly-billed contracts, with weights.'),
       annual: bySegment(termWeights).describe('Contract terms (months) of annual-billed contracts per segment, with weights.'),
     }),
+    contract_start: z.enum(['next_business_day', 'first_of_month']).describe('When a contract starts once onboarding is done: that day or the next business day, or the first of the month on or after it.'),
     onboarding_days: z.strictObject({
       median_days: bySegment(positiveDays).describe('Median days from close to contract start, per segment.'),
       sigma,
