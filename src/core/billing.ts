@@ -3,7 +3,7 @@ import type {DealModel} from './deals.js';
 import {stableId} from './hash.js';
 import {addInto} from './merge.js';
 import {bernoulli, cumulative, lognormal, logistic, streamFor, uniform, weightedIndex} from './random.js';
-import {checkTargets, median, ratio, round, shareFigure, targetWarnings, type TargetCheck} from './targets.js';
+import {checkTargets, median, ratio, round, shareFigure, targetWarnings, type Figure, type TargetCheck} from './targets.js';
 import {SEGMENTS, type ArrMovementType, type BillingFrequency, type ContractStatus, type Segment} from './vocabulary.js';
 import type {Company} from '../schemas/companies.js';
 import type {Contract, Deal, Invoice} from '../schemas/deals.js';
@@ -326,8 +326,11 @@ export interface BillingFigures {
   arr_bridge: BridgeQuarter[];
 }
 
-/** Additive counts of a retention group: integer dollars. */
-type RetentionState = {customers: number; then: number; now: number; kept: number; churned: number};
+/**
+ * Additive counts of a retention group: integer dollars; and, for the figures' sampling intervals, sums of squares
+ * and products of each customer's ARR in whole hundreds of dollars (integers: exact whatever the split).
+ */
+type RetentionState = {customers: number; then: number; now: number; kept: number; churned: number; tt: number; nn: number; tn: number; kk: number; tk: number};
 const RETENTION_GROUPS = ['all', ...SEGMENTS, 'large', 'small'] as const;
 type RetentionGroup = (typeof RETENTION_GROUPS)[number];
 
@@ -395,7 +398,7 @@ export class BillingStats {
     totalArr: 0,
     activeArr: 0,
     invoicedCents: 0,
-    retention: Object.fromEntries(RETENTION_GROUPS.map((g) => [g, {customers: 0, then: 0, now: 0, kept: 0, churned: 0}])) as Record<RetentionGroup, RetentionState>,
+    retention: Object.fromEntries(RETENTION_GROUPS.map((g) => [g, {customers: 0, then: 0, now: 0, kept: 0, churned: 0, tt: 0, nn: 0, tn: 0, kk: 0, tk: 0}])) as Record<RetentionGroup, RetentionState>,
     bridge: {},
   };
   /** The as-of date and the retention base date (a year before), as ISO text (movement dates compare as text). */
@@ -475,6 +478,12 @@ export class BillingStats {
       r.now += now;
       r.kept += Math.min(then, now);
       if (now <= 0) r.churned++;
+      const [t, n, k] = [Math.round(then / 100), Math.round(now / 100), Math.round(Math.min(then, now) / 100)];
+      r.tt += t * t;
+      r.nn += n * n;
+      r.tn += t * n;
+      r.kk += k * k;
+      r.tk += t * k;
     }
   }
 
@@ -558,15 +567,24 @@ export class BillingStats {
   summary(): {figures: BillingFigures; checks: TargetCheck[]; warnings: string[]} {
     const s = this.s;
     const f = this.figures();
-    const r = (fig: RetentionFigures, value: number | null) => ({value, n: fig.customers});
+    // A ratio of sums over customers, with its 95% interval by the delta method (a few big customers make it noisy).
+    const r = (g: RetentionGroup, net: boolean): Figure => {
+      const x = s.retention[g];
+      const top = net ? x.now : x.kept;
+      if (x.then <= 0) return {value: null, n: x.customers};
+      const R = top / x.then;
+      const [yy, ty] = net ? [x.nn, x.tn] : [x.kk, x.tk];
+      const sd = Math.sqrt(Math.max(0, yy - 2 * R * ty + R * R * x.tt)) / (x.then / 100);
+      return {value: round(R, 4), n: x.customers, interval: [R - 1.96 * sd, R + 1.96 * sd]};
+    };
     const checks = checkTargets({
       monthly_share_small_buyers: shareFigure(s.smallMonthly, s.small),
       annual_share_enterprise: shareFigure(s.entAnnual, s.ent),
       mean_contract_term_months: {value: f.mean_contract_term_months, n: f.contracts},
-      grr: r(f.retention, f.retention.grr),
-      grr_smb: r(f.retention_by_segment.smb, f.retention_by_segment.smb.grr),
-      nrr: r(f.retention, f.retention.nrr),
-      nrr_large: r(f.retention_by_acv.large, f.retention_by_acv.large.nrr),
+      grr: r('all', false),
+      grr_smb: r('smb', false),
+      nrr: r('all', true),
+      nrr_large: r('large', true),
     }, this.model.deal.config.targets);
     return {figures: f, checks, warnings: targetWarnings(checks)};
   }
