@@ -4,6 +4,7 @@ import {hostname} from 'node:os';
 import {join} from 'node:path';
 import {readManifest} from '../src/io/manifest.js';
 import {tempDir} from './helpers/cli.js';
+import {shippedConfig} from './helpers/simulation.js';
 import {BIN, CONFIG, litter, reopen, start, verifiedFiles} from './helpers/dataset.js';
 
 /**
@@ -57,7 +58,8 @@ describe('the manifest', () => {
   it('lists every file with rows, bytes and SHA-256, and names the run: the rows are the stages\' counts', async () => {
     const m = (await readManifest(new42))!;
     expect(Object.keys(m.files)).toEqual([
-      'raw/companies.csv', 'interim/rejects.csv', 'raw/leads.csv', 'raw/deals.csv', 'raw/billing.csv', 'raw/invoices.csv', 'final/unified.csv',
+      'raw/companies.csv', 'interim/rejects.csv', 'raw/leads.csv', 'raw/deals.csv', 'raw/opportunity_history.csv', 'raw/pipeline_snapshots.csv', 'raw/reps.csv',
+      'raw/billing.csv', 'raw/invoices.csv', 'final/unified.csv',
       'interim/enrich_summary.json', 'interim/deals_summary.json', 'interim/billing_summary.json', 'final/report.html', 'interim/sources.json',
     ]);
     const summary = (name: string) => JSON.parse(readFileSync(join(new42, 'interim', name), 'utf8'));
@@ -66,6 +68,8 @@ describe('the manifest', () => {
     const b = summary('billing_summary.json');
     expect([m.files['raw/companies.csv'].rows, m.files['interim/rejects.csv'].rows, m.files['raw/leads.csv'].rows]).toEqual([e.companies_written, e.rejected_rows, e.companies_written]);
     expect([m.files['raw/deals.csv'].rows, m.files['raw/billing.csv'].rows, m.files['raw/invoices.csv'].rows]).toEqual([d.deals, b.contracts, b.invoices]);
+    expect([m.files['raw/opportunity_history.csv'].rows, m.files['raw/pipeline_snapshots.csv'].rows]).toEqual([d.history_rows, d.snapshot_rows]);
+    expect(m.files['raw/reps.csv'].rows).toBe(shippedConfig().reps.length);
     expect(m.files['final/unified.csv'].rows).toBe(d.deals + (e.companies_written - d.companies_with_deals));
     expect(m.files['final/report.html']).toMatchObject({rows: null, bytes: readFileSync(join(new42, 'final', 'report.html')).length, run: 0});
     const sha = spawnSync('sha256sum', [join(new42, 'raw', 'deals.csv')], {encoding: 'utf8'}).stdout.split(' ')[0];

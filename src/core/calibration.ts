@@ -1,5 +1,7 @@
 import {BillingStats, buildContract, buildInvoices, compileBillingModel} from './billing.js';
+import {formatIsoDay} from './calendar.js';
 import {DealStats, simulateCompany, type DealModel} from './deals.js';
+import {PipelineStats} from './pipeline-stats.js';
 import {stableId} from './hash.js';
 import type {Company} from '../schemas/companies.js';
 
@@ -26,13 +28,16 @@ export function simulatePopulation(companies: readonly Company[], model: DealMod
   const billing = compileBillingModel(model);
   const deals = new DealStats(model);
   const contracts = new BillingStats(billing);
+  const pipeline = new PipelineStats({reps: model.config.reps, windowStart: model.config.simulation.window_start, asOf: formatIsoDay(asOf)});
   for (const c of companies) {
     const sim = simulateCompany(c, model, seed, asOf);
     deals.add(c, sim);
+    pipeline.add(sim);
     for (const d of sim.deals) {
       const contract = buildContract(d, c, billing, seed, asOf);
       if (contract) contracts.add(contract, buildInvoices(contract, billing, asOf));
     }
   }
-  return {deals: deals.summary(), billing: contracts.summary()};
+  const figures = pipeline.figures();
+  return {deals: deals.summary(), billing: contracts.summary(), pipeline: {figures, checks: pipeline.checks(model.config.targets)}};
 }

@@ -15,8 +15,8 @@ import type {PipelineSnapshot, Rep} from '../schemas/history.js';
 
 /** What the figures need of a rep (reps.csv or deal_model.yml reps). */
 export type PipelineRep = Pick<Rep, 'name' | 'segment' | 'hire_date' | 'quarterly_quota_arr'>;
-/** What the figures read of a deal. */
-export type PipelineDeal = Pick<Deal, 'deal_id' | 'owner' | 'outcome' | 'close_date' | 'closed_arr'>;
+/** What the figures read of a deal (deals.csv; outcome won, lost or open). */
+export type PipelineDeal = Pick<Deal, 'deal_id' | 'owner' | 'close_date' | 'closed_arr'> & {outcome: string};
 /** What the figures read of a snapshot row. */
 export type PipelineSnapshotRow = Pick<PipelineSnapshot, 'snapshot_date' | 'deal_id' | 'amount_arr' | 'expected_close_date'>;
 
@@ -281,6 +281,12 @@ function attainment(s: PipelineState, setup: PipelineSetup, measuredFrom: number
     by_segment: Object.fromEntries(SEGMENTS.map((g) => [g, group(bySegment[g])])) as Record<Segment, AttainmentGroup>,
     by_rep: byRep,
   };
+}
+
+/** The pipeline figures of an object that has them among others (a deals summary). */
+export function pickPipelineFigures(x: PipelineFigures): PipelineFigures {
+  const {quota_attainment, median_pipeline_coverage, median_slip_rate, pipeline_quarters, snapshot_rows, history_rows} = x;
+  return {quota_attainment, median_pipeline_coverage, median_slip_rate, pipeline_quarters, snapshot_rows, history_rows};
 }
 
 /** Checks of the pipeline figures against the targets quota_attainment_share, pipeline_coverage and slip_rate. */

@@ -194,6 +194,8 @@ export const STAGE_READS = {
     'raw/companies.csv',
     'raw/leads.csv',
     'raw/deals.csv',
+    'raw/reps.csv',
+    'raw/pipeline_snapshots.csv',
     'raw/billing.csv',
     'raw/invoices.csv',
     'final/unified.csv',
