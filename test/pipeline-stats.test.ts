@@ -106,6 +106,17 @@ describe('pipeline coverage and slip rate', () => {
     expect(checks.map((c) => c.metric)).toEqual(['quota_attainment_share', 'pipeline_coverage', 'slip_rate']);
     expect(checks.find((c) => c.metric === 'pipeline_coverage')).toMatchObject({value: 3, n: 3, status: 'ok'});
   });
+  it('a quarter\'s first snapshot is in its first week (or the window\'s first week); later weeks never stand in for it', () => {
+    const stats = new PipelineStats(setup);
+    const d = open('Ann');
+    // The window starts on Friday 2023-09-01: its first snapshot (Monday 2023-09-04) is 2023-Q3's.
+    // 2024-Q2 has snapshots from its second week only.
+    stats.add({deals: [d], snapshots: [snap(d, '2023-09-04', 10, '2023-09-29'), snap(d, '2024-04-08', 20, '2024-05-01'), snap(d, '2024-04-15', 30, '2024-05-01')]});
+    const f = stats.figures();
+    expect(f.pipeline_quarters.find((q) => q.quarter === '2023-Q3')).toMatchObject({snapshot_date: '2023-09-04', pipeline_arr: 10, forecast_deals: 1, slipped_deals: 1});
+    expect(f.pipeline_quarters.find((q) => q.quarter === '2024-Q2')).toMatchObject({snapshot_date: null, pipeline_arr: 0, forecast_deals: 0});
+    expect(f.snapshot_rows).toBe(3);
+  });
 });
 
 // Random companies: deals of the reps (won, lost, open) with weekly snapshot rows.

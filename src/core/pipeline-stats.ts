@@ -56,9 +56,10 @@ export type PipelineState = {
   /** closed_arr of all won deals by quarter of close_date. */
   bookings: Record<string, number>;
   /**
-   * By snapshot date (every date of pipeline_snapshots.csv seen, even with nothing expected in its quarter): the
-   * deals open that day whose expected_close_date falls in the same quarter: their amount_arr, their count, and
-   * how many of them were not closed (won or lost) by the quarter's end.
+   * By snapshot date, for the dates of a quarter's first week (and of the window's first week: see
+   * firstWeekSnapshot), each seen even with nothing expected in its quarter: the deals open that day whose
+   * expected_close_date falls in the same quarter: their amount_arr, their count, and how many of them were not
+   * closed (won or lost) by the quarter's end.
    */
   snapshots: Record<string, {arr: number; deals: number; slipped: number}>;
   /** Rows of pipeline_snapshots.csv and of opportunity_history.csv seen. */
@@ -70,7 +71,7 @@ export const emptyPipelineState = (): PipelineState => ({repBookings: {}, bookin
 
 export interface QuarterPipeline {
   quarter: string;
-  /** The quarter's first snapshot date (null: no snapshot in the quarter). */
+  /** The quarter's first snapshot date: the first in its first week (null: none). */
   snapshot_date: string | null;
   /** amount_arr of the deals open that day expected to close in the quarter. */
   pipeline_arr: number;
@@ -135,7 +136,23 @@ export class PipelineStats {
   /** Quarter bounds of the snapshot dates seen (a cache: a few hundred dates). */
   private readonly bounds = new Map<string, {start: string; end: string}>();
 
-  constructor(private readonly setup: PipelineSetup) {}
+  /** The last day of the window's first week (YYYY-MM-DD). */
+  private readonly windowWeekEnd: string;
+
+  constructor(private readonly setup: PipelineSetup) {
+    this.windowWeekEnd = addDays(setup.windowStart, 6);
+  }
+
+  /**
+   * Whether a snapshot date can be a quarter's first: in the first 7 days of a quarter, or of the window (the
+   * snapshots are weekly). Only those dates are kept (a cheap test on every row of a table of millions).
+   */
+  private firstWeekSnapshot(date: string): boolean {
+    const month = (date.charCodeAt(5) - 48) * 10 + (date.charCodeAt(6) - 48);
+    const day = (date.charCodeAt(8) - 48) * 10 + (date.charCodeAt(9) - 48);
+    if (month % 3 === 1 && day <= 7) return true;
+    return date >= this.setup.windowStart && date <= this.windowWeekEnd;
+  }
 
   addDeal(d: Pick<PipelineDeal, 'owner' | 'outcome' | 'close_date' | 'closed_arr'>): void {
     if (d.outcome !== 'won' || d.close_date === '') return;
@@ -152,6 +169,7 @@ export class PipelineStats {
     const s = this.s;
     s.snapshotRows++;
     const date = row.snapshot_date;
+    if (!this.firstWeekSnapshot(date)) return;
     let b = this.bounds.get(date);
     if (b === undefined) {
       const q = quarterOf(date);
@@ -203,6 +221,11 @@ function findDeal(deals: readonly PipelineDeal[], id: string, from: number): num
   for (let i = from; i < deals.length; i++) if (deals[i].deal_id === id) return i;
   for (let i = 0; i < Math.min(from, deals.length); i++) if (deals[i].deal_id === id) return i;
   return deals.length;
+}
+
+/** The day `n` days after an ISO date (YYYY-MM-DD; UTC arithmetic, no clock). */
+function addDays(iso: string, n: number): string {
+  return new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 }
 
 const ratio4 = (a: number, b: number) => (b === 0 ? null : round(a / b, 4));
