@@ -417,6 +417,11 @@ export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
   for (const t of inputs(paths)) {
     outputs[t.name] = t.file;
     if (t.name === 'companies' && existsSync(from.leads)) outputs.leads = leadsFile(paths);
+    if (t.name === 'deals') {
+      for (const [name, key] of [['opportunity_history', 'history'], ['pipeline_snapshots', 'snapshots'], ['reps', 'reps']] as const) {
+        if (existsSync(from[key])) outputs[name] = paths[key];
+      }
+    }
   }
   outputs.report = report;
   const e = facts.enrich;
