@@ -30,7 +30,7 @@ import type {Reporter} from '../io/reporter.js';
 import {pickColumns, TableCodec, type TableColumn} from '../io/table-codec.js';
 import {TableCursor} from '../io/table-cursor.js';
 import {COMPANY_TABLE, CONTRACT_TABLE, DEAL_TABLE, INVOICE_TABLE, REP_TABLE, SNAPSHOT_TABLE, UNIFIED_TABLE} from '../generated/tables.js';
-import {PipelineStats, type PipelineFigures, type PipelineRep, type PipelineSnapshotRow} from '../core/pipeline-stats.js';
+import {PipelineStats, type PipelineDeal, type PipelineFigures, type PipelineRep, type PipelineSnapshotRow} from '../core/pipeline-stats.js';
 
 export type {ReportResult} from '../core/report/summary.js';
 export {formatSummaryTable} from '../core/report/summary.js';
@@ -42,7 +42,7 @@ function projected<T extends Record<string, unknown>>(table: readonly TableColum
 }
 
 // The columns the report reads: every field of the Figure* row types (the Record type makes the lists complete).
-type DealRow = FigureDeal & {as_of_date: string; owner: string};
+type DealRow = FigureDeal & {as_of_date: string};
 const companyCodec = projected<FigureCompany>(COMPANY_TABLE, {
   company_id: true, icp_fit: true, icp_tier: true, size_band: true, uses_x12: true, uses_clearinghouse: true, uses_fhir: true, uses_hl7: true,
   enrichment_source: true,
@@ -50,8 +50,9 @@ const companyCodec = projected<FigureCompany>(COMPANY_TABLE, {
 const dealCodec = projected<DealRow>(DEAL_TABLE, {
   deal_id: true, company_id: true, lead_source: true, segment: true, created_date: true, stage: true, close_date: true, outcome: true,
   loss_reason: true, lost_at_stage: true, amount_arr: true, closed_arr: true, probability: true, sales_cycle_days: true, as_of_date: true,
-  owner: true,
 });
+/** What the pipeline figures read of deals.csv besides the rows kept (see readPipeline). */
+const bookingCodec = projected<Pick<PipelineDeal, 'owner' | 'outcome' | 'close_date' | 'closed_arr'>>(DEAL_TABLE, {owner: true, outcome: true, close_date: true, closed_arr: true});
 const repCodec = projected<PipelineRep>(REP_TABLE, {name: true, segment: true, hire_date: true, quarterly_quota_arr: true});
 const snapshotCodec = projected<PipelineSnapshotRow>(SNAPSHOT_TABLE, {snapshot_date: true, deal_id: true, amount_arr: true, expected_close_date: true});
 const contractCodec = projected<FigureContract>(CONTRACT_TABLE, {billing_id: true, deal_id: true, company_id: true, arr: true, contract_status: true});
@@ -151,21 +152,21 @@ async function readDeals(paths: DataPaths): Promise<DealRow[]> {
     d.loss_reason = i.of(d.loss_reason);
     d.lost_at_stage = i.of(d.lost_at_stage);
     d.as_of_date = i.of(d.as_of_date);
-    d.owner = i.of(d.owner);
   });
 }
 
 /**
- * Quota attainment, pipeline coverage and slip rate (core/pipeline-stats.ts) from the deals (read), reps.csv
- * and pipeline_snapshots.csv, streamed: its rows follow the deals (each deal's weeks together), so each row's
- * deal is found by walking deals.csv's rows in step; the snapshot rows are never held. null when the dataset
- * has no reps.csv or pipeline_snapshots.csv (made before they existed).
+ * Quota attainment, pipeline coverage and slip rate (core/pipeline-stats.ts) from reps.csv, deals.csv (the
+ * owners and bookings streamed; `deals`: the rows kept, in file order) and pipeline_snapshots.csv, streamed:
+ * its rows follow the deals (each deal's weeks together), so each row's deal is found by walking `deals` in
+ * step; the snapshot rows are never held. null when the dataset has no reps.csv or pipeline_snapshots.csv
+ * (made before they existed).
  */
 export async function readPipeline(paths: DataPaths, deals: readonly DealRow[], windowStart: string, asOf: string): Promise<PipelineFigures | null> {
   if (!existsSync(paths.reps) || !existsSync(paths.snapshots)) return null;
   const reps = await readRows(paths.reps, repCodec, 'deals', () => {}, CHECKS.reps);
   const stats = new PipelineStats({reps, windowStart, asOf});
-  for (const d of deals) stats.addDeal(d);
+  await stream(paths.deals, bookingCodec, 'deals', (d) => stats.addDeal(d), {table: DEAL_TABLE});
   let k = 0;
   let byId: Map<string, number> | undefined;
   await stream(paths.snapshots, snapshotCodec, 'deals', (row) => {

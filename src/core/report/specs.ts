@@ -391,7 +391,8 @@ export function chartDefs(f: ReportFigures, minGroup = DEFAULT_MIN_GROUP): Chart
     winRateChart('win_rate_segment', 'Win rate by segment', 'Segment', f.winRateBySegment, 'Segments by company size: SMB, mid-market, enterprise.', minGroup),
     cycleChart(f, minGroup),
     pipelineChart(f),
-    coverageChart(f),
+    // (Not for a dataset made before reps.csv and pipeline_snapshots.csv existed.)
+    ...(f.pipeline ? [coverageChart(f)] : []),
     arrDistributionChart(f),
     arrBySizeChart(f, minGroup),
     mrrChart(f),
