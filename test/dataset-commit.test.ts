@@ -152,7 +152,7 @@ describe('kill -9 and failures leave the old or the new dataset, whole', () => {
     const fresh = tables(await verifiedFiles(work));
     expect(fresh).toEqual({...tables(files42), 'final/report.html': files7['final/report.html']});
     const seen: Record<string, 'old' | 'new'> = {};
-    const points = ['locked', 'staged', 'journal', ...Array.from({length: 30}, (_, k) => `rename:${k}`), 'renamed', 'committed'];
+    const points = ['locked', 'staged', 'journal', ...Array.from({length: 36}, (_, k) => `rename:${k}`), 'renamed', 'committed'];
     for (const point of points) {
       const dir = copyOfOld();
       const r = node(args, {STEDI_GTM_FAULT: `kill@${point}`});
@@ -169,8 +169,8 @@ describe('kill -9 and failures leave the old or the new dataset, whole', () => {
       expect([point, litter(dir)]).toEqual([point, []]);
     }
     expect(seen).toMatchObject({locked: 'old', staged: 'old', journal: 'new', 'rename:0': 'new', renamed: 'new', committed: 'new'});
-    // Every rename of the commit was a point: 13 files (11 of the dataset, the cache of facts, the manifest), each old one moved aside, then the new one put in place.
-    expect(Object.keys(seen).filter((p) => p.startsWith('rename:')).length).toBe(2 * 13);
+    // Every rename of the commit was a point: 16 files (14 of the dataset, the cache of facts, the manifest), each old one moved aside, then the new one put in place.
+    expect(Object.keys(seen).filter((p) => p.startsWith('rename:')).length).toBe(2 * 16);
   });
 
   it('kill -9 at random instants of runs (one thread and worker threads): each time, after the next start, one whole dataset of the two', async () => {
