@@ -75,7 +75,7 @@ describe('the manifest', () => {
     const sha = spawnSync('sha256sum', [join(new42, 'raw', 'deals.csv')], {encoding: 'utf8'}).stdout.split(' ')[0];
     expect(m.files['raw/deals.csv'].sha256).toBe(sha);
     expect(m.runs).toEqual([
-      expect.objectContaining({command: 'run', from: 'enrich', seed: 42, as_of: '2025-08-31', input: {path: 'data/input/companies_clay.csv', sha256: spawnSync('sha256sum', [SAMPLE], {encoding: 'utf8'}).stdout.split(' ')[0]}, reads: {}, version: '0.1.0'}),
+      expect.objectContaining({command: 'run', from: 'enrich', seed: 42, as_of: shippedConfig().simulation.as_of, input: {path: 'data/input/companies_clay.csv', sha256: spawnSync('sha256sum', [SAMPLE], {encoding: 'utf8'}).stdout.split(' ')[0]}, reads: {}, version: '0.1.0'}),
     ]);
     expect(Object.keys(m.runs[0].config).sort()).toEqual(['deal_model.yml', 'icp_rules.yml', 'ingest.yml', 'openai.yml', 'previous_customers.yml']);
   });
