@@ -419,9 +419,7 @@ export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
     outputs[t.name] = t.file;
     if (t.name === 'companies' && existsSync(from.leads)) outputs.leads = leadsFile(paths);
     if (t.name === 'deals') {
-      for (const [name, key] of [['opportunity_history', 'history'], ['pipeline_snapshots', 'snapshots'], ['reps', 'reps']] as const) {
-        if (existsSync(from[key])) outputs[name] = paths[key];
-      }
+      for (const key of ['history', 'snapshots', 'reps'] as const) if (existsSync(from[key])) outputs[key] = paths[key];
     }
   }
   outputs.report = report;
