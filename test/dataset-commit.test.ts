@@ -4,6 +4,7 @@ import {hostname} from 'node:os';
 import {join} from 'node:path';
 import {readManifest} from '../src/io/manifest.js';
 import {tempDir} from './helpers/cli.js';
+import {shippedConfig} from './helpers/simulation.js';
 import {BIN, CONFIG, litter, reopen, start, verifiedFiles} from './helpers/dataset.js';
 
 /**
@@ -57,7 +58,8 @@ describe('the manifest', () => {
   it('lists every file with rows, bytes and SHA-256, and names the run: the rows are the stages\' counts', async () => {
     const m = (await readManifest(new42))!;
     expect(Object.keys(m.files)).toEqual([
-      'raw/companies.csv', 'interim/rejects.csv', 'raw/leads.csv', 'raw/deals.csv', 'raw/billing.csv', 'raw/invoices.csv', 'final/unified.csv',
+      'raw/companies.csv', 'interim/rejects.csv', 'raw/leads.csv', 'raw/deals.csv', 'raw/opportunity_history.csv', 'raw/pipeline_snapshots.csv', 'raw/reps.csv',
+      'raw/billing.csv', 'raw/invoices.csv', 'final/unified.csv',
       'interim/enrich_summary.json', 'interim/deals_summary.json', 'interim/billing_summary.json', 'final/report.html', 'interim/sources.json',
     ]);
     const summary = (name: string) => JSON.parse(readFileSync(join(new42, 'interim', name), 'utf8'));
@@ -66,12 +68,14 @@ describe('the manifest', () => {
     const b = summary('billing_summary.json');
     expect([m.files['raw/companies.csv'].rows, m.files['interim/rejects.csv'].rows, m.files['raw/leads.csv'].rows]).toEqual([e.companies_written, e.rejected_rows, e.companies_written]);
     expect([m.files['raw/deals.csv'].rows, m.files['raw/billing.csv'].rows, m.files['raw/invoices.csv'].rows]).toEqual([d.deals, b.contracts, b.invoices]);
+    expect([m.files['raw/opportunity_history.csv'].rows, m.files['raw/pipeline_snapshots.csv'].rows]).toEqual([d.history_rows, d.snapshot_rows]);
+    expect(m.files['raw/reps.csv'].rows).toBe(shippedConfig().reps.length);
     expect(m.files['final/unified.csv'].rows).toBe(d.deals + (e.companies_written - d.companies_with_deals));
     expect(m.files['final/report.html']).toMatchObject({rows: null, bytes: readFileSync(join(new42, 'final', 'report.html')).length, run: 0});
     const sha = spawnSync('sha256sum', [join(new42, 'raw', 'deals.csv')], {encoding: 'utf8'}).stdout.split(' ')[0];
     expect(m.files['raw/deals.csv'].sha256).toBe(sha);
     expect(m.runs).toEqual([
-      expect.objectContaining({command: 'run', from: 'enrich', seed: 42, as_of: '2025-08-31', input: {path: 'data/input/companies_clay.csv', sha256: spawnSync('sha256sum', [SAMPLE], {encoding: 'utf8'}).stdout.split(' ')[0]}, reads: {}, version: '0.1.0'}),
+      expect.objectContaining({command: 'run', from: 'enrich', seed: 42, as_of: shippedConfig().simulation.as_of, input: {path: 'data/input/companies_clay.csv', sha256: spawnSync('sha256sum', [SAMPLE], {encoding: 'utf8'}).stdout.split(' ')[0]}, reads: {}, version: '0.1.0'}),
     ]);
     expect(Object.keys(m.runs[0].config).sort()).toEqual(['deal_model.yml', 'icp_rules.yml', 'ingest.yml', 'openai.yml', 'previous_customers.yml']);
   });
@@ -148,7 +152,7 @@ describe('kill -9 and failures leave the old or the new dataset, whole', () => {
     const fresh = tables(await verifiedFiles(work));
     expect(fresh).toEqual({...tables(files42), 'final/report.html': files7['final/report.html']});
     const seen: Record<string, 'old' | 'new'> = {};
-    const points = ['locked', 'staged', 'journal', ...Array.from({length: 30}, (_, k) => `rename:${k}`), 'renamed', 'committed'];
+    const points = ['locked', 'staged', 'journal', ...Array.from({length: 36}, (_, k) => `rename:${k}`), 'renamed', 'committed'];
     for (const point of points) {
       const dir = copyOfOld();
       const r = node(args, {STEDI_GTM_FAULT: `kill@${point}`});
@@ -165,8 +169,8 @@ describe('kill -9 and failures leave the old or the new dataset, whole', () => {
       expect([point, litter(dir)]).toEqual([point, []]);
     }
     expect(seen).toMatchObject({locked: 'old', staged: 'old', journal: 'new', 'rename:0': 'new', renamed: 'new', committed: 'new'});
-    // Every rename of the commit was a point: 13 files (11 of the dataset, the cache of facts, the manifest), each old one moved aside, then the new one put in place.
-    expect(Object.keys(seen).filter((p) => p.startsWith('rename:')).length).toBe(2 * 13);
+    // Every rename of the commit was a point: 16 files (14 of the dataset, the cache of facts, the manifest), each old one moved aside, then the new one put in place.
+    expect(Object.keys(seen).filter((p) => p.startsWith('rename:')).length).toBe(2 * 16);
   });
 
   it('kill -9 at random instants of runs (one thread and worker threads): each time, after the next start, one whole dataset of the two', async () => {

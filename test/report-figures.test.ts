@@ -209,6 +209,10 @@ describe('summary', () => {
       booked_arr: 75600,
       mrr_as_of: 6300,
       enrichment_fallbacks: 1,
+      // No reps.csv or pipeline_snapshots.csv in the fixture: no pipeline figures.
+      quota_attainment_share: null,
+      median_pipeline_coverage: null,
+      median_slip_rate: null,
     });
   });
 
@@ -227,7 +231,7 @@ describe('summary', () => {
     expect(f.funnel).toEqual(funnel(deals, STAGES));
     expect(f.summary).toEqual(summarize(tables, AS_OF));
     expect(Object.keys(f).sort()).toEqual([
-      'arrBySizeBand', 'arrDistribution', 'cycleBySegment', 'enrichmentSources', 'funnel', 'icpMix', 'lossReasons', 'mrrByMonth',
+      'arrBySizeBand', 'arrDistribution', 'cycleBySegment', 'enrichmentSources', 'funnel', 'icpMix', 'lossReasons', 'mrrByMonth', 'pipeline',
       'pipelineByMonth', 'summary', 'techstackMix', 'winRateByIcpTier', 'winRateByLeadSource', 'winRateBySegment',
     ]);
   });

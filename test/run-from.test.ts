@@ -17,7 +17,7 @@ import {hiddenFiles, runBuilt, runCli, tempDir} from './helpers/cli.js';
 
 const SAMPLE = join(process.cwd(), 'data', 'input', 'companies_clay.csv');
 const CONFIG = join(process.cwd(), 'config');
-const OUTPUTS = ['raw/leads.csv', 'raw/deals.csv', 'raw/billing.csv', 'raw/invoices.csv', 'final/unified.csv', 'interim/deals_summary.json', 'interim/billing_summary.json'];
+const OUTPUTS = ['raw/leads.csv', 'raw/deals.csv', 'raw/opportunity_history.csv', 'raw/pipeline_snapshots.csv', 'raw/reps.csv', 'raw/billing.csv', 'raw/invoices.csv', 'final/unified.csv', 'interim/deals_summary.json', 'interim/billing_summary.json'];
 
 let t: ReturnType<typeof tempDir>;
 /** companies.csv of the sample (enriched once for the whole file). */

@@ -129,7 +129,7 @@ describe('determinism and independence through the stages', () => {
     t = tempDir();
   });
   afterAll(() => t.cleanup());
-  const FILES = ['raw/companies.csv', 'raw/leads.csv', 'raw/deals.csv', 'raw/billing.csv', 'raw/invoices.csv', 'final/unified.csv'];
+  const FILES = ['raw/companies.csv', 'raw/leads.csv', 'raw/deals.csv', 'raw/opportunity_history.csv', 'raw/pipeline_snapshots.csv', 'raw/reps.csv', 'raw/billing.csv', 'raw/invoices.csv', 'final/unified.csv'];
   const base = (dir: string) => ['--provider', 'rules', '--input', SAMPLE, '--config-dir', CONFIG_DIR, '--data-dir', join(t.dir, dir), '--quiet'];
   const read = (dir: string, file: string) => readFileSync(join(t.dir, dir, file));
   const lines = (dir: string, file: string) => read(dir, file).toString('utf8').trim().split('\n');
@@ -154,10 +154,15 @@ describe('determinism and independence through the stages', () => {
 
   it('--limit and a reordered companies.csv leave each company\'s deals and contracts unchanged', async () => {
     expect((await runCli(Run, [...base('lim'), '--limit', '120'])).exitCode).toBe(0);
-    const full = new Set([...lines('a', 'raw/deals.csv'), ...lines('a', 'raw/billing.csv')]);
-    const limited = [...lines('lim', 'raw/deals.csv').slice(1), ...lines('lim', 'raw/billing.csv').slice(1)];
+    const LIMITED = ['raw/deals.csv', 'raw/opportunity_history.csv', 'raw/pipeline_snapshots.csv', 'raw/billing.csv'];
+    const full = new Set(LIMITED.flatMap((f) => lines('a', f)));
+    const limited = LIMITED.flatMap((f) => lines('lim', f).slice(1));
     expect(limited.length).toBeGreaterThan(5);
     expect(limited.filter((l) => !full.has(l))).toEqual([]);
+    // Each company's history and snapshots are a prefix of the full run's (the companies are its first 120).
+    for (const f of ['raw/opportunity_history.csv', 'raw/pipeline_snapshots.csv']) expect(lines('a', f).slice(0, lines('lim', f).length)).toEqual(lines('lim', f));
+    // reps.csv is the configured team, whatever the limit.
+    expect(read('lim', 'raw/reps.csv').equals(read('a', 'raw/reps.csv'))).toBe(true);
 
     // Reverse the companies (records, not lines: descriptions span lines) and run the simulation stages again.
     const parsed = Papa.parse<string[]>(read('a', 'raw/companies.csv').toString('utf8'), {skipEmptyLines: true}).data;
@@ -165,7 +170,7 @@ describe('determinism and independence through the stages', () => {
     mkdirSync(join(rev, 'raw'), {recursive: true});
     writeFileSync(join(rev, 'raw', 'companies.csv'), Papa.unparse([parsed[0], ...parsed.slice(1).reverse()], {newline: '\n'}) + '\n');
     for (const Cmd of [Deals, Billing, Unify]) expect((await runCli(Cmd, ['--config-dir', CONFIG_DIR, '--data-dir', rev, '--quiet'])).exitCode).toBe(0);
-    for (const f of ['raw/deals.csv', 'raw/billing.csv', 'raw/invoices.csv', 'raw/leads.csv']) {
+    for (const f of ['raw/deals.csv', 'raw/opportunity_history.csv', 'raw/pipeline_snapshots.csv', 'raw/billing.csv', 'raw/invoices.csv', 'raw/leads.csv']) {
       expect(lines('rev', f).slice(1).sort()).toEqual(lines('a', f).slice(1).sort());
     }
   });

@@ -14,7 +14,7 @@ import {companyColumns} from '../src/stages/deals.js';
 import {runCli, tempDir} from './helpers/cli.js';
 import {CONFIG_DIR, makeCompany, SAMPLE} from './helpers/simulation.js';
 
-const OUTPUTS = ['raw/leads.csv', 'raw/deals.csv', 'raw/billing.csv', 'raw/invoices.csv', 'final/unified.csv'];
+const OUTPUTS = ['raw/leads.csv', 'raw/deals.csv', 'raw/opportunity_history.csv', 'raw/pipeline_snapshots.csv', 'raw/reps.csv', 'raw/billing.csv', 'raw/invoices.csv', 'final/unified.csv'];
 
 let t: ReturnType<typeof tempDir>;
 beforeEach(() => {

@@ -9,7 +9,7 @@ import {hiddenFiles, runBuilt, runCli, tempDir} from './helpers/cli.js';
 
 const SAMPLE = join(process.cwd(), 'data', 'input', 'companies_clay.csv');
 const CONFIG = join(process.cwd(), 'config');
-const TABLES = ['raw/companies.csv', 'raw/leads.csv', 'raw/deals.csv', 'raw/billing.csv', 'raw/invoices.csv', 'final/unified.csv', 'interim/rejects.csv'];
+const TABLES = ['raw/companies.csv', 'raw/leads.csv', 'raw/deals.csv', 'raw/opportunity_history.csv', 'raw/pipeline_snapshots.csv', 'raw/billing.csv', 'raw/invoices.csv', 'final/unified.csv', 'interim/rejects.csv'];
 
 const rowsOf = (file: string) => {
   const data = Papa.parse<string[]>(readFileSync(file, 'utf8'), {skipEmptyLines: true}).data;
@@ -29,6 +29,8 @@ describe('--shard K/N', () => {
         for (const p of parts) expect(p.header).toEqual(all.header);
         expect([table, parts.flatMap((p) => p.rows).sort()]).toEqual([table, all.rows]);
       }
+      // reps.csv is the configured team, whole in every shard.
+      for (let k = 1; k <= 3; k++) expect(readFileSync(join(t.dir, `s${k}`, 'raw', 'reps.csv'), 'utf8')).toBe(readFileSync(join(t.dir, 'all', 'raw', 'reps.csv'), 'utf8'));
       const summaries = [1, 2, 3].map((k) => JSON.parse(readFileSync(join(t.dir, `s${k}`, 'interim', 'enrich_summary.json'), 'utf8')));
       for (const s of summaries) {
         expect(s.input_rows).toBe(340);
@@ -75,7 +77,7 @@ describe('range workers', () => {
           expect([tag, w, r.status, r.stderr]).toEqual([tag, w, 0, '']);
         }
         for (const w of ['2', '3', '2r']) {
-          for (const table of [...TABLES, 'interim/enrich_summary.json', 'interim/deals_summary.json', 'interim/billing_summary.json', ...(tag === 'all' ? ['final/report.html'] : [])]) {
+          for (const table of [...TABLES, 'raw/reps.csv', 'interim/enrich_summary.json', 'interim/deals_summary.json', 'interim/billing_summary.json', ...(tag === 'all' ? ['final/report.html'] : [])]) {
             const got = readFileSync(join(t.dir, `${tag}-w${w}`, table), 'utf8').replaceAll(`${tag}-w${w}`, 'DIR');
             expect([tag, w, table, got]).toEqual([tag, w, table, readFileSync(join(t.dir, `${tag}-w0`, table), 'utf8').replaceAll(`${tag}-w0`, 'DIR')]);
           }
@@ -175,7 +177,7 @@ describe('range workers', () => {
           if (k === 5) keyHash.fill(12345);
           return {...r, account: r.account.slice(), keyHash};
         };
-        const tables = [paths.companies, paths.leads, paths.deals, paths.billing, paths.invoices, paths.arrMovements, paths.unified];
+        const tables = [paths.companies, paths.leads, paths.deals, paths.history, paths.snapshots, paths.reps, paths.billing, paths.invoices, paths.arrMovements, paths.unified];
         try {
           await pool.run(ranges.length, range, [], {all: tables}, () => {});
           console.log(JSON.stringify({ranges: ranges.length, error: null}));

@@ -4,7 +4,7 @@ import {STAGE_READS} from '../io/manifest.js';
 import {formatDealsSummary, runDeals, type DealsSummary} from '../stages/deals.js';
 
 export default class Deals extends BaseCommand<typeof Deals> {
-  static summary = 'Simulate the sales pipeline: data/raw/companies.csv -> data/raw/deals.csv and data/raw/leads.csv.';
+  static summary = 'Simulate the sales pipeline: companies.csv -> deals, leads, opportunity history, pipeline snapshots, reps.';
   static description = `Gives every company a lead source, campaign and first-touch date, decides with a log-odds model (ICP tier, X12 / clearinghouse, FHIR / HL7, size, previous customer, lead source) whether it opens a deal, and walks each deal through discovery, technical evaluation, security review, proposal and negotiation to closed_won or closed_lost, with skewed stage durations that grow with company size. Deals not closed by the as-of date are open. Every company draws from its own random stream (seed, company key), so the same seed gives the same bytes and one company's deals never depend on the others. Parameters: <config-dir>/deal_model.yml. Prints the calibration figures (opportunity rate, win rate, open share, cycle, ARR, loss reasons) and warns when one falls clearly (beyond sampling noise) outside the target ranges in the config.`;
 
   static examples = [

@@ -15,6 +15,7 @@ import type {SimulationResult} from '../stages/simulate.js';
 import {runUnify, type UnifySummary} from '../stages/unify.js';
 import type {ReportResult} from '../stages/report.js';
 import {STAGE_READS} from '../io/manifest.js';
+import {pickPipelineFigures} from '../core/pipeline-stats.js';
 import {readablePaths} from '../io/dataset.js';
 
 /** The stages `run --from` can start at, in pipeline order. */
@@ -40,7 +41,7 @@ export interface RunSummary {
 
 export default class Run extends BaseCommand<typeof Run> {
   static summary = 'Run the whole pipeline: enrich, deals, billing, unify.';
-  static description = `Runs every stage in order with the same flags and prints each stage's summary. The outputs are <data-dir>/raw/companies.csv, <data-dir>/raw/leads.csv, <data-dir>/raw/deals.csv, <data-dir>/raw/billing.csv, <data-dir>/raw/invoices.csv, <data-dir>/final/arr_movements.csv and <data-dir>/final/unified.csv. The same seed and input give byte-identical files, the same bytes as running the stages one by one.`;
+  static description = `Runs every stage in order with the same flags and prints each stage's summary. The outputs are <data-dir>/raw/companies.csv, <data-dir>/raw/leads.csv, <data-dir>/raw/deals.csv, <data-dir>/raw/opportunity_history.csv, <data-dir>/raw/pipeline_snapshots.csv, <data-dir>/raw/reps.csv, <data-dir>/raw/billing.csv, <data-dir>/raw/invoices.csv, <data-dir>/final/arr_movements.csv and <data-dir>/final/unified.csv. The same seed and input give byte-identical files, the same bytes as running the stages one by one.`;
 
   static examples = [
     {command: '<%= config.bin %> run --seed 42 --provider rules', description: 'Build the whole dataset from the default export, enriched offline.'},
@@ -113,7 +114,7 @@ export default class Run extends BaseCommand<typeof Run> {
     const unify = simulated?.unify ?? (await runUnify({...stage, paths: readablePaths(stage.paths)}));
     // Companies simulated in this run were digested as they went: the report need not read companies.csv again.
     const reporting = await reportLoading;
-    const report = reporting ? await reporting.reportStage({...s, digest: simulated?.digest, readFrom: readablePaths(s.paths)}) : undefined;
+    const report = reporting ? await reporting.reportStage({...s, digest: simulated?.digest, pipeline: deals && pickPipelineFigures(deals), readFrom: readablePaths(s.paths)}) : undefined;
     // The big tables may still be going into place (see EnrichOptions.simulation.renamed).
     await renamed;
     // The tables made in this pass belong together (see io/provenance.ts).

@@ -1,5 +1,7 @@
 import {BillingStats, billCompany, compileBillingModel} from './billing.js';
+import {formatIsoDay} from './calendar.js';
 import {DealStats, simulateCompany, type DealModel} from './deals.js';
+import {PipelineStats} from './pipeline-stats.js';
 import {stableId} from './hash.js';
 import type {Company} from '../schemas/companies.js';
 
@@ -26,10 +28,13 @@ export function simulatePopulation(companies: readonly Company[], model: DealMod
   const billing = compileBillingModel(model);
   const deals = new DealStats(model);
   const contracts = new BillingStats(billing, asOf);
+  const pipeline = new PipelineStats({reps: model.config.reps, windowStart: model.config.simulation.window_start, asOf: formatIsoDay(asOf)});
   for (const c of companies) {
     const sim = simulateCompany(c, model, seed, asOf);
     deals.add(c, sim);
+    pipeline.add(sim);
     contracts.addBilled(billCompany(sim.deals, c, billing, seed, asOf));
   }
-  return {deals: deals.summary(), billing: contracts.summary()};
+  const figures = pipeline.figures();
+  return {deals: deals.summary(), billing: contracts.summary(), pipeline: {figures, checks: pipeline.checks(model.config.targets)}};
 }

@@ -18,6 +18,15 @@ export class WriterGroup {
    */
   constructor(private readonly mode?: 'part' | {stream: (path: string, bytes: Uint8Array, rows: number) => void; header: boolean}) {}
 
+  /**
+   * Whether this group writes the rows that a dataset has once (reps.csv), not once per piece: every group but
+   * a stream of a piece after the first (the one that writes no header).
+   */
+  get writesOnce(): boolean {
+    const m = this.mode;
+    return m === undefined || m === 'part' || m.header;
+  }
+
   open(path: string, header: readonly string[]): AtomicCsvWriter {
     const m = this.mode;
     const w =

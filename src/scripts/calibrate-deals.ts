@@ -5,7 +5,9 @@
  *     [--copies 30] [--seed 42] [--seeds 20] [--as-of 2025-08-31] [--bench 100000]
  * --copies N: replicate every company N times under new keys (a larger population with the sample's mix)
  *   and print the deals and billing figures with their target checks.
- * --seeds K: run the sample itself with seeds 1..K and print the spread of the main figures.
+ * --seeds K: run the sample itself with seeds 1..K and print the spread of the main figures (with the pipeline's:
+ *   share of rep-quarters at quota, median attainment, pipeline coverage, slip rate; quotas scale with the
+ *   companies per rep, so calibrate them with --copies on a realistic export size).
  * --bench N: time deals + billing + unify (core functions and row encoding) on N replicated companies.
  */
 import {parseArgs} from 'node:util';
@@ -85,13 +87,18 @@ if (opts.bench) {
   const table: Record<string, number[]> = {};
   const cycles: Record<string, number[]> = {overall: [], smb: [], mid_market: [], enterprise: []};
   const nd: number[] = [];
+  const pipelineKeys = ['quota_attainment_share', 'median_attainment', 'median_pipeline_coverage', 'median_slip_rate'] as const;
+  const pipe: Record<string, number[]> = {};
   let outside = 0;
   for (let s = 1; s <= k; s++) {
     const r = simulate(sample, model, s, asOf);
     for (const key of keys) (table[key] ??= []).push(r.deals.figures[key] ?? NaN);
     for (const seg of Object.keys(cycles)) cycles[seg].push(r.deals.figures.median_cycle_days[seg as 'overall'] ?? NaN);
     nd.push(r.deals.figures.loss_reasons.no_decision);
-    outside += r.deals.warnings.length + r.billing.warnings.length;
+    const p = r.pipeline.figures;
+    const pv = {quota_attainment_share: p.quota_attainment.at_quota_share, median_attainment: p.quota_attainment.median_attainment, median_pipeline_coverage: p.median_pipeline_coverage, median_slip_rate: p.median_slip_rate};
+    for (const key of pipelineKeys) (pipe[key] ??= []).push(pv[key] ?? NaN);
+    outside += r.deals.warnings.length + r.billing.warnings.length + r.pipeline.checks.filter((c) => c.status === 'outside').length;
   }
   const q = (xs: number[]) => {
     const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
@@ -102,10 +109,11 @@ if (opts.bench) {
   for (const key of keys) console.log(`  ${key.padEnd(26)} ${q(table[key])}`);
   for (const seg of Object.keys(cycles)) console.log(`  median_cycle_days ${seg.padEnd(10)} ${q(cycles[seg])}`);
   console.log(`  no_decision_share          ${q(nd)}`);
+  for (const key of pipelineKeys) console.log(`  ${key.padEnd(26)} ${q(pipe[key])}`);
   console.log(`  warnings per seed: ${(outside / k).toFixed(1)}`);
 } else {
   const copies = Number(opts.copies);
   const population = replicate(sample, copies);
   const r = simulate(population, model, seed, asOf);
-  console.log(JSON.stringify({companies: population.length, deals: r.deals, billing: r.billing}, null, 2));
+  console.log(JSON.stringify({companies: population.length, deals: r.deals, billing: r.billing, pipeline: r.pipeline}, null, 2));
 }

@@ -3,8 +3,9 @@ import {join} from 'node:path';
 import {formatIsoDay, parseIsoDay, type DayNumber} from '../core/calendar.js';
 import {displayPath as pathFromCwd} from '../core/display-path.js';
 import {count, formatUsd, plural} from '../core/format.js';
-import {compileDealModel, DealStats, simulateCompany, type CompanySimulation, type DealModel, type DealsFigures} from '../core/deals.js';
-import type {TargetCheck} from '../core/targets.js';
+import {compileDealModel, DealStats, repRows, simulateCompany, type CompanySimulation, type DealModel, type DealsFigures} from '../core/deals.js';
+import {PipelineStats, type PipelineFigures} from '../core/pipeline-stats.js';
+import {targetWarnings, type TargetCheck} from '../core/targets.js';
 import {UserError} from '../errors.js';
 import {loadYamlConfig} from '../io/config.js';
 import {TableCursor} from '../io/table-cursor.js';
@@ -12,11 +13,12 @@ import {WriterGroup} from '../io/writer-group.js';
 import type {DataPaths} from '../io/paths.js';
 import type {Reporter} from '../io/reporter.js';
 import {pickColumns, TableCodec} from '../io/table-codec.js';
-import {COMPANY_TABLE, DEAL_TABLE, LEAD_TABLE} from '../generated/tables.js';
+import {COMPANY_TABLE, DEAL_TABLE, HISTORY_TABLE, LEAD_TABLE, REP_TABLE, SNAPSHOT_TABLE} from '../generated/tables.js';
 import type {Company} from '../schemas/companies.js';
 import {CONFIG_SCHEMAS} from '../schemas/config-files.js';
 import type {DealModelConfig} from '../schemas/deal-model.js';
 import type {Deal, Lead} from '../schemas/deals.js';
+import type {OpportunityChange, PipelineSnapshot, Rep} from '../schemas/history.js';
 import {writeJsonAtomic} from '../io/json.js';
 import {fileSha256, recordSources, sourceOf} from '../io/provenance.js';
 import {companyCodec} from './codecs.js';
@@ -25,6 +27,9 @@ export const dealCodec = new TableCodec<Deal>(DEAL_TABLE);
 /** What the readers of companies.csv check (see CursorOptions.check): every typed cell, unique company IDs. */
 export const COMPANY_CHECK = {table: COMPANY_TABLE, all: true, unique: 'company_id'} as const;
 export const leadCodec = new TableCodec<Lead>(LEAD_TABLE);
+export const historyCodec = new TableCodec<OpportunityChange>(HISTORY_TABLE);
+export const snapshotCodec = new TableCodec<PipelineSnapshot>(SNAPSHOT_TABLE);
+export const repCodec = new TableCodec<Rep>(REP_TABLE);
 
 /** data/raw/leads.csv (not in dataPaths: written by the deals stage next to deals.csv). */
 export function leadsPath(paths: DataPaths): string {
@@ -154,12 +159,15 @@ const dealsCompanyCodec = companyColumns<keyof DealsCompany>({
   company_kind: true, is_competitor: true, techstack_basis: true,
 });
 
-export interface DealsSummary extends DealsFigures {
+export interface DealsSummary extends DealsFigures, PipelineFigures {
   seed: number;
   as_of: string;
   window: {start: string; end: string};
   output: string;
   leads_file: string;
+  history_file: string;
+  snapshots_file: string;
+  reps_file: string;
   checks: TargetCheck[];
   warnings: string[];
 }
@@ -167,33 +175,61 @@ export interface DealsSummary extends DealsFigures {
 /** The deal model, compiled for the as-of date (from loadDealModel). */
 export type LoadedDealModel = Awaited<ReturnType<typeof loadDealModel>>;
 
+/** What the pipeline figures are measured against: the configured team, the window and the as-of date. */
+export function pipelineSetup(loaded: LoadedDealModel) {
+  const config = loaded.model.config;
+  return {reps: config.reps, windowStart: config.simulation.window_start, asOf: formatIsoDay(loaded.asOf)};
+}
+
 /**
- * The deals stage's per-company work and outputs: one pure simulation per company, written to leads.csv
- * and deals.csv. `deals` feeds it the companies of companies.csv; `run` feeds it each company as soon as
- * enrichment produced it, so both write the same bytes.
+ * The deals stage's per-company work and outputs: one pure simulation per company, written to leads.csv,
+ * deals.csv, opportunity_history.csv and pipeline_snapshots.csv (and reps.csv, once per dataset). `deals`
+ * feeds it the companies of companies.csv; `run` feeds it each company as soon as enrichment produced it, so
+ * both write the same bytes.
  */
 export class DealsSink {
   readonly stats: DealStats;
+  /** Quota attainment, pipeline coverage and slip rate (see core/pipeline-stats.ts). */
+  readonly pipeline: PipelineStats;
   private readonly leads;
   private readonly deals;
+  private readonly history;
+  private readonly snapshots;
 
   constructor(private readonly s: SimulationStageInput, readonly loaded: LoadedDealModel, private readonly out: WriterGroup) {
     this.stats = new DealStats(loaded.model);
+    this.pipeline = new PipelineStats(pipelineSetup(loaded));
     this.leads = out.open(s.paths.leads, leadCodec.columns);
     this.deals = out.open(s.paths.deals, dealCodec.columns);
+    this.history = out.open(s.paths.history, historyCodec.columns);
+    this.snapshots = out.open(s.paths.snapshots, snapshotCodec.columns);
+    // reps.csv: the configured team, written by the first piece of a chunked pass only (see writesOnce).
+    const reps = out.open(s.paths.reps, repCodec.columns);
+    if (out.writesOnce) for (const r of repRows(loaded.model.config)) out.write(reps, repCodec, r);
   }
 
   add(company: DealsCompany): CompanySimulation {
     const sim = simulateCompany(company, this.loaded.model, this.s.seed, this.loaded.asOf);
     this.stats.add(company, sim);
-    this.out.write(this.leads, leadCodec, sim.lead);
-    for (const d of sim.deals) this.out.write(this.deals, dealCodec, d);
+    this.pipeline.add(sim);
+    const out = this.out;
+    out.write(this.leads, leadCodec, sim.lead);
+    for (const d of sim.deals) out.write(this.deals, dealCodec, d);
+    const history = this.history;
+    for (const h of sim.history) out.write(history, historyCodec, h);
+    const snapshots = this.snapshots;
+    for (const r of sim.snapshots) out.write(snapshots, snapshotCodec, r);
     return sim;
   }
 
   /** The summary, after the group's files are committed. */
   summary(): DealsSummary {
-    const {figures, checks, warnings} = this.stats.summary();
+    const deals = this.stats.summary();
+    const pipeline = this.pipeline.figures();
+    const pipelineChecks = this.pipeline.checks(this.loaded.model.config.targets);
+    const figures = deals.figures;
+    const checks = [...deals.checks, ...pipelineChecks];
+    const warnings = [...deals.warnings, ...targetWarnings(pipelineChecks)];
     const {model, asOf} = this.loaded;
     const summary: DealsSummary = {
       seed: this.s.seed,
@@ -201,7 +237,11 @@ export class DealsSink {
       window: {start: model.config.simulation.window_start, end: model.config.simulation.window_end},
       output: displayPath(this.s.paths.deals),
       leads_file: displayPath(this.s.paths.leads),
+      history_file: displayPath(this.s.paths.history),
+      snapshots_file: displayPath(this.s.paths.snapshots),
+      reps_file: displayPath(this.s.paths.reps),
       ...figures,
+      ...pipeline,
       checks,
       warnings,
     };
@@ -250,7 +290,10 @@ export function dealsWalk(s: SimulationStageInput, loaded: LoadedDealModel, out:
   return sinkWalk(s, dealsCompanyCodec, () => new DealsSink(s, loaded, out), (sink, c) => void sink.add(c));
 }
 
-/** The deals stage: companies.csv -> leads.csv and deals.csv, one pure simulation per company. */
+/**
+ * The deals stage: companies.csv -> leads.csv, deals.csv, opportunity_history.csv, pipeline_snapshots.csv and
+ * reps.csv, one pure simulation per company.
+ */
 export async function runDeals(s: SimulationStageInput): Promise<DealsSummary> {
   const loaded = await loadDealModel(s.configDir, s.asOf);
   s.reporter.start('Simulating deals', s.limit);
@@ -290,8 +333,25 @@ export function formatDealsSummary(s: DealsSummary): string {
     `  by X12 evidence   (opportunity rate of companies / win rate of closed deals) ${groups(s.by_x12_evidence)}`,
     `  by company kind   (opportunity rate of companies / win rate of closed deals) ${groups(s.by_company_kind)}`,
     `  quarter-end       ${pct(s.quarter_end_close_share)} of closes in the last 15 days of a quarter`,
+    ...formatPipeline(s),
     ...formatChecks(s.checks),
   ].join('\n');
+}
+
+/** The quota attainment, pipeline coverage and slip rate lines of the deals summary. */
+export function formatPipeline(s: PipelineFigures): string[] {
+  const qa = s.quota_attainment;
+  const segments = Object.entries(qa.by_segment)
+    .filter(([, g]) => g.rep_quarters > 0)
+    .map(([k, g]) => `${k} ${pct(g.at_quota_share)} of ${count(g.rep_quarters)}`).join(', ');
+  const measured = s.pipeline_quarters.filter((q) => q.measured);
+  const range = measured.length ? `, ${measured[0].quarter} to ${measured.at(-1)!.quarter}` : '';
+  const x = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(2)}x`);
+  return [
+    `  quota attainment  ${pct(qa.at_quota_share)} of ${plural(qa.rep_quarters, 'rep-quarter')} at quota (median attainment ${pct(qa.median_attainment)}${segments ? `; ${segments}` : ''})`,
+    `  pipeline          coverage ${x(s.median_pipeline_coverage)}, slip rate ${pct(s.median_slip_rate)} (medians over ${plural(measured.length, 'quarter')}${range}); ` +
+      `${count(s.snapshot_rows)} snapshot rows, ${count(s.history_rows)} history rows`,
+  ];
 }
 
 export function formatChecks(checks: readonly TargetCheck[]): string[] {

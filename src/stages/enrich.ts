@@ -186,7 +186,7 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
   };
   // The range workers of the second pass start now, loading their code while the first pass runs.
   const simulation = opts.simulation && {seed: opts.simulation.seed, asOf: opts.simulation.asOf, digest: opts.simulation.digest};
-  const tables = [paths.companies, ...(simulation ? [paths.leads, paths.deals, paths.billing, paths.invoices, paths.arrMovements, paths.unified] : [])];
+  const tables = [paths.companies, ...(simulation ? [paths.leads, paths.deals, paths.history, paths.snapshots, paths.reps, paths.billing, paths.invoices, paths.arrMovements, paths.unified] : [])];
   const poolSize = workerCount(opts, bytes);
   let pool: RangeWorkers | undefined =
     poolSize >= 2 ? new RangeWorkers(Array.from({length: poolSize}, (): WorkerInit => ({configDir: opts.configDir, paths, simulation, formulaGuard: formulaGuardOn()})), workerLimits()) : undefined;

@@ -29,7 +29,8 @@ import type {DataPaths} from '../io/paths.js';
 import type {Reporter} from '../io/reporter.js';
 import {pickColumns, TableCodec, type TableColumn} from '../io/table-codec.js';
 import {TableCursor} from '../io/table-cursor.js';
-import {COMPANY_TABLE, CONTRACT_TABLE, DEAL_TABLE, INVOICE_TABLE, UNIFIED_TABLE} from '../generated/tables.js';
+import {COMPANY_TABLE, CONTRACT_TABLE, DEAL_TABLE, INVOICE_TABLE, REP_TABLE, SNAPSHOT_TABLE, UNIFIED_TABLE} from '../generated/tables.js';
+import {PipelineStats, type PipelineDeal, type PipelineFigures, type PipelineRep, type PipelineSnapshotRow} from '../core/pipeline-stats.js';
 
 export type {ReportResult} from '../core/report/summary.js';
 export {formatSummaryTable} from '../core/report/summary.js';
@@ -50,6 +51,10 @@ const dealCodec = projected<DealRow>(DEAL_TABLE, {
   deal_id: true, company_id: true, lead_source: true, segment: true, created_date: true, stage: true, close_date: true, outcome: true,
   loss_reason: true, lost_at_stage: true, amount_arr: true, closed_arr: true, probability: true, sales_cycle_days: true, as_of_date: true,
 });
+/** What the pipeline figures read of deals.csv besides the rows kept (see readPipeline). */
+const bookingCodec = projected<Pick<PipelineDeal, 'owner' | 'outcome' | 'close_date' | 'closed_arr'>>(DEAL_TABLE, {owner: true, outcome: true, close_date: true, closed_arr: true});
+const repCodec = projected<PipelineRep>(REP_TABLE, {name: true, segment: true, hire_date: true, quarterly_quota_arr: true});
+const snapshotCodec = projected<PipelineSnapshotRow>(SNAPSHOT_TABLE, {snapshot_date: true, deal_id: true, amount_arr: true, expected_close_date: true});
 const contractCodec = projected<FigureContract>(CONTRACT_TABLE, {billing_id: true, deal_id: true, company_id: true, arr: true, contract_status: true, term_number: true});
 const invoiceCodec = projected<FigureInvoice>(INVOICE_TABLE, {period_start: true, period_months: true, amount: true});
 const unifiedCodec = projected<FigureUnified>(UNIFIED_TABLE, {company_id: true, is_customer: true});
@@ -61,6 +66,8 @@ const CHECKS: Record<string, {table: readonly TableColumn[]; unique?: string}> =
   billing: {table: CONTRACT_TABLE, unique: 'billing_id'},
   invoices: {table: INVOICE_TABLE},
   unify: {table: UNIFIED_TABLE},
+  reps: {table: REP_TABLE},
+  snapshots: {table: SNAPSHOT_TABLE},
 };
 
 /** data/raw/leads.csv, written by the deals stage (listed with the outputs when present). */
@@ -146,6 +153,34 @@ async function readDeals(paths: DataPaths): Promise<DealRow[]> {
     d.lost_at_stage = i.of(d.lost_at_stage);
     d.as_of_date = i.of(d.as_of_date);
   });
+}
+
+/**
+ * Quota attainment, pipeline coverage and slip rate (core/pipeline-stats.ts) from reps.csv, deals.csv (the
+ * owners and bookings streamed; `deals`: the rows kept, in file order) and pipeline_snapshots.csv, streamed:
+ * its rows follow the deals (each deal's weeks together), so each row's deal is found by walking `deals` in
+ * step; the snapshot rows are never held. null when the dataset has no reps.csv or pipeline_snapshots.csv
+ * (made before they existed).
+ */
+export async function readPipeline(paths: DataPaths, deals: readonly DealRow[], windowStart: string, asOf: string): Promise<PipelineFigures | null> {
+  if (!existsSync(paths.reps) || !existsSync(paths.snapshots)) return null;
+  const reps = await readRows(paths.reps, repCodec, 'deals', () => {}, CHECKS.reps);
+  const stats = new PipelineStats({reps, windowStart, asOf});
+  await stream(paths.deals, bookingCodec, 'deals', (d) => stats.addDeal(d), {table: DEAL_TABLE});
+  let k = 0;
+  let byId: Map<string, number> | undefined;
+  await stream(paths.snapshots, snapshotCodec, 'deals', (row) => {
+    if (k >= deals.length || deals[k].deal_id !== row.deal_id) {
+      // The next deal, else (rows out of the deals' order) a look-up.
+      if (k + 1 < deals.length && deals[k + 1].deal_id === row.deal_id) k++;
+      else {
+        byId ??= new Map(deals.map((d, i) => [d.deal_id, i]));
+        k = byId.get(row.deal_id) ?? deals.length;
+      }
+    }
+    stats.addSnapshot(row, k < deals.length ? deals[k].close_date : '');
+  }, CHECKS.snapshots);
+  return stats.figures();
 }
 
 async function readContracts(paths: DataPaths): Promise<FigureContract[]> {
@@ -356,6 +391,8 @@ export interface ReportStageInput {
   digest?: CompanyDigest | CompanyDigestState;
   /** Where the tables and summaries are read from, when not at `paths` (`run`: the files it wrote, before its commit). */
   readFrom?: DataPaths;
+  /** The pipeline figures, when the caller computed them while simulating (`run`): pipeline_snapshots.csv is then not read. */
+  pipeline?: PipelineFigures;
 }
 
 /**
@@ -388,6 +425,8 @@ export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
     facts.deals = null;
     facts.billing = null;
   }
+  const windowStart = facts.deals?.window?.start ?? tables.deals.reduce((m, d) => (d.created_date < m ? d.created_date : m), asOf);
+  tables.pipeline = s.pipeline ?? (await readPipeline(from, tables.deals as DealRow[], windowStart, asOf));
   const figures = computeFigures(tables, {stages: DEAL_STAGES, segments: SEGMENTS, icpTiers: ICP_TIERS, sizeBands: ALL_SIZE_BANDS, asOf});
   reporter.start('Drawing the charts');
   const minGroup = s.configDir ? (await loadDealModelConfig(s.configDir)).targets.min_sample : undefined;
@@ -397,6 +436,9 @@ export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
   for (const t of inputs(paths)) {
     outputs[t.name] = t.file;
     if (t.name === 'companies' && existsSync(from.leads)) outputs.leads = leadsFile(paths);
+    if (t.name === 'deals') {
+      for (const key of ['history', 'snapshots', 'reps'] as const) if (existsSync(from[key])) outputs[key] = paths[key];
+    }
   }
   outputs.report = report;
   const e = facts.enrich;
@@ -417,7 +459,7 @@ export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
     data_dir: displayPath(paths.root, process.cwd()),
     outputs: Object.entries(outputs).map(([name, file]) => [name, relative(paths.root, file).split(sep).join('/')]),
   };
-  writeTextAtomic(report, renderPage(runFacts, figures.summary, charts));
+  writeTextAtomic(report, renderPage(runFacts, figures.summary, charts, figures.pipeline));
   const shown = (file: string) => displayPath(file, process.cwd());
   reporter.succeed(`Wrote ${shown(report)} (${plural(charts.length, 'chart')})`);
   return {...figures.summary, as_of: asOf, seed: runFacts.seed, report: shown(report), outputs: Object.fromEntries(Object.entries(outputs).map(([name, file]) => [name, shown(file)]))};

@@ -35,7 +35,7 @@ export async function simulateCompanies(s: SimulationStageInput, loaded: LoadedD
   if (plan) {
     const p = s.paths;
     try {
-      const sink = await simulateInChunks(s, loaded, plan, extra, [p.leads, p.deals, p.billing, p.invoices, p.arrMovements, p.unified]);
+      const sink = await simulateInChunks(s, loaded, plan, extra, [p.leads, p.deals, p.history, p.snapshots, p.reps, p.billing, p.invoices, p.arrMovements, p.unified]);
       return sink.summaries(s.reporter);
     } catch (e) {
       if (!(e instanceof ChunksFailed)) throw e;

@@ -16,6 +16,7 @@ import {reportUnify, UnifySink, unifiedCompanyCodec, type UnifySummary} from './
 /** The statistics of a part of the companies, as they cross from a worker (plain data). */
 export interface SimulationStates {
   deals: ReturnType<DealsSink['stats']['state']>;
+  pipeline: ReturnType<DealsSink['pipeline']['state']>;
   billing: ReturnType<BillingSink['stats']['state']>;
   billingWon: number;
   unify: ReturnType<UnifySink['stats']['state']>;
@@ -90,12 +91,13 @@ export class SimulationSink {
 
   /** The statistics so far, to merge into the sink of the part before (see absorb). */
   states(): SimulationStates {
-    return {deals: this.deals.stats.state(), billing: this.billing.stats.state(), billingWon: this.billing.won, unify: this.unify.stats.state(), digest: this.digest.state()};
+    return {deals: this.deals.stats.state(), pipeline: this.deals.pipeline.state(), billing: this.billing.stats.state(), billingWon: this.billing.won, unify: this.unify.stats.state(), digest: this.digest.state()};
   }
 
   /** Adds the statistics of the next part of the companies (parts are absorbed in order). */
   absorb(s: SimulationStates): void {
     this.deals.stats.merge(s.deals);
+    this.deals.pipeline.merge(s.pipeline);
     this.billing.stats.merge(s.billing);
     this.billing.won += s.billingWon;
     this.unify.stats.merge(s.unify);

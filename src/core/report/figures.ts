@@ -6,6 +6,8 @@
  * companies.
  */
 
+import type {PipelineFigures} from '../pipeline-stats.js';
+
 /** The company columns the report reads (a subset of data/raw/companies.csv). */
 export type FigureCompany = {
   company_id: string;
@@ -196,6 +198,13 @@ export interface ReportSummary {
   mrr_as_of: number;
   /** Companies whose enrichment fell back to the rules (enrichment_source = rules_fallback). */
   enrichment_fallbacks: number;
+  /**
+   * Share of rep-quarters at or above quota, and the medians over the measured quarters of pipeline coverage and
+   * slip rate (see core/pipeline-stats.ts); null without reps.csv and pipeline_snapshots.csv or without data.
+   */
+  quota_attainment_share: number | null;
+  median_pipeline_coverage: number | null;
+  median_slip_rate: number | null;
 }
 
 export interface ReportFigures {
@@ -212,6 +221,8 @@ export interface ReportFigures {
   icpMix: CountRow[];
   techstackMix: TechRow[];
   enrichmentSources: CountRow[];
+  /** Quota attainment, pipeline coverage and slip rate (null: the dataset has no reps.csv or pipeline_snapshots.csv). */
+  pipeline: PipelineFigures | null;
   summary: ReportSummary;
 }
 
@@ -221,6 +232,8 @@ export interface FigureTables {
   deals: readonly FigureDeal[];
   contracts: readonly FigureContract[];
   invoices: readonly FigureInvoice[];
+  /** The pipeline figures, computed from deals.csv, pipeline_snapshots.csv and reps.csv (or while simulating). */
+  pipeline?: PipelineFigures | null;
 }
 
 // ---------------------------------------------------------------------------------------------- company digest
@@ -734,6 +747,9 @@ export function summarize(t: FigureTables, asOf: string): ReportSummary {
     booked_arr: round(booked, 2),
     mrr_as_of: round(mrrByMonth(t.invoices, asOf).find((r) => r.month === asOfMonth)?.mrr ?? 0, 2),
     enrichment_fallbacks: t.companies.sourceCounts().get('rules_fallback') ?? 0,
+    quota_attainment_share: t.pipeline?.quota_attainment.at_quota_share ?? null,
+    median_pipeline_coverage: t.pipeline?.median_pipeline_coverage ?? null,
+    median_slip_rate: t.pipeline?.median_slip_rate ?? null,
   };
 }
 
@@ -753,6 +769,7 @@ export function computeFigures(t: FigureTables, o: FigureOptions): ReportFigures
     icpMix: icpMix(t.companies, o.icpTiers),
     techstackMix: techstackMix(t.companies),
     enrichmentSources: enrichmentSources(t.companies),
+    pipeline: t.pipeline ?? null,
     summary: summarize(t, o.asOf),
   };
 }

@@ -5,6 +5,7 @@
 import {CHART_FONT, formatPct, formatUsd, type ChartDef} from './specs.js';
 import type {CalibrationCheck} from './checks.js';
 import type {ReportSummary} from './figures.js';
+import type {PipelineFigures} from '../pipeline-stats.js';
 
 /** What the header says about the run that produced the tables. */
 export interface RunFacts {
@@ -76,7 +77,35 @@ export function headline(s: ReportSummary): Array<{label: string; value: string;
     {label: 'Median cycle', value: s.median_cycle_days === null ? 'n/a' : `${n(Math.round(s.median_cycle_days))} days`, detail: 'won deals, created to close'},
     {label: 'Customers', value: n(s.customers), detail: `${n(s.customers_with_contract)} with a contract (${n(s.customers_with_active_contract)} active) · ${n(s.contracts)} contracts`},
     {label: 'ARR', value: formatUsd(s.arr), detail: `active contracts · ${formatUsd(s.booked_arr)} booked · MRR ${formatUsd(s.mrr_as_of)}`},
+    ...(s.quota_attainment_share === null && s.median_pipeline_coverage === null
+      ? []
+      : [{label: 'Reps at quota', value: formatPct(s.quota_attainment_share, 1), detail: `of rep-quarters · coverage ${times(s.median_pipeline_coverage)} · slip ${formatPct(s.median_slip_rate, 0)}`}]),
   ];
+}
+
+/** 3.1x (n/a when null). */
+const times = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)}x`);
+
+/**
+ * The pipeline section: quota attainment per rep and the quarters' coverage and slip (see core/pipeline-stats.ts),
+ * as tables (the coverage chart is among the charts).
+ */
+export function pipelineTables(p: PipelineFigures): string {
+  const qa = p.quota_attainment;
+  const pct = (x: number | null) => escapeHtml(formatPct(x, 0));
+  const reps = qa.by_rep.map((r) =>
+    `<tr><th>${escapeHtml(r.name)}</th><td>${escapeHtml(r.segment)}</td><td class="num">${formatUsd(r.quarterly_quota_arr)}</td><td class="num">${n(r.rep_quarters)}</td>` +
+    `<td class="num">${r.rep_quarters ? `${n(r.at_quota)} (${pct(r.at_quota_share)})` : 'n/a'}</td><td class="num">${pct(r.median_attainment)}</td><td class="num">${formatUsd(r.bookings_arr)}</td></tr>`);
+  const all = `<tr><th>All reps</th><td></td><td></td><td class="num">${n(qa.rep_quarters)}</td><td class="num">${n(qa.at_quota)} (${pct(qa.at_quota_share)})</td><td class="num">${pct(qa.median_attainment)}</td><td></td></tr>`;
+  const quarters = p.pipeline_quarters.map((q) =>
+    `<tr${q.measured ? '' : ' class="muted"'}><th>${escapeHtml(q.quarter)}</th><td>${q.snapshot_date ?? 'none'}</td><td class="num">${formatUsd(q.pipeline_arr)}</td><td class="num">${formatUsd(q.bookings_arr)}</td>` +
+    `<td class="num">${times(q.coverage)}</td><td class="num">${n(q.forecast_deals)}</td><td class="num">${pct(q.slip_rate)}</td><td>${q.measured ? '' : q.complete ? 'ramp-up' : 'not ended'}</td></tr>`);
+  return `<section class="facts">
+<div class="card"><h2>Quota attainment by rep</h2><p class="note">Bookings (closed ARR of won deals owned, by quarter of close) over the quarterly quota, for each quarter from the rep's first full quarter (and past the window's first two) to the last ended by the as-of date.</p>
+<table><tr><th>Rep</th><th>Segment</th><th class="num">Quota / quarter</th><th class="num">Quarters</th><th class="num">At quota</th><th class="num">Median attainment</th><th class="num">Bookings</th></tr>${reps.join('')}${all}</table></div>
+<div class="card"><h2>Pipeline coverage and slip by quarter</h2><p class="note">At the quarter's first weekly snapshot: open deals expected to close in the quarter (their ARR over the quarter's bookings is the coverage; those not closed by the quarter's end slipped). Medians over the measured quarters: coverage ${times(p.median_pipeline_coverage)}, slip ${pct(p.median_slip_rate)}.</p>
+<table><tr><th>Quarter</th><th>Snapshot</th><th class="num">Pipeline</th><th class="num">Bookings</th><th class="num">Coverage</th><th class="num">Forecast deals</th><th class="num">Slipped</th><th></th></tr>${quarters.join('')}</table></div>
+</section>`;
 }
 
 const CSS = `
@@ -200,7 +229,7 @@ export function syntheticNote(f: RunFacts): string {
 }
 
 /** The whole page. */
-export function renderPage(facts: RunFacts, summary: ReportSummary, charts: readonly RenderedChart[]): string {
+export function renderPage(facts: RunFacts, summary: ReportSummary, charts: readonly RenderedChart[], pipeline: PipelineFigures | null = null): string {
   const tiles = headline(summary)
     .map((t) => `<div class="tile"><div class="label">${t.label}</div><div class="value">${escapeHtml(t.value)}</div><div class="detail">${escapeHtml(t.detail)}</div></div>`)
     .join('\n');
@@ -238,7 +267,7 @@ ${tiles}
 <div class="card"><h2>Calibration checks</h2>${checksTable(facts.checks)}</div>
 </section>
 ${retentionCard(facts)}
-<main class="charts">
+${pipeline ? `${pipelineTables(pipeline)}\n` : ''}<main class="charts">
 ${figures}
 </main>
 <footer class="card">

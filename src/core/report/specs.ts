@@ -330,6 +330,35 @@ function techChart(f: ReportFigures): ChartDef {
   return {id: 'techstack_mix', title: 'Tech stack of the companies', wide: false, note: 'A company can use several of these technologies.', rows: f.summary.companies, nothing: 'No companies', spec};
 }
 
+/** Pipeline coverage by quarter (core/pipeline-stats.ts): ramp-up and unfinished quarters faded. */
+function coverageChart(f: ReportFigures): ChartDef {
+  const quarters = f.pipeline?.pipeline_quarters ?? [];
+  const values = quarters.map((q, order) => ({
+    quarter: q.quarter,
+    order,
+    coverage: q.coverage ?? 0,
+    small: !q.measured,
+    label: q.coverage === null ? '' : `${q.coverage.toFixed(1)}x${q.slip_rate === null ? '' : ` · ${formatPct(q.slip_rate)} slip`}`,
+  }));
+  const spec = {
+    ...base('Pipeline coverage by quarter', 'Open pipeline expected to close in the quarter, at its first weekly snapshot, over the quarter\'s bookings.', WIDE, 220, values),
+    encoding: {
+      x: {field: 'quarter', type: 'ordinal', sort: {field: 'order', op: 'min'}, title: 'Quarter', axis: {labelAngle: 0}},
+      y: {field: 'coverage', type: 'quantitative', title: 'Coverage (pipeline / bookings)', axis: {format: '.1f'}},
+    },
+    layer: [
+      {mark: {type: 'bar', color: COLORS.primary}, encoding: FADE_SMALL},
+      {mark: {type: 'text', baseline: 'bottom', dy: -3}, encoding: {text: {field: 'label'}}},
+    ],
+  } as TopLevelSpec;
+  const rows = quarters.filter((q) => q.coverage !== null).length;
+  return {
+    id: 'pipeline_coverage', title: 'Pipeline coverage by quarter', wide: true,
+    note: 'Labels: coverage and slip rate (the share of those deals not closed by the quarter\'s end). Faded bars: the window\'s first two quarters (ramp-up) and a quarter not ended by the as-of date, left out of the medians.',
+    rows, nothing: 'No pipeline snapshots', spec,
+  };
+}
+
 /** "Faded bars: fewer than 10 closed deals." */
 function fadedNote(minGroup: number, what: string): string {
   return `Faded bars: fewer than ${int(minGroup)} ${what}, too few to read much into.`;
@@ -362,6 +391,8 @@ export function chartDefs(f: ReportFigures, minGroup = DEFAULT_MIN_GROUP): Chart
     winRateChart('win_rate_segment', 'Win rate by segment', 'Segment', f.winRateBySegment, 'Segments by company size: SMB, mid-market, enterprise.', minGroup),
     cycleChart(f, minGroup),
     pipelineChart(f),
+    // (Not for a dataset made before reps.csv and pipeline_snapshots.csv existed.)
+    ...(f.pipeline ? [coverageChart(f)] : []),
     arrDistributionChart(f),
     arrBySizeChart(f, minGroup),
     mrrChart(f),
