@@ -69,6 +69,7 @@ export const DealModelSchema = z.strictObject({
     window_end: isoDate.describe('Last day companies can be touched and deals created.'),
     as_of: isoDate.describe('Snapshot date: deals not closed by then are open. --as-of overrides it.'),
     touch_growth_per_year: z.number().min(0.2).max(5).describe('First touches arrive at a rate growing by this factor per year over the window (1 = flat).'),
+    quota_sized_for_companies: z.number().int().positive().describe('The size of export (companies) the reps\' quotas are sized for; the deals summary names it when attainment misses its range.'),
     snapshot_weekday: z.enum(WEEKDAYS).describe('Weekday of the weekly pipeline snapshots (pipeline_snapshots.csv).'),
     holidays: z.array(isoDate).default([]).describe('Days without deal activity besides weekends.'),
     max_deals_per_company: z.number().int().min(1).max(20).describe('Most deals one company can have.'),

@@ -229,8 +229,10 @@ export class DealsSink {
     const pipelineChecks = this.pipeline.checks(this.loaded.model.config.targets);
     const figures = deals.figures;
     const checks = [...deals.checks, ...pipelineChecks];
-    const warnings = [...deals.warnings, ...targetWarnings(pipelineChecks)];
     const {model, asOf} = this.loaded;
+    // Quotas are configured for an export of a certain size: say so where attainment misses its range.
+    const quotaHint = (w: string) => (w.startsWith('quota_attainment_share') ? `${w}: the quotas (deal_model.yml reps) suit a team selling to about ${count(model.config.simulation.quota_sized_for_companies)} companies and this export has ${count(figures.companies)}; scale quarterly_quota_arr by about ${(figures.companies / model.config.simulation.quota_sized_for_companies).toFixed(2)}` : w);
+    const warnings = [...deals.warnings, ...targetWarnings(pipelineChecks).map(quotaHint)];
     const summary: DealsSummary = {
       seed: this.s.seed,
       as_of: formatIsoDay(asOf),

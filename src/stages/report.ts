@@ -439,6 +439,7 @@ export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
     if (t.name === 'deals') {
       for (const key of ['history', 'snapshots', 'reps'] as const) if (existsSync(from[key])) outputs[key] = paths[key];
     }
+    if (t.name === 'billing' && existsSync(from.arrMovements)) outputs.movements = paths.arrMovements;
   }
   outputs.report = report;
   const e = facts.enrich;
