@@ -10,7 +10,7 @@ import type {CompanyBase, Enrichment} from '../../schemas/companies.js';
 import type {IcpRules} from '../../schemas/icp-rules.js';
 import {CONFIG_SCHEMAS} from '../../schemas/config-files.js';
 import type {ModelPrice, OpenAiConfig} from '../../schemas/openai-config.js';
-import type {ProviderContext} from '../index.js';
+import type {ProviderContext} from '../registry.js';
 import type {EnrichmentProvider, EnrichPlan} from '../types.js';
 import {compileDeriver, type AnswerDeriver} from './answer.js';
 import {cacheKey, runFingerprint} from './cache-key.js';
