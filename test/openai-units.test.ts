@@ -457,7 +457,7 @@ describe('rate limiter', () => {
   });
 
   it('keeps a token bucket for --tpm and settles it with the real usage', () => {
-    let now = 0;
+    const now = 0;
     const l = new RateLimiter({tpm: 6000}, fixedClock(() => now));
     l.take(now, 6000);
     expect(l.delayFor(now, 1000)).toBe(10_000); // 1000 tokens at 100 per second
