@@ -49,7 +49,7 @@ const billingCore = await load('core/billing.js');
 const unifyCore = await load('core/unify.js');
 const enrichStage = await load('stages/enrich.js');
 const dealsStage = await load('stages/deals.js');
-const billingStage = await load('stages/billing.js');
+await load('stages/billing.js');
 const unifyStage = await load('stages/unify.js');
 const csv = await load('io/csv.js');
 const accounts = await load('core/accounts.js');

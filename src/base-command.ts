@@ -12,6 +12,7 @@ import {Dataset} from './io/dataset.js';
 import {cleanUpOnSignals} from './io/interrupt.js';
 import {hashFile, type Manifest} from './io/manifest.js';
 import {brokenStream, watchOutputStreams, writeError} from './io/streams.js';
+import {providerChoices, providerFlagDescription} from './providers/index.js';
 import type {EnrichPlan} from './providers/types.js';
 import {createReporter, reporterMode, type Reporter} from './io/reporter.js';
 import {DEFAULT_CONFIG_DIR, DEFAULT_INPUT, dataPaths, resolveWithFallback, type DataPaths} from './io/paths.js';
@@ -81,8 +82,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       helpGroup: 'GLOBAL',
     }),
     provider: Flags.string({
-      description: 'Enrichment provider: auto = openai when OPENAI_API_KEY is set (paid calls), else rules (offline).',
-      options: ['auto', 'rules', 'openai'],
+      description: providerFlagDescription(),
+      options: providerChoices(),
       default: 'auto',
       helpGroup: 'GLOBAL',
     }),

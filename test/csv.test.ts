@@ -1,7 +1,8 @@
 import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import fc from 'fast-check';
-import {AtomicCsvWriter, readCsv, writeCsv, type CsvRecord} from '../src/io/csv.js';
+import {AtomicCsvWriter, readCsv, type CsvRecord} from '../src/io/csv.js';
+import {writeCsv} from './helpers/csv-file.js';
 import {clayCsv, tempDir} from './helpers/cli.js';
 
 let t: ReturnType<typeof tempDir>;

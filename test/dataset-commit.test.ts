@@ -2,7 +2,7 @@ import {spawnSync} from 'node:child_process';
 import {cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import {hostname} from 'node:os';
 import {join} from 'node:path';
-import {readManifest} from '../src/io/manifest.js';
+import {readManifest} from './helpers/dataset.js';
 import {tempDir} from './helpers/cli.js';
 import {shippedConfig} from './helpers/simulation.js';
 import {BIN, CONFIG, litter, reopen, start, verifiedFiles} from './helpers/dataset.js';

@@ -11,7 +11,7 @@ import {withEnrichment} from '../src/core/accounts.js';
 import {groupThousands} from '../src/core/strings.js';
 import {countryCode, parseLocation} from '../src/core/geo.js';
 import {hash32, sha256, stableId, streamSeed} from '../src/core/hash.js';
-import {cleanRow, mapHeader, mergeRows, rowKey, type CleanRow} from '../src/core/ingest.js';
+import {cleanRow, mapHeader, mergeRows, readKey, type CleanRow} from '../src/core/ingest.js';
 import {cleanText, linkedinSlug, nameKey, normalizeDomain, normalizeDomainViaUrl, normalizeLinkedin, parseSize} from '../src/core/normalize.js';
 import {createRulesEnricher} from '../src/core/rules/provider.js';
 import {byFirstChar, compileTerms, snippet, startsWithAlnum} from '../src/core/rules/terms.js';
@@ -105,7 +105,7 @@ describe('cleanRow and mergeRows shortcuts', () => {
       fc.property(fc.array(arbRow, {minLength: 1, maxLength: 8}), (rows) => {
         for (const r of [...rows, ...rows]) {
           const res = cleanRow(fields(r), index, 2, 2);
-          expect(rowKey(fields(r), index)).toBe(res.ok ? res.value.key : '');
+          expect(readKey(fields(r), index).key).toBe(res.ok ? res.value.key : '');
           if (!res.ok) continue;
           const size = parseSize(r.size);
           const country = countryCode(r.country);

@@ -8,14 +8,16 @@ import {loadYamlConfig} from '../src/io/config.js';
 import {EnrichCache} from '../src/io/enrich-cache.js';
 import {compileDeriver, transactionSets} from '../src/providers/openai/answer.js';
 import {cacheKey, runFingerprint, type FingerprintParts} from '../src/providers/openai/cache-key.js';
-import {budgetStop, callCost, estimatedCallCost, findPrice} from '../src/providers/openai/cost.js';
+import {callCost, estimatedCallCost, findPrice} from '../src/providers/openai/cost.js';
+import {budgetStop} from '../src/providers/llm/budget.js';
 import {adjustTechConfidence, chatUrls, groundEvidence, groundedSet, normalizeUrl, responseUrls} from '../src/providers/openai/grounding.js';
 import {resolveOptions} from '../src/providers/openai/options.js';
 import {buildCompanyInput, buildInstructions, PROMPT_VERSION} from '../src/providers/openai/prompt.js';
-import {RateLimiter} from '../src/providers/openai/rate-limiter.js';
+import {RateLimiter} from '../src/providers/llm/rate-limiter.js';
 import {VirtualClock} from './helpers/virtual-clock.js';
-import {redact} from '../src/providers/openai/redact.js';
-import {AttemptTimeoutError, backoffMs, classifyError, OutputError, parseResetDuration, retryAfterMs, retryDelayMs, isNetworkError} from '../src/providers/openai/retry.js';
+import {redact} from '../src/providers/llm/redact.js';
+import {AttemptTimeoutError, backoffMs, OutputError, parseResetDuration, retryAfterMs, retryDelayMs, isNetworkError} from '../src/providers/llm/retry.js';
+import {classifyError} from '../src/providers/openai/classify.js';
 import {AnswerSchema, CACHE_FORMAT, CacheEntrySchema, type Answer, type CacheEntry} from '../src/providers/openai/schema.js';
 import {OpenAiClient} from '../src/providers/openai/client.js';
 import {COMPANY_KIND_DEFINITIONS, COMPANY_KINDS} from '../src/core/vocabulary.js';
@@ -455,7 +457,7 @@ describe('rate limiter', () => {
   });
 
   it('keeps a token bucket for --tpm and settles it with the real usage', () => {
-    let now = 0;
+    const now = 0;
     const l = new RateLimiter({tpm: 6000}, fixedClock(() => now));
     l.take(now, 6000);
     expect(l.delayFor(now, 1000)).toBe(10_000); // 1000 tokens at 100 per second

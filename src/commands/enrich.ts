@@ -1,7 +1,6 @@
 import {BaseCommand, baseFlagsWithout} from '../base-command.js';
 import {plural} from '../core/format.js';
 import {enrichFlags} from '../flags.js';
-import type {ProviderChoice} from '../providers/index.js';
 import {STAGE_READS} from '../io/manifest.js';
 import {enrichStage, type EnrichSummary} from '../stages/enrich.js';
 import {chunkPolicyFromEnv} from '../stages/worker-pool.js';
@@ -28,7 +27,7 @@ export default class Enrich extends BaseCommand<typeof Enrich> {
   async run(): Promise<EnrichSummary> {
     const s = await this.setup({writes: !this.flags['dry-run']});
     const threads = chunkPolicyFromEnv();
-    const summary = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags, confirm: this.confirmer(s.reporter), workers: threads.workers, rangeBytes: threads.chunkBytes});
+    const summary = await enrichStage({...s, provider: this.flags.provider, providerFlags: this.flags, confirm: this.confirmer(s.reporter), workers: threads.workers, rangeBytes: threads.chunkBytes});
     if (!summary.dry_run) await this.commitDataset({as_of: null, reads: STAGE_READS.enrich});
     if (!summary.dry_run) s.reporter.info(`Wrote ${summary.output} (${plural(summary.companies_written, 'company', 'companies')}) and ${summary.rejects_file} (${plural(summary.rejected_rows, 'rejected row')})`);
     return summary;

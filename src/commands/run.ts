@@ -2,7 +2,6 @@ import {Flags} from '@oclif/core';
 import {BaseCommand} from '../base-command.js';
 import {plural} from '../core/format.js';
 import {enrichFlags, simulationFlags} from '../flags.js';
-import type {ProviderChoice} from '../providers/index.js';
 import {UserError} from '../errors.js';
 import {fileSha256, recordSources, sourceOf} from '../io/provenance.js';
 import {formatBillingSummary, runBilling, type BillingSummary} from '../stages/billing.js';
@@ -95,7 +94,7 @@ export default class Run extends BaseCommand<typeof Run> {
     if (from === 'enrich') {
       const simulation: NonNullable<EnrichStageInput['simulation']> = {seed: s.seed, asOf, digest: this.flags.report};
       const {enrichStage} = await import('../stages/enrich.js');
-      enrich = await enrichStage({...s, provider: this.flags.provider as ProviderChoice, providerFlags: this.flags, confirm: this.confirmer(s.reporter), simulation, workers: threads.workers, rangeBytes: threads.chunkBytes});
+      enrich = await enrichStage({...s, provider: this.flags.provider, providerFlags: this.flags, confirm: this.confirmer(s.reporter), simulation, workers: threads.workers, rangeBytes: threads.chunkBytes});
       if (enrich.dry_run || !simulation.result) {
         s.reporter.info('--dry-run: nothing was written, so deals, billing and unify were skipped');
         return {seed: s.seed, as_of: formatIsoDay(loaded.asOf), from, enrich, warnings: []};

@@ -165,9 +165,6 @@ export function readKey(fields: readonly string[], index: ColumnIndex): RowKey {
   return {key: keyOf(domain, domain ? '' : linkedinSlug(fields[index.linkedin] ?? ''), folded), folded, hasDomain: domain !== ''};
 }
 
-/** readKey's key alone. */
-export const rowKey = (fields: readonly string[], index: ColumnIndex): string => readKey(fields, index).key;
-
 /** The cleaning rules of config/ingest.yml, compiled (see ingestRules). */
 export interface IngestRules {
   /** Folded names (nameKey) that say the LinkedIn page is gone or a placeholder. */

@@ -1,7 +1,7 @@
 import {createInterface} from 'node:readline/promises';
 import {count, formatUsd, plural} from '../core/format.js';
 import {UserError} from '../errors.js';
-import {paidCallsNeedConfirmation} from '../providers/openai/cost.js';
+import {paidCallsNeedConfirmation} from '../providers/llm/budget.js';
 import type {EnrichPlan} from '../providers/types.js';
 import type {Reporter} from './reporter.js';
 

@@ -398,19 +398,6 @@ export class AtomicCsvWriter {
   }
 }
 
-/** Writes a whole table atomically. */
-export async function writeCsv(path: string, header: readonly string[], rows: Iterable<readonly string[]>): Promise<number> {
-  const w = new AtomicCsvWriter(path, header);
-  try {
-    for (const r of rows) await w.write(r);
-    await w.commit();
-    return w.rows;
-  } catch (e) {
-    await w.abort();
-    throw e;
-  }
-}
-
 /** Reads a whole table written by this tool (header + rows) into memory, checking the header. */
 export async function readTable(file: string, expected: readonly string[], producedBy: string): Promise<string[][]> {
   const rows: string[][] = [];

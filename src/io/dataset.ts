@@ -1,6 +1,7 @@
 import {existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {basename, dirname, join, relative, sep} from 'node:path';
 import {FatalError, fileSystemError, UserError} from '../errors.js';
+import {writeFileAtomic} from './atomic.js';
 import {DataLock} from './lock.js';
 import {DATASET_FILES, describeFile, MANIFEST, previousManifest, type FileFacts, type Manifest, type ManifestFile, type ManifestRun} from './manifest.js';
 
@@ -197,14 +198,7 @@ export class Dataset {
       entries.push({tmp: rel(this.root, s.tmp), target: rel(this.root, target), backup: rel(this.root, backupName(target)), existed: st !== undefined});
     }
     const journal: Journal = {pid: process.pid, entries};
-    const journalTmp = join(this.state, `.${JOURNAL}.${process.pid}.tmp`);
-    try {
-      writeFileSync(journalTmp, JSON.stringify(journal));
-      renameSync(journalTmp, join(this.state, JOURNAL));
-    } catch (e) {
-      rmSync(journalTmp, {force: true});
-      throw e;
-    }
+    writeFileAtomic(join(this.state, JOURNAL), JSON.stringify(journal));
     this.journalLeft = true;
     fault('journal');
     try {

@@ -1,12 +1,13 @@
-import {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import type {z} from 'zod';
+import {writeFileAtomic} from './atomic.js';
 
 /**
  * The enrichment cache: one JSON file per company answer at `<dir>/<key[0..2]>/<key>.json`, where key is a
  * 64-hex-digit hash (so a file name never comes from input text, and 1M entries spread over 256 folders).
  *
- * Writes are atomic (temporary file in the same folder, then rename), so a run killed at any moment, even
+ * Writes are atomic (io/atomic.ts: temporary file in the same folder, then rename), so a run killed at any moment, even
  * with SIGKILL, leaves either the whole entry or none. An entry that does not parse or does not match its
  * schema (truncated by a crash of the machine, edited by hand, written by another version) is reported as
  * corrupt; the caller recomputes and overwrites it.
@@ -17,7 +18,6 @@ export type CacheRead<T> =
   | {status: 'corrupt'; reason: string; path: string};
 
 const KEY = /^[0-9a-f]{64}$/;
-let tmpCounter = 0;
 
 export class EnrichCache<T> {
   constructor(
@@ -57,16 +57,6 @@ export class EnrichCache<T> {
 
   /** Writes the entry atomically (replacing any previous one). Throws on I/O errors (disk full, no permission). */
   write(key: string, entry: T): void {
-    const path = this.pathFor(key);
-    const folder = join(this.dir, key.slice(0, 2));
-    mkdirSync(folder, {recursive: true});
-    const tmp = join(folder, `.${key}.${process.pid}.${++tmpCounter}.tmp`);
-    try {
-      writeFileSync(tmp, `${JSON.stringify(entry)}\n`);
-      renameSync(tmp, path);
-    } catch (e) {
-      rmSync(tmp, {force: true});
-      throw e;
-    }
+    writeFileAtomic(this.pathFor(key), `${JSON.stringify(entry)}\n`);
   }
 }

@@ -1,7 +1,6 @@
 import {createHash} from 'node:crypto';
 import {closeSync, createReadStream, existsSync, openSync, readFileSync, readSync} from 'node:fs';
 import {join} from 'node:path';
-import {UserError} from '../errors.js';
 import type {Manifest, ManifestFile} from '../schemas/manifest.js';
 
 export type {Manifest, ManifestFile, ManifestRun} from '../schemas/manifest.js';
@@ -113,30 +112,6 @@ export function hashFile(path: string, signal?: AbortSignal): Promise<string> {
       .on('error', reject)
       .on('end', () => resolve(hash.digest('hex')));
   });
-}
-
-/**
- * The manifest of a data folder, validated against its zod schema (ManifestSchema); undefined when the folder
- * has none (written before manifests, or by nothing yet). A manifest that cannot be read or does not match the
- * schema is a UserError naming the file and the key. (The files are not compared with it here: see
- * checkDataset.)
- */
-export async function readManifest(dataDir: string): Promise<Manifest | undefined> {
-  const file = join(dataDir, MANIFEST);
-  if (!existsSync(file)) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new UserError(`${file}: not a readable manifest (${(e as Error).message}); run the command that makes the tables again`);
-  }
-  const {ManifestSchema} = await import('../schemas/manifest.js');
-  const parsed = ManifestSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UserError(`${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}; run the command that makes the tables again`);
-  }
-  return parsed.data;
 }
 
 /** Each file's SHA-256, by its path relative to the data folder. */

@@ -1,11 +1,13 @@
 import type {IcpRules} from '../schemas/icp-rules.js';
 import type {CompanyBase, Enrichment} from '../schemas/companies.js';
 import {createRulesEnricher} from '../core/rules/provider.js';
+import type {ProviderDefinition} from './registry.js';
 import type {EnrichmentProvider} from './types.js';
 
 export class RulesProvider implements EnrichmentProvider {
-  readonly name = 'rules' as const;
+  readonly name = 'rules';
   readonly concurrency = 1;
+  readonly pureRules = true;
   private readonly enricher;
   private count = 0;
 
@@ -22,3 +24,10 @@ export class RulesProvider implements EnrichmentProvider {
     return {rules: this.count};
   }
 }
+
+/** The rules provider's registration: offline, pure, no flags of its own (src/providers/index.ts registers it). */
+export const rulesProvider: ProviderDefinition = {
+  name: 'rules',
+  description: 'offline',
+  create: (ctx) => new RulesProvider(ctx.rules),
+};

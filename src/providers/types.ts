@@ -6,7 +6,13 @@ import type {CompanyBase, Enrichment} from '../schemas/companies.js';
  * per company (it then returns the rules answer with enrichment_source = rules_fallback).
  */
 export interface EnrichmentProvider {
-  readonly name: 'rules' | 'openai';
+  /** Its registered name (src/providers/registry.ts). */
+  readonly name: string;
+  /**
+   * Whether its answers are exactly the rules enricher's (pure and synchronous): the company workers
+   * (src/workers/company-worker.ts) then compute them on their own threads. Only the rules provider.
+   */
+  readonly pureRules?: boolean;
   /** Enriches one company. Must not throw for per-company failures (fall back instead); may throw FatalError. */
   enrich(company: CompanyBase): Promise<Enrichment> | Enrichment;
   /** How many requests may usefully run at once (1 for the rules provider). */

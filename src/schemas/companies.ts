@@ -2,6 +2,14 @@ import {z} from './zod.js';
 import {ALL_SIZE_BANDS} from '../core/size-bands.js';
 import {COMPANY_KINDS, ICP_TIERS, TECHSTACK_BASES, companyKindList} from '../core/vocabulary.js';
 import {col} from './columns.js';
+import {enrichmentSourceDescription, enrichmentSourceNames} from '../providers/index.js';
+
+/** The values of enrichment_source: the registered providers' names and their other sources (src/providers/registry.ts). */
+function enrichmentSources(): [string, ...string[]] {
+  const [first, ...rest] = enrichmentSourceNames();
+  if (first === undefined) throw new Error('no enrichment provider is registered');
+  return [first, ...rest];
+}
 
 export const DOMAIN_STATUSES = ['ok', 'missing', 'invalid'] as const;
 
@@ -25,7 +33,7 @@ export const EnrichmentSchema = z.object({
   techstack_basis: col.oneOf(TECHSTACK_BASES, 'stated (at least one flag rests on the text naming the technology or transaction), inferred (the flags come only from what company_kind implies), or none (no flag set).'),
   techstack_confidence: col.prob('Confidence in the technology flags, 0-1 (low when there is little text to go on).'),
   techstack_evidence: col.list('Snippets of stated evidence or "inferred from <kind>: <words>" (rules), or cited URLs (OpenAI), supporting the technology flags'),
-  enrichment_source: col.oneOf(['rules', 'openai', 'rules_fallback'], 'Which provider produced this row: rules, openai, or rules_fallback (OpenAI failed for this company).'),
+  enrichment_source: col.oneOf(enrichmentSources(), enrichmentSourceDescription()),
   enrichment_error: col.text('Why the OpenAI provider fell back to rules for this company; empty otherwise.'),
 });
 export type Enrichment = z.infer<typeof EnrichmentSchema>;

@@ -24,7 +24,7 @@ import type {Reporter} from '../io/reporter.js';
 import {companyCodec, rejectCodec} from './codecs.js';
 import {writeJsonAtomic} from '../io/json.js';
 import type {EnrichmentProvider, EnrichPlan} from '../providers/types.js';
-import {chooseProvider, createProvider, type ProviderChoice} from '../providers/index.js';
+import {chooseProvider, createProvider, getProvider} from '../providers/index.js';
 import type {Company, CompanyBase} from '../schemas/companies.js';
 import {CONFIG_SCHEMAS} from '../schemas/config-files.js';
 import type {IcpRules} from '../schemas/icp-rules.js';
@@ -409,7 +409,7 @@ function fileSize(file: string): number {
  * the first pass, from the file's size (INDEX_THREAD_BYTES is about 20,000 Clay rows).
  */
 function workerCount(opts: EnrichOptions, bytes: number): number {
-  if (opts.provider.name !== 'rules' || opts.dryRun || !rangeWorkersAvailable()) return 0;
+  if (opts.provider.pureRules !== true || opts.dryRun || !rangeWorkersAvailable()) return 0;
   const policy = opts.workers ?? 'auto';
   if (policy === 'off') return 0;
   if (typeof policy === 'number') return policy;
@@ -491,8 +491,8 @@ export interface EnrichStageInput {
   cacheDir: string;
   limit?: number;
   reporter: Reporter;
-  /** The --provider flag. */
-  provider: ProviderChoice;
+  /** The --provider flag: auto or a registered provider's name (src/providers/registry.ts). */
+  provider: string;
   /** Provider-specific flags (the OpenAI provider's, --shard), passed through as parsed. */
   providerFlags?: Record<string, unknown>;
   /** Under `run`: simulate deals, billing and unify in the same pass (see EnrichOptions.simulation). */
@@ -519,12 +519,11 @@ export async function enrichStage(s: EnrichStageInput): Promise<EnrichSummary> {
   await checkExportHeader(s.input);
   const rules = await loadIcpRules(s.configDir);
   const previousCustomers = await loadPreviousCustomers(s.configDir, s.reporter);
-  const name = chooseProvider(s.provider);
+  const {name, why} = chooseProvider(s.provider);
   // The folders the stage writes, the cache included, are checked before any work (and any paid call).
   if (s.providerFlags?.['dry-run'] !== true) {
-    checkWritable([s.paths.raw, s.paths.interim, ...(s.simulation ? [s.paths.final] : []), ...(name === 'openai' ? [s.cacheDir] : [])]);
+    checkWritable([s.paths.raw, s.paths.interim, ...(s.simulation ? [s.paths.final] : []), ...(getProvider(name).usesCache ? [s.cacheDir] : [])]);
   }
-  const why = s.provider === 'auto' ? (name === 'rules' ? ' (auto: no OPENAI_API_KEY set)' : ' (auto: OPENAI_API_KEY is set)') : '';
   s.reporter.info(`Provider: ${name}${why}`);
   const provider = await createProvider(name, {rules, cacheDir: s.cacheDir, flags: s.providerFlags ?? {}, reporter: s.reporter, configDir: s.configDir});
   try {

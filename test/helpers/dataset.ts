@@ -1,8 +1,32 @@
 import {spawn, type ChildProcess} from 'node:child_process';
-import {existsSync, readdirSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {Dataset, STATE_DIR} from '../../src/io/dataset.js';
-import {checkDataset, readManifest} from '../../src/io/manifest.js';
+import {UserError} from '../../src/errors.js';
+import {checkDataset, MANIFEST, type Manifest} from '../../src/io/manifest.js';
+import {ManifestSchema} from '../../src/schemas/manifest.js';
+
+/**
+ * The manifest of a data folder, validated against its zod schema (ManifestSchema); undefined when the folder
+ * has none. A manifest that cannot be read or does not match the schema is a UserError naming the file and the
+ * key. (The commands read it without zod: see previousManifest in src/io/manifest.ts.)
+ */
+export async function readManifest(dataDir: string): Promise<Manifest | undefined> {
+  const file = join(dataDir, MANIFEST);
+  if (!existsSync(file)) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UserError(`${file}: not a readable manifest (${(e as Error).message}); run the command that makes the tables again`);
+  }
+  const parsed = ManifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(`${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}; run the command that makes the tables again`);
+  }
+  return parsed.data;
+}
 
 export const BIN = join(process.cwd(), 'bin', 'run.js');
 export const CONFIG = join(process.cwd(), 'config');

@@ -1,4 +1,4 @@
-import type {Clock} from '../../src/providers/openai/rate-limiter.js';
+import type {Clock} from '../../src/providers/llm/rate-limiter.js';
 
 interface Timer {
   at: number;

@@ -5,7 +5,7 @@ import {parseResponse} from 'openai/lib/ResponsesParser';
 import type {OpenAiConfig} from '../../schemas/openai-config.js';
 import {chatUrls, responseUrls, type ResponseUrls} from './grounding.js';
 import type {Prompt} from './prompt.js';
-import {AttemptTimeoutError, OutputError} from './retry.js';
+import {AttemptTimeoutError, OutputError} from '../llm/retry.js';
 import {ANSWER_FORMAT_NAME, AnswerSchema, type Answer, type Usage} from './schema.js';
 
 /**

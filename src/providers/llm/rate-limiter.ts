@@ -1,11 +1,12 @@
 import {parseResetDuration} from './retry.js';
 
 /**
- * Client-side rate limiting for the OpenAI provider:
+ * Client-side rate limiting for the LLM providers (shared plumbing):
  * - --rpm: request starts are spaced at least 60000/rpm ms apart (no bursts that earn a 429);
  * - --tpm: a token bucket of `tpm` tokens refilled continuously; a request takes its estimated tokens
  *   and the difference to the real usage is settled when the answer arrives;
- * - the server's word: after a 429, or when x-ratelimit-remaining-requests / -tokens run out, every
+ * - the server's word: after a 429, or when x-ratelimit-remaining-requests / -tokens run out (OpenAI's headers; a provider
+ *   whose server names them otherwise maps them in its attempt), every
  *   request waits until the reset time the server gives.
  * The decisions (`delayFor`, `take`, `observe`) are pure functions of the state and the time passed in;
  * `acquire` is the only part that waits, on the injected clock (tests drive a virtual one).

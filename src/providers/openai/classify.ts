@@ -1,108 +1,11 @@
 import {APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, ContentFilterFinishReasonError, LengthFinishReasonError} from 'openai/core/error';
 import {z} from '../../schemas/zod.js';
+import {AttemptTimeoutError, isNetworkError, oneLine, OutputError, retryAfterMs, type Outcome} from '../llm/retry.js';
 
 /**
- * What to do after a failed attempt: retry (transient), fail this company (fall back to rules), or stop
- * the run (fatal: bad key, no permission, no quota, no such model). The functions here are pure apart from
- * reading the error object.
+ * How the OpenAI provider classifies a failed attempt for the shared retry policy (src/providers/llm/retry.ts):
+ * the openai SDK's error classes and the API's status codes. Pure apart from reading the error object.
  */
-export type Outcome =
-  | {kind: 'retry'; reason: string; retryAfterMs: number | null; rateLimited: boolean}
-  | {kind: 'fail'; reason: string}
-  | {kind: 'fatal'; message: string}
-  | {kind: 'aborted'};
-
-/** The attempt ran over --timeout (our own deadline covers the whole request, body included). */
-export class AttemptTimeoutError extends Error {
-  constructor(readonly seconds: number) {
-    super(`timeout after ${seconds} s`);
-    this.name = 'AttemptTimeoutError';
-  }
-}
-
-/** The response arrived but holds no usable answer. */
-export class OutputError extends Error {
-  constructor(
-    readonly kind: 'incomplete' | 'refusal' | 'empty' | 'content_filter',
-    detail: string,
-  ) {
-    super(detail);
-    this.name = 'OutputError';
-  }
-}
-
-interface HeaderLike {
-  get(name: string): string | null;
-}
-
-const DURATION_PART = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
-const DURATION_ALL = /^(?:\d+(?:\.\d+)?(?:ms|h|m|s))+$/;
-const TRY_AGAIN = /try again in (\d+(?:\.\d+)?)\s*(ms|s)\b/i;
-
-/** Go-style durations of the x-ratelimit-reset-* headers: `1s`, `6m0s`, `20ms`, `1h2m3.5s`. Null if unreadable. */
-export function parseResetDuration(text: string | null | undefined): number | null {
-  if (!text) return null;
-  const t = text.trim();
-  if (!DURATION_ALL.test(t)) return null;
-  let ms = 0;
-  for (const m of t.matchAll(DURATION_PART)) {
-    const n = Number(m[1]);
-    ms += m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n * 3_600_000;
-  }
-  return ms;
-}
-
-/**
- * How long the server asks us to wait: `retry-after-ms`, then `retry-after` (seconds or an HTTP date),
- * then "Please try again in 644ms" in the message of a 429. Null when it says nothing.
- */
-export function retryAfterMs(headers: HeaderLike | undefined, nowMs: number, message = ''): number | null {
-  const ms = headers?.get('retry-after-ms');
-  if (ms != null && ms.trim() !== '' && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
-  const ra = headers?.get('retry-after');
-  if (ra != null && ra.trim() !== '') {
-    const secs = Number(ra);
-    if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
-    const date = Date.parse(ra);
-    if (Number.isFinite(date)) return Math.max(0, date - nowMs);
-  }
-  const m = TRY_AGAIN.exec(message);
-  if (m) return Number(m[1]) * (m[2].toLowerCase() === 'ms' ? 1 : 1000);
-  return null;
-}
-
-/** Exponential backoff with jitter: min(max, base * 2^attempt), minus up to 25 % (rand in [0, 1)). */
-export function backoffMs(attempt: number, baseMs: number, maxMs: number, rand: number): number {
-  const d = Math.min(maxMs, baseMs * 2 ** attempt);
-  return Math.round(d * (1 - 0.25 * rand));
-}
-
-/** The wait before the next attempt: the server's retry-after (capped) when given, else backoff. */
-export function retryDelayMs(retryAfter: number | null, attempt: number, opts: {baseMs: number; maxMs: number; maxRetryAfterMs: number}, rand: number): number {
-  if (retryAfter !== null) return Math.min(retryAfter, opts.maxRetryAfterMs);
-  return backoffMs(attempt, opts.baseMs, opts.maxMs, rand);
-}
-
-const oneLine = (s: string, max = 240) => {
-  const t = s.replace(/\s+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
-};
-
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
-
-/**
- * A connection that broke while the response body was being read (undici throws `TypeError: terminated`
- * with the socket error as its cause): transient like any connection error.
- */
-export function isNetworkError(err: unknown): boolean {
-  // Duck-typed: fetch errors come from Node's own realm, where `instanceof TypeError` may not hold.
-  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as {cause?: unknown}).cause, depth++) {
-    const {code, name, message} = e as {code?: unknown; name?: unknown; message?: unknown};
-    if (typeof code === 'string' && (NETWORK_CODES.has(code) || code.startsWith('UND_ERR'))) return true;
-    if (name === 'TypeError' && (message === 'terminated' || message === 'fetch failed')) return true;
-  }
-  return false;
-}
 
 export interface ClassifyContext {
   model: string;
