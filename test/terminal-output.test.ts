@@ -18,7 +18,6 @@ function onTerminal(cwd: string, cols: number, args: string[]): {status: number 
   const cmd = `stty cols ${cols} rows 50; ${[process.execPath, join(ROOT, 'bin', 'run.js'), ...args].map((a) => `'${a}'`).join(' ')}`;
   // CI=true: plain progress lines instead of a spinner (the same messages, easier to read back).
   const r = spawnSync('script', ['-qec', cmd, '/dev/null'], {cwd, encoding: 'utf8', env: {...process.env, NODE_OPTIONS: '', NODE_ENV: '', CI: 'true', OPENAI_API_KEY: ''}});
-  // eslint-disable-next-line no-control-regex
   const text = r.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r\n/g, '\n');
   return {status: r.status, lines: text.split('\n').filter((l) => l !== '')};
 }
