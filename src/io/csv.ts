@@ -301,6 +301,12 @@ export class AtomicCsvWriter {
     this.append(line);
   }
 
+  /** Queues `rows` encoded records at once (their lines joined, each with its newline). */
+  pushLines(lines: string, rows: number): void {
+    this.rows += rows;
+    this.append(lines);
+  }
+
   /** Queues one record whose start is bytes already encoded (UTF-8) and whose rest, newline included, is `line`. */
   pushBytesThenLine(start: Uint8Array, line: string): void {
     this.rows++;

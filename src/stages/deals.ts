@@ -215,10 +215,10 @@ export class DealsSink {
     const out = this.out;
     out.write(this.leads, leadCodec, sim.lead);
     for (const d of sim.deals) out.write(this.deals, dealCodec, d);
-    const history = this.history;
-    for (const h of sim.history) out.write(history, historyCodec, h);
-    const snapshots = this.snapshots;
-    for (const r of sim.snapshots) out.write(snapshots, snapshotCodec, r);
+    // A company's history and snapshot rows (a dozen each for a company with deals) go as one string: one UTF-8
+    // write per company instead of one per row (see AtomicCsvWriter.pushLines).
+    if (sim.history.length > 0) out.writeAll(this.history, historyCodec, sim.history);
+    if (sim.snapshots.length > 0) out.writeAll(this.snapshots, snapshotCodec, sim.snapshots);
     return sim;
   }
 
