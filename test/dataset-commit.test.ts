@@ -67,7 +67,8 @@ describe('the manifest', () => {
     const d = summary('deals_summary.json');
     const b = summary('billing_summary.json');
     expect([m.files['raw/companies.csv'].rows, m.files['interim/rejects.csv'].rows, m.files['raw/leads.csv'].rows]).toEqual([e.companies_written, e.rejected_rows, e.companies_written]);
-    expect([m.files['raw/deals.csv'].rows, m.files['raw/billing.csv'].rows, m.files['raw/invoices.csv'].rows]).toEqual([d.deals, b.contracts, b.invoices]);
+    expect([m.files['raw/deals.csv'].rows, m.files['raw/billing.csv'].rows, m.files['raw/invoices.csv'].rows]).toEqual([d.deals, b.contract_terms_listed, b.invoices]);
+    expect(m.files['final/arr_movements.csv'].rows).toBe(b.arr_movements);
     expect([m.files['raw/opportunity_history.csv'].rows, m.files['raw/pipeline_snapshots.csv'].rows]).toEqual([d.history_rows, d.snapshot_rows]);
     expect(m.files['raw/reps.csv'].rows).toBe(shippedConfig().reps.length);
     expect(m.files['final/unified.csv'].rows).toBe(d.deals + (e.companies_written - d.companies_with_deals));
