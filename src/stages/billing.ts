@@ -294,7 +294,7 @@ export function formatBillingSummary(s: BillingSummary): string {
       ? '  terms             none (no contracts)'
       : `  terms             median ${s.median_contract_term_months ?? 'n/a'} months, mean ${s.mean_contract_term_months ?? 'n/a'} (${terms}); plans by term ${plans}`,
     `  ARR               ${formatUsd(s.total_arr)} signed, ${formatUsd(s.active_arr)} active at the as-of date`,
-    `  renewals          ${plural(s.renewals, 'renewal')} (${count(s.uplifts)} uplifts, ${count(s.downsells)} downsells), ${plural(s.churned_contracts, 'contract')} churned; ` +
+    `  renewals          ${plural(s.renewals, 'renewal')} (${plural(s.uplifts, 'uplift')}, ${plural(s.downsells, 'downsell')}), ${plural(s.churned_contracts, 'contract')} churned; ` +
       `terms: ${count(st.active)} active, ${count(st.renewed)} renewed, ${count(st.churned)} churned, ${count(st.scheduled)} not started`,
     `  retention         trailing 12 months, company level, base ${s.retention_base_date} (${plural(s.arr_movements, 'ARR movement')})`,
     formatRetention('all', s.retention),
