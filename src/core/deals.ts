@@ -663,6 +663,7 @@ export interface DealsFigures {
   companies: number;
   companies_touched: number;
   companies_with_deals: number;
+  /** Companies with a deal over the companies touched by the as-of date (likewise for ICP and the others). */
   opportunity_rate: number | null;
   opportunity_rate_icp: number | null;
   opportunity_rate_non_icp: number | null;
@@ -797,8 +798,10 @@ export class DealStats {
     const cal = this.model.calendar;
     const s = this.s;
     s.companies++;
-    if (company.icp_fit) s.icp++;
-    const groups = [s.evidence[basisOf(company.uses_x12 || company.uses_clearinghouse, company)], s.kinds[company.company_kind] ?? s.kinds.unknown];
+    // Rates are of the companies touched by the as-of date (an earlier as-of has not met the later ones yet).
+    const touched = sim.lead.lead_source !== '';
+    if (company.icp_fit && touched) s.icp++;
+    const groups = touched ? [s.evidence[basisOf(company.uses_x12 || company.uses_clearinghouse, company)], s.kinds[company.company_kind] ?? s.kinds.unknown] : [];
     for (const g of groups) {
       g.companies++;
       if (sim.deals.length > 0) g.with_deals++;
@@ -861,7 +864,7 @@ export class DealStats {
   figures(): DealsFigures {
     const s = this.s;
     const closed = s.outcomes.won + s.outcomes.lost;
-    const nonIcp = s.companies - s.icp;
+    const nonIcp = s.touched - s.icp;
     const rateIcp = ratio(s.icpWithDeals, s.icp);
     const rateNon = ratio(s.withDeals - s.icpWithDeals, nonIcp);
     const allCycles = s.cycles.smb.concat(s.cycles.mid_market, s.cycles.enterprise);
@@ -870,7 +873,7 @@ export class DealStats {
       companies: s.companies,
       companies_touched: s.touched,
       companies_with_deals: s.withDeals,
-      opportunity_rate: ratio(s.withDeals, s.companies),
+      opportunity_rate: ratio(s.withDeals, s.touched),
       opportunity_rate_icp: rateIcp,
       opportunity_rate_non_icp: rateNon,
       icp_opportunity_lift: rateIcp !== null && rateNon ? round(rateIcp / rateNon, 2) : null,
@@ -924,7 +927,7 @@ export class DealStats {
     const closed = f.won + f.lost;
     const allCycles = s.cycles.smb.concat(s.cycles.mid_market, s.cycles.enterprise);
     const checks = checkTargets({
-      opportunity_rate: shareFigure(f.companies_with_deals, f.companies),
+      opportunity_rate: shareFigure(f.companies_with_deals, f.companies_touched),
       icp_opportunity_lift: {value: f.icp_opportunity_lift, n: f.companies_with_deals},
       win_rate: shareFigure(f.won, closed),
       open_share: shareFigure(f.open, s.recentDeals),

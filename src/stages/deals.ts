@@ -325,7 +325,7 @@ export function formatDealsSummary(s: DealsSummary): string {
   const c = s.median_cycle_days;
   return [
     `Deals as of ${s.as_of} (window ${s.window.start} to ${s.window.end}, seed ${s.seed})`,
-    `  opportunity rate  ${pct(s.opportunity_rate)} of ${plural(s.companies, 'company', 'companies')} (ICP ${pct(s.opportunity_rate_icp)}, others ${pct(s.opportunity_rate_non_icp)})`,
+    `  opportunity rate  ${pct(s.opportunity_rate)} of ${plural(s.companies_touched, 'company', 'companies')} touched${s.companies_touched < s.companies ? ` (of ${count(s.companies)})` : ''} (ICP ${pct(s.opportunity_rate_icp)}, others ${pct(s.opportunity_rate_non_icp)})`,
     `  deals             ${count(s.deals)}: ${count(s.won)} won, ${count(s.lost)} lost, ${count(s.open)} open (${count(s.deal_types.new_business)} new business, ${count(s.deal_types.expansion)} expansion)`,
     `  win rate          ${pct(s.win_rate)} of closed; open share ${pct(s.open_share)}; open pipeline ${usd(s.open_pipeline_arr)} (weighted ${usd(s.weighted_pipeline_arr)})`,
     `  median cycle      ${days(c.overall)} won (SMB ${days(c.smb)}, mid-market ${days(c.mid_market)}, enterprise ${days(c.enterprise)}); lost ${days(s.median_cycle_days_lost)}`,
