@@ -117,7 +117,7 @@ h1{font-size:22px;margin:0 0 2px}
 h2{font-size:15px;margin:0 0 8px}
 .sub{color:#555;margin:0 0 4px}
 .synthetic{color:#555;font-size:12.5px;margin:0 0 18px}
-.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(128px,1fr));gap:10px;margin:0 0 16px}
+.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(112px,1fr));gap:10px;margin:0 0 16px}
 .tile{background:#fff;border:1px solid #dde1e6;border-radius:6px;padding:10px 12px}
 .tile .label{font-size:12px;color:#555}
 .tile .value{font-size:22px;font-weight:bold;margin:2px 0}
