@@ -59,6 +59,8 @@ interface Entry {
 }
 
 const NO_ENTRIES: readonly Entry[] = [];
+/** Distinct match texts remembered by a scanner (see hitsOf). */
+const MEMO_LIMIT = 50_000;
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const UNEVEN_SPACE = /[^\S ]| {2}/;
 const fold = (s: string) => (UNEVEN_SPACE.test(s) ? s.toLowerCase().replace(/\s+/g, ' ') : s.toLowerCase());
@@ -111,6 +113,31 @@ export function compilePhrases(lists: readonly PhraseList[]): PhraseScanner {
     return null;
   };
 
+  // What a match's text gives (its hits but their position) is a function of that text alone: worked out once per
+  // distinct text ("Health", "patients", ...), which most descriptions share. Bounded: cleared when it grows large.
+  // null: not a phrase after all (the scan then goes on from the match's end, as before the memo).
+  type Found = ReadonlyArray<{tag: string; phrase: string; length: number}> | null;
+  const memo = new Map<string, Found>();
+  const hitsOf = (text: string): Found => {
+    let found = memo.get(text);
+    if (found !== undefined) return found;
+    const out: {tag: string; phrase: string; length: number}[] = [];
+    const hit = lookup(text);
+    if (hit === null) found = null;
+    else {
+      const stem = text.slice(0, hit.stem);
+      const matched = UNEVEN_SPACE.test(stem) ? stem.replace(/\s+/g, ' ') : stem;
+      for (const e of hit.entries) if (!e.caps || matched === e.phrase) out.push({tag: e.tag, phrase: e.phrase, length: text.length});
+      for (const e of prefixes.get(hit.key) ?? NO_ENTRIES) {
+        if (!e.caps || matched.slice(0, e.phrase.length) === e.phrase) out.push({tag: e.tag, phrase: e.phrase, length: e.phrase.length});
+      }
+      found = out;
+    }
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(text, found);
+    return found;
+  };
+
   return {
     scan(text: string, limit = Infinity): Hits {
       const hits = new Hits();
@@ -118,18 +145,9 @@ export function compilePhrases(lists: readonly PhraseList[]): PhraseScanner {
       let m: RegExpExecArray | null;
       let read = 0;
       while (read++ < limit && (m = re.exec(text)) !== null) {
-        const found = lookup(m[0]);
+        const found = hitsOf(m[0]);
         if (found === null) continue;
-        const stem = m[0].slice(0, found.stem);
-        const matched = UNEVEN_SPACE.test(stem) ? stem.replace(/\s+/g, ' ') : stem;
-        for (const e of found.entries) {
-          if (e.caps && matched !== e.phrase) continue;
-          hits.add({tag: e.tag, phrase: e.phrase, index: m.index, length: m[0].length});
-        }
-        for (const e of prefixes.get(found.key) ?? NO_ENTRIES) {
-          if (e.caps && matched.slice(0, e.phrase.length) !== e.phrase) continue;
-          hits.add({tag: e.tag, phrase: e.phrase, index: m.index, length: e.phrase.length});
-        }
+        for (const h of found) hits.add({tag: h.tag, phrase: h.phrase, index: m.index, length: h.length});
         // Go on from the next character, not the match's end: a phrase may begin inside this one.
         re.lastIndex = m.index + 1;
       }
