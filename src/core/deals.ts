@@ -629,17 +629,6 @@ function stageDays(days: number): number {
   return Math.max(1, Math.min(MAX_STAGE_DAYS, Math.round(days)));
 }
 
-/** The as-of day of a deal row (the same on every row: parsed once per distinct text). */
-let asOfText = '';
-let asOfDay = 0;
-function asOfOf(cal: Calendar, d: Pick<Deal, 'as_of_date'>): DayNumber {
-  if (d.as_of_date !== asOfText) {
-    asOfDay = cal.day(d.as_of_date)!;
-    asOfText = d.as_of_date;
-  }
-  return asOfDay;
-}
-
 function clamp01(x: number): number {
   return Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0;
 }
@@ -822,7 +811,7 @@ export class DealStats {
     }
     for (const d of sim.deals) {
       s.deals++;
-      if (asOfOf(cal, d) - cal.day(d.created_date)! < 365) s.recentDeals++;
+      if (cal.day(d.as_of_date)! - cal.day(d.created_date)! < 365) s.recentDeals++;
       s.types[d.deal_type]++;
       s.outcomes[d.outcome]++;
       s.amounts.push(d.amount_arr);
