@@ -35,9 +35,12 @@ async function inProcess(stages) {
   const {runDeals} = await import(`${dist}/stages/deals.js`);
   const {runBilling} = await import(`${dist}/stages/billing.js`);
   const {runUnify} = await import(`${dist}/stages/unify.js`);
-  const {simulateCompanies, chunkPolicyFromEnv: olderPolicy} = await import(`${dist}/stages/simulate-companies.js`);
+  // (Builds before 2026-12-02 keep the parallel machinery under stages/.)
+  const {existsSync} = await import('node:fs');
+  const parallel = existsSync(`${dist}/parallel/simulate-companies.js`) ? `${dist}/parallel` : `${dist}/stages`;
+  const {simulateCompanies, chunkPolicyFromEnv: olderPolicy} = await import(`${parallel}/simulate-companies.js`);
   // (Builds before 2026-11-29 export the policy from simulate-companies.js; later ones from worker-pool.js.)
-  const chunkPolicyFromEnv = olderPolicy ?? (await import(`${dist}/stages/worker-pool.js`)).chunkPolicyFromEnv;
+  const chunkPolicyFromEnv = olderPolicy ?? (await import(`${parallel}/worker-pool.js`)).chunkPolicyFromEnv;
   const {loadDealModel} = await import(`${dist}/stages/deals.js`);
   // 'together': the three in one pass over companies.csv (`run --from deals`), the deal model loaded in the call.
   const together = async (s) => simulateCompanies(s, await loadDealModel(s.configDir, s.asOf), chunkPolicyFromEnv());

@@ -7,7 +7,7 @@ import {headerIndex, indexExport, indexPart, joinIndexes, PartDeclined, type Exp
 import {planChunks} from '../src/io/csv-chunks.js';
 import {statSync} from 'node:fs';
 import type {RejectedRow} from '../src/core/ingest.js';
-import {assembleRange, rangeInput, readForeign, wholeFile} from '../src/stages/enrich-range.js';
+import {assembleRange, rangeInput, readForeign, wholeFile} from '../src/parallel/enrich-range.js';
 import type {CompanyBase} from '../src/schemas/companies.js';
 import {shardOf} from '../src/core/shard.js';
 import {CLAY_HEADER} from './helpers/cli.js';

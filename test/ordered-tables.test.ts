@@ -3,7 +3,7 @@ import {join} from 'node:path';
 import fc from 'fast-check';
 import {recycleBlock} from '../src/io/csv.js';
 import {OrderedTables, WriterGroup} from '../src/io/writer-group.js';
-import {PieceQueue, workerHeapFlags, workerLimits, type WorkerLimits} from '../src/stages/worker-pool.js';
+import {PieceQueue, workerHeapFlags, workerLimits, type WorkerLimits} from '../src/parallel/worker-pool.js';
 import {tempDir} from './helpers/cli.js';
 
 let t: ReturnType<typeof tempDir>;

@@ -12,7 +12,7 @@ import Report from '../src/commands/report.js';
 import Run from '../src/commands/run.js';
 import Unify from '../src/commands/unify.js';
 import {planChunks} from '../src/io/csv-chunks.js';
-import {chunkPolicyFromEnv} from '../src/stages/worker-pool.js';
+import {chunkPolicyFromEnv} from '../src/parallel/worker-pool.js';
 import {hiddenFiles, runBuilt, runCli, tempDir} from './helpers/cli.js';
 
 const SAMPLE = join(process.cwd(), 'data', 'input', 'companies_clay.csv');
@@ -126,7 +126,7 @@ describe('run --from deals', () => {
 
   it('gives the same bytes with worker threads (built CLI, STEDI_GTM_WORKERS=2 and 3)', () => {
     // The workers run compiled code: this test uses dist/ (npm ci builds it; `npm run build` after changes).
-    expect(existsSync(join(process.cwd(), 'dist', 'workers', 'simulate-worker.js'))).toBe(true);
+    expect(existsSync(join(process.cwd(), 'dist', 'parallel', 'simulate-worker.js'))).toBe(true);
     const one = dataDir('workers-1');
     const run = (dir: string, env: Record<string, string>) => runBuilt(['bin/run.js', 'run', ...base, '--from', 'deals', '--no-report', '--data-dir', dir], env);
     expect(run(one, {STEDI_GTM_WORKERS: '0'}).status).toBe(0);

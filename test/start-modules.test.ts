@@ -65,7 +65,7 @@ const tables = (dir: string) =>
 
 describe('start-up of the built CLI', () => {
   it.each([
-    ['run --from deals', ['run', '--from', 'deals', '--no-report'], 'stages/simulate-companies.js'],
+    ['run --from deals', ['run', '--from', 'deals', '--no-report'], 'parallel/simulate-companies.js'],
     ['deals', ['deals'], 'stages/deals.js'],
     ['billing', ['billing'], 'stages/billing.js'],
     ['unify', ['unify'], 'stages/unify.js'],

@@ -62,7 +62,7 @@ describe('range workers', () => {
   it('write the same bytes as one thread, the report and the summaries included, also with --limit and --shard (built CLI, STEDI_GTM_WORKERS=0, 2, 3, and 2 with ranges of 4 KiB)', async () => {
     const {existsSync} = await import('node:fs');
     // The workers run compiled code: this test uses dist/ (npm ci builds it; `npm run build` after changes).
-    expect(existsSync(join(process.cwd(), 'dist', 'workers', 'company-worker.js'))).toBe(true);
+    expect(existsSync(join(process.cwd(), 'dist', 'parallel', 'company-worker.js'))).toBe(true);
     // 2r: two workers taking about 60 ranges of 4 KiB in turn, more than they may run ahead of the first
     // unfinished one: ranges finish out of order and their blocks are held (see OrderedTables).
     const env: Record<string, Record<string, string>> = {'0': {STEDI_GTM_WORKERS: '0'}, '2': {STEDI_GTM_WORKERS: '2'}, '3': {STEDI_GTM_WORKERS: '3'}, '2r': {STEDI_GTM_WORKERS: '2', STEDI_GTM_CHUNK_BYTES: '4096'}};
@@ -161,8 +161,8 @@ describe('range workers', () => {
       const script = `
         import {indexExport} from '${dist}/stages/account-index.js';
         import {splitRanges} from '${dist}/core/account-plan.js';
-        import {rangeInput, readForeign} from '${dist}/stages/enrich-range.js';
-        import {RangeWorkers} from '${dist}/stages/worker-client.js';
+        import {rangeInput, readForeign} from '${dist}/parallel/enrich-range.js';
+        import {RangeWorkers} from '${dist}/parallel/worker-client.js';
         import {dataPaths} from '${dist}/io/paths.js';
         const quiet = {start() {}, progress() {}, succeed() {}, info() {}, warn() {}, stop() {}};
         const input = ${JSON.stringify(SAMPLE)};
@@ -222,7 +222,7 @@ describe('range workers', () => {
       (await import('node:fs')).mkdirSync(join(t.dir, 'probe'));
       const script = join(t.dir, 'probe.mjs');
       writeFileSync(script, `
-        import {indexInParts} from '${dist}/stages/worker-client.js';
+        import {indexInParts} from '${dist}/parallel/worker-client.js';
         const ex = await indexInParts({input: ${JSON.stringify(input)}, rejects: ${JSON.stringify(rejects)}}, () => {});
         console.log(ex === undefined ? 'declined' : 'indexed');
       `);
@@ -247,7 +247,7 @@ describe('range workers', () => {
       const dist = pathToFileURL(join(process.cwd(), 'dist')).href;
       const script = join(t.dir, 'discard.mjs');
       writeFileSync(script, `
-        import {RangeWorkers} from '${dist}/stages/worker-client.js';
+        import {RangeWorkers} from '${dist}/parallel/worker-client.js';
         import {dataPaths} from '${dist}/io/paths.js';
         const pool = new RangeWorkers([0, 1].map(() => ({configDir: ${JSON.stringify(CONFIG)}, paths: dataPaths(${JSON.stringify(t.dir)})})));
         await pool.discard();

@@ -3,7 +3,7 @@ import {plural} from '../core/format.js';
 import {enrichFlags} from '../flags.js';
 import {STAGE_READS} from '../io/manifest.js';
 import {enrichStage, type EnrichSummary} from '../stages/enrich.js';
-import {chunkPolicyFromEnv} from '../stages/worker-pool.js';
+import {chunkPolicyFromEnv} from '../parallel/worker-pool.js';
 
 export default class Enrich extends BaseCommand<typeof Enrich> {
   static summary = 'Clean, deduplicate and enrich a Clay company export into data/raw/companies.csv.';

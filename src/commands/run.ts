@@ -8,8 +8,8 @@ import {formatBillingSummary, runBilling, type BillingSummary} from '../stages/b
 import {formatIsoDay} from '../core/calendar.js';
 import {formatDealsSummary, loadDealModel, type DealsSummary} from '../stages/deals.js';
 import type {EnrichStageInput, EnrichSummary} from '../stages/enrich.js';
-import {chunkPolicyFromEnv} from '../stages/worker-pool.js';
-import {simulateCompanies} from '../stages/simulate-companies.js';
+import {chunkPolicyFromEnv} from '../parallel/worker-pool.js';
+import {simulateCompanies} from '../parallel/simulate-companies.js';
 import type {SimulationResult} from '../stages/simulate.js';
 import {runUnify, type UnifySummary} from '../stages/unify.js';
 import type {ReportResult} from '../stages/report.js';

@@ -10,7 +10,7 @@ export interface EnrichmentProvider {
   readonly name: string;
   /**
    * Whether its answers are exactly the rules enricher's (pure and synchronous): the company workers
-   * (src/workers/company-worker.ts) then compute them on their own threads. Only the rules provider.
+   * (src/parallel/company-worker.ts) then compute them on their own threads. Only the rules provider.
    */
   readonly pureRules?: boolean;
   /** Enriches one company. Must not throw for per-company failures (fall back instead); may throw FatalError. */

@@ -9,14 +9,14 @@ import {commitPart, removePart, WriterGroup} from '../io/writer-group.js';
 import {checkExportHeader, indexExport, type ExportIndex} from './account-index.js';
 import {checkInputFile} from '../io/input-check.js';
 import {checkWritable} from '../io/writable.js';
-import {assembleRange, rangeInput, readForeign, wholeFile, type RangeInput} from './enrich-range.js';
-import {indexInParts, indexInWorker, rangeWorkersAvailable, RangeWorkers} from './worker-client.js';
-import {workerLimits} from './worker-pool.js';
+import {assembleRange, rangeInput, readForeign, wholeFile, type RangeInput} from '../parallel/enrich-range.js';
+import {indexInParts, indexInWorker, rangeWorkersAvailable, RangeWorkers} from '../parallel/worker-client.js';
+import {workerLimits} from '../parallel/worker-pool.js';
 import {SimulationSink} from './simulate.js';
 import {displayPath, loadDealModel, reportDeals} from './deals.js';
 import {reportBilling} from './billing.js';
 import {reportUnify} from './unify.js';
-import type {SimulationSummaries, WorkerInit} from '../workers/protocol.js';
+import type {SimulationSummaries, WorkerInit} from '../parallel/protocol.js';
 import {UserError} from '../errors.js';
 import {loadYamlConfig} from '../io/config.js';
 import type {DataPaths} from '../io/paths.js';
@@ -95,8 +95,8 @@ export interface EnrichOptions {
   hashKeys?: (key: string) => void;
 }
 
-export type {WorkerPolicy} from './worker-pool.js';
-import type {WorkerPolicy} from './worker-pool.js';
+export type {WorkerPolicy} from '../parallel/worker-pool.js';
+import type {WorkerPolicy} from '../parallel/worker-pool.js';
 
 export interface EnrichSummary {
   input_file: string;
@@ -502,7 +502,7 @@ export interface EnrichStageInput {
   rangeBytes?: EnrichOptions['rangeBytes'];
 }
 
-export {workersFromEnv} from './worker-pool.js';
+export {workersFromEnv} from '../parallel/worker-pool.js';
 
 /** Loads the config, picks and creates the provider, runs the stage and closes the provider. */
 export async function enrichStage(s: EnrichStageInput): Promise<EnrichSummary> {

@@ -1,6 +1,6 @@
 import {setFlagsFromString} from 'node:v8';
 import {parentPort, Worker} from 'node:worker_threads';
-import type {BlockBack, BlockOut} from '../workers/protocol.js';
+import type {BlockBack, BlockOut} from './protocol.js';
 import {errorReport, UserError} from '../errors.js';
 
 /* What every pool of worker threads shares: the policy from the environment, the heap limits, the reply queue.

@@ -9,10 +9,10 @@ import {TableCursor} from '../io/table-cursor.js';
 import {OrderedTables, WriterGroup} from '../io/writer-group.js';
 import {firstRepeated} from '../core/id-set.js';
 import {UNIFIED_COMPANY_COLUMNS} from '../core/unify.js';
-import type {SimulateChunkMessage, SimulateChunkReply, SimulateInit} from '../workers/protocol.js';
-import {companyCodec} from './codecs.js';
-import {COMPANY_CHECK, requireInput, runWalk, sinkWalk, type LoadedDealModel, type SimulationStageInput} from './deals.js';
-import {simulatedCodec, SimulationSink, type SimulatedCompany, type SimulationResult, type SimulationStates} from './simulate.js';
+import type {SimulateChunkMessage, SimulateChunkReply, SimulateInit} from './protocol.js';
+import {companyCodec} from '../stages/codecs.js';
+import {COMPANY_CHECK, requireInput, runWalk, sinkWalk, type LoadedDealModel, type SimulationStageInput} from '../stages/deals.js';
+import {simulatedCodec, SimulationSink, type SimulatedCompany, type SimulationResult, type SimulationStates} from '../stages/simulate.js';
 import {blockReturner, PieceQueue, startWorker, WorkerHandle, workerLimits, type ChunkPolicy, type WorkerPolicy} from './worker-pool.js';
 
 
@@ -114,7 +114,7 @@ export function chunkWorkers(policy: WorkerPolicy): number {
   return Math.max(1, Math.min(availableParallelism(), 4) - 1);
 }
 
-const script = () => fileURLToPath(new URL('../workers/simulate-worker.js', import.meta.url));
+const script = () => fileURLToPath(new URL('./simulate-worker.js', import.meta.url));
 
 /** A worker thread taking chunks (its replies: see WorkerHandle; its tables' blocks go to `onBytes`). */
 const chunkWorker = (init: SimulateInit, onBytes: (m: Extract<SimulateChunkReply, {type: 'bytes'}>, worker: Worker) => void) => {

@@ -13,9 +13,9 @@ import {newTextCellStats} from '../core/text-cells.js';
 import {WriterGroup} from '../io/writer-group.js';
 import {RulesProvider} from '../providers/rules.js';
 import {loadDealModel} from '../stages/deals.js';
-import {blockSender} from '../stages/worker-pool.js';
+import {blockSender} from './worker-pool.js';
 import {companyCodec, CompanyCounter, loadIcpRules} from '../stages/enrich.js';
-import {assembleRange} from '../stages/enrich-range.js';
+import {assembleRange} from './enrich-range.js';
 import {SimulationSink} from '../stages/simulate.js';
 import type {WorkerInit, WorkerMessage, WorkerReply} from './protocol.js';
 

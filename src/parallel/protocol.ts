@@ -3,19 +3,19 @@ import type {TextCellStats} from '../core/text-cells.js';
 import type {Newline} from '../io/csv-scan.js';
 import type {DataPaths} from '../io/paths.js';
 import type {ExportIndex, IndexedPart, PartPlan} from '../stages/account-index.js';
-import type {RangeInput} from '../stages/enrich-range.js';
+import type {RangeInput} from './enrich-range.js';
 import type {Shard} from '../core/shard.js';
 import type {SimulationResult, SimulationStates} from '../stages/simulate.js';
 
 /**
  * Both pools stream their tables: a worker sends each filled block of piece `index` (a range, a chunk) of the
  * table at `path` (BlockOut), and gets it back, written, for its next rows (BlockBack). See blockSender and
- * blockReturner in stages/worker-pool.ts.
+ * blockReturner in parallel/worker-pool.ts.
  */
 export type BlockOut = {type: 'bytes'; index: number; path: string; bytes: Uint8Array; rows: number};
 export type BlockBack = {type: 'block'; bytes: Uint8Array};
 
-/** Messages between the enrich stage and its range workers (src/workers/company-worker.ts). */
+/** Messages between the enrich stage and its range workers (src/parallel/company-worker.ts). */
 export interface WorkerInit {
   configDir: string;
   paths: DataPaths;
@@ -50,7 +50,7 @@ export type WorkerReply =
   | {type: 'aborted'}
   | {type: 'error'; message: string; exitCode: number};
 
-/** The first pass on its own thread (src/workers/index-worker.ts). */
+/** The first pass on its own thread (src/parallel/index-worker.ts). */
 export interface IndexInit {
   input: string;
   shard?: Shard;
@@ -73,7 +73,7 @@ export type IndexReply =
   | {type: 'declined'; reason: string}
   | {type: 'error'; message: string; exitCode: number};
 
-/** `run --from deals` on a large companies.csv: a worker taking chunks (src/workers/simulate-worker.ts). */
+/** `run --from deals` on a large companies.csv: a worker taking chunks (src/parallel/simulate-worker.ts). */
 export interface SimulateInit {
   paths: DataPaths;
   configDir: string;

@@ -2,7 +2,7 @@
 // the export live and die with this thread, so the lead thread never holds them (the memory goes back to the
 // system when the pass ends). Rejected rows are written to the rejects table's part file, which the lead thread
 // puts in place with the other tables (see WriterGroup 'part'). With `init.part`, it indexes one half of the
-// export (see indexInParts in stages/worker-client.ts).
+// export (see indexInParts in parallel/worker-client.ts).
 import {parentPort, workerData} from 'node:worker_threads';
 import {errorReport} from '../errors.js';
 import {silentReporter} from '../io/reporter.js';

@@ -7,11 +7,11 @@ import {FatalError, UserError} from '../errors.js';
 import {blockReturner, PieceQueue, startWorker, WorkerHandle, type WorkerLimits} from './worker-pool.js';
 import {OrderedTables, partPath, removePart} from '../io/writer-group.js';
 import {planChunks} from '../io/csv-chunks.js';
-import {rejectCodec} from './codecs.js';
-import type {IndexInit, IndexReply, SimulationSummaries, WorkerInit, WorkerReply} from '../workers/protocol.js';
-import type {SimulationStates} from './simulate.js';
+import {rejectCodec} from '../stages/codecs.js';
+import type {IndexInit, IndexReply, SimulationSummaries, WorkerInit, WorkerReply} from './protocol.js';
+import type {SimulationStates} from '../stages/simulate.js';
 import type {RangeInput} from './enrich-range.js';
-import {headerIndex, joinIndexes, type ExportIndex, type PartPlan} from './account-index.js';
+import {headerIndex, joinIndexes, type ExportIndex, type PartPlan} from '../stages/account-index.js';
 
 
 export interface RangeWorkersResult {
@@ -25,7 +25,7 @@ export interface RangeWorkersResult {
   simulation?: SimulationSummaries;
 }
 
-const script = () => fileURLToPath(new URL('../workers/company-worker.js', import.meta.url));
+const script = () => fileURLToPath(new URL('./company-worker.js', import.meta.url));
 
 /** Whether range workers can run (they need the compiled worker script: not when running from the TypeScript sources). */
 export function rangeWorkersAvailable(): boolean {
@@ -205,7 +205,7 @@ export async function indexInWorker(init: IndexInit, onProgress: (rows: number) 
 
 /** One thread of the first pass, until its answer ('done', 'part' or 'declined'; an error rejects). */
 async function indexThread(init: IndexInit, onProgress: (rows: number) => void): Promise<Exclude<IndexReply, {type: 'progress' | 'error'}>> {
-  const script = fileURLToPath(new URL('../workers/index-worker.js', import.meta.url));
+  const script = fileURLToPath(new URL('./index-worker.js', import.meta.url));
   const worker = startWorker(script, init, {maxYoungGenerationSizeMb: 96});
   try {
     return await new Promise((resolve, reject) => {

@@ -1,12 +1,12 @@
 // A worker of `run --from deals` on a large companies.csv: it simulates the chunks it is sent, streams each
 // table's blocks back to the lead thread (which writes the chunks in order) and answers with the chunk's
-// statistics (see src/stages/simulate-companies.ts).
+// statistics (see src/parallel/simulate-companies.ts).
 import {parentPort, workerData} from 'node:worker_threads';
 import {recycleBlock} from '../io/csv.js';
 import {silentReporter} from '../io/reporter.js';
 import {loadDealModel} from '../stages/deals.js';
-import {simulateChunk} from '../stages/simulate-companies.js';
-import {blockSender} from '../stages/worker-pool.js';
+import {simulateChunk} from './simulate-companies.js';
+import {blockSender} from './worker-pool.js';
 import type {SimulateChunkMessage, SimulateChunkReply, SimulateInit} from './protocol.js';
 
 const init = workerData as SimulateInit;

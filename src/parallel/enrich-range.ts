@@ -1,7 +1,7 @@
 import {closeSync, openSync, readSync} from 'node:fs';
 import Papa from 'papaparse';
 import {KeyCollision, type Range} from '../core/account-plan.js';
-import type {ExportIndex} from './account-index.js';
+import type {ExportIndex} from '../stages/account-index.js';
 import {keyCheck} from '../core/account-plan.js';
 import {accountDomain, cleanRow, mergeRows, oneAccount, type CleanRow, type ColumnIndex} from '../core/ingest.js';
 import {detachStrings} from '../core/strings.js';
