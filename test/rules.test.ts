@@ -1,7 +1,7 @@
 import {join} from 'node:path';
 import fc from 'fast-check';
 import {createRulesEnricher} from '../src/core/rules/provider.js';
-import {compilePhrases} from '../src/core/rules/phrases.js';
+import {compilePhrases, trieSource} from '../src/core/rules/phrases.js';
 import {compileTerms} from '../src/core/rules/terms.js';
 import {loadYamlConfig} from '../src/io/config.js';
 import {CONFIG_SCHEMAS} from '../src/schemas/config-files.js';
@@ -274,6 +274,31 @@ describe('phrase scanner', () => {
       const alone = `x ${pieces.find((p) => phrases.includes(p)) ?? 'clinic'} x`;
       expect(scanner.scan(alone).all.length).toBeGreaterThan(0);
     }), {numRuns: 300});
+  });
+});
+
+describe('trieSource', () => {
+  // The reference: the phrases in one alternation, longest first (the first alternative that matches wins).
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const alternation = (keys: string[]) => [...keys].sort((a, b) => b.length - a.length).map((k) => escape(k).replace(/ /g, '\\s+')).join('|');
+  const matches = (source: string, text: string) => {
+    const re = new RegExp(`(?<![A-Za-z0-9])(?:${source})(?:e?s)?(?![A-Za-z0-9])`, 'gi');
+    const out: string[] = [];
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      out.push(`${m.index}:${m[0]}`);
+      re.lastIndex = m.index + 1;
+    }
+    return out;
+  };
+
+  it('matches what the longest-first alternation of the same phrases matches, at every place (property)', () => {
+    const word = fc.constantFrom('care', 'career', 'car', 'clinic', 'clinics', 'a', 'b', 'a-b', 'x.y', 'home', 'home care', 'care home', 'es', 's', '(c)');
+    const key = fc.array(word, {minLength: 1, maxLength: 3}).map((ws) => ws.join(' '));
+    const gap = fc.constantFrom(' ', '  ', '\n', '-', ', ', '', 'S', 'es ');
+    fc.assert(fc.property(fc.uniqueArray(key, {minLength: 1, maxLength: 12}), fc.array(fc.tuple(key, gap), {maxLength: 10}), (keys, parts) => {
+      const text = parts.map(([k, g]) => (k.length % 2 ? k.toUpperCase() : k) + g).join('');
+      expect(matches(trieSource(keys), text)).toEqual(matches(alternation(keys), text));
+    }), {numRuns: 500});
   });
 });
 

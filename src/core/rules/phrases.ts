@@ -1,5 +1,3 @@
-import {byFirstChar} from './terms.js';
-
 /**
  * Phrase lists of icp_rules.yml, compiled into one scan: every list's phrases (plain text) in one
  * case-insensitive regex, so a text is read once however many lists there are.
@@ -81,9 +79,7 @@ export function compilePhrases(lists: readonly PhraseList[]): PhraseScanner {
   if (byKey.size === 0) return {scan: () => new Hits()};
   // Longest first, so that alternation (which takes the first alternative that matches) prefers the longer phrase.
   const keys = [...byKey.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
-  const sources = keys.map((k) => escape(k).replace(/ /g, '\\s+'));
-  const alnumStart = keys.every((k) => /^[a-z0-9]/.test(k));
-  const body = alnumStart ? byFirstChar(sources) : sources.join('|');
+  const body = trieSource(keys);
   const re = new RegExp(`(?<![A-Za-z0-9])(?:${body})(?:e?s)?(?![A-Za-z0-9])`, 'gi');
 
   // The phrases that begin each phrase (on a word boundary): a hit of the longer one is a hit of those too, so that
@@ -154,6 +150,42 @@ export function compilePhrases(lists: readonly PhraseList[]): PhraseScanner {
       return hits;
     },
   };
+}
+
+/**
+ * The phrases (folded keys) as one regex source shaped like a trie: `insurance(?:\\s+(?:broker|agency)|s)?` for
+ * "insurance", "insurance broker", "insurance agency" and "insurances". irregexp reads a branch character by
+ * character instead of trying, at every place, each of the hundreds of phrases that begin with the letter there.
+ * The match is the same as that of the phrases sorted longest first in one alternation: the phrases that match at a
+ * place are prefixes of one another (their texts start there), so the longest is the deepest in the trie, and
+ * the trie tries a node's continuations before it ends there (and backtracks to the next longest).
+ * A space in a phrase matches a run of white space (`\\s+`).
+ */
+export function trieSource(keys: readonly string[]): string {
+  interface Node {
+    children: Map<string, Node>;
+    end: boolean;
+  }
+  const root: Node = {children: new Map(), end: false};
+  for (const key of keys) {
+    let node = root;
+    for (const ch of key) {
+      let next = node.children.get(ch);
+      if (next === undefined) node.children.set(ch, (next = {children: new Map(), end: false}));
+      node = next;
+    }
+    node.end = true;
+  }
+  const atom = (ch: string) => (ch === ' ' ? '\\s+' : escape(ch));
+  const emit = (node: Node): string => {
+    const branches = [...node.children].map(([ch, child]) => atom(ch) + emit(child));
+    if (branches.length === 0) return '';
+    const one = branches.length === 1 && !node.end;
+    if (one) return branches[0];
+    const group = `(?:${branches.join('|')})`;
+    return node.end ? `${group}?` : group;
+  };
+  return emit(root);
 }
 
 /** The distinct phrases of one tag, in order of first hit. */
