@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import {
-  PipelineStats, pipelineChecks, quarterEnd, quarterLabel, quarterOf, quarterStart, RAMP_UP_QUARTERS,
+  PipelineStats, pipelineChecks, RAMP_UP_QUARTERS,
   type PipelineDeal, type PipelineRep, type PipelineSetup, type PipelineSnapshotRow,
 } from '../src/core/pipeline-stats.js';
+import {quarterEnd, quarterLabel, quarterOf, quarterStart} from '../src/core/quarters.js';
 import {shippedConfig} from './helpers/simulation.js';
 
 /** Quota attainment, pipeline coverage and slip rate from hand-built rows (src/core/pipeline-stats.ts). */

@@ -4,7 +4,6 @@ import {
   binaryVerdict,
   evaluate,
   figures,
-  inIcpScope,
   joinLabels,
   labelProblems,
   MIN_POSITIVES,
@@ -120,11 +119,10 @@ describe('binary labels: precision, recall, F1', () => {
 
 describe('icp_fit scope', () => {
   it('judges only companies in the US or of unknown country whose size band is not 1', () => {
-    expect(inIcpScope(company('A', 'a.com'))).toBe(true);
-    expect(inIcpScope(company('A', 'a.com', {country: ''}))).toBe(true);
-    expect(inIcpScope(company('A', 'a.com', {size_band: 'unknown'}))).toBe(true);
-    expect(inIcpScope(company('A', 'a.com', {country: 'CA'}))).toBe(false);
-    expect(inIcpScope(company('A', 'a.com', {size_band: '1'}))).toBe(false);
+    const scopes: Array<Record<string, string>> = [{}, {country: ''}, {size_band: 'unknown'}, {country: 'CA'}, {size_band: '1'}];
+    const companies = scopes.map((values) => company('A', 'a.com', values));
+    const inScope = companies.map((c) => binary(evaluate([label(2, 'A', 'a.com', {icp_fit: 'yes'})], [c], TODAY), 'icp_fit').outOfScope === 0);
+    expect(inScope).toEqual([true, true, true, false, false]);
   });
 
   it('leaves the companies out of scope out of icp_fit only', () => {

@@ -7,7 +7,8 @@
  * part, merged in order), the report feeds it the tables read back; both give the same figures.
  */
 import {addInto} from './merge.js';
-import {checkTargets, median, medianFigure, round, shareFigure, type TargetCheck} from './targets.js';
+import {quarterEnd, quarterLabel, quarterOf, quarterStart} from './quarters.js';
+import {checkTargets, median, medianFigure, ratio, round, shareFigure, type TargetCheck} from './targets.js';
 import {SEGMENTS, type Segment} from './vocabulary.js';
 import type {DealModelConfig} from '../schemas/deal-model.js';
 import type {Deal} from '../schemas/deals.js';
@@ -30,21 +31,6 @@ export interface PipelineSetup {
 
 /** Quarters of the window not measured (the pipeline and the team's books are still filling up). */
 export const RAMP_UP_QUARTERS = 2;
-
-// --- Calendar quarters of ISO dates: index = year * 4 + (quarter - 1).
-/** The quarter index of a YYYY-MM-DD date. */
-export function quarterOf(iso: string): number {
-  const year = (iso.charCodeAt(0) - 48) * 1000 + (iso.charCodeAt(1) - 48) * 100 + (iso.charCodeAt(2) - 48) * 10 + (iso.charCodeAt(3) - 48);
-  const month = (iso.charCodeAt(5) - 48) * 10 + (iso.charCodeAt(6) - 48);
-  return year * 4 + Math.floor((month - 1) / 3);
-}
-/** 2025-Q1 */
-export const quarterLabel = (q: number): string => `${Math.floor(q / 4)}-Q${(q % 4) + 1}`;
-const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
-/** First day of a quarter (YYYY-MM-DD). */
-export const quarterStart = (q: number): string => `${Math.floor(q / 4)}-${pad2((q % 4) * 3 + 1)}-01`;
-/** Last day of a quarter (YYYY-MM-DD). */
-export const quarterEnd = (q: number): string => `${Math.floor(q / 4)}-${['03-31', '06-30', '09-30', '12-31'][q % 4]}`;
 
 /**
  * The additive state (see Additive in merge.ts): integer dollar sums and counts, keyed by rep name, quarter
@@ -228,7 +214,6 @@ function addDays(iso: string, n: number): string {
   return new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 }
 
-const ratio4 = (a: number, b: number) => (b === 0 ? null : round(a / b, 4));
 const roundOrNull = (x: number | null, digits: number) => (x === null ? null : round(x, digits));
 
 /** The figures of a state (see PipelineFigures). */
@@ -257,7 +242,7 @@ export function pipelineFigures(s: PipelineState, setup: PipelineSetup): Pipelin
       coverage: date !== null && bookings > 0 ? round(e.arr / bookings, 2) : null,
       forecast_deals: e.deals,
       slipped_deals: e.slipped,
-      slip_rate: ratio4(e.slipped, e.deals),
+      slip_rate: ratio(e.slipped, e.deals),
       complete,
       measured: complete && q >= measuredFrom,
     });
@@ -278,7 +263,7 @@ export function pipelineFigures(s: PipelineState, setup: PipelineSetup): Pipelin
 function attainment(s: PipelineState, setup: PipelineSetup, measuredFrom: number, current: number): PipelineFigures['quota_attainment'] {
   const group = (ratios: number[]): AttainmentGroup => {
     const at = ratios.filter((r) => r >= 1).length;
-    return {rep_quarters: ratios.length, at_quota: at, at_quota_share: ratio4(at, ratios.length), median_attainment: roundOrNull(median(ratios), 4)};
+    return {rep_quarters: ratios.length, at_quota: at, at_quota_share: ratio(at, ratios.length), median_attainment: roundOrNull(median(ratios), 4)};
   };
   const all: number[] = [];
   const bySegment = Object.fromEntries(SEGMENTS.map((g) => [g, [] as number[]])) as Record<Segment, number[]>;

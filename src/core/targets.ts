@@ -75,6 +75,15 @@ function formatFigure(x: number): string {
   return Number.isInteger(x) ? String(x) : x.toFixed(3);
 }
 
+/** The quantile of sorted numbers with linear interpolation between closest ranks (numpy's default). */
+export function quantile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.ceil(h);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (h - lo);
+}
+
 /** Median of a list of numbers (null when empty). Does not modify the input. */
 export function median(values: readonly number[]): number | null {
   if (values.length === 0) return null;

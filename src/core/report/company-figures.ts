@@ -1,0 +1,260 @@
+/**
+ * The company side of the report's figures: the columns read of companies.csv and unified.csv, the CompanyDigest
+ * (counts, and the icp_tier / size_band of the companies with a deal or a contract: no row per company) and the
+ * figures made from it (icpMix, techstackMix, enrichmentSources). Pure.
+ */
+import {countRows, ordered, type CountRow} from './figure-helpers.js';
+
+/** The company columns the report reads (a subset of data/raw/companies.csv). */
+export type FigureCompany = {
+  company_id: string;
+  icp_fit: boolean;
+  icp_tier: string;
+  size_band: string;
+  uses_x12: boolean;
+  uses_clearinghouse: boolean;
+  uses_fhir: boolean;
+  uses_hl7: boolean;
+  enrichment_source: string;
+};
+
+/** The unified columns the report reads (a subset of data/final/unified.csv). */
+export type FigureUnified = {
+  company_id: string;
+  is_customer: boolean;
+};
+
+/** The technologies of techstackMix and the companies.csv flag of each. */
+export const TECHNOLOGIES = [
+  {technology: 'X12 EDI', flag: 'uses_x12'},
+  {technology: 'Clearinghouse', flag: 'uses_clearinghouse'},
+  {technology: 'FHIR', flag: 'uses_fhir'},
+  {technology: 'HL7 v2', flag: 'uses_hl7'},
+] as const;
+
+export interface TechRow {
+  technology: string;
+  icp_fit: number;
+  not_icp_fit: number;
+  total: number;
+  share: number;
+}
+
+/**
+ * A CompanyDigest's content as plain data (numbers, strings, arrays of them): it survives structuredClone /
+ * postMessage, so worker threads can each digest a part of the companies and post their states to be merged.
+ */
+export interface CompanyDigestState {
+  /** Companies added. */
+  companies: number;
+  /** Of which icp_fit. */
+  icp_fit: number;
+  /** Of which customers (see CompanyDigest.add). */
+  customers: number;
+  /** [icp_tier, companies] pairs, one per tier seen. */
+  tiers: Array<[string, number]>;
+  /** [enrichment_source, companies] pairs, one per source seen. */
+  sources: Array<[string, number]>;
+  /** Per TECHNOLOGIES entry (same order): companies using it that are ICP fit. */
+  tech_icp_fit: number[];
+  /** Per TECHNOLOGIES entry: companies using it that are not ICP fit. */
+  tech_not_icp_fit: number[];
+  /** The distinct [icp_tier, size_band] pairs of the kept companies. */
+  labels: Array<[string, string]>;
+  /** The kept companies' ids, and (same index) the index in `labels` of their icp_tier and size_band. */
+  kept_ids: string[];
+  kept_labels: number[];
+}
+
+/**
+ * What the report needs of companies.csv, without holding a row per company: the counts behind icpMix,
+ * techstackMix, enrichmentSources and the summary (companies, ICP fit, customers, enrichment fallbacks), and
+ * the icp_tier and size_band of the companies the deal and contract figures look up (winRateByIcpTier,
+ * arrBySizeBand). Its memory grows with the kept companies only (those with a deal or a contract), not with
+ * the companies.
+ *
+ * Parts of the companies can be digested apart (e.g. in worker threads) and merged, in any order, into one
+ * digest whose figures are those of one digest that saw every company. Company ids are unique in
+ * companies.csv; were one kept twice, the icp_tier and size_band added (or merged) last would be used.
+ */
+export class CompanyDigest {
+  private companyCount = 0;
+  private icpFitCount = 0;
+  private customerCount = 0;
+  private readonly tiers = new Map<string, number>();
+  private readonly sources = new Map<string, number>();
+  private readonly techFit = TECHNOLOGIES.map(() => 0);
+  private readonly techNotFit = TECHNOLOGIES.map(() => 0);
+  private readonly labels: Array<[string, string]> = [];
+  /** icp_tier -> size_band -> index in labels. */
+  private readonly labelIndex = new Map<string, Map<string, number>>();
+  /** company_id -> index in labels. */
+  private readonly kept = new Map<string, number>();
+
+  /**
+   * Adds one company (one row of companies.csv; call it once for every row, companies without a deal
+   * included: they count in the company figures).
+   * @param keep remember the company's icp_tier and size_band. It must be true for every company that has
+   *   at least one deal in deals.csv or one contract in billing.csv (a contract is for a won deal of the same
+   *   company, so "has a deal" is enough for tables written by this tool); it may be true for others (it only
+   *   costs memory). A deal or contract of a company not kept counts under the tier / band 'unknown'.
+   * @param customer the company is a customer at the as-of date: unified.csv's is_customer for the company
+   *   (the same on all its rows: a previous customer or a won deal by the as-of date); false for a company
+   *   that has no row in unified.csv (e.g. past --limit).
+   */
+  add(c: FigureCompany, keep: boolean, customer: boolean): void {
+    this.companyCount++;
+    if (c.icp_fit) this.icpFitCount++;
+    if (customer) this.customerCount++;
+    this.tiers.set(c.icp_tier, (this.tiers.get(c.icp_tier) ?? 0) + 1);
+    this.sources.set(c.enrichment_source, (this.sources.get(c.enrichment_source) ?? 0) + 1);
+    const tech = c.icp_fit ? this.techFit : this.techNotFit;
+    for (let i = 0; i < TECHNOLOGIES.length; i++) if (c[TECHNOLOGIES[i].flag]) tech[i]++;
+    if (keep) this.kept.set(c.company_id, this.label(c.icp_tier, c.size_band));
+  }
+
+  private label(tier: string, band: string): number {
+    let bands = this.labelIndex.get(tier);
+    if (bands === undefined) this.labelIndex.set(tier, (bands = new Map()));
+    let i = bands.get(band);
+    if (i === undefined) {
+      i = this.labels.length;
+      this.labels.push([tier, band]);
+      bands.set(band, i);
+    }
+    return i;
+  }
+
+  /** A copy of the content as plain data (see CompanyDigestState). */
+  state(): CompanyDigestState {
+    const ids: string[] = [];
+    const labels: number[] = [];
+    for (const [id, label] of this.kept) {
+      ids.push(id);
+      labels.push(label);
+    }
+    return {
+      companies: this.companyCount,
+      icp_fit: this.icpFitCount,
+      customers: this.customerCount,
+      tiers: [...this.tiers],
+      sources: [...this.sources],
+      tech_icp_fit: [...this.techFit],
+      tech_not_icp_fit: [...this.techNotFit],
+      labels: this.labels.map(([t, b]) => [t, b]),
+      kept_ids: ids,
+      kept_labels: labels,
+    };
+  }
+
+  /** Adds the companies of another digest's state (another part of the companies). */
+  merge(s: CompanyDigestState): void {
+    if (s.tech_icp_fit.length !== TECHNOLOGIES.length || s.tech_not_icp_fit.length !== TECHNOLOGIES.length || s.kept_ids.length !== s.kept_labels.length) {
+      throw new TypeError('CompanyDigest.merge: not a CompanyDigestState of this version');
+    }
+    this.companyCount += s.companies;
+    this.icpFitCount += s.icp_fit;
+    this.customerCount += s.customers;
+    for (const [k, n] of s.tiers) this.tiers.set(k, (this.tiers.get(k) ?? 0) + n);
+    for (const [k, n] of s.sources) this.sources.set(k, (this.sources.get(k) ?? 0) + n);
+    for (let i = 0; i < TECHNOLOGIES.length; i++) {
+      this.techFit[i] += s.tech_icp_fit[i];
+      this.techNotFit[i] += s.tech_not_icp_fit[i];
+    }
+    const remap = s.labels.map(([t, b]) => this.label(t, b));
+    for (let i = 0; i < s.kept_ids.length; i++) this.kept.set(s.kept_ids[i], remap[s.kept_labels[i]]);
+  }
+
+  /** A digest of the given state(s), merged. */
+  static of(...states: CompanyDigestState[]): CompanyDigest {
+    const d = new CompanyDigest();
+    for (const s of states) d.merge(s);
+    return d;
+  }
+
+  /** Companies added. */
+  get companies(): number {
+    return this.companyCount;
+  }
+
+  /** Companies with icp_fit. */
+  get icpFit(): number {
+    return this.icpFitCount;
+  }
+
+  /** Companies that are customers. */
+  get customers(): number {
+    return this.customerCount;
+  }
+
+  /** Companies per icp_tier. */
+  tierCounts(): ReadonlyMap<string, number> {
+    return this.tiers;
+  }
+
+  /** Companies per enrichment_source. */
+  sourceCounts(): ReadonlyMap<string, number> {
+    return this.sources;
+  }
+
+  /** Companies using TECHNOLOGIES[i], ICP fit or not. */
+  techCounts(i: number): {icp_fit: number; not_icp_fit: number} {
+    return {icp_fit: this.techFit[i], not_icp_fit: this.techNotFit[i]};
+  }
+
+  /** The icp_tier of a kept company (undefined when it was not kept). */
+  tierOf(companyId: string): string | undefined {
+    const i = this.kept.get(companyId);
+    return i === undefined ? undefined : this.labels[i][0];
+  }
+
+  /** The size_band of a kept company (undefined when it was not kept). */
+  sizeBandOf(companyId: string): string | undefined {
+    const i = this.kept.get(companyId);
+    return i === undefined ? undefined : this.labels[i][1];
+  }
+
+  /** Kept companies. */
+  get keptCount(): number {
+    return this.kept.size;
+  }
+}
+
+/**
+ * The digest of companies held as rows (tests, small tables): `customer` is true for the companies with an
+ * is_customer row in `unified`; `keep` (default: every company) picks the companies to keep.
+ */
+export function digestOf(companies: readonly FigureCompany[], unified: readonly FigureUnified[], keep?: ReadonlySet<string>): CompanyDigest {
+  const customers = new Set<string>();
+  for (const u of unified) if (u.is_customer) customers.add(u.company_id);
+  const d = new CompanyDigest();
+  for (const c of companies) d.add(c, keep ? keep.has(c.company_id) : true, customers.has(c.company_id));
+  return d;
+}
+
+
+// ---------------------------------------------------------------------------------------------- figures
+
+/** Companies by ICP tier (tiers in the given order). */
+export function icpMix(companies: CompanyDigest, tiers: readonly string[]): CountRow[] {
+  const m = companies.tierCounts();
+  const n = companies.companies;
+  return ordered(m.keys(), tiers).map((key) => ({key, count: m.get(key)!, share: m.get(key)! / n}));
+}
+
+/** Companies using each technology, split by ICP fit; share of all companies. */
+export function techstackMix(companies: CompanyDigest): TechRow[] {
+  const n = companies.companies;
+  return TECHNOLOGIES.map((t, i) => {
+    const {icp_fit, not_icp_fit} = companies.techCounts(i);
+    const total = icp_fit + not_icp_fit;
+    return {technology: t.technology, icp_fit, not_icp_fit, total, share: n ? total / n : 0};
+  });
+}
+
+/** Companies by enrichment_source (rules, openai, rules_fallback), largest first. */
+export function enrichmentSources(companies: CompanyDigest): CountRow[] {
+  const m = companies.sourceCounts();
+  const n = companies.companies;
+  return countRows(m, n);
+}

@@ -1,0 +1,113 @@
+/**
+ * The contract and invoice figures of the report (ARR distribution, ARR by size band, MRR by month), from the rows
+ * of billing.csv and invoices.csv. Pure.
+ */
+import {median} from '../targets.js';
+import type {CompanyDigest} from './company-figures.js';
+import {monthIndex, monthLabel, ordered} from './figure-helpers.js';
+
+/** The contract columns the report reads (a subset of data/raw/billing.csv). */
+export type FigureContract = {
+  billing_id: string;
+  deal_id: string;
+  company_id: string;
+  arr: number;
+  /** The term at the as-of date: scheduled, active, renewed or churned. */
+  contract_status: string;
+  /** 1 for a contract's first term, 2 for its first renewal, ... (billing.csv has a row per term); absent: 1. */
+  term_number?: number;
+};
+
+/** The first terms: one per contract (won deal). */
+export const firstTerms = (contracts: readonly FigureContract[]) => contracts.filter((c) => (c.term_number ?? 1) === 1);
+
+/** The invoice columns the report reads (a subset of data/raw/invoices.csv). */
+export type FigureInvoice = {
+  /** First day of the billing period. */
+  period_start: string;
+  /** Months the period covers. */
+  period_months: number;
+  amount: number;
+};
+
+export interface ArrBucket {
+  label: string;
+  /** Inclusive lower bound in USD. */
+  min: number;
+  /** Exclusive upper bound in USD (null: no upper bound). */
+  max: number | null;
+  contracts: number;
+  share: number;
+}
+
+export interface ArrBySizeRow {
+  size_band: string;
+  contracts: number;
+  total_arr: number;
+  median_arr: number;
+}
+
+export interface MrrRow {
+  month: string;
+  mrr: number;
+}
+
+/** ARR buckets of the distribution chart, in USD (the published ACV spreads use these thresholds). */
+export const ARR_BUCKETS: ReadonlyArray<{label: string; min: number; max: number | null}> = [
+  {label: '< $5K', min: 0, max: 5_000},
+  {label: '$5K-10K', min: 5_000, max: 10_000},
+  {label: '$10K-25K', min: 10_000, max: 25_000},
+  {label: '$25K-50K', min: 25_000, max: 50_000},
+  {label: '$50K-100K', min: 50_000, max: 100_000},
+  {label: '$100K-250K', min: 100_000, max: 250_000},
+  {label: '>= $250K', min: 250_000, max: null},
+];
+
+/** Contracts per ARR bucket. */
+export function arrDistribution(contracts: readonly FigureContract[]): ArrBucket[] {
+  const counts = new Array<number>(ARR_BUCKETS.length).fill(0);
+  for (const c of contracts) {
+    let i = ARR_BUCKETS.length - 1;
+    while (i > 0 && c.arr < ARR_BUCKETS[i].min) i--;
+    counts[i]++;
+  }
+  const n = contracts.length;
+  return ARR_BUCKETS.map((b, i) => ({...b, contracts: counts[i], share: n ? counts[i] / n : 0}));
+}
+
+/** Contract ARR by the company's size band: count, total and median (bands in the given order). */
+export function arrBySizeBand(contracts: readonly FigureContract[], companies: CompanyDigest, bands: readonly string[]): ArrBySizeRow[] {
+  const groups = new Map<string, number[]>();
+  for (const c of contracts) {
+    const band = companies.sizeBandOf(c.company_id) ?? 'unknown';
+    let g = groups.get(band);
+    if (!g) groups.set(band, (g = []));
+    g.push(c.arr);
+  }
+  return ordered(groups.keys(), bands).map((band) => {
+    const values = groups.get(band)!;
+    let total = 0;
+    for (const v of values) total += v;
+    return {size_band: band, contracts: values.length, total_arr: total, median_arr: median(values)!};
+  });
+}
+
+/**
+ * Monthly recurring revenue by month from the invoices: each invoice's amount is spread evenly over the
+ * months its period covers (an annual invoice adds a twelfth to each of its twelve months). From the
+ * first invoiced month to the as-of month; months after the as-of date are left out.
+ */
+export function mrrByMonth(invoices: readonly FigureInvoice[], asOf: string): MrrRow[] {
+  const last = monthIndex(asOf);
+  if (invoices.length === 0) return [];
+  let first = last;
+  for (const inv of invoices) first = Math.min(first, monthIndex(inv.period_start));
+  const mrr = new Array<number>(last - first + 1).fill(0);
+  for (const inv of invoices) {
+    const months = Math.max(1, Math.round(inv.period_months));
+    const start = monthIndex(inv.period_start) - first;
+    const perMonth = inv.amount / months;
+    for (let k = 0; k < months && start + k < mrr.length; k++) if (start + k >= 0) mrr[start + k] += perMonth;
+  }
+  return mrr.map((v, i) => ({month: monthLabel(first + i), mrr: v}));
+}
