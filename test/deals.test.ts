@@ -2,7 +2,7 @@ import {mkdirSync, readFileSync, writeFileSync, cpSync} from 'node:fs';
 import {join} from 'node:path';
 import {parseIsoDay} from '../src/core/calendar.js';
 import {dealId, opportunityPropensity, simulateCompany, simulateDeals, type DealModel} from '../src/core/deals.js';
-import {DEAL_STAGES, LEAD_SOURCES, LOSS_REASONS} from '../src/core/vocabulary.js';
+import {DEAL_STAGES, LOSS_REASONS} from '../src/core/vocabulary.js';
 import Deals from '../src/commands/deals.js';
 import type {Company} from '../src/schemas/companies.js';
 import type {Deal} from '../src/schemas/deals.js';
@@ -106,7 +106,7 @@ describe('simulateCompany', () => {
 describe('who gets an opportunity', () => {
   // One lead source for all, so these compare the model terms one at a time.
   const propensity = (over: Partial<Company>) =>
-    opportunityPropensity(makeCompany({company_key: 'domain:same.com', ...over}), model, LEAD_SOURCES.indexOf('content'));
+    opportunityPropensity(makeCompany({company_key: 'domain:same.com', ...over}), model, model.leadSources.indexOf('content'));
 
   it('rises with ICP tier, X12 / clearinghouse, FHIR / HL7, size and previous-customer status', () => {
     const tiers = (['tier_1', 'tier_2', 'tier_3', 'not_icp', 'excluded'] as const).map((icp_tier) => propensity({icp_tier}));
@@ -337,7 +337,13 @@ describe('deal_model.yml schema', () => {
     expect(issues((c) => (c.billing.plans[2].min_arr = 1)).join()).toContain('billing.plans: plans must be in increasing min_arr');
     expect(issues((c) => (c.billing.term_months.monthly = {'121': 1})).join()).toContain('billing.term_months.monthly');
     expect(issues((c) => (c.stages.proposal.loss_reasons = Object.fromEntries(LOSS_REASONS.map((r) => [r, 0])))).join()).toContain('stages.proposal.loss_reasons');
-    expect(issues((c) => delete c.lead_sources.referral).join()).toContain('lead_sources.referral');
+    // Lead sources are open: one may go or come, but a name is a lead_source value and a campaign has one source.
+    expect(issues((c) => delete c.lead_sources.referral)).toEqual([]);
+    expect(issues((c) => (c.lead_sources['Trade shows'] = c.lead_sources.events)).join()).toContain('lead_sources.Trade shows: "Trade shows": a lead source name is lower-case letters, digits and _');
+    expect(issues((c) => (c.lead_sources = {}))).toEqual(['lead_sources: at least one lead source is needed']);
+    expect(issues((c) => c.lead_sources.direct.campaigns.push('HLTH 2024'))).toEqual(['lead_sources.direct.campaigns.2: campaign "HLTH 2024" is also listed under lead_sources.events: a campaign belongs to one lead source']);
+    expect(issues((c) => (c.repeat_deals.recycle_campaign = 'Customer referral'))).toEqual(['repeat_deals.recycle_campaign: "Customer referral" is a campaign of lead_sources.referral: the campaign of later deals must be a name of its own']);
+    expect(issues((c) => delete c.lead_sources.direct.win_logit).join()).toContain('lead_sources.direct.win_logit');
     expect(issues((c) => (c.targets.win_rate = [0.3, 0.1])).join()).toContain('targets.win_rate');
   });
 });

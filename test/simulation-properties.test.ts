@@ -6,7 +6,7 @@ import {billCompany, compileBillingModel} from '../src/core/billing.js';
 import {parseIsoDay} from '../src/core/calendar.js';
 import {simulateCompany, type CompanySimulation} from '../src/core/deals.js';
 import {unifyCompany} from '../src/core/unify.js';
-import {UNIFIED_OUTCOMES} from '../src/core/vocabulary.js';
+import {UNIFIED_OUTCOMES, openVocabulary} from '../src/core/vocabulary.js';
 import Billing from '../src/commands/billing.js';
 import Deals from '../src/commands/deals.js';
 import Enrich from '../src/commands/enrich.js';
@@ -14,7 +14,7 @@ import Run from '../src/commands/run.js';
 import Unify from '../src/commands/unify.js';
 import type {Company} from '../src/schemas/companies.js';
 import {
-  ContractSchema, DealSchema, InvoiceSchema, LeadSchema, STAGE_DATE_COLUMNS, UnifiedSalesSchema, type Contract, type Invoice,
+  ContractSchema, InvoiceSchema, STAGE_DATE_COLUMNS, dealSchema, leadSchema, unifiedSalesSchema, type Contract, type Invoice,
 } from '../src/schemas/deals.js';
 import {runCli, tempDir} from './helpers/cli.js';
 import {schemaIssues} from './helpers/schema.js';
@@ -22,6 +22,8 @@ import {CONFIG_DIR, SAMPLE, companiesArb, shippedModel} from './helpers/simulati
 
 const dealModel = shippedModel('2027-12-31');
 const billingModel = compileBillingModel(dealModel);
+const vocabulary = openVocabulary(dealModel.config);
+const [LeadSchema, DealSchema, UnifiedSalesSchema] = [leadSchema(vocabulary), dealSchema(vocabulary), unifiedSalesSchema(vocabulary)];
 const cal = dealModel.calendar;
 const asOfArb = fc.integer({min: parseIsoDay('2024-09-01')!, max: parseIsoDay('2026-12-31')!});
 const seedArb = fc.integer({min: 0, max: 2 ** 32 - 1});

@@ -9,7 +9,8 @@ import Billing from '../src/commands/billing.js';
 import Deals from '../src/commands/deals.js';
 import Unify from '../src/commands/unify.js';
 import type {Company} from '../src/schemas/companies.js';
-import {UnifiedSalesSchema, type Contract} from '../src/schemas/deals.js';
+import {unifiedSalesSchema, type Contract} from '../src/schemas/deals.js';
+import {openVocabulary} from '../src/core/vocabulary.js';
 import {companyCodec} from '../src/stages/enrich.js';
 import {unifiedCompanyCodec} from '../src/stages/unify.js';
 import {runCli, tempDir} from './helpers/cli.js';
@@ -17,6 +18,7 @@ import {schemaIssues} from './helpers/schema.js';
 import {CONFIG_DIR, makeCompany, shippedModel} from './helpers/simulation.js';
 
 const dealModel = shippedModel();
+const UnifiedSalesSchema = unifiedSalesSchema(openVocabulary(dealModel.config));
 const billingModel = compileBillingModel(dealModel);
 const AS_OF = parseIsoDay('2025-08-31')!;
 

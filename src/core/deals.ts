@@ -7,7 +7,7 @@ import {
 import {addInto} from './merge.js';
 import {checkTargets, median, medianFigure, ratio, round, shareFigure, shares, targetWarnings, type TargetCheck} from './targets.js';
 import {
-  COMPANY_KINDS, DEAL_STAGES, DEAL_TYPES, FORECAST_CATEGORIES, HISTORY_FIELDS, ICP_TIERS, type CompanyKind, LEAD_SOURCES, STAGE_VALUES, WEEKDAYS, LOSS_REASONS, SEGMENTS, type DealStage, type LeadSource, type LossReason, type Segment,
+  COMPANY_KINDS, DEAL_STAGES, DEAL_TYPES, FORECAST_CATEGORIES, HISTORY_FIELDS, ICP_TIERS, type CompanyKind, STAGE_VALUES, WEEKDAYS, LOSS_REASONS, SEGMENTS, openVocabulary, type DealStage, type LossReason, type Segment,
 } from './vocabulary.js';
 import type {Company} from '../schemas/companies.js';
 import type {DealModelConfig} from '../schemas/deal-model.js';
@@ -47,6 +47,8 @@ export interface DealModel {
   readonly segmentOfBand: ReadonlyMap<string, number>;
   readonly bandIndex: ReadonlyMap<string, number>;
   readonly tierIndex: ReadonlyMap<string, number>;
+  /** The lead sources: the keys of the config's lead_sources, in file order (the indexes of the source arrays). */
+  readonly leadSources: readonly string[];
   readonly sourceCum: readonly Float64Array[]; // by segment
   readonly sourceOppLogit: Float64Array;
   readonly sourceWinLogit: Float64Array;
@@ -95,6 +97,7 @@ export function compileDealModel(config: DealModelConfig, latestAsOf?: DayNumber
   const segmentOfBand = new Map<string, number>(ALL_SIZE_BANDS.map((b) => [b, seg(config.segments.size_bands[b])]));
   const f64 = (xs: readonly number[]) => Float64Array.from(xs);
   const stages = DEAL_STAGES.map((s) => config.stages[s]);
+  const leadSources = openVocabulary(config).lead_sources;
   return {
     config,
     calendar,
@@ -104,10 +107,11 @@ export function compileDealModel(config: DealModelConfig, latestAsOf?: DayNumber
     segmentOfBand,
     bandIndex: new Map(ALL_SIZE_BANDS.map((b, i) => [b, i])),
     tierIndex: new Map(ICP_TIERS.map((t, i) => [t, i])),
-    sourceCum: SEGMENTS.map((s) => cumulative(LEAD_SOURCES.map((src) => config.lead_sources[src].weight[s]))),
-    sourceOppLogit: f64(LEAD_SOURCES.map((s) => config.lead_sources[s].opportunity_logit)),
-    sourceWinLogit: f64(LEAD_SOURCES.map((s) => config.lead_sources[s].win_logit)),
-    campaigns: LEAD_SOURCES.map((s) => config.lead_sources[s].campaigns),
+    leadSources,
+    sourceCum: SEGMENTS.map((s) => cumulative(leadSources.map((src) => config.lead_sources[src].weight[s]))),
+    sourceOppLogit: f64(leadSources.map((s) => config.lead_sources[s].opportunity_logit)),
+    sourceWinLogit: f64(leadSources.map((s) => config.lead_sources[s].win_logit)),
+    campaigns: leadSources.map((s) => config.lead_sources[s].campaigns),
     oppTier: f64(ICP_TIERS.map((t) => config.opportunity.icp_tier[t])),
     oppBand: f64(ALL_SIZE_BANDS.map((b) => config.opportunity.size_band[b])),
     winTier: f64(ICP_TIERS.map((t) => config.win_factors.icp_tier[t])),
@@ -281,7 +285,7 @@ export function simulateCompany(company: DealCompany, model: DealModel, seed: nu
     company_id: company.company_id,
     segment: SEGMENTS[seg],
     owner,
-    lead_source: touched ? LEAD_SOURCES[source] : '',
+    lead_source: touched ? model.leadSources[source] : '',
     campaign: touched ? campaign : '',
     first_touch_date: touched ? cal.iso(touch) : '',
     deals: deals.length,
@@ -290,7 +294,7 @@ export function simulateCompany(company: DealCompany, model: DealModel, seed: nu
 }
 
 /**
- * The chance that a company arriving from lead source `source` (index into LEAD_SOURCES) opens a first deal: the
+ * The chance that a company arriving from lead source `source` (index into DealModel.leadSources) opens a first deal: the
  * logistic of the opportunity terms of deal_model.yml. The simulator's own odds: they never reach the tables.
  */
 export function opportunityPropensity(company: DealCompany, model: DealModel, source: number): number {
@@ -598,7 +602,7 @@ function observe(
     deal_number: t.number,
     deal_type: t.type,
     previous_deal_id: t.previousId,
-    lead_source: LEAD_SOURCES[source],
+    lead_source: model.leadSources[source],
     campaign: t.campaign,
     owner,
     segment: SEGMENTS[seg],
@@ -685,7 +689,7 @@ export interface DealsFigures {
   /** Of the closed deals that reached proposal, the share won. */
   proposal_to_won: number | null;
   quarter_end_close_share: number | null;
-  lead_sources: Record<LeadSource, SourceFigures>;
+  lead_sources: Record<string, SourceFigures>;
   /** By the X12 / clearinghouse evidence of the company: stated in its text, inferred from its kind, or none. */
   by_x12_evidence: Record<Basis, SourceFigures>;
   /** By company_kind. */
@@ -732,7 +736,7 @@ export type DealState = {
   lostAt: Counts<DealStage>;
   closes: number;
   quarterEndCloses: number;
-  sources: Record<LeadSource, SourceCounts>;
+  sources: Record<string, SourceCounts>;
   evidence: Record<Basis, SourceCounts>;
   kinds: Record<CompanyKind, SourceCounts>;
 };
@@ -746,7 +750,7 @@ const groupFigures = <K extends string>(keys: readonly K[], counts: Record<K, So
     return [k, {...x, opportunity_rate: ratio(x.with_deals, x.companies), win_rate: ratio(x.won, x.won + x.lost)}];
   })) as Record<K, SourceFigures>;
 
-function emptyDealState(): DealState {
+function emptyDealState(leadSources: readonly string[]): DealState {
   return {
     companies: 0,
     touched: 0,
@@ -768,7 +772,7 @@ function emptyDealState(): DealState {
     lostAt: zeros(DEAL_STAGES),
     closes: 0,
     quarterEndCloses: 0,
-    sources: groupCounts(LEAD_SOURCES),
+    sources: groupCounts(leadSources),
     evidence: groupCounts(BASES),
     kinds: groupCounts(COMPANY_KINDS),
   };
@@ -779,9 +783,11 @@ function emptyDealState(): DealState {
  * companies can be accumulated apart (worker threads) and merged: `merge(other.state())`, in part order.
  */
 export class DealStats {
-  private readonly s: DealState = emptyDealState();
+  private readonly s: DealState;
 
-  constructor(private readonly model: DealModel) {}
+  constructor(private readonly model: DealModel) {
+    this.s = emptyDealState(model.leadSources);
+  }
 
   add(company: Pick<Company, 'icp_fit' | 'company_kind' | 'uses_x12' | 'uses_clearinghouse' | 'techstack_basis'>, sim: CompanySimulation): void {
     const cal = this.model.calendar;
@@ -894,7 +900,7 @@ export class DealStats {
       lost_at_stage: {...s.lostAt},
       ...this.conversion(),
       quarter_end_close_share: ratio(s.quarterEndCloses, s.closes),
-      lead_sources: groupFigures(LEAD_SOURCES, s.sources),
+      lead_sources: groupFigures(this.model.leadSources, s.sources),
       by_x12_evidence: groupFigures(BASES, s.evidence),
       by_company_kind: groupFigures(COMPANY_KINDS, s.kinds),
     };

@@ -1,6 +1,8 @@
 /**
- * The fixed vocabularies of the sales model. They name CSV columns and config keys, so they live in code;
- * every number attached to them lives in config/deal_model.yml.
+ * The closed vocabularies of the sales model (tiers, kinds, stages, outcomes, ...): the code branches on them,
+ * so they live in code; every number attached to them lives in config/deal_model.yml. The open ones are model
+ * data and live in config: the lead sources (with their campaigns) are the keys of deal_model.yml lead_sources,
+ * the reps its `reps` roster (see OpenVocabulary).
  */
 
 /** ICP tiers of a company (companies.csv icp_tier), best first: the enrichment's verdict, which the sales model weighs. */
@@ -45,9 +47,27 @@ export type TechstackBasis = (typeof TECHSTACK_BASES)[number];
 export const SEGMENTS = ['smb', 'mid_market', 'enterprise'] as const;
 export type Segment = (typeof SEGMENTS)[number];
 
-/** Where a company first came from. */
-export const LEAD_SOURCES = ['paid_search', 'paid_social', 'content', 'referral', 'partner', 'outbound', 'events', 'direct'] as const;
-export type LeadSource = (typeof LEAD_SOURCES)[number];
+/**
+ * The open vocabularies whose values name table cells, read from the loaded config (openVocabulary): lead_sources = where a company first came from (the keys of deal_model.yml
+ * lead_sources, in file order). A table column of one (leads.csv and deals.csv lead_source) is checked against
+ * the loaded config's values.
+ */
+export interface OpenVocabulary {
+  readonly lead_sources: readonly string[];
+}
+export type OpenVocabularyName = keyof OpenVocabulary;
+
+/** The open vocabularies of a loaded deal_model.yml. */
+export function openVocabulary(config: {readonly lead_sources: Readonly<Record<string, unknown>>}): OpenVocabulary {
+  return {lead_sources: Object.keys(config.lead_sources)};
+}
+
+/**
+ * What a value of an open vocabulary looks like (deal_model.yml validates its keys with it): lower-case letters,
+ * digits and _, starting with a letter. Such a text needs no quotes in a CSV, so the columns of an open
+ * vocabulary are written as they are (TableColumn.plain), and it cannot be mistaken for an array index.
+ */
+export const VOCABULARY_NAME = /^[a-z][a-z0-9_]*$/;
 
 /** Open stages of a deal, in order. A deal is created in discovery; after negotiation it is won. */
 export const DEAL_STAGES = ['discovery', 'technical_evaluation', 'security_review', 'proposal', 'negotiation'] as const;

@@ -1,6 +1,7 @@
 import {IdSet} from '../core/id-set.js';
 import {excerpt} from '../core/strings.js';
 import {UserError} from '../errors.js';
+import {VOCABULARY_NAME, type OpenVocabulary} from '../core/vocabulary.js';
 import type {TableColumn} from './table-codec.js';
 
 /*
@@ -17,6 +18,15 @@ const PATTERNS = {
   dateOrEmpty: /^(\d{4}-\d{2}-\d{2})?$/,
 } as const;
 
+/**
+ * The columns with the values of the loaded config's open vocabularies filled in (see TableColumn.vocabulary):
+ * what a reader that has the config checks against. A column left without them is checked against the form of
+ * a vocabulary name (VOCABULARY_NAME) only.
+ */
+export function withVocabulary(columns: readonly TableColumn[], v: OpenVocabulary): TableColumn[] {
+  return columns.map(({vocabulary, ...c}) => (vocabulary === undefined ? c : {...c, values: [...v[vocabulary], ...(c.values ?? [])]}));
+}
+
 /** Whether a YYYY-MM-DD text is a real calendar date. */
 function realDate(s: string): boolean {
   const y = Number(s.slice(0, 4));
@@ -29,10 +39,11 @@ function realDate(s: string): boolean {
 
 /** Whether a column has anything to check (text and list columns have not). */
 export const isChecked = (c: TableColumn): boolean =>
-  c.values !== undefined || c.format !== undefined || c.kind === 'number' || c.kind === 'boolean';
+  c.values !== undefined || c.vocabulary !== undefined || c.format !== undefined || c.kind === 'number' || c.kind === 'boolean';
 
 /** What a cell of the column must be, in words (for the message). */
 function expected(c: TableColumn): string {
+  if (c.vocabulary) return `a name of deal_model.yml ${c.vocabulary} (lower-case letters, digits, _)${c.values?.includes('') ? ' or empty' : ''}`;
   if (c.values) return `one of ${c.values.map((v) => (v === '' ? '(empty)' : v)).join(', ')}`;
   if (c.format === 'id') return 'an ID (a prefix, _ and 16 hex digits)';
   if (c.format) return `a date (YYYY-MM-DD)${c.format === 'dateOrEmpty' ? ' or empty' : ''}`;
@@ -48,6 +59,7 @@ function numberOk(s: string, int: boolean, min: number, max: number): boolean {
 
 /** The expression that is true when the cell text `s` is good for the column. */
 function condition(c: TableColumn): string {
+  if (c.vocabulary) return [...(c.values ?? []).map((v) => `s === ${JSON.stringify(v)}`), 'NAME.test(s)'].join(' || ');
   if (c.values) return c.values.map((v) => `s === ${JSON.stringify(v)}`).join(' || ') || 'false';
   if (c.format === 'id') return 'ID.test(s)';
   if (c.format === 'date') return 'DATE.test(s) && realDate(s)';
@@ -63,8 +75,8 @@ function condition(c: TableColumn): string {
  */
 function compileCheck(columns: readonly TableColumn[]): (cells: readonly string[]) => number {
   const body = columns.map((c, i) => `  s = cells[${i}];\n  if (!(${condition(c)})) return ${i};`).join('\n');
-  return new Function('ID', 'DATE', 'realDate', 'numberOk', `return function check(cells) {\n  let s;\n${body}\n  return -1;\n};`)(
-    PATTERNS.id, PATTERNS.date, realDate, numberOk,
+  return new Function('ID', 'DATE', 'NAME', 'realDate', 'numberOk', `return function check(cells) {\n  let s;\n${body}\n  return -1;\n};`)(
+    PATTERNS.id, PATTERNS.date, VOCABULARY_NAME, realDate, numberOk,
   ) as (cells: readonly string[]) => number;
 }
 

@@ -1,5 +1,6 @@
 import {csvCell, encodeCsvRow} from './csv.js';
 import {newTextCellStats, safeText, unguardText, type TextCellStats} from '../core/text-cells.js';
+import type {OpenVocabularyName} from '../core/vocabulary.js';
 
 /** What joins the items of a list cell (a "|" inside an item is written as "/"). */
 export const LIST_SEPARATOR = ' | ';
@@ -21,6 +22,11 @@ export interface TableColumn {
   readonly plain: boolean;
   /** What a reader checks a cell against (see io/table-check.ts): the values of an enum, */
   readonly values?: readonly string[];
+  /**
+   * the open vocabulary of the config a column's values come from (lead sources): `values` are then only the
+   * fixed values besides (e.g. ''), until withVocabulary (io/table-check.ts) adds the loaded config's,
+   */
+  readonly vocabulary?: OpenVocabularyName;
   /** the format of an ID or date column (PLAIN_PATTERNS in schemas/columns.ts), */
   readonly format?: 'id' | 'date' | 'dateOrEmpty';
   /** a whole number, and the bounds of a number. */

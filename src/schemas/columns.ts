@@ -1,5 +1,14 @@
 import {z} from './zod.js';
 import {LIST_SEPARATOR, isPlainText, type TableColumn} from '../io/table-codec.js';
+import type {OpenVocabulary, OpenVocabularyName} from '../core/vocabulary.js';
+
+/**
+ * The columns of an open vocabulary (col.open): which vocabulary of the loaded config they take their values
+ * from, and the fixed values besides (e.g. '' for "none"). tableColumns marks them so (TableColumn.vocabulary)
+ * instead of listing the values: the generated column lists hold no config, a reader fills in the loaded
+ * config's values (withVocabulary in io/table-check.ts).
+ */
+export const OPEN_COLUMNS = z.registry<{vocabulary: OpenVocabularyName; also: readonly string[]}>();
 
 /**
  * The formats of the ID and date columns. Their values need no quotes in a CSV (see csvCell), so their cells are
@@ -31,6 +40,12 @@ export const col = {
   dateOrEmpty: (d: string) => z.string().regex(PLAIN_PATTERNS.dateOrEmpty).describe(d),
   list: (d: string) => z.array(z.string()).describe(`${d} (list, items joined with "${LIST_SEPARATOR}")`),
   oneOf: <const T extends readonly [string, ...string[]]>(values: T, d: string) => z.enum(values).describe(d),
+  /** A value of an open vocabulary of the loaded config `v`, or one of `also` (see OPEN_COLUMNS). */
+  open: (vocabulary: OpenVocabularyName, v: OpenVocabulary, d: string, also: readonly string[] = []) => {
+    const t = z.enum([...v[vocabulary], ...also] as [string, ...string[]]).describe(d);
+    OPEN_COLUMNS.add(t, {vocabulary, also});
+    return t;
+  },
 };
 
 /** A table's columns (name, kind, nullable, plain, and what a reader checks), in order, read off its zod object schema. */
@@ -50,6 +65,9 @@ interface Def {
 
 /** Reads a column's kind off its zod definition (and what a reader checks its cells against). */
 function kindOf(type: z.ZodType): Kind {
+  const open = OPEN_COLUMNS.get(type);
+  // (Its values are names of the vocabulary, VOCABULARY_NAME: plain.)
+  if (open) return {kind: 'string', nullable: false, plain: open.also.every(isPlainText), vocabulary: open.vocabulary, ...(open.also.length ? {values: [...open.also]} : {})};
   let def = (type as unknown as {_zod: {def: Def}})._zod.def;
   let nullable = false;
   while (def.type === 'nullable' || def.type === 'optional' || def.type === 'default') {

@@ -1,7 +1,7 @@
 import {z} from './zod.js';
 import {parseIsoDay} from '../core/calendar.js';
 import {ALL_SIZE_BANDS} from '../core/size-bands.js';
-import {COMPANY_KINDS, DEAL_STAGES, ICP_TIERS, LEAD_SOURCES, LOSS_REASONS, OPEN_FORECAST_CATEGORIES, SEGMENTS, WEEKDAYS} from '../core/vocabulary.js';
+import {COMPANY_KINDS, DEAL_STAGES, ICP_TIERS, LOSS_REASONS, OPEN_FORECAST_CATEGORIES, SEGMENTS, VOCABULARY_NAME, WEEKDAYS} from '../core/vocabulary.js';
 
 /** Builds a strict object with one entry per value of a vocabulary, all of the same type. */
 function keyed<const K extends readonly string[], T extends z.ZodType>(keys: K, value: T) {
@@ -90,14 +90,31 @@ export const DealModelSchema = z.strictObject({
       seen.add(r.name);
     });
   }).describe('The sales team: name, segment, hire date and quarterly quota of each rep (reps.csv).'),
-  lead_sources: keyed(LEAD_SOURCES, leadSource).superRefine((sources, ctx) => {
+  lead_sources: z.record(z.string(), leadSource).superRefine((sources, ctx) => {
+    const names = Object.keys(sources);
+    if (names.length === 0) {
+      ctx.addIssue({code: 'custom', path: [], message: 'at least one lead source is needed'});
+      return;
+    }
+    for (const name of names.filter((n) => !VOCABULARY_NAME.test(n))) {
+      ctx.addIssue({code: 'custom', path: [name], message: `${JSON.stringify(name)}: a lead source name is lower-case letters, digits and _, starting with a letter (it is a lead_source value of leads.csv and deals.csv)`});
+    }
     // Each segment draws its companies' lead source by these weights: one of them must be > 0.
     for (const segment of SEGMENTS) {
-      if (!LEAD_SOURCES.some((s) => sources[s].weight[segment] > 0)) {
-        ctx.addIssue({code: 'custom', path: [LEAD_SOURCES[0], 'weight', segment], message: `every lead source has weight 0 for ${segment} (lead_sources.*.weight.${segment}): at least one must be > 0`});
+      if (!names.some((s) => sources[s].weight[segment] > 0)) {
+        ctx.addIssue({code: 'custom', path: [names[0], 'weight', segment], message: `every lead source has weight 0 for ${segment} (lead_sources.*.weight.${segment}): at least one must be > 0`});
       }
     }
-  }),
+    // A campaign belongs to one source (leads.csv campaign names the source it came from).
+    const sourceOf = new Map<string, string>();
+    for (const name of names) {
+      sources[name].campaigns.forEach((campaign, i) => {
+        const other = sourceOf.get(campaign);
+        if (other !== undefined) ctx.addIssue({code: 'custom', path: [name, 'campaigns', i], message: `campaign ${JSON.stringify(campaign)} is also listed under lead_sources.${other}: a campaign belongs to one lead source`});
+        else sourceOf.set(campaign, name);
+      });
+    }
+  }).describe('Where companies first come from: one entry per lead source (its name is a lead_source value of leads.csv and deals.csv), with its weights, effects and campaigns. Adding a source is an edit of this file.'),
   opportunity: z.strictObject({
     intercept: logOdds.describe('Base log-odds of a first deal.'),
     icp_tier: byTier(logOdds).describe('Log-odds added per ICP tier.'),
@@ -244,6 +261,11 @@ export const DealModelSchema = z.strictObject({
     nrr_large: range.optional(),
   }).describe('Calibration ranges (from the GTM benchmarks) the summaries check.'),
 }).superRefine((c, ctx) => {
+  // The campaigns of later deals mark them apart from the first-touch campaigns of the lead sources.
+  for (const key of ['expansion_campaign', 'recycle_campaign'] as const) {
+    const source = Object.keys(c.lead_sources).find((s) => c.lead_sources[s].campaigns.includes(c.repeat_deals[key]));
+    if (source !== undefined) ctx.addIssue({code: 'custom', path: ['repeat_deals', key], message: `${JSON.stringify(c.repeat_deals[key])} is a campaign of lead_sources.${source}: the campaign of later deals must be a name of its own`});
+  }
   const start = parseIsoDay(c.simulation.window_start)!;
   for (const segment of SEGMENTS) {
     if (!c.reps.some((r) => r.segment === segment && parseIsoDay(r.hire_date)! <= start)) {

@@ -1,7 +1,7 @@
 import {z} from './zod.js';
 import {
-  BILLING_FREQUENCIES, CONTRACT_STATUSES, DEAL_OUTCOMES, FORECAST_CATEGORIES, DEAL_TYPES, LEAD_SOURCES, LOSS_REASONS, DEAL_STAGES, SEGMENTS,
-  STAGE_VALUES, UNIFIED_OUTCOMES,
+  BILLING_FREQUENCIES, CONTRACT_STATUSES, DEAL_OUTCOMES, FORECAST_CATEGORIES, DEAL_TYPES, LOSS_REASONS, DEAL_STAGES, SEGMENTS,
+  STAGE_VALUES, UNIFIED_OUTCOMES, type OpenVocabulary,
 } from '../core/vocabulary.js';
 import {UNIFIED_COMPANY_COLUMNS} from '../core/unify.js';
 import {col} from './columns.js';
@@ -9,30 +9,35 @@ import {CompanySchema} from './companies.js';
 
 const orEmpty = <const T extends readonly [string, ...string[]]>(values: T, d: string) => z.enum([...values, '']).describe(d);
 
+/**
+ * The schemas of the tables with a column of an open vocabulary (lead_source) are built from the loaded config's
+ * vocabularies (openVocabulary): leadSchema, dealSchema, unifiedSalesSchema, unifiedSchema.
+ */
+
 /** data/raw/leads.csv: one row per company: how it entered the funnel. */
-export const LeadSchema = z.object({
+export const leadSchema = (v: OpenVocabulary) => z.object({
   company_id: col.id('The company (companies.csv).'),
   segment: col.oneOf(SEGMENTS, 'Sales segment from the size band (deal_model.yml segments.size_bands): smb, mid_market or enterprise.'),
   owner: col.text('Sales rep who owns the account (reps.csv name): a rep of the segment hired by the first touch, fixed per company (hash of company_key).'),
-  lead_source: orEmpty(LEAD_SOURCES, 'Where the company first came from: paid_search, paid_social, content, referral, partner, outbound, events or direct; empty when its first touch is after the as-of date.'),
+  lead_source: col.open('lead_sources', v, 'Where the company first came from: a lead source of deal_model.yml lead_sources; empty when its first touch is after the as-of date.', ['']),
   campaign: col.text('Campaign of the first touch; empty when the first touch is after the as-of date.'),
   first_touch_date: col.dateOrEmpty('First marketing or sales touch (a business day in the simulation window); empty when after the as-of date.'),
   deals: col.int('Deals of the company created by the as-of date (rows in deals.csv).'),
 }).describe('data/raw/leads.csv: one row per company with its lead source, campaign, first touch, segment and owner.');
-export type Lead = z.infer<typeof LeadSchema>;
+export type Lead = z.infer<ReturnType<typeof leadSchema>>;
 
 /** The date columns of deals.csv, one per open stage: <stage>_date. */
 export const STAGE_DATE_COLUMNS = DEAL_STAGES.map((s) => `${s}_date` as const);
 export type StageDateColumn = (typeof STAGE_DATE_COLUMNS)[number];
 
 /** data/raw/deals.csv: one row per deal. */
-export const DealSchema = z.object({
+export const dealSchema = (v: OpenVocabulary) => z.object({
   deal_id: col.id('Stable deal ID: deal_ + 16 hex digits of SHA-256 of company_key and deal_number.'),
   company_id: col.id('The company (companies.csv).'),
   deal_number: col.int('1 for the company\'s first deal, 2 for the next, ...'),
   deal_type: col.oneOf(DEAL_TYPES, 'new_business, or expansion (a previous customer, or a company that won a deal before).'),
   previous_deal_id: col.text('The deal this one follows (the lost deal it reopens or the won deal it expands); empty for a first deal.'),
-  lead_source: col.oneOf(LEAD_SOURCES, 'Lead source of the company (leads.csv).'),
+  lead_source: col.open('lead_sources', v, 'Lead source of the company (leads.csv).'),
   campaign: col.text('Campaign that produced the deal: the first-touch campaign, or the expansion / re-engagement campaign for later deals.'),
   owner: col.text('Sales rep who owns the deal.'),
   segment: col.oneOf(SEGMENTS, 'Sales segment: smb, mid_market or enterprise.'),
@@ -57,7 +62,7 @@ export const DealSchema = z.object({
   age_days: col.intOrNull('Open deals: calendar days from created_date to the as-of date; empty for closed deals.'),
   as_of_date: col.date('The snapshot date of the simulation (same on every row).'),
 }).describe('data/raw/deals.csv: one row per deal (opportunity) created by the as-of date.');
-export type Deal = z.infer<typeof DealSchema>;
+export type Deal = z.infer<ReturnType<typeof dealSchema>>;
 
 /** data/raw/billing.csv: one row per contract term (the first term of a won deal's contract, then each renewal). */
 export const ContractSchema = z.object({
@@ -108,8 +113,9 @@ export const UnifiedCompanySchema = z.object(pick(CompanySchema, UNIFIED_COMPANY
 export type UnifiedCompany = z.infer<typeof UnifiedCompanySchema>;
 
 /** The other columns of unified.csv, after the company's: its lead, the deal, the contract (unifyCompany). */
-export const UnifiedSalesSchema = z.object({
-  ...pick(LeadSchema, ['segment', 'owner', 'lead_source', 'first_touch_date'] as const),
+export const unifiedSalesSchema = (v: OpenVocabulary) => unifiedSales(leadSchema(v), dealSchema(v));
+const unifiedSales = (lead: ReturnType<typeof leadSchema>, deal: ReturnType<typeof dealSchema>) => z.object({
+  ...pick(lead, ['segment', 'owner', 'lead_source', 'first_touch_date'] as const),
   first_touch_campaign: col.text('Campaign of the company\'s first touch (leads.csv campaign).'),
   company_deals: col.int('Deals of the company (rows of this company with a deal_id); 0 for no_opportunity.'),
   outcome: col.oneOf(UNIFIED_OUTCOMES, 'won, lost or open (the deal\'s outcome), or no_opportunity for a company without a deal.'),
@@ -120,21 +126,21 @@ export const UnifiedSalesSchema = z.object({
   deal_id: col.text('The deal (deals.csv); empty for no_opportunity.'),
   deal_number: col.intOrNull('1 for the company\'s first deal, 2 for the next, ...; empty for no_opportunity.'),
   deal_type: orEmpty(DEAL_TYPES, 'new_business or expansion; empty for no_opportunity.'),
-  previous_deal_id: DealSchema.shape.previous_deal_id,
+  previous_deal_id: deal.shape.previous_deal_id,
   campaign: col.text('Campaign of the deal; empty for no_opportunity.'),
   created_date: col.dateOrEmpty('Day the deal was created; empty for no_opportunity.'),
   stage: orEmpty(STAGE_VALUES, 'Stage of the deal at the as-of date; empty for no_opportunity.'),
   discovery_date: col.dateOrEmpty('Day the deal entered discovery; empty for no_opportunity.'),
-  technical_evaluation_date: DealSchema.shape.technical_evaluation_date,
-  security_review_date: DealSchema.shape.security_review_date,
-  proposal_date: DealSchema.shape.proposal_date,
-  negotiation_date: DealSchema.shape.negotiation_date,
-  close_date: DealSchema.shape.close_date,
-  loss_reason: DealSchema.shape.loss_reason,
-  lost_at_stage: DealSchema.shape.lost_at_stage,
+  technical_evaluation_date: deal.shape.technical_evaluation_date,
+  security_review_date: deal.shape.security_review_date,
+  proposal_date: deal.shape.proposal_date,
+  negotiation_date: deal.shape.negotiation_date,
+  close_date: deal.shape.close_date,
+  loss_reason: deal.shape.loss_reason,
+  lost_at_stage: deal.shape.lost_at_stage,
   amount_arr: col.intOrNull('ARR (USD) of the deal at creation; empty for no_opportunity.'),
-  discount_pct: DealSchema.shape.discount_pct,
-  closed_arr: DealSchema.shape.closed_arr,
+  discount_pct: deal.shape.discount_pct,
+  closed_arr: deal.shape.closed_arr,
   forecast_category: orEmpty(FORECAST_CATEGORIES, 'CRM forecast category of the deal; empty for no_opportunity.'),
   probability: col.numOrNull('CRM probability of the deal (the stage\'s for open deals, 1 won, 0 lost); empty for no_opportunity.'),
   expected_close_date: col.dateOrEmpty('The rep\'s expected close date as last set; empty for no_opportunity.'),
@@ -151,9 +157,9 @@ export const UnifiedSalesSchema = z.object({
   payment_terms: col.text('Contract payment terms; empty when no contract.'),
   contract_status: orEmpty(CONTRACT_STATUSES, 'The term at the as-of date: scheduled, active or churned (renewed never: the latest term); empty when no contract.'),
 });
-export type UnifiedSalesRow = z.infer<typeof UnifiedSalesSchema>;
+export type UnifiedSalesRow = z.infer<ReturnType<typeof unifiedSalesSchema>>;
 
 /** data/final/unified.csv: one row per deal (with its company and contract) plus one per company without a deal. */
-export const UnifiedSchema = z.object({...UnifiedCompanySchema.shape, ...UnifiedSalesSchema.shape})
+export const unifiedSchema = (v: OpenVocabulary) => z.object({...UnifiedCompanySchema.shape, ...unifiedSalesSchema(v).shape})
   .describe('data/final/unified.csv: one row per deal joined with its company, lead and contract, plus one row per company without a deal (outcome no_opportunity).');
-export type UnifiedRow = z.infer<typeof UnifiedSchema>;
+export type UnifiedRow = z.infer<ReturnType<typeof unifiedSchema>>;

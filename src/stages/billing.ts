@@ -3,7 +3,8 @@ import {parseIsoDay, type DayNumber} from '../core/calendar.js';
 import {count, formatUsd, plural} from '../core/format.js';
 import {compileDealModel} from '../core/deals.js';
 import type {TargetCheck} from '../core/targets.js';
-import {SEGMENTS} from '../core/vocabulary.js';
+import {withVocabulary} from '../io/table-check.js';
+import {SEGMENTS, openVocabulary, type OpenVocabulary} from '../core/vocabulary.js';
 import {UserError} from '../errors.js';
 import type {DataPaths} from '../io/paths.js';
 import {TableCodec} from '../io/table-codec.js';
@@ -67,10 +68,10 @@ export class CompanyDeals {
     this.file = displayPath(paths.deals);
   }
 
-  /** Opens deals.csv at its first row. */
-  static async open(paths: DataPaths): Promise<CompanyDeals> {
+  /** Opens deals.csv at its first row (its lead_source checked against the lead sources of `vocabulary`). */
+  static async open(paths: DataPaths, vocabulary: OpenVocabulary): Promise<CompanyDeals> {
     requireInput(paths.deals, 'deals');
-    const cursor = await TableCursor.open(paths.deals, dealCodec, {required: dealCodec.columns, producedBy: 'deals', check: {table: DEAL_TABLE, all: true, unique: 'deal_id'}});
+    const cursor = await TableCursor.open(paths.deals, dealCodec, {required: dealCodec.columns, producedBy: 'deals', check: {table: withVocabulary(DEAL_TABLE, vocabulary), all: true, unique: 'deal_id'}});
     try {
       const wait = cursor.advance();
       if (wait) await wait;
@@ -224,7 +225,7 @@ export async function billingWalk(s: SimulationStageInput, loaded: LoadedDealMod
   const companies = await openCompanies(s.paths, companyIdCodec);
   let opened: CompanyDeals | undefined;
   try {
-    const deals = (opened = await CompanyDeals.open(s.paths));
+    const deals = (opened = await CompanyDeals.open(s.paths, openVocabulary(loaded.config)));
     const asOf = downstreamAsOf(s.asOf, deals.asOf, loaded.asOf);
     const model = compileBillingModel(asOf === loaded.asOf ? loaded.model : compileDealModel(loaded.config, asOf));
     const sink = new BillingSink(s, model, asOf, out);

@@ -9,6 +9,8 @@ import type {Reporter} from '../io/reporter.js';
 import type {Company} from '../schemas/companies.js';
 import {TableCodec} from '../io/table-codec.js';
 import {TableCursor} from '../io/table-cursor.js';
+import {withVocabulary} from '../io/table-check.js';
+import {openVocabulary} from '../core/vocabulary.js';
 import {CONTRACT_TABLE, LEAD_TABLE, UNIFIED_COMPANY_TABLE, UNIFIED_SALES_TABLE, UNIFIED_TABLE} from '../generated/tables.js';
 import type {Contract, Deal, Lead, UnifiedCompany, UnifiedRow, UnifiedSalesRow} from '../schemas/deals.js';
 import {companyExists, CompanyDeals, contractCodec, downstreamAsOf, findDeal} from './billing.js';
@@ -46,12 +48,13 @@ export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel
   try {
     const companies = await openCompanies(s.paths, unifyCompanyCodec, UNIFIED_COMPANY_COLUMNS);
     opened.push(companies);
-    const deals = await CompanyDeals.open(s.paths);
+    const vocabulary = openVocabulary(loaded.config);
+    const deals = await CompanyDeals.open(s.paths, vocabulary);
     opened.push(deals);
     const asOf = downstreamAsOf(s.asOf, deals.asOf, loaded.asOf);
     const leadsFile = leadsPath(s.paths);
     requireInput(leadsFile, 'deals');
-    const leads = await TableCursor.open(leadsFile, leadCodec, {required: leadCodec.columns, producedBy: 'deals', check: {table: LEAD_TABLE, all: true, unique: 'company_id'}});
+    const leads = await TableCursor.open(leadsFile, leadCodec, {required: leadCodec.columns, producedBy: 'deals', check: {table: withVocabulary(LEAD_TABLE, vocabulary), all: true, unique: 'company_id'}});
     opened.push(leads);
     requireInput(s.paths.billing, 'billing');
     const billing = await TableCursor.open(s.paths.billing, contractCodec, {required: contractCodec.columns, producedBy: 'billing', check: {table: CONTRACT_TABLE, all: true, unique: 'billing_id'}});
