@@ -2,7 +2,7 @@
  * Calibration and benchmark of the deal model (not part of the CLI). Usage, after `npm run build` and
  * `stedi-gtm enrich`:
  *   node dist/scripts/calibrate-deals.js [--companies data/raw/companies.csv] [--config config] \
- *     [--copies 30] [--seed 42] [--seeds 20] [--as-of 2025-08-31] [--bench 100000]
+ *     [--copies 30] [--seed 42] [--seeds 20] [--as-of YYYY-MM-DD] [--bench 100000]
  * --copies N: replicate every company N times under new keys (a larger population with the sample's mix)
  *   and print the deals and billing figures with their target checks.
  * --seeds K: run the sample itself with seeds 1..K and print the spread of the main figures (with the pipeline's:
