@@ -15,7 +15,8 @@ import {brokenStream, watchOutputStreams, writeError} from './io/streams.js';
 import {providerChoices, providerFlagDescription} from './providers/index.js';
 import type {EnrichPlan} from './providers/types.js';
 import {createReporter, reporterMode, type Reporter} from './io/reporter.js';
-import {DEFAULT_CONFIG_DIR, DEFAULT_INPUT, dataPaths, resolveWithFallback, type DataPaths} from './io/paths.js';
+import {FLAG_DEFAULTS} from './defaults.js';
+import {dataPaths, resolveWithFallback, type DataPaths} from './io/paths.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
 
@@ -52,24 +53,24 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }),
     seed: Flags.integer({
       description: 'Random seed: the same seed gives byte-identical outputs.',
-      default: 42,
+      default: FLAG_DEFAULTS.seed,
       min: 0,
       max: 2 ** 32 - 1,
       helpGroup: 'GLOBAL',
     }),
     input: Flags.string({
       description: 'The Clay company export (CSV, UTF-8). When the default is absent, the sample shipped with stedi-gtm.',
-      default: DEFAULT_INPUT,
+      default: FLAG_DEFAULTS.input,
       helpGroup: 'GLOBAL',
     }),
     'data-dir': Flags.string({
       description: 'Root of the outputs: its raw/, interim/ and final/ folders.',
-      default: 'data',
+      default: FLAG_DEFAULTS.dataDir,
       helpGroup: 'GLOBAL',
     }),
     'config-dir': Flags.string({
       description: 'Folder with icp_rules.yml, previous_customers.yml, deal_model.yml, openai.yml and ingest.yml. When the default is absent, the config shipped with stedi-gtm.',
-      default: DEFAULT_CONFIG_DIR,
+      default: FLAG_DEFAULTS.configDir,
       helpGroup: 'GLOBAL',
     }),
     'cache-dir': Flags.string({
@@ -84,7 +85,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     provider: Flags.string({
       description: providerFlagDescription(),
       options: providerChoices(),
-      default: 'auto',
+      default: FLAG_DEFAULTS.provider,
       helpGroup: 'GLOBAL',
     }),
     quiet: Flags.boolean({
@@ -135,7 +136,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    */
   protected withDataDir(message: string): string {
     const dir = (this.flags as BaseFlags<typeof BaseCommand> | undefined)?.['data-dir'];
-    if (dir === undefined || dir === 'data') return message;
+    if (dir === undefined || dir === FLAG_DEFAULTS.dataDir) return message;
     const arg = /^[\w@%+=:,./-]+$/.test(dir) ? dir : `'${dir.replaceAll("'", "'\\''")}'`;
     return message.replace(/`stedi-gtm ([a-z]+)([^`]*)`/g, (all, cmd: string, rest: string) => (rest.includes('--data-dir') ? all : `\`stedi-gtm ${cmd}${rest} --data-dir ${arg}\``));
   }
@@ -166,8 +167,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     for (const [flag, why] of Object.entries((this.ctor as typeof BaseCommand).notApplicable)) {
       if (explicit(flag)) throw new UserError(`--${flag} does not apply to ${this.id ?? this.constructor.name.toLowerCase()}: ${why}; leave it out`);
     }
-    const config = resolveWithFallback(f['config-dir'], DEFAULT_CONFIG_DIR, explicit('config-dir'), 'config');
-    const input = this.readsInput() ? resolveWithFallback(f.input, DEFAULT_INPUT, explicit('input'), 'sample input') : {path: resolve(f.input)};
+    const config = resolveWithFallback(f['config-dir'], FLAG_DEFAULTS.configDir, explicit('config-dir'), 'config');
+    const input = this.readsInput() ? resolveWithFallback(f.input, FLAG_DEFAULTS.input, explicit('input'), 'sample input') : {path: resolve(f.input)};
     const width = process.stderr.isTTY ? process.stderr.columns : undefined;
     for (const r of [config, input]) if (r.fallback && !f.quiet) process.stderr.write(`${wrapText(r.fallback, width)}\n`);
     const paths = dataPaths(f['data-dir']);

@@ -22,13 +22,14 @@ import {unifiedCompanyCodec, unifiedSalesCodec} from '../stages/unify.js';
 import {companyCodec} from '../stages/enrich.js';
 import {readTable} from '../io/csv.js';
 import {replicate, simulatePopulation} from '../core/calibration.js';
+import {FLAG_DEFAULTS} from '../defaults.js';
 
 const {values: opts} = parseArgs({
   options: {
-    companies: {type: 'string', default: 'data/raw/companies.csv'},
-    config: {type: 'string', default: 'config'},
+    companies: {type: 'string', default: `${FLAG_DEFAULTS.dataDir}/raw/companies.csv`},
+    config: {type: 'string', default: FLAG_DEFAULTS.configDir},
     copies: {type: 'string', default: '30'},
-    seed: {type: 'string', default: '42'},
+    seed: {type: 'string', default: String(FLAG_DEFAULTS.seed)},
     seeds: {type: 'string'},
     'as-of': {type: 'string'},
     bench: {type: 'string'},
