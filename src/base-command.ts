@@ -1,4 +1,4 @@
-import {Command, Flags, Interfaces} from '@oclif/core';
+import {Command, Errors, Flags, Interfaces} from '@oclif/core';
 import {createHash} from 'node:crypto';
 import {existsSync, readFileSync, rmdirSync, statSync} from 'node:fs';
 import {join, resolve} from 'node:path';
@@ -6,7 +6,7 @@ import {config as loadDotenv} from 'dotenv';
 import {displayPath} from './core/display-path.js';
 import {valueColumn, wrapText} from './core/format.js';
 import {closestMatch} from './core/strings.js';
-import {FatalError, fileSystemError, UserError} from './errors.js';
+import {CliError, EXIT, fileSystemError, UserError} from './errors.js';
 import {confirmPaidCalls} from './io/confirm.js';
 import {Dataset} from './io/dataset.js';
 import {cleanUpOnSignals} from './io/interrupt.js';
@@ -15,7 +15,8 @@ import {brokenStream, watchOutputStreams, writeError} from './io/streams.js';
 import {providerChoices, providerFlagDescription} from './providers/index.js';
 import type {EnrichPlan} from './providers/types.js';
 import {createReporter, reporterMode, type Reporter} from './io/reporter.js';
-import {DEFAULT_CONFIG_DIR, DEFAULT_INPUT, dataPaths, resolveWithFallback, type DataPaths} from './io/paths.js';
+import {FLAG_DEFAULTS} from './defaults.js';
+import {dataPaths, resolveWithFallback, type DataPaths} from './io/paths.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
 
@@ -52,24 +53,24 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }),
     seed: Flags.integer({
       description: 'Random seed: the same seed gives byte-identical outputs.',
-      default: 42,
+      default: FLAG_DEFAULTS.seed,
       min: 0,
       max: 2 ** 32 - 1,
       helpGroup: 'GLOBAL',
     }),
     input: Flags.string({
       description: 'The Clay company export (CSV, UTF-8). When the default is absent, the sample shipped with stedi-gtm.',
-      default: DEFAULT_INPUT,
+      default: FLAG_DEFAULTS.input,
       helpGroup: 'GLOBAL',
     }),
     'data-dir': Flags.string({
       description: 'Root of the outputs: its raw/, interim/ and final/ folders.',
-      default: 'data',
+      default: FLAG_DEFAULTS.dataDir,
       helpGroup: 'GLOBAL',
     }),
     'config-dir': Flags.string({
       description: 'Folder with icp_rules.yml, previous_customers.yml, deal_model.yml, openai.yml and ingest.yml. When the default is absent, the config shipped with stedi-gtm.',
-      default: DEFAULT_CONFIG_DIR,
+      default: FLAG_DEFAULTS.configDir,
       helpGroup: 'GLOBAL',
     }),
     'cache-dir': Flags.string({
@@ -84,7 +85,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     provider: Flags.string({
       description: providerFlagDescription(),
       options: providerChoices(),
-      default: 'auto',
+      default: FLAG_DEFAULTS.provider,
       helpGroup: 'GLOBAL',
     }),
     quiet: Flags.boolean({
@@ -135,7 +136,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    */
   protected withDataDir(message: string): string {
     const dir = (this.flags as BaseFlags<typeof BaseCommand> | undefined)?.['data-dir'];
-    if (dir === undefined || dir === 'data') return message;
+    if (dir === undefined || dir === FLAG_DEFAULTS.dataDir) return message;
     const arg = /^[\w@%+=:,./-]+$/.test(dir) ? dir : `'${dir.replaceAll("'", "'\\''")}'`;
     return message.replace(/`stedi-gtm ([a-z]+)([^`]*)`/g, (all, cmd: string, rest: string) => (rest.includes('--data-dir') ? all : `\`stedi-gtm ${cmd}${rest} --data-dir ${arg}\``));
   }
@@ -166,8 +167,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     for (const [flag, why] of Object.entries((this.ctor as typeof BaseCommand).notApplicable)) {
       if (explicit(flag)) throw new UserError(`--${flag} does not apply to ${this.id ?? this.constructor.name.toLowerCase()}: ${why}; leave it out`);
     }
-    const config = resolveWithFallback(f['config-dir'], DEFAULT_CONFIG_DIR, explicit('config-dir'), 'config');
-    const input = this.readsInput() ? resolveWithFallback(f.input, DEFAULT_INPUT, explicit('input'), 'sample input') : {path: resolve(f.input)};
+    const config = resolveWithFallback(f['config-dir'], FLAG_DEFAULTS.configDir, explicit('config-dir'), 'config');
+    const input = this.readsInput() ? resolveWithFallback(f.input, FLAG_DEFAULTS.input, explicit('input'), 'sample input') : {path: resolve(f.input)};
     const width = process.stderr.isTTY ? process.stderr.columns : undefined;
     for (const r of [config, input]) if (r.fallback && !f.quiet) process.stderr.write(`${wrapText(r.fallback, width)}\n`);
     const paths = dataPaths(f['data-dir']);
@@ -236,32 +237,50 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return super.finally(err);
   }
 
-  protected async catch(thrown: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
+  protected async catch(thrown: Error): Promise<void> {
     this.reporter?.stop();
     // The dataset first (its lock goes), so that the folders it alone made are empty and go too.
     this.releaseDataset();
     removeEmptyFolders(this.newFolders);
-    const err: Error & {exitCode?: number; oclif?: {exit?: number}} = fileSystemError(thrown) ?? thrown;
-    const known = err instanceof UserError || err instanceof FatalError;
-    const parseError = !known && isParseError(err);
-    const exit = known ? err.exitCode! : (err.oclif?.exit ?? (parseError ? 2 : 1));
+    if (thrown instanceof Errors.ExitError) throw thrown;
+    const err = this.reported(fileSystemError(thrown) ?? thrown);
+    const exit = err instanceof CliError ? err.exitCode : EXIT.failure;
     process.exitCode = exit;
-    const message = parseError ? parseErrorMessage(err, this.flagNames()) : this.withDataDir(err.message);
     if (this.jsonEnabled()) {
-      this.logJson({error: {message, exit}});
-      if (!known && exit === 1 && process.env.DEBUG) process.stderr.write(`${err.stack}\n`);
+      // (The suggestions are for a reader at a terminal: the JSON error keeps its shape.)
+      this.logJson({error: {message: err.message, exit}});
+      if (!(err instanceof CliError) && process.env.DEBUG) process.stderr.write(`${err.stack}\n`);
       return;
     }
-    if (known || exit === 2) {
+    if (err instanceof CliError) {
       // (On stdout when stderr is closed: a failure is never silent.)
-      writeError(`Error: ${message}\n${!known && exit === 2 && this.id ? `See: ${this.config.bin} ${this.id} --help\n` : ''}`);
+      writeError(`Error: ${err.message}\n${(err.suggestions ?? []).map((s) => `${s}\n`).join('')}`);
       return;
     }
     if (brokenStream(process.stderr)) {
-      writeError(`Error: ${message}\n`);
+      writeError(`Error: ${err.message}\n`);
       return;
     }
     throw err;
+  }
+
+  /**
+   * An error as this command reports it: ours (CliError) with the --data-dir the user gave in its hints;
+   * oclif's parse errors (a CLIError, or an error with the exit code of package.json's oclif.exitCodes, e.g.
+   * a --seed that is not an integer) as one clean line with the closest flag and where to read about them;
+   * anything else as it is (unexpected: exit 1).
+   */
+  private reported(err: Error): Error {
+    if (err instanceof CliError) {
+      return new CliError(this.withDataDir(err.message), {exit: err.exitCode, suggestions: err.suggestions?.map((s) => this.withDataDir(s))});
+    }
+    const exit = (err as Partial<Errors.CLIError>).oclif?.exit;
+    if (!(err instanceof Errors.CLIError) && exit === undefined) return err;
+    const code = exit ?? EXIT.usage;
+    return new CliError(parseErrorMessage(err, this.flagNames()), {
+      exit: code,
+      suggestions: code === EXIT.usage && this.id ? [`See: ${this.config.bin} ${this.id} --help`] : undefined,
+    });
   }
 
   /**
@@ -309,12 +328,6 @@ function configHashes(dir: string): Record<string, string> {
     }
   }
   return out;
-}
-
-function isParseError(err: Error): boolean {
-  return /^(CLIParseError|RequiredArgsError|UnexpectedArgsError|FailedFlagValidationError|NonExistentFlagsError|FlagInvalidOptionError|ArgInvalidOptionError)$/.test(
-    err.constructor?.name ?? '',
-  ) || /Expected an integer|Expected --\S+=|must be (?:greater|less)/.test(err.message);
 }
 
 /**

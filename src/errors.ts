@@ -1,36 +1,56 @@
 import {accessSync, constants, existsSync} from 'node:fs';
 import {dirname} from 'node:path';
+import {Errors} from '@oclif/core';
+
+/**
+ * The exit codes (README, "Exit codes"). oclif's own errors take theirs from package.json's oclif.exitCodes
+ * (a flag that does not parse, does not exist or is out of range: USAGE); ours carry theirs (see CliError).
+ */
+export const EXIT = {ok: 0, failure: 1, usage: 2, notFound: 127} as const;
+
+/**
+ * An error the command reports as it is (no stack): a message, what the user can do about it (suggestions,
+ * each printed on a line of its own after the message) and the exit code. It is oclif's CLIError, so oclif
+ * and the base command read the exit code where oclif keeps it (error.oclif.exit).
+ */
+export class CliError extends Errors.CLIError {
+  constructor(message: string, opts: {exit: number; suggestions?: readonly string[]}) {
+    super(message, {exit: opts.exit, suggestions: opts.suggestions ? [...opts.suggestions] : undefined});
+    this.name = new.target.name;
+  }
+
+  /** The exit code (also as error.oclif.exit). */
+  get exitCode(): number {
+    return this.oclif.exit ?? EXIT.failure;
+  }
+}
 
 /**
  * An error the user can fix: bad input, bad config, bad usage. Commands exit with code 2 and print the
  * message as is (no stack). Anything else is unexpected and exits 1.
  */
-export class UserError extends Error {
-  readonly exitCode = 2;
-  constructor(message: string) {
-    super(message);
-    this.name = 'UserError';
+export class UserError extends CliError {
+  constructor(message: string, opts: {suggestions?: readonly string[]} = {}) {
+    super(message, {...opts, exit: EXIT.usage});
   }
 }
 
 /** A condition that must stop the run at once (e.g. a bad API key): exit 1, clear message, no stack. */
-export class FatalError extends Error {
-  readonly exitCode = 1;
-  constructor(message: string) {
-    super(message);
-    this.name = 'FatalError';
+export class FatalError extends CliError {
+  constructor(message: string, opts: {suggestions?: readonly string[]} = {}) {
+    super(message, {...opts, exit: EXIT.failure});
   }
 }
 
 /** What a file-system error code means, for codes the user can do something about. */
-const FS_REASONS: Record<string, {reason: string; exitCode: number}> = {
-  ENOTDIR: {reason: 'a part of the path is a file, not a folder', exitCode: 2},
-  EISDIR: {reason: 'it is a folder, not a file', exitCode: 2},
-  EACCES: {reason: 'permission denied', exitCode: 2},
-  EPERM: {reason: 'operation not permitted', exitCode: 2},
-  EROFS: {reason: 'read-only file system', exitCode: 2},
-  ENOSPC: {reason: 'no space left on the device', exitCode: 1},
-  EDQUOT: {reason: 'disk quota exceeded', exitCode: 1},
+const FS_REASONS: Record<string, {reason: string; Err: typeof UserError | typeof FatalError}> = {
+  ENOTDIR: {reason: 'a part of the path is a file, not a folder', Err: UserError},
+  EISDIR: {reason: 'it is a folder, not a file', Err: UserError},
+  EACCES: {reason: 'permission denied', Err: UserError},
+  EPERM: {reason: 'operation not permitted', Err: UserError},
+  EROFS: {reason: 'read-only file system', Err: UserError},
+  ENOSPC: {reason: 'no space left on the device', Err: FatalError},
+  EDQUOT: {reason: 'disk quota exceeded', Err: FatalError},
 };
 
 /** What the failed call was doing, by its syscall. */
@@ -47,9 +67,9 @@ const FS_DOING: Record<string, string> = {
 export function fileSystemError(err: unknown): UserError | FatalError | undefined {
   const e = err as NodeJS.ErrnoException;
   // (mkdir of a folder whose name a file has; other EEXISTs are not the user's doing.)
-  const inTheWay = e?.code === 'EEXIST' && e.syscall === 'mkdir' ? {reason: 'a file of that name is in the way', exitCode: 2} : undefined;
+  const inTheWay = e?.code === 'EEXIST' && e.syscall === 'mkdir' ? {reason: 'a file of that name is in the way', Err: UserError} : undefined;
   // (A recursive mkdir that cannot make a folder above the one asked for: e.g. a read-only file system.)
-  const above = e?.code === 'ENOENT' && e.syscall === 'mkdir' && typeof e.path === 'string' ? {reason: whyNoFolder(e.path), exitCode: 2} : undefined;
+  const above = e?.code === 'ENOENT' && e.syscall === 'mkdir' && typeof e.path === 'string' ? {reason: whyNoFolder(e.path), Err: UserError} : undefined;
   const known = inTheWay ?? above ?? (typeof e?.code === 'string' ? FS_REASONS[e.code] : undefined);
   if (!known || typeof e.path !== 'string') return undefined;
   const what = FS_DOING[e.syscall ?? ''] ?? `cannot ${e.syscall ?? 'use'}`;
@@ -57,7 +77,7 @@ export function fileSystemError(err: unknown): UserError | FatalError | undefine
   // `detail`: what a writer adds (see writeAll), e.g. how much it was writing.
   const detail = (e as {detail?: string}).detail;
   const message = `${e.path}${dest ? ` -> ${dest}` : ''}: ${what}: ${known.reason}${detail ? ` (${detail})` : ''}`;
-  return known.exitCode === 2 ? new UserError(message) : new FatalError(message);
+  return new known.Err(message);
 }
 
 /**
@@ -78,6 +98,6 @@ function whyNoFolder(path: string): string {
 
 /** An error as a worker thread reports it to the lead thread: its message and exit code (file-system errors as fileSystemError words them). */
 export function errorReport(e: unknown): {message: string; exitCode: number} {
-  const err = (fileSystemError(e) ?? e) as Error & {exitCode?: number};
-  return {message: err.message, exitCode: err.exitCode ?? 1};
+  const err = fileSystemError(e) ?? e;
+  return {message: (err as Error).message, exitCode: err instanceof CliError ? err.exitCode : EXIT.failure};
 }

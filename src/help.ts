@@ -1,5 +1,7 @@
 import {Errors, Help, type Command} from '@oclif/core';
+import {getHelpFlagAdditions, standardizeIDFromArgv} from '@oclif/core/help';
 import {closestMatch} from './core/strings.js';
+import {EXIT} from './errors.js';
 
 /** The common tasks, shown at the end of `stedi-gtm --help`. */
 export const ROOT_EXAMPLES: ReadonlyArray<{description: string; command: string}> = [
@@ -22,16 +24,21 @@ export default class StediHelp extends Help {
 
   /** `stedi-gtm enrch --help`: the closest command is suggested, as for `stedi-gtm enrch`. */
   async showHelp(argv: string[]): Promise<void> {
-    try {
-      await super.showHelp(argv);
-    } catch (e) {
-      const missing = /^Command (\S+) not found\.?$/.exec((e as Error).message)?.[1];
-      if (missing === undefined) throw e;
-      const ids = this.config.commands.filter((c) => !c.hidden).map((c) => c.id);
-      const near = closestMatch(missing, ids);
-      process.stderr.write(`Error: ${missing.replaceAll(':', ' ')} is not a ${this.config.bin} command.${near ? ` Did you mean ${near}?` : ''}\nSee: ${this.config.bin} --help\n`);
-      throw new Errors.ExitError(127);
-    }
+    const missing = this.unknownSubject(argv);
+    if (missing === undefined) return super.showHelp(argv);
+    const ids = this.config.commands.filter((c) => !c.hidden).map((c) => c.id);
+    const near = closestMatch(missing, ids);
+    process.stderr.write(`Error: ${missing.replaceAll(':', ' ')} is not a ${this.config.bin} command.${near ? ` Did you mean ${near}?` : ''}\nSee: ${this.config.bin} --help\n`);
+    throw new Errors.ExitError(EXIT.notFound);
+  }
+
+  /** The command the help is asked for (its first word that is not a help flag), when there is no such command or topic. */
+  private unknownSubject(argv: string[]): string | undefined {
+    const helpFlags = getHelpFlagAdditions(this.config);
+    const words = standardizeIDFromArgv(argv.filter((a) => !helpFlags.includes(a)), this.config);
+    const subject = words.find((a) => a !== 'help');
+    if (subject === undefined || subject === '--' || subject.startsWith('-')) return undefined;
+    return this.config.findCommand(subject) || this.config.findTopic(subject) ? undefined : subject;
   }
 
   formatRoot(): string {

@@ -379,6 +379,19 @@ describe('stedi-gtm deals', () => {
     expect(r.stderr).toContain(message);
   });
 
+  it("an invalid --as-of gets the config's own as-of date as its example (not a date written in the code)", async () => {
+    writeCompanies(population(3));
+    const cfgDir = join(t.dir, 'cfg-as-of');
+    cpSync(CONFIG_DIR, cfgDir, {recursive: true});
+    const file = join(cfgDir, 'deal_model.yml');
+    const asOf = shippedConfig().simulation.as_of;
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain(`as_of: "${asOf}"`);
+    writeFileSync(file, text.replace(`as_of: "${asOf}"`, 'as_of: "2027-03-31"'));
+    const r = await runCli(Deals, ['--data-dir', t.dir, '--config-dir', cfgDir, '--as-of', 'tomorrow']);
+    expect([r.exitCode, r.stderr]).toEqual([2, expect.stringContaining('expected a real calendar date as YYYY-MM-DD, e.g. 2027-03-31 (the default')]);
+  });
+
   it('names the file, key and line of a bad deal_model.yml, exit 2', async () => {
     writeCompanies(population(3));
     const cfgDir = join(t.dir, 'cfg');

@@ -4,8 +4,8 @@ import type {AddressInfo} from 'node:net';
 import {join} from 'node:path';
 import Papa from 'papaparse';
 import Enrich from '../src/commands/enrich.js';
-import {CLAY_HEADER, clayCsv, runCli, tempDir, type CliResult} from './helpers/cli.js';
-import {clayRows, defaultAnswer, mockKind, startMock, type MockOpenAI, type MockOptions} from './helpers/mock-openai.js';
+import {CLAY_HEADER, clayCsv, runCli, type CliResult} from './helpers/cli.js';
+import {clayRows, defaultAnswer, mockKind, type MockOptions, useMockOpenAi} from './helpers/mock-openai.js';
 import {COMPANY_KINDS} from '../src/core/vocabulary.js';
 import {loadYamlConfig} from '../src/io/config.js';
 import {CONFIG_SCHEMAS} from '../src/schemas/config-files.js';
@@ -14,35 +14,15 @@ const CONFIG = join(process.cwd(), 'config');
 const KEY = 'sk-test-Q7fVbN2xLr9TzK4pWm8YhJc3';
 const rules = await loadYamlConfig(join(CONFIG, 'icp_rules.yml'), CONFIG_SCHEMAS['icp_rules.yml']);
 
-let mock: MockOpenAI;
-let t: ReturnType<typeof tempDir>;
-const savedEnv = {...process.env};
-
-beforeAll(async () => {
-  mock = await startMock();
-});
-afterAll(async () => {
-  await mock.close();
-});
-beforeEach(() => {
-  t = tempDir('stedi-gtm-openai-');
-  mock.reset({apiKey: KEY});
-  process.env.OPENAI_API_KEY = KEY;
-  process.env.OPENAI_BASE_URL = mock.url;
-  delete process.env.OPENAI_MODEL;
-});
-afterEach(() => {
-  process.env = {...savedEnv};
-  t.cleanup();
-});
+const {mock, dir: testDir} = useMockOpenAi({apiKey: KEY, tempPrefix: 'stedi-gtm-openai-'});
 
 function writeInput(n: number, name = 'in.csv'): string {
-  const file = join(t.dir, name);
+  const file = join(testDir(), name);
   writeFileSync(file, clayCsv(CLAY_HEADER, clayRows(n)));
   return file;
 }
 
-const dataDir = () => join(t.dir, 'data');
+const dataDir = () => join(testDir(), 'data');
 const cacheDir = () => join(dataDir(), 'interim', 'enrich_cache');
 const companiesFile = () => join(dataDir(), 'raw', 'companies.csv');
 
@@ -53,7 +33,7 @@ function enrich(input: string, ...argv: string[]): Promise<CliResult> {
 
 /** A copy of config/ with some files edited. */
 function configDir(edit: (name: string, text: string) => string): string {
-  const dir = join(t.dir, `config-${readdirSync(t.dir).length}`);
+  const dir = join(testDir(), `config-${readdirSync(testDir()).length}`);
   mkdirSync(dir);
   for (const name of readdirSync(CONFIG)) {
     if (name.endsWith('.yml')) writeFileSync(join(dir, name), edit(name, readFileSync(join(CONFIG, name), 'utf8')));
@@ -120,7 +100,7 @@ describe('openai provider against the mock server', () => {
   });
 
   it('keeps the columns consistent when the model is not: a competitor is excluded and no clearinghouse user; a listed competitor is edi_vendor', async () => {
-    const file = join(t.dir, 'in.csv');
+    const file = join(testDir(), 'in.csv');
     const row = (name: string, domain: string, description: string) => ['', name, description, 'Hospitals and Health Care', '51-200 employees', 'Privately Held', 'Denver, CO', 'United States', domain, ''];
     writeFileSync(file, clayCsv(CLAY_HEADER, [
       row('Clearco', 'clearco.com', 'A healthcare clearinghouse connecting providers to payers.'),
@@ -325,14 +305,6 @@ describe('openai provider faults', () => {
     expect(s.provider_stats.input_tokens).toBe(1000 * (3 + billed));
   });
 
-  it('waits at least the retry-after the server asks for', async () => {
-    const input = writeInput(1);
-    mock.reset({apiKey: KEY, faultsFor: {'Mockco 001': [{kind: 'rate_limit', retryAfterMs: 250}]}});
-    const r = await enrich(input);
-    expect(summary(r).provider_stats).toMatchObject({rate_limited: 1, retries: 1});
-    expect(mock.requests[1].at - mock.requests[0].at).toBeGreaterThanOrEqual(240);
-  });
-
   it('falls back to the rules answer for a company that keeps failing, says why, and goes on', async () => {
     const input = writeInput(4);
     const down = Array.from({length: 10}, () => ({kind: 'server_error' as const, status: 503 as const}));
@@ -474,7 +446,7 @@ function expectNoKey(r: CliResult): void {
   expect(r.stdout).not.toContain(KEY);
   expect(r.stderr).not.toContain(KEY);
   expect(r.stdout + r.stderr).not.toContain(KEY.slice(8));
-  for (const f of readdirSync(t.dir, {recursive: true, withFileTypes: true})) {
+  for (const f of readdirSync(testDir(), {recursive: true, withFileTypes: true})) {
     if (f.isFile()) expect(readFileSync(join(f.parentPath, f.name), 'utf8')).not.toContain(KEY.slice(8));
   }
 }
@@ -497,7 +469,7 @@ describe('openai provider throughput and cost control', () => {
     expect(r.exitCode).toBe(0);
     expect(mock.requests).toHaveLength(4);
     expect(summary(r).provider_stats).toMatchObject({api_answers: 4, rate_limit_waits: 3});
-    const other = join(t.dir, 'other.csv');
+    const other = join(testDir(), 'other.csv');
     writeFileSync(other, clayCsv(CLAY_HEADER, clayRows(4, 'Otherco')));
     const unlimited = await enrich(other, '--concurrency', '4');
     expect(summary(unlimited).provider_stats).toMatchObject({api_answers: 4, rate_limit_waits: 0});
@@ -570,7 +542,7 @@ describe('openai provider throughput and cost control', () => {
     expect(readdirSync(dataDir(), {recursive: true}).sort()).toEqual(before);
     expect(readFileSync(companiesFile()).equals(companiesBefore)).toBe(true);
     // In a fresh data folder nothing at all is created.
-    const fresh = join(t.dir, 'fresh');
+    const fresh = join(testDir(), 'fresh');
     const d2 = await runCli(Enrich, ['--provider', 'openai', '--config-dir', CONFIG, '--data-dir', fresh, '--input', input, '--dry-run']);
     expect(d2.exitCode).toBe(0);
     expect(d2.stderr).toMatch(/Dry run \(openai\): 5 companies, 0 cached, 5 calls needed, estimated cost about \$/);

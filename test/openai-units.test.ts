@@ -24,6 +24,9 @@ import {COMPANY_KIND_DEFINITIONS, COMPANY_KINDS} from '../src/core/vocabulary.js
 import {CompanySchema, type CompanyBase} from '../src/schemas/companies.js';
 import {CONFIG_SCHEMAS} from '../src/schemas/config-files.js';
 import {tempDir} from './helpers/cli.js';
+import {startMock} from './helpers/mock-openai.js';
+import {OpenAiProvider} from '../src/providers/openai/provider.js';
+import {silentReporter} from '../src/io/reporter.js';
 
 const rules = await loadYamlConfig(join('config', 'icp_rules.yml'), CONFIG_SCHEMAS['icp_rules.yml']);
 const cfg = await loadYamlConfig(join('config', 'openai.yml'), CONFIG_SCHEMAS['openai.yml']);
@@ -509,6 +512,47 @@ describe('rate limiter', () => {
     const waiting = l.acquire(0, stop.signal);
     stop.abort(new Error('stopped'));
     await expect(waiting).rejects.toThrow('stopped');
+  });
+});
+
+describe('retries on the clock the provider is given', () => {
+  /** A clock whose sleeps return at once, moving its time on by what they asked: what was waited is recorded, not timed. */
+  class StepClock {
+    t = 0;
+    readonly slept: number[] = [];
+    now = (): number => this.t;
+    sleep = (ms: number): Promise<void> => {
+      this.slept.push(ms);
+      this.t += ms;
+      return Promise.resolve();
+    };
+  }
+
+  it('waits the retry-after the server asks for, and asks again only after it', async () => {
+    const key = 'sk-test-retry-after';
+    const mock = await startMock({apiKey: key, faultsFor: {'Acme Health': [{kind: 'rate_limit', retryAfterMs: 250}]}});
+    const t = tempDir();
+    const clock = new StepClock();
+    const at: number[] = [];
+    const provider = new OpenAiProvider(
+      {rules, cacheDir: join(t.dir, 'cache'), flags: {concurrency: 1, timeout: 30}, reporter: silentReporter, clock},
+      cfg,
+      {OPENAI_API_KEY: key, OPENAI_BASE_URL: mock.url},
+    );
+    try {
+      const waiting = mock.waitForRequests(1).then(() => at.push(clock.now()));
+      const done = mock.waitForRequests(2).then(() => at.push(clock.now()));
+      const e = await provider.enrich(company());
+      await Promise.all([waiting, done]);
+      expect(e.enrichment_source).toBe('openai');
+      expect(provider.stats()).toMatchObject({rate_limited: 1, retries: 1, api_answers: 1});
+      expect(clock.slept).toEqual([250]);
+      expect(at).toEqual([0, 250]);
+    } finally {
+      await provider.close();
+      await mock.close();
+      t.cleanup();
+    }
   });
 });
 

@@ -7,36 +7,18 @@ import {spawn, spawnSync} from 'node:child_process';
 import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import Enrich from '../src/commands/enrich.js';
-import {CLAY_HEADER, clayCsv, runCli, tempDir} from './helpers/cli.js';
-import {clayRows, startMock, type MockOpenAI} from './helpers/mock-openai.js';
+import {CLAY_HEADER, clayCsv, runCli} from './helpers/cli.js';
+import {clayRows, useMockOpenAi} from './helpers/mock-openai.js';
 import {describeIfAvailable} from './helpers/requirements.js';
 
 const ROOT = process.cwd();
 const KEY = 'sk-test-paid-calls-3c4d5e6f7a8b';
 
-let mock: MockOpenAI;
-let t: ReturnType<typeof tempDir>;
-const savedEnv = {...process.env};
-
-beforeAll(async () => {
-  mock = await startMock();
-});
-afterAll(() => mock.close());
-beforeEach(() => {
-  t = tempDir('stedi-gtm-paid-');
-  mock.reset({apiKey: KEY});
-  process.env.OPENAI_API_KEY = KEY;
-  process.env.OPENAI_BASE_URL = mock.url;
-  delete process.env.OPENAI_MODEL;
-});
-afterEach(() => {
-  process.env = {...savedEnv};
-  t.cleanup();
-});
+const {mock, dir: testDir} = useMockOpenAi({apiKey: KEY, tempPrefix: 'stedi-gtm-paid-'});
 
 /** A copy of config/ whose openai.yml says confirm_above_usd: `usd`. */
 function configWithThreshold(usd: number): string {
-  const dir = join(t.dir, 'config');
+  const dir = join(testDir(), 'config');
   mkdirSync(dir, {recursive: true});
   for (const name of readdirSync(join(ROOT, 'config'))) {
     const text = readFileSync(join(ROOT, 'config', name), 'utf8');
@@ -46,12 +28,12 @@ function configWithThreshold(usd: number): string {
 }
 
 function input(n: number): string {
-  const file = join(t.dir, 'in.csv');
+  const file = join(testDir(), 'in.csv');
   writeFileSync(file, clayCsv(CLAY_HEADER, clayRows(n, 'Paidco')));
   return file;
 }
 
-const data = () => join(t.dir, 'data');
+const data = () => join(testDir(), 'data');
 /** enrich with --provider auto (OPENAI_API_KEY is set), as the quick start runs it. */
 const enrich = (config: string, ...argv: string[]) => runCli(Enrich, ['--input', input(4), '--config-dir', config, '--data-dir', data(), '--retry-base-ms', '2', ...argv]);
 

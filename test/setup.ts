@@ -1,4 +1,6 @@
 import {Console} from 'node:console';
+import {readFileSync} from 'node:fs';
+import {assertBuilt, runsBuiltCli} from './helpers/built.js';
 
 // jest decorates console output, which breaks JSON.parse of captured --json output.
 globalThis.console = new Console({stdout: process.stdout, stderr: process.stderr});
@@ -15,3 +17,7 @@ afterEach(() => {
   // error-path tests set process.exitCode; jest would then exit 1 with every test green.
   process.exitCode = undefined;
 });
+
+// A test file that runs the built CLI fails at once, saying to build, when dist/ is older than src/ (see helpers/built.ts).
+const testFile = expect.getState().testPath;
+if (testFile && runsBuiltCli(readFileSync(testFile, 'utf8'))) beforeAll(assertBuilt);

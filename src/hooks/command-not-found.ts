@@ -1,5 +1,6 @@
 import type {Hook} from '@oclif/core';
 import {closestMatch} from '../core/strings.js';
+import {EXIT} from '../errors.js';
 
 /**
  * A command that does not exist. On a terminal, @oclif/plugin-not-found asks "Did you mean ...?" and runs the
@@ -12,7 +13,7 @@ const hook: Hook.CommandNotFound = async function (opts) {
   const bin = opts.config.bin;
   if (words.length > 1 && ids.includes(words[0])) {
     process.stderr.write(`Error: ${bin} ${words[0]} takes no arguments, only flags (got ${words.slice(1).map((w) => JSON.stringify(w)).join(' ')})\nSee: ${bin} ${words[0]} --help\n`);
-    return this.exit(2);
+    return this.exit(EXIT.usage);
   }
   if (process.stdin.isTTY && process.stderr.isTTY) {
     const {default: notFound} = await import('@oclif/plugin-not-found');
@@ -20,7 +21,7 @@ const hook: Hook.CommandNotFound = async function (opts) {
   }
   const suggestion = closestMatch(opts.id, ids);
   process.stderr.write(`Error: ${words.join(' ')} is not a ${bin} command.${suggestion ? ` Did you mean ${suggestion}?` : ''}\nSee: ${bin} --help\n`);
-  return this.exit(127);
+  return this.exit(EXIT.notFound);
 };
 
 export default hook;

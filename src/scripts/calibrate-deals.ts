@@ -2,7 +2,7 @@
  * Calibration and benchmark of the deal model (not part of the CLI). Usage, after `npm run build` and
  * `stedi-gtm enrich`:
  *   node dist/scripts/calibrate-deals.js [--companies data/raw/companies.csv] [--config config] \
- *     [--copies 30] [--seed 42] [--seeds 20] [--as-of 2025-08-31] [--bench 100000]
+ *     [--copies 30] [--seed 42] [--seeds 20] [--as-of YYYY-MM-DD] [--bench 100000]
  * --copies N: replicate every company N times under new keys (a larger population with the sample's mix)
  *   and print the deals and billing figures with their target checks.
  * --seeds K: run the sample itself with seeds 1..K and print the spread of the main figures (with the pipeline's:
@@ -22,13 +22,14 @@ import {unifiedCompanyCodec, unifiedSalesCodec} from '../stages/unify.js';
 import {companyCodec} from '../stages/enrich.js';
 import {readTable} from '../io/csv.js';
 import {replicate, simulatePopulation} from '../core/calibration.js';
+import {FLAG_DEFAULTS} from '../defaults.js';
 
 const {values: opts} = parseArgs({
   options: {
-    companies: {type: 'string', default: 'data/raw/companies.csv'},
-    config: {type: 'string', default: 'config'},
+    companies: {type: 'string', default: `${FLAG_DEFAULTS.dataDir}/raw/companies.csv`},
+    config: {type: 'string', default: FLAG_DEFAULTS.configDir},
     copies: {type: 'string', default: '30'},
-    seed: {type: 'string', default: '42'},
+    seed: {type: 'string', default: String(FLAG_DEFAULTS.seed)},
     seeds: {type: 'string'},
     'as-of': {type: 'string'},
     bench: {type: 'string'},

@@ -13,7 +13,7 @@ import {tmpdir} from 'node:os';
 import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
-import {UserError} from '../errors.js';
+import {CliError, EXIT, UserError} from '../errors.js';
 import {readCsv} from '../io/csv.js';
 import {
   BINARY_LABELS,
@@ -70,13 +70,13 @@ function parseOptions(argv: string[]): Options {
       },
     }));
   } catch (e) {
-    throw new UserError(`${(e as Error).message}\n${USAGE}`);
+    throw new UserError((e as Error).message, {suggestions: [USAGE]});
   }
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  if (values.input !== undefined && values.companies !== undefined) throw new UserError(`--input and --companies exclude each other: --companies scores a companies.csv without enriching\n${USAGE}`);
+  if (values.input !== undefined && values.companies !== undefined) throw new UserError('--input and --companies exclude each other: --companies scores a companies.csv without enriching', {suggestions: [USAGE]});
   return {
     input: values.companies === undefined ? {path: values.input ?? DEFAULT_INPUT, isDefault: values.input === undefined} : undefined,
     labels: {path: values.labels ?? DEFAULT_LABELS, isDefault: values.labels === undefined},
@@ -278,11 +278,11 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 try {
   await main();
 } catch (e) {
-  if (e instanceof UserError) {
-    process.stderr.write(`Error: ${e.message}\n`);
-    process.exitCode = 2;
+  if (e instanceof CliError) {
+    process.stderr.write(`Error: ${e.message}\n${(e.suggestions ?? []).map((s) => `${s}\n`).join('')}`);
+    process.exitCode = e.exitCode;
   } else {
     process.stderr.write(`Error: ${(e as Error).stack ?? e}\n`);
-    process.exitCode = 1;
+    process.exitCode = EXIT.failure;
   }
 }

@@ -58,7 +58,7 @@ export function loadDealModelConfig(configDir: string): Promise<DealModelConfig>
 /** Validates --as-of: a real YYYY-MM-DD date, not before the simulation window. */
 export function parseAsOfFlag(value: string, config: DealModelConfig): DayNumber {
   const day = parseIsoDay(value.trim());
-  if (day === null) throw new UserError(`--as-of ${JSON.stringify(value)} is not a valid date: expected a real calendar date as YYYY-MM-DD, e.g. 2025-08-31`);
+  if (day === null) throw new UserError(`--as-of ${JSON.stringify(value)} is not a valid date: expected a real calendar date as YYYY-MM-DD, e.g. ${config.simulation.as_of} (the default, deal_model.yml simulation.as_of)`);
   const start = parseIsoDay(config.simulation.window_start)!;
   if (day < start) throw new UserError(`--as-of ${value} is before the simulation window, which starts on ${config.simulation.window_start} (deal_model.yml simulation.window_start)`);
   return day;

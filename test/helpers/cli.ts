@@ -3,6 +3,7 @@ import {existsSync, mkdtempSync, readdirSync, rmSync, statSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import type {Config} from '@oclif/core';
+import {assertBuilt} from './built.js';
 import {testConfig} from './oclif-config.js';
 
 export interface CliResult {
@@ -79,9 +80,10 @@ export const CLAY_HEADER = ['Find companies', 'Name', 'Description', 'Primary In
 /**
  * Runs node on `args` (bin/run.js and its arguments, or a script) in a child process, from the project
  * folder: worker threads run compiled code, so these tests use dist/ (npm ci builds it; `npm run build` after
- * changes). Jest's NODE_OPTIONS are dropped (workers would inherit them); `env` is added to the environment.
+ * changes: a dist/ older than src/ fails, see helpers/built.ts). Jest's NODE_OPTIONS are dropped (workers would inherit them); `env` is added to the environment.
  */
 export function runBuilt(args: string[], env: Record<string, string> = {}, timeoutMs?: number): SpawnSyncReturns<string> {
+  assertBuilt();
   // (With a timeout, a process that does not exit is killed: status null, signal SIGTERM.)
   return spawnSync(process.execPath, args, {encoding: 'utf8', env: {...process.env, NODE_OPTIONS: '', ...env}, timeout: timeoutMs});
 }

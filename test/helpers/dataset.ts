@@ -5,6 +5,7 @@ import {Dataset, STATE_DIR} from '../../src/io/dataset.js';
 import {UserError} from '../../src/errors.js';
 import {checkDataset, MANIFEST, type Manifest} from '../../src/io/manifest.js';
 import {ManifestSchema} from '../../src/schemas/manifest.js';
+import {assertBuilt, BIN} from './built.js';
 
 /**
  * The manifest of a data folder, validated against its zod schema (ManifestSchema); undefined when the folder
@@ -28,7 +29,7 @@ export async function readManifest(dataDir: string): Promise<Manifest | undefine
   return parsed.data;
 }
 
-export const BIN = join(process.cwd(), 'bin', 'run.js');
+export {BIN} from './built.js';
 export const CONFIG = join(process.cwd(), 'config');
 
 /** Each file of the folder's manifest with its SHA-256, after checking that every file matches it. */
@@ -58,6 +59,7 @@ export function litter(dataDir: string): string[] {
 
 /** A child running the built CLI, its stderr collected; `line(re)` resolves when a line of stderr matches. */
 export function start(args: string[], env: Record<string, string> = {}) {
+  assertBuilt();
   const child: ChildProcess = spawn(process.execPath, [BIN, ...args], {env: {...process.env, NODE_OPTIONS: '', ...env}, stdio: ['ignore', 'pipe', 'pipe']});
   let stderr = '';
   let stdout = '';

@@ -1,6 +1,7 @@
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
 import {EventEmitter} from 'node:events';
 import type {AddressInfo, Socket} from 'node:net';
+import {tempDir} from './cli.js';
 
 /**
  * A mock OpenAI server for tests: node:http on 127.0.0.1 (random port) answering POST /v1/responses and
@@ -360,4 +361,37 @@ export function clayRows(n: number, prefix = 'Mockco'): string[][] {
     const name = `${prefix} ${id}`;
     return ['', name, DESCRIPTIONS[i % DESCRIPTIONS.length], i % 2 ? 'Software Development' : 'Hospitals and Health Care', '51-200 employees', 'Privately Held', 'Denver, CO', 'United States', `${prefix.toLowerCase()}${id}.com`, `https://www.linkedin.com/company/${prefix.toLowerCase()}-${id}`];
   });
+}
+
+/**
+ * A test file's mock OpenAI server and its surroundings, set up by jest hooks: the server starts before the
+ * file's tests and stops after them; before each test it is reset (requests forgotten, answering `apiKey`),
+ * OPENAI_API_KEY and OPENAI_BASE_URL point the provider at it (OPENAI_MODEL unset) and a fresh temporary folder
+ * is made; after each test the environment is put back and the folder removed. Call it at the top of the file.
+ */
+export function useMockOpenAi(opts: {apiKey: string; tempPrefix?: string}): {mock: MockOpenAI; dir: () => string} {
+  const mock = new MockOpenAI();
+  const savedEnv = {...process.env};
+  let t: ReturnType<typeof tempDir> | undefined;
+  beforeAll(() => mock.start());
+  afterAll(() => mock.close());
+  beforeEach(() => {
+    t = tempDir(opts.tempPrefix);
+    mock.reset({apiKey: opts.apiKey});
+    process.env.OPENAI_API_KEY = opts.apiKey;
+    process.env.OPENAI_BASE_URL = mock.url;
+    delete process.env.OPENAI_MODEL;
+  });
+  afterEach(() => {
+    process.env = {...savedEnv};
+    t?.cleanup();
+    t = undefined;
+  });
+  return {
+    mock,
+    dir: () => {
+      if (!t) throw new Error('useMockOpenAi: the temporary folder exists only within a test');
+      return t.dir;
+    },
+  };
 }

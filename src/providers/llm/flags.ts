@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core';
+import {FLAG_DEFAULTS} from '../../defaults.js';
 
 /**
  * The flags of the shared LLM plumbing (concurrency, rate limits, timeout, retries, cache, budget): an LLM
@@ -11,7 +12,7 @@ export const LLM_HELP_GROUP = 'OPENAI';
 export const llmFlags = {
   concurrency: Flags.integer({
     description: 'Requests in flight at once.',
-    default: 8,
+    default: FLAG_DEFAULTS.concurrency,
     min: 1,
     max: 256,
     helpGroup: LLM_HELP_GROUP,
@@ -28,13 +29,13 @@ export const llmFlags = {
   }),
   timeout: Flags.custom<number>({
     description: 'Seconds a request may take before it is abandoned and retried.',
-    default: 60,
+    default: FLAG_DEFAULTS.timeoutSeconds,
     parse: async (input) => positiveNumber(input, 'timeout'),
     helpGroup: LLM_HELP_GROUP,
   })(),
   'max-retries': Flags.integer({
     description: 'Retries of a transient failure (429, 5xx, timeout, bad or cut answer) before the company gets the rules answer.',
-    default: 4,
+    default: FLAG_DEFAULTS.maxRetries,
     min: 0,
     max: 20,
     helpGroup: LLM_HELP_GROUP,

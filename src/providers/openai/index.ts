@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core';
+import {FLAG_DEFAULTS} from '../../defaults.js';
 import {llmFlags} from '../llm/flags.js';
 import type {ProviderDefinition} from '../registry.js';
 
@@ -15,7 +16,7 @@ export const openaiProvider: ProviderDefinition = {
     api: Flags.string({
       description: 'responses: the Responses API with web search; chat: Chat Completions without search, for compatible servers (vLLM, Ollama, LM Studio).',
       options: ['responses', 'chat'],
-      default: 'responses',
+      default: FLAG_DEFAULTS.api,
       helpGroup: 'OPENAI',
     }),
     ...llmFlags,

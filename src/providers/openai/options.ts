@@ -2,6 +2,7 @@ import {UserError} from '../../errors.js';
 import type {OpenAiConfig} from '../../schemas/openai-config.js';
 import type {Api} from './client.js';
 import {findPrice} from './cost.js';
+import {FLAG_DEFAULTS as DEFAULTS} from '../../defaults.js';
 
 /** The OpenAI provider's settings after flags, environment and config/openai.yml are combined. */
 export interface OpenAiOptions {
@@ -20,8 +21,6 @@ export interface OpenAiOptions {
   dryRun: boolean;
   retry: {baseMs: number; maxMs: number; maxRetryAfterMs: number; maxFailedInARow: number};
 }
-
-export const DEFAULTS = {api: 'responses' as Api, concurrency: 8, timeoutSeconds: 60, maxRetries: 4};
 
 const str = (x: unknown) => (typeof x === 'string' && x.trim() !== '' ? x.trim() : undefined);
 const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);

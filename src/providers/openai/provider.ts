@@ -1,6 +1,7 @@
 import {existsSync} from 'node:fs';
 import {join} from 'node:path';
 import {formatUsd} from '../../core/format.js';
+import {FLAG_DEFAULTS} from '../../defaults.js';
 import {loadYamlConfig} from '../../io/config.js';
 import {EnrichCache} from '../../io/enrich-cache.js';
 import {PACKAGE_ROOT} from '../../io/paths.js';
@@ -252,7 +253,7 @@ export class OpenAiProvider implements EnrichmentProvider, LlmBackend<Prompt, Ca
 
 /** Creates the provider from the enrich stage's context (loads config/openai.yml). */
 export async function createOpenAiProvider(ctx: ProviderContext): Promise<OpenAiProvider> {
-  const configDir = ctx.configDir ?? (typeof ctx.flags['config-dir'] === 'string' ? ctx.flags['config-dir'] : 'config');
+  const configDir = ctx.configDir ?? (typeof ctx.flags['config-dir'] === 'string' ? ctx.flags['config-dir'] : FLAG_DEFAULTS.configDir);
   const config = await loadOpenAiConfig(configDir, ctx.reporter);
   return new OpenAiProvider(ctx, config);
 }
