@@ -111,7 +111,8 @@ const STEPS: Record<RunStage, Step> = {
 
 const simulated = (r: SimulationResult): Made => ({deals: r.deals, billing: r.billing, unify: r.unify, digest: r.digest});
 
-const stageInput = (p: PipelineInput) => ({...p, asOf: p.asOf, digest: p.report});
+/** What the deals, billing and unify stages are given (the companies' digest only when there is a report to make). */
+const stageInput = (p: PipelineInput) => ({...p, digest: p.report});
 
 /**
  * Runs the stages from `p.from` on in order, then the report (unless --no-report), records where the tables
