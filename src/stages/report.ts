@@ -1,9 +1,8 @@
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync} from 'node:fs';
 import {writeTextAtomic} from '../io/json.js';
 import {join, relative, sep} from 'node:path';
 import {plural} from '../core/format.js';
 import {loadDealModelConfig} from './deals.js';
-import {z} from '../schemas/zod.js';
 import {displayCheck, type RecordedCheck} from '../core/report/checks.js';
 import {
   CompanyDigest,
@@ -16,11 +15,12 @@ import {
   type FigureTables,
   type FigureUnified,
 } from '../core/report/figures.js';
-import {renderPage, type RenderedChart, type RunFacts} from '../core/report/html.js';
-import {chartDefs, type ChartDef} from '../core/report/specs.js';
+import {renderPage, type RunFacts} from '../core/report/html.js';
+import {chartDefs} from '../core/report/specs.js';
 import {displayPath} from '../core/display-path.js';
 import type {ReportResult} from '../core/report/summary.js';
-import {textWidth} from '../core/report/text-width.js';
+import {renderCharts} from './report/charts.js';
+import {readRunFacts, retentionFacts, stageSummaryPath} from './report/facts.js';
 import {ALL_SIZE_BANDS} from '../core/size-bands.js';
 import {DEAL_STAGES, ICP_TIERS, SEGMENTS} from '../core/vocabulary.js';
 import {UserError} from '../errors.js';
@@ -34,6 +34,7 @@ import {PipelineStats, type PipelineDeal, type PipelineFigures, type PipelineRep
 
 export type {ReportResult} from '../core/report/summary.js';
 export {formatSummaryTable} from '../core/report/summary.js';
+export {preloadCharts, renderCharts} from './report/charts.js';
 
 /** A codec for some columns of a table (`read` projects the file onto them). */
 function projected<T extends Record<string, unknown>>(table: readonly TableColumn[], columns: Record<keyof T & string, true>): TableCodec<T> {
@@ -250,129 +251,6 @@ export async function readReportTables(paths: DataPaths, digest?: CompanyDigest 
     ? {digest: digest instanceof CompanyDigest ? digest : CompanyDigest.of(digest), strayCustomers: 0}
     : await digestCompanies(paths, deals, contracts);
   return {companies: companies.digest, deals, contracts, invoices, asOf: deals.length ? deals[0].as_of_date : null, strayCustomers: companies.strayCustomers};
-}
-
-// Run facts: the summaries the stages leave in <data-dir>/interim. Read leniently: the report is still
-// useful when one is missing or from an older version (its facts then show as n/a).
-const EnrichFacts = z.object({
-  input_file: z.string(),
-  input_rows: z.number(),
-  companies: z.number(),
-  merged_rows: z.number(),
-  rejected_rows: z.number(),
-  skipped_by_limit: z.number().optional(),
-  provider: z.string(),
-});
-const CheckList = z.array(z.object({
-  metric: z.string(),
-  value: z.number().nullable(),
-  n: z.number(),
-  range: z.tuple([z.number(), z.number()]),
-  interval: z.tuple([z.number(), z.number()]).optional(),
-  status: z.string(),
-}));
-const Retention = z.object({customers: z.number(), nrr: z.number().nullable(), grr: z.number().nullable(), logo_churn: z.number().nullable()});
-const SimulationFacts = z.object({
-  retention: Retention.optional(),
-  retention_by_segment: z.record(z.string(), Retention).optional(),
-  retention_by_acv: z.object({large: Retention, small: Retention}).optional(),
-  large_contract_arr: z.number().optional(),
-  retention_base_date: z.string().optional(),
-  arr_bridge: z.array(z.object({quarter: z.string(), starting_arr: z.number(), new: z.number(), expansion: z.number(), contraction: z.number(), churn: z.number(), ending_arr: z.number()})).optional(),
-  seed: z.number().optional(),
-  as_of: z.string().optional(),
-  window: z.object({start: z.string(), end: z.string()}).optional(),
-  checks: CheckList.optional(),
-});
-
-/** The retention figures and ARR bridge of billing_summary.json, for the report's retention card (null when absent). */
-function retentionFacts(b: z.infer<typeof SimulationFacts> | null): RunFacts['retention'] {
-  if (!b?.retention || !b.arr_bridge) return null;
-  const rows: Array<[string, z.infer<typeof Retention>]> = [['all customers', b.retention]];
-  for (const [k, v] of Object.entries(b.retention_by_segment ?? {})) rows.push([k, v]);
-  if (b.retention_by_acv && b.large_contract_arr !== undefined) {
-    rows.push([`ARR > $${b.large_contract_arr.toLocaleString('en-US')}`, b.retention_by_acv.large], [`ARR <= $${b.large_contract_arr.toLocaleString('en-US')}`, b.retention_by_acv.small]);
-  }
-  return {base_date: b.retention_base_date ?? '', groups: rows.map(([label, r]) => ({label, ...r})), bridge: b.arr_bridge};
-}
-
-/** <data-dir>/interim/<stage>_summary.json of the deals and billing stages. */
-export function stageSummaryPath(paths: DataPaths, stage: 'deals' | 'billing'): string {
-  return stage === 'deals' ? paths.dealsSummary : paths.billingSummary;
-}
-
-function readJson<S extends z.ZodType>(file: string, schema: S, reporter: Reporter): z.infer<S> | null {
-  if (!existsSync(file)) return null;
-  try {
-    const parsed = schema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    if (parsed.success) return parsed.data;
-    reporter.warn(`${displayPath(file, process.cwd())}: unexpected content, its facts are left out of the report (${parsed.error.issues[0]?.message})`);
-  } catch (e) {
-    reporter.warn(`${displayPath(file, process.cwd())}: cannot read it, its facts are left out of the report (${(e as Error).message})`);
-  }
-  return null;
-}
-
-export interface RunFactSources {
-  enrich: z.infer<typeof EnrichFacts> | null;
-  deals: z.infer<typeof SimulationFacts> | null;
-  billing: z.infer<typeof SimulationFacts> | null;
-}
-
-export function readRunFacts(paths: DataPaths, reporter: Reporter): RunFactSources {
-  return {
-    enrich: readJson(paths.enrichSummary, EnrichFacts, reporter),
-    deals: readJson(stageSummaryPath(paths, 'deals'), SimulationFacts, reporter),
-    billing: readJson(stageSummaryPath(paths, 'billing'), SimulationFacts, reporter),
-  };
-}
-
-let chartModules: Promise<{vega: typeof import('vega'); vl: typeof import('vega-lite')}> | undefined;
-
-/**
- * Loads vega and vega-lite once, lazily, so that other commands do not pay for them (`run` starts this early:
- * the modules load while the pipeline runs).
- */
-export function preloadCharts(): Promise<{vega: typeof import('vega'); vl: typeof import('vega-lite')}> {
-  // One after the other: they share modules (vega-util), and jest's ESM loader fails on concurrent imports of them.
-  chartModules ??= (async () => {
-    const vega = await import('vega');
-    const vl = await import('vega-lite');
-    return {vega, vl};
-  })();
-  return chartModules;
-}
-
-/** Draws each chart's Vega-Lite spec to SVG in Node (no browser, no canvas). */
-export async function renderCharts(defs: readonly ChartDef[]): Promise<RenderedChart[]> {
-  const {vega, vl} = await preloadCharts();
-  // Without a canvas Vega guesses text widths at 0.8 em per character; measure with font metrics instead.
-  const metrics = (vega as unknown as {textMetrics: {width: (item: TextItem, text?: unknown) => number}}).textMetrics;
-  metrics.width = measureText;
-  const out: RenderedChart[] = [];
-  for (const def of defs) {
-    const view = new vega.View(vega.parse(vl.compile(def.spec).spec), {renderer: 'none'});
-    try {
-      out.push({def, svg: await view.toSVG()});
-    } finally {
-      view.finalize();
-    }
-  }
-  return out;
-}
-
-interface TextItem {
-  fontSize?: number;
-  fontWeight?: string | number;
-  limit?: number;
-}
-
-function measureText(item: TextItem, text?: unknown): number {
-  const s = text == null ? '' : String(text).trim();
-  const size = item.fontSize != null ? Number(item.fontSize) || 0 : 11;
-  const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600;
-  const w = textWidth(s, size, bold);
-  return item.limit && item.limit > 0 ? Math.min(w, item.limit) : w;
 }
 
 export interface ReportStageInput {
