@@ -59,7 +59,7 @@ describe('config loading', () => {
 });
 
 describe('precompiled config files (src/generated/configs.ts)', () => {
-  it('are what parsing and validating the shipped files gives (run `npm run configs` after editing config/ or a schema)', async () => {
+  it('are what parsing and validating the shipped files gives (`npm run build` rewrites them after an edit of config/ or a schema)', async () => {
     expect(readFileSync(join('src', 'generated', 'configs.ts'), 'utf8')).toBe(await configsModule('config'));
     for (const [name, schema] of CONFIG_FILES) {
       const file = join('config', name);

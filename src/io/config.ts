@@ -9,7 +9,7 @@ import {PRECOMPILED_CONFIGS} from '../generated/configs.js';
 
 /**
  * The shipped config files, parsed and validated ahead of time (src/generated/configs.ts, written by `npm run
- * configs`): base name -> SHA-256 of the file's text and the validated data. A file whose text has exactly
+ * build`): base name -> SHA-256 of the file's text and the validated data. A file whose text has exactly
  * that hash is that data, so it needs neither the YAML parser nor the schema, nor zod; any other text (an
  * edited file, another config folder) is parsed and validated as usual. It saves about 0.1 s of each command's
  * start (parsing deal_model.yml in cold code, and loading the parser), and the schema's module and zod are

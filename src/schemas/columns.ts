@@ -24,7 +24,7 @@ export const PLAIN_PATTERNS = {
  * Column helpers for output tables. Every table is a zod object whose keys, in order, are the CSV columns;
  * `.describe()` on each is the data dictionary text. The CSV codecs (src/io/table-codec.ts) are built from
  * the columns tableColumns reads off the schema (at build time, into src/generated/tables.ts: `npm run
- * tables`, and a test fails when that file is out of date), so the schema is the one source of truth for
+ * build`, and a test fails when that file is out of date), so the schema is the one source of truth for
  * names, order and types.
  */
 export const col = {
