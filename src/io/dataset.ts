@@ -3,7 +3,7 @@ import {basename, dirname, join, relative, sep} from 'node:path';
 import {FatalError, fileSystemError, UserError} from '../errors.js';
 import {writeFileAtomic} from './atomic.js';
 import {DataLock} from './lock.js';
-import {DATASET_FILES, describeFile, MANIFEST, previousManifest, type FileFacts, type Manifest, type ManifestFile, type ManifestRun} from './manifest.js';
+import {datasetFiles, describeFile, MANIFEST, previousManifest, type FileFacts, type Manifest, type ManifestFile, type ManifestRun} from './manifest.js';
 
 /*
  * A data folder holds one whole dataset: the commit.
@@ -230,6 +230,7 @@ export class Dataset {
 
   /** The manifest of the folder as it will be after the commit, and the cache of file facts. */
   private describe(run: RunInfo): {manifest: Manifest; stats: Record<string, StatEntry>} {
+    const DATASET_FILES = datasetFiles();
     const prev = previousManifest(this.root);
     const cache = readStatCache(join(this.state, STAT_CACHE));
     const files: Record<string, ManifestFile> = {};
@@ -238,7 +239,7 @@ export class Dataset {
     for (const [target, s] of this.staged) {
       const r = rel(this.root, target);
       staged.add(r);
-      const facts = s.facts ?? describeFile(s.tmp, target.endsWith('.csv'));
+      const facts = s.facts ?? describeFile(s.tmp, target);
       files[r] = {...facts, run: 0};
       stats[r] = {...facts, ...statKey(s.tmp)};
     }

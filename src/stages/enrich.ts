@@ -12,7 +12,7 @@ import {checkWritable} from '../io/writable.js';
 import {assembleRange, rangeInput, readForeign, wholeFile, type RangeInput} from '../parallel/enrich-range.js';
 import {indexInParts, indexInWorker, rangeWorkersAvailable, RangeWorkers} from '../parallel/worker-client.js';
 import {workerLimits} from '../parallel/worker-pool.js';
-import {SimulationSink} from './simulate.js';
+import {SimulationSink, simulationTables} from './simulate.js';
 import {displayPath, loadDealModel, reportDeals} from './deals.js';
 import {reportBilling} from './billing.js';
 import {reportUnify} from './unify.js';
@@ -30,6 +30,7 @@ import {CONFIG_SCHEMAS} from '../schemas/config-files.js';
 import type {IcpRules} from '../schemas/icp-rules.js';
 import {ingestRules, type IngestRules} from '../core/ingest.js';
 import {formulaGuardOn, setFormulaGuard} from '../io/table-codec.js';
+import {formatRef} from '../io/formats/index.js';
 import type {TextCellStats} from '../core/text-cells.js';
 
 export {companyCodec, rejectCodec};
@@ -175,7 +176,7 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
   // it writes the rejects to a part file, put in place with the other tables.
   const bytes = fileSize(input);
   const indexThread = (opts.workers ?? 'auto') !== 'off' && rangeWorkersAvailable() && !opts.hashKeys && (bytes >= INDEX_THREAD_BYTES || typeof opts.workers === 'number');
-  const openRejects = () => (opts.dryRun || indexThread ? undefined : out.open(paths.rejects, rejectCodec.columns));
+  const openRejects = () => (opts.dryRun || indexThread ? undefined : out.open(paths.rejects, rejectCodec));
   let rejectsOut = openRejects();
   const rejectsPart = indexThread && !opts.dryRun;
   const commitRejects = async () => {
@@ -186,16 +187,16 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
   };
   // The range workers of the second pass start now, loading their code while the first pass runs.
   const simulation = opts.simulation && {seed: opts.simulation.seed, asOf: opts.simulation.asOf, digest: opts.simulation.digest};
-  const tables = [paths.companies, ...(simulation ? [paths.leads, paths.deals, paths.history, paths.snapshots, paths.reps, paths.billing, paths.invoices, paths.arrMovements, paths.unified] : [])];
+  const tables = [paths.companies, ...(simulation ? simulationTables(paths) : [])];
   const poolSize = workerCount(opts, bytes);
   let pool: RangeWorkers | undefined =
-    poolSize >= 2 ? new RangeWorkers(Array.from({length: poolSize}, (): WorkerInit => ({configDir: opts.configDir, paths, simulation, formulaGuard: formulaGuardOn()})), workerLimits()) : undefined;
+    poolSize >= 2 ? new RangeWorkers(Array.from({length: poolSize}, (): WorkerInit => ({configDir: opts.configDir, paths, simulation, formulaGuard: formulaGuardOn(), format: formatRef()})), workerLimits()) : undefined;
 
   // Pass 1: keys and rejects.
   reporter.start(`Scanning ${basename(input)}`);
   let ex: ExportIndex;
   try {
-    const init = {input, shard, exactKeys: opts.exactKeys, goneNames: [...ingest.goneNames], formulaGuard: formulaGuardOn(), ...(rejectsPart ? {rejects: paths.rejects} : {})};
+    const init = {input, shard, exactKeys: opts.exactKeys, goneNames: [...ingest.goneNames], formulaGuard: formulaGuardOn(), format: formatRef(), ...(rejectsPart ? {rejects: paths.rejects} : {})};
     const progress = (n: number) => reporter.progress(n);
     // A large export (or any, when the thread count is set) is indexed in two halves at once when it can be.
     const halves = indexThread && !opts.exactKeys && (bytes >= PARALLEL_INDEX_BYTES || typeof opts.workers === 'number');
@@ -291,7 +292,7 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
     }
   } else {
     const queued: CompanyBase[] = [];
-    const companiesOut = opts.dryRun ? undefined : out.open(paths.companies, companyCodec.columns);
+    const companiesOut = opts.dryRun ? undefined : out.open(paths.companies, companyCodec);
     let sink: SimulationSink | undefined;
     try {
       if (opts.simulation && !opts.dryRun) sink = new SimulationSink({paths, configDir: opts.configDir, seed: opts.simulation.seed, asOf: opts.simulation.asOf, digest: opts.simulation.digest, reporter}, await loadDealModel(opts.configDir, opts.simulation.asOf));
