@@ -95,7 +95,7 @@ describe('a second table format', () => {
     const script = join(t.dir, 'run-jsonl.mjs');
     // The format is registered in-process, then the command runs as the CLI would (oclif loads dist/).
     writeFileSync(script, `
-      import {run} from '@oclif/core';
+      import {run} from '${pathToFileURL(join(process.cwd(), 'node_modules', '@oclif', 'core', 'lib', 'index.js')).href}';
       import {registerFormat, useFormat} from '${dist}/io/formats/index.js';
       import jsonLines from '${toy}';
       registerFormat(jsonLines);
@@ -111,7 +111,7 @@ describe('a second table format', () => {
       // writes the same tables again.
       const tables = filesUnder(dirs[name]).filter((x) => x.endsWith('.jsonl'));
       const before = tables.map((x) => sha(join(dirs[name], x)));
-      const f = runBuilt([script, 'run', ...base, '--no-report', '--from', 'deals', '--data-dir', dirs[name]], env);
+      const f = runBuilt([script, 'run', '--seed', '42', '--config-dir', CONFIG, '--quiet', '--no-report', '--from', 'deals', '--data-dir', dirs[name]], env);
       expect([name, f.status, f.stderr]).toEqual([name, 0, '']);
       expect(tables.map((x) => sha(join(dirs[name], x)))).toEqual(before);
     }
