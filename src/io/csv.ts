@@ -216,7 +216,7 @@ function freeSpace(path: string): string {
 }
 
 /**
- * Takes back a block a streamed writer sent (see BlockSink), once its bytes are written: the next block of this
+ * Takes back a block a writer's sink kept (see BlockSink), once its bytes are written: the next block of this
  * thread's writers reuses its memory (no fresh pages to fault in, no garbage for the thread that wrote it).
  */
 export function recycleBlock(bytes: Uint8Array): void {
@@ -225,18 +225,12 @@ export function recycleBlock(bytes: Uint8Array): void {
 }
 
 /**
- * Where a streamed writer's blocks go instead of a file: a worker thread hands each block, filled, to the lead
- * thread, which writes the blocks of every worker in order (see OrderedTables in writer-group.ts). The block is
- * the callee's from then on. `rows`: the records counted since the last block (their sum over the blocks is the
- * table's rows; a record is counted in the block it starts in or the one before).
- */
-export type StreamSink = (bytes: Uint8Array, rows: number) => void;
-
-/**
  * The CSV format's encoder of a table (see TableEncoder in formats/registry.ts): rows are encoded (each table's
  * codec compiles its lines) straight into a block of UTF-8, handed to the sink when it holds 1 MiB or more.
  * Standing alone (no sink given), it writes an atomic file of its own (a TableFile: replaced on commit(),
- * left as it was on abort()). A streamed writer (`send` given) writes no file: it hands its blocks to `send`.
+ * left as it was on abort()). Given a sink (see EncoderOptions), it writes no file: a worker's sink posts each
+ * block to the lead thread, which writes the blocks of every worker in order (see OrderedTables in
+ * writer-group.ts); the block is the sink's from then on.
  */
 export class AtomicCsvWriter implements TableEncoder {
   /** Rows are encoded straight into this block, handed on when it holds 1 MiB or more. */
@@ -250,19 +244,16 @@ export class AtomicCsvWriter implements TableEncoder {
   private readonly sink: BlockSink;
 
   /**
-   * `withHeader: false` writes only rows (a piece of a table written after another piece). `send`: see
-   * StreamSink (the writer then has no file; `path` only names the table); a BlockSink (`sink`) takes
-   * precedence (see EncoderOptions).
+   * `withHeader: false` writes only rows (a piece of a table written after another piece). `sink`: where the
+   * blocks go (the writer then has no file; `path` only names the table).
    */
   constructor(
     readonly path: string,
     header: readonly string[],
     withHeader = true,
-    send?: StreamSink,
     sink?: BlockSink,
   ) {
     if (sink) this.sink = sink;
-    else if (send) this.sink = (bytes, rows) => (send(bytes, rows), true);
     else {
       const file = (this.file = new TableFile(path));
       this.sink = (bytes, rows) => (file.writeBytes(bytes, rows), false);
