@@ -2,6 +2,7 @@ import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import fc from 'fast-check';
 import {recycleBlock} from '../src/io/csv.js';
+import {TableCodec} from '../src/io/table-codec.js';
 import {OrderedTables, WriterGroup} from '../src/io/writer-group.js';
 import {PieceQueue, workerHeapFlags, workerLimits, type WorkerLimits} from '../src/parallel/worker-pool.js';
 import {tempDir} from './helpers/cli.js';
@@ -12,6 +13,8 @@ afterEach(() => t.cleanup());
 
 const TABLES = ['a.csv', 'b.csv', 'c.csv'];
 const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
+/** A codec of text columns. */
+const codecOf = (...names: string[]) => new TableCodec<Record<string, string>>(names.map((name) => ({name, kind: 'string', nullable: false, plain: false})));
 
 /** Per piece: its blocks, each (table, text), in the order the piece sends them. */
 const pieces = fc.array(
@@ -95,14 +98,14 @@ describe('WriterGroup (stream)', () => {
   it('hands each table its blocks (header first when asked) instead of writing files', async () => {
     const sent: Array<{path: string; text: string}> = [];
     const group = new WriterGroup({stream: (path, bytes) => sent.push({path, text: text(bytes)}), header: true});
-    const w = group.open(join(t.dir, 'x.csv'), ['id', 'note']);
-    w.push(['1', 'a, b']);
+    const w = group.open(join(t.dir, 'x.csv'), codecOf('id', 'note'));
+    group.write(w, codecOf('id', 'note'), {id: '1', note: 'a, b'});
     await group.commit();
     expect(sent).toEqual([{path: join(t.dir, 'x.csv'), text: 'id,note\n1,"a, b"\n'}]);
     expect(readdirSync(t.dir)).toEqual([]);
     const noHeader: string[] = [];
     const g2 = new WriterGroup({stream: (_p, bytes) => noHeader.push(text(bytes)), header: false});
-    g2.open(join(t.dir, 'x.csv'), ['id']).push(['2']);
+    g2.write(g2.open(join(t.dir, 'x.csv'), codecOf('id')), codecOf('id'), {id: '2'});
     await g2.commit();
     expect(noHeader).toEqual(['2\n']);
   });
@@ -117,9 +120,9 @@ describe('WriterGroup (stream)', () => {
       },
       header: false,
     });
-    const w = group.open(join(t.dir, 'x.csv'), ['v']);
-    const line = 'y'.repeat(999) + '\n';
-    for (let i = 0; i < 3000; i++) w.pushLine(line);
+    const v = codecOf('v');
+    const w = group.open(join(t.dir, 'x.csv'), v);
+    for (let i = 0; i < 3000; i++) group.write(w, v, {v: 'y'.repeat(999)});
     await group.commit();
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(3000 * 1000);
     expect(sizes.length).toBeGreaterThanOrEqual(2);
@@ -139,9 +142,10 @@ describe('WriterGroup (stream)', () => {
       },
       header: false,
     });
-    const w = group.open(join(t.dir, 'x.csv'), ['v']);
+    const v = codecOf('v');
+    const w = group.open(join(t.dir, 'x.csv'), v);
     const lines = Array.from({length: 4000}, (_, i) => `${i}`.padEnd(999, 'z') + '\n');
-    for (const l of lines) w.pushLine(l);
+    for (const l of lines) group.write(w, v, {v: l.slice(0, -1)});
     await group.commit();
     expect(all).toBe(lines.join(''));
     expect(buffers.length).toBeGreaterThanOrEqual(3);

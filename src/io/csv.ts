@@ -1,11 +1,10 @@
-import {createHash, type Hash} from 'node:crypto';
-import {createReadStream, mkdirSync, openSync, readSync, closeSync, renameSync, rmSync, statfsSync, writeSync} from 'node:fs';
-import {rename} from 'node:fs/promises';
-import {basename, dirname, join} from 'node:path';
-import {threadId} from 'node:worker_threads';
+import {createReadStream, openSync, readSync, closeSync, statfsSync, writeSync} from 'node:fs';
+import {dirname} from 'node:path';
 import type Papa from 'papaparse';
 import {UserError} from '../errors.js';
-import {stagingFor} from './dataset.js';
+import type {BlockSink, RowPart, TableEncoder} from './formats/registry.js';
+import type {TableCodec} from './table-codec.js';
+import {TableFile} from './table-file.js';
 import {notTextReason, Utf8Check} from './utf8.js';
 
 export interface CsvRecord {
@@ -217,7 +216,7 @@ function freeSpace(path: string): string {
 }
 
 /**
- * Takes back a block a streamed writer sent (see BlockSink), once its bytes are written: the next block of this
+ * Takes back a block a writer's sink kept (see BlockSink), once its bytes are written: the next block of this
  * thread's writers reuses its memory (no fresh pages to fault in, no garbage for the thread that wrote it).
  */
 export function recycleBlock(bytes: Uint8Array): void {
@@ -226,54 +225,38 @@ export function recycleBlock(bytes: Uint8Array): void {
 }
 
 /**
- * Where a streamed writer's blocks go instead of a file: a worker thread hands each block, filled, to the lead
- * thread, which writes the blocks of every worker in order (see OrderedTables in writer-group.ts). The block is
- * the callee's from then on. `rows`: the records counted since the last block (their sum over the blocks is the
- * table's rows; a record is counted in the block it starts in or the one before).
+ * The CSV format's encoder of a table (see TableEncoder in formats/registry.ts): rows are encoded (each table's
+ * codec compiles its lines) straight into a block of UTF-8, handed to the sink when it holds 1 MiB or more.
+ * Standing alone (no sink given), it writes an atomic file of its own (a TableFile: replaced on commit(),
+ * left as it was on abort()). Given a sink (see EncoderOptions), it writes no file: a worker's sink posts each
+ * block to the lead thread, which writes the blocks of every worker in order (see OrderedTables in
+ * writer-group.ts); the block is the sink's from then on.
  */
-export type BlockSink = (bytes: Uint8Array, rows: number) => void;
-
-/** Numbers the temporary files of this thread: two writers of one table never share one. */
-let writerCount = 0;
-
-/**
- * Writes a CSV atomically: rows go to a temporary file next to the target, which replaces the target only
- * on commit(); inside the data folder of a command (see io/dataset.ts), commit() stages it, with its rows,
- * bytes and SHA-256 (hashed as it is written), and the dataset's commit puts it in place with the other files.
- * An aborted or crashed run never leaves a half-written output behind. Rows are buffered and
- * written in 1 MiB blocks with synchronous writes: a batch tool gains nothing from async file I/O, and a
- * reader never has to pause for the writers. A streamed writer (`send` given) writes no file: it hands its
- * blocks to `send`.
- */
-export class AtomicCsvWriter {
-  private readonly tmp: string;
-  private fd: number | undefined;
-  /** Rows are encoded straight into this block, written out when it holds 1 MiB or more. */
+export class AtomicCsvWriter implements TableEncoder {
+  /** Rows are encoded straight into this block, handed on when it holds 1 MiB or more. */
   private block = spareBlocks.pop() ?? Buffer.allocUnsafe(BLOCK_BYTES);
   private used = 0;
   rows = 0;
-  /** Rows already handed on with a block (streamed writers). */
+  /** Rows already handed on with a block. */
   private sentRows = 0;
-  /** Inside a command's data folder: the file's SHA-256 and size, as it is written (see io/dataset.ts). */
-  private readonly hash: Hash | undefined;
-  private bytes = 0;
+  /** Standing alone: the file it writes. */
+  private readonly file: TableFile | undefined;
+  private readonly sink: BlockSink;
 
   /**
-   * `withHeader: false` writes only rows (a piece of a table written after another piece). `send`: see
-   * BlockSink (the writer then has no file; `path` only names the table).
+   * `withHeader: false` writes only rows (a piece of a table written after another piece). `sink`: where the
+   * blocks go (the writer then has no file; `path` only names the table).
    */
   constructor(
     readonly path: string,
     header: readonly string[],
     withHeader = true,
-    private readonly send?: BlockSink,
+    sink?: BlockSink,
   ) {
-    if (send) this.tmp = '';
+    if (sink) this.sink = sink;
     else {
-      mkdirSync(dirname(path), {recursive: true});
-      this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${threadId}.${++writerCount}.tmp`);
-      this.fd = openSync(this.tmp, 'w');
-      if (stagingFor(path)) this.hash = createHash('sha256');
+      const file = (this.file = new TableFile(path));
+      this.sink = (bytes, rows) => (file.writeBytes(bytes, rows), false);
     }
     if (withHeader) this.append(encodeCsvRow(header) + '\n');
   }
@@ -319,17 +302,10 @@ export class AtomicCsvWriter {
     this.append(line);
   }
 
-  /**
-   * Writes bytes that are already CSV (whole records, e.g. a block of a streamed writer, holding `rows` records),
-   * after what is queued.
-   */
-  writeBytes(bytes: Uint8Array, rows = 0): void {
-    this.flush();
-    if (this.fd === undefined) throw new Error(`${this.path}: writeBytes on a writer without a file`);
-    writeAll(this.fd, bytes, 0, bytes.length, this.path, this.bytes);
-    this.hash?.update(bytes);
-    this.bytes += bytes.length;
-    this.rows += rows;
+  /** TableEncoder.add: the codec's line. */
+  add<T extends Record<string, unknown>>(codec: TableCodec<T>, row: T): void {
+    this.rows++;
+    this.append(codec.line(row));
   }
 
   /** The same as push, for callers that await each row. */
@@ -337,54 +313,55 @@ export class AtomicCsvWriter {
     this.push(fields);
   }
 
+  /** TableEncoder.addAll: the lines joined, one UTF-8 write. */
+  addAll<T extends Record<string, unknown>>(codec: TableCodec<T>, rows: readonly T[]): void {
+    const lines = new Array<string>(rows.length);
+    for (let i = 0; i < rows.length; i++) lines[i] = codec.line(rows[i]);
+    this.pushLines(lines.join(''), rows.length);
+  }
+
+  /** TableEncoder.withPart: the part is `pick`'s record (CSV text), its cells encoded once for both (TableCodec.lineAndPick). */
+  withPart<T extends Record<string, unknown>, P extends Record<string, unknown>>(codec: TableCodec<T>, pick: TableCodec<P>): (row: T) => RowPart {
+    const both = codec.lineAndPick(pick);
+    return (row) => {
+      const [line, part] = both(row);
+      this.pushLine(line);
+      return part;
+    };
+  }
+
+  /** TableEncoder.joined: the head's CSV text (or its UTF-8 bytes, as a CSV reader copies them), a comma, the codec's line. */
+  joined<S extends Record<string, unknown>>(codec: TableCodec<S>): (head: RowPart, row: S) => void {
+    return (head, row) => {
+      if (typeof head === 'string') this.pushLine(`${head},${codec.line(row)}`);
+      else this.pushBytesThenLine(head, `,${codec.line(row)}`);
+    };
+  }
+
   flush(): void {
     if (this.used === 0) return;
-    if (this.send) {
-      // The block goes with its bytes; the next rows go to a new one.
-      const full = this.block.subarray(0, this.used);
-      this.block = spareBlocks.pop() ?? Buffer.allocUnsafe(BLOCK_BYTES);
-      this.used = 0;
-      const rows = this.rows - this.sentRows;
-      this.sentRows = this.rows;
-      this.send(full, rows);
-      return;
-    }
-    if (this.fd === undefined) return;
-    writeAll(this.fd, this.block, 0, this.used, this.path, this.bytes);
-    this.hash?.update(this.block.subarray(0, this.used));
-    this.bytes += this.used;
+    const rows = this.rows - this.sentRows;
+    this.sentRows = this.rows;
+    const full = this.block.subarray(0, this.used);
     this.used = 0;
+    // A block kept by the sink (sent to another thread) is its own from then on: the next rows go to a new one.
+    if (this.sink(full, rows, undefined)) this.block = spareBlocks.pop() ?? Buffer.allocUnsafe(BLOCK_BYTES);
   }
 
-  async commit(): Promise<void> {
-    if (this.close() && !this.staged()) renameSync(this.tmp, this.path);
-  }
-
-  /** Inside a command's data folder: hands the written file to its dataset (see io/dataset.ts); false elsewhere. */
-  private staged(): boolean {
-    const dataset = stagingFor(this.path);
-    if (!dataset) return false;
-    dataset.stage(this.tmp, this.path, this.hash ? {rows: this.rows, bytes: this.bytes, sha256: this.hash.digest('hex')} : undefined);
-    return true;
-  }
-
-  /**
-   * commit(), with the file put in place on a thread of libuv's pool: renaming over an existing file makes the
-   * file system write the new file's data out first (ext4: about 0.4 s for a GB), which this thread need not
-   * wait for. The table is in place when the promise settles.
-   */
-  commitInBackground(): Promise<void> {
-    return this.close() && !this.staged() ? rename(this.tmp, this.path) : Promise.resolve();
-  }
-
-  /** Writes out what is queued and closes the temporary file; true when there is one to put in place. */
-  private close(): boolean {
+  end(): void {
     this.flush();
     this.release();
-    if (this.send) return false;
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-    return true;
+  }
+
+  discard(): void {
+    this.used = 0;
+    this.release();
+  }
+
+  /** Standing alone: writes what is queued and puts the file in place (see TableFile.commit). */
+  async commit(): Promise<void> {
+    this.end();
+    this.file?.commit();
   }
 
   /** Hands the block on to the next writer (this one writes no more). */
@@ -393,14 +370,10 @@ export class AtomicCsvWriter {
     this.block = Buffer.alloc(0);
   }
 
-  /** Discards the temporary file (a streamed writer: what it has not sent); the target is left as it was. */
+  /** Discards what is queued (standing alone: the temporary file; the target is left as it was). */
   async abort(): Promise<void> {
-    this.used = 0;
-    if (this.fd === undefined) return;
-    closeSync(this.fd);
-    this.fd = undefined;
-    rmSync(this.tmp, {force: true});
-    this.release();
+    this.discard();
+    this.file?.abort();
   }
 }
 

@@ -4,7 +4,7 @@ import {FatalError, fileSystemError, UserError} from '../errors.js';
 import {writeFileAtomic} from './atomic.js';
 import {DataLock} from './lock.js';
 import {apply, backupName, fault, JOURNAL, LOCK, recover, STAT_CACHE, STATE_DIR, sweep, undo, type Journal, type JournalEntry} from './journal.js';
-import {DATASET_FILES, describeFile, MANIFEST, previousManifest, type FileFacts, type Manifest, type ManifestFile, type ManifestRun} from './manifest.js';
+import {datasetFiles, describeFile, MANIFEST, previousManifest, type FileFacts, type Manifest, type ManifestFile, type ManifestRun} from './manifest.js';
 
 export {STATE_DIR} from './journal.js';
 
@@ -184,6 +184,7 @@ export class Dataset {
 
   /** The manifest of the folder as it will be after the commit, and the cache of file facts. */
   private describe(run: RunInfo): {manifest: Manifest; stats: Record<string, StatEntry>} {
+    const DATASET_FILES = datasetFiles();
     const prev = previousManifest(this.root);
     const cache = readStatCache(join(this.state, STAT_CACHE));
     const files: Record<string, ManifestFile> = {};
@@ -192,7 +193,7 @@ export class Dataset {
     for (const [target, s] of this.staged) {
       const r = rel(this.root, target);
       staged.add(r);
-      const facts = s.facts ?? describeFile(s.tmp, target.endsWith('.csv'));
+      const facts = s.facts ?? describeFile(s.tmp, target);
       files[r] = {...facts, run: 0};
       stats[r] = {...facts, ...statKey(s.tmp)};
     }

@@ -2,6 +2,8 @@ import {createHash} from 'node:crypto';
 import {closeSync, createReadStream, existsSync, openSync, readFileSync, readSync} from 'node:fs';
 import {join} from 'node:path';
 import type {Manifest, ManifestFile} from '../schemas/manifest.js';
+import {formatOfFile} from './formats/index.js';
+import {DATASET_TABLES, tableFile} from './paths.js';
 
 export type {Manifest, ManifestFile, ManifestRun} from '../schemas/manifest.js';
 
@@ -9,27 +11,12 @@ export type {Manifest, ManifestFile, ManifestRun} from '../schemas/manifest.js';
 export const MANIFEST = 'manifest.json';
 
 /**
- * The files of a dataset, relative to the data folder: what a manifest can list. (The enrichment cache, even
- * under interim/, is not part of the dataset.)
+ * The files of a dataset, relative to the data folder: what a manifest can list (the tables with the extension of
+ * this process's format, see io/paths.ts). (The enrichment cache, even under interim/, is not part of the dataset.)
  */
-export const DATASET_FILES = [
-  'raw/companies.csv',
-  'interim/rejects.csv',
-  'raw/leads.csv',
-  'raw/deals.csv',
-  'raw/opportunity_history.csv',
-  'raw/pipeline_snapshots.csv',
-  'raw/reps.csv',
-  'raw/billing.csv',
-  'raw/invoices.csv',
-  'final/arr_movements.csv',
-  'final/unified.csv',
-  'interim/enrich_summary.json',
-  'interim/deals_summary.json',
-  'interim/billing_summary.json',
-  'final/report.html',
-  'interim/sources.json',
-] as const;
+export function datasetFiles(): string[] {
+  return [...DATASET_TABLES.map((t) => tableFile(t)), 'interim/enrich_summary.json', 'interim/deals_summary.json', 'interim/billing_summary.json', 'final/report.html', 'interim/sources.json'];
+}
 
 /** What a manifest says of a file: rows (CSV), bytes and SHA-256. */
 export type FileFacts = Pick<ManifestFile, 'rows' | 'bytes' | 'sha256'>;
@@ -81,10 +68,13 @@ export class RecordCounter {
   }
 }
 
-/** Rows, bytes and SHA-256 of a file, read in 1 MiB blocks (rows: data records of a .csv; null otherwise). */
-export function describeFile(path: string, csv = path.endsWith('.csv')): FileFacts {
+/**
+ * Rows, bytes and SHA-256 of a file, read in 1 MiB blocks. Rows: of a table, as its format counts them (see
+ * RowCounter; `as`: the name whose extension tells the format, e.g. the target of a temporary file), else null.
+ */
+export function describeFile(path: string, as: string = path): FileFacts {
   const hash = createHash('sha256');
-  const counter = csv ? new RecordCounter() : undefined;
+  const counter = formatOfFile(as)?.rowCounter?.();
   const fd = openSync(path, 'r');
   let bytes = 0;
   try {
@@ -100,7 +90,7 @@ export function describeFile(path: string, csv = path.endsWith('.csv')): FileFac
   } finally {
     closeSync(fd);
   }
-  return {rows: counter ? Math.max(0, counter.total() - 1) : null, bytes, sha256: hash.digest('hex')};
+  return {rows: counter ? counter.rows() : null, bytes, sha256: hash.digest('hex')};
 }
 
 /** SHA-256 of a file, read as a stream (on libuv's pool; this thread only hashes); `signal` stops it. */
@@ -156,27 +146,35 @@ export function checkDataset(dataDir: string, manifest: Manifest): DatasetMismat
       if (d.sha256 !== f.sha256 || d.bytes !== f.bytes || d.rows !== f.rows) out.push({path, problem: 'changed'});
     }
   }
-  for (const path of DATASET_FILES) if (!(path in manifest.files) && existsSync(join(dataDir, path))) out.push({path, problem: 'unlisted'});
+  for (const path of datasetFiles()) if (!(path in manifest.files) && existsSync(join(dataDir, path))) out.push({path, problem: 'unlisted'});
   return out;
 }
 
 /** The dataset files each stage reads (relative to the data folder): what the manifest records as its run's `reads`. */
 export const STAGE_READS = {
-  enrich: [],
-  deals: ['raw/companies.csv'],
-  billing: ['raw/companies.csv', 'raw/deals.csv'],
-  unify: ['raw/companies.csv', 'raw/leads.csv', 'raw/deals.csv', 'raw/billing.csv'],
-  report: [
-    'raw/companies.csv',
-    'raw/leads.csv',
-    'raw/deals.csv',
-    'raw/reps.csv',
-    'raw/pipeline_snapshots.csv',
-    'raw/billing.csv',
-    'raw/invoices.csv',
-    'final/unified.csv',
-    'interim/enrich_summary.json',
-    'interim/deals_summary.json',
-    'interim/billing_summary.json',
-  ],
+  get enrich() {
+    return [];
+  },
+  get deals() {
+    return tableFiles('companies');
+  },
+  get billing() {
+    return tableFiles('companies', 'deals');
+  },
+  get unify() {
+    return tableFiles('companies', 'leads', 'deals', 'billing');
+  },
+  get report() {
+    return [
+      ...tableFiles('companies', 'leads', 'deals', 'reps', 'snapshots', 'billing', 'invoices', 'unified'),
+      'interim/enrich_summary.json',
+      'interim/deals_summary.json',
+      'interim/billing_summary.json',
+    ];
+  },
 } as const satisfies Record<string, readonly string[]>;
+
+/** The tables' files (relative to the data folder), by their keys in dataPaths. */
+function tableFiles(...keys: Array<(typeof DATASET_TABLES)[number]['key']>): string[] {
+  return keys.map((k) => tableFile(DATASET_TABLES.find((t) => t.key === k)!));
+}

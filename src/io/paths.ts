@@ -1,6 +1,7 @@
 import {existsSync} from 'node:fs';
 import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {tableFormat} from './formats/index.js';
 
 /** The installed package's root (where its own config/ and data/input/ live). */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -36,25 +37,40 @@ export function resolveWithFallback(given: string, defaultValue: string, explici
   return {path: local};
 }
 
-/** Where each stage reads and writes, under --data-dir. */
+/**
+ * The dataset's tables: their keys in dataPaths, folders and names; the extension is the format's (see
+ * tableFormat in io/formats/registry.ts), chosen once per process.
+ */
+export const DATASET_TABLES = [
+  {key: 'companies', dir: 'raw', name: 'companies'},
+  {key: 'rejects', dir: 'interim', name: 'rejects'},
+  {key: 'leads', dir: 'raw', name: 'leads'},
+  {key: 'deals', dir: 'raw', name: 'deals'},
+  {key: 'history', dir: 'raw', name: 'opportunity_history'},
+  {key: 'snapshots', dir: 'raw', name: 'pipeline_snapshots'},
+  {key: 'reps', dir: 'raw', name: 'reps'},
+  {key: 'billing', dir: 'raw', name: 'billing'},
+  {key: 'invoices', dir: 'raw', name: 'invoices'},
+  {key: 'arrMovements', dir: 'final', name: 'arr_movements'},
+  {key: 'unified', dir: 'final', name: 'unified'},
+] as const;
+
+type TableKey = (typeof DATASET_TABLES)[number]['key'];
+
+/** A table's file relative to the data folder, e.g. raw/companies.csv. */
+export const tableFile = (t: {dir: string; name: string}, extension = tableFormat().extension): string => `${t.dir}/${t.name}${extension}`;
+
+/** Where each stage reads and writes, under --data-dir (the tables with the extension of this process's format). */
 export function dataPaths(dataDir: string) {
   const root = resolve(dataDir);
+  const extension = tableFormat().extension;
+  const tables = Object.fromEntries(DATASET_TABLES.map((t) => [t.key, join(root, t.dir, `${t.name}${extension}`)])) as Record<TableKey, string>;
   return {
     root,
     raw: join(root, 'raw'),
     interim: join(root, 'interim'),
     final: join(root, 'final'),
-    companies: join(root, 'raw', 'companies.csv'),
-    leads: join(root, 'raw', 'leads.csv'),
-    deals: join(root, 'raw', 'deals.csv'),
-    history: join(root, 'raw', 'opportunity_history.csv'),
-    snapshots: join(root, 'raw', 'pipeline_snapshots.csv'),
-    reps: join(root, 'raw', 'reps.csv'),
-    billing: join(root, 'raw', 'billing.csv'),
-    invoices: join(root, 'raw', 'invoices.csv'),
-    unified: join(root, 'final', 'unified.csv'),
-    arrMovements: join(root, 'final', 'arr_movements.csv'),
-    rejects: join(root, 'interim', 'rejects.csv'),
+    ...tables,
     enrichSummary: join(root, 'interim', 'enrich_summary.json'),
     dealsSummary: join(root, 'interim', 'deals_summary.json'),
     billingSummary: join(root, 'interim', 'billing_summary.json'),

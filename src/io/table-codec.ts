@@ -103,6 +103,10 @@ const lineCells = {
 export class TableCodec<T extends Record<string, unknown>> {
   readonly columns: readonly string[];
   private readonly cols: readonly TableColumn[];
+  /** The columns, with their kinds and rules (what a format other than CSV encodes by). */
+  get table(): readonly TableColumn[] {
+    return this.cols;
+  }
   /** Encodes one row (see encode). */
   readonly encode: (row: T) => string[];
   /** Decodes one CSV record (see decode). */
@@ -143,6 +147,15 @@ export class TableCodec<T extends Record<string, unknown>> {
    * companies.csv and its cells of unified.csv). `pick`'s columns must be columns of this table, as here.
    */
   lineAndPick<P extends Record<string, unknown>>(pick: TableCodec<P>): (row: T) => [string, string] {
+    // One compiled function per pair, whoever asks (each writer of a table asks again: its code stays warm).
+    let f = this.picks.get(pick) as ((row: T) => [string, string]) | undefined;
+    if (!f) this.picks.set(pick, (f = this.compileLineAndPick(pick)));
+    return f;
+  }
+
+  private readonly picks = new Map<object, unknown>();
+
+  private compileLineAndPick<P extends Record<string, unknown>>(pick: TableCodec<P>): (row: T) => [string, string] {
     const index = new Map(this.cols.map((c, i) => [c.name, i]));
     const at = pick.cols.map((c) => {
       const i = index.get(c.name);

@@ -1,22 +1,28 @@
 import {renameSync, rmSync} from 'node:fs';
 import {basename, dirname, join} from 'node:path';
-import {AtomicCsvWriter, type BlockSink} from './csv.js';
 import {stagingFor} from './dataset.js';
+import {tableFormat, type BlockMeta, type RowPart, type TableEncoder, type EncoderOptions, type TableFormat, type WrittenBlock} from './formats/index.js';
 import type {TableCodec} from './table-codec.js';
+import {TableFile} from './table-file.js';
+
+/** Where a stream's blocks go (see WriterGroup): the table's path, the block, its rows and its meta. */
+export type TableStream = (path: string, bytes: Uint8Array, rows: number, meta: BlockMeta) => void;
 
 /**
- * Output tables written together (e.g. leads.csv and deals.csv): committed (renamed into place) together,
- * or all aborted.
+ * Output tables written together (e.g. leads.csv and deals.csv), in the format of this process (see tableFormat):
+ * committed (put in place) together, or all aborted. The stages open a table with its codec and write rows
+ * through the group; the format's encoder makes the bytes (see TableEncoder).
  */
 export class WriterGroup {
-  private readonly writers: AtomicCsvWriter[] = [];
+  private readonly tables: Array<FileTable | TableEncoder> = [];
+  private readonly format: TableFormat = tableFormat();
 
   /**
    * `part`: this group's tables, committed, are left at partPath(path) for another thread to put in place
    * (commitPart). `stream`: this group writes no files; each table's blocks go to `send` with the table's path
-   * (the header too when `header` is set; see OrderedTables).
+   * (the start of the file too when `header` is set; see OrderedTables).
    */
-  constructor(private readonly mode?: 'part' | {stream: (path: string, bytes: Uint8Array, rows: number) => void; header: boolean}) {}
+  constructor(private readonly mode?: 'part' | {stream: TableStream; header: boolean}) {}
 
   /**
    * Whether this group writes the rows that a dataset has once (reps.csv), not once per piece: every group but
@@ -27,42 +33,89 @@ export class WriterGroup {
     return m === undefined || m === 'part' || m.header;
   }
 
-  open(path: string, header: readonly string[]): AtomicCsvWriter {
+  /** Opens the table at `path`, whose columns (all of them, in order) are `table`'s. */
+  open<T extends Record<string, unknown>>(path: string, table: TableCodec<T>): TableEncoder {
     const m = this.mode;
-    const w =
-      m === undefined
-        ? new AtomicCsvWriter(path, header)
-        : m === 'part'
-          ? new AtomicCsvWriter(partPath(path), header)
-          : new AtomicCsvWriter(path, header, m.header, ((bytes, rows) => m.stream(path, bytes, rows)) satisfies BlockSink);
-    this.writers.push(w);
-    return w;
+    const columns = table;
+    if (m === undefined || m === 'part') {
+      const t = new FileTable(this.format, path, m === 'part' ? partPath(path) : path, columns);
+      this.tables.push(t);
+      return t.encoder;
+    }
+    const stream = m.stream;
+    const e = this.format.encoder({path, table: columns, head: m.header, sink: (bytes, rows, meta) => (stream(path, bytes, rows, meta), true)});
+    this.tables.push(e);
+    return e;
   }
 
   /** Queues one row of a table, encoded by the table's codec. */
-  write<T extends Record<string, unknown>>(writer: AtomicCsvWriter, codec: TableCodec<T>, row: NoInfer<T>): void {
-    writer.pushLine(codec.line(row));
+  write<T extends Record<string, unknown>>(table: TableEncoder, codec: TableCodec<T>, row: NoInfer<T>): void {
+    table.add(codec, row);
   }
 
   /** Queues rows of a table, encoded by the table's codec, in one piece (the same bytes as one write each). */
-  writeAll<T extends Record<string, unknown>>(writer: AtomicCsvWriter, codec: TableCodec<T>, rows: readonly NoInfer<T>[]): void {
-    const lines = new Array<string>(rows.length);
-    for (let i = 0; i < rows.length; i++) lines[i] = codec.line(rows[i]);
-    writer.pushLines(lines.join(''), rows.length);
+  writeAll<T extends Record<string, unknown>>(table: TableEncoder, codec: TableCodec<T>, rows: readonly NoInfer<T>[]): void {
+    table.addAll(codec, rows);
   }
 
-  /** Queues one record: `start` (its first cells, encoded) and the rest as `line`, with its newline. */
-  line(writer: AtomicCsvWriter, start: string | Uint8Array, line: string): void {
-    if (typeof start === 'string') writer.pushLine(start + line);
-    else writer.pushBytesThenLine(start, line);
+  /** See TableEncoder.withPart: `(row) => part`, writing the row to `table` and giving its part of `pick`'s columns. */
+  withPart<T extends Record<string, unknown>, P extends Record<string, unknown>>(table: TableEncoder, codec: TableCodec<T>, pick: TableCodec<P>): (row: T) => RowPart {
+    return table.withPart(codec, pick);
+  }
+
+  /** See TableEncoder.joined: `(head, row) => void`, a row of `table` made of a part and `codec`'s columns. */
+  joined<S extends Record<string, unknown>>(table: TableEncoder, codec: TableCodec<S>): (head: RowPart, row: S) => void {
+    return table.joined(codec);
   }
 
   async commit(): Promise<void> {
-    for (const w of this.writers) await w.commit();
+    for (const t of this.tables) {
+      if (t instanceof FileTable) t.commit();
+      else t.end();
+    }
   }
 
   async abort(): Promise<void> {
-    for (const w of this.writers) await w.abort();
+    for (const t of this.tables) {
+      if (t instanceof FileTable) t.abort();
+      else t.discard();
+    }
+  }
+}
+
+/**
+ * A table written by this thread to a file: its format's encoder, writing its blocks to the file (and, for a
+ * format with a footer, noting where each went), then the footer on commit.
+ */
+class FileTable {
+  readonly encoder: TableEncoder;
+  private readonly file: TableFile;
+  private readonly blocks: WrittenBlock[] | undefined;
+
+  constructor(private readonly format: TableFormat, path: string, filePath: string, table: EncoderOptions['table']) {
+    const file = (this.file = new TableFile(filePath));
+    const blocks: WrittenBlock[] | undefined = (this.blocks = format.footer ? [] : undefined);
+    this.encoder = format.encoder({
+      path,
+      table,
+      head: true,
+      sink: (bytes, rows, meta) => {
+        blocks?.push({offset: file.bytes, length: bytes.length, rows, meta});
+        file.writeBytes(bytes, rows);
+        return false;
+      },
+    });
+  }
+
+  commit(): void {
+    this.encoder.end();
+    if (this.format.footer) this.file.writeBytes(this.format.footer(this.blocks!));
+    this.file.commit();
+  }
+
+  abort(): void {
+    this.encoder.discard();
+    this.file.abort();
   }
 }
 
@@ -100,30 +153,38 @@ export function removePart(path: string): void {
  * ahead pieces are handed out).
  */
 export class OrderedTables {
-  private readonly writers = new Map<string, AtomicCsvWriter>();
-  private readonly held = new Map<number, Array<{path: string; bytes: Uint8Array; rows: number; written?: (bytes: Uint8Array) => void}>>();
+  private readonly files = new Map<string, TableFile>();
+  /** For a format with a footer: each table's blocks, as written. */
+  private readonly blocks = new Map<string, WrittenBlock[]>();
+  private readonly held = new Map<number, Array<{path: string; bytes: Uint8Array; rows: number; written?: (bytes: Uint8Array) => void; meta: BlockMeta}>>();
   private readonly finished = new Set<number>();
   /** The first piece not finished: its blocks are written as they come. */
   next = 0;
   /** Bytes held for later pieces. */
   heldBytes = 0;
 
-  constructor(paths: readonly string[]) {
+  constructor(paths: readonly string[], private readonly format: TableFormat = tableFormat()) {
     try {
-      for (const p of paths) this.writers.set(p, new AtomicCsvWriter(p, [], false));
+      for (const p of paths) {
+        this.files.set(p, new TableFile(p));
+        if (format.footer) this.blocks.set(p, []);
+      }
     } catch (e) {
       this.abort();
       throw e;
     }
   }
 
-  /** A block of piece `piece` of the table at `path`, with `rows` records; `written` is given the block once it is written. */
-  add(piece: number, path: string, bytes: Uint8Array, rows = 0, written?: (bytes: Uint8Array) => void): void {
-    if (piece === this.next) this.write(path, bytes, rows, written);
+  /**
+   * A block of piece `piece` of the table at `path`, with `rows` records and its meta (see BlockMeta); `written`
+   * is given the block once it is written.
+   */
+  add(piece: number, path: string, bytes: Uint8Array, rows = 0, written?: (bytes: Uint8Array) => void, meta?: BlockMeta): void {
+    if (piece === this.next) this.write(path, bytes, rows, written, meta);
     else {
       let list = this.held.get(piece);
       if (!list) this.held.set(piece, (list = []));
-      list.push({path, bytes, rows, written});
+      list.push({path, bytes, rows, written, meta});
       this.heldBytes += bytes.length;
     }
   }
@@ -138,28 +199,32 @@ export class OrderedTables {
       this.held.delete(this.next);
       for (const b of list) {
         this.heldBytes -= b.bytes.length;
-        this.write(b.path, b.bytes, b.rows, b.written);
+        this.write(b.path, b.bytes, b.rows, b.written, b.meta);
       }
     }
   }
 
-  private write(path: string, bytes: Uint8Array, rows: number, written?: (bytes: Uint8Array) => void): void {
-    const w = this.writers.get(path);
-    if (!w) throw new Error(`OrderedTables: no table ${path}`);
-    w.writeBytes(bytes, rows);
+  private write(path: string, bytes: Uint8Array, rows: number, written: ((bytes: Uint8Array) => void) | undefined, meta: BlockMeta): void {
+    const f = this.files.get(path);
+    if (!f) throw new Error(`OrderedTables: no table ${path}`);
+    this.blocks.get(path)?.push({offset: f.bytes, length: bytes.length, rows, meta});
+    f.writeBytes(bytes, rows);
     written?.(bytes);
   }
 
   /**
-   * Puts the tables in place; those in `background` are renamed on libuv's pool (see commitInBackground): they
-   * are in place when the returned promise settles (the others when commit's own promise does).
+   * Puts the tables in place (each with its footer, for a format that has one); those in `background` are
+   * renamed on libuv's pool (see TableFile.commitInBackground): they are in place when the returned promise
+   * settles (the others when commit's own promise does).
    */
   async commit(background: readonly string[] = []): Promise<{renamed: Promise<void>}> {
     if (this.held.size > 0) throw new Error(`OrderedTables: pieces ${[...this.held.keys()].join(', ')} after an unfinished piece ${this.next}`);
     const later: Array<Promise<void>> = [];
-    for (const [path, w] of this.writers) {
-      if (background.includes(path)) later.push(w.commitInBackground());
-      else await w.commit();
+    for (const [path, f] of this.files) {
+      const blocks = this.blocks.get(path);
+      if (blocks && this.format.footer) f.writeBytes(this.format.footer(blocks));
+      if (background.includes(path)) later.push(f.commitInBackground());
+      else f.commit();
     }
     const renamed = Promise.all(later).then(() => undefined);
     // Handled here too: a caller that fails before awaiting it must not crash the process on its rejection.
@@ -168,7 +233,7 @@ export class OrderedTables {
   }
 
   abort(): void {
-    for (const w of this.writers.values()) void w.abort();
+    for (const f of this.files.values()) f.abort();
     this.held.clear();
     this.heldBytes = 0;
   }

@@ -10,6 +10,7 @@ import {withEnrichment} from '../core/accounts.js';
 import {recycleBlock} from '../io/csv.js';
 import {setFormulaGuard} from '../io/table-codec.js';
 import {newTextCellStats} from '../core/text-cells.js';
+import {loadFormat} from '../io/formats/index.js';
 import {WriterGroup} from '../io/writer-group.js';
 import {RulesProvider} from '../providers/rules.js';
 import {loadDealModel} from '../stages/deals.js';
@@ -56,6 +57,7 @@ parentPort!.on('message', async (m: WorkerMessage) => {
 // Everything that does not depend on the range is set up at once: the lead thread starts this worker while
 // the first pass still runs, then sends the ranges.
 try {
+  await loadFormat(init.format);
   const provider = new RulesProvider(await loadIcpRules(init.configDir));
   const sim = init.simulation;
   const loaded = sim ? await loadDealModel(init.configDir, sim.asOf) : undefined;
@@ -63,7 +65,7 @@ try {
   let records = 0;
   work = async (m) => {
     const group = (out = new WriterGroup({stream: blockSender(m.index), header: m.index === 0}));
-    const companies = group.open(init.paths.companies, companyCodec.columns);
+    const companies = group.open(init.paths.companies, companyCodec);
     // A sink per range: its statistics are merged in range order, whichever worker did which range.
     const sink =
       sim && loaded

@@ -6,6 +6,7 @@
 import {parentPort, workerData} from 'node:worker_threads';
 import {errorReport} from '../errors.js';
 import {silentReporter} from '../io/reporter.js';
+import {loadFormat} from '../io/formats/index.js';
 import {WriterGroup} from '../io/writer-group.js';
 import {setFormulaGuard} from '../io/table-codec.js';
 import {indexExport, indexPart, PartDeclined, type IndexOptions} from '../stages/account-index.js';
@@ -16,8 +17,10 @@ const init = workerData as IndexInit;
 setFormulaGuard(init.formulaGuard);
 const reply = (m: IndexReply, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(m, transfer);
 
+// The rejects table is written in the lead thread's format.
+await loadFormat(init.format);
 let out = new WriterGroup('part');
-const open = () => (init.rejects ? out.open(init.rejects, rejectCodec.columns) : undefined);
+const open = () => (init.rejects ? out.open(init.rejects, rejectCodec) : undefined);
 let rejects = open();
 try {
   const opts: IndexOptions = {

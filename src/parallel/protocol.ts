@@ -1,6 +1,6 @@
 import type {CompanyCounts} from '../core/accounts.js';
 import type {TextCellStats} from '../core/text-cells.js';
-import type {Newline} from '../io/csv-scan.js';
+import type {BlockMeta, FormatRef} from '../io/formats/registry.js';
 import type {DataPaths} from '../io/paths.js';
 import type {ExportIndex, IndexedPart, PartPlan} from '../stages/account-index.js';
 import type {RangeInput} from './enrich-range.js';
@@ -9,10 +9,11 @@ import type {SimulationResult, SimulationStates} from '../stages/simulate.js';
 
 /**
  * Both pools stream their tables: a worker sends each filled block of piece `index` (a range, a chunk) of the
- * table at `path` (BlockOut), and gets it back, written, for its next rows (BlockBack). See blockSender and
- * blockReturner in parallel/worker-pool.ts.
+ * table at `path` (BlockOut: its bytes, encoded by the tables' format, whatever it is, their rows and what the
+ * encoder reported of the block, see BlockMeta), and gets it back, written, for its next rows (BlockBack). See
+ * blockSender and blockReturner in parallel/worker-pool.ts.
  */
-export type BlockOut = {type: 'bytes'; index: number; path: string; bytes: Uint8Array; rows: number};
+export type BlockOut = {type: 'bytes'; index: number; path: string; bytes: Uint8Array; rows: number; meta?: BlockMeta};
 export type BlockBack = {type: 'block'; bytes: Uint8Array};
 
 /** Messages between the enrich stage and its range workers (src/parallel/company-worker.ts). */
@@ -23,6 +24,8 @@ export interface WorkerInit {
   simulation?: {seed: number; asOf?: string; digest?: boolean};
   /** See setFormulaGuard in io/table-codec.ts. */
   formulaGuard: boolean;
+  /** The tables' format (see loadFormat in io/formats/registry.ts); default: the first registered (CSV). */
+  format?: FormatRef;
 }
 
 /**
@@ -64,6 +67,8 @@ export interface IndexInit {
   part?: PartPlan;
   /** See setFormulaGuard in io/table-codec.ts. */
   formulaGuard: boolean;
+  /** The rejects table's format (see WorkerInit.format). */
+  format?: FormatRef;
 }
 
 export type IndexReply =
@@ -81,9 +86,10 @@ export interface SimulateInit {
   asOf?: string;
   /** See SimulationStageInput.digest. */
   digest?: boolean;
-  /** companies.csv's header and newline (the chunks have no header). */
-  header: string[];
-  newline: Newline;
+  /** What the format's readers of chunks need (see ChunkedReading in io/formats/registry.ts). */
+  context: unknown;
+  /** The tables' format (see WorkerInit.format). */
+  format?: FormatRef;
 }
 
 export type SimulateChunkMessage = {type: 'chunk'; index: number; chunk: {start: number; end: number}} | BlockBack;

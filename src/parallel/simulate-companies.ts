@@ -4,15 +4,14 @@ import {availableParallelism} from 'node:os';
 import {fileURLToPath} from 'node:url';
 import type {Worker} from 'node:worker_threads';
 import {recycleBlock} from '../io/csv.js';
-import {planChunks, type ChunkPlan} from '../io/csv-chunks.js';
-import {TableCursor} from '../io/table-cursor.js';
-import {OrderedTables, WriterGroup} from '../io/writer-group.js';
+import {formatRef, tableFormat} from '../io/formats/index.js';
+import {OrderedTables, WriterGroup, type TableStream} from '../io/writer-group.js';
 import {firstRepeated} from '../core/id-set.js';
 import {UNIFIED_COMPANY_COLUMNS} from '../core/unify.js';
 import type {SimulateChunkMessage, SimulateChunkReply, SimulateInit} from './protocol.js';
 import {companyCodec} from '../stages/codecs.js';
 import {COMPANY_CHECK, requireInput, runWalk, sinkWalk, type LoadedDealModel, type SimulationStageInput} from '../stages/deals.js';
-import {simulatedCodec, SimulationSink, type SimulatedCompany, type SimulationResult, type SimulationStates} from '../stages/simulate.js';
+import {simulatedCodec, simulationTables, SimulationSink, type SimulatedCompany, type SimulationResult, type SimulationStates} from '../stages/simulate.js';
 import {blockReturner, PieceQueue, startWorker, WorkerHandle, workerLimits, type ChunkPolicy, type WorkerPolicy} from './worker-pool.js';
 
 
@@ -31,11 +30,12 @@ export async function simulateCompanies(s: SimulationStageInput, loaded: LoadedD
   // Chunks pay off on large files only (a worker's start-up and cold code cost more than they save on 100,000
   // companies on two cores), unless the thread count or the chunk size is set (tests, benchmarks).
   const wanted = typeof threads.workers === 'number' || threads.chunkBytes !== undefined || (extra > 0 && size >= CHUNKED_MIN_BYTES);
-  const plan = s.limit === undefined && wanted ? await planChunks(s.paths.companies, threads.chunkBytes) : undefined;
+  // (A format whose tables cannot be cut into chunks is read on one thread.)
+  const chunks = tableFormat().chunks;
+  const plan = s.limit === undefined && wanted && chunks ? await chunks.plan(s.paths.companies, threads.chunkBytes) : undefined;
   if (plan) {
-    const p = s.paths;
     try {
-      const sink = await simulateInChunks(s, loaded, plan, extra, [p.leads, p.deals, p.history, p.snapshots, p.reps, p.billing, p.invoices, p.arrMovements, p.unified]);
+      const sink = await simulateInChunks(s, loaded, plan, extra, simulationTables(s.paths));
       return sink.summaries(s.reporter);
     } catch (e) {
       if (!(e instanceof ChunksFailed)) throw e;
@@ -69,22 +69,17 @@ const CHUNKED_MIN_BYTES = 256 << 20;
 export async function simulateChunk(
   s: SimulationStageInput,
   loaded: LoadedDealModel,
-  plan: Pick<ChunkPlan, 'header' | 'newline'>,
+  context: unknown,
   index: number,
   chunk: {start: number; end: number},
-  send: (path: string, bytes: Uint8Array, rows: number) => void,
+  send: TableStream,
   onCompanies: (n: number) => void = () => {},
 ): Promise<{sink: SimulationSink; companies: number; ids: BigUint64Array}> {
   const out = new WriterGroup({stream: send, header: index === 0});
   try {
     const sink = new SimulationSink(s, loaded, out);
-    const cursor = await TableCursor.open(s.paths.companies, simulatedCodec, {
-      required: companyCodec.columns,
-      producedBy: 'enrich',
-      cells: UNIFIED_COMPANY_COLUMNS,
-      range: {start: chunk.start, end: chunk.end, header: plan.header, newline: plan.newline},
-      check: COMPANY_CHECK,
-    });
+    const opts = {required: companyCodec.columns, producedBy: 'enrich', cells: UNIFIED_COMPANY_COLUMNS, check: COMPANY_CHECK};
+    const cursor = await tableFormat().chunks!.open(s.paths.companies, simulatedCodec, opts, chunk, context);
     let n = 0;
     try {
       for (;;) {
@@ -130,6 +125,9 @@ const chunkWorker = (init: SimulateInit, onBytes: (m: Extract<SimulateChunkReply
   );
 };
 
+/** A plan of chunks (see ChunkedReading.plan). */
+type ChunkPlan = NonNullable<Awaited<ReturnType<NonNullable<ReturnType<typeof tableFormat>['chunks']>['plan']>>>;
+
 /** Why the chunks were given up on (the caller then makes one pass on one thread). */
 export class ChunksFailed extends Error {}
 
@@ -145,11 +143,11 @@ export async function simulateInChunks(
   workers: number,
   tables: readonly string[],
 ): Promise<SimulationSink> {
-  const init: SimulateInit = {paths: s.paths, configDir: s.configDir, seed: s.seed, asOf: s.asOf, digest: s.digest, header: plan.header, newline: plan.newline};
+  const init: SimulateInit = {paths: s.paths, configDir: s.configDir, seed: s.seed, asOf: s.asOf, digest: s.digest, context: plan.context, format: formatRef()};
   let ordered: OrderedTables | undefined;
   // Written, a worker's block goes back to it for its next rows (this thread's own blocks: recycleBlock).
   const pool = Array.from({length: workers}, () =>
-    chunkWorker(init, (m, worker) => ordered?.add(m.index, m.path, m.bytes, m.rows, blockReturner(worker))),
+    chunkWorker(init, (m, worker) => ordered?.add(m.index, m.path, m.bytes, m.rows, blockReturner(worker), m.meta)),
   );
   const states: Array<SimulationStates | undefined> = plan.chunks.map(() => undefined);
   const ids: BigUint64Array[] = [];
@@ -177,7 +175,7 @@ export async function simulateInChunks(
     const out = (ordered = new OrderedTables(tables));
     const local = (async () => {
       for (let k = await queue.take(); k !== -1; k = await queue.take()) {
-        const r = await simulateChunk(s, loaded, plan, k, plan.chunks[k], (path, b, rows) => out.add(k, path, b, rows, recycleBlock), (n) => {
+        const r = await simulateChunk(s, loaded, plan.context, k, plan.chunks[k], (path, b, rows, meta) => out.add(k, path, b, rows, recycleBlock, meta), (n) => {
           done[k] = n;
           progress();
         });

@@ -3,6 +3,7 @@
 // statistics (see src/parallel/simulate-companies.ts).
 import {parentPort, workerData} from 'node:worker_threads';
 import {recycleBlock} from '../io/csv.js';
+import {loadFormat} from '../io/formats/index.js';
 import {silentReporter} from '../io/reporter.js';
 import {loadDealModel} from '../stages/deals.js';
 import {simulateChunk} from './simulate-companies.js';
@@ -13,12 +14,13 @@ const init = workerData as SimulateInit;
 const reply = (m: SimulateChunkReply) => parentPort!.postMessage(m);
 
 try {
+  await loadFormat(init.format);
   const s = {paths: init.paths, configDir: init.configDir, seed: init.seed, asOf: init.asOf, digest: init.digest, reporter: silentReporter};
   const loaded = await loadDealModel(init.configDir, init.asOf);
   parentPort!.on('message', async (m: SimulateChunkMessage) => {
     if (m.type === 'block') return recycleBlock(m.bytes);
     try {
-      const {sink, companies, ids} = await simulateChunk(s, loaded, init, m.index, m.chunk, blockSender(m.index));
+      const {sink, companies, ids} = await simulateChunk(s, loaded, init.context, m.index, m.chunk, blockSender(m.index));
       parentPort!.postMessage({type: 'done', index: m.index, companies, states: sink.states(), ids} satisfies SimulateChunkReply, [ids.buffer as ArrayBuffer]);
     } catch (e) {
       reply({type: 'error', message: (e as Error).message});

@@ -7,6 +7,7 @@ import {FatalError, UserError} from '../errors.js';
 import {blockReturner, PieceQueue, startWorker, WorkerHandle, type WorkerLimits} from './worker-pool.js';
 import {OrderedTables, partPath, removePart} from '../io/writer-group.js';
 import {planChunks} from '../io/csv-chunks.js';
+import {tableFormat} from '../io/formats/index.js';
 import {rejectCodec} from '../stages/codecs.js';
 import type {IndexInit, IndexReply, SimulationSummaries, WorkerInit, WorkerReply} from './protocol.js';
 import type {SimulationStates} from '../stages/simulate.js';
@@ -64,7 +65,7 @@ export class RangeWorkers {
           (m) => {
             if (m.type === 'bytes') {
               // Written, the block goes back to the worker for its next rows.
-              this.tables?.add(m.index, m.path, m.bytes, m.rows, blockReturner(this.handles[k].worker));
+              this.tables?.add(m.index, m.path, m.bytes, m.rows, blockReturner(this.handles[k].worker), m.meta);
               return true;
             }
             if (m.type !== 'progress') return false;
@@ -230,6 +231,9 @@ async function indexThread(init: IndexInit, onProgress: (rows: number) => void):
  * cut, a file the scanner declines, too many rejected rows): the caller then makes one pass (indexInWorker).
  */
 export async function indexInParts(init: IndexInit, onProgress: (rows: number) => void): Promise<ExportIndex | undefined> {
+  // The second half's rejected rows are appended to the first half's file: not to a file with a footer.
+  const format = tableFormat();
+  if (format.footer) return undefined;
   const size = (await stat(init.input)).size;
   const plan = await planChunks(init.input, Math.floor(size / 2));
   if (!plan || plan.chunks.length !== 2) return undefined;
@@ -255,8 +259,10 @@ export async function indexInParts(init: IndexInit, onProgress: (rows: number) =
     if (failed) throw failed;
     return undefined;
   }
-  const lines: string[] = [];
-  const ex = joinIndexes(a.part, b.part, {columns, newline: plan.newline}, {shard: init.shard, onReject: (r) => void lines.push(rejectCodec.line(r))});
-  if (init.rejects && lines.length > 0) appendFileSync(partPath(init.rejects), lines.join(''));
+  const blocks: Buffer[] = [];
+  const more = format.encoder({path: init.rejects ?? '', table: rejectCodec, head: false, sink: (bytes) => (blocks.push(Buffer.from(bytes)), false)});
+  const ex = joinIndexes(a.part, b.part, {columns, newline: plan.newline}, {shard: init.shard, onReject: (r) => more.add(rejectCodec, r)});
+  more.end();
+  if (init.rejects && blocks.length > 0) appendFileSync(partPath(init.rejects), Buffer.concat(blocks));
   return ex;
 }

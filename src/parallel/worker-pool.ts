@@ -1,6 +1,7 @@
 import {setFlagsFromString} from 'node:v8';
 import {parentPort, Worker} from 'node:worker_threads';
 import type {BlockBack, BlockOut} from './protocol.js';
+import type {TableStream} from '../io/writer-group.js';
 import {errorReport, UserError} from '../errors.js';
 
 /* What every pool of worker threads shares: the policy from the environment, the heap limits, the reply queue.
@@ -171,8 +172,9 @@ export class PieceQueue {
  * In a worker: what sends the blocks of piece `index` of its tables to the lead thread (a WriterGroup's stream),
  * each with its memory (transferred, not copied).
  */
-export function blockSender(index: number): (path: string, bytes: Uint8Array, rows: number) => void {
-  return (path, bytes, rows) => parentPort!.postMessage({type: 'bytes', index, path, bytes, rows} satisfies BlockOut, [bytes.buffer as ArrayBuffer]);
+export function blockSender(index: number): TableStream {
+  return (path, bytes, rows, meta) =>
+    parentPort!.postMessage((meta === undefined ? {type: 'bytes', index, path, bytes, rows} : {type: 'bytes', index, path, bytes, rows, meta}) satisfies BlockOut, [bytes.buffer as ArrayBuffer]);
 }
 
 /** On the lead thread: what gives a block, once written, back to the worker that sent it (see recycleBlock). */

@@ -8,7 +8,7 @@ import {SEGMENTS, openVocabulary, type OpenVocabulary} from '../core/vocabulary.
 import {UserError} from '../errors.js';
 import type {DataPaths} from '../io/paths.js';
 import {TableCodec} from '../io/table-codec.js';
-import {TableCursor} from '../io/table-cursor.js';
+import {openTable, type TableReader} from '../io/formats/index.js';
 import {ARR_MOVEMENT_TABLE, CONTRACT_TABLE, DEAL_TABLE, INVOICE_TABLE} from '../generated/tables.js';
 import type {Contract, Deal, Invoice} from '../schemas/deals.js';
 import type {ArrMovement} from '../schemas/retention.js';
@@ -29,7 +29,7 @@ export const arrMovementCodec = new TableCodec<ArrMovement>(ARR_MOVEMENT_TABLE);
 export const companyIdCodec = companyColumns<keyof BillingCompany>({company_id: true});
 
 /** Reads one column of a table to the end, looking for a value (error paths only: it reads the whole file). */
-async function findRow<T extends Record<string, unknown>>(cursor: TableCursor<T>, match: (row: T) => boolean): Promise<T | undefined> {
+async function findRow<T extends Record<string, unknown>>(cursor: TableReader<T>, match: (row: T) => boolean): Promise<T | undefined> {
   try {
     for (;;) {
       const wait = cursor.advance();
@@ -48,7 +48,7 @@ export async function companyExists(paths: DataPaths, companyId: string): Promis
 
 /** The deal with this ID in deals.csv, if any (an error path: reads the file again). */
 export async function findDeal(paths: DataPaths, dealId: string): Promise<Deal | undefined> {
-  return findRow(await TableCursor.open(paths.deals, dealCodec, {required: dealCodec.columns, producedBy: 'deals'}), (d) => d.deal_id === dealId);
+  return findRow(await openTable(paths.deals, dealCodec, {required: dealCodec.columns, producedBy: 'deals'}), (d) => d.deal_id === dealId);
 }
 
 /**
@@ -63,7 +63,7 @@ export class CompanyDeals {
   readonly asOf: string | undefined;
   private readonly file: string;
 
-  private constructor(private readonly cursor: TableCursor<Deal>, private readonly paths: DataPaths) {
+  private constructor(private readonly cursor: TableReader<Deal>, private readonly paths: DataPaths) {
     this.asOf = cursor.row?.as_of_date;
     this.file = displayPath(paths.deals);
   }
@@ -71,7 +71,7 @@ export class CompanyDeals {
   /** Opens deals.csv at its first row (its lead_source checked against the lead sources of `vocabulary`). */
   static async open(paths: DataPaths, vocabulary: OpenVocabulary): Promise<CompanyDeals> {
     requireInput(paths.deals, 'deals');
-    const cursor = await TableCursor.open(paths.deals, dealCodec, {required: dealCodec.columns, producedBy: 'deals', check: {table: withVocabulary(DEAL_TABLE, vocabulary), all: true, unique: 'deal_id'}});
+    const cursor = await openTable(paths.deals, dealCodec, {required: dealCodec.columns, producedBy: 'deals', check: {table: withVocabulary(DEAL_TABLE, vocabulary), all: true, unique: 'deal_id'}});
     try {
       const wait = cursor.advance();
       if (wait) await wait;
@@ -169,9 +169,9 @@ export class BillingSink {
 
   constructor(private readonly s: SimulationStageInput, readonly model: BillingModel, readonly asOf: DayNumber, private readonly out: WriterGroup) {
     this.stats = new BillingStats(model, asOf);
-    this.contracts = out.open(s.paths.billing, contractCodec.columns);
-    this.invoices = out.open(s.paths.invoices, invoiceCodec.columns);
-    this.movements = out.open(s.paths.arrMovements, arrMovementCodec.columns);
+    this.contracts = out.open(s.paths.billing, contractCodec);
+    this.invoices = out.open(s.paths.invoices, invoiceCodec);
+    this.movements = out.open(s.paths.arrMovements, arrMovementCodec);
   }
 
   /**

@@ -8,7 +8,7 @@ import {PipelineStats, type PipelineFigures} from '../core/pipeline-stats.js';
 import {targetWarnings, type TargetCheck} from '../core/targets.js';
 import {UserError} from '../errors.js';
 import {loadYamlConfig} from '../io/config.js';
-import {TableCursor} from '../io/table-cursor.js';
+import {openTable, type TableReader} from '../io/formats/index.js';
 import {WriterGroup} from '../io/writer-group.js';
 import type {DataPaths} from '../io/paths.js';
 import type {Reporter} from '../io/reporter.js';
@@ -96,12 +96,12 @@ export function companyColumns<K extends keyof Company>(keys: Record<K, true>): 
 }
 
 /**
- * companies.csv, streamed in file order (see TableCursor), decoding the codec's columns (and giving the
- * `cells` columns as CSV text); every column of CompanySchema must be in the header, as for the full decode.
+ * companies.csv, streamed in file order (see TableReader), decoding the codec's columns (and giving the
+ * `cells` columns as a RowPart of the tables' format); every column of CompanySchema must be in the header, as for the full decode.
  */
-export async function openCompanies<T extends Partial<Company>>(paths: DataPaths, codec: TableCodec<T>, cells?: readonly (keyof Company)[]): Promise<TableCursor<T>> {
+export async function openCompanies<T extends Partial<Company>>(paths: DataPaths, codec: TableCodec<T>, cells?: readonly (keyof Company)[]): Promise<TableReader<T>> {
   requireInput(paths.companies, 'enrich');
-  return TableCursor.open(paths.companies, codec, {required: companyCodec.columns, producedBy: 'enrich', cells, check: COMPANY_CHECK});
+  return openTable(paths.companies, codec, {required: companyCodec.columns, producedBy: 'enrich', cells, check: COMPANY_CHECK});
 }
 
 /**
@@ -110,7 +110,7 @@ export async function openCompanies<T extends Partial<Company>>(paths: DataPaths
  * unifyWalk; runWalk drives it.
  */
 export interface CompanyWalk<C> {
-  companies: TableCursor<C & Record<string, unknown>>;
+  companies: TableReader<C & Record<string, unknown>>;
   /** Whether the companies past --limit are walked too (their rows checked), or the walk stops there. */
   walksAll: boolean;
   /** The company at the cursor; `selected` is false past --limit. */
@@ -199,12 +199,12 @@ export class DealsSink {
   constructor(private readonly s: SimulationStageInput, readonly loaded: LoadedDealModel, private readonly out: WriterGroup) {
     this.stats = new DealStats(loaded.model);
     this.pipeline = new PipelineStats(pipelineSetup(loaded));
-    this.leads = out.open(s.paths.leads, leadCodec.columns);
-    this.deals = out.open(s.paths.deals, dealCodec.columns);
-    this.history = out.open(s.paths.history, historyCodec.columns);
-    this.snapshots = out.open(s.paths.snapshots, snapshotCodec.columns);
+    this.leads = out.open(s.paths.leads, leadCodec);
+    this.deals = out.open(s.paths.deals, dealCodec);
+    this.history = out.open(s.paths.history, historyCodec);
+    this.snapshots = out.open(s.paths.snapshots, snapshotCodec);
     // reps.csv: the configured team, written by the first piece of a chunked pass only (see writesOnce).
-    const reps = out.open(s.paths.reps, repCodec.columns);
+    const reps = out.open(s.paths.reps, repCodec);
     if (out.writesOnce) for (const r of repRows(loaded.model.config)) out.write(reps, repCodec, r);
   }
 
@@ -216,7 +216,7 @@ export class DealsSink {
     out.write(this.leads, leadCodec, sim.lead);
     for (const d of sim.deals) out.write(this.deals, dealCodec, d);
     // A company's history and snapshot rows (a dozen each for a company with deals) go as one string: one UTF-8
-    // write per company instead of one per row (see AtomicCsvWriter.pushLines).
+    // write per company instead of one per row (see AtomicCsvWriter.addAll).
     if (sim.history.length > 0) out.writeAll(this.history, historyCodec, sim.history);
     if (sim.snapshots.length > 0) out.writeAll(this.snapshots, snapshotCodec, sim.snapshots);
     return sim;
@@ -266,7 +266,7 @@ export async function sinkWalk<C extends Partial<Company>, S>(
   s: SimulationStageInput,
   codec: TableCodec<C>,
   makeSink: () => S,
-  add: (sink: S, company: C, companies: TableCursor<C>) => void,
+  add: (sink: S, company: C, companies: TableReader<C>) => void,
   cells?: readonly (keyof Company)[],
 ): Promise<CompanyWalk<C> & {sink: S}> {
   const companies = await openCompanies(s.paths, codec, cells);
@@ -278,7 +278,7 @@ export async function sinkWalk<C extends Partial<Company>, S>(
     throw e;
   }
   return {
-    companies: companies as TableCursor<C & Record<string, unknown>>,
+    companies: companies as TableReader<C & Record<string, unknown>>,
     sink,
     walksAll: false,
     add: (c) => add(sink, c, companies),

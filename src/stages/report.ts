@@ -28,7 +28,7 @@ import {checkMadeFrom} from '../io/provenance.js';
 import type {DataPaths} from '../io/paths.js';
 import type {Reporter} from '../io/reporter.js';
 import {pickColumns, TableCodec, type TableColumn} from '../io/table-codec.js';
-import {TableCursor} from '../io/table-cursor.js';
+import {openTable} from '../io/formats/index.js';
 import {COMPANY_TABLE, CONTRACT_TABLE, DEAL_TABLE, INVOICE_TABLE, REP_TABLE, SNAPSHOT_TABLE, UNIFIED_TABLE} from '../generated/tables.js';
 import {PipelineStats, type PipelineDeal, type PipelineFigures, type PipelineRep, type PipelineSnapshotRow} from '../core/pipeline-stats.js';
 
@@ -73,7 +73,7 @@ const CHECKS: Record<string, {table: readonly TableColumn[]; unique?: string}> =
 
 /** data/raw/leads.csv, written by the deals stage (listed with the outputs when present). */
 function leadsFile(paths: DataPaths): string {
-  return join(paths.raw, 'leads.csv');
+  return paths.leads;
 }
 
 /** <data-dir>/final/report.html */
@@ -93,12 +93,12 @@ function inputs(paths: DataPaths) {
 }
 
 /**
- * Streams the codec's columns of a table (see TableCursor: the fast scanner, papaparse when the file is not
+ * Streams the codec's columns of a table (see TableReader; CSV's: the fast scanner, papaparse when the file is not
  * plain CSV), passing each decoded row to `onRow`. A missing column names the command that writes the table.
  */
 async function stream<T extends Record<string, unknown>>(file: string, codec: TableCodec<T>, command: string, onRow: (row: T) => void, check = CHECKS[command]): Promise<void> {
   // The cells the report reads are checked (and the IDs it reads unique), not the others.
-  const cursor = await TableCursor.open(file, codec, {required: codec.columns, producedBy: command, check});
+  const cursor = await openTable(file, codec, {required: codec.columns, producedBy: command, check});
   try {
     for (;;) {
       const wait = cursor.advance();

@@ -2,7 +2,8 @@ import {compileBillingModel} from '../core/billing.js';
 import {formatIsoDay} from '../core/calendar.js';
 import {isCustomer} from '../core/unify.js';
 import {CompanyDigest, type CompanyDigestState} from '../core/report/figures.js';
-import type {AtomicCsvWriter} from '../io/csv.js';
+import type {RowPart, TableEncoder} from '../io/formats/index.js';
+import type {DataPaths} from '../io/paths.js';
 import type {Reporter} from '../io/reporter.js';
 import {WriterGroup} from '../io/writer-group.js';
 import type {BillingCompany} from '../core/billing.js';
@@ -34,9 +35,6 @@ export interface SimulationResult {
 /** What the one pass reads of a company (besides its cells of unified.csv): what each stage's sink and the digest read. */
 export type SimulatedCompany = DealsCompany & BillingCompany & FigureCompany & Pick<Company, 'is_previous_customer'>;
 
-/** A company's line of companies.csv and its cells of unified.csv (see SimulationSink.writeAndAdd). */
-const companyLineAndCells = companyCodec.lineAndPick(unifiedCompanyCodec);
-
 /**
  * `run`'s one pass: each company, as soon as it is enriched, gets its deals, contracts, invoices and unified
  * rows, through the same per-company code as the `deals`, `billing` and `unify` commands, so the files are
@@ -53,6 +51,9 @@ export class SimulationSink {
    */
   private readonly digest = new CompanyDigest();
   private readonly digesting: boolean;
+  /** companies.csv as writeAndAdd was last given it, and what writes a company there and gives its cells of unified.csv. */
+  private companies: TableEncoder | undefined;
+  private writeCompany: ((company: Company) => RowPart) | undefined;
 
   /** `out`: where the tables go (a worker writes its part of each, see WriterGroup). */
   constructor(s: SimulationStageInput, private readonly loaded: LoadedDealModel, out = new WriterGroup()) {
@@ -64,17 +65,19 @@ export class SimulationSink {
   }
 
   /**
-   * Writes the company's line of companies.csv to `companies` and adds the company: the cells companies.csv
-   * and unified.csv share are encoded once for both (the same bytes as unifiedCompanyCodec.record).
+   * Writes the company's row of companies.csv to `companies` and adds the company: the cells companies.csv
+   * and unified.csv share are encoded once for both (see TableEncoder.withPart).
    */
-  writeAndAdd(company: Company, companies: AtomicCsvWriter): void {
-    const [line, cells] = companyLineAndCells(company);
-    companies.pushLine(line);
-    this.addWithCells(company, cells);
+  writeAndAdd(company: Company, companies: TableEncoder): void {
+    if (companies !== this.companies) {
+      this.companies = companies;
+      this.writeCompany = companies.withPart(companyCodec, unifiedCompanyCodec);
+    }
+    this.addWithCells(company, this.writeCompany!(company));
   }
 
-  /** `cells`: the company's columns of unified.csv as CSV text (see UnifySink.add). */
-  addWithCells(company: SimulatedCompany, cells: string | Uint8Array): void {
+  /** `cells`: the company's columns of unified.csv, encoded by the tables' format (see UnifySink.add). */
+  addWithCells(company: SimulatedCompany, cells: RowPart): void {
     const sim = this.deals.add(company);
     const contracts = this.billing.addCompany(sim.deals, company);
     this.unify.add(company, cells, sim.lead, sim.deals, contracts);
@@ -120,6 +123,11 @@ export class SimulationSink {
     await this.commitFiles();
     return this.summaries(reporter);
   }
+}
+
+/** The tables the one pass writes (after companies.csv), in the order the sinks open them. */
+export function simulationTables(p: DataPaths): string[] {
+  return [p.leads, p.deals, p.history, p.snapshots, p.reps, p.billing, p.invoices, p.arrMovements, p.unified];
 }
 
 /** The columns of companies.csv that the one pass decodes. */

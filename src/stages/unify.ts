@@ -8,9 +8,9 @@ import {WriterGroup} from '../io/writer-group.js';
 import type {Reporter} from '../io/reporter.js';
 import type {Company} from '../schemas/companies.js';
 import {TableCodec} from '../io/table-codec.js';
-import {TableCursor} from '../io/table-cursor.js';
 import {withVocabulary} from '../io/table-check.js';
 import {openVocabulary} from '../core/vocabulary.js';
+import {openTable, type RowPart} from '../io/formats/index.js';
 import {CONTRACT_TABLE, LEAD_TABLE, UNIFIED_COMPANY_TABLE, UNIFIED_SALES_TABLE, UNIFIED_TABLE} from '../generated/tables.js';
 import type {Contract, Deal, Lead, UnifiedCompany, UnifiedRow, UnifiedSalesRow} from '../schemas/deals.js';
 import {companyExists, CompanyDeals, contractCodec, downstreamAsOf, findDeal} from './billing.js';
@@ -27,7 +27,8 @@ export const unifiedSalesCodec = new TableCodec<UnifiedSalesRow>(UNIFIED_SALES_T
 
 /**
  * What unify decodes of a company: what unifyCompany reads, and the ID and name for messages. Its columns of
- * unified.csv are copied as they are in companies.csv (TableCursor.cells), not decoded and encoded again.
+ * unified.csv are copied as the reader of companies.csv gives them (TableReader.cells: CSV's copies the cells as they are in
+ * the file), not decoded and encoded again.
  */
 type UnifyCompany = Pick<Company, 'company_id' | 'name' | 'is_previous_customer'>;
 const unifyCompanyCodec = companyColumns<keyof UnifyCompany>({company_id: true, name: true, is_previous_customer: true});
@@ -54,10 +55,10 @@ export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel
     const asOf = downstreamAsOf(s.asOf, deals.asOf, loaded.asOf);
     const leadsFile = leadsPath(s.paths);
     requireInput(leadsFile, 'deals');
-    const leads = await TableCursor.open(leadsFile, leadCodec, {required: leadCodec.columns, producedBy: 'deals', check: {table: withVocabulary(LEAD_TABLE, vocabulary), all: true, unique: 'company_id'}});
+    const leads = await openTable(leadsFile, leadCodec, {required: leadCodec.columns, producedBy: 'deals', check: {table: withVocabulary(LEAD_TABLE, vocabulary), all: true, unique: 'company_id'}});
     opened.push(leads);
     requireInput(s.paths.billing, 'billing');
-    const billing = await TableCursor.open(s.paths.billing, contractCodec, {required: contractCodec.columns, producedBy: 'billing', check: {table: CONTRACT_TABLE, all: true, unique: 'billing_id'}});
+    const billing = await openTable(s.paths.billing, contractCodec, {required: contractCodec.columns, producedBy: 'billing', check: {table: CONTRACT_TABLE, all: true, unique: 'billing_id'}});
     opened.push(billing);
     for (const c of [leads, billing]) {
       const wait = c.advance();
@@ -105,7 +106,7 @@ export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel
     let wonCount = 0;
     const own: Deal[] = [];
     const contracts: Contract[] = [];
-    const write = (c: UnifyCompany, cells: Uint8Array, lead: Lead): void => {
+    const write = (c: UnifyCompany, cells: RowPart, lead: Lead): void => {
       for (const d of own) if (d.outcome === 'won') wonCount++;
       // One contract per won deal: its first term; the renewals follow it.
       for (const ct of contracts) if (ct.term_number === 1) contractCount++;
@@ -115,7 +116,7 @@ export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel
      * Unifies the company (`cells`: its columns of unified.csv) whose lead and deals were taken: its
      * contracts are the rows at the billing cursor.
      */
-    const unify = (c: UnifyCompany, cells: Uint8Array, lead: Lead): void | Promise<void> => {
+    const unify = (c: UnifyCompany, cells: RowPart, lead: Lead): void | Promise<void> => {
       contracts.length = 0;
       if (billing.row?.company_id === c.company_id) return contractsOf(c, own, contracts).then(() => write(c, cells, lead));
       write(c, cells, lead);
@@ -178,20 +179,22 @@ export async function runUnify(s: SimulationStageInput): Promise<UnifySummary> {
  */
 export class UnifySink {
   readonly stats = new UnifyStats();
-  private readonly unified;
+  /** Writes a row of unified.csv: the company's columns (a part encoded by the format), then the sales columns. */
+  private readonly row: (company: RowPart, sales: UnifiedSalesRow) => void;
 
-  constructor(private readonly s: SimulationStageInput, private readonly out: WriterGroup) {
-    this.unified = out.open(s.paths.unified, unifiedCodec.columns);
+  constructor(private readonly s: SimulationStageInput, out: WriterGroup) {
+    this.row = out.joined(out.open(s.paths.unified, unifiedCodec), unifiedSalesCodec);
   }
 
   /**
-   * `cells` is the company's columns of unified.csv as CSV text: unifiedCompanyCodec.record(company), or the same cells
-   * copied from companies.csv (as UTF-8 bytes, see TableCursor.cells).
+   * `cells` is the company's columns of unified.csv, encoded by the tables' format (see RowPart): as the writer of
+   * companies.csv gives them (TableEncoder.withPart), or as the reader of companies.csv does (TableReader.cells;
+   * CSV's copies them as they are in the file).
    */
-  add(company: Pick<Company, 'is_previous_customer'>, cells: string | Uint8Array, lead: Lead, deals: readonly Deal[], contracts: readonly Contract[]): void {
+  add(company: Pick<Company, 'is_previous_customer'>, cells: RowPart, lead: Lead, deals: readonly Deal[], contracts: readonly Contract[]): void {
     const rows = unifyCompany(company, lead, deals, contracts);
     this.stats.add(rows);
-    for (const r of rows) this.out.line(this.unified, cells, `,${unifiedSalesCodec.line(r)}`);
+    for (const r of rows) this.row(cells, r);
   }
 
   summary(asOf: string): UnifySummary {

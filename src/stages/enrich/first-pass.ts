@@ -4,6 +4,7 @@ import {basename} from 'node:path';
 import {count, plural} from '../../core/format.js';
 import type {IngestRules} from '../../core/ingest.js';
 import {formulaGuardOn} from '../../io/table-codec.js';
+import {formatRef} from '../../io/formats/index.js';
 import {indexInParts, indexInWorker, rangeWorkersAvailable} from '../../parallel/worker-client.js';
 import {indexExport, type ExportIndex} from '../account-index.js';
 import type {EnrichOutput} from './output.js';
@@ -51,7 +52,7 @@ export function workerCount(opts: EnrichOptions, bytes: number): number {
 export async function indexAccounts(opts: EnrichOptions, ingest: IngestRules, out: EnrichOutput, onThread: boolean, bytes: number): Promise<ExportIndex> {
   const {input, shard, reporter} = opts;
   reporter.start(`Scanning ${basename(input)}`);
-  const init = {input, shard, exactKeys: opts.exactKeys, goneNames: [...ingest.goneNames], formulaGuard: formulaGuardOn(), ...(onThread && !opts.dryRun ? {rejects: opts.paths.rejects} : {})};
+  const init = {input, shard, exactKeys: opts.exactKeys, goneNames: [...ingest.goneNames], formulaGuard: formulaGuardOn(), format: formatRef(), ...(onThread && !opts.dryRun ? {rejects: opts.paths.rejects} : {})};
   const progress = (n: number) => reporter.progress(n);
   // A large export (or any, when the thread count is set) is indexed in two halves at once when it can be.
   const halves = onThread && !opts.exactKeys && (bytes >= PARALLEL_INDEX_BYTES || typeof opts.workers === 'number');

@@ -19,7 +19,7 @@ export const oneThread: SecondPass = async ({opts, ex, out, enriched}) => {
   // confirmation that may depend on it, come first.)
   const sync = provider.concurrency === 1 && !opts.dryRun && !provider.plan;
   const queued: CompanyBase[] = [];
-  const companiesOut = opts.dryRun ? undefined : out.group.open(paths.companies, companyCodec.columns);
+  const companiesOut = opts.dryRun ? undefined : out.group.open(paths.companies, companyCodec);
   let sink: SimulationSink | undefined;
   try {
     if (opts.simulation && !opts.dryRun) sink = new SimulationSink({paths, configDir: opts.configDir, seed: opts.simulation.seed, asOf: opts.simulation.asOf, digest: opts.simulation.digest, reporter}, await loadDealModel(opts.configDir, opts.simulation.asOf));

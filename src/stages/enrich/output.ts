@@ -1,5 +1,5 @@
 import {commitPart, removePart, WriterGroup} from '../../io/writer-group.js';
-import type {AtomicCsvWriter} from '../../io/csv.js';
+import type {TableEncoder} from '../../io/formats/index.js';
 import type {DataPaths} from '../../io/paths.js';
 import type {RejectedRow} from '../../core/ingest.js';
 import {rejectCodec} from '../codecs.js';
@@ -11,7 +11,7 @@ import {rejectCodec} from '../codecs.js';
  */
 export class EnrichOutput {
   group = new WriterGroup();
-  private rejects: AtomicCsvWriter | undefined;
+  private rejects: TableEncoder | undefined;
 
   constructor(
     private readonly paths: DataPaths,
@@ -20,8 +20,8 @@ export class EnrichOutput {
     this.rejects = this.openRejects();
   }
 
-  private openRejects(): AtomicCsvWriter | undefined {
-    return this.how.here ? this.group.open(this.paths.rejects, rejectCodec.columns) : undefined;
+  private openRejects(): TableEncoder | undefined {
+    return this.how.here ? this.group.open(this.paths.rejects, rejectCodec) : undefined;
   }
 
   writeReject(r: RejectedRow): void {

@@ -5,6 +5,7 @@ import type {RangeWorkers} from '../../parallel/worker-client.js';
 import {reportBilling} from '../billing.js';
 import {reportDeals} from '../deals.js';
 import {reportUnify} from '../unify.js';
+import {simulationTables} from '../simulate.js';
 import {afterFailure, type SecondPass} from './second-pass.js';
 
 /**
@@ -29,7 +30,7 @@ export const rangeWorkers =
   (pool: RangeWorkers, ranges: readonly Range[]): SecondPass =>
   async ({opts, ex, out, enriched}) => {
     const {input, paths, reporter, provider} = opts;
-    const tables = [paths.companies, ...(opts.simulation ? [paths.leads, paths.deals, paths.history, paths.snapshots, paths.reps, paths.billing, paths.invoices, paths.arrMovements, paths.unified] : [])];
+    const tables = [paths.companies, ...(opts.simulation ? simulationTables(paths) : [])];
     reporter.start(`Enriching with ${provider.name} on ${pool.count} threads`, ex.inputRows);
     let result;
     try {

@@ -2,6 +2,7 @@ import {count, plural} from '../../core/format.js';
 import {applyLimit, KeyCollision, splitRanges} from '../../core/account-plan.js';
 import type {IngestRules} from '../../core/ingest.js';
 import {formulaGuardOn} from '../../io/table-codec.js';
+import {formatRef} from '../../io/formats/index.js';
 import {writeJsonAtomic} from '../../io/json.js';
 import {RangeWorkers} from '../../parallel/worker-client.js';
 import {workerLimits} from '../../parallel/worker-pool.js';
@@ -50,7 +51,7 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
   const simulation = opts.simulation && {seed: opts.simulation.seed, asOf: opts.simulation.asOf, digest: opts.simulation.digest};
   const poolSize = workerCount(opts, bytes);
   let pool: RangeWorkers | undefined =
-    poolSize >= 2 ? new RangeWorkers(Array.from({length: poolSize}, (): WorkerInit => ({configDir: opts.configDir, paths, simulation, formulaGuard: formulaGuardOn()})), workerLimits()) : undefined;
+    poolSize >= 2 ? new RangeWorkers(Array.from({length: poolSize}, (): WorkerInit => ({configDir: opts.configDir, paths, simulation, formulaGuard: formulaGuardOn(), format: formatRef()})), workerLimits()) : undefined;
 
   // Pass 1: keys and rejects.
   let ex;
