@@ -59,6 +59,8 @@ export function encodeRowGroup(table: ParquetTable, rows: readonly Record<string
     data: columnValues(c, rows, table.safeText),
     // IDs are unique: a dictionary would only cost time. Enums always get one.
     ...(c.kind === 'id' ? {encoding: 'PLAIN' as const} : c.kind === 'enum' ? {encoding: 'RLE_DICTIONARY' as const} : {}),
+    // Minimum and maximum of free text and lists serve no filter (and cost a compare of every value).
+    statistics: c.kind !== 'text' && c.kind !== 'list',
     columnIndex: false,
     offsetIndex: false,
   }));
@@ -135,6 +137,10 @@ function moveRowGroup(rg: RowGroup, by: bigint): RowGroup {
 function columnValues(c: ParquetColumn, rows: readonly Record<string, unknown>[], safeText: boolean): unknown[] | Float64Array | Int32Array {
   const n = rows.length;
   const name = c.name;
+  // The column's values by its literal name (one inline cache per column: rows share one shape), not row[name].
+  const at = getter(name);
+  const cells = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) cells[i] = at(rows[i]);
   const missing = (i: number): never => {
     throw new Error(`parquet: row ${i + 1} of the block has no value in column ${name}, which is not nullable`);
   };
@@ -142,7 +148,7 @@ function columnValues(c: ParquetColumn, rows: readonly Record<string, unknown>[]
     case 'text': {
       const out = new Array<string>(n);
       for (let i = 0; i < n; i++) {
-        const v = rows[i][name];
+        const v = cells[i];
         const s = typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
         out[i] = safeText && CONTROL_RE.test(s) ? s.replace(CONTROL_ALL_RE, '') : s;
       }
@@ -152,7 +158,7 @@ function columnValues(c: ParquetColumn, rows: readonly Record<string, unknown>[]
     case 'enum': {
       const out = new Array<string | null>(n);
       for (let i = 0; i < n; i++) {
-        const v = rows[i][name];
+        const v = cells[i];
         if (v === null || v === undefined || v === '') out[i] = c.nullable ? null : v === '' ? '' : missing(i);
         else out[i] = String(v);
       }
@@ -161,12 +167,12 @@ function columnValues(c: ParquetColumn, rows: readonly Record<string, unknown>[]
     case 'date': {
       if (!c.nullable) {
         const out = new Int32Array(n);
-        for (let i = 0; i < n; i++) out[i] = days(rows[i][name], name);
+        for (let i = 0; i < n; i++) out[i] = days(cells[i], name);
         return out;
       }
       const out = new Array<number | null>(n);
       for (let i = 0; i < n; i++) {
-        const v = rows[i][name];
+        const v = cells[i];
         out[i] = v === null || v === undefined || v === '' ? null : days(v, name);
       }
       return out;
@@ -174,7 +180,7 @@ function columnValues(c: ParquetColumn, rows: readonly Record<string, unknown>[]
     case 'int': {
       const out = new Array<bigint | null>(n);
       for (let i = 0; i < n; i++) {
-        const v = rows[i][name];
+        const v = cells[i];
         if (typeof v === 'number' && Number.isSafeInteger(v)) out[i] = BigInt(v);
         else if ((v === null || v === undefined) && c.nullable) out[i] = null;
         else throw new Error(`parquet: column ${name} holds ${String(v)}, not a whole number`);
@@ -185,7 +191,7 @@ function columnValues(c: ParquetColumn, rows: readonly Record<string, unknown>[]
       const factor = 10 ** (c.scale ?? 0);
       const out = new Array<bigint | null>(n);
       for (let i = 0; i < n; i++) {
-        const v = rows[i][name];
+        const v = cells[i];
         if (typeof v === 'number' && Number.isFinite(v)) {
           const units = Math.round(v * factor);
           // A value with more digits than the scale would be changed by the DECIMAL: refuse it rather than round.
@@ -199,12 +205,12 @@ function columnValues(c: ParquetColumn, rows: readonly Record<string, unknown>[]
     case 'double': {
       if (!c.nullable) {
         const out = new Float64Array(n);
-        for (let i = 0; i < n; i++) out[i] = rows[i][name] as number;
+        for (let i = 0; i < n; i++) out[i] = cells[i] as number;
         return out;
       }
       const out = new Array<number | null>(n);
       for (let i = 0; i < n; i++) {
-        const v = rows[i][name];
+        const v = cells[i];
         out[i] = typeof v === 'number' ? v : null;
       }
       return out;
@@ -212,7 +218,7 @@ function columnValues(c: ParquetColumn, rows: readonly Record<string, unknown>[]
     case 'boolean': {
       const out = new Array<boolean | null>(n);
       for (let i = 0; i < n; i++) {
-        const v = rows[i][name];
+        const v = cells[i];
         out[i] = v === true ? true : v === false ? false : c.nullable ? null : missing(i);
       }
       return out;
@@ -220,7 +226,7 @@ function columnValues(c: ParquetColumn, rows: readonly Record<string, unknown>[]
     case 'list': {
       const out = new Array<string[]>(n);
       for (let i = 0; i < n; i++) {
-        const v = rows[i][name];
+        const v = cells[i];
         // As in the CSV (see listCell in table-codec.ts): a "|" inside an item is "/", and a list whose cell
         // would be empty (one empty item) is no items, so both formats hold the same values.
         const items = Array.isArray(v) ? (v as unknown[]) : v === null || v === undefined ? [] : [v];
@@ -234,6 +240,14 @@ function columnValues(c: ParquetColumn, rows: readonly Record<string, unknown>[]
       return out;
     }
   }
+}
+
+const getters = new Map<string, (row: Record<string, unknown>) => unknown>();
+/** `(row) => row.<name>`, compiled once per column name. */
+function getter(name: string): (row: Record<string, unknown>) => unknown {
+  let g = getters.get(name);
+  if (g === undefined) getters.set(name, (g = new Function('row', `return row[${JSON.stringify(name)}];`) as (row: Record<string, unknown>) => unknown));
+  return g;
 }
 
 /** Days since 1970-01-01 of a YYYY-MM-DD text. */
