@@ -1,4 +1,4 @@
-// Parquet encoders measured on the tables of a data folder (default /work/ref/100k): for each table, the CPU of
+// Parquet encoders measured on the tables of a data folder (default data/; docs/performance.md used the reference 100k-row dataset): for each table, the CPU of
 // encoding its rows block by block with src/io/parquet (hyparquet-writer: what a worker would do per block), and
 // the CPU of DuckDB converting the finished CSV with the schema's types (read_csv -> COPY TO parquet, one thread),
 // with the bytes of both files and the CSV. Run under nice on a shared machine:
@@ -11,7 +11,7 @@ import {encodeRowGroup, parquetTable, ParquetAssembler, ROW_GROUP_ROWS} from '..
 import {parquetColumns, sqlType} from '../dist/io/parquet/schema.js';
 import {DATASET_TABLES, tablePath} from '../dist/io/parquet/tables.js';
 
-const [dataDir = '/work/ref/100k', ...only] = process.argv.slice(2);
+const [dataDir = 'data', ...only] = process.argv.slice(2);
 const out = join(process.env.TMPDIR ?? '/tmp', `parquet-bench-${process.pid}`);
 mkdirSync(out, {recursive: true});
 const cpu = (from) => {

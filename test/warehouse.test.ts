@@ -1,4 +1,5 @@
-import {readFileSync} from 'node:fs';
+import {copyFileSync, mkdirSync, readFileSync} from 'node:fs';
+import {ParquetCursor} from '../src/io/parquet/cursor.js';
 import {join} from 'node:path';
 import {parse} from 'yaml';
 import Dbt from '../src/commands/dbt.js';
@@ -6,7 +7,7 @@ import Export from '../src/commands/export.js';
 import Run from '../src/commands/run.js';
 import {PRIMARY_KEYS, RELATIONS, VIEWS} from '../src/core/warehouse.js';
 import {parquetColumns, sqlType} from '../src/io/parquet/schema.js';
-import {DATASET_TABLES, tablePath} from '../src/io/parquet/tables.js';
+import {DATASET_TABLES, parquetPathOf, tablePath} from '../src/io/parquet/tables.js';
 import {TableCodec} from '../src/io/table-codec.js';
 import {TableCursor} from '../src/io/table-cursor.js';
 import {runCli, tempDir} from './helpers/cli.js';
@@ -135,5 +136,51 @@ describe('warehouse outputs: export --duckdb and dbt', () => {
       }
     }
     expect([...kinds].sort()).toEqual(['accepted_values', 'not_null', 'relationships', 'unique']);
+  });
+
+  it('export --parquet writes every table, read back (ParquetCursor) as the CSV\'s rows; a folder of Parquet tables exports to DuckDB alike', async () => {
+    const dir = join(t.dir, 'parquet');
+    const r = await runCli(Export, ['--quiet', '--data-dir', data, '--parquet', dir]);
+    expect(r.exitCode).toBe(0);
+    const pqData = join(t.dir, 'pqdata');
+    for (const d of DATASET_TABLES) {
+      const codec = new TableCodec<Record<string, unknown>>(d.columns, {safeText: d.safeText});
+      const csv = await TableCursor.open(tablePath(data, d), codec, {required: codec.columns, producedBy: 'run'});
+      const pq = await ParquetCursor.open<Record<string, unknown>>(join(dir, `${d.name}.parquet`), d.columns, 'run');
+      for (;;) {
+        const [a, b] = [csv.advance(), pq.advance()];
+        if (a) await a;
+        if (b) await b;
+        expect(pq.row).toEqual(csv.row);
+        expect(pq.rowNumber).toBe(csv.rowNumber);
+        if (csv.row === undefined) break;
+      }
+      // A data folder holding the Parquet files only.
+      const target = parquetPathOf(tablePath(pqData, d));
+      mkdirSync(join(target, '..'), {recursive: true});
+      copyFileSync(join(dir, `${d.name}.parquet`), target);
+    }
+    if (!db) return;
+    const other = join(t.dir, 'from-parquet.duckdb');
+    const e = await runCli(Export, ['--quiet', '--data-dir', pqData, '--duckdb', other]);
+    expect(e.exitCode).toBe(0);
+    const db2 = await openDuckDb(other);
+    try {
+      for (const d of DATASET_TABLES) {
+        const [{n}] = await db2!.rows(`SELECT count(*)::INTEGER AS n FROM "${d.name}"`);
+        const [{m}] = await db.rows(`SELECT count(*)::INTEGER AS m FROM "${d.name}"`);
+        expect([d.name, n]).toEqual([d.name, m]);
+      }
+      const q = 'SELECT month::VARCHAR AS month, ending_arr::DOUBLE AS arr FROM arr_by_month ORDER BY month';
+      expect(await db2!.rows(q)).toEqual(await db.rows(q));
+    } finally {
+      db2?.close();
+    }
+  }, 120_000);
+
+  it('export without --duckdb or --parquet says what it needs (exit 2)', async () => {
+    const r = await runCli(Export, ['--data-dir', data]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/--duckdb FILE or --parquet FOLDER/);
   });
 });
