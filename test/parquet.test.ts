@@ -144,3 +144,16 @@ describe('Parquet tables', () => {
     }
   }, 120_000);
 });
+
+describe('--format values', () => {
+  it('accepts csv, parquet and both in any order; refuses anything else with exit code 2', async () => {
+    const {parseTableFormats} = await import('../src/io/parquet/format.js');
+    expect([...parseTableFormats('csv')]).toEqual(['csv']);
+    expect([...parseTableFormats('parquet')]).toEqual(['parquet']);
+    expect([...parseTableFormats('csv, parquet')].sort()).toEqual(['csv', 'parquet']);
+    expect([...parseTableFormats('PARQUET,csv')].sort()).toEqual(['csv', 'parquet']);
+    for (const bad of ['', 'json', 'csv,csv', 'csv,,parquet']) {
+      expect(() => parseTableFormats(bad)).toThrow(expect.objectContaining({exitCode: 2}));
+    }
+  });
+});

@@ -1,15 +1,68 @@
 import {closeSync, mkdirSync, openSync, renameSync, rmSync} from 'node:fs';
 import {dirname} from 'node:path';
+import type {SchemaElement} from 'hyparquet';
 import {tempPathFor} from '../atomic.js';
 import {writeAll} from '../csv.js';
 import type {TableColumn} from '../table-codec.js';
 import {encodeRowGroup, parquetTable, ParquetAssembler, ROW_GROUP_ROWS, type EncodedRowGroup} from './encode.js';
 
 /**
- * One Parquet table file written from rows on one thread (the export, `merge`, tests): the same bytes as
- * blocks encoded by workers and assembled in the same order (the row groups cut at the same rows). Atomic: a
- * temporary file next to the target, then a rename.
+ * The writing end of a Parquet table (the lead thread's half, see encode.ts): blocks encoded anywhere
+ * (encodeRowGroup, e.g. in a worker) are written in the order given, then the footer; the file is written to a
+ * temporary path next to the target and renamed into place by `commit` (`abort` removes it). What a table sink
+ * of the run calls per block received from the workers, and what writeParquetTable uses.
  */
+export class ParquetFileWriter {
+  private readonly assembler: ParquetAssembler;
+  private readonly fd: number;
+  private readonly tmp: string;
+  private written = 0;
+  /** Rows written so far. */
+  rows = 0;
+
+  constructor(readonly path: string, schema: SchemaElement[]) {
+    this.assembler = new ParquetAssembler(schema);
+    mkdirSync(dirname(path), {recursive: true});
+    this.tmp = tempPathFor(path);
+    this.fd = openSync(this.tmp, 'w');
+    try {
+      this.put(this.assembler.start());
+    } catch (e) {
+      this.abort();
+      throw e;
+    }
+  }
+
+  /** Writes a block (one row group) after those written before. */
+  add(block: EncodedRowGroup): void {
+    this.put(this.assembler.add(block));
+    this.rows += block.rows;
+  }
+
+  /** Writes the footer and puts the file in place. */
+  commit(): {rows: number; bytes: number} {
+    this.put(this.assembler.finish());
+    closeSync(this.fd);
+    renameSync(this.tmp, this.path);
+    return {rows: this.rows, bytes: this.written};
+  }
+
+  /** Removes the temporary file (after a failure). */
+  abort(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    rmSync(this.tmp, {force: true});
+  }
+
+  private put(bytes: Uint8Array): void {
+    writeAll(this.fd, bytes, 0, bytes.length, this.path, this.written);
+    this.written += bytes.length;
+  }
+}
+
 export interface WriteParquetOptions {
   /** Text from outside (CodecOptions.safeText). */
   safeText?: boolean;
@@ -17,7 +70,11 @@ export interface WriteParquetOptions {
   rowGroupRows?: number;
 }
 
-/** Writes `rows` (an iterable, sync or async, of row objects or of batches of them) to `path` as Parquet. */
+/**
+ * One Parquet table file written from rows on one thread (the export, `merge`, tests): the same bytes as blocks
+ * encoded by workers and assembled in the same order (row groups cut at the same rows). `rows`: an iterable,
+ * sync or async, of row objects (as the CSV codecs take them).
+ */
 export async function writeParquetTable(
   path: string,
   columns: readonly TableColumn[],
@@ -26,41 +83,20 @@ export async function writeParquetTable(
 ): Promise<{rows: number; bytes: number}> {
   const table = parquetTable(columns, options);
   const groupRows = options.rowGroupRows ?? ROW_GROUP_ROWS;
-  const assembler = new ParquetAssembler(table.schema);
-  mkdirSync(dirname(path), {recursive: true});
-  const tmp = tempPathFor(path);
-  const fd = openSync(tmp, 'w');
-  let written = 0;
-  let count = 0;
-  const put = (bytes: Uint8Array): void => {
-    writeAll(fd, bytes, 0, bytes.length, path, written);
-    written += bytes.length;
-  };
-  const flush = (block: EncodedRowGroup): void => put(assembler.add(block));
+  const file = new ParquetFileWriter(path, table.schema);
   try {
-    put(assembler.start());
     let batch: Array<Record<string, unknown>> = [];
     for await (const row of rows) {
       batch.push(row);
       if (batch.length === groupRows) {
-        flush(encodeRowGroup(table, batch));
-        count += batch.length;
+        file.add(encodeRowGroup(table, batch));
         batch = [];
       }
     }
-    if (batch.length > 0) flush(encodeRowGroup(table, batch));
-    count += batch.length;
-    put(assembler.finish());
-    closeSync(fd);
-    renameSync(tmp, path);
+    if (batch.length > 0) file.add(encodeRowGroup(table, batch));
+    return file.commit();
   } catch (e) {
-    try {
-      closeSync(fd);
-    } catch {
-      // already closed
-    }
-    rmSync(tmp, {force: true});
+    file.abort();
     throw e;
   }
-  return {rows: count, bytes: written};
 }
