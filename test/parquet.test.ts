@@ -6,7 +6,7 @@ import {TableCodec, type TableColumn} from '../src/io/table-codec.js';
 import {TableCursor} from '../src/io/table-cursor.js';
 import {encodeRowGroup, parquetTable, ParquetAssembler} from '../src/io/parquet/encode.js';
 import {readParquetTable} from '../src/io/parquet/read.js';
-import {writeParquetTable} from '../src/io/parquet/file.js';
+import {concatParquetTables, writeParquetTable} from '../src/io/parquet/file.js';
 import {sqlType, parquetColumns} from '../src/io/parquet/schema.js';
 import {DATASET_TABLES, parquetPathOf, tablePath} from '../src/io/parquet/tables.js';
 import {TABLES} from '../src/schemas/tables.js';
@@ -78,6 +78,34 @@ describe('Parquet tables', () => {
     const two = join(t.dir, 'two.parquet');
     writeFileSync(two, assembled);
     expect(await readParquetTable(two, d.columns)).toEqual(rows);
+  });
+
+  it('parts joined without decoding (concatParquetTables) read as their rows in order, in hyparquet and DuckDB', async () => {
+    const d = DATASET_TABLES.find((x) => x.name === 'invoices')!;
+    const rows = await csvRows(tablePath(data, d), d.columns, false);
+    const cut = [0, Math.floor(rows.length / 3), Math.floor(rows.length / 2), rows.length];
+    const parts: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      parts.push(join(t.dir, 'parts', `p${i}.parquet`));
+      await writeParquetTable(parts[i], d.columns, rows.slice(cut[i], cut[i + 1]), {rowGroupRows: 10});
+    }
+    const joined = join(t.dir, 'parts', 'all.parquet');
+    const w = await concatParquetTables(joined, d.columns, parts);
+    expect(w.rows).toBe(rows.length);
+    expect(await readParquetTable(joined, d.columns)).toEqual(rows);
+    const db = await openDuckDb();
+    if (!db) return;
+    try {
+      const got = await db.rows(`SELECT invoice_id, amount::VARCHAR AS amount, strftime(due_date, '%Y-%m-%d') AS due_date FROM read_parquet('${joined}')`);
+      expect(got.map((r) => [r.invoice_id, Number(r.amount), r.due_date])).toEqual(rows.map((r) => [r.invoice_id, r.amount, r.due_date]));
+    } finally {
+      db.close();
+    }
+    // A part of another table is refused.
+    const other = join(t.dir, 'parts', 'reps.parquet');
+    const reps = DATASET_TABLES.find((x) => x.name === 'reps')!;
+    await writeParquetTable(other, reps.columns, await csvRows(tablePath(data, reps), reps.columns, false));
+    await expect(concatParquetTables(join(t.dir, 'parts', 'bad.parquet'), d.columns, [parts[0], other])).rejects.toThrow(/columns differ/);
   });
 
   it('any rows of a table survive the trip (property: texts with separators, control characters, empty lists)', async () => {

@@ -111,7 +111,7 @@ export class ParquetAssembler {
 }
 
 /** A row group's metadata with every file offset in it moved by `by` bytes. */
-function moveRowGroup(rg: RowGroup, by: bigint): RowGroup {
+export function moveRowGroup(rg: RowGroup, by: bigint): RowGroup {
   const move = (v: bigint | undefined): bigint | undefined => (v === undefined ? undefined : v + by);
   const columns = rg.columns.map((c): ColumnChunk => ({
     ...c,

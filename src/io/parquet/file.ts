@@ -4,7 +4,7 @@ import type {SchemaElement} from 'hyparquet';
 import {tempPathFor} from '../atomic.js';
 import {writeAll} from '../csv.js';
 import type {TableColumn} from '../table-codec.js';
-import {encodeRowGroup, parquetTable, ParquetAssembler, ROW_GROUP_ROWS, type EncodedRowGroup} from './encode.js';
+import {encodeRowGroup, moveRowGroup, parquetTable, ParquetAssembler, ROW_GROUP_ROWS, type EncodedRowGroup} from './encode.js';
 
 /**
  * The writing end of a Parquet table (the lead thread's half, see encode.ts): blocks encoded anywhere
@@ -94,6 +94,42 @@ export async function writeParquetTable(
       }
     }
     if (batch.length > 0) file.add(encodeRowGroup(table, batch));
+    return file.commit();
+  } catch (e) {
+    file.abort();
+    throw e;
+  }
+}
+
+/**
+ * Joins Parquet files of one table (e.g. the shards' parts, in shard order) into one file without decoding
+ * them: each part's row groups are copied byte for byte, their offsets moved, under one footer. The parts must
+ * have the table's schema (`columns`); the result reads as their rows one after another.
+ */
+export async function concatParquetTables(path: string, columns: readonly TableColumn[], parts: readonly string[]): Promise<{rows: number; bytes: number}> {
+  const {asyncBufferFromFile, parquetMetadataAsync} = await import('hyparquet');
+  const {openSync: open, readSync} = await import('node:fs');
+  const table = parquetTable(columns);
+  const expected = JSON.stringify(table.schema.map((e) => [e.name, e.type, e.repetition_type]));
+  const file = new ParquetFileWriter(path, table.schema);
+  try {
+    for (const part of parts) {
+      const metadata = await parquetMetadataAsync(await asyncBufferFromFile(part));
+      if (JSON.stringify(metadata.schema.map((e) => [e.name, e.type, e.repetition_type])) !== expected) throw new Error(`${part}: not a Parquet file of this table (its columns differ)`);
+      const fd = open(part, 'r');
+      try {
+        for (const rg of metadata.row_groups) {
+          const starts = rg.columns.map((c) => c.meta_data!.dictionary_page_offset ?? c.meta_data!.data_page_offset);
+          const start = starts.reduce((a, b) => (b < a ? b : a));
+          const end = rg.columns.map((c, i) => starts[i] + c.meta_data!.total_compressed_size).reduce((a, b) => (b > a ? b : a));
+          const bytes = new Uint8Array(Number(end - start));
+          readSync(fd, bytes, 0, bytes.length, Number(start));
+          file.add({bytes, rowGroup: moveRowGroup(rg, -start), rows: Number(rg.num_rows)});
+        }
+      } finally {
+        closeSync(fd);
+      }
+    }
     return file.commit();
   } catch (e) {
     file.abort();
