@@ -33,6 +33,8 @@ export interface TableColumn {
   readonly int?: boolean;
   readonly min?: number;
   readonly max?: number;
+  /** Digits after the point of a number column of money (its values are multiples of 10^-scale): typed DECIMAL in Parquet. */
+  readonly scale?: number;
 }
 
 /** A text csvCell writes as it is (no quotes): every value of a plain column must be such a text. */

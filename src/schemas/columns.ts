@@ -34,6 +34,9 @@ export const col = {
   intOrNull: (d: string) => z.number().int().nullable().describe(d),
   num: (d: string) => z.number().describe(d),
   numOrNull: (d: string) => z.number().nullable().describe(d),
+  /** An amount of money in currency units, 2 decimals (typed DECIMAL(18,2) in Parquet and DuckDB). */
+  money: (d: string) => z.number().multipleOf(0.01).describe(d),
+  moneyOrNull: (d: string) => z.number().multipleOf(0.01).nullable().describe(d),
   prob: (d: string) => z.number().min(0).max(1).describe(d),
   bool: (d: string) => z.boolean().describe(d),
   date: (d: string) => z.string().regex(PLAIN_PATTERNS.date).describe(d),
@@ -91,14 +94,15 @@ function kindOf(type: z.ZodType): Kind {
   }
 }
 
-/** A number column's checks: whole number, bounds. */
-function numberChecks(def: Def): Pick<Kind, 'int' | 'min' | 'max'> {
-  const out: {int?: boolean; min?: number; max?: number} = {};
+/** A number column's checks: whole number, bounds, decimals (a multiple of 0.01: 2). */
+function numberChecks(def: Def): Pick<Kind, 'int' | 'min' | 'max' | 'scale'> {
+  const out: {int?: boolean; min?: number; max?: number; scale?: number} = {};
   for (const c of def.checks ?? []) {
     const d = c._zod.def;
     if (d.check === 'number_format' && (d.format === 'safeint' || d.format === 'int32')) out.int = true;
     if (d.check === 'greater_than' && d.inclusive && typeof d.value === 'number') out.min = d.value;
     if (d.check === 'less_than' && d.inclusive && typeof d.value === 'number') out.max = d.value;
+    if (d.check === 'multiple_of' && typeof d.value === 'number' && d.value < 1) out.scale = Math.round(-Math.log10(d.value));
   }
   return out;
 }

@@ -1,0 +1,260 @@
+import {ByteWriter, ParquetWriter} from 'hyparquet-writer';
+import type {ColumnChunk, KeyValue, RowGroup, SchemaElement} from 'hyparquet';
+import type {TableColumn} from '../table-codec.js';
+import {CONTROL_RE} from '../../core/text-cells.js';
+import {parquetColumns, schemaElements, type ParquetColumn} from './schema.js';
+
+/**
+ * Parquet tables written a block of rows at a time, in two halves that may run on different threads:
+ *
+ * - `encodeRowGroup` (a worker, per block): a block of rows -> the bytes of one self-contained row group (its
+ *   column chunks: pages, dictionaries, statistics; snappy) and the row group's metadata, with offsets counted
+ *   from the block's first byte. The metadata (a few hundred bytes a column) is a plain object: it crosses
+ *   postMessage as it is (structured clone keeps its bigints).
+ * - `ParquetAssembler` (the thread that writes the file): the magic, then each block's bytes in output order,
+ *   its row group's offsets moved by where the block lands, then a footer (the schema and every row group) and
+ *   the magic again.
+ *
+ * hyparquet-writer encodes and serialises; this module only cuts its output at row-group boundaries (its
+ * ParquetWriter writes one row group per `write` of at most rowGroupSize rows, and the footer at `finish`).
+ * Memory: one block's rows and bytes per thread; the assembler keeps only the row groups' metadata.
+ */
+
+type ColumnSource = Parameters<ParquetWriter['write']>[0]['columnData'][number];
+
+/** The rows of a block, encoded: one row group. */
+export interface EncodedRowGroup {
+  /** The row group's bytes (written as they are, one after another, after the magic). */
+  bytes: Uint8Array;
+  /** Its metadata, with file offsets counted from bytes[0]. */
+  rowGroup: RowGroup;
+  rows: number;
+}
+
+/** What a table's Parquet encoder needs: its columns and how their text cells are cleaned. */
+export interface ParquetTable {
+  readonly columns: readonly ParquetColumn[];
+  readonly schema: SchemaElement[];
+  /** Text from outside (see CodecOptions.safeText): control characters removed, as in the CSV (no formula guard). */
+  readonly safeText: boolean;
+}
+
+/** A table's Parquet layout from its columns (src/generated/tables.ts). */
+export function parquetTable(columns: readonly TableColumn[], options: {safeText?: boolean} = {}): ParquetTable {
+  const cols = parquetColumns(columns);
+  return {columns: cols, schema: schemaElements(cols), safeText: options.safeText === true};
+}
+
+/** Rows per row group of the tables this tool writes: big enough to compress well, small enough to stream. */
+export const ROW_GROUP_ROWS = 65_536;
+
+const PARQUET_MAGIC = new Uint8Array([0x50, 0x41, 0x52, 0x31]); // PAR1
+const DAY_MS = 86_400_000;
+const CONTROL_ALL_RE = new RegExp(CONTROL_RE.source, 'g');
+
+/** Encodes rows (objects keyed by column name, as the CSV codecs take them) as one row group. */
+export function encodeRowGroup(table: ParquetTable, rows: readonly Record<string, unknown>[]): EncodedRowGroup {
+  const columnData: ColumnSource[] = table.columns.map((c) => ({
+    name: c.name,
+    data: columnValues(c, rows, table.safeText),
+    // IDs are unique: a dictionary would only cost time. Enums always get one.
+    ...(c.kind === 'id' ? {encoding: 'PLAIN' as const} : c.kind === 'enum' ? {encoding: 'RLE_DICTIONARY' as const} : {}),
+    // Minimum and maximum of free text and lists serve no filter (and cost a compare of every value).
+    statistics: c.kind !== 'text' && c.kind !== 'list',
+    columnIndex: false,
+    offsetIndex: false,
+  }));
+  const writer = new ByteWriter(1 << 16);
+  const pw = new ParquetWriter({writer, schema: table.schema});
+  if (rows.length > 0) void pw.write({columnData, rowGroupSize: rows.length});
+  const all = writer.getBytes();
+  const bytes = all.slice(PARQUET_MAGIC.length);
+  const rowGroup = pw.row_groups[0];
+  if (rowGroup === undefined) return {bytes: new Uint8Array(0), rowGroup: {columns: [], total_byte_size: 0n, num_rows: 0n}, rows: 0};
+  return {bytes, rowGroup: moveRowGroup(rowGroup, -BigInt(PARQUET_MAGIC.length)), rows: rows.length};
+}
+
+/** The file's start, each block in order, the footer: see the module comment. */
+export class ParquetAssembler {
+  private readonly rowGroups: RowGroup[] = [];
+  private rows = 0n;
+  /** Bytes of the file so far (the magic included). */
+  offset = PARQUET_MAGIC.length;
+
+  constructor(private readonly schema: SchemaElement[], private readonly kvMetadata?: KeyValue[]) {}
+
+  /** The file's first bytes. */
+  start(): Uint8Array {
+    return PARQUET_MAGIC.slice();
+  }
+
+  /** A block's bytes, to be written next; its row group joins the footer's. Empty blocks write nothing. */
+  add(block: EncodedRowGroup): Uint8Array {
+    if (block.rows === 0) return block.bytes;
+    this.rowGroups.push(moveRowGroup(block.rowGroup, BigInt(this.offset)));
+    this.rows += BigInt(block.rows);
+    this.offset += block.bytes.length;
+    return block.bytes;
+  }
+
+  /** The file's last bytes: the footer (metadata, its length) and the magic. */
+  finish(): Uint8Array {
+    const writer = new ByteWriter(1 << 16);
+    const pw = new ParquetWriter({writer, schema: this.schema, kvMetadata: this.kvMetadata, createdBy: 'stedi-gtm (hyparquet-writer)'});
+    pw.row_groups = this.rowGroups;
+    pw.num_rows = this.rows;
+    void pw.finish();
+    const bytes = writer.getBytes().slice(PARQUET_MAGIC.length);
+    this.offset += bytes.length;
+    return bytes;
+  }
+}
+
+/** A row group's metadata with every file offset in it moved by `by` bytes. */
+export function moveRowGroup(rg: RowGroup, by: bigint): RowGroup {
+  const move = (v: bigint | undefined): bigint | undefined => (v === undefined ? undefined : v + by);
+  const columns = rg.columns.map((c): ColumnChunk => ({
+    ...c,
+    file_offset: c.file_offset + by,
+    ...(c.offset_index_offset !== undefined ? {offset_index_offset: move(c.offset_index_offset)} : {}),
+    ...(c.column_index_offset !== undefined ? {column_index_offset: move(c.column_index_offset)} : {}),
+    ...(c.meta_data
+      ? {
+          meta_data: {
+            ...c.meta_data,
+            data_page_offset: c.meta_data.data_page_offset + by,
+            ...(c.meta_data.dictionary_page_offset !== undefined ? {dictionary_page_offset: move(c.meta_data.dictionary_page_offset)} : {}),
+            ...(c.meta_data.index_page_offset !== undefined ? {index_page_offset: move(c.meta_data.index_page_offset)} : {}),
+            ...(c.meta_data.bloom_filter_offset !== undefined ? {bloom_filter_offset: move(c.meta_data.bloom_filter_offset)} : {}),
+          },
+        }
+      : {}),
+  }));
+  return {...rg, columns, ...(rg.file_offset !== undefined ? {file_offset: rg.file_offset + by} : {})};
+}
+
+/** A column's values in a block, as hyparquet-writer takes them (see schema.ts for the types). */
+function columnValues(c: ParquetColumn, rows: readonly Record<string, unknown>[], safeText: boolean): unknown[] | Float64Array | Int32Array {
+  const n = rows.length;
+  const name = c.name;
+  // The column's values by its literal name (one inline cache per column: rows share one shape), not row[name].
+  const at = getter(name);
+  const cells = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) cells[i] = at(rows[i]);
+  const missing = (i: number): never => {
+    throw new Error(`parquet: row ${i + 1} of the block has no value in column ${name}, which is not nullable`);
+  };
+  switch (c.kind) {
+    case 'text': {
+      const out = new Array<string>(n);
+      for (let i = 0; i < n; i++) {
+        const v = cells[i];
+        const s = typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
+        out[i] = safeText && CONTROL_RE.test(s) ? s.replace(CONTROL_ALL_RE, '') : s;
+      }
+      return out;
+    }
+    case 'id':
+    case 'enum': {
+      const out = new Array<string | null>(n);
+      for (let i = 0; i < n; i++) {
+        const v = cells[i];
+        if (v === null || v === undefined || v === '') out[i] = c.nullable ? null : v === '' ? '' : missing(i);
+        else out[i] = String(v);
+      }
+      return out;
+    }
+    case 'date': {
+      if (!c.nullable) {
+        const out = new Int32Array(n);
+        for (let i = 0; i < n; i++) out[i] = days(cells[i], name);
+        return out;
+      }
+      const out = new Array<number | null>(n);
+      for (let i = 0; i < n; i++) {
+        const v = cells[i];
+        out[i] = v === null || v === undefined || v === '' ? null : days(v, name);
+      }
+      return out;
+    }
+    case 'int': {
+      const out = new Array<bigint | null>(n);
+      for (let i = 0; i < n; i++) {
+        const v = cells[i];
+        if (typeof v === 'number' && Number.isSafeInteger(v)) out[i] = BigInt(v);
+        else if ((v === null || v === undefined) && c.nullable) out[i] = null;
+        else throw new Error(`parquet: column ${name} holds ${String(v)}, not a whole number`);
+      }
+      return out;
+    }
+    case 'decimal': {
+      const factor = 10 ** (c.scale ?? 0);
+      const out = new Array<bigint | null>(n);
+      for (let i = 0; i < n; i++) {
+        const v = cells[i];
+        if (typeof v === 'number' && Number.isFinite(v)) {
+          const units = Math.round(v * factor);
+          // A value with more digits than the scale would be changed by the DECIMAL: refuse it rather than round.
+          if (units / factor !== v) throw new Error(`parquet: column ${name} holds ${v}, which has more than ${c.scale} decimals`);
+          out[i] = BigInt(units);
+        } else if ((v === null || v === undefined) && c.nullable) out[i] = null;
+        else throw new Error(`parquet: column ${name} holds ${String(v)}, not an amount`);
+      }
+      return out;
+    }
+    case 'double': {
+      if (!c.nullable) {
+        const out = new Float64Array(n);
+        for (let i = 0; i < n; i++) out[i] = cells[i] as number;
+        return out;
+      }
+      const out = new Array<number | null>(n);
+      for (let i = 0; i < n; i++) {
+        const v = cells[i];
+        out[i] = typeof v === 'number' ? v : null;
+      }
+      return out;
+    }
+    case 'boolean': {
+      const out = new Array<boolean | null>(n);
+      for (let i = 0; i < n; i++) {
+        const v = cells[i];
+        out[i] = v === true ? true : v === false ? false : c.nullable ? null : missing(i);
+      }
+      return out;
+    }
+    case 'list': {
+      const out = new Array<string[]>(n);
+      for (let i = 0; i < n; i++) {
+        const v = cells[i];
+        // As in the CSV (see listCell in table-codec.ts): a "|" inside an item is "/", and a list whose cell
+        // would be empty (one empty item) is no items, so both formats hold the same values.
+        const items = Array.isArray(v) ? (v as unknown[]) : v === null || v === undefined ? [] : [v];
+        const list = items.map((item) => {
+          let s = typeof item === 'string' ? item : String(item);
+          if (s.includes('|')) s = s.replaceAll('|', '/');
+          return safeText && CONTROL_RE.test(s) ? s.replace(CONTROL_ALL_RE, '') : s;
+        });
+        out[i] = list.length === 1 && list[0] === '' ? [] : list;
+      }
+      return out;
+    }
+  }
+}
+
+const getters = new Map<string, (row: Record<string, unknown>) => unknown>();
+/** `(row) => row.<name>`, compiled once per column name. */
+function getter(name: string): (row: Record<string, unknown>) => unknown {
+  let g = getters.get(name);
+  if (g === undefined) getters.set(name, (g = new Function('row', `return row[${JSON.stringify(name)}];`) as (row: Record<string, unknown>) => unknown));
+  return g;
+}
+
+/** Days since 1970-01-01 of a YYYY-MM-DD text. */
+function days(v: unknown, name: string): number {
+  if (typeof v === 'string' && v.length === 10 && v.charCodeAt(4) === 45 && v.charCodeAt(7) === 45) {
+    const t = Date.UTC(Number(v.slice(0, 4)), Number(v.slice(5, 7)) - 1, Number(v.slice(8, 10)));
+    if (Number.isFinite(t)) return t / DAY_MS;
+  }
+  throw new Error(`parquet: column ${name} holds ${JSON.stringify(v)}, not a date (YYYY-MM-DD)`);
+}

@@ -1,0 +1,155 @@
+import {existsSync, mkdtempSync, renameSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {dirname, join, resolve} from 'node:path';
+import {mkdirSync} from 'node:fs';
+import {stringify} from 'yaml';
+import {UserError} from '../errors.js';
+import {comments, createTables, createViews, dbtSources, loadColumns, loadOrder, type WarehouseTable} from '../core/warehouse.js';
+import {tempPathFor, writeFileAtomic} from '../io/atomic.js';
+import {writeParquetTable} from '../io/parquet/file.js';
+import {parquetColumns} from '../io/parquet/schema.js';
+import {DATASET_TABLES, parquetPathOf, tablePath, type DatasetTable} from '../io/parquet/tables.js';
+import type {Reporter} from '../io/reporter.js';
+import {TableCodec} from '../io/table-codec.js';
+import {TableCursor} from '../io/table-cursor.js';
+
+/**
+ * The dataset's tables with their columns' descriptions (read off the zod schemas: loads zod), the open
+ * vocabularies (lead sources) those of deal_model.yml in `configDir`.
+ */
+export async function warehouseTables(configDir: string): Promise<WarehouseTable[]> {
+  const [{tableSchemas}, {openVocabulary}, {loadDealModelConfig}] = await Promise.all([import('../schemas/tables.js'), import('../core/vocabulary.js'), import('./deals.js')]);
+  const TABLES = tableSchemas(openVocabulary(await loadDealModelConfig(configDir)));
+  return DATASET_TABLES.map((d) => {
+    const doc = TABLES.find((t) => t.file === d.file);
+    if (!doc) throw new Error(`warehouse: ${d.file} is not in TABLES`);
+    const shape = doc.schema.shape as Record<string, {description?: string}>;
+    return {
+      name: d.name,
+      description: doc.grain.charAt(0).toUpperCase() + doc.grain.slice(1) + '.',
+      columns: parquetColumns(d.columns).map((c) => ({...c, description: shape[c.name]?.description ?? ''})),
+    };
+  });
+}
+
+/** Where a table of the data folder is read from: its Parquet file when there is one, else its CSV. */
+function source(dataDir: string, d: DatasetTable): {path: string; parquet: boolean} {
+  const csv = tablePath(dataDir, d);
+  const pq = parquetPathOf(csv);
+  if (existsSync(pq)) return {path: pq, parquet: true};
+  if (existsSync(csv)) return {path: csv, parquet: false};
+  throw new UserError(`${csv} is missing: run \`stedi-gtm run\` first (the export needs every table of the dataset)`);
+}
+
+/**
+ * A table as a Parquet file: the data folder's own, or its CSV read by the stages' reader (the formula guard
+ * undone, every cell checked and typed) and written to a temporary Parquet file under `tmp`.
+ */
+async function asParquet(dataDir: string, d: DatasetTable, tmp: string): Promise<string> {
+  const s = source(dataDir, d);
+  if (s.parquet) return s.path;
+  const codec = new TableCodec<Record<string, unknown>>(d.columns, {safeText: d.safeText});
+  const cursor = await TableCursor.open(s.path, codec, {required: codec.columns, producedBy: 'run', check: {table: d.columns, all: true}});
+  const out = join(tmp, `${d.name}.parquet`);
+  await writeParquetTable(out, d.columns, rowsOf(cursor), {safeText: d.safeText});
+  return out;
+}
+
+export interface ExportResult {
+  output: string;
+  tables: Record<string, number>;
+  views: string[];
+}
+
+/**
+ * Writes the data folder's tables to a DuckDB database file (atomically: a temporary file, then a rename):
+ * tables typed from the schemas with primary, unique and foreign keys, COMMENT ON every table, column and view,
+ * and the views of core/warehouse.ts. Reads each table's Parquet file, or its CSV converted on the way.
+ */
+export async function exportDuckDb(opts: {dataDir: string; configDir: string; output: string; reporter: Reporter}): Promise<ExportResult> {
+  let duckdb: typeof import('@duckdb/node-api');
+  try {
+    duckdb = await import('@duckdb/node-api');
+  } catch (e) {
+    throw new UserError(`DuckDB (@duckdb/node-api) does not load on this machine: ${(e as Error).message}`);
+  }
+  const output = resolve(opts.output);
+  mkdirSync(dirname(output), {recursive: true});
+  const tables = await warehouseTables(opts.configDir);
+  const byName = new Map(DATASET_TABLES.map((d) => [d.name, d]));
+  const tmpDir = mkdtempSync(join(tmpdir(), 'stedi-gtm-export-'));
+  const tmpDb = tempPathFor(output);
+  const counts: Record<string, number> = {};
+  try {
+    const instance = await duckdb.DuckDBInstance.create(tmpDb, {threads: '2', memory_limit: '512MB', temp_directory: tmpDir});
+    const db = await instance.connect();
+    try {
+      for (const sql of createTables(tables)) await db.run(sql);
+      for (const t of loadOrder(tables)) {
+        opts.reporter.info(`Loading ${t.name}`);
+        const file = await asParquet(opts.dataDir, byName.get(t.name)!, tmpDir);
+        await db.run(`INSERT INTO "${t.name}" SELECT ${loadColumns(t)} FROM read_parquet('${file.replaceAll("'", "''")}')`);
+        const r = await db.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM "${t.name}"`);
+        counts[t.name] = Number(r.getRowObjectsJS()[0].n);
+      }
+      for (const sql of createViews()) await db.run(sql);
+      for (const sql of comments(tables)) await db.run(sql);
+      await db.run('CHECKPOINT');
+    } finally {
+      db.closeSync();
+      instance.closeSync();
+    }
+    renameSync(tmpDb, output);
+  } catch (e) {
+    rmSync(tmpDb, {force: true});
+    rmSync(`${tmpDb}.wal`, {force: true});
+    throw e;
+  } finally {
+    rmSync(tmpDir, {recursive: true, force: true});
+  }
+  return {output, tables: counts, views: createViews().map((s) => s.split(/\s+/)[2].replaceAll('"', ''))};
+}
+
+/**
+ * Writes every table of the data folder as a Parquet file into `outDir` (`<table>.parquet`, each atomically),
+ * read from its CSV by the stages' reader (checked, the formula guard undone): the same rows, typed.
+ */
+export async function exportParquet(opts: {dataDir: string; outDir: string; reporter: Reporter}): Promise<{output: string; tables: Record<string, {rows: number; bytes: number}>}> {
+  const outDir = resolve(opts.outDir);
+  const tables: Record<string, {rows: number; bytes: number}> = {};
+  for (const d of DATASET_TABLES) {
+    const s = source(opts.dataDir, d);
+    opts.reporter.info(`Writing ${d.name}.parquet`);
+    const codec = new TableCodec<Record<string, unknown>>(d.columns, {safeText: d.safeText});
+    const file = join(outDir, `${d.name}.parquet`);
+    if (s.parquet) {
+      const {ParquetCursor} = await import('../io/parquet/cursor.js');
+      const cursor = await ParquetCursor.open<Record<string, unknown>>(s.path, d.columns, 'run');
+      tables[d.name] = await writeParquetTable(file, d.columns, rowsOf(cursor), {safeText: d.safeText});
+      continue;
+    }
+    const cursor = await TableCursor.open(s.path, codec, {required: codec.columns, producedBy: 'run', check: {table: d.columns, all: true}});
+    tables[d.name] = await writeParquetTable(file, d.columns, rowsOf(cursor), {safeText: d.safeText});
+  }
+  return {output: outDir, tables};
+}
+
+/** The rows of a cursor (TableCursor or ParquetCursor), in order. */
+async function* rowsOf(cursor: {advance(): void | Promise<void>; row: Record<string, unknown> | undefined}): AsyncGenerator<Record<string, unknown>> {
+  for (;;) {
+    const w = cursor.advance();
+    if (w) await w;
+    if (cursor.row === undefined) return;
+    yield cursor.row;
+  }
+}
+
+/** Writes the dbt sources file of the dataset's tables (see dbtSources) to `output`; returns what it wrote. */
+export async function writeDbtSources(opts: {output: string; configDir: string; schema: string; database?: string}): Promise<{output: string; tables: number; tests: number}> {
+  const doc = dbtSources(await warehouseTables(opts.configDir), {schema: opts.schema, database: opts.database});
+  const text = `# Generated by \`stedi-gtm dbt\` from the zod table schemas: do not edit (run it again).\n${stringify(doc, {lineWidth: 0})}`;
+  const output = resolve(opts.output);
+  writeFileAtomic(output, text);
+  const sources = (doc.sources as Array<{tables: Array<{columns: Array<{data_tests?: unknown[]}>}>}>)[0];
+  return {output, tables: sources.tables.length, tests: sources.tables.reduce((n, t) => n + t.columns.reduce((m, c) => m + (c.data_tests?.length ?? 0), 0), 0)};
+}

@@ -1,0 +1,187 @@
+import {mkdirSync} from 'node:fs';
+import {join} from 'node:path';
+import fc from 'fast-check';
+import Run from '../src/commands/run.js';
+import {TableCodec, type TableColumn} from '../src/io/table-codec.js';
+import {TableCursor} from '../src/io/table-cursor.js';
+import {encodeRowGroup, parquetTable, ParquetAssembler} from '../src/io/parquet/encode.js';
+import {readParquetTable} from '../src/io/parquet/read.js';
+import {concatParquetTables, writeParquetTable} from '../src/io/parquet/file.js';
+import {sqlType, parquetColumns} from '../src/io/parquet/schema.js';
+import {DATASET_TABLES, parquetPathOf, tablePath} from '../src/io/parquet/tables.js';
+import {TABLES} from '../src/schemas/tables.js';
+import {tableColumns} from '../src/schemas/columns.js';
+import {runCli, tempDir} from './helpers/cli.js';
+import {openDuckDb} from './helpers/duckdb.js';
+
+const CONFIG = join(process.cwd(), 'config');
+
+/** The rows the CSV reader gives for a table (every column decoded, as the stages decode them). */
+async function csvRows(file: string, columns: readonly TableColumn[], safeText: boolean): Promise<Array<Record<string, unknown>>> {
+  const codec = new TableCodec<Record<string, unknown>>(columns, {safeText});
+  const cursor = await TableCursor.open(file, codec, {required: codec.columns, producedBy: 'run'});
+  const out: Array<Record<string, unknown>> = [];
+  for (;;) {
+    const w = cursor.advance();
+    if (w) await w;
+    if (cursor.row === undefined) break;
+    out.push(cursor.row);
+  }
+  return out;
+}
+
+describe('Parquet tables', () => {
+  let t: ReturnType<typeof tempDir>;
+  let data: string;
+  beforeAll(async () => {
+    t = tempDir();
+    data = join(t.dir, 'data');
+    const r = await runCli(Run, ['--config-dir', CONFIG, '--provider', 'rules', '--quiet', '--seed', '42', '--data-dir', data, '--no-report']);
+    expect(r.exitCode).toBe(0);
+  }, 120_000);
+  afterAll(() => t.cleanup());
+
+  it('DATASET_TABLES names the tables of TABLES, with the columns read off their zod schemas', () => {
+    expect(DATASET_TABLES.map((d) => d.file)).toEqual(TABLES.map((d) => d.file));
+    for (const [i, d] of DATASET_TABLES.entries()) expect(d.columns).toEqual(tableColumns(TABLES[i].schema));
+  });
+
+  it('every table read back from Parquet gives the rows its CSV gives (small row groups: several per table)', async () => {
+    for (const d of DATASET_TABLES) {
+      const csv = tablePath(data, d);
+      const rows = await csvRows(csv, d.columns, d.safeText);
+      const pq = join(t.dir, 'pq', `${d.name}.parquet`);
+      const w = await writeParquetTable(pq, d.columns, rows, {safeText: d.safeText, rowGroupRows: 1000});
+      expect(w.rows).toBe(rows.length);
+      const back = await readParquetTable(pq, d.columns);
+      expect(back.length).toBe(rows.length);
+      expect(back).toEqual(rows);
+    }
+  }, 120_000);
+
+  it('blocks encoded separately and assembled in order are the same file as one writer (the workers\' way)', async () => {
+    const d = DATASET_TABLES.find((x) => x.name === 'deals')!;
+    const rows = await csvRows(tablePath(data, d), d.columns, false);
+    const table = parquetTable(d.columns);
+    const a = new ParquetAssembler(table.schema);
+    const parts: Uint8Array[] = [a.start()];
+    for (let i = 0; i < rows.length; i += 100) {
+      // Through structured clone, as the metadata crosses postMessage.
+      parts.push(a.add(structuredClone(encodeRowGroup(table, rows.slice(i, i + 100)))));
+    }
+    parts.push(a.finish());
+    const one = join(t.dir, 'one.parquet');
+    await writeParquetTable(one, d.columns, rows, {rowGroupRows: 100});
+    const {readFileSync, writeFileSync} = await import('node:fs');
+    const assembled = Buffer.concat(parts);
+    expect(assembled.equals(readFileSync(one))).toBe(true);
+    const two = join(t.dir, 'two.parquet');
+    writeFileSync(two, assembled);
+    expect(await readParquetTable(two, d.columns)).toEqual(rows);
+  });
+
+  it('parts joined without decoding (concatParquetTables) read as their rows in order, in hyparquet and DuckDB', async () => {
+    const d = DATASET_TABLES.find((x) => x.name === 'invoices')!;
+    const rows = await csvRows(tablePath(data, d), d.columns, false);
+    const cut = [0, Math.floor(rows.length / 3), Math.floor(rows.length / 2), rows.length];
+    const parts: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      parts.push(join(t.dir, 'parts', `p${i}.parquet`));
+      await writeParquetTable(parts[i], d.columns, rows.slice(cut[i], cut[i + 1]), {rowGroupRows: 10});
+    }
+    const joined = join(t.dir, 'parts', 'all.parquet');
+    const w = await concatParquetTables(joined, d.columns, parts);
+    expect(w.rows).toBe(rows.length);
+    expect(await readParquetTable(joined, d.columns)).toEqual(rows);
+    const db = await openDuckDb();
+    if (!db) return;
+    try {
+      const got = await db.rows(`SELECT invoice_id, amount::VARCHAR AS amount, strftime(due_date, '%Y-%m-%d') AS due_date FROM read_parquet('${joined}')`);
+      expect(got.map((r) => [r.invoice_id, Number(r.amount), r.due_date])).toEqual(rows.map((r) => [r.invoice_id, r.amount, r.due_date]));
+    } finally {
+      db.close();
+    }
+    // A part of another table is refused.
+    const other = join(t.dir, 'parts', 'reps.parquet');
+    const reps = DATASET_TABLES.find((x) => x.name === 'reps')!;
+    await writeParquetTable(other, reps.columns, await csvRows(tablePath(data, reps), reps.columns, false));
+    await expect(concatParquetTables(join(t.dir, 'parts', 'bad.parquet'), d.columns, [parts[0], other])).rejects.toThrow(/columns differ/);
+  });
+
+  it('any rows of a table survive the trip (property: texts with separators, control characters, empty lists)', async () => {
+    const columns: TableColumn[] = [
+      {name: 'id', kind: 'string', nullable: false, plain: true, format: 'id'},
+      {name: 'note', kind: 'string', nullable: false, plain: false},
+      {name: 'tags', kind: 'list', nullable: false, plain: false},
+      {name: 'day', kind: 'string', nullable: false, plain: true, format: 'dateOrEmpty'},
+      {name: 'n', kind: 'number', nullable: true, plain: false, int: true},
+      {name: 'amount', kind: 'number', nullable: false, plain: false, scale: 2},
+      {name: 'kind', kind: 'string', nullable: false, plain: true, values: ['a', 'b', '']},
+      {name: 'ok', kind: 'boolean', nullable: false, plain: false},
+    ];
+    const dir = join(t.dir, 'prop');
+    mkdirSync(dir, {recursive: true});
+    const row = fc.record({
+      id: fc.stringMatching(/^co_[0-9a-f]{16}$/),
+      note: fc.string({unit: 'binary'}),
+      tags: fc.array(fc.string()),
+      day: fc.oneof(fc.constant(''), fc.date({min: new Date('1990-01-01'), max: new Date('2090-12-31'), noInvalidDate: true}).map((x) => x.toISOString().slice(0, 10))),
+      n: fc.option(fc.integer({min: -(2 ** 40), max: 2 ** 40})),
+      amount: fc.integer({min: -1e9, max: 1e9}).map((c) => c / 100),
+      kind: fc.constantFrom('a', 'b', ''),
+      ok: fc.boolean(),
+    });
+    let k = 0;
+    await fc.assert(fc.asyncProperty(fc.array(row, {maxLength: 40}), async (rows) => {
+      const csvFile = join(dir, `t${k}.csv`);
+      const pqFile = join(dir, `t${k++}.parquet`);
+      // The CSV's rows: written and read by the codec (safeText), as the stages do.
+      const codec = new TableCodec<Record<string, unknown>>(columns, {safeText: true});
+      const {writeFileSync} = await import('node:fs');
+      writeFileSync(csvFile, `${codec.columns.join(',')}\n${rows.map((r) => codec.line(r)).join('')}`);
+      const viaCsv = await csvRows(csvFile, columns, true);
+      await writeParquetTable(pqFile, columns, rows, {safeText: true, rowGroupRows: 7});
+      expect(await readParquetTable(pqFile, columns)).toEqual(viaCsv);
+    }), {numRuns: 40});
+  });
+
+  it('DuckDB opens the Parquet files with the types of the schemas and their row counts', async () => {
+    const db = await openDuckDb();
+    if (!db) return;
+    try {
+      for (const d of DATASET_TABLES) {
+        const csv = tablePath(data, d);
+        const rows = await csvRows(csv, d.columns, d.safeText);
+        const pq = parquetPathOf(join(t.dir, 'duck', `${d.name}.csv`));
+        await writeParquetTable(pq, d.columns, rows, {safeText: d.safeText, rowGroupRows: 500});
+        const types = await db.rows(`DESCRIBE SELECT * FROM read_parquet('${pq}')`);
+        expect(types.map((r) => [r.column_name, r.column_type])).toEqual(parquetColumns(d.columns).map((c) => [c.name, sqlType(c)]));
+        const [{n}] = await db.rows(`SELECT count(*)::INTEGER AS n FROM read_parquet('${pq}')`);
+        expect(n).toBe(rows.length);
+      }
+      // A value of each typed kind as DuckDB reads it.
+      const inv = join(t.dir, 'duck', 'invoices.parquet');
+      const csvInv = await csvRows(tablePath(data, DATASET_TABLES.find((x) => x.name === 'invoices')!), DATASET_TABLES.find((x) => x.name === 'invoices')!.columns, false);
+      const [first] = await db.rows(`SELECT invoice_id, strftime(period_start, '%Y-%m-%d') AS period_start, amount::VARCHAR AS amount, period_months FROM read_parquet('${inv}') LIMIT 1`);
+      expect(first.invoice_id).toBe(csvInv[0].invoice_id);
+      expect(first.period_start).toBe(csvInv[0].period_start);
+      expect(Number(first.amount)).toBe(csvInv[0].amount);
+      expect(Number(first.period_months)).toBe(csvInv[0].period_months);
+    } finally {
+      db.close();
+    }
+  }, 120_000);
+});
+
+describe('--format values', () => {
+  it('accepts csv, parquet and both in any order; refuses anything else with exit code 2', async () => {
+    const {parseTableFormats} = await import('../src/io/parquet/format.js');
+    expect([...parseTableFormats('csv')]).toEqual(['csv']);
+    expect([...parseTableFormats('parquet')]).toEqual(['parquet']);
+    expect([...parseTableFormats('csv, parquet')].sort()).toEqual(['csv', 'parquet']);
+    expect([...parseTableFormats('PARQUET,csv')].sort()).toEqual(['csv', 'parquet']);
+    for (const bad of ['', 'json', 'csv,csv', 'csv,,parquet']) {
+      expect(() => parseTableFormats(bad)).toThrow(expect.objectContaining({exitCode: 2}));
+    }
+  });
+});

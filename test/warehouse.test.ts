@@ -1,0 +1,186 @@
+import {copyFileSync, mkdirSync, readFileSync} from 'node:fs';
+import {ParquetCursor} from '../src/io/parquet/cursor.js';
+import {join} from 'node:path';
+import {parse} from 'yaml';
+import Dbt from '../src/commands/dbt.js';
+import Export from '../src/commands/export.js';
+import Run from '../src/commands/run.js';
+import {PRIMARY_KEYS, RELATIONS, VIEWS} from '../src/core/warehouse.js';
+import {parquetColumns, sqlType} from '../src/io/parquet/schema.js';
+import {DATASET_TABLES, parquetPathOf, tablePath} from '../src/io/parquet/tables.js';
+import {TableCodec} from '../src/io/table-codec.js';
+import {TableCursor} from '../src/io/table-cursor.js';
+import {runCli, tempDir} from './helpers/cli.js';
+import {openDuckDb, type TestDuckDb} from './helpers/duckdb.js';
+
+const CONFIG = join(process.cwd(), 'config');
+
+async function csvRowCount(file: string, d: (typeof DATASET_TABLES)[number]): Promise<number> {
+  const codec = new TableCodec<Record<string, unknown>>(d.columns, {safeText: d.safeText});
+  const cursor = await TableCursor.open(file, codec, {required: codec.columns, producedBy: 'run'});
+  let n = 0;
+  for (;;) {
+    const w = cursor.advance();
+    if (w) await w;
+    if (cursor.row === undefined) return n;
+    n++;
+  }
+}
+
+interface DbtColumn {name: string; description: string; data_type: string; data_tests?: Array<string | Record<string, Record<string, unknown>>>}
+interface DbtTable {name: string; description: string; columns: DbtColumn[]}
+
+describe('warehouse outputs: export --duckdb and dbt', () => {
+  let t: ReturnType<typeof tempDir>;
+  let data: string;
+  let dbFile: string;
+  let db: TestDuckDb | undefined;
+  beforeAll(async () => {
+    t = tempDir();
+    data = join(t.dir, 'data');
+    const r = await runCli(Run, ['--config-dir', CONFIG, '--provider', 'rules', '--quiet', '--seed', '7', '--data-dir', data, '--no-report']);
+    expect(r.exitCode).toBe(0);
+    dbFile = join(data, 'final', 'gtm.duckdb');
+    const e = await runCli(Export, ['--quiet', '--data-dir', data, '--duckdb', dbFile]);
+    expect(e.stderr).toBe('');
+    expect(e.exitCode).toBe(0);
+    db = await openDuckDb(dbFile);
+  }, 180_000);
+  afterAll(() => {
+    db?.close();
+    t.cleanup();
+  });
+
+  it('the database holds every table with the CSV\'s row count and the schemas\' types', async () => {
+    if (!db) return;
+    for (const d of DATASET_TABLES) {
+      const [{n}] = await db.rows(`SELECT count(*)::INTEGER AS n FROM "${d.name}"`);
+      expect(n).toBe(await csvRowCount(tablePath(data, d), d));
+      const cols = await db.rows(`SELECT column_name, data_type, comment FROM duckdb_columns() WHERE table_name = '${d.name}' ORDER BY column_index`);
+      expect(cols.map((c) => [c.column_name, c.data_type])).toEqual(parquetColumns(d.columns).map((c) => [c.name, sqlType(c)]));
+      // Every column carries its data dictionary text.
+      for (const c of cols) expect(String(c.comment ?? '').length).toBeGreaterThan(0);
+    }
+  });
+
+  it('has the primary and foreign keys, and the key relations hold', async () => {
+    if (!db) return;
+    const constraints = await db.rows(`SELECT table_name, constraint_type, constraint_column_names AS cols, referenced_table FROM duckdb_constraints() WHERE constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY')`);
+    for (const [table, pk] of Object.entries(PRIMARY_KEYS)) {
+      expect(constraints.some((c) => c.table_name === table && c.constraint_type === 'PRIMARY KEY' && JSON.stringify(c.cols) === JSON.stringify(pk))).toBe(true);
+    }
+    for (const r of RELATIONS) {
+      const [{orphans}] = await db.rows(`SELECT count(*)::INTEGER AS orphans FROM "${r.table}" a WHERE a."${r.columns[0]}" IS NOT NULL AND a."${r.columns[0]}" <> '' AND NOT EXISTS (SELECT 1 FROM "${r.to}" b WHERE b."${r.toColumns[0]}" = a."${r.columns[0]}")`);
+      expect([r.table, r.columns[0], orphans]).toEqual([r.table, r.columns[0], 0]);
+      if (r.table !== r.to) expect(constraints.some((c) => c.table_name === r.table && c.constraint_type === 'FOREIGN KEY' && c.referenced_table === r.to)).toBe(true);
+    }
+    // There are relations to check: deals refer to companies.
+    const [{linked}] = await db.rows('SELECT count(*)::INTEGER AS linked FROM deals JOIN companies USING (company_id)');
+    expect(linked).toBeGreaterThan(0);
+  });
+
+  it('the views answer: ARR at each month end is the sum of the movements up to then; win rates are shares', async () => {
+    if (!db) return;
+    expect((await db.rows("SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1")).map((r) => r.view_name)).toEqual(VIEWS.map((v) => v.name).sort());
+    const months = await db.rows('SELECT month::VARCHAR AS month, ending_arr::DOUBLE AS ending_arr FROM arr_by_month');
+    expect(months.length).toBeGreaterThan(0);
+    for (const m of months.filter((_, i) => i % 5 === 0)) {
+      const [{arr}] = await db.rows(`SELECT coalesce(sum(arr_delta), 0)::DOUBLE AS arr FROM arr_movements WHERE movement_date < DATE '${m.month}' + INTERVAL 1 MONTH`);
+      expect(m.ending_arr).toBe(arr);
+    }
+    const rates = await db.rows('SELECT won::INTEGER AS won, lost::INTEGER AS lost, win_rate::DOUBLE AS win_rate FROM win_rate_by_segment_source');
+    expect(rates.length).toBeGreaterThan(0);
+    for (const r of rates) expect(r.win_rate as number).toBeCloseTo((r.won as number) / ((r.won as number) + (r.lost as number)), 4);
+    const [{weeks}] = await db.rows('SELECT count(DISTINCT week)::INTEGER AS weeks FROM pipeline_by_stage_week');
+    const [{snap}] = await db.rows('SELECT count(DISTINCT snapshot_date)::INTEGER AS snap FROM pipeline_snapshots');
+    expect(weeks).toBe(snap);
+  });
+
+  it('dbt: a version 2 sources file with every table and column, whose tests all pass on the exported data', async () => {
+    const out = join(t.dir, 'dbt', 'sources.yml');
+    const r = await runCli(Dbt, ['--quiet', '--out', out, '--schema', 'main']);
+    expect(r.exitCode).toBe(0);
+    const doc = parse(readFileSync(out, 'utf8')) as {version: number; sources: Array<{name: string; schema: string; tables: DbtTable[]}>};
+    expect(doc.version).toBe(2);
+    expect(doc.sources).toHaveLength(1);
+    const [source] = doc.sources;
+    expect(source.schema).toBe('main');
+    expect(source.tables.map((x) => x.name)).toEqual(DATASET_TABLES.map((d) => d.name));
+    const kinds = new Set<string>();
+    for (const table of source.tables) {
+      const d = DATASET_TABLES.find((x) => x.name === table.name)!;
+      expect(table.description.length).toBeGreaterThan(0);
+      expect(table.columns.map((c) => c.name)).toEqual(d.columns.map((c) => c.name));
+      for (const c of table.columns) {
+        expect(c.description.length).toBeGreaterThan(0);
+        for (const test of c.data_tests ?? []) {
+          const kind = typeof test === 'string' ? test : Object.keys(test)[0];
+          kinds.add(kind);
+          if (!db) continue;
+          // Each test as dbt compiles it, run on the exported database: no failing rows.
+          const col = `"${c.name}"`;
+          let sql: string;
+          if (test === 'not_null') sql = `SELECT count(*)::INTEGER AS bad FROM "${table.name}" WHERE ${col} IS NULL`;
+          else if (test === 'unique') sql = `SELECT (count(${col}) - count(DISTINCT ${col}))::INTEGER AS bad FROM "${table.name}"`;
+          else if (typeof test !== 'string' && 'accepted_values' in test) {
+            const values = test.accepted_values.values as string[];
+            expect(values).toEqual(parquetColumns(d.columns).find((x) => x.name === c.name)!.values);
+            sql = `SELECT count(*)::INTEGER AS bad FROM "${table.name}" WHERE ${col} IS NOT NULL AND ${col} NOT IN (${values.map((v) => `'${v}'`).join(', ')})`;
+          } else if (typeof test !== 'string' && 'relationships' in test) {
+            const to = /source\('stedi_gtm', '(\w+)'\)/.exec(String(test.relationships.to))![1];
+            sql = `SELECT count(*)::INTEGER AS bad FROM "${table.name}" a WHERE a.${col} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "${to}" b WHERE b."${String(test.relationships.field)}" = a.${col})`;
+          } else throw new Error(`unexpected test ${JSON.stringify(test)}`);
+          const [{bad}] = await db.rows(sql);
+          expect([table.name, c.name, kind, bad]).toEqual([table.name, c.name, kind, 0]);
+        }
+      }
+    }
+    expect([...kinds].sort()).toEqual(['accepted_values', 'not_null', 'relationships', 'unique']);
+  });
+
+  it('export --parquet writes every table, read back (ParquetCursor) as the CSV\'s rows; a folder of Parquet tables exports to DuckDB alike', async () => {
+    const dir = join(t.dir, 'parquet');
+    const r = await runCli(Export, ['--quiet', '--data-dir', data, '--parquet', dir]);
+    expect(r.exitCode).toBe(0);
+    const pqData = join(t.dir, 'pqdata');
+    for (const d of DATASET_TABLES) {
+      const codec = new TableCodec<Record<string, unknown>>(d.columns, {safeText: d.safeText});
+      const csv = await TableCursor.open(tablePath(data, d), codec, {required: codec.columns, producedBy: 'run'});
+      const pq = await ParquetCursor.open<Record<string, unknown>>(join(dir, `${d.name}.parquet`), d.columns, 'run');
+      for (;;) {
+        const [a, b] = [csv.advance(), pq.advance()];
+        if (a) await a;
+        if (b) await b;
+        expect(pq.row).toEqual(csv.row);
+        expect(pq.rowNumber).toBe(csv.rowNumber);
+        if (csv.row === undefined) break;
+      }
+      // A data folder holding the Parquet files only.
+      const target = parquetPathOf(tablePath(pqData, d));
+      mkdirSync(join(target, '..'), {recursive: true});
+      copyFileSync(join(dir, `${d.name}.parquet`), target);
+    }
+    if (!db) return;
+    const other = join(t.dir, 'from-parquet.duckdb');
+    const e = await runCli(Export, ['--quiet', '--data-dir', pqData, '--duckdb', other]);
+    expect(e.exitCode).toBe(0);
+    const db2 = await openDuckDb(other);
+    try {
+      for (const d of DATASET_TABLES) {
+        const [{n}] = await db2!.rows(`SELECT count(*)::INTEGER AS n FROM "${d.name}"`);
+        const [{m}] = await db.rows(`SELECT count(*)::INTEGER AS m FROM "${d.name}"`);
+        expect([d.name, n]).toEqual([d.name, m]);
+      }
+      const q = 'SELECT month::VARCHAR AS month, ending_arr::DOUBLE AS arr FROM arr_by_month ORDER BY month';
+      expect(await db2!.rows(q)).toEqual(await db.rows(q));
+    } finally {
+      db2?.close();
+    }
+  }, 120_000);
+
+  it('export without --duckdb or --parquet says what it needs (exit 2)', async () => {
+    const r = await runCli(Export, ['--data-dir', data]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/--duckdb FILE or --parquet FOLDER/);
+  });
+});
