@@ -12,6 +12,7 @@ import {DATASET_TABLES, parquetPathOf, tablePath, type DatasetTable} from '../io
 import type {Reporter} from '../io/reporter.js';
 import {TableCodec} from '../io/table-codec.js';
 import {TableCursor} from '../io/table-cursor.js';
+import {withVocabulary} from '../io/table-check.js';
 
 /**
  * The dataset's tables with their columns' descriptions (read off the zod schemas: loads zod), the open
@@ -19,7 +20,8 @@ import {TableCursor} from '../io/table-cursor.js';
  */
 export async function warehouseTables(configDir: string): Promise<WarehouseTable[]> {
   const [{tableSchemas}, {openVocabulary}, {loadDealModelConfig}] = await Promise.all([import('../schemas/tables.js'), import('../core/vocabulary.js'), import('./deals.js')]);
-  const TABLES = tableSchemas(openVocabulary(await loadDealModelConfig(configDir)));
+  const vocabulary = openVocabulary(await loadDealModelConfig(configDir));
+  const TABLES = tableSchemas(vocabulary);
   return DATASET_TABLES.map((d) => {
     const doc = TABLES.find((t) => t.file === d.file);
     if (!doc) throw new Error(`warehouse: ${d.file} is not in TABLES`);
@@ -27,7 +29,7 @@ export async function warehouseTables(configDir: string): Promise<WarehouseTable
     return {
       name: d.name,
       description: doc.grain.charAt(0).toUpperCase() + doc.grain.slice(1) + '.',
-      columns: parquetColumns(d.columns).map((c) => ({...c, description: shape[c.name]?.description ?? ''})),
+      columns: parquetColumns(withVocabulary(d.columns, vocabulary)).map((c) => ({...c, description: shape[c.name]?.description ?? ''})),
     };
   });
 }
