@@ -117,7 +117,3 @@ export class DataLock {
   }
 }
 
-/** The holder named in a lock file, if any (for messages and tests). */
-export function lockHolder(path: string): LockHolder | undefined {
-  return readHolder(path);
-}

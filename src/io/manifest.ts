@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto';
-import {closeSync, createReadStream, existsSync, openSync, readFileSync, readSync} from 'node:fs';
+import {closeSync, createReadStream, openSync, readFileSync, readSync} from 'node:fs';
 import {join} from 'node:path';
 import type {Manifest, ManifestFile} from '../schemas/manifest.js';
 import {formatOfFile} from './formats/index.js';
@@ -104,11 +104,6 @@ export function hashFile(path: string, signal?: AbortSignal): Promise<string> {
   });
 }
 
-/** Each file's SHA-256, by its path relative to the data folder. */
-export function tableHashes(manifest: Manifest): Record<string, string> {
-  return Object.fromEntries(Object.entries(manifest.files).map(([path, f]) => [path, f.sha256]));
-}
-
 /**
  * The manifest as the commit reads it, without zod (a command's start loads none): its shape checked just
  * enough to be used as a cache of facts; undefined when absent or not usable (the files are then described
@@ -123,31 +118,6 @@ export function previousManifest(dataDir: string): Manifest | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A difference between the folder and its manifest. */
-export interface DatasetMismatch {
-  path: string;
-  problem: 'missing' | 'changed' | 'unlisted';
-}
-
-/**
- * Compares every file of the dataset with the manifest (bytes and SHA-256, reading each file): the files it
- * lists that are missing or differ, and dataset files present that it does not list. Empty: the folder holds
- * exactly what the manifest says.
- */
-export function checkDataset(dataDir: string, manifest: Manifest): DatasetMismatch[] {
-  const out: DatasetMismatch[] = [];
-  for (const [path, f] of Object.entries(manifest.files)) {
-    const abs = join(dataDir, path);
-    if (!existsSync(abs)) out.push({path, problem: 'missing'});
-    else {
-      const d = describeFile(abs);
-      if (d.sha256 !== f.sha256 || d.bytes !== f.bytes || d.rows !== f.rows) out.push({path, problem: 'changed'});
-    }
-  }
-  for (const path of datasetFiles()) if (!(path in manifest.files) && existsSync(join(dataDir, path))) out.push({path, problem: 'unlisted'});
-  return out;
 }
 
 /** The dataset files each stage reads (relative to the data folder): what the manifest records as its run's `reads`. */
