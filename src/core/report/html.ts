@@ -2,7 +2,8 @@
  * The report page: one self-contained HTML file (inline CSS and SVG, no script, no external resource), the
  * same bytes for the same inputs. Pure string building.
  */
-import {CHART_FONT, formatPct, formatUsd, type ChartDef} from './specs.js';
+import {CHART_FONT, int, type ChartDef} from './chart-style.js';
+import {formatPct, formatUsd} from '../format.js';
 import type {CalibrationCheck} from './checks.js';
 import type {ReportSummary} from './figures.js';
 import type {PipelineFigures} from '../pipeline-stats.js';
@@ -60,10 +61,8 @@ export function scopeSvgIds(svg: string, prefix: string): string {
   });
 }
 
-const int = new Intl.NumberFormat('en-US', {maximumFractionDigits: 0});
-
 function n(v: number | null): string {
-  return v === null ? 'n/a' : int.format(v);
+  return v === null ? 'n/a' : int(v);
 }
 
 /** The headline figures as label/value/detail triples (the page's tiles and the terminal table share them). */
