@@ -165,12 +165,7 @@ export function linkedinSlug(raw: string): string {
   }
 }
 
-/** Canonical form of a LinkedIn company URL: https://www.linkedin.com/company/<slug>. */
-export function normalizeLinkedin(raw: string): string {
-  return linkedinUrl(raw, linkedinSlug(raw));
-}
-
-/** normalizeLinkedin(raw) given linkedinSlug(raw) already computed. */
+/** Canonical form of a LinkedIn company URL, https://www.linkedin.com/company/<slug>, given its linkedinSlug (else the text trimmed). */
 export function linkedinUrl(raw: string, slug: string): string {
   return slug ? `https://www.linkedin.com/company/${slug}` : raw.trim();
 }
