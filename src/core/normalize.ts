@@ -42,7 +42,7 @@ export function parseSize(raw: string): ParsedSize {
 }
 
 /** The canonical band that contains an employee count. */
-export function bandFor(employees: number): KnownSizeBand {
+function bandFor(employees: number): KnownSizeBand {
   for (const [band, lo, hi] of BAND_BOUNDS) {
     if (employees >= lo && (hi === null || employees <= hi)) return band;
   }

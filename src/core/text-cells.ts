@@ -24,14 +24,14 @@ export function isFormulaStart(c: number): boolean {
 const APOSTROPHE = 39;
 
 /** Whether `s` is one or more apostrophes followed by a formula start (a guarded cell, or a value written with one more). */
-export function isApostrophesThenFormula(s: string): boolean {
+function isApostrophesThenFormula(s: string): boolean {
   let i = 0;
   while (i < s.length && s.charCodeAt(i) === APOSTROPHE) i++;
   return i > 0 && i < s.length && isFormulaStart(s.charCodeAt(i));
 }
 
 /** C0 control characters but tab, LF and CR. */
-export const CONTROL_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+const CONTROL_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
 const CONTROL_ALL_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
 
 /** What the text cells written so far held: cells that start like a formula, control characters removed. */

@@ -25,7 +25,7 @@ export type FigureUnified = {
 };
 
 /** The technologies of techstackMix and the companies.csv flag of each. */
-export const TECHNOLOGIES = [
+const TECHNOLOGIES = [
   {technology: 'X12 EDI', flag: 'uses_x12'},
   {technology: 'Clearinghouse', flag: 'uses_clearinghouse'},
   {technology: 'FHIR', flag: 'uses_fhir'},

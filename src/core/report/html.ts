@@ -89,7 +89,7 @@ const times = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)}x`);
  * The pipeline section: quota attainment per rep and the quarters' coverage and slip (see core/pipeline-stats.ts),
  * as tables (the coverage chart is among the charts).
  */
-export function pipelineTables(p: PipelineFigures): string {
+function pipelineTables(p: PipelineFigures): string {
   const qa = p.quota_attainment;
   const pct = (x: number | null) => escapeHtml(formatPct(x, 0));
   const reps = qa.by_rep.map((r) =>
@@ -217,7 +217,7 @@ function outputsTable(outputs: Array<[string, string]>): string {
  * The line under the title that says what the data is: real companies, enriched, with a sales history that
  * was simulated, so that no reader takes a figure for a real company's.
  */
-export function syntheticNote(f: RunFacts): string {
+function syntheticNote(f: RunFacts): string {
   const source = f.input_file ? `the companies of ${basename(f.input_file)}` : 'a list of companies';
   const enriched = f.provider ? ` enriched by the ${f.provider} provider` : '';
   const seed = f.seed === null ? '' : ` with seed ${f.seed}`;
