@@ -2,7 +2,7 @@ import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import Papa from 'papaparse';
 import fc from 'fast-check';
-import {billCompany, buildContractTerms, buildInvoices, compileBillingModel} from '../src/core/billing.js';
+import {billCompany, buildInvoices, compileBillingModel, type BillingCompany, type BillingModel} from '../src/core/billing.js';
 import {parseIsoDay} from '../src/core/calendar.js';
 import {simulateDeals} from '../src/core/deals.js';
 import {stableId} from '../src/core/hash.js';
@@ -33,23 +33,25 @@ function wonDeals(cs: Company[], seed = 42, asOf = parseIsoDay('2027-12-31')!): 
 }
 
 /** The first term of a deal's contract (null for a deal not won). */
-const firstTerm = (deal: Deal, company: Company, seed: number, asOf: number): Contract | null => buildContractTerms(deal, company, model, seed, asOf)[0] ?? null;
+/** The terms of one won deal's contract (none for another deal): billCompany of that deal alone. */
+const termsOf = (deal: Deal, company: BillingCompany, m: BillingModel, seed: number, asOf: number): Contract[] => billCompany([deal], company, m, seed, asOf).terms;
+const firstTerm = (deal: Deal, company: Company, seed: number, asOf: number): Contract | null => termsOf(deal, company, model, seed, asOf)[0] ?? null;
 
-describe('buildContractTerms', () => {
+describe('contract terms', () => {
   const won = wonDeals(population(3000, {size_band: '51-200'}));
 
   it('makes no contract for a lost or open deal', () => {
     const c = population(400, {}, 'nw');
     const notWon = c.flatMap((co) => simulateDeals(co, dealModel, 42, AS_OF).filter((d) => d.outcome !== 'won').map((d) => ({d, co})));
     expect(notWon.length).toBeGreaterThan(50);
-    expect(notWon.filter(({d, co}) => buildContractTerms(d, co, model, 42, AS_OF).length > 0)).toEqual([]);
+    expect(notWon.filter(({d, co}) => termsOf(d, co, model, 42, AS_OF).length > 0)).toEqual([]);
   });
 
   it('fills every column consistently with the deal and the config; each term renews the one before, back to back', () => {
     expect(won.length).toBeGreaterThan(200);
     const asOf = parseIsoDay('2029-12-31')!;
     for (const {deal, company} of won) {
-      const terms = buildContractTerms(deal, company, model, 42, asOf);
+      const terms = termsOf(deal, company, model, 42, asOf);
       expect(terms.length).toBeGreaterThan(0);
       const c = terms[0];
       expect(c.billing_id).toBe(stableId('bil', deal.deal_id));
@@ -92,11 +94,11 @@ describe('buildContractTerms', () => {
       const c = firstTerm(deal, company, 42, AS_OF)!;
       const start = day(c.contract_start);
       const end = cal.addMonths(start, c.contract_term_months) - 1;
-      expect(buildContractTerms(deal, company, model, 42, start - 1).map((t) => t.contract_status)).toEqual(['scheduled']);
-      expect(buildContractTerms(deal, company, model, 42, start).map((t) => t.contract_status)).toEqual(['active']);
-      expect(buildContractTerms(deal, company, model, 42, end).map((t) => [t.contract_status, t.contract_end])).toEqual([['active', cal.iso(end)]]);
+      expect(termsOf(deal, company, model, 42, start - 1).map((t) => t.contract_status)).toEqual(['scheduled']);
+      expect(termsOf(deal, company, model, 42, start).map((t) => t.contract_status)).toEqual(['active']);
+      expect(termsOf(deal, company, model, 42, end).map((t) => [t.contract_status, t.contract_end])).toEqual([['active', cal.iso(end)]]);
       // The day after the first term: churned, or renewed by a second term that starts that day.
-      const after = buildContractTerms(deal, company, model, 42, end + 1);
+      const after = termsOf(deal, company, model, 42, end + 1);
       if (after.length === 1) expect(after[0].contract_status).toBe('churned');
       else expect(after.map((t) => [t.contract_status, t.contract_start])).toEqual([['renewed', c.contract_start], ['active', cal.iso(end + 1)]]);
       outcomes.add(after[0].contract_status);
@@ -107,7 +109,7 @@ describe('buildContractTerms', () => {
   it('churns, downsells and uplifts at renewal at the configured rates; a later as-of keeps the earlier terms', () => {
     const asOfs = ['2025-08-31', '2026-12-31', '2028-06-30', '2030-12-31'].map(day);
     for (const {deal, company} of won) {
-      const seen = asOfs.map((a) => buildContractTerms(deal, company, model, 42, a));
+      const seen = asOfs.map((a) => termsOf(deal, company, model, 42, a));
       for (let k = 1; k < seen.length; k++) {
         const [was, now] = [seen[k - 1], seen[k]];
         expect(now.length).toBeGreaterThanOrEqual(was.length);
@@ -119,7 +121,7 @@ describe('buildContractTerms', () => {
     // The fate of first terms ended by 2030, billed with 8 seeds: the shares of churn, downsell and uplift are
     // the configured ones (binomial, 4 standard deviations).
     const fates = [1, 2, 3, 4, 5, 6, 7, 8]
-      .flatMap((seed) => won.map(({deal, company}) => buildContractTerms(deal, company, model, seed, asOfs[3]).slice(0, 2)))
+      .flatMap((seed) => won.map(({deal, company}) => termsOf(deal, company, model, seed, asOfs[3]).slice(0, 2)))
       .filter((t) => t[0].contract_status === 'renewed' || t[0].contract_status === 'churned');
     expect(fates.length).toBeGreaterThan(won.length * 4);
     const segment = fates[0][0].segment;
@@ -140,11 +142,11 @@ describe('buildContractTerms', () => {
 
   it('is deterministic per deal and seed, and another seed changes it', () => {
     const sample = won.slice(0, 50);
-    const run = (seed: number) => sample.map(({deal, company}) => buildContractTerms(deal, company, model, seed, AS_OF));
+    const run = (seed: number) => sample.map(({deal, company}) => termsOf(deal, company, model, seed, AS_OF));
     expect(run(42)).toEqual(run(42));
     expect(JSON.stringify(run(42))).not.toBe(JSON.stringify(run(43)));
     // The order in which deals are billed does not matter.
-    const reversed = [...sample].reverse().map(({deal, company}) => buildContractTerms(deal, company, model, 42, AS_OF)).reverse();
+    const reversed = [...sample].reverse().map(({deal, company}) => termsOf(deal, company, model, 42, AS_OF)).reverse();
     expect(reversed).toEqual(run(42));
   });
 
@@ -357,7 +359,7 @@ describe('contract starts follow the configured rule', () => {
     const c = shippedConfig();
     c.billing.contract_start = rule;
     const m = compileBillingModel({...dealModel, config: c});
-    return won.map(({deal, company}) => ({deal, term: buildContractTerms(deal, company, m, 42, parseIsoDay('2027-12-31')!)[0]}));
+    return won.map(({deal, company}) => ({deal, term: termsOf(deal, company, m, 42, parseIsoDay('2027-12-31')!)[0]}));
   };
 
   it.each(['next_business_day', 'first_of_month'] as const)('%s: after the close, by the rule, onboarding_days = start - close', (rule) => {

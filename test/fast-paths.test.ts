@@ -12,7 +12,7 @@ import {groupThousands} from '../src/core/strings.js';
 import {countryCode, parseLocation} from '../src/core/geo.js';
 import {hash32, sha256, stableId, streamSeed} from '../src/core/hash.js';
 import {cleanRow, mapHeader, mergeRows, readKey, type CleanRow} from '../src/core/ingest.js';
-import {cleanText, linkedinSlug, nameKey, normalizeDomain, normalizeDomainViaUrl, normalizeLinkedin, parseSize} from '../src/core/normalize.js';
+import {cleanText, linkedinSlug, nameKey, normalizeDomain, normalizeDomainViaUrl, linkedinUrl, parseSize} from '../src/core/normalize.js';
 import {createRulesEnricher} from '../src/core/rules/provider.js';
 import {byFirstChar, compileTerms, snippet, startsWithAlnum} from '../src/core/rules/terms.js';
 import {encodeCsvRow} from '../src/io/csv.js';
@@ -82,7 +82,8 @@ describe('name and text shortcuts', () => {
   it('linkedinSlug decodes only what needs decoding (property)', () => {
     const li = fc.array(fc.constantFrom('https://', 'www.', 'linkedin.com/', 'LinkedIn.com/', 'company/', 'school/', 'acme', 'Acme-Health', '%20', '%C3%A9', '/', '?x', ' '), {maxLength: 7}).map(join2);
     fc.assert(fc.property(li, (raw) => expect(linkedinSlug(raw)).toBe(refSlug(raw))), {numRuns: 1000});
-    expect(normalizeLinkedin(' https://www.linkedin.com/company/Acme%20Health/ ')).toBe('https://www.linkedin.com/company/acme health');
+    const raw = ' https://www.linkedin.com/company/Acme%20Health/ ';
+    expect(linkedinUrl(raw, linkedinSlug(raw))).toBe('https://www.linkedin.com/company/acme health');
   });
 });
 

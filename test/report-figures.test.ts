@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import {
-  arrBySizeBand, arrDistribution, CompanyDigest, computeFigures, cycleBySegment, digestOf, enrichmentSources, funnel, icpMix, lossReasons,
+  arrBySizeBand, arrDistribution, CompanyDigest, computeFigures, cycleBySegment, enrichmentSources, funnel, icpMix, lossReasons,
   mrrByMonth, pipelineByMonth, summarize, techstackMix, winRateByIcpTier, winRateByLeadSource, winRateBySegment,
   type CompanyDigestState, type FigureCompany, type FigureContract, type FigureDeal, type FigureTables, type ReportFigures,
 } from '../src/core/report/figures.js';
 import {quantile} from '../src/core/targets.js';
-import {AS_OF, BANDS, SEGMENTS, STAGES, TIERS, companies, contracts, deals, invoices, tables, unified} from './fixtures/report/tables.js';
+import {AS_OF, BANDS, SEGMENTS, STAGES, TIERS, companies, contracts, deals, digestOf, invoices, tables, unified} from './fixtures/report/tables.js';
 
 const digest = tables.companies;
 const options = {stages: STAGES, segments: SEGMENTS, icpTiers: TIERS, sizeBands: BANDS, asOf: AS_OF};

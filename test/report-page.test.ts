@@ -1,7 +1,9 @@
 import {displayCheck, formatMetric} from '../src/core/report/checks.js';
 import {computeFigures} from '../src/core/report/figures.js';
 import {escapeHtml, renderPage, scopeSvgIds, type RunFacts} from '../src/core/report/html.js';
-import {chartDefs, formatPct, formatUsd, humanize, type ChartDef} from '../src/core/report/specs.js';
+import {humanize} from '../src/core/report/chart-style.js';
+import {chartDefs, type ChartDef} from '../src/core/report/specs.js';
+import {formatPct, formatUsd} from '../src/core/format.js';
 import {displayPath} from '../src/core/display-path.js';
 import {formatSummaryTable, type ReportResult} from '../src/core/report/summary.js';
 import {textWidth} from '../src/core/report/text-width.js';

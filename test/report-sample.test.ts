@@ -5,7 +5,8 @@
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import Papa from 'papaparse';
-import {computeFigures, digestOf, funnel, type FigureCompany, type FigureUnified} from '../src/core/report/figures.js';
+import {computeFigures, funnel, type FigureCompany, type FigureUnified} from '../src/core/report/figures.js';
+import {digestOf} from './fixtures/report/tables.js';
 import {ALL_SIZE_BANDS} from '../src/core/normalize.js';
 import {DEAL_STAGES, ICP_TIERS, SEGMENTS} from '../src/core/vocabulary.js';
 import {createReporter} from '../src/io/reporter.js';

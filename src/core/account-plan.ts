@@ -12,8 +12,8 @@ export {float64s, int32s, keyCheck, KeyCollision, keyHashes, KeyIds} from './acc
 
 /** Per-record marks in `AccountIndex.account` besides an account id (>= 0). */
 export const NOT_A_COMPANY = -1; // blank, rejected, malformed, or in another shard
-export const BEYOND_LIMIT = -2; // its account is not among the first --limit companies
-export const ELSEWHERE = -3; // read by another range's worker and handed to the range that finishes the account
+const BEYOND_LIMIT = -2; // its account is not among the first --limit companies
+const ELSEWHERE = -3; // read by another range's worker and handed to the range that finishes the account
 
 export interface AccountIndex {
   /** Data records (after the header), blank ones included: record i is spreadsheet row i + 2. */
@@ -236,7 +236,7 @@ export function joinParts(a: PartIndex, b: PartIndex): {index: AccountIndex; lin
 /** NameLinks.nameDomain: no account with a domain has the name (yet). */
 export const NO_DOMAIN = -1;
 /** NameLinks.nameDomain: accounts on two or more domains have the name. */
-export const AMBIGUOUS_NAME = -2;
+const AMBIGUOUS_NAME = -2;
 
 /**
  * What the first pass learns to merge rows without a domain into the account of the domain whose name they

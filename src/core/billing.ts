@@ -49,7 +49,7 @@ export function compileBillingModel(deal: DealModel): BillingModel {
  * The first day of a contract ready on `day` (signature plus onboarding), by deal_model.yml billing.contract_start:
  * that day or the next business day, or the first of the month on or after it.
  */
-export function contractStart(cal: DealModel['calendar'], day: DayNumber, rule: 'next_business_day' | 'first_of_month'): DayNumber {
+function contractStart(cal: DealModel['calendar'], day: DayNumber, rule: 'next_business_day' | 'first_of_month'): DayNumber {
   if (day > cal.last - 62) return day;
   if (rule === 'next_business_day') return cal.nextBusinessDay(day);
   const start = cal.monthStartOf(day);
@@ -73,7 +73,7 @@ function reprice(arr: number, f: number, roundTo: number): number {
  * a downsell or an uplift or not (deal_model.yml billing.renewal). A later as-of adds terms and changes no draw
  * of the earlier ones (only their contract_status).
  */
-export function buildContractTerms(deal: Deal, company: BillingCompany, model: BillingModel, seed: number, asOf: DayNumber): Contract[] {
+function buildContractTerms(deal: Deal, company: BillingCompany, model: BillingModel, seed: number, asOf: DayNumber): Contract[] {
   if (deal.outcome !== 'won' || deal.closed_arr === null) return [];
   if (deal.company_id !== company.company_id) throw new Error(`deal ${deal.deal_id} belongs to ${deal.company_id}, not ${company.company_id}`);
   const cal = model.deal.calendar;
@@ -179,7 +179,7 @@ function renewedArr(arr: number, segment: Segment, model: BillingModel, rng: Rng
  * deltas dated on or before any day D sum to the ARR of the terms with contract_start <= D <= contract_end.
  * No randomness.
  */
-export function buildArrMovements(terms: readonly Contract[], model: BillingModel, asOf: DayNumber): ArrMovement[] {
+function buildArrMovements(terms: readonly Contract[], model: BillingModel, asOf: DayNumber): ArrMovement[] {
   const out: ArrMovement[] = [];
   if (terms.length === 0) return out;
   const cal = model.deal.calendar;

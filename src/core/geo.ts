@@ -1,6 +1,6 @@
 /** Reference tables for reading Clay's Location and Country fields. Pure data and lookups. */
 
-export const US_STATES: Readonly<Record<string, string>> = {
+const US_STATES: Readonly<Record<string, string>> = {
   alabama: 'AL', alaska: 'AK', arizona: 'AZ', arkansas: 'AR', california: 'CA', colorado: 'CO',
   connecticut: 'CT', delaware: 'DE', 'district of columbia': 'DC', florida: 'FL', georgia: 'GA',
   hawaii: 'HI', idaho: 'ID', illinois: 'IL', indiana: 'IN', iowa: 'IA', kansas: 'KS', kentucky: 'KY',
@@ -13,7 +13,7 @@ export const US_STATES: Readonly<Record<string, string>> = {
   'puerto rico': 'PR', guam: 'GU', 'u.s. virgin islands': 'VI', 'washington dc': 'DC', 'washington d.c.': 'DC',
 };
 
-export const CA_PROVINCES: Readonly<Record<string, string>> = {
+const CA_PROVINCES: Readonly<Record<string, string>> = {
   alberta: 'AB', 'british columbia': 'BC', manitoba: 'MB', 'new brunswick': 'NB',
   'newfoundland and labrador': 'NL', 'nova scotia': 'NS', ontario: 'ON', 'prince edward island': 'PE',
   quebec: 'QC', 'québec': 'QC', saskatchewan: 'SK', 'northwest territories': 'NT', nunavut: 'NU', yukon: 'YT',

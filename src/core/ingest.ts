@@ -8,7 +8,7 @@ import type {CompanyBase} from '../schemas/companies.js';
 import {excerpt} from './strings.js';
 
 /** The Clay export columns the tool reads, and the header each is matched by (case and spaces ignored). */
-export const CLAY_COLUMNS = {
+const CLAY_COLUMNS = {
   name: 'Name',
   description: 'Description',
   industry: 'Primary Industry',

@@ -42,7 +42,7 @@ export function parseSize(raw: string): ParsedSize {
 }
 
 /** The canonical band that contains an employee count. */
-export function bandFor(employees: number): KnownSizeBand {
+function bandFor(employees: number): KnownSizeBand {
   for (const [band, lo, hi] of BAND_BOUNDS) {
     if (employees >= lo && (hi === null || employees <= hi)) return band;
   }
@@ -165,12 +165,7 @@ export function linkedinSlug(raw: string): string {
   }
 }
 
-/** Canonical form of a LinkedIn company URL: https://www.linkedin.com/company/<slug>. */
-export function normalizeLinkedin(raw: string): string {
-  return linkedinUrl(raw, linkedinSlug(raw));
-}
-
-/** normalizeLinkedin(raw) given linkedinSlug(raw) already computed. */
+/** Canonical form of a LinkedIn company URL, https://www.linkedin.com/company/<slug>, given its linkedinSlug (else the text trimmed). */
 export function linkedinUrl(raw: string, slug: string): string {
   return slug ? `https://www.linkedin.com/company/${slug}` : raw.trim();
 }

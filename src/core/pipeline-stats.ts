@@ -53,7 +53,7 @@ export type PipelineState = {
   historyRows: number;
 };
 
-export const emptyPipelineState = (): PipelineState => ({repBookings: {}, bookings: {}, snapshots: {}, snapshotRows: 0, historyRows: 0});
+const emptyPipelineState = (): PipelineState => ({repBookings: {}, bookings: {}, snapshots: {}, snapshotRows: 0, historyRows: 0});
 
 export interface QuarterPipeline {
   quarter: string;
@@ -217,7 +217,7 @@ function addDays(iso: string, n: number): string {
 const roundOrNull = (x: number | null, digits: number) => (x === null ? null : round(x, digits));
 
 /** The figures of a state (see PipelineFigures). */
-export function pipelineFigures(s: PipelineState, setup: PipelineSetup): PipelineFigures {
+function pipelineFigures(s: PipelineState, setup: PipelineSetup): PipelineFigures {
   const first = quarterOf(setup.windowStart);
   const current = quarterOf(setup.asOf);
   const measuredFrom = first + RAMP_UP_QUARTERS;

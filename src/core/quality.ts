@@ -62,7 +62,7 @@ export function figures(c: Counts): {precision: Figure; recall: Figure; f1: Figu
 }
 
 /** Recall alone: n/a with fewer than MIN_POSITIVES positives. */
-export function recallFigure(found: number, positives: number): Figure {
+function recallFigure(found: number, positives: number): Figure {
   return positives < MIN_POSITIVES ? {na: plural(positives, 'positive')} : {value: found / positives};
 }
 

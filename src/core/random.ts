@@ -48,36 +48,6 @@ export function lognormal(rng: Rng, median: number, sigma: number): number {
   return median * Math.exp(sigma * normal(rng));
 }
 
-/** Gamma(shape, 1) by Marsaglia-Tsang (shape < 1 boosted by U^(1/shape)). */
-export function gamma(rng: Rng, shape: number): number {
-  if (shape < 1) return gamma(rng, shape + 1) * Math.pow(1 - uniformFloat64(rng), 1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      x = normal(rng);
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = 1 - uniformFloat64(rng);
-    if (u < 1 - 0.0331 * x * x * x * x || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
-  }
-}
-
-/** Beta(a, b) in (0, 1), from two gamma draws. */
-export function beta(rng: Rng, a: number, b: number): number {
-  const x = gamma(rng, a);
-  const y = gamma(rng, b);
-  return x / (x + y);
-}
-
-/** Beta with a given mean and concentration (a + b): mean * k, (1 - mean) * k. */
-export function betaMean(rng: Rng, mean: number, concentration: number): number {
-  return beta(rng, mean * concentration, (1 - mean) * concentration);
-}
-
 /** Running sums of weights, for weightedIndex. Throws on negative weights or an all-zero list. */
 export function cumulative(weights: readonly number[]): Float64Array {
   const out = new Float64Array(weights.length);

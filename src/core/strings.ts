@@ -26,7 +26,7 @@ export function groupThousands(n: number): string {
 const THOUSANDS_RE = /\B(?=(\d{3})+(?!\d))/g;
 
 /** Levenshtein distance: the fewest single-character insertions, deletions and substitutions from a to b. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   let prev = Array.from({length: b.length + 1}, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];

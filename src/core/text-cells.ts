@@ -24,7 +24,7 @@ export function isFormulaStart(c: number): boolean {
 const APOSTROPHE = 39;
 
 /** Whether `s` is one or more apostrophes followed by a formula start (a guarded cell, or a value written with one more). */
-export function isApostrophesThenFormula(s: string): boolean {
+function isApostrophesThenFormula(s: string): boolean {
   let i = 0;
   while (i < s.length && s.charCodeAt(i) === APOSTROPHE) i++;
   return i > 0 && i < s.length && isFormulaStart(s.charCodeAt(i));

@@ -2,7 +2,8 @@
  * Calibration checks (figures of the run against the target ranges of deal_model.yml) as the report shows
  * them: a readable name, the value and range in their units, and the verdict. Pure.
  */
-import {formatUsd, humanize} from './specs.js';
+import {humanize} from './chart-style.js';
+import {formatUsd} from '../format.js';
 
 /**
  * A check as the deals and billing stages record it (src/core/targets.ts TargetCheck): status ok, within_noise

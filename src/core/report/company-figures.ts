@@ -25,7 +25,7 @@ export type FigureUnified = {
 };
 
 /** The technologies of techstackMix and the companies.csv flag of each. */
-export const TECHNOLOGIES = [
+const TECHNOLOGIES = [
   {technology: 'X12 EDI', flag: 'uses_x12'},
   {technology: 'Clearinghouse', flag: 'uses_clearinghouse'},
   {technology: 'FHIR', flag: 'uses_fhir'},
@@ -219,19 +219,6 @@ export class CompanyDigest {
     return this.kept.size;
   }
 }
-
-/**
- * The digest of companies held as rows (tests, small tables): `customer` is true for the companies with an
- * is_customer row in `unified`; `keep` (default: every company) picks the companies to keep.
- */
-export function digestOf(companies: readonly FigureCompany[], unified: readonly FigureUnified[], keep?: ReadonlySet<string>): CompanyDigest {
-  const customers = new Set<string>();
-  for (const u of unified) if (u.is_customer) customers.add(u.company_id);
-  const d = new CompanyDigest();
-  for (const c of companies) d.add(c, keep ? keep.has(c.company_id) : true, customers.has(c.company_id));
-  return d;
-}
-
 
 // ---------------------------------------------------------------------------------------------- figures
 

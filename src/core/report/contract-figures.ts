@@ -53,7 +53,7 @@ export interface MrrRow {
 }
 
 /** ARR buckets of the distribution chart, in USD (the published ACV spreads use these thresholds). */
-export const ARR_BUCKETS: ReadonlyArray<{label: string; min: number; max: number | null}> = [
+const ARR_BUCKETS: ReadonlyArray<{label: string; min: number; max: number | null}> = [
   {label: '< $5K', min: 0, max: 5_000},
   {label: '$5K-10K', min: 5_000, max: 10_000},
   {label: '$10K-25K', min: 10_000, max: 25_000},

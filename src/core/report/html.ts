@@ -2,7 +2,8 @@
  * The report page: one self-contained HTML file (inline CSS and SVG, no script, no external resource), the
  * same bytes for the same inputs. Pure string building.
  */
-import {CHART_FONT, formatPct, formatUsd, type ChartDef} from './specs.js';
+import {CHART_FONT, int, type ChartDef} from './chart-style.js';
+import {formatPct, formatUsd} from '../format.js';
 import type {CalibrationCheck} from './checks.js';
 import type {ReportSummary} from './figures.js';
 import type {PipelineFigures} from '../pipeline-stats.js';
@@ -60,10 +61,8 @@ export function scopeSvgIds(svg: string, prefix: string): string {
   });
 }
 
-const int = new Intl.NumberFormat('en-US', {maximumFractionDigits: 0});
-
 function n(v: number | null): string {
-  return v === null ? 'n/a' : int.format(v);
+  return v === null ? 'n/a' : int(v);
 }
 
 /** The headline figures as label/value/detail triples (the page's tiles and the terminal table share them). */
@@ -90,7 +89,7 @@ const times = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)}x`);
  * The pipeline section: quota attainment per rep and the quarters' coverage and slip (see core/pipeline-stats.ts),
  * as tables (the coverage chart is among the charts).
  */
-export function pipelineTables(p: PipelineFigures): string {
+function pipelineTables(p: PipelineFigures): string {
   const qa = p.quota_attainment;
   const pct = (x: number | null) => escapeHtml(formatPct(x, 0));
   const reps = qa.by_rep.map((r) =>
@@ -218,7 +217,7 @@ function outputsTable(outputs: Array<[string, string]>): string {
  * The line under the title that says what the data is: real companies, enriched, with a sales history that
  * was simulated, so that no reader takes a figure for a real company's.
  */
-export function syntheticNote(f: RunFacts): string {
+function syntheticNote(f: RunFacts): string {
   const source = f.input_file ? `the companies of ${basename(f.input_file)}` : 'a list of companies';
   const enriched = f.provider ? ` enriched by the ${f.provider} provider` : '';
   const seed = f.seed === null ? '' : ` with seed ${f.seed}`;
