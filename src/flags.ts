@@ -10,7 +10,12 @@ const stageFlags = {
     helpGroup: 'GLOBAL',
   }),
   shard: Flags.string({
-    description: 'Only the companies whose key hashes into shard K of N, e.g. 2/8: the N shards together give the rows of an unsharded run.',
+    description: 'Only the companies whose key hashes into shard K of N, e.g. 2/8: the N shards together give the rows of an unsharded run (`stedi-gtm merge` combines them). auto: K and N from the batch engine (Slurm array, Kubernetes Indexed Job, AWS Batch array, Cloud Run job, or STEDI_GTM_SHARD and STEDI_GTM_SHARD_COUNT).',
+    helpGroup: 'ENRICHMENT',
+  }),
+  'shard-count': Flags.integer({
+    description: 'With --shard auto: the number of shards, where the engine does not say it (a Kubernetes Indexed Job: its completions).',
+    min: 1,
     helpGroup: 'ENRICHMENT',
   }),
   yes: Flags.boolean({

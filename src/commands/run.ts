@@ -16,6 +16,8 @@ import type {ReportResult} from '../stages/report.js';
 import {STAGE_READS} from '../io/manifest.js';
 import {pickPipelineFigures} from '../core/pipeline-stats.js';
 import {readablePaths} from '../io/dataset.js';
+import {shardRecord} from '../core/shard.js';
+import {writeShardState} from '../io/shard-state.js';
 
 /** The stages `run --from` can start at, in pipeline order. */
 export const RUN_STAGES = ['enrich', 'deals', 'billing', 'unify'] as const;
@@ -121,7 +123,10 @@ export default class Run extends BaseCommand<typeof Run> {
     // Everything written goes into place together, with the manifest.
     // (What a stage of this run read from an earlier one is left out: the manifest records the reads of the folder.)
     const reads = [...RUN_STAGES.slice(RUN_STAGES.indexOf(from)).flatMap((stage) => STAGE_READS[stage]), ...(report ? STAGE_READS.report : [])];
-    await this.commitDataset({as_of: unify.as_of, from, reads});
+    // A shard keeps its statistics for `stedi-gtm merge` to add up (see stages/merge.ts).
+    const shard = shardRecord(enrich?.shard);
+    if (shard && simulated?.states) writeShardState(s.paths, simulated.states);
+    await this.commitDataset({as_of: unify.as_of, from, reads, record: shard});
     if (!this.flags.quiet && !this.jsonEnabled()) {
       this.say([
         ...(deals ? [formatDealsSummary(deals)] : []),

@@ -29,6 +29,7 @@ export const DATASET_FILES = [
   'interim/billing_summary.json',
   'final/report.html',
   'interim/sources.json',
+  'interim/shard_state.json',
 ] as const;
 
 /** What a manifest says of a file: rows (CSV), bytes and SHA-256. */

@@ -4,7 +4,7 @@ import {join, basename} from 'node:path';
 import {count, formatUsd, plural} from '../core/format.js';
 import {countCompanies, countCompany, previousCustomerDomains, withEnrichment, type CompanyCounts} from '../core/accounts.js';
 import {applyLimit, KeyCollision, splitRanges} from '../core/account-plan.js';
-import {parseShard, type Shard} from '../core/shard.js';
+import {formatShard, resolveShard, type Shard} from '../core/shard.js';
 import {commitPart, removePart, WriterGroup} from '../io/writer-group.js';
 import {checkExportHeader, indexExport, type ExportIndex} from './account-index.js';
 import {checkInputFile} from '../io/input-check.js';
@@ -509,10 +509,12 @@ export async function enrichStage(s: EnrichStageInput): Promise<EnrichSummary> {
   const shardFlag = s.providerFlags?.shard;
   let shard: Shard | undefined;
   if (typeof shardFlag === 'string') {
-    const parsed = parseShard(shardFlag);
-    if (typeof parsed === 'string') throw new UserError(parsed);
-    shard = parsed;
-  }
+    const count = s.providerFlags?.['shard-count'];
+    const resolved = resolveShard(shardFlag, process.env, typeof count === 'number' ? count : undefined);
+    if (typeof resolved === 'string') throw new UserError(resolved);
+    shard = resolved.shard;
+    if (resolved.engine) s.reporter.info(`Shard ${formatShard(shard)}, from ${resolved.engine}`);
+  } else if (s.providerFlags?.['shard-count'] !== undefined) throw new UserError('--shard-count goes with --shard auto');
   setFormulaGuard(s.providerFlags?.['formula-guard'] !== false);
   // The export is checked before anything is created (folders, the cache) or any provider starts.
   checkInputFile(s.input, s.paths);
