@@ -24,13 +24,18 @@ export class CsvRecordReader {
   readonly headerBytes: Buffer;
   /** Data records read so far. */
   rows = 0;
-  private buf = Buffer.allocUnsafe(1 << 20);
+  private buf: Buffer;
   private start = 0;
   private end = 0;
   private eof = false;
   private fd: number | undefined;
 
-  constructor(readonly path: string) {
+  /** `blockBytes`: the first block's size (tests: small blocks, so that records cross them). */
+  constructor(
+    readonly path: string,
+    blockBytes = 1 << 20,
+  ) {
+    this.buf = Buffer.allocUnsafe(Math.max(1, blockBytes));
     this.fd = openSync(path, 'r');
     const header = this.record();
     this.headerBytes = Buffer.from(header ?? Buffer.alloc(0));
