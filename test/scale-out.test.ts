@@ -54,7 +54,7 @@ describe('CsvRecordReader', () => {
     try {
       fc.assert(
         fc.property(fc.array(fc.array(cell, {minLength: 2, maxLength: 5}), {maxLength: 20}), fc.integer({min: 1, max: 64}), (rows, block) => {
-          const lines = [encodeCsvRow(['h1', 'h2']), ...rows.map((r) => encodeCsvRow(r))];
+          const lines = [['h1', 'h2'], ...rows].map((r) => `${encodeCsvRow(r)}\n`);
           const file = join(t.dir, 'x.csv');
           writeFileSync(file, lines.join(''));
           const r = new CsvRecordReader(file, block);
@@ -100,6 +100,10 @@ describe('merge order', () => {
     files: {'raw/companies.csv': {rows: 1, bytes: 1, sha256: 'c'.repeat(64), run: 0}},
   });
   const folders = (ms: Manifest[]): ShardFolder[] => ms.map((m, i) => ({dir: `s${i}`, manifest: m}));
+  const problems = (ms: Manifest[]): string => {
+    const set = checkShardSet(folders(ms));
+    return Array.isArray(set) ? set.join('; ') : 'accepted';
+  };
 
   it('takes the N shards of one run, in shard order', () => {
     const set = checkShardSet(folders([manifest(3, 3), manifest(1, 3), manifest(2, 3)]));
@@ -109,13 +113,18 @@ describe('merge order', () => {
 
   it('refuses shards that are missing, twice, of other runs or not shards at all, naming them', () => {
     expect(checkShardSet(folders([manifest(1, 3), manifest(3, 3)]))).toEqual([expect.stringMatching(/shard 2\/3 is missing/)]);
-    expect(checkShardSet(folders([manifest(1, 2), manifest(1, 2)])).join()).toMatch(/both shard 1\/2.*2\/2 is missing/);
-    expect(checkShardSet(folders([manifest(1, 2), manifest(2, 3)])).join()).toMatch(/same N/);
-    expect(checkShardSet(folders([manifest(1, 2), manifest(2, 2, {seed: 7})])).join()).toMatch(/s1 \(shard 2\/2\) differs .* seed \(7, not 42\)/);
-    expect(checkShardSet(folders([manifest(1, 2), manifest(2, 2, {config: {'deal_model.yml': 'd'.repeat(64)}})])).join()).toMatch(/config \(deal_model.yml\)/);
-    expect(checkShardSet(folders([manifest(1, 2), manifest(2, 2, {input: {path: 'x.csv', sha256: 'e'.repeat(64)}})])).join()).toMatch(/input/);
-    expect(checkShardSet(folders([manifest(1, 2), manifest(2, 2, {shard: undefined})])).join()).toMatch(/s1 is not a shard/);
+    expect(problems([manifest(1, 2), manifest(1, 2)])).toMatch(/both shard 1\/2.*2\/2 is missing/);
+    expect(problems([manifest(1, 2), manifest(2, 3)])).toMatch(/same N/);
+    expect(problems([manifest(1, 2), manifest(2, 2, {seed: 7})])).toMatch(/s1 \(shard 2\/2\) differs .* seed \(7, not 42\)/);
+    expect(problems([manifest(1, 2), manifest(2, 2, {config: {'deal_model.yml': 'd'.repeat(64)}})])).toMatch(/config \(deal_model.yml\)/);
+    expect(problems([manifest(1, 2), manifest(2, 2, {input: {path: 'x.csv', sha256: 'e'.repeat(64)}})])).toMatch(/input/);
+    expect(problems([manifest(1, 2), manifest(2, 2, {shard: undefined})])).toMatch(/s1 is not a shard/);
     expect(checkShardSet([])).toEqual(['no shard folders given']);
+    // A file left from an earlier command (run 1: another run wrote it) is not part of this shard's run.
+    const stale = manifest(2, 2);
+    stale.runs.push({...stale.runs[0], command: 'enrich'});
+    stale.files['interim/old.json'] = {rows: null, bytes: 1, sha256: 'f'.repeat(64), run: 1};
+    expect(problems([manifest(1, 2), stale])).toMatch(/s1: interim\/old.json was not written by its shard run/);
   });
 });
 

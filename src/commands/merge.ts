@@ -16,6 +16,8 @@ export default class Merge extends BaseCommand<typeof Merge> {
     {command: '<%= config.bin %> merge out/shard-* --data-dir data --no-report --json', description: 'Merge every shard folder (any order), without the report; the counts as JSON.'},
   ];
 
+  static usage = '<%= command.id %> SHARD_DIR... --data-dir DIR [FLAGS]';
+
   static strict = false;
 
   static args = {

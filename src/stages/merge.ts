@@ -1,4 +1,5 @@
 import {existsSync, readFileSync, realpathSync, statSync} from 'node:fs';
+import {hostname} from 'node:os';
 import {join, resolve} from 'node:path';
 import {countCompanies, countCompany, type CompanyCounts} from '../core/accounts.js';
 import {displayPath} from '../core/display-path.js';
@@ -9,8 +10,9 @@ import {pickPipelineFigures} from '../core/pipeline-stats.js';
 import {CompanyDigest} from '../core/report/figures.js';
 import {UserError} from '../errors.js';
 import {CsvRecordReader, parseRecord, StagedFileWriter} from '../io/csv-records.js';
-import {readablePaths} from '../io/dataset.js';
-import {writeJsonAtomic, writeTextAtomic} from '../io/json.js';
+import {readablePaths, STATE_DIR} from '../io/dataset.js';
+import {lockHolder, processAlive} from '../io/lock.js';
+import {writeJsonAtomic} from '../io/json.js';
 import {checkDataset, MANIFEST, type ManifestRun} from '../io/manifest.js';
 import type {DataPaths} from '../io/paths.js';
 import {recordSources, sourceOf} from '../io/provenance.js';
@@ -94,6 +96,15 @@ export function readShards(dirs: readonly string[], out: string): ShardSet {
       problems.push(`${dir} is the --data-dir merge writes to: give the merged dataset a folder of its own`);
       continue;
     }
+    const holder = lockHolder(join(abs, STATE_DIR, 'lock'));
+    if (holder && (holder.host !== hostname() || processAlive(holder.pid))) {
+      problems.push(`${dir} is in use by \`stedi-gtm ${holder.command}\` (pid ${holder.pid} on ${holder.host}, since ${holder.started}): a shard still running; merge once it has finished`);
+      continue;
+    }
+    if (existsSync(join(abs, STATE_DIR, 'journal.json'))) {
+      problems.push(`${dir}: a command was stopped during its commit there; run the shard again`);
+      continue;
+    }
     const path = join(abs, MANIFEST);
     if (!existsSync(path)) {
       problems.push(`${dir} has no ${MANIFEST}: not a data folder a shard (\`stedi-gtm run --shard K/N\`) has finished writing`);
@@ -154,9 +165,10 @@ class ShardTables {
   }
 }
 
-/** The head record of one shard's table, with its key cell. */
+/** The head record of one shard's table, with its cells and key cell. */
 class Head {
   rec: Buffer | undefined;
+  cells: string[] = [];
   key = '';
   constructor(
     private readonly reader: CsvRecordReader,
@@ -166,7 +178,8 @@ class Head {
   }
   advance(): void {
     this.rec = this.reader.next();
-    this.key = this.rec ? (parseRecord(this.rec)[this.column] ?? '') : '';
+    this.cells = this.rec ? parseRecord(this.rec) : [];
+    this.key = this.cells[this.column] ?? '';
   }
   get path(): string {
     return this.reader.path;
@@ -222,7 +235,9 @@ export async function mergeShards(m: MergeInput, set: ShardSet): Promise<MergeSu
       const out = open(t.file);
       out.writeBytes(shardTables.readers[0].headerBytes);
       const heads = shardTables.readers.map((r) => new Head(r, r.column(t.by)));
-      return {...t, heads, out};
+      // deals.csv: its deal_id, for the rows of the tables keyed by deal.
+      const dealId = 'deals' in t ? shardTables.readers[0].column('deal_id') : -1;
+      return {...t, heads, out, dealId};
     });
     // Each shard's next company: its record, cells and key (last input row).
     const next = companies.readers.map((r) => ({reader: r, rec: undefined as Buffer | undefined, cells: [] as string[], key: undefined as number | undefined, last: -1}));
@@ -263,7 +278,7 @@ export async function mergeShards(m: MergeInput, set: ShardSet): Promise<MergeSu
         const mine = t.by === 'company_id' ? (key: string) => key === id : (key: string) => deals.has(key);
         while (head.rec && mine(head.key)) {
           t.out.writeRecord(head.rec);
-          if ('deals' in t) deals.add(parseRecord(head.rec)[0]);
+          if (t.dealId !== -1) deals.add(head.cells[t.dealId]);
           head.advance();
         }
       }
@@ -301,8 +316,11 @@ export async function mergeShards(m: MergeInput, set: ShardSet): Promise<MergeSu
     if (files.has('raw/reps.csv')) {
       const bytes = dirs.map((d) => readFileSync(join(resolve(d), 'raw/reps.csv')));
       for (const [k, b] of bytes.entries()) if (!b.equals(bytes[0])) throw new UserError(`${join(dirs[k], 'raw/reps.csv')} differs from shard 1's: the shards were made with different teams (deal_model.yml)`);
-      writeTextAtomic(paths.reps, bytes[0].toString('utf8'));
-      rows['raw/reps.csv'] = Math.max(0, bytes[0].toString('utf8').split('\n').length - 2);
+      const reps = read('raw/reps.csv').readers[0];
+      const out = open('raw/reps.csv');
+      out.writeBytes(reps.headerBytes);
+      for (let rec = reps.next(); rec; rec = reps.next()) out.writeRecord(rec);
+      rows['raw/reps.csv'] = out.rows;
     }
     for (const w of writers.splice(0)) w.close();
   } catch (e) {
