@@ -166,8 +166,9 @@ describe('stedi-gtm merge (built CLI)', () => {
     const before = readManifest(join(cwd, 'out/shard-3'));
     ok(await node([...RUN, '--shard', '3/4', '--no-report', '--data-dir', 'out/shard-3'], cwd, {STEDI_GTM_WORKERS: '2', STEDI_GTM_CHUNK_BYTES: '8192'}));
     const after = readManifest(join(cwd, 'out/shard-3'));
-    expect(after.files).toEqual(before.files);
-    expect(after.runs).toHaveLength(1);
+    const facts = (m: Manifest) => Object.fromEntries(Object.entries(m.files).map(([p, f]) => [p, {rows: f.rows, bytes: f.bytes, sha256: f.sha256}]));
+    expect(facts(after)).toEqual(facts(before));
+    expect(checkDataset(join(cwd, 'out/shard-3'), after)).toEqual([]);
     ok(await node(merge, cwd));
     expect(differingFiles(join(ref, 'out/all'), join(cwd, 'out/all'))).toEqual([]);
   }, 240_000);
@@ -192,6 +193,10 @@ describe('stedi-gtm merge (built CLI)', () => {
     const r = await node(['merge', 's1', 's2', '--data-dir', 's1'], cwd);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/s1 is the --data-dir merge writes to/);
+    // --shard auto without a count: exit 2 before anything is written.
+    const auto = await node([...RUN, '--shard', 'auto', '--data-dir', 'k8s'], cwd, {JOB_COMPLETION_INDEX: '1'});
+    expect([auto.code, auto.stderr]).toEqual([2, expect.stringContaining('JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job) but the number of shards is not: give --shard-count N')]);
+    expect(existsSync(join(cwd, 'k8s'))).toBe(false);
   }, 240_000);
 
   describe('the examples for batch engines', () => {

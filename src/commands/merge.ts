@@ -16,12 +16,12 @@ export default class Merge extends BaseCommand<typeof Merge> {
     {command: '<%= config.bin %> merge out/shard-* --data-dir data --no-report --json', description: 'Merge every shard folder (any order), without the report; the counts as JSON.'},
   ];
 
-  static usage = '<%= command.id %> SHARD_DIR... --data-dir DIR [FLAGS]';
+  static usage = '<%= command.id %> SHARDS... --data-dir DIR [FLAGS]';
 
   static strict = false;
 
   static args = {
-    shards: Args.string({description: 'The shard folders (each a --data-dir of `run --shard K/N`), all N of them, in any order.', required: true}),
+    shards: Args.string({description: 'The N shard folders (each the --data-dir of a `run --shard K/N`), in any order.', required: true}),
   };
 
   static flags = {

@@ -54,9 +54,17 @@ export interface ShardSet {
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /**
+ * The files of a shard that merge does not read (it makes them again for the whole dataset): whether a shard has
+ * them, and which run wrote them, does not matter. (`run` on worker threads writes its deals and billing summaries
+ * outside the commit today, so a retried shard's manifest may give them to an earlier run.)
+ */
+export const REMADE_FILES: ReadonlySet<string> = new Set(['interim/deals_summary.json', 'interim/billing_summary.json', 'interim/sources.json', 'final/report.html']);
+
+/**
  * Checks that the folders are the N shards of one run: each written by `run` or `enrich` under --shard K/N
  * (runs[0].shard), the same N, every K from 1 to N once, the same version, seed, as-of date, input (SHA-256),
- * config files (SHA-256) and set of files, none left from an earlier command. Returns
+ * config files (SHA-256) and set of files, each written by that run (not left from an earlier command; those
+ * merge makes again aside: REMADE_FILES). Returns
  * the set in shard order, or the problems found (each a sentence naming the folder).
  */
 export function checkShardSet(folders: readonly ShardFolder[]): ShardSet | string[] {
@@ -85,7 +93,7 @@ export function checkShardSet(folders: readonly ShardFolder[]): ShardSet | strin
   if (problems.length > 0) return problems;
   const shards = Array.from({length: n}, (_, i) => byK.get(i + 1)!);
   const run = first.manifest.runs[0];
-  const files = (m: Manifest) => Object.keys(m.files).sort();
+  const files = (m: Manifest) => Object.keys(m.files).filter((p) => !REMADE_FILES.has(p)).sort();
   for (const f of shards) {
     const r = f.manifest.runs[0];
     const differs: string[] = [];
@@ -100,9 +108,7 @@ export function checkShardSet(folders: readonly ShardFolder[]): ShardSet | strin
     }
     if (!same(files(f.manifest), files(first.manifest))) differs.push(`files (${files(f.manifest).join(', ')}; not ${files(first.manifest).join(', ')})`);
     if (differs.length > 0) problems.push(`${f.dir} (shard ${r.shard!.k}/${n}) differs from ${shards[0].dir} (shard 1/${n}) in its ${differs.join(', ')}: the shards must come from one command line`);
-    // (A file of no recorded run, run null, is let through: `run` on worker threads writes its deals and billing
-    // summaries outside the commit today; merge computes those again anyway.)
-    const left = Object.entries(f.manifest.files).filter(([, m]) => typeof m.run === 'number' && m.run > 0).map(([p]) => p);
+    const left = Object.entries(f.manifest.files).filter(([p, m]) => m.run !== 0 && !REMADE_FILES.has(p)).map(([p]) => p);
     if (left.length > 0) problems.push(`${f.dir}: ${left.join(', ')} ${left.length > 1 ? 'were' : 'was'} not written by its shard run (left from an earlier command): run the shard again in an empty folder`);
   }
   if (problems.length > 0) return problems;
