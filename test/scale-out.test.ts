@@ -138,14 +138,17 @@ const ok = (r: Ran) => {
 const readManifest = (dir: string) => ManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
 
 describe('stedi-gtm merge (built CLI)', () => {
-  const t = tempDir('stedi-gtm-merge-');
+  // (Made in beforeAll: tests left out by -t leave no folder behind.)
+  let t: ReturnType<typeof tempDir>;
   /** The unsharded run, as `out/all` of its own working folder (the paths in summaries and report are relative). */
-  const ref = join(t.dir, 'ref');
+  let ref = '';
   beforeAll(async () => {
+    t = tempDir('stedi-gtm-merge-');
+    ref = join(t.dir, 'ref');
     mkdirSync(ref, {recursive: true});
     ok(await node([...RUN, '--data-dir', 'out/all'], ref));
   }, 120_000);
-  afterAll(() => t.cleanup());
+  afterAll(() => t?.cleanup());
 
   it('merges 4 shards (given in any order, on one thread or several) into the unsharded run\'s bytes; a retried shard replaces its folder', async () => {
     const cwd = join(t.dir, 'a');
@@ -201,8 +204,10 @@ describe('stedi-gtm merge (built CLI)', () => {
 
   describe('the examples for batch engines', () => {
     const N = 4;
-    const bin = shimBin(join(t.dir, 'bin'));
-    const PATH = `${bin}:${process.env.PATH}`;
+    let PATH = '';
+    beforeAll(() => {
+      PATH = `${shimBin(join(t.dir, 'bin'))}:${process.env.PATH}`;
+    });
     /** Runs the N shard commands at once, each with its engine's variables, in `cwd`; then the merge, and compares. */
     const shardsThenMerge = async (cwd: string, shard: (i: number) => Promise<Ran>, merge: () => Promise<Ran>) => {
       mkdirSync(cwd, {recursive: true});

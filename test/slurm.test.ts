@@ -74,8 +74,9 @@ function stop(p: ChildProcess | undefined, pid = p?.pid): Promise<void> {
 }
 
 describeIfAvailable(missing, 'the Slurm cluster test')('examples/slurm/run.sbatch on a one-node Slurm cluster', () => {
-  const t = tempDir('stedi-gtm-slurm-');
-  const S = join(t.dir, 'slurm');
+  // (Made in beforeAll: a skipped describe leaves no folder behind.)
+  let t: ReturnType<typeof tempDir>;
+  let S = '';
   const log: string[] = [];
   let munged: ChildProcess | undefined;
   let ctld: ChildProcess | undefined;
@@ -83,6 +84,8 @@ describeIfAvailable(missing, 'the Slurm cluster test')('examples/slurm/run.sbatc
   const env: Record<string, string> = {};
 
   beforeAll(async () => {
+    t = tempDir('stedi-gtm-slurm-');
+    S = join(t.dir, 'slurm');
     // munged runs as the user munge: its folder must be reachable, its key readable by it alone.
     chmodSync(t.dir, 0o755);
     const mungeDir = join(S, 'munge');
@@ -147,7 +150,7 @@ describeIfAvailable(missing, 'the Slurm cluster test')('examples/slurm/run.sbatc
     const pidFile = join(S, 'munge', 'munged.pid');
     const mungedPid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined;
     await stop(munged, mungedPid || munged?.pid);
-    t.cleanup();
+    t?.cleanup();
   }, 120_000);
 
   it('runs the shards as a 4-task array job (sbatch --wait), whose merge is the unsharded run byte for byte', async () => {
