@@ -10,7 +10,7 @@ import {CliError, EXIT, fileSystemError, UserError} from './errors.js';
 import {confirmPaidCalls} from './io/confirm.js';
 import {Dataset} from './io/dataset.js';
 import {cleanUpOnSignals} from './io/interrupt.js';
-import {hashFile, type Manifest} from './io/manifest.js';
+import {hashFile, type Manifest, type ManifestRun} from './io/manifest.js';
 import {brokenStream, watchOutputStreams, writeError} from './io/streams.js';
 import {providerChoices, providerFlagDescription} from './providers/index.js';
 import type {EnrichPlan} from './providers/types.js';
@@ -205,7 +205,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * Puts every file the command wrote into the data folder in place at once, with the manifest (see
    * io/dataset.ts). `reads`: the dataset files the command read (paths relative to the data folder).
    */
-  protected async commitDataset(run: {as_of: string | null; reads: readonly string[]; from?: string | null}): Promise<Manifest | undefined> {
+  protected async commitDataset(run: {as_of: string | null; reads: readonly string[]; from?: string | null; record?: Partial<Pick<ManifestRun, 'seed' | 'input' | 'config' | 'shard' | 'merged'>>}): Promise<Manifest | undefined> {
     const d = this.dataset;
     const r = this.datasetRun;
     if (!d || !r) return undefined;
@@ -222,6 +222,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       input: r.input && sha ? {path: r.inputName ?? displayPath(r.input, process.cwd()), sha256: sha} : null,
       config: configHashes(r.configDir),
       reads: run.reads,
+      // (What the command says of itself beyond the flags: a shard's K/N, what merge combined.)
+      ...run.record,
     });
   }
 

@@ -10,7 +10,12 @@ const stageFlags = {
     helpGroup: 'GLOBAL',
   }),
   shard: Flags.string({
-    description: 'Only the companies whose key hashes into shard K of N, e.g. 2/8: the N shards together give the rows of an unsharded run.',
+    description: 'Only the companies whose key hashes into shard K of N, e.g. 2/8 (`stedi-gtm merge` combines the N shards into the rows of an unsharded run). auto: K and N from the batch engine (a Slurm array, Kubernetes Indexed Job, AWS Batch array or Cloud Run job) or from STEDI_GTM_SHARD and STEDI_GTM_SHARD_COUNT, see docs/scale-out.md.',
+    helpGroup: 'ENRICHMENT',
+  }),
+  'shard-count': Flags.integer({
+    description: 'With --shard auto: the number of shards, where the engine does not say it (a Kubernetes Indexed Job: its completions).',
+    min: 1,
     helpGroup: 'ENRICHMENT',
   }),
   yes: Flags.boolean({

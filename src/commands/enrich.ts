@@ -1,5 +1,6 @@
 import {BaseCommand, baseFlagsWithout} from '../base-command.js';
 import {plural} from '../core/format.js';
+import {shardRecord} from '../core/shard.js';
 import {enrichFlags} from '../flags.js';
 import {STAGE_READS} from '../io/manifest.js';
 import {enrichStage, type EnrichSummary} from '../stages/enrich.js';
@@ -28,7 +29,7 @@ export default class Enrich extends BaseCommand<typeof Enrich> {
     const s = await this.setup({writes: !this.flags['dry-run']});
     const threads = chunkPolicyFromEnv();
     const summary = await enrichStage({...s, provider: this.flags.provider, providerFlags: this.flags, confirm: this.confirmer(s.reporter), workers: threads.workers, rangeBytes: threads.chunkBytes});
-    if (!summary.dry_run) await this.commitDataset({as_of: null, reads: STAGE_READS.enrich});
+    if (!summary.dry_run) await this.commitDataset({as_of: null, reads: STAGE_READS.enrich, record: shardRecord(summary.shard)});
     if (!summary.dry_run) s.reporter.info(`Wrote ${summary.output} (${plural(summary.companies_written, 'company', 'companies')}) and ${summary.rejects_file} (${plural(summary.rejected_rows, 'rejected row')})`);
     return summary;
   }

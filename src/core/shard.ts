@@ -20,3 +20,71 @@ export function parseShard(text: string): Shard | string {
   if (n < 1 || k < 1 || k > n) return `--shard ${text}: K must be between 1 and N (e.g. --shard 2/8)`;
   return {index: k - 1, count: n};
 }
+
+/**
+ * The batch engines `--shard auto` reads its shard from, in the order they are tried: the variables that give
+ * the task's index and the task count, and whether the index is 0-based. (Kubernetes Indexed Jobs give no
+ * count: it comes from --shard-count.) STEDI_GTM_SHARD is 1-based, like --shard K/N, for GitHub Actions
+ * matrices and anything else that can set a variable.
+ */
+export const SHARD_ENGINES = [
+  {engine: 'STEDI_GTM_SHARD', index: 'STEDI_GTM_SHARD', count: 'STEDI_GTM_SHARD_COUNT', zeroBased: false},
+  {engine: 'a Slurm array job', index: 'SLURM_ARRAY_TASK_ID', count: 'SLURM_ARRAY_TASK_COUNT', zeroBased: true, min: 'SLURM_ARRAY_TASK_MIN'},
+  {engine: 'an AWS Batch array job', index: 'AWS_BATCH_JOB_ARRAY_INDEX', count: 'AWS_BATCH_JOB_ARRAY_SIZE', zeroBased: true},
+  {engine: 'a Cloud Run job', index: 'CLOUD_RUN_TASK_INDEX', count: 'CLOUD_RUN_TASK_COUNT', zeroBased: true},
+  {engine: 'a Kubernetes Indexed Job', index: 'JOB_COMPLETION_INDEX', count: undefined, zeroBased: true},
+] as const;
+
+const wholeNumber = (text: string | undefined): number | undefined => (text !== undefined && /^\s*\d+\s*$/.test(text) ? Number(text) : undefined);
+
+/**
+ * `--shard auto`: the shard of this task, from the batch engine's environment (see SHARD_ENGINES), mapped to
+ * K/N with K from 1. Slurm: K = SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN + 1 (an array need not start at 0),
+ * N = SLURM_ARRAY_TASK_COUNT. `count`: --shard-count, which a Kubernetes Indexed Job needs (its completions)
+ * and which, given, must agree with the engine's own count. Returns the shard and the engine, or an error
+ * message (no engine found, a missing or bad count, an index out of range).
+ */
+export function shardFromEnv(env: Readonly<Record<string, string | undefined>>, count?: number): {shard: Shard; engine: string} | string {
+  for (const e of SHARD_ENGINES) {
+    const raw = env[e.index];
+    if (raw === undefined || raw.trim() === '') continue;
+    const index = wholeNumber(raw);
+    if (index === undefined) return `--shard auto: ${e.index}=${JSON.stringify(raw)} is not a whole number`;
+    let k = e.zeroBased ? index + 1 : index;
+    if ('min' in e) {
+      const min = wholeNumber(env[e.min]);
+      if (env[e.min] !== undefined && min === undefined) return `--shard auto: ${e.min}=${JSON.stringify(env[e.min])} is not a whole number`;
+      k = index - (min ?? 0) + 1;
+    }
+    const given = e.count === undefined ? undefined : env[e.count];
+    const fromEnv = wholeNumber(given);
+    if (given !== undefined && given.trim() !== '' && fromEnv === undefined) return `--shard auto: ${e.count}=${JSON.stringify(given)} is not a whole number`;
+    if (fromEnv !== undefined && count !== undefined && fromEnv !== count) return `--shard auto: --shard-count ${count} disagrees with ${e.count}=${fromEnv}; leave out --shard-count`;
+    const n = fromEnv ?? count;
+    if (n === undefined) {
+      return e.count === undefined
+        ? `--shard auto: ${e.index} is set (${e.engine}) but the number of shards is not: give --shard-count N (the Job's completions)`
+        : `--shard auto: ${e.index} is set (${e.engine}) but ${e.count} is not: set it, or give --shard-count N`;
+    }
+    if (n < 1 || k < 1 || k > n) return `--shard auto: ${e.engine} gives shard ${k} of ${n} (${e.index}=${raw}): K must be between 1 and N`;
+    return {shard: {index: k - 1, count: n}, engine: e.engine};
+  }
+  return `--shard auto: no shard in the environment (none of ${SHARD_ENGINES.map((e) => e.index).join(', ')} is set): use --shard K/N, or set STEDI_GTM_SHARD and STEDI_GTM_SHARD_COUNT`;
+}
+
+/** The --shard flag (K/N or auto, with --shard-count) as a shard, or an error message; `env`: the process's environment. */
+export function resolveShard(flag: string, env: Readonly<Record<string, string | undefined>>, count?: number): {shard: Shard; engine?: string} | string {
+  if (flag.trim() === 'auto') return shardFromEnv(env, count);
+  if (count !== undefined) return `--shard-count goes with --shard auto (--shard ${flag} already says how many shards)`;
+  const parsed = parseShard(flag);
+  return typeof parsed === 'string' ? parsed : {shard: parsed};
+}
+
+/** K/N, K from 1. */
+export const formatShard = (s: Shard): string => `${s.index + 1}/${s.count}`;
+
+/** The manifest's record of a shard (k from 1) from a summary's `shard` (K/N); none when unsharded. */
+export function shardRecord(text: string | undefined): {shard: {k: number; n: number}} | undefined {
+  const parsed = text === undefined ? undefined : parseShard(text);
+  return parsed === undefined || typeof parsed === 'string' ? undefined : {shard: {k: parsed.index + 1, n: parsed.count}};
+}

@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto';
-import {closeSync, createReadStream, openSync, readFileSync, readSync} from 'node:fs';
+import {closeSync, createReadStream, existsSync, openSync, readFileSync, readSync} from 'node:fs';
 import {join} from 'node:path';
 import type {Manifest, ManifestFile} from '../schemas/manifest.js';
 import {formatOfFile} from './formats/index.js';
@@ -15,7 +15,7 @@ export const MANIFEST = 'manifest.json';
  * this process's format, see io/paths.ts). (The enrichment cache, even under interim/, is not part of the dataset.)
  */
 export function datasetFiles(): string[] {
-  return [...DATASET_TABLES.map((t) => tableFile(t)), 'interim/enrich_summary.json', 'interim/deals_summary.json', 'interim/billing_summary.json', 'final/report.html', 'interim/sources.json'];
+  return [...DATASET_TABLES.map((t) => tableFile(t)), 'interim/enrich_summary.json', 'interim/deals_summary.json', 'interim/billing_summary.json', 'final/report.html', 'interim/sources.json', 'interim/shard_state.json'];
 }
 
 /** What a manifest says of a file: rows (CSV), bytes and SHA-256. */
@@ -118,6 +118,31 @@ export function previousManifest(dataDir: string): Manifest | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A difference between the folder and its manifest. */
+export interface DatasetMismatch {
+  path: string;
+  problem: 'missing' | 'changed' | 'unlisted';
+}
+
+/**
+ * Compares every file of the dataset with the manifest (bytes and SHA-256, reading each file): the files it
+ * lists that are missing or differ, and dataset files present that it does not list. Empty: the folder holds
+ * exactly what the manifest says (merge checks each shard folder with it).
+ */
+export function checkDataset(dataDir: string, manifest: Manifest): DatasetMismatch[] {
+  const out: DatasetMismatch[] = [];
+  for (const [path, f] of Object.entries(manifest.files)) {
+    const abs = join(dataDir, path);
+    if (!existsSync(abs)) out.push({path, problem: 'missing'});
+    else {
+      const d = describeFile(abs);
+      if (d.sha256 !== f.sha256 || d.bytes !== f.bytes || d.rows !== f.rows) out.push({path, problem: 'changed'});
+    }
+  }
+  for (const path of datasetFiles()) if (!(path in manifest.files) && existsSync(join(dataDir, path))) out.push({path, problem: 'unlisted'});
+  return out;
 }
 
 /** The dataset files each stage reads (relative to the data folder): what the manifest records as its run's `reads`. */

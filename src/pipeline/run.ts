@@ -11,6 +11,8 @@ import {loadDealModel, type DealsSummary, type LoadedDealModel} from '../stages/
 import type {EnrichStageInput, EnrichSummary} from '../stages/enrich.js';
 import type {ReportResult} from '../stages/report.js';
 import type {CompanyDigestState} from '../core/report/figures.js';
+import {shardRecord} from '../core/shard.js';
+import {writeShardState} from '../io/shard-state.js';
 import type {SimulationResult} from '../stages/simulate.js';
 import {runUnify, type UnifySummary} from '../stages/unify.js';
 
@@ -54,7 +56,7 @@ export interface PipelineInput extends Setup {
   /** Worker threads and chunk sizes (see chunkPolicyFromEnv). */
   threads: ChunkPolicy;
   /** Puts everything written in place together, with the manifest (BaseCommand.commitDataset). */
-  commit(run: {as_of: string; from: RunStage; reads: readonly string[]}): Promise<unknown>;
+  commit(run: {as_of: string; from: RunStage; reads: readonly string[]; record?: ReturnType<typeof shardRecord>}): Promise<unknown>;
 }
 
 /** What the stages of this run have made so far (a stage's step may make the later stages' summaries too). */
@@ -69,6 +71,8 @@ interface Made {
   renamed?: Promise<void>;
   /** companies.csv's SHA-256, when this run read it rather than wrote it (see io/provenance.ts). */
   companiesHash?: Promise<string>;
+  /** The simulation's additive statistics (a shard keeps them for `merge`). */
+  states?: SimulationResult['states'];
   /** --dry-run: nothing was written; the run stops. */
   stopped?: boolean;
 }
@@ -109,7 +113,7 @@ const STEPS: Record<RunStage, Step> = {
   },
 };
 
-const simulated = (r: SimulationResult): Made => ({deals: r.deals, billing: r.billing, unify: r.unify, digest: r.digest});
+const simulated = (r: SimulationResult): Made => ({deals: r.deals, billing: r.billing, unify: r.unify, digest: r.digest, states: r.states});
 
 /** What the deals, billing and unify stages are given (the companies' digest only when there is a report to make). */
 const stageInput = (p: PipelineInput) => ({...p, digest: p.report});
@@ -143,6 +147,9 @@ export async function runPipeline(p: PipelineInput): Promise<RunSummary> {
   // Everything written goes into place together, with the manifest.
   // (What a stage of this run read from an earlier one is left out: the manifest records the reads of the folder.)
   const reads = [...RUN_STAGES.slice(RUN_STAGES.indexOf(from)).flatMap((stage) => STAGE_READS[stage]), ...(report ? STAGE_READS.report : [])];
-  await p.commit({as_of: unify.as_of, from, reads});
+  // A shard keeps its statistics for `stedi-gtm merge` to add up (see stages/merge.ts).
+  const shard = shardRecord(made.enrich?.shard);
+  if (shard && made.states) writeShardState(p.paths, made.states);
+  await p.commit({as_of: unify.as_of, from, reads, record: shard});
   return {seed: billing?.seed ?? p.seed, as_of: unify.as_of, from, enrich: made.enrich, deals, billing, unify, report, warnings: [...(deals?.warnings ?? []), ...(billing?.warnings ?? [])]};
 }

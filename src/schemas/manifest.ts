@@ -25,6 +25,10 @@ export const ManifestRunSchema = z.object({
   config: z.record(z.string(), Sha256),
   /** The files of the folder it read (not written by it), with their SHA-256 when it read them. */
   reads: z.record(z.string(), Sha256),
+  /** Under --shard K/N (enrich, run): which shard of how many this folder holds (k from 1 to n). Absent otherwise. */
+  shard: z.object({k: z.number().int().min(1), n: z.number().int().min(1)}).optional(),
+  /** `merge`: the shard folders it combined (paths as given). Absent otherwise. */
+  merged: z.array(z.string()).optional(),
 });
 
 /** One file of the dataset. */

@@ -1,4 +1,4 @@
-import {parseShard, type Shard} from '../core/shard.js';
+import {formatShard, resolveShard, type Shard} from '../core/shard.js';
 import {checkExportHeader} from './export-shape.js';
 import {checkInputFile} from '../io/input-check.js';
 import {checkWritable} from '../io/writable.js';
@@ -52,10 +52,12 @@ export async function enrichStage(s: EnrichStageInput): Promise<EnrichSummary> {
   const shardFlag = s.providerFlags?.shard;
   let shard: Shard | undefined;
   if (typeof shardFlag === 'string') {
-    const parsed = parseShard(shardFlag);
-    if (typeof parsed === 'string') throw new UserError(parsed);
-    shard = parsed;
-  }
+    const count = s.providerFlags?.['shard-count'];
+    const resolved = resolveShard(shardFlag, process.env, typeof count === 'number' ? count : undefined);
+    if (typeof resolved === 'string') throw new UserError(resolved);
+    shard = resolved.shard;
+    if (resolved.engine) s.reporter.info(`Shard ${formatShard(shard)}, from ${resolved.engine}`);
+  } else if (s.providerFlags?.['shard-count'] !== undefined) throw new UserError('--shard-count goes with --shard auto');
   setFormulaGuard(s.providerFlags?.['formula-guard'] !== false);
   // The export is checked before anything is created (folders, the cache) or any provider starts.
   checkInputFile(s.input, s.paths);

@@ -30,6 +30,8 @@ export interface SimulationResult {
   billing: BillingSummary;
   unify: UnifySummary;
   digest: CompanyDigestState;
+  /** The accumulated statistics (see states()): what a shard keeps for `merge` to add up. */
+  states?: SimulationStates;
 }
 
 /** What the one pass reads of a company (besides its cells of unified.csv): what each stage's sink and the digest read. */
@@ -115,7 +117,7 @@ export class SimulationSink {
     reportDeals(reporter, deals);
     reportBilling(reporter, billing);
     reportUnify(reporter, unify);
-    return {deals, billing, unify, digest: this.digest.state()};
+    return {deals, billing, unify, digest: this.digest.state(), states: this.states()};
   }
 
   /** Commits the files and returns each stage's summary (also reported). */

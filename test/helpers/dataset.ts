@@ -3,7 +3,9 @@ import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {Dataset, STATE_DIR} from '../../src/io/dataset.js';
 import {UserError} from '../../src/errors.js';
-import {datasetFiles, describeFile, MANIFEST, type Manifest} from '../../src/io/manifest.js';
+import {checkDataset, MANIFEST, type Manifest} from '../../src/io/manifest.js';
+
+export {checkDataset};
 import {ManifestSchema} from '../../src/schemas/manifest.js';
 import {assertBuilt, BIN} from './built.js';
 
@@ -31,31 +33,6 @@ export async function readManifest(dataDir: string): Promise<Manifest | undefine
 
 export {BIN} from './built.js';
 export const CONFIG = join(process.cwd(), 'config');
-
-/** A difference between the folder and its manifest. */
-interface DatasetMismatch {
-  path: string;
-  problem: 'missing' | 'changed' | 'unlisted';
-}
-
-/**
- * Compares every file of the dataset with the manifest (bytes and SHA-256, reading each file): the files it
- * lists that are missing or differ, and dataset files present that it does not list. Empty: the folder holds
- * exactly what the manifest says.
- */
-export function checkDataset(dataDir: string, manifest: Manifest): DatasetMismatch[] {
-  const out: DatasetMismatch[] = [];
-  for (const [path, f] of Object.entries(manifest.files)) {
-    const abs = join(dataDir, path);
-    if (!existsSync(abs)) out.push({path, problem: 'missing'});
-    else {
-      const d = describeFile(abs);
-      if (d.sha256 !== f.sha256 || d.bytes !== f.bytes || d.rows !== f.rows) out.push({path, problem: 'changed'});
-    }
-  }
-  for (const path of datasetFiles()) if (!(path in manifest.files) && existsSync(join(dataDir, path))) out.push({path, problem: 'unlisted'});
-  return out;
-}
 
 /** Each file of the folder's manifest with its SHA-256, after checking that every file matches it. */
 export async function verifiedFiles(dataDir: string): Promise<Record<string, string>> {

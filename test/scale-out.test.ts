@@ -1,0 +1,277 @@
+import {mkdirSync, readFileSync, writeFileSync, appendFileSync, existsSync} from 'node:fs';
+import {join} from 'node:path';
+import fc from 'fast-check';
+import {parse as parseYaml} from 'yaml';
+import {checkShardSet, lastSourceRow, nextShard, type ShardFolder} from '../src/core/merge-order.js';
+import {resolveShard, shardFromEnv} from '../src/core/shard.js';
+import {CsvRecordReader, parseRecord} from '../src/io/csv-records.js';
+import {encodeCsvRow} from '../src/io/csv.js';
+import {checkDataset, type Manifest} from '../src/io/manifest.js';
+import {ManifestSchema} from '../src/schemas/manifest.js';
+import {tempDir} from './helpers/cli.js';
+import {differingFiles, ROOT, runAsync, shimBin, type Ran} from './helpers/scale-out.js';
+
+describe('--shard auto', () => {
+  const engines = [
+    {name: 'STEDI_GTM_SHARD', env: (i: number, n: number) => ({STEDI_GTM_SHARD: String(i + 1), STEDI_GTM_SHARD_COUNT: String(n)})},
+    {name: 'Slurm', env: (i: number, n: number, min: number) => ({SLURM_ARRAY_TASK_ID: String(min + i), SLURM_ARRAY_TASK_MIN: String(min), SLURM_ARRAY_TASK_COUNT: String(n)})},
+    {name: 'AWS Batch', env: (i: number, n: number) => ({AWS_BATCH_JOB_ARRAY_INDEX: String(i), AWS_BATCH_JOB_ARRAY_SIZE: String(n)})},
+    {name: 'Cloud Run', env: (i: number, n: number) => ({CLOUD_RUN_TASK_INDEX: String(i), CLOUD_RUN_TASK_COUNT: String(n)})},
+  ];
+
+  it('maps each engine\'s task i of n (its own numbering) to shard i+1 of n', () => {
+    fc.assert(
+      fc.property(fc.integer({min: 1, max: 500}), fc.nat(), fc.nat({max: 1000}), (n, j, min) => {
+        const i = j % n;
+        for (const e of engines) {
+          const got = shardFromEnv(e.env(i, n, min));
+          expect(got).toEqual({shard: {index: i, count: n}, engine: expect.any(String)});
+        }
+        // Kubernetes Indexed Jobs give the index only: the count is --shard-count.
+        expect(shardFromEnv({JOB_COMPLETION_INDEX: String(i)}, n)).toEqual({shard: {index: i, count: n}, engine: 'a Kubernetes Indexed Job'});
+      }),
+    );
+  });
+
+  it('says what is missing or wrong (an exit 2 in the command)', () => {
+    expect(shardFromEnv({JOB_COMPLETION_INDEX: '2'})).toMatch(/JOB_COMPLETION_INDEX is set .*--shard-count N/);
+    expect(shardFromEnv({STEDI_GTM_SHARD: '2'})).toMatch(/STEDI_GTM_SHARD_COUNT is not/);
+    expect(shardFromEnv({AWS_BATCH_JOB_ARRAY_INDEX: '0'})).toMatch(/AWS_BATCH_JOB_ARRAY_SIZE is not/);
+    expect(shardFromEnv({SLURM_ARRAY_TASK_ID: '7', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_COUNT: '4'})).toMatch(/shard 8 of 4/);
+    expect(shardFromEnv({STEDI_GTM_SHARD: '0', STEDI_GTM_SHARD_COUNT: '4'})).toMatch(/shard 0 of 4/);
+    expect(shardFromEnv({CLOUD_RUN_TASK_INDEX: 'x', CLOUD_RUN_TASK_COUNT: '4'})).toMatch(/not a whole number/);
+    expect(shardFromEnv({CLOUD_RUN_TASK_INDEX: '1', CLOUD_RUN_TASK_COUNT: '4'}, 3)).toMatch(/disagrees/);
+    expect(shardFromEnv({})).toMatch(/no shard in the environment/);
+    expect(resolveShard('2/4', {}, 4)).toMatch(/--shard-count goes with --shard auto/);
+    expect(resolveShard('2/4', {STEDI_GTM_SHARD: '1', STEDI_GTM_SHARD_COUNT: '9'})).toEqual({shard: {index: 1, count: 4}});
+  });
+});
+
+describe('CsvRecordReader', () => {
+  const cell = fc.oneof(fc.string(), fc.constantFrom('', '"', ',', '\n', '\r\n', 'a,"b"\nc', 'é€😀'));
+  it('gives each record\'s bytes as written and its cells, whatever the block size (records across blocks; rows of 2+ cells, as the tables have)', () => {
+    const t = tempDir();
+    try {
+      fc.assert(
+        fc.property(fc.array(fc.array(cell, {minLength: 2, maxLength: 5}), {maxLength: 20}), fc.integer({min: 1, max: 64}), (rows, block) => {
+          const lines = [['h1', 'h2'], ...rows].map((r) => `${encodeCsvRow(r)}\n`);
+          const file = join(t.dir, 'x.csv');
+          writeFileSync(file, lines.join(''));
+          const r = new CsvRecordReader(file, block);
+          expect(r.columns).toEqual(['h1', 'h2']);
+          for (const [k, row] of rows.entries()) {
+            const rec = r.next();
+            expect(rec && Buffer.from(rec).toString()).toBe(lines[k + 1]);
+            expect(parseRecord(rec!)).toEqual(row);
+          }
+          expect(r.next()).toBeUndefined();
+          r.close();
+        }),
+      );
+    } finally {
+      t.cleanup();
+    }
+  });
+});
+
+describe('merge order', () => {
+  it('puts a company at its last input row, and takes the smallest head first', () => {
+    expect(lastSourceRow('17')).toBe(17);
+    expect(lastSourceRow('3 | 40 | 12')).toBe(40);
+    expect(lastSourceRow('x')).toBeNaN();
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.nat(), {maxLength: 60}), fc.integer({min: 1, max: 6}), (rows, n) => {
+        // Deal sorted keys out to n shards; merging the heads gives them back in order.
+        const sorted = [...rows].sort((a, b) => a - b);
+        const shards = Array.from({length: n}, () => [] as number[]);
+        sorted.forEach((r, i) => shards[(r * 7 + i) % n].push(r));
+        const pos = shards.map(() => 0);
+        const out: number[] = [];
+        const heads = () => shards.map((s, k) => s[pos[k]]);
+        for (let k = nextShard(heads()); k !== -1; k = nextShard(heads())) out.push(shards[k][pos[k]++]);
+        expect(out).toEqual(sorted);
+      }),
+    );
+  });
+
+  const manifest = (k: number, n: number, over: Partial<Manifest['runs'][0]> = {}): Manifest => ({
+    manifest: 1,
+    runs: [{command: 'run', from: 'enrich', seed: 42, as_of: '2026-08-31', version: '0.1.0', input: {path: 'x.csv', sha256: 'a'.repeat(64)}, config: {'deal_model.yml': 'b'.repeat(64)}, reads: {}, shard: {k, n}, ...over}],
+    files: {'raw/companies.csv': {rows: 1, bytes: 1, sha256: 'c'.repeat(64), run: 0}},
+  });
+  const folders = (ms: Manifest[]): ShardFolder[] => ms.map((m, i) => ({dir: `s${i}`, manifest: m}));
+  const problems = (ms: Manifest[]): string => {
+    const set = checkShardSet(folders(ms));
+    return Array.isArray(set) ? set.join('; ') : 'accepted';
+  };
+
+  it('takes the N shards of one run, in shard order', () => {
+    const set = checkShardSet(folders([manifest(3, 3), manifest(1, 3), manifest(2, 3)]));
+    expect(Array.isArray(set)).toBe(false);
+    if (!Array.isArray(set)) expect(set.shards.map((s) => s.manifest.runs[0].shard!.k)).toEqual([1, 2, 3]);
+  });
+
+  it('refuses shards that are missing, twice, of other runs or not shards at all, naming them', () => {
+    expect(checkShardSet(folders([manifest(1, 3), manifest(3, 3)]))).toEqual([expect.stringMatching(/shard 2\/3 is missing/)]);
+    expect(problems([manifest(1, 2), manifest(1, 2)])).toMatch(/both shard 1\/2.*2\/2 is missing/);
+    expect(problems([manifest(1, 2), manifest(2, 3)])).toMatch(/same N/);
+    expect(problems([manifest(1, 2), manifest(2, 2, {seed: 7})])).toMatch(/s1 \(shard 2\/2\) differs .* seed \(7, not 42\)/);
+    expect(problems([manifest(1, 2), manifest(2, 2, {config: {'deal_model.yml': 'd'.repeat(64)}})])).toMatch(/config \(deal_model.yml\)/);
+    expect(problems([manifest(1, 2), manifest(2, 2, {input: {path: 'x.csv', sha256: 'e'.repeat(64)}})])).toMatch(/input/);
+    expect(problems([manifest(1, 2), manifest(2, 2, {shard: undefined})])).toMatch(/s1 is not a shard/);
+    expect(checkShardSet([])).toEqual(['no shard folders given']);
+    // A file left from an earlier command (run 1: another run wrote it) is not part of this shard's run.
+    const stale = manifest(2, 2);
+    stale.runs.push({...stale.runs[0], command: 'enrich'});
+    stale.files['interim/old.json'] = {rows: null, bytes: 1, sha256: 'f'.repeat(64), run: 1};
+    expect(problems([manifest(1, 2), stale])).toMatch(/s1: interim\/old.json was not written by its shard run/);
+  });
+});
+
+/** The CLI's runs below use the shipped sample and config (the working folders have none). */
+const RUN = ['run', '--seed', '42', '--provider', 'rules'];
+const node = (args: string[], cwd: string, env: Record<string, string> = {}): Promise<Ran> => runAsync([process.execPath, join(ROOT, 'bin', 'run.js'), ...args], cwd, env);
+const ok = (r: Ran) => {
+  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`);
+  return r;
+};
+const readManifest = (dir: string) => ManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+
+describe('stedi-gtm merge (built CLI)', () => {
+  // (Made in beforeAll: tests left out by -t leave no folder behind.)
+  let t: ReturnType<typeof tempDir>;
+  /** The unsharded run, as `out/all` of its own working folder (the paths in summaries and report are relative). */
+  let ref = '';
+  beforeAll(async () => {
+    t = tempDir('stedi-gtm-merge-');
+    ref = join(t.dir, 'ref');
+    mkdirSync(ref, {recursive: true});
+    ok(await node([...RUN, '--data-dir', 'out/all'], ref));
+  }, 120_000);
+  afterAll(() => t?.cleanup());
+
+  it('merges 4 shards (given in any order, on one thread or several) into the unsharded run\'s bytes; a retried shard replaces its folder', async () => {
+    const cwd = join(t.dir, 'a');
+    mkdirSync(cwd);
+    // Two shards on one thread, two on worker threads taking ranges of 4 KiB: the shards need not run alike.
+    const env = (k: number): Record<string, string> => (k % 2 ? {STEDI_GTM_WORKERS: '0'} : {STEDI_GTM_WORKERS: '2', STEDI_GTM_CHUNK_BYTES: '4096'});
+    await Promise.all([1, 2, 3, 4].map(async (k) => ok(await node([...RUN, '--shard', `${k}/4`, '--no-report', '--data-dir', `out/shard-${k}`], cwd, env(k)))));
+    for (const k of [1, 2, 3, 4]) expect(readManifest(join(cwd, `out/shard-${k}`)).runs[0].shard).toEqual({k, n: 4});
+    const merge = ['merge', 'out/shard-3', 'out/shard-1', 'out/shard-4', 'out/shard-2', '--data-dir', 'out/all'];
+    ok(await node(merge, cwd));
+    expect(differingFiles(join(ref, 'out/all'), join(cwd, 'out/all'))).toEqual([]);
+    const m = readManifest(join(cwd, 'out/all'));
+    expect(m.runs[0]).toMatchObject({command: 'merge', seed: 42, as_of: '2026-08-31', merged: ['out/shard-1', 'out/shard-2', 'out/shard-3', 'out/shard-4']});
+    expect(m.runs[0].input).toEqual(readManifest(join(ref, 'out/all')).runs[0].input);
+    expect(checkDataset(join(cwd, 'out/all'), m)).toEqual([]);
+
+    // Shard 3 again (say its node failed and the engine retried it), another way: its folder is replaced, not added to.
+    const before = readManifest(join(cwd, 'out/shard-3'));
+    ok(await node([...RUN, '--shard', '3/4', '--no-report', '--data-dir', 'out/shard-3'], cwd, {STEDI_GTM_WORKERS: '2', STEDI_GTM_CHUNK_BYTES: '8192'}));
+    const after = readManifest(join(cwd, 'out/shard-3'));
+    const facts = (m: Manifest) => Object.fromEntries(Object.entries(m.files).map(([p, f]) => [p, {rows: f.rows, bytes: f.bytes, sha256: f.sha256}]));
+    expect(facts(after)).toEqual(facts(before));
+    expect(checkDataset(join(cwd, 'out/shard-3'), after)).toEqual([]);
+    ok(await node(merge, cwd));
+    expect(differingFiles(join(ref, 'out/all'), join(cwd, 'out/all'))).toEqual([]);
+  }, 240_000);
+
+  it('refuses (exit 2, naming the problem, writing nothing) a missing shard, a shard of another run, a changed shard or its own output as a shard', async () => {
+    const cwd = join(t.dir, 'b');
+    mkdirSync(cwd);
+    await Promise.all([1, 2].map(async (k) => ok(await node([...RUN, '--shard', `${k}/2`, '--no-report', '--data-dir', `s${k}`], cwd))));
+    ok(await node(['run', '--seed', '7', '--provider', 'rules', '--shard', '2/2', '--no-report', '--data-dir', 'other'], cwd));
+    const refused = async (args: string[], message: RegExp) => {
+      const r = await node(['merge', ...args, '--data-dir', 'm'], cwd);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(existsSync(join(cwd, 'm'))).toBe(false);
+    };
+    await refused(['s1'], /shard 2\/2 is missing/);
+    await refused(['s1', 'other'], /other \(shard 2\/2\) differs .* seed \(7, not 42\)/);
+    await refused(['s1', 's2', 'other'], /3 folders given for 2 shards|both shard 2\/2/);
+    await refused(['s1', 'nowhere'], /nowhere is not a folder/);
+    appendFileSync(join(cwd, 's2/raw/deals.csv'), 'x\n');
+    await refused(['s1', 's2'], /s2 does not hold what its manifest says \(raw\/deals.csv changed\)/);
+    const r = await node(['merge', 's1', 's2', '--data-dir', 's1'], cwd);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/s1 is the --data-dir merge writes to/);
+    // --shard auto without a count: exit 2 before anything is written.
+    const auto = await node([...RUN, '--shard', 'auto', '--data-dir', 'k8s'], cwd, {JOB_COMPLETION_INDEX: '1'});
+    expect([auto.code, auto.stderr]).toEqual([2, expect.stringContaining('JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job) but the number of shards is not: give --shard-count N')]);
+    expect(existsSync(join(cwd, 'k8s'))).toBe(false);
+  }, 240_000);
+
+  describe('the examples for batch engines', () => {
+    const N = 4;
+    let PATH = '';
+    beforeAll(() => {
+      PATH = `${shimBin(join(t.dir, 'bin'))}:${process.env.PATH}`;
+    });
+    /** Runs the N shard commands at once, each with its engine's variables, in `cwd`; then the merge, and compares. */
+    const shardsThenMerge = async (cwd: string, shard: (i: number) => Promise<Ran>, merge: () => Promise<Ran>) => {
+      mkdirSync(cwd, {recursive: true});
+      for (const r of await Promise.all(Array.from({length: N}, (_, i) => shard(i)))) ok(r);
+      ok(await merge());
+      expect(differingFiles(join(ref, 'out/all'), join(cwd, 'out/all'))).toEqual([]);
+    };
+    const sh = (cmd: string, cwd: string, env: Record<string, string>) => runAsync(['sh', '-c', cmd], cwd, {PATH, ...env});
+
+    it('GitHub Actions: a matrix of shards (STEDI_GTM_SHARD), then merge', async () => {
+      const wf = parseYaml(readFileSync(join(ROOT, 'examples/github-actions/stedi-gtm.yml'), 'utf8')) as {jobs: Record<string, {steps: Array<{name?: string; run?: string}>; strategy?: {matrix: {shard: number[]}}; env?: Record<string, string>; needs?: string}>};
+      const step = (job: string, name: string) => wf.jobs[job].steps.find((s) => s.name === name)!.run!;
+      expect(wf.jobs.shard.strategy!.matrix.shard).toEqual([1, 2, 3, 4]);
+      expect(wf.jobs.merge.needs).toBe('shard');
+      const cwd = join(t.dir, 'gha');
+      await shardsThenMerge(
+        cwd,
+        (i) => sh(step('shard', 'shard'), cwd, {STEDI_GTM_SHARD: String(wf.jobs.shard.strategy!.matrix.shard[i]), STEDI_GTM_SHARD_COUNT: String(wf.jobs.shard.env!.STEDI_GTM_SHARD_COUNT)}),
+        () => sh(step('merge', 'merge'), cwd, {}),
+      );
+    }, 240_000);
+
+    it('Kubernetes: an Indexed Job (JOB_COMPLETION_INDEX and --shard-count)', async () => {
+      const job = parseYaml(readFileSync(join(ROOT, 'examples/kubernetes/indexed-job.yaml'), 'utf8')) as {kind: string; spec: {completionMode: string; completions: number; template: {spec: {containers: Array<{command: string[]; args: string[]}>}}}};
+      expect(job.kind).toBe('Job');
+      expect(job.spec.completionMode).toBe('Indexed');
+      expect(job.spec.completions).toBe(N);
+      const c = job.spec.template.spec.containers[0];
+      const cwd = join(t.dir, 'k8s');
+      // Kubernetes expands $(VAR) in command and args from the container's environment; no shell.
+      const expand = (s: string, env: Record<string, string>) => s.replace(/\$\((\w+)\)/g, (_, v: string) => env[v] ?? `$(${v})`);
+      await shardsThenMerge(
+        cwd,
+        (i) => {
+          const env = {JOB_COMPLETION_INDEX: String(i)};
+          return runAsync([...c.command, ...c.args].map((a) => expand(a, env)), cwd, {PATH, ...env});
+        },
+        () => sh(`stedi-gtm merge ${Array.from({length: N}, (_, i) => `out/shard-${i}`).join(' ')} --data-dir out/all`, cwd, {}),
+      );
+    }, 240_000);
+
+    it('AWS Batch: an array job (AWS_BATCH_JOB_ARRAY_INDEX and _SIZE)', async () => {
+      const def = JSON.parse(readFileSync(join(ROOT, 'examples/aws-batch/job-definition.json'), 'utf8')) as {type: string; containerProperties: {command: string[]; mountPoints: Array<{containerPath: string}>}};
+      expect(def.type).toBe('container');
+      const mount = def.containerProperties.mountPoints[0].containerPath;
+      const cwd = join(t.dir, 'batch');
+      // The shared volume's path is the test's folder.
+      const command = def.containerProperties.command.map((a) => a.replaceAll(mount, cwd));
+      await shardsThenMerge(
+        cwd,
+        (i) => runAsync(command, cwd, {PATH, AWS_BATCH_JOB_ARRAY_INDEX: String(i), AWS_BATCH_JOB_ARRAY_SIZE: String(N)}),
+        () => sh('stedi-gtm merge out/shard-* --data-dir out/all', cwd, {}),
+      );
+    }, 240_000);
+
+    it('Slurm: run.sbatch as the tasks of an array job would run it (its variables), then merge.sbatch', async () => {
+      const cwd = join(t.dir, 'slurm');
+      const script = join(ROOT, 'examples/slurm/run.sbatch');
+      expect(readFileSync(script, 'utf8')).toMatch(/^#SBATCH --array=0-3$/m);
+      await shardsThenMerge(
+        cwd,
+        (i) => runAsync(['bash', script], cwd, {PATH, SLURM_SUBMIT_DIR: cwd, SLURM_ARRAY_TASK_ID: String(i + 10), SLURM_ARRAY_TASK_MIN: '10', SLURM_ARRAY_TASK_COUNT: String(N)}),
+        () => runAsync(['bash', join(ROOT, 'examples/slurm/merge.sbatch')], cwd, {PATH, SLURM_SUBMIT_DIR: cwd}),
+      );
+    }, 240_000);
+  });
+});
