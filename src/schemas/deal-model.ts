@@ -289,7 +289,7 @@ export const DealModelSchema = z.strictObject({
   });
   // Each segment draws its companies' lead source by these weights: one of them must be > 0.
   const sources = Object.keys(c.lead_sources);
-  for (const segment of segments) {
+  for (const segment of sources.length > 0 ? segments : []) {
     if (!sources.some((s) => (c.lead_sources[s].weight[segment] ?? 0) > 0)) {
       ctx.addIssue({code: 'custom', path: ['lead_sources', sources[0], 'weight', segment], message: `every lead source has weight 0 for ${segment} (lead_sources.*.weight.${segment}): at least one must be > 0`});
     }
