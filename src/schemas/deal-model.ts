@@ -87,6 +87,7 @@ export const DealModelSchema = z.strictObject({
       names.forEach((name, i) => {
         if (!VOCABULARY_NAME.test(name)) ctx.addIssue({code: 'custom', path: [i], message: `${JSON.stringify(name)}: a segment name is lower-case letters, digits and _, starting with a letter (it is a segment value of deals.csv, leads.csv and reps.csv)`});
         else if (names.indexOf(name) !== i) ctx.addIssue({code: 'custom', path: [i], message: `segment ${JSON.stringify(name)} is listed twice`});
+        else if (name === 'overall') ctx.addIssue({code: 'custom', path: [i], message: '"overall" is not a segment name: the deals summary\'s median_cycle_days.overall is all segments'});
       });
     }).describe('The sales segments, in the order the summaries list them (each is a segment value of deals.csv, leads.csv, reps.csv and unified.csv). Every per-segment map of this file names exactly these. Adding a segment is an edit of this file.'),
     size_bands: bySizeBand(z.string()).describe('Segment of each size band (one of names).'),

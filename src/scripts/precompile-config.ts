@@ -1,7 +1,7 @@
 // Writes src/generated/configs.ts (a step of `npm run build`): the shipped config files parsed and validated, keyed by
 // their text's SHA-256, so that a command given an unedited file skips YAML and zod (see io/config.ts).
 // Without --write it prints the module.
-import {readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {sha256} from '../core/hash.js';
 import {loadYamlConfig, type PrecompiledConfigs} from '../io/config.js';
@@ -31,7 +31,8 @@ export async function configsModule(configDir: string): Promise<string> {
 if (process.argv[1]?.endsWith('precompile-config.js')) {
   const text = await configsModule('config');
   if (process.argv.includes('--write')) {
-    writeFileSync('src/generated/configs.ts', text);
+    // Only when it changes: a file rewritten after the first compile would leave dist/ older than src/.
+    if (!existsSync('src/generated/configs.ts') || readFileSync('src/generated/configs.ts', 'utf8') !== text) writeFileSync('src/generated/configs.ts', text);
     process.stdout.write('wrote src/generated/configs.ts\n');
   } else process.stdout.write(text);
 }

@@ -3,7 +3,7 @@
 // loading zod (see TableColumn in io/table-codec.ts). A column of an open vocabulary of the config (lead_source)
 // is marked with it, not given the values: the module holds no config (a reader adds the loaded config's values,
 // withVocabulary in io/table-check.ts). Without --write it prints the module.
-import {writeFileSync} from 'node:fs';
+import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import type {z} from 'zod';
 import {openVocabulary, type OpenVocabulary} from '../core/vocabulary.js';
 import {loadYamlConfig} from '../io/config.js';
@@ -76,7 +76,8 @@ export function tablesModule(v: OpenVocabulary): string {
 if (process.argv[1]?.endsWith('precompile-tables.js')) {
   const text = tablesModule(await shippedVocabulary());
   if (process.argv.includes('--write')) {
-    writeFileSync('src/generated/tables.ts', text);
+    // Only when it changes: a file rewritten after the first compile would leave dist/ older than src/.
+    if (!existsSync('src/generated/tables.ts') || readFileSync('src/generated/tables.ts', 'utf8') !== text) writeFileSync('src/generated/tables.ts', text);
     process.stdout.write('wrote src/generated/tables.ts\n');
   } else process.stdout.write(text);
 }
