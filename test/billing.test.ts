@@ -6,11 +6,12 @@ import {billCompany, buildInvoices, compileBillingModel, type BillingCompany, ty
 import {parseIsoDay} from '../src/core/calendar.js';
 import {simulateDeals} from '../src/core/deals.js';
 import {stableId} from '../src/core/hash.js';
+import {openVocabulary} from '../src/core/vocabulary.js';
 import Billing from '../src/commands/billing.js';
 import Deals from '../src/commands/deals.js';
 import type {Company} from '../src/schemas/companies.js';
-import {ContractSchema, InvoiceSchema, type Contract, type Deal} from '../src/schemas/deals.js';
-import {ArrMovementSchema} from '../src/schemas/retention.js';
+import {contractSchema, InvoiceSchema, type Contract, type Deal} from '../src/schemas/deals.js';
+import {arrMovementSchema} from '../src/schemas/retention.js';
 import {companyCodec} from '../src/stages/enrich.js';
 import {runCli, tempDir} from './helpers/cli.js';
 import {schemaIssues} from './helpers/schema.js';
@@ -19,6 +20,7 @@ import {CONFIG_DIR, makeCompany, shippedConfig, shippedModel} from './helpers/si
 const cfg = shippedConfig();
 const dealModel = shippedModel('2030-12-31');
 const model = compileBillingModel(dealModel);
+const vocabulary = openVocabulary(dealModel.config);
 const cal = dealModel.calendar;
 const AS_OF = parseIsoDay('2025-08-31')!;
 const day = (iso: string) => parseIsoDay(iso)!;
@@ -60,7 +62,7 @@ describe('contract terms', () => {
       expect(day(c.contract_start) - day(deal.close_date)).toBe(c.onboarding_days);
       expect(c.onboarding_days).toBeGreaterThanOrEqual(0);
       terms.forEach((t, k) => {
-        expect(schemaIssues(ContractSchema, t)).toEqual([]);
+        expect(schemaIssues(contractSchema(vocabulary), t)).toEqual([]);
         expect([t.deal_id, t.company_id, t.deal_type, t.segment]).toEqual([deal.deal_id, deal.company_id, deal.deal_type, deal.segment]);
         expect([t.billing_frequency, t.contract_term_months, t.payment_terms, t.onboarding_days, t.currency]).toEqual([c.billing_frequency, c.contract_term_months, c.payment_terms, c.onboarding_days, cfg.billing.currency]);
         expect(t.term_number).toBe(k + 1);
@@ -192,7 +194,7 @@ describe('ARR movements and invoices of a company (billCompany)', () => {
       const asOf = cal.addMonths(day('2024-01-31'), months);
       const b = billCompany(deals, company, model, seed, asOf);
       for (const m of b.movements) {
-        expect(schemaIssues(ArrMovementSchema, m)).toEqual([]);
+        expect(schemaIssues(arrMovementSchema(vocabulary), m)).toEqual([]);
         expect(m.movement_date <= cal.iso(asOf)).toBe(true);
         expect(m.arr_delta).toBe(m.arr_after - m.arr_before);
       }

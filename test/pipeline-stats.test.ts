@@ -14,7 +14,8 @@ const reps: PipelineRep[] = [
   {name: 'Cat', segment: 'enterprise', hire_date: '2024-05-15', quarterly_quota_arr: 1000},
 ];
 // The window's quarters: 2023-Q3 (from Sep 1) and 2023-Q4 are ramp-up; 2024-Q1 .. 2024-Q4 are measured; 2025-Q1 is current.
-const setup: PipelineSetup = {reps, windowStart: '2023-09-01', asOf: '2025-02-15'};
+// The config's segments: mid_market has no rep here.
+const setup: PipelineSetup = {reps, segments: ['smb', 'mid_market', 'enterprise'], windowStart: '2023-09-01', asOf: '2025-02-15'};
 
 let n = 0;
 const won = (owner: string, close: string, arr: number): PipelineDeal => ({deal_id: `deal_${++n}`, owner, outcome: 'won', close_date: close, closed_arr: arr});

@@ -7,7 +7,7 @@ import type {BillingModel, CompanyBilling} from './billing.js';
 import {addInto} from './merge.js';
 import {quarterLabel, quarterOf} from './quarters.js';
 import {checkTargets, median, ratio, round, shareFigure, targetWarnings, type Figure, type TargetCheck} from './targets.js';
-import {SEGMENTS, type BillingFrequency, type ContractStatus, type Segment} from './vocabulary.js';
+import type {BillingFrequency, ContractStatus} from './vocabulary.js';
 import type {Contract, Invoice} from '../schemas/deals.js';
 import type {ArrMovement} from '../schemas/retention.js';
 
@@ -50,8 +50,12 @@ export interface BillingFigures {
   monthly_share: number | null;
   monthly_share_small_buyers: number | null;
   small_buyers: number;
-  annual_share_enterprise: number | null;
-  enterprise_contracts: number;
+  /**
+   * For each segment with a target in deal_model.yml targets.annual_share_by_segment (enterprise for the shipped
+   * file), in the order of the segments: annual_share_<segment> = the share of its contracts billed annually,
+   * and <segment>_contracts = its contracts.
+   */
+  [segmentFigure: `annual_share_${string}` | `${string}_contracts`]: number | null;
   median_contract_term_months: number | null;
   mean_contract_term_months: number | null;
   contract_terms: Record<string, number>;
@@ -72,7 +76,8 @@ export interface BillingFigures {
   /** Day a year before the as-of date: the base of the trailing-12-month retention figures. */
   retention_base_date: string;
   retention: RetentionFigures;
-  retention_by_segment: Record<Segment, RetentionFigures>;
+  /** By segment, in the config's order. */
+  retention_by_segment: Record<string, RetentionFigures>;
   /** Customers above / at or below targets.large_contract_arr of ARR a year before the as-of date. */
   retention_by_acv: {large: RetentionFigures; small: RetentionFigures};
   large_contract_arr: number;
@@ -85,8 +90,8 @@ export interface BillingFigures {
  * and products of each customer's ARR in whole hundreds of dollars (integers: exact whatever the split).
  */
 type RetentionState = {customers: number; then: number; now: number; kept: number; churned: number; tt: number; nn: number; tn: number; kk: number; tk: number};
-const RETENTION_GROUPS = ['all', ...SEGMENTS, 'large', 'small'] as const;
-type RetentionGroup = (typeof RETENTION_GROUPS)[number];
+/** A retention group: all, large, small (by targets.large_contract_arr) or segment:<name>. */
+type RetentionGroup = 'all' | 'large' | 'small' | `segment:${string}`;
 
 /**
  * Everything the billing summary needs, as plain numbers, number lists and records (see Additive in merge.ts):
@@ -101,8 +106,8 @@ export type BillingState = {
   mix: Record<BillingFrequency, number>;
   small: number;
   smallMonthly: number;
-  ent: number;
-  entAnnual: number;
+  /** First terms of each segment's contracts, and of them those billed annually. */
+  bySegment: Record<string, {contracts: number; annual: number}>;
   /** contract_term_months of each contract (whole months: their sum is exact). */
   terms: number[];
   termCounts: Record<string, number>;
@@ -135,8 +140,7 @@ export class BillingStats {
     mix: {monthly: 0, annual: 0},
     small: 0,
     smallMonthly: 0,
-    ent: 0,
-    entAnnual: 0,
+    bySegment: {},
     terms: [],
     termCounts: {},
     plans: {},
@@ -147,7 +151,7 @@ export class BillingStats {
     totalArr: 0,
     activeArr: 0,
     invoicedCents: 0,
-    retention: Object.fromEntries(RETENTION_GROUPS.map((g) => [g, {customers: 0, then: 0, now: 0, kept: 0, churned: 0, tt: 0, nn: 0, tn: 0, kk: 0, tk: 0}])) as Record<RetentionGroup, RetentionState>,
+    retention: {} as Record<RetentionGroup, RetentionState>,
     bridge: {},
   };
   /** The as-of date and the retention base date (a year before), as ISO text (movement dates compare as text). */
@@ -156,6 +160,9 @@ export class BillingStats {
 
   constructor(private readonly model: BillingModel, private readonly asOf: DayNumber) {
     for (const p of model.deal.config.billing.plans) this.s.plans[p.name] = 0;
+    for (const g of model.deal.segments) this.s.bySegment[g] = {contracts: 0, annual: 0};
+    const groups: RetentionGroup[] = ['all', ...model.deal.segments.map((g) => `segment:${g}` as const), 'large', 'small'];
+    for (const g of groups) this.s.retention[g] = {customers: 0, then: 0, now: 0, kept: 0, churned: 0, tt: 0, nn: 0, tn: 0, kk: 0, tk: 0};
     const cal = model.deal.calendar;
     this.asOfIso = cal.iso(asOf);
     this.baseIso = cal.iso(cal.addMonths(asOf, -12));
@@ -189,10 +196,9 @@ export class BillingStats {
       s.small++;
       if (contract.billing_frequency === 'monthly') s.smallMonthly++;
     }
-    if (contract.segment === 'enterprise') {
-      s.ent++;
-      if (contract.billing_frequency === 'annual') s.entAnnual++;
-    }
+    const bySegment = s.bySegment[contract.segment];
+    bySegment.contracts++;
+    if (contract.billing_frequency === 'annual') bySegment.annual++;
     s.terms.push(contract.contract_term_months);
     s.termCounts[contract.contract_term_months] = (s.termCounts[contract.contract_term_months] ?? 0) + 1;
     s.totalArr += contract.arr;
@@ -220,7 +226,7 @@ export class BillingStats {
     }
     if (then <= 0) return;
     const large = then > this.model.deal.config.targets.large_contract_arr;
-    for (const g of ['all', movements[0].segment, large ? 'large' : 'small'] as const) {
+    for (const g of ['all', `segment:${movements[0].segment}`, large ? 'large' : 'small'] as const) {
       const r = s.retention[g];
       r.customers++;
       r.then += then;
@@ -247,6 +253,12 @@ export class BillingStats {
   /** Adds the state of the next part of the companies (parts merged in order: 0, then 1, ...). */
   merge(state: BillingState): void {
     addInto(this.s, state);
+  }
+
+  /** The segments whose annual billing share is a target (targets.annual_share_by_segment), in the segments' order. */
+  annualShareSegments(): string[] {
+    const targets = this.model.deal.config.targets.annual_share_by_segment ?? {};
+    return this.model.deal.segments.filter((g) => g in targets);
   }
 
   private retentionOf(g: RetentionGroup): RetentionFigures {
@@ -290,8 +302,7 @@ export class BillingStats {
       monthly_share: ratio(s.mix.monthly, s.contracts),
       monthly_share_small_buyers: ratio(s.smallMonthly, s.small),
       small_buyers: s.small,
-      annual_share_enterprise: ratio(s.entAnnual, s.ent),
-      enterprise_contracts: s.ent,
+      ...Object.fromEntries(this.annualShareSegments().flatMap((g) => [[`annual_share_${g}`, ratio(s.bySegment[g].annual, s.bySegment[g].contracts)], [`${g}_contracts`, s.bySegment[g].contracts]])),
       median_contract_term_months: median(s.terms),
       mean_contract_term_months: s.terms.length ? round(s.terms.reduce((a, b) => a + b, 0) / s.terms.length, 2) : null,
       contract_terms: {...s.termCounts},
@@ -306,7 +317,7 @@ export class BillingStats {
       invoiced_amount: s.invoicedCents / 100,
       retention_base_date: this.baseIso,
       retention: this.retentionOf('all'),
-      retention_by_segment: Object.fromEntries(SEGMENTS.map((g) => [g, this.retentionOf(g)])) as Record<Segment, RetentionFigures>,
+      retention_by_segment: Object.fromEntries(this.model.deal.segments.map((g) => [g, this.retentionOf(`segment:${g}`)])),
       retention_by_acv: {large: this.retentionOf('large'), small: this.retentionOf('small')},
       large_contract_arr: this.model.deal.config.targets.large_contract_arr,
       arr_bridge: this.bridge(),
@@ -328,10 +339,10 @@ export class BillingStats {
     };
     const checks = checkTargets({
       monthly_share_small_buyers: shareFigure(s.smallMonthly, s.small),
-      annual_share_enterprise: shareFigure(s.entAnnual, s.ent),
+      ...Object.fromEntries(this.annualShareSegments().map((g) => [`annual_share_${g}`, shareFigure(s.bySegment[g].annual, s.bySegment[g].contracts)])),
       mean_contract_term_months: {value: f.mean_contract_term_months, n: f.contracts},
       grr: r('all', false),
-      grr_smb: r('smb', false),
+      ...Object.fromEntries(this.model.deal.segments.map((g) => [`grr_${g}`, r(`segment:${g}`, false)])),
       nrr: r('all', true),
       nrr_large: r('large', true),
     }, this.model.deal.config.targets);

@@ -8,7 +8,7 @@ import type {DealModel} from './deals.js';
 import {stableId} from './hash.js';
 import {bernoulli, cumulative, lognormal, logistic, streamFor, uniform, weightedIndex, type Rng} from './random.js';
 import {round} from './targets.js';
-import {SEGMENTS, type ArrMovementType, type BillingFrequency, type Segment} from './vocabulary.js';
+import type {ArrMovementType, BillingFrequency} from './vocabulary.js';
 import type {Company} from '../schemas/companies.js';
 import type {Contract, Deal, Invoice} from '../schemas/deals.js';
 import type {ArrMovement} from '../schemas/retention.js';
@@ -36,12 +36,12 @@ export function compileBillingModel(deal: DealModel): BillingModel {
     deal,
     monthlyTerms: terms(b.term_months.monthly),
     monthlyTermCum: cum(b.term_months.monthly),
-    annualTerms: SEGMENTS.map((s) => terms(b.term_months.annual[s])),
-    annualTermCum: SEGMENTS.map((s) => cum(b.term_months.annual[s])),
+    annualTerms: deal.segments.map((s) => terms(b.term_months.annual[s])),
+    annualTermCum: deal.segments.map((s) => cum(b.term_months.annual[s])),
     monthlyPayment: Object.keys(b.payment_terms.monthly),
     monthlyPaymentCum: cum(b.payment_terms.monthly),
-    annualPayment: SEGMENTS.map((s) => Object.keys(b.payment_terms.annual[s])),
-    annualPaymentCum: SEGMENTS.map((s) => cum(b.payment_terms.annual[s])),
+    annualPayment: deal.segments.map((s) => Object.keys(b.payment_terms.annual[s])),
+    annualPaymentCum: deal.segments.map((s) => cum(b.payment_terms.annual[s])),
   };
 }
 
@@ -113,11 +113,11 @@ function buildContractTerms(deal: Deal, company: BillingCompany, model: BillingM
     out.push(c);
     // The term's fate is drawn only once the day after it has come (by the as-of date).
     if (end >= asOf) break;
-    if (bernoulli(rng, cfg.renewal.churn_probability[deal.segment as Segment])) {
+    if (bernoulli(rng, cfg.renewal.churn_probability[deal.segment])) {
       c.contract_status = 'churned';
       break;
     }
-    arr = renewedArr(arr, deal.segment as Segment, model, rng);
+    arr = renewedArr(arr, deal.segment, model, rng);
     previous = billingId;
     start = end + 1;
   }
@@ -130,8 +130,8 @@ function buildContractTerms(deal: Deal, company: BillingCompany, model: BillingM
  */
 function drawFirstTerm(deal: Deal, arr: number, close: DayNumber, model: BillingModel, rng: Rng): {frequency: BillingFrequency; term: number; first: DayNumber; payment: string} {
   const cfg = model.deal.config.billing;
-  const segment = deal.segment as Segment;
-  const seg = SEGMENTS.indexOf(segment);
+  const segment = deal.segment;
+  const seg = model.deal.segments.indexOf(segment);
   const a = cfg.annual;
   const pAnnual = logistic(a.logit_at_reference + a.per_log_arr * Math.log(arr / a.reference_arr) + a.segment[segment]);
   const frequency: BillingFrequency = bernoulli(rng, pAnnual) ? 'annual' : 'monthly';
@@ -154,7 +154,7 @@ function planFor(arr: number, plans: readonly {name: string; min_arr: number}[])
 }
 
 /** The ARR of a renewal (drawn after its churn draw): a downsell, an uplift or the same (deal_model.yml billing.renewal). */
-function renewedArr(arr: number, segment: Segment, model: BillingModel, rng: Rng): number {
+function renewedArr(arr: number, segment: string, model: BillingModel, rng: Rng): number {
   const r = model.deal.config.billing.renewal;
   const roundTo = model.deal.config.amount.round_to;
   const pDown = r.downsell_probability[segment];

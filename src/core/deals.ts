@@ -7,7 +7,7 @@ import {
 import {addInto} from './merge.js';
 import {checkTargets, median, medianFigure, ratio, round, shareFigure, shares, targetWarnings, type TargetCheck} from './targets.js';
 import {
-  COMPANY_KINDS, DEAL_STAGES, DEAL_TYPES, FORECAST_CATEGORIES, HISTORY_FIELDS, ICP_TIERS, type CompanyKind, STAGE_VALUES, WEEKDAYS, LOSS_REASONS, SEGMENTS, openVocabulary, type DealStage, type LossReason, type Segment,
+  COMPANY_KINDS, DEAL_STAGES, DEAL_TYPES, FORECAST_CATEGORIES, HISTORY_FIELDS, ICP_TIERS, type CompanyKind, STAGE_VALUES, WEEKDAYS, LOSS_REASONS, openVocabulary, type DealStage, type LossReason,
 } from './vocabulary.js';
 import type {Company} from '../schemas/companies.js';
 import type {DealModelConfig} from '../schemas/deal-model.js';
@@ -44,6 +44,8 @@ export interface DealModel {
   readonly windowEnd: DayNumber;
   /** simulation.as_of of the config. */
   readonly defaultAsOf: DayNumber;
+  /** The segments: segments.names of the config, in file order (the indexes of the segment arrays). */
+  readonly segments: readonly string[];
   readonly segmentOfBand: ReadonlyMap<string, number>;
   readonly bandIndex: ReadonlyMap<string, number>;
   readonly tierIndex: ReadonlyMap<string, number>;
@@ -93,22 +95,22 @@ export function compileDealModel(config: DealModelConfig, latestAsOf?: DayNumber
     to: horizon + Math.ceil(CALENDAR_YEARS_AHEAD * 365.25),
     holidays: config.simulation.holidays.map(day),
   });
-  const seg = (s: Segment) => SEGMENTS.indexOf(s);
-  const segmentOfBand = new Map<string, number>(ALL_SIZE_BANDS.map((b) => [b, seg(config.segments.size_bands[b])]));
+  const {lead_sources: leadSources, segments} = openVocabulary(config);
+  const segmentOfBand = new Map<string, number>(ALL_SIZE_BANDS.map((b) => [b, segments.indexOf(config.segments.size_bands[b])]));
   const f64 = (xs: readonly number[]) => Float64Array.from(xs);
   const stages = DEAL_STAGES.map((s) => config.stages[s]);
-  const leadSources = openVocabulary(config).lead_sources;
   return {
     config,
     calendar,
     windowStart,
     windowEnd,
     defaultAsOf,
+    segments,
     segmentOfBand,
     bandIndex: new Map(ALL_SIZE_BANDS.map((b, i) => [b, i])),
     tierIndex: new Map(ICP_TIERS.map((t, i) => [t, i])),
     leadSources,
-    sourceCum: SEGMENTS.map((s) => cumulative(leadSources.map((src) => config.lead_sources[src].weight[s]))),
+    sourceCum: segments.map((s) => cumulative(leadSources.map((src) => config.lead_sources[src].weight[s]))),
     sourceOppLogit: f64(leadSources.map((s) => config.lead_sources[s].opportunity_logit)),
     sourceWinLogit: f64(leadSources.map((s) => config.lead_sources[s].win_logit)),
     campaigns: leadSources.map((s) => config.lead_sources[s].campaigns),
@@ -118,17 +120,17 @@ export function compileDealModel(config: DealModelConfig, latestAsOf?: DayNumber
     kindIndex: new Map(COMPANY_KINDS.map((k, i) => [k, i])),
     oppKind: f64(COMPANY_KINDS.map((k) => config.opportunity.company_kind[k])),
     winKind: f64(COMPANY_KINDS.map((k) => config.win_factors.company_kind[k])),
-    winSegment: f64(SEGMENTS.map((s) => config.win_factors.segment[s])),
+    winSegment: f64(segments.map((s) => config.win_factors.segment[s])),
     stageLogit: f64(stages.map((s) => logit(s.advance_probability))),
-    stageMedian: stages.map((s) => f64(SEGMENTS.map((g) => s.median_days[g]))),
+    stageMedian: stages.map((s) => f64(segments.map((g) => s.median_days[g]))),
     stageSigma: f64(stages.map((s) => s.sigma)),
     lossCum: stages.map((s) => cumulative(LOSS_REASONS.map((r) => s.loss_reasons[r]))),
     lossMultiplier: f64(LOSS_REASONS.map((r) => config.durations.loss_multiplier[r])),
     recycleProbability: f64(LOSS_REASONS.map((r) => config.repeat_deals.recycle_probability[r])),
-    expansionProbability: f64(SEGMENTS.map((s) => config.repeat_deals.expansion_probability[s])),
+    expansionProbability: f64(segments.map((s) => config.repeat_deals.expansion_probability[s])),
     medianArrBand: f64(ALL_SIZE_BANDS.map((b) => config.amount.median_arr[b])),
     arrTier: f64(ICP_TIERS.map((t) => config.amount.icp_tier_multiplier[t])),
-    teams: SEGMENTS.map((s) => config.reps
+    teams: segments.map((s) => config.reps
       .map((r, i) => ({name: r.name, hired: day(r.hire_date), i}))
       .filter((r) => config.reps[r.i].segment === s)
       .sort((a, b) => a.hired - b.hired || a.i - b.i)
@@ -283,7 +285,7 @@ export function simulateCompany(company: DealCompany, model: DealModel, seed: nu
   }
   const lead: Lead = {
     company_id: company.company_id,
-    segment: SEGMENTS[seg],
+    segment: model.segments[seg],
     owner,
     lead_source: touched ? model.leadSources[source] : '',
     campaign: touched ? campaign : '',
@@ -605,7 +607,7 @@ function observe(
     lead_source: model.leadSources[source],
     campaign: t.campaign,
     owner,
-    segment: SEGMENTS[seg],
+    segment: model.segments[seg],
     created_date: cal.iso(t.entries[0]),
     stage: STAGE_VALUES[state[F_STAGE]],
     discovery_date: cal.iso(t.entries[0]),
@@ -674,9 +676,10 @@ export interface DealsFigures {
   open_pipeline_arr: number;
   weighted_pipeline_arr: number;
   open_by_stage: Counts<DealStage>;
-  median_cycle_days: {overall: number | null} & Record<Segment, number | null>;
+  /** overall, then by segment (in the config's order). */
+  median_cycle_days: {overall: number | null} & Record<string, number | null>;
   median_cycle_days_lost: number | null;
-  won_by_segment: Counts<Segment>;
+  won_by_segment: Counts<string>;
   median_won_arr: number | null;
   median_amount_arr: number | null;
   won_arr_below_5k_share: number | null;
@@ -728,7 +731,7 @@ export type DealState = {
   weightedArrX100: number;
   openByStage: Counts<DealStage>;
   /** Sales cycles (days) of won deals, by segment. */
-  cycles: Record<Segment, number[]>;
+  cycles: Record<string, number[]>;
   lostCycles: number[];
   wonArr: number[];
   amounts: number[];
@@ -750,7 +753,7 @@ const groupFigures = <K extends string>(keys: readonly K[], counts: Record<K, So
     return [k, {...x, opportunity_rate: ratio(x.with_deals, x.companies), win_rate: ratio(x.won, x.won + x.lost)}];
   })) as Record<K, SourceFigures>;
 
-function emptyDealState(leadSources: readonly string[]): DealState {
+function emptyDealState(leadSources: readonly string[], segments: readonly string[]): DealState {
   return {
     companies: 0,
     touched: 0,
@@ -764,7 +767,7 @@ function emptyDealState(leadSources: readonly string[]): DealState {
     openArr: 0,
     weightedArrX100: 0,
     openByStage: zeros(DEAL_STAGES),
-    cycles: {smb: [], mid_market: [], enterprise: []},
+    cycles: Object.fromEntries(segments.map((g) => [g, [] as number[]])),
     lostCycles: [],
     wonArr: [],
     amounts: [],
@@ -786,7 +789,7 @@ export class DealStats {
   private readonly s: DealState;
 
   constructor(private readonly model: DealModel) {
-    this.s = emptyDealState(model.leadSources);
+    this.s = emptyDealState(model.leadSources, model.segments);
   }
 
   add(company: Pick<Company, 'icp_fit' | 'company_kind' | 'uses_x12' | 'uses_clearinghouse' | 'techstack_basis'>, sim: CompanySimulation): void {
@@ -862,7 +865,7 @@ export class DealStats {
     const nonIcp = s.touched - s.icp;
     const rateIcp = ratio(s.icpWithDeals, s.icp);
     const rateNon = ratio(s.withDeals - s.icpWithDeals, nonIcp);
-    const allCycles = s.cycles.smb.concat(s.cycles.mid_market, s.cycles.enterprise);
+    const allCycles = this.model.segments.flatMap((g) => s.cycles[g]);
     const won = s.wonArr.length;
     return {
       companies: s.companies,
@@ -885,12 +888,10 @@ export class DealStats {
       open_by_stage: {...s.openByStage},
       median_cycle_days: {
         overall: median(allCycles),
-        smb: median(s.cycles.smb),
-        mid_market: median(s.cycles.mid_market),
-        enterprise: median(s.cycles.enterprise),
+        ...Object.fromEntries(this.model.segments.map((g) => [g, median(s.cycles[g])])),
       },
       median_cycle_days_lost: median(s.lostCycles),
-      won_by_segment: {smb: s.cycles.smb.length, mid_market: s.cycles.mid_market.length, enterprise: s.cycles.enterprise.length},
+      won_by_segment: Object.fromEntries(this.model.segments.map((g) => [g, s.cycles[g].length])),
       median_won_arr: median(s.wonArr),
       median_amount_arr: median(s.amounts),
       won_arr_below_5k_share: ratio(s.wonArr.filter((x) => x < 5000).length, won),
@@ -920,16 +921,14 @@ export class DealStats {
     const s = this.s;
     const f = this.figures();
     const closed = f.won + f.lost;
-    const allCycles = s.cycles.smb.concat(s.cycles.mid_market, s.cycles.enterprise);
+    const allCycles = this.model.segments.flatMap((g) => s.cycles[g]);
     const checks = checkTargets({
       opportunity_rate: shareFigure(f.companies_with_deals, f.companies_touched),
       icp_opportunity_lift: {value: f.icp_opportunity_lift, n: f.companies_with_deals},
       win_rate: shareFigure(f.won, closed),
       open_share: shareFigure(f.open, s.recentDeals),
       median_cycle_days: medianFigure(allCycles),
-      median_cycle_days_smb: medianFigure(s.cycles.smb),
-      median_cycle_days_mid_market: medianFigure(s.cycles.mid_market),
-      median_cycle_days_enterprise: medianFigure(s.cycles.enterprise),
+      ...Object.fromEntries(this.model.segments.map((g) => [`median_cycle_days_${g}`, medianFigure(s.cycles[g])])),
       median_won_arr: medianFigure(s.wonArr),
       won_arr_below_5k_share: shareFigure(s.wonArr.filter((x) => x < 5000).length, f.won),
       won_arr_above_100k_share: shareFigure(s.wonArr.filter((x) => x > 100_000).length, f.won),

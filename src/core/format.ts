@@ -18,6 +18,11 @@ export function plural(n: number, one: string, many = `${one}s`): string {
  * Dollars in one style: to 3 significant digits with K/M/B from $1,000 on ($9.99K, $250K, $1.67M, $1.25B),
  * whole dollars from $100 ($950), cents below ($4.12, $42), and 4 decimals under a cent (running API costs).
  */
+/** A segment's name in a sentence: smb -> SMB (a name of up to 3 letters is an acronym), mid_market -> mid-market. */
+export function segmentLabel(segment: string): string {
+  return /^[a-z]{1,3}$/.test(segment) ? segment.toUpperCase() : segment.replace(/_/g, '-');
+}
+
 export function formatUsd(value: number): string {
   const a = Math.abs(value);
   const sign = value < 0 ? '-' : '';

@@ -9,7 +9,6 @@
 import {addInto} from './merge.js';
 import {quarterEnd, quarterLabel, quarterOf, quarterStart} from './quarters.js';
 import {checkTargets, median, medianFigure, ratio, round, shareFigure, type TargetCheck} from './targets.js';
-import {SEGMENTS, type Segment} from './vocabulary.js';
 import type {DealModelConfig} from '../schemas/deal-model.js';
 import type {Deal} from '../schemas/deals.js';
 import type {PipelineSnapshot, Rep} from '../schemas/history.js';
@@ -23,6 +22,11 @@ export type PipelineSnapshotRow = Pick<PipelineSnapshot, 'snapshot_date' | 'deal
 
 export interface PipelineSetup {
   reps: readonly PipelineRep[];
+  /**
+   * The segments, in the order of quota_attainment.by_segment (deal_model.yml segments.names); by default the
+   * reps' segments in the order they first appear (a reader of reps.csv without the config).
+   */
+  segments?: readonly string[];
   /** First day of the simulation window (YYYY-MM-DD): its first two quarters are ramp-up, not measured. */
   windowStart: string;
   /** The as-of date (YYYY-MM-DD): only quarters ended by then are measured. */
@@ -99,7 +103,7 @@ export interface PipelineFigures {
    * and past the window's ramp-up, to the last quarter ended by the as-of date.
    */
   quota_attainment: AttainmentGroup & {
-    by_segment: Record<Segment, AttainmentGroup>;
+    by_segment: Record<string, AttainmentGroup>;
     by_rep: RepAttainment[];
   };
   /** Median over the measured quarters of pipeline coverage and slip rate (see QuarterPipeline). */
@@ -266,7 +270,8 @@ function attainment(s: PipelineState, setup: PipelineSetup, measuredFrom: number
     return {rep_quarters: ratios.length, at_quota: at, at_quota_share: ratio(at, ratios.length), median_attainment: roundOrNull(median(ratios), 4)};
   };
   const all: number[] = [];
-  const bySegment = Object.fromEntries(SEGMENTS.map((g) => [g, [] as number[]])) as Record<Segment, number[]>;
+  const segments = setup.segments ?? [...new Set(setup.reps.map((r) => r.segment))];
+  const bySegment = Object.fromEntries(segments.map((g) => [g, [] as number[]]));
   const byRep: RepAttainment[] = [];
   for (const rep of setup.reps) {
     // The first quarter starting on or after the hire date.
@@ -286,7 +291,7 @@ function attainment(s: PipelineState, setup: PipelineSetup, measuredFrom: number
   }
   return {
     ...group(all),
-    by_segment: Object.fromEntries(SEGMENTS.map((g) => [g, group(bySegment[g])])) as Record<Segment, AttainmentGroup>,
+    by_segment: Object.fromEntries(segments.map((g) => [g, group(bySegment[g])])),
     by_rep: byRep,
   };
 }

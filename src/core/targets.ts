@@ -1,8 +1,20 @@
-import type {DealModelConfig, TargetName} from '../schemas/deal-model.js';
+import type {DealModelConfig} from '../schemas/deal-model.js';
+
+/** The targets set per segment: targets.<name>_by_segment gives the range of the figure <name>_<segment>. */
+export const SEGMENT_TARGETS = ['median_cycle_days', 'annual_share', 'grr'] as const;
+
+/** The range of a calibration figure in the targets: targets.<metric>, or a per-segment target's (see SEGMENT_TARGETS). */
+export function targetRange(targets: DealModelConfig['targets'], metric: string): readonly [number, number] | undefined {
+  const flat = (targets as Record<string, unknown>)[metric];
+  if (Array.isArray(flat)) return flat as [number, number];
+  const base = SEGMENT_TARGETS.find((t) => metric.startsWith(`${t}_`));
+  return base === undefined ? undefined : targets[`${base}_by_segment`]?.[metric.slice(base.length + 1)];
+}
 
 /** One calibration figure compared with its target range from deal_model.yml. */
 export interface TargetCheck {
-  metric: TargetName;
+  /** A key of deal_model.yml targets, or <name>_<segment> for a per-segment target (targets.<name>_by_segment). */
+  metric: string;
   value: number | null;
   /** How many observations the figure rests on. */
   n: number;
@@ -24,10 +36,10 @@ export interface Figure {
 }
 
 /** Compares figures with the configured ranges; metrics without a range in the config are skipped. */
-export function checkTargets(figures: Partial<Record<TargetName, Figure>>, targets: DealModelConfig['targets']): TargetCheck[] {
+export function checkTargets(figures: Readonly<Record<string, Figure>>, targets: DealModelConfig['targets']): TargetCheck[] {
   const out: TargetCheck[] = [];
-  for (const [metric, fig] of Object.entries(figures) as Array<[TargetName, Figure]>) {
-    const range = targets[metric];
+  for (const [metric, fig] of Object.entries(figures)) {
+    const range = targetRange(targets, metric);
     if (!range) continue;
     let status: TargetCheck['status'];
     if (fig.value === null || fig.n === 0) status = 'no_data';

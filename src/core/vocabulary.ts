@@ -2,7 +2,7 @@
  * The closed vocabularies of the sales model (tiers, kinds, stages, outcomes, ...): the code branches on them,
  * so they live in code; every number attached to them lives in config/deal_model.yml. The open ones are model
  * data and live in config: the lead sources (with their campaigns) are the keys of deal_model.yml lead_sources,
- * the reps its `reps` roster (see OpenVocabulary).
+ * the sales segments its segments.names, the reps its `reps` roster (see OpenVocabulary).
  */
 
 /** ICP tiers of a company (companies.csv icp_tier), best first: the enrichment's verdict, which the sales model weighs. */
@@ -43,23 +43,22 @@ export function companyKindList(): string {
 export const TECHSTACK_BASES = ['stated', 'inferred', 'none'] as const;
 export type TechstackBasis = (typeof TECHSTACK_BASES)[number];
 
-/** Sales segments (set from the size band in deal_model.yml: segments.size_bands). */
-export const SEGMENTS = ['smb', 'mid_market', 'enterprise'] as const;
-export type Segment = (typeof SEGMENTS)[number];
-
 /**
  * The open vocabularies whose values name table cells, read from the loaded config (openVocabulary): lead_sources = where a company first came from (the keys of deal_model.yml
- * lead_sources, in file order). A table column of one (leads.csv and deals.csv lead_source) is checked against
+ * lead_sources, in file order); segments = the sales segments (deal_model.yml segments.names, in file order: the
+ * order of the summaries' per-segment figures), each size band's segment set by segments.size_bands. A table
+ * column of one (lead_source of leads.csv and deals.csv, segment of deals.csv, reps.csv, ...) is checked against
  * the loaded config's values.
  */
 export interface OpenVocabulary {
   readonly lead_sources: readonly string[];
+  readonly segments: readonly string[];
 }
 export type OpenVocabularyName = keyof OpenVocabulary;
 
 /** The open vocabularies of a loaded deal_model.yml. */
-export function openVocabulary(config: {readonly lead_sources: Readonly<Record<string, unknown>>}): OpenVocabulary {
-  return {lead_sources: Object.keys(config.lead_sources)};
+export function openVocabulary(config: {readonly lead_sources: Readonly<Record<string, unknown>>; readonly segments: {readonly names: readonly string[]}}): OpenVocabulary {
+  return {lead_sources: Object.keys(config.lead_sources), segments: config.segments.names};
 }
 
 /**

@@ -60,7 +60,7 @@ export const REJECT_TABLE: readonly TableColumn[] = [
 /** LeadSchema (data/raw/leads.csv). */
 export const LEAD_TABLE: readonly TableColumn[] = [
   {name: "company_id", kind: "string", nullable: false, plain: true, format: "id"},
-  {name: "segment", kind: "string", nullable: false, plain: true, values: ["smb", "mid_market", "enterprise"]},
+  {name: "segment", kind: "string", nullable: false, plain: true, vocabulary: "segments"},
   {name: "owner", kind: "string", nullable: false, plain: false},
   {name: "lead_source", kind: "string", nullable: false, plain: true, vocabulary: "lead_sources", values: [""]},
   {name: "campaign", kind: "string", nullable: false, plain: false},
@@ -78,7 +78,7 @@ export const DEAL_TABLE: readonly TableColumn[] = [
   {name: "lead_source", kind: "string", nullable: false, plain: true, vocabulary: "lead_sources"},
   {name: "campaign", kind: "string", nullable: false, plain: false},
   {name: "owner", kind: "string", nullable: false, plain: false},
-  {name: "segment", kind: "string", nullable: false, plain: true, values: ["smb", "mid_market", "enterprise"]},
+  {name: "segment", kind: "string", nullable: false, plain: true, vocabulary: "segments"},
   {name: "created_date", kind: "string", nullable: false, plain: true, format: "date"},
   {name: "stage", kind: "string", nullable: false, plain: true, values: ["discovery", "technical_evaluation", "security_review", "proposal", "negotiation", "closed_won", "closed_lost"]},
   {name: "discovery_date", kind: "string", nullable: false, plain: true, format: "date"},
@@ -126,7 +126,7 @@ export const SNAPSHOT_TABLE: readonly TableColumn[] = [
 export const REP_TABLE: readonly TableColumn[] = [
   {name: "rep_id", kind: "string", nullable: false, plain: true, format: "id"},
   {name: "name", kind: "string", nullable: false, plain: false},
-  {name: "segment", kind: "string", nullable: false, plain: true, values: ["smb", "mid_market", "enterprise"]},
+  {name: "segment", kind: "string", nullable: false, plain: true, vocabulary: "segments"},
   {name: "hire_date", kind: "string", nullable: false, plain: true, format: "date"},
   {name: "quarterly_quota_arr", kind: "number", nullable: false, plain: false, int: true},
 ];
@@ -137,7 +137,7 @@ export const CONTRACT_TABLE: readonly TableColumn[] = [
   {name: "deal_id", kind: "string", nullable: false, plain: true, format: "id"},
   {name: "company_id", kind: "string", nullable: false, plain: true, format: "id"},
   {name: "deal_type", kind: "string", nullable: false, plain: true, values: ["new_business", "expansion"]},
-  {name: "segment", kind: "string", nullable: false, plain: true, values: ["smb", "mid_market", "enterprise"]},
+  {name: "segment", kind: "string", nullable: false, plain: true, vocabulary: "segments"},
   {name: "term_number", kind: "number", nullable: false, plain: false, int: true},
   {name: "renews_billing_id", kind: "string", nullable: false, plain: false},
   {name: "plan", kind: "string", nullable: false, plain: false},
@@ -176,7 +176,7 @@ export const ARR_MOVEMENT_TABLE: readonly TableColumn[] = [
   {name: "company_id", kind: "string", nullable: false, plain: true, format: "id"},
   {name: "deal_id", kind: "string", nullable: false, plain: true, format: "id"},
   {name: "billing_id", kind: "string", nullable: false, plain: true, format: "id"},
-  {name: "segment", kind: "string", nullable: false, plain: true, values: ["smb", "mid_market", "enterprise"]},
+  {name: "segment", kind: "string", nullable: false, plain: true, vocabulary: "segments"},
   {name: "deal_type", kind: "string", nullable: false, plain: true, values: ["new_business", "expansion"]},
   {name: "movement_date", kind: "string", nullable: false, plain: true, format: "date"},
   {name: "movement_type", kind: "string", nullable: false, plain: true, values: ["new", "expansion", "contraction", "renewal", "churn"]},
@@ -219,7 +219,7 @@ export const UNIFIED_COMPANY_TABLE: readonly TableColumn[] = pickColumns(COMPANY
 
 /** UnifiedSalesSchema (the other columns of unified.csv). */
 export const UNIFIED_SALES_TABLE: readonly TableColumn[] = [
-  {name: "segment", kind: "string", nullable: false, plain: true, values: ["smb", "mid_market", "enterprise"]},
+  {name: "segment", kind: "string", nullable: false, plain: true, vocabulary: "segments"},
   {name: "owner", kind: "string", nullable: false, plain: false},
   {name: "lead_source", kind: "string", nullable: false, plain: true, vocabulary: "lead_sources", values: [""]},
   {name: "first_touch_date", kind: "string", nullable: false, plain: true, format: "dateOrEmpty"},

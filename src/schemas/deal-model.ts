@@ -1,7 +1,8 @@
 import {z} from './zod.js';
 import {parseIsoDay} from '../core/calendar.js';
 import {ALL_SIZE_BANDS} from '../core/size-bands.js';
-import {COMPANY_KINDS, DEAL_STAGES, ICP_TIERS, LOSS_REASONS, OPEN_FORECAST_CATEGORIES, SEGMENTS, VOCABULARY_NAME, WEEKDAYS} from '../core/vocabulary.js';
+import {SEGMENT_TARGETS} from '../core/targets.js';
+import {COMPANY_KINDS, DEAL_STAGES, ICP_TIERS, LOSS_REASONS, OPEN_FORECAST_CATEGORIES, VOCABULARY_NAME, WEEKDAYS} from '../core/vocabulary.js';
 
 /** Builds a strict object with one entry per value of a vocabulary, all of the same type. */
 function keyed<const K extends readonly string[], T extends z.ZodType>(keys: K, value: T) {
@@ -15,7 +16,13 @@ const logOdds = z.number().min(-10).max(10);
 const multiplier = z.number().gt(0).max(20);
 const positiveDays = z.number().gt(0).max(3650);
 const sigma = z.number().min(0).max(3);
-const bySegment = <T extends z.ZodType>(v: T) => keyed(SEGMENTS, v);
+/**
+ * A map keyed by segment: its keys are checked against the declared segments (segments.names) once the whole
+ * file is read (SEGMENT_MAPS lists where such maps are).
+ */
+const bySegment = <T extends z.ZodType>(v: T) => z.record(z.string(), v);
+/** A partial map keyed by segment (targets of some segments): its keys must be declared segments. */
+const someSegments = <T extends z.ZodType>(v: T) => z.record(z.string(), v).optional();
 const bySizeBand = <T extends z.ZodType>(v: T) => keyed(ALL_SIZE_BANDS, v);
 const byTier = <T extends z.ZodType>(v: T) => keyed(ICP_TIERS, v);
 const byReason = <T extends z.ZodType>(v: T) => keyed(LOSS_REASONS, v);
@@ -76,11 +83,18 @@ export const DealModelSchema = z.strictObject({
   }).refine((s) => parseIsoDay(s.window_start)! <= parseIsoDay(s.window_end)!, {message: 'window_start must not be after window_end', path: ['window_end']})
     .refine((s) => parseIsoDay(s.as_of)! >= parseIsoDay(s.window_start)!, {message: 'as_of must not be before window_start', path: ['as_of']}),
   segments: z.strictObject({
-    size_bands: bySizeBand(z.enum(SEGMENTS)).describe('Segment of each size band.'),
+    names: z.array(z.string()).min(1).superRefine((names, ctx) => {
+      names.forEach((name, i) => {
+        if (!VOCABULARY_NAME.test(name)) ctx.addIssue({code: 'custom', path: [i], message: `${JSON.stringify(name)}: a segment name is lower-case letters, digits and _, starting with a letter (it is a segment value of deals.csv, leads.csv and reps.csv)`});
+        else if (names.indexOf(name) !== i) ctx.addIssue({code: 'custom', path: [i], message: `segment ${JSON.stringify(name)} is listed twice`});
+        else if (name === 'overall') ctx.addIssue({code: 'custom', path: [i], message: '"overall" is not a segment name: the deals summary\'s median_cycle_days.overall is all segments'});
+      });
+    }).describe('The sales segments, in the order the summaries list them (each is a segment value of deals.csv, leads.csv, reps.csv and unified.csv). Every per-segment map of this file names exactly these. Adding a segment is an edit of this file.'),
+    size_bands: bySizeBand(z.string()).describe('Segment of each size band (one of names).'),
   }),
   reps: z.array(z.strictObject({
     name: z.string().min(1).describe('The rep\'s name (the owner columns).'),
-    segment: z.enum(SEGMENTS).describe('The segment the rep sells to.'),
+    segment: z.string().describe('The segment the rep sells to (one of segments.names).'),
     hire_date: isoDate.describe('First day the rep owns new companies.'),
     quarterly_quota_arr: z.number().int().positive().describe('Quarterly quota: closed ARR (USD) of won deals per calendar quarter.'),
   })).min(1).superRefine((reps, ctx) => {
@@ -98,12 +112,6 @@ export const DealModelSchema = z.strictObject({
     }
     for (const name of names.filter((n) => !VOCABULARY_NAME.test(n))) {
       ctx.addIssue({code: 'custom', path: [name], message: `${JSON.stringify(name)}: a lead source name is lower-case letters, digits and _, starting with a letter (it is a lead_source value of leads.csv and deals.csv)`});
-    }
-    // Each segment draws its companies' lead source by these weights: one of them must be > 0.
-    for (const segment of SEGMENTS) {
-      if (!names.some((s) => sources[s].weight[segment] > 0)) {
-        ctx.addIssue({code: 'custom', path: [names[0], 'weight', segment], message: `every lead source has weight 0 for ${segment} (lead_sources.*.weight.${segment}): at least one must be > 0`});
-      }
     }
     // A campaign belongs to one source (leads.csv campaign names the source it came from).
     const sourceOf = new Map<string, string>();
@@ -228,9 +236,9 @@ export const DealModelSchema = z.strictObject({
       downsell_size: fractionRange.describe('A downsell shrinks the ARR by a fraction drawn uniformly from [low, high].'),
       uplift_probability: bySegment(z.number().min(0).max(1)).describe('Chance, per segment, that a renewal is an uplift (given it renews; downsell_probability + uplift_probability <= 1).'),
       uplift_size: bySegment(fractionRange).describe('An uplift grows the ARR by a fraction drawn uniformly from [low, high], per segment.'),
-    }).refine((r) => SEGMENTS.every((s) => r.downsell_probability[s] + r.uplift_probability[s] <= 1), {message: 'downsell_probability + uplift_probability must not exceed 1', path: ['uplift_probability']})
+    }).refine((r) => Object.keys(r.uplift_probability).every((s) => (r.downsell_probability[s] ?? 0) + r.uplift_probability[s] <= 1), {message: 'downsell_probability + uplift_probability must not exceed 1', path: ['uplift_probability']})
       .describe('Renewals: at the end of each term a contract churns or renews for the same term, possibly re-priced (downsell or uplift).'),
-  }).refine((b) => [...Object.keys(b.payment_terms.monthly), ...SEGMENTS.flatMap((s) => Object.keys(b.payment_terms.annual[s]))].every((t) => t in b.payment_term_days),
+  }).refine((b) => [...Object.keys(b.payment_terms.monthly), ...Object.values(b.payment_terms.annual).flatMap((w) => Object.keys(w))].every((t) => t in b.payment_term_days),
     {message: 'every payment term needs an entry in payment_term_days', path: ['payment_term_days']}),
   targets: z.strictObject({
     min_sample: z.number().int().min(0).describe('Figures resting on fewer observations are reported but not checked.'),
@@ -240,9 +248,7 @@ export const DealModelSchema = z.strictObject({
     win_rate: range.optional(),
     open_share: range.optional(),
     median_cycle_days: range.optional(),
-    median_cycle_days_smb: range.optional(),
-    median_cycle_days_mid_market: range.optional(),
-    median_cycle_days_enterprise: range.optional(),
+    median_cycle_days_by_segment: someSegments(range).describe('Median sales cycle of won deals of a segment (figure median_cycle_days_<segment>), for the segments named.'),
     median_won_arr: range.optional(),
     won_arr_below_5k_share: range.optional(),
     won_arr_above_100k_share: range.optional(),
@@ -252,11 +258,11 @@ export const DealModelSchema = z.strictObject({
     pipeline_coverage: range.optional(),
     slip_rate: range.optional(),
     monthly_share_small_buyers: range.optional(),
-    annual_share_enterprise: range.optional(),
+    annual_share_by_segment: someSegments(range).describe('Share of the contracts of a segment billed annually (figure annual_share_<segment>, with <segment>_contracts in the billing summary), for the segments named.'),
     mean_contract_term_months: range.optional(),
     large_contract_arr: z.number().positive().describe('ARR a year before the as-of date above which a customer counts as a bigger contract for nrr_large.'),
     grr: range.optional(),
-    grr_smb: range.optional(),
+    grr_by_segment: someSegments(range).describe('Trailing-12-month GRR of the customers of a segment (figure grr_<segment>), for the segments named.'),
     nrr: range.optional(),
     nrr_large: range.optional(),
   }).describe('Calibration ranges (from the GTM benchmarks) the summaries check.'),
@@ -266,8 +272,31 @@ export const DealModelSchema = z.strictObject({
     const source = Object.keys(c.lead_sources).find((s) => c.lead_sources[s].campaigns.includes(c.repeat_deals[key]));
     if (source !== undefined) ctx.addIssue({code: 'custom', path: ['repeat_deals', key], message: `${JSON.stringify(c.repeat_deals[key])} is a campaign of lead_sources.${source}: the campaign of later deals must be a name of its own`});
   }
+  const segments = c.segments.names;
+  const declared = new Set(segments);
+  const unknown = (name: string) => `${JSON.stringify(name)} is not a segment of segments.names (${segments.join(', ')})`;
+  // Every per-segment map names exactly the declared segments (targets: some of them).
+  for (const {path, map, partial} of segmentMaps(c)) {
+    for (const key of Object.keys(map).filter((k) => !declared.has(k))) ctx.addIssue({code: 'custom', path: [...path, key], message: unknown(key)});
+    if (partial) continue;
+    const missing = segments.filter((g) => !(g in map));
+    if (missing.length > 0) ctx.addIssue({code: 'custom', path, message: `no entry for segment${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: a per-segment map names every segment of segments.names`});
+  }
+  for (const [band, segment] of Object.entries(c.segments.size_bands)) {
+    if (!declared.has(segment)) ctx.addIssue({code: 'custom', path: ['segments', 'size_bands', band], message: unknown(segment)});
+  }
+  c.reps.forEach((r, i) => {
+    if (!declared.has(r.segment)) ctx.addIssue({code: 'custom', path: ['reps', i, 'segment'], message: unknown(r.segment)});
+  });
+  // Each segment draws its companies' lead source by these weights: one of them must be > 0.
+  const sources = Object.keys(c.lead_sources);
+  for (const segment of sources.length > 0 ? segments : []) {
+    if (!sources.some((s) => (c.lead_sources[s].weight[segment] ?? 0) > 0)) {
+      ctx.addIssue({code: 'custom', path: ['lead_sources', sources[0], 'weight', segment], message: `every lead source has weight 0 for ${segment} (lead_sources.*.weight.${segment}): at least one must be > 0`});
+    }
+  }
   const start = parseIsoDay(c.simulation.window_start)!;
-  for (const segment of SEGMENTS) {
+  for (const segment of segments) {
     if (!c.reps.some((r) => r.segment === segment && parseIsoDay(r.hire_date)! <= start)) {
       ctx.addIssue({code: 'custom', path: ['reps'], message: `no ${segment} rep is hired by simulation.window_start (${c.simulation.window_start}): every segment needs one to own its first companies`});
     }
@@ -275,4 +304,23 @@ export const DealModelSchema = z.strictObject({
 }).describe('config/deal_model.yml: parameters of the deals, billing and unify stages.');
 
 export type DealModelConfig = z.infer<typeof DealModelSchema>;
-export type TargetName = Exclude<keyof DealModelConfig['targets'], 'min_sample' | 'small_buyer_arr' | 'large_contract_arr'>;
+
+/**
+ * The maps of deal_model.yml keyed by segment (made with bySegment / someSegments above), with their key paths:
+ * each names exactly the segments of segments.names (partial: the targets, some of them).
+ */
+function segmentMaps(c: DealModelConfig): Array<{path: Array<string | number>; map: Record<string, unknown>; partial?: true}> {
+  const b = c.billing;
+  return [
+    ...Object.entries(c.lead_sources).map(([name, s]) => ({path: ['lead_sources', name, 'weight'], map: s.weight})),
+    ...DEAL_STAGES.map((st) => ({path: ['stages', st, 'median_days'], map: c.stages[st].median_days})),
+    {path: ['win_factors', 'segment'], map: c.win_factors.segment},
+    {path: ['repeat_deals', 'expansion_probability'], map: c.repeat_deals.expansion_probability},
+    {path: ['billing', 'annual', 'segment'], map: b.annual.segment},
+    {path: ['billing', 'term_months', 'annual'], map: b.term_months.annual},
+    {path: ['billing', 'onboarding_days', 'median_days'], map: b.onboarding_days.median_days},
+    {path: ['billing', 'payment_terms', 'annual'], map: b.payment_terms.annual},
+    ...(['churn_probability', 'downsell_probability', 'uplift_probability', 'uplift_size'] as const).map((k) => ({path: ['billing', 'renewal', k], map: b.renewal[k]})),
+    ...SEGMENT_TARGETS.map((t) => ({path: ['targets', `${t}_by_segment`], map: c.targets[`${t}_by_segment`] ?? {}, partial: true as const})),
+  ];
+}

@@ -1,6 +1,6 @@
 import {z} from './zod.js';
 import {
-  BILLING_FREQUENCIES, CONTRACT_STATUSES, DEAL_OUTCOMES, FORECAST_CATEGORIES, DEAL_TYPES, LOSS_REASONS, DEAL_STAGES, SEGMENTS,
+  BILLING_FREQUENCIES, CONTRACT_STATUSES, DEAL_OUTCOMES, FORECAST_CATEGORIES, DEAL_TYPES, LOSS_REASONS, DEAL_STAGES,
   STAGE_VALUES, UNIFIED_OUTCOMES, type OpenVocabulary,
 } from '../core/vocabulary.js';
 import {UNIFIED_COMPANY_COLUMNS} from '../core/unify.js';
@@ -10,14 +10,14 @@ import {CompanySchema} from './companies.js';
 const orEmpty = <const T extends readonly [string, ...string[]]>(values: T, d: string) => z.enum([...values, '']).describe(d);
 
 /**
- * The schemas of the tables with a column of an open vocabulary (lead_source) are built from the loaded config's
- * vocabularies (openVocabulary): leadSchema, dealSchema, unifiedSalesSchema, unifiedSchema.
+ * The schemas of the tables with a column of an open vocabulary (lead_source, segment) are built from the loaded
+ * config's vocabularies (openVocabulary): leadSchema, dealSchema, contractSchema, unifiedSalesSchema, unifiedSchema.
  */
 
 /** data/raw/leads.csv: one row per company: how it entered the funnel. */
 export const leadSchema = (v: OpenVocabulary) => z.object({
   company_id: col.id('The company (companies.csv).'),
-  segment: col.oneOf(SEGMENTS, 'Sales segment from the size band (deal_model.yml segments.size_bands): smb, mid_market or enterprise.'),
+  segment: col.open('segments', v, 'Sales segment: a segment of deal_model.yml segments.names, set by the size band (segments.size_bands).'),
   owner: col.text('Sales rep who owns the account (reps.csv name): a rep of the segment hired by the first touch, fixed per company (hash of company_key).'),
   lead_source: col.open('lead_sources', v, 'Where the company first came from: a lead source of deal_model.yml lead_sources; empty when its first touch is after the as-of date.', ['']),
   campaign: col.text('Campaign of the first touch; empty when the first touch is after the as-of date.'),
@@ -40,7 +40,7 @@ export const dealSchema = (v: OpenVocabulary) => z.object({
   lead_source: col.open('lead_sources', v, 'Lead source of the company (leads.csv).'),
   campaign: col.text('Campaign that produced the deal: the first-touch campaign, or the expansion / re-engagement campaign for later deals.'),
   owner: col.text('Sales rep who owns the deal.'),
-  segment: col.oneOf(SEGMENTS, 'Sales segment: smb, mid_market or enterprise.'),
+  segment: col.open('segments', v, 'Sales segment of the company (deal_model.yml segments.names).'),
   created_date: col.date('Day the deal was created (a business day; equals discovery_date).'),
   stage: col.oneOf(STAGE_VALUES, 'Stage at the as-of date: discovery, technical_evaluation, security_review, proposal, negotiation, closed_won or closed_lost.'),
   discovery_date: col.date('Day the deal entered discovery (qualification call, use cases: eligibility, claims, ERA).'),
@@ -65,12 +65,12 @@ export const dealSchema = (v: OpenVocabulary) => z.object({
 export type Deal = z.infer<ReturnType<typeof dealSchema>>;
 
 /** data/raw/billing.csv: one row per contract term (the first term of a won deal's contract, then each renewal). */
-export const ContractSchema = z.object({
+export const contractSchema = (v: OpenVocabulary) => z.object({
   billing_id: col.id('Stable ID of the contract term: bil_ + 16 hex digits of SHA-256 of the deal_id (first term) or of deal_id#term_number (renewals).'),
   deal_id: col.id('The won deal (deals.csv); every term of its contract has it.'),
   company_id: col.id('The company (companies.csv).'),
   deal_type: col.oneOf(DEAL_TYPES, 'new_business or expansion, as on the deal.'),
-  segment: col.oneOf(SEGMENTS, 'Sales segment of the company.'),
+  segment: col.open('segments', v, 'Sales segment of the company (deal_model.yml segments.names).'),
   term_number: col.int('1 for the contract\'s first term (signed with the deal), 2 for its first renewal, ...'),
   renews_billing_id: col.text('The term this one renews (billing_id of the term before); empty for the first term.'),
   plan: col.text('Plan, by the term\'s ARR (deal_model.yml billing.plans).'),
@@ -85,7 +85,7 @@ export const ContractSchema = z.object({
   onboarding_days: col.int('Calendar days from close_date to the start of the first term (the same on every term).'),
   contract_status: col.oneOf(CONTRACT_STATUSES, 'The term at the as-of date: scheduled (starts later), active, renewed (ended, followed by the next term) or churned (ended, not renewed: the customer left).'),
 }).describe('data/raw/billing.csv: one row per contract term: the first term of each won deal\'s contract and each renewal by the as-of date.');
-export type Contract = z.infer<typeof ContractSchema>;
+export type Contract = z.infer<ReturnType<typeof contractSchema>>;
 
 /** data/raw/invoices.csv: one row per billing period of each contract term up to the as-of date. */
 export const InvoiceSchema = z.object({

@@ -1,5 +1,5 @@
 import {z} from './zod.js';
-import {DEAL_STAGES, FORECAST_CATEGORIES, HISTORY_FIELDS, SEGMENTS} from '../core/vocabulary.js';
+import {DEAL_STAGES, FORECAST_CATEGORIES, HISTORY_FIELDS, type OpenVocabulary} from '../core/vocabulary.js';
 import {col} from './columns.js';
 
 /** data/raw/opportunity_history.csv: one row per change of a tracked field of a deal (a CRM's field history). */
@@ -26,11 +26,11 @@ export const PipelineSnapshotSchema = z.object({
 export type PipelineSnapshot = z.infer<typeof PipelineSnapshotSchema>;
 
 /** data/raw/reps.csv: the sales team, as configured. */
-export const RepSchema = z.object({
+export const repSchema = (v: OpenVocabulary) => z.object({
   rep_id: col.id('Stable rep ID: rep_ + 16 hex digits of SHA-256 of the name.'),
   name: col.text('The rep\'s name (deals.csv and leads.csv owner).'),
-  segment: col.oneOf(SEGMENTS, 'The segment the rep sells to.'),
+  segment: col.open('segments', v, 'The segment the rep sells to (deal_model.yml segments.names).'),
   hire_date: col.date('First day the rep owns new companies.'),
   quarterly_quota_arr: col.int('Quota per calendar quarter: closed ARR (USD) of won deals.'),
 }).describe('data/raw/reps.csv: one row per sales rep (deal_model.yml reps), with segment, hire date and quarterly quota.');
-export type Rep = z.infer<typeof RepSchema>;
+export type Rep = z.infer<ReturnType<typeof repSchema>>;

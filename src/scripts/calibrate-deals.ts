@@ -86,7 +86,7 @@ if (opts.bench) {
   const k = Number(opts.seeds);
   const keys = ['opportunity_rate', 'win_rate', 'open_share', 'median_won_arr', 'won_arr_below_5k_share', 'won_arr_above_100k_share', 'quarter_end_close_share'] as const;
   const table: Record<string, number[]> = {};
-  const cycles: Record<string, number[]> = {overall: [], smb: [], mid_market: [], enterprise: []};
+  const cycles: Record<string, number[]> = Object.fromEntries(['overall', ...model.segments].map((g) => [g, [] as number[]]));
   const nd: number[] = [];
   const pipelineKeys = ['quota_attainment_share', 'median_attainment', 'median_pipeline_coverage', 'median_slip_rate'] as const;
   const pipe: Record<string, number[]> = {};
@@ -94,7 +94,7 @@ if (opts.bench) {
   for (let s = 1; s <= k; s++) {
     const r = simulate(sample, model, s, asOf);
     for (const key of keys) (table[key] ??= []).push(r.deals.figures[key] ?? NaN);
-    for (const seg of Object.keys(cycles)) cycles[seg].push(r.deals.figures.median_cycle_days[seg as 'overall'] ?? NaN);
+    for (const seg of Object.keys(cycles)) cycles[seg].push(r.deals.figures.median_cycle_days[seg] ?? NaN);
     nd.push(r.deals.figures.loss_reasons.no_decision);
     const p = r.pipeline.figures;
     const pv = {quota_attainment_share: p.quota_attainment.at_quota_share, median_attainment: p.quota_attainment.median_attainment, median_pipeline_coverage: p.median_pipeline_coverage, median_slip_rate: p.median_slip_rate};

@@ -11,10 +11,10 @@ import {CONFIG_SCHEMAS} from '../schemas/config-files.js';
 import {tableColumns} from '../schemas/columns.js';
 import {CompanySchema, RejectSchema} from '../schemas/companies.js';
 import {
-  ContractSchema, InvoiceSchema, UnifiedCompanySchema, dealSchema, leadSchema, unifiedSalesSchema, unifiedSchema,
+  contractSchema, InvoiceSchema, UnifiedCompanySchema, dealSchema, leadSchema, unifiedSalesSchema, unifiedSchema,
 } from '../schemas/deals.js';
-import {OpportunityChangeSchema, PipelineSnapshotSchema, RepSchema} from '../schemas/history.js';
-import {ArrMovementSchema} from '../schemas/retention.js';
+import {OpportunityChangeSchema, PipelineSnapshotSchema, repSchema} from '../schemas/history.js';
+import {arrMovementSchema} from '../schemas/retention.js';
 
 /**
  * Each generated column list, by its name in src/generated/tables.ts, and the schema it is read from. `parts`:
@@ -28,10 +28,10 @@ export const tableSchemasByName = (v: OpenVocabulary): Record<string, {schema: z
   DEAL_TABLE: {schema: dealSchema(v), from: 'DealSchema (data/raw/deals.csv)'},
   HISTORY_TABLE: {schema: OpportunityChangeSchema, from: 'OpportunityChangeSchema (data/raw/opportunity_history.csv)'},
   SNAPSHOT_TABLE: {schema: PipelineSnapshotSchema, from: 'PipelineSnapshotSchema (data/raw/pipeline_snapshots.csv)'},
-  REP_TABLE: {schema: RepSchema, from: 'RepSchema (data/raw/reps.csv)'},
-  CONTRACT_TABLE: {schema: ContractSchema, from: 'ContractSchema (data/raw/billing.csv)'},
+  REP_TABLE: {schema: repSchema(v), from: 'RepSchema (data/raw/reps.csv)'},
+  CONTRACT_TABLE: {schema: contractSchema(v), from: 'ContractSchema (data/raw/billing.csv)'},
   INVOICE_TABLE: {schema: InvoiceSchema, from: 'InvoiceSchema (data/raw/invoices.csv)'},
-  ARR_MOVEMENT_TABLE: {schema: ArrMovementSchema, from: 'ArrMovementSchema (data/final/arr_movements.csv)'},
+  ARR_MOVEMENT_TABLE: {schema: arrMovementSchema(v), from: 'ArrMovementSchema (data/final/arr_movements.csv)'},
   UNIFIED_COMPANY_TABLE: {schema: UnifiedCompanySchema, from: 'UnifiedCompanySchema (the company columns of unified.csv)', pickOf: 'COMPANY_TABLE'},
   UNIFIED_SALES_TABLE: {schema: unifiedSalesSchema(v), from: 'UnifiedSalesSchema (the other columns of unified.csv)'},
   UNIFIED_TABLE: {schema: unifiedSchema(v), from: 'UnifiedSchema (data/final/unified.csv)', parts: ['UNIFIED_COMPANY_TABLE', 'UNIFIED_SALES_TABLE']},

@@ -1,10 +1,10 @@
 import {billCompany, BillingStats, compileBillingModel, type BillingCompany, type BillingFigures, type BillingModel, type RetentionFigures} from '../core/billing.js';
 import {parseIsoDay, type DayNumber} from '../core/calendar.js';
-import {count, formatUsd, plural} from '../core/format.js';
+import {count, formatUsd, plural, segmentLabel} from '../core/format.js';
 import {compileDealModel} from '../core/deals.js';
 import type {TargetCheck} from '../core/targets.js';
 import {withVocabulary} from '../io/table-check.js';
-import {SEGMENTS, openVocabulary, type OpenVocabulary} from '../core/vocabulary.js';
+import {openVocabulary, type OpenVocabulary} from '../core/vocabulary.js';
 import {UserError} from '../errors.js';
 import type {DataPaths} from '../io/paths.js';
 import {TableCodec} from '../io/table-codec.js';
@@ -290,7 +290,7 @@ export function formatBillingSummary(s: BillingSummary): string {
   return [
     `Billing as of ${s.as_of}`,
     `  contracts         ${count(s.contracts)} (one per won deal; ${count(s.contract_terms_listed)} term rows): ${count(s.billing_mix.monthly)} monthly, ${count(s.billing_mix.annual)} annual; ${plural(s.invoices, 'invoice')}, ${formatUsd(s.invoiced_amount)} invoiced`,
-    `  billing mix       small buyers (<= $300/month) monthly ${pct(s.monthly_share_small_buyers)} (n=${count(s.small_buyers)}); enterprise annual ${pct(s.annual_share_enterprise)} (n=${count(s.enterprise_contracts)})`,
+    `  billing mix       small buyers (<= $300/month) monthly ${pct(s.monthly_share_small_buyers)} (n=${count(s.small_buyers)})${Object.keys(s).filter((k) => k.startsWith('annual_share_')).map((k) => k.slice('annual_share_'.length)).map((g) => `; ${segmentLabel(g)} annual ${pct(s[`annual_share_${g}`])} (n=${count(s[`${g}_contracts`] ?? 0)})`).join('')}`,
     s.contracts === 0
       ? '  terms             none (no contracts)'
       : `  terms             median ${s.median_contract_term_months ?? 'n/a'} months, mean ${s.mean_contract_term_months ?? 'n/a'} (${terms}); plans by term ${plans}`,
@@ -299,7 +299,7 @@ export function formatBillingSummary(s: BillingSummary): string {
       `terms: ${count(st.active)} active, ${count(st.renewed)} renewed, ${count(st.churned)} churned, ${count(st.scheduled)} not started`,
     `  retention         trailing 12 months, company level, base ${s.retention_base_date} (${plural(s.arr_movements, 'ARR movement')})`,
     formatRetention('all', s.retention),
-    ...SEGMENTS.map((g) => formatRetention(g, s.retention_by_segment[g])),
+    ...Object.entries(s.retention_by_segment).map(([g, r]) => formatRetention(g, r)),
     formatRetention(`ACV > ${formatUsd(s.large_contract_arr)}`, s.retention_by_acv.large),
     formatRetention(`ACV <= ${formatUsd(s.large_contract_arr)}`, s.retention_by_acv.small),
     bridge.length === 0 ? '  ARR bridge        no ARR yet' : '  ARR bridge        quarter    starting       +new  +expansion  -contraction     -churn     ending',

@@ -2,7 +2,7 @@ import {existsSync} from 'node:fs';
 import {join} from 'node:path';
 import {formatIsoDay, parseIsoDay, type DayNumber} from '../core/calendar.js';
 import {displayPath as pathFromCwd} from '../core/display-path.js';
-import {count, formatUsd, plural} from '../core/format.js';
+import {count, formatUsd, plural, segmentLabel} from '../core/format.js';
 import {compileDealModel, DealStats, repRows, simulateCompany, type CompanySimulation, type DealModel, type DealsFigures} from '../core/deals.js';
 import {PipelineStats, type PipelineFigures} from '../core/pipeline-stats.js';
 import {targetWarnings, type TargetCheck} from '../core/targets.js';
@@ -178,7 +178,7 @@ export type LoadedDealModel = Awaited<ReturnType<typeof loadDealModel>>;
 /** What the pipeline figures are measured against: the configured team, the window and the as-of date. */
 export function pipelineSetup(loaded: LoadedDealModel) {
   const config = loaded.model.config;
-  return {reps: config.reps, windowStart: config.simulation.window_start, asOf: formatIsoDay(loaded.asOf)};
+  return {reps: config.reps, segments: loaded.model.segments, windowStart: config.simulation.window_start, asOf: formatIsoDay(loaded.asOf)};
 }
 
 /**
@@ -328,7 +328,7 @@ export function formatDealsSummary(s: DealsSummary): string {
     `  opportunity rate  ${pct(s.opportunity_rate)} of ${plural(s.companies_touched, 'company', 'companies')} touched${s.companies_touched < s.companies ? ` (of ${count(s.companies)})` : ''} (ICP ${pct(s.opportunity_rate_icp)}, others ${pct(s.opportunity_rate_non_icp)})`,
     `  deals             ${count(s.deals)}: ${count(s.won)} won, ${count(s.lost)} lost, ${count(s.open)} open (${count(s.deal_types.new_business)} new business, ${count(s.deal_types.expansion)} expansion)`,
     `  win rate          ${pct(s.win_rate)} of closed; open share ${pct(s.open_share)}; open pipeline ${usd(s.open_pipeline_arr)} (weighted ${usd(s.weighted_pipeline_arr)})`,
-    `  median cycle      ${days(c.overall)} won (SMB ${days(c.smb)}, mid-market ${days(c.mid_market)}, enterprise ${days(c.enterprise)}); lost ${days(s.median_cycle_days_lost)}`,
+    `  median cycle      ${days(c.overall)} won (${Object.keys(c).filter((g) => g !== 'overall').map((g) => `${segmentLabel(g)} ${days(c[g])}`).join(', ')}); lost ${days(s.median_cycle_days_lost)}`,
     `  median ARR        ${usd(s.median_won_arr)} won (${pct(s.won_arr_below_5k_share)} < $5K, ${pct(s.won_arr_above_100k_share)} > $100K); all deals ${usd(s.median_amount_arr)}`,
     `  loss reasons      ${losses}`,
     `  by lead source    (opportunity rate / win rate) ${sources}`,

@@ -22,7 +22,7 @@ import type {ReportResult} from '../core/report/summary.js';
 import {renderCharts} from './report/charts.js';
 import {readRunFacts, retentionFacts, stageSummaryPath} from './report/facts.js';
 import {ALL_SIZE_BANDS} from '../core/size-bands.js';
-import {DEAL_STAGES, ICP_TIERS, SEGMENTS} from '../core/vocabulary.js';
+import {DEAL_STAGES, ICP_TIERS, openVocabulary} from '../core/vocabulary.js';
 import {UserError} from '../errors.js';
 import {checkMadeFrom} from '../io/provenance.js';
 import type {DataPaths} from '../io/paths.js';
@@ -305,9 +305,12 @@ export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
   }
   const windowStart = facts.deals?.window?.start ?? tables.deals.reduce((m, d) => (d.created_date < m ? d.created_date : m), asOf);
   tables.pipeline = s.pipeline ?? (await readPipeline(from, tables.deals as DealRow[], windowStart, asOf));
-  const figures = computeFigures(tables, {stages: DEAL_STAGES, segments: SEGMENTS, icpTiers: ICP_TIERS, sizeBands: ALL_SIZE_BANDS, asOf});
+  // The segments in the config's order (without a config folder: alphabetical).
+  const config = s.configDir ? await loadDealModelConfig(s.configDir) : undefined;
+  const segments = config ? openVocabulary(config).segments : [];
+  const figures = computeFigures(tables, {stages: DEAL_STAGES, segments, icpTiers: ICP_TIERS, sizeBands: ALL_SIZE_BANDS, asOf});
   reporter.start('Drawing the charts');
-  const minGroup = s.configDir ? (await loadDealModelConfig(s.configDir)).targets.min_sample : undefined;
+  const minGroup = config?.targets.min_sample;
   const charts = await renderCharts(chartDefs(figures, minGroup));
   const report = reportPath(paths);
   const outputs: Record<string, string> = {};

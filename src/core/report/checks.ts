@@ -3,7 +3,7 @@
  * them: a readable name, the value and range in their units, and the verdict. Pure.
  */
 import {humanize} from './chart-style.js';
-import {formatUsd} from '../format.js';
+import {formatUsd, segmentLabel} from '../format.js';
 
 /**
  * A check as the deals and billing stages record it (src/core/targets.ts TargetCheck): status ok, within_noise
@@ -36,16 +36,12 @@ const NAMES: Record<string, string> = {
   win_rate: 'Win rate (closed deals)',
   open_share: 'Open share of deals',
   median_cycle_days: 'Median sales cycle (won)',
-  median_cycle_days_smb: 'Median sales cycle, SMB',
-  median_cycle_days_mid_market: 'Median sales cycle, mid-market',
-  median_cycle_days_enterprise: 'Median sales cycle, enterprise',
   median_won_arr: 'Median won ARR',
   won_arr_below_5k_share: 'Won deals below $5K ARR',
   won_arr_above_100k_share: 'Won deals above $100K ARR',
   no_decision_share: 'No decision share of losses',
   quarter_end_close_share: 'Closes in the last 15 days of a quarter',
   monthly_share_small_buyers: 'Small buyers billed monthly',
-  annual_share_enterprise: 'Enterprise contracts billed annually',
   median_contract_term_months: 'Median contract term',
   mean_contract_term_months: 'Mean contract term',
 };
@@ -88,9 +84,18 @@ function formatRange(metric: string, [lo, hi]: readonly [number, number]): strin
   return `${trimNumber(lo, 3)}-${trimNumber(hi, 3)}`;
 }
 
+/** The name of a per-segment check (deal_model.yml targets.*_by_segment): Median sales cycle, SMB. */
+function segmentCheckName(metric: string): string | undefined {
+  const cycle = /^median_cycle_days_(.+)$/.exec(metric);
+  if (cycle) return `Median sales cycle, ${segmentLabel(cycle[1])}`;
+  const annual = /^annual_share_(.+)$/.exec(metric);
+  if (annual) return `${segmentLabel(annual[1]).replace(/^./, (c) => c.toUpperCase())} contracts billed annually`;
+  return undefined;
+}
+
 export function displayCheck(c: RecordedCheck): CalibrationCheck {
   return {
-    name: NAMES[c.metric] ?? humanize(c.metric),
+    name: NAMES[c.metric] ?? segmentCheckName(c.metric) ?? humanize(c.metric),
     value: c.value === null ? 'n/a' : formatMetric(c.metric, c.value),
     target: formatRange(c.metric, c.range),
     interval: c.interval ? formatRange(c.metric, c.interval) : '',
