@@ -1,11 +1,12 @@
 import {spawnSync} from 'node:child_process';
-import {cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, watch, writeFileSync} from 'node:fs';
 import {hostname} from 'node:os';
 import {join} from 'node:path';
 import {readManifest} from './helpers/dataset.js';
 import {tempDir} from './helpers/cli.js';
 import {shippedConfig} from './helpers/simulation.js';
 import {BIN, CONFIG, litter, reopen, start, verifiedFiles} from './helpers/dataset.js';
+import {STATE_DIR} from '../src/io/dataset.js';
 
 /**
  * A data folder holds one whole dataset (see src/io/dataset.ts): one command at a time (the lock), a manifest
@@ -49,6 +50,29 @@ function copyOfOld(): string {
   rmSync(work, {recursive: true, force: true});
   cpSync(old7, work, {recursive: true});
   return work;
+}
+
+/**
+ * The file-system events (a file created, written, renamed or removed) in a data folder and its raw/, interim/,
+ * final/ and state folders, counted as they come: `at(n, f)` calls f at the n-th.
+ */
+function eventsIn(dataDir: string) {
+  let n = 0;
+  let waiting: {at: number; f: () => void} | undefined;
+  const watchers = ['', 'raw', 'interim', 'final', STATE_DIR].map((d) =>
+    watch(join(dataDir, d), () => {
+      n++;
+      if (waiting && n >= waiting.at) {
+        waiting.f();
+        waiting = undefined;
+      }
+    }),
+  );
+  return {
+    count: () => n,
+    at: (k: number, f: () => void) => (waiting = {at: k, f}),
+    close: () => watchers.forEach((w) => w.close()),
+  };
 }
 
 /** The dataset files (not the manifest: its runs differ) of a folder's manifest. */
@@ -174,31 +198,38 @@ describe('kill -9 and failures leave the old or the new dataset, whole', () => {
     expect(Object.keys(seen).filter((p) => p.startsWith('rename:')).length).toBe(2 * 17);
   });
 
+  // (Ten runs of the built CLI: the time limit is a guard against a hang, sized for a shared, loaded machine.)
   it('kill -9 at random instants of runs (one thread and worker threads): each time, after the next start, one whole dataset of the two', async () => {
     const input = join(t.dir, 'synth.csv');
     expect(spawnSync(process.execPath, ['bench/synth.mjs', '--rows', '3000', '--out', input]).status).toBe(0);
     const refs: Record<number, Record<string, string>> = {};
     const dir = join(t.dir, 'random');
-    let slowest = 0;
-    for (const seed of [1, 2]) {
-      rmSync(dir, {recursive: true, force: true});
-      const began = process.hrtime.bigint();
-      expect(node([...runArgs(dir, seed, input), '--no-report']).status).toBe(0);
-      // (Only to spread the kills over a run; nothing is asserted on times.)
-      slowest = Math.max(slowest, Number(process.hrtime.bigint() - began) / 1e6);
-      refs[seed] = tables(await verifiedFiles(dir));
-    }
+    rmSync(dir, {recursive: true, force: true});
+    expect(node([...runArgs(dir, 1, input), '--no-report']).status).toBe(0);
+    refs[1] = tables(await verifiedFiles(dir));
+    // Seed 2 over seed 1's dataset, as the runs below go: how many file-system events such a run makes in the
+    // folder (files created, written, renamed) is where the kills are spread, instead of over a time that
+    // depends on the machine's load.
+    const events = eventsIn(dir);
+    const run2 = start([...runArgs(dir, 2, input), '--no-report']);
+    expect((await run2.exited).code).toBe(0);
+    const total = events.count();
+    events.close();
+    expect(total).toBeGreaterThan(20);
+    refs[2] = tables(await verifiedFiles(dir));
     // The folder now holds seed 2's dataset.
     let now = 2;
-    // A fixed sequence of instants (an LCG): a failure can be replayed.
+    // A fixed sequence of event numbers (an LCG): a failure can be replayed.
     let x = 12345;
     const random = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     for (let k = 0; k < 8; k++) {
       const seed = now === 1 ? 2 : 1;
+      const killAt = 1 + Math.floor(random() * total);
+      const watching = eventsIn(dir);
       const run = start([...runArgs(dir, seed, input), '--no-report'], {STEDI_GTM_WORKERS: k % 2 ? '2' : '0', ...(k % 2 ? {STEDI_GTM_CHUNK_BYTES: String(256 << 10)} : {})});
-      const timer = setTimeout(() => run.child.kill('SIGKILL'), Math.floor(random() * slowest * 1.2));
+      watching.at(killAt, () => run.child.kill('SIGKILL'));
       const end = await run.exited;
-      clearTimeout(timer);
+      watching.close();
       expect([k, end.code === 0 || end.signal === 'SIGKILL']).toEqual([k, true]);
       reopen(dir);
       const files = tables(await verifiedFiles(dir));
@@ -207,7 +238,7 @@ describe('kill -9 and failures leave the old or the new dataset, whole', () => {
       expect([k, litter(dir)]).toEqual([k, []]);
       now = match!;
     }
-  });
+  }, 300_000);
 
   it('a folder where invoices.csv goes: exit 2 naming it, and nothing changed', async () => {
     const dir = copyOfOld();
