@@ -1,11 +1,12 @@
 import {spawnSync} from 'node:child_process';
-import {cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, watch, writeFileSync} from 'node:fs';
 import {hostname} from 'node:os';
 import {join} from 'node:path';
 import {readManifest} from './helpers/dataset.js';
 import {tempDir} from './helpers/cli.js';
 import {shippedConfig} from './helpers/simulation.js';
 import {BIN, CONFIG, litter, reopen, start, verifiedFiles} from './helpers/dataset.js';
+import {STATE_DIR} from '../src/io/dataset.js';
 
 /**
  * A data folder holds one whole dataset (see src/io/dataset.ts): one command at a time (the lock), a manifest
@@ -49,6 +50,33 @@ function copyOfOld(): string {
   rmSync(work, {recursive: true, force: true});
   cpSync(old7, work, {recursive: true});
   return work;
+}
+
+/**
+ * The file-system events (a file created, written, renamed or removed) in a data folder and its raw/, interim/,
+ * final/ and state folders, counted as they come: `at(n, f)` calls f at the n-th; `first(name)` is the number
+ * of the first event on a file of that name (e.g. the commit journal: where the commit starts).
+ */
+function eventsIn(dataDir: string) {
+  let n = 0;
+  let waiting: {at: number; f: () => void} | undefined;
+  const firsts = new Map<string, number>();
+  const watchers = ['', 'raw', 'interim', 'final', STATE_DIR].map((d) =>
+    watch(join(dataDir, d), (_type, name) => {
+      n++;
+      if (name && !firsts.has(name)) firsts.set(name, n);
+      if (waiting && n >= waiting.at) {
+        waiting.f();
+        waiting = undefined;
+      }
+    }),
+  );
+  return {
+    count: () => n,
+    first: (name: string) => firsts.get(name),
+    at: (k: number, f: () => void) => (waiting = {at: k, f}),
+    close: () => watchers.forEach((w) => w.close()),
+  };
 }
 
 /** The dataset files (not the manifest: its runs differ) of a folder's manifest. */
@@ -174,40 +202,67 @@ describe('kill -9 and failures leave the old or the new dataset, whole', () => {
     expect(Object.keys(seen).filter((p) => p.startsWith('rename:')).length).toBe(2 * 17);
   });
 
-  it('kill -9 at random instants of runs (one thread and worker threads): each time, after the next start, one whole dataset of the two', async () => {
+  // (Thirteen runs of the built CLI on 3,000 rows, a few seconds each: the time limit is a guard against a hang,
+  // sized for a shared, loaded machine.)
+  it('kill -9 at file-system events of runs (one thread and worker threads), early, midway and in the commit: each time, after the next start, the folder holds what its manifest says, all of one run', async () => {
     const input = join(t.dir, 'synth.csv');
     expect(spawnSync(process.execPath, ['bench/synth.mjs', '--rows', '3000', '--out', input]).status).toBe(0);
-    const refs: Record<number, Record<string, string>> = {};
-    const dir = join(t.dir, 'random');
-    let slowest = 0;
-    for (const seed of [1, 2]) {
-      rmSync(dir, {recursive: true, force: true});
-      const began = process.hrtime.bigint();
-      expect(node([...runArgs(dir, seed, input), '--no-report']).status).toBe(0);
-      // (Only to spread the kills over a run; nothing is asserted on times.)
-      slowest = Math.max(slowest, Number(process.hrtime.bigint() - began) / 1e6);
-      refs[seed] = tables(await verifiedFiles(dir));
-    }
-    // The folder now holds seed 2's dataset.
-    let now = 2;
-    // A fixed sequence of instants (an LCG): a failure can be replayed.
-    let x = 12345;
-    const random = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    for (let k = 0; k < 8; k++) {
-      const seed = now === 1 ? 2 : 1;
-      const run = start([...runArgs(dir, seed, input), '--no-report'], {STEDI_GTM_WORKERS: k % 2 ? '2' : '0', ...(k % 2 ? {STEDI_GTM_CHUNK_BYTES: String(256 << 10)} : {})});
-      const timer = setTimeout(() => run.child.kill('SIGKILL'), Math.floor(random() * slowest * 1.2));
-      const end = await run.exited;
-      clearTimeout(timer);
-      expect([k, end.code === 0 || end.signal === 'SIGKILL']).toEqual([k, true]);
+    const dir = join(t.dir, 'events');
+    rmSync(dir, {recursive: true, force: true});
+    const args = (seed: number) => [...runArgs(dir, seed, input), '--no-report'];
+    expect(node(args(1)).status).toBe(0);
+    const refs: Record<number, Record<string, string>> = {1: tables(await verifiedFiles(dir))};
+    let now = 1;
+    /** After a run (killed or not) and the next start: one whole dataset, each file as the manifest says, all of one run. */
+    const check = async (what: string, end: {code: number | null}, seed: number) => {
       reopen(dir);
       const files = tables(await verifiedFiles(dir));
-      const match = [1, 2].find((s) => JSON.stringify(files) === JSON.stringify(refs[s]));
-      expect([k, match]).toEqual([k, end.code === 0 ? seed : expect.any(Number)]);
-      expect([k, litter(dir)]).toEqual([k, []]);
+      const m = (await readManifest(dir))!;
+      expect([what, m.runs.length, Object.entries(m.files).filter(([, f]) => f.run !== 0)]).toEqual([what, 1, []]);
+      const match = [1, 2].find((s) => refs[s] && JSON.stringify(files) === JSON.stringify(refs[s]));
+      expect([what, match, m.runs[0].seed]).toEqual([what, end.code === 0 ? seed : expect.any(Number), match]);
+      expect([what, litter(dir)]).toEqual([what, []]);
       now = match!;
+    };
+    // A fixed sequence (an LCG): a failure can be replayed.
+    let x = 12345;
+    const random = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const between = (lo: number, hi: number) => lo + Math.floor(random() * Math.max(1, hi - lo));
+    const modes: Array<[string, Record<string, string>]> = [
+      ['one thread', {STEDI_GTM_WORKERS: '0'}],
+      ['worker threads', {STEDI_GTM_WORKERS: '2', STEDI_GTM_CHUNK_BYTES: String(256 << 10)}],
+    ];
+    for (const [mode, env] of modes) {
+      // A whole run of the other seed, its events counted: how many file-system events such a run makes (files
+      // created, written, renamed) and at which the commit starts (the journal is written) place the kills,
+      // instead of a time that depends on the machine's load. Both modes write the same bytes.
+      const seed = now === 1 ? 2 : 1;
+      const counting = eventsIn(dir);
+      const whole = start(args(seed), env);
+      const end = await whole.exited;
+      counting.close();
+      expect([mode, end.code]).toEqual([mode, 0]);
+      const total = counting.count();
+      const commit = counting.first('journal.json');
+      expect([mode, total > 20, commit !== undefined && commit > total / 3]).toEqual([mode, true, true]);
+      refs[seed] ??= tables(await verifiedFiles(dir));
+      await check(`${mode}: whole run`, end, seed);
+      // A kill early (while the tables are written), one midway, one in the last events before the commit (the
+      // summaries are written then), two in the commit (from the journal on).
+      const points = [between(1, total / 3), between(total / 3, commit! - 10), between(commit! - 10, commit!), between(commit!, total), between(commit!, total)];
+      for (const killAt of points) {
+        const what = `${mode}, kill at event ${killAt} of ${total} (commit from ${commit})`;
+        const next = now === 1 ? 2 : 1;
+        const watching = eventsIn(dir);
+        const run = start(args(next), env);
+        watching.at(killAt, () => run.child.kill('SIGKILL'));
+        const ended = await run.exited;
+        watching.close();
+        expect([what, ended.code === 0 || ended.signal === 'SIGKILL']).toEqual([what, true]);
+        await check(what, ended, next);
+      }
     }
-  });
+  }, 300_000);
 
   it('a folder where invoices.csv goes: exit 2 naming it, and nothing changed', async () => {
     const dir = copyOfOld();

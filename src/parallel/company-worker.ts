@@ -43,7 +43,8 @@ parentPort!.on('message', async (m: WorkerMessage) => {
     else if (m.type === 'finish') reply(finish!());
     else if (m.type === 'summarize') {
       for (const s of m.states) first!.absorb(s);
-      reply({type: 'summaries', simulation: first!.summaries(silentReporter)});
+      // Computed here, written by the lead thread: it holds the dataset they are staged into (see range-workers.ts).
+      reply({type: 'summaries', simulation: first!.results()});
     } else if (m.type === 'abort') {
       await cleanUp();
       reply({type: 'aborted'});

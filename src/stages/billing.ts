@@ -189,6 +189,7 @@ export class BillingSink {
     return b.terms;
   }
 
+  /** The summary (written by writeBillingSummary on the thread that holds the dataset, as the deals summary). */
   summary(): BillingSummary {
     const {figures, checks, warnings} = this.stats.summary();
     const summary: BillingSummary = {
@@ -202,9 +203,13 @@ export class BillingSink {
       checks,
       warnings,
     };
-    writeJsonAtomic(this.s.paths.billingSummary, summary);
     return summary;
   }
+}
+
+/** Writes billing_summary.json (staged for the dataset's commit: see writeDealsSummary). */
+export function writeBillingSummary(paths: Pick<DataPaths, 'billingSummary'>, summary: BillingSummary): void {
+  writeJsonAtomic(paths.billingSummary, summary);
 }
 
 export function reportBilling(reporter: Reporter, summary: BillingSummary): void {
@@ -272,6 +277,7 @@ export async function runBilling(stage: SimulationStageInput): Promise<BillingSu
   s.reporter.start('Building contracts');
   const walk = await runWalk(s, (out) => billingWalk(s, loaded, out));
   const summary = walk.sink.summary();
+  writeBillingSummary(s.paths, summary);
   recordSources(s.paths, {billing: await sourceOf(s.paths, 'billing', s.seed, summary.as_of)});
   reportBilling(s.reporter, summary);
   return summary;

@@ -222,7 +222,10 @@ export class DealsSink {
     return sim;
   }
 
-  /** The summary, after the group's files are committed. */
+  /**
+   * The summary, after the group's files are committed. Not written here: the thread that holds the command's
+   * dataset writes it (writeDealsSummary), so that it is staged into the same commit as the tables.
+   */
   summary(): DealsSummary {
     const deals = this.stats.summary();
     const pipeline = this.pipeline.figures();
@@ -247,9 +250,17 @@ export class DealsSink {
       checks,
       warnings,
     };
-    writeJsonAtomic(this.s.paths.dealsSummary, summary);
     return summary;
   }
+}
+
+/**
+ * Writes deals_summary.json: inside the command's data folder it is staged for the dataset's commit (see
+ * writeJsonAtomic). Call on the thread that opened the dataset (a worker has none: the file would be renamed
+ * into place on its own, outside the commit).
+ */
+export function writeDealsSummary(paths: Pick<DataPaths, 'dealsSummary'>, summary: DealsSummary): void {
+  writeJsonAtomic(paths.dealsSummary, summary);
 }
 
 /** Reports a stage's summary line and its calibration warnings. */
@@ -304,6 +315,7 @@ export async function runDeals(s: SimulationStageInput): Promise<DealsSummary> {
   hashed?.catch(() => undefined);
   const walk = await runWalk(s, (out) => dealsWalk(s, loaded, out));
   const summary = walk.sink.summary();
+  writeDealsSummary(s.paths, summary);
   recordSources(s.paths, {deals: await sourceOf(s.paths, 'deals', s.seed, summary.as_of, hashed)});
   reportDeals(s.reporter, summary);
   return summary;

@@ -9,8 +9,8 @@ import {WriterGroup} from '../io/writer-group.js';
 import type {BillingCompany} from '../core/billing.js';
 import type {FigureCompany} from '../core/report/figures.js';
 import type {Company} from '../schemas/companies.js';
-import {BillingSink, reportBilling, type BillingSummary} from './billing.js';
-import {companyColumns, DealsSink, reportDeals, type DealsCompany, type DealsSummary, type LoadedDealModel, type SimulationStageInput} from './deals.js';
+import {BillingSink, reportBilling, writeBillingSummary, type BillingSummary} from './billing.js';
+import {companyColumns, DealsSink, reportDeals, writeDealsSummary, type DealsCompany, type DealsSummary, type LoadedDealModel, type SimulationStageInput} from './deals.js';
 import {companyCodec} from './codecs.js';
 import {reportUnify, UnifySink, unifiedCompanyCodec, type UnifySummary} from './unify.js';
 
@@ -53,6 +53,7 @@ export class SimulationSink {
    */
   private readonly digest = new CompanyDigest();
   private readonly digesting: boolean;
+  private readonly paths: DataPaths;
   /** companies.csv as writeAndAdd was last given it, and what writes a company there and gives its cells of unified.csv. */
   private companies: TableEncoder | undefined;
   private writeCompany: ((company: Company) => RowPart) | undefined;
@@ -64,6 +65,7 @@ export class SimulationSink {
     this.billing = new BillingSink(s, compileBillingModel(loaded.model), loaded.asOf, this.out);
     this.unify = new UnifySink(s, this.out);
     this.digesting = s.digest !== false;
+    this.paths = s.paths;
   }
 
   /**
@@ -109,15 +111,25 @@ export class SimulationSink {
     this.digest.merge(s.digest);
   }
 
-  /** Writes and reports each stage's summary (after the files are committed). */
-  summaries(reporter: Reporter): SimulationResult {
+  /**
+   * Each stage's summary, neither written nor reported: what a worker thread sends back to the lead thread,
+   * which writes them (writeSimulationSummaries) into the dataset it holds.
+   */
+  results(): SimulationResult {
     const deals = this.deals.summary();
     const billing = this.billing.summary();
     const unify = this.unify.summary(formatIsoDay(this.loaded.asOf));
-    reportDeals(reporter, deals);
-    reportBilling(reporter, billing);
-    reportUnify(reporter, unify);
     return {deals, billing, unify, digest: this.digest.state(), states: this.states()};
+  }
+
+  /** Writes (staged into the dataset's commit: call on the thread that holds it) and reports each stage's summary (after the files are committed). */
+  summaries(reporter: Reporter): SimulationResult {
+    const result = this.results();
+    writeSimulationSummaries(this.paths, result);
+    reportDeals(reporter, result.deals);
+    reportBilling(reporter, result.billing);
+    reportUnify(reporter, result.unify);
+    return result;
   }
 
   /** Commits the files and returns each stage's summary (also reported). */
@@ -125,6 +137,16 @@ export class SimulationSink {
     await this.commitFiles();
     return this.summaries(reporter);
   }
+}
+
+/**
+ * Writes the summary files of the one pass (deals_summary.json, billing_summary.json; unify has none): on the
+ * thread that opened the command's dataset, where they are staged into its commit with the tables. (A worker
+ * thread has no dataset open: a summary written there would be renamed into place on its own.)
+ */
+export function writeSimulationSummaries(paths: Pick<DataPaths, 'dealsSummary' | 'billingSummary'>, result: SimulationResult): void {
+  writeDealsSummary(paths, result.deals);
+  writeBillingSummary(paths, result.billing);
 }
 
 /** The tables the one pass writes (after companies.csv), in the order the sinks open them. */

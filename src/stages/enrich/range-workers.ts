@@ -5,7 +5,7 @@ import type {RangeWorkers} from '../../parallel/worker-client.js';
 import {reportBilling} from '../billing.js';
 import {reportDeals} from '../deals.js';
 import {reportUnify} from '../unify.js';
-import {simulationTables} from '../simulate.js';
+import {simulationTables, writeSimulationSummaries} from '../simulate.js';
 import {afterFailure, type SecondPass} from './second-pass.js';
 
 /**
@@ -54,6 +54,8 @@ export const rangeWorkers =
     enriched(result.written, counts);
     if (opts.simulation && result.simulation) {
       opts.simulation.result = result.simulation;
+      // The workers computed the summaries; they are written here, staged into this command's commit.
+      writeSimulationSummaries(paths, result.simulation);
       reportDeals(reporter, result.simulation.deals);
       reportBilling(reporter, result.simulation.billing);
       reportUnify(reporter, result.simulation.unify);
