@@ -59,6 +59,11 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
+/**
+ * A reporter for the mode (quiet/json, plain lines, or an ora spinner).
+ * Long on purpose: a factory whose three reporters share one closure state (the step's label, total, start) and
+ * its helpers (estimated, fit, line); splitting them apart would pass that state around.
+ */
 export async function createReporter(mode: ReporterMode, stream: NodeJS.WriteStream = process.stderr): Promise<Reporter> {
   let label = '';
   let total: number | undefined;

@@ -4,6 +4,7 @@ import {encodeCsvRow, readCsv, sniffCsv} from './csv.js';
 import {scanCsv, type Newline, type ScannedRecord, type ScanResult} from './csv-scan.js';
 import type {TableCodec, TableColumn} from './table-codec.js';
 import {RowChecker} from './table-check.js';
+import {cellsAt, newCellBytes, roomFor, type CellBytes} from './cell-bytes.js';
 import {createRequire} from 'node:module';
 
 /** Rows decoded ahead of the reader, per batch (two batches at most are buffered). */
@@ -302,28 +303,30 @@ export class TableCursor<T extends Record<string, unknown>> {
     return new Promise<void>((resolve, reject) => (this.resume = {resolve, reject}));
   }
 
+  /** Reads the records of a range of the file (see CursorOptions.range): the scanner only, no papaparse. */
+  private async produceRange(range: NonNullable<CursorOptions['range']>, headerSeen: () => void): Promise<void> {
+    this.header(range.header);
+    headerSeen();
+    const scanned = await scanCsv(this.file, {
+      newline: range.newline,
+      start: range.start,
+      range: {end: range.end, columns: {decode: this.decodePositions, spans: this.cellPositions}},
+      skipTail: true,
+      // Rows are named by number, not line.
+      lines: false,
+      onRecord: (rec) => {
+        if (isBlank(rec)) return;
+        this.whole(rec, rec.index + 1);
+        if (this.cellRuns.length) this.spans(rec);
+        return this.push(rec.fields, rec.index + 1);
+      },
+    });
+    if (!scanned.ok) throw new RangeDeclined(`${this.file}, bytes ${range.start} to ${range.end}: ${scanned.reason}`);
+  }
+
   private async produce(headerSeen: () => void): Promise<void> {
     const range = this.opts.range;
-    if (range) {
-      this.header(range.header);
-      headerSeen();
-      const scanned = await scanCsv(this.file, {
-        newline: range.newline,
-        start: range.start,
-        range: {end: range.end, columns: {decode: this.decodePositions, spans: this.cellPositions}},
-        skipTail: true,
-        // Rows are named by number, not line.
-        lines: false,
-        onRecord: (rec) => {
-          if (isBlank(rec)) return;
-          this.whole(rec, rec.index + 1);
-          if (this.cellRuns.length) this.spans(rec);
-          return this.push(rec.fields, rec.index + 1);
-        },
-      });
-      if (!scanned.ok) throw new RangeDeclined(`${this.file}, bytes ${range.start} to ${range.end}: ${scanned.reason}`);
-      return;
-    }
+    if (range) return this.produceRange(range, headerSeen);
     let sniffed: ReturnType<typeof sniffCsv> | undefined;
     try {
       sniffed = sniffCsv(this.file);
@@ -386,29 +389,6 @@ export class TableCursor<T extends Record<string, unknown>> {
     });
   }
 }
-
-/** The cells of a batch of rows: row i's are bytes [ends[i - 1] (or 0), ends[i]). */
-interface CellBytes {
-  bytes: Buffer;
-  used: number;
-  ends: number[];
-}
-
-const EMPTY = Buffer.alloc(0);
-/** An empty batch of cells (its buffer is made by the first roomFor: most cursors give no cells). */
-const newCellBytes = (): CellBytes => ({bytes: EMPTY, used: 0, ends: []});
-
-/** The batch's buffer, grown (copied) when it has no room for `n` more bytes. */
-function roomFor(t: CellBytes, n: number): CellBytes {
-  if (t.used + n > t.bytes.length) {
-    const bigger = Buffer.allocUnsafe(Math.max(t.bytes.length * 2, t.used + n, 64 << 10));
-    t.bytes.copy(bigger, 0, 0, t.used);
-    t.bytes = bigger;
-  }
-  return t;
-}
-
-const cellsAt = (t: CellBytes, i: number): Uint8Array => t.bytes.subarray(i === 0 ? 0 : t.ends[i - 1], t.ends[i]);
 
 /** A blank line: one empty field (readCsv skips these). */
 function isBlank(rec: ScannedRecord): boolean {

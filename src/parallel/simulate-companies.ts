@@ -135,6 +135,8 @@ export class ChunksFailed extends Error {}
  * Runs the plan's chunks on this thread and `workers` worker threads, writes the tables in chunk order and
  * returns the sink of chunk 0 with every chunk's statistics merged in (its summaries are those of the whole
  * file). Throws ChunksFailed, with the tables left as they were, when any chunk fails.
+ * Long on purpose: this thread and the workers take chunks from one queue and share its bookkeeping (done,
+ * states, ids, the ordered tables, the first failure) in this closure; the parts are short and commented.
  */
 export async function simulateInChunks(
   s: SimulationStageInput,

@@ -10,7 +10,7 @@ import type {Company} from '../schemas/companies.js';
 import {TableCodec} from '../io/table-codec.js';
 import {withVocabulary} from '../io/table-check.js';
 import {openVocabulary} from '../core/vocabulary.js';
-import {openTable, type RowPart} from '../io/formats/index.js';
+import {openTable, type RowPart, type TableReader} from '../io/formats/index.js';
 import {CONTRACT_TABLE, LEAD_TABLE, UNIFIED_COMPANY_TABLE, UNIFIED_SALES_TABLE, UNIFIED_TABLE} from '../generated/tables.js';
 import type {Contract, Deal, Lead, UnifiedCompany, UnifiedRow, UnifiedSalesRow} from '../schemas/deals.js';
 import {companyExists, CompanyDeals, contractCodec, downstreamAsOf, findDeal} from './billing.js';
@@ -66,41 +66,6 @@ export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel
     }
     const billingFile = displayPath(s.paths.billing);
 
-    /** Throws the error for a company whose lead is not the row at the leads cursor. */
-    const noLead = async (c: UnifyCompany): Promise<never> => {
-      const lead = leads.row;
-      const file = displayPath(leadsFile);
-      if (lead === undefined) throw new UserError(`${file} has no row for company ${c.company_id} (${c.name}): run \`stedi-gtm deals\` again`);
-      if (!(await companyExists(s.paths, lead.company_id))) {
-        throw new UserError(
-          `${file} row ${leads.rowNumber} is for company ${lead.company_id}, which is not in ${displayPath(s.paths.companies)}; ` +
-            `companies.csv changed since the deals were made: run \`stedi-gtm deals\` again`,
-        );
-      }
-      throw new UserError(
-        `${file} has no row for company ${c.company_id} (${c.name}) at row ${leads.rowNumber}, which is for company ${lead.company_id} ` +
-          `(leads.csv has one row per company, in the order of companies.csv): run \`stedi-gtm deals\` again`,
-      );
-    };
-    /** The company's contract terms (the rows at the billing cursor), each for one of its won deals. */
-    const contractsOf = async (c: UnifyCompany, own: readonly Deal[], into: Contract[]): Promise<void> => {
-      for (let ct = billing.row; ct !== undefined && ct.company_id === c.company_id; ct = billing.row) {
-        let d: Deal | undefined;
-        for (const x of own) if (x.deal_id === ct.deal_id) d = x;
-        if (!d || d.outcome !== 'won') {
-          const where = `${billingFile} row ${billing.rowNumber}: contract ${ct.billing_id}`;
-          const why = `deals.csv changed since billing ran: run \`stedi-gtm billing\` again`;
-          d ??= await findDeal(s.paths, ct.deal_id);
-          if (!d) throw new UserError(`${where} is for deal ${ct.deal_id}, which is not in deals.csv; ${why}`);
-          if (d.outcome !== 'won') throw new UserError(`${where} is for a deal that is ${d.outcome}; ${why}`);
-          throw new UserError(`${where} is for deal ${d.deal_id} of company ${d.company_id} in deals.csv, not of company ${c.company_id}; ${why}`);
-        }
-        into.push(ct);
-        const wait = billing.advance();
-        if (wait) await wait;
-      }
-    };
-
     const sink = new UnifySink(s, out);
     let contractCount = 0;
     let wonCount = 0;
@@ -118,7 +83,7 @@ export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel
      */
     const unify = (c: UnifyCompany, cells: RowPart, lead: Lead): void | Promise<void> => {
       contracts.length = 0;
-      if (billing.row?.company_id === c.company_id) return contractsOf(c, own, contracts).then(() => write(c, cells, lead));
+      if (billing.row?.company_id === c.company_id) return takeContracts(s, billing, c, own, contracts).then(() => write(c, cells, lead));
       write(c, cells, lead);
     };
     return {
@@ -130,7 +95,7 @@ export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel
         // Past --limit, the company's deals are checked, not unified.
         if (!selected) return deals.take(c.company_id);
         const lead = leads.row;
-        if (lead === undefined || lead.company_id !== c.company_id) return noLead(c);
+        if (lead === undefined || lead.company_id !== c.company_id) return noLead(s, leads, c);
         const cells = companies.cells;
         const moved = leads.advance();
         own.length = 0;
@@ -155,6 +120,42 @@ export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel
   } catch (e) {
     for (const c of opened) await c.close();
     throw e;
+  }
+}
+
+/** Throws the error for a company whose lead is not the row at the leads cursor. */
+async function noLead(s: SimulationStageInput, leads: TableReader<Lead>, c: UnifyCompany): Promise<never> {
+  const lead = leads.row;
+  const file = displayPath(leadsPath(s.paths));
+  if (lead === undefined) throw new UserError(`${file} has no row for company ${c.company_id} (${c.name}): run \`stedi-gtm deals\` again`);
+  if (!(await companyExists(s.paths, lead.company_id))) {
+    throw new UserError(
+      `${file} row ${leads.rowNumber} is for company ${lead.company_id}, which is not in ${displayPath(s.paths.companies)}; ` +
+        `companies.csv changed since the deals were made: run \`stedi-gtm deals\` again`,
+    );
+  }
+  throw new UserError(
+    `${file} has no row for company ${c.company_id} (${c.name}) at row ${leads.rowNumber}, which is for company ${lead.company_id} ` +
+      `(leads.csv has one row per company, in the order of companies.csv): run \`stedi-gtm deals\` again`,
+  );
+}
+
+/** Takes into `into` the company's contract terms (the rows at the billing cursor), each for one of its won deals. */
+async function takeContracts(s: SimulationStageInput, billing: TableReader<Contract>, c: UnifyCompany, own: readonly Deal[], into: Contract[]): Promise<void> {
+  for (let ct = billing.row; ct !== undefined && ct.company_id === c.company_id; ct = billing.row) {
+    let d: Deal | undefined;
+    for (const x of own) if (x.deal_id === ct.deal_id) d = x;
+    if (!d || d.outcome !== 'won') {
+      const where = `${displayPath(s.paths.billing)} row ${billing.rowNumber}: contract ${ct.billing_id}`;
+      const why = `deals.csv changed since billing ran: run \`stedi-gtm billing\` again`;
+      d ??= await findDeal(s.paths, ct.deal_id);
+      if (!d) throw new UserError(`${where} is for deal ${ct.deal_id}, which is not in deals.csv; ${why}`);
+      if (d.outcome !== 'won') throw new UserError(`${where} is for a deal that is ${d.outcome}; ${why}`);
+      throw new UserError(`${where} is for deal ${d.deal_id} of company ${d.company_id} in deals.csv, not of company ${c.company_id}; ${why}`);
+    }
+    into.push(ct);
+    const wait = billing.advance();
+    if (wait) await wait;
   }
 }
 

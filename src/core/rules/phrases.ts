@@ -64,7 +64,11 @@ const UNEVEN_SPACE = /[^\S ]| {2}/;
 const fold = (s: string) => (UNEVEN_SPACE.test(s) ? s.toLowerCase().replace(/\s+/g, ' ') : s.toLowerCase());
 const isCaps = (s: string) => /[A-Z]/.test(s) && !/[a-z]/.test(s);
 
-/** Compiles tagged phrase lists (tag -> phrases) into one scanner. */
+/**
+ * Compiles tagged phrase lists (tag -> phrases) into one scanner.
+ * Long on purpose: a factory whose scan closes over what is compiled once here (the regex, the prefixes, the
+ * lookup and its memo); each part is short and commented, and they share that state.
+ */
 export function compilePhrases(lists: readonly PhraseList[]): PhraseScanner {
   const byKey = new Map<string, Entry[]>();
   for (const {tag, phrases} of lists) {

@@ -48,6 +48,8 @@ export interface TechStackDetector {
 /**
  * Detects X12 EDI (and its transaction sets), clearinghouse use, FHIR, HL7 and EHRs in free text (stated), and
  * infers them from the company kind where the text is silent (techstack.inferred of icp_rules.yml).
+ * Long on purpose: a factory whose detect closes over the matchers and tags compiled once here; detect runs once
+ * per company and its steps (stated signals, sets, clearinghouses, EHRs, inferred) share its evidence and flags.
  */
 export function compileTechStack(rules: IcpRules['techstack']): TechStackDetector {
   const signalTerms = [
@@ -76,6 +78,7 @@ export function compileTechStack(rules: IcpRules['techstack']): TechStackDetecto
   const inferredTags = rules.inferred.map((_, i) => ({requires: inferredTag(i, 'requires'), unless: inferredTag(i, 'unless')}));
 
   return {
+    // Long on purpose (see above): once per company, its steps share evidence/note and the flags they set.
     detect(text: string, kind: CompanyKind, kindWords: readonly string[], hits: Hits): TechStack {
       const evidence: string[] = [];
       const note = (index: number, length: number) => {
