@@ -131,10 +131,15 @@ const singleRows = singles.map((g) => g[0]);
 time('cleanRow', records, (f, i) => ingest.cleanRow(f, index, i + 2, i + 2), 'per input row');
 time('mergeRows (single-row groups)', singles, (g) => ingest.mergeRows(g, false), 'per company');
 time('mergeRows (multi-row groups)', multis, (g) => ingest.mergeRows(g, false), 'per group');
-time('clean+merge (single)', singleRows.map((r) => records[r.row - 2]), (f, i) => {
-  const c = ingest.cleanRow(f, index, i + 2, i + 2);
-  return c.ok ? ingest.mergeRows([c.value], false) : c;
-}, 'per company');
+time(
+  'clean+merge (single)',
+  singleRows.map((r) => records[r.row - 2]),
+  (f, i) => {
+    const c = ingest.cleanRow(f, index, i + 2, i + 2);
+    return c.ok ? ingest.mergeRows([c.value], false) : c;
+  },
+  'per company',
+);
 time('icp.score', bases, (b) => icp.score(b));
 time('tech.detect', techTexts, (t) => tech.detect(t));
 time('rules enrich', bases, (b) => enricher.enrich(b));
@@ -160,7 +165,9 @@ if (values.json) {
 }
 const pad = (s, n) => String(s).padEnd(n);
 const num = (x) => x.toFixed(2).padStart(8);
-console.log(`input ${input}: ${records.length} rows, ${allGroups.length} companies (${multis.length} multi-row groups), ${allDeals.length} deals, ${unifiedFlat.length} unified rows`);
+console.log(
+  `input ${input}: ${records.length} rows, ${allGroups.length} companies (${multis.length} multi-row groups), ${allDeals.length} deals, ${unifiedFlat.length} unified rows`,
+);
 console.log(`dist ${dist}; node ${process.version}; ${cpus().length} x ${cpus()[0]?.model ?? '?'}; reps ${reps}`);
 console.log(`papaparse (sync, whole string, once): ${(parseUs / records.length).toFixed(2)} µs/row`);
 console.log(`${pad('function', 30)} ${'median'.padStart(8)} ${'min'.padStart(8)}  µs/item   n`);

@@ -52,13 +52,26 @@ for (const t of DATASET_TABLES) {
   }
   if (block.length) flush();
   bytes += assembler.finish().length;
-  const types = `{${parquetColumns(t.columns).map((c) => `'${c.name}': '${c.kind === 'list' ? 'VARCHAR' : sqlType(c)}'`).join(', ')}}`;
+  const types = `{${parquetColumns(t.columns)
+    .map((c) => `'${c.name}': '${c.kind === 'list' ? 'VARCHAR' : sqlType(c)}'`)
+    .join(', ')}}`;
   const c1 = process.cpuUsage();
   const file = join(out, `${t.name}.parquet`);
-  await duck.run(`COPY (SELECT * FROM read_csv('${csv}', header = true, columns = ${types})) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`);
+  await duck.run(
+    `COPY (SELECT * FROM read_csv('${csv}', header = true, columns = ${types})) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`,
+  );
   const duckMs = cpu(c1);
   sample();
-  const r = {table: t.name, rows, csvMB: +(statSync(csv).size / 1e6).toFixed(1), hyparquetMB: +(bytes / 1e6).toFixed(1), duckdbMB: +(statSync(file).size / 1e6).toFixed(1), hyparquetEncodeCpuS: +(encodeMs / 1000).toFixed(2), duckdbConvertCpuS: +(duckMs / 1000).toFixed(2), usPerRow: +((encodeMs * 1000) / Math.max(rows, 1)).toFixed(1)};
+  const r = {
+    table: t.name,
+    rows,
+    csvMB: +(statSync(csv).size / 1e6).toFixed(1),
+    hyparquetMB: +(bytes / 1e6).toFixed(1),
+    duckdbMB: +(statSync(file).size / 1e6).toFixed(1),
+    hyparquetEncodeCpuS: +(encodeMs / 1000).toFixed(2),
+    duckdbConvertCpuS: +(duckMs / 1000).toFixed(2),
+    usPerRow: +((encodeMs * 1000) / Math.max(rows, 1)).toFixed(1),
+  };
   results.push(r);
   console.log(JSON.stringify(r));
 }

@@ -80,21 +80,29 @@ const run = median(runs, 'run with the report');
 results.push(run);
 results.push(timed('run --no-report', [bin, 'run', ...common, '--no-report']));
 if (values.stages && !values['no-stages']) {
-  for (const stage of ['enrich', 'deals', 'billing', 'unify', 'report']) results.push(timed(`  ${stage}`, [bin, stage, ...(stage === 'enrich' ? common : later)]));
+  for (const stage of ['enrich', 'deals', 'billing', 'unify', 'report'])
+    results.push(timed(`  ${stage}`, [bin, stage, ...(stage === 'enrich' ? common : later)]));
 }
 // deals, billing and unify together: one pass over the companies.csv `run` wrote. Three fresh processes; the
 // row shows the median (this VM's speed swings by 20% and more from one minute to the next).
-const togetherRuns = [0, 1, 2].map(() => timed('run --from deals --no-report', [bin, 'run', ...later, '--from', 'deals', '--no-report'])).sort((a, b) => a.seconds - b.seconds);
+const togetherRuns = [0, 1, 2]
+  .map(() => timed('run --from deals --no-report', [bin, 'run', ...later, '--from', 'deals', '--no-report']))
+  .sort((a, b) => a.seconds - b.seconds);
 const together = togetherRuns[1];
 results.push({...together, label: 'run --from deals --no-report (median of 3)'});
 results.push(timed('--version (start-up)', [bin, '--version']));
 // The simulation stages as functions (no CLI start-up), on the data `run` wrote: the three one after the
 // other in one process, and the one pass (`run --from deals`), the median of three fresh processes (this VM
 // varies by about 10% from run to run).
-const stagesRun = spawnSync(process.execPath, [join(root, 'bench', 'stages.mjs'), '--data-dir', data, '--stage', 'all'], {cwd: root, encoding: 'utf8'});
+const stagesRun = spawnSync(process.execPath, [join(root, 'bench', 'stages.mjs'), '--data-dir', data, '--stage', 'all'], {
+  cwd: root,
+  encoding: 'utf8',
+});
 const inProcess = /^total\s+([\d.]+) s wall/m.exec(stagesRun.stdout ?? '');
 const onePass = [0, 1, 2]
-  .map(() => spawnSync(process.execPath, [join(root, 'bench', 'stages.mjs'), '--data-dir', data, '--stage', 'together'], {cwd: root, encoding: 'utf8'}))
+  .map(() =>
+    spawnSync(process.execPath, [join(root, 'bench', 'stages.mjs'), '--data-dir', data, '--stage', 'together'], {cwd: root, encoding: 'utf8'}),
+  )
   .map((r) => Number(/^together\s+([\d.]+) s wall/m.exec(r.stdout ?? '')?.[1]))
   .sort((a, b) => a - b);
 
@@ -103,16 +111,26 @@ const pad = (s, n) => String(s).padEnd(n);
 const lines = [
   `input: ${rows.toLocaleString('en-US')} rows, ${mb.toFixed(0)} MB; machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
   `${pad('step', 44)}${pad('wall s', 9)}${pad('rows/s', 12)}peak RSS MiB`,
-  ...results.map((r) => `${pad(r.label, 44)}${pad(r.seconds.toFixed(2), 9)}${pad(r.label.startsWith('--version') ? '' : Math.round(rows / r.seconds).toLocaleString('en-US'), 12)}${r.rssMiB.toFixed(0)}`),
+  ...results.map(
+    (r) =>
+      `${pad(r.label, 44)}${pad(r.seconds.toFixed(2), 9)}${pad(r.label.startsWith('--version') ? '' : Math.round(rows / r.seconds).toLocaleString('en-US'), 12)}${r.rssMiB.toFixed(0)}`,
+  ),
   `run / floor: ${(run.seconds / floor).toFixed(2)}x`,
-  ...(repeat > 1 ? [`floor, alternating with run: ${floors.map((r) => r.seconds.toFixed(2)).join(' / ')} s; run: ${runs.map((r) => r.seconds.toFixed(2)).join(' / ')} s`] : []),
+  ...(repeat > 1
+    ? [
+        `floor, alternating with run: ${floors.map((r) => r.seconds.toFixed(2)).join(' / ')} s; run: ${runs.map((r) => r.seconds.toFixed(2)).join(' / ')} s`,
+      ]
+    : []),
 ];
 const stageRows = results.filter((r) => /^\s+(deals|billing|unify)$/.test(r.label));
 lines.push(
   `deals + billing + unify together (run --from deals): ${togetherRuns.map((r) => r.seconds.toFixed(2)).join(' / ')} s as a command (median ${together.seconds.toFixed(2)} s); ` +
     `${onePass.map((x) => x.toFixed(2)).join(' / ')} s as the stage function (3 processes; median ${onePass[1].toFixed(2)} s)`,
 );
-if (stageRows.length === 3) lines.push(`deals + billing + unify as three commands: ${stageRows.reduce((s, r) => s + r.seconds, 0).toFixed(2)} s (each includes its process start-up)`);
+if (stageRows.length === 3)
+  lines.push(
+    `deals + billing + unify as three commands: ${stageRows.reduce((s, r) => s + r.seconds, 0).toFixed(2)} s (each includes its process start-up)`,
+  );
 if (inProcess) lines.push(`deals + billing + unify as stage functions one after the other in one process: ${Number(inProcess[1]).toFixed(2)} s`);
 process.stdout.write(lines.join('\n') + '\n');
 if (!values.keep) rmSync(data, {recursive: true, force: true});

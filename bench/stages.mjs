@@ -65,7 +65,9 @@ async function inProcess(stages) {
       const used = process.cpuUsage(cpu);
       total += seconds;
       totalCpu += (used.user + used.system) / 1e6;
-      lines.push(`${stage.padEnd(8)} ${seconds.toFixed(3).padStart(7)} s wall  ${((used.user + used.system) / 1e6).toFixed(3).padStart(7)} s cpu   peak RSS so far ${mib(process.resourceUsage().maxRSS)} MiB`);
+      lines.push(
+        `${stage.padEnd(8)} ${seconds.toFixed(3).padStart(7)} s wall  ${((used.user + used.system) / 1e6).toFixed(3).padStart(7)} s cpu   peak RSS so far ${mib(process.resourceUsage().maxRSS)} MiB`,
+      );
     }
   }
   if (stages.length > 1) lines.push(`${'total'.padEnd(8)} ${total.toFixed(3).padStart(7)} s wall  ${totalCpu.toFixed(3).padStart(7)} s cpu`);
@@ -76,10 +78,24 @@ if (values.stage && values.stage !== 'fresh') {
   await inProcess(values.stage === 'all' ? STAGES : [values.stage]);
 } else {
   process.stdout.write('each stage in a fresh process:\n');
-  const pass = ['--data-dir', values['data-dir'], '--config-dir', values['config-dir'], '--seed', values.seed, '--repeat', values.repeat, '--dist', values.dist];
+  const pass = [
+    '--data-dir',
+    values['data-dir'],
+    '--config-dir',
+    values['config-dir'],
+    '--seed',
+    values.seed,
+    '--repeat',
+    values.repeat,
+    '--dist',
+    values.dist,
+  ];
   if (values.limit) pass.push('--limit', values.limit);
   for (const stage of STAGES) {
-    const r = spawnSync(process.execPath, [import.meta.filename, ...pass, '--stage', stage], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit']});
+    const r = spawnSync(process.execPath, [import.meta.filename, ...pass, '--stage', stage], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     process.stdout.write(r.stdout);
     if (r.status !== 0) process.exit(r.status ?? 1);
   }

@@ -19,9 +19,16 @@ const pick = (arr) => arr[int(0, arr.length - 1)];
 const chance = (p) => int(0, 9999) < p * 10000;
 
 const SIZES = [
-  ['11-50 employees', 856], ['51-200 employees', 632], ['2-10 employees', 508], ['201-500 employees', 206],
-  ['501-1,000 employees', 87], ['1,001-5,000 employees', 87], ['10,001+ employees', 32], ['Self-employed', 32],
-  ['5,001-10,000 employees', 21], ['', 2],
+  ['11-50 employees', 856],
+  ['51-200 employees', 632],
+  ['2-10 employees', 508],
+  ['201-500 employees', 206],
+  ['501-1,000 employees', 87],
+  ['1,001-5,000 employees', 87],
+  ['10,001+ employees', 32],
+  ['Self-employed', 32],
+  ['5,001-10,000 employees', 21],
+  ['', 2],
 ];
 const SIZE_TOTAL = SIZES.reduce((s, [, w]) => s + w, 0);
 const size = () => {
@@ -29,11 +36,87 @@ const size = () => {
   for (const [label, w] of SIZES) if ((r -= w) < 0) return label;
   return '';
 };
-const INDUSTRIES = ['Home Health Care Services', 'Home Health Care Services', 'Home Health Care Services', 'Hospitals and Health Care', 'Hospitals and Health Care', 'Software Development', 'Insurance', 'IT Services and IT Consulting', 'Technology, Information and Internet', 'Medical Equipment Manufacturing', 'Medical Practices', 'Financial Services', 'Business Consulting and Services', 'Staffing and Recruiting', 'Restaurants', 'Construction'];
-const TYPES = ['Privately Held', 'Privately Held', 'Privately Held', 'Public Company', 'Self Owned', 'Partnership', 'Non Profit', 'Self Employed', 'Educational', 'Government Agency', ''];
-const PLACES = ['Boulder, Colorado', 'Malvern, PA', 'Naples', 'Austin, Texas', 'Nashville, TN', 'Boston, Massachusetts', 'Phoenix, AZ', 'Columbus, Ohio', '', 'Suite 200, Tampa, FL'];
-const WORDS = ['Summit', 'Harbor', 'Cedar', 'Beacon', 'Northstar', 'Evergreen', 'Blue Ridge', 'Silver', 'Pioneer', 'Keystone', 'Meridian', 'Golden', 'Bright', 'Oak', 'River', 'Liberty', 'Apex', 'Crest', 'Unity', 'Vista'];
-const KINDS = ['Home Health', 'Home Care', 'Medical Billing', 'RCM Partners', 'Health Systems', 'Family Medicine', 'Dental Group', 'Health IT', 'Benefits', 'Diagnostics', 'Pharmacy', 'Therapy Group', 'Builders', 'Kitchen'];
+const INDUSTRIES = [
+  'Home Health Care Services',
+  'Home Health Care Services',
+  'Home Health Care Services',
+  'Hospitals and Health Care',
+  'Hospitals and Health Care',
+  'Software Development',
+  'Insurance',
+  'IT Services and IT Consulting',
+  'Technology, Information and Internet',
+  'Medical Equipment Manufacturing',
+  'Medical Practices',
+  'Financial Services',
+  'Business Consulting and Services',
+  'Staffing and Recruiting',
+  'Restaurants',
+  'Construction',
+];
+const TYPES = [
+  'Privately Held',
+  'Privately Held',
+  'Privately Held',
+  'Public Company',
+  'Self Owned',
+  'Partnership',
+  'Non Profit',
+  'Self Employed',
+  'Educational',
+  'Government Agency',
+  '',
+];
+const PLACES = [
+  'Boulder, Colorado',
+  'Malvern, PA',
+  'Naples',
+  'Austin, Texas',
+  'Nashville, TN',
+  'Boston, Massachusetts',
+  'Phoenix, AZ',
+  'Columbus, Ohio',
+  '',
+  'Suite 200, Tampa, FL',
+];
+const WORDS = [
+  'Summit',
+  'Harbor',
+  'Cedar',
+  'Beacon',
+  'Northstar',
+  'Evergreen',
+  'Blue Ridge',
+  'Silver',
+  'Pioneer',
+  'Keystone',
+  'Meridian',
+  'Golden',
+  'Bright',
+  'Oak',
+  'River',
+  'Liberty',
+  'Apex',
+  'Crest',
+  'Unity',
+  'Vista',
+];
+const KINDS = [
+  'Home Health',
+  'Home Care',
+  'Medical Billing',
+  'RCM Partners',
+  'Health Systems',
+  'Family Medicine',
+  'Dental Group',
+  'Health IT',
+  'Benefits',
+  'Diagnostics',
+  'Pharmacy',
+  'Therapy Group',
+  'Builders',
+  'Kitchen',
+];
 const PLAIN = [
   'We provide compassionate, personalized care to seniors and adults with disabilities in the comfort of their own homes.',
   'Our team of registered nurses, therapists and aides is available around the clock, seven days a week.',
@@ -69,14 +152,22 @@ const q = (s) => `"${s.replaceAll('"', '""')}"`;
 mkdirSync(dirname(out), {recursive: true});
 const file = createWriteStream(out);
 const write = (line) => (file.write(line) ? Promise.resolve() : new Promise((r) => file.once('drain', r)));
-await write(['Find companies', 'Name', 'Description', 'Primary Industry', 'Size', 'Type', 'Location', 'Country', 'Domain', 'LinkedIn URL'].map(q).join(',') + '\r\n');
+await write(
+  ['Find companies', 'Name', 'Description', 'Primary Industry', 'Size', 'Type', 'Location', 'Country', 'Domain', 'LinkedIn URL'].map(q).join(',') +
+    '\r\n',
+);
 let batch = [];
 for (let i = 0; i < rows; i++) {
   const junk = chance(0.001);
   const brand = `${pick(WORDS)} ${pick(KINDS)}`;
   const shared = chance(0.05);
   // Shared domains: a small pool of franchise brands, so groups of several rows form across the file.
-  const domain = junk || chance(0.04) ? '' : shared ? `${pick(WORDS).toLowerCase().replace(' ', '')}franchise${int(0, Math.max(1, Math.floor(rows / 200)))}.com` : `${brand.toLowerCase().replace(/[^a-z]/g, '')}${i}.com`;
+  const domain =
+    junk || chance(0.04)
+      ? ''
+      : shared
+        ? `${pick(WORDS).toLowerCase().replace(' ', '')}franchise${int(0, Math.max(1, Math.floor(rows / 200)))}.com`
+        : `${brand.toLowerCase().replace(/[^a-z]/g, '')}${i}.com`;
   const name = junk ? '' : shared ? `${brand} of ${pick(PLACES).split(',')[0] || 'Springfield'}` : `${brand} ${i}`;
   const linkedin = junk ? '' : `https://www.linkedin.com/company/${brand.toLowerCase().replace(/[^a-z]+/g, '-')}-${i}`;
   const country = chance(0.97) ? 'United States' : pick(['Canada', 'United Kingdom', 'India', '']);

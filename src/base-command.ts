@@ -69,7 +69,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       helpGroup: 'GLOBAL',
     }),
     'config-dir': Flags.string({
-      description: 'Folder with icp_rules.yml, previous_customers.yml, deal_model.yml, openai.yml and ingest.yml. When the default is absent, the config shipped with stedi-gtm.',
+      description:
+        'Folder with icp_rules.yml, previous_customers.yml, deal_model.yml, openai.yml and ingest.yml. When the default is absent, the config shipped with stedi-gtm.',
       default: FLAG_DEFAULTS.configDir,
       helpGroup: 'GLOBAL',
     }),
@@ -138,7 +139,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const dir = (this.flags as BaseFlags<typeof BaseCommand> | undefined)?.['data-dir'];
     if (dir === undefined || dir === FLAG_DEFAULTS.dataDir) return message;
     const arg = /^[\w@%+=:,./-]+$/.test(dir) ? dir : `'${dir.replaceAll("'", "'\\''")}'`;
-    return message.replace(/`stedi-gtm ([a-z]+)([^`]*)`/g, (all, cmd: string, rest: string) => (rest.includes('--data-dir') ? all : `\`stedi-gtm ${cmd}${rest} --data-dir ${arg}\``));
+    return message.replace(/`stedi-gtm ([a-z]+)([^`]*)`/g, (all, cmd: string, rest: string) =>
+      rest.includes('--data-dir') ? all : `\`stedi-gtm ${cmd}${rest} --data-dir ${arg}\``,
+    );
   }
 
   /** Asks (or refuses, when nobody can answer) before paid calls above confirm_above_usd: see confirmPaidCalls. */
@@ -173,8 +176,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     for (const r of [config, input]) if (r.fallback && !f.quiet) process.stderr.write(`${wrapText(r.fallback, width)}\n`);
     const paths = dataPaths(f['data-dir']);
     // Before any work: a --data-dir that is a file would fail only when the first table is written.
-    if (existsSync(paths.root) && !statSync(paths.root).isDirectory()) throw new UserError(`--data-dir ${f['data-dir']}: ${paths.root} is a file, not a folder`);
-    cleanUpOnSignals([paths.raw, paths.interim, paths.final], () => reporter.stop(), () => this.dataset?.discard());
+    if (existsSync(paths.root) && !statSync(paths.root).isDirectory())
+      throw new UserError(`--data-dir ${f['data-dir']}: ${paths.root} is a file, not a folder`);
+    cleanUpOnSignals(
+      [paths.raw, paths.interim, paths.final],
+      () => reporter.stop(),
+      () => this.dataset?.discard(),
+    );
     // Folders a failed command made and left empty are removed (see catch): bad input leaves nothing behind.
     this.newFolders = [paths.raw, paths.interim, paths.final, join(paths.root, '.stedi-gtm'), paths.root].filter((d) => !existsSync(d));
     if (opts.writes !== false) {
@@ -205,7 +213,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * Puts every file the command wrote into the data folder in place at once, with the manifest (see
    * io/dataset.ts). `reads`: the dataset files the command read (paths relative to the data folder).
    */
-  protected async commitDataset(run: {as_of: string | null; reads: readonly string[]; from?: string | null; record?: Partial<Pick<ManifestRun, 'seed' | 'input' | 'config' | 'shard' | 'merged'>>}): Promise<Manifest | undefined> {
+  protected async commitDataset(run: {
+    as_of: string | null;
+    reads: readonly string[];
+    from?: string | null;
+    record?: Partial<Pick<ManifestRun, 'seed' | 'input' | 'config' | 'shard' | 'merged'>>;
+  }): Promise<Manifest | undefined> {
     const d = this.dataset;
     const r = this.datasetRun;
     if (!d || !r) return undefined;
@@ -324,7 +337,9 @@ function configHashes(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of CONFIG_FILES) {
     try {
-      out[name] = createHash('sha256').update(readFileSync(join(dir, name))).digest('hex');
+      out[name] = createHash('sha256')
+        .update(readFileSync(join(dir, name)))
+        .digest('hex');
     } catch {
       // Absent: not recorded.
     }

@@ -55,8 +55,16 @@ const FS_REASONS: Record<string, {reason: string; Err: typeof UserError | typeof
 
 /** What the failed call was doing, by its syscall. */
 const FS_DOING: Record<string, string> = {
-  mkdir: 'cannot create the folder', open: 'cannot open', rename: 'cannot rename into place', write: 'cannot write', unlink: 'cannot remove',
-  read: 'cannot read', stat: 'cannot look at', lstat: 'cannot look at', scandir: 'cannot list', rmdir: 'cannot remove',
+  mkdir: 'cannot create the folder',
+  open: 'cannot open',
+  rename: 'cannot rename into place',
+  write: 'cannot write',
+  unlink: 'cannot remove',
+  read: 'cannot read',
+  stat: 'cannot look at',
+  lstat: 'cannot look at',
+  scandir: 'cannot list',
+  rmdir: 'cannot remove',
 };
 
 /**
@@ -69,7 +77,8 @@ export function fileSystemError(err: unknown): UserError | FatalError | undefine
   // (mkdir of a folder whose name a file has; other EEXISTs are not the user's doing.)
   const inTheWay = e?.code === 'EEXIST' && e.syscall === 'mkdir' ? {reason: 'a file of that name is in the way', Err: UserError} : undefined;
   // (A recursive mkdir that cannot make a folder above the one asked for: e.g. a read-only file system.)
-  const above = e?.code === 'ENOENT' && e.syscall === 'mkdir' && typeof e.path === 'string' ? {reason: whyNoFolder(e.path), Err: UserError} : undefined;
+  const above =
+    e?.code === 'ENOENT' && e.syscall === 'mkdir' && typeof e.path === 'string' ? {reason: whyNoFolder(e.path), Err: UserError} : undefined;
   const known = inTheWay ?? above ?? (typeof e?.code === 'string' ? FS_REASONS[e.code] : undefined);
   if (!known || typeof e.path !== 'string') return undefined;
   const what = FS_DOING[e.syscall ?? ''] ?? `cannot ${e.syscall ?? 'use'}`;

@@ -4,13 +4,15 @@ import {providerFlags} from './providers/index.js';
 /** Flags of the enrich stage itself, whatever the provider. */
 const stageFlags = {
   'formula-guard': Flags.boolean({
-    description: 'Write text cells that start with =, +, -, @, a tab or a carriage return (which spreadsheets would run as formulas) with a leading apostrophe, as OWASP advises; --no-formula-guard writes them as they are, for machine consumers.',
+    description:
+      'Write text cells that start with =, +, -, @, a tab or a carriage return (which spreadsheets would run as formulas) with a leading apostrophe, as OWASP advises; --no-formula-guard writes them as they are, for machine consumers.',
     default: true,
     allowNo: true,
     helpGroup: 'GLOBAL',
   }),
   shard: Flags.string({
-    description: 'Only the companies whose key hashes into shard K of N, e.g. 2/8 (`stedi-gtm merge` combines the N shards into the rows of an unsharded run). auto: K and N from the batch engine (a Slurm array, Kubernetes Indexed Job, AWS Batch array or Cloud Run job) or from STEDI_GTM_SHARD and STEDI_GTM_SHARD_COUNT, see docs/scale-out.md.',
+    description:
+      'Only the companies whose key hashes into shard K of N, e.g. 2/8 (`stedi-gtm merge` combines the N shards into the rows of an unsharded run). auto: K and N from the batch engine (a Slurm array, Kubernetes Indexed Job, AWS Batch array or Cloud Run job) or from STEDI_GTM_SHARD and STEDI_GTM_SHARD_COUNT, see docs/scale-out.md.',
     helpGroup: 'ENRICHMENT',
   }),
   'shard-count': Flags.integer({
@@ -51,7 +53,8 @@ export const SIMULATION_NOT_APPLICABLE = {
  */
 export const simulationFlags = {
   'as-of': Flags.string({
-    description: 'Snapshot date, YYYY-MM-DD: deals not closed by then are open, invoices stop there. billing and unify take the date of deals.csv (given, it must match). [default: simulation.as_of in deal_model.yml]',
+    description:
+      'Snapshot date, YYYY-MM-DD: deals not closed by then are open, invoices stop there. billing and unify take the date of deals.csv (given, it must match). [default: simulation.as_of in deal_model.yml]',
     helpGroup: 'SIMULATION',
   }),
 };

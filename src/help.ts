@@ -9,7 +9,7 @@ export const ROOT_EXAMPLES: ReadonlyArray<{description: string; command: string}
   {description: 'Simulate again with another seed from the companies already enriched:', command: 'run --from deals --seed 7'},
   {description: 'Your own Clay export into another folder:', command: 'run --input exports/clay.csv --data-dir out --provider rules'},
   {description: 'What enriching with OpenAI would take (calls, estimated cost), calling nothing:', command: 'enrich --provider openai --dry-run'},
-  {description: "Chart a data folder again and print its figures:", command: 'report --data-dir out'},
+  {description: 'Chart a data folder again and print its figures:', command: 'report --data-dir out'},
   {description: 'Shell completion (bash, zsh or powershell):', command: 'autocomplete'},
 ];
 
@@ -28,14 +28,19 @@ export default class StediHelp extends Help {
     if (missing === undefined) return super.showHelp(argv);
     const ids = this.config.commands.filter((c) => !c.hidden).map((c) => c.id);
     const near = closestMatch(missing, ids);
-    process.stderr.write(`Error: ${missing.replaceAll(':', ' ')} is not a ${this.config.bin} command.${near ? ` Did you mean ${near}?` : ''}\nSee: ${this.config.bin} --help\n`);
+    process.stderr.write(
+      `Error: ${missing.replaceAll(':', ' ')} is not a ${this.config.bin} command.${near ? ` Did you mean ${near}?` : ''}\nSee: ${this.config.bin} --help\n`,
+    );
     throw new Errors.ExitError(EXIT.notFound);
   }
 
   /** The command the help is asked for (its first word that is not a help flag), when there is no such command or topic. */
   private unknownSubject(argv: string[]): string | undefined {
     const helpFlags = getHelpFlagAdditions(this.config);
-    const words = standardizeIDFromArgv(argv.filter((a) => !helpFlags.includes(a)), this.config);
+    const words = standardizeIDFromArgv(
+      argv.filter((a) => !helpFlags.includes(a)),
+      this.config,
+    );
     const subject = words.find((a) => a !== 'help');
     if (subject === undefined || subject === '--' || subject.startsWith('-')) return undefined;
     return this.config.findCommand(subject) || this.config.findTopic(subject) ? undefined : subject;

@@ -34,7 +34,11 @@ function writeExport(rows: Spec[], plain = true): string {
   const lines = [CLAY_HEADER.map(q).join(',')];
   for (const r of rows) {
     if (r.blankBefore) lines.push('');
-    lines.push(['', r.name, r.description, 'Hospitals and Health Care', r.size, 'Privately Held', 'Austin, Texas', 'United States', r.domain, r.linkedin].map(q).join(','));
+    lines.push(
+      ['', r.name, r.description, 'Hospitals and Health Care', r.size, 'Privately Held', 'Austin, Texas', 'United States', r.domain, r.linkedin]
+        .map(q)
+        .join(','),
+    );
   }
   if (!plain) lines.push(`"x","Tail Co" ,"d","","","","","","tail.com",""`);
   const file = join(dir, `e${n++}.csv`);
@@ -55,7 +59,8 @@ async function inRanges(file: string, parts: number): Promise<{companies: Compan
   const ranges = splitRanges(ex.index, parts);
   const companies: CompanyBase[] = [];
   let merged = 0;
-  for (const r of ranges) merged += (await assembleRange(rangeInput(file, ex, r, readForeign(file, ex, r)), PREVIOUS, (c) => void companies.push(c))).merged;
+  for (const r of ranges)
+    merged += (await assembleRange(rangeInput(file, ex, r, readForeign(file, ex, r)), PREVIOUS, (c) => void companies.push(c))).merged;
   return {companies, merged, ranges: ranges.length, foreign: ranges.reduce((k, r) => k + r.foreign.length, 0)};
 }
 
@@ -108,7 +113,8 @@ describe('the second pass over ranges', () => {
         const ex2 = await index(file);
         applyLimit(ex2.index, limit);
         const got: CompanyBase[] = [];
-        for (const r of splitRanges(ex2.index, 3)) await assembleRange(rangeInput(file, ex2, r, readForeign(file, ex2, r)), PREVIOUS, (c) => void got.push(c));
+        for (const r of splitRanges(ex2.index, 3))
+          await assembleRange(rangeInput(file, ex2, r, readForeign(file, ex2, r)), PREVIOUS, (c) => void got.push(c));
         expect(got).toEqual(all.slice(0, limit));
       }),
       {numRuns: 30},
@@ -149,7 +155,14 @@ describe('the second pass over ranges', () => {
   });
 
   it('notices a file that changed between the passes', async () => {
-    const rows: Spec[] = ['a.com', 'b.org', 'c.health'].map((domain) => ({name: domain, domain, linkedin: '', description: '', size: '', blankBefore: false}));
+    const rows: Spec[] = ['a.com', 'b.org', 'c.health'].map((domain) => ({
+      name: domain,
+      domain,
+      linkedin: '',
+      description: '',
+      size: '',
+      blankBefore: false,
+    }));
     const file = writeExport(rows);
     const ex = await index(file);
     writeExport(rows.map((r, i) => (i === 1 ? {...r, domain: 'other.org'} : r)));
@@ -159,43 +172,62 @@ describe('the second pass over ranges', () => {
 });
 
 describe('the first pass in two halves', () => {
-  const arrays = (ex: ExportIndex) => ({...ex, index: Object.fromEntries(Object.entries(ex.index).map(([k, v]) => [k, v instanceof Object ? Array.from(v as ArrayLike<number>) : v]))});
+  const arrays = (ex: ExportIndex) => ({
+    ...ex,
+    index: Object.fromEntries(Object.entries(ex.index).map(([k, v]) => [k, v instanceof Object ? Array.from(v as ArrayLike<number>) : v])),
+  });
 
   it('gives the index, counts and rejected rows (in order) of one pass, cut at any record (property)', async () => {
     let keysInBoth = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(specArb, {minLength: 1, maxLength: 40}), fc.nat(), fc.option(fc.integer({min: 1, max: 3}), {nil: undefined}), async (rows, at, shardIndex) => {
-        const file = writeExport(rows);
-        const shard = shardIndex === undefined ? undefined : {index: shardIndex - 1, count: 3};
-        const serialRejects: RejectedRow[] = [];
-        const one = await indexExport(file, {reporter: silent, shard, ingest, onReject: (r) => void serialRejects.push(r), onRestart() {}});
-        const offset = one.index.offset!;
-        // The cut: the start of any record but the first.
-        const records = one.index.records;
-        if (records < 2) return;
-        const cut = 1 + (at % (records - 1));
-        const plan = await planChunks(file, 64);
-        const header = plan ? plan.header : [];
-        if (!plan) return;
-        const columns = headerIndex(file, header);
-        const rejects: RejectedRow[] = [];
-        const opts = {reporter: silent, shard, ingest, onReject: (r: RejectedRow) => void rejects.push(r), onRestart() {}};
-        const a = await indexPart(file, {columns, width: header.length, newline: one.newline, start: offset[0], end: offset[cut], firstLine: plan.firstLine}, opts);
-        const b = await indexPart(file, {columns, width: header.length, newline: one.newline, start: offset[cut], end: statSync(file).size}, opts);
-        // Accounts with rows in both halves were exercised.
-        const firstHalf = new Set(Array.from(one.index.account.subarray(0, cut)).filter((x) => x >= 0));
-        if (Array.from(one.index.account.subarray(cut)).some((x) => firstHalf.has(x))) keysInBoth++;
-        const joined = joinIndexes(a, b, {columns, newline: one.newline}, opts);
-        expect(arrays(joined)).toEqual(arrays(one));
-        expect(rejects).toEqual(serialRejects);
-      }),
+      fc.asyncProperty(
+        fc.array(specArb, {minLength: 1, maxLength: 40}),
+        fc.nat(),
+        fc.option(fc.integer({min: 1, max: 3}), {nil: undefined}),
+        async (rows, at, shardIndex) => {
+          const file = writeExport(rows);
+          const shard = shardIndex === undefined ? undefined : {index: shardIndex - 1, count: 3};
+          const serialRejects: RejectedRow[] = [];
+          const one = await indexExport(file, {reporter: silent, shard, ingest, onReject: (r) => void serialRejects.push(r), onRestart() {}});
+          const offset = one.index.offset!;
+          // The cut: the start of any record but the first.
+          const records = one.index.records;
+          if (records < 2) return;
+          const cut = 1 + (at % (records - 1));
+          const plan = await planChunks(file, 64);
+          const header = plan ? plan.header : [];
+          if (!plan) return;
+          const columns = headerIndex(file, header);
+          const rejects: RejectedRow[] = [];
+          const opts = {reporter: silent, shard, ingest, onReject: (r: RejectedRow) => void rejects.push(r), onRestart() {}};
+          const a = await indexPart(
+            file,
+            {columns, width: header.length, newline: one.newline, start: offset[0], end: offset[cut], firstLine: plan.firstLine},
+            opts,
+          );
+          const b = await indexPart(file, {columns, width: header.length, newline: one.newline, start: offset[cut], end: statSync(file).size}, opts);
+          // Accounts with rows in both halves were exercised.
+          const firstHalf = new Set(Array.from(one.index.account.subarray(0, cut)).filter((x) => x >= 0));
+          if (Array.from(one.index.account.subarray(cut)).some((x) => firstHalf.has(x))) keysInBoth++;
+          const joined = joinIndexes(a, b, {columns, newline: one.newline}, opts);
+          expect(arrays(joined)).toEqual(arrays(one));
+          expect(rejects).toEqual(serialRejects);
+        },
+      ),
       {numRuns: 80},
     );
     expect(keysInBoth).toBeGreaterThan(10);
   });
 
   it('declines a cut that is not a record start (the first half does not end with a whole record)', async () => {
-    const rows: Spec[] = ['a.com', 'b.org', 'c.health'].map((domain) => ({name: domain, domain, linkedin: '', description: 'Home care,\r\nwith "quotes"', size: '', blankBefore: false}));
+    const rows: Spec[] = ['a.com', 'b.org', 'c.health'].map((domain) => ({
+      name: domain,
+      domain,
+      linkedin: '',
+      description: 'Home care,\r\nwith "quotes"',
+      size: '',
+      blankBefore: false,
+    }));
     const file = writeExport(rows);
     const one = await index(file);
     const offset = one.index.offset!;
@@ -205,7 +237,13 @@ describe('the first pass in two halves', () => {
     const inside = text.indexOf('Home care,\r\n', offset[1]) + 'Home care,\r\n'.length;
     expect(inside).toBeGreaterThan(offset[1]);
     expect(inside).toBeLessThan(offset[2]);
-    await expect(indexPart(file, {columns, width: 0, newline: one.newline, start: offset[0], end: inside, firstLine: 2}, {reporter: silent, onReject() {}, onRestart() {}})).rejects.toThrow(PartDeclined);
+    await expect(
+      indexPart(
+        file,
+        {columns, width: 0, newline: one.newline, start: offset[0], end: inside, firstLine: 2},
+        {reporter: silent, onReject() {}, onRestart() {}},
+      ),
+    ).rejects.toThrow(PartDeclined);
   });
 });
 
@@ -217,7 +255,14 @@ describe('account keys by 64-bit hash', () => {
   };
 
   it('notices keys that shared a hash, and enrich starts over comparing keys exactly: same files', async () => {
-    const rows: Spec[] = ['a.com', 'b.org', 'a.com', 'c.health'].map((domain, i) => ({name: `N${i}`, domain, linkedin: '', description: '', size: '', blankBefore: false}));
+    const rows: Spec[] = ['a.com', 'b.org', 'a.com', 'c.health'].map((domain, i) => ({
+      name: `N${i}`,
+      domain,
+      linkedin: '',
+      description: '',
+      size: '',
+      blankBefore: false,
+    }));
     const file = writeExport(rows);
     const ex = await indexExport(file, {reporter: silent, onReject() {}, onRestart() {}, hashKeys: collide});
     // Every key landed in one account...
@@ -233,7 +278,15 @@ describe('account keys by 64-bit hash', () => {
     const run = async (out: string, hashKeys?: (k: string) => void) => {
       const paths = dataPaths(join(dir, out));
       const info: string[] = [];
-      const summary = await runEnrich({input: file, paths, configDir, provider: new RulesProvider(await loadIcpRules(configDir)), previousCustomers: PREVIOUS, reporter: {...silent, info: (m: string) => void info.push(m)}, hashKeys});
+      const summary = await runEnrich({
+        input: file,
+        paths,
+        configDir,
+        provider: new RulesProvider(await loadIcpRules(configDir)),
+        previousCustomers: PREVIOUS,
+        reporter: {...silent, info: (m: string) => void info.push(m)},
+        hashKeys,
+      });
       return {summary, info, companies: readFileSync(paths.companies, 'utf8')};
     };
     const normal = await run('normal');
@@ -265,9 +318,17 @@ describe('account keys by 64-bit hash', () => {
 });
 
 describe('rows without a domain merged by name', () => {
-  const spec = (name: string, domain: string, slug: string): Spec => ({name, domain, linkedin: slug ? `https://www.linkedin.com/company/${slug}` : '', description: `About ${slug || name}`, size: '', blankBefore: false});
+  const spec = (name: string, domain: string, slug: string): Spec => ({
+    name,
+    domain,
+    linkedin: slug ? `https://www.linkedin.com/company/${slug}` : '',
+    description: `About ${slug || name}`,
+    size: '',
+    blankBefore: false,
+  });
   /** Each company as its domain (or key) and the LinkedIn pages of its rows, sorted: who was merged with whom. */
-  const groups = (companies: CompanyBase[]) => companies.map((c) => `${c.company_key} <- ${[c.linkedin_url, ...c.other_linkedin_urls].sort().join(' ')}`).sort();
+  const groups = (companies: CompanyBase[]) =>
+    companies.map((c) => `${c.company_key} <- ${[c.linkedin_url, ...c.other_linkedin_urls].sort().join(' ')}`).sort();
 
   it('merges a row with no usable domain into the one account whose rows have its name, and counts it', async () => {
     const file = writeExport([
@@ -285,7 +346,13 @@ describe('rows without a domain merged by name', () => {
     const {companies, merged} = await oneThread(file, ex);
     expect(companies.length + merged + ex.rejected).toBe(ex.inputRows);
     const acme = companies.find((c) => c.domain === 'acme.com')!;
-    expect(acme).toMatchObject({company_key: 'domain:acme.com', name: 'Acme Health', domain_status: 'ok', source_rows: ['2', '3', '9'], is_previous_customer: false});
+    expect(acme).toMatchObject({
+      company_key: 'domain:acme.com',
+      name: 'Acme Health',
+      domain_status: 'ok',
+      source_rows: ['2', '3', '9'],
+      is_previous_customer: false,
+    });
     expect(acme.other_linkedin_urls).toContain('https://www.linkedin.com/company/acme-old');
     expect(acme.other_names).toEqual(['ACME health']);
     // "Acme Health, Inc." folds to another name; "Beta Care" is on two domains: each stays on its own.
@@ -299,7 +366,9 @@ describe('rows without a domain merged by name', () => {
     ]);
     // A previous customer's domain makes the merged account one, whichever row comes last.
     const first = writeExport([spec('Zed', 'a.com', 'z1'), spec('Zed', '', 'z2')]);
-    expect((await oneThread(first, await index(first))).companies).toMatchObject([{domain: 'a.com', is_previous_customer: true, source_rows: ['2', '3']}]);
+    expect((await oneThread(first, await index(first))).companies).toMatchObject([
+      {domain: 'a.com', is_previous_customer: true, source_rows: ['2', '3']},
+    ]);
   });
 
   const nameArb = fc.record({

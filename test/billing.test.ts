@@ -31,12 +31,17 @@ function population(n: number, over: Partial<Company> = {}, prefix = 'b'): Compa
 
 /** Won deals with their companies (as-of far enough for every deal to close). */
 function wonDeals(cs: Company[], seed = 42, asOf = parseIsoDay('2027-12-31')!): Array<{deal: Deal; company: Company}> {
-  return cs.flatMap((company) => simulateDeals(company, dealModel, seed, asOf).filter((d) => d.outcome === 'won').map((deal) => ({deal, company})));
+  return cs.flatMap((company) =>
+    simulateDeals(company, dealModel, seed, asOf)
+      .filter((d) => d.outcome === 'won')
+      .map((deal) => ({deal, company})),
+  );
 }
 
 /** The first term of a deal's contract (null for a deal not won). */
 /** The terms of one won deal's contract (none for another deal): billCompany of that deal alone. */
-const termsOf = (deal: Deal, company: BillingCompany, m: BillingModel, seed: number, asOf: number): Contract[] => billCompany([deal], company, m, seed, asOf).terms;
+const termsOf = (deal: Deal, company: BillingCompany, m: BillingModel, seed: number, asOf: number): Contract[] =>
+  billCompany([deal], company, m, seed, asOf).terms;
 const firstTerm = (deal: Deal, company: Company, seed: number, asOf: number): Contract | null => termsOf(deal, company, model, seed, asOf)[0] ?? null;
 
 describe('contract terms', () => {
@@ -44,7 +49,11 @@ describe('contract terms', () => {
 
   it('makes no contract for a lost or open deal', () => {
     const c = population(400, {}, 'nw');
-    const notWon = c.flatMap((co) => simulateDeals(co, dealModel, 42, AS_OF).filter((d) => d.outcome !== 'won').map((d) => ({d, co})));
+    const notWon = c.flatMap((co) =>
+      simulateDeals(co, dealModel, 42, AS_OF)
+        .filter((d) => d.outcome !== 'won')
+        .map((d) => ({d, co})),
+    );
     expect(notWon.length).toBeGreaterThan(50);
     expect(notWon.filter(({d, co}) => termsOf(d, co, model, 42, AS_OF).length > 0)).toEqual([]);
   });
@@ -64,7 +73,13 @@ describe('contract terms', () => {
       terms.forEach((t, k) => {
         expect(schemaIssues(contractSchema(vocabulary), t)).toEqual([]);
         expect([t.deal_id, t.company_id, t.deal_type, t.segment]).toEqual([deal.deal_id, deal.company_id, deal.deal_type, deal.segment]);
-        expect([t.billing_frequency, t.contract_term_months, t.payment_terms, t.onboarding_days, t.currency]).toEqual([c.billing_frequency, c.contract_term_months, c.payment_terms, c.onboarding_days, cfg.billing.currency]);
+        expect([t.billing_frequency, t.contract_term_months, t.payment_terms, t.onboarding_days, t.currency]).toEqual([
+          c.billing_frequency,
+          c.contract_term_months,
+          c.payment_terms,
+          c.onboarding_days,
+          cfg.billing.currency,
+        ]);
         expect(t.term_number).toBe(k + 1);
         expect(day(t.contract_end)).toBe(cal.addMonths(day(c.contract_start), c.contract_term_months * (k + 1)) - 1);
         expect(t.mrr).toBeCloseTo(t.arr / 12, 2);
@@ -102,7 +117,11 @@ describe('contract terms', () => {
       // The day after the first term: churned, or renewed by a second term that starts that day.
       const after = termsOf(deal, company, model, 42, end + 1);
       if (after.length === 1) expect(after[0].contract_status).toBe('churned');
-      else expect(after.map((t) => [t.contract_status, t.contract_start])).toEqual([['renewed', c.contract_start], ['active', cal.iso(end + 1)]]);
+      else
+        expect(after.map((t) => [t.contract_status, t.contract_start])).toEqual([
+          ['renewed', c.contract_start],
+          ['active', cal.iso(end + 1)],
+        ]);
       outcomes.add(after[0].contract_status);
     }
     expect([...outcomes].sort()).toEqual(['churned', 'renewed']);
@@ -148,7 +167,10 @@ describe('contract terms', () => {
     expect(run(42)).toEqual(run(42));
     expect(JSON.stringify(run(42))).not.toBe(JSON.stringify(run(43)));
     // The order in which deals are billed does not matter.
-    const reversed = [...sample].reverse().map(({deal, company}) => termsOf(deal, company, model, 42, AS_OF)).reverse();
+    const reversed = [...sample]
+      .reverse()
+      .map(({deal, company}) => termsOf(deal, company, model, 42, AS_OF))
+      .reverse();
     expect(reversed).toEqual(run(42));
   });
 
@@ -176,7 +198,8 @@ describe('ARR movements and invoices of a company (billCompany)', () => {
     .filter(({deals}) => deals.some((d) => d.outcome === 'won'));
 
   /** Sum of arr of the terms active on day d (contract_start <= d <= contract_end). */
-  const activeArr = (terms: readonly Contract[], d: number) => terms.reduce((a, t) => a + (day(t.contract_start) <= d && d <= day(t.contract_end) ? t.arr : 0), 0);
+  const activeArr = (terms: readonly Contract[], d: number) =>
+    terms.reduce((a, t) => a + (day(t.contract_start) <= d && d <= day(t.contract_end) ? t.arr : 0), 0);
   /** Every month end from 2023-09 to the as-of date. */
   const monthEndsTo = (asOf: number) => {
     const out: number[] = [];
@@ -189,24 +212,32 @@ describe('ARR movements and invoices of a company (billCompany)', () => {
 
   it('sums the movements to the ARR of the terms in force at every month end, for any as-of date', () => {
     expect(customers.length).toBeGreaterThan(150);
-    fc.assert(fc.property(fc.integer({min: 0, max: customers.length - 1}), fc.integer({min: 1, max: 1000}), fc.integer({min: 0, max: 60}), (i, seed, months) => {
-      const {company, deals} = customers[i];
-      const asOf = cal.addMonths(day('2024-01-31'), months);
-      const b = billCompany(deals, company, model, seed, asOf);
-      for (const m of b.movements) {
-        expect(schemaIssues(arrMovementSchema(vocabulary), m)).toEqual([]);
-        expect(m.movement_date <= cal.iso(asOf)).toBe(true);
-        expect(m.arr_delta).toBe(m.arr_after - m.arr_before);
-      }
-      for (const M of [...monthEndsTo(asOf), asOf]) {
-        const iso = cal.iso(M);
-        const sum = b.movements.reduce((a, m) => a + (m.movement_date <= iso ? m.arr_delta : 0), 0);
-        expect(sum).toBe(activeArr(b.terms, M));
-      }
-      // By date within the company; stable IDs, unique.
-      for (let k = 1; k < b.movements.length; k++) expect(b.movements[k - 1].movement_date <= b.movements[k].movement_date).toBe(true);
-      expect(new Set(b.movements.map((m) => m.movement_id)).size).toBe(b.movements.length);
-    }), {numRuns: 300});
+    fc.assert(
+      fc.property(
+        fc.integer({min: 0, max: customers.length - 1}),
+        fc.integer({min: 1, max: 1000}),
+        fc.integer({min: 0, max: 60}),
+        (i, seed, months) => {
+          const {company, deals} = customers[i];
+          const asOf = cal.addMonths(day('2024-01-31'), months);
+          const b = billCompany(deals, company, model, seed, asOf);
+          for (const m of b.movements) {
+            expect(schemaIssues(arrMovementSchema(vocabulary), m)).toEqual([]);
+            expect(m.movement_date <= cal.iso(asOf)).toBe(true);
+            expect(m.arr_delta).toBe(m.arr_after - m.arr_before);
+          }
+          for (const M of [...monthEndsTo(asOf), asOf]) {
+            const iso = cal.iso(M);
+            const sum = b.movements.reduce((a, m) => a + (m.movement_date <= iso ? m.arr_delta : 0), 0);
+            expect(sum).toBe(activeArr(b.terms, M));
+          }
+          // By date within the company; stable IDs, unique.
+          for (let k = 1; k < b.movements.length; k++) expect(b.movements[k - 1].movement_date <= b.movements[k].movement_date).toBe(true);
+          expect(new Set(b.movements.map((m) => m.movement_id)).size).toBe(b.movements.length);
+        },
+      ),
+      {numRuns: 300},
+    );
   });
 
   it('has one start per contract, a renewal per renewed term, a churn per churned term, re-pricings as expansion or contraction', () => {
@@ -217,7 +248,16 @@ describe('ARR movements and invoices of a company (billCompany)', () => {
       expect(byType('new').length + byType('expansion').filter((m) => m.arr_before === 0).length).toBe(started.length);
       for (const m of byType('new')) expect(m.deal_type).toBe('new_business');
       expect(byType('renewal').length).toBe(b.terms.filter((t) => t.term_number > 1).length);
-      expect(byType('churn').map((m) => m.billing_id).sort()).toEqual(b.terms.filter((t) => t.contract_status === 'churned').map((t) => t.billing_id).sort());
+      expect(
+        byType('churn')
+          .map((m) => m.billing_id)
+          .sort(),
+      ).toEqual(
+        b.terms
+          .filter((t) => t.contract_status === 'churned')
+          .map((t) => t.billing_id)
+          .sort(),
+      );
       for (const m of byType('churn')) {
         const t = b.terms.find((x) => x.billing_id === m.billing_id)!;
         expect([m.movement_date, m.arr_before, m.arr_after]).toEqual([cal.iso(day(t.contract_end) + 1), t.arr, 0]);
@@ -248,16 +288,38 @@ describe('ARR movements and invoices of a company (billCompany)', () => {
 
 describe('buildInvoices', () => {
   const contract = (over: Partial<Contract>): Contract => ({
-    billing_id: 'bil_0000000000000001', deal_id: 'deal_0000000000000001', company_id: 'co_0000000000000001', deal_type: 'new_business',
-    segment: 'smb', plan: 'starter', billing_frequency: 'monthly', contract_term_months: 12, contract_start: '2025-01-31',
-    contract_end: '2026-01-30', term_number: 1, renews_billing_id: '', arr: 6000, mrr: 500, currency: 'USD', payment_terms: 'net_30', onboarding_days: 5,
-    contract_status: 'active', ...over,
+    billing_id: 'bil_0000000000000001',
+    deal_id: 'deal_0000000000000001',
+    company_id: 'co_0000000000000001',
+    deal_type: 'new_business',
+    segment: 'smb',
+    plan: 'starter',
+    billing_frequency: 'monthly',
+    contract_term_months: 12,
+    contract_start: '2025-01-31',
+    contract_end: '2026-01-30',
+    term_number: 1,
+    renews_billing_id: '',
+    arr: 6000,
+    mrr: 500,
+    currency: 'USD',
+    payment_terms: 'net_30',
+    onboarding_days: 5,
+    contract_status: 'active',
+    ...over,
   });
 
   it('bills monthly periods from the start to the as-of date, clamping month ends', () => {
     const inv = buildInvoices(contract({}), model, day('2025-08-31'));
     expect(inv.map((i) => i.period_start)).toEqual([
-      '2025-01-31', '2025-02-28', '2025-03-31', '2025-04-30', '2025-05-31', '2025-06-30', '2025-07-31', '2025-08-31',
+      '2025-01-31',
+      '2025-02-28',
+      '2025-03-31',
+      '2025-04-30',
+      '2025-05-31',
+      '2025-06-30',
+      '2025-07-31',
+      '2025-08-31',
     ]);
     expect(inv[0].period_end).toBe('2025-02-27');
     expect(inv[1].period_end).toBe('2025-03-30');
@@ -269,9 +331,18 @@ describe('buildInvoices', () => {
   });
 
   it('bills annual contracts a year in advance and never past the term or the as-of date', () => {
-    const c = contract({billing_frequency: 'annual', contract_term_months: 36, contract_start: '2025-03-01', contract_end: '2028-02-29', arr: 120000, mrr: 10000});
+    const c = contract({
+      billing_frequency: 'annual',
+      contract_term_months: 36,
+      contract_start: '2025-03-01',
+      contract_end: '2028-02-29',
+      arr: 120000,
+      mrr: 10000,
+    });
     expect(buildInvoices(c, model, day('2025-02-28'))).toEqual([]);
-    expect(buildInvoices(c, model, day('2025-03-01')).map((i) => [i.period_start, i.period_end, i.amount])).toEqual([['2025-03-01', '2026-02-28', 120000]]);
+    expect(buildInvoices(c, model, day('2025-03-01')).map((i) => [i.period_start, i.period_end, i.amount])).toEqual([
+      ['2025-03-01', '2026-02-28', 120000],
+    ]);
     const all = buildInvoices(c, model, day('2030-01-01'));
     expect(all.map((i) => i.period_start)).toEqual(['2025-03-01', '2026-03-01', '2027-03-01']);
     expect(all.at(-1)!.period_end).toBe('2028-02-29');
@@ -279,10 +350,21 @@ describe('buildInvoices', () => {
   });
 
   it('bills a renewal term from its own start, its periods numbered from 1 under its own billing_id', () => {
-    const c = contract({billing_id: 'bil_0000000000000002', term_number: 2, renews_billing_id: 'bil_0000000000000001', billing_frequency: 'annual', contract_term_months: 24, contract_start: '2027-03-01', contract_end: '2029-02-28', arr: 24000, mrr: 2000});
+    const c = contract({
+      billing_id: 'bil_0000000000000002',
+      term_number: 2,
+      renews_billing_id: 'bil_0000000000000001',
+      billing_frequency: 'annual',
+      contract_term_months: 24,
+      contract_start: '2027-03-01',
+      contract_end: '2029-02-28',
+      arr: 24000,
+      mrr: 2000,
+    });
     const all = buildInvoices(c, model, day('2030-01-01'));
     expect(all.map((i) => [i.period_number, i.period_start, i.period_end, i.billing_id])).toEqual([
-      [1, '2027-03-01', '2028-02-29', c.billing_id], [2, '2028-03-01', '2029-02-28', c.billing_id],
+      [1, '2027-03-01', '2028-02-29', c.billing_id],
+      [2, '2028-03-01', '2029-02-28', c.billing_id],
     ]);
     expect(buildInvoices(c, model, day('2027-03-01')).map((i) => i.period_number)).toEqual([1]);
   });
@@ -298,10 +380,14 @@ describe('stedi-gtm billing', () => {
 
   function writeCompanies(cs: Company[]) {
     mkdirSync(join(t.dir, 'raw'), {recursive: true});
-    writeFileSync(join(t.dir, 'raw', 'companies.csv'), Papa.unparse([companyCodec.columns as string[], ...cs.map((c) => companyCodec.encode(c))], {newline: '\n'}) + '\n');
+    writeFileSync(
+      join(t.dir, 'raw', 'companies.csv'),
+      Papa.unparse([companyCodec.columns as string[], ...cs.map((c) => companyCodec.encode(c))], {newline: '\n'}) + '\n',
+    );
   }
   const ids = (rows: Array<Record<string, string>>) => new Set(rows.map((c) => c.billing_id));
-  const read = (file: string) => Papa.parse<Record<string, string>>(readFileSync(join(t.dir, 'raw', file), 'utf8'), {header: true, skipEmptyLines: true}).data;
+  const read = (file: string) =>
+    Papa.parse<Record<string, string>>(readFileSync(join(t.dir, 'raw', file), 'utf8'), {header: true, skipEmptyLines: true}).data;
 
   it('fails with exit 2 and says to run deals when deals.csv is missing', async () => {
     writeCompanies(population(3));
@@ -322,10 +408,18 @@ describe('stedi-gtm billing', () => {
     const invoices = read('invoices.csv');
     const won = deals.filter((d) => d.outcome === 'won');
     expect(won.length).toBeGreaterThan(10);
-    expect(contracts.filter((c) => c.term_number === '1').map((c) => c.deal_id).sort()).toEqual(won.map((d) => d.deal_id).sort());
+    expect(
+      contracts
+        .filter((c) => c.term_number === '1')
+        .map((c) => c.deal_id)
+        .sort(),
+    ).toEqual(won.map((d) => d.deal_id).sort());
     expect(s.contracts).toBe(won.length);
     expect(s.contract_terms_listed).toBe(contracts.length);
-    const movements = Papa.parse<Record<string, string>>(readFileSync(join(t.dir, 'final', 'arr_movements.csv'), 'utf8'), {header: true, skipEmptyLines: true}).data;
+    const movements = Papa.parse<Record<string, string>>(readFileSync(join(t.dir, 'final', 'arr_movements.csv'), 'utf8'), {
+      header: true,
+      skipEmptyLines: true,
+    }).data;
     expect(s.arr_movements).toBe(movements.length);
     expect(movements.every((m) => m.movement_date <= '2025-06-30' && ids(contracts).has(m.billing_id))).toBe(true);
     expect(s.invoices).toBe(invoices.length);

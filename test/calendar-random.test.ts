@@ -1,7 +1,5 @@
 import {Calendar, formatIsoDay, parseIsoDay} from '../src/core/calendar.js';
-import {
-  bernoulli, cumulative, fnv1a32, lognormal, normal, streamFor, uniform, uniformInt, weightedIndex,
-} from '../src/core/random.js';
+import {bernoulli, cumulative, fnv1a32, lognormal, normal, streamFor, uniform, uniformInt, weightedIndex} from '../src/core/random.js';
 
 const d = (iso: string) => parseIsoDay(iso)!;
 

@@ -88,9 +88,13 @@ describe.each([42, 7])('calibration on ~9,600 companies (seed %i)', (seed) => {
 
   it('referral and partner convert and win best', () => {
     const s = r.deals.figures.lead_sources;
-    const byOpp = Object.entries(s).sort((a, b) => b[1].opportunity_rate! - a[1].opportunity_rate!).map(([k]) => k);
+    const byOpp = Object.entries(s)
+      .sort((a, b) => b[1].opportunity_rate! - a[1].opportunity_rate!)
+      .map(([k]) => k);
     expect(byOpp.slice(0, 2).sort()).toEqual(['partner', 'referral']);
-    const byWin = Object.entries(s).sort((a, b) => b[1].win_rate! - a[1].win_rate!).map(([k]) => k);
+    const byWin = Object.entries(s)
+      .sort((a, b) => b[1].win_rate! - a[1].win_rate!)
+      .map(([k]) => k);
     expect(['referral', 'partner']).toContain(byWin[0]);
     for (const src of ['referral', 'partner'] as const) expect(s[src].win_rate!).toBeGreaterThan(r.deals.figures.win_rate!);
     for (const src of ['paid_social', 'outbound', 'paid_search'] as const) expect(s[src].win_rate!).toBeLessThan(s.referral.win_rate!);

@@ -42,7 +42,14 @@ interface Extra {
   lines?: boolean;
 }
 
-async function viaScanner(file: string, newline: Newline, start: number, want: (h: string[]) => number[], chunkBytes?: number, extra: Extra = {}): Promise<Seen | 'irregular'> {
+async function viaScanner(
+  file: string,
+  newline: Newline,
+  start: number,
+  want: (h: string[]) => number[],
+  chunkBytes?: number,
+  extra: Extra = {},
+): Promise<Seen | 'irregular'> {
   const seen: Seen = {header: [], blank: 0, records: []};
   let line = 1;
   let wanted: number[] = [];
@@ -112,7 +119,10 @@ const fileArb = fc.record({
   wantAll: fc.boolean(),
   chunkBytes: fc.option(fc.integer({min: 4, max: 40}), {nil: undefined}),
   skipTail: fc.boolean(),
-  span: fc.option(fc.tuple(fc.integer({min: 0, max: 3}), fc.integer({min: 0, max: 3})).map(([a, b]) => [Math.min(a, b), Math.max(a, b)] as [number, number]), {nil: undefined}),
+  span: fc.option(
+    fc.tuple(fc.integer({min: 0, max: 3}), fc.integer({min: 0, max: 3})).map(([a, b]) => [Math.min(a, b), Math.max(a, b)] as [number, number]),
+    {nil: undefined},
+  ),
 });
 
 describe('scanCsv', () => {
@@ -163,20 +173,28 @@ describe('scanCsv', () => {
     const many = fc.integer({min: 0, max: 40}).map((i) => `v${i}`);
     const long = fc.string({unit: fc.constantFrom('a', 'b'), minLength: 20, maxLength: 30});
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(few, many, long, few), {minLength: 1, maxLength: 80}), fc.option(fc.integer({min: 16, max: 64}), {nil: undefined}), async (rows, chunkBytes) => {
-        const file = join(dir, `f${n++}.csv`);
-        writeFileSync(file, ['a,b,c,d', ...rows.map((r) => r.join(','))].join('\n') + '\n');
-        const scanned = await viaScanner(file, '\n', 0, () => [0, 1, 2, 3], chunkBytes);
-        const parsed = await viaPapaparse(file);
-        if (parsed === 'malformed' || parsed === 'empty' || scanned === 'irregular') throw new Error('plain CSV expected');
-        expect(scanned.records.map((r) => r.fields)).toEqual(parsed.records.map((r) => r.fields));
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(few, many, long, few), {minLength: 1, maxLength: 80}),
+        fc.option(fc.integer({min: 16, max: 64}), {nil: undefined}),
+        async (rows, chunkBytes) => {
+          const file = join(dir, `f${n++}.csv`);
+          writeFileSync(file, ['a,b,c,d', ...rows.map((r) => r.join(','))].join('\n') + '\n');
+          const scanned = await viaScanner(file, '\n', 0, () => [0, 1, 2, 3], chunkBytes);
+          const parsed = await viaPapaparse(file);
+          if (parsed === 'malformed' || parsed === 'empty' || scanned === 'irregular') throw new Error('plain CSV expected');
+          expect(scanned.records.map((r) => r.fields)).toEqual(parsed.records.map((r) => r.fields));
+        },
+      ),
       {numRuns: 150},
     );
   });
 
   it('with skipTail, still declines a stray quote in a field it skips', async () => {
-    for (const [body, ok] of [['h1,h2,h3\na,b,c"d",e\n', false], ['h1,h2,h3\na,b,"c""d",e\n', true], ['h1,h2,h3\na,b,"c\nd",e\nf,g,h\n', true]] as const) {
+    for (const [body, ok] of [
+      ['h1,h2,h3\na,b,c"d",e\n', false],
+      ['h1,h2,h3\na,b,"c""d",e\n', true],
+      ['h1,h2,h3\na,b,"c\nd",e\nf,g,h\n', true],
+    ] as const) {
       const file = join(dir, `stray${n++}.csv`);
       writeFileSync(file, body);
       const records: number[] = [];
@@ -191,7 +209,11 @@ describe('scanCsv', () => {
     writeFileSync(file, 'h1,h2\na,b\n"c\nd",e\nf,g');
     const scan = (start: number, end: number) => {
       const got: string[] = [];
-      return scanCsv(file, {newline: '\n', start, range: {end, columns: [0]}, onRecord: (rec) => void got.push(rec.fields[0])}).then((r) => ({ok: r.ok, reason: r.ok ? '' : r.reason, got}));
+      return scanCsv(file, {newline: '\n', start, range: {end, columns: [0]}, onRecord: (rec) => void got.push(rec.fields[0])}).then((r) => ({
+        ok: r.ok,
+        reason: r.ok ? '' : r.reason,
+        got,
+      }));
     };
     expect(await scan(6, 10)).toEqual({ok: true, reason: '', got: ['a']});
     expect(await scan(6, 8)).toEqual({ok: false, reason: 'the range ends inside a record', got: []});
@@ -210,7 +232,12 @@ describe('scanCsv', () => {
       const file = join(dir, `end${n++}.csv`);
       writeFileSync(file, body);
       const got: string[][] = [];
-      const r = await scanCsv(file, {newline, chunkBytes, onHeader: (h) => h.map((_, i) => i), onRecord: (rec) => void got.push(rec.fields.slice(0, rec.count))});
+      const r = await scanCsv(file, {
+        newline,
+        chunkBytes,
+        onHeader: (h) => h.map((_, i) => i),
+        onRecord: (rec) => void got.push(rec.fields.slice(0, rec.count)),
+      });
       return r.ok ? got : r.reason;
     };
     // A scan that leaves its (reused) buffer full of quotes, then files that end on a closing quote.
@@ -233,7 +260,11 @@ describe('scanCsv', () => {
     const file = join(dir, 'big.csv');
     writeFileSync(file, `a,b\r\n"${big}",1\r\n2,"3\r\n4"\r\n`);
     const got: Array<{offset: number; b: string; len: number; inner: number}> = [];
-    const r = await scanCsv(file, {newline: '\r\n', onHeader: () => [0, 1], onRecord: (rec) => void got.push({offset: rec.offset, b: rec.fields[1], len: rec.fields[0].length, inner: rec.innerNewlines})});
+    const r = await scanCsv(file, {
+      newline: '\r\n',
+      onHeader: () => [0, 1],
+      onRecord: (rec) => void got.push({offset: rec.offset, b: rec.fields[1], len: rec.fields[0].length, inner: rec.innerNewlines}),
+    });
     expect(r.ok).toBe(true);
     expect(got[0]).toEqual({offset: 5, b: '1', len: big.length, inner: 0});
     expect(got[1]).toEqual({offset: 5 + big.length + 2 + 4, b: '3\r\n4', len: 1, inner: 1});

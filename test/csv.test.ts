@@ -18,7 +18,11 @@ async function read(file: string) {
 
 describe('readCsv', () => {
   it('keeps quoted multi-line fields, CRLF inside fields and non-ASCII text unchanged, with row and line numbers', async () => {
-    const rows = [['a', 'one\r\ntwo\nthree'], ['b', '“curly” — Zoë ™'], ['c', '']];
+    const rows = [
+      ['a', 'one\r\ntwo\nthree'],
+      ['b', '“curly” — Zoë ™'],
+      ['c', ''],
+    ];
     const file = join(t.dir, 'x.csv');
     writeFileSync(file, clayCsv(['k', 'v'], rows, {bom: true}));
     const {header, records} = await read(file);
@@ -30,13 +34,16 @@ describe('readCsv', () => {
 
   it('reads what it writes, for any text (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.string({unit: 'grapheme'}), fc.string({unit: 'binary'})), {minLength: 1, maxLength: 20}), async (rows) => {
-        const clean = rows.map(([a, b]) => [`k${a}`, b.replace(/\r(?!\n)/g, '')]);
-        const file = join(t.dir, 'p.csv');
-        await writeCsv(file, ['k', 'v'], clean);
-        const {records} = await read(file);
-        expect(records.map((r) => r.fields)).toEqual(clean);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.string({unit: 'grapheme'}), fc.string({unit: 'binary'})), {minLength: 1, maxLength: 20}),
+        async (rows) => {
+          const clean = rows.map(([a, b]) => [`k${a}`, b.replace(/\r(?!\n)/g, '')]);
+          const file = join(t.dir, 'p.csv');
+          await writeCsv(file, ['k', 'v'], clean);
+          const {records} = await read(file);
+          expect(records.map((r) => r.fields)).toEqual(clean);
+        },
+      ),
       {numRuns: 40},
     );
   });
@@ -45,7 +52,10 @@ describe('readCsv', () => {
     const file = join(t.dir, 'b.csv');
     writeFileSync(file, 'a,b\n1,2\n\n3,4\n');
     const {records, blank} = await read(file);
-    expect(records.map((r) => r.fields)).toEqual([['1', '2'], ['3', '4']]);
+    expect(records.map((r) => r.fields)).toEqual([
+      ['1', '2'],
+      ['3', '4'],
+    ]);
     expect(records.map((r) => r.row)).toEqual([2, 4]);
     expect(blank).toBe(1);
   });

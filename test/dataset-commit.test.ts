@@ -16,7 +16,20 @@ import {STATE_DIR} from '../src/io/dataset.js';
 const SAMPLE = join(process.cwd(), 'data', 'input', 'companies_clay.csv');
 const node = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [BIN, ...args], {encoding: 'utf8', env: {...process.env, NODE_OPTIONS: '', ...env}});
-const runArgs = (data: string, seed: number, input = SAMPLE) => ['run', '--input', input, '--config-dir', CONFIG, '--provider', 'rules', '--data-dir', data, '--seed', String(seed), '--quiet'];
+const runArgs = (data: string, seed: number, input = SAMPLE) => [
+  'run',
+  '--input',
+  input,
+  '--config-dir',
+  CONFIG,
+  '--provider',
+  'rules',
+  '--data-dir',
+  data,
+  '--seed',
+  String(seed),
+  '--quiet',
+];
 
 let t: ReturnType<typeof tempDir>;
 /**
@@ -35,7 +48,10 @@ beforeAll(async () => {
   work = join(t.dir, 'data');
   old7 = join(t.dir, 'old7');
   new42 = join(t.dir, 'new42');
-  for (const [dir, seed] of [[old7, 7], [new42, 42]] as const) {
+  for (const [dir, seed] of [
+    [old7, 7],
+    [new42, 42],
+  ] as const) {
     const r = node(runArgs(work, seed));
     expect([r.status, r.stderr]).toEqual([0, '']);
     renameSync(work, dir);
@@ -83,19 +99,40 @@ function eventsIn(dataDir: string) {
 const tables = (files: Record<string, string>) => Object.fromEntries(Object.entries(files).filter(([p]) => p !== 'manifest.json'));
 
 describe('the manifest', () => {
-  it('lists every file with rows, bytes and SHA-256, and names the run: the rows are the stages\' counts', async () => {
+  it("lists every file with rows, bytes and SHA-256, and names the run: the rows are the stages' counts", async () => {
     const m = (await readManifest(new42))!;
     expect(Object.keys(m.files)).toEqual([
-      'raw/companies.csv', 'interim/rejects.csv', 'raw/leads.csv', 'raw/deals.csv', 'raw/opportunity_history.csv', 'raw/pipeline_snapshots.csv', 'raw/reps.csv',
-      'raw/billing.csv', 'raw/invoices.csv', 'final/arr_movements.csv', 'final/unified.csv',
-      'interim/enrich_summary.json', 'interim/deals_summary.json', 'interim/billing_summary.json', 'final/report.html', 'interim/sources.json',
+      'raw/companies.csv',
+      'interim/rejects.csv',
+      'raw/leads.csv',
+      'raw/deals.csv',
+      'raw/opportunity_history.csv',
+      'raw/pipeline_snapshots.csv',
+      'raw/reps.csv',
+      'raw/billing.csv',
+      'raw/invoices.csv',
+      'final/arr_movements.csv',
+      'final/unified.csv',
+      'interim/enrich_summary.json',
+      'interim/deals_summary.json',
+      'interim/billing_summary.json',
+      'final/report.html',
+      'interim/sources.json',
     ]);
     const summary = (name: string) => JSON.parse(readFileSync(join(new42, 'interim', name), 'utf8'));
     const e = summary('enrich_summary.json');
     const d = summary('deals_summary.json');
     const b = summary('billing_summary.json');
-    expect([m.files['raw/companies.csv'].rows, m.files['interim/rejects.csv'].rows, m.files['raw/leads.csv'].rows]).toEqual([e.companies_written, e.rejected_rows, e.companies_written]);
-    expect([m.files['raw/deals.csv'].rows, m.files['raw/billing.csv'].rows, m.files['raw/invoices.csv'].rows]).toEqual([d.deals, b.contract_terms_listed, b.invoices]);
+    expect([m.files['raw/companies.csv'].rows, m.files['interim/rejects.csv'].rows, m.files['raw/leads.csv'].rows]).toEqual([
+      e.companies_written,
+      e.rejected_rows,
+      e.companies_written,
+    ]);
+    expect([m.files['raw/deals.csv'].rows, m.files['raw/billing.csv'].rows, m.files['raw/invoices.csv'].rows]).toEqual([
+      d.deals,
+      b.contract_terms_listed,
+      b.invoices,
+    ]);
     expect(m.files['final/arr_movements.csv'].rows).toBe(b.arr_movements);
     expect([m.files['raw/opportunity_history.csv'].rows, m.files['raw/pipeline_snapshots.csv'].rows]).toEqual([d.history_rows, d.snapshot_rows]);
     expect(m.files['raw/reps.csv'].rows).toBe(shippedConfig().reps.length);
@@ -104,7 +141,15 @@ describe('the manifest', () => {
     const sha = spawnSync('sha256sum', [join(new42, 'raw', 'deals.csv')], {encoding: 'utf8'}).stdout.split(' ')[0];
     expect(m.files['raw/deals.csv'].sha256).toBe(sha);
     expect(m.runs).toEqual([
-      expect.objectContaining({command: 'run', from: 'enrich', seed: 42, as_of: shippedConfig().simulation.as_of, input: {path: 'data/input/companies_clay.csv', sha256: spawnSync('sha256sum', [SAMPLE], {encoding: 'utf8'}).stdout.split(' ')[0]}, reads: {}, version: '0.1.0'}),
+      expect.objectContaining({
+        command: 'run',
+        from: 'enrich',
+        seed: 42,
+        as_of: shippedConfig().simulation.as_of,
+        input: {path: 'data/input/companies_clay.csv', sha256: spawnSync('sha256sum', [SAMPLE], {encoding: 'utf8'}).stdout.split(' ')[0]},
+        reads: {},
+        version: '0.1.0',
+      }),
     ]);
     expect(Object.keys(m.runs[0].config).sort()).toEqual(['deal_model.yml', 'icp_rules.yml', 'ingest.yml', 'openai.yml', 'previous_customers.yml']);
   });
@@ -115,11 +160,16 @@ describe('the manifest', () => {
     expect([r.status, r.stderr]).toEqual([0, '']);
     const files = await verifiedFiles(dir);
     const m = (await readManifest(dir))!;
-    expect(m.runs.map((x) => [x.command, x.seed])).toEqual([['deals', 42], ['run', 7]]);
+    expect(m.runs.map((x) => [x.command, x.seed])).toEqual([
+      ['deals', 42],
+      ['run', 7],
+    ]);
     expect(m.runs[0].reads).toEqual({'raw/companies.csv': files7['raw/companies.csv']});
     // The files deals wrote are seed 42's; the others are as they were, still credited to the run that wrote them.
-    for (const f of ['raw/leads.csv', 'raw/deals.csv', 'interim/deals_summary.json']) expect([f, files[f], m.files[f].run]).toEqual([f, files42[f], 0]);
-    for (const f of ['raw/companies.csv', 'raw/billing.csv', 'final/unified.csv', 'final/report.html']) expect([f, files[f], m.files[f].run]).toEqual([f, files7[f], 1]);
+    for (const f of ['raw/leads.csv', 'raw/deals.csv', 'interim/deals_summary.json'])
+      expect([f, files[f], m.files[f].run]).toEqual([f, files42[f], 0]);
+    for (const f of ['raw/companies.csv', 'raw/billing.csv', 'final/unified.csv', 'final/report.html'])
+      expect([f, files[f], m.files[f].run]).toEqual([f, files7[f], 1]);
     // A file edited by hand is described as it is, by no run.
     writeFileSync(join(dir, 'final', 'report.html'), 'edited');
     expect(node(['deals', '--config-dir', CONFIG, '--data-dir', dir, '--quiet']).status).toBe(0);
@@ -249,7 +299,13 @@ describe('kill -9 and failures leave the old or the new dataset, whole', () => {
       await check(`${mode}: whole run`, end, seed);
       // A kill early (while the tables are written), one midway, one in the last events before the commit (the
       // summaries are written then), two in the commit (from the journal on).
-      const points = [between(1, total / 3), between(total / 3, commit! - 10), between(commit! - 10, commit!), between(commit!, total), between(commit!, total)];
+      const points = [
+        between(1, total / 3),
+        between(total / 3, commit! - 10),
+        between(commit! - 10, commit!),
+        between(commit!, total),
+        between(commit!, total),
+      ];
       for (const killAt of points) {
         const what = `${mode}, kill at event ${killAt} of ${total} (commit from ${commit})`;
         const next = now === 1 ? 2 : 1;
@@ -275,48 +331,57 @@ describe('kill -9 and failures leave the old or the new dataset, whole', () => {
     );
     const m = (await readManifest(dir))!;
     expect(tables(Object.fromEntries(Object.entries(m.files).map(([p, f]) => [p, f.sha256])))).toEqual(tables(files7));
-    for (const [p, sha] of Object.entries(tables(files7))) if (p !== 'raw/invoices.csv') expect([p, sha]).toEqual([p, (await import('../src/io/manifest.js')).describeFile(join(dir, p)).sha256]);
+    for (const [p, sha] of Object.entries(tables(files7)))
+      if (p !== 'raw/invoices.csv') expect([p, sha]).toEqual([p, (await import('../src/io/manifest.js')).describeFile(join(dir, p)).sha256]);
     expect(litter(dir)).toEqual([]);
   });
 
-  it.each([1, 5, 12])('a rename that fails half-way through the commit (rename %i): the renames done are undone, exit 1, the old dataset whole', async (k) => {
-    const dir = copyOfOld();
-    const r = node(runArgs(dir, 42), {STEDI_GTM_FAULT: `fail@rename:${k}`});
-    expect(r.status).toBe(1);
-    expect(r.stderr.trim()).toBe(`Error: fault injected at rename:${k} (STEDI_GTM_FAULT=fail@rename:${k}). Nothing was changed: ${dir} holds the dataset it held before`);
-    expect(tables(await verifiedFiles(dir))).toEqual(tables(files7));
-    expect(litter(dir)).toEqual([]);
-  });
+  it.each([1, 5, 12])(
+    'a rename that fails half-way through the commit (rename %i): the renames done are undone, exit 1, the old dataset whole',
+    async (k) => {
+      const dir = copyOfOld();
+      const r = node(runArgs(dir, 42), {STEDI_GTM_FAULT: `fail@rename:${k}`});
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim()).toBe(
+        `Error: fault injected at rename:${k} (STEDI_GTM_FAULT=fail@rename:${k}). Nothing was changed: ${dir} holds the dataset it held before`,
+      );
+      expect(tables(await verifiedFiles(dir))).toEqual(tables(files7));
+      expect(litter(dir)).toEqual([]);
+    },
+  );
 });
 
 describe('a full disk', () => {
   const root = process.getuid?.() === 0;
   const why = root ? undefined : 'not root: cannot mount a 3 MB tmpfs';
   if (why && process.env.CI) it('needs root under CI', () => expect(why).toBeUndefined());
-  (why ? it.skip : it)(`fails with exit 1 (no space left), and leaves the old dataset whole, without temporary files${why ? ` (skipped: ${why})` : ''}`, async () => {
-    const mnt = join(t.dir, 'tmpfs');
-    mkdirSync(mnt);
-    const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mnt], {encoding: 'utf8'});
-    if (mount.status !== 0) {
-      if (process.env.CI) throw new Error(`mount failed: ${mount.stderr}`);
-      process.stderr.write(`skipped: cannot mount a tmpfs (${mount.stderr.trim()})\n`);
-      return;
-    }
-    try {
-      const dir = join(mnt, 'data');
-      expect(node([...runArgs(dir, 7), '--limit', '8']).status).toBe(0);
-      const before = await verifiedFiles(dir);
-      const input = join(t.dir, 'full.csv');
-      expect(spawnSync(process.execPath, ['bench/synth.mjs', '--rows', '2463', '--out', input]).status).toBe(0);
-      for (const workers of ['0', '2']) {
-        const r = node(runArgs(dir, 42, input), {STEDI_GTM_WORKERS: workers});
-        expect([workers, r.status]).toEqual([workers, 1]);
-        expect(r.stderr).toMatch(/ENOSPC|no space left/);
-        expect(await verifiedFiles(dir)).toEqual(before);
-        expect(litter(dir)).toEqual([]);
+  (why ? it.skip : it)(
+    `fails with exit 1 (no space left), and leaves the old dataset whole, without temporary files${why ? ` (skipped: ${why})` : ''}`,
+    async () => {
+      const mnt = join(t.dir, 'tmpfs');
+      mkdirSync(mnt);
+      const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mnt], {encoding: 'utf8'});
+      if (mount.status !== 0) {
+        if (process.env.CI) throw new Error(`mount failed: ${mount.stderr}`);
+        process.stderr.write(`skipped: cannot mount a tmpfs (${mount.stderr.trim()})\n`);
+        return;
       }
-    } finally {
-      spawnSync('umount', [mnt]);
-    }
-  });
+      try {
+        const dir = join(mnt, 'data');
+        expect(node([...runArgs(dir, 7), '--limit', '8']).status).toBe(0);
+        const before = await verifiedFiles(dir);
+        const input = join(t.dir, 'full.csv');
+        expect(spawnSync(process.execPath, ['bench/synth.mjs', '--rows', '2463', '--out', input]).status).toBe(0);
+        for (const workers of ['0', '2']) {
+          const r = node(runArgs(dir, 42, input), {STEDI_GTM_WORKERS: workers});
+          expect([workers, r.status]).toEqual([workers, 1]);
+          expect(r.stderr).toMatch(/ENOSPC|no space left/);
+          expect(await verifiedFiles(dir)).toEqual(before);
+          expect(litter(dir)).toEqual([]);
+        }
+      } finally {
+        spawnSync('umount', [mnt]);
+      }
+    },
+  );
 });

@@ -17,15 +17,17 @@ const LATER = day('2030-12-31');
 /** Companies likely to have deals (and several of them). */
 function population(n: number, prefix = 'h'): Company[] {
   const bands = ['2-10', '11-50', '51-200', '201-500', '1001-5000', '10001+'] as const;
-  return Array.from({length: n}, (_, i) => makeCompany({
-    company_key: `domain:${prefix}${i}.com`,
-    size_band: bands[i % bands.length],
-    icp_tier: i % 3 === 0 ? 'tier_1' : 'tier_2',
-    icp_fit: true,
-    uses_x12: i % 2 === 0,
-    techstack_basis: i % 2 === 0 ? 'stated' : 'none',
-    company_kind: i % 4 === 0 ? 'rcm_billing' : 'provider',
-  }));
+  return Array.from({length: n}, (_, i) =>
+    makeCompany({
+      company_key: `domain:${prefix}${i}.com`,
+      size_band: bands[i % bands.length],
+      icp_tier: i % 3 === 0 ? 'tier_1' : 'tier_2',
+      icp_fit: true,
+      uses_x12: i % 2 === 0,
+      techstack_basis: i % 2 === 0 ? 'stated' : 'none',
+      company_kind: i % 4 === 0 ? 'rcm_billing' : 'provider',
+    }),
+  );
 }
 
 /** Replays a deal's history rows: the tracked fields as they stand after the rows on or before `upTo`. */
@@ -53,13 +55,21 @@ describe('opportunity history', () => {
     for (const o of ['won', 'lost', 'open'] as const) expect(deals.filter((d) => d.outcome === o).length).toBeGreaterThan(20);
   });
 
-  it('replays to each deal\'s row of deals.csv, change by change, never after the as-of date', () => {
-    fc.assert(fc.property(companiesArb(25), fc.integer({min: 0, max: 1000}), fc.constantFrom('2024-06-30', cfg.simulation.as_of, '2028-01-31'), (companies, seed, asOfIso) => {
-      for (const c of companies) {
-        const sim = simulateCompany(c, model, seed, day(asOfIso));
-        checkHistory(sim, asOfIso);
-      }
-    }), {numRuns: 40});
+  it("replays to each deal's row of deals.csv, change by change, never after the as-of date", () => {
+    fc.assert(
+      fc.property(
+        companiesArb(25),
+        fc.integer({min: 0, max: 1000}),
+        fc.constantFrom('2024-06-30', cfg.simulation.as_of, '2028-01-31'),
+        (companies, seed, asOfIso) => {
+          for (const c of companies) {
+            const sim = simulateCompany(c, model, seed, day(asOfIso));
+            checkHistory(sim, asOfIso);
+          }
+        },
+      ),
+      {numRuns: 40},
+    );
     for (const sim of sims) checkHistory(sim, cfg.simulation.as_of);
   });
 
@@ -81,11 +91,16 @@ describe('opportunity history', () => {
         last[r.field] = r.new_value;
       }
       expect(replay(rows)).toEqual({
-        stage: d.stage, amount_arr: String(d.amount_arr), expected_close_date: d.expected_close_date, forecast_category: d.forecast_category,
+        stage: d.stage,
+        amount_arr: String(d.amount_arr),
+        expected_close_date: d.expected_close_date,
+        forecast_category: d.forecast_category,
       });
       // The stage changes are the stage dates of deals.csv.
       const stageRows = rows.filter((r) => r.field === 'stage');
-      const dates = [d.discovery_date, d.technical_evaluation_date, d.security_review_date, d.proposal_date, d.negotiation_date].filter((x) => x !== '');
+      const dates = [d.discovery_date, d.technical_evaluation_date, d.security_review_date, d.proposal_date, d.negotiation_date].filter(
+        (x) => x !== '',
+      );
       expect(stageRows.slice(0, dates.length).map((r) => r.changed_date)).toEqual(dates);
       if (d.outcome !== 'open') expect(stageRows[stageRows.length - 1].changed_date).toBe(d.close_date);
     }
@@ -106,7 +121,12 @@ describe('opportunity history', () => {
   it('reps push expected close dates: a share of deals slips once or more, big deals more than small ones', () => {
     const closed = deals.filter((d) => d.outcome !== 'open');
     const history = byDeal(sims.flatMap((s) => s.history));
-    const pushed = (d: Deal) => history.get(d.deal_id)!.some((r) => r.field === 'expected_close_date' && r.old_value !== '' && r.new_value > r.old_value && r.changed_date < (d.close_date || '9999'));
+    const pushed = (d: Deal) =>
+      history
+        .get(d.deal_id)!
+        .some(
+          (r) => r.field === 'expected_close_date' && r.old_value !== '' && r.new_value > r.old_value && r.changed_date < (d.close_date || '9999'),
+        );
     const share = (ds: Deal[]) => ds.filter(pushed).length / ds.length;
     const all = share(closed);
     expect(all).toBeGreaterThan(0.1);
@@ -114,7 +134,7 @@ describe('opportunity history', () => {
     expect(share(closed.filter((d) => d.amount_arr >= 100_000))).toBeGreaterThan(share(closed.filter((d) => d.amount_arr < 15_000)));
   });
 
-  it('amounts are re-scoped during some deals, and a won deal\'s discount is off its final amount', () => {
+  it("amounts are re-scoped during some deals, and a won deal's discount is off its final amount", () => {
     const history = sims.flatMap((s) => s.history);
     const rescoped = history.filter((r) => r.field === 'amount_arr' && r.old_value !== '');
     expect(rescoped.length).toBeGreaterThan(deals.length * 0.1);
@@ -140,16 +160,24 @@ describe('weekly pipeline snapshots', () => {
         for (const r of rows) {
           expect(weekdayIndex(day(r.snapshot_date))).toBe(weekday);
           const state = replay(history.get(d.deal_id)!, r.snapshot_date);
-          expect({stage: r.stage, amount_arr: String(r.amount_arr), expected_close_date: r.expected_close_date, forecast_category: r.forecast_category}).toEqual(state);
+          expect({
+            stage: r.stage,
+            amount_arr: String(r.amount_arr),
+            expected_close_date: r.expected_close_date,
+            forecast_category: r.forecast_category,
+          }).toEqual(state);
           expect(r.probability).toBe(cfg.stages[r.stage].forecast_probability);
           expect(cfg.stages[r.stage].forecast_category).toBe(r.forecast_category);
         }
       }
     };
     for (const sim of sims) check(sim, cfg.simulation.as_of);
-    fc.assert(fc.property(companiesArb(20), fc.integer({min: 0, max: 1000}), (companies, seed) => {
-      for (const c of companies) check(simulateCompany(c, model, seed, AS_OF), cfg.simulation.as_of);
-    }), {numRuns: 30});
+    fc.assert(
+      fc.property(companiesArb(20), fc.integer({min: 0, max: 1000}), (companies, seed) => {
+        for (const c of companies) check(simulateCompany(c, model, seed, AS_OF), cfg.simulation.as_of);
+      }),
+      {numRuns: 30},
+    );
   });
 
   it('cover the whole window: open deals in its first year and in its last', () => {
@@ -160,7 +188,7 @@ describe('weekly pipeline snapshots', () => {
 });
 
 describe('deals.csv columns a CRM would have', () => {
-  it('probability and forecast category are the stage\'s; cycle for closed deals, age for open ones', () => {
+  it("probability and forecast category are the stage's; cycle for closed deals, age for open ones", () => {
     for (const d of deals) {
       if (d.outcome === 'open') {
         const stage = d.stage as (typeof DEAL_STAGES)[number];
@@ -178,7 +206,7 @@ describe('deals.csv columns a CRM would have', () => {
     }
   });
 
-  it('owners are reps of the company\'s segment hired by its first touch', () => {
+  it("owners are reps of the company's segment hired by its first touch", () => {
     for (const s of sims) {
       if (s.lead.first_touch_date === '') continue;
       const rep = cfg.reps.find((r) => r.name === s.lead.owner)!;

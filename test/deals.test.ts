@@ -39,7 +39,11 @@ describe('company kind, competitors and tech-stack evidence', () => {
   const base = {size_band: '51-200', icp_tier: 'tier_2', icp_fit: true} as const;
 
   it('a competitor never gets a deal, whatever else it is', () => {
-    const competitors = population(600, {...base, icp_tier: 'tier_1', company_kind: 'edi_vendor', is_competitor: true, uses_x12: true, techstack_basis: 'stated'}, 'c');
+    const competitors = population(
+      600,
+      {...base, icp_tier: 'tier_1', company_kind: 'edi_vendor', is_competitor: true, uses_x12: true, techstack_basis: 'stated'},
+      'c',
+    );
     expect(dealsOf(competitors, FAR)).toEqual([]);
     expect(rate(population(600, {...base, company_kind: 'health_it'}, 'h'))).toBeGreaterThan(0.1);
   });
@@ -56,7 +60,9 @@ describe('company kind, competitors and tech-stack evidence', () => {
   });
 
   it('weighs the company kind as configured: billing firms open deals more often than non-healthcare companies', () => {
-    expect(rate(population(3000, {...base, company_kind: 'rcm_billing'}, 'r'))).toBeGreaterThan(rate(population(3000, {...base, company_kind: 'non_healthcare'}, 'x')) * 1.5);
+    expect(rate(population(3000, {...base, company_kind: 'rcm_billing'}, 'r'))).toBeGreaterThan(
+      rate(population(3000, {...base, company_kind: 'non_healthcare'}, 'x')) * 1.5,
+    );
   });
 });
 
@@ -83,7 +89,9 @@ describe('simulateCompany', () => {
 
   it('hides the lead and every deal of a company first touched after the as-of date', () => {
     const early = parseIsoDay('2023-10-15')!;
-    const hidden = population(300).map((co) => simulateCompany(co, model, 3, early)).filter((s) => s.lead.first_touch_date === '');
+    const hidden = population(300)
+      .map((co) => simulateCompany(co, model, 3, early))
+      .filter((s) => s.lead.first_touch_date === '');
     expect(hidden.length).toBeGreaterThan(200);
     for (const s of hidden) {
       expect(s.lead.lead_source).toBe('');
@@ -178,7 +186,8 @@ describe('how a deal moves', () => {
     const fresh = median(wonCycles(dealsOf(population(2500, base, 'f'), FAR)));
     const known = median(wonCycles(dealsOf(population(2500, {...base, is_previous_customer: true}, 'k'), FAR)));
     expect(known).toBeLessThan(fresh * 0.8);
-    const techDays = (ds: Deal[]) => median(ds.filter((d) => d.security_review_date).map((d) => day(d.security_review_date) - day(d.technical_evaluation_date)));
+    const techDays = (ds: Deal[]) =>
+      median(ds.filter((d) => d.security_review_date).map((d) => day(d.security_review_date) - day(d.technical_evaluation_date)));
     const plain = techDays(dealsOf(population(2500, base, 'n'), FAR));
     const x12 = techDays(dealsOf(population(2500, {...base, uses_x12: true, techstack_basis: 'stated'}, 'x'), FAR));
     expect(x12).toBeGreaterThan(plain * 1.25);
@@ -205,7 +214,7 @@ describe('how a deal moves', () => {
     }
   });
 
-  it('deals not closed by the as-of date are open, with an expected close date (mostly after it) and the stage\'s probability', () => {
+  it("deals not closed by the as-of date are open, with an expected close date (mostly after it) and the stage's probability", () => {
     const ds = dealsOf(population(1500, {icp_tier: 'tier_1', size_band: '1001-5000'}, 'open'));
     const open = ds.filter((d) => d.outcome === 'open');
     expect(open.length).toBeGreaterThan(50);
@@ -243,11 +252,35 @@ describe('how a deal moves', () => {
         expect(later.created_date).toBe(d.created_date);
         if (d.outcome !== 'open') expect({...later, as_of_date: ''}).toEqual({...d, as_of_date: ''});
         // The fields a CRM tracks may have moved since; the rest is the same deal.
-        else expect({...later, ...Object.fromEntries(TRACKED.map((k) => [k, null])), outcome: 'open', close_date: '', loss_reason: '', lost_at_stage: '', discount_pct: null, closed_arr: null, sales_cycle_days: null, as_of_date: '', technical_evaluation_date: '', security_review_date: '', proposal_date: '', negotiation_date: ''})
-          .toEqual({...d, ...Object.fromEntries(TRACKED.map((k) => [k, null])), as_of_date: '', technical_evaluation_date: '', security_review_date: '', proposal_date: '', negotiation_date: ''});
-        if (d.outcome === 'open') for (const k of ['technical_evaluation_date', 'security_review_date', 'proposal_date', 'negotiation_date'] as const) {
-          if (d[k]) expect(later[k]).toBe(d[k]);
-        }
+        else
+          expect({
+            ...later,
+            ...Object.fromEntries(TRACKED.map((k) => [k, null])),
+            outcome: 'open',
+            close_date: '',
+            loss_reason: '',
+            lost_at_stage: '',
+            discount_pct: null,
+            closed_arr: null,
+            sales_cycle_days: null,
+            as_of_date: '',
+            technical_evaluation_date: '',
+            security_review_date: '',
+            proposal_date: '',
+            negotiation_date: '',
+          }).toEqual({
+            ...d,
+            ...Object.fromEntries(TRACKED.map((k) => [k, null])),
+            as_of_date: '',
+            technical_evaluation_date: '',
+            security_review_date: '',
+            proposal_date: '',
+            negotiation_date: '',
+          });
+        if (d.outcome === 'open')
+          for (const k of ['technical_evaluation_date', 'security_review_date', 'proposal_date', 'negotiation_date'] as const) {
+            if (d[k]) expect(later[k]).toBe(d[k]);
+          }
       });
     }
   });
@@ -282,7 +315,9 @@ describe('amounts', () => {
     const big = arr({size_band: '10001+'}, 'a3');
     expect(median(mid)).toBeGreaterThan(3 * median(small));
     expect(median(big)).toBeGreaterThan(2 * median(mid));
-    expect(median(arr({size_band: '201-500', icp_tier: 'tier_1'}, 'a4'))).toBeGreaterThan(median(arr({size_band: '201-500', icp_tier: 'not_icp'}, 'a5')));
+    expect(median(arr({size_band: '201-500', icp_tier: 'tier_1'}, 'a4'))).toBeGreaterThan(
+      median(arr({size_band: '201-500', icp_tier: 'not_icp'}, 'a5')),
+    );
     const mean = mid.reduce((a, b) => a + b, 0) / mid.length;
     expect(mean).toBeGreaterThan(median(mid) * 1.15);
     expect([...small, ...mid, ...big].filter((x) => x % cfg.amount.round_to !== 0)).toEqual([]);
@@ -331,18 +366,28 @@ describe('deal_model.yml schema', () => {
     expect(issues((c) => (c.simulation.surprise = 1)).join()).toContain('simulation');
     expect(issues((c) => (c.simulation.as_of = '2023-01-01'))).toEqual(['simulation.as_of: as_of must not be before window_start']);
     expect(issues((c) => (c.simulation.window_end = '2024-02-30')).join()).toContain('simulation.window_end: expected a real calendar date');
-    expect(issues((c) => (c.reps = c.reps.filter((r: {segment: string}) => r.segment !== 'enterprise'))).join()).toContain('no enterprise rep is hired by simulation.window_start');
+    expect(issues((c) => (c.reps = c.reps.filter((r: {segment: string}) => r.segment !== 'enterprise'))).join()).toContain(
+      'no enterprise rep is hired by simulation.window_start',
+    );
     expect(issues((c) => (c.reps[1].name = c.reps[0].name)).join()).toContain('is listed twice');
     expect(issues((c) => (c.billing.payment_terms.monthly = {net_90: 1})).join()).toContain('billing.payment_term_days');
     expect(issues((c) => (c.billing.plans[2].min_arr = 1)).join()).toContain('billing.plans: plans must be in increasing min_arr');
     expect(issues((c) => (c.billing.term_months.monthly = {'121': 1})).join()).toContain('billing.term_months.monthly');
-    expect(issues((c) => (c.stages.proposal.loss_reasons = Object.fromEntries(LOSS_REASONS.map((r) => [r, 0])))).join()).toContain('stages.proposal.loss_reasons');
+    expect(issues((c) => (c.stages.proposal.loss_reasons = Object.fromEntries(LOSS_REASONS.map((r) => [r, 0])))).join()).toContain(
+      'stages.proposal.loss_reasons',
+    );
     // Lead sources are open: one may go or come, but a name is a lead_source value and a campaign has one source.
     expect(issues((c) => delete c.lead_sources.referral)).toEqual([]);
-    expect(issues((c) => (c.lead_sources['Trade shows'] = c.lead_sources.events)).join()).toContain('lead_sources.Trade shows: "Trade shows": a lead source name is lower-case letters, digits and _');
+    expect(issues((c) => (c.lead_sources['Trade shows'] = c.lead_sources.events)).join()).toContain(
+      'lead_sources.Trade shows: "Trade shows": a lead source name is lower-case letters, digits and _',
+    );
     expect(issues((c) => (c.lead_sources = {}))).toEqual(['lead_sources: at least one lead source is needed']);
-    expect(issues((c) => c.lead_sources.direct.campaigns.push('HLTH 2024'))).toEqual(['lead_sources.direct.campaigns.2: campaign "HLTH 2024" is also listed under lead_sources.events: a campaign belongs to one lead source']);
-    expect(issues((c) => (c.repeat_deals.recycle_campaign = 'Customer referral'))).toEqual(['repeat_deals.recycle_campaign: "Customer referral" is a campaign of lead_sources.referral: the campaign of later deals must be a name of its own']);
+    expect(issues((c) => c.lead_sources.direct.campaigns.push('HLTH 2024'))).toEqual([
+      'lead_sources.direct.campaigns.2: campaign "HLTH 2024" is also listed under lead_sources.events: a campaign belongs to one lead source',
+    ]);
+    expect(issues((c) => (c.repeat_deals.recycle_campaign = 'Customer referral'))).toEqual([
+      'repeat_deals.recycle_campaign: "Customer referral" is a campaign of lead_sources.referral: the campaign of later deals must be a name of its own',
+    ]);
     expect(issues((c) => delete c.lead_sources.direct.win_logit).join()).toContain('lead_sources.direct.win_logit');
     expect(issues((c) => (c.targets.win_rate = [0.3, 0.1])).join()).toContain('targets.win_rate');
   });
@@ -358,7 +403,10 @@ describe('stedi-gtm deals', () => {
   function writeCompanies(cs: Company[]) {
     mkdirSync(join(t.dir, 'raw'), {recursive: true});
     const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
-    writeFileSync(join(t.dir, 'raw', 'companies.csv'), [companyCodec.columns, ...cs.map((c) => companyCodec.encode(c))].map((r) => r.map(q).join(',')).join('\n') + '\n');
+    writeFileSync(
+      join(t.dir, 'raw', 'companies.csv'),
+      [companyCodec.columns, ...cs.map((c) => companyCodec.encode(c))].map((r) => r.map(q).join(',')).join('\n') + '\n',
+    );
   }
 
   it('fails with exit 2 and says to run enrich when companies.csv is missing', async () => {
@@ -415,10 +463,14 @@ describe('stedi-gtm deals', () => {
     expect(s.companies).toBe(400);
     expect(s.won + s.lost + s.open).toBe(s.deals);
     expect(s.checks.length).toBeGreaterThan(5);
-    const deals = readFileSync(join(t.dir, 'raw', 'deals.csv'), 'utf8').trim().split('\n');
+    const deals = readFileSync(join(t.dir, 'raw', 'deals.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(deals[0]).toBe(dealCodec.columns.join(','));
     expect(deals.length - 1).toBe(s.deals);
-    const leads = readFileSync(join(t.dir, 'raw', 'leads.csv'), 'utf8').trim().split('\n');
+    const leads = readFileSync(join(t.dir, 'raw', 'leads.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(leads[0]).toBe(leadCodec.columns.join(','));
     expect(leads.length - 1).toBe(400);
     expect(deals.slice(1).every((l) => l.endsWith(',2025-06-30'))).toBe(true);

@@ -65,7 +65,12 @@ describe('stedi-gtm enrich', () => {
     const rows = [['', 'A', 'b', 'Hospitals and Health Care', '2-10 employees', 'Privately Held', 'Austin, Texas', 'United States', 'a.com', '']];
     const input = join(t.dir, 'sep.csv');
     // Quoted or not (the quoted form is not plain CSV: papaparse reads its header).
-    for (const [sep, quoted, name] of [[';', false, 'semicolons'], [';', true, 'semicolons'], ['\t', false, 'tabs'], ['|', true, 'vertical bars']] as const) {
+    for (const [sep, quoted, name] of [
+      [';', false, 'semicolons'],
+      [';', true, 'semicolons'],
+      ['\t', false, 'tabs'],
+      ['|', true, 'vertical bars'],
+    ] as const) {
       const q = (v: string) => (quoted ? `"${v}"` : v);
       writeFileSync(input, [CLAY_HEADER, ...rows].map((r) => r.map(q).join(sep)).join('\r\n') + '\r\n');
       const r = await enrich('--input', input);
@@ -88,7 +93,10 @@ describe('stedi-gtm enrich', () => {
   it('reports a bad config with exit 2 naming the file and key', async () => {
     const cfg = join(t.dir, 'cfg');
     mkdirSync(cfg);
-    writeFileSync(join(cfg, 'icp_rules.yml'), readFileSync(join(CONFIG, 'icp_rules.yml'), 'utf8').replace('must_have_points: 10', 'must_have_points: -5'));
+    writeFileSync(
+      join(cfg, 'icp_rules.yml'),
+      readFileSync(join(CONFIG, 'icp_rules.yml'), 'utf8').replace('must_have_points: 10', 'must_have_points: -5'),
+    );
     writeFileSync(join(cfg, 'previous_customers.yml'), readFileSync(join(CONFIG, 'previous_customers.yml')));
     const r = await runCli(Enrich, ['--provider', 'rules', '--config-dir', cfg, '--data-dir', join(t.dir, 'data'), '--input', SAMPLE]);
     expect(r.exitCode).toBe(2);
@@ -131,7 +139,19 @@ describe('stedi-gtm enrich', () => {
       const linkedin = junk ? '' : `https://www.linkedin.com/company/c${i}`;
       const name = junk ? '' : `Company ${i}`;
       // reversed Clay order: LinkedIn URL, Domain, Country, Location, Type, Size, Primary Industry, Description, Name, Find companies
-      rows.push(['x', linkedin, domain, 'United States', 'Austin, TX', 'Privately Held', `${(i % 5) + 1},001-${(i % 5) + 2},000 employees`, 'Insurance', `Line 1\nLine "2" ${i} — é`, name, '']);
+      rows.push([
+        'x',
+        linkedin,
+        domain,
+        'United States',
+        'Austin, TX',
+        'Privately Held',
+        `${(i % 5) + 1},001-${(i % 5) + 2},000 employees`,
+        'Insurance',
+        `Line 1\nLine "2" ${i} — é`,
+        name,
+        '',
+      ]);
     }
     const input = join(t.dir, 'messy.csv');
     writeFileSync(input, clayCsv(header, rows, {bom: true, eol: '\n'}));
@@ -148,18 +168,34 @@ describe('stedi-gtm enrich', () => {
 });
 
 describe('cleaning that real exports need', () => {
-  const clay = (name: string, domain: string, slug: string) => ['', name, `About ${name}.`, 'Hospitals and Health Care', '11-50 employees', 'Privately Held', 'Austin, Texas', 'United States', domain, slug ? `https://www.linkedin.com/company/${slug}` : ''];
-  const rejectsOf = () => Papa.parse<Record<string, string>>(readFileSync(join(t.dir, 'data', 'interim', 'rejects.csv'), 'utf8'), {header: true, skipEmptyLines: true}).data;
+  const clay = (name: string, domain: string, slug: string) => [
+    '',
+    name,
+    `About ${name}.`,
+    'Hospitals and Health Care',
+    '11-50 employees',
+    'Privately Held',
+    'Austin, Texas',
+    'United States',
+    domain,
+    slug ? `https://www.linkedin.com/company/${slug}` : '',
+  ];
+  const rejectsOf = () =>
+    Papa.parse<Record<string, string>>(readFileSync(join(t.dir, 'data', 'interim', 'rejects.csv'), 'utf8'), {header: true, skipEmptyLines: true})
+      .data;
 
   it('rejects rows whose name says the LinkedIn page is gone, with the reason, and keeps real names that contain such words', async () => {
     const input = join(t.dir, 'gone.csv');
-    writeFileSync(input, clayCsv(CLAY_HEADER, [
-      clay('Acme Health', 'acme.com', 'acme'),
-      clay('Deactivated Account', '', 'deactivated-1'),
-      clay('LinkedIn Member', 'member.org', ''),
-      clay('Unavailable Home Care', 'uhc.com', 'uhc'),
-      clay('This page doesn’t exist', '', 'gone-2'),
-    ]));
+    writeFileSync(
+      input,
+      clayCsv(CLAY_HEADER, [
+        clay('Acme Health', 'acme.com', 'acme'),
+        clay('Deactivated Account', '', 'deactivated-1'),
+        clay('LinkedIn Member', 'member.org', ''),
+        clay('Unavailable Home Care', 'uhc.com', 'uhc'),
+        clay('This page doesn’t exist', '', 'gone-2'),
+      ]),
+    );
     const r = await enrich('--input', input, '--json');
     expect(r.exitCode).toBe(0);
     const s = JSON.parse(r.stdout);

@@ -6,23 +6,79 @@ import {CLAY_HEADER, clayCsv, runBuilt, tempDir} from './helpers/cli.js';
 const SCRIPT = join(process.cwd(), 'dist', 'scripts', 'eval-enrichment.js');
 
 const EXPORT = clayCsv(CLAY_HEADER, [
-  ['', 'Northwind Billing Partners', 'Medical billing and revenue cycle management: electronic claims submission, ERA/835 posting and eligibility verification through Availity.', 'Hospitals and Health Care', '11-50 employees', 'Privately Held', 'Denver, Colorado', 'United States', 'https://www.northwindbilling.com/', 'https://www.linkedin.com/company/northwind-billing'],
-  ['', 'Harbor Pediatrics', 'Pediatric primary care clinic accepting most insurance plans.', 'Medical Practices', '51-200 employees', 'Privately Held', 'Tampa, Florida', 'United States', 'harborpeds.com', 'https://www.linkedin.com/company/harbor-peds'],
-  ['', 'Quill Ledger Co', 'Bookkeeping for restaurants.', 'Accounting', '2-10 employees', 'Privately Held', 'Austin, Texas', 'United States', 'quill-ledger.com', 'https://www.linkedin.com/company/quill-ledger'],
-  ['', 'Maple Dental Studio', 'Family dentistry.', 'Medical Practices', '11-50 employees', 'Privately Held', 'Salem, Oregon', 'United States', '', 'https://www.linkedin.com/company/maple-dental-studio'],
-  ['', 'Solo Claims Consulting', 'Independent claims consultant.', 'Hospitals and Health Care', 'Self-employed', 'Self-Employed', 'Boise, Idaho', 'United States', 'soloclaims.com', 'https://www.linkedin.com/company/solo-claims'],
+  [
+    '',
+    'Northwind Billing Partners',
+    'Medical billing and revenue cycle management: electronic claims submission, ERA/835 posting and eligibility verification through Availity.',
+    'Hospitals and Health Care',
+    '11-50 employees',
+    'Privately Held',
+    'Denver, Colorado',
+    'United States',
+    'https://www.northwindbilling.com/',
+    'https://www.linkedin.com/company/northwind-billing',
+  ],
+  [
+    '',
+    'Harbor Pediatrics',
+    'Pediatric primary care clinic accepting most insurance plans.',
+    'Medical Practices',
+    '51-200 employees',
+    'Privately Held',
+    'Tampa, Florida',
+    'United States',
+    'harborpeds.com',
+    'https://www.linkedin.com/company/harbor-peds',
+  ],
+  [
+    '',
+    'Quill Ledger Co',
+    'Bookkeeping for restaurants.',
+    'Accounting',
+    '2-10 employees',
+    'Privately Held',
+    'Austin, Texas',
+    'United States',
+    'quill-ledger.com',
+    'https://www.linkedin.com/company/quill-ledger',
+  ],
+  [
+    '',
+    'Maple Dental Studio',
+    'Family dentistry.',
+    'Medical Practices',
+    '11-50 employees',
+    'Privately Held',
+    'Salem, Oregon',
+    'United States',
+    '',
+    'https://www.linkedin.com/company/maple-dental-studio',
+  ],
+  [
+    '',
+    'Solo Claims Consulting',
+    'Independent claims consultant.',
+    'Hospitals and Health Care',
+    'Self-employed',
+    'Self-Employed',
+    'Boise, Idaho',
+    'United States',
+    'soloclaims.com',
+    'https://www.linkedin.com/company/solo-claims',
+  ],
 ]);
 
 const LABEL_HEADER = 'name,domain,kind,icp_fit,is_competitor,uses_x12,uses_clearinghouse,uses_fhir,uses_hl7,note';
-const LABELS = [
-  LABEL_HEADER,
-  'Northwind Billing Partners,northwindbilling.com,rcm_billing,yes,no,yes,yes,unknown,unknown,',
-  'Harbor Pediatrics,harborpeds.com,provider,yes,no,likely,likely,unknown,unknown,',
-  'Quill Ledger Co,quill-ledger.com,non_healthcare,no,no,no,no,no,no,',
-  'Maple Dental Studio,,provider,unsure,no,likely,unknown,unknown,unknown,',
-  'Solo Claims Consulting,soloclaims.com,rcm_billing,yes,no,likely,likely,unknown,unknown,',
-  'Ghost Health,ghost.com,payer,yes,no,likely,likely,unknown,unknown,',
-].join('\n') + '\n';
+const LABELS =
+  [
+    LABEL_HEADER,
+    'Northwind Billing Partners,northwindbilling.com,rcm_billing,yes,no,yes,yes,unknown,unknown,',
+    'Harbor Pediatrics,harborpeds.com,provider,yes,no,likely,likely,unknown,unknown,',
+    'Quill Ledger Co,quill-ledger.com,non_healthcare,no,no,no,no,no,no,',
+    'Maple Dental Studio,,provider,unsure,no,likely,unknown,unknown,unknown,',
+    'Solo Claims Consulting,soloclaims.com,rcm_billing,yes,no,likely,likely,unknown,unknown,',
+    'Ghost Health,ghost.com,payer,yes,no,likely,likely,unknown,unknown,',
+  ].join('\n') + '\n';
 
 /** companies.csv columns of today's enrichment that the measure reads, without company_kind and is_competitor. */
 const COMPANIES_HEADER = 'company_id,name,domain,country,size_band,icp_fit,icp_reason,uses_x12,uses_clearinghouse,uses_fhir,uses_hl7';
@@ -78,7 +134,10 @@ describe('npm run eval (built script)', () => {
 
       const after = files(t.dir, {
         'after.csv':
-          [`${COMPANIES_HEADER},company_kind,company_kind_reason,is_competitor`, ...rows.map((r, i) => `${r},${['rcm_billing', 'health_it', 'non_healthcare'][i]},reason ${i},false`)].join('\n') + '\n',
+          [
+            `${COMPANIES_HEADER},company_kind,company_kind_reason,is_competitor`,
+            ...rows.map((r, i) => `${r},${['rcm_billing', 'health_it', 'non_healthcare'][i]},reason ${i},false`),
+          ].join('\n') + '\n',
       });
       const run2 = runBuilt([SCRIPT, '--companies', after['after.csv'], '--labels', after['labels.csv']]);
       expect(run2.status).toBe(0);
@@ -94,7 +153,11 @@ describe('npm run eval (built script)', () => {
   it('exits 2 with a clear message on bad input or usage', () => {
     const t = tempDir('stedi-eval-');
     try {
-      const f = files(t.dir, {'bad-labels.csv': `${LABEL_HEADER}\nA,a.com,provider,yes,no,maybe,no,no,no,\n`, 'no-columns.csv': 'name,domain\nA,a.com\n', 'bad-export.csv': '"Name","Domain"\r\n"A","a.com"\r\n'});
+      const f = files(t.dir, {
+        'bad-labels.csv': `${LABEL_HEADER}\nA,a.com,provider,yes,no,maybe,no,no,no,\n`,
+        'no-columns.csv': 'name,domain\nA,a.com\n',
+        'bad-export.csv': '"Name","Domain"\r\n"A","a.com"\r\n',
+      });
       const cases: Array<[string[], RegExp]> = [
         [['--input', f['clay.csv'], '--labels', join(t.dir, 'nope.csv')], /nope\.csv: no such file \(the labels\)/],
         [['--input', join(t.dir, 'missing-export.csv'), '--labels', f['labels.csv']], /missing-export\.csv: no such file \(the Clay export\)/],

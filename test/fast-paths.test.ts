@@ -38,15 +38,67 @@ describe('normalizeDomain fast path', () => {
     expect(normalizeDomainViaUrl(raw)).toEqual({domain, status: 'ok'});
   });
 
-  it.each(['1.2.3.4', 'example.123', 'example.0x1f', 'http://example.com:8080', 'user@example.com', 'xn--nxasmq6b.com', 'ex_ample.com', 'a..example.com', '.example.com', 'http:///example.com', 'example.com..', 'Bücher.de', 'https://'])(
-    '%s gives what the URL parser gives',
-    (raw) => expect(normalizeDomain(raw)).toEqual(normalizeDomainViaUrl(raw)),
-  );
+  it.each([
+    '1.2.3.4',
+    'example.123',
+    'example.0x1f',
+    'http://example.com:8080',
+    'user@example.com',
+    'xn--nxasmq6b.com',
+    'ex_ample.com',
+    'a..example.com',
+    '.example.com',
+    'http:///example.com',
+    'example.com..',
+    'Bücher.de',
+    'https://',
+  ])('%s gives what the URL parser gives', (raw) => expect(normalizeDomain(raw)).toEqual(normalizeDomainViaUrl(raw)));
 
   it('agrees with the URL parser on any domain-like text (property)', () => {
-    const piece = fc.constantFrom('a', 'z', '0', '9', '-', '.', '..', '/', ':', ':80', '_', '%', '@', '?', '#', '\\', ' ', '\t', 'W', 'xn--', 'www.', '.com', '.co.uk', '.ai', 'http://', 'https://', 'HTTPS://', 'ftp://', '0x', '255', 'é', 'İ', 'K', '\u0000', '\uFEFF');
+    const piece = fc.constantFrom(
+      'a',
+      'z',
+      '0',
+      '9',
+      '-',
+      '.',
+      '..',
+      '/',
+      ':',
+      ':80',
+      '_',
+      '%',
+      '@',
+      '?',
+      '#',
+      '\\',
+      ' ',
+      '\t',
+      'W',
+      'xn--',
+      'www.',
+      '.com',
+      '.co.uk',
+      '.ai',
+      'http://',
+      'https://',
+      'HTTPS://',
+      'ftp://',
+      '0x',
+      '255',
+      'é',
+      'İ',
+      'K',
+      '\u0000',
+      '\uFEFF',
+    );
     const label = fc.stringMatching(/^[a-z0-9-]{1,70}$/);
-    const simple = fc.tuple(fc.constantFrom('', 'http://', 'https://', 'www.'), fc.array(label, {minLength: 1, maxLength: 4}), fc.constantFrom('', '.', '/', '/about', '.com', '.com./x'))
+    const simple = fc
+      .tuple(
+        fc.constantFrom('', 'http://', 'https://', 'www.'),
+        fc.array(label, {minLength: 1, maxLength: 4}),
+        fc.constantFrom('', '.', '/', '/about', '.com', '.com./x'),
+      )
       .map(([pre, labels, post]) => pre + labels.join('.') + post);
     fc.assert(
       fc.property(fc.oneof(fc.array(piece, {maxLength: 14}).map(join2), simple, fc.string({unit: 'binary', maxLength: 24})), (raw) => {
@@ -58,14 +110,24 @@ describe('normalizeDomain fast path', () => {
 });
 
 describe('name and text shortcuts', () => {
-  const refNameKey = (raw: string) => raw.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+  const refNameKey = (raw: string) =>
+    raw
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, ' ')
+      .trim();
   const refCleanText = (raw: string) => raw.trim().replace(/[ \t]+/g, ' ');
   const refSlug = (raw: string) => {
     const m = /linkedin\.com\/(?:company|school|showcase)\/([^/?#\s]+)/i.exec(raw.trim());
     return m ? decodeURIComponent(m[1]).toLowerCase() : '';
   };
   const namey = fc.oneof(
-    fc.array(fc.constantFrom('a', 'Z', '0', ' ', '  ', '\t', '\n', '-', '.', ',', '&', '’', 'é', 'Zoë', 'ß', 'İ', 'ﬁ', 'Home Care', 'Clínica'), {maxLength: 10}).map(join2),
+    fc
+      .array(fc.constantFrom('a', 'Z', '0', ' ', '  ', '\t', '\n', '-', '.', ',', '&', '’', 'é', 'Zoë', 'ß', 'İ', 'ﬁ', 'Home Care', 'Clínica'), {
+        maxLength: 10,
+      })
+      .map(join2),
     fc.string({unit: 'binary', maxLength: 16}),
   );
 
@@ -80,8 +142,30 @@ describe('name and text shortcuts', () => {
   });
 
   it('linkedinSlug decodes only what needs decoding (property)', () => {
-    const li = fc.array(fc.constantFrom('https://', 'www.', 'linkedin.com/', 'LinkedIn.com/', 'company/', 'school/', 'acme', 'Acme-Health', '%20', '%C3%A9', '/', '?x', ' '), {maxLength: 7}).map(join2);
-    fc.assert(fc.property(li, (raw) => expect(linkedinSlug(raw)).toBe(refSlug(raw))), {numRuns: 1000});
+    const li = fc
+      .array(
+        fc.constantFrom(
+          'https://',
+          'www.',
+          'linkedin.com/',
+          'LinkedIn.com/',
+          'company/',
+          'school/',
+          'acme',
+          'Acme-Health',
+          '%20',
+          '%C3%A9',
+          '/',
+          '?x',
+          ' ',
+        ),
+        {maxLength: 7},
+      )
+      .map(join2);
+    fc.assert(
+      fc.property(li, (raw) => expect(linkedinSlug(raw)).toBe(refSlug(raw))),
+      {numRuns: 1000},
+    );
     const raw = ' https://www.linkedin.com/company/Acme%20Health/ ';
     expect(linkedinUrl(raw, linkedinSlug(raw))).toBe('https://www.linkedin.com/company/acme health');
   });
@@ -98,8 +182,18 @@ describe('cleanRow and mergeRows shortcuts', () => {
     linkedin: fc.constantFrom('', 'https://www.linkedin.com/company/acme', 'linkedin.com/school/x?y', 'https://example.com/x'),
     type: fc.constantFrom('', 'Privately Held', 'Non\tProfit'),
   });
-  const fields = (r: {name: string; size: string; location: string; country: string; domain: string; linkedin: string; type: string}) =>
-    ['', r.name, 'd', 'Insurance', r.size, r.type, r.location, r.country, r.domain, r.linkedin];
+  const fields = (r: {name: string; size: string; location: string; country: string; domain: string; linkedin: string; type: string}) => [
+    '',
+    r.name,
+    'd',
+    'Insurance',
+    r.size,
+    r.type,
+    r.location,
+    r.country,
+    r.domain,
+    r.linkedin,
+  ];
 
   it('reads size, country and location as the parsers do, however often the values repeat (property)', () => {
     fc.assert(
@@ -125,11 +219,27 @@ describe('cleanRow and mergeRows shortcuts', () => {
         if (!res.ok) return;
         const p: CleanRow = res.value;
         expect(mergeRows([p], prev)).toEqual({
-          company_id: stableId('co', p.key), company_key: p.key, name: p.name, domain: p.domain, domain_status: p.domain_status,
-          raw_domain: p.raw_domain, description: p.description, industry: p.industry, size_band: p.size_band,
-          employees_min: p.employees_min, employees_max: p.employees_max, company_type: p.company_type, location: p.location,
-          city: p.city, state: p.state, country: p.country, linkedin_url: p.linkedin_url,
-          other_names: [], other_linkedin_urls: [], source_rows: ['7'], is_previous_customer: prev,
+          company_id: stableId('co', p.key),
+          company_key: p.key,
+          name: p.name,
+          domain: p.domain,
+          domain_status: p.domain_status,
+          raw_domain: p.raw_domain,
+          description: p.description,
+          industry: p.industry,
+          size_band: p.size_band,
+          employees_min: p.employees_min,
+          employees_max: p.employees_max,
+          company_type: p.company_type,
+          location: p.location,
+          city: p.city,
+          state: p.state,
+          country: p.country,
+          linkedin_url: p.linkedin_url,
+          other_names: [],
+          other_linkedin_urls: [],
+          source_rows: ['7'],
+          is_previous_customer: prev,
         });
       }),
       {numRuns: 200},
@@ -153,13 +263,18 @@ describe('hashes', () => {
   it('streamSeed is a 32-bit integer that changes with each part (property)', () => {
     fc.assert(
       // (Keys hold no NUL, the separator.)
-      fc.property(fc.integer(), fc.string({maxLength: 12}), fc.string({unit: 'binary', maxLength: 40}).filter((k) => !k.includes('\u0000')), (seed, stage, key) => {
-        const h = streamSeed(seed, stage, key);
-        expect(Number.isInteger(h) && h >= 0 && h < 2 ** 32).toBe(true);
-        expect(streamSeed(seed, stage, key)).toBe(h);
-        // Parts are separated: moving a character across the boundary is another stream.
-        if (key.length > 0) expect(streamSeed(seed, stage + key[0], key.slice(1))).not.toBe(h);
-      }),
+      fc.property(
+        fc.integer(),
+        fc.string({maxLength: 12}),
+        fc.string({unit: 'binary', maxLength: 40}).filter((k) => !k.includes('\u0000')),
+        (seed, stage, key) => {
+          const h = streamSeed(seed, stage, key);
+          expect(Number.isInteger(h) && h >= 0 && h < 2 ** 32).toBe(true);
+          expect(streamSeed(seed, stage, key)).toBe(h);
+          // Parts are separated: moving a character across the boundary is another stream.
+          if (key.length > 0) expect(streamSeed(seed, stage + key[0], key.slice(1))).not.toBe(h);
+        },
+      ),
       {numRuns: 500},
     );
   });
@@ -199,15 +314,48 @@ const shippedRules = await loadYamlConfig(join('config', 'icp_rules.yml'), CONFI
 
 describe('rules enrichment shortcuts', () => {
   const rules = shippedRules;
-  const vocab = ['EDI', 'x12', 'ANSI X12', '5010', 'FHIR', 'HL7 v2.5', 'SMART on FHIR', 'clearing houses', '837P', '270/271', '8350', 'claims', 'prior authorization',
-    'payor', 'Availity', 'Tri Zetto', 'Claim.MD', 'Epic and', 'Epic EHR', 'Epic', 'eCW', 'NextGen Healthcare', 'claims management', 'home health', 'RCM', 'medical', 'edible'];
+  const vocab = [
+    'EDI',
+    'x12',
+    'ANSI X12',
+    '5010',
+    'FHIR',
+    'HL7 v2.5',
+    'SMART on FHIR',
+    'clearing houses',
+    '837P',
+    '270/271',
+    '8350',
+    'claims',
+    'prior authorization',
+    'payor',
+    'Availity',
+    'Tri Zetto',
+    'Claim.MD',
+    'Epic and',
+    'Epic EHR',
+    'Epic',
+    'eCW',
+    'NextGen Healthcare',
+    'claims management',
+    'home health',
+    'RCM',
+    'medical',
+    'edible',
+  ];
   const seps = [' ', ', ', '\n', '\r\n', '_', '-', '/', 'x', '1', 'é', '’', '"'];
   const texty = fc.array(fc.oneof(fc.constantFrom(...vocab), fc.constantFrom(...seps), fc.string({maxLength: 3})), {maxLength: 30}).map(join2);
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const lists = {
     kinds: {terms: rules.company_kinds.kinds.map((k) => ({name: k.kind, patterns: k.strong})), literal: true},
     must: {terms: rules.keywords.must_have.map((k) => ({name: k, patterns: [k]})), literal: true},
-    x12: {terms: [{name: 'x12', patterns: rules.techstack.x12}, {name: 'hl7', patterns: rules.techstack.hl7}], literal: false},
+    x12: {
+      terms: [
+        {name: 'x12', patterns: rules.techstack.x12},
+        {name: 'hl7', patterns: rules.techstack.hl7},
+      ],
+      literal: false,
+    },
     houses: {terms: rules.techstack.clearinghouses, literal: false},
     ehrs: {terms: rules.techstack.ehrs, literal: false},
   };
@@ -248,7 +396,12 @@ describe('rules enrichment shortcuts', () => {
   it('the tech-stack prefilter (all lists in one regex) first matches where the first of the lists does (property)', () => {
     const t = rules.techstack;
     const parts = [
-      [{name: 'x12', patterns: t.x12}, {name: 'fhir', patterns: t.fhir}, {name: 'hl7', patterns: t.hl7}, {name: 'clearinghouse', patterns: ['clearing ?houses?']}],
+      [
+        {name: 'x12', patterns: t.x12},
+        {name: 'fhir', patterns: t.fhir},
+        {name: 'hl7', patterns: t.hl7},
+        {name: 'clearinghouse', patterns: ['clearing ?houses?']},
+      ],
       Object.keys(t.transaction_sets).map((c) => ({name: c, patterns: [`${c}[PID]?`]})),
       t.clearinghouses,
       t.ehrs,
@@ -257,7 +410,10 @@ describe('rules enrichment shortcuts', () => {
     const union = compileTerms(parts.flat());
     // So each list can be scanned from the union's first match: none of them matches before it.
     const firstOf = (i: number) => (i === -1 ? Infinity : i);
-    fc.assert(fc.property(texty, (text) => expect(firstOf(union.first(text))).toBe(Math.min(...each.map((m) => firstOf(m.first(text)))))), {numRuns: 1500});
+    fc.assert(
+      fc.property(texty, (text) => expect(firstOf(union.first(text))).toBe(Math.min(...each.map((m) => firstOf(m.first(text)))))),
+      {numRuns: 1500},
+    );
   });
 
   it('snippet collapses white space as one replace of every run of it would (property)', () => {
@@ -266,7 +422,11 @@ describe('rules enrichment shortcuts', () => {
       const end = Math.min(text.length, index + length + chars);
       return `${start > 0 ? '…' : ''}${text.slice(start, end).replace(/\s+/g, ' ').trim()}${end < text.length ? '…' : ''}`;
     };
-    const spacey = fc.array(fc.oneof(fc.constantFrom(' ', '  ', '\n', '\r\n', '\t', '\u00a0', '\u2028', '\uFEFF', ' \n '), fc.string({maxLength: 4})), {maxLength: 30}).map((p) => p.join(''));
+    const spacey = fc
+      .array(fc.oneof(fc.constantFrom(' ', '  ', '\n', '\r\n', '\t', '\u00a0', '\u2028', '\uFEFF', ' \n '), fc.string({maxLength: 4})), {
+        maxLength: 30,
+      })
+      .map((p) => p.join(''));
     fc.assert(
       fc.property(spacey, fc.nat(), fc.nat({max: 12}), fc.nat({max: 20}), (text, at, length, chars) => {
         const index = at % (text.length + 1);
@@ -278,7 +438,9 @@ describe('rules enrichment shortcuts', () => {
 
   it('byFirstChar groups alternatives without changing any match, whichever of several would match first (property)', () => {
     // Sources that start with a letter or digit (any case), some sharing it, some a prefix of others (order matters).
-    const source = fc.tuple(fc.constantFrom('a', 'A', 'b', '1'), fc.array(fc.constantFrom('a', 'b', ' ', 'x?', '(?: b)?', '1'), {maxLength: 3})).map(([h, t]) => h + t.join(''));
+    const source = fc
+      .tuple(fc.constantFrom('a', 'A', 'b', '1'), fc.array(fc.constantFrom('a', 'b', ' ', 'x?', '(?: b)?', '1'), {maxLength: 3}))
+      .map(([h, t]) => h + t.join(''));
     const text = fc.array(fc.constantFrom('a', 'A', 'b', 'B', '1', ' ', 'x', '-'), {maxLength: 24}).map((p) => p.join(''));
     fc.assert(
       fc.property(fc.array(source, {minLength: 1, maxLength: 6}), text, (sources, t) => {
@@ -291,14 +453,32 @@ describe('rules enrichment shortcuts', () => {
   });
 
   it('startsWithAlnum accepts sources whose every match starts with an ASCII letter or digit, and no others (conservatively)', () => {
-    for (const yes of ['EDI', 'HL7(?: ?v?2(?:\\.\\d)?)?', 'Epic(?: Systems)?(?= EHR| integration|,| and)', '270[PID]?', 'Claim\\.MD']) expect(startsWithAlnum(yes)).toBe(true);
-    for (const no of ['E?DI', 'a+b', 'a*', 'a{0,1}b', '(?:EDI)', '\\bEDI', 'EDI|-x', '.NET', ' EDI', 'é', '[A-Z]DI', '']) expect(startsWithAlnum(no)).toBe(false);
+    for (const yes of ['EDI', 'HL7(?: ?v?2(?:\\.\\d)?)?', 'Epic(?: Systems)?(?= EHR| integration|,| and)', '270[PID]?', 'Claim\\.MD'])
+      expect(startsWithAlnum(yes)).toBe(true);
+    for (const no of ['E?DI', 'a+b', 'a*', 'a{0,1}b', '(?:EDI)', '\\bEDI', 'EDI|-x', '.NET', ' EDI', 'é', '[A-Z]DI', ''])
+      expect(startsWithAlnum(no)).toBe(false);
   });
 
   it('withEnrichment builds the same row, keys in the same order, as spreading the two objects', () => {
     const enricher = createRulesEnricher(rules);
     const {index} = mapHeader([...CLAY_HEADER]);
-    const res = cleanRow(['', 'Acme RCM', 'We submit 837 claims over X12 EDI via Availity.', 'Insurance', '11-50 employees', '', 'Austin, TX', 'United States', 'acme.com', ''], index, 2, 2);
+    const res = cleanRow(
+      [
+        '',
+        'Acme RCM',
+        'We submit 837 claims over X12 EDI via Availity.',
+        'Insurance',
+        '11-50 employees',
+        '',
+        'Austin, TX',
+        'United States',
+        'acme.com',
+        '',
+      ],
+      index,
+      2,
+      2,
+    );
     if (!res.ok) throw new Error('row rejected');
     const base = mergeRows([res.value], true);
     const e = enricher.enrich(base);
@@ -306,14 +486,20 @@ describe('rules enrichment shortcuts', () => {
     const built = withEnrichment(base, e);
     expect(built).toStrictEqual(spread);
     expect(Object.keys(built)).toEqual(Object.keys(spread));
-    expect(Object.keys(e)).toEqual(Object.keys((CompanySchema.shape)).slice(Object.keys(base).length));
+    expect(Object.keys(e)).toEqual(Object.keys(CompanySchema.shape).slice(Object.keys(base).length));
   });
 });
 
 describe('TableCodec compiled encoder, line encoder and decoder', () => {
   const value = fc.oneof(
-    fc.constant(null), fc.constant(undefined), fc.string({maxLength: 6}), fc.constantFrom('a|b', ' | ', '', 'x'),
-    fc.double(), fc.integer(), fc.boolean(), fc.array(fc.constantFrom('a', 'b|c', '', ' | ', 'é', 'a,b', ' x', '"'), {maxLength: 3}),
+    fc.constant(null),
+    fc.constant(undefined),
+    fc.string({maxLength: 6}),
+    fc.constantFrom('a|b', ' | ', '', 'x'),
+    fc.double(),
+    fc.integer(),
+    fc.boolean(),
+    fc.array(fc.constantFrom('a', 'b|c', '', ' | ', 'é', 'a,b', ' x', '"'), {maxLength: 3}),
     // Cells that need quotes, short and long (csvCell checks the long ones another way).
     fc.constantFrom('a,b', '"q"', ' lead', 'trail ', 'x\ny', '\r', '\uFEFF', `${'long text '.repeat(6)}"quoted", and more`, 'y'.repeat(60)),
     fc.string({unit: 'binary', maxLength: 80}),
@@ -321,7 +507,12 @@ describe('TableCodec compiled encoder, line encoder and decoder', () => {
   const cell = fc.oneof(fc.string({maxLength: 6}), fc.constantFrom('', 'true', 'false', '12', '-0.5', 'NaN', 'a | b', ' | '));
 
   // A plain column's values are texts that need no quotes (its schema allows no other; see table-columns.test.ts).
-  const plainValue = fc.oneof(fc.constant(null), fc.constant(undefined), fc.string({maxLength: 12}).filter(isPlainText), fc.constantFrom('', 'co_0123456789abcdef', '2025-02-28', 'closed_won'));
+  const plainValue = fc.oneof(
+    fc.constant(null),
+    fc.constant(undefined),
+    fc.string({maxLength: 12}).filter(isPlainText),
+    fc.constantFrom('', 'co_0123456789abcdef', '2025-02-28', 'closed_won'),
+  );
 
   it.each(Object.entries(generatedTables))('%s: the same cells and rows as the reference loop (property)', (_name, table) => {
     const codec = new TableCodec<Record<string, unknown>>(table);
@@ -351,61 +542,86 @@ describe('TableCodec compiled encoder, line encoder and decoder', () => {
 });
 
 describe('TableCodec.lineAndPick', () => {
-  const value = fc.oneof(fc.constant(null), fc.string({maxLength: 6}), fc.constantFrom('a,b', ' x', '"q"', `${'long, '.repeat(9)}"x"`), fc.double(), fc.boolean(), fc.array(fc.constantFrom('a', 'b|c', 'a,b'), {maxLength: 3}));
+  const value = fc.oneof(
+    fc.constant(null),
+    fc.string({maxLength: 6}),
+    fc.constantFrom('a,b', ' x', '"q"', `${'long, '.repeat(9)}"x"`),
+    fc.double(),
+    fc.boolean(),
+    fc.array(fc.constantFrom('a', 'b|c', 'a,b'), {maxLength: 3}),
+  );
   const plainValue = fc.oneof(fc.constant(''), fc.constantFrom('co_0123456789abcdef', '2025-02-28', 'tier_1'));
 
-  it.each(Object.entries(generatedTables))('%s: the line and the record of any pick of its columns, as line and record make them (property)', (_name, table) => {
-    const codec = new TableCodec<Record<string, unknown>>(table);
-    const row = fc.tuple(...table.map((c) => (c.plain ? plainValue : value))).map((vs) => Object.fromEntries(table.map((c, i) => [c.name, vs[i]])));
-    // Any columns, in any order (unified.csv's company columns are not in companies.csv's order).
-    const pick = fc.shuffledSubarray([...table]).map((cols) => new TableCodec<Record<string, unknown>>(cols));
-    fc.assert(
-      fc.property(pick, fc.array(row, {minLength: 1, maxLength: 5}), (p, rows) => {
-        const both = codec.lineAndPick(p);
-        for (const r of rows) {
-          // A non-list in a list column throws in both.
-          let expected: unknown;
-          try {
-            expected = [codec.line(r), p.record(r)];
-          } catch (e) {
-            expected = (e as Error).constructor.name;
+  it.each(Object.entries(generatedTables))(
+    '%s: the line and the record of any pick of its columns, as line and record make them (property)',
+    (_name, table) => {
+      const codec = new TableCodec<Record<string, unknown>>(table);
+      const row = fc.tuple(...table.map((c) => (c.plain ? plainValue : value))).map((vs) => Object.fromEntries(table.map((c, i) => [c.name, vs[i]])));
+      // Any columns, in any order (unified.csv's company columns are not in companies.csv's order).
+      const pick = fc.shuffledSubarray([...table]).map((cols) => new TableCodec<Record<string, unknown>>(cols));
+      fc.assert(
+        fc.property(pick, fc.array(row, {minLength: 1, maxLength: 5}), (p, rows) => {
+          const both = codec.lineAndPick(p);
+          for (const r of rows) {
+            // A non-list in a list column throws in both.
+            let expected: unknown;
+            try {
+              expected = [codec.line(r), p.record(r)];
+            } catch (e) {
+              expected = (e as Error).constructor.name;
+            }
+            let got: unknown;
+            try {
+              got = both(r);
+            } catch (e) {
+              got = (e as Error).constructor.name;
+            }
+            expect(got).toEqual(expected);
           }
-          let got: unknown;
-          try {
-            got = both(r);
-          } catch (e) {
-            got = (e as Error).constructor.name;
-          }
-          expect(got).toEqual(expected);
-        }
-      }),
-      {numRuns: 100},
-    );
-  });
+        }),
+        {numRuns: 100},
+      );
+    },
+  );
 
   it('works for a table of no columns (which the compiled encoder and decoder once could not compile)', () => {
     const none = new TableCodec<Record<string, never>>([]);
     expect([none.encode({}), none.decode([]), none.line({}), none.record({}), none.lineAndPick(none)({})]).toEqual([[], {}, '\n', '', ['\n', '']]);
   });
 
-  it('refuses a pick with a column that is not one of the table\'s, or not as it is there', () => {
-    const codec = new TableCodec([{name: 'a', kind: 'string', nullable: false, plain: false}, {name: 'b', kind: 'number', nullable: true, plain: false}]);
+  it("refuses a pick with a column that is not one of the table's, or not as it is there", () => {
+    const codec = new TableCodec([
+      {name: 'a', kind: 'string', nullable: false, plain: false},
+      {name: 'b', kind: 'number', nullable: true, plain: false},
+    ]);
     expect(() => codec.lineAndPick(new TableCodec([{name: 'c', kind: 'string', nullable: false, plain: false}]))).toThrow(/column c is not a column/);
     expect(() => codec.lineAndPick(new TableCodec([{name: 'a', kind: 'string', nullable: false, plain: true}]))).toThrow(/column a is not a column/);
   });
 });
 
 describe('encodeCsvRow', () => {
-  const cell = fc.oneof(fc.string({unit: 'binary', maxLength: 12}), fc.constantFrom('', ' ', ' a', 'a ', '"', '""', 'a,b', '\r\n', '\n', '\r', '\uFEFF', 'x"y', 'plain', '=1+2'));
+  const cell = fc.oneof(
+    fc.string({unit: 'binary', maxLength: 12}),
+    fc.constantFrom('', ' ', ' a', 'a ', '"', '""', 'a,b', '\r\n', '\n', '\r', '\uFEFF', 'x"y', 'plain', '=1+2'),
+  );
 
   it('writes exactly what papaparse writes for one row (property)', () => {
-    fc.assert(fc.property(fc.array(cell, {maxLength: 8}), (fields) => expect(encodeCsvRow(fields)).toBe(Papa.unparse([fields], {newline: '\n'}))), {numRuns: 3000});
+    fc.assert(
+      fc.property(fc.array(cell, {maxLength: 8}), (fields) => expect(encodeCsvRow(fields)).toBe(Papa.unparse([fields], {newline: '\n'}))),
+      {numRuns: 3000},
+    );
   });
 
   it('writes long cells (over 48 characters, checked another way) as papaparse does (property)', () => {
-    const long = fc.tuple(fc.string({unit: 'binary', minLength: 40, maxLength: 120}), cell, fc.string({unit: 'binary', maxLength: 20}))
+    const long = fc
+      .tuple(fc.string({unit: 'binary', minLength: 40, maxLength: 120}), cell, fc.string({unit: 'binary', maxLength: 20}))
       .map(([a, b, c]) => a + b + c);
-    fc.assert(fc.property(fc.array(fc.oneof(long, cell), {maxLength: 6}), (fields) => expect(encodeCsvRow(fields)).toBe(Papa.unparse([fields], {newline: '\n'}))), {numRuns: 2000});
+    fc.assert(
+      fc.property(fc.array(fc.oneof(long, cell), {maxLength: 6}), (fields) =>
+        expect(encodeCsvRow(fields)).toBe(Papa.unparse([fields], {newline: '\n'})),
+      ),
+      {numRuns: 2000},
+    );
   });
 
   it('reads back as the same fields with papaparse (property)', () => {
@@ -421,8 +637,15 @@ describe('encodeCsvRow', () => {
 });
 
 describe('groupThousands', () => {
-  it('writes any safe integer as toLocaleString(\'en-US\') does (property)', () => {
-    const integer = fc.oneof(fc.maxSafeInteger(), fc.integer({min: -1e7, max: 1e7}), fc.constantFrom(0, -0, 999, 1000, -1000, 999999, 1000000, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER));
-    fc.assert(fc.property(integer, (n) => expect(groupThousands(n)).toBe(n.toLocaleString('en-US'))), {numRuns: 5000});
+  it("writes any safe integer as toLocaleString('en-US') does (property)", () => {
+    const integer = fc.oneof(
+      fc.maxSafeInteger(),
+      fc.integer({min: -1e7, max: 1e7}),
+      fc.constantFrom(0, -0, 999, 1000, -1000, 999999, 1000000, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER),
+    );
+    fc.assert(
+      fc.property(integer, (n) => expect(groupThousands(n)).toBe(n.toLocaleString('en-US'))),
+      {numRuns: 5000},
+    );
   });
 });

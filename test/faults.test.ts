@@ -28,30 +28,49 @@ function config(): string {
 describe('config that cannot be loaded: exit 2 naming the file and the key', () => {
   it('a YAML alias bomb', async () => {
     const dir = config();
-    appendFileSync(join(dir, 'icp_rules.yml'), [
-      'bomb:',
-      '  a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
-      '  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
-      '  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]',
-      '  d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]',
-      '  e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]',
-      '  f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]',
-      '',
-    ].join('\n'));
-    const line = readFileSync(join(dir, 'icp_rules.yml'), 'utf8').split('\n').findIndex((l) => l.startsWith('  c: ')) + 1;
+    appendFileSync(
+      join(dir, 'icp_rules.yml'),
+      [
+        'bomb:',
+        '  a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+        '  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
+        '  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]',
+        '  d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]',
+        '  e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]',
+        '  f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]',
+        '',
+      ].join('\n'),
+    );
+    const line =
+      readFileSync(join(dir, 'icp_rules.yml'), 'utf8')
+        .split('\n')
+        .findIndex((l) => l.startsWith('  c: ')) + 1;
     const data = join(t.dir, 'data');
     const r = await runCli(Enrich, ['--input', SAMPLE, '--config-dir', dir, '--provider', 'rules', '--data-dir', data, '--quiet']);
-    expect([r.exitCode, r.stderr.trim()]).toEqual([2, `Error: ${join(dir, 'icp_rules.yml')}: bomb.c (line ${line}): invalid YAML: its aliases (*name) expand more than 100 times (a YAML "alias bomb"?): write the values out instead`]);
+    expect([r.exitCode, r.stderr.trim()]).toEqual([
+      2,
+      `Error: ${join(dir, 'icp_rules.yml')}: bomb.c (line ${line}): invalid YAML: its aliases (*name) expand more than 100 times (a YAML "alias bomb"?): write the values out instead`,
+    ]);
     expect(existsSync(data)).toBe(false);
   });
 
   it('lead-source weights that are all zero for a segment', async () => {
     const dir = config();
     const file = join(dir, 'deal_model.yml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/weight: \{smb: \d+, mid_market: (\d+), enterprise: (\d+)\}/g, 'weight: {smb: 0, mid_market: $1, enterprise: $2}'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        /weight: \{smb: \d+, mid_market: (\d+), enterprise: (\d+)\}/g,
+        'weight: {smb: 0, mid_market: $1, enterprise: $2}',
+      ),
+    );
     const r = await runCli(Run, ['--input', SAMPLE, '--config-dir', dir, '--provider', 'rules', '--data-dir', join(t.dir, 'data'), '--quiet']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`${file}: lead_sources\\.paid_search\\.weight\\.smb \\(line \\d+\\): every lead source has weight 0 for smb \\(lead_sources\\.\\*\\.weight\\.smb\\): at least one must be > 0`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `${file}: lead_sources\\.paid_search\\.weight\\.smb \\(line \\d+\\): every lead source has weight 0 for smb \\(lead_sources\\.\\*\\.weight\\.smb\\): at least one must be > 0`,
+      ),
+    );
   });
 });
 
@@ -62,7 +81,11 @@ function mount(dir: string, options: string): boolean {
     execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], {stdio: 'pipe'});
     return true;
   } catch (e) {
-    const why = `cannot mount a tmpfs (needs root): ${String((e as {stderr?: Buffer}).stderr ?? (e as Error).message).trim().split('\n')[0]}`;
+    const why = `cannot mount a tmpfs (needs root): ${
+      String((e as {stderr?: Buffer}).stderr ?? (e as Error).message)
+        .trim()
+        .split('\n')[0]
+    }`;
     if (process.env.CI) throw new Error(why);
     console.warn(`skipped: ${why}`);
     return false;
@@ -115,7 +138,11 @@ describe('folders that cannot be written', () => {
     try {
       const r = runBuilt(['bin/run.js', 'run', '--input', SAMPLE, '--config-dir', CONFIG, '--provider', 'rules', '--data-dir', small, '--quiet']);
       expect(r.status).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`^Error: ${small}/\\S+: cannot write: no space left on the device \\(\\d+\\.\\d MB written, \\d+\\.\\d MB more to write at that point; \\d+\\.\\d MB free on its device\\)\\n$`));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^Error: ${small}/\\S+: cannot write: no space left on the device \\(\\d+\\.\\d MB written, \\d+\\.\\d MB more to write at that point; \\d+\\.\\d MB free on its device\\)\\n$`,
+        ),
+      );
     } finally {
       unmount(small);
     }

@@ -9,7 +9,8 @@ const SAMPLE = join(process.cwd(), 'data', 'input', 'companies_clay.csv');
 const CONFIG = join(process.cwd(), 'config');
 
 /** A Node file-system error as fs throws it. */
-const fsError = (code: string, syscall: string, path: string, dest?: string) => Object.assign(new Error(`${code}: ${syscall} '${path}'`), {code, syscall, path, ...(dest ? {dest} : {})});
+const fsError = (code: string, syscall: string, path: string, dest?: string) =>
+  Object.assign(new Error(`${code}: ${syscall} '${path}'`), {code, syscall, path, ...(dest ? {dest} : {})});
 
 describe('file-system errors', () => {
   it('words the ones a user can fix, with the path: exit 2, or 1 for a full disk; others are left alone', () => {
@@ -26,7 +27,13 @@ describe('file-system errors', () => {
       expect(got).toBeInstanceOf(exit === 2 ? UserError : FatalError);
     }
     // Not the user's to fix, or no path to name: as they are.
-    for (const e of [fsError('ENOENT', 'open', '/x'), fsError('EEXIST', 'open', '/x'), Object.assign(new Error('EACCES'), {code: 'EACCES'}), new Error('boom'), undefined]) {
+    for (const e of [
+      fsError('ENOENT', 'open', '/x'),
+      fsError('EEXIST', 'open', '/x'),
+      Object.assign(new Error('EACCES'), {code: 'EACCES'}),
+      new Error('boom'),
+      undefined,
+    ]) {
       expect(fileSystemError(e)).toBeUndefined();
     }
   });
@@ -41,12 +48,18 @@ describe('file-system errors', () => {
       expect([r.exitCode, r.stderr.trim()]).toEqual([2, `Error: --data-dir ${file}: ${file} is a file, not a folder`]);
       r = await runCli(Enrich, [...base, '--data-dir', join(file, 'sub')]);
       // (The first folder made is the data folder's own state folder, for its lock.)
-      expect([r.exitCode, r.stderr.trim()]).toEqual([2, `Error: ${join(file, 'sub', '.stedi-gtm')}: cannot create the folder: a part of the path is a file, not a folder`]);
+      expect([r.exitCode, r.stderr.trim()]).toEqual([
+        2,
+        `Error: ${join(file, 'sub', '.stedi-gtm')}: cannot create the folder: a part of the path is a file, not a folder`,
+      ]);
       const dir = join(t.dir, 'data');
       mkdirSync(dir);
       writeFileSync(join(dir, 'raw'), '');
       r = await runCli(Run, [...base, '--data-dir', dir, '--no-report', '--json']);
-      expect([r.exitCode, JSON.parse(r.stdout)]).toEqual([2, {error: {message: `${join(dir, 'raw')}: cannot create the folder: a file of that name is in the way`, exit: 2}}]);
+      expect([r.exitCode, JSON.parse(r.stdout)]).toEqual([
+        2,
+        {error: {message: `${join(dir, 'raw')}: cannot create the folder: a file of that name is in the way`, exit: 2}},
+      ]);
     } finally {
       t.cleanup();
     }
@@ -56,8 +69,16 @@ describe('file-system errors', () => {
     const t = tempDir();
     try {
       writeFileSync(join(t.dir, 'interim'), '');
-      const r = runBuilt(['bin/run.js', 'run', '--input', SAMPLE, '--config-dir', CONFIG, '--provider', 'rules', '--data-dir', t.dir, '--quiet'], {STEDI_GTM_WORKERS: '2'}, 60_000);
-      expect([r.status, r.signal, r.stderr.trim()]).toEqual([2, null, `Error: ${join(t.dir, 'interim')}: cannot create the folder: a file of that name is in the way`]);
+      const r = runBuilt(
+        ['bin/run.js', 'run', '--input', SAMPLE, '--config-dir', CONFIG, '--provider', 'rules', '--data-dir', t.dir, '--quiet'],
+        {STEDI_GTM_WORKERS: '2'},
+        60_000,
+      );
+      expect([r.status, r.signal, r.stderr.trim()]).toEqual([
+        2,
+        null,
+        `Error: ${join(t.dir, 'interim')}: cannot create the folder: a file of that name is in the way`,
+      ]);
     } finally {
       t.cleanup();
     }

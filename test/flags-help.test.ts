@@ -22,8 +22,16 @@ describe('flags', () => {
   it.each(Object.entries(COMMANDS))('%s: every flag, --json included, has a description, and none carries an "Example:"', (_name, Cmd) => {
     const flags = flagsOf(Cmd);
     expect(Object.keys(flags)).toContain('json');
-    expect(Object.entries(flags).filter(([, f]) => !f.description?.trim()).map(([k]) => k)).toEqual([]);
-    expect(Object.entries(flags).filter(([, f]) => /Example:/.test(f.description ?? '')).map(([k]) => k)).toEqual([]);
+    expect(
+      Object.entries(flags)
+        .filter(([, f]) => !f.description?.trim())
+        .map(([k]) => k),
+    ).toEqual([]);
+    expect(
+      Object.entries(flags)
+        .filter(([, f]) => /Example:/.test(f.description ?? ''))
+        .map(([k]) => k),
+    ).toEqual([]);
   });
 
   it('the OpenAI flags are a group of their own', () => {
@@ -74,12 +82,22 @@ describe('--help (built CLI)', () => {
   it('a mistyped command or flag gets the closest one suggested; parse errors are one clean line, in --json too', () => {
     const cmd = help('enrch');
     expect([cmd.status, cmd.stderr]).toEqual([127, 'Error: enrch is not a stedi-gtm command. Did you mean enrich?\nSee: stedi-gtm --help\n']);
-    for (const typo of [['enrch', '--help'], ['help', 'enrch']]) {
+    for (const typo of [
+      ['enrch', '--help'],
+      ['help', 'enrch'],
+    ]) {
       const h = help(...typo);
-      expect([typo, h.status, h.stderr]).toEqual([typo, 127, 'Error: enrch is not a stedi-gtm command. Did you mean enrich?\nSee: stedi-gtm --help\n']);
+      expect([typo, h.status, h.stderr]).toEqual([
+        typo,
+        127,
+        'Error: enrch is not a stedi-gtm command. Did you mean enrich?\nSee: stedi-gtm --help\n',
+      ]);
     }
     const args = help('enrich', 'extra');
-    expect([args.status, args.stderr]).toEqual([2, 'Error: stedi-gtm enrich takes no arguments, only flags (got "extra")\nSee: stedi-gtm enrich --help\n']);
+    expect([args.status, args.stderr]).toEqual([
+      2,
+      'Error: stedi-gtm enrich takes no arguments, only flags (got "extra")\nSee: stedi-gtm enrich --help\n',
+    ]);
     const flag = help('deals', '--sed', '7');
     expect([flag.status, flag.stderr]).toEqual([2, 'Error: Nonexistent flag: --sed. Did you mean --seed?\nSee: stedi-gtm deals --help\n']);
     const json = help('enrich', '--limit', 'x', '--json');

@@ -5,16 +5,32 @@ import {closestMatch} from '../src/core/strings.js';
 describe('formatUsd', () => {
   it('writes every amount in one style', () => {
     expect([0, 0.0042, 4.1, 4.123, 42, 99.999, 950, 1234, 42_500, 465_400, 2_082_400, 1_666_582_200, -1500].map(formatUsd)).toEqual([
-      '$0', '$0.0042', '$4.10', '$4.12', '$42', '$100', '$950', '$1.23K', '$42.5K', '$465K', '$2.08M', '$1.67B', '-$1.5K',
+      '$0',
+      '$0.0042',
+      '$4.10',
+      '$4.12',
+      '$42',
+      '$100',
+      '$950',
+      '$1.23K',
+      '$42.5K',
+      '$465K',
+      '$2.08M',
+      '$1.67B',
+      '-$1.5K',
     ]);
   });
 });
 
 describe('plural', () => {
   it('groups the thousands and picks the noun', () => {
-    expect([plural(1, 'row'), plural(0, 'row'), plural(3, 'row'), plural(1, 'company', 'companies'), plural(197_839, 'company', 'companies')]).toEqual([
-      '1 row', '0 rows', '3 rows', '1 company', '197,839 companies',
-    ]);
+    expect([
+      plural(1, 'row'),
+      plural(0, 'row'),
+      plural(3, 'row'),
+      plural(1, 'company', 'companies'),
+      plural(197_839, 'company', 'companies'),
+    ]).toEqual(['1 row', '0 rows', '3 rows', '1 company', '197,839 companies']);
   });
 });
 
@@ -36,7 +52,9 @@ describe('wrapText', () => {
 
   it('leaves text alone without a width, and a word longer than the room whole', () => {
     expect(wrapText(line, undefined)).toBe(line);
-    expect(wrapText('Wrote /a/very/long/path/that/does/not/fit/anywhere/at/all.csv now', 24)).toBe('Wrote\n/a/very/long/path/that/does/not/fit/anywhere/at/all.csv\nnow');
+    expect(wrapText('Wrote /a/very/long/path/that/does/not/fit/anywhere/at/all.csv now', 24)).toBe(
+      'Wrote\n/a/very/long/path/that/does/not/fit/anywhere/at/all.csv\nnow',
+    );
   });
 });
 

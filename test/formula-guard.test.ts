@@ -30,8 +30,18 @@ describe('the formula guard and control characters of text cells', () => {
       {numRuns: 2000},
     );
     const stats = newTextCellStats();
-    expect(['=1+1', '+44 20', '-x', '@SUM(A1)', '\tx', '\rx', "'=x", "'abc", 'plain', "''-1"].map((s) => safeText(s, true, stats)))
-      .toEqual(["'=1+1", "'+44 20", "'-x", "'@SUM(A1)", "'\tx", "'\rx", "''=x", "'abc", 'plain', "'''-1"]);
+    expect(['=1+1', '+44 20', '-x', '@SUM(A1)', '\tx', '\rx', "'=x", "'abc", 'plain', "''-1"].map((s) => safeText(s, true, stats))).toEqual([
+      "'=1+1",
+      "'+44 20",
+      "'-x",
+      "'@SUM(A1)",
+      "'\tx",
+      "'\rx",
+      "''=x",
+      "'abc",
+      'plain',
+      "'''-1",
+    ]);
     expect(["'=1+1", "''=x", "'abc", '=raw'].map(unguardText)).toEqual(['=1+1', "'=x", "'abc", '=raw']);
   });
 
@@ -57,13 +67,27 @@ describe('the formula guard and control characters of text cells', () => {
     const t = tempDir();
     try {
       const input = join(t.dir, 'export.csv');
-      const row = (name: string, description: string, domain: string, industry = 'Hospitals and Health Care') => ['', name, description, industry, '11-50', 'Privately Held', 'Denver, CO', 'United States', domain, ''];
-      writeFileSync(input, clayCsv(CLAY_HEADER, [
-        row(FORMULA, 'Claims and eligibility', 'evil.com'),
-        row('+1 Health', '-- EDI 837 claims\u0000 and \u0007remittance', 'plus.com', '@Hospitals'),
-        row("'=Not a formula", 'Home care', 'quote.com'),
-        row('Plain Co', 'Home care', 'plain.com'),
-      ]));
+      const row = (name: string, description: string, domain: string, industry = 'Hospitals and Health Care') => [
+        '',
+        name,
+        description,
+        industry,
+        '11-50',
+        'Privately Held',
+        'Denver, CO',
+        'United States',
+        domain,
+        '',
+      ];
+      writeFileSync(
+        input,
+        clayCsv(CLAY_HEADER, [
+          row(FORMULA, 'Claims and eligibility', 'evil.com'),
+          row('+1 Health', '-- EDI 837 claims\u0000 and \u0007remittance', 'plus.com', '@Hospitals'),
+          row("'=Not a formula", 'Home care', 'quote.com'),
+          row('Plain Co', 'Home care', 'plain.com'),
+        ]),
+      );
       const base = ['--input', input, '--config-dir', CONFIG, '--provider', 'rules', '--no-report', '--json'];
       const data = join(t.dir, 'data');
       const r = await runCli(Run, [...base, '--data-dir', data]);
@@ -92,7 +116,9 @@ describe('the formula guard and control characters of text cells', () => {
       expect(companies).toContain("'-- EDI 837 claims and remittance");
       expect(companies).not.toMatch(/[\u0000\u0007]/);
       // Read back by the codec: the values of the export (control characters removed).
-      const records = Papa.parse<string[]>(companies, {skipEmptyLines: true}).data.slice(1).map((f) => companyCodec.decode(f));
+      const records = Papa.parse<string[]>(companies, {skipEmptyLines: true})
+        .data.slice(1)
+        .map((f) => companyCodec.decode(f));
       expect(records.map((c) => c.name).sort()).toEqual(["'=Not a formula", '+1 Health', FORMULA, 'Plain Co'].sort());
       expect(records.find((c) => c.name === '+1 Health')!.description).toBe('-- EDI 837 claims and remittance');
       // `run --from deals` copies the cells of companies.csv: the same unified.csv.
@@ -104,7 +130,7 @@ describe('the formula guard and control characters of text cells', () => {
       expect(JSON.parse(r2.stdout).enrich.text_cells).toEqual({...counted, formula_guard: false});
       const rawCompanies = readFileSync(join(raw, 'raw', 'companies.csv'), 'utf8');
       expect(rawCompanies).toContain(`"${FORMULA.replaceAll('"', '""')}"`);
-      expect(rawCompanies).toContain(",+1 Health,");
+      expect(rawCompanies).toContain(',+1 Health,');
       // Not a formula, so written with its extra apostrophe either way (read back the same).
       expect(rawCompanies).toContain(",''=Not a formula,");
     } finally {

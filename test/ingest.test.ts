@@ -7,8 +7,18 @@ import {CONFIG_SCHEMAS} from '../src/schemas/config-files.js';
 import {CLAY_HEADER} from './helpers/cli.js';
 
 const {index} = mapHeader([...CLAY_HEADER]);
-const row = (o: Partial<Record<'name' | 'description' | 'industry' | 'size' | 'type' | 'location' | 'country' | 'domain' | 'linkedin', string>>) =>
-  ['', o.name ?? '', o.description ?? '', o.industry ?? '', o.size ?? '', o.type ?? '', o.location ?? '', o.country ?? '', o.domain ?? '', o.linkedin ?? ''];
+const row = (o: Partial<Record<'name' | 'description' | 'industry' | 'size' | 'type' | 'location' | 'country' | 'domain' | 'linkedin', string>>) => [
+  '',
+  o.name ?? '',
+  o.description ?? '',
+  o.industry ?? '',
+  o.size ?? '',
+  o.type ?? '',
+  o.location ?? '',
+  o.country ?? '',
+  o.domain ?? '',
+  o.linkedin ?? '',
+];
 
 function clean(fields: string[], n = 2): CleanRow {
   const r = cleanRow(fields, index, n, n);
@@ -32,12 +42,39 @@ describe('mapHeader', () => {
 
 describe('cleanRow', () => {
   it('keys a company by its registrable domain and reads size, country and location', () => {
-    const r = clean(row({name: 'Acme Health', domain: 'https://www.AcmeHealth.com/about', size: '501-1,000 employees', country: 'United States', location: 'Boulder, Colorado', linkedin: 'https://www.linkedin.com/company/acme-health'}));
-    expect(r).toMatchObject({key: 'domain:acmehealth.com', domain: 'acmehealth.com', domain_status: 'ok', raw_domain: 'https://www.AcmeHealth.com/about', size_band: '501-1000', employees_min: 501, employees_max: 1000, country: 'US', city: 'Boulder', state: 'CO'});
+    const r = clean(
+      row({
+        name: 'Acme Health',
+        domain: 'https://www.AcmeHealth.com/about',
+        size: '501-1,000 employees',
+        country: 'United States',
+        location: 'Boulder, Colorado',
+        linkedin: 'https://www.linkedin.com/company/acme-health',
+      }),
+    );
+    expect(r).toMatchObject({
+      key: 'domain:acmehealth.com',
+      domain: 'acmehealth.com',
+      domain_status: 'ok',
+      raw_domain: 'https://www.AcmeHealth.com/about',
+      size_band: '501-1000',
+      employees_min: 501,
+      employees_max: 1000,
+      country: 'US',
+      city: 'Boulder',
+      state: 'CO',
+    });
   });
   it('falls back to the LinkedIn slug, then the name, when the domain is missing or invalid', () => {
-    expect(clean(row({name: 'A', domain: '', linkedin: 'https://www.linkedin.com/company/a-co'}))).toMatchObject({key: 'linkedin:a-co', domain: '', domain_status: 'missing'});
-    expect(clean(row({name: 'Tri-County Home Health', domain: 'not a domain'}))).toMatchObject({key: 'name:tri county home health', domain_status: 'invalid'});
+    expect(clean(row({name: 'A', domain: '', linkedin: 'https://www.linkedin.com/company/a-co'}))).toMatchObject({
+      key: 'linkedin:a-co',
+      domain: '',
+      domain_status: 'missing',
+    });
+    expect(clean(row({name: 'Tri-County Home Health', domain: 'not a domain'}))).toMatchObject({
+      key: 'name:tri county home health',
+      domain_status: 'invalid',
+    });
   });
   it('rejects a row with no name, domain or LinkedIn URL, keeping its row, line and a reason', () => {
     const r = cleanRow(row({location: 'Houston, Texas', domain: 'n/a'}), index, 7, 12);
@@ -61,14 +98,19 @@ describe('rows whose name says the page is gone (config/ingest.yml)', () => {
     return r.ok ? null : r.value;
   };
 
-  it.each(['Deactivated Account', 'Account Deactivated', '  LINKEDIN   member ', '[Page not found]', 'Unavailable', 'This page doesn’t exist', 'This page doesn\'t exist'])(
-    '"%s" is rejected with the reason, whatever the domain and LinkedIn URL',
-    (name) => {
-      const r = reasonOf(name);
-      expect(r).toMatchObject({row: 4, line: 5, name, domain: 'acme.com'});
-      expect(r!.reason).toBe(`name says the page is gone: ${name.trim().replace(/\s+/g, ' ')}`);
-    },
-  );
+  it.each([
+    'Deactivated Account',
+    'Account Deactivated',
+    '  LINKEDIN   member ',
+    '[Page not found]',
+    'Unavailable',
+    'This page doesn’t exist',
+    "This page doesn't exist",
+  ])('"%s" is rejected with the reason, whatever the domain and LinkedIn URL', (name) => {
+    const r = reasonOf(name);
+    expect(r).toMatchObject({row: 4, line: 5, name, domain: 'acme.com'});
+    expect(r!.reason).toBe(`name says the page is gone: ${name.trim().replace(/\s+/g, ' ')}`);
+  });
 
   it('matches the whole name only, not a phrase inside a real name (property)', () => {
     const phrases = ['Deactivated Account', 'LinkedIn Member', 'Unavailable', 'Page not found', 'Account Suspended'];
@@ -89,9 +131,33 @@ describe('rows whose name says the page is gone (config/ingest.yml)', () => {
 
 describe('mergeRows', () => {
   const group = [
-    clean(row({name: 'Golden Hour Home Care of Mesa', domain: 'goldenhourhomecare.com', size: '11-50 employees', linkedin: 'https://www.linkedin.com/company/gh-mesa'}), 5),
-    clean(row({name: 'Golden Hour Home Care', domain: 'www.goldenhourhomecare.com', size: '51-200 employees', linkedin: 'https://www.linkedin.com/company/gh', description: 'Home care.'}), 9),
-    clean(row({name: 'Golden Hour Home Care - Tucson', domain: 'https://goldenhourhomecare.com/', linkedin: 'https://www.linkedin.com/company/gh-tucson'}), 3),
+    clean(
+      row({
+        name: 'Golden Hour Home Care of Mesa',
+        domain: 'goldenhourhomecare.com',
+        size: '11-50 employees',
+        linkedin: 'https://www.linkedin.com/company/gh-mesa',
+      }),
+      5,
+    ),
+    clean(
+      row({
+        name: 'Golden Hour Home Care',
+        domain: 'www.goldenhourhomecare.com',
+        size: '51-200 employees',
+        linkedin: 'https://www.linkedin.com/company/gh',
+        description: 'Home care.',
+      }),
+      9,
+    ),
+    clean(
+      row({
+        name: 'Golden Hour Home Care - Tucson',
+        domain: 'https://goldenhourhomecare.com/',
+        linkedin: 'https://www.linkedin.com/company/gh-tucson',
+      }),
+      3,
+    ),
   ];
 
   it('makes one account with the brand as primary and the others in list columns', () => {
@@ -123,17 +189,36 @@ describe('mergeRows', () => {
 });
 
 describe('an account with rows merged by name', () => {
-  const withDomain = clean(row({name: 'Acme Health', domain: 'acme.com', size: '2-10 employees', linkedin: 'https://www.linkedin.com/company/acme'}), 4);
-  const noDomain = clean(row({name: 'ACME Health', domain: 'not a domain', size: '10,001+ employees', description: 'A much longer description.', linkedin: 'https://www.linkedin.com/company/acme-hq'}), 3);
+  const withDomain = clean(
+    row({name: 'Acme Health', domain: 'acme.com', size: '2-10 employees', linkedin: 'https://www.linkedin.com/company/acme'}),
+    4,
+  );
+  const noDomain = clean(
+    row({
+      name: 'ACME Health',
+      domain: 'not a domain',
+      size: '10,001+ employees',
+      description: 'A much longer description.',
+      linkedin: 'https://www.linkedin.com/company/acme-hq',
+    }),
+    3,
+  );
 
   it('is keyed by its domain, whatever the other rows hold', () => {
     const c = mergeRows([noDomain, withDomain], false);
-    expect(c).toMatchObject({company_key: 'domain:acme.com', domain: 'acme.com', domain_status: 'ok', name: 'Acme Health', size_band: '2-10', source_rows: ['3', '4']});
+    expect(c).toMatchObject({
+      company_key: 'domain:acme.com',
+      domain: 'acme.com',
+      domain_status: 'ok',
+      name: 'Acme Health',
+      size_band: '2-10',
+      source_rows: ['3', '4'],
+    });
     expect(c.other_linkedin_urls).toEqual(['https://www.linkedin.com/company/acme-hq']);
     expect(mergeRows([withDomain, noDomain], false)).toEqual(c);
   });
 
-  it('is one account only when the rows share a key or the rows without a domain carry a name of the domain\'s rows', () => {
+  it("is one account only when the rows share a key or the rows without a domain carry a name of the domain's rows", () => {
     expect(oneAccount([withDomain, noDomain])).toBe(true);
     const other = clean(row({name: 'Other', domain: '', linkedin: 'https://www.linkedin.com/company/other'}), 5);
     expect(oneAccount([withDomain, noDomain, other])).toBe(false);

@@ -13,7 +13,18 @@ const CONFIG = join(process.cwd(), 'config');
 const base = ['--config-dir', CONFIG, '--provider', 'rules', '--quiet'];
 
 /** A Clay row: the columns of CLAY_HEADER. */
-const row = (name: string, domain: string, description = 'Home care') => ['', name, description, 'Hospitals and Health Care', '11-50', 'Privately Held', 'Denver, CO', 'United States', domain, ''];
+const row = (name: string, domain: string, description = 'Home care') => [
+  '',
+  name,
+  description,
+  'Hospitals and Health Care',
+  '11-50',
+  'Privately Held',
+  'Denver, CO',
+  'United States',
+  domain,
+  '',
+];
 const rows = (n: number) => Array.from({length: n}, (_, i) => row(`Company ${i + 1}`, `c${i + 1}.com`));
 
 describe('the export is checked before anything is read or created', () => {
@@ -77,7 +88,10 @@ describe('the export is checked before anything is read or created', () => {
 
   it('a pipe as --input (the built CLI reading /dev/stdin from a shell pipe) exits 2 at once', () => {
     const cmd = `printf 'Name\\n' | ${JSON.stringify(process.execPath)} bin/run.js enrich --input /dev/stdin --data-dir ${JSON.stringify(join(t.dir, 'd'))} --provider rules --quiet`;
-    const r = runBuilt(['-e', `const r = require('node:child_process').spawnSync('sh', ['-c', ${JSON.stringify(cmd)}], {encoding: 'utf8'}); process.stdout.write(JSON.stringify([r.status, r.stderr]));`]);
+    const r = runBuilt([
+      '-e',
+      `const r = require('node:child_process').spawnSync('sh', ['-c', ${JSON.stringify(cmd)}], {encoding: 'utf8'}); process.stdout.write(JSON.stringify([r.status, r.stderr]));`,
+    ]);
     const [status, stderr] = JSON.parse(r.stdout) as [number, string];
     expect(stderr).toContain('--input /dev/stdin is a pipe (FIFO), not a regular file');
     expect(status).toBe(2);
@@ -85,10 +99,19 @@ describe('the export is checked before anything is read or created', () => {
 
   it('duplicate header names of a column it reads stop the run (exit 2) before any folder is made', async () => {
     const input = join(t.dir, 'dup.csv');
-    writeFileSync(input, clayCsv([...CLAY_HEADER, 'name'], rows(3).map((r) => [...r, 'Other'])));
+    writeFileSync(
+      input,
+      clayCsv(
+        [...CLAY_HEADER, 'name'],
+        rows(3).map((r) => [...r, 'Other']),
+      ),
+    );
     const data = join(t.dir, 'data');
     const r = await runCli(Enrich, [...base, '--input', input, '--data-dir', data]);
-    expect([r.exitCode, r.stderr.trim()]).toEqual([2, `Error: ${input}: line 1: the header names Name (columns 2 and 11) more than once; which one to read is not clear: rename or remove the extra column(s) and run again`]);
+    expect([r.exitCode, r.stderr.trim()]).toEqual([
+      2,
+      `Error: ${input}: line 1: the header names Name (columns 2 and 11) more than once; which one to read is not clear: rename or remove the extra column(s) and run again`,
+    ]);
     expect(existsSync(data)).toBe(false);
     expect(mapHeader(['Name', 'x', 'x']).duplicates).toEqual([]);
   });
@@ -133,18 +156,28 @@ describe('the export is checked before anything is read or created', () => {
     // Unquoted LF file: row 11's description opens a quote that closes only 3 lines further down, in row 14's
     // fourth field: rows 12 and 13 are swallowed into it.
     const plain = ['Find companies,Name,Description,Primary Industry,Size,Type,Location,Country,Domain,LinkedIn URL'];
-    for (let i = 1; i <= 20; i++) plain.push(`,Co ${i},${i === 10 ? '"Broken desc' : 'Home care'},${i === 13 ? 'ends here"' : 'Hospitals'},11-50,Privately Held,Denver CO,United States,c${i}.com,`);
-    for (const [name, text] of [['plain.csv', plain.join('\n') + '\n'], ['papa.csv', plain.join('\n').replace('Co 2,', 'Co "2",') + '\n']] as const) {
+    for (let i = 1; i <= 20; i++)
+      plain.push(
+        `,Co ${i},${i === 10 ? '"Broken desc' : 'Home care'},${i === 13 ? 'ends here"' : 'Hospitals'},11-50,Privately Held,Denver CO,United States,c${i}.com,`,
+      );
+    for (const [name, text] of [
+      ['plain.csv', plain.join('\n') + '\n'],
+      ['papa.csv', plain.join('\n').replace('Co 2,', 'Co "2",') + '\n'],
+    ] as const) {
       const input = join(t.dir, name);
       writeFileSync(input, text);
       const r = await runCli(Run, [...base, '--input', input, '--data-dir', data, '--no-report']);
       expect(r.exitCode).toBe(2);
-      expect(r.stderr).toMatch(new RegExp(`^Error: ${input}: line 11 \\(row 11\\): a quoted field there runs over 2 line\\(s\\) that read as rows of their own, into a record of 9 field\\(s\\) where the header has 10`));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^Error: ${input}: line 11 \\(row 11\\): a quoted field there runs over 2 line\\(s\\) that read as rows of their own, into a record of 9 field\\(s\\) where the header has 10`,
+        ),
+      );
       expect(existsSync(data)).toBe(false);
     }
   });
 
-  it('a stray quote that swallows whole rows into a record of the header\'s width (by chance) stops the run too, on the fast path and on papaparse', async () => {
+  it("a stray quote that swallows whole rows into a record of the header's width (by chance) stops the run too, on the fast path and on papaparse", async () => {
     const data = join(t.dir, 'data');
     // Row 10's description opens a quote; rows 11 and 12 are read into it; row 13's line closes it and brings
     // the 7 fields that make the record exactly 10 wide.
@@ -154,17 +187,24 @@ describe('the export is checked before anything is read or created', () => {
       else if (i === 13) plain.push('closes here",Hospitals,11-50,Privately Held,Denver CO,United States,c13.com,');
       else plain.push(`,Co ${i},Home care,Hospitals,11-50,Privately Held,Denver CO,United States,c${i}.com,`);
     }
-    for (const [name, text] of [['same.csv', plain.join('\n') + '\n'], ['same-papa.csv', plain.join('\n').replace('Co 2,', 'Co "2",') + '\n']] as const) {
+    for (const [name, text] of [
+      ['same.csv', plain.join('\n') + '\n'],
+      ['same-papa.csv', plain.join('\n').replace('Co 2,', 'Co "2",') + '\n'],
+    ] as const) {
       const input = join(t.dir, name);
       writeFileSync(input, text);
       const r = await runCli(Run, [...base, '--input', input, '--data-dir', data, '--no-report']);
       expect([name, r.exitCode]).toEqual([name, 2]);
-      expect(r.stderr).toMatch(new RegExp(`^Error: ${input}: line 11 \\(row 11\\): a quoted field there runs over 2 line\\(s\\) that read as rows of their own, into one record`));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^Error: ${input}: line 11 \\(row 11\\): a quoted field there runs over 2 line\\(s\\) that read as rows of their own, into one record`,
+        ),
+      );
       expect(existsSync(data)).toBe(false);
     }
   });
 
-  it('the real Clay export and the sample: every row has the header\'s width, none is rejected for it', async () => {
+  it("the real Clay export and the sample: every row has the header's width, none is rejected for it", async () => {
     for (const input of [SAMPLE, join(process.cwd(), '..', 'shared', 'eval', 'enrichment-dev.csv')]) {
       if (!existsSync(input)) continue;
       const data = join(t.dir, 'x');

@@ -16,7 +16,9 @@ describe('the facts of a file the manifest describes', () => {
       fc.property(table, fc.array(fc.nat(), {maxLength: 6}), (rows, cuts) => {
         const text = rows.map((r) => encodeCsvRow(r) + '\n').join('');
         const bytes = Buffer.from(text);
-        const expected = Papa.parse<string[]>(text, {newline: '\n'}).data.filter((r, i, all) => !(i === all.length - 1 && r.length === 1 && r[0] === '')).length;
+        const expected = Papa.parse<string[]>(text, {newline: '\n'}).data.filter(
+          (r, i, all) => !(i === all.length - 1 && r.length === 1 && r[0] === ''),
+        ).length;
         const counter = new RecordCounter();
         const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
         let from = 0;

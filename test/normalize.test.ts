@@ -33,11 +33,16 @@ describe('normalizeDomain', () => {
   it('keeps two sites under one private suffix apart (property)', () => {
     const label = fc.stringMatching(/^[a-z][a-z0-9]{0,9}$/);
     fc.assert(
-      fc.property(label, label, fc.constantFrom('github.io', 'herokuapp.com', 'netlify.app', 'wixsite.com', 'blogspot.com', 'vercel.app'), (a, b, suffix) => {
-        fc.pre(a !== b && a !== 'www' && b !== 'www');
-        expect(normalizeDomain(`https://www.${a}.${suffix}/`).domain).toBe(`${a}.${suffix}`);
-        expect(normalizeDomain(`${a}.${suffix}`).domain).not.toBe(normalizeDomain(`${b}.${suffix}`).domain);
-      }),
+      fc.property(
+        label,
+        label,
+        fc.constantFrom('github.io', 'herokuapp.com', 'netlify.app', 'wixsite.com', 'blogspot.com', 'vercel.app'),
+        (a, b, suffix) => {
+          fc.pre(a !== b && a !== 'www' && b !== 'www');
+          expect(normalizeDomain(`https://www.${a}.${suffix}/`).domain).toBe(`${a}.${suffix}`);
+          expect(normalizeDomain(`${a}.${suffix}`).domain).not.toBe(normalizeDomain(`${b}.${suffix}`).domain);
+        },
+      ),
     );
   });
 
@@ -82,8 +87,17 @@ describe('parseSize', () => {
 
 describe('countryCode', () => {
   it.each([
-    ['United States', 'US'], ['united states', 'US'], ['US', 'US'], ['USA', 'US'], ['United Kingdom', 'GB'],
-    ['Canada', 'CA'], ['India', 'IN'], ['Germany', 'DE'], ['Australia', 'AU'], ['', ''], ['Atlantis', ''],
+    ['United States', 'US'],
+    ['united states', 'US'],
+    ['US', 'US'],
+    ['USA', 'US'],
+    ['United Kingdom', 'GB'],
+    ['Canada', 'CA'],
+    ['India', 'IN'],
+    ['Germany', 'DE'],
+    ['Australia', 'AU'],
+    ['', ''],
+    ['Atlantis', ''],
   ])('%s -> %s', (raw, code) => expect(countryCode(raw)).toBe(code));
 });
 

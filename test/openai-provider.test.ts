@@ -76,18 +76,30 @@ describe('openai provider against the mock server', () => {
     expect(techstack.properties.basis.properties.x12.enum).toEqual(['stated', 'inferred', 'not_set']);
     // The prompt carries every field of the export and the user's ICP rules.
     const input0 = String(req.body.input);
-    for (const v of ['Mockco 001', 'mockco001.com', 'Hospitals and Health Care', '51-200 employees', 'Privately Held', 'Denver, CO', 'US', 'Revenue cycle management']) {
+    for (const v of [
+      'Mockco 001',
+      'mockco001.com',
+      'Hospitals and Health Care',
+      '51-200 employees',
+      'Privately Held',
+      'Denver, CO',
+      'US',
+      'Revenue cycle management',
+    ]) {
       expect(input0).toContain(v);
     }
     const instructions = String(req.body.instructions);
-    for (const v of ['rcm_billing: +45', 'edi_vendor: clearinghouse, EDI network', '"availity.com"', 'prior authorization', 'tier_1: score >= 65']) expect(instructions).toContain(v);
+    for (const v of ['rcm_billing: +45', 'edi_vendor: clearinghouse, EDI network', '"availity.com"', 'prior authorization', 'tier_1: score >= 65'])
+      expect(instructions).toContain(v);
 
     const out = rows();
     expect(out).toHaveLength(5);
     for (const row of out) {
       expect(row.enrichment_source).toBe('openai');
       expect(row.enrichment_error).toBe('');
-      const expected = defaultAnswer({name: row.name, domain: row.domain, description: row.description, industry: row.industry}).answer as {icp: {tier: string; score: number}};
+      const expected = defaultAnswer({name: row.name, domain: row.domain, description: row.description, industry: row.industry}).answer as {
+        icp: {tier: string; score: number};
+      };
       expect(row.icp_tier).toBe(expected.icp.tier);
       expect(Number(row.icp_score)).toBe(expected.icp.score);
       expect(row.company_kind).toBe(mockKind({name: row.name, domain: row.domain, description: row.description, industry: row.industry}));
@@ -95,24 +107,48 @@ describe('openai provider against the mock server', () => {
       expect(row.is_competitor).toBe('false');
     }
     const rcm = out.find((x) => x.name === 'Mockco 001')!;
-    expect(rcm).toMatchObject({company_kind: 'rcm_billing', uses_x12: 'true', x12_transaction_sets: '835 | 837', clearinghouses: 'Availity', techstack_basis: 'stated'});
+    expect(rcm).toMatchObject({
+      company_kind: 'rcm_billing',
+      uses_x12: 'true',
+      x12_transaction_sets: '835 | 837',
+      clearinghouses: 'Availity',
+      techstack_basis: 'stated',
+    });
     expect(out.find((x) => x.name === 'Mockco 003')).toMatchObject({company_kind: 'provider', uses_x12: 'false', techstack_basis: 'none'});
   });
 
   it('keeps the columns consistent when the model is not: a competitor is excluded and no clearinghouse user; a listed competitor is edi_vendor', async () => {
     const file = join(testDir(), 'in.csv');
-    const row = (name: string, domain: string, description: string) => ['', name, description, 'Hospitals and Health Care', '51-200 employees', 'Privately Held', 'Denver, CO', 'United States', domain, ''];
-    writeFileSync(file, clayCsv(CLAY_HEADER, [
-      row('Clearco', 'clearco.com', 'A healthcare clearinghouse connecting providers to payers.'),
-      row('Listed Co', rules.competitors.domains[0], 'Revenue cycle services for hospitals.'),
-      row('Basis Co', 'basisco.com', 'Medical billing for physician groups.'),
-    ]));
+    const row = (name: string, domain: string, description: string) => [
+      '',
+      name,
+      description,
+      'Hospitals and Health Care',
+      '51-200 employees',
+      'Privately Held',
+      'Denver, CO',
+      'United States',
+      domain,
+      '',
+    ];
+    writeFileSync(
+      file,
+      clayCsv(CLAY_HEADER, [
+        row('Clearco', 'clearco.com', 'A healthcare clearinghouse connecting providers to payers.'),
+        row('Listed Co', rules.competitors.domains[0], 'Revenue cycle services for hospitals.'),
+        row('Basis Co', 'basisco.com', 'Medical billing for physician groups.'),
+      ]),
+    );
     const marks = {x12: 'stated', clearinghouse: 'stated', fhir: 'not_set', hl7: 'not_set'};
     mock.reset({
       apiKey: KEY,
       answer: (c) => {
         const a = defaultAnswer(c);
-        const ans = a.answer as {company: {kind: string; reason: string; is_competitor: boolean}; icp: {tier: string; reason: string}; techstack: Record<string, unknown>};
+        const ans = a.answer as {
+          company: {kind: string; reason: string; is_competitor: boolean};
+          icp: {tier: string; reason: string};
+          techstack: Record<string, unknown>;
+        };
         if (c.name === 'Basis Co') {
           // Nothing stated: the flags come from what a billing company is.
           Object.assign(ans.techstack, {uses_x12: true, uses_clearinghouse: true, basis: {...marks, x12: 'inferred', clearinghouse: 'inferred'}});
@@ -129,11 +165,29 @@ describe('openai provider against the mock server', () => {
     expect(r.exitCode).toBe(0);
     const out = new Map(rows().map((x) => [x.name, x]));
     for (const name of ['Clearco', 'Listed Co']) {
-      expect(out.get(name)).toMatchObject({enrichment_source: 'openai', company_kind: 'edi_vendor', is_competitor: 'true', icp_tier: 'excluded', icp_fit: 'false', uses_clearinghouse: 'false', clearinghouses: '', uses_x12: 'true', techstack_basis: 'stated'});
+      expect(out.get(name)).toMatchObject({
+        enrichment_source: 'openai',
+        company_kind: 'edi_vendor',
+        is_competitor: 'true',
+        icp_tier: 'excluded',
+        icp_fit: 'false',
+        uses_clearinghouse: 'false',
+        clearinghouses: '',
+        uses_x12: 'true',
+        techstack_basis: 'stated',
+      });
       expect(out.get(name)!.icp_reason).toMatch(/^excluded \(score \d+\): competitor \(edi_vendor\); a great fit$/);
     }
-    expect(out.get('Listed Co')!.company_kind_reason).toBe(`listed competitor (domain ${rules.competitors.domains[0]} in competitors of icp_rules.yml)`);
-    expect(out.get('Basis Co')).toMatchObject({company_kind: 'rcm_billing', is_competitor: 'false', uses_x12: 'true', uses_clearinghouse: 'true', techstack_basis: 'inferred'});
+    expect(out.get('Listed Co')!.company_kind_reason).toBe(
+      `listed competitor (domain ${rules.competitors.domains[0]} in competitors of icp_rules.yml)`,
+    );
+    expect(out.get('Basis Co')).toMatchObject({
+      company_kind: 'rcm_billing',
+      is_competitor: 'false',
+      uses_x12: 'true',
+      uses_clearinghouse: 'true',
+      techstack_basis: 'inferred',
+    });
   });
 
   it('gives a company that falls back to rules the same columns the rules provider gives it', async () => {
@@ -186,7 +240,8 @@ describe('openai provider against the mock server', () => {
     expect(s.provider_stats.urls_grounded).toBe(invented);
     for (const row of out) {
       // Every evidence URL is one the search returned (normalised: no www., no utm_source, no trailing slash).
-      for (const url of row.techstack_evidence ? row.techstack_evidence.split(' | ') : []) expect(url).toMatch(new RegExp(`^https://${row.domain.replace('.', '\\.')}/[a-z0-9]+$`));
+      for (const url of row.techstack_evidence ? row.techstack_evidence.split(' | ') : [])
+        expect(url).toMatch(new RegExp(`^https://${row.domain.replace('.', '\\.')}/[a-z0-9]+$`));
     }
 
     // Now the model cites only URLs of its own: every flag is ungrounded.
@@ -351,7 +406,8 @@ describe('openai provider faults', () => {
   });
 
   it('counts only companies in a row: an answer in between starts the count again; 0 never stops', async () => {
-    const threshold = (n: number) => configDir((name, text) => (name === 'openai.yml' ? text.replace(/max_failed_in_a_row: \d+/, `max_failed_in_a_row: ${n}`) : text));
+    const threshold = (n: number) =>
+      configDir((name, text) => (name === 'openai.yml' ? text.replace(/max_failed_in_a_row: \d+/, `max_failed_in_a_row: ${n}`) : text));
     const refuse = (...ns: number[]) => Object.fromEntries(ns.map((n) => [`Mockco ${String(n).padStart(3, '0')}`, [{kind: 'refusal' as const}]]));
     const input = writeInput(8);
     const three = threshold(3);
@@ -485,7 +541,8 @@ describe('openai provider throughput and cost control', () => {
     expect(r.stderr).toMatch(/budget reached \(--max-requests 3\)/);
     const out = rows();
     expect(out.filter((x) => x.enrichment_source === 'openai')).toHaveLength(3);
-    for (const x of out.filter((y) => y.enrichment_source === 'rules_fallback')) expect(x.enrichment_error).toContain('budget reached (--max-requests 3)');
+    for (const x of out.filter((y) => y.enrichment_source === 'rules_fallback'))
+      expect(x.enrichment_error).toContain('budget reached (--max-requests 3)');
     const r2 = await enrich(input, '--max-requests', '10');
     expect(mock.requests).toHaveLength(7);
     expect(summary(r2).provider_stats).toMatchObject({cache_hits: 3, api_answers: 4, fallbacks: 0, budget_reached: 0});
@@ -515,7 +572,13 @@ describe('openai provider throughput and cost control', () => {
     // --dry-run then says what is left and what it would cost, and calls nothing.
     const d = await enrich(input, '--config-dir', cfg, '--dry-run');
     expect(d.exitCode).toBe(0);
-    expect(summary(d).dry_run).toMatchObject({companies: 6, cache_hits: 3, calls_needed: 3, estimated_cost_usd: 0.03, estimated_cost_per_call_usd: 0.01});
+    expect(summary(d).dry_run).toMatchObject({
+      companies: 6,
+      cache_hits: 3,
+      calls_needed: 3,
+      estimated_cost_usd: 0.03,
+      estimated_cost_per_call_usd: 0.01,
+    });
     expect(mock.requests).toHaveLength(3);
   });
 
@@ -557,7 +620,11 @@ describe('openai provider over Chat Completions (--api chat)', () => {
     expect(r.exitCode).toBe(0);
     expect(mock.count({path: '/v1/chat/completions'})).toBe(3);
     expect(mock.count({path: '/v1/responses'})).toBe(0);
-    const body = mock.requests[0].body as {tools?: unknown; response_format: {type: string; json_schema: {strict: boolean; name: string}}; messages: Array<{role: string; content: string}>};
+    const body = mock.requests[0].body as {
+      tools?: unknown;
+      response_format: {type: string; json_schema: {strict: boolean; name: string}};
+      messages: Array<{role: string; content: string}>;
+    };
     expect(body.tools).toBeUndefined();
     expect(body.response_format.type).toBe('json_schema');
     expect(body.response_format.json_schema).toMatchObject({strict: true, name: 'company_enrichment'});

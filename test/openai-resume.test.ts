@@ -64,7 +64,8 @@ function buildCli(): string {
   // Builds of older sources, unused for an hour, go.
   for (const d of readdirSync(tmpdir())) {
     const old = join(tmpdir(), d);
-    if (/^stedi-gtm-cli-[0-9a-f]{16}$/.test(d) && old !== dir && Date.now() - statSync(old).mtimeMs > 3_600_000) rmSync(old, {recursive: true, force: true});
+    if (/^stedi-gtm-cli-[0-9a-f]{16}$/.test(d) && old !== dir && Date.now() - statSync(old).mtimeMs > 3_600_000)
+      rmSync(old, {recursive: true, force: true});
   }
   return dir;
 }
@@ -86,11 +87,29 @@ beforeEach(() => {
 afterEach(() => t.cleanup());
 
 function start(dataDir: string, input: string): ChildProcess {
-  return spawn(process.execPath, [join(cli, 'bin', 'run.js'), 'enrich', '--provider', 'openai', '--input', input, '--data-dir', dataDir, '--config-dir', join(ROOT, 'config'), '--concurrency', String(CONCURRENCY), '--quiet'], {
-    cwd: t.dir,
-    env: {PATH: process.env.PATH, HOME: process.env.HOME, OPENAI_API_KEY: KEY, OPENAI_BASE_URL: mock.url},
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return spawn(
+    process.execPath,
+    [
+      join(cli, 'bin', 'run.js'),
+      'enrich',
+      '--provider',
+      'openai',
+      '--input',
+      input,
+      '--data-dir',
+      dataDir,
+      '--config-dir',
+      join(ROOT, 'config'),
+      '--concurrency',
+      String(CONCURRENCY),
+      '--quiet',
+    ],
+    {
+      cwd: t.dir,
+      env: {PATH: process.env.PATH, HOME: process.env.HOME, OPENAI_API_KEY: KEY, OPENAI_BASE_URL: mock.url},
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 }
 
 function exited(child: ChildProcess): Promise<{code: number | null; signal: NodeJS.Signals | null; stderr: string}> {
@@ -100,7 +119,9 @@ function exited(child: ChildProcess): Promise<{code: number | null; signal: Node
 }
 
 const entries = (cacheDir: string) =>
-  existsSync(cacheDir) ? readdirSync(cacheDir, {recursive: true, withFileTypes: true}).filter((d) => d.isFile() && d.name.endsWith('.json')).length : 0;
+  existsSync(cacheDir)
+    ? readdirSync(cacheDir, {recursive: true, withFileTypes: true}).filter((d) => d.isFile() && d.name.endsWith('.json')).length
+    : 0;
 
 /**
  * Starts the CLI with the mock answering the next `answered` requests and holding every later one; kills it

@@ -16,7 +16,15 @@ import {buildCompanyInput, buildInstructions, PROMPT_VERSION} from '../src/provi
 import {RateLimiter} from '../src/providers/llm/rate-limiter.js';
 import {VirtualClock} from './helpers/virtual-clock.js';
 import {redact} from '../src/providers/llm/redact.js';
-import {AttemptTimeoutError, backoffMs, OutputError, parseResetDuration, retryAfterMs, retryDelayMs, isNetworkError} from '../src/providers/llm/retry.js';
+import {
+  AttemptTimeoutError,
+  backoffMs,
+  OutputError,
+  parseResetDuration,
+  retryAfterMs,
+  retryDelayMs,
+  isNetworkError,
+} from '../src/providers/llm/retry.js';
 import {classifyError} from '../src/providers/openai/classify.js';
 import {AnswerSchema, CACHE_FORMAT, CacheEntrySchema, type Answer, type CacheEntry} from '../src/providers/openai/schema.js';
 import {OpenAiClient} from '../src/providers/openai/client.js';
@@ -83,14 +91,26 @@ describe('config/openai.yml', () => {
 describe('prompt', () => {
   it('carries every field of the company, normalised, and the same text for the same company', () => {
     const text = buildCompanyInput(company({description: '  Claims\n\nand   eligibility  ', other_names: ['Acme West']}));
-    for (const v of ['Acme Health', 'acme.com', 'Software Development', '51-200 employees', 'Privately Held', 'Denver, CO', '"US"', 'Acme West', 'linkedin.com/company/acme-health']) {
+    for (const v of [
+      'Acme Health',
+      'acme.com',
+      'Software Development',
+      '51-200 employees',
+      'Privately Held',
+      'Denver, CO',
+      '"US"',
+      'Acme West',
+      'linkedin.com/company/acme-health',
+    ]) {
       expect(text).toContain(v);
     }
     expect(text).toContain('"description":"Claims and eligibility"');
-    expect(buildCompanyInput(company({description: 'Claims and eligibility'}))).toBe(buildCompanyInput(company({description: ' Claims \n and eligibility'})));
+    expect(buildCompanyInput(company({description: 'Claims and eligibility'}))).toBe(
+      buildCompanyInput(company({description: ' Claims \n and eligibility'})),
+    );
   });
 
-  it('puts the user\'s ICP rules in the instructions', () => {
+  it("puts the user's ICP rules in the instructions", () => {
     const text = buildInstructions(rules, true);
     for (const [kind, pts] of Object.entries(rules.icp.kind_points)) expect(text).toContain(`${kind}: +${pts}`);
     for (const k of rules.keywords.must_have) expect(text).toContain(JSON.stringify(k));
@@ -100,14 +120,17 @@ describe('prompt', () => {
     expect(text).toContain(`the kind is one of ${rules.icp.excluded_kinds.map((k) => JSON.stringify(k)).join(', ')}`);
     expect(text).toContain(`the size band is one of "1" unless the kind is ${rules.size_bands.excluded_unless_kinds.join(', ')}`);
     expect(text).toContain(`tier_1: score >= ${rules.tiers.tier_1}`);
-    expect(text).toContain(`Only a company whose kind is one of ${rules.icp.fit_kinds.map((k) => JSON.stringify(k)).join(', ')} can be tier_1 or tier_2`);
+    expect(text).toContain(
+      `Only a company whose kind is one of ${rules.icp.fit_kinds.map((k) => JSON.stringify(k)).join(', ')} can be tier_1 or tier_2`,
+    );
     for (const edit of [
       {...rules, icp: {...rules.icp, signal_required_kinds: []}},
       {...rules, tiers: {...rules.tiers, tier_1: rules.tiers.tier_1 + 5}},
       {...rules, icp: {...rules.icp, excluded_kinds: ['edi_vendor' as const]}},
       {...rules, size_bands: {...rules.size_bands, excluded_unless_kinds: []}},
       {...rules, competitors: {...rules.competitors, names: [...rules.competitors.names, 'Newco Clearing']}},
-    ]) expect(buildInstructions(edit, true)).not.toBe(text);
+    ])
+      expect(buildInstructions(edit, true)).not.toBe(text);
     expect(buildInstructions(rules, false)).not.toContain('Use web search');
   });
 
@@ -145,8 +168,18 @@ describe('cache key', () => {
     expect(cacheKey(runFingerprint({...p, schema: old}), 'input')).not.toBe(cacheKey(runFingerprint(p), 'input'));
     // And an entry of the old layout is not an entry at all (read as corrupt, asked again).
     const entry = {
-      format: 1, provider: 'openai', api: 'responses', model: 'gpt-4.1-mini', response_model: 'gpt-4.1-mini', prompt_version: 'enrich-2026-11-23.1',
-      created_at: '2026-11-30T00:00:00.000Z', response_id: 'resp_1', citations: [], sources: [], web_search_calls: 1, cost_usd: 0.01,
+      format: 1,
+      provider: 'openai',
+      api: 'responses',
+      model: 'gpt-4.1-mini',
+      response_model: 'gpt-4.1-mini',
+      prompt_version: 'enrich-2026-11-23.1',
+      created_at: '2026-11-30T00:00:00.000Z',
+      response_id: 'resp_1',
+      citations: [],
+      sources: [],
+      web_search_calls: 1,
+      cost_usd: 0.01,
       usage: {input_tokens: 1, cached_input_tokens: 0, output_tokens: 1, reasoning_tokens: 0},
       answer: {icp: answer().icp, techstack: (({basis: _b, ...rest}) => rest)(answer().techstack)},
     };
@@ -155,7 +188,14 @@ describe('cache key', () => {
     expect(CacheEntrySchema.safeParse({...entry, format: CACHE_FORMAT, answer: answer()}).success).toBe(true);
   });
 
-  const parts: FingerprintParts = {api: 'responses', model: 'gpt-4.1-mini', promptVersion: PROMPT_VERSION, schema: {a: 1}, request: {b: 2}, instructions: 'x'};
+  const parts: FingerprintParts = {
+    api: 'responses',
+    model: 'gpt-4.1-mini',
+    promptVersion: PROMPT_VERSION,
+    schema: {a: 1},
+    request: {b: 2},
+    instructions: 'x',
+  };
   it('changes with every part of the fingerprint and with the input, and only then', () => {
     const base = cacheKey(runFingerprint(parts), 'input');
     expect(base).toMatch(/^[0-9a-f]{64}$/);
@@ -185,9 +225,23 @@ describe('grounding', () => {
 
   it('reads citations, search sources and searches from a Responses output', () => {
     const output = [
-      {type: 'web_search_call', action: {type: 'search', sources: [{type: 'url', url: 'https://a.com/1'}, {type: 'url', url: 'https://a.com/1'}]}},
+      {
+        type: 'web_search_call',
+        action: {
+          type: 'search',
+          sources: [
+            {type: 'url', url: 'https://a.com/1'},
+            {type: 'url', url: 'https://a.com/1'},
+          ],
+        },
+      },
       {type: 'web_search_call', action: {type: 'open_page', url: 'https://b.com/opened'}},
-      {type: 'message', content: [{type: 'output_text', text: '{}', annotations: [{type: 'url_citation', url: 'https://c.com/x?utm_source=openai'}, {type: 'file_citation'}]}]},
+      {
+        type: 'message',
+        content: [
+          {type: 'output_text', text: '{}', annotations: [{type: 'url_citation', url: 'https://c.com/x?utm_source=openai'}, {type: 'file_citation'}]},
+        ],
+      },
     ];
     expect(responseUrls(output)).toEqual({citations: ['https://c.com/x?utm_source=openai'], sources: ['https://a.com/1'], webSearchCalls: 2});
     expect(responseUrls(undefined)).toEqual({citations: [], sources: [], webSearchCalls: 0});
@@ -216,13 +270,18 @@ describe('grounding', () => {
   it('never lets a URL the search did not return through (property)', () => {
     const url = fc.webUrl({withQueryParameters: true, withFragments: true});
     fc.assert(
-      fc.property(fc.array(url, {maxLength: 6}), fc.array(url, {maxLength: 6}), fc.array(fc.boolean(), {maxLength: 6}), (returned, invented, cite) => {
-        const evidence = [...returned.filter((_, i) => cite[i]), ...invented].map((u) => ({signal: 'x12' as const, url: u}));
-        const grounded = groundedSet([], returned);
-        const g = groundEvidence(evidence, grounded, 50);
-        for (const u of g.urls) expect(grounded.has(u)).toBe(true);
-        expect(g.kept + g.dropped).toBe(evidence.length);
-      }),
+      fc.property(
+        fc.array(url, {maxLength: 6}),
+        fc.array(url, {maxLength: 6}),
+        fc.array(fc.boolean(), {maxLength: 6}),
+        (returned, invented, cite) => {
+          const evidence = [...returned.filter((_, i) => cite[i]), ...invented].map((u) => ({signal: 'x12' as const, url: u}));
+          const grounded = groundedSet([], returned);
+          const g = groundEvidence(evidence, grounded, 50);
+          for (const u of g.urls) expect(grounded.has(u)).toBe(true);
+          expect(g.kept + g.dropped).toBe(evidence.length);
+        },
+      ),
       {numRuns: 40},
     );
   });
@@ -239,7 +298,8 @@ describe('grounding', () => {
 describe('answer -> columns', () => {
   const deriver = compileDeriver(rules, cfg.grounding);
   const acme = {domain: 'acme.com', name: 'Acme Health', is_previous_customer: false};
-  const derive = (a: Answer, citations: string[] = [], sources: string[] = [], who = acme) => deriver.derive({answer: a, citations, sources} satisfies Pick<CacheEntry, 'answer' | 'citations' | 'sources'>, who);
+  const derive = (a: Answer, citations: string[] = [], sources: string[] = [], who = acme) =>
+    deriver.derive({answer: a, citations, sources} satisfies Pick<CacheEntry, 'answer' | 'citations' | 'sources'>, who);
 
   it('derives fit from the tier and the configured fit_min_tier, clamps and rounds', () => {
     const fit = (tier: Answer['icp']['tier']) => derive(answer({}, {tier})).enrichment.icp_fit;
@@ -255,7 +315,14 @@ describe('answer -> columns', () => {
 
   it('normalises transaction sets and names, and sets the flags they imply', () => {
     expect(transactionSets(['837P', '270', '837I', 'eligibility', '835 ERA'])).toEqual(['270', '835', '837']);
-    const e = derive(answer({uses_x12: false, x12_transaction_sets: ['271'], clearinghouses: ['availity', 'Navicure', 'Some New House', ' '], ehrs: ['athenahealth', 'Cerner']})).enrichment;
+    const e = derive(
+      answer({
+        uses_x12: false,
+        x12_transaction_sets: ['271'],
+        clearinghouses: ['availity', 'Navicure', 'Some New House', ' '],
+        ehrs: ['athenahealth', 'Cerner'],
+      }),
+    ).enrichment;
     expect(e.uses_x12).toBe(true);
     expect(e.uses_clearinghouse).toBe(true);
     expect(e.clearinghouses).toEqual(['Availity', 'Some New House', 'Waystar']);
@@ -272,33 +339,72 @@ describe('answer -> columns', () => {
   });
 
   it('keeps is_competitor and company_kind edi_vendor together, whatever the model says (the kind decides)', () => {
-    expect(derive(answer({}, {}, {kind: 'health_it', is_competitor: true})).enrichment).toMatchObject({company_kind: 'health_it', is_competitor: false, icp_tier: 'tier_2'});
-    expect(derive(answer({}, {}, {kind: 'edi_vendor', is_competitor: false})).enrichment).toMatchObject({company_kind: 'edi_vendor', is_competitor: true});
+    expect(derive(answer({}, {}, {kind: 'health_it', is_competitor: true})).enrichment).toMatchObject({
+      company_kind: 'health_it',
+      is_competitor: false,
+      icp_tier: 'tier_2',
+    });
+    expect(derive(answer({}, {}, {kind: 'edi_vendor', is_competitor: false})).enrichment).toMatchObject({
+      company_kind: 'edi_vendor',
+      is_competitor: true,
+    });
   });
 
   it('makes a competitor excluded, not ICP and no clearinghouse user, with a reason that says competitor', () => {
     const a = answer(
-      {uses_clearinghouse: true, clearinghouses: ['Availity'], basis: {x12: 'stated', clearinghouse: 'stated', fhir: 'not_set', hl7: 'not_set'}, evidence: [{signal: 'clearinghouse', url: 'https://acme.com/partners', note: ''}, {signal: 'x12', url: 'https://acme.com/edi', note: ''}]},
+      {
+        uses_clearinghouse: true,
+        clearinghouses: ['Availity'],
+        basis: {x12: 'stated', clearinghouse: 'stated', fhir: 'not_set', hl7: 'not_set'},
+        evidence: [
+          {signal: 'clearinghouse', url: 'https://acme.com/partners', note: ''},
+          {signal: 'x12', url: 'https://acme.com/edi', note: ''},
+        ],
+      },
       {tier: 'tier_1', score: 80, reason: 'sells claims APIs'},
       {kind: 'edi_vendor', is_competitor: true},
     );
     const e = derive(a, [], ['https://acme.com/partners', 'https://acme.com/edi']).enrichment;
-    expect(e).toMatchObject({company_kind: 'edi_vendor', is_competitor: true, icp_tier: 'excluded', icp_fit: false, icp_score: 80, uses_clearinghouse: false, clearinghouses: [], uses_x12: true, techstack_basis: 'stated'});
+    expect(e).toMatchObject({
+      company_kind: 'edi_vendor',
+      is_competitor: true,
+      icp_tier: 'excluded',
+      icp_fit: false,
+      icp_score: 80,
+      uses_clearinghouse: false,
+      clearinghouses: [],
+      uses_x12: true,
+      techstack_basis: 'stated',
+    });
     expect(e.icp_reason).toBe('excluded (score 80): competitor (edi_vendor); sells claims APIs');
     expect(e.techstack_evidence).toEqual(['https://acme.com/edi']);
     // Always in the same words, even when the model's own reason mentions competitors.
-    expect(derive(answer({}, {tier: 'excluded', reason: 'Not a competitor.'}, {kind: 'edi_vendor'})).enrichment.icp_reason).toBe('excluded (score 55): competitor (edi_vendor); Not a competitor.');
+    expect(derive(answer({}, {tier: 'excluded', reason: 'Not a competitor.'}, {kind: 'edi_vendor'})).enrichment.icp_reason).toBe(
+      'excluded (score 55): competitor (edi_vendor); Not a competitor.',
+    );
   });
 
   it('makes a competitor listed in icp_rules.yml (domain or name) edi_vendor even when the model says otherwise', () => {
-    const a = answer({uses_clearinghouse: true, basis: {x12: 'stated', clearinghouse: 'stated', fhir: 'not_set', hl7: 'not_set'}}, {tier: 'tier_1'}, {kind: 'rcm_billing', reason: 'revenue cycle'});
+    const a = answer(
+      {uses_clearinghouse: true, basis: {x12: 'stated', clearinghouse: 'stated', fhir: 'not_set', hl7: 'not_set'}},
+      {tier: 'tier_1'},
+      {kind: 'rcm_billing', reason: 'revenue cycle'},
+    );
     const byDomain = derive(a, [], [], {domain: rules.competitors.domains[0], name: 'Some Name', is_previous_customer: false}).enrichment;
-    expect(byDomain).toMatchObject({company_kind: 'edi_vendor', is_competitor: true, icp_tier: 'excluded', icp_fit: false, uses_clearinghouse: false});
+    expect(byDomain).toMatchObject({
+      company_kind: 'edi_vendor',
+      is_competitor: true,
+      icp_tier: 'excluded',
+      icp_fit: false,
+      uses_clearinghouse: false,
+    });
     expect(byDomain.company_kind_reason).toBe(`listed competitor (domain ${rules.competitors.domains[0]} in competitors of icp_rules.yml)`);
     const byName = derive(a, [], [], {domain: 'parent-company.com', name: 'experian health', is_previous_customer: false}).enrichment;
     expect(byName).toMatchObject({company_kind: 'edi_vendor', is_competitor: true, icp_tier: 'excluded'});
     expect(byName.company_kind_reason).toContain('name "experian health"');
-    expect(derive(a, [], [], {domain: 'parent-company.com', name: 'Experian Health Partners', is_previous_customer: false}).enrichment.company_kind).toBe('rcm_billing');
+    expect(
+      derive(a, [], [], {domain: 'parent-company.com', name: 'Experian Health Partners', is_previous_customer: false}).enrichment.company_kind,
+    ).toBe('rcm_billing');
   });
 
   it('never makes a previous customer a competitor, whatever the model or the list says (as the rules)', () => {
@@ -311,12 +417,24 @@ describe('answer -> columns', () => {
 
   it('excludes the other kinds of icp.excluded_kinds too', () => {
     const e = derive(answer({}, {tier: 'tier_2', reason: 'makes devices'}, {kind: 'pharma_device'})).enrichment;
-    expect(e).toMatchObject({icp_tier: 'excluded', icp_fit: false, is_competitor: false, icp_reason: 'excluded (score 55): excluded kind pharma_device; makes devices'});
+    expect(e).toMatchObject({
+      icp_tier: 'excluded',
+      icp_fit: false,
+      is_competitor: false,
+      icp_reason: 'excluded (score 55): excluded kind pharma_device; makes devices',
+    });
   });
 
   it('says whether the flags are stated or inferred: stated when any set flag is, none when no flag is set', () => {
-    const basis = (over: Partial<Answer['techstack']>) => derive(answer({uses_x12: false, x12_transaction_sets: [], ...over})).enrichment.techstack_basis;
-    const marks = (m: Partial<Answer['techstack']['basis']>): Answer['techstack']['basis'] => ({x12: 'not_set', clearinghouse: 'not_set', fhir: 'not_set', hl7: 'not_set', ...m});
+    const basis = (over: Partial<Answer['techstack']>) =>
+      derive(answer({uses_x12: false, x12_transaction_sets: [], ...over})).enrichment.techstack_basis;
+    const marks = (m: Partial<Answer['techstack']['basis']>): Answer['techstack']['basis'] => ({
+      x12: 'not_set',
+      clearinghouse: 'not_set',
+      fhir: 'not_set',
+      hl7: 'not_set',
+      ...m,
+    });
     expect(basis({basis: marks({})})).toBe('none');
     expect(basis({ehrs: ['Epic'], basis: marks({})})).toBe('none'); // an EHR named is not one of the flags
     expect(basis({uses_x12: true, uses_clearinghouse: true, basis: marks({x12: 'inferred', clearinghouse: 'inferred'})})).toBe('inferred');
@@ -328,11 +446,24 @@ describe('answer -> columns', () => {
     expect(basis({clearinghouses: ['Availity'], basis: marks({})})).toBe('stated');
     expect(basis({uses_fhir: true, basis: marks({})})).toBe('inferred');
     // A competitor's clearinghouse flag is dropped, and its mark with it.
-    expect(derive(answer({uses_x12: false, x12_transaction_sets: [], uses_clearinghouse: true, basis: marks({clearinghouse: 'stated'})}, {}, {kind: 'edi_vendor'})).enrichment.techstack_basis).toBe('none');
+    expect(
+      derive(
+        answer(
+          {uses_x12: false, x12_transaction_sets: [], uses_clearinghouse: true, basis: marks({clearinghouse: 'stated'})},
+          {},
+          {kind: 'edi_vendor'},
+        ),
+      ).enrichment.techstack_basis,
+    ).toBe('none');
   });
 
   it('puts only grounded URLs in techstack_evidence and lowers the confidence of ungrounded flags', () => {
-    const a = answer({evidence: [{signal: 'x12', url: 'https://acme.com/edi', note: ''}, {signal: 'x12', url: 'https://made.up/x', note: ''}]});
+    const a = answer({
+      evidence: [
+        {signal: 'x12', url: 'https://acme.com/edi', note: ''},
+        {signal: 'x12', url: 'https://made.up/x', note: ''},
+      ],
+    });
     const grounded = derive(a, [], ['https://acme.com/edi']);
     expect(grounded.enrichment.techstack_evidence).toEqual(['https://acme.com/edi']);
     expect(grounded.enrichment.techstack_confidence).toBe(0.9);
@@ -413,7 +544,11 @@ describe('retries', () => {
     expect(classifyError(api(403, {message: 'no'}), ctx).kind).toBe('fatal');
     expect(classifyError(api(404, {message: 'model not found'}), ctx)).toMatchObject({kind: 'fatal', message: expect.stringContaining('--api chat')});
     expect(classifyError(api(429, {message: 'quota', type: 'insufficient_quota', code: 'insufficient_quota'}), ctx).kind).toBe('fatal');
-    expect(classifyError(api(429, {message: 'slow down', code: 'rate_limit_exceeded'}, {'retry-after-ms': '50'}), ctx)).toMatchObject({kind: 'retry', retryAfterMs: 50, rateLimited: true});
+    expect(classifyError(api(429, {message: 'slow down', code: 'rate_limit_exceeded'}, {'retry-after-ms': '50'}), ctx)).toMatchObject({
+      kind: 'retry',
+      retryAfterMs: 50,
+      rateLimited: true,
+    });
     expect(classifyError(api(500, {message: 'oops'}), ctx)).toMatchObject({kind: 'retry', retryAfterMs: null});
     expect(classifyError(api(503, {message: 'oops'}, {'x-should-retry': 'false'}), ctx).kind).toBe('fail');
     expect(classifyError(api(400, {message: 'bad request'}), ctx).kind).toBe('fail');
@@ -449,7 +584,10 @@ const fixedClock = (now: () => number) => ({now, sleep: () => Promise.reject(new
 describe('rate limiter', () => {
   it('spaces request starts by 60000/rpm', () => {
     let now = 0;
-    const l = new RateLimiter({rpm: 120}, fixedClock(() => now));
+    const l = new RateLimiter(
+      {rpm: 120},
+      fixedClock(() => now),
+    );
     expect(l.delayFor(now, 0)).toBe(0);
     l.take(now, 0);
     expect(l.delayFor(now, 0)).toBe(500);
@@ -461,7 +599,10 @@ describe('rate limiter', () => {
 
   it('keeps a token bucket for --tpm and settles it with the real usage', () => {
     const now = 0;
-    const l = new RateLimiter({tpm: 6000}, fixedClock(() => now));
+    const l = new RateLimiter(
+      {tpm: 6000},
+      fixedClock(() => now),
+    );
     l.take(now, 6000);
     expect(l.delayFor(now, 1000)).toBe(10_000); // 1000 tokens at 100 per second
     l.settle(6000, 3000); // used less than estimated: 3000 back
@@ -473,7 +614,10 @@ describe('rate limiter', () => {
 
   it('pauses everyone after a 429 or when the headers say the budget is spent', () => {
     let now = 1000;
-    const l = new RateLimiter({}, fixedClock(() => now));
+    const l = new RateLimiter(
+      {},
+      fixedClock(() => now),
+    );
     l.pauseUntil(1500);
     expect(l.delayFor(now, 0)).toBe(500);
     now = 2000;
@@ -578,7 +722,11 @@ describe('enrich cache', () => {
     const c = new EnrichCache(t.dir, Entry);
     c.write(key, {v: 1});
     const path = c.pathFor(key);
-    for (const [text, reason] of [['', /empty/], ['{"v":', /invalid JSON/], ['{"w":1}', /unexpected content/]] as const) {
+    for (const [text, reason] of [
+      ['', /empty/],
+      ['{"v":', /invalid JSON/],
+      ['{"w":1}', /unexpected content/],
+    ] as const) {
       writeFileSync(path, text);
       const r = c.read(key);
       expect(r.status).toBe('corrupt');
@@ -599,9 +747,29 @@ describe('options', () => {
     expect(resolveOptions({}, {OPENAI_API_KEY: 'k'}, cfg).model).toBe(cfg.default_model);
     expect(resolveOptions({}, env, cfg).model).toBe('gpt-5-mini');
     expect(resolveOptions({model: 'gpt-4o-mini'}, env, cfg).model).toBe('gpt-4o-mini');
-    const o = resolveOptions({concurrency: 3, timeout: 1.5, 'max-retries': 0, 'max-cost': 2, 'max-requests': 9, refresh: true, api: 'chat'}, env, cfg);
-    expect(o).toMatchObject({concurrency: 3, timeoutMs: 1500, maxRetries: 0, maxCost: 2, maxRequests: 9, refresh: true, api: 'chat', apiKey: 'sk-test-x'});
-    expect(resolveOptions({}, env, cfg)).toMatchObject({concurrency: 8, timeoutMs: 60_000, maxRetries: 4, api: 'responses', refresh: false, dryRun: false});
+    const o = resolveOptions(
+      {concurrency: 3, timeout: 1.5, 'max-retries': 0, 'max-cost': 2, 'max-requests': 9, refresh: true, api: 'chat'},
+      env,
+      cfg,
+    );
+    expect(o).toMatchObject({
+      concurrency: 3,
+      timeoutMs: 1500,
+      maxRetries: 0,
+      maxCost: 2,
+      maxRequests: 9,
+      refresh: true,
+      api: 'chat',
+      apiKey: 'sk-test-x',
+    });
+    expect(resolveOptions({}, env, cfg)).toMatchObject({
+      concurrency: 8,
+      timeoutMs: 60_000,
+      maxRetries: 4,
+      api: 'responses',
+      refresh: false,
+      dryRun: false,
+    });
   });
 
   it('needs a key unless it is a dry run or a server of its own (OPENAI_BASE_URL)', () => {

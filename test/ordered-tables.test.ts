@@ -14,7 +14,8 @@ afterEach(() => t.cleanup());
 const TABLES = ['a.csv', 'b.csv', 'c.csv'];
 const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
 /** A codec of text columns. */
-const codecOf = (...names: string[]) => new TableCodec<Record<string, string>>(names.map((name) => ({name, kind: 'string', nullable: false, plain: false})));
+const codecOf = (...names: string[]) =>
+  new TableCodec<Record<string, string>>(names.map((name) => ({name, kind: 'string', nullable: false, plain: false})));
 
 /** Per piece: its blocks, each (table, text), in the order the piece sends them. */
 const pieces = fc.array(
@@ -48,7 +49,14 @@ describe('OrderedTables', () => {
         expect(out.next).toBe(ps.length);
         await out.commit();
         TABLES.forEach((f, i) => {
-          const want = ps.map((blocks) => blocks.filter((b) => b.table === i).map((b) => b.text).join('')).join('');
+          const want = ps
+            .map((blocks) =>
+              blocks
+                .filter((b) => b.table === i)
+                .map((b) => b.text)
+                .join(''),
+            )
+            .join('');
           expect([f, readFileSync(join(dir, f), 'utf8')]).toEqual([f, want]);
         });
         expect(readdirSync(dir).filter((f) => f.startsWith('.'))).toEqual([]);
@@ -156,26 +164,32 @@ describe('WriterGroup (stream)', () => {
 describe('PieceQueue', () => {
   it('hands out every piece once, in order, never more than `ahead` past the first unfinished one (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({min: 0, max: 30}), fc.integer({min: 1, max: 5}), fc.integer({min: 1, max: 4}), fc.array(fc.nat(), {maxLength: 60}), async (count, ahead, threads, delays) => {
-        const done = new Set<number>();
-        let firstUnfinished = 0;
-        const queue = new PieceQueue(count, ahead, () => firstUnfinished);
-        const taken: number[] = [];
-        let d = 0;
-        const thread = async () => {
-          for (let k = await queue.take(); k !== -1; k = await queue.take()) {
-            expect(k).toBeLessThan(firstUnfinished + ahead);
-            taken.push(k);
-            // Pieces take a while, some longer than others: they finish out of order.
-            for (let i = delays[d++ % Math.max(1, delays.length)] % 4; i > 0; i--) await Promise.resolve();
-            done.add(k);
-            while (done.has(firstUnfinished)) firstUnfinished++;
-            queue.finished();
-          }
-        };
-        await Promise.all(Array.from({length: threads}, thread));
-        expect(taken).toEqual(Array.from({length: count}, (_, i) => i));
-      }),
+      fc.asyncProperty(
+        fc.integer({min: 0, max: 30}),
+        fc.integer({min: 1, max: 5}),
+        fc.integer({min: 1, max: 4}),
+        fc.array(fc.nat(), {maxLength: 60}),
+        async (count, ahead, threads, delays) => {
+          const done = new Set<number>();
+          let firstUnfinished = 0;
+          const queue = new PieceQueue(count, ahead, () => firstUnfinished);
+          const taken: number[] = [];
+          let d = 0;
+          const thread = async () => {
+            for (let k = await queue.take(); k !== -1; k = await queue.take()) {
+              expect(k).toBeLessThan(firstUnfinished + ahead);
+              taken.push(k);
+              // Pieces take a while, some longer than others: they finish out of order.
+              for (let i = delays[d++ % Math.max(1, delays.length)] % 4; i > 0; i--) await Promise.resolve();
+              done.add(k);
+              while (done.has(firstUnfinished)) firstUnfinished++;
+              queue.finished();
+            }
+          };
+          await Promise.all(Array.from({length: threads}, thread));
+          expect(taken).toEqual(Array.from({length: count}, (_, i) => i));
+        },
+      ),
     );
   });
 
@@ -190,21 +204,30 @@ describe('PieceQueue', () => {
 });
 
 describe('workerHeapFlags', () => {
-  const flags = (limits: WorkerLimits) => Object.fromEntries(workerHeapFlags(limits).map((f) => f.slice(2).split('=')).map(([k, v]) => [k, Number(v)]));
+  const flags = (limits: WorkerLimits) =>
+    Object.fromEntries(
+      workerHeapFlags(limits)
+        .map((f) => f.slice(2).split('='))
+        .map(([k, v]) => [k, Number(v)]),
+    );
 
-  it('asks for 16 MB semi-spaces and 128 MB of old generation with the workers\' limits', () => {
+  it("asks for 16 MB semi-spaces and 128 MB of old generation with the workers' limits", () => {
     expect(flags(workerLimits({}))).toEqual({'min-semi-space-size': 16, 'initial-old-space-size': 128});
   });
 
   it('stays within any limits: three semi-spaces fit the young generation, the first old collection comes within the old one (property)', () => {
     fc.assert(
-      fc.property(fc.option(fc.integer({min: 1, max: 4096}), {nil: undefined}), fc.option(fc.integer({min: 1, max: 4096}), {nil: undefined}), (young, old) => {
-        const f = flags({maxYoungGenerationSizeMb: young, maxOldGenerationSizeMb: old});
-        expect(f['min-semi-space-size']).toBeGreaterThanOrEqual(1);
-        expect(f['min-semi-space-size']).toBeLessThanOrEqual(Math.max(1, Math.min(16, (young ?? 48) / 3)));
-        expect(f['initial-old-space-size']).toBeGreaterThanOrEqual(1);
-        expect(f['initial-old-space-size']).toBeLessThanOrEqual(Math.max(1, Math.min(128, old ?? 128)));
-      }),
+      fc.property(
+        fc.option(fc.integer({min: 1, max: 4096}), {nil: undefined}),
+        fc.option(fc.integer({min: 1, max: 4096}), {nil: undefined}),
+        (young, old) => {
+          const f = flags({maxYoungGenerationSizeMb: young, maxOldGenerationSizeMb: old});
+          expect(f['min-semi-space-size']).toBeGreaterThanOrEqual(1);
+          expect(f['min-semi-space-size']).toBeLessThanOrEqual(Math.max(1, Math.min(16, (young ?? 48) / 3)));
+          expect(f['initial-old-space-size']).toBeGreaterThanOrEqual(1);
+          expect(f['initial-old-space-size']).toBeLessThanOrEqual(Math.max(1, Math.min(128, old ?? 128)));
+        },
+      ),
     );
   });
 });

@@ -16,12 +16,28 @@ describe('the package', () => {
     expect(r.status).toBe(0);
     const pjson = JSON.parse(readFileSync('package.json', 'utf8')) as {license: string};
     expect(pjson.license).toBe('MIT');
-    expect(paths).toEqual(expect.arrayContaining(['LICENSE', 'bin/run.js', 'dist/commands/run.js', 'dist/help.js', 'dist/hooks/command-not-found.js', 'config/openai.yml', 'data/input/companies_clay.csv', 'oclif.manifest.json', 'README.md']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'LICENSE',
+        'bin/run.js',
+        'dist/commands/run.js',
+        'dist/help.js',
+        'dist/hooks/command-not-found.js',
+        'config/openai.yml',
+        'data/input/companies_clay.csv',
+        'oclif.manifest.json',
+        'README.md',
+      ]),
+    );
     expect(readFileSync('LICENSE', 'utf8')).toMatch(/^MIT License\n/);
   });
 
   it('ships nothing a user cannot run: no bin/dev.js, no dev scripts, no tests, no sources', () => {
-    expect(paths.filter((p) => p === 'bin/dev.js' || p.startsWith('dist/scripts/') || p.startsWith('src/') || p.startsWith('test/') || p.startsWith('bench/'))).toEqual([]);
+    expect(
+      paths.filter(
+        (p) => p === 'bin/dev.js' || p.startsWith('dist/scripts/') || p.startsWith('src/') || p.startsWith('test/') || p.startsWith('bench/'),
+      ),
+    ).toEqual([]);
   });
 
   it('keeps the screenshot small (it is most of the tarball otherwise)', () => {

@@ -61,7 +61,7 @@ describe('Parquet tables', () => {
     }
   }, 120_000);
 
-  it('blocks encoded separately and assembled in order are the same file as one writer (the workers\' way)', async () => {
+  it("blocks encoded separately and assembled in order are the same file as one writer (the workers' way)", async () => {
     const d = DATASET_TABLES.find((x) => x.name === 'deals')!;
     const rows = await csvRows(tablePath(data, d), d.columns, false);
     const table = parquetTable(d.columns);
@@ -98,7 +98,9 @@ describe('Parquet tables', () => {
     const db = await openDuckDb();
     if (!db) return;
     try {
-      const got = await db.rows(`SELECT invoice_id, amount::VARCHAR AS amount, strftime(due_date, '%Y-%m-%d') AS due_date FROM read_parquet('${joined}')`);
+      const got = await db.rows(
+        `SELECT invoice_id, amount::VARCHAR AS amount, strftime(due_date, '%Y-%m-%d') AS due_date FROM read_parquet('${joined}')`,
+      );
       expect(got.map((r) => [r.invoice_id, Number(r.amount), r.due_date])).toEqual(rows.map((r) => [r.invoice_id, r.amount, r.due_date]));
     } finally {
       db.close();
@@ -127,24 +129,30 @@ describe('Parquet tables', () => {
       id: fc.stringMatching(/^co_[0-9a-f]{16}$/),
       note: fc.string({unit: 'binary'}),
       tags: fc.array(fc.string()),
-      day: fc.oneof(fc.constant(''), fc.date({min: new Date('1990-01-01'), max: new Date('2090-12-31'), noInvalidDate: true}).map((x) => x.toISOString().slice(0, 10))),
+      day: fc.oneof(
+        fc.constant(''),
+        fc.date({min: new Date('1990-01-01'), max: new Date('2090-12-31'), noInvalidDate: true}).map((x) => x.toISOString().slice(0, 10)),
+      ),
       n: fc.option(fc.integer({min: -(2 ** 40), max: 2 ** 40})),
       amount: fc.integer({min: -1e9, max: 1e9}).map((c) => c / 100),
       kind: fc.constantFrom('a', 'b', ''),
       ok: fc.boolean(),
     });
     let k = 0;
-    await fc.assert(fc.asyncProperty(fc.array(row, {maxLength: 40}), async (rows) => {
-      const csvFile = join(dir, `t${k}.csv`);
-      const pqFile = join(dir, `t${k++}.parquet`);
-      // The CSV's rows: written and read by the codec (safeText), as the stages do.
-      const codec = new TableCodec<Record<string, unknown>>(columns, {safeText: true});
-      const {writeFileSync} = await import('node:fs');
-      writeFileSync(csvFile, `${codec.columns.join(',')}\n${rows.map((r) => codec.line(r)).join('')}`);
-      const viaCsv = await csvRows(csvFile, columns, true);
-      await writeParquetTable(pqFile, columns, rows, {safeText: true, rowGroupRows: 7});
-      expect(await readParquetTable(pqFile, columns)).toEqual(viaCsv);
-    }), {numRuns: 40});
+    await fc.assert(
+      fc.asyncProperty(fc.array(row, {maxLength: 40}), async (rows) => {
+        const csvFile = join(dir, `t${k}.csv`);
+        const pqFile = join(dir, `t${k++}.parquet`);
+        // The CSV's rows: written and read by the codec (safeText), as the stages do.
+        const codec = new TableCodec<Record<string, unknown>>(columns, {safeText: true});
+        const {writeFileSync} = await import('node:fs');
+        writeFileSync(csvFile, `${codec.columns.join(',')}\n${rows.map((r) => codec.line(r)).join('')}`);
+        const viaCsv = await csvRows(csvFile, columns, true);
+        await writeParquetTable(pqFile, columns, rows, {safeText: true, rowGroupRows: 7});
+        expect(await readParquetTable(pqFile, columns)).toEqual(viaCsv);
+      }),
+      {numRuns: 40},
+    );
   });
 
   it('DuckDB opens the Parquet files with the types of the schemas and their row counts', async () => {
@@ -163,8 +171,17 @@ describe('Parquet tables', () => {
       }
       // A value of each typed kind as DuckDB reads it.
       const inv = join(t.dir, 'duck', 'invoices.parquet');
-      const csvInv = await csvRows(tablePath(data, DATASET_TABLES.find((x) => x.name === 'invoices')!), DATASET_TABLES.find((x) => x.name === 'invoices')!.columns, false);
-      const [first] = await db.rows(`SELECT invoice_id, strftime(period_start, '%Y-%m-%d') AS period_start, amount::VARCHAR AS amount, period_months FROM read_parquet('${inv}') LIMIT 1`);
+      const csvInv = await csvRows(
+        tablePath(
+          data,
+          DATASET_TABLES.find((x) => x.name === 'invoices')!,
+        ),
+        DATASET_TABLES.find((x) => x.name === 'invoices')!.columns,
+        false,
+      );
+      const [first] = await db.rows(
+        `SELECT invoice_id, strftime(period_start, '%Y-%m-%d') AS period_start, amount::VARCHAR AS amount, period_months FROM read_parquet('${inv}') LIMIT 1`,
+      );
       expect(first.invoice_id).toBe(csvInv[0].invoice_id);
       expect(first.period_start).toBe(csvInv[0].period_start);
       expect(Number(first.amount)).toBe(csvInv[0].amount);

@@ -36,8 +36,13 @@ function craftSnapshots(deals: DealCsv[]): PipelineSnapshot[] {
       const monday = new Date(start.getTime() + ((8 - start.getUTCDay()) % 7) * 86_400_000).toISOString().slice(0, 10);
       if (monday < d.created_date || monday > end) continue;
       rows.push({
-        snapshot_date: monday, deal_id: d.deal_id, stage: 'discovery', amount_arr: Number(d.amount_arr),
-        expected_close_date: quarterEnd(i % 3 === 0 ? q + 1 : q), forecast_category: 'pipeline', probability: 0.1,
+        snapshot_date: monday,
+        deal_id: d.deal_id,
+        stage: 'discovery',
+        amount_arr: Number(d.amount_arr),
+        expected_close_date: quarterEnd(i % 3 === 0 ? q + 1 : q),
+        forecast_category: 'pipeline',
+        probability: 0.1,
       });
     }
   });
@@ -45,9 +50,22 @@ function craftSnapshots(deals: DealCsv[]): PipelineSnapshot[] {
 }
 
 describe('report: pipeline figures from the tables', () => {
-  it('equal the accumulator fed the same rows, also with snapshot rows out of the deals\' order', async () => {
+  it("equal the accumulator fed the same rows, also with snapshot rows out of the deals' order", async () => {
     const dir = join(t.dir, 'a');
-    const r = await runCli(Run, ['--seed', '3', '--input', SAMPLE, '--config-dir', CONFIG_DIR, '--provider', 'rules', '--no-report', '--quiet', '--data-dir', dir]);
+    const r = await runCli(Run, [
+      '--seed',
+      '3',
+      '--input',
+      SAMPLE,
+      '--config-dir',
+      CONFIG_DIR,
+      '--provider',
+      'rules',
+      '--no-report',
+      '--quiet',
+      '--data-dir',
+      dir,
+    ]);
     expect(r.exitCode).toBe(0);
     const paths = dataPaths(dir);
     const deals = Papa.parse<DealCsv>(readFileSync(paths.deals, 'utf8'), {header: true, skipEmptyLines: true}).data;
@@ -65,8 +83,12 @@ describe('report: pipeline figures from the tables', () => {
       const rows = order === 'deals' ? snapshots : [...snapshots.slice(1), snapshots[0]].reverse();
       writeFileSync(paths.snapshots, snapshotCodec.columns.join(',') + '\n' + rows.map((s) => snapshotCodec.line(s)).join(''));
       const got = await reportStage({paths, reporter: await createReporter('quiet')});
-      expect([order, got.quota_attainment_share, got.median_pipeline_coverage, got.median_slip_rate])
-        .toEqual([order, want.quota_attainment.at_quota_share, want.median_pipeline_coverage, want.median_slip_rate]);
+      expect([order, got.quota_attainment_share, got.median_pipeline_coverage, got.median_slip_rate]).toEqual([
+        order,
+        want.quota_attainment.at_quota_share,
+        want.median_pipeline_coverage,
+        want.median_slip_rate,
+      ]);
       const html = readFileSync(join(dir, 'final', 'report.html'), 'utf8');
       expect(html).toContain('Quota attainment by rep');
       for (const rep of config.reps) expect(html).toContain(`<tr><th>${rep.name}</th>`);

@@ -68,13 +68,27 @@ describe('provider registry', () => {
     const base = {description: 'x', create: () => ({name: 'x', concurrency: 1, enrich: () => ({}) as never, stats: () => ({})})};
     expect(() => registerProvider({...base, name: 'rules'})).toThrow(/registered already/);
     expect(() => registerProvider({...base, name: 'rules_fallback'})).toThrow(/registered already/);
-    expect(() => registerProvider({...base, name: 'other', flags: {concurrency: Flags.integer({description: 'another'})}})).toThrow(/--concurrency is defined already/);
+    expect(() => registerProvider({...base, name: 'other', flags: {concurrency: Flags.integer({description: 'another'})}})).toThrow(
+      /--concurrency is defined already/,
+    );
   });
 
   it('enrich --provider echo runs the registered provider and writes rows that match the companies schema', async () => {
     const input = join(t.dir, 'clay.csv');
     writeFileSync(input, clayCsv(CLAY_HEADER, clayRows(5)));
-    const r = await runCli(Enrich, ['--provider', 'echo', '--echo-tag', 'hi', '--input', input, '--config-dir', CONFIG, '--data-dir', join(t.dir, 'data'), '--json']);
+    const r = await runCli(Enrich, [
+      '--provider',
+      'echo',
+      '--echo-tag',
+      'hi',
+      '--input',
+      input,
+      '--config-dir',
+      CONFIG,
+      '--data-dir',
+      join(t.dir, 'data'),
+      '--json',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     const summary = JSON.parse(r.stdout);

@@ -14,7 +14,20 @@ import {
 } from '../src/core/quality.js';
 
 /** All the columns today's companies.csv has that the measure reads, plus the lead's new ones. */
-const TODAY = ['company_id', 'name', 'domain', 'country', 'size_band', 'icp_fit', 'icp_reason', 'uses_x12', 'uses_clearinghouse', 'uses_fhir', 'uses_hl7', 'techstack_evidence'];
+const TODAY = [
+  'company_id',
+  'name',
+  'domain',
+  'country',
+  'size_band',
+  'icp_fit',
+  'icp_reason',
+  'uses_x12',
+  'uses_clearinghouse',
+  'uses_fhir',
+  'uses_hl7',
+  'techstack_evidence',
+];
 const AFTER = [...TODAY, 'company_kind', 'company_kind_reason', 'is_competitor'];
 
 function label(row: number, name: string, domain: string, values: Record<string, string> = {}): LabelRow {
@@ -107,9 +120,20 @@ describe('binary labels: precision, recall, F1', () => {
   });
 
   it('reads yes and likely as positive, no as negative, unknown/unsure/empty as left out, anything else as invalid', () => {
-    expect(['yes', 'Likely', ' no ', 'unknown', 'UNSURE', ''].map(binaryVerdict)).toEqual(['positive', 'positive', 'negative', 'ignored', 'ignored', 'ignored']);
+    expect(['yes', 'Likely', ' no ', 'unknown', 'UNSURE', ''].map(binaryVerdict)).toEqual([
+      'positive',
+      'positive',
+      'negative',
+      'ignored',
+      'ignored',
+      'ignored',
+    ]);
     expect(binaryVerdict('maybe')).toBeUndefined();
-    const bad = [label(2, 'A', 'a.com', {uses_x12: 'maybe'}), label(3, 'B', 'b.com', {kind: 'hospital'}), label(4, 'C', 'c.com', {kind: 'payer', icp_fit: 'no'})];
+    const bad = [
+      label(2, 'A', 'a.com', {uses_x12: 'maybe'}),
+      label(3, 'B', 'b.com', {kind: 'hospital'}),
+      label(4, 'C', 'c.com', {kind: 'payer', icp_fit: 'no'}),
+    ];
     expect(labelProblems(bad)).toEqual([
       {row: 2, field: 'uses_x12', value: 'maybe'},
       {row: 3, field: 'kind', value: 'hospital'},
@@ -131,7 +155,11 @@ describe('icp_fit scope', () => {
       label(3, 'Canada', 'ca.com', {icp_fit: 'yes', uses_x12: 'yes'}),
       label(4, 'Solo', 'solo.com', {icp_fit: 'no', uses_x12: 'yes'}),
     ];
-    const outputs = [company('In', 'in.com', {icp_fit: 'true'}), company('Canada', 'ca.com', {country: 'CA'}), company('Solo', 'solo.com', {size_band: '1', icp_fit: 'true'})];
+    const outputs = [
+      company('In', 'in.com', {icp_fit: 'true'}),
+      company('Canada', 'ca.com', {country: 'CA'}),
+      company('Solo', 'solo.com', {size_band: '1', icp_fit: 'true'}),
+    ];
     const r = evaluate(labels, outputs, AFTER);
     expect(binary(r, 'icp_fit')).toMatchObject({scored: 1, outOfScope: 2, tp: 1, fp: 0, fn: 0, mistakes: []});
     expect(binary(r, 'uses_x12')).toMatchObject({scored: 3, outOfScope: 0, fn: 3});
@@ -156,9 +184,18 @@ describe('joining labels to companies', () => {
 
   it('falls back to the folded name, and lists what does not join', () => {
     const outputs = [company('Café Grande, LLC', ''), company('Twin', 't1.com'), company('Twin', 't2.com'), company('Moved', 'new.com')];
-    const labels = [label(2, 'cafe grande llc', ''), label(3, 'Nobody', 'nobody.com'), label(4, 'Twin', '', {icp_fit: 'yes'}), label(5, 'Twin', '', {icp_fit: 'no'}), label(6, 'Moved', 'old.com')];
+    const labels = [
+      label(2, 'cafe grande llc', ''),
+      label(3, 'Nobody', 'nobody.com'),
+      label(4, 'Twin', '', {icp_fit: 'yes'}),
+      label(5, 'Twin', '', {icp_fit: 'no'}),
+      label(6, 'Moved', 'old.com'),
+    ];
     const {joined, unjoined} = joinLabels(labels, outputs);
-    expect(joined.map((j) => [j.label.row, j.output, j.by])).toEqual([[2, 0, 'name'], [6, 3, 'name']]);
+    expect(joined.map((j) => [j.label.row, j.output, j.by])).toEqual([
+      [2, 0, 'name'],
+      [6, 3, 'name'],
+    ]);
     expect(unjoined.map((u) => [u.label.row, u.reason])).toEqual([
       [3, 'no company has domain nobody.com or this name'],
       [4, 'the name matches 2 companies'],
@@ -169,7 +206,10 @@ describe('joining labels to companies', () => {
   it('joins a shared name when as many labels say the same for it', () => {
     const outputs = [company('Twin', ''), company('Twin', '')];
     const labels = [label(2, 'Twin', '', {kind: 'payer'}), label(3, 'TWIN', '', {kind: 'payer'})];
-    expect(joinLabels(labels, outputs).joined.map((j) => [j.label.row, j.output])).toEqual([[2, 0], [3, 1]]);
+    expect(joinLabels(labels, outputs).joined.map((j) => [j.label.row, j.output])).toEqual([
+      [2, 0],
+      [3, 1],
+    ]);
   });
 
   it('joins every label whose company exists, under any order of the companies', () => {
@@ -215,7 +255,14 @@ describe('competitors', () => {
       company('Unlabelled', 'x.com', {is_competitor: 'false', uses_clearinghouse: 'true'}),
     ];
     const r = evaluate(labels, outputs, AFTER);
-    expect(r.competitors).toEqual({labelled: 2, labelledFlagged: 1, asClearinghouseUsers: [{name: 'Hub', domain: 'hub.com'}, {name: 'Billing', domain: 'billing.com'}]});
+    expect(r.competitors).toEqual({
+      labelled: 2,
+      labelledFlagged: 1,
+      asClearinghouseUsers: [
+        {name: 'Hub', domain: 'hub.com'},
+        {name: 'Billing', domain: 'billing.com'},
+      ],
+    });
     const targets = Object.fromEntries(r.targets.map((t) => [t.target, [t.actual, t.status]]));
     expect(targets['every labelled competitor flagged is_competitor']).toEqual(['1 of 2 flagged', 'fail']);
     expect(targets['no competitor flagged uses_clearinghouse']).toEqual(['2 flagged', 'fail']);
@@ -250,7 +297,11 @@ describe('company kind', () => {
 describe('targets', () => {
   it('pass at the threshold and fail below it', () => {
     // icp_fit: 17 tp, 3 fp, 3 fn: F1 = 34 / 40 = 0.85.
-    const pairs = [...Array(17).fill({label: 'yes', flagged: true}), ...Array(3).fill({label: 'no', flagged: true}), ...Array(3).fill({label: 'yes', flagged: false})];
+    const pairs = [
+      ...Array(17).fill({label: 'yes', flagged: true}),
+      ...Array(3).fill({label: 'no', flagged: true}),
+      ...Array(3).fill({label: 'yes', flagged: false}),
+    ];
     const {labels, outputs} = dataset(pairs, 'icp_fit');
     const at = evaluate(labels, outputs, AFTER).targets.find((t) => t.target.startsWith('icp_fit'))!;
     expect(at).toEqual({target: 'icp_fit F1 >= 0.85', actual: '0.850', status: 'pass'});

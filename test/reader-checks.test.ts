@@ -82,7 +82,10 @@ describe('readers check the cells of the tables they read', () => {
     const rows = records(file);
     write(file, [...rows.slice(0, 30), rows[5], ...rows.slice(30)]);
     let r = await runCli(Run, [...base, '--from', 'deals', '--no-report', '--data-dir', dir]);
-    expect([r.exitCode, withoutDataDir(r.stderr).trim()]).toEqual([2, `Error: ${file} row 31, column company_id: ${rows[5][0]} is on an earlier row too (IDs are unique): fix the file, or run \`stedi-gtm enrich\` again`]);
+    expect([r.exitCode, withoutDataDir(r.stderr).trim()]).toEqual([
+      2,
+      `Error: ${file} row 31, column company_id: ${rows[5][0]} is on an earlier row too (IDs are unique): fix the file, or run \`stedi-gtm enrich\` again`,
+    ]);
     // Cut in the middle of a field of the last record (a copy or a write that stopped).
     const text = readFileSync(join(made, 'raw', 'companies.csv'), 'utf8');
     const cut = text.lastIndexOf(',tier_') + 3;
@@ -106,7 +109,10 @@ describe('readers check the cells of the tables they read', () => {
     const file = join(dir, 'raw', 'companies.csv');
     const rows = records(file);
     write(file, [...rows, rows[5]]);
-    const r = runBuilt(['bin/run.js', 'run', '--from', 'deals', '--no-report', '--config-dir', CONFIG, '--data-dir', dir], {STEDI_GTM_CHUNK_BYTES: '20000', STEDI_GTM_WORKERS: '2'});
+    const r = runBuilt(['bin/run.js', 'run', '--from', 'deals', '--no-report', '--config-dir', CONFIG, '--data-dir', dir], {
+      STEDI_GTM_CHUNK_BYTES: '20000',
+      STEDI_GTM_WORKERS: '2',
+    });
     expect(r.stderr).toContain('not simulated in chunks (company ID');
     expect(r.stderr).toContain(`${file} row ${rows.length + 1}, column company_id: ${rows[5][0]} is on an earlier row too (IDs are unique)`);
     expect(r.status).toBe(2);
@@ -118,7 +124,12 @@ describe('readers check the cells of the tables they read', () => {
     edit(deals, 3, 'outcome', 'maybe');
     // (Edited, it is another deals.csv than billing.csv was made from: billing is what reads it.)
     let r = await runCli(Billing, [...base, '--data-dir', dir]);
-    expect([r.exitCode, withoutDataDir(r.stderr)]).toEqual([2, expect.stringContaining(`${deals} row 3, column outcome: "maybe" is not one of won, lost, open: fix the file, or run \`stedi-gtm deals\` again`)]);
+    expect([r.exitCode, withoutDataDir(r.stderr)]).toEqual([
+      2,
+      expect.stringContaining(
+        `${deals} row 3, column outcome: "maybe" is not one of won, lost, open: fix the file, or run \`stedi-gtm deals\` again`,
+      ),
+    ]);
     const d2 = copy();
     edit(join(d2, 'raw', 'billing.csv'), 2, 'arr', '12k');
     r = await runCli(Unify, [...base, '--data-dir', d2]);
@@ -132,7 +143,10 @@ describe('readers check the cells of the tables they read', () => {
     const d4 = copy();
     edit(join(d4, 'raw', 'invoices.csv'), 5, 'period_start', '2025-02-30');
     r = await runCli(Report, [...base, '--data-dir', d4]);
-    expect([r.exitCode, r.stderr]).toEqual([2, expect.stringContaining(`${join(d4, 'raw', 'invoices.csv')} row 5, column period_start: "2025-02-30" is not a date (YYYY-MM-DD)`)]);
+    expect([r.exitCode, r.stderr]).toEqual([
+      2,
+      expect.stringContaining(`${join(d4, 'raw', 'invoices.csv')} row 5, column period_start: "2025-02-30" is not a date (YYYY-MM-DD)`),
+    ]);
   });
 });
 
@@ -163,10 +177,13 @@ describe('tables that belong together', () => {
     expect(r.stderr).toContain('deals.csv was made from another companies.csv');
   });
 
-  it('a seed that contradicts the deals is refused; billing without --seed takes the deals\' seed', async () => {
+  it("a seed that contradicts the deals is refused; billing without --seed takes the deals' seed", async () => {
     const dir = copy();
     let r = await runCli(Run, [...base, '--from', 'billing', '--seed', '9', '--no-report', '--data-dir', dir]);
-    expect([r.exitCode, withoutDataDir(r.stderr).trim()]).toEqual([2, 'Error: --seed 9 differs from the seed deals.csv was made with (7): run `stedi-gtm deals --seed 9` (or `stedi-gtm run --from deals --seed 9`) first, or leave --seed out']);
+    expect([r.exitCode, withoutDataDir(r.stderr).trim()]).toEqual([
+      2,
+      'Error: --seed 9 differs from the seed deals.csv was made with (7): run `stedi-gtm deals --seed 9` (or `stedi-gtm run --from deals --seed 9`) first, or leave --seed out',
+    ]);
     r = await runCli(Unify, [...base, '--seed', '9', '--data-dir', dir]);
     expect(r.exitCode).toBe(2);
     const before = readFileSync(join(dir, 'raw', 'billing.csv'));

@@ -25,8 +25,14 @@ import {describeIfAvailable} from './helpers/requirements.js';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SKIP = process.env.SKIP_BROWSER_TESTS === '1';
 const LAUNCH_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 const SAMPLE = join(process.cwd(), 'data', 'input', 'companies_clay.csv');
 const CONFIG = join(process.cwd(), 'config');
@@ -93,11 +99,27 @@ const missing = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM}: 
       }),
     );
     expect(charts.map((c) => c.id)).toEqual([
-      'funnel', 'loss_reasons', 'win_rate_icp_tier', 'win_rate_lead_source', 'win_rate_segment', 'cycle_by_segment',
-      'pipeline_by_month', 'pipeline_coverage', 'arr_distribution', 'arr_by_size', 'mrr_over_time', 'icp_mix', 'techstack_mix',
+      'funnel',
+      'loss_reasons',
+      'win_rate_icp_tier',
+      'win_rate_lead_source',
+      'win_rate_segment',
+      'cycle_by_segment',
+      'pipeline_by_month',
+      'pipeline_coverage',
+      'arr_distribution',
+      'arr_by_size',
+      'mrr_over_time',
+      'icp_mix',
+      'techstack_mix',
     ]);
     for (const c of charts) {
-      expect({id: c.id, hasMarks: c.marks > 0, visible: c.width > 300 && c.height > 100, titled: c.title.length > 0}).toEqual({id: c.id, hasMarks: true, visible: true, titled: true});
+      expect({id: c.id, hasMarks: c.marks > 0, visible: c.width > 300 && c.height > 100, titled: c.title.length > 0}).toEqual({
+        id: c.id,
+        hasMarks: true,
+        visible: true,
+        titled: true,
+      });
     }
     // Readable at laptop width: nothing wider than the window.
     expect(await page.$eval('html', (html) => html.scrollWidth)).toBeLessThanOrEqual(1366);
@@ -111,7 +133,8 @@ const missing = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM}: 
       // The package ships the README's picture: quantized to a palette (pngquant), it is a third of the size.
       const readme = join(process.cwd(), 'docs', 'report-screenshot.png');
       const q = spawnSync('pngquant', ['--quality=60-85', '--speed', '1', '--strip', '--force', '--output', readme, shot], {encoding: 'utf8'});
-      if (q.error || q.status !== 0) throw new Error(`UPDATE_SCREENSHOT=1 needs pngquant (Debian: apt-get install pngquant): ${q.error?.message ?? q.stderr}`);
+      if (q.error || q.status !== 0)
+        throw new Error(`UPDATE_SCREENSHOT=1 needs pngquant (Debian: apt-get install pngquant): ${q.error?.message ?? q.stderr}`);
     }
     await page.close();
   });
@@ -120,7 +143,9 @@ const missing = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM}: 
     const page = await browser.newPage();
     await page.goto(pathToFileURL(report.report).href, {waitUntil: 'load'});
     await page.emulateMedia({media: 'print'});
-    const avoid = await page.$$eval('figure.chart', (figs) => figs.every((f) => f.ownerDocument.defaultView!.getComputedStyle(f).breakInside === 'avoid'));
+    const avoid = await page.$$eval('figure.chart', (figs) =>
+      figs.every((f) => f.ownerDocument.defaultView!.getComputedStyle(f).breakInside === 'avoid'),
+    );
     expect(avoid).toBe(true);
     const pdf = await page.pdf({path: join(tmpdir(), 'stedi-gtm-report.pdf'), printBackground: true, preferCSSPageSize: true});
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');

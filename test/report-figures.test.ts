@@ -1,8 +1,27 @@
 import fc from 'fast-check';
 import {
-  arrBySizeBand, arrDistribution, CompanyDigest, computeFigures, cycleBySegment, enrichmentSources, funnel, icpMix, lossReasons,
-  mrrByMonth, pipelineByMonth, summarize, techstackMix, winRateByIcpTier, winRateByLeadSource, winRateBySegment,
-  type CompanyDigestState, type FigureCompany, type FigureContract, type FigureDeal, type FigureTables, type ReportFigures,
+  arrBySizeBand,
+  arrDistribution,
+  CompanyDigest,
+  computeFigures,
+  cycleBySegment,
+  enrichmentSources,
+  funnel,
+  icpMix,
+  lossReasons,
+  mrrByMonth,
+  pipelineByMonth,
+  summarize,
+  techstackMix,
+  winRateByIcpTier,
+  winRateByLeadSource,
+  winRateBySegment,
+  type CompanyDigestState,
+  type FigureCompany,
+  type FigureContract,
+  type FigureDeal,
+  type FigureTables,
+  type ReportFigures,
 } from '../src/core/report/figures.js';
 import {quantile} from '../src/core/targets.js';
 import {AS_OF, BANDS, SEGMENTS, STAGES, TIERS, companies, contracts, deals, digestOf, invoices, tables, unified} from './fixtures/report/tables.js';
@@ -31,23 +50,30 @@ describe('funnel', () => {
   });
 
   it('accounts for every deal at every stage (property)', () => {
-    const dealArb = fc.record({
-      outcome: fc.constantFrom('won', 'lost', 'open'),
-      at: fc.constantFrom(...STAGES),
-    }).map(({outcome, at}, ): FigureDeal => ({
-      ...deals[0], outcome, stage: outcome === 'open' ? at : outcome === 'won' ? 'closed_won' : 'closed_lost', lost_at_stage: outcome === 'lost' ? at : '',
-    }));
-    fc.assert(fc.property(fc.array(dealArb, {maxLength: 60}), (ds) => {
-      const rows = funnel(ds, STAGES);
-      expect(rows[0].reached).toBe(ds.length);
-      for (let i = 0; i < STAGES.length; i++) {
-        expect(rows[i].advanced + rows[i].lost + rows[i].open).toBe(rows[i].reached);
-        expect(rows[i + 1].reached).toBe(rows[i].advanced);
-      }
-      const lost = rows.reduce((a, r) => a + r.lost, 0);
-      const open = rows.reduce((a, r) => a + r.open, 0);
-      expect(lost + open + rows[STAGES.length].reached).toBe(ds.length);
-    }));
+    const dealArb = fc
+      .record({
+        outcome: fc.constantFrom('won', 'lost', 'open'),
+        at: fc.constantFrom(...STAGES),
+      })
+      .map(({outcome, at}): FigureDeal => ({
+        ...deals[0],
+        outcome,
+        stage: outcome === 'open' ? at : outcome === 'won' ? 'closed_won' : 'closed_lost',
+        lost_at_stage: outcome === 'lost' ? at : '',
+      }));
+    fc.assert(
+      fc.property(fc.array(dealArb, {maxLength: 60}), (ds) => {
+        const rows = funnel(ds, STAGES);
+        expect(rows[0].reached).toBe(ds.length);
+        for (let i = 0; i < STAGES.length; i++) {
+          expect(rows[i].advanced + rows[i].lost + rows[i].open).toBe(rows[i].reached);
+          expect(rows[i + 1].reached).toBe(rows[i].advanced);
+        }
+        const lost = rows.reduce((a, r) => a + r.lost, 0);
+        const open = rows.reduce((a, r) => a + r.open, 0);
+        expect(lost + open + rows[STAGES.length].reached).toBe(ds.length);
+      }),
+    );
   });
 });
 
@@ -85,7 +111,13 @@ describe('ARR', () => {
   it('buckets contracts by ARR', () => {
     const b = arrDistribution(contracts);
     expect(b.map((x) => [x.label, x.contracts])).toEqual([
-      ['< $5K', 1], ['$5K-10K', 0], ['$10K-25K', 1], ['$25K-50K', 0], ['$50K-100K', 1], ['$100K-250K', 0], ['>= $250K', 0],
+      ['< $5K', 1],
+      ['$5K-10K', 0],
+      ['$10K-25K', 1],
+      ['$25K-50K', 0],
+      ['$50K-100K', 1],
+      ['$100K-250K', 0],
+      ['>= $250K', 0],
     ]);
     expect(b.reduce((a, x) => a + x.share, 0)).toBeCloseTo(1);
   });
@@ -170,7 +202,13 @@ describe('mixes', () => {
   });
 
   it('companies by ICP tier', () => {
-    expect(icpMix(digest, TIERS).map((r) => [r.key, r.count])).toEqual([['tier_1', 2], ['tier_2', 1], ['tier_3', 1], ['not_icp', 1], ['excluded', 1]]);
+    expect(icpMix(digest, TIERS).map((r) => [r.key, r.count])).toEqual([
+      ['tier_1', 2],
+      ['tier_2', 1],
+      ['tier_3', 1],
+      ['not_icp', 1],
+      ['excluded', 1],
+    ]);
   });
 
   it('tech stack split by ICP fit', () => {
@@ -183,7 +221,10 @@ describe('mixes', () => {
   });
 
   it('enrichment sources', () => {
-    expect(enrichmentSources(digest).map((r) => [r.key, r.count])).toEqual([['rules', 5], ['rules_fallback', 1]]);
+    expect(enrichmentSources(digest).map((r) => [r.key, r.count])).toEqual([
+      ['rules', 5],
+      ['rules_fallback', 1],
+    ]);
   });
 });
 
@@ -219,7 +260,13 @@ describe('summary', () => {
 
   it('counts a churned customer as a customer with a contract, not an active one, and its ARR as booked only', () => {
     const churned = {...tables, contracts: tables.contracts.map((c) => (c.billing_id === 'b2' ? {...c, contract_status: 'ended'} : c))};
-    expect(summarize(churned, AS_OF)).toMatchObject({customers: 3, customers_with_contract: 2, customers_with_active_contract: 1, arr: 12000, booked_arr: 75600});
+    expect(summarize(churned, AS_OF)).toMatchObject({
+      customers: 3,
+      customers_with_contract: 2,
+      customers_with_active_contract: 1,
+      arr: 12000,
+      booked_arr: 75600,
+    });
   });
 
   it('has no rates when nothing happened', () => {
@@ -232,15 +279,30 @@ describe('summary', () => {
     expect(f.funnel).toEqual(funnel(deals, STAGES));
     expect(f.summary).toEqual(summarize(tables, AS_OF));
     expect(Object.keys(f).sort()).toEqual([
-      'arrBySizeBand', 'arrDistribution', 'cycleBySegment', 'enrichmentSources', 'funnel', 'icpMix', 'lossReasons', 'mrrByMonth', 'pipeline',
-      'pipelineByMonth', 'summary', 'techstackMix', 'winRateByIcpTier', 'winRateByLeadSource', 'winRateBySegment',
+      'arrBySizeBand',
+      'arrDistribution',
+      'cycleBySegment',
+      'enrichmentSources',
+      'funnel',
+      'icpMix',
+      'lossReasons',
+      'mrrByMonth',
+      'pipeline',
+      'pipelineByMonth',
+      'summary',
+      'techstackMix',
+      'winRateByIcpTier',
+      'winRateByLeadSource',
+      'winRateBySegment',
     ]);
   });
 
   it('does not depend on the order of the rows', () => {
     const rev = {
       companies: digestOf([...companies].reverse(), [...unified].reverse()),
-      deals: [...deals].reverse(), contracts: [...contracts].reverse(), invoices: [...invoices].reverse(),
+      deals: [...deals].reverse(),
+      contracts: [...contracts].reverse(),
+      invoices: [...invoices].reverse(),
     };
     expect(computeFigures(rev, options)).toEqual(computeFigures(tables, options));
   });
@@ -262,7 +324,12 @@ function rowFigures(rows: readonly FigureCompany[], customers: ReadonlySet<strin
   const countBy = (keys: string[]) => keys.reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map<string, number>());
   const tiers = countBy(rows.map((c) => c.icp_tier));
   const sources = countBy(rows.map((c) => c.enrichment_source));
-  const flags = [['X12 EDI', 'uses_x12'], ['Clearinghouse', 'uses_clearinghouse'], ['FHIR', 'uses_fhir'], ['HL7 v2', 'uses_hl7']] as const;
+  const flags = [
+    ['X12 EDI', 'uses_x12'],
+    ['Clearinghouse', 'uses_clearinghouse'],
+    ['FHIR', 'uses_fhir'],
+    ['HL7 v2', 'uses_hl7'],
+  ] as const;
   const dealTier = (d: FigureDeal) => byId.get(d.company_id)?.icp_tier ?? 'unknown';
   const band = (c: FigureContract) => byId.get(c.company_id)?.size_band ?? 'unknown';
   return {
@@ -272,7 +339,9 @@ function rowFigures(rows: readonly FigureCompany[], customers: ReadonlySet<strin
       const notFit = rows.filter((c) => c[flag] && !c.icp_fit).length;
       return {technology, icp_fit: fit, not_icp_fit: notFit, total: fit + notFit, share: n ? (fit + notFit) / n : 0};
     }),
-    enrichmentSources: [...sources].map(([key, count]) => ({key, count, share: count / n})).sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1)),
+    enrichmentSources: [...sources]
+      .map(([key, count]) => ({key, count, share: count / n}))
+      .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1)),
     winRateByIcpTier: inOrder(ds.map(dealTier), TIERS).map((key) => {
       const g = ds.filter((d) => dealTier(d) === key);
       const won = g.filter((d) => d.outcome === 'won').length;
@@ -280,7 +349,10 @@ function rowFigures(rows: readonly FigureCompany[], customers: ReadonlySet<strin
       return {key, won, lost, open: g.length - won - lost, win_rate: won + lost ? won / (won + lost) : null};
     }),
     arrBySizeBand: inOrder(cs.map(band), BANDS).map((size_band) => {
-      const v = cs.filter((c) => band(c) === size_band).map((c) => c.arr).sort((a, b) => a - b);
+      const v = cs
+        .filter((c) => band(c) === size_band)
+        .map((c) => c.arr)
+        .sort((a, b) => a - b);
       return {size_band, contracts: v.length, total_arr: v.reduce((a, x) => a + x, 0), median_arr: quantile(v, 0.5)};
     }),
     summary: {
@@ -295,13 +367,18 @@ function rowFigures(rows: readonly FigureCompany[], customers: ReadonlySet<strin
 function companyFigures(f: ReportFigures) {
   const {icpMix: i, techstackMix: t, enrichmentSources: e, winRateByIcpTier: w, arrBySizeBand: a, summary: s} = f;
   return {
-    icpMix: i, techstackMix: t, enrichmentSources: e, winRateByIcpTier: w, arrBySizeBand: a,
+    icpMix: i,
+    techstackMix: t,
+    enrichmentSources: e,
+    winRateByIcpTier: w,
+    arrBySizeBand: a,
     summary: {companies: s.companies, icp_fit: s.icp_fit, customers: s.customers, enrichment_fallbacks: s.enrichment_fallbacks},
   };
 }
 
 /** The companies with a deal or a contract: what the report stage keeps. */
-const withDealOrContract = (ds: readonly FigureDeal[], cs: readonly FigureContract[]) => new Set([...ds.map((d) => d.company_id), ...cs.map((c) => c.company_id)]);
+const withDealOrContract = (ds: readonly FigureDeal[], cs: readonly FigureContract[]) =>
+  new Set([...ds.map((d) => d.company_id), ...cs.map((c) => c.company_id)]);
 
 describe('company digest', () => {
   // c7 has no deal: the digest need not keep it.
@@ -324,14 +401,25 @@ describe('company digest', () => {
     expect(computeFigures({...tables, companies: lean}, options)).toEqual(computeFigures({...tables, companies: all}, options));
     // c7 counts in the company figures all the same
     expect(icpMix(lean, TIERS).find((r) => r.key === 'tier_3')?.count).toBe(2);
-    expect(enrichmentSources(lean).map((r) => [r.key, r.count])).toEqual([['rules', 5], ['openai', 1], ['rules_fallback', 1]]);
+    expect(enrichmentSources(lean).map((r) => [r.key, r.count])).toEqual([
+      ['rules', 5],
+      ['openai', 1],
+      ['rules_fallback', 1],
+    ]);
   });
 
   it('puts a deal or contract of a company it did not keep under unknown, as one missing from companies.csv', () => {
     const none = digestOf(companies, unified, new Set());
     expect(winRateByIcpTier(deals, none, TIERS)).toEqual([{key: 'unknown', won: 3, lost: 3, open: 3, win_rate: 0.5}]);
     expect(arrBySizeBand(contracts, none, BANDS)).toEqual([{size_band: 'unknown', contracts: 3, total_arr: 75600, median_arr: 12000}]);
-    expect(companyFigures(computeFigures({...tables, companies: none}, options))).toEqual(rowFigures(companies, new Set(['c1', 'c2', 'c5']), deals.map((d) => ({...d, company_id: 'x'})), contracts.map((c) => ({...c, company_id: 'x'}))));
+    expect(companyFigures(computeFigures({...tables, companies: none}, options))).toEqual(
+      rowFigures(
+        companies,
+        new Set(['c1', 'c2', 'c5']),
+        deals.map((d) => ({...d, company_id: 'x'})),
+        contracts.map((c) => ({...c, company_id: 'x'})),
+      ),
+    );
   });
 
   it('counts the customers it is told about (digestOf: each company with an is_customer row, once)', () => {
@@ -372,39 +460,56 @@ describe('company digest', () => {
       enrichment_source: fc.constantFrom('rules', 'openai', 'rules_fallback'),
       customer: fc.boolean(),
     });
-    const dealArb = fc.record({company: fc.nat(), ghost: fc.boolean(), outcome: fc.constantFrom('won', 'lost', 'open'), arr: fc.integer({min: 0, max: 300_000})});
+    const dealArb = fc.record({
+      company: fc.nat(),
+      ghost: fc.boolean(),
+      outcome: fc.constantFrom('won', 'lost', 'open'),
+      arr: fc.integer({min: 0, max: 300_000}),
+    });
     const arb = fc.record({
       rows: fc.array(companyArb, {maxLength: 40}),
       deals: fc.array(dealArb, {maxLength: 40}),
       cuts: fc.array(fc.nat(), {maxLength: 5}),
       order: fc.array(fc.nat(), {minLength: 6, maxLength: 6}),
     });
-    fc.assert(fc.property(arb, ({rows, deals: ds, cuts, order}) => {
-      const cs: FigureCompany[] = rows.map((r, i) => ({...r, company_id: `c${i}`}));
-      const customers = new Set(cs.filter((_, i) => rows[i].customer).map((c) => c.company_id));
-      const fd: FigureDeal[] = ds.map((d, i) => ({
-        ...deals[0], deal_id: `d${i}`, company_id: d.ghost || cs.length === 0 ? 'ghost' : `c${d.company % cs.length}`, outcome: d.outcome, amount_arr: d.arr,
-        stage: d.outcome === 'won' ? 'closed_won' : d.outcome === 'lost' ? 'closed_lost' : 'discovery', lost_at_stage: d.outcome === 'lost' ? 'discovery' : '',
-      }));
-      const fk: FigureContract[] = fd.filter((d) => d.outcome === 'won').map((d, i) => ({billing_id: `b${i}`, deal_id: d.deal_id, company_id: d.company_id, arr: d.amount_arr, contract_status: 'active'}));
-      const keep = withDealOrContract(fd, fk);
-      const all = new CompanyDigest();
-      for (const c of cs) all.add(c, keep.has(c.company_id), customers.has(c.company_id));
-      // parts: contiguous slices at the cut points, digested apart, posted (cloned) and merged in a shuffled order
-      const bounds = [0, ...cuts.map((x) => x % (cs.length + 1)).sort((a, b) => a - b), cs.length];
-      const states: CompanyDigestState[] = [];
-      for (let p = 0; p + 1 < bounds.length; p++) {
-        const part = new CompanyDigest();
-        for (const c of cs.slice(bounds[p], bounds[p + 1])) part.add(c, keep.has(c.company_id), customers.has(c.company_id));
-        states.push(structuredClone(part.state()));
-      }
-      const shuffled = states.map((s, i) => ({s, k: order[i % order.length] * 31 + i})).sort((a, b) => a.k - b.k).map((x) => x.s);
-      const merged = CompanyDigest.of(...shuffled);
-      const t: FigureTables = {companies: all, deals: fd, contracts: fk, invoices: []};
-      const whole = computeFigures(t, options);
-      expect(computeFigures({...t, companies: merged}, options)).toEqual(whole);
-      expect(merged.keptCount).toBe(all.keptCount);
-      expect(companyFigures(whole)).toEqual(rowFigures(cs, customers, fd, fk));
-    }));
+    fc.assert(
+      fc.property(arb, ({rows, deals: ds, cuts, order}) => {
+        const cs: FigureCompany[] = rows.map((r, i) => ({...r, company_id: `c${i}`}));
+        const customers = new Set(cs.filter((_, i) => rows[i].customer).map((c) => c.company_id));
+        const fd: FigureDeal[] = ds.map((d, i) => ({
+          ...deals[0],
+          deal_id: `d${i}`,
+          company_id: d.ghost || cs.length === 0 ? 'ghost' : `c${d.company % cs.length}`,
+          outcome: d.outcome,
+          amount_arr: d.arr,
+          stage: d.outcome === 'won' ? 'closed_won' : d.outcome === 'lost' ? 'closed_lost' : 'discovery',
+          lost_at_stage: d.outcome === 'lost' ? 'discovery' : '',
+        }));
+        const fk: FigureContract[] = fd
+          .filter((d) => d.outcome === 'won')
+          .map((d, i) => ({billing_id: `b${i}`, deal_id: d.deal_id, company_id: d.company_id, arr: d.amount_arr, contract_status: 'active'}));
+        const keep = withDealOrContract(fd, fk);
+        const all = new CompanyDigest();
+        for (const c of cs) all.add(c, keep.has(c.company_id), customers.has(c.company_id));
+        // parts: contiguous slices at the cut points, digested apart, posted (cloned) and merged in a shuffled order
+        const bounds = [0, ...cuts.map((x) => x % (cs.length + 1)).sort((a, b) => a - b), cs.length];
+        const states: CompanyDigestState[] = [];
+        for (let p = 0; p + 1 < bounds.length; p++) {
+          const part = new CompanyDigest();
+          for (const c of cs.slice(bounds[p], bounds[p + 1])) part.add(c, keep.has(c.company_id), customers.has(c.company_id));
+          states.push(structuredClone(part.state()));
+        }
+        const shuffled = states
+          .map((s, i) => ({s, k: order[i % order.length] * 31 + i}))
+          .sort((a, b) => a.k - b.k)
+          .map((x) => x.s);
+        const merged = CompanyDigest.of(...shuffled);
+        const t: FigureTables = {companies: all, deals: fd, contracts: fk, invoices: []};
+        const whole = computeFigures(t, options);
+        expect(computeFigures({...t, companies: merged}, options)).toEqual(whole);
+        expect(merged.keptCount).toBe(all.keptCount);
+        expect(companyFigures(whole)).toEqual(rowFigures(cs, customers, fd, fk));
+      }),
+    );
   });
 });

@@ -48,8 +48,18 @@ describe('chart specs', () => {
 
   it('has every chart the issue asks for, with unique ids', () => {
     expect(defs.map((d) => d.id)).toEqual([
-      'funnel', 'loss_reasons', 'win_rate_icp_tier', 'win_rate_lead_source', 'win_rate_segment', 'cycle_by_segment',
-      'pipeline_by_month', 'arr_distribution', 'arr_by_size', 'mrr_over_time', 'icp_mix', 'techstack_mix',
+      'funnel',
+      'loss_reasons',
+      'win_rate_icp_tier',
+      'win_rate_lead_source',
+      'win_rate_segment',
+      'cycle_by_segment',
+      'pipeline_by_month',
+      'arr_distribution',
+      'arr_by_size',
+      'mrr_over_time',
+      'icp_mix',
+      'techstack_mix',
     ]);
   });
 
@@ -58,9 +68,14 @@ describe('chart specs', () => {
       const spec = d.spec as Spec;
       expect(spec.title?.text).toBe(d.title);
       const axes = positional(spec).filter((e) => e.title);
-      const channels = new Set(positional(spec).filter((e) => e.title).map((e) => e.type));
+      const channels = new Set(
+        positional(spec)
+          .filter((e) => e.title)
+          .map((e) => e.type),
+      );
       expect(channels.size).toBeGreaterThan(0);
-      for (const e of axes) if (e.type === 'quantitative') expect(`${d.id}: ${e.title}`).toMatch(/\((count|USD|days|% of closed deals|USD per month)[^)]*\)$/);
+      for (const e of axes)
+        if (e.type === 'quantitative') expect(`${d.id}: ${e.title}`).toMatch(/\((count|USD|days|% of closed deals|USD per month)[^)]*\)$/);
       // Both axes are titled.
       expect(axes.length).toBeGreaterThanOrEqual(2);
     }
@@ -74,20 +89,45 @@ describe('chart specs', () => {
   it('carries the figures, not the raw rows', () => {
     const funnel = defs[0].spec as unknown as {data: {values: Array<{stage: string; fate: string; deals: number}>}};
     const discovery = funnel.data.values.filter((v) => v.stage === 'Discovery');
-    expect(Object.fromEntries(discovery.map((v) => [v.fate, v.deals]))).toEqual({'Advanced': 6, 'Lost at this stage': 2, 'Open at this stage': 1});
+    expect(Object.fromEntries(discovery.map((v) => [v.fate, v.deals]))).toEqual({Advanced: 6, 'Lost at this stage': 2, 'Open at this stage': 1});
   });
 });
 
 describe('formatting', () => {
   it('humanizes keys', () => {
     expect(['tier_1', 'not_icp', 'mid_market', 'smb', 'paid_search', 'technical_evaluation', 'build_in_house'].map(humanize)).toEqual([
-      'Tier 1', 'Not ICP', 'Mid-market', 'SMB', 'Paid search', 'Technical evaluation', 'Build in-house',
+      'Tier 1',
+      'Not ICP',
+      'Mid-market',
+      'SMB',
+      'Paid search',
+      'Technical evaluation',
+      'Build in-house',
     ]);
   });
 
   it('formats money and shares', () => {
-    expect([0, 950, 999.6, 1000, 12345, 9994, 9996, 14900, 250000, 999_499, 999_500, 1_250_000, 12_345_678, 999_400_000, 1_252_000_000, -5000].map(formatUsd)).toEqual([
-      '$0', '$950', '$1K', '$1K', '$12.3K', '$9.99K', '$10K', '$14.9K', '$250K', '$999K', '$1M', '$1.25M', '$12.3M', '$999M', '$1.25B', '-$5K',
+    expect(
+      [0, 950, 999.6, 1000, 12345, 9994, 9996, 14900, 250000, 999_499, 999_500, 1_250_000, 12_345_678, 999_400_000, 1_252_000_000, -5000].map(
+        formatUsd,
+      ),
+    ).toEqual([
+      '$0',
+      '$950',
+      '$1K',
+      '$1K',
+      '$12.3K',
+      '$9.99K',
+      '$10K',
+      '$14.9K',
+      '$250K',
+      '$999K',
+      '$1M',
+      '$1.25M',
+      '$12.3M',
+      '$999M',
+      '$1.25B',
+      '-$5K',
     ]);
     expect([formatPct(0.2167, 1), formatPct(1), formatPct(null)]).toEqual(['21.7%', '100%', 'n/a']);
   });
@@ -99,7 +139,12 @@ describe('formatting', () => {
     expect(formatMetric('median_contract_term_months', 12)).toBe('12 months');
     expect(formatMetric('icp_opportunity_lift', 3.36)).toBe('3.36x');
     expect(displayCheck({metric: 'no_decision_share', value: null, n: 0, range: [0.4, 0.6], status: 'no_data'})).toEqual({
-      name: 'No decision share of losses', value: 'n/a', target: '40-60%', interval: '', n: 0, status: 'no_data',
+      name: 'No decision share of losses',
+      value: 'n/a',
+      target: '40-60%',
+      interval: '',
+      n: 0,
+      status: 'no_data',
     });
     expect(displayCheck({metric: 'median_cycle_days', value: 38, n: 13, range: [40, 90], status: 'outside'}).target).toBe('40-90 days');
   });
@@ -114,14 +159,17 @@ describe('formatting', () => {
 
 describe('scopeSvgIds', () => {
   it('renames ids in order of appearance and every reference to them', () => {
-    const svg = '<svg><defs><linearGradient id="gradient_7"/><clipPath id="clip3"/></defs><rect fill="url(#gradient_7)" clip-path="url(#clip3)"/><use href="#clip3"/><rect fill="url(#other)"/></svg>';
+    const svg =
+      '<svg><defs><linearGradient id="gradient_7"/><clipPath id="clip3"/></defs><rect fill="url(#gradient_7)" clip-path="url(#clip3)"/><use href="#clip3"/><rect fill="url(#other)"/></svg>';
     expect(scopeSvgIds(svg, 'c-x')).toBe(
       '<svg><defs><linearGradient id="c-x-1"/><clipPath id="c-x-2"/></defs><rect fill="url(#c-x-1)" clip-path="url(#c-x-2)"/><use href="#c-x-2"/><rect fill="url(#other)"/></svg>',
     );
   });
 
   it('gives the same text whatever the counters were', () => {
-    expect(scopeSvgIds('<g id="gradient_1"/><p fill="url(#gradient_1)"/>', 'a')).toBe(scopeSvgIds('<g id="gradient_99"/><p fill="url(#gradient_99)"/>', 'a'));
+    expect(scopeSvgIds('<g id="gradient_1"/><p fill="url(#gradient_1)"/>', 'a')).toBe(
+      scopeSvgIds('<g id="gradient_99"/><p fill="url(#gradient_99)"/>', 'a'),
+    );
   });
 });
 
@@ -146,24 +194,38 @@ describe('renderPage', () => {
     expect(html).toMatch(/<th>As-of date<\/th><td>2025-08-31<\/td>/);
     expect(html).toMatch(/<th>Enrichment provider<\/th><td>rules<\/td>/);
     expect(html).toContain('1 company fell back to the rules');
-    expect(html).toMatch(/Win rate \(closed deals\)<\/th><td class="num">50%<\/td><td class="num">15-30%<\/td><td class="num">31-69%<\/td><td class="num">6<\/td><td class="warn">outside/);
-    expect(html).toMatch(/Median won ARR<\/th><td class="num">\$12K<\/td><td class="num">\$10K-\$40K<\/td><td class="num"><\/td><td class="num">30<\/td><td class="ok">in range/);
+    expect(html).toMatch(
+      /Win rate \(closed deals\)<\/th><td class="num">50%<\/td><td class="num">15-30%<\/td><td class="num">31-69%<\/td><td class="num">6<\/td><td class="warn">outside/,
+    );
+    expect(html).toMatch(
+      /Median won ARR<\/th><td class="num">\$12K<\/td><td class="num">\$10K-\$40K<\/td><td class="num"><\/td><td class="num">30<\/td><td class="ok">in range/,
+    );
     expect(html).toContain('<td class="noise">within noise');
     expect(html).toContain('<td class="muted">too few to judge');
-    expect(html).toContain('1 of 3 judged figures are inside their target ranges; 1 outside but within sampling noise (the 95% interval reaches the range); 1 clearly outside.');
+    expect(html).toContain(
+      '1 of 3 judged figures are inside their target ranges; 1 outside but within sampling noise (the 95% interval reaches the range); 1 clearly outside.',
+    );
   });
 
   it('has one figure per chart, with ids scoped per chart', () => {
-    for (const c of charts) expect(html).toContain(`<figure class="chart${c.def.wide ? ' wide' : ''}" id="chart-${c.def.id}" data-chart="${c.def.id}"`);
+    for (const c of charts)
+      expect(html).toContain(`<figure class="chart${c.def.wide ? ' wide' : ''}" id="chart-${c.def.id}" data-chart="${c.def.id}"`);
     expect(html).toContain('<svg id="c-funnel-1"><rect fill="url(#c-funnel-1)"/></svg>');
     const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
     expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('shows a chart without data as a panel saying what there is none of', () => {
-    const empty = computeFigures({companies: tables.companies, deals: [], contracts: [], invoices: []}, {stages: STAGES, segments: SEGMENTS, icpTiers: TIERS, sizeBands: BANDS, asOf: AS_OF});
+    const empty = computeFigures(
+      {companies: tables.companies, deals: [], contracts: [], invoices: []},
+      {stages: STAGES, segments: SEGMENTS, icpTiers: TIERS, sizeBands: BANDS, asOf: AS_OF},
+    );
     const defs = chartDefs(empty);
-    const page = renderPage(facts, empty.summary, defs.map((def) => ({def, svg: '<svg></svg>'})));
+    const page = renderPage(
+      facts,
+      empty.summary,
+      defs.map((def) => ({def, svg: '<svg></svg>'})),
+    );
     expect(page.match(/<figcaption>No [a-z ]+ in this dataset\.</g)?.length).toBe(10); // all but the two company mixes
     for (const d of defs.filter((x) => x.rows === 0)) {
       const spec = d.spec as {encoding?: Record<string, unknown>; layer?: unknown};
@@ -173,7 +235,7 @@ describe('renderPage', () => {
 
   it('fades the bars of groups smaller than the configured size, and says so', () => {
     const at = (minGroup: number) => chartDefs(figures, minGroup).find((d) => d.id === 'win_rate_lead_source')!;
-    const small = (d: ChartDef) => ((d.spec as {data: {values: Array<{small: boolean}>}}).data.values).filter((v) => v.small).length;
+    const small = (d: ChartDef) => (d.spec as {data: {values: Array<{small: boolean}>}}).data.values.filter((v) => v.small).length;
     expect(small(at(0))).toBe(0);
     expect(small(at(1000))).toBeGreaterThan(0);
     expect(at(1000).note).toContain('Faded bars: fewer than 1,000 closed deals');
@@ -181,11 +243,15 @@ describe('renderPage', () => {
   });
 
   it('says the data is synthetic and how it was made', () => {
-    const page = renderPage(facts, figures.summary, chartDefs(figures).map((def) => ({def, svg: '<svg></svg>'})));
+    const page = renderPage(
+      facts,
+      figures.summary,
+      chartDefs(figures).map((def) => ({def, svg: '<svg></svg>'})),
+    );
     expect(page).toMatch(/<p class="synthetic">Synthetic data: .* simulated by stedi-gtm from the model in deal_model\.yml/);
   });
 
-  it('writes money on the axes as on the cards (K, M, B; never d3\'s k and G)', () => {
+  it("writes money on the axes as on the cards (K, M, B; never d3's k and G)", () => {
     const specs = JSON.stringify(chartDefs(figures).map((d) => d.spec));
     expect(specs).not.toContain("'$~s'}");
     expect(specs).toContain("replace(replace(format(datum.value, '$~s'), 'k', 'K'), 'G', 'B')");
@@ -206,9 +272,22 @@ describe('formatSummaryTable', () => {
   it('lists the headline figures in aligned columns', () => {
     expect(lines[0]).toBe('Dataset as of 2025-08-31 (seed 7)');
     const rows = lines.slice(1, 9);
-    expect(rows.map((l) => l.trim().split(/\s{2,}/).slice(0, 2))).toEqual([
-      ['Companies', '6'], ['ICP share', '50.0%'], ['Opportunities', '9'], ['Win rate', '50.0%'],
-      ['Open pipeline', '$217K'], ['Median cycle', '60 days'], ['Customers', '3'], ['ARR', '$72K'],
+    expect(
+      rows.map((l) =>
+        l
+          .trim()
+          .split(/\s{2,}/)
+          .slice(0, 2),
+      ),
+    ).toEqual([
+      ['Companies', '6'],
+      ['ICP share', '50.0%'],
+      ['Opportunities', '9'],
+      ['Win rate', '50.0%'],
+      ['Open pipeline', '$217K'],
+      ['Median cycle', '60 days'],
+      ['Customers', '3'],
+      ['ARR', '$72K'],
     ]);
     const starts = rows.map((l) => {
       const [label, value, detail] = l.trim().split(/\s{2,}/);

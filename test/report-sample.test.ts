@@ -61,20 +61,37 @@ describe('report on the sample dataset', () => {
     const parsed = Papa.parse<Record<string, string>>(readFileSync(paths.deals, 'utf8'), {header: true, skipEmptyLines: true});
     const reachedByDates = DEAL_STAGES.map((s) => parsed.data.filter((d) => d[`${s}_date`] !== '').length);
     const {deals: rows} = await readReportTables(paths);
-    expect(funnel(rows, DEAL_STAGES).slice(0, DEAL_STAGES.length).map((r) => r.reached)).toEqual(reachedByDates);
+    expect(
+      funnel(rows, DEAL_STAGES)
+        .slice(0, DEAL_STAGES.length)
+        .map((r) => r.reached),
+    ).toEqual(reachedByDates);
   });
 
   it('streams companies.csv and unified.csv into the digest of their rows, keeping the companies with a deal', async () => {
     const rows = (file: string) => Papa.parse<Record<string, string>>(readFileSync(file, 'utf8'), {header: true, skipEmptyLines: true}).data;
     const companies: FigureCompany[] = rows(paths.companies).map((c) => ({
-      company_id: c.company_id, icp_fit: c.icp_fit === 'true', icp_tier: c.icp_tier, size_band: c.size_band, uses_x12: c.uses_x12 === 'true',
-      uses_clearinghouse: c.uses_clearinghouse === 'true', uses_fhir: c.uses_fhir === 'true', uses_hl7: c.uses_hl7 === 'true', enrichment_source: c.enrichment_source,
+      company_id: c.company_id,
+      icp_fit: c.icp_fit === 'true',
+      icp_tier: c.icp_tier,
+      size_band: c.size_band,
+      uses_x12: c.uses_x12 === 'true',
+      uses_clearinghouse: c.uses_clearinghouse === 'true',
+      uses_fhir: c.uses_fhir === 'true',
+      uses_hl7: c.uses_hl7 === 'true',
+      enrichment_source: c.enrichment_source,
     }));
     const unified: FigureUnified[] = rows(paths.unified).map((u) => ({company_id: u.company_id, is_customer: u.is_customer === 'true'}));
     const tables = await readReportTables(paths);
     expect(tables.strayCustomers).toBe(0);
     expect(tables.companies.keptCount).toBe(deals.companies_with_deals);
-    const o = {stages: DEAL_STAGES, segments: ['smb', 'mid_market', 'enterprise'], icpTiers: ICP_TIERS, sizeBands: ALL_SIZE_BANDS, asOf: report.as_of};
+    const o = {
+      stages: DEAL_STAGES,
+      segments: ['smb', 'mid_market', 'enterprise'],
+      icpTiers: ICP_TIERS,
+      sizeBands: ALL_SIZE_BANDS,
+      asOf: report.as_of,
+    };
     expect(computeFigures(tables, o)).toEqual(computeFigures({...tables, companies: digestOf(companies, unified)}, o));
   });
 });

@@ -60,7 +60,12 @@ describe('report stage', () => {
     // customer: its unified rows' is_customer), the parts' states are posted and merged.
     const parts = [companies.slice(0, 2), companies.slice(2)].map((part) => {
       const d = new CompanyDigest();
-      for (const c of part) d.add({...c, company_id: fixtureId(c.company_id)}, deals.some((x) => x.company_id === c.company_id), unified.find((u) => u.company_id === c.company_id)!.is_customer);
+      for (const c of part)
+        d.add(
+          {...c, company_id: fixtureId(c.company_id)},
+          deals.some((x) => x.company_id === c.company_id),
+          unified.find((u) => u.company_id === c.company_id)!.is_customer,
+        );
       return structuredClone(d.state());
     });
     const digest = CompanyDigest.of(parts[1], parts[0]).state();

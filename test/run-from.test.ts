@@ -17,7 +17,18 @@ import {hiddenFiles, runBuilt, runCli, tempDir} from './helpers/cli.js';
 
 const SAMPLE = join(process.cwd(), 'data', 'input', 'companies_clay.csv');
 const CONFIG = join(process.cwd(), 'config');
-const OUTPUTS = ['raw/leads.csv', 'raw/deals.csv', 'raw/opportunity_history.csv', 'raw/pipeline_snapshots.csv', 'raw/reps.csv', 'raw/billing.csv', 'raw/invoices.csv', 'final/unified.csv', 'interim/deals_summary.json', 'interim/billing_summary.json'];
+const OUTPUTS = [
+  'raw/leads.csv',
+  'raw/deals.csv',
+  'raw/opportunity_history.csv',
+  'raw/pipeline_snapshots.csv',
+  'raw/reps.csv',
+  'raw/billing.csv',
+  'raw/invoices.csv',
+  'final/unified.csv',
+  'interim/deals_summary.json',
+  'interim/billing_summary.json',
+];
 
 let t: ReturnType<typeof tempDir>;
 /** companies.csv of the sample (enriched once for the whole file). */
@@ -25,7 +36,20 @@ let companies: string;
 
 beforeAll(async () => {
   t = tempDir();
-  const r = await runCli(Run, ['--seed', '9', '--input', SAMPLE, '--config-dir', CONFIG, '--provider', 'rules', '--no-report', '--quiet', '--data-dir', join(t.dir, 'base')]);
+  const r = await runCli(Run, [
+    '--seed',
+    '9',
+    '--input',
+    SAMPLE,
+    '--config-dir',
+    CONFIG,
+    '--provider',
+    'rules',
+    '--no-report',
+    '--quiet',
+    '--data-dir',
+    join(t.dir, 'base'),
+  ]);
   expect(r.exitCode).toBe(0);
   companies = join(t.dir, 'base', 'raw', 'companies.csv');
 });
@@ -100,7 +124,9 @@ describe('run --from deals', () => {
       expect(plan!.chunks.at(-1)!.end).toBe(readFileSync(companies).length);
       plan!.chunks.slice(1).forEach((c, k) => expect(c.start).toBe(plan!.chunks[k].end));
       const dir = dataDir(`chunks-${bytes}`);
-      const r = await withEnv({STEDI_GTM_CHUNK_BYTES: bytes, STEDI_GTM_WORKERS: '0'}, () => runCli(Run, [...base, '--from', 'deals', '--no-report', '--data-dir', dir]));
+      const r = await withEnv({STEDI_GTM_CHUNK_BYTES: bytes, STEDI_GTM_WORKERS: '0'}, () =>
+        runCli(Run, [...base, '--from', 'deals', '--no-report', '--data-dir', dir]),
+      );
       expect([bytes, r.exitCode, r.stderr]).toEqual([bytes, 0, '']);
       expect(outputs(dir)).toEqual(outputs(one));
     }
@@ -111,12 +137,17 @@ describe('run --from deals', () => {
     const text = readFileSync(companies, 'utf8');
     const parsed = Papa.parse<string[]>(text, {skipEmptyLines: true}).data;
     const col = parsed[0].indexOf('description');
-    const tricky = Papa.unparse(parsed.map((r, i) => (i === 0 ? r : r.map((v, j) => (j === col ? `${v}\nco_0000000000000000,fake,${'x'.repeat(300)}` : v)))), {newline: '\n'}) + '\n';
+    const tricky =
+      Papa.unparse(
+        parsed.map((r, i) => (i === 0 ? r : r.map((v, j) => (j === col ? `${v}\nco_0000000000000000,fake,${'x'.repeat(300)}` : v)))),
+        {newline: '\n'},
+      ) + '\n';
     const one = dataDir('tricky-one', tricky);
     expect((await runCli(Run, [...base, '--from', 'deals', '--no-report', '--data-dir', one])).exitCode).toBe(0);
     const dir = dataDir('tricky-chunks', tricky);
     const r = await withEnv({STEDI_GTM_CHUNK_BYTES: '4000', STEDI_GTM_WORKERS: '0'}, () =>
-      runCli(Run, ['--seed', '9', '--config-dir', CONFIG, '--from', 'deals', '--no-report', '--data-dir', dir]));
+      runCli(Run, ['--seed', '9', '--config-dir', CONFIG, '--from', 'deals', '--no-report', '--data-dir', dir]),
+    );
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toMatch(/companies\.csv was not simulated in chunks \(.*: a quoted field is not closed\): one thread reads it instead/);
     expect(outputs(dir)).toEqual(outputs(one));
@@ -128,7 +159,8 @@ describe('run --from deals', () => {
     // The workers run compiled code: this test uses dist/ (npm ci builds it; `npm run build` after changes).
     expect(existsSync(join(process.cwd(), 'dist', 'parallel', 'simulate-worker.js'))).toBe(true);
     const one = dataDir('workers-1');
-    const run = (dir: string, env: Record<string, string>) => runBuilt(['bin/run.js', 'run', ...base, '--from', 'deals', '--no-report', '--data-dir', dir], env);
+    const run = (dir: string, env: Record<string, string>) =>
+      runBuilt(['bin/run.js', 'run', ...base, '--from', 'deals', '--no-report', '--data-dir', dir], env);
     expect(run(one, {STEDI_GTM_WORKERS: '0'}).status).toBe(0);
     for (const w of ['2', '3']) {
       const dir = dataDir(`workers-${w}`);
@@ -145,12 +177,18 @@ describe('run --from deals', () => {
     const once = dataDir('limit-once');
     expect((await runCli(Run, [...base, '--limit', '40', '--from', 'deals', '--no-report', '--data-dir', once])).exitCode).toBe(0);
     expect(outputs(once)).toEqual(outputs(stages));
-    expect(readFileSync(join(once, 'raw', 'leads.csv'), 'utf8').trimEnd().split('\n')).toHaveLength(41);
+    expect(
+      readFileSync(join(once, 'raw', 'leads.csv'), 'utf8')
+        .trimEnd()
+        .split('\n'),
+    ).toHaveLength(41);
   });
 
   it('runs billing and unify alone with --from billing and --from unify, and reports a missing input', async () => {
     const dir = dataDir('from-later');
-    expect((await runCli(Run, [...base, '--from', 'billing', '--no-report', '--data-dir', dir])).stderr).toMatch(/deals\.csv not found: run `stedi-gtm deals --data-dir \S+` first/);
+    expect((await runCli(Run, [...base, '--from', 'billing', '--no-report', '--data-dir', dir])).stderr).toMatch(
+      /deals\.csv not found: run `stedi-gtm deals --data-dir \S+` first/,
+    );
     expect((await runCli(Deals, [...base, '--data-dir', dir])).exitCode).toBe(0);
     const r = await runCli(Run, [...base, '--from', 'billing', '--no-report', '--data-dir', dir, '--json']);
     expect(r.exitCode).toBe(0);
@@ -164,7 +202,11 @@ describe('run --from deals', () => {
   it('refuses --shard and --dry-run, which apply to enrichment only (exit 2)', async () => {
     for (const extra of [['--shard', '1/2'], ['--dry-run']]) {
       const r = await runCli(Run, [...base, '--from', 'deals', '--data-dir', join(t.dir, 'never'), ...extra]);
-      expect([extra[0], r.exitCode, r.stderr]).toEqual([extra[0], 2, expect.stringMatching(new RegExp(`${extra[0]} applies to enrichment, which --from deals skips`))]);
+      expect([extra[0], r.exitCode, r.stderr]).toEqual([
+        extra[0],
+        2,
+        expect.stringMatching(new RegExp(`${extra[0]} applies to enrichment, which --from deals skips`)),
+      ]);
     }
     expect(existsSync(join(t.dir, 'never'))).toBe(false);
   });

@@ -14,12 +14,19 @@ import {differingFiles, ROOT, runAsync, shimBin, type Ran} from './helpers/scale
 describe('--shard auto', () => {
   const engines = [
     {name: 'STEDI_GTM_SHARD', env: (i: number, n: number) => ({STEDI_GTM_SHARD: String(i + 1), STEDI_GTM_SHARD_COUNT: String(n)})},
-    {name: 'Slurm', env: (i: number, n: number, min: number) => ({SLURM_ARRAY_TASK_ID: String(min + i), SLURM_ARRAY_TASK_MIN: String(min), SLURM_ARRAY_TASK_COUNT: String(n)})},
+    {
+      name: 'Slurm',
+      env: (i: number, n: number, min: number) => ({
+        SLURM_ARRAY_TASK_ID: String(min + i),
+        SLURM_ARRAY_TASK_MIN: String(min),
+        SLURM_ARRAY_TASK_COUNT: String(n),
+      }),
+    },
     {name: 'AWS Batch', env: (i: number, n: number) => ({AWS_BATCH_JOB_ARRAY_INDEX: String(i), AWS_BATCH_JOB_ARRAY_SIZE: String(n)})},
     {name: 'Cloud Run', env: (i: number, n: number) => ({CLOUD_RUN_TASK_INDEX: String(i), CLOUD_RUN_TASK_COUNT: String(n)})},
   ];
 
-  it('maps each engine\'s task i of n (its own numbering) to shard i+1 of n', () => {
+  it("maps each engine's task i of n (its own numbering) to shard i+1 of n", () => {
     fc.assert(
       fc.property(fc.integer({min: 1, max: 500}), fc.nat(), fc.nat({max: 1000}), (n, j, min) => {
         const i = j % n;
@@ -49,7 +56,7 @@ describe('--shard auto', () => {
 
 describe('CsvRecordReader', () => {
   const cell = fc.oneof(fc.string(), fc.constantFrom('', '"', ',', '\n', '\r\n', 'a,"b"\nc', 'é€😀'));
-  it('gives each record\'s bytes as written and its cells, whatever the block size (records across blocks; rows of 2+ cells, as the tables have)', () => {
+  it("gives each record's bytes as written and its cells, whatever the block size (records across blocks; rows of 2+ cells, as the tables have)", () => {
     const t = tempDir();
     try {
       fc.assert(
@@ -96,7 +103,20 @@ describe('merge order', () => {
 
   const manifest = (k: number, n: number, over: Partial<Manifest['runs'][0]> = {}): Manifest => ({
     manifest: 1,
-    runs: [{command: 'run', from: 'enrich', seed: 42, as_of: '2026-08-31', version: '0.1.0', input: {path: 'x.csv', sha256: 'a'.repeat(64)}, config: {'deal_model.yml': 'b'.repeat(64)}, reads: {}, shard: {k, n}, ...over}],
+    runs: [
+      {
+        command: 'run',
+        from: 'enrich',
+        seed: 42,
+        as_of: '2026-08-31',
+        version: '0.1.0',
+        input: {path: 'x.csv', sha256: 'a'.repeat(64)},
+        config: {'deal_model.yml': 'b'.repeat(64)},
+        reads: {},
+        shard: {k, n},
+        ...over,
+      },
+    ],
     files: {'raw/companies.csv': {rows: 1, bytes: 1, sha256: 'c'.repeat(64), run: 0}},
   });
   const folders = (ms: Manifest[]): ShardFolder[] => ms.map((m, i) => ({dir: `s${i}`, manifest: m}));
@@ -130,7 +150,8 @@ describe('merge order', () => {
 
 /** The CLI's runs below use the shipped sample and config (the working folders have none). */
 const RUN = ['run', '--seed', '42', '--provider', 'rules'];
-const node = (args: string[], cwd: string, env: Record<string, string> = {}): Promise<Ran> => runAsync([process.execPath, join(ROOT, 'bin', 'run.js'), ...args], cwd, env);
+const node = (args: string[], cwd: string, env: Record<string, string> = {}): Promise<Ran> =>
+  runAsync([process.execPath, join(ROOT, 'bin', 'run.js'), ...args], cwd, env);
 const ok = (r: Ran) => {
   if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`);
   return r;
@@ -150,24 +171,36 @@ describe('stedi-gtm merge (built CLI)', () => {
   }, 120_000);
   afterAll(() => t?.cleanup());
 
-  it('merges 4 shards (given in any order, on one thread or several) into the unsharded run\'s bytes; a retried shard replaces its folder', async () => {
+  it("merges 4 shards (given in any order, on one thread or several) into the unsharded run's bytes; a retried shard replaces its folder", async () => {
     const cwd = join(t.dir, 'a');
     mkdirSync(cwd);
     // Two shards on one thread, two on worker threads taking ranges of 4 KiB: the shards need not run alike.
     const env = (k: number): Record<string, string> => (k % 2 ? {STEDI_GTM_WORKERS: '0'} : {STEDI_GTM_WORKERS: '2', STEDI_GTM_CHUNK_BYTES: '4096'});
-    await Promise.all([1, 2, 3, 4].map(async (k) => ok(await node([...RUN, '--shard', `${k}/4`, '--no-report', '--data-dir', `out/shard-${k}`], cwd, env(k)))));
+    await Promise.all(
+      [1, 2, 3, 4].map(async (k) => ok(await node([...RUN, '--shard', `${k}/4`, '--no-report', '--data-dir', `out/shard-${k}`], cwd, env(k)))),
+    );
     for (const k of [1, 2, 3, 4]) expect(readManifest(join(cwd, `out/shard-${k}`)).runs[0].shard).toEqual({k, n: 4});
     const merge = ['merge', 'out/shard-3', 'out/shard-1', 'out/shard-4', 'out/shard-2', '--data-dir', 'out/all'];
     ok(await node(merge, cwd));
     expect(differingFiles(join(ref, 'out/all'), join(cwd, 'out/all'))).toEqual([]);
     const m = readManifest(join(cwd, 'out/all'));
-    expect(m.runs[0]).toMatchObject({command: 'merge', seed: 42, as_of: '2026-08-31', merged: ['out/shard-1', 'out/shard-2', 'out/shard-3', 'out/shard-4']});
+    expect(m.runs[0]).toMatchObject({
+      command: 'merge',
+      seed: 42,
+      as_of: '2026-08-31',
+      merged: ['out/shard-1', 'out/shard-2', 'out/shard-3', 'out/shard-4'],
+    });
     expect(m.runs[0].input).toEqual(readManifest(join(ref, 'out/all')).runs[0].input);
     expect(checkDataset(join(cwd, 'out/all'), m)).toEqual([]);
 
     // Shard 3 again (say its node failed and the engine retried it), another way: its folder is replaced, not added to.
     const before = readManifest(join(cwd, 'out/shard-3'));
-    ok(await node([...RUN, '--shard', '3/4', '--no-report', '--data-dir', 'out/shard-3'], cwd, {STEDI_GTM_WORKERS: '2', STEDI_GTM_CHUNK_BYTES: '8192'}));
+    ok(
+      await node([...RUN, '--shard', '3/4', '--no-report', '--data-dir', 'out/shard-3'], cwd, {
+        STEDI_GTM_WORKERS: '2',
+        STEDI_GTM_CHUNK_BYTES: '8192',
+      }),
+    );
     const after = readManifest(join(cwd, 'out/shard-3'));
     const facts = (m: Manifest) => Object.fromEntries(Object.entries(m.files).map(([p, f]) => [p, {rows: f.rows, bytes: f.bytes, sha256: f.sha256}]));
     expect(facts(after)).toEqual(facts(before));
@@ -198,7 +231,10 @@ describe('stedi-gtm merge (built CLI)', () => {
     expect(r.stderr).toMatch(/s1 is the --data-dir merge writes to/);
     // --shard auto without a count: exit 2 before anything is written.
     const auto = await node([...RUN, '--shard', 'auto', '--data-dir', 'k8s'], cwd, {JOB_COMPLETION_INDEX: '1'});
-    expect([auto.code, auto.stderr]).toEqual([2, expect.stringContaining('JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job) but the number of shards is not: give --shard-count N')]);
+    expect([auto.code, auto.stderr]).toEqual([
+      2,
+      expect.stringContaining('JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job) but the number of shards is not: give --shard-count N'),
+    ]);
     expect(existsSync(join(cwd, 'k8s'))).toBe(false);
   }, 240_000);
 
@@ -218,20 +254,32 @@ describe('stedi-gtm merge (built CLI)', () => {
     const sh = (cmd: string, cwd: string, env: Record<string, string>) => runAsync(['sh', '-c', cmd], cwd, {PATH, ...env});
 
     it('GitHub Actions: a matrix of shards (STEDI_GTM_SHARD), then merge', async () => {
-      const wf = parseYaml(readFileSync(join(ROOT, 'examples/github-actions/stedi-gtm.yml'), 'utf8')) as {jobs: Record<string, {steps: Array<{name?: string; run?: string}>; strategy?: {matrix: {shard: number[]}}; env?: Record<string, string>; needs?: string}>};
+      const wf = parseYaml(readFileSync(join(ROOT, 'examples/github-actions/stedi-gtm.yml'), 'utf8')) as {
+        jobs: Record<
+          string,
+          {steps: Array<{name?: string; run?: string}>; strategy?: {matrix: {shard: number[]}}; env?: Record<string, string>; needs?: string}
+        >;
+      };
       const step = (job: string, name: string) => wf.jobs[job].steps.find((s) => s.name === name)!.run!;
       expect(wf.jobs.shard.strategy!.matrix.shard).toEqual([1, 2, 3, 4]);
       expect(wf.jobs.merge.needs).toBe('shard');
       const cwd = join(t.dir, 'gha');
       await shardsThenMerge(
         cwd,
-        (i) => sh(step('shard', 'shard'), cwd, {STEDI_GTM_SHARD: String(wf.jobs.shard.strategy!.matrix.shard[i]), STEDI_GTM_SHARD_COUNT: String(wf.jobs.shard.env!.STEDI_GTM_SHARD_COUNT)}),
+        (i) =>
+          sh(step('shard', 'shard'), cwd, {
+            STEDI_GTM_SHARD: String(wf.jobs.shard.strategy!.matrix.shard[i]),
+            STEDI_GTM_SHARD_COUNT: String(wf.jobs.shard.env!.STEDI_GTM_SHARD_COUNT),
+          }),
         () => sh(step('merge', 'merge'), cwd, {}),
       );
     }, 240_000);
 
     it('Kubernetes: an Indexed Job (JOB_COMPLETION_INDEX and --shard-count)', async () => {
-      const job = parseYaml(readFileSync(join(ROOT, 'examples/kubernetes/indexed-job.yaml'), 'utf8')) as {kind: string; spec: {completionMode: string; completions: number; template: {spec: {containers: Array<{command: string[]; args: string[]}>}}}};
+      const job = parseYaml(readFileSync(join(ROOT, 'examples/kubernetes/indexed-job.yaml'), 'utf8')) as {
+        kind: string;
+        spec: {completionMode: string; completions: number; template: {spec: {containers: Array<{command: string[]; args: string[]}>}}};
+      };
       expect(job.kind).toBe('Job');
       expect(job.spec.completionMode).toBe('Indexed');
       expect(job.spec.completions).toBe(N);
@@ -243,14 +291,21 @@ describe('stedi-gtm merge (built CLI)', () => {
         cwd,
         (i) => {
           const env = {JOB_COMPLETION_INDEX: String(i)};
-          return runAsync([...c.command, ...c.args].map((a) => expand(a, env)), cwd, {PATH, ...env});
+          return runAsync(
+            [...c.command, ...c.args].map((a) => expand(a, env)),
+            cwd,
+            {PATH, ...env},
+          );
         },
         () => sh(`stedi-gtm merge ${Array.from({length: N}, (_, i) => `out/shard-${i}`).join(' ')} --data-dir out/all`, cwd, {}),
       );
     }, 240_000);
 
     it('AWS Batch: an array job (AWS_BATCH_JOB_ARRAY_INDEX and _SIZE)', async () => {
-      const def = JSON.parse(readFileSync(join(ROOT, 'examples/aws-batch/job-definition.json'), 'utf8')) as {type: string; containerProperties: {command: string[]; mountPoints: Array<{containerPath: string}>}};
+      const def = JSON.parse(readFileSync(join(ROOT, 'examples/aws-batch/job-definition.json'), 'utf8')) as {
+        type: string;
+        containerProperties: {command: string[]; mountPoints: Array<{containerPath: string}>};
+      };
       expect(def.type).toBe('container');
       const mount = def.containerProperties.mountPoints[0].containerPath;
       const cwd = join(t.dir, 'batch');
@@ -269,7 +324,14 @@ describe('stedi-gtm merge (built CLI)', () => {
       expect(readFileSync(script, 'utf8')).toMatch(/^#SBATCH --array=0-3$/m);
       await shardsThenMerge(
         cwd,
-        (i) => runAsync(['bash', script], cwd, {PATH, SLURM_SUBMIT_DIR: cwd, SLURM_ARRAY_TASK_ID: String(i + 10), SLURM_ARRAY_TASK_MIN: '10', SLURM_ARRAY_TASK_COUNT: String(N)}),
+        (i) =>
+          runAsync(['bash', script], cwd, {
+            PATH,
+            SLURM_SUBMIT_DIR: cwd,
+            SLURM_ARRAY_TASK_ID: String(i + 10),
+            SLURM_ARRAY_TASK_MIN: '10',
+            SLURM_ARRAY_TASK_COUNT: String(N),
+          }),
         () => runAsync(['bash', join(ROOT, 'examples/slurm/merge.sbatch')], cwd, {PATH, SLURM_SUBMIT_DIR: cwd}),
       );
     }, 240_000);

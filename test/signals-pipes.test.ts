@@ -19,7 +19,11 @@ let input: string;
 beforeAll(async () => {
   t = tempDir();
   old = join(t.dir, 'old');
-  const r = spawnSync(process.execPath, [BIN, 'run', '--input', SAMPLE, '--config-dir', CONFIG, '--provider', 'rules', '--data-dir', old, '--seed', '7', '--quiet'], {encoding: 'utf8', env: {...process.env, NODE_OPTIONS: ''}});
+  const r = spawnSync(
+    process.execPath,
+    [BIN, 'run', '--input', SAMPLE, '--config-dir', CONFIG, '--provider', 'rules', '--data-dir', old, '--seed', '7', '--quiet'],
+    {encoding: 'utf8', env: {...process.env, NODE_OPTIONS: ''}},
+  );
   expect([r.status, r.stderr]).toEqual([0, '']);
   oldFiles = await verifiedFiles(old);
   input = join(t.dir, 'clay.csv');
@@ -37,29 +41,32 @@ describe('Ctrl-C on a terminal', () => {
   const script = spawnSync('script', ['--version']).status === 0;
   const why = script ? undefined : 'no `script` (util-linux) to make a pseudo-terminal';
   if (why && process.env.CI) it('needs `script` under CI', () => expect(why).toBeUndefined());
-  (why ? it.skip : it)(`while the spinner runs: exit 130 at once, no temporary file, the old dataset whole${why ? ` (skipped: ${why})` : ''}`, async () => {
-    const dir = copyOfOld('ctrl-c');
-    // A terminal with a width (else plain lines, no spinner), and no CI variable (ora shows no spinner under CI).
-    const cmd = `stty cols 120 rows 40; exec ${sh(process.execPath)} ${sh(BIN)} run --input ${sh(input)} --config-dir ${sh(CONFIG)} --provider rules --data-dir ${sh(dir)} --seed 42`;
-    const env: Record<string, string | undefined> = {...process.env, NODE_OPTIONS: '', TERM: 'xterm', STEDI_GTM_WORKERS: '0'};
-    delete env.CI;
-    const child = spawn('script', ['-qfec', cmd, '/dev/null'], {env, stdio: ['pipe', 'pipe', 'pipe']});
-    let screen = '';
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    // As soon as the spinner shows the second pass (a frame and its counts), press Ctrl-C.
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (b) => {
-        screen += b;
-        if (/Enriching with rules: [\d,]+\//.test(screen)) resolve();
+  (why ? it.skip : it)(
+    `while the spinner runs: exit 130 at once, no temporary file, the old dataset whole${why ? ` (skipped: ${why})` : ''}`,
+    async () => {
+      const dir = copyOfOld('ctrl-c');
+      // A terminal with a width (else plain lines, no spinner), and no CI variable (ora shows no spinner under CI).
+      const cmd = `stty cols 120 rows 40; exec ${sh(process.execPath)} ${sh(BIN)} run --input ${sh(input)} --config-dir ${sh(CONFIG)} --provider rules --data-dir ${sh(dir)} --seed 42`;
+      const env: Record<string, string | undefined> = {...process.env, NODE_OPTIONS: '', TERM: 'xterm', STEDI_GTM_WORKERS: '0'};
+      delete env.CI;
+      const child = spawn('script', ['-qfec', cmd, '/dev/null'], {env, stdio: ['pipe', 'pipe', 'pipe']});
+      let screen = '';
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      // As soon as the spinner shows the second pass (a frame and its counts), press Ctrl-C.
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (b) => {
+          screen += b;
+          if (/Enriching with rules: [\d,]+\//.test(screen)) resolve();
+        });
+        void exited.then(() => reject(new Error(`exited before the spinner showed: ${screen}`)));
       });
-      void exited.then(() => reject(new Error(`exited before the spinner showed: ${screen}`)));
-    });
-    child.stdin.write('\x03');
-    expect(await exited).toBe(130);
-    expect(screen).not.toMatch(/Unified \d+ rows/);
-    expect(await verifiedFiles(dir)).toEqual(oldFiles);
-    expect(litter(dir)).toEqual([]);
-  });
+      child.stdin.write('\x03');
+      expect(await exited).toBe(130);
+      expect(screen).not.toMatch(/Unified \d+ rows/);
+      expect(await verifiedFiles(dir)).toEqual(oldFiles);
+      expect(litter(dir)).toEqual([]);
+    },
+  );
 });
 
 describe('a closed stdout or stderr', () => {

@@ -14,7 +14,14 @@ import Run from '../src/commands/run.js';
 import Unify from '../src/commands/unify.js';
 import type {Company} from '../src/schemas/companies.js';
 import {
-  contractSchema, InvoiceSchema, STAGE_DATE_COLUMNS, dealSchema, leadSchema, unifiedSalesSchema, type Contract, type Invoice,
+  contractSchema,
+  InvoiceSchema,
+  STAGE_DATE_COLUMNS,
+  dealSchema,
+  leadSchema,
+  unifiedSalesSchema,
+  type Contract,
+  type Invoice,
 } from '../src/schemas/deals.js';
 import {runCli, tempDir} from './helpers/cli.js';
 import {schemaIssues} from './helpers/schema.js';
@@ -87,15 +94,23 @@ describe('properties of generated data (fast-check, generated companies)', () =>
     );
   });
 
-  it('every won deal has exactly one contract, other deals none; every deal\'s company exists; unified = deals + companies without a deal', () => {
+  it("every won deal has exactly one contract, other deals none; every deal's company exists; unified = deals + companies without a deal", () => {
     fc.assert(
       fc.property(companiesArb(25), seedArb, asOfArb, (companies, seed, asOf) => {
         const w = simulateAll(companies, seed, asOf);
         const ids = new Set(companies.map((c) => c.company_id));
         const deals = [...w.sims.values()].flatMap((s) => s.deals);
         for (const d of deals) expect(ids.has(d.company_id)).toBe(true);
-        const won = deals.filter((d) => d.outcome === 'won').map((d) => d.deal_id).sort();
-        expect(w.contracts.filter((c) => c.term_number === 1).map((c) => c.deal_id).sort()).toEqual(won);
+        const won = deals
+          .filter((d) => d.outcome === 'won')
+          .map((d) => d.deal_id)
+          .sort();
+        expect(
+          w.contracts
+            .filter((c) => c.term_number === 1)
+            .map((c) => c.deal_id)
+            .sort(),
+        ).toEqual(won);
         for (const c of w.contracts) expect(schemaIssues(contractSchema(vocabulary), c)).toEqual([]);
         const without = [...w.sims.values()].filter((s) => s.deals.length === 0).length;
         expect(w.unifiedRows).toBe(deals.length + without);
@@ -105,7 +120,7 @@ describe('properties of generated data (fast-check, generated companies)', () =>
     );
   });
 
-  it('reordering or cutting the input leaves every company\'s results unchanged', () => {
+  it("reordering or cutting the input leaves every company's results unchanged", () => {
     fc.assert(
       fc.property(
         companiesArb(30).chain((cs) => fc.tuple(fc.constant(cs), fc.shuffledSubarray(cs, {minLength: 1}))),
@@ -117,7 +132,9 @@ describe('properties of generated data (fast-check, generated companies)', () =>
           for (const c of reordered) expect(part.sims.get(c.company_id)).toEqual(all.sims.get(c.company_id));
           const kept = new Set(reordered.map((c) => c.company_id));
           const key = (x: {billing_id: string}) => x.billing_id;
-          expect(part.contracts.sort((a, b) => key(a).localeCompare(key(b)))).toEqual(all.contracts.filter((c) => kept.has(c.company_id)).sort((a, b) => key(a).localeCompare(key(b))));
+          expect(part.contracts.sort((a, b) => key(a).localeCompare(key(b)))).toEqual(
+            all.contracts.filter((c) => kept.has(c.company_id)).sort((a, b) => key(a).localeCompare(key(b))),
+          );
         },
       ),
       {numRuns: 40},
@@ -131,7 +148,17 @@ describe('determinism and independence through the stages', () => {
     t = tempDir();
   });
   afterAll(() => t.cleanup());
-  const FILES = ['raw/companies.csv', 'raw/leads.csv', 'raw/deals.csv', 'raw/opportunity_history.csv', 'raw/pipeline_snapshots.csv', 'raw/reps.csv', 'raw/billing.csv', 'raw/invoices.csv', 'final/unified.csv'];
+  const FILES = [
+    'raw/companies.csv',
+    'raw/leads.csv',
+    'raw/deals.csv',
+    'raw/opportunity_history.csv',
+    'raw/pipeline_snapshots.csv',
+    'raw/reps.csv',
+    'raw/billing.csv',
+    'raw/invoices.csv',
+    'final/unified.csv',
+  ];
   const base = (dir: string) => ['--provider', 'rules', '--input', SAMPLE, '--config-dir', CONFIG_DIR, '--data-dir', join(t.dir, dir), '--quiet'];
   const read = (dir: string, file: string) => readFileSync(join(t.dir, dir, file));
   const lines = (dir: string, file: string) => read(dir, file).toString('utf8').trim().split('\n');
@@ -154,7 +181,7 @@ describe('determinism and independence through the stages', () => {
     expect(read('seed7', 'raw/leads.csv').equals(read('a', 'raw/leads.csv'))).toBe(false);
   });
 
-  it('--limit and a reordered companies.csv leave each company\'s deals and contracts unchanged', async () => {
+  it("--limit and a reordered companies.csv leave each company's deals and contracts unchanged", async () => {
     expect((await runCli(Run, [...base('lim'), '--limit', '120'])).exitCode).toBe(0);
     const LIMITED = ['raw/deals.csv', 'raw/opportunity_history.csv', 'raw/pipeline_snapshots.csv', 'raw/billing.csv'];
     const full = new Set(LIMITED.flatMap((f) => lines('a', f)));
@@ -162,7 +189,8 @@ describe('determinism and independence through the stages', () => {
     expect(limited.length).toBeGreaterThan(5);
     expect(limited.filter((l) => !full.has(l))).toEqual([]);
     // Each company's history and snapshots are a prefix of the full run's (the companies are its first 120).
-    for (const f of ['raw/opportunity_history.csv', 'raw/pipeline_snapshots.csv']) expect(lines('a', f).slice(0, lines('lim', f).length)).toEqual(lines('lim', f));
+    for (const f of ['raw/opportunity_history.csv', 'raw/pipeline_snapshots.csv'])
+      expect(lines('a', f).slice(0, lines('lim', f).length)).toEqual(lines('lim', f));
     // reps.csv is the configured team, whatever the limit.
     expect(read('lim', 'raw/reps.csv').equals(read('a', 'raw/reps.csv'))).toBe(true);
 
@@ -171,8 +199,16 @@ describe('determinism and independence through the stages', () => {
     const rev = join(t.dir, 'rev');
     mkdirSync(join(rev, 'raw'), {recursive: true});
     writeFileSync(join(rev, 'raw', 'companies.csv'), Papa.unparse([parsed[0], ...parsed.slice(1).reverse()], {newline: '\n'}) + '\n');
-    for (const Cmd of [Deals, Billing, Unify]) expect((await runCli(Cmd, ['--config-dir', CONFIG_DIR, '--data-dir', rev, '--quiet'])).exitCode).toBe(0);
-    for (const f of ['raw/deals.csv', 'raw/opportunity_history.csv', 'raw/pipeline_snapshots.csv', 'raw/billing.csv', 'raw/invoices.csv', 'raw/leads.csv']) {
+    for (const Cmd of [Deals, Billing, Unify])
+      expect((await runCli(Cmd, ['--config-dir', CONFIG_DIR, '--data-dir', rev, '--quiet'])).exitCode).toBe(0);
+    for (const f of [
+      'raw/deals.csv',
+      'raw/opportunity_history.csv',
+      'raw/pipeline_snapshots.csv',
+      'raw/billing.csv',
+      'raw/invoices.csv',
+      'raw/leads.csv',
+    ]) {
       expect(lines('rev', f).slice(1).sort()).toEqual(lines('a', f).slice(1).sort());
     }
   });

@@ -135,7 +135,19 @@ describeIfAvailable(missing, 'the Slurm cluster test')('examples/slurm/run.sbatc
     const mungePid = join(mungeDir, 'munged.pid');
     munged = await startDaemon(
       'munged',
-      ['/usr/sbin/runuser', '-u', 'munge', '--', '/usr/sbin/munged', '-F', `--socket=${socket}`, `--key-file=${key}`, `--pid-file=${mungePid}`, `--log-file=${join(mungeDir, 'munged.log')}`, `--seed-file=${join(mungeDir, 'munged.seed')}`],
+      [
+        '/usr/sbin/runuser',
+        '-u',
+        'munge',
+        '--',
+        '/usr/sbin/munged',
+        '-F',
+        `--socket=${socket}`,
+        `--key-file=${key}`,
+        `--pid-file=${mungePid}`,
+        `--log-file=${join(mungeDir, 'munged.log')}`,
+        `--seed-file=${join(mungeDir, 'munged.seed')}`,
+      ],
       /Created \d+ work threads/,
       log,
     );
@@ -164,8 +176,16 @@ describeIfAvailable(missing, 'the Slurm cluster test')('examples/slurm/run.sbatc
     const PATH = `${shimBin(join(t.dir, 'bin'))}:${process.env.PATH}`;
     // The script as it is; the command line sets the array (0-3, as in the script), the logs' place and one CPU
     // per task (this node has two; the script asks two, which would run the tasks one after the other).
-    const sbatch = await runAsync(['sbatch', '--wait', '--array=0-3', '--cpus-per-task=1', `--output=${join(S, 'task-%a.log')}`, join(ROOT, 'examples/slurm/run.sbatch')], cwd, {...env, PATH});
-    const taskLogs = () => readdirSync(S).filter((f) => f.startsWith('task-')).map((f) => `${f}:\n${readFileSync(join(S, f), 'utf8')}`).join('\n');
+    const sbatch = await runAsync(
+      ['sbatch', '--wait', '--array=0-3', '--cpus-per-task=1', `--output=${join(S, 'task-%a.log')}`, join(ROOT, 'examples/slurm/run.sbatch')],
+      cwd,
+      {...env, PATH},
+    );
+    const taskLogs = () =>
+      readdirSync(S)
+        .filter((f) => f.startsWith('task-'))
+        .map((f) => `${f}:\n${readFileSync(join(S, f), 'utf8')}`)
+        .join('\n');
     if (sbatch.code !== 0) throw new Error(`sbatch exited ${sbatch.code}: ${sbatch.stderr}\n${taskLogs()}\n${log.join('\n')}`);
     expect(readdirSync(join(cwd, 'out')).sort()).toEqual(['shard-0', 'shard-1', 'shard-2', 'shard-3']);
     const merge = await runAsync([...cli, 'merge', ...[0, 1, 2, 3].map((k) => `out/shard-${k}`), '--data-dir', 'out/all'], cwd);

@@ -14,7 +14,16 @@ import {companyColumns} from '../src/stages/deals.js';
 import {runCli, tempDir} from './helpers/cli.js';
 import {CONFIG_DIR, makeCompany, SAMPLE} from './helpers/simulation.js';
 
-const OUTPUTS = ['raw/leads.csv', 'raw/deals.csv', 'raw/opportunity_history.csv', 'raw/pipeline_snapshots.csv', 'raw/reps.csv', 'raw/billing.csv', 'raw/invoices.csv', 'final/unified.csv'];
+const OUTPUTS = [
+  'raw/leads.csv',
+  'raw/deals.csv',
+  'raw/opportunity_history.csv',
+  'raw/pipeline_snapshots.csv',
+  'raw/reps.csv',
+  'raw/billing.csv',
+  'raw/invoices.csv',
+  'final/unified.csv',
+];
 
 let t: ReturnType<typeof tempDir>;
 beforeEach(() => {
@@ -46,7 +55,9 @@ function declinedCopy(path: string, at: number): void {
 }
 
 function population(n: number, prefix = 'st'): Company[] {
-  return Array.from({length: n}, (_, i) => makeCompany({company_key: `domain:${prefix}${i}.com`, icp_tier: 'tier_1', icp_fit: true, uses_x12: i % 3 === 0}));
+  return Array.from({length: n}, (_, i) =>
+    makeCompany({company_key: `domain:${prefix}${i}.com`, icp_tier: 'tier_1', icp_fit: true, uses_x12: i % 3 === 0}),
+  );
 }
 
 function writeCompanies(dir: string, cs: Company[]): void {
@@ -69,7 +80,8 @@ async function simulate(dir: string): Promise<void> {
 const forgetSources = (dir: string) => rmSync(file(dir, 'interim/sources.json'), {force: true});
 
 /** Files of the data dir other than the tables (temporary or part files left behind). */
-const strays = (dir: string) => ['raw', 'final'].flatMap((d) => (existsSync(join(t.dir, dir, d)) ? readdirSync(join(t.dir, dir, d)).filter((f) => f.startsWith('.')) : []));
+const strays = (dir: string) =>
+  ['raw', 'final'].flatMap((d) => (existsSync(join(t.dir, dir, d)) ? readdirSync(join(t.dir, dir, d)).filter((f) => f.startsWith('.')) : []));
 
 describe('TableCursor', () => {
   it('yields the rows readTable yields, decoding only the codec columns, also when the scanner declines half way', async () => {
@@ -116,7 +128,10 @@ describe('TableCursor', () => {
     await expect(TableCursor.open(path, companyColumns({company_id: true}), {required: companyCodec.columns, producedBy: 'enrich'})).rejects.toThrow(
       /companies\.csv: missing column\(s\) company_key, .*Run `stedi-gtm enrich` again/,
     );
-    const cursor = await TableCursor.open(path, companyColumns({company_id: true, name: true}), {required: ['company_id', 'name'], producedBy: 'enrich'});
+    const cursor = await TableCursor.open(path, companyColumns({company_id: true, name: true}), {
+      required: ['company_id', 'name'],
+      producedBy: 'enrich',
+    });
     const wait = cursor.advance();
     if (wait) await wait;
     expect(cursor.row).toEqual({company_id: 'co_0', name: 'n0'});
@@ -148,7 +163,8 @@ describe('deals, billing and unify on tables the fast scanner declines', () => {
     expect((await runCli(Unify, args('b'))).exitCode).toBe(0);
     expect(readFileSync(file('b', 'final/unified.csv'), 'utf8')).toBe(readFileSync(file('a', 'final/unified.csv'), 'utf8'));
     expect((await runCli(Billing, args('b'))).exitCode).toBe(0);
-    for (const f of ['raw/billing.csv', 'raw/invoices.csv']) expect([f, readFileSync(file('b', f), 'utf8')]).toEqual([f, readFileSync(file('a', f), 'utf8')]);
+    for (const f of ['raw/billing.csv', 'raw/invoices.csv'])
+      expect([f, readFileSync(file('b', f), 'utf8')]).toEqual([f, readFileSync(file('a', f), 'utf8')]);
   });
 });
 
@@ -173,12 +189,19 @@ describe('tables that do not belong together (company by company walk)', () => {
     const row = moved.findIndex((r) => r[1] === first) + 2;
     // billing.csv was made from the deals.csv before the edit.
     const u = await runCli(Unify, args('a'));
-    expect([u.exitCode, u.stderr]).toEqual([2, expect.stringMatching(/billing\.csv was made from another deals\.csv than .*deals\.csv .*Run `stedi-gtm billing --data-dir \S+` again/)]);
+    expect([u.exitCode, u.stderr]).toEqual([
+      2,
+      expect.stringMatching(/billing\.csv was made from another deals\.csv than .*deals\.csv .*Run `stedi-gtm billing --data-dir \S+` again/),
+    ]);
     forgetSources('a');
     for (const Cmd of [Billing, Unify]) {
       const r = await runCli(Cmd, args('a'));
       expect(r.exitCode).toBe(2);
-      expect(r.stderr).toMatch(new RegExp(`deals\\.csv row ${row} \\(${moved[row - 2][0]}\\): the deals of company ${first} are out of the order of .*companies\\.csv.*run \`stedi-gtm deals --data-dir \\S+\` again`));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `deals\\.csv row ${row} \\(${moved[row - 2][0]}\\): the deals of company ${first} are out of the order of .*companies\\.csv.*run \`stedi-gtm deals --data-dir \\S+\` again`,
+        ),
+      );
     }
     expect(readFileSync(file('a', 'raw/billing.csv')).equals(billingBefore)).toBe(true);
     expect(readFileSync(file('a', 'final/unified.csv')).equals(unifiedBefore)).toBe(true);
@@ -189,20 +212,36 @@ describe('tables that do not belong together (company by company walk)', () => {
     const cs = await made('a');
     const rows = dealRows('a');
     const gone = rows[Math.floor(rows.length / 2)][1];
-    writeCompanies('a', cs.filter((c) => c.company_id !== gone));
+    writeCompanies(
+      'a',
+      cs.filter((c) => c.company_id !== gone),
+    );
     const row = rows.findIndex((r) => r[1] === gone) + 1;
     // deals.csv was made from the companies.csv before the edit.
     let r = await runCli(Billing, args('a'));
-    expect([r.exitCode, r.stderr]).toEqual([2, expect.stringMatching(/deals\.csv was made from another companies\.csv than .*companies\.csv .*Run `stedi-gtm deals --data-dir \S+` \(or `stedi-gtm run --from deals --data-dir \S+`\) again/)]);
+    expect([r.exitCode, r.stderr]).toEqual([
+      2,
+      expect.stringMatching(
+        /deals\.csv was made from another companies\.csv than .*companies\.csv .*Run `stedi-gtm deals --data-dir \S+` \(or `stedi-gtm run --from deals --data-dir \S+`\) again/,
+      ),
+    ]);
     forgetSources('a');
     r = await runCli(Billing, args('a'));
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`deals\\.csv row ${row} .*company ${gone} is not in .*companies\\.csv; companies\\.csv changed since the deals were made: run \`stedi-gtm deals --data-dir \\S+\` again`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `deals\\.csv row ${row} .*company ${gone} is not in .*companies\\.csv; companies\\.csv changed since the deals were made: run \`stedi-gtm deals --data-dir \\S+\` again`,
+      ),
+    );
     // unify meets the company's lead first.
     r = await runCli(Unify, args('a'));
     expect(r.exitCode).toBe(2);
     const leadRow = cs.findIndex((c) => c.company_id === gone) + 2;
-    expect(r.stderr).toMatch(new RegExp(`leads\\.csv row ${leadRow} is for company ${gone}, which is not in .*companies\\.csv; companies\\.csv changed since the deals were made: run \`stedi-gtm deals --data-dir \\S+\` again`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `leads\\.csv row ${leadRow} is for company ${gone}, which is not in .*companies\\.csv; companies\\.csv changed since the deals were made: run \`stedi-gtm deals --data-dir \\S+\` again`,
+      ),
+    );
   });
 
   it('refuses a leads.csv out of the order of companies.csv, and a billing.csv out of the order of deals.csv (exit 2)', async () => {
@@ -211,7 +250,9 @@ describe('tables that do not belong together (company by company walk)', () => {
     writeRecords(file('a', 'raw/leads.csv'), [lh, l2, l1, ...lrest]);
     let r = await runCli(Unify, args('a'));
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain(`leads.csv has no row for company ${cs[0].company_id} (${cs[0].name}) at row 2, which is for company ${cs[1].company_id}`);
+    expect(r.stderr).toContain(
+      `leads.csv has no row for company ${cs[0].company_id} (${cs[0].name}) at row 2, which is for company ${cs[1].company_id}`,
+    );
     expect(r.stderr).toContain('run `stedi-gtm deals --data-dir ');
 
     writeRecords(file('a', 'raw/leads.csv'), [lh, l1, l2, ...lrest]);

@@ -18,26 +18,46 @@ let data: string;
 
 beforeAll(() => {
   t = tempDir();
-  writeFileSync(join(t.dir, 'hooks.mjs'), [
-    "import {appendFileSync} from 'node:fs';",
-    'let out;',
-    'export function initialize(data) { out = data.out; }',
-    'export async function load(url, context, next) {',
-    "  appendFileSync(out, `${url}\\n`);",
-    '  return next(url, context);',
-    '}',
-  ].join('\n'));
-  writeFileSync(join(t.dir, 'trace.mjs'), [
-    "import {appendFileSync} from 'node:fs';",
-    "import {createRequire, register} from 'node:module';",
-    "import {pathToFileURL} from 'node:url';",
-    'const out = process.env.TRACE_MODULES;',
-    "register('./hooks.mjs', import.meta.url, {data: {out}});",
-    "process.on('exit', () => appendFileSync(out, Object.keys(createRequire(import.meta.url).cache).map((f) => `${pathToFileURL(f).href}\\n`).join('')));",
-  ].join('\n'));
+  writeFileSync(
+    join(t.dir, 'hooks.mjs'),
+    [
+      "import {appendFileSync} from 'node:fs';",
+      'let out;',
+      'export function initialize(data) { out = data.out; }',
+      'export async function load(url, context, next) {',
+      '  appendFileSync(out, `${url}\\n`);',
+      '  return next(url, context);',
+      '}',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(t.dir, 'trace.mjs'),
+    [
+      "import {appendFileSync} from 'node:fs';",
+      "import {createRequire, register} from 'node:module';",
+      "import {pathToFileURL} from 'node:url';",
+      'const out = process.env.TRACE_MODULES;',
+      "register('./hooks.mjs', import.meta.url, {data: {out}});",
+      "process.on('exit', () => appendFileSync(out, Object.keys(createRequire(import.meta.url).cache).map((f) => `${pathToFileURL(f).href}\\n`).join('')));",
+    ].join('\n'),
+  );
   data = join(t.dir, 'data');
   expect(existsSync(join(ROOT, 'dist', 'commands', 'run.js'))).toBe(true);
-  const r = cli(['run', '--seed', '42', '--provider', 'rules', '--limit', '12', '--no-report', '--quiet', '--config-dir', CONFIG, '--data-dir', data]);
+  const r = cli([
+    'run',
+    '--seed',
+    '42',
+    '--provider',
+    'rules',
+    '--limit',
+    '12',
+    '--no-report',
+    '--quiet',
+    '--config-dir',
+    CONFIG,
+    '--data-dir',
+    data,
+  ]);
   expect([r.status, r.stderr]).toEqual([0, '']);
 });
 afterAll(() => t.cleanup());
@@ -45,7 +65,9 @@ afterAll(() => t.cleanup());
 function cli(args: string[], trace?: string) {
   const hook = trace ? ['--import', pathToFileURL(join(t.dir, 'trace.mjs')).href] : [];
   return spawnSync(process.execPath, [...hook, 'bin/run.js', ...args], {
-    cwd: ROOT, encoding: 'utf8', env: {...process.env, NODE_OPTIONS: '', TRACE_MODULES: trace ?? ''},
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: {...process.env, NODE_OPTIONS: '', TRACE_MODULES: trace ?? ''},
   });
 }
 
@@ -61,7 +83,9 @@ const packageModules = (modules: string[], name: string) => modules.filter((m) =
 /** Our schema modules (zod's importers); schemas/config-files.js imports them only on demand. */
 const schemaModules = (modules: string[]) => modules.filter((m) => m.includes('/dist/schemas/') && !m.endsWith('/config-files.js'));
 const tables = (dir: string) =>
-  Object.fromEntries(['raw', 'final'].flatMap((sub) => readdirSync(join(dir, sub)).map((f) => [`${sub}/${f}`, readFileSync(join(dir, sub, f), 'utf8')])));
+  Object.fromEntries(
+    ['raw', 'final'].flatMap((sub) => readdirSync(join(dir, sub)).map((f) => [`${sub}/${f}`, readFileSync(join(dir, sub, f), 'utf8')])),
+  );
 
 describe('start-up of the built CLI', () => {
   it.each([
@@ -73,7 +97,9 @@ describe('start-up of the built CLI', () => {
     const r = traced(name.replaceAll(' ', '_'), [...args, '--seed', '42', '--quiet', '--config-dir', CONFIG, '--data-dir', data]);
     expect([r.status, r.stderr]).toEqual([0, '']);
     // The hook saw the command's modules (so an empty list below means something).
-    expect(r.modules).toEqual(expect.arrayContaining([expect.stringMatching(`/dist/${stage}$`), expect.stringMatching('/dist/generated/tables.js$')]));
+    expect(r.modules).toEqual(
+      expect.arrayContaining([expect.stringMatching(`/dist/${stage}$`), expect.stringMatching('/dist/generated/tables.js$')]),
+    );
     expect(packageModules(r.modules, 'zod')).toEqual([]);
     expect(packageModules(r.modules, 'yaml')).toEqual([]);
     expect(schemaModules(r.modules)).toEqual([]);

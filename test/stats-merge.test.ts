@@ -113,7 +113,10 @@ describe('merging summary statistics of contiguous parts', () => {
   const worlds: Array<{name: string; asOf: number; items: Item[]; expected: Record<string, string>}> = [];
   beforeAll(async () => {
     const companies = replicate(await sampleCompanies(), 3);
-    for (const [seed, iso] of [[42, cfg.simulation.as_of], [7, '2025-12-31']] as const) {
+    for (const [seed, iso] of [
+      [42, cfg.simulation.as_of],
+      [7, '2025-12-31'],
+    ] as const) {
       const asOf = parseIsoDay(iso)!;
       const items = simulateItems(companies, seed, asOf);
       worlds.push({name: `seed ${seed}, as-of ${iso}`, asOf, items, expected: new Part(asOf).feed(items).json()});
@@ -147,7 +150,16 @@ describe('merging summary statistics of contiguous parts', () => {
         expect(mergedIntoFirst(parts, asOf).json()).toEqual(expected);
         expect(mergedIntoEmpty(parts, asOf).json()).toEqual(expected);
       }),
-      {numRuns: 100, examples: [[0, []], [0, [0]], [1, [n]], [0, [0, 0, n, n]], [1, [1, 2, 3, n - 1]]]},
+      {
+        numRuns: 100,
+        examples: [
+          [0, []],
+          [0, [0]],
+          [1, [n]],
+          [0, [0, 0, n, n]],
+          [1, [1, 2, 3, n - 1]],
+        ],
+      },
     );
   });
 
@@ -155,8 +167,9 @@ describe('merging summary statistics of contiguous parts', () => {
     const p = new Part().feed(worlds[0].items.slice(0, 200));
     const states = {deals: p.deals.state(), billing: p.billing.state(), unify: p.unify.state(), counts: p.counts};
     const plain = (x: unknown): boolean =>
-      typeof x === 'number' || (Array.isArray(x) && x.every(plain))
-      || (typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype && Object.values(x).every(plain));
+      typeof x === 'number' ||
+      (Array.isArray(x) && x.every(plain)) ||
+      (typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype && Object.values(x).every(plain));
     expect(plain(states)).toBe(true);
     expect(structuredClone(states)).toEqual(states);
   });

@@ -9,11 +9,27 @@ import {hiddenFiles, runBuilt, runCli, tempDir} from './helpers/cli.js';
 
 const SAMPLE = join(process.cwd(), 'data', 'input', 'companies_clay.csv');
 const CONFIG = join(process.cwd(), 'config');
-const TABLES = ['raw/companies.csv', 'raw/leads.csv', 'raw/deals.csv', 'raw/opportunity_history.csv', 'raw/pipeline_snapshots.csv', 'raw/billing.csv', 'raw/invoices.csv', 'final/unified.csv', 'interim/rejects.csv'];
+const TABLES = [
+  'raw/companies.csv',
+  'raw/leads.csv',
+  'raw/deals.csv',
+  'raw/opportunity_history.csv',
+  'raw/pipeline_snapshots.csv',
+  'raw/billing.csv',
+  'raw/invoices.csv',
+  'final/unified.csv',
+  'interim/rejects.csv',
+];
 
 const rowsOf = (file: string) => {
   const data = Papa.parse<string[]>(readFileSync(file, 'utf8'), {skipEmptyLines: true}).data;
-  return {header: data[0], rows: data.slice(1).map((r) => JSON.stringify(r)).sort()};
+  return {
+    header: data[0],
+    rows: data
+      .slice(1)
+      .map((r) => JSON.stringify(r))
+      .sort(),
+  };
 };
 
 describe('--shard K/N', () => {
@@ -30,7 +46,8 @@ describe('--shard K/N', () => {
         expect([table, parts.flatMap((p) => p.rows).sort()]).toEqual([table, all.rows]);
       }
       // reps.csv is the configured team, whole in every shard.
-      for (let k = 1; k <= 3; k++) expect(readFileSync(join(t.dir, `s${k}`, 'raw', 'reps.csv'), 'utf8')).toBe(readFileSync(join(t.dir, 'all', 'raw', 'reps.csv'), 'utf8'));
+      for (let k = 1; k <= 3; k++)
+        expect(readFileSync(join(t.dir, `s${k}`, 'raw', 'reps.csv'), 'utf8')).toBe(readFileSync(join(t.dir, 'all', 'raw', 'reps.csv'), 'utf8'));
       const summaries = [1, 2, 3].map((k) => JSON.parse(readFileSync(join(t.dir, `s${k}`, 'interim', 'enrich_summary.json'), 'utf8')));
       for (const s of summaries) {
         expect(s.input_rows).toBe(340);
@@ -43,18 +60,31 @@ describe('--shard K/N', () => {
 
   it('rejects a malformed --shard with exit 2', async () => {
     for (const bad of ['0/3', '4/3', 'two/3', '1/0']) {
-      const r = await runCli(Run, ['--shard', bad, '--provider', 'rules', '--input', SAMPLE, '--config-dir', CONFIG, '--data-dir', '/tmp/never-written-stedi']);
+      const r = await runCli(Run, [
+        '--shard',
+        bad,
+        '--provider',
+        'rules',
+        '--input',
+        SAMPLE,
+        '--config-dir',
+        CONFIG,
+        '--data-dir',
+        '/tmp/never-written-stedi',
+      ]);
       expect([bad, r.exitCode]).toEqual([bad, 2]);
     }
     expect(parseShard('2/8')).toEqual({index: 1, count: 8});
   });
 
   it('puts every key in exactly one shard', () => {
-    fc.assert(fc.property(fc.string(), fc.integer({min: 1, max: 50}), (key, n) => {
-      const s = shardOf(key, n);
-      expect(s).toBeGreaterThanOrEqual(0);
-      expect(s).toBeLessThan(n);
-    }));
+    fc.assert(
+      fc.property(fc.string(), fc.integer({min: 1, max: 50}), (key, n) => {
+        const s = shardOf(key, n);
+        expect(s).toBeGreaterThanOrEqual(0);
+        expect(s).toBeLessThan(n);
+      }),
+    );
   });
 });
 
@@ -65,7 +95,12 @@ describe('range workers', () => {
     expect(existsSync(join(process.cwd(), 'dist', 'parallel', 'company-worker.js'))).toBe(true);
     // 2r: two workers taking about 60 ranges of 4 KiB in turn, more than they may run ahead of the first
     // unfinished one: ranges finish out of order and their blocks are held (see OrderedTables).
-    const env: Record<string, Record<string, string>> = {'0': {STEDI_GTM_WORKERS: '0'}, '2': {STEDI_GTM_WORKERS: '2'}, '3': {STEDI_GTM_WORKERS: '3'}, '2r': {STEDI_GTM_WORKERS: '2', STEDI_GTM_CHUNK_BYTES: '4096'}};
+    const env: Record<string, Record<string, string>> = {
+      '0': {STEDI_GTM_WORKERS: '0'},
+      '2': {STEDI_GTM_WORKERS: '2'},
+      '3': {STEDI_GTM_WORKERS: '3'},
+      '2r': {STEDI_GTM_WORKERS: '2', STEDI_GTM_CHUNK_BYTES: '4096'},
+    };
     const t = tempDir();
     try {
       for (const extra of [[], ['--limit', '150'], ['--shard', '2/3']]) {
@@ -73,13 +108,44 @@ describe('range workers', () => {
         for (const w of Object.keys(env)) {
           // The report (built from the companies' digest the workers post) only for the full run: it takes a while.
           const report = tag === 'all' ? [] : ['--no-report'];
-          const r = runBuilt(['bin/run.js', 'run', '--seed', '7', '--input', SAMPLE, '--config-dir', CONFIG, '--provider', 'rules', ...report, '--quiet', '--data-dir', join(t.dir, `${tag}-w${w}`), ...extra], env[w]);
+          const r = runBuilt(
+            [
+              'bin/run.js',
+              'run',
+              '--seed',
+              '7',
+              '--input',
+              SAMPLE,
+              '--config-dir',
+              CONFIG,
+              '--provider',
+              'rules',
+              ...report,
+              '--quiet',
+              '--data-dir',
+              join(t.dir, `${tag}-w${w}`),
+              ...extra,
+            ],
+            env[w],
+          );
           expect([tag, w, r.status, r.stderr]).toEqual([tag, w, 0, '']);
         }
         for (const w of ['2', '3', '2r']) {
-          for (const table of [...TABLES, 'raw/reps.csv', 'interim/enrich_summary.json', 'interim/deals_summary.json', 'interim/billing_summary.json', ...(tag === 'all' ? ['final/report.html'] : [])]) {
+          for (const table of [
+            ...TABLES,
+            'raw/reps.csv',
+            'interim/enrich_summary.json',
+            'interim/deals_summary.json',
+            'interim/billing_summary.json',
+            ...(tag === 'all' ? ['final/report.html'] : []),
+          ]) {
             const got = readFileSync(join(t.dir, `${tag}-w${w}`, table), 'utf8').replaceAll(`${tag}-w${w}`, 'DIR');
-            expect([tag, w, table, got]).toEqual([tag, w, table, readFileSync(join(t.dir, `${tag}-w0`, table), 'utf8').replaceAll(`${tag}-w0`, 'DIR')]);
+            expect([tag, w, table, got]).toEqual([
+              tag,
+              w,
+              table,
+              readFileSync(join(t.dir, `${tag}-w0`, table), 'utf8').replaceAll(`${tag}-w0`, 'DIR'),
+            ]);
           }
         }
         // No part or temporary files are left behind.
@@ -99,7 +165,18 @@ describe('range workers', () => {
       const about = (i: number) => `Home care and billing services, page ${i}.\n`.repeat(8);
       const rows: string[][] = [];
       const push = (name: string, domain: string, slug: string) =>
-        rows.push(['', name, about(rows.length), 'Hospitals and Health Care', '11-50 employees', 'Privately Held', 'Austin, Texas', 'United States', domain, `https://www.linkedin.com/company/${slug}`]);
+        rows.push([
+          '',
+          name,
+          about(rows.length),
+          'Hospitals and Health Care',
+          '11-50 employees',
+          'Privately Held',
+          'Austin, Texas',
+          'United States',
+          domain,
+          `https://www.linkedin.com/company/${slug}`,
+        ]);
       for (let i = 0; i < 300; i++) {
         push(`Brand ${i}`, `brand${i}.com`, `brand-${i}`);
         // Pages without a domain named as a brand far before or after them (other ranges), some on two domains.
@@ -111,9 +188,32 @@ describe('range workers', () => {
       const header = ['Find companies', 'Name', 'Description', 'Primary Industry', 'Size', 'Type', 'Location', 'Country', 'Domain', 'LinkedIn URL'];
       const input = join(t.dir, 'real-looking.csv');
       writeFileSync(input, [header, ...rows].map((r) => r.map(q).join(',')).join('\r\n') + '\r\n');
-      const env: Record<string, Record<string, string>> = {'0': {STEDI_GTM_WORKERS: '0'}, '2': {STEDI_GTM_WORKERS: '2'}, '2r': {STEDI_GTM_WORKERS: '2', STEDI_GTM_CHUNK_BYTES: '4096'}};
+      const env: Record<string, Record<string, string>> = {
+        '0': {STEDI_GTM_WORKERS: '0'},
+        '2': {STEDI_GTM_WORKERS: '2'},
+        '2r': {STEDI_GTM_WORKERS: '2', STEDI_GTM_CHUNK_BYTES: '4096'},
+      };
       const run = (dir: string, w: string, extra: string[] = []) => {
-        const r = runBuilt(['bin/run.js', 'run', '--seed', '5', '--input', input, '--config-dir', CONFIG, '--provider', 'rules', '--no-report', '--quiet', '--data-dir', join(t.dir, dir), ...extra], env[w]);
+        const r = runBuilt(
+          [
+            'bin/run.js',
+            'run',
+            '--seed',
+            '5',
+            '--input',
+            input,
+            '--config-dir',
+            CONFIG,
+            '--provider',
+            'rules',
+            '--no-report',
+            '--quiet',
+            '--data-dir',
+            join(t.dir, dir),
+            ...extra,
+          ],
+          env[w],
+        );
         expect([dir, r.status, r.stderr]).toEqual([dir, 0, '']);
         return JSON.parse(readFileSync(join(t.dir, dir, 'interim', 'enrich_summary.json'), 'utf8'));
       };
@@ -123,12 +223,21 @@ describe('range workers', () => {
       expect(s.rejected_rows).toBe(10);
       expect(s.merged_by_name).toBeGreaterThan(40);
       expect(s.ambiguous_name_rows).toBeGreaterThan(0);
-      const companies = Papa.parse<Record<string, string>>(readFileSync(join(t.dir, 'w0', 'raw', 'companies.csv'), 'utf8'), {header: true, skipEmptyLines: true}).data;
-      expect(companies.filter((c) => c.domain.endsWith('.github.io'))).toHaveLength(new Set(rows.map((r) => r[8]).filter((d) => d.endsWith('.github.io'))).size);
+      const companies = Papa.parse<Record<string, string>>(readFileSync(join(t.dir, 'w0', 'raw', 'companies.csv'), 'utf8'), {
+        header: true,
+        skipEmptyLines: true,
+      }).data;
+      expect(companies.filter((c) => c.domain.endsWith('.github.io'))).toHaveLength(
+        new Set(rows.map((r) => r[8]).filter((d) => d.endsWith('.github.io'))).size,
+      );
       for (const w of ['2', '2r']) {
         run(`w${w}`, w);
         for (const table of [...TABLES, 'interim/enrich_summary.json']) {
-          expect([w, table, readFileSync(join(t.dir, `w${w}`, table), 'utf8').replaceAll(`w${w}`, 'DIR')]).toEqual([w, table, readFileSync(join(t.dir, 'w0', table), 'utf8').replaceAll('w0', 'DIR')]);
+          expect([w, table, readFileSync(join(t.dir, `w${w}`, table), 'utf8').replaceAll(`w${w}`, 'DIR')]).toEqual([
+            w,
+            table,
+            readFileSync(join(t.dir, 'w0', table), 'utf8').replaceAll('w0', 'DIR'),
+          ]);
         }
       }
       // (One thread over shards: see the property tests in account-ranges.test.ts.)
@@ -151,7 +260,14 @@ describe('range workers', () => {
     try {
       const paths = {companies: join(t.dir, 'raw', 'companies.csv'), unified: join(t.dir, 'final', 'unified.csv')};
       // Tables of an earlier run, which the failed run must not touch.
-      for (const [sub, f] of [['raw', 'companies.csv'], ['raw', 'leads.csv'], ['raw', 'deals.csv'], ['raw', 'billing.csv'], ['raw', 'invoices.csv'], ['final', 'unified.csv']]) {
+      for (const [sub, f] of [
+        ['raw', 'companies.csv'],
+        ['raw', 'leads.csv'],
+        ['raw', 'deals.csv'],
+        ['raw', 'billing.csv'],
+        ['raw', 'invoices.csv'],
+        ['final', 'unified.csv'],
+      ]) {
         (await import('node:fs')).mkdirSync(join(t.dir, sub), {recursive: true});
         writeFileSync(join(t.dir, sub, f), `earlier ${f}\n`);
       }
@@ -213,7 +329,20 @@ describe('range workers', () => {
       const header = ['Find companies', 'Name', 'Primary Industry', 'Size', 'Type', 'Location', 'Country', 'Domain', 'LinkedIn URL', 'Description'];
       const text = 'care\n",'.repeat(30);
       const rows = Array.from({length: 400}, (_, i) =>
-        i % 97 === 5 ? ['', '', '', '', '', '', '', '', '', `no key ${text}`] : ['', `Co ${i}`, 'Hospitals and Health Care', '11-50 employees', 'Privately Held', 'Austin, Texas', 'United States', `c${i % 350}.com`, '', text],
+        i % 97 === 5
+          ? ['', '', '', '', '', '', '', '', '', `no key ${text}`]
+          : [
+              '',
+              `Co ${i}`,
+              'Hospitals and Health Care',
+              '11-50 employees',
+              'Privately Held',
+              'Austin, Texas',
+              'United States',
+              `c${i % 350}.com`,
+              '',
+              text,
+            ],
       );
       const input = join(t.dir, 'tricky.csv');
       writeFileSync(input, [header, ...rows].map((r) => r.map(q).join(',')).join('\r\n') + '\r\n');
@@ -221,20 +350,42 @@ describe('range workers', () => {
       const rejects = join(t.dir, 'probe', 'rejects.csv');
       (await import('node:fs')).mkdirSync(join(t.dir, 'probe'));
       const script = join(t.dir, 'probe.mjs');
-      writeFileSync(script, `
+      writeFileSync(
+        script,
+        `
         import {indexInParts} from '${dist}/parallel/worker-client.js';
         const ex = await indexInParts({input: ${JSON.stringify(input)}, rejects: ${JSON.stringify(rejects)}}, () => {});
         console.log(ex === undefined ? 'declined' : 'indexed');
-      `);
+      `,
+      );
       const probe = runBuilt([script]);
       expect([probe.stdout.trim(), probe.stderr]).toEqual(['declined', '']);
       // The first half's rejects, written before its scan failed, are gone.
       expect(readdirSync(join(t.dir, 'probe'))).toEqual([]);
       for (const w of ['0', '2']) {
-        const r = runBuilt(['bin/run.js', 'run', '--seed', '3', '--input', input, '--config-dir', CONFIG, '--provider', 'rules', '--no-report', '--quiet', '--data-dir', join(t.dir, `w${w}`)], {STEDI_GTM_WORKERS: w});
+        const r = runBuilt(
+          [
+            'bin/run.js',
+            'run',
+            '--seed',
+            '3',
+            '--input',
+            input,
+            '--config-dir',
+            CONFIG,
+            '--provider',
+            'rules',
+            '--no-report',
+            '--quiet',
+            '--data-dir',
+            join(t.dir, `w${w}`),
+          ],
+          {STEDI_GTM_WORKERS: w},
+        );
         expect([w, r.status, r.stderr]).toEqual([w, 0, '']);
       }
-      for (const table of TABLES) expect([table, readFileSync(join(t.dir, 'w2', table), 'utf8')]).toEqual([table, readFileSync(join(t.dir, 'w0', table), 'utf8')]);
+      for (const table of TABLES)
+        expect([table, readFileSync(join(t.dir, 'w2', table), 'utf8')]).toEqual([table, readFileSync(join(t.dir, 'w0', table), 'utf8')]);
       expect(readFileSync(join(t.dir, 'w2', 'interim', 'rejects.csv'), 'utf8').split('no key').length - 1).toBe(5);
     } finally {
       t.cleanup();
@@ -246,13 +397,16 @@ describe('range workers', () => {
     try {
       const dist = pathToFileURL(join(process.cwd(), 'dist')).href;
       const script = join(t.dir, 'discard.mjs');
-      writeFileSync(script, `
+      writeFileSync(
+        script,
+        `
         import {RangeWorkers} from '${dist}/parallel/worker-client.js';
         import {dataPaths} from '${dist}/io/paths.js';
         const pool = new RangeWorkers([0, 1].map(() => ({configDir: ${JSON.stringify(CONFIG)}, paths: dataPaths(${JSON.stringify(t.dir)})})));
         await pool.discard();
         console.log(JSON.stringify(process.getActiveResourcesInfo().filter((r) => r === 'Timeout')));
-      `);
+      `,
+      );
       const r = runBuilt([script]);
       expect([r.status, r.stderr, JSON.parse(r.stdout)]).toEqual([0, '', []]);
     } finally {

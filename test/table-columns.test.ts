@@ -6,7 +6,15 @@ import {PLAIN_PATTERNS, col, tableColumns} from '../src/schemas/columns.js';
 import {CompanySchema, RejectSchema} from '../src/schemas/companies.js';
 import {VOCABULARY_NAME, openVocabulary} from '../src/core/vocabulary.js';
 import {withVocabulary} from '../src/io/table-check.js';
-import {contractSchema, InvoiceSchema, UnifiedCompanySchema, dealSchema, leadSchema, unifiedSalesSchema, unifiedSchema} from '../src/schemas/deals.js';
+import {
+  contractSchema,
+  InvoiceSchema,
+  UnifiedCompanySchema,
+  dealSchema,
+  leadSchema,
+  unifiedSalesSchema,
+  unifiedSchema,
+} from '../src/schemas/deals.js';
 import {tableSchemas} from '../src/schemas/tables.js';
 import {tableSchemasByName, tablesModule} from '../src/scripts/precompile-tables.js';
 import {contractCodec, invoiceCodec} from '../src/stages/billing.js';
@@ -25,11 +33,20 @@ describe('the generated column lists (src/generated/tables.ts)', () => {
 
   it('hold no config: the columns of an open vocabulary name it, whatever its values', () => {
     expect(tablesModule({lead_sources: ['x', 'trade_shows'], segments: ['y', 'strategic']})).toBe(tablesModule(shipped));
-    expect(LEAD_TABLE.find((c) => c.name === 'lead_source')).toEqual({name: 'lead_source', kind: 'string', nullable: false, plain: true, vocabulary: 'lead_sources', values: ['']});
+    expect(LEAD_TABLE.find((c) => c.name === 'lead_source')).toEqual({
+      name: 'lead_source',
+      kind: 'string',
+      nullable: false,
+      plain: true,
+      vocabulary: 'lead_sources',
+      values: [''],
+    });
     // A reader with the config checks against its values (and '' where the schema allows it).
     const resolved = withVocabulary(LEAD_TABLE, {lead_sources: ['a', 'b_2'], segments: ['s']}).find((c) => c.name === 'lead_source');
     expect(resolved).toEqual({name: 'lead_source', kind: 'string', nullable: false, plain: true, values: ['a', 'b_2', '']});
-    expect(tableColumns(leadSchema({lead_sources: ['a', 'b_2'], segments: ['s']})).find((c) => c.name === 'lead_source')).toEqual(LEAD_TABLE.find((c) => c.name === 'lead_source'));
+    expect(tableColumns(leadSchema({lead_sources: ['a', 'b_2'], segments: ['s']})).find((c) => c.name === 'lead_source')).toEqual(
+      LEAD_TABLE.find((c) => c.name === 'lead_source'),
+    );
   });
 
   it('cover every table of the data dictionary', () => {
@@ -37,23 +54,43 @@ describe('the generated column lists (src/generated/tables.ts)', () => {
     for (const t of tableSchemas(shipped)) expect([t.file, generated.includes(JSON.stringify(tableColumns(t.schema)))]).toEqual([t.file, true]);
   });
 
-  it('are the columns of the stages\' codecs, in the schemas\' order', () => {
-    const [LeadSchema, DealSchema, UnifiedSchema, UnifiedSalesSchema] = [leadSchema(shipped), dealSchema(shipped), unifiedSchema(shipped), unifiedSalesSchema(shipped)];
+  it("are the columns of the stages' codecs, in the schemas' order", () => {
+    const [LeadSchema, DealSchema, UnifiedSchema, UnifiedSalesSchema] = [
+      leadSchema(shipped),
+      dealSchema(shipped),
+      unifiedSchema(shipped),
+      unifiedSalesSchema(shipped),
+    ];
     const codecs = [
-      [companyCodec, CompanySchema], [rejectCodec, RejectSchema], [leadCodec, LeadSchema], [dealCodec, DealSchema],
-      [contractCodec, contractSchema(shipped)], [invoiceCodec, InvoiceSchema], [unifiedCodec, UnifiedSchema],
-      [unifiedCompanyCodec, UnifiedCompanySchema], [unifiedSalesCodec, UnifiedSalesSchema],
+      [companyCodec, CompanySchema],
+      [rejectCodec, RejectSchema],
+      [leadCodec, LeadSchema],
+      [dealCodec, DealSchema],
+      [contractCodec, contractSchema(shipped)],
+      [invoiceCodec, InvoiceSchema],
+      [unifiedCodec, UnifiedSchema],
+      [unifiedCompanyCodec, UnifiedCompanySchema],
+      [unifiedSalesCodec, UnifiedSalesSchema],
     ] as const;
     for (const [codec, schema] of codecs) expect(codec.columns).toEqual(Object.keys(schema.shape));
   });
 });
 
 describe('tableColumns', () => {
-  it('reads each column\'s kind and nullability off the zod definition, and what a reader checks', () => {
+  it("reads each column's kind and nullability off the zod definition, and what a reader checks", () => {
     const schema = z.object({
-      s: z.string().regex(/x/), e: z.enum(['a', 'b']), l: z.literal('x'), n: z.number().int(), nn: z.number().nullable(),
-      on: z.number().optional(), dn: z.number().default(1), b: z.boolean(), list: z.array(z.string()),
-      p: z.number().min(0).max(1), id: z.string().regex(PLAIN_PATTERNS.id), d: z.string().regex(PLAIN_PATTERNS.dateOrEmpty),
+      s: z.string().regex(/x/),
+      e: z.enum(['a', 'b']),
+      l: z.literal('x'),
+      n: z.number().int(),
+      nn: z.number().nullable(),
+      on: z.number().optional(),
+      dn: z.number().default(1),
+      b: z.boolean(),
+      list: z.array(z.string()),
+      p: z.number().min(0).max(1),
+      id: z.string().regex(PLAIN_PATTERNS.id),
+      d: z.string().regex(PLAIN_PATTERNS.dateOrEmpty),
     });
     expect(tableColumns(schema)).toEqual([
       {name: 's', kind: 'string', nullable: false, plain: false},
@@ -86,13 +123,16 @@ describe('plain columns (written without a look for characters that need quotes)
 
   it('hold only texts that need no quotes: every string the ID and date formats and a vocabulary name accept (property)', () => {
     for (const pattern of [...Object.values(PLAIN_PATTERNS), VOCABULARY_NAME]) {
-      fc.assert(fc.property(fc.stringMatching(pattern), (s) => expect([s, isPlainText(s)]).toEqual([s, true])), {numRuns: 500});
+      fc.assert(
+        fc.property(fc.stringMatching(pattern), (s) => expect([s, isPlainText(s)]).toEqual([s, true])),
+        {numRuns: 500},
+      );
     }
   });
 });
 
 describe('pickColumns', () => {
-  it('gives the columns in the order of the keys, as zod\'s pick does, and throws on a key that is not a column', () => {
+  it("gives the columns in the order of the keys, as zod's pick does, and throws on a key that is not a column", () => {
     const keys = {icp_tier: true, company_id: true, employees_min: true} as const;
     const picked = pickColumns(tableColumns(CompanySchema), keys);
     expect(picked).toEqual(tableColumns(CompanySchema.pick(keys)));

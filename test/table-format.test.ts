@@ -23,13 +23,24 @@ const base = ['--seed', '42', '--input', SAMPLE, '--config-dir', CONFIG, '--prov
 
 /** Each table's codec (all its columns), by its key in dataPaths. */
 const CODECS: Record<(typeof DATASET_TABLES)[number]['key'], TableCodec<Record<string, unknown>>> = {
-  companies: companyCodec, rejects: rejectCodec, leads: leadCodec, deals: dealCodec, history: historyCodec, snapshots: snapshotCodec,
-  reps: repCodec, billing: contractCodec, invoices: invoiceCodec, arrMovements: arrMovementCodec, unified: unifiedCodec,
+  companies: companyCodec,
+  rejects: rejectCodec,
+  leads: leadCodec,
+  deals: dealCodec,
+  history: historyCodec,
+  snapshots: snapshotCodec,
+  reps: repCodec,
+  billing: contractCodec,
+  invoices: invoiceCodec,
+  arrMovements: arrMovementCodec,
+  unified: unifiedCodec,
 } as unknown as Record<(typeof DATASET_TABLES)[number]['key'], TableCodec<Record<string, unknown>>>;
 
 /** The rows of a table of the toy format (the lines between its columns line and its footer). */
 const jsonRows = (file: string): Array<Record<string, unknown>> => {
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   return lines.slice(1, -1).map((l) => JSON.parse(l) as Record<string, unknown>);
 };
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -46,7 +57,10 @@ afterAll(() => {
 
 describe('a second table format', () => {
   it('is registered without touching the default: CSV stays first', () => {
-    expect(formats().map((f) => [f.name, f.extension])).toEqual([['csv', '.csv'], ['jsonl', '.jsonl']]);
+    expect(formats().map((f) => [f.name, f.extension])).toEqual([
+      ['csv', '.csv'],
+      ['jsonl', '.jsonl'],
+    ]);
     expect(tableFormat().name).toBe('csv');
     expect(() => registerFormat({...jsonLines, name: 'other'})).toThrow(/extension \.jsonl is jsonl's/);
   });
@@ -94,16 +108,22 @@ describe('a second table format', () => {
     const toy = pathToFileURL(join(process.cwd(), 'test', 'helpers', 'jsonl-format.mjs')).href;
     const script = join(t.dir, 'run-jsonl.mjs');
     // The format is registered in-process, then the command runs as the CLI would (oclif loads dist/).
-    writeFileSync(script, `
+    writeFileSync(
+      script,
+      `
       import {run} from '${pathToFileURL(join(process.cwd(), 'node_modules', '@oclif', 'core', 'lib', 'index.js')).href}';
       import {registerFormat, useFormat} from '${dist}/io/formats/index.js';
       import jsonLines from '${toy}';
       registerFormat(jsonLines);
       useFormat('jsonl');
       await run(process.argv.slice(2), ${JSON.stringify(pathToFileURL(join(process.cwd(), 'package.json')).href)});
-    `);
+    `,
+    );
     const dirs: Record<string, string> = {};
-    for (const [name, env] of [['one', {STEDI_GTM_WORKERS: '0'}], ['two', {STEDI_GTM_WORKERS: '2', STEDI_GTM_CHUNK_BYTES: '4096'}]] as const) {
+    for (const [name, env] of [
+      ['one', {STEDI_GTM_WORKERS: '0'}],
+      ['two', {STEDI_GTM_WORKERS: '2', STEDI_GTM_CHUNK_BYTES: '4096'}],
+    ] as const) {
       dirs[name] = join(t.dir, `built-${name}`);
       const r = runBuilt([script, 'run', ...base, '--no-report', '--data-dir', dirs[name]], env);
       expect([name, r.status, r.stderr]).toEqual([name, 0, '']);
@@ -111,7 +131,10 @@ describe('a second table format', () => {
       // writes the same tables again.
       const tables = filesUnder(dirs[name]).filter((x) => x.endsWith('.jsonl'));
       const before = tables.map((x) => sha(join(dirs[name], x)));
-      const f = runBuilt([script, 'run', '--seed', '42', '--config-dir', CONFIG, '--quiet', '--no-report', '--from', 'deals', '--data-dir', dirs[name]], env);
+      const f = runBuilt(
+        [script, 'run', '--seed', '42', '--config-dir', CONFIG, '--quiet', '--no-report', '--from', 'deals', '--data-dir', dirs[name]],
+        env,
+      );
       expect([name, f.status, f.stderr]).toEqual([name, 0, '']);
       expect(tables.map((x) => sha(join(dirs[name], x)))).toEqual(before);
     }

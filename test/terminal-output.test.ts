@@ -17,12 +17,19 @@ const hasScript = spawnSync('script', ['--version'], {encoding: 'utf8'}).status 
 function onTerminal(cwd: string, cols: number, args: string[]): {status: number | null; lines: string[]} {
   const cmd = `stty cols ${cols} rows 50; ${[process.execPath, join(ROOT, 'bin', 'run.js'), ...args].map((a) => `'${a}'`).join(' ')}`;
   // CI=true: plain progress lines instead of a spinner (the same messages, easier to read back).
-  const r = spawnSync('script', ['-qec', cmd, '/dev/null'], {cwd, encoding: 'utf8', env: {...process.env, NODE_OPTIONS: '', NODE_ENV: '', CI: 'true', OPENAI_API_KEY: ''}});
+  const r = spawnSync('script', ['-qec', cmd, '/dev/null'], {
+    cwd,
+    encoding: 'utf8',
+    env: {...process.env, NODE_OPTIONS: '', NODE_ENV: '', CI: 'true', OPENAI_API_KEY: ''},
+  });
   const text = r.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r\n/g, '\n');
   return {status: r.status, lines: text.split('\n').filter((l) => l !== '')};
 }
 
-describeIfAvailable(hasScript ? undefined : 'no `script` (util-linux) to make a pseudo-terminal: apt-get install util-linux', 'the terminal output tests')('terminal output (built CLI)', () => {
+describeIfAvailable(
+  hasScript ? undefined : 'no `script` (util-linux) to make a pseudo-terminal: apt-get install util-linux',
+  'the terminal output tests',
+)('terminal output (built CLI)', () => {
   let t: ReturnType<typeof tempDir>;
   beforeAll(() => (t = tempDir('stedi-gtm-tty-')));
   afterAll(() => t.cleanup());
@@ -39,10 +46,14 @@ describeIfAvailable(hasScript ? undefined : 'no `script` (util-linux) to make a 
     const summary = (name: string) => JSON.parse(readFileSync(join(t.dir, 'data', 'interim', `${name}_summary.json`), 'utf8'));
     const enrich = summary('enrich');
     const deals = summary('deals');
-    const unifiedRows = readFileSync(join(t.dir, 'data', 'final', 'unified.csv'), 'utf8').split('\n').filter((l) => /^co_/.test(l)).length;
+    const unifiedRows = readFileSync(join(t.dir, 'data', 'final', 'unified.csv'), 'utf8')
+      .split('\n')
+      .filter((l) => /^co_/.test(l)).length;
     const order = [
       // Every row accounted for on the line: companies + rows merged into them + rejected = rows.
-      new RegExp(`^Scanned ${count(enrich.input_rows)} rows: ${count(enrich.companies_written)} companies \\(${count(enrich.merged_rows)} more rows merged into them`),
+      new RegExp(
+        `^Scanned ${count(enrich.input_rows)} rows: ${count(enrich.companies_written)} companies \\(${count(enrich.merged_rows)} more rows merged into them`,
+      ),
       new RegExp(`^Enriched ${count(enrich.companies_written)} companies with rules`),
       new RegExp(`^Simulated ${count(enrich.companies_written)} companies`),
       /^Wrote \d+ contracts/,
@@ -67,7 +78,9 @@ describeIfAvailable(hasScript ? undefined : 'no `script` (util-linux) to make a 
     expect(r.lines[loss + 1]).toMatch(/^ {20}\S/);
     expect(text).toMatch(/\n {2}report {5}data\/final\/report\.html/);
     // The shipped sample is named by its package path, not where the package happens to be installed.
-    expect(JSON.parse(readFileSync(join(t.dir, 'data', 'interim', 'enrich_summary.json'), 'utf8')).input_file).toBe('<package>/data/input/companies_clay.csv');
+    expect(JSON.parse(readFileSync(join(t.dir, 'data', 'interim', 'enrich_summary.json'), 'utf8')).input_file).toBe(
+      '<package>/data/input/companies_clay.csv',
+    );
     const page = readFileSync(join(t.dir, 'data', 'final', 'report.html'), 'utf8');
     expect(page).toContain('&lt;package&gt;/data/input/companies_clay.csv');
     expect(page).not.toContain(ROOT);
@@ -75,7 +88,9 @@ describeIfAvailable(hasScript ? undefined : 'no `script` (util-linux) to make a 
 
   it('a mistyped command: the terminal is asked "Did you mean enrich?", and yes runs it', async () => {
     const data = join(t.dir, 'typo');
-    const cmd = [process.execPath, join(ROOT, 'bin', 'run.js'), 'enrch', '--provider', 'rules', '--limit', '5', '--quiet', '--data-dir', data].map((a) => `'${a}'`).join(' ');
+    const cmd = [process.execPath, join(ROOT, 'bin', 'run.js'), 'enrch', '--provider', 'rules', '--limit', '5', '--quiet', '--data-dir', data]
+      .map((a) => `'${a}'`)
+      .join(' ');
     const child = spawn('script', ['-qec', cmd, '/dev/null'], {cwd: t.dir, env: {...process.env, NODE_OPTIONS: '', NODE_ENV: ''}});
     let screen = '';
     let answered = false;

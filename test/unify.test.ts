@@ -39,8 +39,16 @@ describe('unifyCompany', () => {
     const rows = unifyCompany(c, {...lead, deals: 0}, [], []);
     expect(rows).toHaveLength(1);
     const r = rows[0];
-    expect([r.outcome, r.is_opportunity, r.is_customer, r.company_deals, r.deal_id, r.billing_id, r.sales_cycle_days, r.amount_arr])
-      .toEqual(['no_opportunity', false, true, 0, '', '', null, null]);
+    expect([r.outcome, r.is_opportunity, r.is_customer, r.company_deals, r.deal_id, r.billing_id, r.sales_cycle_days, r.amount_arr]).toEqual([
+      'no_opportunity',
+      false,
+      true,
+      0,
+      '',
+      '',
+      null,
+      null,
+    ]);
     expect(r.lead_source).toBe(lead.lead_source);
     expect(r.first_touch_campaign).toBe(lead.campaign);
     expect(schemaIssues(UnifiedSalesSchema, r)).toEqual([]);
@@ -58,7 +66,14 @@ describe('unifyCompany', () => {
       for (const [i, r] of rows.entries()) {
         const d = sim.deals[i];
         expect(schemaIssues(UnifiedSalesSchema, r)).toEqual([]);
-        expect([r.outcome, r.stage, r.sales_cycle_days, r.amount_arr, r.is_opportunity, r.company_deals]).toEqual([d.outcome, d.stage, d.sales_cycle_days, d.amount_arr, true, sim.deals.length]);
+        expect([r.outcome, r.stage, r.sales_cycle_days, r.amount_arr, r.is_opportunity, r.company_deals]).toEqual([
+          d.outcome,
+          d.stage,
+          d.sales_cycle_days,
+          d.amount_arr,
+          true,
+          sim.deals.length,
+        ]);
         expect(r.is_customer).toBe(won || c.is_previous_customer);
         const cells = Papa.parse<string[]>(unifiedCompanyCodec.record(c), {delimiter: ','}).data[0];
         const company = unifiedCompanyCodec.decode(cells);
@@ -66,11 +81,17 @@ describe('unifyCompany', () => {
         // The deal's latest term by the as-of date (its terms come in order).
         const contract = contracts.filter((x) => x.deal_id === d.deal_id).at(-1);
         if (d.outcome === 'won') {
-          expect([r.billing_id, r.term_number, r.arr, r.mrr, r.plan, r.contract_start, r.contract_status])
-            .toEqual([contract!.billing_id, contract!.term_number, contract!.arr, contract!.mrr, contract!.plan, contract!.contract_start, contract!.contract_status]);
+          expect([r.billing_id, r.term_number, r.arr, r.mrr, r.plan, r.contract_start, r.contract_status]).toEqual([
+            contract!.billing_id,
+            contract!.term_number,
+            contract!.arr,
+            contract!.mrr,
+            contract!.plan,
+            contract!.contract_start,
+            contract!.contract_status,
+          ]);
           expect(r.contract_status).not.toBe('renewed');
-        }
-        else expect([contract, r.billing_id, r.arr, r.billing_frequency]).toEqual([undefined, '', null, '']);
+        } else expect([contract, r.billing_id, r.arr, r.billing_frequency]).toEqual([undefined, '', null, '']);
       }
     }
     expect(withWin).toBeGreaterThan(20);
@@ -100,11 +121,15 @@ describe('stedi-gtm unify', () => {
     t = tempDir();
     mkdirSync(join(t.dir, 'raw'), {recursive: true});
     const cs = population(250, {icp_tier: 'tier_2', icp_fit: true}, 'cmd');
-    writeFileSync(join(t.dir, 'raw', 'companies.csv'), Papa.unparse([companyCodec.columns as string[], ...cs.map((c) => companyCodec.encode(c))], {newline: '\n'}) + '\n');
+    writeFileSync(
+      join(t.dir, 'raw', 'companies.csv'),
+      Papa.unparse([companyCodec.columns as string[], ...cs.map((c) => companyCodec.encode(c))], {newline: '\n'}) + '\n',
+    );
   });
   afterEach(() => t.cleanup());
   const args = (...more: string[]) => ['--data-dir', t.dir, '--config-dir', CONFIG_DIR, ...more];
-  const read = (file: string) => Papa.parse<Record<string, string>>(readFileSync(join(t.dir, file), 'utf8'), {header: true, skipEmptyLines: true}).data;
+  const read = (file: string) =>
+    Papa.parse<Record<string, string>>(readFileSync(join(t.dir, file), 'utf8'), {header: true, skipEmptyLines: true}).data;
 
   it('fails with exit 2 and names the command to run first', async () => {
     let r = await runCli(Unify, args());

@@ -42,7 +42,13 @@ describe('UTF-8 checks', () => {
       {numRuns: 2000},
     );
     // Overlong forms, surrogates and code points past U+10FFFF.
-    for (const bad of [[0xc0, 0x80], [0xe0, 0x80, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf5, 0x80, 0x80, 0x80]]) {
+    for (const bad of [
+      [0xc0, 0x80],
+      [0xe0, 0x80, 0x80],
+      [0xed, 0xa0, 0x80],
+      [0xf4, 0x90, 0x80, 0x80],
+      [0xf5, 0x80, 0x80, 0x80],
+    ]) {
       expect(firstInvalidUtf8(Buffer.from([0x61, ...bad]))).toBe(1);
     }
   });
@@ -77,7 +83,10 @@ describe('UTF-8 checks', () => {
         }
         const want = expectedError(b);
         if (!want) expect(thrown).toBeUndefined();
-        else expect(thrown).toContain(`line ${want.line} has the byte 0x${b[want.offset].toString(16).toUpperCase().padStart(2, '0')} (file offset ${want.offset})`);
+        else
+          expect(thrown).toContain(
+            `line ${want.line} has the byte 0x${b[want.offset].toString(16).toUpperCase().padStart(2, '0')} (file offset ${want.offset})`,
+          );
       }),
       {numRuns: 2000},
     );
@@ -94,23 +103,27 @@ describe('UTF-8 checks', () => {
         {weight: 1, arbitrary: fc.constantFrom([0x43, 0x61, 0x66, 0xe9], [0x69, 0x74, 0x92, 0x73], [0xc3], [0xff]).map((b) => Buffer.from(b))},
       );
       await fc.assert(
-        fc.asyncProperty(fc.array(fc.array(cell, {minLength: 1, maxLength: 4}), {maxLength: 12}), fc.integer({min: 4, max: 40}), async (rows, chunkBytes) => {
-          const line = (cells: Buffer[]) => Buffer.concat([...cells.flatMap((c, i) => (i ? [Buffer.from(','), c] : [c])), Buffer.from('\n')]);
-          const bytes = Buffer.concat([Buffer.from('h1,h2\n'), ...rows.map(line)]);
-          const file = join(t.dir, `s${n++}.csv`);
-          writeFileSync(file, bytes);
-          const want = expectedError(bytes);
-          const scanned = scanCsv(file, {newline: '\n', chunkBytes, checkUtf8: true, onHeader: () => [0], onRecord: () => {}});
-          const whole = () => assertUtf8File(file, 0, '\n');
-          if (!want) {
-            await expect(scanned).resolves.toMatchObject({ok: true});
-            expect(whole).not.toThrow();
-          } else {
-            const message = `line ${want.line} has the byte 0x${bytes[want.offset].toString(16).toUpperCase()} (file offset ${want.offset})`;
-            await expect(scanned).rejects.toThrow(message);
-            expect(whole).toThrow(message);
-          }
-        }),
+        fc.asyncProperty(
+          fc.array(fc.array(cell, {minLength: 1, maxLength: 4}), {maxLength: 12}),
+          fc.integer({min: 4, max: 40}),
+          async (rows, chunkBytes) => {
+            const line = (cells: Buffer[]) => Buffer.concat([...cells.flatMap((c, i) => (i ? [Buffer.from(','), c] : [c])), Buffer.from('\n')]);
+            const bytes = Buffer.concat([Buffer.from('h1,h2\n'), ...rows.map(line)]);
+            const file = join(t.dir, `s${n++}.csv`);
+            writeFileSync(file, bytes);
+            const want = expectedError(bytes);
+            const scanned = scanCsv(file, {newline: '\n', chunkBytes, checkUtf8: true, onHeader: () => [0], onRecord: () => {}});
+            const whole = () => assertUtf8File(file, 0, '\n');
+            if (!want) {
+              await expect(scanned).resolves.toMatchObject({ok: true});
+              expect(whole).not.toThrow();
+            } else {
+              const message = `line ${want.line} has the byte 0x${bytes[want.offset].toString(16).toUpperCase()} (file offset ${want.offset})`;
+              await expect(scanned).rejects.toThrow(message);
+              expect(whole).toThrow(message);
+            }
+          },
+        ),
         {numRuns: 300},
       );
     } finally {
@@ -158,7 +171,21 @@ describe('enrich on an export that is not UTF-8', () => {
    */
   function export1252(rows: number, bad: number, opts: {malformedRow?: number; descBytes?: number} = {}): Buffer {
     const description = `Home care with a long description ${'x'.repeat(opts.descBytes ?? 300)}`;
-    let text = clayCsv(CLAY_HEADER, Array.from({length: rows}, (_, i) => ['', `Clinic ${i} ${i === bad ? 'CAFE_MARK' : ''}`, description, 'Home Health Care Services', '11-50 employees', 'Privately Held', 'Austin, Texas', 'United States', `clinic${i}.com`, `https://www.linkedin.com/company/clinic-${i}`]));
+    let text = clayCsv(
+      CLAY_HEADER,
+      Array.from({length: rows}, (_, i) => [
+        '',
+        `Clinic ${i} ${i === bad ? 'CAFE_MARK' : ''}`,
+        description,
+        'Home Health Care Services',
+        '11-50 employees',
+        'Privately Held',
+        'Austin, Texas',
+        'United States',
+        `clinic${i}.com`,
+        `https://www.linkedin.com/company/clinic-${i}`,
+      ]),
+    );
     // A stray quote makes the scanner decline the file: papaparse then reads it.
     if (opts.malformedRow !== undefined) text = text.replace(`Clinic ${opts.malformedRow} `, `Clinic ${opts.malformedRow} 5" `);
     const [head, tail] = text.split('CAFE_MARK');
@@ -183,7 +210,18 @@ describe('enrich on an export that is not UTF-8', () => {
         const input = join(t.dir, `${name}.csv`);
         writeFileSync(input, bytes);
         const dataDir = join(t.dir, name);
-        const r = await runCli(cmd, ['--input', input, '--config-dir', CONFIG, '--provider', 'rules', '--data-dir', dataDir, '--quiet', ...(cmd === Run ? ['--no-report'] : [])]);
+        const r = await runCli(cmd, [
+          '--input',
+          input,
+          '--config-dir',
+          CONFIG,
+          '--provider',
+          'rules',
+          '--data-dir',
+          dataDir,
+          '--quiet',
+          ...(cmd === Run ? ['--no-report'] : []),
+        ]);
         expect([name, r.exitCode]).toEqual([name, 2]);
         expect(r.stderr).toContain(`${input}: not UTF-8 text: line ${line} has the byte 0xE9`);
         expect(r.stderr).toContain(`Clinic ${line - 2} Caf`);
@@ -200,9 +238,15 @@ describe('enrich on an export that is not UTF-8', () => {
     try {
       const input = join(t.dir, 'halves.csv');
       // The byte in the second half, then in the first (past the 64 KiB sniffCsv reads).
-      for (const [bad, line] of [[1800, 1802], [400, 402]]) {
+      for (const [bad, line] of [
+        [1800, 1802],
+        [400, 402],
+      ]) {
         writeFileSync(input, export1252(2000, bad));
-        const r = runBuilt(['bin/run.js', 'enrich', '--input', input, '--config-dir', CONFIG, '--provider', 'rules', '--data-dir', join(t.dir, 'out'), '--quiet'], {STEDI_GTM_WORKERS: '2'});
+        const r = runBuilt(
+          ['bin/run.js', 'enrich', '--input', input, '--config-dir', CONFIG, '--provider', 'rules', '--data-dir', join(t.dir, 'out'), '--quiet'],
+          {STEDI_GTM_WORKERS: '2'},
+        );
         expect([bad, r.status]).toEqual([bad, 2]);
         expect(r.stderr).toContain(`not UTF-8 text: line ${line} has the byte 0xE9`);
         expect(filesUnder(join(t.dir, 'out'))).toEqual([]);

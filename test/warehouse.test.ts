@@ -29,8 +29,17 @@ async function csvRowCount(file: string, d: (typeof DATASET_TABLES)[number]): Pr
   }
 }
 
-interface DbtColumn {name: string; description: string; data_type: string; data_tests?: Array<string | Record<string, Record<string, unknown>>>}
-interface DbtTable {name: string; description: string; columns: DbtColumn[]}
+interface DbtColumn {
+  name: string;
+  description: string;
+  data_type: string;
+  data_tests?: Array<string | Record<string, Record<string, unknown>>>;
+}
+interface DbtTable {
+  name: string;
+  description: string;
+  columns: DbtColumn[];
+}
 
 describe('warehouse outputs: export --duckdb and dbt', () => {
   let t: ReturnType<typeof tempDir>;
@@ -53,7 +62,7 @@ describe('warehouse outputs: export --duckdb and dbt', () => {
     t.cleanup();
   });
 
-  it('the database holds every table with the CSV\'s row count and the schemas\' types', async () => {
+  it("the database holds every table with the CSV's row count and the schemas' types", async () => {
     if (!db) return;
     for (const d of DATASET_TABLES) {
       const [{n}] = await db.rows(`SELECT count(*)::INTEGER AS n FROM "${d.name}"`);
@@ -67,14 +76,21 @@ describe('warehouse outputs: export --duckdb and dbt', () => {
 
   it('has the primary and foreign keys, and the key relations hold', async () => {
     if (!db) return;
-    const constraints = await db.rows(`SELECT table_name, constraint_type, constraint_column_names AS cols, referenced_table FROM duckdb_constraints() WHERE constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY')`);
+    const constraints = await db.rows(
+      `SELECT table_name, constraint_type, constraint_column_names AS cols, referenced_table FROM duckdb_constraints() WHERE constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY')`,
+    );
     for (const [table, pk] of Object.entries(PRIMARY_KEYS)) {
-      expect(constraints.some((c) => c.table_name === table && c.constraint_type === 'PRIMARY KEY' && JSON.stringify(c.cols) === JSON.stringify(pk))).toBe(true);
+      expect(
+        constraints.some((c) => c.table_name === table && c.constraint_type === 'PRIMARY KEY' && JSON.stringify(c.cols) === JSON.stringify(pk)),
+      ).toBe(true);
     }
     for (const r of RELATIONS) {
-      const [{orphans}] = await db.rows(`SELECT count(*)::INTEGER AS orphans FROM "${r.table}" a WHERE a."${r.columns[0]}" IS NOT NULL AND a."${r.columns[0]}" <> '' AND NOT EXISTS (SELECT 1 FROM "${r.to}" b WHERE b."${r.toColumns[0]}" = a."${r.columns[0]}")`);
+      const [{orphans}] = await db.rows(
+        `SELECT count(*)::INTEGER AS orphans FROM "${r.table}" a WHERE a."${r.columns[0]}" IS NOT NULL AND a."${r.columns[0]}" <> '' AND NOT EXISTS (SELECT 1 FROM "${r.to}" b WHERE b."${r.toColumns[0]}" = a."${r.columns[0]}")`,
+      );
       expect([r.table, r.columns[0], orphans]).toEqual([r.table, r.columns[0], 0]);
-      if (r.table !== r.to) expect(constraints.some((c) => c.table_name === r.table && c.constraint_type === 'FOREIGN KEY' && c.referenced_table === r.to)).toBe(true);
+      if (r.table !== r.to)
+        expect(constraints.some((c) => c.table_name === r.table && c.constraint_type === 'FOREIGN KEY' && c.referenced_table === r.to)).toBe(true);
     }
     // There are relations to check: deals refer to companies.
     const [{linked}] = await db.rows('SELECT count(*)::INTEGER AS linked FROM deals JOIN companies USING (company_id)');
@@ -83,11 +99,15 @@ describe('warehouse outputs: export --duckdb and dbt', () => {
 
   it('the views answer: ARR at each month end is the sum of the movements up to then; win rates are shares', async () => {
     if (!db) return;
-    expect((await db.rows("SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1")).map((r) => r.view_name)).toEqual(VIEWS.map((v) => v.name).sort());
+    expect((await db.rows('SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1')).map((r) => r.view_name)).toEqual(
+      VIEWS.map((v) => v.name).sort(),
+    );
     const months = await db.rows('SELECT month::VARCHAR AS month, ending_arr::DOUBLE AS ending_arr FROM arr_by_month');
     expect(months.length).toBeGreaterThan(0);
     for (const m of months.filter((_, i) => i % 5 === 0)) {
-      const [{arr}] = await db.rows(`SELECT coalesce(sum(arr_delta), 0)::DOUBLE AS arr FROM arr_movements WHERE movement_date < DATE '${m.month}' + INTERVAL 1 MONTH`);
+      const [{arr}] = await db.rows(
+        `SELECT coalesce(sum(arr_delta), 0)::DOUBLE AS arr FROM arr_movements WHERE movement_date < DATE '${m.month}' + INTERVAL 1 MONTH`,
+      );
       expect(m.ending_arr).toBe(arr);
     }
     const rates = await db.rows('SELECT won::INTEGER AS won, lost::INTEGER AS lost, win_rate::DOUBLE AS win_rate FROM win_rate_by_segment_source');
@@ -141,7 +161,7 @@ describe('warehouse outputs: export --duckdb and dbt', () => {
     expect([...kinds].sort()).toEqual(['accepted_values', 'not_null', 'relationships', 'unique']);
   });
 
-  it('export --parquet writes every table, read back (ParquetCursor) as the CSV\'s rows; a folder of Parquet tables exports to DuckDB alike', async () => {
+  it("export --parquet writes every table, read back (ParquetCursor) as the CSV's rows; a folder of Parquet tables exports to DuckDB alike", async () => {
     const dir = join(t.dir, 'parquet');
     const r = await runCli(Export, ['--quiet', '--data-dir', data, '--parquet', dir]);
     expect(r.exitCode).toBe(0);

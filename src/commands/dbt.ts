@@ -12,7 +12,7 @@ const NOT_APPLICABLE = {
 };
 
 export default class Dbt extends BaseCommand<typeof Dbt> {
-  static summary = 'Write a dbt sources file for the dataset\'s tables, with descriptions and tests.';
+  static summary = "Write a dbt sources file for the dataset's tables, with descriptions and tests.";
   static description = `Writes a dbt properties file (version: 2) declaring the dataset's tables as one source, stedi_gtm, generated from the zod table schemas: each table's and column's description (the data dictionary's text), its data type, and data tests: not_null where a column is never NULL, unique on one-column primary keys, accepted_values on enum columns, relationships between the tables (IDs referring to companies, deals, billing, reps). Needs dbt 1.8 or later (data_tests). Point --schema at the schema the tables are loaded into (e.g. with \`export --duckdb\`, main).`;
 
   static examples = [
@@ -23,7 +23,7 @@ export default class Dbt extends BaseCommand<typeof Dbt> {
   static flags = {
     out: Flags.string({description: 'The YAML file to write.', default: 'models/sources.yml'}),
     schema: Flags.string({description: 'The warehouse schema holding the tables.', default: 'main'}),
-    database: Flags.string({description: 'The warehouse database holding the schema (dbt\'s default when left out).'}),
+    database: Flags.string({description: "The warehouse database holding the schema (dbt's default when left out)."}),
   };
 
   static notApplicable = NOT_APPLICABLE;

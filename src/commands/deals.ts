@@ -9,7 +9,10 @@ export default class Deals extends BaseCommand<typeof Deals> {
 
   static examples = [
     {command: '<%= config.bin %> deals', description: 'Simulate deals for data/raw/companies.csv (run `enrich` first).'},
-    {command: '<%= config.bin %> deals --seed 7 --as-of 2025-03-31 --json', description: 'Another seed, the pipeline as of the end of Q1 2025, the summary as JSON.'},
+    {
+      command: '<%= config.bin %> deals --seed 7 --as-of 2025-03-31 --json',
+      description: 'Another seed, the pipeline as of the end of Q1 2025, the summary as JSON.',
+    },
   ];
 
   static flags = {...simulationFlags};

@@ -12,8 +12,14 @@ export default class Enrich extends BaseCommand<typeof Enrich> {
 
   static examples = [
     {command: '<%= config.bin %> enrich --provider rules', description: 'Enrich the default export with the offline rules (no API key, no cost).'},
-    {command: '<%= config.bin %> enrich --input exports/clay.csv --limit 100 --provider rules --json', description: 'First 100 companies of another export; print the summary as JSON.'},
-    {command: '<%= config.bin %> enrich --provider openai --dry-run', description: 'How many OpenAI calls enriching would make and what they would cost, calling nothing.'},
+    {
+      command: '<%= config.bin %> enrich --input exports/clay.csv --limit 100 --provider rules --json',
+      description: 'First 100 companies of another export; print the summary as JSON.',
+    },
+    {
+      command: '<%= config.bin %> enrich --provider openai --dry-run',
+      description: 'How many OpenAI calls enriching would make and what they would cost, calling nothing.',
+    },
   ];
 
   static flags = {...enrichFlags};
@@ -28,9 +34,19 @@ export default class Enrich extends BaseCommand<typeof Enrich> {
   async run(): Promise<EnrichSummary> {
     const s = await this.setup({writes: !this.flags['dry-run']});
     const threads = chunkPolicyFromEnv();
-    const summary = await enrichStage({...s, provider: this.flags.provider, providerFlags: this.flags, confirm: this.confirmer(s.reporter), workers: threads.workers, rangeBytes: threads.chunkBytes});
+    const summary = await enrichStage({
+      ...s,
+      provider: this.flags.provider,
+      providerFlags: this.flags,
+      confirm: this.confirmer(s.reporter),
+      workers: threads.workers,
+      rangeBytes: threads.chunkBytes,
+    });
     if (!summary.dry_run) await this.commitDataset({as_of: null, reads: STAGE_READS.enrich, record: shardRecord(summary.shard)});
-    if (!summary.dry_run) s.reporter.info(`Wrote ${summary.output} (${plural(summary.companies_written, 'company', 'companies')}) and ${summary.rejects_file} (${plural(summary.rejected_rows, 'rejected row')})`);
+    if (!summary.dry_run)
+      s.reporter.info(
+        `Wrote ${summary.output} (${plural(summary.companies_written, 'company', 'companies')}) and ${summary.rejects_file} (${plural(summary.rejected_rows, 'rejected row')})`,
+      );
     return summary;
   }
 }

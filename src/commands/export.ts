@@ -30,7 +30,8 @@ export default class Export extends BaseCommand<typeof Export> {
   static baseFlags = baseFlagsWithout(NOT_APPLICABLE);
 
   async run(): Promise<{duckdb?: ExportResult; parquet?: Awaited<ReturnType<typeof exportParquet>>}> {
-    if (this.flags.duckdb === undefined && this.flags.parquet === undefined) throw new UserError('export needs --duckdb FILE or --parquet FOLDER (or both)');
+    if (this.flags.duckdb === undefined && this.flags.parquet === undefined)
+      throw new UserError('export needs --duckdb FILE or --parquet FOLDER (or both)');
     const s = await this.setup({writes: false});
     const out: {duckdb?: ExportResult; parquet?: Awaited<ReturnType<typeof exportParquet>>} = {};
     if (this.flags.parquet !== undefined) {
@@ -38,8 +39,17 @@ export default class Export extends BaseCommand<typeof Export> {
       s.reporter.info(`Wrote ${Object.keys(out.parquet.tables).length} Parquet files to ${out.parquet.output}`);
     }
     if (this.flags.duckdb !== undefined) {
-      const result = (out.duckdb = await exportDuckDb({dataDir: s.paths.root, configDir: s.configDir, output: this.flags.duckdb, reporter: s.reporter}));
-      s.reporter.info(`Wrote ${result.output}: ${Object.entries(result.tables).map(([t, n]) => `${t} ${n}`).join(', ')}; views ${result.views.join(', ')}`);
+      const result = (out.duckdb = await exportDuckDb({
+        dataDir: s.paths.root,
+        configDir: s.configDir,
+        output: this.flags.duckdb,
+        reporter: s.reporter,
+      }));
+      s.reporter.info(
+        `Wrote ${result.output}: ${Object.entries(result.tables)
+          .map(([t, n]) => `${t} ${n}`)
+          .join(', ')}; views ${result.views.join(', ')}`,
+      );
     }
     return out;
   }

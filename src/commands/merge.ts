@@ -12,8 +12,14 @@ export default class Merge extends BaseCommand<typeof Merge> {
   static description = `Reads the data folders that \`stedi-gtm run --shard K/N\` (or \`enrich --shard K/N\`) wrote, one per shard, checks that their manifests are whole and agree (all N shards, the same version, seed, as-of date, input and config), merges every table in the order of the export (CSV-aware: records are copied as they are), adds up the summaries and writes the report into --data-dir, committed as one dataset. Every table equals what the unsharded run writes, byte for byte. See docs/scale-out.md.`;
 
   static examples = [
-    {command: '<%= config.bin %> merge out/shard-1 out/shard-2 out/shard-3 out/shard-4 --data-dir out/all', description: 'Merge four shards into out/all.'},
-    {command: '<%= config.bin %> merge out/shard-* --data-dir data --no-report --json', description: 'Merge every shard folder (any order), without the report; the counts as JSON.'},
+    {
+      command: '<%= config.bin %> merge out/shard-1 out/shard-2 out/shard-3 out/shard-4 --data-dir out/all',
+      description: 'Merge four shards into out/all.',
+    },
+    {
+      command: '<%= config.bin %> merge out/shard-* --data-dir data --no-report --json',
+      description: 'Merge every shard folder (any order), without the report; the counts as JSON.',
+    },
   ];
 
   static usage = '<%= command.id %> SHARDS... --data-dir DIR [FLAGS]';
@@ -48,13 +54,25 @@ export default class Merge extends BaseCommand<typeof Merge> {
     const s = await this.setup();
     const set = readShards(dirs, s.paths.root);
     // The summaries' checks come from the config: it must be the shards'.
-    const differs = Object.entries(set.run.config).filter(([name, sha]) => hashOrNull(join(s.configDir, name)) !== sha).map(([name]) => name);
-    if (differs.length > 0) throw new UserError(`--config-dir ${this.flags['config-dir']}: ${differs.join(', ')} ${differs.length > 1 ? 'are' : 'is'} not what the shards were made with: give the shards' config`);
+    const differs = Object.entries(set.run.config)
+      .filter(([name, sha]) => hashOrNull(join(s.configDir, name)) !== sha)
+      .map(([name]) => name);
+    if (differs.length > 0)
+      throw new UserError(
+        `--config-dir ${this.flags['config-dir']}: ${differs.join(', ')} ${differs.length > 1 ? 'are' : 'is'} not what the shards were made with: give the shards' config`,
+      );
     const summary = await mergeShards({dirs, paths: s.paths, configDir: s.configDir, reporter: s.reporter, report: this.flags.report}, set);
-    await this.commitDataset({as_of: set.run.as_of, reads: [], record: {seed: set.run.seed, input: set.run.input, config: set.run.config, merged: set.shards.map((f) => f.dir)}});
+    await this.commitDataset({
+      as_of: set.run.as_of,
+      reads: [],
+      record: {seed: set.run.seed, input: set.run.input, config: set.run.config, merged: set.shards.map((f) => f.dir)},
+    });
     if (!this.flags.quiet && !this.jsonEnabled()) {
       const e = summary.enrich;
-      this.say(`Merged ${plural(summary.shards, 'shard')} into ${this.flags['data-dir']}: ${plural(e.companies, 'company', 'companies')}, ${plural(e.rejected_rows, 'rejected row')} of ${count(e.input_rows)} input rows` + (summary.deals ? `; ${plural(summary.deals.deals, 'deal')}, ${plural(summary.billing?.contracts ?? 0, 'contract')}` : ''));
+      this.say(
+        `Merged ${plural(summary.shards, 'shard')} into ${this.flags['data-dir']}: ${plural(e.companies, 'company', 'companies')}, ${plural(e.rejected_rows, 'rejected row')} of ${count(e.input_rows)} input rows` +
+          (summary.deals ? `; ${plural(summary.deals.deals, 'deal')}, ${plural(summary.billing?.contracts ?? 0, 'contract')}` : ''),
+      );
       if (summary.report) {
         const {formatSummaryTable} = await import('../stages/report.js');
         this.say(`\n${formatSummaryTable(summary.report).trimEnd()}`);

@@ -16,9 +16,16 @@ export default class Run extends BaseCommand<typeof Run> {
 
   static examples = [
     {command: '<%= config.bin %> run --seed 42 --provider rules', description: 'Build the whole dataset from the default export, enriched offline.'},
-    {command: '<%= config.bin %> run --input exports/clay.csv --data-dir out --provider rules --json', description: 'Another export into out/, the summaries as one JSON object.'},
+    {
+      command: '<%= config.bin %> run --input exports/clay.csv --data-dir out --provider rules --json',
+      description: 'Another export into out/, the summaries as one JSON object.',
+    },
     {command: '<%= config.bin %> run --as-of 2025-06-30 --provider rules', description: 'The dataset as it looked at the end of Q2 2025.'},
-    {command: '<%= config.bin %> run --from deals --seed 7', description: 'Simulate again with another seed from the companies already enriched in data/raw/companies.csv (deals, billing and unify in one pass).'},
+    {
+      command: '<%= config.bin %> run --from deals --seed 7',
+      description:
+        'Simulate again with another seed from the companies already enriched in data/raw/companies.csv (deals, billing and unify in one pass).',
+    },
   ];
 
   static flags = {
@@ -44,22 +51,36 @@ export default class Run extends BaseCommand<typeof Run> {
     const from = this.flags.from as RunSummary['from'];
     if (from !== 'enrich') {
       // Every flag of enrichment, given explicitly (not by default or from the environment).
-      const given = (name: string) => this.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`) || (name === 'formula-guard' && a === '--no-formula-guard'));
+      const given = (name: string) =>
+        this.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`) || (name === 'formula-guard' && a === '--no-formula-guard'));
       for (const flag of ['shard', 'dry-run', 'input', 'provider', 'cache-dir', ...Object.keys(enrichFlags)]) {
-        if (given(flag)) throw new UserError(`--${flag === 'formula-guard' && this.argv.includes('--no-formula-guard') ? 'no-formula-guard' : flag} applies to enrichment, which --from ${from} skips: leave out one or the other`);
+        if (given(flag))
+          throw new UserError(
+            `--${flag === 'formula-guard' && this.argv.includes('--no-formula-guard') ? 'no-formula-guard' : flag} applies to enrichment, which --from ${from} skips: leave out one or the other`,
+          );
       }
     }
     const s = await this.setup({writes: !this.flags['dry-run']});
     const enrich = {provider: this.flags.provider, providerFlags: this.flags, confirm: this.confirmer(s.reporter)};
-    const summary = await runPipeline({...s, from, asOf: this.flags['as-of'], report: this.flags.report, enrich, threads: chunkPolicyFromEnv(), commit: (run) => this.commitDataset(run)});
+    const summary = await runPipeline({
+      ...s,
+      from,
+      asOf: this.flags['as-of'],
+      report: this.flags.report,
+      enrich,
+      threads: chunkPolicyFromEnv(),
+      commit: (run) => this.commitDataset(run),
+    });
     const {deals, billing, unify, report} = summary;
     if (!unify) return summary; // --dry-run
     if (!this.flags.quiet && !this.jsonEnabled()) {
-      this.say([
-        ...(deals ? [formatDealsSummary(deals)] : []),
-        ...(billing ? [formatBillingSummary(billing)] : []),
-        `Unified ${plural(unify.rows, 'row')} (${plural(unify.deal_rows, 'deal')} + ${plural(unify.no_opportunity_rows, 'company', 'companies')} without a deal) into ${unify.output}`,
-      ].join('\n'));
+      this.say(
+        [
+          ...(deals ? [formatDealsSummary(deals)] : []),
+          ...(billing ? [formatBillingSummary(billing)] : []),
+          `Unified ${plural(unify.rows, 'row')} (${plural(unify.deal_rows, 'deal')} + ${plural(unify.no_opportunity_rows, 'company', 'companies')} without a deal) into ${unify.output}`,
+        ].join('\n'),
+      );
       // (The report's module is loaded already when there is a report.)
       if (report) this.say(`\n${(await import('../stages/report.js')).formatSummaryTable(report).trimEnd()}`);
     }

@@ -7,7 +7,10 @@ import {cyrb53} from './hash.js';
 /** A growable Int32Array / Float64Array. */
 export class Growable<T extends Int32Array | Float64Array> {
   length = 0;
-  constructor(private data: T, private readonly make: (n: number) => T) {}
+  constructor(
+    private data: T,
+    private readonly make: (n: number) => T,
+  ) {}
   push(v: number): void {
     if (this.length === this.data.length) {
       const bigger = this.make(Math.max(16, this.data.length * 2));
@@ -78,7 +81,10 @@ export class KeyIds {
   private readonly map: Map<string, number> | undefined;
 
   /** `hash` replaces keyHashes.of (tests make keys collide with it). */
-  constructor(exact = false, private readonly hash: (key: string) => void = (k) => keyHashes.of(k)) {
+  constructor(
+    exact = false,
+    private readonly hash: (key: string) => void = (k) => keyHashes.of(k),
+  ) {
     this.map = exact ? new Map() : undefined;
   }
 

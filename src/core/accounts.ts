@@ -29,8 +29,16 @@ export interface CompanyCounts {
 
 export function countCompanies(companies: Iterable<Company>): CompanyCounts {
   const c: CompanyCounts = {
-    icp_fit: 0, icp_tiers: {}, uses_x12: 0, uses_clearinghouse: 0, uses_fhir: 0, uses_hl7: 0,
-    previous_customers: 0, domain_status: {}, size_bands: {}, enrichment_source: {},
+    icp_fit: 0,
+    icp_tiers: {},
+    uses_x12: 0,
+    uses_clearinghouse: 0,
+    uses_fhir: 0,
+    uses_hl7: 0,
+    previous_customers: 0,
+    domain_status: {},
+    size_bands: {},
+    enrichment_source: {},
   };
   for (const x of companies) countCompany(c, x);
   return c;

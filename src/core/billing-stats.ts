@@ -89,7 +89,18 @@ export interface BillingFigures {
  * Additive counts of a retention group: integer dollars; and, for the figures' sampling intervals, sums of squares
  * and products of each customer's ARR in whole hundreds of dollars (integers: exact whatever the split).
  */
-type RetentionState = {customers: number; then: number; now: number; kept: number; churned: number; tt: number; nn: number; tn: number; kk: number; tk: number};
+type RetentionState = {
+  customers: number;
+  then: number;
+  now: number;
+  kept: number;
+  churned: number;
+  tt: number;
+  nn: number;
+  tn: number;
+  kk: number;
+  tk: number;
+};
 /** A retention group: all, large, small (by targets.large_contract_arr) or segment:<name>. */
 type RetentionGroup = 'all' | 'large' | 'small' | `segment:${string}`;
 
@@ -158,7 +169,10 @@ export class BillingStats {
   private readonly asOfIso: string;
   private readonly baseIso: string;
 
-  constructor(private readonly model: BillingModel, private readonly asOf: DayNumber) {
+  constructor(
+    private readonly model: BillingModel,
+    private readonly asOf: DayNumber,
+  ) {
     for (const p of model.deal.config.billing.plans) this.s.plans[p.name] = 0;
     for (const g of model.deal.segments) this.s.bySegment[g] = {contracts: 0, annual: 0};
     const groups: RetentionGroup[] = ['all', ...model.deal.segments.map((g) => `segment:${g}` as const), 'large', 'small'];
@@ -302,7 +316,12 @@ export class BillingStats {
       monthly_share: ratio(s.mix.monthly, s.contracts),
       monthly_share_small_buyers: ratio(s.smallMonthly, s.small),
       small_buyers: s.small,
-      ...Object.fromEntries(this.annualShareSegments().flatMap((g) => [[`annual_share_${g}`, ratio(s.bySegment[g].annual, s.bySegment[g].contracts)], [`${g}_contracts`, s.bySegment[g].contracts]])),
+      ...Object.fromEntries(
+        this.annualShareSegments().flatMap((g) => [
+          [`annual_share_${g}`, ratio(s.bySegment[g].annual, s.bySegment[g].contracts)],
+          [`${g}_contracts`, s.bySegment[g].contracts],
+        ]),
+      ),
       median_contract_term_months: median(s.terms),
       mean_contract_term_months: s.terms.length ? round(s.terms.reduce((a, b) => a + b, 0) / s.terms.length, 2) : null,
       contract_terms: {...s.termCounts},
@@ -337,15 +356,20 @@ export class BillingStats {
       const sd = Math.sqrt(Math.max(0, yy - 2 * R * ty + R * R * x.tt)) / (x.then / 100);
       return {value: round(R, 4), n: x.customers, interval: [R - 1.96 * sd, R + 1.96 * sd]};
     };
-    const checks = checkTargets({
-      monthly_share_small_buyers: shareFigure(s.smallMonthly, s.small),
-      ...Object.fromEntries(this.annualShareSegments().map((g) => [`annual_share_${g}`, shareFigure(s.bySegment[g].annual, s.bySegment[g].contracts)])),
-      mean_contract_term_months: {value: f.mean_contract_term_months, n: f.contracts},
-      grr: r('all', false),
-      ...Object.fromEntries(this.model.deal.segments.map((g) => [`grr_${g}`, r(`segment:${g}`, false)])),
-      nrr: r('all', true),
-      nrr_large: r('large', true),
-    }, this.model.deal.config.targets);
+    const checks = checkTargets(
+      {
+        monthly_share_small_buyers: shareFigure(s.smallMonthly, s.small),
+        ...Object.fromEntries(
+          this.annualShareSegments().map((g) => [`annual_share_${g}`, shareFigure(s.bySegment[g].annual, s.bySegment[g].contracts)]),
+        ),
+        mean_contract_term_months: {value: f.mean_contract_term_months, n: f.contracts},
+        grr: r('all', false),
+        ...Object.fromEntries(this.model.deal.segments.map((g) => [`grr_${g}`, r(`segment:${g}`, false)])),
+        nrr: r('all', true),
+        nrr_large: r('large', true),
+      },
+      this.model.deal.config.targets,
+    );
     return {figures: f, checks, warnings: targetWarnings(checks)};
   }
 }

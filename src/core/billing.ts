@@ -79,7 +79,8 @@ function buildContractTerms(deal: Deal, company: BillingCompany, model: BillingM
   const cal = model.deal.calendar;
   const cfg = model.deal.config.billing;
   const close = cal.day(deal.close_date);
-  if (close === undefined) throw new RangeError(`deal ${deal.deal_id}: close_date ${JSON.stringify(deal.close_date)} is not a date of the model's calendar`);
+  if (close === undefined)
+    throw new RangeError(`deal ${deal.deal_id}: close_date ${JSON.stringify(deal.close_date)} is not a date of the model's calendar`);
   const rng = streamFor(seed, 'billing', deal.deal_id);
   let arr = deal.closed_arr;
   const {frequency, term, first, payment} = drawFirstTerm(deal, arr, close, model, rng);
@@ -128,21 +129,29 @@ function buildContractTerms(deal: Deal, company: BillingCompany, model: BillingM
  * The first term's draws from the deal's stream, in this order: billing frequency (annual more likely the larger
  * the ARR and the segment), term, onboarding lag (which sets the first start), payment terms.
  */
-function drawFirstTerm(deal: Deal, arr: number, close: DayNumber, model: BillingModel, rng: Rng): {frequency: BillingFrequency; term: number; first: DayNumber; payment: string} {
+function drawFirstTerm(
+  deal: Deal,
+  arr: number,
+  close: DayNumber,
+  model: BillingModel,
+  rng: Rng,
+): {frequency: BillingFrequency; term: number; first: DayNumber; payment: string} {
   const cfg = model.deal.config.billing;
   const segment = deal.segment;
   const seg = model.deal.segments.indexOf(segment);
   const a = cfg.annual;
   const pAnnual = logistic(a.logit_at_reference + a.per_log_arr * Math.log(arr / a.reference_arr) + a.segment[segment]);
   const frequency: BillingFrequency = bernoulli(rng, pAnnual) ? 'annual' : 'monthly';
-  const term = frequency === 'annual'
-    ? model.annualTerms[seg][weightedIndex(rng, model.annualTermCum[seg])]
-    : model.monthlyTerms[weightedIndex(rng, model.monthlyTermCum)];
+  const term =
+    frequency === 'annual'
+      ? model.annualTerms[seg][weightedIndex(rng, model.annualTermCum[seg])]
+      : model.monthlyTerms[weightedIndex(rng, model.monthlyTermCum)];
   const lag = Math.min(365, Math.max(1, Math.round(lognormal(rng, cfg.onboarding_days.median_days[segment], cfg.onboarding_days.sigma))));
   const first = contractStart(model.deal.calendar, close + lag, cfg.contract_start);
-  const payment = frequency === 'annual'
-    ? model.annualPayment[seg][weightedIndex(rng, model.annualPaymentCum[seg])]
-    : model.monthlyPayment[weightedIndex(rng, model.monthlyPaymentCum)];
+  const payment =
+    frequency === 'annual'
+      ? model.annualPayment[seg][weightedIndex(rng, model.annualPaymentCum[seg])]
+      : model.monthlyPayment[weightedIndex(rng, model.monthlyPaymentCum)];
   return {frequency, term, first, payment};
 }
 

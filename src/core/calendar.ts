@@ -17,7 +17,8 @@ const UTC = {zone: 'utc', locale: 'en-US'} as const;
  * The first day of the next month. (Not `plus({months: 1})`: luxon adds through a Duration made in the system's
  * locale, whatever the DateTime's.)
  */
-const nextMonth = (m: DateTime): DateTime => DateTime.fromObject(m.month === 12 ? {year: m.year + 1, month: 1, day: 1} : {year: m.year, month: m.month + 1, day: 1}, UTC) as DateTime;
+const nextMonth = (m: DateTime): DateTime =>
+  DateTime.fromObject(m.month === 12 ? {year: m.year + 1, month: 1, day: 1} : {year: m.year, month: m.month + 1, day: 1}, UTC) as DateTime;
 const ISO_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** 0 for Monday ... 6 for Sunday (day 0, 1970-01-01, was a Thursday). */
@@ -208,7 +209,8 @@ export class Calendar {
   }
 
   private monthStartAt(m: number): DayNumber {
-    if (m < 0 || m >= this.monthStart.length) throw new RangeError(`month arithmetic leaves the calendar (${this.isoText[0]} to ${this.isoText[this.isoText.length - 1]})`);
+    if (m < 0 || m >= this.monthStart.length)
+      throw new RangeError(`month arithmetic leaves the calendar (${this.isoText[0]} to ${this.isoText[this.isoText.length - 1]})`);
     return this.monthStart[m];
   }
 }

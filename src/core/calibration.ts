@@ -28,7 +28,12 @@ export function simulatePopulation(companies: readonly Company[], model: DealMod
   const billing = compileBillingModel(model);
   const deals = new DealStats(model);
   const contracts = new BillingStats(billing, asOf);
-  const pipeline = new PipelineStats({reps: model.config.reps, segments: model.segments, windowStart: model.config.simulation.window_start, asOf: formatIsoDay(asOf)});
+  const pipeline = new PipelineStats({
+    reps: model.config.reps,
+    segments: model.segments,
+    windowStart: model.config.simulation.window_start,
+    asOf: formatIsoDay(asOf),
+  });
   for (const c of companies) {
     const sim = simulateCompany(c, model, seed, asOf);
     deals.add(c, sim);

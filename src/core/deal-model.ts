@@ -10,13 +10,26 @@ import type {Deal} from '../schemas/deals.js';
 /** What the deal model reads of a company (companies.csv has more). */
 export type DealCompany = Pick<
   Company,
-  | 'company_id' | 'company_key' | 'size_band' | 'icp_tier' | 'icp_confidence' | 'uses_x12' | 'uses_clearinghouse'
-  | 'uses_fhir' | 'uses_hl7' | 'techstack_confidence' | 'is_previous_customer' | 'company_kind' | 'is_competitor' | 'techstack_basis'
+  | 'company_id'
+  | 'company_key'
+  | 'size_band'
+  | 'icp_tier'
+  | 'icp_confidence'
+  | 'uses_x12'
+  | 'uses_clearinghouse'
+  | 'uses_fhir'
+  | 'uses_hl7'
+  | 'techstack_confidence'
+  | 'is_previous_customer'
+  | 'company_kind'
+  | 'is_competitor'
+  | 'techstack_basis'
 >;
 
 /** How a tech-stack term applies to a company: not at all, inferred from its kind, or stated in its text. */
 export type Basis = 'none' | 'inferred' | 'stated';
-export const basisOf = (flag: boolean, c: Pick<DealCompany, 'techstack_basis'>): Basis => (!flag ? 'none' : c.techstack_basis === 'stated' ? 'stated' : 'inferred');
+export const basisOf = (flag: boolean, c: Pick<DealCompany, 'techstack_basis'>): Basis =>
+  !flag ? 'none' : c.techstack_basis === 'stated' ? 'stated' : 'inferred';
 /** The weight of a stated / inferred term (0 when the term does not apply). */
 export const weigh = (b: Basis, w: {stated: number; inferred: number}, none = 0) => (b === 'none' ? none : w[b]);
 
@@ -123,11 +136,13 @@ export function compileDealModel(config: DealModelConfig, latestAsOf?: DayNumber
     expansionProbability: f64(segments.map((s) => config.repeat_deals.expansion_probability[s])),
     medianArrBand: f64(ALL_SIZE_BANDS.map((b) => config.amount.median_arr[b])),
     arrTier: f64(ICP_TIERS.map((t) => config.amount.icp_tier_multiplier[t])),
-    teams: segments.map((s) => config.reps
-      .map((r, i) => ({name: r.name, hired: day(r.hire_date), i}))
-      .filter((r) => config.reps[r.i].segment === s)
-      .sort((a, b) => a.hired - b.hired || a.i - b.i)
-      .map(({name, hired}) => ({name, hired}))),
+    teams: segments.map((s) =>
+      config.reps
+        .map((r, i) => ({name: r.name, hired: day(r.hire_date), i}))
+        .filter((r) => config.reps[r.i].segment === s)
+        .sort((a, b) => a.hired - b.hired || a.i - b.i)
+        .map(({name, hired}) => ({name, hired})),
+    ),
     stageForecast: stages.map((s) => ({category: s.forecast_category, probability: s.forecast_probability})),
     stageCategory: Int8Array.from(stages.map((s) => FORECAST_CATEGORIES.indexOf(s.forecast_category))),
     rescope: DEAL_STAGES.map((s) => config.forecasting.rescope[s]),

@@ -112,10 +112,12 @@ const BASES = ['stated', 'inferred', 'none'] as const satisfies readonly Basis[]
 const groupCounts = <K extends string>(keys: readonly K[]) =>
   Object.fromEntries(keys.map((k) => [k, {companies: 0, with_deals: 0, won: 0, lost: 0}])) as Record<K, SourceCounts>;
 const groupFigures = <K extends string>(keys: readonly K[], counts: Record<K, SourceCounts>) =>
-  Object.fromEntries(keys.map((k) => {
-    const x = counts[k];
-    return [k, {...x, opportunity_rate: ratio(x.with_deals, x.companies), win_rate: ratio(x.won, x.won + x.lost)}];
-  })) as Record<K, SourceFigures>;
+  Object.fromEntries(
+    keys.map((k) => {
+      const x = counts[k];
+      return [k, {...x, opportunity_rate: ratio(x.with_deals, x.companies), win_rate: ratio(x.won, x.won + x.lost)}];
+    }),
+  ) as Record<K, SourceFigures>;
 
 function emptyDealState(leadSources: readonly string[], segments: readonly string[]): DealState {
   return {
@@ -163,7 +165,9 @@ export class DealStats {
     // Rates are of the companies touched by the as-of date (an earlier as-of has not met the later ones yet).
     const touched = sim.lead.lead_source !== '';
     if (company.icp_fit && touched) s.icp++;
-    const groups = touched ? [s.evidence[basisOf(company.uses_x12 || company.uses_clearinghouse, company)], s.kinds[company.company_kind] ?? s.kinds.unknown] : [];
+    const groups = touched
+      ? [s.evidence[basisOf(company.uses_x12 || company.uses_clearinghouse, company)], s.kinds[company.company_kind] ?? s.kinds.unknown]
+      : [];
     for (const g of groups) {
       g.companies++;
       if (sim.deals.length > 0) g.with_deals++;
@@ -286,19 +290,22 @@ export class DealStats {
     const f = this.figures();
     const closed = f.won + f.lost;
     const allCycles = this.model.segments.flatMap((g) => s.cycles[g]);
-    const checks = checkTargets({
-      opportunity_rate: shareFigure(f.companies_with_deals, f.companies_touched),
-      icp_opportunity_lift: {value: f.icp_opportunity_lift, n: f.companies_with_deals},
-      win_rate: shareFigure(f.won, closed),
-      open_share: shareFigure(f.open, s.recentDeals),
-      median_cycle_days: medianFigure(allCycles),
-      ...Object.fromEntries(this.model.segments.map((g) => [`median_cycle_days_${g}`, medianFigure(s.cycles[g])])),
-      median_won_arr: medianFigure(s.wonArr),
-      won_arr_below_5k_share: shareFigure(s.wonArr.filter((x) => x < 5000).length, f.won),
-      won_arr_above_100k_share: shareFigure(s.wonArr.filter((x) => x > 100_000).length, f.won),
-      no_decision_share: shareFigure(s.lossReasons.no_decision, f.lost),
-      quarter_end_close_share: shareFigure(s.quarterEndCloses, closed),
-    }, this.model.config.targets);
+    const checks = checkTargets(
+      {
+        opportunity_rate: shareFigure(f.companies_with_deals, f.companies_touched),
+        icp_opportunity_lift: {value: f.icp_opportunity_lift, n: f.companies_with_deals},
+        win_rate: shareFigure(f.won, closed),
+        open_share: shareFigure(f.open, s.recentDeals),
+        median_cycle_days: medianFigure(allCycles),
+        ...Object.fromEntries(this.model.segments.map((g) => [`median_cycle_days_${g}`, medianFigure(s.cycles[g])])),
+        median_won_arr: medianFigure(s.wonArr),
+        won_arr_below_5k_share: shareFigure(s.wonArr.filter((x) => x < 5000).length, f.won),
+        won_arr_above_100k_share: shareFigure(s.wonArr.filter((x) => x > 100_000).length, f.won),
+        no_decision_share: shareFigure(s.lossReasons.no_decision, f.lost),
+        quarter_end_close_share: shareFigure(s.quarterEndCloses, closed),
+      },
+      this.model.config.targets,
+    );
     return {figures: f, checks, warnings: targetWarnings(checks)};
   }
 }

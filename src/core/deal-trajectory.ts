@@ -68,10 +68,14 @@ export function changes(t: Trajectory, model: DealModel, asOf: DayNumber, out: O
 
 function fieldText(cal: Calendar, field: number, value: number): string {
   switch (field) {
-    case F_STAGE: return STAGE_VALUES[value];
-    case F_AMOUNT: return String(value);
-    case F_EXPECTED: return cal.iso(value);
-    default: return FORECAST_CATEGORIES[value];
+    case F_STAGE:
+      return STAGE_VALUES[value];
+    case F_AMOUNT:
+      return String(value);
+    case F_EXPECTED:
+      return cal.iso(value);
+    default:
+      return FORECAST_CATEGORIES[value];
   }
 }
 
@@ -102,7 +106,14 @@ export function weeks(t: Trajectory, model: DealModel, asOf: DayNumber, out: Pip
 }
 
 export function observe(
-  t: Trajectory, company: DealCompany, model: DealModel, owner: string, seg: number, source: number, asOf: DayNumber, asOfIso: string,
+  t: Trajectory,
+  company: DealCompany,
+  model: DealModel,
+  owner: string,
+  seg: number,
+  source: number,
+  asOf: DayNumber,
+  asOfIso: string,
 ): Deal {
   const cal = model.calendar;
   const closed = t.close <= asOf;

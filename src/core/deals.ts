@@ -6,7 +6,21 @@ import type {DealModelConfig} from '../schemas/deal-model.js';
 import type {Deal, Lead} from '../schemas/deals.js';
 import type {OpportunityChange, PipelineSnapshot, Rep} from '../schemas/history.js';
 import {basisOf, MAX_STAGE_DAYS, N_STAGES, weigh, type Basis, type DealCompany, type DealModel} from './deal-model.js';
-import {CAT_CLOSED, CAT_OMITTED, changes, CLOSED_LOST, CLOSED_WON, F_AMOUNT, F_CATEGORY, F_EXPECTED, F_STAGE, MAX_PUSHES, observe, weeks, type Trajectory} from './deal-trajectory.js';
+import {
+  CAT_CLOSED,
+  CAT_OMITTED,
+  changes,
+  CLOSED_LOST,
+  CLOSED_WON,
+  F_AMOUNT,
+  F_CATEGORY,
+  F_EXPECTED,
+  F_STAGE,
+  MAX_PUSHES,
+  observe,
+  weeks,
+  type Trajectory,
+} from './deal-trajectory.js';
 
 export {compileDealModel, type Basis, type DealCompany, type DealModel} from './deal-model.js';
 export * from './deal-stats.js';
@@ -23,7 +37,13 @@ export interface CompanySimulation {
 
 /** reps.csv: the configured team, in config order. */
 export function repRows(config: DealModelConfig): Rep[] {
-  return config.reps.map((r) => ({rep_id: stableId('rep', r.name), name: r.name, segment: r.segment, hire_date: r.hire_date, quarterly_quota_arr: r.quarterly_quota_arr}));
+  return config.reps.map((r) => ({
+    rep_id: stableId('rep', r.name),
+    name: r.name,
+    segment: r.segment,
+    hire_date: r.hire_date,
+    quarterly_quota_arr: r.quarterly_quota_arr,
+  }));
 }
 
 /**
@@ -139,8 +159,14 @@ export function opportunityPropensity(company: DealCompany, model: DealModel, so
   const interop = basisOf(company.uses_fhir || company.uses_hl7, company);
   const icpScale = 1 - o.icp_confidence_weight + o.icp_confidence_weight * clamp01(company.icp_confidence);
   const techScale = 1 - o.techstack_confidence_weight + o.techstack_confidence_weight * clamp01(company.techstack_confidence);
-  const oppLogit = o.intercept + model.oppTier[tier] * icpScale + techScale * (weigh(x12, o.x12_or_clearinghouse) + weigh(interop, o.fhir_or_hl7))
-    + model.oppKind[kind] + model.oppBand[band] + (company.is_previous_customer ? o.previous_customer : 0) + model.sourceOppLogit[source];
+  const oppLogit =
+    o.intercept +
+    model.oppTier[tier] * icpScale +
+    techScale * (weigh(x12, o.x12_or_clearinghouse) + weigh(interop, o.fhir_or_hl7)) +
+    model.oppKind[kind] +
+    model.oppBand[band] +
+    (company.is_previous_customer ? o.previous_customer : 0) +
+    model.sourceOppLogit[source];
   // A competitor is never offered a new-business deal.
   return company.is_competitor && !company.is_previous_customer ? 0 : logistic(oppLogit);
 }
@@ -195,17 +221,27 @@ function simulateDeal(rng: Rng, model: DealModel, company: DealCompany, ctx: Dea
   const cal = model.calendar;
   const a = cfg.amount;
   // Amount at creation: lognormal around the size band's median, scaled by fit, tech stack and deal type.
-  const typical = model.medianArrBand[ctx.band] * model.arrTier[ctx.tier] * weigh(ctx.x12, a.x12_or_clearinghouse_multiplier, 1)
-    * (ctx.expansion ? a.expansion_multiplier : 1);
+  const typical =
+    model.medianArrBand[ctx.band] *
+    model.arrTier[ctx.tier] *
+    weigh(ctx.x12, a.x12_or_clearinghouse_multiplier, 1) *
+    (ctx.expansion ? a.expansion_multiplier : 1);
   const amount = roundArr(lognormal(rng, typical, a.sigma), a);
 
   const w = cfg.win_factors;
-  const shift = model.winTier[ctx.tier] + weigh(ctx.x12, w.x12_or_clearinghouse) + weigh(ctx.interop, w.fhir_or_hl7) + model.winKind[ctx.kind]
-    + (company.is_previous_customer ? w.previous_customer : 0) + (ctx.expansion ? w.expansion : 0)
-    + model.winSegment[ctx.seg] + model.sourceWinLogit[ctx.source];
+  const shift =
+    model.winTier[ctx.tier] +
+    weigh(ctx.x12, w.x12_or_clearinghouse) +
+    weigh(ctx.interop, w.fhir_or_hl7) +
+    model.winKind[ctx.kind] +
+    (company.is_previous_customer ? w.previous_customer : 0) +
+    (ctx.expansion ? w.expansion : 0) +
+    model.winSegment[ctx.seg] +
+    model.sourceWinLogit[ctx.source];
   const d = cfg.durations;
-  const base = (ctx.expansion || company.is_previous_customer ? d.existing_customer_multiplier : 1)
-    * Math.pow(amount / model.medianArrBand[ctx.band], d.amount_elasticity);
+  const base =
+    (ctx.expansion || company.is_previous_customer ? d.existing_customer_multiplier : 1) *
+    Math.pow(amount / model.medianArrBand[ctx.band], d.amount_elasticity);
   const typicalDays = new Float64Array(N_STAGES);
   for (let s = 0; s < N_STAGES; s++) {
     typicalDays[s] = model.stageMedian[s][ctx.seg] * base * (s === 1 && ctx.x12 === 'stated' ? d.x12_technical_evaluation_multiplier : 1);
@@ -235,8 +271,21 @@ function simulateDeal(rng: Rng, model: DealModel, company: DealCompany, ctx: Dea
   close = quarterEndBunching(rng, model, close, won, entries);
 
   const t: Trajectory = {
-    id: '', number: 0, type: ctx.expansion ? 'expansion' : 'new_business', previousId: '', campaign: '',
-    entries, won, close, lossReason, finalAmount: amount, closedArr: null, discount: null, evDay: [], evField: [], evValue: [],
+    id: '',
+    number: 0,
+    type: ctx.expansion ? 'expansion' : 'new_business',
+    previousId: '',
+    campaign: '',
+    entries,
+    won,
+    close,
+    lossReason,
+    finalAmount: amount,
+    closedArr: null,
+    discount: null,
+    evDay: [],
+    evField: [],
+    evValue: [],
   };
   forecast(rng, model, t, amount, typicalDays);
   if (won) {

@@ -1,32 +1,108 @@
 /** Reference tables for reading Clay's Location and Country fields. Pure data and lookups. */
 
 const US_STATES: Readonly<Record<string, string>> = {
-  alabama: 'AL', alaska: 'AK', arizona: 'AZ', arkansas: 'AR', california: 'CA', colorado: 'CO',
-  connecticut: 'CT', delaware: 'DE', 'district of columbia': 'DC', florida: 'FL', georgia: 'GA',
-  hawaii: 'HI', idaho: 'ID', illinois: 'IL', indiana: 'IN', iowa: 'IA', kansas: 'KS', kentucky: 'KY',
-  louisiana: 'LA', maine: 'ME', maryland: 'MD', massachusetts: 'MA', michigan: 'MI', minnesota: 'MN',
-  mississippi: 'MS', missouri: 'MO', montana: 'MT', nebraska: 'NE', nevada: 'NV', 'new hampshire': 'NH',
-  'new jersey': 'NJ', 'new mexico': 'NM', 'new york': 'NY', 'north carolina': 'NC', 'north dakota': 'ND',
-  ohio: 'OH', oklahoma: 'OK', oregon: 'OR', pennsylvania: 'PA', 'rhode island': 'RI',
-  'south carolina': 'SC', 'south dakota': 'SD', tennessee: 'TN', texas: 'TX', utah: 'UT', vermont: 'VT',
-  virginia: 'VA', washington: 'WA', 'west virginia': 'WV', wisconsin: 'WI', wyoming: 'WY',
-  'puerto rico': 'PR', guam: 'GU', 'u.s. virgin islands': 'VI', 'washington dc': 'DC', 'washington d.c.': 'DC',
+  alabama: 'AL',
+  alaska: 'AK',
+  arizona: 'AZ',
+  arkansas: 'AR',
+  california: 'CA',
+  colorado: 'CO',
+  connecticut: 'CT',
+  delaware: 'DE',
+  'district of columbia': 'DC',
+  florida: 'FL',
+  georgia: 'GA',
+  hawaii: 'HI',
+  idaho: 'ID',
+  illinois: 'IL',
+  indiana: 'IN',
+  iowa: 'IA',
+  kansas: 'KS',
+  kentucky: 'KY',
+  louisiana: 'LA',
+  maine: 'ME',
+  maryland: 'MD',
+  massachusetts: 'MA',
+  michigan: 'MI',
+  minnesota: 'MN',
+  mississippi: 'MS',
+  missouri: 'MO',
+  montana: 'MT',
+  nebraska: 'NE',
+  nevada: 'NV',
+  'new hampshire': 'NH',
+  'new jersey': 'NJ',
+  'new mexico': 'NM',
+  'new york': 'NY',
+  'north carolina': 'NC',
+  'north dakota': 'ND',
+  ohio: 'OH',
+  oklahoma: 'OK',
+  oregon: 'OR',
+  pennsylvania: 'PA',
+  'rhode island': 'RI',
+  'south carolina': 'SC',
+  'south dakota': 'SD',
+  tennessee: 'TN',
+  texas: 'TX',
+  utah: 'UT',
+  vermont: 'VT',
+  virginia: 'VA',
+  washington: 'WA',
+  'west virginia': 'WV',
+  wisconsin: 'WI',
+  wyoming: 'WY',
+  'puerto rico': 'PR',
+  guam: 'GU',
+  'u.s. virgin islands': 'VI',
+  'washington dc': 'DC',
+  'washington d.c.': 'DC',
 };
 
 const CA_PROVINCES: Readonly<Record<string, string>> = {
-  alberta: 'AB', 'british columbia': 'BC', manitoba: 'MB', 'new brunswick': 'NB',
-  'newfoundland and labrador': 'NL', 'nova scotia': 'NS', ontario: 'ON', 'prince edward island': 'PE',
-  quebec: 'QC', 'québec': 'QC', saskatchewan: 'SK', 'northwest territories': 'NT', nunavut: 'NU', yukon: 'YT',
+  alberta: 'AB',
+  'british columbia': 'BC',
+  manitoba: 'MB',
+  'new brunswick': 'NB',
+  'newfoundland and labrador': 'NL',
+  'nova scotia': 'NS',
+  ontario: 'ON',
+  'prince edward island': 'PE',
+  quebec: 'QC',
+  québec: 'QC',
+  saskatchewan: 'SK',
+  'northwest territories': 'NT',
+  nunavut: 'NU',
+  yukon: 'YT',
 };
 
 const US_CODES = new Set(Object.values(US_STATES));
 const CA_CODES = new Set(Object.values(CA_PROVINCES));
 
 const COUNTRY_ALIASES: Readonly<Record<string, string>> = {
-  usa: 'US', 'u.s.': 'US', 'u.s.a.': 'US', 'united states of america': 'US', america: 'US',
-  uk: 'GB', 'u.k.': 'GB', england: 'GB', scotland: 'GB', wales: 'GB', 'great britain': 'GB',
-  'south korea': 'KR', 'korea': 'KR', russia: 'RU', 'czech republic': 'CZ', uae: 'AE', vietnam: 'VN',
-  'the netherlands': 'NL', holland: 'NL', turkey: 'TR', 'ivory coast': 'CI', 'hong kong': 'HK', taiwan: 'TW',
+  usa: 'US',
+  'u.s.': 'US',
+  'u.s.a.': 'US',
+  'united states of america': 'US',
+  america: 'US',
+  uk: 'GB',
+  'u.k.': 'GB',
+  england: 'GB',
+  scotland: 'GB',
+  wales: 'GB',
+  'great britain': 'GB',
+  'south korea': 'KR',
+  korea: 'KR',
+  russia: 'RU',
+  'czech republic': 'CZ',
+  uae: 'AE',
+  vietnam: 'VN',
+  'the netherlands': 'NL',
+  holland: 'NL',
+  turkey: 'TR',
+  'ivory coast': 'CI',
+  'hong kong': 'HK',
+  taiwan: 'TW',
 };
 
 let countryIndex: Map<string, string> | undefined;
@@ -61,7 +137,10 @@ export function countryCode(raw: string): string {
 
 /** Reads `City, State` (state spelled out or abbreviated), a lone city, or longer comma lists. */
 export function parseLocation(raw: string, country: string): {city: string; state: string} {
-  const parts = raw.split(',').map((p) => p.trim()).filter(Boolean);
+  const parts = raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (parts.length === 0) return {city: '', state: ''};
   // Drop a trailing country name ("Austin, Texas, United States").
   if (parts.length > 1 && countryCode(parts[parts.length - 1]) !== '' && !stateCode(parts[parts.length - 1], country)) {

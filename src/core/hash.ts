@@ -5,9 +5,7 @@ import * as crypto from 'node:crypto';
  * times faster than a Hash object per call, which matters at one or more hashes per company.
  */
 export const sha256: (text: string) => string =
-  typeof crypto.hash === 'function'
-    ? (text) => crypto.hash('sha256', text, 'hex')
-    : (text) => crypto.createHash('sha256').update(text).digest('hex');
+  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 /**
  * A short, stable ID: prefix + the first 16 hex digits (64 bits) of SHA-256(key). Different keys get one ID

@@ -1,8 +1,16 @@
 import {stableId} from './hash.js';
 import {countryCode, parseLocation} from './geo.js';
 import {
-  bandRank, cleanText, linkedinSlug, linkedinUrl, nameKey, normalizeDomain, parseSize,
-  type DomainStatus, type ParsedSize, type SizeBand,
+  bandRank,
+  cleanText,
+  linkedinSlug,
+  linkedinUrl,
+  nameKey,
+  normalizeDomain,
+  parseSize,
+  type DomainStatus,
+  type ParsedSize,
+  type SizeBand,
 } from './normalize.js';
 import type {CompanyBase} from '../schemas/companies.js';
 import {excerpt} from './strings.js';
@@ -22,13 +30,22 @@ const CLAY_COLUMNS = {
 export type ClayField = keyof typeof CLAY_COLUMNS;
 export type ColumnIndex = Record<ClayField, number>;
 
-const fold = (s: string) => s.replace(/^\uFEFF/, '').trim().toLowerCase().replace(/\s+/g, ' ');
+const fold = (s: string) =>
+  s
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, ' ');
 
 /**
  * Finds each required column by name in any order; unknown columns are ignored. `duplicates`: the required
  * columns the header names more than once, with the positions (0-based) of each: which one to read is not ours to guess.
  */
-export function mapHeader(header: readonly string[]): {index: ColumnIndex; missing: string[]; duplicates: Array<{label: string; positions: number[]}>} {
+export function mapHeader(header: readonly string[]): {
+  index: ColumnIndex;
+  missing: string[];
+  duplicates: Array<{label: string; positions: number[]}>;
+} {
   const positions = new Map<string, number[]>();
   header.forEach((h, i) => {
     const key = fold(h);
@@ -191,12 +208,21 @@ export const isGoneName = (folded: string, rules: IngestRules): boolean => folde
  * the domain, else the LinkedIn slug, else the folded name. Rows with none of these are rejected, and so are
  * rows whose name says the page is gone (see isGoneName).
  */
-export function cleanRow(fields: readonly string[], index: ColumnIndex, row: number, line: number, rules: IngestRules = NO_INGEST_RULES): CleanResult {
+export function cleanRow(
+  fields: readonly string[],
+  index: ColumnIndex,
+  row: number,
+  line: number,
+  rules: IngestRules = NO_INGEST_RULES,
+): CleanResult {
   const rawName = fields[index.name] ?? '';
   const rawDomain = fields[index.domain] ?? '';
   const rawLinkedin = fields[index.linkedin] ?? '';
   const name = cleanName(rawName);
-  const reject = (reason: string): CleanResult => ({ok: false, value: {row, line, reason, name: rawName, domain: rawDomain, linkedin_url: rawLinkedin, raw: fields.join(',')}});
+  const reject = (reason: string): CleanResult => ({
+    ok: false,
+    value: {row, line, reason, name: rawName, domain: rawDomain, linkedin_url: rawLinkedin, raw: fields.join(',')},
+  });
   const folded = rules.goneNames.size > 0 ? nameKey(name) : undefined;
   if (folded !== undefined && isGoneName(folded, rules)) return reject(`name says the page is gone: ${name}`);
   const {domain, status} = normalizeDomain(rawDomain);
@@ -204,7 +230,9 @@ export function cleanRow(fields: readonly string[], index: ColumnIndex, row: num
   const key = keyOf(domain, slug, domain || slug ? '' : (folded ?? nameKey(name)));
   if (key === '') {
     const what = status === 'invalid' ? `domain "${excerpt(rawDomain.trim())}" is not a domain` : 'no domain';
-    return reject(`nothing usable: no name, ${what}, ${rawLinkedin.trim() ? `LinkedIn URL "${excerpt(rawLinkedin.trim())}" is not a company page` : 'no LinkedIn URL'}`);
+    return reject(
+      `nothing usable: no name, ${what}, ${rawLinkedin.trim() ? `LinkedIn URL "${excerpt(rawLinkedin.trim())}" is not a company page` : 'no LinkedIn URL'}`,
+    );
   }
   const size = cachedSize(fields[index.size] ?? '');
   const country = cachedCountry(fields[index.country] ?? '');
@@ -213,7 +241,12 @@ export function cleanRow(fields: readonly string[], index: ColumnIndex, row: num
   return {
     ok: true,
     value: {
-      row, line, key, name, domain, domain_status: status,
+      row,
+      line,
+      key,
+      name,
+      domain,
+      domain_status: status,
       raw_domain: trimmedDomain === domain ? '' : trimmedDomain,
       description: fields[index.description] ?? '',
       industry: cleanText(fields[index.industry] ?? ''),
@@ -302,8 +335,7 @@ export function mergeRows(rows: readonly CleanRow[], isPreviousCustomer: boolean
   };
   const sized = ordered.find((r) => r.size_band !== 'unknown') ?? p;
   const located = ordered.find((r) => r.location !== '') ?? p;
-  const uniqueSorted = (values: string[], except: string) =>
-    [...new Set(values.filter((v) => v !== '' && v !== except))].sort();
+  const uniqueSorted = (values: string[], except: string) => [...new Set(values.filter((v) => v !== '' && v !== except))].sort();
   return {
     company_id: stableId('co', p.key),
     company_key: p.key,
@@ -322,9 +354,18 @@ export function mergeRows(rows: readonly CleanRow[], isPreviousCustomer: boolean
     state: located.state,
     country: pick('country'),
     linkedin_url: pick('linkedin_url'),
-    other_names: uniqueSorted(ordered.map((r) => r.name), pick('name')),
-    other_linkedin_urls: uniqueSorted(ordered.map((r) => r.linkedin_url), pick('linkedin_url')),
-    source_rows: [...ordered].map((r) => r.row).sort((x, y) => x - y).map(String),
+    other_names: uniqueSorted(
+      ordered.map((r) => r.name),
+      pick('name'),
+    ),
+    other_linkedin_urls: uniqueSorted(
+      ordered.map((r) => r.linkedin_url),
+      pick('linkedin_url'),
+    ),
+    source_rows: [...ordered]
+      .map((r) => r.row)
+      .sort((x, y) => x - y)
+      .map(String),
     is_previous_customer: isPreviousCustomer,
   };
 }

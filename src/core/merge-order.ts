@@ -58,7 +58,12 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
  * them, and which run wrote them, does not matter. (`run` on worker threads writes its deals and billing summaries
  * outside the commit today, so a retried shard's manifest may give them to an earlier run.)
  */
-export const REMADE_FILES: ReadonlySet<string> = new Set(['interim/deals_summary.json', 'interim/billing_summary.json', 'interim/sources.json', 'final/report.html']);
+export const REMADE_FILES: ReadonlySet<string> = new Set([
+  'interim/deals_summary.json',
+  'interim/billing_summary.json',
+  'interim/sources.json',
+  'final/report.html',
+]);
 
 /**
  * Checks that the folders are the N shards of one run: each written by `run` or `enrich` under --shard K/N
@@ -73,14 +78,17 @@ export function checkShardSet(folders: readonly ShardFolder[]): ShardSet | strin
   const sharded: Array<ShardFolder & {k: number; n: number}> = [];
   for (const f of folders) {
     const run = f.manifest.runs[0];
-    if (!run.shard) problems.push(`${f.dir} is not a shard: its manifest.json records no --shard (written by \`stedi-gtm ${run.command}\` without one)`);
-    else if (run.command !== 'run' && run.command !== 'enrich') problems.push(`${f.dir}: its last command was \`stedi-gtm ${run.command}\`, not the sharded run or enrich: run the shard again`);
+    if (!run.shard)
+      problems.push(`${f.dir} is not a shard: its manifest.json records no --shard (written by \`stedi-gtm ${run.command}\` without one)`);
+    else if (run.command !== 'run' && run.command !== 'enrich')
+      problems.push(`${f.dir}: its last command was \`stedi-gtm ${run.command}\`, not the sharded run or enrich: run the shard again`);
     else sharded.push({...f, k: run.shard.k, n: run.shard.n});
   }
   if (problems.length > 0) return problems;
   const first = sharded[0];
   const n = first.n;
-  for (const f of sharded) if (f.n !== n) problems.push(`${f.dir} is shard ${f.k} of ${f.n}, ${first.dir} shard ${first.k} of ${n}: the shards of one run have the same N`);
+  for (const f of sharded)
+    if (f.n !== n) problems.push(`${f.dir} is shard ${f.k} of ${f.n}, ${first.dir} shard ${first.k} of ${n}: the shards of one run have the same N`);
   if (problems.length > 0) return problems;
   const byK = new Map<number, ShardFolder & {k: number}>();
   for (const f of sharded) {
@@ -89,11 +97,17 @@ export function checkShardSet(folders: readonly ShardFolder[]): ShardSet | strin
     else byK.set(f.k, f);
   }
   const missing = Array.from({length: n}, (_, i) => i + 1).filter((k) => !byK.has(k));
-  if (missing.length > 0) problems.push(`shard${missing.length > 1 ? 's' : ''} ${missing.map((k) => `${k}/${n}`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing: merge needs all ${n} shards`);
+  if (missing.length > 0)
+    problems.push(
+      `shard${missing.length > 1 ? 's' : ''} ${missing.map((k) => `${k}/${n}`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing: merge needs all ${n} shards`,
+    );
   if (problems.length > 0) return problems;
   const shards = Array.from({length: n}, (_, i) => byK.get(i + 1)!);
   const run = first.manifest.runs[0];
-  const files = (m: Manifest) => Object.keys(m.files).filter((p) => !REMADE_FILES.has(p)).sort();
+  const files = (m: Manifest) =>
+    Object.keys(m.files)
+      .filter((p) => !REMADE_FILES.has(p))
+      .sort();
   for (const f of shards) {
     const r = f.manifest.runs[0];
     const differs: string[] = [];
@@ -106,10 +120,19 @@ export function checkShardSet(folders: readonly ShardFolder[]): ShardSet | strin
       const names = [...new Set([...Object.keys(r.config), ...Object.keys(run.config)])].filter((c) => r.config[c] !== run.config[c]);
       differs.push(`config (${names.join(', ')})`);
     }
-    if (!same(files(f.manifest), files(first.manifest))) differs.push(`files (${files(f.manifest).join(', ')}; not ${files(first.manifest).join(', ')})`);
-    if (differs.length > 0) problems.push(`${f.dir} (shard ${r.shard!.k}/${n}) differs from ${shards[0].dir} (shard 1/${n}) in its ${differs.join(', ')}: the shards must come from one command line`);
-    const left = Object.entries(f.manifest.files).filter(([p, m]) => m.run !== 0 && !REMADE_FILES.has(p)).map(([p]) => p);
-    if (left.length > 0) problems.push(`${f.dir}: ${left.join(', ')} ${left.length > 1 ? 'were' : 'was'} not written by its shard run (left from an earlier command): run the shard again in an empty folder`);
+    if (!same(files(f.manifest), files(first.manifest)))
+      differs.push(`files (${files(f.manifest).join(', ')}; not ${files(first.manifest).join(', ')})`);
+    if (differs.length > 0)
+      problems.push(
+        `${f.dir} (shard ${r.shard!.k}/${n}) differs from ${shards[0].dir} (shard 1/${n}) in its ${differs.join(', ')}: the shards must come from one command line`,
+      );
+    const left = Object.entries(f.manifest.files)
+      .filter(([p, m]) => m.run !== 0 && !REMADE_FILES.has(p))
+      .map(([p]) => p);
+    if (left.length > 0)
+      problems.push(
+        `${f.dir}: ${left.join(', ')} ${left.length > 1 ? 'were' : 'was'} not written by its shard run (left from an earlier command): run the shard again in an empty folder`,
+      );
   }
   if (problems.length > 0) return problems;
   return {shards, run, files: files(first.manifest)};

@@ -4,8 +4,15 @@ import {SIZE_BANDS, type KnownSizeBand, type SizeBand} from './size-bands.js';
 export {ALL_SIZE_BANDS, SIZE_BANDS, type KnownSizeBand, type SizeBand} from './size-bands.js';
 
 const BAND_BOUNDS: ReadonlyArray<readonly [KnownSizeBand, number, number | null]> = [
-  ['1', 1, 1], ['2-10', 2, 10], ['11-50', 11, 50], ['51-200', 51, 200], ['201-500', 201, 500],
-  ['501-1000', 501, 1000], ['1001-5000', 1001, 5000], ['5001-10000', 5001, 10000], ['10001+', 10001, null],
+  ['1', 1, 1],
+  ['2-10', 2, 10],
+  ['11-50', 11, 50],
+  ['51-200', 51, 200],
+  ['201-500', 201, 500],
+  ['501-1000', 501, 1000],
+  ['1001-5000', 1001, 5000],
+  ['5001-10000', 5001, 10000],
+  ['10001+', 10001, null],
 ];
 
 export interface ParsedSize {
@@ -21,7 +28,11 @@ const SELF_RE = /^self[\s-]?employed$/;
 
 /** `501-1,000 employees` -> 501-1000 (501..1000); `10,001+ employees` -> 10001+; `Self-employed` -> 1. */
 export function parseSize(raw: string): ParsedSize {
-  const text = raw.trim().toLowerCase().replace(/(\d),(?=\d{3}\b)/g, '$1').replace(/\s+/g, ' ');
+  const text = raw
+    .trim()
+    .toLowerCase()
+    .replace(/(\d),(?=\d{3}\b)/g, '$1')
+    .replace(/\s+/g, ' ');
   if (!text) return {size_band: 'unknown', employees_min: null, employees_max: null};
   if (SELF_RE.test(text.replace(/\s*employees?$/, ''))) return {size_band: '1', employees_min: 1, employees_max: 1};
   let min: number | null = null;

@@ -307,9 +307,12 @@ export function pipelineChecks(f: PipelineFigures, targets: DealModelConfig['tar
   const measured = f.pipeline_quarters.filter((q) => q.measured);
   const list = (k: 'coverage' | 'slip_rate') => measured.map((q) => q[k]).filter((v): v is number => v !== null);
   const qa = f.quota_attainment;
-  return checkTargets({
-    quota_attainment_share: shareFigure(qa.at_quota, qa.rep_quarters),
-    pipeline_coverage: {...medianFigure(list('coverage')), value: f.median_pipeline_coverage},
-    slip_rate: {...medianFigure(list('slip_rate')), value: f.median_slip_rate},
-  }, targets);
+  return checkTargets(
+    {
+      quota_attainment_share: shareFigure(qa.at_quota, qa.rep_quarters),
+      pipeline_coverage: {...medianFigure(list('coverage')), value: f.median_pipeline_coverage},
+      slip_rate: {...medianFigure(list('slip_rate')), value: f.median_slip_rate},
+    },
+    targets,
+  );
 }

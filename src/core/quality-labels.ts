@@ -20,7 +20,17 @@ export const REQUIRED_OUTPUT_COLUMNS = ['name', 'domain', 'country', 'size_band'
 
 /** The output column the `kind` label is scored against, and its values. */
 export const KIND_COLUMN = 'company_kind';
-export const COMPANY_KINDS = ['provider', 'rcm_billing', 'health_it', 'payer', 'edi_vendor', 'pharma_device', 'other_healthcare', 'non_healthcare', 'unknown'] as const;
+export const COMPANY_KINDS = [
+  'provider',
+  'rcm_billing',
+  'health_it',
+  'payer',
+  'edi_vendor',
+  'pharma_device',
+  'other_healthcare',
+  'non_healthcare',
+  'unknown',
+] as const;
 
 /** One row of a labels file. `row` is its row number as a spreadsheet shows it (the header is row 1). */
 export interface LabelRow {
@@ -62,7 +72,8 @@ export function labelProblems(labels: readonly LabelRow[]): Array<{row: number; 
   return out;
 }
 
-const sameLabels = (a: LabelRow, b: LabelRow) => ['kind', ...BINARY_LABELS].every((c) => (a.values[c] ?? '').trim().toLowerCase() === (b.values[c] ?? '').trim().toLowerCase());
+const sameLabels = (a: LabelRow, b: LabelRow) =>
+  ['kind', ...BINARY_LABELS].every((c) => (a.values[c] ?? '').trim().toLowerCase() === (b.values[c] ?? '').trim().toLowerCase());
 
 export interface Joined {
   label: LabelRow;

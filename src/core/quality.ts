@@ -9,7 +9,20 @@
  * not "1"; a figure resting on fewer than MIN_POSITIVES positives is n/a.
  */
 import {plural} from './format.js';
-import {BINARY_LABELS, binaryVerdict, COMPANY_KINDS, joinLabels, KIND_COLUMN, kindLabel, STATED_LABELS, type BinaryLabel, type Joined, type LabelRow, type OutputRow, type StatedLabel} from './quality-labels.js';
+import {
+  BINARY_LABELS,
+  binaryVerdict,
+  COMPANY_KINDS,
+  joinLabels,
+  KIND_COLUMN,
+  kindLabel,
+  STATED_LABELS,
+  type BinaryLabel,
+  type Joined,
+  type LabelRow,
+  type OutputRow,
+  type StatedLabel,
+} from './quality-labels.js';
 
 // The labels' names, values and join are in quality-labels.ts; the eval script and tests import them from here too.
 export * from './quality-labels.js';
@@ -170,7 +183,10 @@ function inIcpScope(o: OutputRow): boolean {
 const isTrue = (v: string | undefined) => (v ?? '').trim().toLowerCase() === 'true';
 
 function reasonOf(o: OutputRow, label: BinaryLabel | 'kind'): string {
-  return REASON_COLUMNS[label].map((c) => (o[c] ?? '').trim()).filter((v) => v !== '').join(' | ');
+  return REASON_COLUMNS[label]
+    .map((c) => (o[c] ?? '').trim())
+    .filter((v) => v !== '')
+    .join(' | ');
 }
 
 function mistake(j: Joined, o: OutputRow, label: BinaryLabel | 'kind', output: string): Mistake {
@@ -178,7 +194,22 @@ function mistake(j: Joined, o: OutputRow, label: BinaryLabel | 'kind', output: s
 }
 
 function scoreBinary(label: BinaryLabel, joined: readonly Joined[], outputs: readonly OutputRow[]): BinaryResult {
-  const r: BinaryResult = {column: label, scored: 0, positives: 0, negatives: 0, ignored: 0, outOfScope: 0, tp: 0, fp: 0, fn: 0, tn: 0, precision: {na: ''}, recall: {na: ''}, f1: {na: ''}, mistakes: []};
+  const r: BinaryResult = {
+    column: label,
+    scored: 0,
+    positives: 0,
+    negatives: 0,
+    ignored: 0,
+    outOfScope: 0,
+    tp: 0,
+    fp: 0,
+    fn: 0,
+    tn: 0,
+    precision: {na: ''},
+    recall: {na: ''},
+    f1: {na: ''},
+    mistakes: [],
+  };
   for (const j of joined) {
     const o = outputs[j.output];
     const verdict = binaryVerdict(j.label.values[label] ?? '');
@@ -250,7 +281,10 @@ function scoreKind(joined: readonly Joined[], outputs: readonly OutputRow[]): Ki
     confusions.set(key, c);
     mistakes.push(mistake(j, o, 'kind', o[KIND_COLUMN] ?? ''));
   }
-  const kinds = [...COMPANY_KINDS.filter((k) => labelled.has(k) || flagged.has(k)), ...[...flagged.keys()].filter((k) => !(COMPANY_KINDS as readonly string[]).includes(k)).sort()];
+  const kinds = [
+    ...COMPANY_KINDS.filter((k) => labelled.has(k) || flagged.has(k)),
+    ...[...flagged.keys()].filter((k) => !(COMPANY_KINDS as readonly string[]).includes(k)).sort(),
+  ];
   const perKind = kinds.map((kind): KindFigures => {
     const positives = labelled.get(kind) ?? 0;
     const f = flagged.get(kind) ?? 0;
@@ -296,9 +330,15 @@ function targetChecks(r: Omit<QualityReport, 'targets'>): TargetCheck[] {
   for (const label of ['uses_x12', 'uses_clearinghouse'] as const) {
     const b = r.binary[label];
     if ('missing' in b) {
-      out.push(missingCheck(`${label} precision >= ${TARGETS.techPrecision}`, b.missing), missingCheck(`${label} recall >= ${TARGETS.techRecall}`, b.missing));
+      out.push(
+        missingCheck(`${label} precision >= ${TARGETS.techPrecision}`, b.missing),
+        missingCheck(`${label} recall >= ${TARGETS.techRecall}`, b.missing),
+      );
     } else {
-      out.push(check(`${label} precision >= ${TARGETS.techPrecision}`, b.precision, TARGETS.techPrecision), check(`${label} recall >= ${TARGETS.techRecall}`, b.recall, TARGETS.techRecall));
+      out.push(
+        check(`${label} precision >= ${TARGETS.techPrecision}`, b.precision, TARGETS.techPrecision),
+        check(`${label} recall >= ${TARGETS.techRecall}`, b.recall, TARGETS.techRecall),
+      );
     }
   }
   for (const label of STATED_LABELS) {
@@ -324,8 +364,14 @@ function targetChecks(r: Omit<QualityReport, 'targets'>): TargetCheck[] {
 export function evaluate(labels: readonly LabelRow[], outputs: readonly OutputRow[], columns: readonly string[]): QualityReport {
   const has = (c: string) => columns.includes(c);
   const {joined, unjoined} = joinLabels(labels, outputs);
-  const binary = Object.fromEntries(BINARY_LABELS.map((b) => [b, has(b) ? scoreBinary(b, joined, outputs) : {missing: b}])) as Record<BinaryLabel, BinaryResult | MissingColumn>;
-  const stated = Object.fromEntries(STATED_LABELS.map((b) => [b, has(b) ? scoreStated(b, joined, outputs) : {missing: b}])) as Record<StatedLabel, StatedResult | MissingColumn>;
+  const binary = Object.fromEntries(BINARY_LABELS.map((b) => [b, has(b) ? scoreBinary(b, joined, outputs) : {missing: b}])) as Record<
+    BinaryLabel,
+    BinaryResult | MissingColumn
+  >;
+  const stated = Object.fromEntries(STATED_LABELS.map((b) => [b, has(b) ? scoreStated(b, joined, outputs) : {missing: b}])) as Record<
+    StatedLabel,
+    StatedResult | MissingColumn
+  >;
   const base: Omit<QualityReport, 'targets'> = {
     labels: labels.length,
     outputs: outputs.length,

@@ -58,8 +58,10 @@ export function shardFromEnv(env: Readonly<Record<string, string | undefined>>, 
     }
     const given = e.count === undefined ? undefined : env[e.count];
     const fromEnv = wholeNumber(given);
-    if (given !== undefined && given.trim() !== '' && fromEnv === undefined) return `--shard auto: ${e.count}=${JSON.stringify(given)} is not a whole number`;
-    if (fromEnv !== undefined && count !== undefined && fromEnv !== count) return `--shard auto: --shard-count ${count} disagrees with ${e.count}=${fromEnv}; leave out --shard-count`;
+    if (given !== undefined && given.trim() !== '' && fromEnv === undefined)
+      return `--shard auto: ${e.count}=${JSON.stringify(given)} is not a whole number`;
+    if (fromEnv !== undefined && count !== undefined && fromEnv !== count)
+      return `--shard auto: --shard-count ${count} disagrees with ${e.count}=${fromEnv}; leave out --shard-count`;
     const n = fromEnv ?? count;
     if (n === undefined) {
       return e.count === undefined
@@ -73,7 +75,11 @@ export function shardFromEnv(env: Readonly<Record<string, string | undefined>>, 
 }
 
 /** The --shard flag (K/N or auto, with --shard-count) as a shard, or an error message; `env`: the process's environment. */
-export function resolveShard(flag: string, env: Readonly<Record<string, string | undefined>>, count?: number): {shard: Shard; engine?: string} | string {
+export function resolveShard(
+  flag: string,
+  env: Readonly<Record<string, string | undefined>>,
+  count?: number,
+): {shard: Shard; engine?: string} | string {
   if (flag.trim() === 'auto') return shardFromEnv(env, count);
   if (count !== undefined) return `--shard-count goes with --shard auto (--shard ${flag} already says how many shards)`;
   const parsed = parseShard(flag);

@@ -5,4 +5,3 @@ export const SIZE_BANDS = ['1', '2-10', '11-50', '51-200', '201-500', '501-1000'
 export type KnownSizeBand = (typeof SIZE_BANDS)[number];
 export type SizeBand = KnownSizeBand | 'unknown';
 export const ALL_SIZE_BANDS = [...SIZE_BANDS, 'unknown'] as const;
-

@@ -79,8 +79,11 @@ export function medianFigure(values: readonly number[]): Figure {
 export function targetWarnings(checks: readonly TargetCheck[]): string[] {
   return checks
     .filter((c) => c.status === 'outside')
-    .map((c) => `${c.metric} = ${formatFigure(c.value!)} is outside the target range [${formatFigure(c.range[0])}, ${formatFigure(c.range[1])}]` +
-      ` (n=${c.n}${c.interval ? `, 95% interval ${formatFigure(c.interval[0])}-${formatFigure(c.interval[1])}` : ''}; deal_model.yml targets)`);
+    .map(
+      (c) =>
+        `${c.metric} = ${formatFigure(c.value!)} is outside the target range [${formatFigure(c.range[0])}, ${formatFigure(c.range[1])}]` +
+        ` (n=${c.n}${c.interval ? `, 95% interval ${formatFigure(c.interval[0])}-${formatFigure(c.interval[1])}` : ''}; deal_model.yml targets)`,
+    );
 }
 
 function formatFigure(x: number): string {

@@ -5,10 +5,34 @@ import type {Contract, Deal, Lead, UnifiedSalesRow} from '../schemas/deals.js';
 
 /** The company columns carried into unified.csv, first on each row (the rest, e.g. description and evidence, stay in companies.csv). */
 export const UNIFIED_COMPANY_COLUMNS = [
-  'company_id', 'name', 'domain', 'industry', 'size_band', 'employees_min', 'employees_max', 'company_type',
-  'city', 'state', 'country', 'is_previous_customer', 'company_kind', 'is_competitor', 'icp_fit', 'icp_tier', 'icp_score',
-  'icp_confidence', 'uses_x12', 'x12_transaction_sets', 'uses_clearinghouse', 'clearinghouses', 'uses_fhir', 'uses_hl7', 'ehrs',
-  'techstack_basis', 'techstack_confidence', 'enrichment_source',
+  'company_id',
+  'name',
+  'domain',
+  'industry',
+  'size_band',
+  'employees_min',
+  'employees_max',
+  'company_type',
+  'city',
+  'state',
+  'country',
+  'is_previous_customer',
+  'company_kind',
+  'is_competitor',
+  'icp_fit',
+  'icp_tier',
+  'icp_score',
+  'icp_confidence',
+  'uses_x12',
+  'x12_transaction_sets',
+  'uses_clearinghouse',
+  'clearinghouses',
+  'uses_fhir',
+  'uses_hl7',
+  'ehrs',
+  'techstack_basis',
+  'techstack_confidence',
+  'enrichment_source',
 ] as const satisfies ReadonlyArray<keyof Company>;
 
 /** unified.csv's is_customer: a previous customer, or a company with a won deal. */
@@ -25,7 +49,12 @@ export function isCustomer(company: Pick<Company, 'is_previous_customer'>, deals
  * order of deals; a deal's terms in order: its row shows the last, the term in force or last in force by the
  * as-of date). Rows are built as object literals of one fixed shape (hot path: no spreads of dynamic objects).
  */
-export function unifyCompany(company: Pick<Company, 'is_previous_customer'>, lead: Lead, deals: readonly Deal[], contracts: readonly Contract[]): UnifiedSalesRow[] {
+export function unifyCompany(
+  company: Pick<Company, 'is_previous_customer'>,
+  lead: Lead,
+  deals: readonly Deal[],
+  contracts: readonly Contract[],
+): UnifiedSalesRow[] {
   const customer = isCustomer(company, deals);
   if (deals.length === 0) return [row(lead, 0, customer, undefined, undefined)];
   const out: UnifiedSalesRow[] = new Array(deals.length);

@@ -14,7 +14,15 @@ export type IcpTier = (typeof ICP_TIERS)[number];
  * score, the tech-stack inference and the sales model build on. edi_vendor = Stedi's competitors.
  */
 export const COMPANY_KINDS = [
-  'provider', 'rcm_billing', 'health_it', 'payer', 'edi_vendor', 'pharma_device', 'other_healthcare', 'non_healthcare', 'unknown',
+  'provider',
+  'rcm_billing',
+  'health_it',
+  'payer',
+  'edi_vendor',
+  'pharma_device',
+  'other_healthcare',
+  'non_healthcare',
+  'unknown',
 ] as const;
 export type CompanyKind = (typeof COMPANY_KINDS)[number];
 
@@ -57,7 +65,10 @@ export interface OpenVocabulary {
 export type OpenVocabularyName = keyof OpenVocabulary;
 
 /** The open vocabularies of a loaded deal_model.yml. */
-export function openVocabulary(config: {readonly lead_sources: Readonly<Record<string, unknown>>; readonly segments: {readonly names: readonly string[]}}): OpenVocabulary {
+export function openVocabulary(config: {
+  readonly lead_sources: Readonly<Record<string, unknown>>;
+  readonly segments: {readonly names: readonly string[]};
+}): OpenVocabulary {
   return {lead_sources: Object.keys(config.lead_sources), segments: config.segments.names};
 }
 

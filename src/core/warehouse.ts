@@ -77,7 +77,8 @@ export function emptyMeansNone(table: string, column: string, columns: readonly 
 export const VIEWS: ReadonlyArray<{name: string; description: string; sql: string}> = [
   {
     name: 'arr_by_month',
-    description: 'ARR bridge by calendar month: new, expansion, contraction and churned ARR (USD) of the movements dated in the month, the net change, and the ARR at the end of the month (every movement up to then).',
+    description:
+      'ARR bridge by calendar month: new, expansion, contraction and churned ARR (USD) of the movements dated in the month, the net change, and the ARR at the end of the month (every movement up to then).',
     sql: `WITH m AS (
   SELECT date_trunc('month', movement_date)::DATE AS month,
     coalesce(sum(arr_delta) FILTER (WHERE movement_type = 'new'), 0) AS new_arr,
@@ -156,7 +157,9 @@ export function createTables(tables: readonly WarehouseTable[]): string[] {
 
 /** The SELECT list that loads a table from its Parquet file ('' to NULL where emptyMeansNone). */
 export function loadColumns(t: WarehouseTable): string {
-  return t.columns.map((c) => (emptyMeansNone(t.name, c.name, t.columns) ? `NULLIF(${ident(c.name)}, '') AS ${ident(c.name)}` : ident(c.name))).join(', ');
+  return t.columns
+    .map((c) => (emptyMeansNone(t.name, c.name, t.columns) ? `NULLIF(${ident(c.name)}, '') AS ${ident(c.name)}` : ident(c.name)))
+    .join(', ');
 }
 
 /** COMMENT ON statements: each table's grain, each column's description, each view's. */
@@ -204,7 +207,8 @@ export function dbtSources(tables: readonly WarehouseTable[], options: {schema: 
             const tests: DbtTest[] = [];
             const pk = PRIMARY_KEYS[t.name];
             if (!c.nullable && !emptyMeansNone(t.name, c.name, t.columns)) tests.push('not_null');
-            if ((pk && pk.length === 1 && pk[0] === c.name) || (UNIQUE_KEYS[t.name] ?? []).some((u) => u.length === 1 && u[0] === c.name)) tests.push('unique');
+            if ((pk && pk.length === 1 && pk[0] === c.name) || (UNIQUE_KEYS[t.name] ?? []).some((u) => u.length === 1 && u[0] === c.name))
+              tests.push('unique');
             if (c.kind === 'enum' && c.values) tests.push({accepted_values: {values: [...c.values]}});
             for (const r of RELATIONS) {
               if (r.table !== t.name || r.columns[0] !== c.name || !names.has(r.to)) continue;

@@ -23,11 +23,18 @@ function typeName(t: z.ZodType): string {
   }
   const base = (() => {
     switch (def.type) {
-      case 'enum': return `one of ${Object.values(def.entries ?? {}).map(value).join(', ')}`;
-      case 'number': return 'number';
-      case 'boolean': return '`true` / `false`';
-      case 'array': return 'list';
-      default: return 'text';
+      case 'enum':
+        return `one of ${Object.values(def.entries ?? {})
+          .map(value)
+          .join(', ')}`;
+      case 'number':
+        return 'number';
+      case 'boolean':
+        return '`true` / `false`';
+      case 'array':
+        return 'list';
+      default:
+        return 'text';
     }
   })();
   return base + suffix;

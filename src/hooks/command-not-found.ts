@@ -12,7 +12,12 @@ const hook: Hook.CommandNotFound = async function (opts) {
   const words = opts.id.split(':');
   const bin = opts.config.bin;
   if (words.length > 1 && ids.includes(words[0])) {
-    process.stderr.write(`Error: ${bin} ${words[0]} takes no arguments, only flags (got ${words.slice(1).map((w) => JSON.stringify(w)).join(' ')})\nSee: ${bin} ${words[0]} --help\n`);
+    process.stderr.write(
+      `Error: ${bin} ${words[0]} takes no arguments, only flags (got ${words
+        .slice(1)
+        .map((w) => JSON.stringify(w))
+        .join(' ')})\nSee: ${bin} ${words[0]} --help\n`,
+    );
     return this.exit(EXIT.usage);
   }
   if (process.stdin.isTTY && process.stderr.isTTY) {

@@ -40,7 +40,9 @@ export async function confirmPaidCalls(plan: EnrichPlan, o: ConfirmOptions): Pro
   o.reporter.stop();
   const answer = await (o.ask ?? askOnTerminal)(`${what}, ${above}. Make these calls? [y/N] `);
   if (!/^\s*y(es)?\s*$/i.test(answer)) {
-    throw new UserError('Stopped before the first OpenAI call: nothing was called or written (--max-cost caps the spend; --provider rules enriches offline).');
+    throw new UserError(
+      'Stopped before the first OpenAI call: nothing was called or written (--max-cost caps the spend; --provider rules enriches offline).',
+    );
   }
 }
 

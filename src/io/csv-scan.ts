@@ -94,9 +94,7 @@ export interface ScanOptions {
   checkUtf8?: boolean;
 }
 
-export type ScanResult =
-  | {ok: true; records: number; bytes: number}
-  | {ok: false; reason: string; offset: number; records: number};
+export type ScanResult = {ok: true; records: number; bytes: number} | {ok: false; reason: string; offset: number; records: number};
 
 /**
  * Scans the file (see the module comment). Returns `ok: false` with the reason at the first construct it does

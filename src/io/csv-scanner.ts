@@ -73,7 +73,11 @@ export class CsvScanner {
     this.limit = opts.range ? opts.range.end : Infinity;
     this.utf8 = opts.checkUtf8 ? new Utf8Check(file, opts.newline) : undefined;
     const rec: ScannedRecord = {
-      index: 0, offset: 0, innerNewlines: 0, count: 0, fields: this.fields,
+      index: 0,
+      offset: 0,
+      innerNewlines: 0,
+      count: 0,
+      fields: this.fields,
       text: () => this.buf.toString('utf8', this.recStart, this.recEnd),
       copySpan: (from, to, target, at) => {
         if (from > to || to > this.last) throw new Error(`copySpan(${from}, ${to}): fields past ${this.last} are not tracked`);
@@ -248,7 +252,8 @@ export class CsvScanner {
         }
         if (p >= n && !atEof) return -1;
         if (all) fields[f] = s === p ? '' : b.toString('utf8', s, p);
-        else if (f <= maxWant && want[f] === 1) fields[f] = s === p ? '' : p - s <= INTERN_MAX_BYTES && interned[f] !== undefined ? this.intern(f, s, p) : b.toString('utf8', s, p);
+        else if (f <= maxWant && want[f] === 1)
+          fields[f] = s === p ? '' : p - s <= INTERN_MAX_BYTES && interned[f] !== undefined ? this.intern(f, s, p) : b.toString('utf8', s, p);
         else if (f < fields.length) fields[f] = '';
         if (f <= tracked) ends[f] = p;
       }

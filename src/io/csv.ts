@@ -56,7 +56,7 @@ export function sniffCsv(file: string): {newline: '\r\n' | '\n' | '\r'; bom: boo
   } catch (e) {
     if (e instanceof UserError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`${file}: cannot read input file (${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message})`);
+    throw new UserError(`${file}: cannot read input file (${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)})`);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -89,7 +89,12 @@ export async function readCsv(file: string, opts: ReadCsvOptions): Promise<{reco
     let blank = 0;
     let failed = false;
     // A byte-order mark is skipped before parsing, or papaparse would not see the first field's opening quote.
-    const stream = createReadStream(file, {encoding: 'utf8', highWaterMark: 1 << 20, start: range ? range.start : bom ? 3 : 0, ...(range ? {end: range.end - 1} : {})});
+    const stream = createReadStream(file, {
+      encoding: 'utf8',
+      highWaterMark: 1 << 20,
+      start: range ? range.start : bom ? 3 : 0,
+      ...(range ? {end: range.end - 1} : {}),
+    });
     const fail = (e: unknown, parser?: Papa.Parser) => {
       failed = true;
       parser?.abort();
@@ -125,7 +130,10 @@ export async function readCsv(file: string, opts: ReadCsvOptions): Promise<{reco
           const pending = opts.onRecord(rec);
           if (pending) {
             parser.pause();
-            pending.then(() => parser.resume(), (e) => fail(e, parser));
+            pending.then(
+              () => parser.resume(),
+              (e) => fail(e, parser),
+            );
           }
         } catch (e) {
           fail(e, parser);
@@ -221,7 +229,8 @@ function freeSpace(path: string): string {
  */
 export function recycleBlock(bytes: Uint8Array): void {
   const b = bytes.buffer;
-  if (b instanceof ArrayBuffer && b.byteLength === BLOCK_BYTES && spareBlocks.length < MAX_SPARE_BLOCKS) spareBlocks.push(Buffer.from(b, 0, BLOCK_BYTES));
+  if (b instanceof ArrayBuffer && b.byteLength === BLOCK_BYTES && spareBlocks.length < MAX_SPARE_BLOCKS)
+    spareBlocks.push(Buffer.from(b, 0, BLOCK_BYTES));
 }
 
 /**
@@ -384,13 +393,13 @@ export async function readTable(file: string, expected: readonly string[], produ
     onHeader(header) {
       const missing = expected.filter((c) => !header.includes(c));
       if (missing.length > 0) {
-        throw new UserError(`${file}: missing column(s) ${missing.join(', ')}; it was written by another version. Run \`stedi-gtm ${producedBy}\` again.`);
+        throw new UserError(
+          `${file}: missing column(s) ${missing.join(', ')}; it was written by another version. Run \`stedi-gtm ${producedBy}\` again.`,
+        );
       }
       const positions = expected.map((c) => header.indexOf(c));
       const identity = positions.every((p, i) => p === i);
-      this.onRecord = identity
-        ? (r) => void rows.push(r.fields)
-        : (r) => void rows.push(positions.map((p) => r.fields[p] ?? ''));
+      this.onRecord = identity ? (r) => void rows.push(r.fields) : (r) => void rows.push(positions.map((p) => r.fields[p] ?? ''));
     },
     onRecord() {},
   });

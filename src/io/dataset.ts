@@ -4,7 +4,16 @@ import {FatalError, fileSystemError, UserError} from '../errors.js';
 import {writeFileAtomic} from './atomic.js';
 import {DataLock} from './lock.js';
 import {apply, backupName, fault, JOURNAL, LOCK, recover, STAT_CACHE, STATE_DIR, sweep, undo, type Journal, type JournalEntry} from './journal.js';
-import {datasetFiles, describeFile, MANIFEST, previousManifest, type FileFacts, type Manifest, type ManifestFile, type ManifestRun} from './manifest.js';
+import {
+  datasetFiles,
+  describeFile,
+  MANIFEST,
+  previousManifest,
+  type FileFacts,
+  type Manifest,
+  type ManifestFile,
+  type ManifestRun,
+} from './manifest.js';
 
 export {STATE_DIR} from './journal.js';
 
@@ -147,9 +156,16 @@ export class Dataset {
     for (const [target, s] of this.staged) {
       const st = lstatOrUndefined(target);
       if (st && !st.isFile()) {
-        throw new UserError(`${target} is ${st.isDirectory() ? 'a folder' : 'not a regular file'}: the new ${basename(target)} cannot be put there. Nothing was changed: ${this.root} holds the dataset it held before. Move it out of the way and run again`);
+        throw new UserError(
+          `${target} is ${st.isDirectory() ? 'a folder' : 'not a regular file'}: the new ${basename(target)} cannot be put there. Nothing was changed: ${this.root} holds the dataset it held before. Move it out of the way and run again`,
+        );
       }
-      entries.push({tmp: rel(this.root, s.tmp), target: rel(this.root, target), backup: rel(this.root, backupName(target)), existed: st !== undefined});
+      entries.push({
+        tmp: rel(this.root, s.tmp),
+        target: rel(this.root, target),
+        backup: rel(this.root, backupName(target)),
+        existed: st !== undefined,
+      });
     }
     const journal: Journal = {pid: process.pid, entries};
     writeFileAtomic(join(this.state, JOURNAL), JSON.stringify(journal));
@@ -206,7 +222,8 @@ export class Dataset {
       if (!st?.isFile()) continue;
       const key = statKey(abs);
       const c = cache[r];
-      const facts: FileFacts = c && c.size === key.size && c.mtime === key.mtime && c.ino === key.ino ? {rows: c.rows, bytes: c.bytes, sha256: c.sha256} : describeFile(abs);
+      const facts: FileFacts =
+        c && c.size === key.size && c.mtime === key.mtime && c.ino === key.ino ? {rows: c.rows, bytes: c.bytes, sha256: c.sha256} : describeFile(abs);
       const p = prev?.files[r];
       let run: number | null = null;
       if (p && p.sha256 === facts.sha256 && typeof p.run === 'number' && prev!.runs[p.run]) {

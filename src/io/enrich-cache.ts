@@ -12,10 +12,7 @@ import {writeFileAtomic} from './atomic.js';
  * schema (truncated by a crash of the machine, edited by hand, written by another version) is reported as
  * corrupt; the caller recomputes and overwrites it.
  */
-export type CacheRead<T> =
-  | {status: 'hit'; entry: T}
-  | {status: 'miss'}
-  | {status: 'corrupt'; reason: string; path: string};
+export type CacheRead<T> = {status: 'hit'; entry: T} | {status: 'miss'} | {status: 'corrupt'; reason: string; path: string};
 
 const KEY = /^[0-9a-f]{64}$/;
 

@@ -41,7 +41,7 @@ export function checkInputFile(input: string, paths: DataPaths): void {
     st = statSync(input);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`${input}: cannot read input file (${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message})`);
+    throw new UserError(`${input}: cannot read input file (${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)})`);
   }
   const kind = kindOf(st);
   if (kind === 'a folder') throw new UserError(`--input ${input} is a folder, not a file: give the path of the export (a .csv file)`);

@@ -117,7 +117,6 @@ export class DataLock {
   }
 }
 
-
 /** The holder named in a lock file, if any (merge: a shard folder still being written). */
 export function lockHolder(path: string): LockHolder | undefined {
   return readHolder(path);

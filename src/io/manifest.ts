@@ -15,7 +15,15 @@ export const MANIFEST = 'manifest.json';
  * this process's format, see io/paths.ts). (The enrichment cache, even under interim/, is not part of the dataset.)
  */
 export function datasetFiles(): string[] {
-  return [...DATASET_TABLES.map((t) => tableFile(t)), 'interim/enrich_summary.json', 'interim/deals_summary.json', 'interim/billing_summary.json', 'final/report.html', 'interim/sources.json', 'interim/shard_state.json'];
+  return [
+    ...DATASET_TABLES.map((t) => tableFile(t)),
+    'interim/enrich_summary.json',
+    'interim/deals_summary.json',
+    'interim/billing_summary.json',
+    'final/report.html',
+    'interim/sources.json',
+    'interim/shard_state.json',
+  ];
 }
 
 /** What a manifest says of a file: rows (CSV), bytes and SHA-256. */

@@ -32,7 +32,11 @@ export function resolveWithFallback(given: string, defaultValue: string, explici
   if (explicit || given !== defaultValue || existsSync(local)) return {path: local};
   const packaged = join(PACKAGE_ROOT, defaultValue);
   if (packaged !== local && existsSync(packaged)) {
-    return {path: packaged, fallback: `no ${defaultValue} here: using the ${what} shipped with stedi-gtm (${packaged})`, name: packageName(defaultValue)};
+    return {
+      path: packaged,
+      fallback: `no ${defaultValue} here: using the ${what} shipped with stedi-gtm (${packaged})`,
+      name: packageName(defaultValue),
+    };
   }
   return {path: local};
 }

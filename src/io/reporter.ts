@@ -42,7 +42,15 @@ export function reporterMode(opts: {json: boolean; quiet: boolean}, stream: Node
 /** Counts with their thousands grouped (no ICU: its set-up costs about 15 ms). */
 const fmt = {format: (n: number): string => groupThousands(Math.round(n))};
 
-function describe(label: string, done: number, total: number | undefined, approx: boolean, started: number, extra: string | undefined, now: number): string {
+function describe(
+  label: string,
+  done: number,
+  total: number | undefined,
+  approx: boolean,
+  started: number,
+  extra: string | undefined,
+  now: number,
+): string {
   const secs = (now - started) / 1000;
   const rate = secs > 0 ? done / secs : 0;
   let text = `${label}: ${fmt.format(done)}${total ? `/${approx ? '~' : ''}${fmt.format(total)}` : ''}`;
@@ -88,7 +96,11 @@ export async function createReporter(mode: ReporterMode, stream: NodeJS.WriteStr
 
   if (mode === 'quiet' || mode === 'json') {
     return {
-      start() {}, progress() {}, succeed() {}, info() {}, stop() {},
+      start() {},
+      progress() {},
+      succeed() {},
+      info() {},
+      stop() {},
       warn: (m) => {
         if (mode === 'json') line(`warning: ${m}`);
       },
@@ -97,7 +109,11 @@ export async function createReporter(mode: ReporterMode, stream: NodeJS.WriteStr
   if (mode === 'plain') {
     return {
       start(l, t) {
-        label = l; total = t; approx = false; started = Date.now(); lastShown = started;
+        label = l;
+        total = t;
+        approx = false;
+        started = Date.now();
+        lastShown = started;
       },
       progress(done, extra, estimate) {
         estimated(estimate);
@@ -117,7 +133,11 @@ export async function createReporter(mode: ReporterMode, stream: NodeJS.WriteStr
   let spinner: Ora | undefined;
   return {
     start(l, t) {
-      label = l; total = t; approx = false; started = Date.now(); lastShown = 0;
+      label = l;
+      total = t;
+      approx = false;
+      started = Date.now();
+      lastShown = 0;
       // discardStdin: false: ora's default puts the terminal in raw mode, where Ctrl-C sends no SIGINT (the run
       // would go on to the end); in cooked mode it stops the run at once (see io/interrupt.ts).
       spinner = ora({text: l, stream, discardStdin: false}).start();

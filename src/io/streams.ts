@@ -22,7 +22,8 @@ export function watchOutputStreams(): void {
     });
   }
   process.on('exit', () => {
-    if (broken.has(process.stdout) && !broken.has(process.stderr)) process.stderr.write('warning: stdout was closed: the result was not printed in full\n');
+    if (broken.has(process.stdout) && !broken.has(process.stderr))
+      process.stderr.write('warning: stdout was closed: the result was not printed in full\n');
   });
 }
 
@@ -46,4 +47,3 @@ export function writeError(text: string): void {
 export function brokenStream(stream: NodeJS.WritableStream): boolean {
   return broken.has(stream);
 }
-

@@ -76,7 +76,11 @@ function condition(c: TableColumn): string {
 function compileCheck(columns: readonly TableColumn[]): (cells: readonly string[]) => number {
   const body = columns.map((c, i) => `  s = cells[${i}];\n  if (!(${condition(c)})) return ${i};`).join('\n');
   return new Function('ID', 'DATE', 'NAME', 'realDate', 'numberOk', `return function check(cells) {\n  let s;\n${body}\n  return -1;\n};`)(
-    PATTERNS.id, PATTERNS.date, VOCABULARY_NAME, realDate, numberOk,
+    PATTERNS.id,
+    PATTERNS.date,
+    VOCABULARY_NAME,
+    realDate,
+    numberOk,
   ) as (cells: readonly string[]) => number;
 }
 

@@ -161,7 +161,8 @@ export class TableCodec<T extends Record<string, unknown>> {
     const index = new Map(this.cols.map((c, i) => [c.name, i]));
     const at = pick.cols.map((c) => {
       const i = index.get(c.name);
-      if (i === undefined || JSON.stringify(this.cols[i]) !== JSON.stringify(c)) throw new Error(`lineAndPick: column ${c.name} is not a column of this table as it is there`);
+      if (i === undefined || JSON.stringify(this.cols[i]) !== JSON.stringify(c))
+        throw new Error(`lineAndPick: column ${c.name} is not a column of this table as it is there`);
       return i;
     });
     if (pick.safe !== this.safe) throw new Error('lineAndPick: both codecs must write text cells the same way (safeText)');
@@ -190,10 +191,18 @@ export class TableCodec<T extends Record<string, unknown>> {
       const c = this.cols[i];
       const s = this.isSafe(c) ? unguardText(fields[i] ?? '') : (fields[i] ?? '');
       switch (c.kind) {
-        case 'string': row[c.name] = s; break;
-        case 'number': row[c.name] = s === '' ? (c.nullable ? null : Number.NaN) : Number(s); break;
-        case 'boolean': row[c.name] = s === 'true'; break;
-        case 'list': row[c.name] = s === '' ? [] : s.split(LIST_SEPARATOR); break;
+        case 'string':
+          row[c.name] = s;
+          break;
+        case 'number':
+          row[c.name] = s === '' ? (c.nullable ? null : Number.NaN) : Number(s);
+          break;
+        case 'boolean':
+          row[c.name] = s === 'true';
+          break;
+        case 'list':
+          row[c.name] = s === '' ? [] : s.split(LIST_SEPARATOR);
+          break;
       }
     }
     return row as T;
@@ -218,33 +227,59 @@ const safeColumn = (c: TableColumn, safe: boolean): boolean => safe && (c.kind =
 
 /** `(row) => [cell0, cell1, ...]` with each property read by its literal name. */
 function compileEncoder<T>(cols: readonly TableColumn[], safe: boolean, fns: CellFns): (row: T) => string[] {
-  const cells = cols.map((c) => `${c.kind === 'list' ? (safeColumn(c, safe) ? 'safeList' : 'list') : safeColumn(c, safe) ? 'safeText' : 'text'}(row[${JSON.stringify(c.name)}])`);
-  return new Function('text', 'list', 'safeText', 'safeList', `return function encode(row) {\n  return [${cells.map((c) => `\n    ${c},`).join('')}\n  ];\n};`)(
-    textCell, listCell, fns.safeTextOf, fns.safeListText,
-  ) as (row: T) => string[];
+  const cells = cols.map(
+    (c) =>
+      `${c.kind === 'list' ? (safeColumn(c, safe) ? 'safeList' : 'list') : safeColumn(c, safe) ? 'safeText' : 'text'}(row[${JSON.stringify(c.name)}])`,
+  );
+  return new Function(
+    'text',
+    'list',
+    'safeText',
+    'safeList',
+    `return function encode(row) {\n  return [${cells.map((c) => `\n    ${c},`).join('')}\n  ];\n};`,
+  )(textCell, listCell, fns.safeTextOf, fns.safeListText) as (row: T) => string[];
 }
 
 /** The expression of a column's cell in a compiled line: the cell function of its kind on the row's property. */
 const cellOf = (c: TableColumn, safe: boolean): string =>
   `${safeColumn(c, safe) ? (c.kind === 'list' ? 'safeList' : 'safeString') : c.kind === 'string' && c.plain ? 'plain' : c.kind}(row[${JSON.stringify(c.name)}])`;
 /** Cells joined by commas, then `end`, as one expression. */
-const joined = (cells: readonly string[], end: string): string => [...(cells.length ? [cells.join(" + ',' + ")] : []), ...(end ? [JSON.stringify(end)] : [])].join(' + ') || "''";
+const joined = (cells: readonly string[], end: string): string =>
+  [...(cells.length ? [cells.join(" + ',' + ")] : []), ...(end ? [JSON.stringify(end)] : [])].join(' + ') || "''";
 /** Makes a compiled line function from its source, given the cell functions. */
 const compiled = <F>(source: string, fns: CellFns): F =>
   new Function('string', 'plain', 'number', 'boolean', 'list', 'safeString', 'safeList', source)(
-    lineCells.string, lineCells.plain, lineCells.number, lineCells.boolean, lineCells.list, fns.safeString, fns.safeList,
+    lineCells.string,
+    lineCells.plain,
+    lineCells.number,
+    lineCells.boolean,
+    lineCells.list,
+    fns.safeString,
+    fns.safeList,
   ) as F;
 
 /** `(row) => cell0 + ',' + cell1 + ... + end` with each property read by its literal name. */
 function compileLine<T>(cols: readonly TableColumn[], end: string, safe: boolean, fns: CellFns): (row: T) => string {
-  return compiled(`return function line(row) {\n  return ${joined(cols.map((c) => cellOf(c, safe)), end)};\n};`, fns);
+  return compiled(
+    `return function line(row) {\n  return ${joined(
+      cols.map((c) => cellOf(c, safe)),
+      end,
+    )};\n};`,
+    fns,
+  );
 }
 
 /** `(row) => [line, record of the columns at \`at\`]`, each cell computed once (see TableCodec.lineAndPick). */
 function compileLineAndPick<T>(cols: readonly TableColumn[], at: readonly number[], safe: boolean, fns: CellFns): (row: T) => [string, string] {
   const cells = cols.map((c, i) => `  const c${i} = ${cellOf(c, safe)};`);
-  const line = joined(cols.map((_, i) => `c${i}`), '\n');
-  const record = joined(at.map((i) => `c${i}`), '');
+  const line = joined(
+    cols.map((_, i) => `c${i}`),
+    '\n',
+  );
+  const record = joined(
+    at.map((i) => `c${i}`),
+    '',
+  );
   return compiled(`return function lineAndPick(row) {\n${cells.join('\n')}\n  return [${line}, ${record}];\n};`, fns);
 }
 
@@ -254,15 +289,28 @@ function compileDecoder<T>(cols: readonly TableColumn[], safe: boolean): (fields
     const s = safeColumn(c, safe) ? `ug(f(fields[${i}]))` : `f(fields[${i}])`;
     let value: string;
     switch (c.kind) {
-      case 'string': value = s; break;
-      case 'number': value = `num(${s}, ${c.nullable})`; break;
-      case 'boolean': value = `${s} === 'true'`; break;
-      case 'list': value = `list(${s})`; break;
+      case 'string':
+        value = s;
+        break;
+      case 'number':
+        value = `num(${s}, ${c.nullable})`;
+        break;
+      case 'boolean':
+        value = `${s} === 'true'`;
+        break;
+      case 'list':
+        value = `list(${s})`;
+        break;
     }
     return `${JSON.stringify(c.name)}: ${value}`;
   });
   const f = (s: string | undefined): string => s ?? '';
   const num = (s: string, nullable: boolean): number | null => (s === '' ? (nullable ? null : Number.NaN) : Number(s));
   const list = (s: string): string[] => (s === '' ? [] : s.split(LIST_SEPARATOR));
-  return new Function('f', 'num', 'list', 'ug', `return function decode(fields) {\n  return {${props.map((p) => `\n    ${p},`).join('')}\n  };\n};`)(f, num, list, unguardText) as (fields: readonly string[]) => T;
+  return new Function('f', 'num', 'list', 'ug', `return function decode(fields) {\n  return {${props.map((p) => `\n    ${p},`).join('')}\n  };\n};`)(
+    f,
+    num,
+    list,
+    unguardText,
+  ) as (fields: readonly string[]) => T;
 }

@@ -96,7 +96,11 @@ export class TableCursor<T extends Record<string, unknown>> {
   private recordsRead = 0;
   private lastOffset = 0;
 
-  private constructor(readonly file: string, private readonly codec: TableCodec<T>, private readonly opts: CursorOptions) {
+  private constructor(
+    readonly file: string,
+    private readonly codec: TableCodec<T>,
+    private readonly opts: CursorOptions,
+  ) {
     this.projected = new Array<string>(codec.columns.length).fill('');
   }
 
@@ -112,10 +116,13 @@ export class TableCursor<T extends Record<string, unknown>> {
       headerSeen = resolve;
       failed = reject;
     });
-    cursor.producing = cursor.produce(headerSeen).then(
-      () => cursor.finish(undefined),
-      (e) => cursor.finish(e instanceof Closed ? undefined : e),
-    ).then(() => failed(cursor.error ?? new Error(`${file}: no header was read`)));
+    cursor.producing = cursor
+      .produce(headerSeen)
+      .then(
+        () => cursor.finish(undefined),
+        (e) => cursor.finish(e instanceof Closed ? undefined : e),
+      )
+      .then(() => failed(cursor.error ?? new Error(`${file}: no header was read`)));
     await header;
     return cursor;
   }
@@ -189,7 +196,9 @@ export class TableCursor<T extends Record<string, unknown>> {
   private header(header: readonly string[]): void {
     const missing = this.opts.required.filter((c) => !header.includes(c));
     if (missing.length > 0) {
-      throw new UserError(`${this.file}: missing column(s) ${missing.join(', ')}; it was written by another version. Run \`stedi-gtm ${this.opts.producedBy}\` again.`);
+      throw new UserError(
+        `${this.file}: missing column(s) ${missing.join(', ')}; it was written by another version. Run \`stedi-gtm ${this.opts.producedBy}\` again.`,
+      );
     }
     const position = (c: string) => {
       const p = header.indexOf(c);
@@ -381,7 +390,10 @@ export class TableCursor<T extends Record<string, unknown>> {
         return this.push(rec.fields, rec.row);
       },
       onMalformed: (rec, message) => {
-        if (this.opts.check) throw new UserError(`${this.file} row ${rec.row}: not a whole CSV record (${message}): the file was cut short or edited by hand: fix it, or run \`stedi-gtm ${this.opts.producedBy}\` again`);
+        if (this.opts.check)
+          throw new UserError(
+            `${this.file} row ${rec.row}: not a whole CSV record (${message}): the file was cut short or edited by hand: fix it, or run \`stedi-gtm ${this.opts.producedBy}\` again`,
+          );
         if (rec.row <= skip) return;
         if (this.cellRuns.length) this.encoded(rec.fields);
         return this.push(rec.fields, rec.row);

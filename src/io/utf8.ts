@@ -107,7 +107,7 @@ export function notUtf8(file: string, offset: number, newline: string): UserErro
   let before: number;
   try {
     const buf = Buffer.allocUnsafe(1 << 20);
-    for (let at = 0; at < offset; ) {
+    for (let at = 0; at < offset;) {
       const n = readSync(fd, buf, 0, Math.min(buf.length, offset - at), at);
       if (n === 0) break;
       for (let i = buf.indexOf(nl, 0); i !== -1 && i < n; i = buf.indexOf(nl, i + 1)) {

@@ -1,7 +1,15 @@
 import {renameSync, rmSync} from 'node:fs';
 import {basename, dirname, join} from 'node:path';
 import {stagingFor} from './dataset.js';
-import {tableFormat, type BlockMeta, type RowPart, type TableEncoder, type EncoderOptions, type TableFormat, type WrittenBlock} from './formats/index.js';
+import {
+  tableFormat,
+  type BlockMeta,
+  type RowPart,
+  type TableEncoder,
+  type EncoderOptions,
+  type TableFormat,
+  type WrittenBlock,
+} from './formats/index.js';
 import type {TableCodec} from './table-codec.js';
 import {TableFile} from './table-file.js';
 
@@ -59,7 +67,11 @@ export class WriterGroup {
   }
 
   /** See TableEncoder.withPart: `(row) => part`, writing the row to `table` and giving its part of `pick`'s columns. */
-  withPart<T extends Record<string, unknown>, P extends Record<string, unknown>>(table: TableEncoder, codec: TableCodec<T>, pick: TableCodec<P>): (row: T) => RowPart {
+  withPart<T extends Record<string, unknown>, P extends Record<string, unknown>>(
+    table: TableEncoder,
+    codec: TableCodec<T>,
+    pick: TableCodec<P>,
+  ): (row: T) => RowPart {
     return table.withPart(codec, pick);
   }
 
@@ -92,7 +104,12 @@ class FileTable {
   private readonly file: TableFile;
   private readonly blocks: WrittenBlock[] | undefined;
 
-  constructor(private readonly format: TableFormat, path: string, filePath: string, table: EncoderOptions['table']) {
+  constructor(
+    private readonly format: TableFormat,
+    path: string,
+    filePath: string,
+    table: EncoderOptions['table'],
+  ) {
     const file = (this.file = new TableFile(filePath));
     const blocks: WrittenBlock[] | undefined = (this.blocks = format.footer ? [] : undefined);
     this.encoder = format.encoder({
@@ -156,14 +173,20 @@ export class OrderedTables {
   private readonly files = new Map<string, TableFile>();
   /** For a format with a footer: each table's blocks, as written. */
   private readonly blocks = new Map<string, WrittenBlock[]>();
-  private readonly held = new Map<number, Array<{path: string; bytes: Uint8Array; rows: number; written?: (bytes: Uint8Array) => void; meta: BlockMeta}>>();
+  private readonly held = new Map<
+    number,
+    Array<{path: string; bytes: Uint8Array; rows: number; written?: (bytes: Uint8Array) => void; meta: BlockMeta}>
+  >();
   private readonly finished = new Set<number>();
   /** The first piece not finished: its blocks are written as they come. */
   next = 0;
   /** Bytes held for later pieces. */
   heldBytes = 0;
 
-  constructor(paths: readonly string[], private readonly format: TableFormat = tableFormat()) {
+  constructor(
+    paths: readonly string[],
+    private readonly format: TableFormat = tableFormat(),
+  ) {
     try {
       for (const p of paths) {
         this.files.set(p, new TableFile(p));

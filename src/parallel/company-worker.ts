@@ -70,7 +70,11 @@ try {
     // A sink per range: its statistics are merged in range order, whichever worker did which range.
     const sink =
       sim && loaded
-        ? new SimulationSink({paths: init.paths, configDir: init.configDir, seed: sim.seed, asOf: sim.asOf, digest: sim.digest, reporter: silentReporter}, loaded, group)
+        ? new SimulationSink(
+            {paths: init.paths, configDir: init.configDir, seed: sim.seed, asOf: sim.asOf, digest: sim.digest, reporter: silentReporter},
+            loaded,
+            group,
+          )
         : undefined;
     // Counts per range too: added up in range order, their keys come in the order one thread meets them.
     const counter = new CompanyCounter();

@@ -41,7 +41,25 @@ try {
     const done = await indexPart(init.input, init.part, opts);
     await out.commit();
     const p = done.part;
-    reply({type: 'part', part: done}, [p.account, p.keyHash, p.line, p.offset, p.rows, p.last, p.h1, p.h2, p.nameH1, p.nameH2, p.nameDomain, p.linkAccount, p.linkName, p.accountShard].map((a) => a.buffer as ArrayBuffer));
+    reply(
+      {type: 'part', part: done},
+      [
+        p.account,
+        p.keyHash,
+        p.line,
+        p.offset,
+        p.rows,
+        p.last,
+        p.h1,
+        p.h2,
+        p.nameH1,
+        p.nameH2,
+        p.nameDomain,
+        p.linkAccount,
+        p.linkName,
+        p.accountShard,
+      ].map((a) => a.buffer as ArrayBuffer),
+    );
   } else {
     const ex = await indexExport(init.input, opts);
     await out.commit();

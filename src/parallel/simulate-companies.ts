@@ -11,9 +11,15 @@ import {UNIFIED_COMPANY_COLUMNS} from '../core/unify.js';
 import type {SimulateChunkMessage, SimulateChunkReply, SimulateInit} from './protocol.js';
 import {companyCodec} from '../stages/codecs.js';
 import {COMPANY_CHECK, requireInput, runWalk, sinkWalk, type LoadedDealModel, type SimulationStageInput} from '../stages/deals.js';
-import {simulatedCodec, simulationTables, SimulationSink, type SimulatedCompany, type SimulationResult, type SimulationStates} from '../stages/simulate.js';
+import {
+  simulatedCodec,
+  simulationTables,
+  SimulationSink,
+  type SimulatedCompany,
+  type SimulationResult,
+  type SimulationStates,
+} from '../stages/simulate.js';
 import {blockReturner, PieceQueue, startWorker, WorkerHandle, workerLimits, type ChunkPolicy, type WorkerPolicy} from './worker-pool.js';
-
 
 /**
  * `run --from deals`: the deals, billing and unify stages in one pass over companies.csv (up to --limit),
@@ -22,7 +28,11 @@ import {blockReturner, PieceQueue, startWorker, WorkerHandle, workerLimits, type
  * company's columns of unified.csv are copied as they are in companies.csv, as `unify` copies them.
  * A large companies.csv is simulated in chunks on several threads (simulateInChunks), with the same result.
  */
-export async function simulateCompanies(s: SimulationStageInput, loaded: LoadedDealModel, threads: ChunkPolicy = {workers: 'auto'}): Promise<SimulationResult> {
+export async function simulateCompanies(
+  s: SimulationStageInput,
+  loaded: LoadedDealModel,
+  threads: ChunkPolicy = {workers: 'auto'},
+): Promise<SimulationResult> {
   s.reporter.start('Simulating deals, billing and unified rows', s.limit);
   requireInput(s.paths.companies, 'enrich');
   const extra = existsSync(script()) ? chunkWorkers(threads.workers) : 0;
@@ -44,7 +54,14 @@ export async function simulateCompanies(s: SimulationStageInput, loaded: LoadedD
     }
   }
   const walk = await runWalk(s, (out) =>
-    sinkWalk(s, simulatedCodec, () => new SimulationSink(s, loaded, out), (sink, c, companies) => sink.addWithCells(c, companies.cells), UNIFIED_COMPANY_COLUMNS));
+    sinkWalk(
+      s,
+      simulatedCodec,
+      () => new SimulationSink(s, loaded, out),
+      (sink, c, companies) => sink.addWithCells(c, companies.cells),
+      UNIFIED_COMPANY_COLUMNS,
+    ),
+  );
   return walk.sink.summaries(s.reporter);
 }
 
@@ -145,7 +162,15 @@ export async function simulateInChunks(
   workers: number,
   tables: readonly string[],
 ): Promise<SimulationSink> {
-  const init: SimulateInit = {paths: s.paths, configDir: s.configDir, seed: s.seed, asOf: s.asOf, digest: s.digest, context: plan.context, format: formatRef()};
+  const init: SimulateInit = {
+    paths: s.paths,
+    configDir: s.configDir,
+    seed: s.seed,
+    asOf: s.asOf,
+    digest: s.digest,
+    context: plan.context,
+    format: formatRef(),
+  };
   let ordered: OrderedTables | undefined;
   // Written, a worker's block goes back to it for its next rows (this thread's own blocks: recycleBlock).
   const pool = Array.from({length: workers}, () =>
@@ -160,7 +185,11 @@ export async function simulateInChunks(
   let finishedBytes = 0;
   let finishedCompanies = 0;
   const progress = () =>
-    s.reporter.progress(done.reduce((a, b) => a + b, 0), undefined, finishedBytes > 0 ? (finishedCompanies * allBytes) / finishedBytes : undefined);
+    s.reporter.progress(
+      done.reduce((a, b) => a + b, 0),
+      undefined,
+      finishedBytes > 0 ? (finishedCompanies * allBytes) / finishedBytes : undefined,
+    );
   let failure: unknown;
   // A chunk is handed out only while it is fewer than two per thread ahead of the first unfinished one: that
   // bounds the blocks held for later chunks.
@@ -177,10 +206,18 @@ export async function simulateInChunks(
     const out = (ordered = new OrderedTables(tables));
     const local = (async () => {
       for (let k = await queue.take(); k !== -1; k = await queue.take()) {
-        const r = await simulateChunk(s, loaded, plan.context, k, plan.chunks[k], (path, b, rows, meta) => out.add(k, path, b, rows, recycleBlock, meta), (n) => {
-          done[k] = n;
-          progress();
-        });
+        const r = await simulateChunk(
+          s,
+          loaded,
+          plan.context,
+          k,
+          plan.chunks[k],
+          (path, b, rows, meta) => out.add(k, path, b, rows, recycleBlock, meta),
+          (n) => {
+            done[k] = n;
+            progress();
+          },
+        );
         if (k === 0) first = r.sink;
         else states[k] = r.sink.states();
         ids.push(r.ids);

@@ -21,7 +21,9 @@ try {
     if (m.type === 'block') return recycleBlock(m.bytes);
     try {
       const {sink, companies, ids} = await simulateChunk(s, loaded, init.context, m.index, m.chunk, blockSender(m.index));
-      parentPort!.postMessage({type: 'done', index: m.index, companies, states: sink.states(), ids} satisfies SimulateChunkReply, [ids.buffer as ArrayBuffer]);
+      parentPort!.postMessage({type: 'done', index: m.index, companies, states: sink.states(), ids} satisfies SimulateChunkReply, [
+        ids.buffer as ArrayBuffer,
+      ]);
     } catch (e) {
       reply({type: 'error', message: (e as Error).message});
     }

@@ -14,7 +14,6 @@ import type {SimulationStates} from '../stages/simulate.js';
 import type {RangeInput} from './enrich-range.js';
 import {headerIndex, joinIndexes, type ExportIndex, type PartPlan} from '../stages/account-index.js';
 
-
 export interface RangeWorkersResult {
   /** Settles when the tables renamed in the background (see run) are in place. */
   renamed: Promise<void>;
@@ -55,7 +54,10 @@ export class RangeWorkers {
   private onProgress: (records: number) => void = () => {};
   private tables: OrderedTables | undefined;
 
-  constructor(private readonly inits: WorkerInit[], limits?: WorkerLimits) {
+  constructor(
+    private readonly inits: WorkerInit[],
+    limits?: WorkerLimits,
+  ) {
     this.seen = inits.map(() => 0);
     this.handles = inits.map(
       (init, k) =>
@@ -245,12 +247,24 @@ export async function indexInParts(init: IndexInit, onProgress: (rows: number) =
   ];
   const rows = [0, 0];
   const answers = await Promise.all(
-    parts.map((part, k) =>
-      indexThread({input: init.input, shard: init.shard, goneNames: init.goneNames, part, formulaGuard: init.formulaGuard, ...(k === 0 && init.rejects ? {rejects: init.rejects} : {})}, (n) => {
-        rows[k] = n;
-        onProgress(rows[0] + rows[1]);
-      }),
-    ).map((p) => p.catch((e: unknown) => e)),
+    parts
+      .map((part, k) =>
+        indexThread(
+          {
+            input: init.input,
+            shard: init.shard,
+            goneNames: init.goneNames,
+            part,
+            formulaGuard: init.formulaGuard,
+            ...(k === 0 && init.rejects ? {rejects: init.rejects} : {}),
+          },
+          (n) => {
+            rows[k] = n;
+            onProgress(rows[0] + rows[1]);
+          },
+        ),
+      )
+      .map((p) => p.catch((e: unknown) => e)),
   );
   const failed = answers.find((a) => a instanceof Error);
   const [a, b] = answers as Array<Exclude<IndexReply, {type: 'progress' | 'error'}>>;

@@ -22,7 +22,8 @@ export function workersFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerPoli
   const v = env.STEDI_GTM_WORKERS?.trim();
   if (v === undefined || v === '' || v === 'auto') return 'auto';
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 64) throw new UserError(`STEDI_GTM_WORKERS=${JSON.stringify(v)}: expected a whole number of threads from 0 to 64, or auto`);
+  if (!Number.isInteger(n) || n < 0 || n > 64)
+    throw new UserError(`STEDI_GTM_WORKERS=${JSON.stringify(v)}: expected a whole number of threads from 0 to 64, or auto`);
   return n <= 1 ? 'off' : n;
 }
 
@@ -101,7 +102,11 @@ export function workerHeapFlags(limits: WorkerLimits): string[] {
 export class WorkerHandle<M> {
   private queue: M[] = [];
   private waiter: ((m: M) => void) | undefined;
-  constructor(readonly worker: Worker, failed: (message: string, exitCode?: number) => M, intercept: (m: M) => boolean = () => false) {
+  constructor(
+    readonly worker: Worker,
+    failed: (message: string, exitCode?: number) => M,
+    intercept: (m: M) => boolean = () => false,
+  ) {
     worker.on('message', (m: M) => {
       let taken: boolean;
       try {
@@ -150,7 +155,8 @@ export class PieceQueue {
 
   /** The next piece to do, or -1 when there is none left (or the pass stopped). */
   async take(): Promise<number> {
-    while (!this.stopped && this.next < this.count && this.next >= this.firstUnfinished() + this.ahead) await new Promise<void>((r) => this.waiting.push(r));
+    while (!this.stopped && this.next < this.count && this.next >= this.firstUnfinished() + this.ahead)
+      await new Promise<void>((r) => this.waiting.push(r));
     return this.stopped || this.next >= this.count ? -1 : this.next++;
   }
 
@@ -174,7 +180,10 @@ export class PieceQueue {
  */
 export function blockSender(index: number): TableStream {
   return (path, bytes, rows, meta) =>
-    parentPort!.postMessage((meta === undefined ? {type: 'bytes', index, path, bytes, rows} : {type: 'bytes', index, path, bytes, rows, meta}) satisfies BlockOut, [bytes.buffer as ArrayBuffer]);
+    parentPort!.postMessage(
+      (meta === undefined ? {type: 'bytes', index, path, bytes, rows} : {type: 'bytes', index, path, bytes, rows, meta}) satisfies BlockOut,
+      [bytes.buffer as ArrayBuffer],
+    );
 }
 
 /** On the lead thread: what gives a block, once written, back to the worker that sent it (see recycleBlock). */

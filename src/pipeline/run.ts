@@ -139,11 +139,17 @@ export async function runPipeline(p: PipelineInput): Promise<RunSummary> {
   const unify = made.unify!;
   // Companies simulated in this run were digested as they went: the report need not read companies.csv again.
   const reporting = await reportLoading;
-  const report = reporting ? await reporting.reportStage({...p, digest: made.digest, pipeline: deals && pickPipelineFigures(deals), readFrom: readablePaths(p.paths)}) : undefined;
+  const report = reporting
+    ? await reporting.reportStage({...p, digest: made.digest, pipeline: deals && pickPipelineFigures(deals), readFrom: readablePaths(p.paths)})
+    : undefined;
   // The big tables may still be going into place (see EnrichOptions.simulation.renamed).
   await made.renamed;
   // The tables made in this pass belong together (see io/provenance.ts).
-  if (deals) recordSources(p.paths, {deals: await sourceOf(p.paths, 'deals', p.seed, deals.as_of, made.companiesHash), billing: await sourceOf(p.paths, 'billing', p.seed, deals.as_of)});
+  if (deals)
+    recordSources(p.paths, {
+      deals: await sourceOf(p.paths, 'deals', p.seed, deals.as_of, made.companiesHash),
+      billing: await sourceOf(p.paths, 'billing', p.seed, deals.as_of),
+    });
   // Everything written goes into place together, with the manifest.
   // (What a stage of this run read from an earlier one is left out: the manifest records the reads of the folder.)
   const reads = [...RUN_STAGES.slice(RUN_STAGES.indexOf(from)).flatMap((stage) => STAGE_READS[stage]), ...(report ? STAGE_READS.report : [])];
@@ -151,5 +157,15 @@ export async function runPipeline(p: PipelineInput): Promise<RunSummary> {
   const shard = shardRecord(made.enrich?.shard);
   if (shard && made.states) writeShardState(p.paths, made.states);
   await p.commit({as_of: unify.as_of, from, reads, record: shard});
-  return {seed: billing?.seed ?? p.seed, as_of: unify.as_of, from, enrich: made.enrich, deals, billing, unify, report, warnings: [...(deals?.warnings ?? []), ...(billing?.warnings ?? [])]};
+  return {
+    seed: billing?.seed ?? p.seed,
+    as_of: unify.as_of,
+    from,
+    enrich: made.enrich,
+    deals,
+    billing,
+    unify,
+    report,
+    warnings: [...(deals?.warnings ?? []), ...(billing?.warnings ?? [])],
+  };
 }

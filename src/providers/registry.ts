@@ -34,7 +34,11 @@ export interface ProviderDefinition {
   /** Other enrichment_source values its rows may carry, with what each means (e.g. rules_fallback). */
   sources?: Readonly<Record<string, string>>;
   /** --provider auto picks it when `when(env)` holds (checked in registration order; else the first registered provider). */
-  auto?: {when(env: NodeJS.ProcessEnv): boolean; /** e.g. "OPENAI_API_KEY is set" */ because: string; /** e.g. "no OPENAI_API_KEY set" */ otherwise: string};
+  auto?: {
+    when(env: NodeJS.ProcessEnv): boolean;
+    /** e.g. "OPENAI_API_KEY is set" */ because: string;
+    /** e.g. "no OPENAI_API_KEY set" */ otherwise: string;
+  };
   /** Whether it writes answers under --cache-dir (the folder is then checked writable before the run). */
   usesCache?: boolean;
   create(ctx: ProviderContext): Promise<EnrichmentProvider> | EnrichmentProvider;
@@ -45,11 +49,13 @@ const NAME = /^[a-z][a-z0-9_-]*$/;
 
 /** Registers a provider. Throws on a name taken (or reserved: auto), and on a flag defined differently by another provider. */
 export function registerProvider(def: ProviderDefinition): void {
-  if (!NAME.test(def.name) || def.name === 'auto') throw new Error(`provider name ${JSON.stringify(def.name)}: expected lower-case letters, digits, _ or -, and not auto`);
+  if (!NAME.test(def.name) || def.name === 'auto')
+    throw new Error(`provider name ${JSON.stringify(def.name)}: expected lower-case letters, digits, _ or -, and not auto`);
   if (registry.has(def.name) || enrichmentSourceNames().includes(def.name)) throw new Error(`provider ${def.name} is registered already`);
   const flags = providerFlags();
   for (const [name, flag] of Object.entries(def.flags ?? {})) {
-    if (name in flags && flags[name] !== flag) throw new Error(`provider ${def.name}: flag --${name} is defined already by another provider (share its definition instead)`);
+    if (name in flags && flags[name] !== flag)
+      throw new Error(`provider ${def.name}: flag --${name} is defined already by another provider (share its definition instead)`);
   }
   registry.set(def.name, def);
 }

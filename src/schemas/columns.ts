@@ -70,7 +70,14 @@ interface Def {
 function kindOf(type: z.ZodType): Kind {
   const open = OPEN_COLUMNS.get(type);
   // (Its values are names of the vocabulary, VOCABULARY_NAME: plain.)
-  if (open) return {kind: 'string', nullable: false, plain: open.also.every(isPlainText), vocabulary: open.vocabulary, ...(open.also.length ? {values: [...open.also]} : {})};
+  if (open)
+    return {
+      kind: 'string',
+      nullable: false,
+      plain: open.also.every(isPlainText),
+      vocabulary: open.vocabulary,
+      ...(open.also.length ? {values: [...open.also]} : {}),
+    };
   let def = (type as unknown as {_zod: {def: Def}})._zod.def;
   let nullable = false;
   while (def.type === 'nullable' || def.type === 'optional' || def.type === 'default') {
@@ -78,9 +85,12 @@ function kindOf(type: z.ZodType): Kind {
     def = (def.innerType as unknown as {_zod: {def: Def}})._zod.def;
   }
   switch (def.type) {
-    case 'number': return {kind: 'number', nullable, plain: false, ...numberChecks(def)};
-    case 'boolean': return {kind: 'boolean', nullable, plain: false};
-    case 'array': return {kind: 'list', nullable, plain: false};
+    case 'number':
+      return {kind: 'number', nullable, plain: false, ...numberChecks(def)};
+    case 'boolean':
+      return {kind: 'boolean', nullable, plain: false};
+    case 'array':
+      return {kind: 'list', nullable, plain: false};
     case 'string': {
       const format = plainFormat(def);
       return {kind: 'string', nullable, plain: format !== undefined, ...(format ? {format} : {})};
@@ -89,8 +99,15 @@ function kindOf(type: z.ZodType): Kind {
       const values = Object.values(def.entries ?? {});
       return {kind: 'string', nullable, plain: values.every(isPlainText), values};
     }
-    case 'literal': return {kind: 'string', nullable, plain: (def.values ?? []).every((v) => typeof v === 'string' && isPlainText(v)), values: (def.values ?? []).map(String)};
-    default: throw new Error(`table column type ${def.type} is not supported`);
+    case 'literal':
+      return {
+        kind: 'string',
+        nullable,
+        plain: (def.values ?? []).every((v) => typeof v === 'string' && isPlainText(v)),
+        values: (def.values ?? []).map(String),
+      };
+    default:
+      throw new Error(`table column type ${def.type} is not supported`);
   }
 }
 

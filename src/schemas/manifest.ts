@@ -14,7 +14,12 @@ export const ManifestRunSchema = z.object({
   command: z.string().min(1),
   /** `run --from`: the stage it started at; null for the other commands. */
   from: z.string().nullable(),
-  seed: z.number().int().nonnegative().nullable().describe('The seed of a command that draws random numbers; null for one that refuses --seed (enrich, report).'),
+  seed: z
+    .number()
+    .int()
+    .nonnegative()
+    .nullable()
+    .describe('The seed of a command that draws random numbers; null for one that refuses --seed (enrich, report).'),
   /** The as-of date the command simulated with (YYYY-MM-DD); null for enrich and report. */
   as_of: z.string().nullable(),
   /** stedi-gtm's version. */
@@ -53,7 +58,8 @@ export const ManifestSchema = z
   })
   .superRefine((m, ctx) => {
     for (const [path, f] of Object.entries(m.files)) {
-      if (f.run !== null && f.run >= m.runs.length) ctx.addIssue({code: 'custom', path: ['files', path, 'run'], message: `no run ${f.run} (there are ${m.runs.length})`});
+      if (f.run !== null && f.run >= m.runs.length)
+        ctx.addIssue({code: 'custom', path: ['files', path, 'run'], message: `no run ${f.run} (there are ${m.runs.length})`});
     }
   });
 

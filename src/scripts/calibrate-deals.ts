@@ -36,7 +36,6 @@ const {values: opts} = parseArgs({
   },
 });
 
-
 const simulate = simulatePopulation;
 
 const rows = await readTable(opts.companies!, companyCodec.columns, 'enrich');
@@ -79,12 +78,22 @@ if (opts.bench) {
       for (const r of unifyCompany(c, sim.lead, sim.deals, cs)) chars += unifiedCompanyCodec.encode(c).length + unifiedSalesCodec.encode(r).length;
     }
     const t2 = performance.now();
-    console.log(`bench ${population.length} companies: deals+billing+unify core ${(t1 - t0).toFixed(0)} ms; with row encoding ${(t2 - t1).toFixed(0)} ms ` +
-      `(${deals} deals, ${contracts} contracts, ${invoices} invoices, ${unified} unified rows, ${chars} fields)`);
+    console.log(
+      `bench ${population.length} companies: deals+billing+unify core ${(t1 - t0).toFixed(0)} ms; with row encoding ${(t2 - t1).toFixed(0)} ms ` +
+        `(${deals} deals, ${contracts} contracts, ${invoices} invoices, ${unified} unified rows, ${chars} fields)`,
+    );
   }
 } else if (opts.seeds) {
   const k = Number(opts.seeds);
-  const keys = ['opportunity_rate', 'win_rate', 'open_share', 'median_won_arr', 'won_arr_below_5k_share', 'won_arr_above_100k_share', 'quarter_end_close_share'] as const;
+  const keys = [
+    'opportunity_rate',
+    'win_rate',
+    'open_share',
+    'median_won_arr',
+    'won_arr_below_5k_share',
+    'won_arr_above_100k_share',
+    'quarter_end_close_share',
+  ] as const;
   const table: Record<string, number[]> = {};
   const cycles: Record<string, number[]> = Object.fromEntries(['overall', ...model.segments].map((g) => [g, [] as number[]]));
   const nd: number[] = [];
@@ -97,7 +106,12 @@ if (opts.bench) {
     for (const seg of Object.keys(cycles)) cycles[seg].push(r.deals.figures.median_cycle_days[seg] ?? NaN);
     nd.push(r.deals.figures.loss_reasons.no_decision);
     const p = r.pipeline.figures;
-    const pv = {quota_attainment_share: p.quota_attainment.at_quota_share, median_attainment: p.quota_attainment.median_attainment, median_pipeline_coverage: p.median_pipeline_coverage, median_slip_rate: p.median_slip_rate};
+    const pv = {
+      quota_attainment_share: p.quota_attainment.at_quota_share,
+      median_attainment: p.quota_attainment.median_attainment,
+      median_pipeline_coverage: p.median_pipeline_coverage,
+      median_slip_rate: p.median_slip_rate,
+    };
     for (const key of pipelineKeys) (pipe[key] ??= []).push(pv[key] ?? NaN);
     outside += r.deals.warnings.length + r.billing.warnings.length + r.pipeline.checks.filter((c) => c.status === 'outside').length;
   }

@@ -76,7 +76,8 @@ function parseOptions(argv: string[]): Options {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  if (values.input !== undefined && values.companies !== undefined) throw new UserError('--input and --companies exclude each other: --companies scores a companies.csv without enriching', {suggestions: [USAGE]});
+  if (values.input !== undefined && values.companies !== undefined)
+    throw new UserError('--input and --companies exclude each other: --companies scores a companies.csv without enriching', {suggestions: [USAGE]});
   return {
     input: values.companies === undefined ? {path: values.input ?? DEFAULT_INPUT, isDefault: values.input === undefined} : undefined,
     labels: {path: values.labels ?? DEFAULT_LABELS, isDefault: values.labels === undefined},
@@ -101,7 +102,12 @@ function located(path: string, isDefault: boolean, what: string): string {
 }
 
 /** Reads a CSV into records by column name; the header must have `required`. */
-async function readRecords(file: string, shown: string, required: readonly string[], lowerHeader: boolean): Promise<{columns: string[]; rows: Array<{row: number; record: Record<string, string>}>}> {
+async function readRecords(
+  file: string,
+  shown: string,
+  required: readonly string[],
+  lowerHeader: boolean,
+): Promise<{columns: string[]; rows: Array<{row: number; record: Record<string, string>}>}> {
   let columns: string[] = [];
   const rows: Array<{row: number; record: Record<string, string>}> = [];
   await readCsv(file, {
@@ -127,7 +133,10 @@ async function readLabels(file: string, shown: string): Promise<LabelRow[]> {
   const labels = rows.map(({row, record}): LabelRow => ({row, name: record.name, domain: record.domain, values: record}));
   const problems = labelProblems(labels);
   if (problems.length) {
-    const listed = problems.slice(0, 10).map((p) => `  row ${p.row}, ${p.field}: "${p.value}"`).join('\n');
+    const listed = problems
+      .slice(0, 10)
+      .map((p) => `  row ${p.row}, ${p.field}: "${p.value}"`)
+      .join('\n');
     throw new UserError(
       `${shown}: ${problems.length} label value(s) not allowed (kind: a company kind, unknown or unsure; the others: yes, likely, no, unknown or unsure):\n${listed}${problems.length > 10 ? '\n  ...' : ''}`,
     );
@@ -139,7 +148,19 @@ async function readLabels(file: string, shown: string): Promise<LabelRow[]> {
 async function enrichWithRules(input: string, shown: string): Promise<{columns: string[]; rows: OutputRow[]}> {
   const dataDir = mkdtempSync(join(tmpdir(), 'stedi-gtm-eval-'));
   try {
-    const args = [join(ROOT, 'bin', 'run.js'), 'enrich', '--provider', 'rules', '--input', input, '--data-dir', dataDir, '--config-dir', join(ROOT, 'config'), '--quiet'];
+    const args = [
+      join(ROOT, 'bin', 'run.js'),
+      'enrich',
+      '--provider',
+      'rules',
+      '--input',
+      input,
+      '--data-dir',
+      dataDir,
+      '--config-dir',
+      join(ROOT, 'config'),
+      '--quiet',
+    ];
     const run = spawnSync(process.execPath, args, {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
     if (run.status !== 0) {
       const why = run.stderr.trim() || run.error?.message || `signal ${run.signal}`;
@@ -172,7 +193,9 @@ function render(r: QualityReport, source: string, labelsShown: string, allErrors
   const out: string[] = [];
   out.push('Enrichment quality (npm run eval)');
   out.push(`  companies: ${source}: ${r.outputs} companies`);
-  out.push(`  labels:    ${labelsShown}: ${r.labels} rows, ${r.joined} joined (${r.joinedByDomain} by domain, ${r.joinedByName} by name), ${r.unjoined.length} unjoined`);
+  out.push(
+    `  labels:    ${labelsShown}: ${r.labels} rows, ${r.joined} joined (${r.joinedByDomain} by domain, ${r.joinedByName} by name), ${r.unjoined.length} unjoined`,
+  );
   for (const u of r.unjoined) out.push(`    unjoined: row ${u.row} ${u.name}${u.domain ? ` (${u.domain})` : ''}: ${u.reason}`);
 
   out.push('', 'Labels (positive = yes or likely, negative = no; unknown and unsure left out)');
@@ -180,11 +203,19 @@ function render(r: QualityReport, source: string, labelsShown: string, allErrors
   for (const b of BINARY_LABELS) {
     const s = r.binary[b];
     if ('missing' in s) rows.push([b, 'column missing']);
-    else rows.push([b, ...[s.scored, s.positives, s.negatives, s.ignored + s.outOfScope, s.tp, s.fp, s.fn, s.tn].map(String), ...prf(s.precision, s.recall, s.f1)]);
+    else
+      rows.push([
+        b,
+        ...[s.scored, s.positives, s.negatives, s.ignored + s.outOfScope, s.tp, s.fp, s.fn, s.tn].map(String),
+        ...prf(s.precision, s.recall, s.f1),
+      ]);
   }
   out.push(table(rows));
   const icp = r.binary.icp_fit;
-  if (!('missing' in icp)) out.push(`  icp_fit is judged only on companies in the US or of unknown country whose size band is not 1: ${icp.outOfScope} labelled companies out of scope (in "left out").`);
+  if (!('missing' in icp))
+    out.push(
+      `  icp_fit is judged only on companies in the US or of unknown country whose size band is not 1: ${icp.outOfScope} labelled companies out of scope (in "left out").`,
+    );
 
   out.push('', 'Recall of stated mentions ("yes" labels alone)');
   out.push(
@@ -201,19 +232,33 @@ function render(r: QualityReport, source: string, labelsShown: string, allErrors
   if ('missing' in k) out.push(`  column missing (${k.missing})`);
   else {
     out.push(`  accuracy ${formatFigure(k.accuracy)} (${k.correct} of ${k.scored} right; ${k.ignored} left out)`);
-    out.push(table([['kind', 'labelled', 'output', 'right', 'precision', 'recall', 'F1'], ...k.perKind.map((f) => [f.kind, String(f.positives), String(f.flagged), String(f.tp), ...prf(f.precision, f.recall, f.f1)])]));
+    out.push(
+      table([
+        ['kind', 'labelled', 'output', 'right', 'precision', 'recall', 'F1'],
+        ...k.perKind.map((f) => [f.kind, String(f.positives), String(f.flagged), String(f.tp), ...prf(f.precision, f.recall, f.f1)]),
+      ]),
+    );
     if (k.confusions.length) {
       out.push('  most frequent mistakes (label -> output):');
-      out.push(table(k.confusions.slice(0, CONFUSIONS_SHOWN).map((c) => [`${c.label} -> ${c.output || '(empty)'}`, String(c.count)]), '    '));
+      out.push(
+        table(
+          k.confusions.slice(0, CONFUSIONS_SHOWN).map((c) => [`${c.label} -> ${c.output || '(empty)'}`, String(c.count)]),
+          '    ',
+        ),
+      );
     }
   }
 
   out.push('', 'Competitors');
   const c = r.competitors;
-  out.push(`  labelled is_competitor=yes: ${c.labelled}; of those flagged is_competitor: ${c.labelledFlagged === null ? 'column missing' : c.labelledFlagged}`);
+  out.push(
+    `  labelled is_competitor=yes: ${c.labelled}; of those flagged is_competitor: ${c.labelledFlagged === null ? 'column missing' : c.labelledFlagged}`,
+  );
   out.push(
     `  competitors (labelled, or flagged in the output) flagged as clearinghouse users: ${
-      c.asClearinghouseUsers === null ? 'column missing' : `${c.asClearinghouseUsers.length}${c.asClearinghouseUsers.length ? ` (${c.asClearinghouseUsers.map((u) => u.name).join(', ')})` : ''}`
+      c.asClearinghouseUsers === null
+        ? 'column missing'
+        : `${c.asClearinghouseUsers.length}${c.asClearinghouseUsers.length ? ` (${c.asClearinghouseUsers.map((u) => u.name).join(', ')})` : ''}`
     }`,
   );
 
@@ -237,7 +282,9 @@ function render(r: QualityReport, source: string, labelsShown: string, allErrors
     if (!mistakes.length) continue;
     out.push(`  ${name}: ${mistakes.length}`);
     for (const m of allErrors ? mistakes : mistakes.slice(0, MISTAKES_SHOWN)) {
-      out.push(`    ${m.name}${m.domain ? ` (${m.domain})` : ''}: label ${m.label}, output ${m.output || '(empty)'}${m.reason ? `; ${m.reason.replace(/\s+/g, ' ')}` : ''}`);
+      out.push(
+        `    ${m.name}${m.domain ? ` (${m.domain})` : ''}: label ${m.label}, output ${m.output || '(empty)'}${m.reason ? `; ${m.reason.replace(/\s+/g, ' ')}` : ''}`,
+      );
     }
     if (!allErrors && mistakes.length > MISTAKES_SHOWN) out.push(`    ... ${mistakes.length - MISTAKES_SHOWN} more`);
   }

@@ -10,9 +10,7 @@ import {loadYamlConfig} from '../io/config.js';
 import {CONFIG_SCHEMAS} from '../schemas/config-files.js';
 import {tableColumns} from '../schemas/columns.js';
 import {CompanySchema, RejectSchema} from '../schemas/companies.js';
-import {
-  contractSchema, InvoiceSchema, UnifiedCompanySchema, dealSchema, leadSchema, unifiedSalesSchema, unifiedSchema,
-} from '../schemas/deals.js';
+import {contractSchema, InvoiceSchema, UnifiedCompanySchema, dealSchema, leadSchema, unifiedSalesSchema, unifiedSchema} from '../schemas/deals.js';
 import {OpportunityChangeSchema, PipelineSnapshotSchema, repSchema} from '../schemas/history.js';
 import {arrMovementSchema} from '../schemas/retention.js';
 
@@ -63,11 +61,23 @@ export function tablesModule(v: OpenVocabulary): string {
     if (parts) {
       const joined = parts.flatMap((p) => tableColumns(TABLE_SCHEMAS[p].schema));
       if (JSON.stringify(joined) !== JSON.stringify(columns)) throw new Error(`${name} is not ${parts.join(' + ')}`);
-      lines.push('', `/** ${from}: ${parts.join(' then ')}. */`, `export const ${name}: readonly TableColumn[] = [${parts.map((p) => `...${p}`).join(', ')}];`);
+      lines.push(
+        '',
+        `/** ${from}: ${parts.join(' then ')}. */`,
+        `export const ${name}: readonly TableColumn[] = [${parts.map((p) => `...${p}`).join(', ')}];`,
+      );
       continue;
     }
     lines.push('', `/** ${from}. */`, `export const ${name}: readonly TableColumn[] = [`);
-    for (const c of columns) lines.push(`  {${Object.entries(c).map(([k, v]) => `${k}: ${typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? `[${v.map((x) => JSON.stringify(x)).join(', ')}]` : String(v)}`).join(', ')}},`);
+    for (const c of columns)
+      lines.push(
+        `  {${Object.entries(c)
+          .map(
+            ([k, v]) =>
+              `${k}: ${typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? `[${v.map((x) => JSON.stringify(x)).join(', ')}]` : String(v)}`,
+          )
+          .join(', ')}},`,
+      );
     lines.push('];');
   }
   return `${lines.join('\n')}\n`;

@@ -109,7 +109,12 @@ export async function indexPart(input: string, plan: PartPlan, opts: IndexOption
  * name and kept by shard as one pass does (finishIndex), and the second half's rejected rows get their row and
  * line numbers, then go to onReject when they are in the shard.
  */
-export function joinIndexes(a: IndexedPart, b: IndexedPart, plan: {columns: ColumnIndex; newline: Newline}, opts: Pick<IndexOptions, 'shard' | 'onReject'>): ExportIndex {
+export function joinIndexes(
+  a: IndexedPart,
+  b: IndexedPart,
+  plan: {columns: ColumnIndex; newline: Newline},
+  opts: Pick<IndexOptions, 'shard' | 'onReject'>,
+): ExportIndex {
   const joined = joinParts(a.part, b.part);
   const shard = opts.shard && {accountShard: joined.accountShard, index: opts.shard.index};
   const done = finishIndex(joined.index, joined.links, shard);

@@ -1,7 +1,16 @@
 /** The first pass's accumulator (Indexer), fed record by record by the readers of account-index.ts. */
 import {
-  finishIndex, float64s, int32s, keyCheck, KeyIds, NO_DOMAIN, nameDomainWith, NOT_A_COMPANY,
-  type AccountIndex, type FinishedIndex, type PartIndex,
+  finishIndex,
+  float64s,
+  int32s,
+  keyCheck,
+  KeyIds,
+  NO_DOMAIN,
+  nameDomainWith,
+  NOT_A_COMPANY,
+  type AccountIndex,
+  type FinishedIndex,
+  type PartIndex,
 } from '../core/account-plan.js';
 import {cleanRow, isGoneName, NO_INGEST_RULES, readKey, type ColumnIndex, type IngestRules, type RejectedRow, type RowKey} from '../core/ingest.js';
 import {shardOf, type Shard} from '../core/shard.js';
@@ -17,12 +26,13 @@ export class PartDeclined extends Error {}
 const MAX_DEFERRED_REJECTS = 10_000;
 
 export function rejectFrom(fields: readonly string[], index: ColumnIndex, row: number, line: number, reason: string): RejectedRow {
-  const get = (i: number | undefined) => (i === undefined ? '' : fields[i] ?? '');
+  const get = (i: number | undefined) => (i === undefined ? '' : (fields[i] ?? ''));
   return {row, line, reason, name: get(index.name), domain: get(index.domain), linkedin_url: get(index.linkedin), raw: fields.join(',')};
 }
 
 /** Whether a rejected row belongs to the shard (by its row number and text: rejects have no key). */
-export const rejectInShard = (r: RejectedRow, shard: Shard | undefined): boolean => !shard || shardOf(`reject:${r.row}:${r.raw}`, shard.count) === shard.index;
+export const rejectInShard = (r: RejectedRow, shard: Shard | undefined): boolean =>
+  !shard || shardOf(`reject:${r.row}:${r.raw}`, shard.count) === shard.index;
 
 /** Accumulates the first pass, whichever reader feeds it. */
 export class Indexer {
@@ -50,7 +60,13 @@ export class Indexer {
   readonly deferred: RejectedRow[] | undefined;
 
   /** `width`: the header's field count (a record with another is rejected, see wrongWidth); `input` names the file. */
-  constructor(private readonly opts: IndexOptions, private readonly columns: ColumnIndex, defer = false, private readonly width = 0, private readonly input = '') {
+  constructor(
+    private readonly opts: IndexOptions,
+    private readonly columns: ColumnIndex,
+    defer = false,
+    private readonly width = 0,
+    private readonly input = '',
+  ) {
     this.ids = new KeyIds(opts.exactKeys, opts.hashKeys);
     this.rules = opts.ingest ?? NO_INGEST_RULES;
     this.names = new KeyIds(opts.exactKeys, opts.hashKeys);
@@ -219,7 +235,12 @@ export class Indexer {
 }
 
 /** The ExportIndex of a finished index and the counts of the pass (rows of other shards: the rejected ones, then the accounts'). */
-export function exportIndex(done: FinishedIndex, columns: ColumnIndex, newline: Newline, counts: {inputRows: number; rejected: number; otherShards: number; blank: number}): ExportIndex {
+export function exportIndex(
+  done: FinishedIndex,
+  columns: ColumnIndex,
+  newline: Newline,
+  counts: {inputRows: number; rejected: number; otherShards: number; blank: number},
+): ExportIndex {
   const {index, mergedByName, ambiguousByName} = done;
   const {inputRows, rejected, blank} = counts;
   const otherShards = counts.otherShards + done.otherShards;

@@ -1,4 +1,12 @@
-import {billCompany, BillingStats, compileBillingModel, type BillingCompany, type BillingFigures, type BillingModel, type RetentionFigures} from '../core/billing.js';
+import {
+  billCompany,
+  BillingStats,
+  compileBillingModel,
+  type BillingCompany,
+  type BillingFigures,
+  type BillingModel,
+  type RetentionFigures,
+} from '../core/billing.js';
 import {parseIsoDay, type DayNumber} from '../core/calendar.js';
 import {count, formatUsd, plural, segmentLabel} from '../core/format.js';
 import {compileDealModel} from '../core/deals.js';
@@ -13,8 +21,18 @@ import {ARR_MOVEMENT_TABLE, CONTRACT_TABLE, DEAL_TABLE, INVOICE_TABLE} from '../
 import type {Contract, Deal, Invoice} from '../schemas/deals.js';
 import type {ArrMovement} from '../schemas/retention.js';
 import {
-  companyColumns, dealCodec, displayPath, pct, formatChecks, loadDealModel, openCompanies, requireInput, runWalk,
-  type CompanyWalk, type LoadedDealModel, type SimulationStageInput,
+  companyColumns,
+  dealCodec,
+  displayPath,
+  pct,
+  formatChecks,
+  loadDealModel,
+  openCompanies,
+  requireInput,
+  runWalk,
+  type CompanyWalk,
+  type LoadedDealModel,
+  type SimulationStageInput,
 } from './deals.js';
 import {writeJsonAtomic} from '../io/json.js';
 import {checkMadeFrom, extendingSeed, recordSources, sourceOf} from '../io/provenance.js';
@@ -63,7 +81,10 @@ export class CompanyDeals {
   readonly asOf: string | undefined;
   private readonly file: string;
 
-  private constructor(private readonly cursor: TableReader<Deal>, private readonly paths: DataPaths) {
+  private constructor(
+    private readonly cursor: TableReader<Deal>,
+    private readonly paths: DataPaths,
+  ) {
     this.asOf = cursor.row?.as_of_date;
     this.file = displayPath(paths.deals);
   }
@@ -71,7 +92,11 @@ export class CompanyDeals {
   /** Opens deals.csv at its first row (its lead_source checked against the lead sources of `vocabulary`). */
   static async open(paths: DataPaths, vocabulary: OpenVocabulary): Promise<CompanyDeals> {
     requireInput(paths.deals, 'deals');
-    const cursor = await openTable(paths.deals, dealCodec, {required: dealCodec.columns, producedBy: 'deals', check: {table: withVocabulary(DEAL_TABLE, vocabulary), all: true, unique: 'deal_id'}});
+    const cursor = await openTable(paths.deals, dealCodec, {
+      required: dealCodec.columns,
+      producedBy: 'deals',
+      check: {table: withVocabulary(DEAL_TABLE, vocabulary), all: true, unique: 'deal_id'},
+    });
     try {
       const wait = cursor.advance();
       if (wait) await wait;
@@ -102,7 +127,9 @@ export class CompanyDeals {
 
   private check(d: Deal, row: number): void {
     if (d.as_of_date !== this.asOf) {
-      throw new UserError(`${this.where(d, row)}: as_of_date ${d.as_of_date} differs from ${this.asOf} on earlier rows: run \`stedi-gtm deals\` again`);
+      throw new UserError(
+        `${this.where(d, row)}: as_of_date ${d.as_of_date} differs from ${this.asOf} on earlier rows: run \`stedi-gtm deals\` again`,
+      );
     }
     if (d.outcome === 'won' && (d.closed_arr === null || !Number.isFinite(d.closed_arr) || d.close_date === '')) {
       throw new UserError(`${this.where(d, row)}: a won deal needs close_date and closed_arr: run \`stedi-gtm deals\` again`);
@@ -117,7 +144,9 @@ export class CompanyDeals {
     if (d === undefined) return;
     const companies = displayPath(this.paths.companies);
     if (!(await companyExists(this.paths, d.company_id))) {
-      throw new UserError(`${this.where(d, row)}: company ${d.company_id} is not in ${companies}; companies.csv changed since the deals were made: run \`stedi-gtm deals\` again`);
+      throw new UserError(
+        `${this.where(d, row)}: company ${d.company_id} is not in ${companies}; companies.csv changed since the deals were made: run \`stedi-gtm deals\` again`,
+      );
     }
     throw new UserError(
       `${this.where(d, row)}: the deals of company ${d.company_id} are out of the order of ${companies} (deals.csv lists each company's deals together, ` +
@@ -139,7 +168,9 @@ export function downstreamAsOf(flag: string | undefined, dealsAsOf: string | und
   const fromDeals = parseIsoDay(dealsAsOf);
   if (fromDeals === null) throw new UserError(`deals.csv: as_of_date ${JSON.stringify(dealsAsOf)} is not a date: run \`stedi-gtm deals\` again`);
   if (flag !== undefined && requested !== fromDeals) {
-    throw new UserError(`--as-of ${flag} differs from the as-of date of deals.csv (${dealsAsOf}): run \`stedi-gtm deals --as-of ${flag}\` first, or leave --as-of out`);
+    throw new UserError(
+      `--as-of ${flag} differs from the as-of date of deals.csv (${dealsAsOf}): run \`stedi-gtm deals --as-of ${flag}\` first, or leave --as-of out`,
+    );
   }
   return fromDeals;
 }
@@ -167,7 +198,12 @@ export class BillingSink {
   private readonly invoices;
   private readonly movements;
 
-  constructor(private readonly s: SimulationStageInput, readonly model: BillingModel, readonly asOf: DayNumber, private readonly out: WriterGroup) {
+  constructor(
+    private readonly s: SimulationStageInput,
+    readonly model: BillingModel,
+    readonly asOf: DayNumber,
+    private readonly out: WriterGroup,
+  ) {
     this.stats = new BillingStats(model, asOf);
     this.contracts = out.open(s.paths.billing, contractCodec);
     this.invoices = out.open(s.paths.invoices, invoiceCodec);
@@ -226,7 +262,11 @@ export function reportBilling(reporter: Reporter, summary: BillingSummary): void
  * The billing stage's walk over companies.csv and deals.csv together: each selected company's deals
  * through the BillingSink; the deals of every company are checked.
  */
-export async function billingWalk(s: SimulationStageInput, loaded: LoadedDealModel, out: WriterGroup): Promise<CompanyWalk<BillingCompany> & {sink: BillingSink}> {
+export async function billingWalk(
+  s: SimulationStageInput,
+  loaded: LoadedDealModel,
+  out: WriterGroup,
+): Promise<CompanyWalk<BillingCompany> & {sink: BillingSink}> {
   const companies = await openCompanies(s.paths, companyIdCodec);
   let opened: CompanyDeals | undefined;
   try {
@@ -238,7 +278,9 @@ export async function billingWalk(s: SimulationStageInput, loaded: LoadedDealMod
     const bill = (company: BillingCompany) => {
       for (const d of own) {
         if (d.outcome === 'won' && model.deal.calendar.day(d.close_date) === undefined) {
-          throw new UserError(`${displayPath(s.paths.deals)}: deal ${d.deal_id} has close_date ${JSON.stringify(d.close_date)}, not a date the model covers: run \`stedi-gtm deals\` again`);
+          throw new UserError(
+            `${displayPath(s.paths.deals)}: deal ${d.deal_id} has close_date ${JSON.stringify(d.close_date)}, not a date the model covers: run \`stedi-gtm deals\` again`,
+          );
         }
       }
       sink.addCompany(own, company);
@@ -289,14 +331,22 @@ function formatRetention(label: string, r: RetentionFigures): string {
 }
 
 export function formatBillingSummary(s: BillingSummary): string {
-  const terms = Object.entries(s.contract_terms).map(([k, v]) => `${k}m ${v}`).join(', ');
-  const plans = Object.entries(s.plans).map(([k, v]) => `${k} ${v}`).join(', ');
+  const terms = Object.entries(s.contract_terms)
+    .map(([k, v]) => `${k}m ${v}`)
+    .join(', ');
+  const plans = Object.entries(s.plans)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
   const st = s.contract_status;
   const bridge = s.arr_bridge.filter((q) => q.starting_arr || q.ending_arr);
   return [
     `Billing as of ${s.as_of}`,
     `  contracts         ${count(s.contracts)} (one per won deal; ${count(s.contract_terms_listed)} term rows): ${count(s.billing_mix.monthly)} monthly, ${count(s.billing_mix.annual)} annual; ${plural(s.invoices, 'invoice')}, ${formatUsd(s.invoiced_amount)} invoiced`,
-    `  billing mix       small buyers (<= $300/month) monthly ${pct(s.monthly_share_small_buyers)} (n=${count(s.small_buyers)})${Object.keys(s).filter((k) => k.startsWith('annual_share_')).map((k) => k.slice('annual_share_'.length)).map((g) => `; ${segmentLabel(g)} annual ${pct(s[`annual_share_${g}`])} (n=${count(s[`${g}_contracts`] ?? 0)})`).join('')}`,
+    `  billing mix       small buyers (<= $300/month) monthly ${pct(s.monthly_share_small_buyers)} (n=${count(s.small_buyers)})${Object.keys(s)
+      .filter((k) => k.startsWith('annual_share_'))
+      .map((k) => k.slice('annual_share_'.length))
+      .map((g) => `; ${segmentLabel(g)} annual ${pct(s[`annual_share_${g}`])} (n=${count(s[`${g}_contracts`] ?? 0)})`)
+      .join('')}`,
     s.contracts === 0
       ? '  terms             none (no contracts)'
       : `  terms             median ${s.median_contract_term_months ?? 'n/a'} months, mean ${s.mean_contract_term_months ?? 'n/a'} (${terms}); plans by term ${plans}`,
@@ -308,8 +358,13 @@ export function formatBillingSummary(s: BillingSummary): string {
     ...Object.entries(s.retention_by_segment).map(([g, r]) => formatRetention(g, r)),
     formatRetention(`ACV > ${formatUsd(s.large_contract_arr)}`, s.retention_by_acv.large),
     formatRetention(`ACV <= ${formatUsd(s.large_contract_arr)}`, s.retention_by_acv.small),
-    bridge.length === 0 ? '  ARR bridge        no ARR yet' : '  ARR bridge        quarter    starting       +new  +expansion  -contraction     -churn     ending',
-    ...bridge.map((q) => `                    ${q.quarter}  ${[q.starting_arr, q.new, q.expansion, q.contraction, q.churn, q.ending_arr].map((v, i) => formatUsd(v).padStart([10, 10, 11, 13, 10, 10][i])).join(' ')}`),
+    bridge.length === 0
+      ? '  ARR bridge        no ARR yet'
+      : '  ARR bridge        quarter    starting       +new  +expansion  -contraction     -churn     ending',
+    ...bridge.map(
+      (q) =>
+        `                    ${q.quarter}  ${[q.starting_arr, q.new, q.expansion, q.contraction, q.churn, q.ending_arr].map((v, i) => formatUsd(v).padStart([10, 10, 11, 13, 10, 10][i])).join(' ')}`,
+    ),
     ...formatChecks(s.checks),
   ].join('\n');
 }

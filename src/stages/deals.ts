@@ -58,9 +58,15 @@ export function loadDealModelConfig(configDir: string): Promise<DealModelConfig>
 /** Validates --as-of: a real YYYY-MM-DD date, not before the simulation window. */
 export function parseAsOfFlag(value: string, config: DealModelConfig): DayNumber {
   const day = parseIsoDay(value.trim());
-  if (day === null) throw new UserError(`--as-of ${JSON.stringify(value)} is not a valid date: expected a real calendar date as YYYY-MM-DD, e.g. ${config.simulation.as_of} (the default, deal_model.yml simulation.as_of)`);
+  if (day === null)
+    throw new UserError(
+      `--as-of ${JSON.stringify(value)} is not a valid date: expected a real calendar date as YYYY-MM-DD, e.g. ${config.simulation.as_of} (the default, deal_model.yml simulation.as_of)`,
+    );
   const start = parseIsoDay(config.simulation.window_start)!;
-  if (day < start) throw new UserError(`--as-of ${value} is before the simulation window, which starts on ${config.simulation.window_start} (deal_model.yml simulation.window_start)`);
+  if (day < start)
+    throw new UserError(
+      `--as-of ${value} is before the simulation window, which starts on ${config.simulation.window_start} (deal_model.yml simulation.window_start)`,
+    );
   return day;
 }
 
@@ -99,7 +105,11 @@ export function companyColumns<K extends keyof Company>(keys: Record<K, true>): 
  * companies.csv, streamed in file order (see TableReader), decoding the codec's columns (and giving the
  * `cells` columns as a RowPart of the tables' format); every column of CompanySchema must be in the header, as for the full decode.
  */
-export async function openCompanies<T extends Partial<Company>>(paths: DataPaths, codec: TableCodec<T>, cells?: readonly (keyof Company)[]): Promise<TableReader<T>> {
+export async function openCompanies<T extends Partial<Company>>(
+  paths: DataPaths,
+  codec: TableCodec<T>,
+  cells?: readonly (keyof Company)[],
+): Promise<TableReader<T>> {
   requireInput(paths.companies, 'enrich');
   return openTable(paths.companies, codec, {required: companyCodec.columns, producedBy: 'enrich', cells, check: COMPANY_CHECK});
 }
@@ -154,9 +164,21 @@ export async function runWalk<W extends CompanyWalk<any>>(s: SimulationStageInpu
 /** What the deals stage reads of a company: what DealsSink.add passes on (simulateCompany, DealStats.add). */
 export type DealsCompany = Parameters<typeof simulateCompany>[0] & Parameters<DealStats['add']>[0];
 const dealsCompanyCodec = companyColumns<keyof DealsCompany>({
-  company_id: true, company_key: true, size_band: true, icp_tier: true, icp_fit: true, icp_confidence: true, uses_x12: true,
-  uses_clearinghouse: true, uses_fhir: true, uses_hl7: true, techstack_confidence: true, is_previous_customer: true,
-  company_kind: true, is_competitor: true, techstack_basis: true,
+  company_id: true,
+  company_key: true,
+  size_band: true,
+  icp_tier: true,
+  icp_fit: true,
+  icp_confidence: true,
+  uses_x12: true,
+  uses_clearinghouse: true,
+  uses_fhir: true,
+  uses_hl7: true,
+  techstack_confidence: true,
+  is_previous_customer: true,
+  company_kind: true,
+  is_competitor: true,
+  techstack_basis: true,
 });
 
 export interface DealsSummary extends DealsFigures, PipelineFigures {
@@ -196,7 +218,11 @@ export class DealsSink {
   private readonly history;
   private readonly snapshots;
 
-  constructor(private readonly s: SimulationStageInput, readonly loaded: LoadedDealModel, private readonly out: WriterGroup) {
+  constructor(
+    private readonly s: SimulationStageInput,
+    readonly loaded: LoadedDealModel,
+    private readonly out: WriterGroup,
+  ) {
     this.stats = new DealStats(loaded.model);
     this.pipeline = new PipelineStats(pipelineSetup(loaded));
     this.leads = out.open(s.paths.leads, leadCodec);
@@ -234,7 +260,10 @@ export class DealsSink {
     const checks = [...deals.checks, ...pipelineChecks];
     const {model, asOf} = this.loaded;
     // Quotas are configured for an export of a certain size: say so where attainment misses its range.
-    const quotaHint = (w: string) => (w.startsWith('quota_attainment_share') ? `${w}: the quotas (deal_model.yml reps) suit a team selling to about ${count(model.config.simulation.quota_sized_for_companies)} companies and this export has ${count(figures.companies)}; scale quarterly_quota_arr by about ${(figures.companies / model.config.simulation.quota_sized_for_companies).toFixed(2)}` : w);
+    const quotaHint = (w: string) =>
+      w.startsWith('quota_attainment_share')
+        ? `${w}: the quotas (deal_model.yml reps) suit a team selling to about ${count(model.config.simulation.quota_sized_for_companies)} companies and this export has ${count(figures.companies)}; scale quarterly_quota_arr by about ${(figures.companies / model.config.simulation.quota_sized_for_companies).toFixed(2)}`
+        : w;
     const warnings = [...deals.warnings, ...targetWarnings(pipelineChecks).map(quotaHint)];
     const summary: DealsSummary = {
       seed: this.s.seed,
@@ -265,7 +294,9 @@ export function writeDealsSummary(paths: Pick<DataPaths, 'dealsSummary'>, summar
 
 /** Reports a stage's summary line and its calibration warnings. */
 export function reportDeals(reporter: Reporter, summary: DealsSummary): void {
-  reporter.succeed(`Simulated ${plural(summary.companies, 'company', 'companies')}: ${plural(summary.deals, 'deal')} (${count(summary.won)} won, ${count(summary.lost)} lost, ${count(summary.open)} open)`);
+  reporter.succeed(
+    `Simulated ${plural(summary.companies, 'company', 'companies')}: ${plural(summary.deals, 'deal')} (${count(summary.won)} won, ${count(summary.lost)} lost, ${count(summary.open)} open)`,
+  );
   for (const w of summary.warnings) reporter.warn(w);
 }
 
@@ -299,8 +330,17 @@ export async function sinkWalk<C extends Partial<Company>, S>(
 }
 
 /** The deals stage's walk: each company of companies.csv (up to --limit) through the DealsSink. */
-export function dealsWalk(s: SimulationStageInput, loaded: LoadedDealModel, out: WriterGroup): Promise<CompanyWalk<DealsCompany> & {sink: DealsSink}> {
-  return sinkWalk(s, dealsCompanyCodec, () => new DealsSink(s, loaded, out), (sink, c) => void sink.add(c));
+export function dealsWalk(
+  s: SimulationStageInput,
+  loaded: LoadedDealModel,
+  out: WriterGroup,
+): Promise<CompanyWalk<DealsCompany> & {sink: DealsSink}> {
+  return sinkWalk(
+    s,
+    dealsCompanyCodec,
+    () => new DealsSink(s, loaded, out),
+    (sink, c) => void sink.add(c),
+  );
 }
 
 /**
@@ -327,20 +367,31 @@ const days = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x)}d`);
 
 /** A short, human-readable deals summary. */
 export function formatDealsSummary(s: DealsSummary): string {
-  const losses = Object.entries(s.loss_reasons).map(([k, v]) => `${k} ${pct(v)}`).join(', ');
+  const losses = Object.entries(s.loss_reasons)
+    .map(([k, v]) => `${k} ${pct(v)}`)
+    .join(', ');
   const sources = Object.entries(s.lead_sources)
-    .map(([k, v]) => `${k} ${pct(v.opportunity_rate)}/${pct(v.win_rate)}`).join(', ');
+    .map(([k, v]) => `${k} ${pct(v.opportunity_rate)}/${pct(v.win_rate)}`)
+    .join(', ');
   // With the companies and closed deals each rate rests on: small groups are noise.
-  const groups = (g: Record<string, {companies: number; won: number; lost: number; opportunity_rate: number | null; win_rate: number | null}>) => Object.entries(g)
-    .filter(([, v]) => v.companies > 0)
-    .map(([k, v]) => `${k} ${pct(v.opportunity_rate)} of ${count(v.companies)}/${v.won + v.lost > 0 ? `${pct(v.win_rate)} of ${count(v.won + v.lost)}` : 'n/a'}`).join(', ');
+  const groups = (g: Record<string, {companies: number; won: number; lost: number; opportunity_rate: number | null; win_rate: number | null}>) =>
+    Object.entries(g)
+      .filter(([, v]) => v.companies > 0)
+      .map(
+        ([k, v]) =>
+          `${k} ${pct(v.opportunity_rate)} of ${count(v.companies)}/${v.won + v.lost > 0 ? `${pct(v.win_rate)} of ${count(v.won + v.lost)}` : 'n/a'}`,
+      )
+      .join(', ');
   const c = s.median_cycle_days;
   return [
     `Deals as of ${s.as_of} (window ${s.window.start} to ${s.window.end}, seed ${s.seed})`,
     `  opportunity rate  ${pct(s.opportunity_rate)} of ${plural(s.companies_touched, 'company', 'companies')} touched${s.companies_touched < s.companies ? ` (of ${count(s.companies)})` : ''} (ICP ${pct(s.opportunity_rate_icp)}, others ${pct(s.opportunity_rate_non_icp)})`,
     `  deals             ${count(s.deals)}: ${count(s.won)} won, ${count(s.lost)} lost, ${count(s.open)} open (${count(s.deal_types.new_business)} new business, ${count(s.deal_types.expansion)} expansion)`,
     `  win rate          ${pct(s.win_rate)} of closed; open share ${pct(s.open_share)}; open pipeline ${usd(s.open_pipeline_arr)} (weighted ${usd(s.weighted_pipeline_arr)})`,
-    `  median cycle      ${days(c.overall)} won (${Object.keys(c).filter((g) => g !== 'overall').map((g) => `${segmentLabel(g)} ${days(c[g])}`).join(', ')}); lost ${days(s.median_cycle_days_lost)}`,
+    `  median cycle      ${days(c.overall)} won (${Object.keys(c)
+      .filter((g) => g !== 'overall')
+      .map((g) => `${segmentLabel(g)} ${days(c[g])}`)
+      .join(', ')}); lost ${days(s.median_cycle_days_lost)}`,
     `  median ARR        ${usd(s.median_won_arr)} won (${pct(s.won_arr_below_5k_share)} < $5K, ${pct(s.won_arr_above_100k_share)} > $100K); all deals ${usd(s.median_amount_arr)}`,
     `  loss reasons      ${losses}`,
     `  by lead source    (opportunity rate / win rate) ${sources}`,
@@ -357,7 +408,8 @@ export function formatPipeline(s: PipelineFigures): string[] {
   const qa = s.quota_attainment;
   const segments = Object.entries(qa.by_segment)
     .filter(([, g]) => g.rep_quarters > 0)
-    .map(([k, g]) => `${k} ${pct(g.at_quota_share)} of ${count(g.rep_quarters)}`).join(', ');
+    .map(([k, g]) => `${k} ${pct(g.at_quota_share)} of ${count(g.rep_quarters)}`)
+    .join(', ');
   const measured = s.pipeline_quarters.filter((q) => q.measured);
   const range = measured.length ? `, ${measured[0].quarter} to ${measured.at(-1)!.quarter}` : '';
   const x = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(2)}x`);

@@ -70,10 +70,31 @@ export async function enrichStage(s: EnrichStageInput): Promise<EnrichSummary> {
     checkWritable([s.paths.raw, s.paths.interim, ...(s.simulation ? [s.paths.final] : []), ...(getProvider(name).usesCache ? [s.cacheDir] : [])]);
   }
   s.reporter.info(`Provider: ${name}${why}`);
-  const provider = await createProvider(name, {rules, cacheDir: s.cacheDir, flags: s.providerFlags ?? {}, reporter: s.reporter, configDir: s.configDir});
+  const provider = await createProvider(name, {
+    rules,
+    cacheDir: s.cacheDir,
+    flags: s.providerFlags ?? {},
+    reporter: s.reporter,
+    configDir: s.configDir,
+  });
   try {
     const dryRun = s.providerFlags?.['dry-run'] === true;
-    return await runEnrich({input: s.input, inputName: s.inputName, confirm: s.confirm, paths: s.paths, configDir: s.configDir, limit: s.limit, provider, previousCustomers, reporter: s.reporter, dryRun, shard, simulation: s.simulation, workers: s.workers, rangeBytes: s.rangeBytes});
+    return await runEnrich({
+      input: s.input,
+      inputName: s.inputName,
+      confirm: s.confirm,
+      paths: s.paths,
+      configDir: s.configDir,
+      limit: s.limit,
+      provider,
+      previousCustomers,
+      reporter: s.reporter,
+      dryRun,
+      shard,
+      simulation: s.simulation,
+      workers: s.workers,
+      rangeBytes: s.rangeBytes,
+    });
   } finally {
     await provider.close?.();
   }

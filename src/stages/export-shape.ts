@@ -24,7 +24,9 @@ export function headerIndex(input: string, header: string[]): ColumnIndex {
   }
   if (mapped.duplicates.length > 0) {
     const which = mapped.duplicates.map((d) => `${d.label} (columns ${d.positions.map((p) => p + 1).join(' and ')})`).join(', ');
-    throw new UserError(`${input}: line 1: the header names ${which} more than once; which one to read is not clear: rename or remove the extra column(s) and run again`);
+    throw new UserError(
+      `${input}: line 1: the header names ${which} more than once; which one to read is not clear: rename or remove the extra column(s) and run again`,
+    );
   }
   return mapped.index;
 }

@@ -34,7 +34,8 @@ export class ShardTables {
     this.readers = dirs.map((d) => new CsvRecordReader(join(resolve(d), file)));
     const header = this.readers[0].headerBytes;
     for (const [k, r] of this.readers.entries()) {
-      if (!r.headerBytes.equals(header)) throw new UserError(`${r.path}: its header differs from shard 1's ${file} (shard ${k + 1}): the shards come from different versions`);
+      if (!r.headerBytes.equals(header))
+        throw new UserError(`${r.path}: its header differs from shard 1's ${file} (shard ${k + 1}): the shards come from different versions`);
     }
   }
   close(): void {
@@ -95,12 +96,26 @@ export function mergeCompanies(io: MergeIo, reporter: Reporter, counts: CompanyC
   const idCol = col('company_id');
   const rowsCol = col('source_rows');
   const countCols = {
-    icp_fit: col('icp_fit'), icp_tier: col('icp_tier'), uses_x12: col('uses_x12'), uses_clearinghouse: col('uses_clearinghouse'), uses_fhir: col('uses_fhir'),
-    uses_hl7: col('uses_hl7'), is_previous_customer: col('is_previous_customer'), domain_status: col('domain_status'), size_band: col('size_band'), enrichment_source: col('enrichment_source'),
+    icp_fit: col('icp_fit'),
+    icp_tier: col('icp_tier'),
+    uses_x12: col('uses_x12'),
+    uses_clearinghouse: col('uses_clearinghouse'),
+    uses_fhir: col('uses_fhir'),
+    uses_hl7: col('uses_hl7'),
+    is_previous_customer: col('is_previous_customer'),
+    domain_status: col('domain_status'),
+    size_band: col('size_band'),
+    enrichment_source: col('enrichment_source'),
   };
   const followers = openFollowers(io);
   // Each shard's next company: its record, cells and key (last input row).
-  const next = companies.readers.map((r) => ({reader: r, rec: undefined as Buffer | undefined, cells: [] as string[], key: undefined as number | undefined, last: -1}));
+  const next = companies.readers.map((r) => ({
+    reader: r,
+    rec: undefined as Buffer | undefined,
+    cells: [] as string[],
+    key: undefined as number | undefined,
+    last: -1,
+  }));
   const load = (k: number) => {
     const h = next[k];
     h.rec = h.reader.next();
@@ -111,7 +126,9 @@ export function mergeCompanies(io: MergeIo, reporter: Reporter, counts: CompanyC
     h.cells = parseRecord(h.rec);
     const key = lastSourceRow(h.cells[rowsCol] ?? '');
     if (!Number.isFinite(key) || key <= h.last) {
-      throw new UserError(`${h.reader.path}, row ${h.reader.rows + 1}: source_rows ${JSON.stringify(h.cells[rowsCol])} is ${Number.isFinite(key) ? 'out of the order of the export' : 'not a list of row numbers'}: not a companies.csv written by \`stedi-gtm run --shard\` (edited since?)`);
+      throw new UserError(
+        `${h.reader.path}, row ${h.reader.rows + 1}: source_rows ${JSON.stringify(h.cells[rowsCol])} is ${Number.isFinite(key) ? 'out of the order of the export' : 'not a list of row numbers'}: not a companies.csv written by \`stedi-gtm run --shard\` (edited since?)`,
+      );
     }
     h.key = h.last = key;
   };
@@ -126,9 +143,16 @@ export function mergeCompanies(io: MergeIo, reporter: Reporter, counts: CompanyC
     const c = h.cells;
     const bool = (i: number) => c[i] === 'true';
     countCompany(counts, {
-      icp_fit: bool(countCols.icp_fit), icp_tier: c[countCols.icp_tier], uses_x12: bool(countCols.uses_x12), uses_clearinghouse: bool(countCols.uses_clearinghouse),
-      uses_fhir: bool(countCols.uses_fhir), uses_hl7: bool(countCols.uses_hl7), is_previous_customer: bool(countCols.is_previous_customer),
-      domain_status: c[countCols.domain_status], size_band: c[countCols.size_band], enrichment_source: c[countCols.enrichment_source],
+      icp_fit: bool(countCols.icp_fit),
+      icp_tier: c[countCols.icp_tier],
+      uses_x12: bool(countCols.uses_x12),
+      uses_clearinghouse: bool(countCols.uses_clearinghouse),
+      uses_fhir: bool(countCols.uses_fhir),
+      uses_hl7: bool(countCols.uses_hl7),
+      is_previous_customer: bool(countCols.is_previous_customer),
+      domain_status: c[countCols.domain_status],
+      size_band: c[countCols.size_band],
+      enrichment_source: c[countCols.enrichment_source],
     } as unknown as Company);
     // The company's rows of the other tables: at the head of each of its shard's tables.
     const id = c[idCol];
@@ -149,13 +173,15 @@ export function mergeCompanies(io: MergeIo, reporter: Reporter, counts: CompanyC
   // Every row of the other tables belongs to a company, in its order.
   for (const t of followers) {
     for (const head of t.heads) {
-      if (head.rec) throw new UserError(`${head.path}, row ${head.row}: ${t.by} ${head.key} is out of the order of its shard's companies.csv, or of no company in it: the shard's tables do not belong together; run the shard again`);
+      if (head.rec)
+        throw new UserError(
+          `${head.path}, row ${head.row}: ${t.by} ${head.key} is out of the order of its shard's companies.csv, or of no company in it: the shard's tables do not belong together; run the shard again`,
+        );
     }
     rows[t.file] = t.out.rows;
   }
   rows['raw/companies.csv'] = companiesOut.rows;
   reporter.succeed(`Merged ${plural(merged, 'company', 'companies')} from ${plural(n, 'shard')}`);
-
 }
 
 /** rejects.csv, by input row. */
@@ -179,7 +205,9 @@ export function mergeRejects(io: MergeIo): void {
 export function copyReps(io: MergeIo): void {
   const {dirs, rows, open, read} = io;
   const bytes = dirs.map((d) => readFileSync(join(resolve(d), 'raw/reps.csv')));
-  for (const [k, b] of bytes.entries()) if (!b.equals(bytes[0])) throw new UserError(`${join(dirs[k], 'raw/reps.csv')} differs from shard 1's: the shards were made with different teams (deal_model.yml)`);
+  for (const [k, b] of bytes.entries())
+    if (!b.equals(bytes[0]))
+      throw new UserError(`${join(dirs[k], 'raw/reps.csv')} differs from shard 1's: the shards were made with different teams (deal_model.yml)`);
   const reps = read('raw/reps.csv').readers[0];
   const out = open('raw/reps.csv');
   out.writeBytes(reps.headerBytes);

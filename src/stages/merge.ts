@@ -86,7 +86,9 @@ export function readShards(dirs: readonly string[], out: string): ShardSet {
     }
     const holder = lockHolder(join(abs, STATE_DIR, 'lock'));
     if (holder && (holder.host !== hostname() || processAlive(holder.pid))) {
-      problems.push(`${dir} is in use by \`stedi-gtm ${holder.command}\` (pid ${holder.pid} on ${holder.host}, since ${holder.started}): a shard still running; merge once it has finished`);
+      problems.push(
+        `${dir} is in use by \`stedi-gtm ${holder.command}\` (pid ${holder.pid} on ${holder.host}, since ${holder.started}): a shard still running; merge once it has finished`,
+      );
       continue;
     }
     if (existsSync(join(abs, STATE_DIR, 'journal.json'))) {
@@ -112,7 +114,9 @@ export function readShards(dirs: readonly string[], out: string): ShardSet {
     }
     const mismatches = checkDataset(abs, parsed.data);
     if (mismatches.length > 0) {
-      problems.push(`${dir} does not hold what its manifest says (${mismatches.map((m) => `${m.path} ${m.problem}`).join(', ')}): a shard still running, or changed since; run it again`);
+      problems.push(
+        `${dir} does not hold what its manifest says (${mismatches.map((m) => `${m.path} ${m.problem}`).join(', ')}): a shard still running, or changed since; run it again`,
+      );
       continue;
     }
     folders.push({dir, manifest: parsed.data});
@@ -196,7 +200,13 @@ async function writeSummaries(m: MergeInput, set: ShardSet, rows: Record<string,
     recordSources(paths, {deals: await sourceOf(paths, 'deals', seed, asOf), billing: await sourceOf(paths, 'billing', seed, asOf)});
     if (m.report) {
       const {reportStage} = await import('./report.js');
-      summary.report = await reportStage({paths, reporter, configDir: m.configDir, pipeline: pickPipelineFigures(result.deals), readFrom: readablePaths(paths)});
+      summary.report = await reportStage({
+        paths,
+        reporter,
+        configDir: m.configDir,
+        pipeline: pickPipelineFigures(result.deals),
+        readFrom: readablePaths(paths),
+      });
     }
   }
   return summary;
@@ -212,15 +222,24 @@ export function mergeEnrichSummaries(dirs: readonly string[], paths: DataPaths, 
   const first = parts[0];
   const sum = (f: (p: EnrichSummary) => number | undefined) => parts.reduce((a, p) => a + (f(p) ?? 0), 0);
   for (const [k, p] of parts.entries()) {
-    if (p.input_rows !== first.input_rows || p.blank_lines !== first.blank_lines || p.provider !== first.provider || p.text_cells?.formula_guard !== first.text_cells?.formula_guard) {
-      throw new UserError(`${join(dirs[k], 'interim/enrich_summary.json')} differs from shard 1's in its input rows, blank lines, provider or formula guard: the shards come from different command lines`);
+    if (
+      p.input_rows !== first.input_rows ||
+      p.blank_lines !== first.blank_lines ||
+      p.provider !== first.provider ||
+      p.text_cells?.formula_guard !== first.text_cells?.formula_guard
+    ) {
+      throw new UserError(
+        `${join(dirs[k], 'interim/enrich_summary.json')} differs from shard 1's in its input rows, blank lines, provider or formula guard: the shards come from different command lines`,
+      );
     }
   }
   const companies = sum((p) => p.companies);
   const merged = sum((p) => p.merged_rows);
   const rejected = sum((p) => p.rejected_rows);
   if (companies + merged + rejected !== first.input_rows) {
-    throw new UserError(`The shards account for ${companies + merged + rejected} of the export's ${first.input_rows} rows (companies ${companies} + merged ${merged} + rejected ${rejected}): they are not the shards of one run`);
+    throw new UserError(
+      `The shards account for ${companies + merged + rejected} of the export's ${first.input_rows} rows (companies ${companies} + merged ${merged} + rejected ${rejected}): they are not the shards of one run`,
+    );
   }
   const providerStats: Record<string, number> = {};
   for (const p of parts) addInto(providerStats, p.provider_stats);
@@ -240,7 +259,13 @@ export function mergeEnrichSummaries(dirs: readonly string[], paths: DataPaths, 
     rejects_file: displayPath(paths.rejects, process.cwd()),
     counts,
     ...(first.text_cells
-      ? {text_cells: {formula_guard: first.text_cells.formula_guard, formula_cells: sum((p) => p.text_cells?.formula_cells), control_chars_removed: sum((p) => p.text_cells?.control_chars_removed)}}
+      ? {
+          text_cells: {
+            formula_guard: first.text_cells.formula_guard,
+            formula_cells: sum((p) => p.text_cells?.formula_cells),
+            control_chars_removed: sum((p) => p.text_cells?.control_chars_removed),
+          },
+        }
       : {}),
     provider_stats: providerStats,
   };

@@ -45,18 +45,55 @@ function projected<T extends Record<string, unknown>>(table: readonly TableColum
 // The columns the report reads: every field of the Figure* row types (the Record type makes the lists complete).
 type DealRow = FigureDeal & {as_of_date: string};
 const companyCodec = projected<FigureCompany>(COMPANY_TABLE, {
-  company_id: true, icp_fit: true, icp_tier: true, size_band: true, uses_x12: true, uses_clearinghouse: true, uses_fhir: true, uses_hl7: true,
+  company_id: true,
+  icp_fit: true,
+  icp_tier: true,
+  size_band: true,
+  uses_x12: true,
+  uses_clearinghouse: true,
+  uses_fhir: true,
+  uses_hl7: true,
   enrichment_source: true,
 });
 const dealCodec = projected<DealRow>(DEAL_TABLE, {
-  deal_id: true, company_id: true, lead_source: true, segment: true, created_date: true, stage: true, close_date: true, outcome: true,
-  loss_reason: true, lost_at_stage: true, amount_arr: true, closed_arr: true, probability: true, sales_cycle_days: true, as_of_date: true,
+  deal_id: true,
+  company_id: true,
+  lead_source: true,
+  segment: true,
+  created_date: true,
+  stage: true,
+  close_date: true,
+  outcome: true,
+  loss_reason: true,
+  lost_at_stage: true,
+  amount_arr: true,
+  closed_arr: true,
+  probability: true,
+  sales_cycle_days: true,
+  as_of_date: true,
 });
 /** What the pipeline figures read of deals.csv besides the rows kept (see readPipeline). */
-const bookingCodec = projected<Pick<PipelineDeal, 'owner' | 'outcome' | 'close_date' | 'closed_arr'>>(DEAL_TABLE, {owner: true, outcome: true, close_date: true, closed_arr: true});
+const bookingCodec = projected<Pick<PipelineDeal, 'owner' | 'outcome' | 'close_date' | 'closed_arr'>>(DEAL_TABLE, {
+  owner: true,
+  outcome: true,
+  close_date: true,
+  closed_arr: true,
+});
 const repCodec = projected<PipelineRep>(REP_TABLE, {name: true, segment: true, hire_date: true, quarterly_quota_arr: true});
-const snapshotCodec = projected<PipelineSnapshotRow>(SNAPSHOT_TABLE, {snapshot_date: true, deal_id: true, amount_arr: true, expected_close_date: true});
-const contractCodec = projected<FigureContract>(CONTRACT_TABLE, {billing_id: true, deal_id: true, company_id: true, arr: true, contract_status: true, term_number: true});
+const snapshotCodec = projected<PipelineSnapshotRow>(SNAPSHOT_TABLE, {
+  snapshot_date: true,
+  deal_id: true,
+  amount_arr: true,
+  expected_close_date: true,
+});
+const contractCodec = projected<FigureContract>(CONTRACT_TABLE, {
+  billing_id: true,
+  deal_id: true,
+  company_id: true,
+  arr: true,
+  contract_status: true,
+  term_number: true,
+});
 const invoiceCodec = projected<FigureInvoice>(INVOICE_TABLE, {period_start: true, period_months: true, amount: true});
 const unifiedCodec = projected<FigureUnified>(UNIFIED_TABLE, {company_id: true, is_customer: true});
 
@@ -96,7 +133,13 @@ function inputs(paths: DataPaths) {
  * Streams the codec's columns of a table (see TableReader; CSV's: the fast scanner, papaparse when the file is not
  * plain CSV), passing each decoded row to `onRow`. A missing column names the command that writes the table.
  */
-async function stream<T extends Record<string, unknown>>(file: string, codec: TableCodec<T>, command: string, onRow: (row: T) => void, check = CHECKS[command]): Promise<void> {
+async function stream<T extends Record<string, unknown>>(
+  file: string,
+  codec: TableCodec<T>,
+  command: string,
+  onRow: (row: T) => void,
+  check = CHECKS[command],
+): Promise<void> {
   // The cells the report reads are checked (and the IDs it reads unique), not the others.
   const cursor = await openTable(file, codec, {required: codec.columns, producedBy: command, check});
   try {
@@ -128,12 +171,24 @@ class Interner {
 }
 
 /** Reads the rows of a table (the codec's columns); `lean` replaces repeated strings by shared ones. */
-async function readRows<T extends Record<string, unknown>>(file: string, codec: TableCodec<T>, command: string, lean: (row: T) => void, check = CHECKS[command]): Promise<T[]> {
+async function readRows<T extends Record<string, unknown>>(
+  file: string,
+  codec: TableCodec<T>,
+  command: string,
+  lean: (row: T) => void,
+  check = CHECKS[command],
+): Promise<T[]> {
   const out: T[] = [];
-  await stream(file, codec, command, (row) => {
-    lean(row);
-    out.push(row);
-  }, check);
+  await stream(
+    file,
+    codec,
+    command,
+    (row) => {
+      lean(row);
+      out.push(row);
+    },
+    check,
+  );
   return out;
 }
 
@@ -170,17 +225,23 @@ export async function readPipeline(paths: DataPaths, deals: readonly DealRow[], 
   await stream(paths.deals, bookingCodec, 'deals', (d) => stats.addDeal(d), {table: DEAL_TABLE});
   let k = 0;
   let byId: Map<string, number> | undefined;
-  await stream(paths.snapshots, snapshotCodec, 'deals', (row) => {
-    if (k >= deals.length || deals[k].deal_id !== row.deal_id) {
-      // The next deal, else (rows out of the deals' order) a look-up.
-      if (k + 1 < deals.length && deals[k + 1].deal_id === row.deal_id) k++;
-      else {
-        byId ??= new Map(deals.map((d, i) => [d.deal_id, i]));
-        k = byId.get(row.deal_id) ?? deals.length;
+  await stream(
+    paths.snapshots,
+    snapshotCodec,
+    'deals',
+    (row) => {
+      if (k >= deals.length || deals[k].deal_id !== row.deal_id) {
+        // The next deal, else (rows out of the deals' order) a look-up.
+        if (k + 1 < deals.length && deals[k + 1].deal_id === row.deal_id) k++;
+        else {
+          byId ??= new Map(deals.map((d, i) => [d.deal_id, i]));
+          k = byId.get(row.deal_id) ?? deals.length;
+        }
       }
-    }
-    stats.addSnapshot(row, k < deals.length ? deals[k].close_date : '');
-  }, CHECKS.snapshots);
+      stats.addSnapshot(row, k < deals.length ? deals[k].close_date : '');
+    },
+    CHECKS.snapshots,
+  );
   return stats.figures();
 }
 
@@ -193,9 +254,15 @@ async function readContracts(paths: DataPaths): Promise<FigureContract[]> {
 
 async function readInvoices(paths: DataPaths): Promise<FigureInvoice[]> {
   const i = new Interner();
-  return readRows(paths.invoices, invoiceCodec, 'billing', (inv) => {
-    inv.period_start = i.of(inv.period_start);
-  }, CHECKS.invoices);
+  return readRows(
+    paths.invoices,
+    invoiceCodec,
+    'billing',
+    (inv) => {
+      inv.period_start = i.of(inv.period_start);
+    },
+    CHECKS.invoices,
+  );
 }
 
 /** The companies that are customers: distinct company_id of the rows of unified.csv with is_customer. */
@@ -212,7 +279,11 @@ async function readCustomers(paths: DataPaths): Promise<Set<string>> {
  * contract; it is a customer when unified.csv says so. Customers of unified.csv left over (not companies of
  * companies.csv: the tables do not belong together) are counted in `strayCustomers`, not in the digest.
  */
-async function digestCompanies(paths: DataPaths, deals: readonly FigureDeal[], contracts: readonly FigureContract[]): Promise<{digest: CompanyDigest; strayCustomers: number}> {
+async function digestCompanies(
+  paths: DataPaths,
+  deals: readonly FigureDeal[],
+  contracts: readonly FigureContract[],
+): Promise<{digest: CompanyDigest; strayCustomers: number}> {
   const customers = await readCustomers(paths);
   const keep = new Set<string>();
   for (const d of deals) keep.add(d.company_id);
@@ -242,7 +313,9 @@ export async function readReportTables(paths: DataPaths, digest?: CompanyDigest 
   for (const t of inputs(paths)) {
     if (digest && (t.name === 'companies' || t.name === 'unified')) continue;
     if (!existsSync(t.file)) {
-      throw new UserError(`${displayPath(t.file, process.cwd())} not found: run \`stedi-gtm ${t.command}\` first (or \`stedi-gtm run\` for the whole pipeline), then \`stedi-gtm report\``);
+      throw new UserError(
+        `${displayPath(t.file, process.cwd())} not found: run \`stedi-gtm ${t.command}\` first (or \`stedi-gtm run\` for the whole pipeline), then \`stedi-gtm report\``,
+      );
     }
   }
   // The small tables first (their rows are kept), then the companies (streamed, not kept).
@@ -250,7 +323,14 @@ export async function readReportTables(paths: DataPaths, digest?: CompanyDigest 
   const companies = digest
     ? {digest: digest instanceof CompanyDigest ? digest : CompanyDigest.of(digest), strayCustomers: 0}
     : await digestCompanies(paths, deals, contracts);
-  return {companies: companies.digest, deals, contracts, invoices, asOf: deals.length ? deals[0].as_of_date : null, strayCustomers: companies.strayCustomers};
+  return {
+    companies: companies.digest,
+    deals,
+    contracts,
+    invoices,
+    asOf: deals.length ? deals[0].as_of_date : null,
+    strayCustomers: companies.strayCustomers,
+  };
 }
 
 export interface ReportStageInput {
@@ -289,17 +369,25 @@ export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
   reporter.start('Reading the tables for the report');
   const from = s.readFrom ?? paths;
   const tables = await readReportTables(from, s.digest);
-  reporter.succeed(`Read ${plural(tables.companies.companies, 'company', 'companies')}, ${plural(tables.deals.length, 'deal')}, ${plural(tables.contracts.length, 'contract')} and ${plural(tables.invoices.length, 'invoice')}`);
+  reporter.succeed(
+    `Read ${plural(tables.companies.companies, 'company', 'companies')}, ${plural(tables.deals.length, 'deal')}, ${plural(tables.contracts.length, 'contract')} and ${plural(tables.invoices.length, 'invoice')}`,
+  );
   if (tables.strayCustomers > 0) {
-    reporter.warn(`${displayPath(paths.unified, process.cwd())} has ${plural(tables.strayCustomers, 'customer')} that ${tables.strayCustomers === 1 ? 'is' : 'are'} not in ${displayPath(paths.companies, process.cwd())}; they are left out of the report's customers: run \`stedi-gtm unify\` again`);
+    reporter.warn(
+      `${displayPath(paths.unified, process.cwd())} has ${plural(tables.strayCustomers, 'customer')} that ${tables.strayCustomers === 1 ? 'is' : 'are'} not in ${displayPath(paths.companies, process.cwd())}; they are left out of the report's customers: run \`stedi-gtm unify\` again`,
+    );
   }
   const facts = readRunFacts(from, reporter);
   const asOf = tables.asOf ?? facts.deals?.as_of ?? null;
   if (asOf === null) {
-    throw new UserError(`${displayPath(paths.deals, process.cwd())} has no deals and ${displayPath(stageSummaryPath(paths, "deals"), process.cwd())} no as_of: run \`stedi-gtm deals\` again, then \`stedi-gtm report\``);
+    throw new UserError(
+      `${displayPath(paths.deals, process.cwd())} has no deals and ${displayPath(stageSummaryPath(paths, 'deals'), process.cwd())} no as_of: run \`stedi-gtm deals\` again, then \`stedi-gtm report\``,
+    );
   }
   if (facts.deals?.as_of !== undefined && facts.deals.as_of !== asOf) {
-    reporter.warn(`${displayPath(stageSummaryPath(paths, "deals"), process.cwd())} is from another run (as of ${facts.deals.as_of}; deals.csv is as of ${asOf}): its seed and checks are left out of the report`);
+    reporter.warn(
+      `${displayPath(stageSummaryPath(paths, 'deals'), process.cwd())} is from another run (as of ${facts.deals.as_of}; deals.csv is as of ${asOf}): its seed and checks are left out of the report`,
+    );
     facts.deals = null;
     facts.billing = null;
   }
@@ -344,5 +432,11 @@ export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
   writeTextAtomic(report, renderPage(runFacts, figures.summary, charts, figures.pipeline));
   const shown = (file: string) => displayPath(file, process.cwd());
   reporter.succeed(`Wrote ${shown(report)} (${plural(charts.length, 'chart')})`);
-  return {...figures.summary, as_of: asOf, seed: runFacts.seed, report: shown(report), outputs: Object.fromEntries(Object.entries(outputs).map(([name, file]) => [name, shown(file)]))};
+  return {
+    ...figures.summary,
+    as_of: asOf,
+    seed: runFacts.seed,
+    report: shown(report),
+    outputs: Object.fromEntries(Object.entries(outputs).map(([name, file]) => [name, shown(file)])),
+  };
 }

@@ -10,7 +10,16 @@ import type {BillingCompany} from '../core/billing.js';
 import type {FigureCompany} from '../core/report/figures.js';
 import type {Company} from '../schemas/companies.js';
 import {BillingSink, reportBilling, writeBillingSummary, type BillingSummary} from './billing.js';
-import {companyColumns, DealsSink, reportDeals, writeDealsSummary, type DealsCompany, type DealsSummary, type LoadedDealModel, type SimulationStageInput} from './deals.js';
+import {
+  companyColumns,
+  DealsSink,
+  reportDeals,
+  writeDealsSummary,
+  type DealsCompany,
+  type DealsSummary,
+  type LoadedDealModel,
+  type SimulationStageInput,
+} from './deals.js';
 import {companyCodec} from './codecs.js';
 import {reportUnify, UnifySink, unifiedCompanyCodec, type UnifySummary} from './unify.js';
 
@@ -59,7 +68,11 @@ export class SimulationSink {
   private writeCompany: ((company: Company) => RowPart) | undefined;
 
   /** `out`: where the tables go (a worker writes its part of each, see WriterGroup). */
-  constructor(s: SimulationStageInput, private readonly loaded: LoadedDealModel, out = new WriterGroup()) {
+  constructor(
+    s: SimulationStageInput,
+    private readonly loaded: LoadedDealModel,
+    out = new WriterGroup(),
+  ) {
     this.out = out;
     this.deals = new DealsSink(s, loaded, this.out);
     this.billing = new BillingSink(s, compileBillingModel(loaded.model), loaded.asOf, this.out);
@@ -98,7 +111,14 @@ export class SimulationSink {
 
   /** The statistics so far, to merge into the sink of the part before (see absorb). */
   states(): SimulationStates {
-    return {deals: this.deals.stats.state(), pipeline: this.deals.pipeline.state(), billing: this.billing.stats.state(), billingWon: this.billing.won, unify: this.unify.stats.state(), digest: this.digest.state()};
+    return {
+      deals: this.deals.stats.state(),
+      pipeline: this.deals.pipeline.state(),
+      billing: this.billing.stats.state(),
+      billingWon: this.billing.won,
+      unify: this.unify.stats.state(),
+      digest: this.digest.state(),
+    };
   }
 
   /** Adds the statistics of the next part of the companies (parts are absorbed in order). */
@@ -156,8 +176,20 @@ export function simulationTables(p: DataPaths): string[] {
 
 /** The columns of companies.csv that the one pass decodes. */
 export const simulatedCodec = companyColumns<keyof SimulatedCompany>({
-  company_id: true, company_key: true, size_band: true, icp_tier: true, icp_fit: true, icp_confidence: true, uses_x12: true,
-  uses_clearinghouse: true, uses_fhir: true, uses_hl7: true, techstack_confidence: true, is_previous_customer: true, enrichment_source: true,
-  company_kind: true, is_competitor: true, techstack_basis: true,
+  company_id: true,
+  company_key: true,
+  size_band: true,
+  icp_tier: true,
+  icp_fit: true,
+  icp_confidence: true,
+  uses_x12: true,
+  uses_clearinghouse: true,
+  uses_fhir: true,
+  uses_hl7: true,
+  techstack_confidence: true,
+  is_previous_customer: true,
+  enrichment_source: true,
+  company_kind: true,
+  is_competitor: true,
+  techstack_basis: true,
 });
-

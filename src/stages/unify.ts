@@ -15,8 +15,17 @@ import {CONTRACT_TABLE, LEAD_TABLE, UNIFIED_COMPANY_TABLE, UNIFIED_SALES_TABLE, 
 import type {Contract, Deal, Lead, UnifiedCompany, UnifiedRow, UnifiedSalesRow} from '../schemas/deals.js';
 import {companyExists, CompanyDeals, contractCodec, downstreamAsOf, findDeal} from './billing.js';
 import {
-  companyColumns, displayPath, leadCodec, leadsPath, loadDealModel, openCompanies, requireInput, runWalk,
-  type CompanyWalk, type LoadedDealModel, type SimulationStageInput,
+  companyColumns,
+  displayPath,
+  leadCodec,
+  leadsPath,
+  loadDealModel,
+  openCompanies,
+  requireInput,
+  runWalk,
+  type CompanyWalk,
+  type LoadedDealModel,
+  type SimulationStageInput,
 } from './deals.js';
 
 /** unified.csv as a whole (for readers); it is written as its company columns, then its sales columns. */
@@ -44,7 +53,11 @@ export interface UnifySummary extends UnifyFigures {
  * billing.csv grouped by company), so nothing is held but the current company's rows. Checks that the
  * tables belong together.
  */
-export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel, out: WriterGroup): Promise<CompanyWalk<UnifyCompany> & {sink: UnifySink; asOf: DayNumber}> {
+export async function unifyWalk(
+  s: SimulationStageInput,
+  loaded: LoadedDealModel,
+  out: WriterGroup,
+): Promise<CompanyWalk<UnifyCompany> & {sink: UnifySink; asOf: DayNumber}> {
   const opened: Array<{close(): Promise<void>}> = [];
   try {
     const companies = await openCompanies(s.paths, unifyCompanyCodec, UNIFIED_COMPANY_COLUMNS);
@@ -55,10 +68,18 @@ export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel
     const asOf = downstreamAsOf(s.asOf, deals.asOf, loaded.asOf);
     const leadsFile = leadsPath(s.paths);
     requireInput(leadsFile, 'deals');
-    const leads = await openTable(leadsFile, leadCodec, {required: leadCodec.columns, producedBy: 'deals', check: {table: withVocabulary(LEAD_TABLE, vocabulary), all: true, unique: 'company_id'}});
+    const leads = await openTable(leadsFile, leadCodec, {
+      required: leadCodec.columns,
+      producedBy: 'deals',
+      check: {table: withVocabulary(LEAD_TABLE, vocabulary), all: true, unique: 'company_id'},
+    });
     opened.push(leads);
     requireInput(s.paths.billing, 'billing');
-    const billing = await openTable(s.paths.billing, contractCodec, {required: contractCodec.columns, producedBy: 'billing', check: {table: CONTRACT_TABLE, all: true, unique: 'billing_id'}});
+    const billing = await openTable(s.paths.billing, contractCodec, {
+      required: contractCodec.columns,
+      producedBy: 'billing',
+      check: {table: CONTRACT_TABLE, all: true, unique: 'billing_id'},
+    });
     opened.push(billing);
     for (const c of [leads, billing]) {
       const wait = c.advance();
@@ -107,9 +128,10 @@ export async function unifyWalk(s: SimulationStageInput, loaded: LoadedDealModel
         await deals.finish();
         if (contractCount !== wonCount) {
           const next = billing.row;
-          const detail = next && s.limit === undefined
-            ? ` (row ${billing.rowNumber}, contract ${next.billing_id} of company ${next.company_id}, is out of the order of companies.csv or for a company not in it)`
-            : '';
+          const detail =
+            next && s.limit === undefined
+              ? ` (row ${billing.rowNumber}, contract ${next.billing_id} of company ${next.company_id}, is out of the order of companies.csv or for a company not in it)`
+              : '';
           throw new UserError(`${billingFile} has ${contractCount} contracts for ${wonCount} won deals${detail}: run \`stedi-gtm billing\` again`);
         }
       },
@@ -141,7 +163,13 @@ async function noLead(s: SimulationStageInput, leads: TableReader<Lead>, c: Unif
 }
 
 /** Takes into `into` the company's contract terms (the rows at the billing cursor), each for one of its won deals. */
-async function takeContracts(s: SimulationStageInput, billing: TableReader<Contract>, c: UnifyCompany, own: readonly Deal[], into: Contract[]): Promise<void> {
+async function takeContracts(
+  s: SimulationStageInput,
+  billing: TableReader<Contract>,
+  c: UnifyCompany,
+  own: readonly Deal[],
+  into: Contract[],
+): Promise<void> {
   for (let ct = billing.row; ct !== undefined && ct.company_id === c.company_id; ct = billing.row) {
     let d: Deal | undefined;
     for (const x of own) if (x.deal_id === ct.deal_id) d = x;
@@ -183,7 +211,10 @@ export class UnifySink {
   /** Writes a row of unified.csv: the company's columns (a part encoded by the format), then the sales columns. */
   private readonly row: (company: RowPart, sales: UnifiedSalesRow) => void;
 
-  constructor(private readonly s: SimulationStageInput, out: WriterGroup) {
+  constructor(
+    private readonly s: SimulationStageInput,
+    out: WriterGroup,
+  ) {
     this.row = out.joined(out.open(s.paths.unified, unifiedCodec), unifiedSalesCodec);
   }
 
@@ -204,5 +235,7 @@ export class UnifySink {
 }
 
 export function reportUnify(reporter: Reporter, f: UnifySummary): void {
-  reporter.succeed(`Wrote ${plural(f.rows, 'unified row')}: ${plural(f.deal_rows, 'deal')} + ${plural(f.no_opportunity_rows, 'company', 'companies')} without a deal`);
+  reporter.succeed(
+    `Wrote ${plural(f.rows, 'unified row')}: ${plural(f.deal_rows, 'deal')} + ${plural(f.no_opportunity_rows, 'company', 'companies')} without a deal`,
+  );
 }

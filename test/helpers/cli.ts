@@ -54,13 +54,19 @@ export async function runCli(Cmd: {run(argv?: string[], opts?: Config): Promise<
  * folder must exist.
  */
 export function hiddenFiles(dataDir: string, folders: readonly string[]): string[] {
-  return folders.flatMap((d) => readdirSync(join(dataDir, d)).filter((f) => f.startsWith('.')).map((f) => `${d}/${f}`));
+  return folders.flatMap((d) =>
+    readdirSync(join(dataDir, d))
+      .filter((f) => f.startsWith('.'))
+      .map((f) => `${d}/${f}`),
+  );
 }
 
 /** The files (not folders) under dir, as paths relative to it, sorted; none when dir does not exist. */
 export function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, {recursive: true, encoding: 'utf8'}).filter((f) => statSync(join(dir, f)).isFile()).sort();
+  return readdirSync(dir, {recursive: true, encoding: 'utf8'})
+    .filter((f) => statSync(join(dir, f)).isFile())
+    .sort();
 }
 
 export function tempDir(prefix = 'stedi-gtm-'): {dir: string; cleanup: () => void} {
@@ -75,7 +81,18 @@ export function clayCsv(header: readonly string[], rows: ReadonlyArray<readonly 
   return (opts.bom ? '\uFEFF' : '') + [header, ...rows].map((r) => r.map(q).join(',')).join(eol) + eol;
 }
 
-export const CLAY_HEADER = ['Find companies', 'Name', 'Description', 'Primary Industry', 'Size', 'Type', 'Location', 'Country', 'Domain', 'LinkedIn URL'] as const;
+export const CLAY_HEADER = [
+  'Find companies',
+  'Name',
+  'Description',
+  'Primary Industry',
+  'Size',
+  'Type',
+  'Location',
+  'Country',
+  'Domain',
+  'LinkedIn URL',
+] as const;
 
 /**
  * Runs node on `args` (bin/run.js and its arguments, or a script) in a child process, from the project

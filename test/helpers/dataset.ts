@@ -62,7 +62,10 @@ export function litter(dataDir: string): string[] {
 /** A child running the built CLI, its stderr collected; `line(re)` resolves when a line of stderr matches. */
 export function start(args: string[], env: Record<string, string> = {}) {
   assertBuilt();
-  const child: ChildProcess = spawn(process.execPath, [BIN, ...args], {env: {...process.env, NODE_OPTIONS: '', ...env}, stdio: ['ignore', 'pipe', 'pipe']});
+  const child: ChildProcess = spawn(process.execPath, [BIN, ...args], {
+    env: {...process.env, NODE_OPTIONS: '', ...env},
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   let stdout = '';
   const waiting: Array<{re: RegExp; resolve: (m: RegExpMatchArray) => void}> = [];
@@ -77,7 +80,9 @@ export function start(args: string[], env: Record<string, string> = {}) {
       }
     }
   });
-  const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) => child.on('close', (code, signal) => resolve({code, signal})));
+  const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) =>
+    child.on('close', (code, signal) => resolve({code, signal})),
+  );
   return {
     child,
     exited,

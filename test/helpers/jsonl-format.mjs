@@ -92,7 +92,10 @@ class JsonLinesReader {
     const head = JSON.parse(lines[0] ?? '{}');
     const missing = opts.required.filter((c) => !(head.$columns ?? []).includes(c));
     if (missing.length) throw new Error(`${path}: missing column(s) ${missing.join(', ')}`);
-    this.objects = lines.slice(1).filter((l) => !l.startsWith('{"$rows"')).map((l) => JSON.parse(l));
+    this.objects = lines
+      .slice(1)
+      .filter((l) => !l.startsWith('{"$rows"'))
+      .map((l) => JSON.parse(l));
     this.columns = codec.columns;
     this.cellColumns = opts.cells ?? [];
     this.pos = -1;

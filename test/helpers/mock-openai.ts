@@ -88,7 +88,11 @@ export function companyFromText(text: string): MockCompany {
   }
 }
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 /** The kind the mock gives a company: from a few words of its text, else health_it for software, else provider. */
 export function mockKind(c: MockCompany): string {
@@ -177,7 +181,9 @@ export class MockOpenAI {
 
   /** Requests so far for one company / to one endpoint. */
   count(filter: {company?: string; path?: string} = {}): number {
-    return this.requests.filter((r) => (filter.company === undefined || r.company === filter.company) && (filter.path === undefined || r.path === filter.path)).length;
+    return this.requests.filter(
+      (r) => (filter.company === undefined || r.company === filter.company) && (filter.path === undefined || r.path === filter.path),
+    ).length;
   }
 
   /** Resolves once `n` requests have arrived (since the last reset). */
@@ -242,11 +248,16 @@ export class MockOpenAI {
     }
     if (o.latencyMs) await delay(o.latencyMs);
     if (fault?.kind === 'latency') await delay(fault.ms);
-    if (path !== '/v1/responses' && !chat) return this.error(res, 404, {message: `Unknown path ${path}`, type: 'invalid_request_error', code: 'not_found'});
+    if (path !== '/v1/responses' && !chat)
+      return this.error(res, 404, {message: `Unknown path ${path}`, type: 'invalid_request_error', code: 'not_found'});
     if (!body.model) return this.error(res, 400, {message: 'missing model', type: 'invalid_request_error', code: null});
     const token = authorization.replace(/^Bearer\s+/i, '');
     if (fault?.kind === 'unauthorized' || (o.apiKey !== undefined && token !== o.apiKey)) {
-      return this.error(res, 401, {message: `Incorrect API key provided: ${token}. You can find your API key at https://platform.openai.com/account/api-keys.`, type: 'invalid_request_error', code: 'invalid_api_key'});
+      return this.error(res, 401, {
+        message: `Incorrect API key provided: ${token}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+        type: 'invalid_request_error',
+        code: 'invalid_api_key',
+      });
     }
     switch (fault?.kind) {
       case 'hang':
@@ -255,21 +266,44 @@ export class MockOpenAI {
         const h: Record<string, string> = {};
         if (fault.retryAfterMs !== undefined) h['retry-after-ms'] = String(fault.retryAfterMs);
         if (fault.retryAfterS !== undefined) h['retry-after'] = String(fault.retryAfterS);
-        return this.error(res, 429, {message: `Rate limit reached for ${String(body.model)} on requests per min (RPM): Limit 3, Used 3, Requested 1.`, type: 'requests', code: 'rate_limit_exceeded'}, h);
+        return this.error(
+          res,
+          429,
+          {
+            message: `Rate limit reached for ${String(body.model)} on requests per min (RPM): Limit 3, Used 3, Requested 1.`,
+            type: 'requests',
+            code: 'rate_limit_exceeded',
+          },
+          h,
+        );
       }
       case 'quota':
-        return this.error(res, 429, {message: 'You exceeded your current quota, please check your plan and billing details.', type: 'insufficient_quota', code: 'insufficient_quota'});
+        return this.error(res, 429, {
+          message: 'You exceeded your current quota, please check your plan and billing details.',
+          type: 'insufficient_quota',
+          code: 'insufficient_quota',
+        });
       case 'forbidden':
-        return this.error(res, 403, {message: `You are not allowed to sample from this model (key ${token})`, type: 'invalid_request_error', code: 'model_not_allowed'});
+        return this.error(res, 403, {
+          message: `You are not allowed to sample from this model (key ${token})`,
+          type: 'invalid_request_error',
+          code: 'model_not_allowed',
+        });
       case 'server_error':
-        return this.error(res, fault.status ?? 500, {message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error', code: null});
+        return this.error(res, fault.status ?? 500, {
+          message: 'The server had an error while processing your request. Sorry about that!',
+          type: 'server_error',
+          code: null,
+        });
     }
 
     const a = (o.answer ?? defaultAnswer)(company);
     let answerText = JSON.stringify(fault?.kind === 'schema' ? {icp: {tier: 'tier_9', score: 'high'}} : a.answer);
     if (fault?.kind === 'truncated' || fault?.kind === 'incomplete') answerText = answerText.slice(0, Math.floor(answerText.length / 2));
     const u = o.usage ?? DEFAULT_USAGE;
-    const payload = chat ? this.chatPayload(String(body.model), answerText, u, fault) : this.responsesPayload(String(body.model), answerText, a, u, fault);
+    const payload = chat
+      ? this.chatPayload(String(body.model), answerText, u, fault)
+      : this.responsesPayload(String(body.model), answerText, a, u, fault);
     const json = JSON.stringify(payload);
     const headers = {'content-type': 'application/json', 'x-request-id': `req_${n}`, ...(o.successHeaders ?? {})};
     if (fault?.kind === 'truncated_body') {
@@ -296,7 +330,13 @@ export class MockOpenAI {
     const content =
       fault?.kind === 'refusal'
         ? [{type: 'refusal', refusal: 'I am sorry, I cannot help with that.'}]
-        : [{type: 'output_text', text, annotations: a.citations.map((url) => ({type: 'url_citation', start_index: 0, end_index: 1, url, title: 'Page'}))}];
+        : [
+            {
+              type: 'output_text',
+              text,
+              annotations: a.citations.map((url) => ({type: 'url_citation', start_index: 0, end_index: 1, url, title: 'Page'})),
+            },
+          ];
     output.push({type: 'message', id: 'msg_1', status: fault?.kind === 'incomplete' ? 'incomplete' : 'completed', role: 'assistant', content});
     return {
       id: `resp_${this.requests.length}`,
@@ -330,11 +370,21 @@ export class MockOpenAI {
           message: {role: 'assistant', content: refusal ? null : text, refusal: refusal ? 'I am sorry, I cannot help with that.' : null},
         },
       ],
-      usage: {prompt_tokens: u.input_tokens, completion_tokens: u.output_tokens, total_tokens: u.input_tokens + u.output_tokens, prompt_tokens_details: {cached_tokens: u.cached_tokens}},
+      usage: {
+        prompt_tokens: u.input_tokens,
+        completion_tokens: u.output_tokens,
+        total_tokens: u.input_tokens + u.output_tokens,
+        prompt_tokens_details: {cached_tokens: u.cached_tokens},
+      },
     };
   }
 
-  private error(res: ServerResponse, status: number, error: {message: string; type: string; code: string | null}, headers: Record<string, string> = {}): void {
+  private error(
+    res: ServerResponse,
+    status: number,
+    error: {message: string; type: string; code: string | null},
+    headers: Record<string, string> = {},
+  ): void {
     res.writeHead(status, {'content-type': 'application/json', 'x-request-id': `req_${this.requests.length}`, ...headers});
     res.end(JSON.stringify({error: {...error, param: null}}));
   }
@@ -359,7 +409,18 @@ export function clayRows(n: number, prefix = 'Mockco'): string[][] {
   return Array.from({length: n}, (_, i) => {
     const id = String(i + 1).padStart(3, '0');
     const name = `${prefix} ${id}`;
-    return ['', name, DESCRIPTIONS[i % DESCRIPTIONS.length], i % 2 ? 'Software Development' : 'Hospitals and Health Care', '51-200 employees', 'Privately Held', 'Denver, CO', 'United States', `${prefix.toLowerCase()}${id}.com`, `https://www.linkedin.com/company/${prefix.toLowerCase()}-${id}`];
+    return [
+      '',
+      name,
+      DESCRIPTIONS[i % DESCRIPTIONS.length],
+      i % 2 ? 'Software Development' : 'Hospitals and Health Care',
+      '51-200 employees',
+      'Privately Held',
+      'Denver, CO',
+      'United States',
+      `${prefix.toLowerCase()}${id}.com`,
+      `https://www.linkedin.com/company/${prefix.toLowerCase()}-${id}`,
+    ];
   });
 }
 

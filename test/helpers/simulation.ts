@@ -94,22 +94,24 @@ export const companyArb: fc.Arbitrary<Company> = fc
     company_kind: fc.constantFrom(...COMPANY_KINDS),
     stated: fc.boolean(),
   })
-  .map((r) => makeCompany({
-    company_key: `name:${r.key}`,
-    size_band: r.size_band,
-    icp_tier: r.icp_tier,
-    icp_fit: r.icp_tier === 'tier_1' || r.icp_tier === 'tier_2',
-    icp_confidence: r.icp_confidence,
-    uses_x12: r.uses_x12,
-    uses_clearinghouse: r.uses_clearinghouse,
-    uses_fhir: r.uses_fhir,
-    uses_hl7: r.uses_hl7,
-    techstack_confidence: r.techstack_confidence,
-    is_previous_customer: r.is_previous_customer,
-    company_kind: r.company_kind,
-    is_competitor: r.company_kind === 'edi_vendor' && !r.is_previous_customer,
-    techstack_basis: r.uses_x12 || r.uses_clearinghouse || r.uses_fhir || r.uses_hl7 ? (r.stated ? 'stated' : 'inferred') : 'none',
-  }));
+  .map((r) =>
+    makeCompany({
+      company_key: `name:${r.key}`,
+      size_band: r.size_band,
+      icp_tier: r.icp_tier,
+      icp_fit: r.icp_tier === 'tier_1' || r.icp_tier === 'tier_2',
+      icp_confidence: r.icp_confidence,
+      uses_x12: r.uses_x12,
+      uses_clearinghouse: r.uses_clearinghouse,
+      uses_fhir: r.uses_fhir,
+      uses_hl7: r.uses_hl7,
+      techstack_confidence: r.techstack_confidence,
+      is_previous_customer: r.is_previous_customer,
+      company_kind: r.company_kind,
+      is_competitor: r.company_kind === 'edi_vendor' && !r.is_previous_customer,
+      techstack_basis: r.uses_x12 || r.uses_clearinghouse || r.uses_fhir || r.uses_hl7 ? (r.stated ? 'stated' : 'inferred') : 'none',
+    }),
+  );
 
 export const companiesArb = (max: number) => fc.uniqueArray(companyArb, {minLength: 1, maxLength: max, selector: (c) => c.company_key});
 
@@ -130,4 +132,3 @@ export function sampleCompanies(): Promise<Company[]> {
   })();
   return sample;
 }
-

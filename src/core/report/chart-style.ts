@@ -42,13 +42,33 @@ const CONFIG = {
   padding: 8,
   view: {stroke: null},
   title: {anchor: 'start', fontSize: 14, fontWeight: 'bold', subtitleFontSize: 11, subtitleColor: '#555', offset: 10},
-  axis: {labelFontSize: 11, titleFontSize: 11, titleFontWeight: 'normal', titleColor: '#333', labelColor: '#333', gridColor: '#e6e6e6', domainColor: '#888', tickColor: '#888'},
+  axis: {
+    labelFontSize: 11,
+    titleFontSize: 11,
+    titleFontWeight: 'normal',
+    titleColor: '#333',
+    labelColor: '#333',
+    gridColor: '#e6e6e6',
+    domainColor: '#888',
+    tickColor: '#888',
+  },
   legend: {labelFontSize: 11, titleFontSize: 11, titleFontWeight: 'normal', orient: 'bottom', direction: 'horizontal'},
   text: {fontSize: 11, color: '#333'},
   bar: {discreteBandSize: {band: 0.8}},
 } as const;
 
-const ACRONYMS: Record<string, string> = {icp: 'ICP', smb: 'SMB', arr: 'ARR', mrr: 'MRR', hipaa: 'HIPAA', baa: 'BAA', api: 'API', fhir: 'FHIR', hl7: 'HL7', x12: 'X12'};
+const ACRONYMS: Record<string, string> = {
+  icp: 'ICP',
+  smb: 'SMB',
+  arr: 'ARR',
+  mrr: 'MRR',
+  hipaa: 'HIPAA',
+  baa: 'BAA',
+  api: 'API',
+  fhir: 'FHIR',
+  hl7: 'HL7',
+  x12: 'X12',
+};
 
 const LABELS: Record<string, string> = {
   smb: 'SMB',
@@ -62,7 +82,10 @@ const LABELS: Record<string, string> = {
 /** tier_1 -> Tier 1, not_icp -> Not ICP, mid_market -> Mid-market, paid_search -> Paid search. */
 export function humanize(key: string): string {
   if (key in LABELS) return LABELS[key];
-  const words = key.split(/[_\s]+/).filter(Boolean).map((w) => ACRONYMS[w.toLowerCase()] ?? w);
+  const words = key
+    .split(/[_\s]+/)
+    .filter(Boolean)
+    .map((w) => ACRONYMS[w.toLowerCase()] ?? w);
   if (words.length === 0) return key;
   const first = words[0];
   words[0] = first === first.toLowerCase() ? first[0].toUpperCase() + first.slice(1) : first;

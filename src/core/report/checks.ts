@@ -65,12 +65,18 @@ function trimNumber(x: number, digits: number): string {
 /** A figure of the metric in its unit: 24.1%, 63 days, $25K, 12 months, 2.3x. */
 export function formatMetric(metric: string, value: number): string {
   switch (unitOf(metric)) {
-    case 'pct': return `${trimNumber(value * 100, 1)}%`;
-    case 'days': return `${trimNumber(value, 0)} days`;
-    case 'usd': return formatUsd(value);
-    case 'months': return `${trimNumber(value, 1)} months`;
-    case 'times': return `${trimNumber(value, 2)}x`;
-    default: return trimNumber(value, 3);
+    case 'pct':
+      return `${trimNumber(value * 100, 1)}%`;
+    case 'days':
+      return `${trimNumber(value, 0)} days`;
+    case 'usd':
+      return formatUsd(value);
+    case 'months':
+      return `${trimNumber(value, 1)} months`;
+    case 'times':
+      return `${trimNumber(value, 2)}x`;
+    default:
+      return trimNumber(value, 3);
   }
 }
 

@@ -149,7 +149,11 @@ export class CompanyDigest {
 
   /** Adds the companies of another digest's state (another part of the companies). */
   merge(s: CompanyDigestState): void {
-    if (s.tech_icp_fit.length !== TECHNOLOGIES.length || s.tech_not_icp_fit.length !== TECHNOLOGIES.length || s.kept_ids.length !== s.kept_labels.length) {
+    if (
+      s.tech_icp_fit.length !== TECHNOLOGIES.length ||
+      s.tech_not_icp_fit.length !== TECHNOLOGIES.length ||
+      s.kept_ids.length !== s.kept_labels.length
+    ) {
       throw new TypeError('CompanyDigest.merge: not a CompanyDigestState of this version');
     }
     this.companyCount += s.companies;

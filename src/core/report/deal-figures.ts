@@ -123,9 +123,7 @@ export function winRateByIcpTier(deals: readonly FigureDeal[], companies: Compan
 
 /** Win rate of closed deals by lead source, best first (ties by name). */
 export function winRateByLeadSource(deals: readonly FigureDeal[]): WinRateRow[] {
-  return winRates(deals, (d) => d.lead_source || 'unknown', []).sort(
-    (a, b) => (b.win_rate ?? -1) - (a.win_rate ?? -1) || (a.key < b.key ? -1 : 1),
-  );
+  return winRates(deals, (d) => d.lead_source || 'unknown', []).sort((a, b) => (b.win_rate ?? -1) - (a.win_rate ?? -1) || (a.key < b.key ? -1 : 1));
 }
 
 /** Win rate of closed deals by segment (segments in the given order). */

@@ -9,10 +9,30 @@
 import type {PipelineFigures} from '../pipeline-stats.js';
 import {median, round} from '../targets.js';
 import {CompanyDigest, enrichmentSources, icpMix, techstackMix, type TechRow} from './company-figures.js';
-import {arrBySizeBand, arrDistribution, firstTerms, mrrByMonth, type ArrBucket, type ArrBySizeRow, type FigureContract, type FigureInvoice, type MrrRow} from './contract-figures.js';
 import {
-  cycleBySegment, funnel, lossReasons, pipelineByMonth, winRateByIcpTier, winRateByLeadSource, winRateBySegment,
-  type CycleRow, type FigureDeal, type FunnelRow, type MonthRow, type WinRateRow,
+  arrBySizeBand,
+  arrDistribution,
+  firstTerms,
+  mrrByMonth,
+  type ArrBucket,
+  type ArrBySizeRow,
+  type FigureContract,
+  type FigureInvoice,
+  type MrrRow,
+} from './contract-figures.js';
+import {
+  cycleBySegment,
+  funnel,
+  lossReasons,
+  pipelineByMonth,
+  winRateByIcpTier,
+  winRateByLeadSource,
+  winRateBySegment,
+  type CycleRow,
+  type FigureDeal,
+  type FunnelRow,
+  type MonthRow,
+  type WinRateRow,
 } from './deal-figures.js';
 import type {CountRow} from './figure-helpers.js';
 

@@ -73,12 +73,26 @@ export function headline(s: ReportSummary): Array<{label: string; value: string;
     {label: 'Opportunities', value: n(s.opportunities), detail: `${n(s.won)} won · ${n(s.lost)} lost · ${n(s.open)} open`},
     {label: 'Win rate', value: formatPct(s.win_rate, 1), detail: 'of closed deals'},
     {label: 'Open pipeline', value: formatUsd(s.open_pipeline_arr), detail: `${formatUsd(s.weighted_pipeline_arr)} weighted · ${n(s.open)} deals`},
-    {label: 'Median cycle', value: s.median_cycle_days === null ? 'n/a' : `${n(Math.round(s.median_cycle_days))} days`, detail: 'won deals, created to close'},
-    {label: 'Customers', value: n(s.customers), detail: `${n(s.customers_with_contract)} with a contract (${n(s.customers_with_active_contract)} active) · ${n(s.contracts)} contracts`},
+    {
+      label: 'Median cycle',
+      value: s.median_cycle_days === null ? 'n/a' : `${n(Math.round(s.median_cycle_days))} days`,
+      detail: 'won deals, created to close',
+    },
+    {
+      label: 'Customers',
+      value: n(s.customers),
+      detail: `${n(s.customers_with_contract)} with a contract (${n(s.customers_with_active_contract)} active) · ${n(s.contracts)} contracts`,
+    },
     {label: 'ARR', value: formatUsd(s.arr), detail: `active contracts · ${formatUsd(s.booked_arr)} booked · MRR ${formatUsd(s.mrr_as_of)}`},
     ...(s.quota_attainment_share === null && s.median_pipeline_coverage === null
       ? []
-      : [{label: 'Reps at quota', value: formatPct(s.quota_attainment_share, 1), detail: `of rep-quarters · coverage ${times(s.median_pipeline_coverage)} · slip ${formatPct(s.median_slip_rate, 0)}`}]),
+      : [
+          {
+            label: 'Reps at quota',
+            value: formatPct(s.quota_attainment_share, 1),
+            detail: `of rep-quarters · coverage ${times(s.median_pipeline_coverage)} · slip ${formatPct(s.median_slip_rate, 0)}`,
+          },
+        ]),
   ];
 }
 
@@ -92,13 +106,17 @@ const times = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)}x`);
 function pipelineTables(p: PipelineFigures): string {
   const qa = p.quota_attainment;
   const pct = (x: number | null) => escapeHtml(formatPct(x, 0));
-  const reps = qa.by_rep.map((r) =>
-    `<tr><th>${escapeHtml(r.name)}</th><td>${escapeHtml(r.segment)}</td><td class="num">${formatUsd(r.quarterly_quota_arr)}</td><td class="num">${n(r.rep_quarters)}</td>` +
-    `<td class="num">${r.rep_quarters ? `${n(r.at_quota)} (${pct(r.at_quota_share)})` : 'n/a'}</td><td class="num">${pct(r.median_attainment)}</td><td class="num">${formatUsd(r.bookings_arr)}</td></tr>`);
+  const reps = qa.by_rep.map(
+    (r) =>
+      `<tr><th>${escapeHtml(r.name)}</th><td>${escapeHtml(r.segment)}</td><td class="num">${formatUsd(r.quarterly_quota_arr)}</td><td class="num">${n(r.rep_quarters)}</td>` +
+      `<td class="num">${r.rep_quarters ? `${n(r.at_quota)} (${pct(r.at_quota_share)})` : 'n/a'}</td><td class="num">${pct(r.median_attainment)}</td><td class="num">${formatUsd(r.bookings_arr)}</td></tr>`,
+  );
   const all = `<tr><th>All reps</th><td></td><td></td><td class="num">${n(qa.rep_quarters)}</td><td class="num">${n(qa.at_quota)} (${pct(qa.at_quota_share)})</td><td class="num">${pct(qa.median_attainment)}</td><td></td></tr>`;
-  const quarters = p.pipeline_quarters.map((q) =>
-    `<tr${q.measured ? '' : ' class="muted"'}><th>${escapeHtml(q.quarter)}</th><td>${q.snapshot_date ?? 'none'}</td><td class="num">${formatUsd(q.pipeline_arr)}</td><td class="num">${formatUsd(q.bookings_arr)}</td>` +
-    `<td class="num">${times(q.coverage)}</td><td class="num">${n(q.forecast_deals)}</td><td class="num">${pct(q.slip_rate)}</td><td>${q.measured ? '' : q.complete ? 'ramp-up' : 'not ended'}</td></tr>`);
+  const quarters = p.pipeline_quarters.map(
+    (q) =>
+      `<tr${q.measured ? '' : ' class="muted"'}><th>${escapeHtml(q.quarter)}</th><td>${q.snapshot_date ?? 'none'}</td><td class="num">${formatUsd(q.pipeline_arr)}</td><td class="num">${formatUsd(q.bookings_arr)}</td>` +
+      `<td class="num">${times(q.coverage)}</td><td class="num">${n(q.forecast_deals)}</td><td class="num">${pct(q.slip_rate)}</td><td>${q.measured ? '' : q.complete ? 'ramp-up' : 'not ended'}</td></tr>`,
+  );
   return `<section class="facts">
 <div class="card"><h2>Quota attainment by rep</h2><p class="note">Bookings (closed ARR of won deals owned, by quarter of close) over the quarterly quota, for each quarter from the rep's first full quarter (and past the window's first two) to the last ended by the as-of date.</p>
 <table><tr><th>Rep</th><th>Segment</th><th class="num">Quota / quarter</th><th class="num">Quarters</th><th class="num">At quota</th><th class="num">Median attainment</th><th class="num">Bookings</th></tr>${reps.join('')}${all}</table></div>
@@ -160,9 +178,19 @@ function retentionCard(f: RunFacts): string {
   const r = f.retention;
   if (!r) return '';
   const pct = (v: number | null) => (v === null ? 'n/a' : formatPct(v));
-  const groups = r.groups.map((g) => `<tr><td>${escapeHtml(g.label)}</td><td class="num">${n(g.customers)}</td><td class="num">${pct(g.nrr)}</td><td class="num">${pct(g.grr)}</td><td class="num">${pct(g.logo_churn)}</td></tr>`).join('');
+  const groups = r.groups
+    .map(
+      (g) =>
+        `<tr><td>${escapeHtml(g.label)}</td><td class="num">${n(g.customers)}</td><td class="num">${pct(g.nrr)}</td><td class="num">${pct(g.grr)}</td><td class="num">${pct(g.logo_churn)}</td></tr>`,
+    )
+    .join('');
   const quarters = r.bridge.filter((q) => q.starting_arr || q.ending_arr);
-  const bridge = quarters.map((q) => `<tr><td>${escapeHtml(q.quarter)}</td>${[q.starting_arr, q.new, q.expansion, -q.contraction, -q.churn, q.ending_arr].map((v) => `<td class="num">${formatUsd(v)}</td>`).join('')}</tr>`).join('');
+  const bridge = quarters
+    .map(
+      (q) =>
+        `<tr><td>${escapeHtml(q.quarter)}</td>${[q.starting_arr, q.new, q.expansion, -q.contraction, -q.churn, q.ending_arr].map((v) => `<td class="num">${formatUsd(v)}</td>`).join('')}</tr>`,
+    )
+    .join('');
   return `<section class="facts">
 <div class="card"><h2>Retention (trailing 12 months)</h2><p class="note">Customers with ARR on ${escapeHtml(r.base_date)} and their ARR a year later: NRR counts expansion, GRR does not; logo churn is the share with no ARR left.</p>
 <table><thead><tr><th>customers</th><th class="num">n</th><th class="num">NRR</th><th class="num">GRR</th><th class="num">logo churn</th></tr></thead><tbody>${groups}</tbody></table></div>
@@ -174,7 +202,12 @@ function factsTable(f: RunFacts): string {
   const rows: Array<[string, string]> = [];
   rows.push(['Input file', f.input_file ? escapeHtml(f.input_file) : 'n/a']);
   if (f.input_rows !== null) {
-    const parts = [`${n(f.input_rows)} rows in`, `${n(f.companies_in_input)} companies`, `${n(f.merged_rows)} merged`, `${n(f.rejected_rows)} rejected`];
+    const parts = [
+      `${n(f.input_rows)} rows in`,
+      `${n(f.companies_in_input)} companies`,
+      `${n(f.merged_rows)} merged`,
+      `${n(f.rejected_rows)} rejected`,
+    ];
     if (f.skipped_by_limit) parts.push(`${n(f.skipped_by_limit)} left out by --limit`);
     rows.push(['Row accounting', parts.join(' · ')]);
   }
@@ -182,7 +215,10 @@ function factsTable(f: RunFacts): string {
   rows.push(['As-of date', escapeHtml(f.as_of)]);
   if (f.window) rows.push(['Simulation window', escapeHtml(f.window)]);
   rows.push(['Enrichment provider', f.provider ? escapeHtml(f.provider) : 'n/a']);
-  rows.push(['Enrichment fallbacks', `${n(f.enrichment_fallbacks)} ${f.enrichment_fallbacks === 1 ? 'company' : 'companies'} fell back to the rules`]);
+  rows.push([
+    'Enrichment fallbacks',
+    `${n(f.enrichment_fallbacks)} ${f.enrichment_fallbacks === 1 ? 'company' : 'companies'} fell back to the rules`,
+  ]);
   return `<table>${rows.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('')}</table>`;
 }
 
@@ -228,16 +264,29 @@ function syntheticNote(f: RunFacts): string {
 }
 
 /** The whole page. */
-export function renderPage(facts: RunFacts, summary: ReportSummary, charts: readonly RenderedChart[], pipeline: PipelineFigures | null = null): string {
+export function renderPage(
+  facts: RunFacts,
+  summary: ReportSummary,
+  charts: readonly RenderedChart[],
+  pipeline: PipelineFigures | null = null,
+): string {
   const tiles = headline(summary)
-    .map((t) => `<div class="tile"><div class="label">${t.label}</div><div class="value">${escapeHtml(t.value)}</div><div class="detail">${escapeHtml(t.detail)}</div></div>`)
+    .map(
+      (t) =>
+        `<div class="tile"><div class="label">${t.label}</div><div class="value">${escapeHtml(t.value)}</div><div class="detail">${escapeHtml(t.detail)}</div></div>`,
+    )
     .join('\n');
   const figures = charts
     .map(({def, svg}) => {
       return `<figure class="chart${def.wide ? ' wide' : ''}" id="chart-${def.id}" data-chart="${def.id}" aria-label="${escapeHtml(def.title)}">\n${scopeSvgIds(svg, `c-${def.id}`)}\n<figcaption>${escapeHtml(def.note)}</figcaption></figure>`;
     })
     .join('\n');
-  const sub = [`as of ${facts.as_of}`, facts.seed === null ? null : `seed ${facts.seed}`, facts.provider ? `provider ${facts.provider}` : null, facts.input_file ? basename(facts.input_file) : null]
+  const sub = [
+    `as of ${facts.as_of}`,
+    facts.seed === null ? null : `seed ${facts.seed}`,
+    facts.provider ? `provider ${facts.provider}` : null,
+    facts.input_file ? basename(facts.input_file) : null,
+  ]
     .filter(Boolean)
     .join(' · ');
   return `<!DOCTYPE html>

@@ -23,7 +23,13 @@ function table(rows: ReadonlyArray<readonly string[]>, indent: string): string[]
 /** The summary as aligned lines of text (no colours, no trailing spaces), ending with a newline. */
 export function formatSummaryTable(r: ReportResult): string {
   const title = `Dataset as of ${r.as_of}${r.seed === null ? '' : ` (seed ${r.seed})`}`;
-  const figures = table(headline(r).map((h) => [h.label, h.value, h.detail]), '  ');
-  const files = table(Object.entries(r.outputs).map(([name, path]) => [name, path]), '  ');
+  const figures = table(
+    headline(r).map((h) => [h.label, h.value, h.detail]),
+    '  ',
+  );
+  const files = table(
+    Object.entries(r.outputs).map(([name, path]) => [name, path]),
+    '  ',
+  );
   return [title, ...figures, 'Files', ...files].join('\n') + '\n';
 }

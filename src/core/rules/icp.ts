@@ -75,7 +75,9 @@ export function compileIcp(rules: IcpRules): IcpScorer {
 
       let tier: IcpResult['icp_tier'];
       const countryOk = c.country ? allowed.has(c.country) : rules.countries.unknown_allowed;
-      const exclusion = excludedKinds.has(kind) ? -1 : rules.icp.exclusions.findIndex((x, i) => !x.unless_kinds.includes(kind) && hits.of(exclusionTags[i]).length > 0);
+      const exclusion = excludedKinds.has(kind)
+        ? -1
+        : rules.icp.exclusions.findIndex((x, i) => !x.unless_kinds.includes(kind) && hits.of(exclusionTags[i]).length > 0);
       if (excludedKinds.has(kind)) {
         tier = 'excluded';
         reasons.push(kind === 'edi_vendor' ? 'excluded: competitor (edi_vendor)' : `excluded: kind ${kind}`);
@@ -95,7 +97,11 @@ export function compileIcp(rules: IcpRules): IcpScorer {
         else if (score >= rules.tiers.tier_3) {
           tier = 'tier_3';
           if (score >= rules.tiers.tier_2) {
-            reasons.push(fitKinds.has(kind) ? `kind ${kind} needs a buying signal (icp.signal_required_kinds): at most tier_3` : `kind ${kind} is not a buyer kind (icp.fit_kinds): at most tier_3`);
+            reasons.push(
+              fitKinds.has(kind)
+                ? `kind ${kind} needs a buying signal (icp.signal_required_kinds): at most tier_3`
+                : `kind ${kind} is not a buyer kind (icp.fit_kinds): at most tier_3`,
+            );
           }
         } else tier = 'not_icp';
       }

@@ -82,7 +82,12 @@ export function compileKinds(rules: IcpRules): KindClassifier {
   const listed = listedCompetitors(rules);
   const pts = ck.points;
   const healthcareIndustries = new Set(ck.healthcare_industries.map((l) => l.trim().toLowerCase()));
-  const tags = ck.kinds.map((k) => ({strong: kindTag(k.kind, 'strong'), weak: kindTag(k.kind, 'weak'), negative: kindTag(k.kind, 'negative'), name: kindNameTag(k.kind)}));
+  const tags = ck.kinds.map((k) => ({
+    strong: kindTag(k.kind, 'strong'),
+    weak: kindTag(k.kind, 'weak'),
+    negative: kindTag(k.kind, 'negative'),
+    name: kindNameTag(k.kind),
+  }));
 
   return {
     classify(c: KindInput, hits: Hits, nameHits: Hits, healthcare: readonly string[]): KindResult {
@@ -90,7 +95,13 @@ export function compileKinds(rules: IcpRules): KindClassifier {
       if (competitor !== null) return {kind: 'edi_vendor', reason: competitor, is_competitor: true, words: ['listed competitor'], signals: 3};
       const label = c.industry.trim().toLowerCase();
       if (healthcare.length === 0 && !healthcareIndustries.has(label) && (c.description.trim() !== '' || c.industry !== '')) {
-        return {kind: 'non_healthcare', reason: `no healthcare words and no healthcare industry${c.industry ? ` ("${c.industry}")` : ''}`, is_competitor: false, words: [], signals: 1};
+        return {
+          kind: 'non_healthcare',
+          reason: `no healthcare words and no healthcare industry${c.industry ? ` ("${c.industry}")` : ''}`,
+          is_competitor: false,
+          words: [],
+          signals: 1,
+        };
       }
       // Scores first (counts only); the reason and words are spelled out for the winner alone.
       const evidence = (i: number) => {
@@ -116,7 +127,13 @@ export function compileKinds(rules: IcpRules): KindClassifier {
         if (e.weak.length) why.push(`weak: ${counted.join(', ')}${e.weak.length > counted.length ? ', ...' : ''} (+${e.weakPoints})`);
         const words = [...new Set([...e.named, ...e.strong, ...counted])];
         const kind = ck.kinds[i].kind;
-        return {kind, reason: `${kind} (${head}): ${why.join('; ')}`, is_competitor: kind === 'edi_vendor', words, signals: (e.industry > 0 ? 1 : 0) + words.length};
+        return {
+          kind,
+          reason: `${kind} (${head}): ${why.join('; ')}`,
+          is_competitor: kind === 'edi_vendor',
+          words,
+          signals: (e.industry > 0 ? 1 : 0) + words.length,
+        };
       };
       let best = -1;
       let bestEvidence: ReturnType<typeof evidence> | undefined;
@@ -134,10 +151,22 @@ export function compileKinds(rules: IcpRules): KindClassifier {
       }
       if (bestEvidence !== undefined && bestEvidence.score >= ck.min_score) return explain(best, bestEvidence, `score ${bestEvidence.score}`);
       if (healthcare.length > 0 || healthcareIndustries.has(label)) {
-        return {kind: 'other_healthcare', reason: `no kind reached ${ck.min_score} points; healthcare ${healthcare.length ? `words: ${healthcare.join(', ')}` : `industry "${c.industry}"`}`, is_competitor: false, words: [...healthcare], signals: 1};
+        return {
+          kind: 'other_healthcare',
+          reason: `no kind reached ${ck.min_score} points; healthcare ${healthcare.length ? `words: ${healthcare.join(', ')}` : `industry "${c.industry}"`}`,
+          is_competitor: false,
+          words: [...healthcare],
+          signals: 1,
+        };
       }
       if (c.description.trim() !== '' || c.industry !== '') {
-        return {kind: 'non_healthcare', reason: `no kind reached ${ck.min_score} points and no healthcare words`, is_competitor: false, words: [], signals: 1};
+        return {
+          kind: 'non_healthcare',
+          reason: `no kind reached ${ck.min_score} points and no healthcare words`,
+          is_competitor: false,
+          words: [],
+          signals: 1,
+        };
       }
       return {kind: 'unknown', reason: 'nothing to go on (no industry, no description)', is_competitor: false, words: [], signals: 0};
     },

@@ -33,7 +33,10 @@ export function techPhraseLists(rules: IcpRules['techstack']): PhraseList[] {
   return [
     ...rules.transactions.map((t, i) => ({tag: transactionTag(i), phrases: t.phrases})),
     {tag: CLEARINGHOUSE_USE_TAG, phrases: rules.clearinghouse_use},
-    ...rules.inferred.flatMap((r, i) => [{tag: inferredTag(i, 'requires'), phrases: r.requires}, {tag: inferredTag(i, 'unless'), phrases: r.unless}]),
+    ...rules.inferred.flatMap((r, i) => [
+      {tag: inferredTag(i, 'requires'), phrases: r.requires},
+      {tag: inferredTag(i, 'unless'), phrases: r.unless},
+    ]),
   ];
 }
 

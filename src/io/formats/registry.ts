@@ -119,7 +119,13 @@ export interface RowCounter {
  */
 export interface ChunkedReading {
   plan(path: string, chunkBytes?: number): Promise<{chunks: Array<{start: number; end: number}>; context: unknown} | undefined>;
-  open<T extends Record<string, unknown>>(path: string, codec: TableCodec<T>, opts: ReaderOptions, chunk: {start: number; end: number}, context: unknown): Promise<TableReader<T>>;
+  open<T extends Record<string, unknown>>(
+    path: string,
+    codec: TableCodec<T>,
+    opts: ReaderOptions,
+    chunk: {start: number; end: number},
+    context: unknown,
+  ): Promise<TableReader<T>>;
 }
 
 export interface TableFormat {
@@ -158,7 +164,8 @@ const NAME = /^[a-z][a-z0-9_-]*$/;
 /** Registers a format. Throws on a name or an extension taken. */
 export function registerFormat(format: TableFormat): void {
   if (!NAME.test(format.name)) throw new Error(`format name ${JSON.stringify(format.name)}: expected lower-case letters, digits, _ or -`);
-  if (!/^\.[a-z0-9]+$/.test(format.extension)) throw new Error(`format ${format.name}: extension ${JSON.stringify(format.extension)} is not a dot and lower-case letters or digits`);
+  if (!/^\.[a-z0-9]+$/.test(format.extension))
+    throw new Error(`format ${format.name}: extension ${JSON.stringify(format.extension)} is not a dot and lower-case letters or digits`);
   if (registry.has(format.name)) throw new Error(`format ${format.name} is registered already`);
   const taken = [...registry.values()].find((f) => f.extension === format.extension);
   if (taken) throw new Error(`format ${format.name}: extension ${format.extension} is ${taken.name}'s`);

@@ -81,7 +81,10 @@ export class ParquetAssembler {
   /** Bytes of the file so far (the magic included). */
   offset = PARQUET_MAGIC.length;
 
-  constructor(private readonly schema: SchemaElement[], private readonly kvMetadata?: KeyValue[]) {}
+  constructor(
+    private readonly schema: SchemaElement[],
+    private readonly kvMetadata?: KeyValue[],
+  ) {}
 
   /** The file's first bytes. */
   start(): Uint8Array {
@@ -250,7 +253,8 @@ const getters = new Map<string, (row: Record<string, unknown>) => unknown>();
 /** `(row) => row.<name>`, compiled once per column name. */
 function getter(name: string): (row: Record<string, unknown>) => unknown {
   let g = getters.get(name);
-  if (g === undefined) getters.set(name, (g = new Function('row', `return row[${JSON.stringify(name)}];`) as (row: Record<string, unknown>) => unknown));
+  if (g === undefined)
+    getters.set(name, (g = new Function('row', `return row[${JSON.stringify(name)}];`) as (row: Record<string, unknown>) => unknown));
   return g;
 }
 

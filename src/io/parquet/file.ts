@@ -20,7 +20,10 @@ export class ParquetFileWriter {
   /** Rows written so far. */
   rows = 0;
 
-  constructor(readonly path: string, schema: SchemaElement[]) {
+  constructor(
+    readonly path: string,
+    schema: SchemaElement[],
+  ) {
     this.assembler = new ParquetAssembler(schema);
     mkdirSync(dirname(path), {recursive: true});
     this.tmp = tempPathFor(path);
@@ -106,7 +109,11 @@ export async function writeParquetTable(
  * them: each part's row groups are copied byte for byte, their offsets moved, under one footer. The parts must
  * have the table's schema (`columns`); the result reads as their rows one after another.
  */
-export async function concatParquetTables(path: string, columns: readonly TableColumn[], parts: readonly string[]): Promise<{rows: number; bytes: number}> {
+export async function concatParquetTables(
+  path: string,
+  columns: readonly TableColumn[],
+  parts: readonly string[],
+): Promise<{rows: number; bytes: number}> {
   const {asyncBufferFromFile, parquetMetadataAsync} = await import('hyparquet');
   const {openSync: open, readSync} = await import('node:fs');
   const table = parquetTable(columns);
@@ -115,7 +122,8 @@ export async function concatParquetTables(path: string, columns: readonly TableC
   try {
     for (const part of parts) {
       const metadata = await parquetMetadataAsync(await asyncBufferFromFile(part));
-      if (JSON.stringify(metadata.schema.map((e) => [e.name, e.type, e.repetition_type])) !== expected) throw new Error(`${part}: not a Parquet file of this table (its columns differ)`);
+      if (JSON.stringify(metadata.schema.map((e) => [e.name, e.type, e.repetition_type])) !== expected)
+        throw new Error(`${part}: not a Parquet file of this table (its columns differ)`);
       const fd = open(part, 'r');
       try {
         for (const rg of metadata.row_groups) {

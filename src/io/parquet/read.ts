@@ -34,7 +34,8 @@ export async function openParquetTable(file: string, columns: readonly TableColu
   }
   const names = topLevelNames(metadata);
   const missing = columns.map((c) => c.name).filter((n) => !names.includes(n));
-  if (missing.length > 0) throw new UserError(`${file} lacks the column(s) ${missing.join(', ')}. Run \`stedi-gtm ${producedBy}\` again to write it.`);
+  if (missing.length > 0)
+    throw new UserError(`${file} lacks the column(s) ${missing.join(', ')}. Run \`stedi-gtm ${producedBy}\` again to write it.`);
   const cols = parquetColumns(columns);
   const dates = new Map<number, string>();
   const dateFromDays = (d: number): string => {
@@ -50,8 +51,13 @@ export async function openParquetTable(file: string, columns: readonly TableColu
       for (const rg of metadata.row_groups) {
         const end = start + Number(rg.num_rows);
         const raw = (await parquetReadObjects({
-          file: buffer, metadata, rowStart: start, rowEnd: end, columns: cols.map((c) => c.name),
-          parsers: {dateFromDays} as never, utf8: true,
+          file: buffer,
+          metadata,
+          rowStart: start,
+          rowEnd: end,
+          columns: cols.map((c) => c.name),
+          parsers: {dateFromDays} as never,
+          utf8: true,
         })) as Array<Record<string, unknown>>;
         yield raw.map((r) => decodeRow(cols, r));
         start = end;
@@ -86,10 +92,14 @@ function decodeRow(cols: readonly ParquetColumn[], r: Record<string, unknown>): 
   for (const c of cols) {
     const v = r[c.name];
     switch (c.kind) {
-      case 'text': case 'enum': case 'id': case 'date':
+      case 'text':
+      case 'enum':
+      case 'id':
+      case 'date':
         out[c.name] = v === null || v === undefined ? '' : v;
         break;
-      case 'int': case 'double':
+      case 'int':
+      case 'double':
         out[c.name] = v === null || v === undefined ? (c.nullable ? null : Number.NaN) : Number(v);
         break;
       case 'decimal': {

@@ -47,8 +47,10 @@ export function parquetColumns(columns: readonly TableColumn[]): ParquetColumn[]
 function parquetColumn(c: TableColumn): ParquetColumn {
   const base = {name: c.name, nullable: c.nullable, emptyIsNull: false};
   switch (c.kind) {
-    case 'boolean': return {...base, kind: 'boolean'};
-    case 'list': return {...base, kind: 'list'};
+    case 'boolean':
+      return {...base, kind: 'boolean'};
+    case 'list':
+      return {...base, kind: 'list'};
     case 'number':
       if (c.scale !== undefined) return {...base, kind: 'decimal', scale: c.scale};
       return {...base, kind: c.int ? 'int' : 'double'};
@@ -88,8 +90,13 @@ export function schemaElements(columns: readonly ParquetColumn[]): SchemaElement
         break;
       case 'decimal':
         out.push({
-          name: c.name, type: 'INT64', converted_type: 'DECIMAL', scale: c.scale, precision: DECIMAL_PRECISION,
-          logical_type: {type: 'DECIMAL', scale: c.scale ?? 0, precision: DECIMAL_PRECISION}, repetition_type,
+          name: c.name,
+          type: 'INT64',
+          converted_type: 'DECIMAL',
+          scale: c.scale,
+          precision: DECIMAL_PRECISION,
+          logical_type: {type: 'DECIMAL', scale: c.scale ?? 0, precision: DECIMAL_PRECISION},
+          repetition_type,
         });
         break;
       case 'double':
@@ -112,12 +119,21 @@ export function schemaElements(columns: readonly ParquetColumn[]): SchemaElement
 /** The SQL type of a column (DuckDB's names; the same in the DuckDB export). */
 export function sqlType(c: ParquetColumn): string {
   switch (c.kind) {
-    case 'text': case 'enum': case 'id': return 'VARCHAR';
-    case 'date': return 'DATE';
-    case 'int': return 'BIGINT';
-    case 'decimal': return `DECIMAL(${DECIMAL_PRECISION},${c.scale ?? 0})`;
-    case 'double': return 'DOUBLE';
-    case 'boolean': return 'BOOLEAN';
-    case 'list': return 'VARCHAR[]';
+    case 'text':
+    case 'enum':
+    case 'id':
+      return 'VARCHAR';
+    case 'date':
+      return 'DATE';
+    case 'int':
+      return 'BIGINT';
+    case 'decimal':
+      return `DECIMAL(${DECIMAL_PRECISION},${c.scale ?? 0})`;
+    case 'double':
+      return 'DOUBLE';
+    case 'boolean':
+      return 'BOOLEAN';
+    case 'list':
+      return 'VARCHAR[]';
   }
 }

@@ -183,8 +183,10 @@ export class LlmEngine<Q, E> {
     const why = this.secret(reason);
     this.n.fallbacks++;
     if (budget) this.n.fallbacks_budget++;
-    else if (this.warned.fallback++ < MAX_WARNINGS) this.o.reporter.warn(`${this.o.name} failed for ${JSON.stringify(company.name)}: ${why}; using the rules answer`);
-    else if (this.warned.fallback === MAX_WARNINGS + 1) this.o.reporter.warn('more companies fell back to the rules answer: counted in the summary (fallbacks)');
+    else if (this.warned.fallback++ < MAX_WARNINGS)
+      this.o.reporter.warn(`${this.o.name} failed for ${JSON.stringify(company.name)}: ${why}; using the rules answer`);
+    else if (this.warned.fallback === MAX_WARNINGS + 1)
+      this.o.reporter.warn('more companies fell back to the rules answer: counted in the summary (fallbacks)');
     return {...this.rules.enrich(company), enrichment_source: 'rules_fallback', enrichment_error: why};
   }
 
@@ -219,7 +221,11 @@ export class LlmEngine<Q, E> {
   private overBudget(estimate: number): Answered<E> | null {
     if (this.budgetHit) return {fallback: this.budgetHit, budget: true};
     const s = this.o.settings;
-    const stop = budgetStop({spent: this.spent, reserved: this.reserved, requests: this.n.requests}, {maxCost: s.maxCost, maxRequests: s.maxRequests}, estimate);
+    const stop = budgetStop(
+      {spent: this.spent, reserved: this.reserved, requests: this.n.requests},
+      {maxCost: s.maxCost, maxRequests: s.maxRequests},
+      estimate,
+    );
     if (!stop) return null;
     this.budgetHit = this.budgetMessage(stop);
     const inFlight = this.reserved > 0 ? `, ${formatUsd(this.reserved)} expected from requests in flight` : '';

@@ -95,7 +95,12 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number, rand: 
 }
 
 /** The wait before the next attempt: the server's retry-after (capped) when given, else backoff. */
-export function retryDelayMs(retryAfter: number | null, attempt: number, opts: {baseMs: number; maxMs: number; maxRetryAfterMs: number}, rand: number): number {
+export function retryDelayMs(
+  retryAfter: number | null,
+  attempt: number,
+  opts: {baseMs: number; maxMs: number; maxRetryAfterMs: number},
+  rand: number,
+): number {
   if (retryAfter !== null) return Math.min(retryAfter, opts.maxRetryAfterMs);
   return backoffMs(attempt, opts.baseMs, opts.maxMs, rand);
 }
@@ -121,4 +126,3 @@ export function isNetworkError(err: unknown): boolean {
   }
   return false;
 }
-

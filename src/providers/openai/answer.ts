@@ -15,7 +15,10 @@ import type {CacheEntry, FlagBasis, Signal} from './schema.js';
  * The invariants of the columns hold whatever the model said (see compileDeriver).
  */
 export interface AnswerDeriver {
-  derive(entry: Pick<CacheEntry, 'answer' | 'citations' | 'sources'>, company: Pick<CompanyBase, 'domain' | 'name' | 'is_previous_customer'>): Derived;
+  derive(
+    entry: Pick<CacheEntry, 'answer' | 'citations' | 'sources'>,
+    company: Pick<CompanyBase, 'domain' | 'name' | 'is_previous_customer'>,
+  ): Derived;
 }
 
 export interface Derived {

@@ -1,4 +1,11 @@
-import {APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, ContentFilterFinishReasonError, LengthFinishReasonError} from 'openai/core/error';
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  ContentFilterFinishReasonError,
+  LengthFinishReasonError,
+} from 'openai/core/error';
 import {z} from '../../schemas/zod.js';
 import {AttemptTimeoutError, isNetworkError, oneLine, OutputError, retryAfterMs, type Outcome} from '../llm/retry.js';
 
@@ -25,7 +32,8 @@ function isQuota(e: APIError): boolean {
  */
 export function classifyError(err: unknown, ctx: ClassifyContext): Outcome {
   if (err instanceof AttemptTimeoutError) return {kind: 'retry', reason: err.message, retryAfterMs: null, rateLimited: false};
-  if (err instanceof APIUserAbortError) return ctx.shuttingDown ? {kind: 'aborted'} : {kind: 'retry', reason: 'request aborted', retryAfterMs: null, rateLimited: false};
+  if (err instanceof APIUserAbortError)
+    return ctx.shuttingDown ? {kind: 'aborted'} : {kind: 'retry', reason: 'request aborted', retryAfterMs: null, rateLimited: false};
   if (err instanceof APIConnectionTimeoutError) return {kind: 'retry', reason: 'timeout', retryAfterMs: null, rateLimited: false};
   if (err instanceof APIConnectionError) {
     const cause = (err as {cause?: unknown}).cause;
@@ -34,13 +42,18 @@ export function classifyError(err: unknown, ctx: ClassifyContext): Outcome {
   }
   if (err instanceof APIError && typeof err.status === 'number') {
     const status = err.status;
-    const serverMsg = oneLine((err.error as {message?: unknown} | undefined)?.message ? String((err.error as {message: unknown}).message) : err.message);
+    const serverMsg = oneLine(
+      (err.error as {message?: unknown} | undefined)?.message ? String((err.error as {message: unknown}).message) : err.message,
+    );
     const where = `HTTP ${status}${err.code ? ` ${err.code}` : ''}`;
     if (status === 401) {
       return {kind: 'fatal', message: `OpenAI rejected the API key (${where}: ${serverMsg}). Check OPENAI_API_KEY (and OPENAI_BASE_URL).`};
     }
     if (status === 403) {
-      return {kind: 'fatal', message: `OpenAI denied access (${where}: ${serverMsg}). The key has no permission for model ${ctx.model} or this endpoint.`};
+      return {
+        kind: 'fatal',
+        message: `OpenAI denied access (${where}: ${serverMsg}). The key has no permission for model ${ctx.model} or this endpoint.`,
+      };
     }
     if (status === 429 && isQuota(err)) {
       return {kind: 'fatal', message: `OpenAI quota exhausted (${where}: ${serverMsg}). Add credit or raise the usage limit, then run again.`};
@@ -52,18 +65,30 @@ export function classifyError(err: unknown, ctx: ClassifyContext): Outcome {
     const shouldRetry = err.headers?.get('x-should-retry');
     const transient = status === 408 || status === 409 || status === 429 || status >= 500;
     if (transient && shouldRetry !== 'false') {
-      return {kind: 'retry', reason: `${where}: ${serverMsg}`, retryAfterMs: retryAfterMs(err.headers, ctx.nowMs, serverMsg), rateLimited: status === 429};
+      return {
+        kind: 'retry',
+        reason: `${where}: ${serverMsg}`,
+        retryAfterMs: retryAfterMs(err.headers, ctx.nowMs, serverMsg),
+        rateLimited: status === 429,
+      };
     }
-    if (shouldRetry === 'true') return {kind: 'retry', reason: `${where}: ${serverMsg}`, retryAfterMs: retryAfterMs(err.headers, ctx.nowMs, serverMsg), rateLimited: false};
+    if (shouldRetry === 'true')
+      return {kind: 'retry', reason: `${where}: ${serverMsg}`, retryAfterMs: retryAfterMs(err.headers, ctx.nowMs, serverMsg), rateLimited: false};
     return {kind: 'fail', reason: `${where}: ${serverMsg}`};
   }
   if (isNetworkError(err)) return {kind: 'retry', reason: 'connection lost while reading the response', retryAfterMs: null, rateLimited: false};
   if (err instanceof SyntaxError) return {kind: 'retry', reason: 'invalid JSON in the answer', retryAfterMs: null, rateLimited: false};
   if (err instanceof z.ZodError) {
     const i = err.issues[0];
-    return {kind: 'retry', reason: oneLine(`answer does not match the schema (${i ? `${i.path.join('.') || 'top level'}: ${i.message}` : 'invalid'})`), retryAfterMs: null, rateLimited: false};
+    return {
+      kind: 'retry',
+      reason: oneLine(`answer does not match the schema (${i ? `${i.path.join('.') || 'top level'}: ${i.message}` : 'invalid'})`),
+      retryAfterMs: null,
+      rateLimited: false,
+    };
   }
-  if (err instanceof LengthFinishReasonError) return {kind: 'retry', reason: 'incomplete answer (finish_reason length)', retryAfterMs: null, rateLimited: false};
+  if (err instanceof LengthFinishReasonError)
+    return {kind: 'retry', reason: 'incomplete answer (finish_reason length)', retryAfterMs: null, rateLimited: false};
   if (err instanceof ContentFilterFinishReasonError) return {kind: 'fail', reason: 'answer withheld by the content filter'};
   if (err instanceof OutputError) {
     if (err.kind === 'refusal') return {kind: 'fail', reason: oneLine(`the model refused: ${err.message}`)};

@@ -87,7 +87,12 @@ export class OpenAiClient {
   /** The request options that shape answers (part of the cache key). */
   static requestShape(api: Api, request: OpenAiConfig['request']): unknown {
     return api === 'responses'
-      ? {tools: [{type: 'web_search', search_context_size: request.search_context_size}], tool_choice: request.tool_choice, max_tool_calls: request.max_tool_calls, max_output_tokens: request.max_output_tokens}
+      ? {
+          tools: [{type: 'web_search', search_context_size: request.search_context_size}],
+          tool_choice: request.tool_choice,
+          max_tool_calls: request.max_tool_calls,
+          max_output_tokens: request.max_output_tokens,
+        }
       : {max_completion_tokens: request.max_output_tokens};
   }
 
@@ -139,7 +144,8 @@ export class OpenAiClient {
     const usage = responsesUsage(raw.usage);
     const urls = responseUrls(raw.output);
     const fail = (error: unknown): CallFailure => ({ok: false, error, usage, webSearchCalls: urls.webSearchCalls, headers: response.headers});
-    if (raw.status === 'incomplete') return fail(new OutputError('incomplete', `incomplete response (${raw.incomplete_details?.reason ?? 'no reason given'})`));
+    if (raw.status === 'incomplete')
+      return fail(new OutputError('incomplete', `incomplete response (${raw.incomplete_details?.reason ?? 'no reason given'})`));
     if (raw.status === 'failed') return fail(new OutputError('empty', `response failed (${raw.error?.message ?? 'no reason given'})`));
     for (const item of raw.output ?? []) {
       if (item.type !== 'message') continue;
@@ -165,7 +171,9 @@ export class OpenAiClient {
       response_format: this.responseFormat,
       max_completion_tokens: this.opts.request.max_output_tokens,
     };
-    const {data: raw, response} = await this.sdk.chat.completions.create(body, {signal, maxRetries: 0, timeout: this.opts.timeoutMs + 1000}).withResponse();
+    const {data: raw, response} = await this.sdk.chat.completions
+      .create(body, {signal, maxRetries: 0, timeout: this.opts.timeoutMs + 1000})
+      .withResponse();
     const usage = chatUsage(raw.usage);
     const message = raw.choices?.[0]?.message;
     const urls = chatUrls(message);

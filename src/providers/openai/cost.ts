@@ -17,7 +17,12 @@ export function findPrice(model: string, prices: Readonly<Record<string, ModelPr
  * USD of one call: uncached input, cached input and output tokens at the model's rates per 1M tokens, plus
  * the web search tool calls. Cached tokens are part of input_tokens (as the API reports them).
  */
-export function callCost(usage: Pick<Usage, 'input_tokens' | 'cached_input_tokens' | 'output_tokens'>, webSearchCalls: number, price: ModelPrice, searchPer1000: number): number {
+export function callCost(
+  usage: Pick<Usage, 'input_tokens' | 'cached_input_tokens' | 'output_tokens'>,
+  webSearchCalls: number,
+  price: ModelPrice,
+  searchPer1000: number,
+): number {
   const cached = Math.min(usage.cached_input_tokens, usage.input_tokens);
   const uncached = usage.input_tokens - cached;
   return (uncached * price.input + cached * price.cached_input + usage.output_tokens * price.output) / 1e6 + (webSearchCalls * searchPer1000) / 1000;

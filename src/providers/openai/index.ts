@@ -14,7 +14,8 @@ export const openaiProvider: ProviderDefinition = {
       helpGroup: 'OPENAI',
     }),
     api: Flags.string({
-      description: 'responses: the Responses API with web search; chat: Chat Completions without search, for compatible servers (vLLM, Ollama, LM Studio).',
+      description:
+        'responses: the Responses API with web search; chat: Chat Completions without search, for compatible servers (vLLM, Ollama, LM Studio).',
       options: ['responses', 'chat'],
       default: FLAG_DEFAULTS.api,
       helpGroup: 'OPENAI',

@@ -55,7 +55,8 @@ export function resolveOptions(flags: Record<string, unknown>, env: NodeJS.Proce
       maxFailedInARow: cfg.retry.max_failed_in_a_row,
     },
   };
-  if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) throw new UserError(`--concurrency must be a whole number of at least 1, not ${opts.concurrency}`);
+  if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1)
+    throw new UserError(`--concurrency must be a whole number of at least 1, not ${opts.concurrency}`);
   if (opts.timeoutMs <= 0) throw new UserError('--timeout must be more than 0 seconds');
   if (opts.maxCost !== undefined && opts.maxCost < 0) throw new UserError('--max-cost must be 0 or more (USD)');
   if (opts.maxCost !== undefined && !findPrice(model, cfg.prices.models)) {
@@ -65,7 +66,9 @@ export function resolveOptions(flags: Record<string, unknown>, env: NodeJS.Proce
     );
   }
   if (!opts.dryRun && !opts.apiKey && !opts.baseURL) {
-    throw new UserError('the openai provider needs OPENAI_API_KEY (in the environment or in .env; see .env.example). Use --provider rules to enrich offline.');
+    throw new UserError(
+      'the openai provider needs OPENAI_API_KEY (in the environment or in .env; see .env.example). Use --provider rules to enrich offline.',
+    );
   }
   return opts;
 }

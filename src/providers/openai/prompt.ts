@@ -52,9 +52,13 @@ function exclusionLines(rules: IcpRules): string[] {
     const unless = x.unless_kinds.length ? ` (not when the kind is ${kindList(x.unless_kinds)})` : '';
     out.push(`- ${x.name}: the name or description says one of ${quoted(x.phrases)}${unless};`);
   }
-  out.push(`- the country is not one of ${quoted(rules.countries.allowed)}${rules.countries.unknown_allowed ? ' (an unknown country is allowed)' : ' or is unknown'};`);
+  out.push(
+    `- the country is not one of ${quoted(rules.countries.allowed)}${rules.countries.unknown_allowed ? ' (an unknown country is allowed)' : ' or is unknown'};`,
+  );
   if (rules.size_bands.excluded.length) {
-    const unless = rules.size_bands.excluded_unless_kinds.length ? ` unless the kind is ${kindList(rules.size_bands.excluded_unless_kinds)} (then the size only lowers the score)` : '';
+    const unless = rules.size_bands.excluded_unless_kinds.length
+      ? ` unless the kind is ${kindList(rules.size_bands.excluded_unless_kinds)} (then the size only lowers the score)`
+      : '';
     out.push(`- the size band is one of ${quoted(rules.size_bands.excluded)}${unless}.`);
   }
   return out;
@@ -108,7 +112,9 @@ Keywords count when the company's description or website shows them in a relevan
 
 ICP TIERS
 - excluded when any of these holds (the reason names which):
-${exclusionLines(rules).map((l) => `  ${l}`).join('\n')}
+${exclusionLines(rules)
+  .map((l) => `  ${l}`)
+  .join('\n')}
 - tier_1: score >= ${rules.tiers.tier_1} AND at least one must-have keyword.
 - tier_2: score >= ${rules.tiers.tier_2}.
 - tier_3: score >= ${rules.tiers.tier_3}.

@@ -26,25 +26,41 @@ export const AnswerSchema = z.object({
   company: z.object({
     kind: z.enum(COMPANY_KINDS).describe(`What the company is: ${companyKindList()}.`),
     reason: z.string().describe('A few words: what in the name, industry, description or website decided the kind.'),
-    is_competitor: z.boolean().describe('True exactly when kind is edi_vendor: the company IS a clearinghouse, EDI network or eligibility / claims API vendor (not a company that submits claims through one).'),
+    is_competitor: z
+      .boolean()
+      .describe(
+        'True exactly when kind is edi_vendor: the company IS a clearinghouse, EDI network or eligibility / claims API vendor (not a company that submits claims through one).',
+      ),
   }),
   icp: z.object({
-    tier: z.enum(ICP_TIERS).describe('tier_1 (best) .. tier_3, not_icp, or excluded (competitor, excluded kind, configured exclusion, country or size rule), judged against the ICP rules given.'),
+    tier: z
+      .enum(ICP_TIERS)
+      .describe(
+        'tier_1 (best) .. tier_3, not_icp, or excluded (competitor, excluded kind, configured exclusion, country or size rule), judged against the ICP rules given.',
+      ),
     score: z.number().int().min(0).max(100).describe('ICP score 0-100 following the scoring rules given.'),
     confidence: z.number().min(0).max(1).describe('How sure the judgement is, 0-1: lower when little is known about the company.'),
     reason: z.string().describe('One or two sentences: which rules matched and why (kind, size, keywords, exclusions, country).'),
   }),
   techstack: z.object({
     uses_x12: z.boolean().describe('The company uses or builds on X12 EDI (e.g. 837 claims, 270/271 eligibility, 835 remittance).'),
-    x12_transaction_sets: z.array(z.string()).describe('X12 transaction set codes the company names (by number or in words), three digits each, e.g. ["270","271","837"].'),
-    uses_clearinghouse: z.boolean().describe('The company submits claims or checks eligibility through a healthcare clearinghouse. Always false for a competitor (edi_vendor).'),
-    clearinghouses: z.array(z.string()).describe('Clearinghouses the company names as the ones it uses, e.g. Availity, Change Healthcare, Waystar. Empty for a competitor.'),
+    x12_transaction_sets: z
+      .array(z.string())
+      .describe('X12 transaction set codes the company names (by number or in words), three digits each, e.g. ["270","271","837"].'),
+    uses_clearinghouse: z
+      .boolean()
+      .describe('The company submits claims or checks eligibility through a healthcare clearinghouse. Always false for a competitor (edi_vendor).'),
+    clearinghouses: z
+      .array(z.string())
+      .describe('Clearinghouses the company names as the ones it uses, e.g. Availity, Change Healthcare, Waystar. Empty for a competitor.'),
     uses_fhir: z.boolean().describe('The company uses or offers FHIR APIs.'),
     uses_hl7: z.boolean().describe('The company uses HL7 v2 interfaces.'),
     ehrs: z.array(z.string()).describe('EHR / practice-management systems it integrates with or uses.'),
     basis: z
       .object({x12: flagBasis('uses_x12'), clearinghouse: flagBasis('uses_clearinghouse'), fhir: flagBasis('uses_fhir'), hl7: flagBasis('uses_hl7')})
-      .describe("For each flag set to true: stated when the company's own text or website names the technology or transaction, inferred when only what the company is implies it."),
+      .describe(
+        "For each flag set to true: stated when the company's own text or website names the technology or transaction, inferred when only what the company is implies it.",
+      ),
     confidence: z.number().min(0).max(1).describe('How sure the technology flags are, 0-1.'),
     evidence: z
       .array(

@@ -6,7 +6,12 @@ import {displayPath} from '../deals.js';
 import type {EnrichOptions, EnrichSummary} from './types.js';
 
 /** --dry-run: the provider's plan (cache hits, calls, estimated cost); nothing is called or written. */
-export async function dryRun(opts: EnrichOptions, selected: CompanyBase[], accounts: {inputRows: number; companies: number; mergedRows: number; mergedByName: number; ambiguousByName: number; rejected: number}, blank: number): Promise<EnrichSummary> {
+export async function dryRun(
+  opts: EnrichOptions,
+  selected: CompanyBase[],
+  accounts: {inputRows: number; companies: number; mergedRows: number; mergedByName: number; ambiguousByName: number; rejected: number},
+  blank: number,
+): Promise<EnrichSummary> {
   const {provider, reporter} = opts;
   const plan: EnrichPlan = provider.plan
     ? await provider.plan(selected)

@@ -30,7 +30,12 @@ export function fileSize(file: string): number {
  * pass go with it); it then writes the rejects to a part file, put in place with the other tables.
  */
 export function indexOnThread(opts: EnrichOptions, bytes: number): boolean {
-  return (opts.workers ?? 'auto') !== 'off' && rangeWorkersAvailable() && !opts.hashKeys && (bytes >= INDEX_THREAD_BYTES || typeof opts.workers === 'number');
+  return (
+    (opts.workers ?? 'auto') !== 'off' &&
+    rangeWorkersAvailable() &&
+    !opts.hashKeys &&
+    (bytes >= INDEX_THREAD_BYTES || typeof opts.workers === 'number')
+  );
 }
 
 /**
@@ -49,10 +54,24 @@ export function workerCount(opts: EnrichOptions, bytes: number): number {
  * Pass 1: each record's account, each account's row count and last row, and the rejects (see
  * account-index.ts); on this thread, on an index thread (`onThread`), or on two at once for a large export.
  */
-export async function indexAccounts(opts: EnrichOptions, ingest: IngestRules, out: EnrichOutput, onThread: boolean, bytes: number): Promise<ExportIndex> {
+export async function indexAccounts(
+  opts: EnrichOptions,
+  ingest: IngestRules,
+  out: EnrichOutput,
+  onThread: boolean,
+  bytes: number,
+): Promise<ExportIndex> {
   const {input, shard, reporter} = opts;
   reporter.start(`Scanning ${basename(input)}`);
-  const init = {input, shard, exactKeys: opts.exactKeys, goneNames: [...ingest.goneNames], formulaGuard: formulaGuardOn(), format: formatRef(), ...(onThread && !opts.dryRun ? {rejects: opts.paths.rejects} : {})};
+  const init = {
+    input,
+    shard,
+    exactKeys: opts.exactKeys,
+    goneNames: [...ingest.goneNames],
+    formulaGuard: formulaGuardOn(),
+    format: formatRef(),
+    ...(onThread && !opts.dryRun ? {rejects: opts.paths.rejects} : {}),
+  };
   const progress = (n: number) => reporter.progress(n);
   // A large export (or any, when the thread count is set) is indexed in two halves at once when it can be.
   const halves = onThread && !opts.exactKeys && (bytes >= PARALLEL_INDEX_BYTES || typeof opts.workers === 'number');

@@ -22,9 +22,17 @@ export const oneThread: SecondPass = async ({opts, ex, out, enriched}) => {
   const companiesOut = opts.dryRun ? undefined : out.group.open(paths.companies, companyCodec);
   let sink: SimulationSink | undefined;
   try {
-    if (opts.simulation && !opts.dryRun) sink = new SimulationSink({paths, configDir: opts.configDir, seed: opts.simulation.seed, asOf: opts.simulation.asOf, digest: opts.simulation.digest, reporter}, await loadDealModel(opts.configDir, opts.simulation.asOf));
+    if (opts.simulation && !opts.dryRun)
+      sink = new SimulationSink(
+        {paths, configDir: opts.configDir, seed: opts.simulation.seed, asOf: opts.simulation.asOf, digest: opts.simulation.digest, reporter},
+        await loadDealModel(opts.configDir, opts.simulation.asOf),
+      );
   } catch (e) {
-    throw await afterFailure(e, () => out.abortGroup(), () => out.abortRejects());
+    throw await afterFailure(
+      e,
+      () => out.abortGroup(),
+      () => out.abortRejects(),
+    );
   }
   let written = 0;
   const counter = new CompanyCounter();
@@ -65,13 +73,23 @@ export const oneThread: SecondPass = async ({opts, ex, out, enriched}) => {
     enriched(written, counter.counts);
     if (sink && opts.simulation) opts.simulation.result = await sink.finish(reporter);
   } catch (e) {
-    throw await afterFailure(e, () => out.abortGroup(), () => sink?.abort(), () => out.abortRejects());
+    throw await afterFailure(
+      e,
+      () => out.abortGroup(),
+      () => sink?.abort(),
+      () => out.abortRejects(),
+    );
   }
   return {written, counts: counter.counts};
 };
 
 /** Enriches with an asynchronous provider, `provider.concurrency` at a time, writing in input order. */
-async function enrichConcurrently(provider: EnrichmentProvider, companies: CompanyBase[], reporter: Reporter, write: (c: Company) => void): Promise<void> {
+async function enrichConcurrently(
+  provider: EnrichmentProvider,
+  companies: CompanyBase[],
+  reporter: Reporter,
+  write: (c: Company) => void,
+): Promise<void> {
   reporter.start(`Enriching with ${provider.name}`, companies.length);
   const results: Array<Company | undefined> = new Array(companies.length);
   let next = 0;

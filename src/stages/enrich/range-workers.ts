@@ -48,7 +48,11 @@ export const rangeWorkers =
       else await result.renamed;
       await out.commit();
     } catch (e) {
-      throw await afterFailure(e, () => out.abortGroup(), () => out.abortRejects());
+      throw await afterFailure(
+        e,
+        () => out.abortGroup(),
+        () => out.abortRejects(),
+      );
     }
     const counts = Object.assign(countCompanies([]), result.counts);
     enriched(result.written, counts);

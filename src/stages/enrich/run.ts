@@ -51,14 +51,30 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
   const simulation = opts.simulation && {seed: opts.simulation.seed, asOf: opts.simulation.asOf, digest: opts.simulation.digest};
   const poolSize = workerCount(opts, bytes);
   let pool: RangeWorkers | undefined =
-    poolSize >= 2 ? new RangeWorkers(Array.from({length: poolSize}, (): WorkerInit => ({configDir: opts.configDir, paths, simulation, formulaGuard: formulaGuardOn(), format: formatRef()})), workerLimits()) : undefined;
+    poolSize >= 2
+      ? new RangeWorkers(
+          Array.from({length: poolSize}, (): WorkerInit => ({
+            configDir: opts.configDir,
+            paths,
+            simulation,
+            formulaGuard: formulaGuardOn(),
+            format: formatRef(),
+          })),
+          workerLimits(),
+        )
+      : undefined;
 
   // Pass 1: keys and rejects.
   let ex;
   try {
     ex = await indexAccounts(opts, ingest, out, onThread, bytes);
   } catch (e) {
-    throw await afterFailure(e, () => out.abortGroup(), () => out.abortRejects(), () => pool?.discard());
+    throw await afterFailure(
+      e,
+      () => out.abortGroup(),
+      () => out.abortRejects(),
+      () => pool?.discard(),
+    );
   }
   applyLimit(ex.index, opts.limit ?? Infinity);
 
@@ -86,7 +102,8 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
           `${count(c.uses_clearinghouse)} clearinghouse, ${count(c.uses_fhir)} FHIR, ${count(c.uses_hl7)} HL7`,
       ),
   });
-  if ('dryRun' in done) return dryRun(opts, done.dryRun, {inputRows, companies, mergedRows: merged, mergedByName, ambiguousByName, rejected}, ex.blank);
+  if ('dryRun' in done)
+    return dryRun(opts, done.dryRun, {inputRows, companies, mergedRows: merged, mergedByName, ambiguousByName, rejected}, ex.blank);
   const {written, workerText} = done;
 
   const summary: EnrichSummary = {
@@ -108,7 +125,8 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
     text_cells: {
       formula_guard: formulaGuardOn(),
       formula_cells: companyCodec.textStats.formula_cells - textBefore.formula_cells + (workerText?.formula_cells ?? 0),
-      control_chars_removed: companyCodec.textStats.control_chars_removed - textBefore.control_chars_removed + (workerText?.control_chars_removed ?? 0),
+      control_chars_removed:
+        companyCodec.textStats.control_chars_removed - textBefore.control_chars_removed + (workerText?.control_chars_removed ?? 0),
     },
     provider_stats: done.providerStats ?? provider.stats(),
   };

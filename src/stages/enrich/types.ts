@@ -51,7 +51,6 @@ export interface EnrichOptions {
   hashKeys?: (key: string) => void;
 }
 
-
 export interface EnrichSummary {
   input_file: string;
   input_rows: number;

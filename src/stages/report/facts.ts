@@ -16,14 +16,16 @@ const EnrichFacts = z.object({
   skipped_by_limit: z.number().optional(),
   provider: z.string(),
 });
-const CheckList = z.array(z.object({
-  metric: z.string(),
-  value: z.number().nullable(),
-  n: z.number(),
-  range: z.tuple([z.number(), z.number()]),
-  interval: z.tuple([z.number(), z.number()]).optional(),
-  status: z.string(),
-}));
+const CheckList = z.array(
+  z.object({
+    metric: z.string(),
+    value: z.number().nullable(),
+    n: z.number(),
+    range: z.tuple([z.number(), z.number()]),
+    interval: z.tuple([z.number(), z.number()]).optional(),
+    status: z.string(),
+  }),
+);
 const Retention = z.object({customers: z.number(), nrr: z.number().nullable(), grr: z.number().nullable(), logo_churn: z.number().nullable()});
 const SimulationFacts = z.object({
   retention: Retention.optional(),
@@ -31,7 +33,19 @@ const SimulationFacts = z.object({
   retention_by_acv: z.object({large: Retention, small: Retention}).optional(),
   large_contract_arr: z.number().optional(),
   retention_base_date: z.string().optional(),
-  arr_bridge: z.array(z.object({quarter: z.string(), starting_arr: z.number(), new: z.number(), expansion: z.number(), contraction: z.number(), churn: z.number(), ending_arr: z.number()})).optional(),
+  arr_bridge: z
+    .array(
+      z.object({
+        quarter: z.string(),
+        starting_arr: z.number(),
+        new: z.number(),
+        expansion: z.number(),
+        contraction: z.number(),
+        churn: z.number(),
+        ending_arr: z.number(),
+      }),
+    )
+    .optional(),
   seed: z.number().optional(),
   as_of: z.string().optional(),
   window: z.object({start: z.string(), end: z.string()}).optional(),
@@ -44,7 +58,10 @@ export function retentionFacts(b: z.infer<typeof SimulationFacts> | null): RunFa
   const rows: Array<[string, z.infer<typeof Retention>]> = [['all customers', b.retention]];
   for (const [k, v] of Object.entries(b.retention_by_segment ?? {})) rows.push([k, v]);
   if (b.retention_by_acv && b.large_contract_arr !== undefined) {
-    rows.push([`ARR > $${b.large_contract_arr.toLocaleString('en-US')}`, b.retention_by_acv.large], [`ARR <= $${b.large_contract_arr.toLocaleString('en-US')}`, b.retention_by_acv.small]);
+    rows.push(
+      [`ARR > $${b.large_contract_arr.toLocaleString('en-US')}`, b.retention_by_acv.large],
+      [`ARR <= $${b.large_contract_arr.toLocaleString('en-US')}`, b.retention_by_acv.small],
+    );
   }
   return {base_date: b.retention_base_date ?? '', groups: rows.map(([label, r]) => ({label, ...r})), bridge: b.arr_bridge};
 }
@@ -59,7 +76,9 @@ function readJson<S extends z.ZodType>(file: string, schema: S, reporter: Report
   try {
     const parsed = schema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
     if (parsed.success) return parsed.data;
-    reporter.warn(`${displayPath(file, process.cwd())}: unexpected content, its facts are left out of the report (${parsed.error.issues[0]?.message})`);
+    reporter.warn(
+      `${displayPath(file, process.cwd())}: unexpected content, its facts are left out of the report (${parsed.error.issues[0]?.message})`,
+    );
   } catch (e) {
     reporter.warn(`${displayPath(file, process.cwd())}: cannot read it, its facts are left out of the report (${(e as Error).message})`);
   }
