@@ -1,4 +1,5 @@
 import {readdirSync, readFileSync} from 'node:fs';
+import {SHARD_ENGINES} from '../src/core/shard.js';
 import {join} from 'node:path';
 
 /**
@@ -17,6 +18,9 @@ function filesUnder(dir: string, ext: RegExp): string[] {
 function variablesRead(files: readonly string[]): Set<string> {
   const names = new Set<string>();
   for (const f of files) for (const m of readFileSync(f, 'utf8').matchAll(READ)) names.add(m[1] ?? m[2] ?? m[3]);
+  // `--shard auto` reads the batch engines' variables by name from a table (the environment is passed in).
+  if (files.some((f) => f.endsWith('shard.ts')))
+    for (const e of SHARD_ENGINES) for (const n of [e.index, e.count, 'min' in e ? e.min : undefined]) if (n) names.add(n);
   return names;
 }
 
