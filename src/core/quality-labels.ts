@@ -3,6 +3,7 @@
  * each joins its company of companies.csv (on the registrable domain, else on the folded name). Pure.
  */
 import {nameKey, normalizeDomain} from './normalize.js';
+import {COMPANY_KINDS} from './vocabulary.js';
 
 /** The yes/likely/no labels, each scored against the output column of the same name (true/false). */
 export const BINARY_LABELS = ['icp_fit', 'is_competitor', 'uses_x12', 'uses_clearinghouse', 'uses_fhir', 'uses_hl7'] as const;
@@ -20,17 +21,8 @@ export const REQUIRED_OUTPUT_COLUMNS = ['name', 'domain', 'country', 'size_band'
 
 /** The output column the `kind` label is scored against, and its values. */
 export const KIND_COLUMN = 'company_kind';
-export const COMPANY_KINDS = [
-  'provider',
-  'rcm_billing',
-  'health_it',
-  'payer',
-  'edi_vendor',
-  'pharma_device',
-  'other_healthcare',
-  'non_healthcare',
-  'unknown',
-] as const;
+// Its values: the vocabulary's company kinds (labels and the rules name the same kinds).
+export {COMPANY_KINDS};
 
 /** One row of a labels file. `row` is its row number as a spreadsheet shows it (the header is row 1). */
 export interface LabelRow {
