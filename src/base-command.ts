@@ -16,7 +16,11 @@ import {providerChoices, providerFlagDescription} from './providers/index.js';
 import type {EnrichPlan} from './providers/types.js';
 import {createReporter, reporterMode, type Reporter} from './io/reporter.js';
 import {FLAG_DEFAULTS} from './defaults.js';
-import {dataPaths, resolveWithFallback, type DataPaths} from './io/paths.js';
+import {dataPaths, foundFormat, resolveWithFallback, type DataPaths} from './io/paths.js';
+import {chooseFormat, tableFormat} from './io/formats/index.js';
+
+/** Whether this process's table format was chosen by a command's --format (or found in its data folder). */
+let formatFromFlag = false;
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
 
@@ -103,6 +107,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    */
   static notApplicable: Readonly<Record<string, string>> = {};
 
+  /**
+   * The tables' format when a command with --format (formatFlags) is not given one: csv, or `found`, the format of
+   * the tables already in --data-dir (a command that only reads them).
+   */
+  static formatDefault: 'csv' | 'found' = 'csv';
+
   protected flags!: BaseFlags<T>;
   /** The data folders that did not exist when the command started (deepest first). */
   private newFolders: string[] = [];
@@ -174,6 +184,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const input = this.readsInput() ? resolveWithFallback(f.input, FLAG_DEFAULTS.input, explicit('input'), 'sample input') : {path: resolve(f.input)};
     const width = process.stderr.isTTY ? process.stderr.columns : undefined;
     for (const r of [config, input]) if (r.fallback && !f.quiet) process.stderr.write(`${wrapText(r.fallback, width)}\n`);
+    // The tables' format, before any path is made (paths take its extension).
+    await this.chooseTableFormat((this.flags as {format?: string}).format, f['data-dir']);
     const paths = dataPaths(f['data-dir']);
     // Before any work: a --data-dir that is a file would fail only when the first table is written.
     if (existsSync(paths.root) && !statSync(paths.root).isDirectory())
@@ -207,6 +219,24 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       limit: f.limit,
       reporter,
     };
+  }
+
+  /**
+   * Chooses the tables' format (see formatDefault). Without --format the process's format stays as it is (CSV,
+   * unless a caller registered and chose another in-process, as test/table-format.test.ts does), except that a
+   * format an earlier command of the same process took from its flag is not carried over.
+   */
+  private async chooseTableFormat(flag: string | undefined, dataDir: string): Promise<void> {
+    let name = flag;
+    if (name === undefined && (this.ctor as typeof BaseCommand).formatDefault === 'found') {
+      const found = foundFormat(dataDir, tableFormat().extension);
+      // The folder's tables are in this process's format already: it stays.
+      if (found === 'current') return;
+      name = found;
+    }
+    name ??= formatFromFlag ? 'csv' : undefined;
+    formatFromFlag = name !== undefined && name !== 'csv';
+    if (name !== undefined) await chooseFormat(name);
   }
 
   /**

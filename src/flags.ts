@@ -40,6 +40,19 @@ const stageFlags = {
  */
 export const enrichFlags = {...stageFlags, ...providerFlags()} as typeof stageFlags;
 
+/**
+ * `--format`: the format of the tables a command writes and reads (the stages after the first read the earlier
+ * tables in it). Given to the commands that write or read tables; see BaseCommand.setup for its default.
+ */
+export const formatFlags = {
+  format: Flags.string({
+    description:
+      'Format of the tables: csv (the default) or parquet (typed columns: DATE, BIGINT, DECIMAL(18,2) money, BOOLEAN, lists; <table>.parquet in place of <table>.csv). The later stages and `report` read the tables in it.',
+    options: ['csv', 'parquet'],
+    helpGroup: 'GLOBAL',
+  }),
+};
+
 /** The shared flags that mean nothing to deals, billing and unify (see BaseCommand.notApplicable). */
 export const SIMULATION_NOT_APPLICABLE = {
   input: 'it reads <data-dir>/raw/companies.csv, not the export (`stedi-gtm enrich` or `stedi-gtm run` read it)',
@@ -52,6 +65,7 @@ export const SIMULATION_NOT_APPLICABLE = {
  * `unify` and `run` spread these.
  */
 export const simulationFlags = {
+  ...formatFlags,
   'as-of': Flags.string({
     description:
       'Snapshot date, YYYY-MM-DD: deals not closed by then are open, invoices stop there. billing and unify take the date of deals.csv (given, it must match). [default: simulation.as_of in deal_model.yml]',

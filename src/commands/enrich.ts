@@ -1,7 +1,7 @@
 import {BaseCommand, baseFlagsWithout} from '../base-command.js';
 import {plural} from '../core/format.js';
 import {shardRecord} from '../core/shard.js';
-import {enrichFlags} from '../flags.js';
+import {enrichFlags, formatFlags} from '../flags.js';
 import {STAGE_READS} from '../io/manifest.js';
 import {enrichStage, type EnrichSummary} from '../stages/enrich.js';
 import {chunkPolicyFromEnv} from '../parallel/worker-pool.js';
@@ -22,7 +22,7 @@ export default class Enrich extends BaseCommand<typeof Enrich> {
     },
   ];
 
-  static flags = {...enrichFlags};
+  static flags = {...enrichFlags, ...formatFlags};
 
   static notApplicable = {seed: 'enrichment draws no random numbers (the seed is for deals, billing and run)'};
   static baseFlags = baseFlagsWithout(Enrich.notApplicable);

@@ -1,4 +1,5 @@
 import {BaseCommand, baseFlagsWithout} from '../base-command.js';
+import {formatFlags} from '../flags.js';
 import {STAGE_READS} from '../io/manifest.js';
 import {formatSummaryTable, reportStage, type ReportResult} from '../stages/report.js';
 
@@ -18,6 +19,11 @@ export default class Report extends BaseCommand<typeof Report> {
     provider: 'it calls no enrichment provider',
     'cache-dir': 'it calls no enrichment provider',
   };
+
+  static flags = {...formatFlags};
+
+  /** It only reads tables: without --format, those the data folder holds. */
+  static formatDefault = 'found' as const;
 
   static baseFlags = baseFlagsWithout(Report.notApplicable);
 

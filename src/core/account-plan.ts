@@ -6,6 +6,7 @@
  */
 
 import {int32s, KeyIds} from './account-keys.js';
+import {startsRowGroupAt} from './row-groups.js';
 
 // The first pass's key hashes and id table are in account-keys.ts; callers import them from here too.
 export {float64s, int32s, keyCheck, KeyCollision, keyHashes, KeyIds} from './account-keys.js';
@@ -64,9 +65,10 @@ export interface Range {
 /**
  * Splits the records into at most `parts` contiguous ranges of about equal bytes (each starting at a record
  * boundary). An account belongs to the range of its last row; its rows in earlier ranges are marked
- * ELSEWHERE in `account` and listed as that range's `foreign` rows.
+ * ELSEWHERE in `account` and listed as that range's `foreign` rows. `groupEvery`: each range after the first starts
+ * at a company that starts a row group (core/row-groups.ts), for a format whose files have groups of companies.
  */
-export function splitRanges(ix: AccountIndex, parts: number): Range[] {
+export function splitRanges(ix: AccountIndex, parts: number, groupEvery?: number): Range[] {
   const offset = ix.offset;
   const n = ix.records;
   const bounds = [0];
@@ -83,6 +85,10 @@ export function splitRanges(ix: AccountIndex, parts: number): Range[] {
         if (offset[mid] < target) lo = mid + 1;
         else hi = mid;
       }
+      // A format with row groups by company: the range starts at a company that starts a group (one of a single row:
+      // its record's key is the company's key).
+      if (groupEvery !== undefined)
+        while (lo < n && !(ix.account[lo] >= 0 && ix.rows[ix.account[lo]] === 1 && startsRowGroupAt(ix.keyHash[lo], groupEvery))) lo++;
       if (lo > bounds[bounds.length - 1] && lo < n) bounds.push(lo);
     }
   }

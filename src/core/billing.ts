@@ -57,7 +57,7 @@ function contractStart(cal: DealModel['calendar'], day: DayNumber, rule: 'next_b
 }
 
 /** What billing reads of a company. */
-export type BillingCompany = Pick<Company, 'company_id'>;
+export type BillingCompany = Pick<Company, 'company_id' | 'company_key'>;
 
 /** ARR after a re-pricing by a fraction `f` (rounded to amount.round_to; at least one step). */
 function reprice(arr: number, f: number, roundTo: number): number {

@@ -343,7 +343,8 @@ export class AtomicCsvWriter implements TableEncoder {
   joined<S extends Record<string, unknown>>(codec: TableCodec<S>): (head: RowPart, row: S) => void {
     return (head, row) => {
       if (typeof head === 'string') this.pushLine(`${head},${codec.line(row)}`);
-      else this.pushBytesThenLine(head, `,${codec.line(row)}`);
+      else if (head instanceof Uint8Array) this.pushBytesThenLine(head, `,${codec.line(row)}`);
+      else throw new Error(`csv: ${this.path}: a row part of another format`);
     };
   }
 

@@ -64,6 +64,17 @@ type TableKey = (typeof DATASET_TABLES)[number]['key'];
 /** A table's file relative to the data folder, e.g. raw/companies.csv. */
 export const tableFile = (t: {dir: string; name: string}, extension = tableFormat().extension): string => `${t.dir}/${t.name}${extension}`;
 
+/**
+ * The format of the tables in a data folder, by its companies table (what a command that only reads the tables
+ * takes without --format): 'current' when it has one in this process's format (`current`, an extension), else
+ * parquet or csv, whichever it has; undefined when it has none.
+ */
+export function foundFormat(dataDir: string, current: string): 'current' | 'csv' | 'parquet' | undefined {
+  const at = (ext: string) => existsSync(join(resolve(dataDir), 'raw', `companies${ext}`));
+  if (at(current)) return 'current';
+  return at('.parquet') ? 'parquet' : at('.csv') ? 'csv' : undefined;
+}
+
 /** Where each stage reads and writes, under --data-dir (the tables with the extension of this process's format). */
 export function dataPaths(dataDir: string) {
   const root = resolve(dataDir);

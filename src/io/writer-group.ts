@@ -10,6 +10,7 @@ import {
   type TableFormat,
   type WrittenBlock,
 } from './formats/index.js';
+import {startsRowGroup} from '../core/row-groups.js';
 import type {TableCodec} from './table-codec.js';
 import {TableFile} from './table-file.js';
 
@@ -41,19 +42,44 @@ export class WriterGroup {
     return m === undefined || m === 'part' || m.header;
   }
 
-  /** Opens the table at `path`, whose columns (all of them, in order) are `table`'s. */
-  open<T extends Record<string, unknown>>(path: string, table: TableCodec<T>): TableEncoder {
+  /**
+   * Opens the table at `path`, whose columns (all of them, in order) are `table`'s. `perCompany: false`: a table
+   * whose rows are not a company's (the rejects, the reps), whose groups of rows company() leaves alone.
+   */
+  open<T extends Record<string, unknown>>(path: string, table: TableCodec<T>, opts: {perCompany?: boolean} = {}): TableEncoder {
     const m = this.mode;
     const columns = table;
+    let e: TableEncoder;
     if (m === undefined || m === 'part') {
       const t = new FileTable(this.format, path, m === 'part' ? partPath(path) : path, columns);
       this.tables.push(t);
-      return t.encoder;
+      e = t.encoder;
+    } else {
+      const stream = m.stream;
+      e = this.format.encoder({path, table: columns, head: m.header, sink: (bytes, rows, meta) => (stream(path, bytes, rows, meta), true)});
+      this.tables.push(e);
     }
-    const stream = m.stream;
-    const e = this.format.encoder({path, table: columns, head: m.header, sink: (bytes, rows, meta) => (stream(path, bytes, rows, meta), true)});
-    this.tables.push(e);
+    if (opts.perCompany !== false) this.grouped.push(e);
     return e;
+  }
+
+  /** The encoders of the tables whose rows are companies' (see open). */
+  private readonly grouped: TableEncoder[] = [];
+
+  /** The key of the company company() was last told of. */
+  private companyKey: string | undefined;
+
+  /**
+   * The rows written next are company `key`'s (every sink says so before a company's rows; saying it again for
+   * the same company changes nothing): for a format whose files have groups of rows, a company that starts a
+   * group ends every table's group before it (see TableFormat.companyGroups).
+   */
+  company(key: string): void {
+    if (key === this.companyKey) return;
+    this.companyKey = key;
+    const every = this.format.companyGroups;
+    if (every === undefined || !startsRowGroup(key, every)) return;
+    for (const e of this.grouped) e.cut?.();
   }
 
   /** Queues one row of a table, encoded by the table's codec. */

@@ -89,7 +89,10 @@ try {
         written++;
         counter.add(c);
         if (sink) sink.writeAndAdd(c, companies);
-        else group.write(companies, companyCodec, c);
+        else {
+          group.company(c.company_key);
+          group.write(companies, companyCodec, c);
+        }
       },
       (n) => reply({type: 'progress', records: before + n}),
     );

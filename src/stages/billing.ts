@@ -44,7 +44,7 @@ export const invoiceCodec = new TableCodec<Invoice>(INVOICE_TABLE);
 export const arrMovementCodec = new TableCodec<ArrMovement>(ARR_MOVEMENT_TABLE);
 
 /** What billing reads of companies.csv: the company IDs, to walk deals.csv along them. */
-export const companyIdCodec = companyColumns<keyof BillingCompany>({company_id: true});
+export const companyIdCodec = companyColumns<keyof BillingCompany>({company_id: true, company_key: true});
 
 /** Reads one column of a table to the end, looking for a value (error paths only: it reads the whole file). */
 async function findRow<T extends Record<string, unknown>>(cursor: TableReader<T>, match: (row: T) => boolean): Promise<T | undefined> {
@@ -215,6 +215,7 @@ export class BillingSink {
    * the company's ARR movements by date. Returns every term (a deal's latest term is its last).
    */
   addCompany(deals: readonly Deal[], company: BillingCompany): Contract[] {
+    this.out.company(company.company_key);
     const b = billCompany(deals, company, this.model, this.s.seed, this.asOf);
     if (b.contracts === 0) return b.terms;
     this.won += b.contracts;

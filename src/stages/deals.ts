@@ -84,7 +84,14 @@ export async function loadDealModel(configDir: string, asOfFlag?: string): Promi
 
 /** Throws the "run X first" error when a stage's input is missing. */
 export function requireInput(file: string, command: string): void {
-  if (!existsSync(file)) throw new UserError(`${displayPath(file)} not found: run \`stedi-gtm ${command}\` first`);
+  if (existsSync(file)) return;
+  // The table in the other format: the folder was written with another --format.
+  const other = ['.csv', '.parquet'].map((ext) => file.replace(/\.[a-z]+$/, ext)).find((f) => f !== file && existsSync(f));
+  if (other) {
+    const format = other.slice(other.lastIndexOf('.') + 1);
+    throw new UserError(`${displayPath(file)} not found, but ${displayPath(other)} is: give --format ${format} to read the ${format} tables`);
+  }
+  throw new UserError(`${displayPath(file)} not found: run \`stedi-gtm ${command}\` first`);
 }
 
 export function displayPath(file: string): string {
@@ -230,7 +237,7 @@ export class DealsSink {
     this.history = out.open(s.paths.history, historyCodec);
     this.snapshots = out.open(s.paths.snapshots, snapshotCodec);
     // reps.csv: the configured team, written by the first piece of a chunked pass only (see writesOnce).
-    const reps = out.open(s.paths.reps, repCodec);
+    const reps = out.open(s.paths.reps, repCodec, {perCompany: false});
     if (out.writesOnce) for (const r of repRows(loaded.model.config)) out.write(reps, repCodec, r);
   }
 
@@ -239,6 +246,7 @@ export class DealsSink {
     this.stats.add(company, sim);
     this.pipeline.add(sim);
     const out = this.out;
+    out.company(company.company_key);
     out.write(this.leads, leadCodec, sim.lead);
     for (const d of sim.deals) out.write(this.deals, dealCodec, d);
     // A company's history and snapshot rows (a dozen each for a company with deals) go as one string: one UTF-8

@@ -86,6 +86,7 @@ export class SimulationSink {
    * and unified.csv share are encoded once for both (see TableEncoder.withPart).
    */
   writeAndAdd(company: Company, companies: TableEncoder): void {
+    this.out.company(company.company_key);
     if (companies !== this.companies) {
       this.companies = companies;
       this.writeCompany = companies.withPart(companyCodec, unifiedCompanyCodec);

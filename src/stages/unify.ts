@@ -39,8 +39,8 @@ export const unifiedSalesCodec = new TableCodec<UnifiedSalesRow>(UNIFIED_SALES_T
  * unified.csv are copied as the reader of companies.csv gives them (TableReader.cells: CSV's copies the cells as they are in
  * the file), not decoded and encoded again.
  */
-type UnifyCompany = Pick<Company, 'company_id' | 'name' | 'is_previous_customer'>;
-const unifyCompanyCodec = companyColumns<keyof UnifyCompany>({company_id: true, name: true, is_previous_customer: true});
+type UnifyCompany = Pick<Company, 'company_id' | 'company_key' | 'name' | 'is_previous_customer'>;
+const unifyCompanyCodec = companyColumns<keyof UnifyCompany>({company_id: true, company_key: true, name: true, is_previous_customer: true});
 
 export interface UnifySummary extends UnifyFigures {
   as_of: string;
@@ -213,7 +213,7 @@ export class UnifySink {
 
   constructor(
     private readonly s: SimulationStageInput,
-    out: WriterGroup,
+    private readonly out: WriterGroup,
   ) {
     this.row = out.joined(out.open(s.paths.unified, unifiedCodec), unifiedSalesCodec);
   }
@@ -223,7 +223,14 @@ export class UnifySink {
    * companies.csv gives them (TableEncoder.withPart), or as the reader of companies.csv does (TableReader.cells;
    * CSV's copies them as they are in the file).
    */
-  add(company: Pick<Company, 'is_previous_customer'>, cells: RowPart, lead: Lead, deals: readonly Deal[], contracts: readonly Contract[]): void {
+  add(
+    company: Pick<Company, 'company_key' | 'is_previous_customer'>,
+    cells: RowPart,
+    lead: Lead,
+    deals: readonly Deal[],
+    contracts: readonly Contract[],
+  ): void {
+    this.out.company(company.company_key);
     const rows = unifyCompany(company, lead, deals, contracts);
     this.stats.add(rows);
     for (const r of rows) this.row(cells, r);

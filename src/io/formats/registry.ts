@@ -12,10 +12,10 @@ import type {CursorOptions} from '../table-cursor.js';
 
 /**
  * Part of a row, encoded by a format for rows of its own tables (opaque to the stages): e.g. CSV's is the cells'
- * text, as it is written. A table copies a part of another's rows (unified.csv copies the company's columns of
+ * text, as it is written; Parquet's an object of the values. A table copies a part of another's rows (unified.csv copies the company's columns of
  * companies.csv) without decoding and encoding them again.
  */
-export type RowPart = string | Uint8Array;
+export type RowPart = string | Uint8Array | Readonly<Record<string, unknown>>;
 
 /**
  * What an encoder reports of a block, next to its bytes (small, plain data: it crosses threads in the workers'
@@ -61,6 +61,11 @@ export interface TableEncoder {
    * of this format gives it, see TableReader.cells) and then `codec`'s columns of `row`. Made once, called per row.
    */
   joined<S extends Record<string, unknown>>(codec: TableCodec<S>): (head: RowPart, row: S) => void;
+  /**
+   * The rows written so far end a row group (a format whose files have groups of rows, see
+   * TableFormat.companyGroups; the writer calls it at the companies that start a group). None: no groups.
+   */
+  cut?(): void;
   /** Hands what is queued to the sink (the last block); no rows are written after it. */
   end(): void;
   /** Drops what is queued. */
@@ -71,8 +76,8 @@ export interface TableEncoder {
 export interface EncoderOptions {
   /** The table's file (the stages' path: it names the table to the sink). */
   path: string;
-  /** All of the table's columns, in order (its codec: the names, and the kinds and rules of each). */
-  table: Pick<TableCodec<Record<string, unknown>>, 'columns' | 'table'>;
+  /** All of the table's columns, in order (its codec: the names, the kinds and rules of each, and its text rule). */
+  table: Pick<TableCodec<Record<string, unknown>>, 'columns' | 'table' | 'safe'>;
   /**
    * Whether this encoder writes the start of the file (CSV: the header) in its first block: every table but the
    * pieces after the first of a table written by several threads. The first block also carries, in its meta,
@@ -149,6 +154,12 @@ export interface TableFormat {
   rowCounter?(): RowCounter;
   /** See ChunkedReading; none: `run --from deals` reads the table on one thread. */
   chunks?: ChunkedReading;
+  /**
+   * The format's files are cut into groups of rows at companies (core/row-groups.ts: about one company in this
+   * many starts a group, in every table at once): the writers call the encoders' `cut` there, and a table written
+   * in pieces by several threads is cut into pieces that start at such a company. None: rows are not grouped.
+   */
+  companyGroups?: number;
 }
 
 /** How a worker thread finds the lead thread's format: its name, and the module of a format not built in. */

@@ -48,15 +48,37 @@ export function parquetTable(columns: readonly TableColumn[], options: {safeText
 /** Rows per row group of the tables this tool writes: big enough to compress well, small enough to stream. */
 export const ROW_GROUP_ROWS = 65_536;
 
-const PARQUET_MAGIC = new Uint8Array([0x50, 0x41, 0x52, 0x31]); // PAR1
+/** Text (characters of text and list cells) per row group at most: wide tables' groups stay a few MB in memory. */
+export const ROW_GROUP_TEXT = 8 << 20;
+
+/** The file's first bytes (and last). */
+export const PARQUET_MAGIC = new Uint8Array([0x50, 0x41, 0x52, 0x31]); // PAR1
 const DAY_MS = 86_400_000;
 const CONTROL_ALL_RE = new RegExp(CONTROL_RE.source, 'g');
 
 /** Encodes rows (objects keyed by column name, as the CSV codecs take them) as one row group. */
 export function encodeRowGroup(table: ParquetTable, rows: readonly Record<string, unknown>[]): EncodedRowGroup {
-  const columnData: ColumnSource[] = table.columns.map((c) => ({
+  return encodeColumns(
+    table,
+    table.columns.map((c) => {
+      // The column's values by its literal name (one inline cache per column: rows share one shape), not row[name].
+      const at = getter(c.name);
+      const cells = new Array<unknown>(rows.length);
+      for (let i = 0; i < rows.length; i++) cells[i] = at(rows[i]);
+      return cells;
+    }),
+    rows.length,
+  );
+}
+
+/**
+ * Encodes a block given column by column (`cells[k]`: the values of table.columns[k], as the rows hold them, `n`
+ * of each) as one row group: what a table's encoder gathers row by row (see formats/parquet.ts).
+ */
+export function encodeColumns(table: ParquetTable, cells: readonly (readonly unknown[])[], n: number): EncodedRowGroup {
+  const columnData: ColumnSource[] = table.columns.map((c, k) => ({
     name: c.name,
-    data: columnValues(c, rows, table.safeText),
+    data: columnValues(c, cells[k], n, table.safeText),
     // IDs are unique: a dictionary would only cost time. Enums always get one.
     ...(c.kind === 'id' ? {encoding: 'PLAIN' as const} : c.kind === 'enum' ? {encoding: 'RLE_DICTIONARY' as const} : {}),
     // Minimum and maximum of free text and lists serve no filter (and cost a compare of every value).
@@ -66,12 +88,12 @@ export function encodeRowGroup(table: ParquetTable, rows: readonly Record<string
   }));
   const writer = new ByteWriter(1 << 16);
   const pw = new ParquetWriter({writer, schema: table.schema});
-  if (rows.length > 0) void pw.write({columnData, rowGroupSize: rows.length});
+  if (n > 0) void pw.write({columnData, rowGroupSize: n});
   const all = writer.getBytes();
   const bytes = all.slice(PARQUET_MAGIC.length);
   const rowGroup = pw.row_groups[0];
   if (rowGroup === undefined) return {bytes: new Uint8Array(0), rowGroup: {columns: [], total_byte_size: 0n, num_rows: 0n}, rows: 0};
-  return {bytes, rowGroup: moveRowGroup(rowGroup, -BigInt(PARQUET_MAGIC.length)), rows: rows.length};
+  return {bytes, rowGroup: moveRowGroup(rowGroup, -BigInt(PARQUET_MAGIC.length)), rows: n};
 }
 
 /** The file's start, each block in order, the footer: see the module comment. */
@@ -102,15 +124,20 @@ export class ParquetAssembler {
 
   /** The file's last bytes: the footer (metadata, its length) and the magic. */
   finish(): Uint8Array {
-    const writer = new ByteWriter(1 << 16);
-    const pw = new ParquetWriter({writer, schema: this.schema, kvMetadata: this.kvMetadata, createdBy: 'stedi-gtm (hyparquet-writer)'});
-    pw.row_groups = this.rowGroups;
-    pw.num_rows = this.rows;
-    void pw.finish();
-    const bytes = writer.getBytes().slice(PARQUET_MAGIC.length);
+    const bytes = parquetFooter(this.schema, this.rowGroups, this.rows, this.kvMetadata);
     this.offset += bytes.length;
     return bytes;
   }
+}
+
+/** A file's last bytes: the footer (the schema, the row groups at their offsets, the rows), its length, the magic. */
+export function parquetFooter(schema: SchemaElement[], rowGroups: RowGroup[], rows: bigint, kvMetadata?: KeyValue[]): Uint8Array {
+  const writer = new ByteWriter(1 << 16);
+  const pw = new ParquetWriter({writer, schema, kvMetadata, createdBy: 'stedi-gtm (hyparquet-writer)'});
+  pw.row_groups = rowGroups;
+  pw.num_rows = rows;
+  void pw.finish();
+  return writer.getBytes().slice(PARQUET_MAGIC.length);
 }
 
 /** A row group's metadata with every file offset in it moved by `by` bytes. */
@@ -141,13 +168,8 @@ export function moveRowGroup(rg: RowGroup, by: bigint): RowGroup {
  * Long on purpose: one flat switch on the column kind, each case a tight loop over the block's rows (one case per
  * kind of schema.ts; a helper per case would only move the same lines apart).
  */
-function columnValues(c: ParquetColumn, rows: readonly Record<string, unknown>[], safeText: boolean): unknown[] | Float64Array | Int32Array {
-  const n = rows.length;
+function columnValues(c: ParquetColumn, cells: readonly unknown[], n: number, safeText: boolean): unknown[] | Float64Array | Int32Array {
   const name = c.name;
-  // The column's values by its literal name (one inline cache per column: rows share one shape), not row[name].
-  const at = getter(name);
-  const cells = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) cells[i] = at(rows[i]);
   const missing = (i: number): never => {
     throw new Error(`parquet: row ${i + 1} of the block has no value in column ${name}, which is not nullable`);
   };
@@ -251,7 +273,7 @@ function columnValues(c: ParquetColumn, rows: readonly Record<string, unknown>[]
 
 const getters = new Map<string, (row: Record<string, unknown>) => unknown>();
 /** `(row) => row.<name>`, compiled once per column name. */
-function getter(name: string): (row: Record<string, unknown>) => unknown {
+export function getter(name: string): (row: Record<string, unknown>) => unknown {
   let g = getters.get(name);
   if (g === undefined)
     getters.set(name, (g = new Function('row', `return row[${JSON.stringify(name)}];`) as (row: Record<string, unknown>) => unknown));

@@ -39,6 +39,8 @@ export const oneThread: SecondPass = async ({opts, ex, out, enriched}) => {
   const write = (c: Company): void => {
     written++;
     counter.add(c);
+    // (companies.csv is in this group, the simulation's tables in the sink's: both hear of the company.)
+    out.group.company(c.company_key);
     if (sink) sink.writeAndAdd(c, companiesOut!);
     else out.group.write(companiesOut!, companyCodec, c);
   };

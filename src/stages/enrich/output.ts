@@ -21,7 +21,7 @@ export class EnrichOutput {
   }
 
   private openRejects(): TableEncoder | undefined {
-    return this.how.here ? this.group.open(this.paths.rejects, rejectCodec) : undefined;
+    return this.how.here ? this.group.open(this.paths.rejects, rejectCodec, {perCompany: false}) : undefined;
   }
 
   writeReject(r: RejectedRow): void {

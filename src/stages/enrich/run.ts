@@ -2,7 +2,7 @@ import {count, plural} from '../../core/format.js';
 import {applyLimit, KeyCollision, splitRanges} from '../../core/account-plan.js';
 import type {IngestRules} from '../../core/ingest.js';
 import {formulaGuardOn} from '../../io/table-codec.js';
-import {formatRef} from '../../io/formats/index.js';
+import {formatRef, tableFormat} from '../../io/formats/index.js';
 import {writeJsonAtomic} from '../../io/json.js';
 import {RangeWorkers} from '../../parallel/worker-client.js';
 import {workerLimits} from '../../parallel/worker-pool.js';
@@ -79,7 +79,7 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
   applyLimit(ex.index, opts.limit ?? Infinity);
 
   // Pass 2: clean, merge, enrich, write.
-  const ranges = pool && ex.index.offset ? splitRanges(ex.index, rangeCount(bytes, pool.count, opts.rangeBytes)) : [];
+  const ranges = pool && ex.index.offset ? splitRanges(ex.index, rangeCount(bytes, pool.count, opts.rangeBytes), tableFormat().companyGroups) : [];
   if (pool && ranges.length < 2) {
     // Not plain CSV (no offsets to split at), or a single record: one thread reads it all.
     await pool.discard();

@@ -1,0 +1,168 @@
+import type {RowGroup, SchemaElement} from 'hyparquet';
+import {UserError} from '../../errors.js';
+import {
+  encodeColumns,
+  getter,
+  parquetFooter,
+  parquetTable,
+  PARQUET_MAGIC,
+  ROW_GROUP_ROWS,
+  ROW_GROUP_TEXT,
+  moveRowGroup,
+  type ParquetTable,
+} from '../parquet/encode.js';
+import {ParquetRowReader} from '../parquet/cursor.js';
+import type {TableCodec} from '../table-codec.js';
+import type {BlockSink, EncoderOptions, RowPart, TableEncoder, TableFormat, WrittenBlock} from './registry.js';
+
+/**
+ * The Parquet format (`--format parquet`): typed columns read off the zod schemas (io/parquet/schema.ts), snappy
+ * pages by hyparquet-writer, a footer with every row group. Rows are gathered column by column and each row
+ * group is encoded by the thread that made its rows (a worker, in parallel); its bytes and metadata go as one
+ * block, and the lead thread's footer lists the groups where they landed.
+ *
+ * Row groups end at the companies core/row-groups.ts picks (about one in COMPANY_GROUPS, in every table at
+ * once) and wherever a group would pass ROW_GROUP_ROWS rows or ROW_GROUP_TEXT characters of text: a rule on the
+ * rows alone, so a file is the same bytes whichever threads wrote it (the pieces written apart start at such a
+ * company; the encoder of a later piece checks it). A part of a row (RowPart) is an object of the columns'
+ * values, as the reader gives them.
+ */
+
+/** About one company in this many starts a row group (STEDI_GTM_ROW_GROUP_COMPANIES: tests and benchmarks). */
+export const COMPANY_GROUPS = companyGroupsFromEnv(process.env.STEDI_GTM_ROW_GROUP_COMPANIES);
+
+function companyGroupsFromEnv(v: string | undefined): number {
+  if (v === undefined || v.trim() === '') return 8192;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new UserError(`STEDI_GTM_ROW_GROUP_COMPANIES=${JSON.stringify(v)}: expected a whole number of companies, at least 1`);
+  return n;
+}
+
+/** What a block says of itself: the table's schema (the first block of a file), or its row group. */
+interface ParquetBlockMeta {
+  schema?: SchemaElement[];
+  group?: RowGroup;
+}
+
+class ParquetEncoder implements TableEncoder {
+  readonly path: string;
+  rows = 0;
+  private readonly table: ParquetTable;
+  private readonly sink: BlockSink;
+  /** The group being gathered: one array of values per column, `n` rows. */
+  private cells: unknown[][];
+  private n = 0;
+  private text = 0;
+  /** Indexes of the text and list columns (their characters bound a group). */
+  private readonly textColumns: number[];
+  private readonly getters: Array<(row: Record<string, unknown>) => unknown>;
+  /** Whether the next row's group has a known start: the file's, or a cut. A later piece's first row needs one. */
+  private started: boolean;
+  private head: boolean;
+
+  constructor(o: EncoderOptions) {
+    this.path = o.path;
+    this.sink = o.sink;
+    this.table = parquetTable(o.table.table, {safeText: o.table.safe});
+    this.getters = this.table.columns.map((c) => getter(c.name));
+    this.textColumns = this.table.columns.flatMap((c, k) => (c.kind === 'text' || c.kind === 'list' ? [k] : []));
+    this.cells = this.table.columns.map(() => []);
+    this.started = this.head = o.head;
+  }
+
+  add<T extends Record<string, unknown>>(_codec: TableCodec<T>, row: NoInfer<T>): void {
+    this.push(row as Record<string, unknown>);
+  }
+
+  addAll<T extends Record<string, unknown>>(_codec: TableCodec<T>, rows: readonly NoInfer<T>[]): void {
+    for (const r of rows) this.push(r as Record<string, unknown>);
+  }
+
+  withPart<T extends Record<string, unknown>, P extends Record<string, unknown>>(_codec: TableCodec<T>, pick: TableCodec<P>): (row: T) => RowPart {
+    const names = pick.columns;
+    const at = names.map(getter);
+    return (row) => {
+      this.push(row);
+      const part: Record<string, unknown> = {};
+      for (let k = 0; k < names.length; k++) part[names[k]] = at[k](row);
+      return part;
+    };
+  }
+
+  joined<S extends Record<string, unknown>>(_codec: TableCodec<S>): (head: RowPart, row: S) => void {
+    return (head, row) => {
+      if (typeof head === 'string' || head instanceof Uint8Array) throw new Error(`parquet: ${this.path}: a row part of another format`);
+      this.push({...head, ...row});
+    };
+  }
+
+  cut(): void {
+    this.flush();
+    this.started = true;
+  }
+
+  end(): void {
+    this.flush();
+    // A file with no rows still has its schema (the first block carries it).
+    if (this.head) this.emitHead();
+  }
+
+  discard(): void {
+    this.cells = this.table.columns.map(() => []);
+    this.n = 0;
+    this.text = 0;
+  }
+
+  private push(row: Record<string, unknown>): void {
+    if (!this.started) throw new Error(`parquet: ${this.path}: a piece written apart does not start at a row group (its first company starts none)`);
+    const cells = this.cells;
+    for (let k = 0; k < cells.length; k++) cells[k].push(this.getters[k](row));
+    for (const k of this.textColumns) {
+      const v = cells[k][this.n];
+      this.text += typeof v === 'string' ? v.length : Array.isArray(v) ? v.length * 8 : 0;
+    }
+    this.n++;
+    this.rows++;
+    if (this.n >= ROW_GROUP_ROWS || this.text >= ROW_GROUP_TEXT) this.flush();
+  }
+
+  private emitHead(): void {
+    this.head = false;
+    this.sink(PARQUET_MAGIC.slice(), 0, {schema: this.table.schema} satisfies ParquetBlockMeta);
+  }
+
+  private flush(): void {
+    if (this.n === 0) return;
+    if (this.head) this.emitHead();
+    const block = encodeColumns(this.table, this.cells, this.n);
+    const rows = this.n;
+    this.discard();
+    this.sink(block.bytes, rows, {group: block.rowGroup} satisfies ParquetBlockMeta);
+  }
+}
+
+const parquetFormat: TableFormat = {
+  name: 'parquet',
+  extension: '.parquet',
+  description: 'Apache Parquet: typed columns (DATE, BIGINT, DECIMAL(18,2) money, BOOLEAN, lists), snappy, row groups by company',
+  encoder: (o) => new ParquetEncoder(o),
+  footer(blocks: readonly WrittenBlock[]) {
+    const metas = blocks.map((b) => b.meta as ParquetBlockMeta);
+    const schema = metas[0]?.schema;
+    if (!schema) throw new Error('parquet: the first block of a file carries no schema');
+    const groups: RowGroup[] = [];
+    let rows = 0n;
+    blocks.forEach((b, i) => {
+      const g = metas[i].group;
+      if (!g) return;
+      groups.push(moveRowGroup(g, BigInt(b.offset)));
+      rows += BigInt(b.rows);
+    });
+    return parquetFooter(schema, groups, rows);
+  },
+  open: (path, codec, opts) => ParquetRowReader.open(path, codec, opts),
+  companyGroups: COMPANY_GROUPS,
+};
+
+export default {...parquetFormat, module: import.meta.url} satisfies TableFormat;

@@ -1,0 +1,192 @@
+import {createHash} from 'node:crypto';
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects} from 'hyparquet';
+import Billing from '../src/commands/billing.js';
+import Deals from '../src/commands/deals.js';
+import Enrich from '../src/commands/enrich.js';
+import Report from '../src/commands/report.js';
+import Run from '../src/commands/run.js';
+import Unify from '../src/commands/unify.js';
+import {startsRowGroup} from '../src/core/row-groups.js';
+import {tableFormat} from '../src/io/formats/index.js';
+import {readParquetTable} from '../src/io/parquet/read.js';
+import {DATASET_TABLES, parquetPathOf, tablePath} from '../src/io/parquet/tables.js';
+import {TableCodec} from '../src/io/table-codec.js';
+import {TableCursor} from '../src/io/table-cursor.js';
+import {BIN} from './helpers/built.js';
+import {filesUnder, runBuilt, runCli, tempDir} from './helpers/cli.js';
+
+// `--format parquet`: every command writes its tables as Parquet (typed from the schemas), the later stages and
+// the report read them back, and the files are the same bytes whichever threads wrote them.
+
+const SAMPLE = join(process.cwd(), 'data', 'input', 'companies_clay.csv');
+const CONFIG = join(process.cwd(), 'config');
+const base = ['--seed', '42', '--input', SAMPLE, '--config-dir', CONFIG, '--provider', 'rules', '--quiet'];
+const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+/** A CSV table's rows as the stages' reader decodes them. */
+async function csvRows(file: string, t: (typeof DATASET_TABLES)[number]): Promise<unknown[]> {
+  const codec = new TableCodec(t.columns, {safeText: t.safeText});
+  const cursor = await TableCursor.open(file, codec, {required: codec.columns, producedBy: 'run'});
+  const rows: unknown[] = [];
+  for (;;) {
+    const wait = cursor.advance();
+    if (wait) await wait;
+    if (cursor.row === undefined) break;
+    rows.push(cursor.row);
+  }
+  return rows;
+}
+
+/** A summary with the folder and the tables' extension left out (they name the files). */
+const summary = (dir: string, file: string) =>
+  readFileSync(join(dir, file), 'utf8')
+    .replaceAll(dir, '<dir>')
+    .replaceAll(/\.(csv|parquet)"/g, '"');
+
+let t: ReturnType<typeof tempDir>;
+let csvDir: string;
+let pqDir: string;
+beforeAll(async () => {
+  t = tempDir();
+  csvDir = join(t.dir, 'csv');
+  pqDir = join(t.dir, 'parquet');
+  expect((await runCli(Run, [...base, '--data-dir', csvDir])).exitCode).toBe(0);
+  const r = await runCli(Run, [...base, '--format', 'parquet', '--data-dir', pqDir]);
+  expect([r.exitCode, r.stderr]).toEqual([0, '']);
+});
+afterAll(() => t.cleanup());
+
+describe('run --format parquet', () => {
+  it('writes every table as <table>.parquet and no CSV, with the same rows as the CSV run, and the same summaries', async () => {
+    expect(filesUnder(pqDir).filter((f) => f.endsWith('.csv'))).toEqual([]);
+    const manifest = JSON.parse(readFileSync(join(pqDir, 'manifest.json'), 'utf8')) as {files: Record<string, {rows: number | null}>};
+    for (const table of DATASET_TABLES) {
+      const file = parquetPathOf(tablePath(pqDir, table));
+      const rows = await readParquetTable(file, table.columns);
+      expect([table.name, rows]).toEqual([table.name, await csvRows(tablePath(csvDir, table), table)]);
+      const key = file.slice(pqDir.length + 1);
+      expect([key, manifest.files[key]?.rows]).toEqual([key, rows.length]);
+    }
+    for (const f of ['interim/deals_summary.json', 'interim/billing_summary.json']) expect([f, summary(pqDir, f)]).toEqual([f, summary(csvDir, f)]);
+    // A process running several commands (the tests) does not carry --format over to the next one.
+    expect(tableFormat().name).toBe('parquet');
+    await runCli(Deals, ['--config-dir', CONFIG, '--data-dir', join(t.dir, 'none'), '--quiet']);
+    expect(tableFormat().name).toBe('csv');
+  });
+
+  it('types the columns from the schemas: DATE, BIGINT, DECIMAL money, BOOLEAN, lists, nulls', async () => {
+    const file = join(pqDir, 'raw', 'billing.parquet');
+    const metadata = await parquetMetadataAsync(await asyncBufferFromFile(file));
+    const byName = new Map(metadata.schema.map((e) => [e.name, e]));
+    expect(byName.get('contract_start')).toMatchObject({type: 'INT32', converted_type: 'DATE'});
+    expect(byName.get('mrr')).toMatchObject({type: 'INT64', converted_type: 'DECIMAL', scale: 2});
+    const deals = await parquetMetadataAsync(await asyncBufferFromFile(join(pqDir, 'raw', 'deals.parquet')));
+    expect(deals.schema.find((e) => e.name === 'close_date')).toMatchObject({type: 'INT32', repetition_type: 'OPTIONAL'});
+    const raw = (await parquetReadObjects({
+      file: await asyncBufferFromFile(join(pqDir, 'raw', 'companies.parquet')),
+      columns: ['uses_x12', 'employees_min'],
+    })) as Array<Record<string, unknown>>;
+    expect(new Set(raw.map((r) => typeof r.uses_x12))).toEqual(new Set(['boolean']));
+    expect(raw.some((r) => typeof r.employees_min === 'bigint')).toBe(true);
+  });
+
+  it('is read back by the stage commands (the same bytes as run) and by report (found without --format)', async () => {
+    const dir = join(t.dir, 'stages');
+    const e = await runCli(Enrich, [
+      '--input',
+      SAMPLE,
+      '--config-dir',
+      CONFIG,
+      '--provider',
+      'rules',
+      '--quiet',
+      '--format',
+      'parquet',
+      '--data-dir',
+      dir,
+    ]);
+    expect([e.exitCode, e.stderr]).toEqual([0, '']);
+    for (const Cmd of [Deals, Billing, Unify]) {
+      const s = await runCli(Cmd, ['--seed', '42', '--config-dir', CONFIG, '--format', 'parquet', '--data-dir', dir, '--quiet']);
+      expect([Cmd.name, s.exitCode, s.stderr]).toEqual([Cmd.name, 0, '']);
+    }
+    const tables = filesUnder(pqDir).filter((f) => f.endsWith('.parquet'));
+    expect(tables.length).toBe(DATASET_TABLES.length);
+    for (const f of tables) expect([f, sha(join(dir, f))]).toEqual([f, sha(join(pqDir, f))]);
+    const r = await runCli(Report, ['--config-dir', CONFIG, '--data-dir', dir, '--json']);
+    const c = await runCli(Report, ['--config-dir', CONFIG, '--data-dir', csvDir, '--json']);
+    expect(r.exitCode).toBe(0);
+    const figures = (out: string, d: string) =>
+      JSON.stringify(JSON.parse(out))
+        .replaceAll(d, '<dir>')
+        .replaceAll(/\.(csv|parquet)"/g, '"');
+    expect(figures(r.stdout, dir)).toEqual(figures(c.stdout, csvDir));
+  });
+
+  it('a stage told csv in a Parquet folder says to give --format parquet (exit 2)', async () => {
+    const r = await runCli(Billing, ['--seed', '42', '--config-dir', CONFIG, '--data-dir', pqDir, '--quiet']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/companies\.csv not found, but .*companies\.parquet is: give --format parquet/);
+  });
+});
+
+describe('Parquet row groups', () => {
+  it('end at the companies the rule picks, in every table, so the files are the same bytes on 1, 2 or 3 threads and through run --from deals', async () => {
+    const env = {STEDI_GTM_ROW_GROUP_COMPANIES: '16'};
+    const dirs: Record<string, string> = {};
+    for (const [name, workers] of [
+      ['one', '0'],
+      ['two', '2'],
+      ['three', '3'],
+    ] as const) {
+      dirs[name] = join(t.dir, `threads-${name}`);
+      const r = runBuilt([BIN, 'run', ...base, '--format', 'parquet', '--no-report', '--data-dir', dirs[name]], {...env, STEDI_GTM_WORKERS: workers});
+      expect([name, r.status, r.stderr]).toEqual([name, 0, '']);
+    }
+    const tables = filesUnder(dirs.one).filter((f) => f.endsWith('.parquet'));
+    expect(tables.length).toBe(DATASET_TABLES.length);
+    for (const name of ['two', 'three'])
+      for (const f of tables) expect([name, f, sha(join(dirs[name], f))]).toEqual([name, f, sha(join(dirs.one, f))]);
+    const f = runBuilt(
+      [
+        BIN,
+        'run',
+        '--from',
+        'deals',
+        '--seed',
+        '42',
+        '--config-dir',
+        CONFIG,
+        '--quiet',
+        '--format',
+        'parquet',
+        '--no-report',
+        '--data-dir',
+        dirs.two,
+      ],
+      env,
+    );
+    expect([f.status, f.stderr]).toEqual([0, '']);
+    for (const x of tables) expect([x, sha(join(dirs.two, x))]).toEqual([x, sha(join(dirs.one, x))]);
+
+    // Every row group of companies.parquet after the first starts at a company the rule picks (none is cut by size
+    // here), and there are several.
+    const file = join(dirs.one, 'raw', 'companies.parquet');
+    const buffer = await asyncBufferFromFile(file);
+    const metadata = await parquetMetadataAsync(buffer);
+    expect(metadata.row_groups.length).toBeGreaterThan(3);
+    const keys = (await parquetReadObjects({file: buffer, metadata, columns: ['company_key']})) as Array<{company_key: string}>;
+    let start = 0;
+    const starts: boolean[] = [];
+    for (const g of metadata.row_groups) {
+      starts.push(startsRowGroup(keys[start].company_key, 16));
+      start += Number(g.num_rows);
+    }
+    expect(starts.slice(1).every(Boolean)).toBe(true);
+    // And only there: no company the rule picks is inside a group.
+    const picked = keys.filter((k, i) => i > 0 && startsRowGroup(k.company_key, 16)).length;
+    expect(picked).toBe(metadata.row_groups.length - 1);
+  });
+});
