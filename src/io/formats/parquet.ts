@@ -54,9 +54,8 @@ class ParquetEncoder implements TableEncoder {
   private cells: unknown[][];
   private n = 0;
   private text = 0;
-  /** Indexes of the text and list columns (their characters bound a group). */
-  private readonly textColumns: number[];
-  private readonly getters: Array<(row: Record<string, unknown>) => unknown>;
+  /** Appends a row's values to the columns; returns the characters of its text (compiled per table, see pusher). */
+  private readonly append: Pusher;
   /** Whether the next row's group has a known start: the file's, or a cut. A later piece's first row needs one. */
   private started: boolean;
   private head: boolean;
@@ -65,8 +64,7 @@ class ParquetEncoder implements TableEncoder {
     this.path = o.path;
     this.sink = o.sink;
     this.table = parquetTable(o.table.table, {safeText: o.table.safe});
-    this.getters = this.table.columns.map((c) => getter(c.name));
-    this.textColumns = this.table.columns.flatMap((c, k) => (c.kind === 'text' || c.kind === 'list' ? [k] : []));
+    this.append = pusher(this.table, 0);
     this.cells = this.table.columns.map(() => []);
     this.started = this.head = o.head;
   }
@@ -90,10 +88,15 @@ class ParquetEncoder implements TableEncoder {
     };
   }
 
-  joined<S extends Record<string, unknown>>(_codec: TableCodec<S>): (head: RowPart, row: S) => void {
+  joined<S extends Record<string, unknown>>(codec: TableCodec<S>): (head: RowPart, row: S) => void {
+    // The table's columns are the head's, then the codec's: each read from its own object.
+    const from = this.table.columns.length - codec.columns.length;
+    if (this.table.columns.slice(from).some((c, k) => c.name !== codec.columns[k]))
+      throw new Error(`parquet: ${this.path}: joined: the table's columns do not end with the codec's`);
+    const append = pusher(this.table, from);
     return (head, row) => {
       if (typeof head === 'string' || head instanceof Uint8Array) throw new Error(`parquet: ${this.path}: a row part of another format`);
-      this.push({...head, ...row});
+      this.counted(append(this.cells, head as Record<string, unknown>, row));
     };
   }
 
@@ -115,13 +118,13 @@ class ParquetEncoder implements TableEncoder {
   }
 
   private push(row: Record<string, unknown>): void {
+    this.counted(this.append(this.cells, row, row));
+  }
+
+  /** A row was appended, with `text` characters of text. */
+  private counted(text: number): void {
     if (!this.started) throw new Error(`parquet: ${this.path}: a piece written apart does not start at a row group (its first company starts none)`);
-    const cells = this.cells;
-    for (let k = 0; k < cells.length; k++) cells[k].push(this.getters[k](row));
-    for (const k of this.textColumns) {
-      const v = cells[k][this.n];
-      this.text += typeof v === 'string' ? v.length : Array.isArray(v) ? v.length * 8 : 0;
-    }
+    this.text += text;
     this.n++;
     this.rows++;
     if (this.n >= ROW_GROUP_ROWS || this.text >= ROW_GROUP_TEXT) this.flush();
@@ -140,6 +143,23 @@ class ParquetEncoder implements TableEncoder {
     this.discard();
     this.sink(block.bytes, rows, {group: block.rowGroup} satisfies ParquetBlockMeta);
   }
+}
+
+/** `(cells, head, row) => characters of text`: appends a row's values to the columns, the first `from` read from head. */
+type Pusher = (cells: unknown[][], head: Record<string, unknown>, row: Record<string, unknown>) => number;
+
+/**
+ * A table's Pusher, compiled (the properties by their literal names: one shape per table, which V8 reads fast, where
+ * a loop of getters shared by every table would see them all). Text and list columns count their characters (a
+ * list's items as 8 each), which bound a group.
+ */
+function pusher(table: ParquetTable, from: number): Pusher {
+  const lines = table.columns.map((c, k) => {
+    const v = `${k < from ? 'head' : 'row'}[${JSON.stringify(c.name)}]`;
+    if (c.kind !== 'text' && c.kind !== 'list') return `cells[${k}].push(${v});`;
+    return `v = ${v}; cells[${k}].push(v); t += typeof v === 'string' ? v.length : Array.isArray(v) ? v.length * 8 : 0;`;
+  });
+  return new Function('cells', 'head', 'row', `let v, t = 0;\n${lines.join('\n')}\nreturn t;`) as Pusher;
 }
 
 const parquetFormat: TableFormat = {
