@@ -2,8 +2,10 @@
 // Benchmarks the pipeline on a synthetic Clay export:  npm run bench -- --rows 100000
 // Prints, per step: wall time, rows/s and peak RSS; the papaparse floor (bare streaming read + write of the
 // same file, measured in the same run) and the ratio of `run` to it. Build first (`npm run build`).
+// --parquet: `run --format parquet` alternates with the floor and `run` too; its time and peak RSS against the CSV
+// run's (the median of each), and both formats' file sizes.
 import {spawnSync} from 'node:child_process';
-import {existsSync, mkdirSync, readFileSync, rmSync, statSync} from 'node:fs';
+import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs';
 import {cpus, totalmem} from 'node:os';
 import {join, resolve} from 'node:path';
 import {parseArgs} from 'node:util';
@@ -16,6 +18,7 @@ const {values} = parseArgs({
     'no-stages': {type: 'boolean', default: false},
     keep: {type: 'boolean', default: false},
     repeat: {type: 'string', default: '1'},
+    parquet: {type: 'boolean', default: false},
   },
 });
 const rows = Number(values.rows);
@@ -66,9 +69,13 @@ const results = [];
 
 const floors = [];
 const runs = [];
+const parquetRuns = [];
+const parquetData = `${data}-parquet`;
 for (let i = 0; i < repeat; i++) {
   floors.push(timed('papaparse floor (read + write)', [join(root, 'bench', 'floor.mjs'), input, join(dir, `floor-${rows}.csv`)]));
   runs.push(timed('run (every stage and the report)', [bin, 'run', ...common]));
+  if (values.parquet)
+    parquetRuns.push(timed('run --format parquet', [bin, 'run', ...common.map((a) => (a === data ? parquetData : a)), '--format', 'parquet']));
 }
 /** The timing of median time (of an odd count; the upper middle of an even one), labelled `label` when repeated. */
 const median = (all, label) => {
@@ -132,5 +139,27 @@ if (stageRows.length === 3)
     `deals + billing + unify as three commands: ${stageRows.reduce((s, r) => s + r.seconds, 0).toFixed(2)} s (each includes its process start-up)`,
   );
 if (inProcess) lines.push(`deals + billing + unify as stage functions one after the other in one process: ${Number(inProcess[1]).toFixed(2)} s`);
+if (values.parquet) {
+  const p = median(parquetRuns, 'run --format parquet');
+  /** Bytes of each table file of a data folder, by name (without the extension). */
+  const sizes = (root, ext) => {
+    const out = {};
+    for (const sub of ['raw', 'interim', 'final'])
+      for (const f of existsSync(join(root, sub)) ? readdirSync(join(root, sub)) : [])
+        if (f.endsWith(ext)) out[f.slice(0, -ext.length)] = statSync(join(root, sub, f)).size;
+    return out;
+  };
+  const csv = sizes(data, '.csv');
+  const pq = sizes(parquetData, '.parquet');
+  const mbOf = (n) => (n / 1e6).toFixed(1);
+  const total = (o) => Object.values(o).reduce((a, b) => a + b, 0);
+  lines.push(
+    `run --format parquet: ${parquetRuns.map((r) => r.seconds.toFixed(2)).join(' / ')} s, peak RSS ${parquetRuns.map((r) => r.rssMiB.toFixed(0)).join(' / ')} MiB; ` +
+      `median ${p.seconds.toFixed(2)} s = ${(p.seconds / run.seconds).toFixed(2)}x the CSV run's ${run.seconds.toFixed(2)} s`,
+    `file sizes, MB (CSV / Parquet): ${Object.keys(csv)
+      .map((k) => `${k} ${mbOf(csv[k])} / ${mbOf(pq[k] ?? 0)}`)
+      .join(', ')}; all ${mbOf(total(csv))} / ${mbOf(total(pq))}`,
+  );
+}
 process.stdout.write(lines.join('\n') + '\n');
-if (!values.keep) rmSync(data, {recursive: true, force: true});
+if (!values.keep) for (const d of [data, parquetData]) rmSync(d, {recursive: true, force: true});

@@ -47,8 +47,7 @@ export const enrichFlags = {...stageFlags, ...providerFlags()} as typeof stageFl
 export const formatFlags = {
   format: Flags.string({
     description:
-      'Format of the tables: csv (the default) or parquet (typed columns: DATE, BIGINT, DECIMAL(18,2) money, BOOLEAN, lists; <table>.parquet in place of <table>.csv). The later stages and `report` read the tables in it.',
-    options: ['csv', 'parquet'],
+      'Format of the tables: csv (the default), parquet (typed columns: DATE, BIGINT, DECIMAL(18,2) money, BOOLEAN, lists; <table>.parquet in place of <table>.csv), or csv,parquet (both, side by side). The later stages and `report` read the tables in it (in Parquet when both).',
     helpGroup: 'GLOBAL',
   }),
 };

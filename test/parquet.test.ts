@@ -193,14 +193,20 @@ describe('Parquet tables', () => {
 });
 
 describe('--format values', () => {
-  it('accepts csv, parquet and both in any order; refuses anything else with exit code 2', async () => {
-    const {parseTableFormats} = await import('../src/io/parquet/format.js');
-    expect([...parseTableFormats('csv')]).toEqual(['csv']);
-    expect([...parseTableFormats('parquet')]).toEqual(['parquet']);
-    expect([...parseTableFormats('csv, parquet')].sort()).toEqual(['csv', 'parquet']);
-    expect([...parseTableFormats('PARQUET,csv')].sort()).toEqual(['csv', 'parquet']);
-    for (const bad of ['', 'json', 'csv,csv', 'csv,,parquet']) {
-      expect(() => parseTableFormats(bad)).toThrow(expect.objectContaining({exitCode: 2}));
+  it('accepts csv, parquet and both in any order (read back as Parquet); refuses anything else with exit code 2', async () => {
+    const {chooseFormat, extraFormats, tableFormat, useFormat} = await import('../src/io/formats/index.js');
+    try {
+      const names = async (v: string) => {
+        await chooseFormat(v);
+        return [tableFormat().name, ...extraFormats().map((f) => f.name)];
+      };
+      expect(await names('csv')).toEqual(['csv']);
+      expect(await names('parquet')).toEqual(['parquet']);
+      expect(await names('csv, parquet')).toEqual(['parquet', 'csv']);
+      expect(await names('PARQUET,csv')).toEqual(['parquet', 'csv']);
+      for (const bad of ['', 'json', 'csv,csv', 'csv,,parquet']) await expect(chooseFormat(bad)).rejects.toMatchObject({exitCode: 2});
+    } finally {
+      useFormat('csv');
     }
   });
 });

@@ -3,7 +3,7 @@ import {dirname} from 'node:path';
 import type Papa from 'papaparse';
 import {UserError} from '../errors.js';
 import type {BlockSink, RowPart, TableEncoder} from './formats/registry.js';
-import type {TableCodec} from './table-codec.js';
+import {TableCodec, type TableColumn} from './table-codec.js';
 import {TableFile} from './table-file.js';
 import {notTextReason, Utf8Check} from './utf8.js';
 
@@ -261,6 +261,8 @@ export class AtomicCsvWriter implements TableEncoder {
     header: readonly string[],
     withHeader = true,
     sink?: BlockSink,
+    /** The table's columns and text rule (for a row whose head is another format's part: see joined). */
+    private readonly table?: {readonly table: readonly TableColumn[]; readonly safe: boolean},
   ) {
     if (sink) this.sink = sink;
     else {
@@ -268,6 +270,14 @@ export class AtomicCsvWriter implements TableEncoder {
       this.sink = (bytes, rows) => (file.writeBytes(bytes, rows), false);
     }
     if (withHeader) this.append(encodeCsvRow(header) + '\n');
+  }
+
+  private head: TableCodec<Record<string, unknown>> | undefined;
+
+  /** The codec of the columns before `codec`'s (the head of a joined row). */
+  private headCodec(codec: {readonly columns: readonly string[]}): TableCodec<Record<string, unknown>> {
+    if (!this.table) throw new Error(`csv: ${this.path}: a row part of another format, and no columns to encode it by`);
+    return (this.head ??= new TableCodec(this.table.table.slice(0, this.table.table.length - codec.columns.length), {safeText: this.table.safe}));
   }
 
   private append(line: string): void {
@@ -344,7 +354,8 @@ export class AtomicCsvWriter implements TableEncoder {
     return (head, row) => {
       if (typeof head === 'string') this.pushLine(`${head},${codec.line(row)}`);
       else if (head instanceof Uint8Array) this.pushBytesThenLine(head, `,${codec.line(row)}`);
-      else throw new Error(`csv: ${this.path}: a row part of another format`);
+      // The values of the head's columns (as a reader of another format gives them): encoded here.
+      else this.pushLine(`${this.headCodec(codec).record(head as Record<string, unknown>)},${codec.line(row)}`);
     };
   }
 

@@ -2,7 +2,7 @@ import {createHash} from 'node:crypto';
 import {closeSync, createReadStream, existsSync, openSync, readFileSync, readSync} from 'node:fs';
 import {join} from 'node:path';
 import type {Manifest, ManifestFile} from '../schemas/manifest.js';
-import {formatOfFile} from './formats/index.js';
+import {formatOfFile, knownExtensions} from './formats/index.js';
 import {DATASET_TABLES, tableFile} from './paths.js';
 
 export type {Manifest, ManifestFile, ManifestRun} from '../schemas/manifest.js';
@@ -11,12 +11,13 @@ export type {Manifest, ManifestFile, ManifestRun} from '../schemas/manifest.js';
 export const MANIFEST = 'manifest.json';
 
 /**
- * The files of a dataset, relative to the data folder: what a manifest can list (the tables with the extension of
- * this process's format, see io/paths.ts). (The enrichment cache, even under interim/, is not part of the dataset.)
+ * The files of a dataset, relative to the data folder: what a manifest can list (the tables, in each format's
+ * extension, see io/paths.ts). (The enrichment cache, even under interim/, is not part of the dataset.)
  */
 export function datasetFiles(): string[] {
   return [
-    ...DATASET_TABLES.map((t) => tableFile(t)),
+    // (In every format: a folder may hold a table in several, see extraFormats.)
+    ...knownExtensions().flatMap((ext) => DATASET_TABLES.map((t) => tableFile(t, ext))),
     'interim/enrich_summary.json',
     'interim/deals_summary.json',
     'interim/billing_summary.json',

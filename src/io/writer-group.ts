@@ -2,6 +2,8 @@ import {renameSync, rmSync} from 'node:fs';
 import {basename, dirname, join} from 'node:path';
 import {stagingFor} from './dataset.js';
 import {
+  extraFormats,
+  pathIn,
   tableFormat,
   type BlockMeta,
   type RowPart,
@@ -25,6 +27,7 @@ export type TableStream = (path: string, bytes: Uint8Array, rows: number, meta: 
 export class WriterGroup {
   private readonly tables: Array<FileTable | TableEncoder> = [];
   private readonly format: TableFormat = tableFormat();
+  private readonly extras: readonly TableFormat[] = extraFormats();
 
   /**
    * `part`: this group's tables, committed, are left at partPath(path) for another thread to put in place
@@ -48,17 +51,20 @@ export class WriterGroup {
    */
   open<T extends Record<string, unknown>>(path: string, table: TableCodec<T>, opts: {perCompany?: boolean} = {}): TableEncoder {
     const m = this.mode;
-    const columns = table;
-    let e: TableEncoder;
-    if (m === undefined || m === 'part') {
-      const t = new FileTable(this.format, path, m === 'part' ? partPath(path) : path, columns);
-      this.tables.push(t);
-      e = t.encoder;
-    } else {
+    const one = (p: string, format: TableFormat): TableEncoder => {
+      if (m === undefined || m === 'part') {
+        const t = new FileTable(format, p, m === 'part' ? partPath(p) : p, table);
+        this.tables.push(t);
+        return t.encoder;
+      }
       const stream = m.stream;
-      e = this.format.encoder({path, table: columns, head: m.header, sink: (bytes, rows, meta) => (stream(path, bytes, rows, meta), true)});
+      const e = format.encoder({path: p, table, head: m.header, sink: (bytes, rows, meta) => (stream(p, bytes, rows, meta), true)});
       this.tables.push(e);
-    }
+      return e;
+    };
+    const first = one(path, this.format);
+    // The formats the tables are written in as well (--format csv,parquet): a file of each, the same rows.
+    const e = this.extras.length === 0 ? first : new TeeEncoder([first, ...this.extras.map((f) => one(pathIn(path, f), f))]);
     if (opts.perCompany !== false) this.grouped.push(e);
     return e;
   }
@@ -162,6 +168,59 @@ class FileTable {
   }
 }
 
+/**
+ * A table written in several formats at once (see extraFormats): every row goes to each format's encoder. The
+ * first is the format the tables are read in: the row parts it gives (withPart) are its own, and the others'
+ * encoders take such parts in joined (CSV's encodes a part of values by the table's codec).
+ */
+class TeeEncoder implements TableEncoder {
+  constructor(private readonly all: readonly TableEncoder[]) {}
+
+  get path(): string {
+    return this.all[0].path;
+  }
+
+  get rows(): number {
+    return this.all[0].rows;
+  }
+
+  add<T extends Record<string, unknown>>(codec: TableCodec<T>, row: NoInfer<T>): void {
+    for (const e of this.all) e.add(codec, row);
+  }
+
+  addAll<T extends Record<string, unknown>>(codec: TableCodec<T>, rows: readonly NoInfer<T>[]): void {
+    for (const e of this.all) e.addAll(codec, rows);
+  }
+
+  withPart<T extends Record<string, unknown>, P extends Record<string, unknown>>(codec: TableCodec<T>, pick: TableCodec<P>): (row: T) => RowPart {
+    const [first, ...rest] = this.all;
+    const part = first.withPart(codec, pick);
+    return (row) => {
+      for (const e of rest) e.add(codec, row);
+      return part(row);
+    };
+  }
+
+  joined<S extends Record<string, unknown>>(codec: TableCodec<S>): (head: RowPart, row: S) => void {
+    const each = this.all.map((e) => e.joined(codec));
+    return (head, row) => {
+      for (const f of each) f(head, row);
+    };
+  }
+
+  cut(): void {
+    for (const e of this.all) e.cut?.();
+  }
+
+  end(): void {
+    for (const e of this.all) e.end();
+  }
+
+  discard(): void {
+    for (const e of this.all) e.discard();
+  }
+}
+
 /** Where a table written by another thread waits to be put in place (a hidden file next to the table). */
 export function partPath(path: string): string {
   return join(dirname(path), `.${basename(path)}.part`);
@@ -197,6 +256,8 @@ export function removePart(path: string): void {
  */
 export class OrderedTables {
   private readonly files = new Map<string, TableFile>();
+  /** Each file's format (a table is a file of each format it is written in: see extraFormats). */
+  private readonly formats = new Map<string, TableFormat>();
   /** For a format with a footer: each table's blocks, as written. */
   private readonly blocks = new Map<string, WrittenBlock[]>();
   private readonly held = new Map<
@@ -211,12 +272,16 @@ export class OrderedTables {
 
   constructor(
     paths: readonly string[],
-    private readonly format: TableFormat = tableFormat(),
+    format: TableFormat = tableFormat(),
   ) {
     try {
-      for (const p of paths) {
-        this.files.set(p, new TableFile(p));
-        if (format.footer) this.blocks.set(p, []);
+      for (const table of paths) {
+        for (const f of [format, ...extraFormats()]) {
+          const p = f === format ? table : pathIn(table, f);
+          this.files.set(p, new TableFile(p));
+          this.formats.set(p, f);
+          if (f.footer) this.blocks.set(p, []);
+        }
       }
     } catch (e) {
       this.abort();
@@ -271,8 +336,10 @@ export class OrderedTables {
     const later: Array<Promise<void>> = [];
     for (const [path, f] of this.files) {
       const blocks = this.blocks.get(path);
-      if (blocks && this.format.footer) f.writeBytes(this.format.footer(blocks));
-      if (background.includes(path)) later.push(f.commitInBackground());
+      const footer = this.formats.get(path)?.footer;
+      if (blocks && footer) f.writeBytes(footer(blocks));
+      // (A table's file in another format too.)
+      if (background.includes(pathIn(path, tableFormat()))) later.push(f.commitInBackground());
       else f.commit();
     }
     const renamed = Promise.all(later).then(() => undefined);

@@ -15,7 +15,7 @@ export const csvFormat: TableFormat = {
   name: 'csv',
   extension: '.csv',
   description: 'comma-separated values with a header row (UTF-8, LF)',
-  encoder: (o) => new AtomicCsvWriter(o.path, o.table.columns, o.head, o.sink),
+  encoder: (o) => new AtomicCsvWriter(o.path, o.table.columns, o.head, o.sink, o.table),
   open: (path, codec, opts) => TableCursor.open(path, codec, opts),
   rowCounter() {
     const counter = new RecordCounter();

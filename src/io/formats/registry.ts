@@ -166,10 +166,13 @@ export interface TableFormat {
 export interface FormatRef {
   name: string;
   module?: string;
+  /** The formats the tables are written in as well (see useFormat). */
+  also?: FormatRef[];
 }
 
 const registry = new Map<string, TableFormat>();
 let current: TableFormat | undefined;
+let also: TableFormat[] = [];
 const NAME = /^[a-z][a-z0-9_-]*$/;
 
 /** Registers a format. Throws on a name or an extension taken. */
@@ -210,25 +213,46 @@ export function tableFormat(): TableFormat {
   return f;
 }
 
-/** Chooses the format of this process's tables (before any path is made: see dataPaths). */
-export function useFormat(name: string): TableFormat {
+/**
+ * Chooses the format of this process's tables (before any path is made: see dataPaths): they are read in it and
+ * written in it, and in each format of `alsoWritten` as well (each table a file of each, side by side).
+ */
+export function useFormat(name: string, alsoWritten: readonly string[] = []): TableFormat {
+  also = alsoWritten.filter((n) => n !== name).map(getFormat);
   return (current = getFormat(name));
 }
 
-/** What a worker thread needs to find this process's format (see loadFormat). */
-export function formatRef(): FormatRef {
-  const f = tableFormat();
-  return f.module ? {name: f.name, module: f.module} : {name: f.name};
+/** The formats the tables are written in besides tableFormat() (see useFormat). */
+export function extraFormats(): readonly TableFormat[] {
+  return also;
 }
 
-/** In a worker thread: the lead thread's format, its module imported (and the format registered) when needed. */
+/** What a worker thread needs to find a format (see loadFormat); this process's, with the formats written as well. */
+export function formatRef(f: TableFormat = tableFormat()): FormatRef {
+  const ref: FormatRef = f.module ? {name: f.name, module: f.module} : {name: f.name};
+  if (f === tableFormat() && also.length > 0) ref.also = also.map((x) => formatRef(x));
+  return ref;
+}
+
+/** In a worker thread: the lead thread's format (and those written as well), their modules imported when needed. */
 export async function loadFormat(ref: FormatRef | undefined): Promise<TableFormat> {
   if (ref === undefined) return tableFormat();
-  if (!registry.has(ref.name) && ref.module) {
-    const m = (await import(ref.module)) as {default: TableFormat};
-    if (!registry.has(ref.name)) registerFormat(m.default);
+  for (const r of [ref, ...(ref.also ?? [])]) {
+    if (!registry.has(r.name) && r.module) {
+      const m = (await import(r.module)) as {default: TableFormat};
+      if (!registry.has(r.name)) registerFormat(m.default);
+    }
   }
-  return useFormat(ref.name);
+  return useFormat(
+    ref.name,
+    (ref.also ?? []).map((r) => r.name),
+  );
+}
+
+/** A table's path in another format (the same folder and name, that format's extension). */
+export function pathIn(path: string, format: TableFormat): string {
+  const from = formatOfFile(path);
+  return from ? path.slice(0, path.length - from.extension.length) + format.extension : path;
 }
 
 /** Opens a table of this process's format (see TableFormat.open). */
