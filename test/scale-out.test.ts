@@ -40,14 +40,52 @@ describe('--shard auto', () => {
     );
   });
 
-  it('says what is missing or wrong (an exit 2 in the command)', () => {
-    expect(shardFromEnv({JOB_COMPLETION_INDEX: '2'})).toMatch(/JOB_COMPLETION_INDEX is set .*--shard-count N/);
-    expect(shardFromEnv({STEDI_GTM_SHARD: '2'})).toMatch(/STEDI_GTM_SHARD_COUNT is not/);
-    expect(shardFromEnv({AWS_BATCH_JOB_ARRAY_INDEX: '0'})).toMatch(/AWS_BATCH_JOB_ARRAY_SIZE is not/);
-    expect(shardFromEnv({SLURM_ARRAY_TASK_ID: '7', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_COUNT: '4'})).toMatch(/shard 8 of 4/);
-    expect(shardFromEnv({STEDI_GTM_SHARD: '0', STEDI_GTM_SHARD_COUNT: '4'})).toMatch(/shard 0 of 4/);
-    expect(shardFromEnv({CLOUD_RUN_TASK_INDEX: 'x', CLOUD_RUN_TASK_COUNT: '4'})).toMatch(/not a whole number/);
-    expect(shardFromEnv({CLOUD_RUN_TASK_INDEX: '1', CLOUD_RUN_TASK_COUNT: '4'}, 3)).toMatch(/disagrees/);
+  it('says what is missing or wrong (an exit 2 in the command), naming each variable once, with its value', () => {
+    const cases: Array<[Record<string, string>, number | undefined, RegExp]> = [
+      [
+        {JOB_COMPLETION_INDEX: '2'},
+        undefined,
+        /^--shard auto: JOB_COMPLETION_INDEX=2 \(a Kubernetes Indexed Job\) is set but the number of shards is not: give --shard-count N/,
+      ],
+      [
+        {STEDI_GTM_SHARD: '2'},
+        undefined,
+        /^--shard auto: STEDI_GTM_SHARD=2 is set but STEDI_GTM_SHARD_COUNT is not: set it, or give --shard-count N$/,
+      ],
+      [
+        {AWS_BATCH_JOB_ARRAY_INDEX: '0'},
+        undefined,
+        /^--shard auto: AWS_BATCH_JOB_ARRAY_INDEX=0 \(an AWS Batch array job\) is set but AWS_BATCH_JOB_ARRAY_SIZE is not/,
+      ],
+      [
+        {SLURM_ARRAY_TASK_ID: '7', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_COUNT: '4'},
+        undefined,
+        /^--shard auto: SLURM_ARRAY_TASK_ID=7 \(a Slurm array job\) with SLURM_ARRAY_TASK_MIN=0 and SLURM_ARRAY_TASK_COUNT=4 make shard 8 of 4: K must be between 1 and N$/,
+      ],
+      [
+        {STEDI_GTM_SHARD: '0', STEDI_GTM_SHARD_COUNT: '4'},
+        undefined,
+        /^--shard auto: STEDI_GTM_SHARD=0 and STEDI_GTM_SHARD_COUNT=4 make shard 0 of 4/,
+      ],
+      [{STEDI_GTM_SHARD: '5'}, 4, /^--shard auto: STEDI_GTM_SHARD=5 and --shard-count 4 make shard 5 of 4/],
+      [
+        {CLOUD_RUN_TASK_INDEX: 'x', CLOUD_RUN_TASK_COUNT: '4'},
+        undefined,
+        /^--shard auto: CLOUD_RUN_TASK_INDEX="x" \(a Cloud Run job\) is not a whole number$/,
+      ],
+      [{STEDI_GTM_SHARD: '1', STEDI_GTM_SHARD_COUNT: 'four'}, undefined, /^--shard auto: STEDI_GTM_SHARD_COUNT="four" is not a whole number$/],
+      [
+        {CLOUD_RUN_TASK_INDEX: '1', CLOUD_RUN_TASK_COUNT: '4'},
+        3,
+        /^--shard auto: --shard-count 3 disagrees with CLOUD_RUN_TASK_COUNT=4 \(a Cloud Run job\); leave out --shard-count$/,
+      ],
+    ];
+    for (const [env, count, message] of cases) {
+      const got = shardFromEnv(env, count);
+      expect(got).toMatch(message);
+      // No variable is named twice (STEDI_GTM_SHARD is not repeated as its own "engine").
+      for (const name of Object.keys(env)) expect([name, String(got).split(new RegExp(`\\b${name}\\b`)).length <= 2]).toEqual([name, true]);
+    }
     expect(shardFromEnv({})).toMatch(/no shard in the environment/);
     expect(resolveShard('2/4', {}, 4)).toMatch(/--shard-count goes with --shard auto/);
     expect(resolveShard('2/4', {STEDI_GTM_SHARD: '1', STEDI_GTM_SHARD_COUNT: '9'})).toEqual({shard: {index: 1, count: 4}});
@@ -233,7 +271,7 @@ describe('stedi-gtm merge (built CLI)', () => {
     const auto = await node([...RUN, '--shard', 'auto', '--data-dir', 'k8s'], cwd, {JOB_COMPLETION_INDEX: '1'});
     expect([auto.code, auto.stderr]).toEqual([
       2,
-      expect.stringContaining('JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job) but the number of shards is not: give --shard-count N'),
+      expect.stringContaining('JOB_COMPLETION_INDEX=1 (a Kubernetes Indexed Job) is set but the number of shards is not: give --shard-count N'),
     ]);
     expect(existsSync(join(cwd, 'k8s'))).toBe(false);
   }, 240_000);
