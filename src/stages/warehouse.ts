@@ -65,11 +65,19 @@ function source(dataDir: string, d: DatasetTable): {path: string; parquet: boole
 async function asParquet(dataDir: string, d: DatasetTable, tmp: string): Promise<string> {
   const s = source(dataDir, d);
   if (s.parquet) return s.path;
-  const codec = new TableCodec<Record<string, unknown>>(d.columns, {safeText: d.safeText});
-  const cursor = await TableCursor.open(s.path, codec, {required: codec.columns, producedBy: 'run', check: {table: d.columns, all: true}});
   const out = join(tmp, `${d.name}.parquet`);
-  await writeParquetTable(out, d.columns, rowsOf(cursor), {safeText: d.safeText});
+  await csvToParquet(s.path, d, out);
   return out;
+}
+
+/**
+ * A table's CSV written as a Parquet file `out` (atomically): read by the stages' reader (the formula guard
+ * undone, every cell checked and typed), the same rows, typed from the schemas.
+ */
+export async function csvToParquet(csv: string, d: DatasetTable, out: string): Promise<{rows: number; bytes: number}> {
+  const codec = new TableCodec<Record<string, unknown>>(d.columns, {safeText: d.safeText});
+  const cursor = await TableCursor.open(csv, codec, {required: codec.columns, producedBy: 'run', check: {table: d.columns, all: true}});
+  return writeParquetTable(out, d.columns, rowsOf(cursor), {safeText: d.safeText});
 }
 
 export interface ExportResult {
@@ -141,7 +149,6 @@ export async function exportParquet(opts: {
   for (const d of DATASET_TABLES) {
     const s = source(opts.dataDir, d);
     opts.reporter.info(`Writing ${d.name}.parquet`);
-    const codec = new TableCodec<Record<string, unknown>>(d.columns, {safeText: d.safeText});
     const file = join(outDir, `${d.name}.parquet`);
     if (s.parquet) {
       const {ParquetCursor} = await import('../io/parquet/cursor.js');
@@ -149,8 +156,7 @@ export async function exportParquet(opts: {
       tables[d.name] = await writeParquetTable(file, d.columns, rowsOf(cursor), {safeText: d.safeText});
       continue;
     }
-    const cursor = await TableCursor.open(s.path, codec, {required: codec.columns, producedBy: 'run', check: {table: d.columns, all: true}});
-    tables[d.name] = await writeParquetTable(file, d.columns, rowsOf(cursor), {safeText: d.safeText});
+    tables[d.name] = await csvToParquet(s.path, d, file);
   }
   return {output: outDir, tables};
 }
