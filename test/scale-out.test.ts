@@ -369,7 +369,7 @@ describe('stedi-gtm merge (built CLI)', () => {
     writeFileSync(join(cwd, 'mine/notes.txt'), 'keep me');
     for (const [target, message] of [
       ['mine', /--partitioned mine holds files merge did not write/],
-      ['out/shard-2/parquet', /--partitioned out\/shard-2\/parquet: it overlaps the shard folder out\/shard-2/],
+      ['out/shard-2/parquet', /--partitioned out\/shard-2\/parquet is in the shard folder out\/shard-2/],
     ] as const) {
       const r = await node(['merge', ...shards, '--no-report', '--data-dir', 'other', '--partitioned', target], cwd);
       expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(message)]);

@@ -64,9 +64,10 @@ export function checkLayoutTarget(target: string, shardDirs: readonly string[], 
   const flag = `--partitioned ${target}`;
   for (const d of shardDirs) {
     const s = resolve(d);
-    if (within(abs, s) || within(s, abs)) throw new UserError(`${flag}: it overlaps the shard folder ${d}: give the layout a folder of its own`);
+    if (within(abs, s)) throw new UserError(`${flag} is in the shard folder ${d}: give the layout a folder of its own`);
+    if (within(s, abs)) throw new UserError(`${flag} holds the shard folder ${d}: give the layout a folder of its own`);
   }
-  if (within(resolve(dataDir), abs)) throw new UserError(`${flag}: it holds the --data-dir merge writes to: give the layout a folder of its own`);
+  if (within(resolve(dataDir), abs)) throw new UserError(`${flag} holds the --data-dir merge writes to: give the layout a folder of its own`);
   if (!existsSync(abs)) return abs;
   if (!statSync(abs).isDirectory()) throw new UserError(`${flag} is a file: give a folder (new, or one merge --partitioned wrote)`);
   const names = readdirSync(abs);
