@@ -9,6 +9,7 @@ import {encodeCsvRow} from '../src/io/csv.js';
 import {checkDataset, describeFile, type Manifest} from '../src/io/manifest.js';
 import {DATASET_TABLES} from '../src/io/parquet/tables.js';
 import {ManifestSchema} from '../src/schemas/manifest.js';
+import {checkLayoutTarget, LAYOUT_FILE, partPath} from '../src/stages/merge-parquet.js';
 import {tempDir} from './helpers/cli.js';
 import {openDuckDb} from './helpers/duckdb.js';
 import {differingFiles, ROOT, runAsync, shimBin, type Ran} from './helpers/scale-out.js';
@@ -185,6 +186,44 @@ describe('merge order', () => {
     stale.runs.push({...stale.runs[0], command: 'enrich'});
     stale.files['interim/old.json'] = {rows: null, bytes: 1, sha256: 'f'.repeat(64), run: 1};
     expect(problems([manifest(1, 2), stale])).toMatch(/s1: interim\/old.json was not written by its shard run/);
+  });
+});
+
+describe('merge --partitioned: where the layout may go', () => {
+  it('takes a new or empty folder, or a layout merge wrote; refuses a file, a folder of other files, and folders in or around the shards or the output', () => {
+    const t = tempDir();
+    try {
+      const at = (p: string) => join(t.dir, p);
+      mkdirSync(at('s1'));
+      mkdirSync(at('s2'));
+      const check = (target: string) => {
+        try {
+          return checkLayoutTarget(at(target), [at('s1'), at('s2')], at('out/all'));
+        } catch (e) {
+          return (e as Error).message.replace(t.dir, '<t>');
+        }
+      };
+      expect(check('pq')).toBe(at('pq'));
+      mkdirSync(at('empty'));
+      expect(check('empty')).toBe(at('empty'));
+      mkdirSync(at('old'));
+      writeFileSync(join(at('old'), LAYOUT_FILE), '{}');
+      writeFileSync(join(at('old'), 'x.txt'), '');
+      expect(check('old')).toBe(at('old'));
+      mkdirSync(at('mine'));
+      writeFileSync(join(at('mine'), 'notes.txt'), '');
+      expect(check('mine')).toMatch(/mine holds files merge did not write \(no _stedi_gtm_layout.json\)/);
+      writeFileSync(at('file'), '');
+      expect(check('file')).toMatch(/file is a file/);
+      expect(check('s2/pq')).toMatch(/s2\/pq is in the shard folder .*s2/);
+      expect(check('s1')).toMatch(/s1 is in the shard folder .*s1/);
+      expect(check('.')).toMatch(/holds the shard folder/);
+      expect(check('out')).toMatch(/out holds the --data-dir merge writes to/);
+      expect(check('out/all/pq')).toBe(at('out/all/pq'));
+      expect(partPath('deals', 3, 8)).toBe('deals/shard=3/part-3-of-8.parquet');
+    } finally {
+      t.cleanup();
+    }
   });
 });
 
