@@ -1,4 +1,4 @@
-import {mkdirSync, readFileSync, writeFileSync, appendFileSync, existsSync} from 'node:fs';
+import {appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import fc from 'fast-check';
 import {parse as parseYaml} from 'yaml';
@@ -6,9 +6,12 @@ import {checkShardSet, lastSourceRow, nextShard, type ShardFolder} from '../src/
 import {resolveShard, shardFromEnv} from '../src/core/shard.js';
 import {CsvRecordReader, parseRecord} from '../src/io/csv-records.js';
 import {encodeCsvRow} from '../src/io/csv.js';
-import {checkDataset, type Manifest} from '../src/io/manifest.js';
+import {checkDataset, describeFile, type Manifest} from '../src/io/manifest.js';
+import {DATASET_TABLES} from '../src/io/parquet/tables.js';
 import {ManifestSchema} from '../src/schemas/manifest.js';
+import {checkLayoutTarget, LAYOUT_FILE, partPath} from '../src/stages/merge-parquet.js';
 import {tempDir} from './helpers/cli.js';
+import {openDuckDb} from './helpers/duckdb.js';
 import {differingFiles, ROOT, runAsync, shimBin, type Ran} from './helpers/scale-out.js';
 
 describe('--shard auto', () => {
@@ -40,14 +43,52 @@ describe('--shard auto', () => {
     );
   });
 
-  it('says what is missing or wrong (an exit 2 in the command)', () => {
-    expect(shardFromEnv({JOB_COMPLETION_INDEX: '2'})).toMatch(/JOB_COMPLETION_INDEX is set .*--shard-count N/);
-    expect(shardFromEnv({STEDI_GTM_SHARD: '2'})).toMatch(/STEDI_GTM_SHARD_COUNT is not/);
-    expect(shardFromEnv({AWS_BATCH_JOB_ARRAY_INDEX: '0'})).toMatch(/AWS_BATCH_JOB_ARRAY_SIZE is not/);
-    expect(shardFromEnv({SLURM_ARRAY_TASK_ID: '7', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_COUNT: '4'})).toMatch(/shard 8 of 4/);
-    expect(shardFromEnv({STEDI_GTM_SHARD: '0', STEDI_GTM_SHARD_COUNT: '4'})).toMatch(/shard 0 of 4/);
-    expect(shardFromEnv({CLOUD_RUN_TASK_INDEX: 'x', CLOUD_RUN_TASK_COUNT: '4'})).toMatch(/not a whole number/);
-    expect(shardFromEnv({CLOUD_RUN_TASK_INDEX: '1', CLOUD_RUN_TASK_COUNT: '4'}, 3)).toMatch(/disagrees/);
+  it('says what is missing or wrong (an exit 2 in the command), naming each variable once, with its value', () => {
+    const cases: Array<[Record<string, string>, number | undefined, RegExp]> = [
+      [
+        {JOB_COMPLETION_INDEX: '2'},
+        undefined,
+        /^--shard auto: JOB_COMPLETION_INDEX=2 \(a Kubernetes Indexed Job\) is set but the number of shards is not: give --shard-count N/,
+      ],
+      [
+        {STEDI_GTM_SHARD: '2'},
+        undefined,
+        /^--shard auto: STEDI_GTM_SHARD=2 is set but STEDI_GTM_SHARD_COUNT is not: set it, or give --shard-count N$/,
+      ],
+      [
+        {AWS_BATCH_JOB_ARRAY_INDEX: '0'},
+        undefined,
+        /^--shard auto: AWS_BATCH_JOB_ARRAY_INDEX=0 \(an AWS Batch array job\) is set but AWS_BATCH_JOB_ARRAY_SIZE is not/,
+      ],
+      [
+        {SLURM_ARRAY_TASK_ID: '7', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_COUNT: '4'},
+        undefined,
+        /^--shard auto: SLURM_ARRAY_TASK_ID=7 \(a Slurm array job\) with SLURM_ARRAY_TASK_MIN=0 and SLURM_ARRAY_TASK_COUNT=4 make shard 8 of 4: K must be between 1 and N$/,
+      ],
+      [
+        {STEDI_GTM_SHARD: '0', STEDI_GTM_SHARD_COUNT: '4'},
+        undefined,
+        /^--shard auto: STEDI_GTM_SHARD=0 and STEDI_GTM_SHARD_COUNT=4 make shard 0 of 4/,
+      ],
+      [{STEDI_GTM_SHARD: '5'}, 4, /^--shard auto: STEDI_GTM_SHARD=5 and --shard-count 4 make shard 5 of 4/],
+      [
+        {CLOUD_RUN_TASK_INDEX: 'x', CLOUD_RUN_TASK_COUNT: '4'},
+        undefined,
+        /^--shard auto: CLOUD_RUN_TASK_INDEX="x" \(a Cloud Run job\) is not a whole number$/,
+      ],
+      [{STEDI_GTM_SHARD: '1', STEDI_GTM_SHARD_COUNT: 'four'}, undefined, /^--shard auto: STEDI_GTM_SHARD_COUNT="four" is not a whole number$/],
+      [
+        {CLOUD_RUN_TASK_INDEX: '1', CLOUD_RUN_TASK_COUNT: '4'},
+        3,
+        /^--shard auto: --shard-count 3 disagrees with CLOUD_RUN_TASK_COUNT=4 \(a Cloud Run job\); leave out --shard-count$/,
+      ],
+    ];
+    for (const [env, count, message] of cases) {
+      const got = shardFromEnv(env, count);
+      expect(got).toMatch(message);
+      // No variable is named twice (STEDI_GTM_SHARD is not repeated as its own "engine").
+      for (const name of Object.keys(env)) expect([name, String(got).split(new RegExp(`\\b${name}\\b`)).length <= 2]).toEqual([name, true]);
+    }
     expect(shardFromEnv({})).toMatch(/no shard in the environment/);
     expect(resolveShard('2/4', {}, 4)).toMatch(/--shard-count goes with --shard auto/);
     expect(resolveShard('2/4', {STEDI_GTM_SHARD: '1', STEDI_GTM_SHARD_COUNT: '9'})).toEqual({shard: {index: 1, count: 4}});
@@ -148,6 +189,44 @@ describe('merge order', () => {
   });
 });
 
+describe('merge --partitioned: where the layout may go', () => {
+  it('takes a new or empty folder, or a layout merge wrote; refuses a file, a folder of other files, and folders in or around the shards or the output', () => {
+    const t = tempDir();
+    try {
+      const at = (p: string) => join(t.dir, p);
+      mkdirSync(at('s1'));
+      mkdirSync(at('s2'));
+      const check = (target: string) => {
+        try {
+          return checkLayoutTarget(at(target), [at('s1'), at('s2')], at('out/all'));
+        } catch (e) {
+          return (e as Error).message.replace(t.dir, '<t>');
+        }
+      };
+      expect(check('pq')).toBe(at('pq'));
+      mkdirSync(at('empty'));
+      expect(check('empty')).toBe(at('empty'));
+      mkdirSync(at('old'));
+      writeFileSync(join(at('old'), LAYOUT_FILE), '{}');
+      writeFileSync(join(at('old'), 'x.txt'), '');
+      expect(check('old')).toBe(at('old'));
+      mkdirSync(at('mine'));
+      writeFileSync(join(at('mine'), 'notes.txt'), '');
+      expect(check('mine')).toMatch(/mine holds files merge did not write \(no _stedi_gtm_layout.json\)/);
+      writeFileSync(at('file'), '');
+      expect(check('file')).toMatch(/file is a file/);
+      expect(check('s2/pq')).toMatch(/s2\/pq is in the shard folder .*s2/);
+      expect(check('s1')).toMatch(/s1 is in the shard folder .*s1/);
+      expect(check('.')).toMatch(/holds the shard folder/);
+      expect(check('out')).toMatch(/out holds the --data-dir merge writes to/);
+      expect(check('out/all/pq')).toBe(at('out/all/pq'));
+      expect(partPath('deals', 3, 8)).toBe('deals/shard=3/part-3-of-8.parquet');
+    } finally {
+      t.cleanup();
+    }
+  });
+});
+
 /** The CLI's runs below use the shipped sample and config (the working folders have none). */
 const RUN = ['run', '--seed', '42', '--provider', 'rules'];
 const node = (args: string[], cwd: string, env: Record<string, string> = {}): Promise<Ran> =>
@@ -233,9 +312,109 @@ describe('stedi-gtm merge (built CLI)', () => {
     const auto = await node([...RUN, '--shard', 'auto', '--data-dir', 'k8s'], cwd, {JOB_COMPLETION_INDEX: '1'});
     expect([auto.code, auto.stderr]).toEqual([
       2,
-      expect.stringContaining('JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job) but the number of shards is not: give --shard-count N'),
+      expect.stringContaining('JOB_COMPLETION_INDEX=1 (a Kubernetes Indexed Job) is set but the number of shards is not: give --shard-count N'),
     ]);
     expect(existsSync(join(cwd, 'k8s'))).toBe(false);
+  }, 240_000);
+
+  it("--partitioned lays the shards' tables out as Parquet parts DuckDB reads in place: the unsharded run's rows, shard 1..4, the keys hold; replaced whole when merged again", async () => {
+    const cwd = join(t.dir, 'pq');
+    mkdirSync(cwd);
+    const N = 4;
+    await Promise.all(
+      Array.from({length: N}, async (_, i) =>
+        ok(await node([...RUN, '--shard', `${i + 1}/${N}`, '--no-report', '--data-dir', `out/shard-${i + 1}`], cwd)),
+      ),
+    );
+    // The shards carry their deals as Parquet too (as a shard run with --format csv,parquet does): written by
+    // `export --parquet`, put beside the CSV and listed in the shard's manifest. Those parts are copied; the others
+    // are converted from the CSVs.
+    for (let k = 1; k <= N; k++) {
+      const shard = join(cwd, `out/shard-${k}`);
+      ok(await node(['export', '--quiet', '--data-dir', shard, '--parquet', join(cwd, `export-${k}`)], cwd));
+      copyFileSync(join(cwd, `export-${k}/deals.parquet`), join(shard, 'raw/deals.parquet'));
+      const m = readManifest(shard);
+      m.files['raw/deals.parquet'] = {...describeFile(join(shard, 'raw/deals.parquet')), run: 0};
+      writeFileSync(join(shard, 'manifest.json'), `${JSON.stringify(m, null, 2)}\n`);
+    }
+    const shards = Array.from({length: N}, (_, i) => `out/shard-${i + 1}`);
+    const merge = ['merge', ...shards, '--no-report', '--data-dir', 'out/all', '--partitioned', 'out/parquet'];
+    const merged = JSON.parse(ok(await node([...merge, '--json'], cwd)).stdout) as {
+      partitioned: {tables: Record<string, {parts: number; rows: number; copied: number}>};
+    };
+    // The deals' parts were copied from the shards' Parquet files, the other tables' converted from their CSVs.
+    expect(Object.entries(merged.partitioned.tables).filter(([, v]) => v.copied > 0)).toEqual([
+      ['deals', {parts: N, rows: expect.any(Number), copied: N}],
+    ]);
+    const dir = join(cwd, 'out/parquet');
+    const refRows = readManifest(join(ref, 'out/all')).files;
+    for (let k = 1; k <= N; k++)
+      expect(
+        readFileSync(join(dir, `deals/shard=${k}/part-${k}-of-${N}.parquet`)).equals(readFileSync(join(cwd, `out/shard-${k}/raw/deals.parquet`))),
+      ).toBe(true);
+    // reps (the whole team in every shard) once, as shard 1.
+    expect(readdirSync(join(dir, 'reps'))).toEqual(['shard=1']);
+    const db = await openDuckDb();
+    if (!db) return;
+    try {
+      const table = (name: string) => `read_parquet('${join(dir, name).replaceAll("'", "''")}/*/*.parquet', hive_partitioning = true)`;
+      // Each table: the unsharded run's rows; each part (shard=K) the rows of shard K (reps: the team, once).
+      const shardRows = Array.from({length: N}, (_, i) => readManifest(join(cwd, shards[i])).files);
+      for (const d of DATASET_TABLES) {
+        const csv = d.file.replace(/^data\//, '');
+        const [{n}] = await db.rows(`SELECT count(*)::INTEGER AS n FROM ${table(d.name)}`);
+        expect([d.name, n]).toEqual([d.name, refRows[csv].rows]);
+        const perShard = await db.rows(`SELECT shard::INTEGER AS k, count(*)::INTEGER AS n FROM ${table(d.name)} GROUP BY ALL ORDER BY k`);
+        const expected = d.name === 'reps' ? [[1, refRows[csv].rows]] : shardRows.map((f, i) => [i + 1, f[csv].rows]).filter(([, rows]) => rows! > 0);
+        expect([d.name, perShard.map((r) => [r.k, r.n])]).toEqual([d.name, expected]);
+      }
+      expect((await db.rows(`SELECT DISTINCT shard::INTEGER AS k FROM ${table('companies')} ORDER BY k`)).map((r) => r.k)).toEqual([1, 2, 3, 4]);
+      // The same companies and deals as the unsharded run, and every deal's company among the companies.
+      const csv = (file: string) => `read_csv('${join(ref, 'out/all', file)}', all_varchar = true, header = true)`;
+      for (const [name, key, file] of [
+        ['companies', 'company_id', 'raw/companies.csv'],
+        ['deals', 'deal_id', 'raw/deals.csv'],
+      ]) {
+        const [{extra, missing}] = await db.rows(
+          `SELECT (SELECT count(*) FROM (SELECT ${key} FROM ${table(name)} EXCEPT SELECT ${key} FROM ${csv(file)}))::INTEGER AS extra,
+                  (SELECT count(*) FROM (SELECT ${key} FROM ${csv(file)} EXCEPT SELECT ${key} FROM ${table(name)}))::INTEGER AS missing`,
+        );
+        expect([name, extra, missing]).toEqual([name, 0, 0]);
+      }
+      const [{orphans, deals}] = await db.rows(
+        `SELECT count(*) FILTER (WHERE c.company_id IS NULL)::INTEGER AS orphans, count(*)::INTEGER AS deals FROM ${table('deals')} d LEFT JOIN ${table('companies')} c USING (company_id)`,
+      );
+      expect([orphans, deals]).toEqual([0, refRows['raw/deals.csv'].rows]);
+      // Each deal's company is in the deal's shard.
+      const [{elsewhere}] = await db.rows(
+        `SELECT count(*)::INTEGER AS elsewhere FROM ${table('deals')} d JOIN ${table('companies')} c USING (company_id) WHERE c.shard <> d.shard`,
+      );
+      expect(elsewhere).toBe(0);
+    } finally {
+      db.close();
+    }
+
+    // Merged again: the layout is replaced whole (a file added since is gone), the same parts.
+    const before = readFileSync(join(dir, 'companies/shard=2/part-2-of-4.parquet'));
+    writeFileSync(join(dir, 'stale.txt'), 'x');
+    ok(await node(merge, cwd));
+    expect(existsSync(join(dir, 'stale.txt'))).toBe(false);
+    expect(readFileSync(join(dir, 'companies/shard=2/part-2-of-4.parquet')).equals(before)).toBe(true);
+    expect(readdirSync(cwd).filter((f) => f.startsWith('.'))).toEqual([]);
+    expect(readdirSync(join(cwd, 'out')).filter((f) => f.startsWith('.'))).toEqual([]);
+
+    // A folder of other files, or a shard's folder, is refused before anything is written.
+    mkdirSync(join(cwd, 'mine'));
+    writeFileSync(join(cwd, 'mine/notes.txt'), 'keep me');
+    for (const [target, message] of [
+      ['mine', /--partitioned mine holds files merge did not write/],
+      ['out/shard-2/parquet', /--partitioned out\/shard-2\/parquet is in the shard folder out\/shard-2/],
+    ] as const) {
+      const r = await node(['merge', ...shards, '--no-report', '--data-dir', 'other', '--partitioned', target], cwd);
+      expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(message)]);
+      expect(existsSync(join(cwd, 'other'))).toBe(false);
+    }
+    expect(readdirSync(join(cwd, 'mine'))).toEqual(['notes.txt']);
   }, 240_000);
 
   describe('the examples for batch engines', () => {

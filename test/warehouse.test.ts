@@ -5,7 +5,7 @@ import {parse} from 'yaml';
 import Dbt from '../src/commands/dbt.js';
 import Export from '../src/commands/export.js';
 import Run from '../src/commands/run.js';
-import {PRIMARY_KEYS, RELATIONS, VIEWS} from '../src/core/warehouse.js';
+import {DBT_UNIQUE_COMBINATION, PRIMARY_KEYS, RELATIONS, VIEWS} from '../src/core/warehouse.js';
 import {parquetColumns, sqlType} from '../src/io/parquet/schema.js';
 import {DATASET_TABLES, parquetPathOf, tablePath} from '../src/io/parquet/tables.js';
 import {TableCodec} from '../src/io/table-codec.js';
@@ -38,6 +38,7 @@ interface DbtColumn {
 interface DbtTable {
   name: string;
   description: string;
+  data_tests?: Array<Record<string, {combination_of_columns: string[]}>>;
   columns: DbtColumn[];
 }
 
@@ -129,6 +130,38 @@ describe('warehouse outputs: export --duckdb and dbt', () => {
     expect(source.schema).toBe('main');
     expect(source.tables.map((x) => x.name)).toEqual(DATASET_TABLES.map((d) => d.name));
     const kinds = new Set<string>();
+    // The keys of several columns are tested as combinations (dbt_utils, which the header says the project needs).
+    const text = readFileSync(out, 'utf8');
+    expect(text).toMatch(/^# .*dbt_utils\.unique_combination_of_columns/m);
+    expect(text).toMatch(/^# +- package: dbt-labs\/dbt_utils$/m);
+    const composite = Object.entries(PRIMARY_KEYS).filter(([, pk]) => pk.length > 1);
+    expect(composite.map(([name]) => name).sort()).toEqual(['opportunity_history', 'pipeline_snapshots']);
+    for (const table of source.tables) {
+      const pk = PRIMARY_KEYS[table.name];
+      expect([table.name, table.data_tests]).toEqual([
+        table.name,
+        pk && pk.length > 1 ? [{[DBT_UNIQUE_COMBINATION]: {combination_of_columns: [...pk]}}] : undefined,
+      ]);
+      for (const test of table.data_tests ?? []) {
+        const cols = test[DBT_UNIQUE_COMBINATION].combination_of_columns;
+        for (const c of cols) expect(table.columns.map((x) => x.name)).toContain(c);
+        kinds.add(DBT_UNIQUE_COMBINATION);
+        if (!db) continue;
+        // As dbt_utils compiles it: the combinations that occur more than once. None in the data, while each
+        // column alone repeats (the test is about the combination, and the query finds repeats).
+        const repeats = async (columns: string[]) => {
+          const list = columns.map((c) => `"${c}"`).join(', ');
+          const [{bad}] = await db!.rows(
+            `SELECT count(*)::INTEGER AS bad FROM (SELECT ${list} FROM "${table.name}" GROUP BY ${list} HAVING count(*) > 1)`,
+          );
+          return bad as number;
+        };
+        expect([table.name, await repeats(cols)]).toEqual([table.name, 0]);
+        for (const c of cols) expect([table.name, c, (await repeats([c])) > 0]).toEqual([table.name, c, true]);
+        const [{n}] = await db.rows(`SELECT count(*)::INTEGER AS n FROM "${table.name}"`);
+        expect(n).toBeGreaterThan(0);
+      }
+    }
     for (const table of source.tables) {
       const d = DATASET_TABLES.find((x) => x.name === table.name)!;
       expect(table.description.length).toBeGreaterThan(0);
@@ -158,7 +191,7 @@ describe('warehouse outputs: export --duckdb and dbt', () => {
         }
       }
     }
-    expect([...kinds].sort()).toEqual(['accepted_values', 'not_null', 'relationships', 'unique']);
+    expect([...kinds].sort()).toEqual(['accepted_values', DBT_UNIQUE_COMBINATION, 'not_null', 'relationships', 'unique'].sort());
   });
 
   it("export --parquet writes every table, read back (ParquetCursor) as the CSV's rows; a folder of Parquet tables exports to DuckDB alike", async () => {

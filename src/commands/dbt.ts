@@ -13,7 +13,7 @@ const NOT_APPLICABLE = {
 
 export default class Dbt extends BaseCommand<typeof Dbt> {
   static summary = "Write a dbt sources file for the dataset's tables, with descriptions and tests.";
-  static description = `Writes a dbt properties file (version: 2) declaring the dataset's tables as one source, stedi_gtm, generated from the zod table schemas: each table's and column's description (the data dictionary's text), its data type, and data tests: not_null where a column is never NULL, unique on one-column primary keys, accepted_values on enum columns, relationships between the tables (IDs referring to companies, deals, billing, reps). Needs dbt 1.8 or later (data_tests). Point --schema at the schema the tables are loaded into (e.g. with \`export --duckdb\`, main).`;
+  static description = `Writes a dbt properties file (version: 2) declaring the dataset's tables as one source, stedi_gtm, generated from the zod table schemas: each table's and column's description (the data dictionary's text), its data type, and data tests: not_null where a column is never NULL, unique on one-column primary keys, accepted_values on enum columns, relationships between the tables (IDs referring to companies, deals, billing, reps), and dbt_utils.unique_combination_of_columns on the keys of several columns (opportunity_history: deal_id + sequence; pipeline_snapshots: snapshot_date + deal_id). Needs dbt 1.8 or later (data_tests) and the dbt_utils package (packages.yml, then dbt deps; the file's header says how). Point --schema at the schema the tables are loaded into (e.g. with \`export --duckdb\`, main).`;
 
   static examples = [
     {command: '<%= config.bin %> dbt --out models/staging/sources.yml', description: 'Write the sources file into a dbt project.'},

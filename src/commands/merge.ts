@@ -6,6 +6,7 @@ import {BaseCommand, baseFlagsWithout} from '../base-command.js';
 import {count, plural} from '../core/format.js';
 import {UserError} from '../errors.js';
 import {mergeShards, readShards, type MergeSummary} from '../stages/merge.js';
+import {checkLayoutTarget, stageLayout, type LayoutResult} from '../stages/merge-parquet.js';
 
 export default class Merge extends BaseCommand<typeof Merge> {
   static summary = 'Combine the N shard folders of a sharded run into one dataset, the same bytes as an unsharded run.';
@@ -20,6 +21,11 @@ export default class Merge extends BaseCommand<typeof Merge> {
       command: '<%= config.bin %> merge out/shard-* --data-dir data --no-report --json',
       description: 'Merge every shard folder (any order), without the report; the counts as JSON.',
     },
+    {
+      command: '<%= config.bin %> merge out/shard-* --data-dir out/all --partitioned out/parquet',
+      description:
+        "Merge, and also lay the shards' tables out as out/parquet/<table>/shard=K/part-K-of-N.parquet (DuckDB: read_parquet('out/parquet/deals/*/*.parquet', hive_partitioning = true)).",
+    },
   ];
 
   static usage = '<%= command.id %> SHARDS... --data-dir DIR [FLAGS]';
@@ -31,6 +37,11 @@ export default class Merge extends BaseCommand<typeof Merge> {
   };
 
   static flags = {
+    partitioned: Flags.string({
+      description:
+        "Also lay the shards' tables out in this folder as partitioned Parquet tables, <table>/shard=K/part-K-of-N.parquet: one whole Parquet file per shard (the shard's own <table>.parquet, or its CSV converted; reps once, as shard=1), for DuckDB, Spark or a warehouse to read in place (no k-way merge). Written whole once the merge is committed; a folder merge wrote before is replaced. See docs/scale-out.md.",
+      helpValue: 'DIR',
+    }),
     report: Flags.boolean({
       description: 'Write <data-dir>/final/report.html and print the summary table at the end (--no-report: neither).',
       default: true,
@@ -48,7 +59,7 @@ export default class Merge extends BaseCommand<typeof Merge> {
 
   static baseFlags = baseFlagsWithout(Merge.notApplicable);
 
-  async run(): Promise<MergeSummary> {
+  async run(): Promise<MergeSummary & {partitioned?: LayoutResult}> {
     const {argv} = await this.parse(Merge);
     const dirs = argv as string[];
     const s = await this.setup();
@@ -61,18 +72,36 @@ export default class Merge extends BaseCommand<typeof Merge> {
       throw new UserError(
         `--config-dir ${this.flags['config-dir']}: ${differs.join(', ')} ${differs.length > 1 ? 'are' : 'is'} not what the shards were made with: give the shards' config`,
       );
-    const summary = await mergeShards({dirs, paths: s.paths, configDir: s.configDir, reporter: s.reporter, report: this.flags.report}, set);
-    await this.commitDataset({
-      as_of: set.run.as_of,
-      reads: [],
-      record: {seed: set.run.seed, input: set.run.input, config: set.run.config, merged: set.shards.map((f) => f.dir)},
-    });
+    const target = this.flags.partitioned === undefined ? undefined : checkLayoutTarget(this.flags.partitioned, dirs, s.paths.root);
+    const summary: MergeSummary & {partitioned?: LayoutResult} = await mergeShards(
+      {dirs, paths: s.paths, configDir: s.configDir, reporter: s.reporter, report: this.flags.report},
+      set,
+    );
+    const layout = target === undefined ? undefined : await stageLayout({set, target, reporter: s.reporter});
+    try {
+      await this.commitDataset({
+        as_of: set.run.as_of,
+        reads: [],
+        record: {seed: set.run.seed, input: set.run.input, config: set.run.config, merged: set.shards.map((f) => f.dir)},
+      });
+    } catch (e) {
+      layout?.discard();
+      throw e;
+    }
+    if (layout) {
+      layout.publish();
+      summary.partitioned = layout.result;
+    }
     if (!this.flags.quiet && !this.jsonEnabled()) {
       const e = summary.enrich;
       this.say(
         `Merged ${plural(summary.shards, 'shard')} into ${this.flags['data-dir']}: ${plural(e.companies, 'company', 'companies')}, ${plural(e.rejected_rows, 'rejected row')} of ${count(e.input_rows)} input rows` +
           (summary.deals ? `; ${plural(summary.deals.deals, 'deal')}, ${plural(summary.billing?.contracts ?? 0, 'contract')}` : ''),
       );
+      if (summary.partitioned)
+        this.say(
+          `Laid out ${plural(Object.keys(summary.partitioned.tables).length, 'table')} as partitioned Parquet in ${this.flags.partitioned} (<table>/shard=K/part-K-of-${summary.shards}.parquet)`,
+        );
       if (summary.report) {
         const {formatSummaryTable} = await import('../stages/report.js');
         this.say(`\n${formatSummaryTable(summary.report).trimEnd()}`);

@@ -37,6 +37,9 @@ export const SHARD_ENGINES = [
 
 const wholeNumber = (text: string | undefined): number | undefined => (text !== undefined && /^\s*\d+\s*$/.test(text) ? Number(text) : undefined);
 
+/** A variable as set, for a message: NAME=4, or NAME="x" when its value is not plain digits. */
+const shown = (name: string, value: string | undefined): string => `${name}=${/^\d+$/.test(value ?? '') ? value : JSON.stringify(value)}`;
+
 /**
  * `--shard auto`: the shard of this task, from the batch engine's environment (see SHARD_ENGINES), mapped to
  * K/N with K from 1. Slurm: K = SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN + 1 (an array need not start at 0),
@@ -48,27 +51,35 @@ export function shardFromEnv(env: Readonly<Record<string, string | undefined>>, 
   for (const e of SHARD_ENGINES) {
     const raw = env[e.index];
     if (raw === undefined || raw.trim() === '') continue;
+    // The variable and its value, then the engine it stands for when that is not the variable itself.
+    const engine = e.engine === e.index ? '' : ` (${e.engine})`;
+    const setting = `${shown(e.index, raw)}${engine}`;
     const index = wholeNumber(raw);
-    if (index === undefined) return `--shard auto: ${e.index}=${JSON.stringify(raw)} is not a whole number`;
+    if (index === undefined) return `--shard auto: ${setting} is not a whole number`;
     let k = e.zeroBased ? index + 1 : index;
+    let from = setting;
     if ('min' in e) {
-      const min = wholeNumber(env[e.min]);
-      if (env[e.min] !== undefined && min === undefined) return `--shard auto: ${e.min}=${JSON.stringify(env[e.min])} is not a whole number`;
+      const given = env[e.min];
+      const min = wholeNumber(given);
+      if (given !== undefined && min === undefined) return `--shard auto: ${shown(e.min, given)} is not a whole number`;
       k = index - (min ?? 0) + 1;
+      from += min === undefined ? ` with ${e.min} not set (0)` : ` with ${shown(e.min, given)}`;
     }
-    const given = e.count === undefined ? undefined : env[e.count];
+    const countVar: string | undefined = e.count;
+    const given = countVar === undefined ? undefined : env[countVar];
     const fromEnv = wholeNumber(given);
-    if (given !== undefined && given.trim() !== '' && fromEnv === undefined)
-      return `--shard auto: ${e.count}=${JSON.stringify(given)} is not a whole number`;
+    const countSetting = countVar === undefined ? '' : shown(countVar, given);
+    if (given !== undefined && given.trim() !== '' && fromEnv === undefined) return `--shard auto: ${countSetting} is not a whole number`;
     if (fromEnv !== undefined && count !== undefined && fromEnv !== count)
-      return `--shard auto: --shard-count ${count} disagrees with ${e.count}=${fromEnv}; leave out --shard-count`;
+      return `--shard auto: --shard-count ${count} disagrees with ${countSetting}${engine}; leave out --shard-count`;
     const n = fromEnv ?? count;
     if (n === undefined) {
-      return e.count === undefined
-        ? `--shard auto: ${e.index} is set (${e.engine}) but the number of shards is not: give --shard-count N (the Job's completions)`
-        : `--shard auto: ${e.index} is set (${e.engine}) but ${e.count} is not: set it, or give --shard-count N`;
+      return countVar === undefined
+        ? `--shard auto: ${setting} is set but the number of shards is not: give --shard-count N (the Job's completions)`
+        : `--shard auto: ${setting} is set but ${countVar} is not: set it, or give --shard-count N`;
     }
-    if (n < 1 || k < 1 || k > n) return `--shard auto: ${e.engine} gives shard ${k} of ${n} (${e.index}=${raw}): K must be between 1 and N`;
+    const of = fromEnv !== undefined ? countSetting : `--shard-count ${n}`;
+    if (n < 1 || k < 1 || k > n) return `--shard auto: ${from} and ${of} make shard ${k} of ${n}: K must be between 1 and N`;
     return {shard: {index: k - 1, count: n}, engine: e.engine};
   }
   return `--shard auto: no shard in the environment (none of ${SHARD_ENGINES.map((e) => e.index).join(', ')} is set): use --shard K/N, or set STEDI_GTM_SHARD and STEDI_GTM_SHARD_COUNT`;

@@ -185,10 +185,29 @@ export type DbtTest = string | Record<string, Record<string, unknown>>;
 export const DBT_SOURCE = 'stedi_gtm';
 
 /**
+ * dbt's test of a key of several columns. dbt core has no multi-column unique test; dbt_utils' is the standard
+ * one: declared in the same properties file as the other tests (one generated file, nothing to place in the
+ * project's tests/ folder), compiled by dbt_utils for each adapter. The project then needs the dbt_utils package
+ * (DBT_UTILS_PACKAGE in its packages.yml, then `dbt deps`): the sources file says so in its header.
+ */
+export const DBT_UNIQUE_COMBINATION = 'dbt_utils.unique_combination_of_columns';
+
+/** The packages.yml entry of dbt_utils (version 1.x has unique_combination_of_columns with this argument). */
+export const DBT_UTILS_PACKAGE = {package: 'dbt-labs/dbt_utils', version: ['>=1.0.0', '<2.0.0']} as const;
+
+/** The keys of a table (its primary key and its other unique keys) that have several columns. */
+export function compositeKeys(table: string): ReadonlyArray<readonly string[]> {
+  const pk = PRIMARY_KEYS[table];
+  return [...(pk ? [pk] : []), ...(UNIQUE_KEYS[table] ?? [])].filter((k) => k.length > 1);
+}
+
+/**
  * The dbt sources file (dbt's "properties" YAML: version 2, one source with a table per dataset table): the
  * tables' and columns' descriptions, each column's data type, and the tests the schemas imply: not_null where
  * the column is never NULL (as typed in Parquet and DuckDB), unique on one-column primary keys, accepted_values
- * on enums, relationships on the relations. `schema`: the warehouse schema the tables are loaded into.
+ * on enums, relationships on the relations; and, on a table whose key has several columns (opportunity_history,
+ * pipeline_snapshots), DBT_UNIQUE_COMBINATION on the combination (see compositeKeys). `schema`: the warehouse
+ * schema the tables are loaded into.
  */
 export function dbtSources(tables: readonly WarehouseTable[], options: {schema: string; database?: string}): Record<string, unknown> {
   const names = new Set(tables.map((t) => t.name));
@@ -203,6 +222,9 @@ export function dbtSources(tables: readonly WarehouseTable[], options: {schema: 
         tables: tables.map((t) => ({
           name: t.name,
           description: t.description,
+          ...(compositeKeys(t.name).length > 0
+            ? {data_tests: compositeKeys(t.name).map((k) => ({[DBT_UNIQUE_COMBINATION]: {combination_of_columns: [...k]}}))}
+            : {}),
           columns: t.columns.map((c) => {
             const tests: DbtTest[] = [];
             const pk = PRIMARY_KEYS[t.name];

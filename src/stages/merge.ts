@@ -42,8 +42,8 @@ import {copyReps, mergeCompanies, mergeRejects, ShardTables, type MergeIo} from 
  *   (interim/shard_state.json) added up as the worker threads' are; then sources.json and the report.
  * - The output is one dataset (lock, manifest, journalled commit), like any command's.
  *
- * The tables are CSV for now: a Parquet layout (<table>/shard=K/part-K-of-N.parquet) would take each shard's
- * Parquet files as they are (no k-way merge) and is to come with the Parquet export.
+ * The merged tables are CSV. `merge --partitioned DIR` lays the shards' tables out as Parquet parts as well
+ * (<table>/shard=K/part-K-of-N.parquet, no k-way merge): see merge-parquet.ts.
  */
 
 export interface MergeInput {
