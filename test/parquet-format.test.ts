@@ -132,6 +132,29 @@ describe('run --format parquet', () => {
   });
 });
 
+describe('run --format csv,parquet', () => {
+  it('writes each table in both formats: the same bytes as the CSV run and as the Parquet run, by run and by the stage commands', async () => {
+    const dir = join(t.dir, 'both');
+    const r = await runCli(Run, [...base, '--format', 'csv,parquet', '--data-dir', dir]);
+    expect([r.exitCode, r.stderr]).toEqual([0, '']);
+    const stages = join(t.dir, 'both-stages');
+    expect((await runCli(Enrich, ['--input', SAMPLE, '--config-dir', CONFIG, '--provider', 'rules', '--quiet', '--format', 'parquet,csv', '--data-dir', stages])).exitCode).toBe(0);
+    for (const Cmd of [Deals, Billing, Unify])
+      expect((await runCli(Cmd, ['--seed', '42', '--config-dir', CONFIG, '--format', 'csv,parquet', '--data-dir', stages, '--quiet'])).exitCode).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {files: Record<string, {run: number | null}>};
+    for (const table of DATASET_TABLES) {
+      const csv = tablePath(dir, table);
+      const pq = parquetPathOf(csv);
+      expect([table.name, sha(csv)]).toEqual([table.name, sha(tablePath(csvDir, table))]);
+      expect([table.name, sha(pq)]).toEqual([table.name, sha(parquetPathOf(tablePath(pqDir, table)))]);
+      for (const f of [csv, pq]) {
+        expect([f, manifest.files[f.slice(dir.length + 1)]?.run]).toEqual([f, 0]);
+        expect([f, sha(join(stages, f.slice(dir.length + 1)))]).toEqual([f, sha(f)]);
+      }
+    }
+  });
+});
+
 describe('Parquet row groups', () => {
   it('end at the companies the rule picks, in every table, so the files are the same bytes on 1, 2 or 3 threads and through run --from deals', async () => {
     const env = {STEDI_GTM_ROW_GROUP_COMPANIES: '16'};
@@ -149,6 +172,11 @@ describe('Parquet row groups', () => {
     expect(tables.length).toBe(DATASET_TABLES.length);
     for (const name of ['two', 'three'])
       for (const f of tables) expect([name, f, sha(join(dirs[name], f))]).toEqual([name, f, sha(join(dirs.one, f))]);
+    // Both formats at once on two threads: the same Parquet files.
+    const both = join(t.dir, 'threads-both');
+    const r2 = runBuilt([BIN, 'run', ...base, '--format', 'csv,parquet', '--no-report', '--data-dir', both], {...env, STEDI_GTM_WORKERS: '2'});
+    expect([r2.status, r2.stderr]).toEqual([0, '']);
+    for (const x of tables) expect(['both', x, sha(join(both, x))]).toEqual(['both', x, sha(join(dirs.one, x))]);
     const f = runBuilt(
       [
         BIN,
