@@ -138,9 +138,27 @@ describe('run --format csv,parquet', () => {
     const r = await runCli(Run, [...base, '--format', 'csv,parquet', '--data-dir', dir]);
     expect([r.exitCode, r.stderr]).toEqual([0, '']);
     const stages = join(t.dir, 'both-stages');
-    expect((await runCli(Enrich, ['--input', SAMPLE, '--config-dir', CONFIG, '--provider', 'rules', '--quiet', '--format', 'parquet,csv', '--data-dir', stages])).exitCode).toBe(0);
+    expect(
+      (
+        await runCli(Enrich, [
+          '--input',
+          SAMPLE,
+          '--config-dir',
+          CONFIG,
+          '--provider',
+          'rules',
+          '--quiet',
+          '--format',
+          'parquet,csv',
+          '--data-dir',
+          stages,
+        ])
+      ).exitCode,
+    ).toBe(0);
     for (const Cmd of [Deals, Billing, Unify])
-      expect((await runCli(Cmd, ['--seed', '42', '--config-dir', CONFIG, '--format', 'csv,parquet', '--data-dir', stages, '--quiet'])).exitCode).toBe(0);
+      expect((await runCli(Cmd, ['--seed', '42', '--config-dir', CONFIG, '--format', 'csv,parquet', '--data-dir', stages, '--quiet'])).exitCode).toBe(
+        0,
+      );
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {files: Record<string, {run: number | null}>};
     for (const table of DATASET_TABLES) {
       const csv = tablePath(dir, table);
@@ -216,5 +234,5 @@ describe('Parquet row groups', () => {
     // And only there: no company the rule picks is inside a group.
     const picked = keys.filter((k, i) => i > 0 && startsRowGroup(k.company_key, 16)).length;
     expect(picked).toBe(metadata.row_groups.length - 1);
-  });
+  }, 300_000);
 });

@@ -270,10 +270,7 @@ export class OrderedTables {
   /** Bytes held for later pieces. */
   heldBytes = 0;
 
-  constructor(
-    paths: readonly string[],
-    format: TableFormat = tableFormat(),
-  ) {
+  constructor(paths: readonly string[], format: TableFormat = tableFormat()) {
     try {
       for (const table of paths) {
         for (const f of [format, ...extraFormats()]) {
