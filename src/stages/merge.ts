@@ -119,6 +119,12 @@ export function readShards(dirs: readonly string[], out: string): ShardSet {
       );
       continue;
     }
+    if (!('raw/companies.csv' in parsed.data.files) && 'raw/companies.parquet' in parsed.data.files) {
+      problems.push(
+        `${dir} holds its tables as Parquet only (--format parquet): merge combines the shards' CSV tables; run the shards with --format csv,parquet (merge --partitioned DIR then lays their Parquet files out as they are)`,
+      );
+      continue;
+    }
     folders.push({dir, manifest: parsed.data});
   }
   if (problems.length === 0) {
