@@ -1,5 +1,5 @@
 import {copyFileSync, mkdirSync, readFileSync} from 'node:fs';
-import {ParquetCursor} from '../src/io/parquet/cursor.js';
+import {ParquetRowReader} from '../src/io/parquet/cursor.js';
 import {join} from 'node:path';
 import {parse} from 'yaml';
 import Dbt from '../src/commands/dbt.js';
@@ -194,7 +194,7 @@ describe('warehouse outputs: export --duckdb and dbt', () => {
     expect([...kinds].sort()).toEqual(['accepted_values', DBT_UNIQUE_COMBINATION, 'not_null', 'relationships', 'unique'].sort());
   });
 
-  it("export --parquet writes every table, read back (ParquetCursor) as the CSV's rows; a folder of Parquet tables exports to DuckDB alike", async () => {
+  it("export --parquet writes every table, read back (ParquetRowReader) as the CSV's rows; a folder of Parquet tables exports to DuckDB alike", async () => {
     const dir = join(t.dir, 'parquet');
     const r = await runCli(Export, ['--quiet', '--data-dir', data, '--parquet', dir]);
     expect(r.exitCode).toBe(0);
@@ -202,7 +202,7 @@ describe('warehouse outputs: export --duckdb and dbt', () => {
     for (const d of DATASET_TABLES) {
       const codec = new TableCodec<Record<string, unknown>>(d.columns, {safeText: d.safeText});
       const csv = await TableCursor.open(tablePath(data, d), codec, {required: codec.columns, producedBy: 'run'});
-      const pq = await ParquetCursor.open<Record<string, unknown>>(join(dir, `${d.name}.parquet`), d.columns, 'run');
+      const pq = await ParquetRowReader.open(join(dir, `${d.name}.parquet`), codec, {required: codec.columns, producedBy: 'run'});
       for (;;) {
         const [a, b] = [csv.advance(), pq.advance()];
         if (a) await a;

@@ -151,8 +151,9 @@ export async function exportParquet(opts: {
     opts.reporter.info(`Writing ${d.name}.parquet`);
     const file = join(outDir, `${d.name}.parquet`);
     if (s.parquet) {
-      const {ParquetCursor} = await import('../io/parquet/cursor.js');
-      const cursor = await ParquetCursor.open<Record<string, unknown>>(s.path, d.columns, 'run');
+      const {ParquetRowReader} = await import('../io/parquet/cursor.js');
+      const codec = new TableCodec<Record<string, unknown>>(d.columns, {safeText: d.safeText});
+      const cursor = await ParquetRowReader.open(s.path, codec, {required: codec.columns, producedBy: 'run'});
       tables[d.name] = await writeParquetTable(file, d.columns, rowsOf(cursor), {safeText: d.safeText});
       continue;
     }
@@ -161,7 +162,7 @@ export async function exportParquet(opts: {
   return {output: outDir, tables};
 }
 
-/** The rows of a cursor (TableCursor or ParquetCursor), in order. */
+/** The rows of a table's reader (TableCursor or ParquetRowReader), in order. */
 async function* rowsOf(cursor: {advance(): void | Promise<void>; row: Record<string, unknown> | undefined}): AsyncGenerator<Record<string, unknown>> {
   for (;;) {
     const w = cursor.advance();
