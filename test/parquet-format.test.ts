@@ -16,6 +16,7 @@ import {TableCodec} from '../src/io/table-codec.js';
 import {TableCursor} from '../src/io/table-cursor.js';
 import {BIN} from './helpers/built.js';
 import {filesUnder, runBuilt, runCli, tempDir} from './helpers/cli.js';
+import {openDuckDb} from './helpers/duckdb.js';
 
 // `--format parquet`: every command writes its tables as Parquet (typed from the schemas), the later stages and
 // the report read them back, and the files are the same bytes whichever threads wrote them.
@@ -123,6 +124,30 @@ describe('run --format parquet', () => {
         .replaceAll(d, '<dir>')
         .replaceAll(/\.(csv|parquet)"/g, '"');
     expect(figures(r.stdout, dir)).toEqual(figures(c.stdout, csvDir));
+  });
+
+  it('opens in DuckDB: every table has its manifest rows, typed, and the keys relate', async () => {
+    const db = await openDuckDb();
+    if (!db) return;
+    try {
+      const manifest = JSON.parse(readFileSync(join(pqDir, 'manifest.json'), 'utf8')) as {files: Record<string, {rows: number}>};
+      const at = (table: (typeof DATASET_TABLES)[number]) => `read_parquet('${parquetPathOf(tablePath(pqDir, table))}')`;
+      for (const table of DATASET_TABLES) {
+        const [{n}] = await db.rows(`SELECT count(*)::INTEGER AS n FROM ${at(table)}`);
+        expect([table.name, n]).toEqual([table.name, manifest.files[parquetPathOf(tablePath(pqDir, table)).slice(pqDir.length + 1)].rows]);
+      }
+      const t = (name: string) => at(DATASET_TABLES.find((x) => x.name === name)!);
+      const orphans = await db.rows(
+        `SELECT (SELECT count(*) FROM ${t('deals')} d WHERE d.company_id NOT IN (SELECT company_id FROM ${t('companies')}))::INTEGER AS deals,
+                (SELECT count(*) FROM ${t('invoices')} i WHERE i.billing_id NOT IN (SELECT billing_id FROM ${t('billing')}))::INTEGER AS invoices,
+                (SELECT count(*) FROM ${t('opportunity_history')} h WHERE h.deal_id NOT IN (SELECT deal_id FROM ${t('deals')}))::INTEGER AS history`,
+      );
+      expect(orphans).toEqual([{deals: 0, invoices: 0, history: 0}]);
+      const types = await db.rows(`SELECT typeof(contract_start) AS d, typeof(mrr) AS m, typeof(term_number) AS i FROM ${t('billing')} LIMIT 1`);
+      expect(types).toEqual([{d: 'DATE', m: 'DECIMAL(18,2)', i: 'BIGINT'}]);
+    } finally {
+      db.close();
+    }
   });
 
   it('a stage told csv in a Parquet folder says to give --format parquet (exit 2)', async () => {
