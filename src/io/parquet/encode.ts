@@ -49,7 +49,7 @@ export function parquetTable(columns: readonly TableColumn[], options: {safeText
 export const ROW_GROUP_ROWS = 65_536;
 
 /** Text (characters of text and list cells) per row group at most: wide tables' groups stay a few MB in memory. */
-export const ROW_GROUP_TEXT = 8 << 20;
+export const ROW_GROUP_TEXT = 2 << 20;
 
 /** The file's first bytes (and last). */
 export const PARQUET_MAGIC = new Uint8Array([0x50, 0x41, 0x52, 0x31]); // PAR1
