@@ -88,8 +88,10 @@ export class CompanyDigest {
   private readonly labels: Array<[string, string]> = [];
   /** icp_tier -> size_band -> index in labels. */
   private readonly labelIndex = new Map<string, Map<string, number>>();
-  /** company_id -> index in labels. */
+  /** company_id -> its slot: the kept companies numbered in the order first kept (see keptSlot). */
   private readonly kept = new Map<string, number>();
+  /** Per slot: the index in labels of the company's icp_tier and size_band. */
+  private readonly keptLabels: number[] = [];
 
   /**
    * Adds one company (one row of companies.csv; call it once for every row, companies without a deal
@@ -110,7 +112,15 @@ export class CompanyDigest {
     this.sources.set(c.enrichment_source, (this.sources.get(c.enrichment_source) ?? 0) + 1);
     const tech = c.icp_fit ? this.techFit : this.techNotFit;
     for (let i = 0; i < TECHNOLOGIES.length; i++) if (c[TECHNOLOGIES[i].flag]) tech[i]++;
-    if (keep) this.kept.set(c.company_id, this.label(c.icp_tier, c.size_band));
+    if (keep) this.keep(c.company_id, this.label(c.icp_tier, c.size_band));
+  }
+
+  private keep(id: string, label: number): void {
+    const slot = this.kept.get(id);
+    if (slot === undefined) {
+      this.kept.set(id, this.keptLabels.length);
+      this.keptLabels.push(label);
+    } else this.keptLabels[slot] = label;
   }
 
   private label(tier: string, band: string): number {
@@ -129,9 +139,9 @@ export class CompanyDigest {
   state(): CompanyDigestState {
     const ids: string[] = [];
     const labels: number[] = [];
-    for (const [id, label] of this.kept) {
+    for (const [id, slot] of this.kept) {
       ids.push(id);
-      labels.push(label);
+      labels.push(this.keptLabels[slot]);
     }
     return {
       companies: this.companyCount,
@@ -166,7 +176,7 @@ export class CompanyDigest {
       this.techNotFit[i] += s.tech_not_icp_fit[i];
     }
     const remap = s.labels.map(([t, b]) => this.label(t, b));
-    for (let i = 0; i < s.kept_ids.length; i++) this.kept.set(s.kept_ids[i], remap[s.kept_labels[i]]);
+    for (let i = 0; i < s.kept_ids.length; i++) this.keep(s.kept_ids[i], remap[s.kept_labels[i]]);
   }
 
   /** A digest of the given state(s), merged. */
@@ -208,19 +218,56 @@ export class CompanyDigest {
 
   /** The icp_tier of a kept company (undefined when it was not kept). */
   tierOf(companyId: string): string | undefined {
-    const i = this.kept.get(companyId);
-    return i === undefined ? undefined : this.labels[i][0];
+    const slot = this.kept.get(companyId);
+    return slot === undefined ? undefined : this.labels[this.keptLabels[slot]][0];
   }
 
   /** The size_band of a kept company (undefined when it was not kept). */
   sizeBandOf(companyId: string): string | undefined {
-    const i = this.kept.get(companyId);
-    return i === undefined ? undefined : this.labels[i][1];
+    const slot = this.kept.get(companyId);
+    return slot === undefined ? undefined : this.labels[this.keptLabels[slot]][1];
+  }
+
+  /** A kept company's slot (0 to keptCount - 1; -1 when it was not kept). */
+  keptSlot(companyId: string): number {
+    return this.kept.get(companyId) ?? -1;
+  }
+
+  /**
+   * Counts distinct company ids (of deals, contracts...) without holding the ids of kept companies: a kept
+   * company is a bit of its slot, another id a string of a set.
+   */
+  distinct(): DistinctCompanies {
+    return new DistinctCompanies(this);
   }
 
   /** Kept companies. */
   get keptCount(): number {
     return this.kept.size;
+  }
+}
+
+/** Distinct company ids (see CompanyDigest.distinct; the digest must not grow meanwhile). */
+export class DistinctCompanies {
+  private readonly seen: Uint8Array;
+  private readonly others = new Set<string>();
+  private count = 0;
+
+  constructor(private readonly digest: CompanyDigest) {
+    this.seen = new Uint8Array(digest.keptCount);
+  }
+
+  add(companyId: string): void {
+    const slot = this.digest.keptSlot(companyId);
+    if (slot < 0 || slot >= this.seen.length) this.others.add(companyId);
+    else if (this.seen[slot] === 0) {
+      this.seen[slot] = 1;
+      this.count++;
+    }
+  }
+
+  get size(): number {
+    return this.count + this.others.size;
   }
 }
 
