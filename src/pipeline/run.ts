@@ -126,9 +126,10 @@ export async function runPipeline(p: PipelineInput): Promise<RunSummary> {
   const {from} = p;
   // The deal model and --as-of are checked before the (possibly slow, paid) enrichment.
   const loaded = await loadDealModel(p.configDir, p.asOf);
-  // The report's chart modules load while the pipeline runs (this thread mostly waits for its workers then).
+  // The report's module loads while the pipeline runs; its chart modules (vega: some 30 MB) only when the
+  // report starts (see reportStage), so that they are not held through the pass, when memory peaks.
   const reportLoading = p.report ? import('../stages/report.js') : undefined;
-  reportLoading?.then((m) => m.preloadCharts()).catch(() => undefined);
+  reportLoading?.catch(() => undefined);
   const made: Made = {};
   for (const stage of RUN_STAGES.slice(RUN_STAGES.indexOf(from))) {
     if (made[stage]) continue; // made in an earlier stage's pass

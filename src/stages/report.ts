@@ -19,7 +19,7 @@ import {renderPage, type RunFacts} from '../core/report/html.js';
 import {chartDefs} from '../core/report/specs.js';
 import {displayPath} from '../core/display-path.js';
 import type {ReportResult} from '../core/report/summary.js';
-import {renderCharts} from './report/charts.js';
+import {preloadCharts, renderCharts} from './report/charts.js';
 import {readRunFacts, retentionFacts, stageSummaryPath} from './report/facts.js';
 import {ALL_SIZE_BANDS} from '../core/size-bands.js';
 import {DEAL_STAGES, ICP_TIERS, openVocabulary} from '../core/vocabulary.js';
@@ -34,7 +34,6 @@ import {PipelineStats, type PipelineDeal, type PipelineFigures, type PipelineRep
 
 export type {ReportResult} from '../core/report/summary.js';
 export {formatSummaryTable} from '../core/report/summary.js';
-export {preloadCharts, renderCharts} from './report/charts.js';
 
 /** A codec for some columns of a table (`read` projects the file onto them). */
 function projected<T extends Record<string, unknown>>(table: readonly TableColumn[], columns: Record<keyof T & string, true>): TableCodec<T> {
@@ -332,6 +331,8 @@ export interface ReportStageInput {
  */
 export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
   const {paths, reporter} = s;
+  // The chart modules load while the tables are read (renderCharts waits for them).
+  preloadCharts().catch(() => undefined);
   // Tables read from the folder (not just made by `run`) must belong together (see io/provenance.ts).
   if (!s.digest) {
     for (const table of ['deals', 'billing'] as const) if (existsSync(paths[table])) await checkMadeFrom(paths, table);

@@ -61,8 +61,13 @@ export interface CompanyDigestState {
   tech_not_icp_fit: number[];
   /** The distinct [icp_tier, size_band] pairs of the kept companies. */
   labels: Array<[string, string]>;
-  /** The kept companies' ids, and (same index) the index in `labels` of their icp_tier and size_band. */
-  kept_ids: string[];
+  /**
+   * The kept companies' ids, one after the other in one string (one string crosses threads as one copy, where
+   * a string per id would be hundreds of thousands of objects), and per company (same index) where its id
+   * ends in `kept_ids` and the index in `labels` of its icp_tier and size_band.
+   */
+  kept_ids: string;
+  kept_ends: number[];
   kept_labels: number[];
 }
 
@@ -88,10 +93,17 @@ export class CompanyDigest {
   private readonly labels: Array<[string, string]> = [];
   /** icp_tier -> size_band -> index in labels. */
   private readonly labelIndex = new Map<string, Map<string, number>>();
-  /** company_id -> its slot: the kept companies numbered in the order first kept (see keptSlot). */
-  private readonly kept = new Map<string, number>();
-  /** Per slot: the index in labels of the company's icp_tier and size_band. */
-  private readonly keptLabels: number[] = [];
+  /** The kept companies, in the order added or merged (ids and their labels' indexes; see CompanyDigestState). */
+  private readonly chunks: KeptChunk[] = [];
+  /** The kept companies added since the last chunk was made. */
+  private addedIds: string[] = [];
+  private addedLabels: number[] = [];
+  /**
+   * The look-up of the kept companies, made when first needed (a digest only merged and passed on never
+   * makes it): company_id -> its slot (the kept companies numbered in the order first kept, see keptSlot),
+   * and per slot the index in labels of the company's icp_tier and size_band.
+   */
+  private lookup: {slots: Map<string, number>; labels: number[]} | undefined;
 
   /**
    * Adds one company (one row of companies.csv; call it once for every row, companies without a deal
@@ -112,15 +124,40 @@ export class CompanyDigest {
     this.sources.set(c.enrichment_source, (this.sources.get(c.enrichment_source) ?? 0) + 1);
     const tech = c.icp_fit ? this.techFit : this.techNotFit;
     for (let i = 0; i < TECHNOLOGIES.length; i++) if (c[TECHNOLOGIES[i].flag]) tech[i]++;
-    if (keep) this.keep(c.company_id, this.label(c.icp_tier, c.size_band));
+    if (keep) {
+      const label = this.label(c.icp_tier, c.size_band);
+      this.addedIds.push(c.company_id);
+      this.addedLabels.push(label);
+      if (this.lookup) keepIn(this.lookup, c.company_id, label);
+    }
   }
 
-  private keep(id: string, label: number): void {
-    const slot = this.kept.get(id);
-    if (slot === undefined) {
-      this.kept.set(id, this.keptLabels.length);
-      this.keptLabels.push(label);
-    } else this.keptLabels[slot] = label;
+  /** The kept companies as chunks (those added since the last chunk made into one). */
+  private keptChunks(): KeptChunk[] {
+    if (this.addedIds.length > 0) {
+      const ends: number[] = [];
+      let end = 0;
+      for (const id of this.addedIds) ends.push((end += id.length));
+      this.chunks.push({ids: this.addedIds.join(''), ends, labels: this.addedLabels});
+      this.addedIds = [];
+      this.addedLabels = [];
+    }
+    return this.chunks;
+  }
+
+  private kept(): {slots: Map<string, number>; labels: number[]} {
+    if (this.lookup === undefined) {
+      const lookup = {slots: new Map<string, number>(), labels: [] as number[]};
+      for (const c of this.keptChunks()) {
+        let start = 0;
+        for (let i = 0; i < c.ends.length; i++) {
+          keepIn(lookup, c.ids.slice(start, c.ends[i]), c.labels[i]);
+          start = c.ends[i];
+        }
+      }
+      this.lookup = lookup;
+    }
+    return this.lookup;
   }
 
   private label(tier: string, band: string): number {
@@ -137,11 +174,14 @@ export class CompanyDigest {
 
   /** A copy of the content as plain data (see CompanyDigestState). */
   state(): CompanyDigestState {
-    const ids: string[] = [];
+    const chunks = this.keptChunks();
+    const ends: number[] = [];
     const labels: number[] = [];
-    for (const [id, slot] of this.kept) {
-      ids.push(id);
-      labels.push(this.keptLabels[slot]);
+    let offset = 0;
+    for (const c of chunks) {
+      for (const e of c.ends) ends.push(offset + e);
+      for (const l of c.labels) labels.push(l);
+      offset += c.ids.length;
     }
     return {
       companies: this.companyCount,
@@ -152,7 +192,8 @@ export class CompanyDigest {
       tech_icp_fit: [...this.techFit],
       tech_not_icp_fit: [...this.techNotFit],
       labels: this.labels.map(([t, b]) => [t, b]),
-      kept_ids: ids,
+      kept_ids: chunks.map((c) => c.ids).join(''),
+      kept_ends: ends,
       kept_labels: labels,
     };
   }
@@ -162,7 +203,9 @@ export class CompanyDigest {
     if (
       s.tech_icp_fit.length !== TECHNOLOGIES.length ||
       s.tech_not_icp_fit.length !== TECHNOLOGIES.length ||
-      s.kept_ids.length !== s.kept_labels.length
+      typeof s.kept_ids !== 'string' ||
+      s.kept_ends.length !== s.kept_labels.length ||
+      (s.kept_ends.at(-1) ?? 0) !== s.kept_ids.length
     ) {
       throw new TypeError('CompanyDigest.merge: not a CompanyDigestState of this version');
     }
@@ -176,7 +219,15 @@ export class CompanyDigest {
       this.techNotFit[i] += s.tech_not_icp_fit[i];
     }
     const remap = s.labels.map(([t, b]) => this.label(t, b));
-    for (let i = 0; i < s.kept_ids.length; i++) this.keep(s.kept_ids[i], remap[s.kept_labels[i]]);
+    const labels = s.kept_labels.map((l) => remap[l]);
+    this.keptChunks().push({ids: s.kept_ids, ends: s.kept_ends, labels});
+    if (this.lookup) {
+      let start = 0;
+      for (let i = 0; i < s.kept_ends.length; i++) {
+        keepIn(this.lookup, s.kept_ids.slice(start, s.kept_ends[i]), labels[i]);
+        start = s.kept_ends[i];
+      }
+    }
   }
 
   /** A digest of the given state(s), merged. */
@@ -218,19 +269,21 @@ export class CompanyDigest {
 
   /** The icp_tier of a kept company (undefined when it was not kept). */
   tierOf(companyId: string): string | undefined {
-    const slot = this.kept.get(companyId);
-    return slot === undefined ? undefined : this.labels[this.keptLabels[slot]][0];
+    const kept = this.kept();
+    const slot = kept.slots.get(companyId);
+    return slot === undefined ? undefined : this.labels[kept.labels[slot]][0];
   }
 
   /** The size_band of a kept company (undefined when it was not kept). */
   sizeBandOf(companyId: string): string | undefined {
-    const slot = this.kept.get(companyId);
-    return slot === undefined ? undefined : this.labels[this.keptLabels[slot]][1];
+    const kept = this.kept();
+    const slot = kept.slots.get(companyId);
+    return slot === undefined ? undefined : this.labels[kept.labels[slot]][1];
   }
 
   /** A kept company's slot (0 to keptCount - 1; -1 when it was not kept). */
   keptSlot(companyId: string): number {
-    return this.kept.get(companyId) ?? -1;
+    return this.kept().slots.get(companyId) ?? -1;
   }
 
   /**
@@ -243,8 +296,24 @@ export class CompanyDigest {
 
   /** Kept companies. */
   get keptCount(): number {
-    return this.kept.size;
+    return this.kept().slots.size;
   }
+}
+
+/** Kept companies of a CompanyDigest (see CompanyDigestState: ids one after the other, ends, labels). */
+interface KeptChunk {
+  ids: string;
+  ends: readonly number[];
+  labels: readonly number[];
+}
+
+/** Keeps a company in a look-up (a company kept again gets the label given last). */
+function keepIn(lookup: {slots: Map<string, number>; labels: number[]}, id: string, label: number): void {
+  const slot = lookup.slots.get(id);
+  if (slot === undefined) {
+    lookup.slots.set(id, lookup.labels.length);
+    lookup.labels.push(label);
+  } else lookup.labels[slot] = label;
 }
 
 /** Distinct company ids (see CompanyDigest.distinct; the digest must not grow meanwhile). */
