@@ -62,13 +62,12 @@ export interface CompanyDigestState {
   /** The distinct [icp_tier, size_band] pairs of the kept companies. */
   labels: Array<[string, string]>;
   /**
-   * The kept companies' ids, one after the other in one string (one string crosses threads as one copy, where
-   * a string per id would be hundreds of thousands of objects), and per company (same index) where its id
-   * ends in `kept_ids` and the index in `labels` of its icp_tier and size_band.
+   * The kept companies, in parts (one per part digested apart, in the order added or merged): in each, the
+   * companies' ids one after the other in one string (one string crosses threads as one copy, where a string
+   * per id would be hundreds of thousands of objects), and per company (same index) where its id ends in
+   * `ids` and the index in `labels` (above) of its icp_tier and size_band.
    */
-  kept_ids: string;
-  kept_ends: number[];
-  kept_labels: number[];
+  kept: KeptChunk[];
 }
 
 /**
@@ -148,13 +147,7 @@ export class CompanyDigest {
   private kept(): {slots: Map<string, number>; labels: number[]} {
     if (this.lookup === undefined) {
       const lookup = {slots: new Map<string, number>(), labels: [] as number[]};
-      for (const c of this.keptChunks()) {
-        let start = 0;
-        for (let i = 0; i < c.ends.length; i++) {
-          keepIn(lookup, c.ids.slice(start, c.ends[i]), c.labels[i]);
-          start = c.ends[i];
-        }
-      }
+      for (const c of this.keptChunks()) keepChunk(lookup, c);
       this.lookup = lookup;
     }
     return this.lookup;
@@ -174,15 +167,6 @@ export class CompanyDigest {
 
   /** A copy of the content as plain data (see CompanyDigestState). */
   state(): CompanyDigestState {
-    const chunks = this.keptChunks();
-    const ends: number[] = [];
-    const labels: number[] = [];
-    let offset = 0;
-    for (const c of chunks) {
-      for (const e of c.ends) ends.push(offset + e);
-      for (const l of c.labels) labels.push(l);
-      offset += c.ids.length;
-    }
     return {
       companies: this.companyCount,
       icp_fit: this.icpFitCount,
@@ -192,9 +176,8 @@ export class CompanyDigest {
       tech_icp_fit: [...this.techFit],
       tech_not_icp_fit: [...this.techNotFit],
       labels: this.labels.map(([t, b]) => [t, b]),
-      kept_ids: chunks.map((c) => c.ids).join(''),
-      kept_ends: ends,
-      kept_labels: labels,
+      // (The parts are never changed once made: shared, not copied.)
+      kept: [...this.keptChunks()],
     };
   }
 
@@ -203,9 +186,8 @@ export class CompanyDigest {
     if (
       s.tech_icp_fit.length !== TECHNOLOGIES.length ||
       s.tech_not_icp_fit.length !== TECHNOLOGIES.length ||
-      typeof s.kept_ids !== 'string' ||
-      s.kept_ends.length !== s.kept_labels.length ||
-      (s.kept_ends.at(-1) ?? 0) !== s.kept_ids.length
+      !Array.isArray(s.kept) ||
+      s.kept.some((c) => typeof c.ids !== 'string' || c.ends.length !== c.labels.length || (c.ends.at(-1) ?? 0) !== c.ids.length)
     ) {
       throw new TypeError('CompanyDigest.merge: not a CompanyDigestState of this version');
     }
@@ -219,14 +201,10 @@ export class CompanyDigest {
       this.techNotFit[i] += s.tech_not_icp_fit[i];
     }
     const remap = s.labels.map(([t, b]) => this.label(t, b));
-    const labels = s.kept_labels.map((l) => remap[l]);
-    this.keptChunks().push({ids: s.kept_ids, ends: s.kept_ends, labels});
-    if (this.lookup) {
-      let start = 0;
-      for (let i = 0; i < s.kept_ends.length; i++) {
-        keepIn(this.lookup, s.kept_ids.slice(start, s.kept_ends[i]), labels[i]);
-        start = s.kept_ends[i];
-      }
+    for (const c of s.kept) {
+      const chunk = {ids: c.ids, ends: c.ends, labels: c.labels.map((l) => remap[l])};
+      this.keptChunks().push(chunk);
+      if (this.lookup) keepChunk(this.lookup, chunk);
     }
   }
 
@@ -300,8 +278,8 @@ export class CompanyDigest {
   }
 }
 
-/** Kept companies of a CompanyDigest (see CompanyDigestState: ids one after the other, ends, labels). */
-interface KeptChunk {
+/** Kept companies of a CompanyDigest (see CompanyDigestState.kept: ids one after the other, ends, labels). */
+export interface KeptChunk {
   ids: string;
   ends: readonly number[];
   labels: readonly number[];
@@ -314,6 +292,15 @@ function keepIn(lookup: {slots: Map<string, number>; labels: number[]}, id: stri
     lookup.slots.set(id, lookup.labels.length);
     lookup.labels.push(label);
   } else lookup.labels[slot] = label;
+}
+
+/** Keeps a part's companies in a look-up. */
+function keepChunk(lookup: {slots: Map<string, number>; labels: number[]}, c: KeptChunk): void {
+  let start = 0;
+  for (let i = 0; i < c.ends.length; i++) {
+    keepIn(lookup, c.ids.slice(start, c.ends[i]), c.labels[i]);
+    start = c.ends[i];
+  }
 }
 
 /** Distinct company ids (see CompanyDigest.distinct; the digest must not grow meanwhile). */
