@@ -444,8 +444,33 @@ describe('company digest', () => {
     expect(d.state().companies).toBe(7);
   });
 
+  it('looks up a company kept twice by the labels given last, before or after the look-up is first made', () => {
+    const [c1, c2] = companies;
+    const moved = {...c1, icp_tier: 'tier_3', size_band: '2-10'};
+    const other = new CompanyDigest();
+    other.add(moved, true, false);
+    for (const lookFirst of [false, true]) {
+      const d = new CompanyDigest();
+      d.add(c1, true, false);
+      d.add(c2, true, false);
+      if (lookFirst) expect(d.tierOf('c1')).toBe('tier_1');
+      d.merge(structuredClone(other.state()));
+      expect([d.tierOf('c1'), d.sizeBandOf('c1'), d.tierOf('c2'), d.keptCount]).toEqual(['tier_3', '2-10', 'tier_1', 2]);
+      // and so does a digest of its state, in another thread
+      const copy = CompanyDigest.of(structuredClone(d.state()));
+      expect([copy.tierOf('c1'), copy.keptCount, copy.companies]).toEqual(['tier_3', 2, 3]);
+      const seen = d.distinct();
+      for (const id of ['c1', 'c2', 'c1', 'c9', 'c9', 'c2']) seen.add(id);
+      expect(seen.size).toBe(3);
+    }
+  });
+
   it('rejects a state of another shape', () => {
     expect(() => new CompanyDigest().merge({...tables.companies.state(), tech_icp_fit: [1]})).toThrow(/not a CompanyDigestState/);
+    const kept = tables.companies.state().kept;
+    expect(() => new CompanyDigest().merge({...tables.companies.state(), kept: [{...kept[0], ids: kept[0].ids.slice(1)}]})).toThrow(
+      /not a CompanyDigestState/,
+    );
   });
 
   it('merged from parts in any order equals the digest of all the companies, and the rows (property)', () => {

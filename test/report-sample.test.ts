@@ -5,7 +5,14 @@
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import Papa from 'papaparse';
-import {computeFigures, funnel, type FigureCompany, type FigureUnified} from '../src/core/report/figures.js';
+import {
+  computeFigures,
+  type FigureCompany,
+  type FigureContract,
+  type FigureDeal,
+  type FigureInvoice,
+  type FigureUnified,
+} from '../src/core/report/figures.js';
 import {digestOf} from './fixtures/report/tables.js';
 import {ALL_SIZE_BANDS} from '../src/core/normalize.js';
 import {DEAL_STAGES, ICP_TIERS} from '../src/core/vocabulary.js';
@@ -60,16 +67,19 @@ describe('report on the sample dataset', () => {
   it('draws the funnel the stage dates of deals.csv describe', async () => {
     const parsed = Papa.parse<Record<string, string>>(readFileSync(paths.deals, 'utf8'), {header: true, skipEmptyLines: true});
     const reachedByDates = DEAL_STAGES.map((s) => parsed.data.filter((d) => d[`${s}_date`] !== '').length);
-    const {deals: rows} = await readReportTables(paths);
+    const {figures} = await readReportTables(paths, options());
     expect(
-      funnel(rows, DEAL_STAGES)
-        .slice(0, DEAL_STAGES.length)
+      figures
+        .figures(report.as_of)
+        .funnel.slice(0, DEAL_STAGES.length)
         .map((r) => r.reached),
     ).toEqual(reachedByDates);
   });
 
-  it('streams companies.csv and unified.csv into the digest of their rows, keeping the companies with a deal', async () => {
+  it('streams the tables into the figures computed from all their rows, keeping the companies with a deal', async () => {
     const rows = (file: string) => Papa.parse<Record<string, string>>(readFileSync(file, 'utf8'), {header: true, skipEmptyLines: true}).data;
+    const num = (x: string) => Number(x);
+    const numOrNull = (x: string) => (x === '' ? null : Number(x));
     const companies: FigureCompany[] = rows(paths.companies).map((c) => ({
       company_id: c.company_id,
       icp_fit: c.icp_fit === 'true',
@@ -82,16 +92,46 @@ describe('report on the sample dataset', () => {
       enrichment_source: c.enrichment_source,
     }));
     const unified: FigureUnified[] = rows(paths.unified).map((u) => ({company_id: u.company_id, is_customer: u.is_customer === 'true'}));
-    const tables = await readReportTables(paths);
+    const dealRows: FigureDeal[] = rows(paths.deals).map((d) => ({
+      deal_id: d.deal_id,
+      company_id: d.company_id,
+      lead_source: d.lead_source,
+      segment: d.segment,
+      created_date: d.created_date,
+      stage: d.stage,
+      close_date: d.close_date,
+      outcome: d.outcome,
+      loss_reason: d.loss_reason,
+      lost_at_stage: d.lost_at_stage,
+      amount_arr: num(d.amount_arr),
+      closed_arr: numOrNull(d.closed_arr),
+      probability: num(d.probability),
+      sales_cycle_days: numOrNull(d.sales_cycle_days) as number,
+    }));
+    const contracts: FigureContract[] = rows(paths.billing).map((c) => ({
+      billing_id: c.billing_id,
+      deal_id: c.deal_id,
+      company_id: c.company_id,
+      arr: num(c.arr),
+      contract_status: c.contract_status,
+      term_number: num(c.term_number),
+    }));
+    const invoices: FigureInvoice[] = rows(paths.invoices).map((i) => ({
+      period_start: i.period_start,
+      period_months: num(i.period_months),
+      amount: num(i.amount),
+    }));
+    const tables = await readReportTables(paths, options());
     expect(tables.strayCustomers).toBe(0);
-    expect(tables.companies.keptCount).toBe(deals.companies_with_deals);
-    const o = {
-      stages: DEAL_STAGES,
-      segments: ['smb', 'mid_market', 'enterprise'],
-      icpTiers: ICP_TIERS,
-      sizeBands: ALL_SIZE_BANDS,
-      asOf: report.as_of,
-    };
-    expect(computeFigures(tables, o)).toEqual(computeFigures({...tables, companies: digestOf(companies, unified)}, o));
+    expect(tables.asOf).toBe(report.as_of);
+    expect(tables.figures.companies.keptCount).toBe(deals.companies_with_deals);
+    expect(tables.figures.figures(report.as_of)).toEqual(
+      computeFigures({companies: digestOf(companies, unified), deals: dealRows, contracts, invoices}, {...options(), asOf: report.as_of}),
+    );
   });
 });
+
+/** The figure options of the sample's config. */
+function options() {
+  return {stages: DEAL_STAGES, segments: ['smb', 'mid_market', 'enterprise'], icpTiers: ICP_TIERS, sizeBands: ALL_SIZE_BANDS};
+}

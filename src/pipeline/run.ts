@@ -126,9 +126,6 @@ export async function runPipeline(p: PipelineInput): Promise<RunSummary> {
   const {from} = p;
   // The deal model and --as-of are checked before the (possibly slow, paid) enrichment.
   const loaded = await loadDealModel(p.configDir, p.asOf);
-  // The report's chart modules load while the pipeline runs (this thread mostly waits for its workers then).
-  const reportLoading = p.report ? import('../stages/report.js') : undefined;
-  reportLoading?.then((m) => m.preloadCharts()).catch(() => undefined);
   const made: Made = {};
   for (const stage of RUN_STAGES.slice(RUN_STAGES.indexOf(from))) {
     if (made[stage]) continue; // made in an earlier stage's pass
@@ -138,7 +135,8 @@ export async function runPipeline(p: PipelineInput): Promise<RunSummary> {
   const {deals, billing} = made;
   const unify = made.unify!;
   // Companies simulated in this run were digested as they went: the report need not read companies.csv again.
-  const reporting = await reportLoading;
+  // (The report's modules, and its chart modules, load only now: not held through the pass, when memory peaks.)
+  const reporting = p.report ? await import('../stages/report.js') : undefined;
   const report = reporting
     ? await reporting.reportStage({...p, digest: made.digest, pipeline: deals && pickPipelineFigures(deals), readFrom: readablePaths(p.paths)})
     : undefined;

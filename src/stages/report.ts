@@ -6,20 +6,20 @@ import {loadDealModelConfig} from './deals.js';
 import {displayCheck, type RecordedCheck} from '../core/report/checks.js';
 import {
   CompanyDigest,
-  computeFigures,
+  FigureBuilder,
   type CompanyDigestState,
   type FigureCompany,
   type FigureContract,
   type FigureDeal,
   type FigureInvoice,
-  type FigureTables,
+  type FigureOptions,
   type FigureUnified,
 } from '../core/report/figures.js';
 import {renderPage, type RunFacts} from '../core/report/html.js';
 import {chartDefs} from '../core/report/specs.js';
 import {displayPath} from '../core/display-path.js';
 import type {ReportResult} from '../core/report/summary.js';
-import {renderCharts} from './report/charts.js';
+import {preloadCharts, renderCharts} from './report/charts.js';
 import {readRunFacts, retentionFacts, stageSummaryPath} from './report/facts.js';
 import {ALL_SIZE_BANDS} from '../core/size-bands.js';
 import {DEAL_STAGES, ICP_TIERS, openVocabulary} from '../core/vocabulary.js';
@@ -34,7 +34,6 @@ import {PipelineStats, type PipelineDeal, type PipelineFigures, type PipelineRep
 
 export type {ReportResult} from '../core/report/summary.js';
 export {formatSummaryTable} from '../core/report/summary.js';
-export {preloadCharts, renderCharts} from './report/charts.js';
 
 /** A codec for some columns of a table (`read` projects the file onto them). */
 function projected<T extends Record<string, unknown>>(table: readonly TableColumn[], columns: Record<keyof T & string, true>): TableCodec<T> {
@@ -71,13 +70,6 @@ const dealCodec = projected<DealRow>(DEAL_TABLE, {
   probability: true,
   sales_cycle_days: true,
   as_of_date: true,
-});
-/** What the pipeline figures read of deals.csv besides the rows kept (see readPipeline). */
-const bookingCodec = projected<Pick<PipelineDeal, 'owner' | 'outcome' | 'close_date' | 'closed_arr'>>(DEAL_TABLE, {
-  owner: true,
-  outcome: true,
-  close_date: true,
-  closed_arr: true,
 });
 const repCodec = projected<PipelineRep>(REP_TABLE, {name: true, segment: true, hire_date: true, quarterly_quota_arr: true});
 const snapshotCodec = projected<PipelineSnapshotRow>(SNAPSHOT_TABLE, {
@@ -139,9 +131,10 @@ async function stream<T extends Record<string, unknown>>(
   command: string,
   onRow: (row: T) => void,
   check = CHECKS[command],
+  required: readonly string[] = codec.columns,
 ): Promise<void> {
   // The cells the report reads are checked (and the IDs it reads unique), not the others.
-  const cursor = await openTable(file, codec, {required: codec.columns, producedBy: command, check});
+  const cursor = await openTable(file, codec, {required, producedBy: command, check});
   try {
     for (;;) {
       const wait = cursor.advance();
@@ -156,8 +149,8 @@ async function stream<T extends Record<string, unknown>>(
 }
 
 /**
- * One shared string per distinct value of the columns that repeat (dates, stages, sources...), so that the
- * rows kept in memory do not each hold their own copy.
+ * One shared string per distinct value of a column that repeats (dates), so that the values kept in memory do
+ * not each hold their own copy.
  */
 class Interner {
   private readonly values = new Map<string, string>();
@@ -170,59 +163,41 @@ class Interner {
   }
 }
 
-/** Reads the rows of a table (the codec's columns); `lean` replaces repeated strings by shared ones. */
-async function readRows<T extends Record<string, unknown>>(
-  file: string,
-  codec: TableCodec<T>,
-  command: string,
-  lean: (row: T) => void,
-  check = CHECKS[command],
-): Promise<T[]> {
-  const out: T[] = [];
-  await stream(
-    file,
-    codec,
-    command,
-    (row) => {
-      lean(row);
-      out.push(row);
-    },
-    check,
-  );
-  return out;
-}
-
-async function readDeals(paths: DataPaths): Promise<DealRow[]> {
-  const i = new Interner();
-  let company = '';
-  return readRows(paths.deals, dealCodec, 'deals', (d) => {
-    // deals.csv is grouped by company: consecutive deals share the id string.
-    if (d.company_id === company) d.company_id = company;
-    else company = d.company_id;
-    d.lead_source = i.of(d.lead_source);
-    d.segment = i.of(d.segment);
-    d.created_date = i.of(d.created_date);
-    d.stage = i.of(d.stage);
-    d.close_date = i.of(d.close_date);
-    d.outcome = i.of(d.outcome);
-    d.loss_reason = i.of(d.loss_reason);
-    d.lost_at_stage = i.of(d.lost_at_stage);
-    d.as_of_date = i.of(d.as_of_date);
-  });
-}
+/** What readPipeline reads of deals.csv. */
+const pipelineDealCodec = projected<Pick<PipelineDeal, 'deal_id' | 'owner' | 'outcome' | 'close_date' | 'closed_arr'>>(DEAL_TABLE, {
+  deal_id: true,
+  owner: true,
+  outcome: true,
+  close_date: true,
+  closed_arr: true,
+});
 
 /**
  * Quota attainment, pipeline coverage and slip rate (core/pipeline-stats.ts) from reps.csv, deals.csv (the
- * owners and bookings streamed; `deals`: the rows kept, in file order) and pipeline_snapshots.csv, streamed:
- * its rows follow the deals (each deal's weeks together), so each row's deal is found by walking `deals` in
- * step; the snapshot rows are never held. null when the dataset has no reps.csv or pipeline_snapshots.csv
- * (made before they existed).
+ * owners and bookings; of each deal only its id and close_date are kept, in file order) and
+ * pipeline_snapshots.csv, streamed: its rows follow the deals (each deal's weeks together), so each row's deal
+ * is found by walking the deals in step; the snapshot rows are never held. null when the dataset has no
+ * reps.csv or pipeline_snapshots.csv (made before they existed).
  */
-export async function readPipeline(paths: DataPaths, deals: readonly DealRow[], windowStart: string, asOf: string): Promise<PipelineFigures | null> {
+export async function readPipeline(paths: DataPaths, windowStart: string, asOf: string): Promise<PipelineFigures | null> {
   if (!existsSync(paths.reps) || !existsSync(paths.snapshots)) return null;
-  const reps = await readRows(paths.reps, repCodec, 'deals', () => {}, CHECKS.reps);
+  const reps: PipelineRep[] = [];
+  await stream(paths.reps, repCodec, 'deals', (r) => reps.push(r), CHECKS.reps);
   const stats = new PipelineStats({reps, windowStart, asOf});
-  await stream(paths.deals, bookingCodec, 'deals', (d) => stats.addDeal(d), {table: DEAL_TABLE});
+  const ids: string[] = [];
+  const closes: string[] = [];
+  const dates = new Interner();
+  await stream(
+    paths.deals,
+    pipelineDealCodec,
+    'deals',
+    (d) => {
+      stats.addDeal(d);
+      ids.push(d.deal_id);
+      closes.push(dates.of(d.close_date));
+    },
+    {table: DEAL_TABLE},
+  );
   let k = 0;
   let byId: Map<string, number> | undefined;
   await stream(
@@ -230,39 +205,29 @@ export async function readPipeline(paths: DataPaths, deals: readonly DealRow[], 
     snapshotCodec,
     'deals',
     (row) => {
-      if (k >= deals.length || deals[k].deal_id !== row.deal_id) {
+      if (k >= ids.length || ids[k] !== row.deal_id) {
         // The next deal, else (rows out of the deals' order) a look-up.
-        if (k + 1 < deals.length && deals[k + 1].deal_id === row.deal_id) k++;
+        if (k + 1 < ids.length && ids[k + 1] === row.deal_id) k++;
         else {
-          byId ??= new Map(deals.map((d, i) => [d.deal_id, i]));
-          k = byId.get(row.deal_id) ?? deals.length;
+          byId ??= new Map(ids.map((id, i) => [id, i]));
+          k = byId.get(row.deal_id) ?? ids.length;
         }
       }
-      stats.addSnapshot(row, k < deals.length ? deals[k].close_date : '');
+      stats.addSnapshot(row, k < ids.length ? closes[k] : '');
     },
     CHECKS.snapshots,
   );
   return stats.figures();
 }
 
-async function readContracts(paths: DataPaths): Promise<FigureContract[]> {
-  const i = new Interner();
-  return readRows(paths.billing, contractCodec, 'billing', (c) => {
-    c.contract_status = i.of(c.contract_status);
-  });
-}
-
-async function readInvoices(paths: DataPaths): Promise<FigureInvoice[]> {
-  const i = new Interner();
-  return readRows(
-    paths.invoices,
-    invoiceCodec,
-    'billing',
-    (inv) => {
-      inv.period_start = i.of(inv.period_start);
-    },
-    CHECKS.invoices,
-  );
+/** The company_id of deals.csv and billing.csv: the companies whose icp_tier and size_band the figures look up. */
+async function companiesWithDeals(paths: DataPaths): Promise<Set<string>> {
+  const keep = new Set<string>();
+  const ids = (table: readonly TableColumn[]) => projected<{company_id: string}>(table, {company_id: true});
+  // (A table that lacks columns the report reads is named with all of them, as the later full read would.)
+  await stream(paths.deals, ids(DEAL_TABLE), 'deals', (d) => keep.add(d.company_id), {table: DEAL_TABLE}, dealCodec.columns);
+  await stream(paths.billing, ids(CONTRACT_TABLE), 'billing', (c) => keep.add(c.company_id), {table: CONTRACT_TABLE}, contractCodec.columns);
+  return keep;
 }
 
 /** The companies that are customers: distinct company_id of the rows of unified.csv with is_customer. */
@@ -279,15 +244,9 @@ async function readCustomers(paths: DataPaths): Promise<Set<string>> {
  * contract; it is a customer when unified.csv says so. Customers of unified.csv left over (not companies of
  * companies.csv: the tables do not belong together) are counted in `strayCustomers`, not in the digest.
  */
-async function digestCompanies(
-  paths: DataPaths,
-  deals: readonly FigureDeal[],
-  contracts: readonly FigureContract[],
-): Promise<{digest: CompanyDigest; strayCustomers: number}> {
+async function digestCompanies(paths: DataPaths): Promise<{digest: CompanyDigest; strayCustomers: number}> {
+  const keep = await companiesWithDeals(paths);
   const customers = await readCustomers(paths);
-  const keep = new Set<string>();
-  for (const d of deals) keep.add(d.company_id);
-  for (const c of contracts) keep.add(c.company_id);
   const digest = new CompanyDigest();
   await stream(paths.companies, companyCodec, 'enrich', (c) => {
     // delete: a company id seen twice is one customer, as unified.csv counts it.
@@ -297,19 +256,26 @@ async function digestCompanies(
 }
 
 /** What readReportTables reads. */
-export interface ReportTables extends FigureTables {
-  /** The as_of_date of deals.csv (null when it has no deals). */
+export interface ReportTables {
+  /** The rows of deals.csv, billing.csv and invoices.csv, fed (see FigureBuilder), and the companies' digest. */
+  figures: FigureBuilder;
+  /** The as_of_date of deals.csv (its first row's; null when it has no deals). */
   asOf: string | null;
   /** Customers in unified.csv that are not companies of companies.csv (0 when given a digest). */
   strayCustomers: number;
 }
 
 /**
- * Reads the tables (only the columns the report uses; companies.csv and unified.csv streamed into a
- * CompanyDigest, not held). With `digest` (built while the companies were simulated, see reportStage),
- * companies.csv and unified.csv are not read. A missing table names the command to run.
+ * Reads the tables (only the columns the report uses), streamed: deals.csv, billing.csv and invoices.csv into a
+ * FigureBuilder, companies.csv and unified.csv into a CompanyDigest; no row is held. With `digest` (built
+ * while the companies were simulated, see reportStage), companies.csv and unified.csv are not read. A missing
+ * table names the command to run.
  */
-export async function readReportTables(paths: DataPaths, digest?: CompanyDigest | CompanyDigestState): Promise<ReportTables> {
+export async function readReportTables(
+  paths: DataPaths,
+  options: Omit<FigureOptions, 'asOf'>,
+  digest?: CompanyDigest | CompanyDigestState,
+): Promise<ReportTables> {
   for (const t of inputs(paths)) {
     if (digest && (t.name === 'companies' || t.name === 'unified')) continue;
     if (!existsSync(t.file)) {
@@ -318,19 +284,21 @@ export async function readReportTables(paths: DataPaths, digest?: CompanyDigest 
       );
     }
   }
-  // The small tables first (their rows are kept), then the companies (streamed, not kept).
-  const [deals, contracts, invoices] = await Promise.all([readDeals(paths), readContracts(paths), readInvoices(paths)]);
+  // The companies first (the deal and contract figures look up their icp_tier and size_band).
   const companies = digest
     ? {digest: digest instanceof CompanyDigest ? digest : CompanyDigest.of(digest), strayCustomers: 0}
-    : await digestCompanies(paths, deals, contracts);
-  return {
-    companies: companies.digest,
-    deals,
-    contracts,
-    invoices,
-    asOf: deals.length ? deals[0].as_of_date : null,
-    strayCustomers: companies.strayCustomers,
-  };
+    : await digestCompanies(paths);
+  const figures = new FigureBuilder(companies.digest, options);
+  let asOf: string | null = null;
+  await Promise.all([
+    stream(paths.deals, dealCodec, 'deals', (d) => {
+      asOf ??= d.as_of_date;
+      figures.addDeal(d);
+    }),
+    stream(paths.billing, contractCodec, 'billing', (c) => figures.addContract(c)),
+    stream(paths.invoices, invoiceCodec, 'billing', (inv) => figures.addInvoice(inv), CHECKS.invoices),
+  ]);
+  return {figures, asOf, strayCustomers: companies.strayCustomers};
 }
 
 export interface ReportStageInput {
@@ -356,21 +324,28 @@ export interface ReportStageInput {
 /**
  * The report stage: reads the output tables and the stages' summaries, computes the figures, draws the
  * charts and writes <data-dir>/final/report.html. Returns the headline figures (the terminal summary).
- * Memory: the rows of deals.csv, billing.csv and invoices.csv (their report columns) and, of the companies,
- * only a digest (counts, and icp_tier / size_band of the companies with a deal or contract); companies.csv
- * and unified.csv are streamed, or not read at all when `digest` is given.
+ * Memory: no row of any table. deals.csv, billing.csv and invoices.csv are streamed into the figures'
+ * accumulators (counts and sums; the won deals' cycle days and the first terms' ARR, for the medians), and the
+ * companies into a digest (counts, and icp_tier / size_band of the companies with a deal or contract);
+ * companies.csv and unified.csv are not read at all when `digest` is given.
  */
 export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
   const {paths, reporter} = s;
+  // The chart modules load while the tables are read (renderCharts waits for them).
+  preloadCharts().catch(() => undefined);
   // Tables read from the folder (not just made by `run`) must belong together (see io/provenance.ts).
   if (!s.digest) {
     for (const table of ['deals', 'billing'] as const) if (existsSync(paths[table])) await checkMadeFrom(paths, table);
   }
+  // The segments in the config's order (without a config folder: alphabetical).
+  const config = s.configDir ? await loadDealModelConfig(s.configDir) : undefined;
+  const segments = config ? openVocabulary(config).segments : [];
   reporter.start('Reading the tables for the report');
   const from = s.readFrom ?? paths;
-  const tables = await readReportTables(from, s.digest);
+  const tables = await readReportTables(from, {stages: DEAL_STAGES, segments, icpTiers: ICP_TIERS, sizeBands: ALL_SIZE_BANDS}, s.digest);
+  const read = tables.figures;
   reporter.succeed(
-    `Read ${plural(tables.companies.companies, 'company', 'companies')}, ${plural(tables.deals.length, 'deal')}, ${plural(tables.contracts.length, 'contract')} and ${plural(tables.invoices.length, 'invoice')}`,
+    `Read ${plural(read.companies.companies, 'company', 'companies')}, ${plural(read.deals, 'deal')}, ${plural(read.contracts, 'contract')} and ${plural(read.invoices, 'invoice')}`,
   );
   if (tables.strayCustomers > 0) {
     reporter.warn(
@@ -391,12 +366,10 @@ export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
     facts.deals = null;
     facts.billing = null;
   }
-  const windowStart = facts.deals?.window?.start ?? tables.deals.reduce((m, d) => (d.created_date < m ? d.created_date : m), asOf);
-  tables.pipeline = s.pipeline ?? (await readPipeline(from, tables.deals as DealRow[], windowStart, asOf));
-  // The segments in the config's order (without a config folder: alphabetical).
-  const config = s.configDir ? await loadDealModelConfig(s.configDir) : undefined;
-  const segments = config ? openVocabulary(config).segments : [];
-  const figures = computeFigures(tables, {stages: DEAL_STAGES, segments, icpTiers: ICP_TIERS, sizeBands: ALL_SIZE_BANDS, asOf});
+  const firstCreated = read.firstCreated;
+  const windowStart = facts.deals?.window?.start ?? (firstCreated !== undefined && firstCreated < asOf ? firstCreated : asOf);
+  const pipeline = s.pipeline ?? (await readPipeline(from, windowStart, asOf));
+  const figures = read.figures(asOf, pipeline);
   reporter.start('Drawing the charts');
   const minGroup = config?.targets.min_sample;
   const charts = await renderCharts(chartDefs(figures, minGroup));

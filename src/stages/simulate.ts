@@ -140,7 +140,9 @@ export class SimulationSink {
     const deals = this.deals.summary();
     const billing = this.billing.summary();
     const unify = this.unify.summary(formatIsoDay(this.loaded.asOf));
-    return {deals, billing, unify, digest: this.digest.state(), states: this.states()};
+    // One copy of the digest (it holds an id per company with a deal): posted once, the two references kept.
+    const states = this.states();
+    return {deals, billing, unify, digest: states.digest, states};
   }
 
   /** Writes (staged into the dataset's commit: call on the thread that holds it) and reports each stage's summary (after the files are committed). */

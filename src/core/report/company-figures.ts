@@ -61,9 +61,13 @@ export interface CompanyDigestState {
   tech_not_icp_fit: number[];
   /** The distinct [icp_tier, size_band] pairs of the kept companies. */
   labels: Array<[string, string]>;
-  /** The kept companies' ids, and (same index) the index in `labels` of their icp_tier and size_band. */
-  kept_ids: string[];
-  kept_labels: number[];
+  /**
+   * The kept companies, in parts (one per part digested apart, in the order added or merged): in each, the
+   * companies' ids one after the other in one string (one string crosses threads as one copy, where a string
+   * per id would be hundreds of thousands of objects), and per company (same index) where its id ends in
+   * `ids` and the index in `labels` (above) of its icp_tier and size_band.
+   */
+  kept: KeptChunk[];
 }
 
 /**
@@ -88,8 +92,17 @@ export class CompanyDigest {
   private readonly labels: Array<[string, string]> = [];
   /** icp_tier -> size_band -> index in labels. */
   private readonly labelIndex = new Map<string, Map<string, number>>();
-  /** company_id -> index in labels. */
-  private readonly kept = new Map<string, number>();
+  /** The kept companies, in the order added or merged (ids and their labels' indexes; see CompanyDigestState). */
+  private readonly chunks: KeptChunk[] = [];
+  /** The kept companies added since the last chunk was made. */
+  private addedIds: string[] = [];
+  private addedLabels: number[] = [];
+  /**
+   * The look-up of the kept companies, made when first needed (a digest only merged and passed on never
+   * makes it): company_id -> its slot (the kept companies numbered in the order first kept, see keptSlot),
+   * and per slot the index in labels of the company's icp_tier and size_band.
+   */
+  private lookup: {slots: Map<string, number>; labels: number[]} | undefined;
 
   /**
    * Adds one company (one row of companies.csv; call it once for every row, companies without a deal
@@ -110,7 +123,34 @@ export class CompanyDigest {
     this.sources.set(c.enrichment_source, (this.sources.get(c.enrichment_source) ?? 0) + 1);
     const tech = c.icp_fit ? this.techFit : this.techNotFit;
     for (let i = 0; i < TECHNOLOGIES.length; i++) if (c[TECHNOLOGIES[i].flag]) tech[i]++;
-    if (keep) this.kept.set(c.company_id, this.label(c.icp_tier, c.size_band));
+    if (keep) {
+      const label = this.label(c.icp_tier, c.size_band);
+      this.addedIds.push(c.company_id);
+      this.addedLabels.push(label);
+      if (this.lookup) keepIn(this.lookup, c.company_id, label);
+    }
+  }
+
+  /** The kept companies as chunks (those added since the last chunk made into one). */
+  private keptChunks(): KeptChunk[] {
+    if (this.addedIds.length > 0) {
+      const ends: number[] = [];
+      let end = 0;
+      for (const id of this.addedIds) ends.push((end += id.length));
+      this.chunks.push({ids: this.addedIds.join(''), ends, labels: this.addedLabels});
+      this.addedIds = [];
+      this.addedLabels = [];
+    }
+    return this.chunks;
+  }
+
+  private kept(): {slots: Map<string, number>; labels: number[]} {
+    if (this.lookup === undefined) {
+      const lookup = {slots: new Map<string, number>(), labels: [] as number[]};
+      for (const c of this.keptChunks()) keepChunk(lookup, c);
+      this.lookup = lookup;
+    }
+    return this.lookup;
   }
 
   private label(tier: string, band: string): number {
@@ -127,12 +167,6 @@ export class CompanyDigest {
 
   /** A copy of the content as plain data (see CompanyDigestState). */
   state(): CompanyDigestState {
-    const ids: string[] = [];
-    const labels: number[] = [];
-    for (const [id, label] of this.kept) {
-      ids.push(id);
-      labels.push(label);
-    }
     return {
       companies: this.companyCount,
       icp_fit: this.icpFitCount,
@@ -142,8 +176,8 @@ export class CompanyDigest {
       tech_icp_fit: [...this.techFit],
       tech_not_icp_fit: [...this.techNotFit],
       labels: this.labels.map(([t, b]) => [t, b]),
-      kept_ids: ids,
-      kept_labels: labels,
+      // (The parts are never changed once made: shared, not copied.)
+      kept: [...this.keptChunks()],
     };
   }
 
@@ -152,7 +186,8 @@ export class CompanyDigest {
     if (
       s.tech_icp_fit.length !== TECHNOLOGIES.length ||
       s.tech_not_icp_fit.length !== TECHNOLOGIES.length ||
-      s.kept_ids.length !== s.kept_labels.length
+      !Array.isArray(s.kept) ||
+      s.kept.some((c) => typeof c.ids !== 'string' || c.ends.length !== c.labels.length || (c.ends.at(-1) ?? 0) !== c.ids.length)
     ) {
       throw new TypeError('CompanyDigest.merge: not a CompanyDigestState of this version');
     }
@@ -166,7 +201,11 @@ export class CompanyDigest {
       this.techNotFit[i] += s.tech_not_icp_fit[i];
     }
     const remap = s.labels.map(([t, b]) => this.label(t, b));
-    for (let i = 0; i < s.kept_ids.length; i++) this.kept.set(s.kept_ids[i], remap[s.kept_labels[i]]);
+    for (const c of s.kept) {
+      const chunk = {ids: c.ids, ends: c.ends, labels: c.labels.map((l) => remap[l])};
+      this.keptChunks().push(chunk);
+      if (this.lookup) keepChunk(this.lookup, chunk);
+    }
   }
 
   /** A digest of the given state(s), merged. */
@@ -208,19 +247,83 @@ export class CompanyDigest {
 
   /** The icp_tier of a kept company (undefined when it was not kept). */
   tierOf(companyId: string): string | undefined {
-    const i = this.kept.get(companyId);
-    return i === undefined ? undefined : this.labels[i][0];
+    const kept = this.kept();
+    const slot = kept.slots.get(companyId);
+    return slot === undefined ? undefined : this.labels[kept.labels[slot]][0];
   }
 
   /** The size_band of a kept company (undefined when it was not kept). */
   sizeBandOf(companyId: string): string | undefined {
-    const i = this.kept.get(companyId);
-    return i === undefined ? undefined : this.labels[i][1];
+    const kept = this.kept();
+    const slot = kept.slots.get(companyId);
+    return slot === undefined ? undefined : this.labels[kept.labels[slot]][1];
+  }
+
+  /** A kept company's slot (0 to keptCount - 1; -1 when it was not kept). */
+  keptSlot(companyId: string): number {
+    return this.kept().slots.get(companyId) ?? -1;
+  }
+
+  /**
+   * Counts distinct company ids (of deals, contracts...) without holding the ids of kept companies: a kept
+   * company is a bit of its slot, another id a string of a set.
+   */
+  distinct(): DistinctCompanies {
+    return new DistinctCompanies(this);
   }
 
   /** Kept companies. */
   get keptCount(): number {
-    return this.kept.size;
+    return this.kept().slots.size;
+  }
+}
+
+/** Kept companies of a CompanyDigest (see CompanyDigestState.kept: ids one after the other, ends, labels). */
+export interface KeptChunk {
+  ids: string;
+  ends: readonly number[];
+  labels: readonly number[];
+}
+
+/** Keeps a company in a look-up (a company kept again gets the label given last). */
+function keepIn(lookup: {slots: Map<string, number>; labels: number[]}, id: string, label: number): void {
+  const slot = lookup.slots.get(id);
+  if (slot === undefined) {
+    lookup.slots.set(id, lookup.labels.length);
+    lookup.labels.push(label);
+  } else lookup.labels[slot] = label;
+}
+
+/** Keeps a part's companies in a look-up. */
+function keepChunk(lookup: {slots: Map<string, number>; labels: number[]}, c: KeptChunk): void {
+  let start = 0;
+  for (let i = 0; i < c.ends.length; i++) {
+    keepIn(lookup, c.ids.slice(start, c.ends[i]), c.labels[i]);
+    start = c.ends[i];
+  }
+}
+
+/** Distinct company ids (see CompanyDigest.distinct; the digest must not grow meanwhile). */
+export class DistinctCompanies {
+  private readonly seen: Uint8Array;
+  private readonly others = new Set<string>();
+  private count = 0;
+
+  constructor(private readonly digest: CompanyDigest) {
+    this.seen = new Uint8Array(digest.keptCount);
+  }
+
+  add(companyId: string): void {
+    const slot = this.digest.keptSlot(companyId);
+    if (slot < 0 || slot >= this.seen.length) this.others.add(companyId);
+    else if (this.seen[slot] === 0) {
+      this.seen[slot] = 1;
+      this.count++;
+    }
+  }
+
+  get size(): number {
+    return this.count + this.others.size;
   }
 }
 

@@ -1,10 +1,11 @@
 /**
  * The contract and invoice figures of the report (ARR distribution, ARR by size band, MRR by month), from the rows
- * of billing.csv and invoices.csv. Pure.
+ * of billing.csv and invoices.csv. Pure. As the deal figures: accumulators fed one row at a time (the report
+ * streams the tables into them), and functions of arrays of rows that feed one.
  */
 import {median} from '../targets.js';
 import type {CompanyDigest} from './company-figures.js';
-import {monthIndex, monthLabel, ordered} from './figure-helpers.js';
+import {feed, monthIndex, monthLabel, ordered} from './figure-helpers.js';
 
 /** The contract columns the report reads (a subset of data/raw/billing.csv). */
 export type FigureContract = {
@@ -17,9 +18,6 @@ export type FigureContract = {
   /** 1 for a contract's first term, 2 for its first renewal, ... (billing.csv has a row per term); absent: 1. */
   term_number?: number;
 };
-
-/** The first terms: one per contract (won deal). */
-export const firstTerms = (contracts: readonly FigureContract[]) => contracts.filter((c) => (c.term_number ?? 1) === 1);
 
 /** The invoice columns the report reads (a subset of data/raw/invoices.csv). */
 export type FigureInvoice = {
@@ -63,33 +61,82 @@ const ARR_BUCKETS: ReadonlyArray<{label: string; min: number; max: number | null
   {label: '>= $250K', min: 250_000, max: null},
 ];
 
-/** Contracts per ARR bucket. */
-export function arrDistribution(contracts: readonly FigureContract[]): ArrBucket[] {
-  const counts = new Array<number>(ARR_BUCKETS.length).fill(0);
-  for (const c of contracts) {
+/** Contracts per ARR bucket (see arrDistribution). */
+export class ArrBuckets {
+  private readonly counts = new Array<number>(ARR_BUCKETS.length).fill(0);
+  private n = 0;
+
+  add(c: Pick<FigureContract, 'arr'>): void {
     let i = ARR_BUCKETS.length - 1;
     while (i > 0 && c.arr < ARR_BUCKETS[i].min) i--;
-    counts[i]++;
+    this.counts[i]++;
+    this.n++;
   }
-  const n = contracts.length;
-  return ARR_BUCKETS.map((b, i) => ({...b, contracts: counts[i], share: n ? counts[i] / n : 0}));
+
+  rows(): ArrBucket[] {
+    const {counts, n} = this;
+    return ARR_BUCKETS.map((b, i) => ({...b, contracts: counts[i], share: n ? counts[i] / n : 0}));
+  }
+}
+
+/** Contracts per ARR bucket. */
+export function arrDistribution(contracts: readonly FigureContract[]): ArrBucket[] {
+  return feed(new ArrBuckets(), contracts).rows();
+}
+
+/** Contract ARR by the company's size band (see arrBySizeBand): the contracts' ARR is kept, per band. */
+export class ArrBySize {
+  private readonly groups = new Map<string, number[]>();
+
+  constructor(private readonly companies: CompanyDigest) {}
+
+  add(c: FigureContract): void {
+    const band = this.companies.sizeBandOf(c.company_id) ?? 'unknown';
+    let g = this.groups.get(band);
+    if (!g) this.groups.set(band, (g = []));
+    g.push(c.arr);
+  }
+
+  rows(bands: readonly string[]): ArrBySizeRow[] {
+    return ordered(this.groups.keys(), bands).map((band) => {
+      const values = this.groups.get(band)!;
+      let total = 0;
+      for (const v of values) total += v;
+      return {size_band: band, contracts: values.length, total_arr: total, median_arr: median(values)!};
+    });
+  }
 }
 
 /** Contract ARR by the company's size band: count, total and median (bands in the given order). */
 export function arrBySizeBand(contracts: readonly FigureContract[], companies: CompanyDigest, bands: readonly string[]): ArrBySizeRow[] {
-  const groups = new Map<string, number[]>();
-  for (const c of contracts) {
-    const band = companies.sizeBandOf(c.company_id) ?? 'unknown';
-    let g = groups.get(band);
-    if (!g) groups.set(band, (g = []));
-    g.push(c.arr);
+  return feed(new ArrBySize(companies), contracts).rows(bands);
+}
+
+/** Monthly recurring revenue by month (see mrrByMonth), for every month an invoice covers. */
+export class MonthlyRevenue {
+  /** Month index -> MRR (each invoice's share added in the order of the invoices). */
+  private readonly months = new Map<number, number>();
+  private first = Number.POSITIVE_INFINITY;
+  private n = 0;
+
+  add(inv: FigureInvoice): void {
+    const months = Math.max(1, Math.round(inv.period_months));
+    const start = monthIndex(inv.period_start);
+    this.first = Math.min(this.first, start);
+    this.n++;
+    const perMonth = inv.amount / months;
+    for (let k = 0; k < months; k++) this.months.set(start + k, (this.months.get(start + k) ?? 0) + perMonth);
   }
-  return ordered(groups.keys(), bands).map((band) => {
-    const values = groups.get(band)!;
-    let total = 0;
-    for (const v of values) total += v;
-    return {size_band: band, contracts: values.length, total_arr: total, median_arr: median(values)!};
-  });
+
+  /** From the first invoiced month to the as-of month (none without invoices). */
+  rows(asOf: string): MrrRow[] {
+    if (this.n === 0) return [];
+    const last = monthIndex(asOf);
+    const first = Math.min(this.first, last);
+    const rows: MrrRow[] = [];
+    for (let m = first; m <= last; m++) rows.push({month: monthLabel(m), mrr: this.months.get(m) ?? 0});
+    return rows;
+  }
 }
 
 /**
@@ -98,16 +145,5 @@ export function arrBySizeBand(contracts: readonly FigureContract[], companies: C
  * first invoiced month to the as-of month; months after the as-of date are left out.
  */
 export function mrrByMonth(invoices: readonly FigureInvoice[], asOf: string): MrrRow[] {
-  const last = monthIndex(asOf);
-  if (invoices.length === 0) return [];
-  let first = last;
-  for (const inv of invoices) first = Math.min(first, monthIndex(inv.period_start));
-  const mrr = new Array<number>(last - first + 1).fill(0);
-  for (const inv of invoices) {
-    const months = Math.max(1, Math.round(inv.period_months));
-    const start = monthIndex(inv.period_start) - first;
-    const perMonth = inv.amount / months;
-    for (let k = 0; k < months && start + k < mrr.length; k++) if (start + k >= 0) mrr[start + k] += perMonth;
-  }
-  return mrr.map((v, i) => ({month: monthLabel(first + i), mrr: v}));
+  return feed(new MonthlyRevenue(), invoices).rows(asOf);
 }

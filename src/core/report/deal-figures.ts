@@ -1,10 +1,11 @@
 /**
  * The deal figures of the report (funnel, win rates, sales cycle, pipeline by month, loss reasons), from the rows
- * of deals.csv. Pure; each makes one pass over the deals.
+ * of deals.csv. Pure. Each figure is an accumulator fed one deal at a time (the report streams deals.csv into
+ * them: no row is kept), and a function of an array of deals that feeds one.
  */
 import {quantile} from '../targets.js';
 import type {CompanyDigest} from './company-figures.js';
-import {countRows, monthIndex, monthLabel, ordered, type CountRow} from './figure-helpers.js';
+import {countRows, feed, monthIndex, monthLabel, ordered, type CountRow} from './figure-helpers.js';
 
 /** The deal columns the report reads (a subset of data/raw/deals.csv). */
 export type FigureDeal = {
@@ -73,78 +74,165 @@ export interface MonthRow {
  * Deals reaching each stage, and where the others stopped. A deal reached every stage up to the one it
  * stopped at: its lost_at_stage when lost, its current stage when open, all of them when won.
  */
-export function funnel(deals: readonly FigureDeal[], stages: readonly string[]): FunnelRow[] {
-  const position = new Map(stages.map((s, i) => [s, i]));
-  const lost = new Array<number>(stages.length).fill(0);
-  const open = new Array<number>(stages.length).fill(0);
-  let won = 0;
-  for (const d of deals) {
-    if (d.outcome === 'won') won++;
+export class FunnelCounts {
+  private readonly position: Map<string, number>;
+  private readonly lost: number[];
+  private readonly open: number[];
+  private won = 0;
+
+  constructor(private readonly stages: readonly string[]) {
+    this.position = new Map(stages.map((s, i) => [s, i]));
+    this.lost = new Array<number>(stages.length).fill(0);
+    this.open = new Array<number>(stages.length).fill(0);
+  }
+
+  add(d: FigureDeal): void {
+    if (d.outcome === 'won') this.won++;
     else {
       const at = d.outcome === 'lost' ? d.lost_at_stage : d.stage;
-      const i = position.get(at);
-      if (i === undefined) throw new Error(`deal ${d.deal_id}: stage "${at}" is not one of ${stages.join(', ')}`);
-      (d.outcome === 'lost' ? lost : open)[i]++;
+      const i = this.position.get(at);
+      if (i === undefined) throw new Error(`deal ${d.deal_id}: stage "${at}" is not one of ${this.stages.join(', ')}`);
+      (d.outcome === 'lost' ? this.lost : this.open)[i]++;
     }
   }
-  const rows: FunnelRow[] = [];
-  let advanced = won;
-  for (let i = stages.length - 1; i >= 0; i--) {
-    const reached = advanced + lost[i] + open[i];
-    rows.push({stage: stages[i], reached, advanced, lost: lost[i], open: open[i], conversion: reached ? advanced / reached : null});
-    advanced = reached;
+
+  rows(): FunnelRow[] {
+    const {stages, lost, open, won} = this;
+    const rows: FunnelRow[] = [];
+    let advanced = won;
+    for (let i = stages.length - 1; i >= 0; i--) {
+      const reached = advanced + lost[i] + open[i];
+      rows.push({stage: stages[i], reached, advanced, lost: lost[i], open: open[i], conversion: reached ? advanced / reached : null});
+      advanced = reached;
+    }
+    rows.reverse();
+    rows.push({stage: 'closed_won', reached: won, advanced: won, lost: 0, open: 0, conversion: null});
+    return rows;
   }
-  rows.reverse();
-  rows.push({stage: 'closed_won', reached: won, advanced: won, lost: 0, open: 0, conversion: null});
-  return rows;
 }
 
-function winRates(deals: readonly FigureDeal[], keyOf: (d: FigureDeal) => string, order: readonly string[]): WinRateRow[] {
-  const groups = new Map<string, WinRateRow>();
-  for (const d of deals) {
-    const key = keyOf(d);
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = {key, won: 0, lost: 0, open: 0, win_rate: null}));
+/** Deals reaching each stage (see FunnelCounts). */
+export function funnel(deals: readonly FigureDeal[], stages: readonly string[]): FunnelRow[] {
+  return feed(new FunnelCounts(stages), deals).rows();
+}
+
+/** Won, lost and open deals by a key of the deal (see rows for the order). */
+export class WinRates {
+  private readonly groups = new Map<string, WinRateRow>();
+
+  constructor(private readonly keyOf: (d: FigureDeal) => string) {}
+
+  add(d: FigureDeal): void {
+    const key = this.keyOf(d);
+    let g = this.groups.get(key);
+    if (!g) this.groups.set(key, (g = {key, won: 0, lost: 0, open: 0, win_rate: null}));
     if (d.outcome === 'won') g.won++;
     else if (d.outcome === 'lost') g.lost++;
     else g.open++;
   }
-  return ordered(groups.keys(), order).map((k) => {
-    const g = groups.get(k)!;
-    const closed = g.won + g.lost;
-    return {...g, win_rate: closed ? g.won / closed : null};
-  });
+
+  /** The groups, the keys of `order` first (in its order), then the others alphabetically. */
+  rows(order: readonly string[]): WinRateRow[] {
+    return ordered(this.groups.keys(), order).map((k) => {
+      const g = this.groups.get(k)!;
+      const closed = g.won + g.lost;
+      return {...g, win_rate: closed ? g.won / closed : null};
+    });
+  }
 }
+
+/** The key of winRateByIcpTier: the company's ICP tier. */
+export const icpTierKey =
+  (companies: CompanyDigest) =>
+  (d: FigureDeal): string =>
+    companies.tierOf(d.company_id) ?? 'unknown';
+/** The key of winRateByLeadSource. */
+export const leadSourceKey = (d: FigureDeal): string => d.lead_source || 'unknown';
+/** The key of winRateBySegment and cycleBySegment. */
+export const segmentKey = (d: FigureDeal): string => d.segment || 'unknown';
+
+/** Lead-source rows best first (ties by name). */
+export const byWinRate = (rows: WinRateRow[]): WinRateRow[] =>
+  rows.sort((a, b) => (b.win_rate ?? -1) - (a.win_rate ?? -1) || (a.key < b.key ? -1 : 1));
 
 /** Win rate of closed deals by the company's ICP tier (tiers in the given order). */
 export function winRateByIcpTier(deals: readonly FigureDeal[], companies: CompanyDigest, tiers: readonly string[]): WinRateRow[] {
-  return winRates(deals, (d) => companies.tierOf(d.company_id) ?? 'unknown', tiers);
+  return feed(new WinRates(icpTierKey(companies)), deals).rows(tiers);
 }
 
 /** Win rate of closed deals by lead source, best first (ties by name). */
 export function winRateByLeadSource(deals: readonly FigureDeal[]): WinRateRow[] {
-  return winRates(deals, (d) => d.lead_source || 'unknown', []).sort((a, b) => (b.win_rate ?? -1) - (a.win_rate ?? -1) || (a.key < b.key ? -1 : 1));
+  return byWinRate(feed(new WinRates(leadSourceKey), deals).rows([]));
 }
 
 /** Win rate of closed deals by segment (segments in the given order). */
 export function winRateBySegment(deals: readonly FigureDeal[], segments: readonly string[]): WinRateRow[] {
-  return winRates(deals, (d) => d.segment || 'unknown', segments);
+  return feed(new WinRates(segmentKey), deals).rows(segments);
+}
+
+/** Days from created to close (sales_cycle_days) of won deals, by segment: only the won deals' days are kept. */
+export class CycleTimes {
+  private readonly groups = new Map<string, number[]>();
+
+  add(d: FigureDeal): void {
+    if (d.outcome !== 'won') return;
+    const key = segmentKey(d);
+    let g = this.groups.get(key);
+    if (!g) this.groups.set(key, (g = []));
+    g.push(d.sales_cycle_days);
+  }
+
+  /** A five-number summary per segment (segments in the given order). */
+  rows(segments: readonly string[]): CycleRow[] {
+    return ordered(this.groups.keys(), segments).map((segment) => {
+      const v = [...this.groups.get(segment)!].sort((a, b) => a - b);
+      return {segment, deals: v.length, min: v[0], q1: quantile(v, 0.25), median: quantile(v, 0.5), q3: quantile(v, 0.75), max: v[v.length - 1]};
+    });
+  }
 }
 
 /** Days from created to close (sales_cycle_days) of won deals, as a five-number summary per segment. */
 export function cycleBySegment(deals: readonly FigureDeal[], segments: readonly string[]): CycleRow[] {
-  const groups = new Map<string, number[]>();
-  for (const d of deals) {
-    if (d.outcome !== 'won') continue;
-    const key = d.segment || 'unknown';
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = []));
-    g.push(d.sales_cycle_days);
+  return feed(new CycleTimes(), deals).rows(segments);
+}
+
+/** Pipeline created and closed-won by month (see pipelineByMonth), for every month a deal touches. */
+export class MonthlyPipeline {
+  /** Month index -> its sums (added in the order of the deals). */
+  private readonly months = new Map<number, MonthRow>();
+  private first = Number.POSITIVE_INFINITY;
+
+  private month(m: number): MonthRow {
+    let row = this.months.get(m);
+    if (row === undefined)
+      this.months.set(m, (row = {month: monthLabel(m), deals_created: 0, pipeline_created_arr: 0, deals_won: 0, closed_won_arr: 0}));
+    return row;
   }
-  return ordered(groups.keys(), segments).map((segment) => {
-    const v = groups.get(segment)!.sort((a, b) => a - b);
-    return {segment, deals: v.length, min: v[0], q1: quantile(v, 0.25), median: quantile(v, 0.5), q3: quantile(v, 0.75), max: v[v.length - 1]};
-  });
+
+  add(d: FigureDeal): void {
+    const created = monthIndex(d.created_date);
+    this.first = Math.min(this.first, created);
+    const c = this.month(created);
+    c.deals_created++;
+    c.pipeline_created_arr += d.amount_arr;
+    if (d.outcome === 'won') {
+      const w = this.month(monthIndex(d.close_date));
+      w.deals_won++;
+      w.closed_won_arr += d.closed_arr ?? d.amount_arr;
+    }
+  }
+
+  /** Every month from the first deal's to the as-of month (months without deals are 0; later ones left out). */
+  rows(asOf: string): MonthRow[] {
+    const last = monthIndex(asOf);
+    const first = Math.min(this.first, last);
+    const rows: MonthRow[] = [];
+    for (let m = first; m <= last; m++) {
+      const row = this.months.get(m);
+      rows.push(row ? {...row} : {month: monthLabel(m), deals_created: 0, pipeline_created_arr: 0, deals_won: 0, closed_won_arr: 0});
+    }
+    return rows;
+  }
 }
 
 /**
@@ -153,37 +241,28 @@ export function cycleBySegment(deals: readonly FigureDeal[], segments: readonly 
  * deals are 0).
  */
 export function pipelineByMonth(deals: readonly FigureDeal[], asOf: string): MonthRow[] {
-  const last = monthIndex(asOf);
-  let first = last;
-  for (const d of deals) first = Math.min(first, monthIndex(d.created_date));
-  const rows: MonthRow[] = [];
-  for (let m = first; m <= last; m++) rows.push({month: monthLabel(m), deals_created: 0, pipeline_created_arr: 0, deals_won: 0, closed_won_arr: 0});
-  for (const d of deals) {
-    const c = rows[monthIndex(d.created_date) - first];
-    if (c) {
-      c.deals_created++;
-      c.pipeline_created_arr += d.amount_arr;
-    }
-    if (d.outcome === 'won') {
-      const w = rows[monthIndex(d.close_date) - first];
-      if (w) {
-        w.deals_won++;
-        w.closed_won_arr += d.closed_arr ?? d.amount_arr;
-      }
-    }
+  return feed(new MonthlyPipeline(), deals).rows(asOf);
+}
+
+/** Lost deals by loss reason. */
+export class LossReasonCounts {
+  private readonly counts = new Map<string, number>();
+  private n = 0;
+
+  add(d: FigureDeal): void {
+    if (d.outcome !== 'lost') return;
+    const reason = d.loss_reason || 'unknown';
+    this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
+    this.n++;
   }
-  return rows;
+
+  /** Largest first (ties by name). */
+  rows(): CountRow[] {
+    return countRows(this.counts, this.n);
+  }
 }
 
 /** Lost deals by loss reason, largest first (ties by name). */
 export function lossReasons(deals: readonly FigureDeal[]): CountRow[] {
-  const m = new Map<string, number>();
-  let n = 0;
-  for (const d of deals) {
-    if (d.outcome !== 'lost') continue;
-    const reason = d.loss_reason || 'unknown';
-    m.set(reason, (m.get(reason) ?? 0) + 1);
-    n++;
-  }
-  return countRows(m, n);
+  return feed(new LossReasonCounts(), deals).rows();
 }

@@ -30,3 +30,9 @@ export function ordered(keys: Iterable<string>, order: readonly string[]): strin
 export function countRows(counts: ReadonlyMap<string, number>, n: number): CountRow[] {
   return [...counts].map(([key, count]) => ({key, count, share: count / n})).sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1));
 }
+
+/** Feeds every row to an accumulator, in order. */
+export function feed<T, A extends {add(row: T): void}>(acc: A, rows: readonly T[]): A {
+  for (const row of rows) acc.add(row);
+  return acc;
+}

@@ -1,19 +1,19 @@
 /**
  * The figures behind the report's charts and the terminal summary, computed from the rows of the deal,
  * contract and invoice tables and from a digest of the companies (CompanyDigest: counts, and the few columns
- * of the companies with a deal or a contract; no row per company). Pure: no I/O, no clock. Every function
- * makes one pass over its rows (plus small sorts of the aggregates), so the report stays cheap on a million
- * companies.
+ * of the companies with a deal or a contract; no row per company). Pure: no I/O, no clock. The rows are fed
+ * one at a time (FigureBuilder: the report streams the tables, it keeps no row; computeFigures feeds arrays),
+ * into accumulators that keep counts and sums, and the values medians need (the won deals' cycle days, the
+ * first terms' ARR), so the report stays cheap on a million companies.
  */
 
 import type {PipelineFigures} from '../pipeline-stats.js';
 import {median, round} from '../targets.js';
-import {CompanyDigest, enrichmentSources, icpMix, techstackMix, type TechRow} from './company-figures.js';
+import {CompanyDigest, enrichmentSources, icpMix, techstackMix, type DistinctCompanies, type TechRow} from './company-figures.js';
 import {
-  arrBySizeBand,
-  arrDistribution,
-  firstTerms,
-  mrrByMonth,
+  ArrBuckets,
+  ArrBySize,
+  MonthlyRevenue,
   type ArrBucket,
   type ArrBySizeRow,
   type FigureContract,
@@ -21,20 +21,22 @@ import {
   type MrrRow,
 } from './contract-figures.js';
 import {
-  cycleBySegment,
-  funnel,
-  lossReasons,
-  pipelineByMonth,
-  winRateByIcpTier,
-  winRateByLeadSource,
-  winRateBySegment,
+  byWinRate,
+  CycleTimes,
+  FunnelCounts,
+  icpTierKey,
+  leadSourceKey,
+  LossReasonCounts,
+  MonthlyPipeline,
+  segmentKey,
+  WinRates,
   type CycleRow,
   type FigureDeal,
   type FunnelRow,
   type MonthRow,
   type WinRateRow,
 } from './deal-figures.js';
-import type {CountRow} from './figure-helpers.js';
+import {feed, type CountRow} from './figure-helpers.js';
 
 // The report's figures live in company-figures.ts, deal-figures.ts and contract-figures.ts; this module puts
 // them together (computeFigures, summarize) and is where the stages and tests import them from.
@@ -129,86 +131,204 @@ export interface FigureTables {
   pipeline?: PipelineFigures | null;
 }
 
-/** The headline figures of the terminal summary. */
-export function summarize(t: FigureTables, asOf: string): ReportSummary {
-  const n = t.companies.companies;
-  const icp = t.companies.icpFit;
-  let won = 0;
-  let lost = 0;
-  let open = 0;
-  let openArr = 0;
-  let weighted = 0;
-  const cycles: number[] = [];
-  const withDeal = new Set<string>();
-  for (const d of t.deals) {
-    withDeal.add(d.company_id);
+/** The summary's figures of the deals (see ReportSummary). */
+class DealTotals {
+  opportunities = 0;
+  won = 0;
+  lost = 0;
+  open = 0;
+  openArr = 0;
+  weighted = 0;
+  /** sales_cycle_days of the won deals. */
+  readonly cycles: number[] = [];
+  readonly companies: DistinctCompanies;
+
+  constructor(digest: CompanyDigest) {
+    this.companies = digest.distinct();
+  }
+
+  add(d: FigureDeal): void {
+    this.opportunities++;
+    this.companies.add(d.company_id);
     if (d.outcome === 'won') {
-      won++;
-      cycles.push(d.sales_cycle_days);
-    } else if (d.outcome === 'lost') lost++;
+      this.won++;
+      this.cycles.push(d.sales_cycle_days);
+    } else if (d.outcome === 'lost') this.lost++;
     else {
-      open++;
-      openArr += d.amount_arr;
-      weighted += d.amount_arr * d.probability;
+      this.open++;
+      this.openArr += d.amount_arr;
+      this.weighted += d.amount_arr * d.probability;
     }
   }
-  let arr = 0;
-  let booked = 0;
-  const withContract = new Set<string>();
-  const withActive = new Set<string>();
-  for (const c of t.contracts) {
-    if ((c.term_number ?? 1) === 1) booked += c.arr;
+}
+
+/** The summary's figures of the contracts (see ReportSummary). */
+class ContractTotals {
+  contracts = 0;
+  arr = 0;
+  booked = 0;
+  readonly withContract: DistinctCompanies;
+  readonly withActive: DistinctCompanies;
+
+  constructor(digest: CompanyDigest) {
+    this.withContract = digest.distinct();
+    this.withActive = digest.distinct();
+  }
+
+  add(c: FigureContract): void {
+    if ((c.term_number ?? 1) === 1) {
+      this.contracts++;
+      this.booked += c.arr;
+    }
     if (c.contract_status === 'active') {
-      arr += c.arr;
-      withActive.add(c.company_id);
+      this.arr += c.arr;
+      this.withActive.add(c.company_id);
     }
-    withContract.add(c.company_id);
+    this.withContract.add(c.company_id);
   }
+}
+
+function summary(
+  companies: CompanyDigest,
+  d: DealTotals,
+  c: ContractTotals,
+  mrr: readonly MrrRow[],
+  asOf: string,
+  pipeline: PipelineFigures | null,
+): ReportSummary {
+  const n = companies.companies;
+  const icp = companies.icpFit;
   const asOfMonth = asOf.slice(0, 7);
   return {
     companies: n,
     icp_fit: icp,
     icp_share: n ? round(icp / n, 4) : 0,
-    opportunities: t.deals.length,
-    companies_with_opportunity: withDeal.size,
-    won,
-    lost,
-    open,
-    win_rate: won + lost ? round(won / (won + lost), 4) : null,
-    open_pipeline_arr: round(openArr, 2),
-    weighted_pipeline_arr: round(weighted, 2),
-    median_cycle_days: median(cycles),
-    customers: t.companies.customers,
-    customers_with_contract: withContract.size,
-    customers_with_active_contract: withActive.size,
-    contracts: firstTerms(t.contracts).length,
-    arr: round(arr, 2),
-    booked_arr: round(booked, 2),
-    mrr_as_of: round(mrrByMonth(t.invoices, asOf).find((r) => r.month === asOfMonth)?.mrr ?? 0, 2),
-    enrichment_fallbacks: t.companies.sourceCounts().get('rules_fallback') ?? 0,
-    quota_attainment_share: t.pipeline?.quota_attainment.at_quota_share ?? null,
-    median_pipeline_coverage: t.pipeline?.median_pipeline_coverage ?? null,
-    median_slip_rate: t.pipeline?.median_slip_rate ?? null,
+    opportunities: d.opportunities,
+    companies_with_opportunity: d.companies.size,
+    won: d.won,
+    lost: d.lost,
+    open: d.open,
+    win_rate: d.won + d.lost ? round(d.won / (d.won + d.lost), 4) : null,
+    open_pipeline_arr: round(d.openArr, 2),
+    weighted_pipeline_arr: round(d.weighted, 2),
+    median_cycle_days: median(d.cycles),
+    customers: companies.customers,
+    customers_with_contract: c.withContract.size,
+    customers_with_active_contract: c.withActive.size,
+    contracts: c.contracts,
+    arr: round(c.arr, 2),
+    booked_arr: round(c.booked, 2),
+    mrr_as_of: round(mrr.find((r) => r.month === asOfMonth)?.mrr ?? 0, 2),
+    enrichment_fallbacks: companies.sourceCounts().get('rules_fallback') ?? 0,
+    quota_attainment_share: pipeline?.quota_attainment.at_quota_share ?? null,
+    median_pipeline_coverage: pipeline?.median_pipeline_coverage ?? null,
+    median_slip_rate: pipeline?.median_slip_rate ?? null,
   };
 }
 
-/** Every chart's figures and the summary. */
+/** The headline figures of the terminal summary. */
+export function summarize(t: FigureTables, asOf: string): ReportSummary {
+  const d = feed(new DealTotals(t.companies), t.deals);
+  const c = feed(new ContractTotals(t.companies), t.contracts);
+  const mrr = feed(new MonthlyRevenue(), t.invoices).rows(asOf);
+  return summary(t.companies, d, c, mrr, asOf, t.pipeline ?? null);
+}
+
+/**
+ * Every chart's figures and the summary, from rows fed one at a time (deals, contracts and invoices in any
+ * interleaving; each table's rows in its order): what the report streams the tables into. The digest must not
+ * change while rows are fed.
+ */
+export class FigureBuilder {
+  private readonly funnel: FunnelCounts;
+  private readonly byTier: WinRates;
+  private readonly bySource = new WinRates(leadSourceKey);
+  private readonly bySegment = new WinRates(segmentKey);
+  private readonly cycles = new CycleTimes();
+  private readonly months = new MonthlyPipeline();
+  private readonly losses = new LossReasonCounts();
+  private readonly dealTotals: DealTotals;
+  private readonly buckets = new ArrBuckets();
+  private readonly bySize: ArrBySize;
+  private readonly contractTotals: ContractTotals;
+  private readonly revenue = new MonthlyRevenue();
+  /** Rows fed. */
+  contracts = 0;
+  invoices = 0;
+  /** The earliest created_date of the deals (undefined: none). */
+  firstCreated: string | undefined;
+
+  constructor(
+    readonly companies: CompanyDigest,
+    private readonly o: Omit<FigureOptions, 'asOf'>,
+  ) {
+    this.funnel = new FunnelCounts(o.stages);
+    this.byTier = new WinRates(icpTierKey(companies));
+    this.dealTotals = new DealTotals(companies);
+    this.bySize = new ArrBySize(companies);
+    this.contractTotals = new ContractTotals(companies);
+  }
+
+  /** Deals fed. */
+  get deals(): number {
+    return this.dealTotals.opportunities;
+  }
+
+  addDeal(d: FigureDeal): void {
+    this.funnel.add(d);
+    this.byTier.add(d);
+    this.bySource.add(d);
+    this.bySegment.add(d);
+    this.cycles.add(d);
+    this.months.add(d);
+    this.losses.add(d);
+    this.dealTotals.add(d);
+    if (this.firstCreated === undefined || d.created_date < this.firstCreated) this.firstCreated = d.created_date;
+  }
+
+  addContract(c: FigureContract): void {
+    this.contracts++;
+    if ((c.term_number ?? 1) === 1) {
+      this.buckets.add(c);
+      this.bySize.add(c);
+    }
+    this.contractTotals.add(c);
+  }
+
+  addInvoice(inv: FigureInvoice): void {
+    this.invoices++;
+    this.revenue.add(inv);
+  }
+
+  /** The figures of the rows fed so far; `asOf`: the last month of the time series. */
+  figures(asOf: string, pipeline: PipelineFigures | null = null): ReportFigures {
+    const o = this.o;
+    const mrr = this.revenue.rows(asOf);
+    return {
+      funnel: this.funnel.rows(),
+      winRateByIcpTier: this.byTier.rows(o.icpTiers),
+      winRateByLeadSource: byWinRate(this.bySource.rows([])),
+      winRateBySegment: this.bySegment.rows(o.segments),
+      arrDistribution: this.buckets.rows(),
+      arrBySizeBand: this.bySize.rows(o.sizeBands),
+      cycleBySegment: this.cycles.rows(o.segments),
+      pipelineByMonth: this.months.rows(asOf),
+      mrrByMonth: mrr,
+      lossReasons: this.losses.rows(),
+      icpMix: icpMix(this.companies, o.icpTiers),
+      techstackMix: techstackMix(this.companies),
+      enrichmentSources: enrichmentSources(this.companies),
+      pipeline,
+      summary: summary(this.companies, this.dealTotals, this.contractTotals, mrr, asOf, pipeline),
+    };
+  }
+}
+
+/** Every chart's figures and the summary, from arrays of rows (see FigureBuilder). */
 export function computeFigures(t: FigureTables, o: FigureOptions): ReportFigures {
-  return {
-    funnel: funnel(t.deals, o.stages),
-    winRateByIcpTier: winRateByIcpTier(t.deals, t.companies, o.icpTiers),
-    winRateByLeadSource: winRateByLeadSource(t.deals),
-    winRateBySegment: winRateBySegment(t.deals, o.segments),
-    arrDistribution: arrDistribution(firstTerms(t.contracts)),
-    arrBySizeBand: arrBySizeBand(firstTerms(t.contracts), t.companies, o.sizeBands),
-    cycleBySegment: cycleBySegment(t.deals, o.segments),
-    pipelineByMonth: pipelineByMonth(t.deals, o.asOf),
-    mrrByMonth: mrrByMonth(t.invoices, o.asOf),
-    lossReasons: lossReasons(t.deals),
-    icpMix: icpMix(t.companies, o.icpTiers),
-    techstackMix: techstackMix(t.companies),
-    enrichmentSources: enrichmentSources(t.companies),
-    pipeline: t.pipeline ?? null,
-    summary: summarize(t, o.asOf),
-  };
+  const b = new FigureBuilder(t.companies, o);
+  for (const d of t.deals) b.addDeal(d);
+  for (const c of t.contracts) b.addContract(c);
+  for (const inv of t.invoices) b.addInvoice(inv);
+  return b.figures(o.asOf, t.pipeline ?? null);
 }
