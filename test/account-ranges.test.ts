@@ -10,6 +10,7 @@ import type {RejectedRow} from '../src/core/ingest.js';
 import {assembleRange, rangeInput, readForeign, wholeFile} from '../src/parallel/enrich-range.js';
 import type {CompanyBase} from '../src/schemas/companies.js';
 import {shardOf} from '../src/core/shard.js';
+import {startsRowGroup} from '../src/core/row-groups.js';
 import {CLAY_HEADER} from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ranges-'));
@@ -100,6 +101,33 @@ describe('the second pass over ranges', () => {
     );
     // Accounts spanning ranges (rows handed from an earlier range) were exercised.
     expect(withForeign).toBeGreaterThan(5);
+  });
+
+  it('with row groups by company (Parquet), starts every range after the first at a company that starts a group, and still gives the same companies (property)', async () => {
+    // Unique domains: most accounts have one row (a range starts only at such an account).
+    const uniqueArb = fc
+      .array(fc.tuple(specArb, fc.nat(10_000)), {minLength: 5, maxLength: 60})
+      .map((xs) => xs.map(([r, k], i) => ({...r, domain: `d${i}-${k}.com`})));
+    let split = 0;
+    await fc.assert(
+      fc.asyncProperty(uniqueArb, fc.integer({min: 2, max: 6}), fc.integer({min: 1, max: 4}), async (rows, parts, every) => {
+        const file = writeExport(rows);
+        const ex = await index(file);
+        const one = await oneThread(file, ex);
+        const ranges = splitRanges(ex.index, parts, every);
+        if (ranges.length > 1) split++;
+        const companies: CompanyBase[] = [];
+        for (const [k, r] of ranges.entries()) {
+          const own: CompanyBase[] = [];
+          await assembleRange(rangeInput(file, ex, r, readForeign(file, ex, r)), PREVIOUS, (c) => void own.push(c));
+          if (k > 0) expect(own.length === 0 || startsRowGroup(own[0].company_key, every)).toBe(true);
+          companies.push(...own);
+        }
+        expect(companies).toEqual(one.companies);
+      }),
+      {numRuns: 40},
+    );
+    expect(split).toBeGreaterThan(10);
   });
 
   it('keeps the first --limit companies (in output order), from one thread or in ranges', async () => {
