@@ -48,6 +48,16 @@ export const formatFlags = {
   format: Flags.string({
     description:
       'Format of the tables: csv (the default), parquet (typed columns: DATE, BIGINT, DECIMAL(18,2) money, BOOLEAN, lists; <table>.parquet in place of <table>.csv), or csv,parquet (both, side by side). The later stages and `report` read the tables in it (in Parquet when both).',
+    helpValue: 'csv|parquet|csv,parquet',
+    helpGroup: 'GLOBAL',
+  }),
+};
+
+/** `--format` of a command that only reads the tables (report): by default the format the data folder holds. */
+export const readFormatFlags = {
+  format: Flags.string({
+    description: 'Format of the tables to read: csv or parquet. [default: the one the data folder holds (csv when it holds both)]',
+    helpValue: 'csv|parquet',
     helpGroup: 'GLOBAL',
   }),
 };

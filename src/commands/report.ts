@@ -1,5 +1,5 @@
 import {BaseCommand, baseFlagsWithout} from '../base-command.js';
-import {formatFlags} from '../flags.js';
+import {readFormatFlags} from '../flags.js';
 import {STAGE_READS} from '../io/manifest.js';
 import {formatSummaryTable, reportStage, type ReportResult} from '../stages/report.js';
 
@@ -20,7 +20,7 @@ export default class Report extends BaseCommand<typeof Report> {
     'cache-dir': 'it calls no enrichment provider',
   };
 
-  static flags = {...formatFlags};
+  static flags = {...readFormatFlags};
 
   /** It only reads tables: without --format, those the data folder holds. */
   static formatDefault = 'found' as const;
