@@ -17,7 +17,10 @@ import type {EnrichPlan} from './providers/types.js';
 import {createReporter, reporterMode, type Reporter} from './io/reporter.js';
 import {FLAG_DEFAULTS} from './defaults.js';
 import {dataPaths, foundFormat, resolveWithFallback, type DataPaths} from './io/paths.js';
-import {chooseFormat, tableFormat} from './io/formats/index.js';
+import {chooseFormat, extraFormats, tableFormat} from './io/formats/index.js';
+
+/** The commands that take --format (a hint naming one repeats the format). */
+const FORMAT_COMMANDS = new Set(['enrich', 'deals', 'billing', 'unify', 'run', 'report']);
 
 /** Whether this process's table format was chosen by a command's --format (or found in its data folder). */
 let formatFromFlag = false;
@@ -147,11 +150,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    */
   protected withDataDir(message: string): string {
     const dir = (this.flags as BaseFlags<typeof BaseCommand> | undefined)?.['data-dir'];
-    if (dir === undefined || dir === FLAG_DEFAULTS.dataDir) return message;
-    const arg = /^[\w@%+=:,./-]+$/.test(dir) ? dir : `'${dir.replaceAll("'", "'\\''")}'`;
-    return message.replace(/`stedi-gtm ([a-z]+)([^`]*)`/g, (all, cmd: string, rest: string) =>
-      rest.includes('--data-dir') ? all : `\`stedi-gtm ${cmd}${rest} --data-dir ${arg}\``,
-    );
+    // The tables' format too, when it is not CSV, for the commands that take --format.
+    const formats = [tableFormat(), ...extraFormats()].map((x) => x.name).join(',');
+    const format = (cmd: string, rest: string) =>
+      formats !== 'csv' && FORMAT_COMMANDS.has(cmd) && !rest.includes('--format') ? ` --format ${formats}` : '';
+    const arg =
+      dir === undefined || dir === FLAG_DEFAULTS.dataDir ? undefined : /^[\w@%+=:,./-]+$/.test(dir) ? dir : `'${dir.replaceAll("'", "'\\''")}'`;
+    return message.replace(/`stedi-gtm ([a-z]+)([^`]*)`/g, (all, cmd: string, rest: string) => {
+      const more = `${format(cmd, rest)}${arg === undefined || rest.includes('--data-dir') ? '' : ` --data-dir ${arg}`}`;
+      return more === '' ? all : `\`stedi-gtm ${cmd}${rest}${more}\``;
+    });
   }
 
   /** Asks (or refuses, when nobody can answer) before paid calls above confirm_above_usd: see confirmPaidCalls. */

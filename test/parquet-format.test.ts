@@ -198,6 +198,28 @@ describe('run --format csv,parquet', () => {
   });
 });
 
+describe('a folder holds one dataset, whatever the format', () => {
+  it('a run in another format removes the tables of the old one in its commit; a stage removes its own tables in the other format', async () => {
+    const dir = join(t.dir, 'switch');
+    expect((await runCli(Run, [...base, '--no-report', '--data-dir', dir])).exitCode).toBe(0);
+    expect((await runCli(Run, [...base, '--no-report', '--format', 'parquet', '--data-dir', dir])).exitCode).toBe(0);
+    expect(filesUnder(dir).filter((f) => f.endsWith('.csv'))).toEqual([]);
+    const listed = (d: string) => Object.keys((JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8')) as {files: object}).files);
+    expect(listed(dir).filter((f) => f.endsWith('.csv'))).toEqual([]);
+    // Both formats, then billing in CSV alone: billing's Parquet tables go (they would be an older run's).
+    const both = join(t.dir, 'switch-both');
+    expect((await runCli(Run, [...base, '--no-report', '--format', 'csv,parquet', '--data-dir', both])).exitCode).toBe(0);
+    const b = await runCli(Billing, ['--config-dir', CONFIG, '--data-dir', both, '--quiet']);
+    expect([b.exitCode, b.stderr]).toEqual([0, '']);
+    const parquet = filesUnder(both).filter((f) => f.endsWith('.parquet'));
+    for (const gone of ['raw/billing.parquet', 'raw/invoices.parquet', 'final/arr_movements.parquet']) expect(parquet).not.toContain(gone);
+    expect(parquet).toContain('raw/deals.parquet');
+    expect(listed(both)).not.toContain('raw/billing.parquet');
+    // The report of such a folder reads the CSVs (the format it holds whole), without --format.
+    expect((await runCli(Report, ['--config-dir', CONFIG, '--data-dir', both, '--quiet'])).exitCode).toBe(0);
+  });
+});
+
 describe('Parquet row groups', () => {
   it('end at the companies the rule picks, in every table, so the files are the same bytes on 1, 2 or 3 threads and through run --from deals', async () => {
     const env = {STEDI_GTM_ROW_GROUP_COMPANIES: '16'};

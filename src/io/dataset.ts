@@ -2,7 +2,9 @@ import {existsSync, lstatSync, mkdirSync, readFileSync, rmdirSync, rmSync, statS
 import {basename, join, relative, sep} from 'node:path';
 import {FatalError, fileSystemError, UserError} from '../errors.js';
 import {writeFileAtomic} from './atomic.js';
+import {knownExtensions} from './formats/index.js';
 import {DataLock} from './lock.js';
+import {DATASET_TABLES} from './paths.js';
 import {apply, backupName, fault, JOURNAL, LOCK, recover, STAT_CACHE, STATE_DIR, sweep, undo, type Journal, type JournalEntry} from './journal.js';
 import {
   datasetFiles,
@@ -143,7 +145,8 @@ export class Dataset {
    */
   commit(run: RunInfo): Manifest {
     fault('staged');
-    const {manifest, stats} = this.describe(run);
+    const removed = this.staleTwins();
+    const {manifest, stats} = this.describe(run, new Set(removed.map((f) => rel(this.root, f))));
     const manifestTmp = join(this.state, `.${MANIFEST}.${process.pid}.tmp`);
     const statTmp = join(this.state, `.${STAT_CACHE}.${process.pid}.tmp`);
     // The cache of facts, then the manifest: the last two renames. (Staged before they are written: a full disk
@@ -167,6 +170,8 @@ export class Dataset {
         existed: st !== undefined,
       });
     }
+    for (const target of removed)
+      entries.push({tmp: '', target: rel(this.root, target), backup: rel(this.root, backupName(target)), existed: true, remove: true});
     const journal: Journal = {pid: process.pid, entries};
     writeFileAtomic(join(this.state, JOURNAL), JSON.stringify(journal));
     this.journalLeft = true;
@@ -199,7 +204,26 @@ export class Dataset {
   }
 
   /** The manifest of the folder as it will be after the commit, and the cache of file facts. */
-  private describe(run: RunInfo): {manifest: Manifest; stats: Record<string, StatEntry>} {
+  /**
+   * The tables staged here as they are in another format, left by an earlier run (`run --format parquet` in a
+   * folder of CSVs): the commit removes them, so the folder never holds two runs' tables.
+   */
+  private staleTwins(): string[] {
+    const extensions = knownExtensions();
+    const out = new Set<string>();
+    for (const target of this.staged.keys()) {
+      const ext = extensions.find((e) => target.endsWith(e));
+      const stem = ext && target.slice(0, -ext.length);
+      if (!stem || !DATASET_TABLES.some((t) => stem === join(this.root, t.dir, t.name))) continue;
+      for (const other of extensions) {
+        const twin = stem + other;
+        if (other !== ext && !this.staged.has(twin) && lstatOrUndefined(twin)?.isFile()) out.add(twin);
+      }
+    }
+    return [...out];
+  }
+
+  private describe(run: RunInfo, removed: ReadonlySet<string>): {manifest: Manifest; stats: Record<string, StatEntry>} {
     const DATASET_FILES = datasetFiles();
     const prev = previousManifest(this.root);
     const cache = readStatCache(join(this.state, STAT_CACHE));
@@ -215,7 +239,9 @@ export class Dataset {
     }
     // The files left as they are: facts from the cache when the file is unchanged since, else read again.
     const earlier: number[] = [];
-    const others = [...new Set([...DATASET_FILES, ...Object.keys(prev?.files ?? {})])].filter((r) => !staged.has(r) && r !== MANIFEST);
+    const others = [...new Set([...DATASET_FILES, ...Object.keys(prev?.files ?? {})])].filter(
+      (r) => !staged.has(r) && !removed.has(r) && r !== MANIFEST,
+    );
     for (const r of others) {
       const abs = join(this.root, r);
       const st = lstatOrUndefined(abs);

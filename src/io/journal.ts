@@ -50,6 +50,8 @@ export interface JournalEntry {
   backup: string;
   /** Whether the target existed (as a file) when the journal was written. */
   existed: boolean;
+  /** The target is removed, not replaced (no tmp): a table of the dataset in a format this command did not write. */
+  remove?: true;
 }
 
 export interface Journal {
@@ -64,6 +66,11 @@ export function apply(root: string, entries: readonly JournalEntry[], opts: {cou
     renameSync(join(root, from), join(root, to));
   };
   for (const e of entries) {
+    if (e.remove) {
+      // Moved to its backup (removed with the backups once the commit is done).
+      if (existsSync(join(root, e.target)) && !existsSync(join(root, e.backup))) rename(e.target, e.backup);
+      continue;
+    }
     if (!existsSync(join(root, e.tmp))) continue; // done
     if (e.existed && !existsSync(join(root, e.backup))) rename(e.target, e.backup);
     rename(e.tmp, e.target);
@@ -75,8 +82,9 @@ export function undo(root: string, entries: readonly JournalEntry[]): void {
   for (const e of [...entries].reverse()) {
     const target = join(root, e.target);
     if (existsSync(join(root, e.backup))) renameSync(join(root, e.backup), target);
+    else if (e.remove) continue;
     else if (!e.existed && !existsSync(join(root, e.tmp)) && existsSync(target)) rmSync(target);
-    rmSync(join(root, e.tmp), {force: true});
+    if (!e.remove) rmSync(join(root, e.tmp), {force: true});
   }
 }
 

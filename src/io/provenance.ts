@@ -1,7 +1,8 @@
 import {createHash} from 'node:crypto';
 import {createReadStream, existsSync, readFileSync, statSync} from 'node:fs';
 import {Worker} from 'node:worker_threads';
-import {join} from 'node:path';
+import {basename, join} from 'node:path';
+import {extraFormats, pathIn, tableFormat} from './formats/index.js';
 import {displayPath} from '../core/display-path.js';
 import {UserError} from '../errors.js';
 import {readablePaths} from './dataset.js';
@@ -24,6 +25,11 @@ export interface SourceRecord {
   /** The table it was made from, by its SHA-256. */
   from: (typeof MADE_FROM)[MadeTable];
   sha256: string;
+  /**
+   * The source's SHA-256 in each format it was written in, by extension (`--format csv,parquet`: both); a reader
+   * checks the one of the format it reads. Absent in records of earlier versions: `sha256` then.
+   */
+  by_format?: Record<string, string>;
   /** The simulation's seed and as-of date. */
   seed: number;
   as_of: string;
@@ -110,12 +116,27 @@ export function fileSha256(file: string): Promise<string> {
 export async function sourceOf(paths: DataPaths, table: MadeTable, seed: number, asOf: string, hashed?: Promise<string>): Promise<SourceRecord> {
   const from = MADE_FROM[table];
   // (The source as this command sees it: written by this same run, it is still staged: see io/dataset.ts.)
-  return {from, sha256: await (hashed ?? fileSha256(fileOf(readablePaths(paths), from))), seed, as_of: asOf};
+  const file = fileOf(paths, from);
+  const sha256 = await (hashed ?? fileSha256(readablePaths({file}).file));
+  const by_format: Record<string, string> = {[extensionOf(file)]: sha256};
+  for (const f of extraFormats()) {
+    const twin = readablePaths({file: pathIn(file, f)}).file;
+    if (existsSync(twin)) by_format[f.extension] = await fileSha256(twin);
+  }
+  // (Only when written in several formats: a record of one format stays as it was.)
+  return {from, sha256, ...(extraFormats().length > 0 ? {by_format} : {}), seed, as_of: asOf};
 }
 
 /** The command that makes `table` again (`flags` added to it). */
-const remake = (table: MadeTable, flags = ''): string =>
-  table === 'deals' ? `\`stedi-gtm deals${flags}\` (or \`stedi-gtm run --from deals${flags}\`)` : `\`stedi-gtm billing${flags}\``;
+const remake = (table: MadeTable, flags = ''): string => {
+  // (The tables' format, when not the default: the command must write them in it.)
+  const names = [tableFormat(), ...extraFormats()].map((f) => f.name);
+  if (names.join(',') !== 'csv') flags += ` --format ${names.join(',')}`;
+  return table === 'deals' ? `\`stedi-gtm deals${flags}\` (or \`stedi-gtm run --from deals${flags}\`)` : `\`stedi-gtm billing${flags}\``;
+};
+
+/** A file's extension, with the dot. */
+const extensionOf = (file: string): string => file.slice(file.lastIndexOf('.'));
 
 /**
  * Refuses (exit 2) a table made from another version of its source than the one in place (companies.csv edited
@@ -127,9 +148,9 @@ export async function checkMadeFrom(paths: DataPaths, table: MadeTable): Promise
   if (!r) return null;
   const source = fileOf(paths, r.from);
   if (!existsSync(source) || !existsSync(fileOf(paths, table))) return r;
-  if ((await fileSha256(source)) !== r.sha256) {
+  if ((await fileSha256(source)) !== (r.by_format?.[extensionOf(source)] ?? r.sha256)) {
     throw new UserError(
-      `${displayPath(fileOf(paths, table), process.cwd())} was made from another ${r.from}.csv than ${displayPath(source, process.cwd())} (it changed since: edited, or made again): ` +
+      `${displayPath(fileOf(paths, table), process.cwd())} was made from another ${basename(source)} than ${displayPath(source, process.cwd())} (it changed since: edited, or made again): ` +
         `the tables do not belong together. Run ${remake(table)} again`,
     );
   }
