@@ -127,7 +127,8 @@ describe('the second pass over ranges', () => {
       }),
       {numRuns: 40},
     );
-    expect(split).toBeGreaterThan(10);
+    // (Far below what random inputs give, so the check cannot flake.)
+    expect(split).toBeGreaterThan(3);
   });
 
   it('keeps the first --limit companies (in output order), from one thread or in ranges', async () => {
@@ -242,9 +243,10 @@ describe('the first pass in two halves', () => {
           expect(rejects).toEqual(serialRejects);
         },
       ),
-      {numRuns: 80},
+      {numRuns: 100},
     );
-    expect(keysInBoth).toBeGreaterThan(10);
+    // (Random inputs: about one in eight has such an account; a bound far below that, so the check cannot flake.)
+    expect(keysInBoth).toBeGreaterThan(2);
   });
 
   it('declines a cut that is not a record start (the first half does not end with a whole record)', async () => {
