@@ -1,4 +1,5 @@
 import {formatShard, resolveShard, type Shard} from '../core/shard.js';
+import {extraFormats, tableFormat} from '../io/formats/index.js';
 import {checkExportHeader} from './export-shape.js';
 import {checkInputFile} from '../io/input-check.js';
 import {checkWritable} from '../io/writable.js';
@@ -57,6 +58,10 @@ export async function enrichStage(s: EnrichStageInput): Promise<EnrichSummary> {
     if (typeof resolved === 'string') throw new UserError(resolved);
     shard = resolved.shard;
     if (resolved.engine) s.reporter.info(`Shard ${formatShard(shard)}, from ${resolved.engine}`);
+    if (![tableFormat(), ...extraFormats()].some((f) => f.name === 'csv'))
+      s.reporter.warn(
+        `--shard ${shardFlag} without CSV tables: merge combines the shards' CSV tables, so this shard cannot be merged; run the shards with --format csv,parquet`,
+      );
   } else if (s.providerFlags?.['shard-count'] !== undefined) throw new UserError('--shard-count goes with --shard auto');
   setFormulaGuard(s.providerFlags?.['formula-guard'] !== false);
   // The export is checked before anything is created (folders, the cache) or any provider starts.

@@ -73,6 +73,7 @@ export interface MergeSummary {
 export function readShards(dirs: readonly string[], out: string): ShardSet {
   const problems: string[] = [];
   const folders: ShardFolder[] = [];
+  const parquetOnly: string[] = [];
   const outReal = realOrResolved(out);
   for (const dir of dirs) {
     const abs = resolve(dir);
@@ -120,13 +121,15 @@ export function readShards(dirs: readonly string[], out: string): ShardSet {
       continue;
     }
     if (!('raw/companies.csv' in parsed.data.files) && 'raw/companies.parquet' in parsed.data.files) {
-      problems.push(
-        `${dir} holds its tables as Parquet only (--format parquet): merge combines the shards' CSV tables; run the shards with --format csv,parquet (merge --partitioned DIR then lays their Parquet files out as they are)`,
-      );
+      parquetOnly.push(dir);
       continue;
     }
     folders.push({dir, manifest: parsed.data});
   }
+  if (parquetOnly.length > 0)
+    problems.push(
+      `${parquetOnly.join(', ')} ${parquetOnly.length === 1 ? 'holds its' : 'hold their'} tables as Parquet only (--format parquet): merge combines the shards' CSV tables; run the shards with --format csv,parquet (merge --partitioned DIR then lays their Parquet files out as they are)`,
+    );
   if (problems.length === 0) {
     const set = checkShardSet(folders);
     if (!Array.isArray(set)) {
