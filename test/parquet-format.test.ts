@@ -23,7 +23,8 @@ import {openDuckDb} from './helpers/duckdb.js';
 
 const SAMPLE = join(process.cwd(), 'data', 'input', 'companies_clay.csv');
 const CONFIG = join(process.cwd(), 'config');
-const base = ['--seed', '42', '--input', SAMPLE, '--config-dir', CONFIG, '--provider', 'rules', '--quiet'];
+const enrichBase = ['--input', SAMPLE, '--config-dir', CONFIG, '--provider', 'rules', '--quiet'];
+const base = ['--seed', '42', ...enrichBase];
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 /** A CSV table's rows as the stages' reader decodes them. */
@@ -95,19 +96,7 @@ describe('run --format parquet', () => {
 
   it('is read back by the stage commands (the same bytes as run) and by report (found without --format)', async () => {
     const dir = join(t.dir, 'stages');
-    const e = await runCli(Enrich, [
-      '--input',
-      SAMPLE,
-      '--config-dir',
-      CONFIG,
-      '--provider',
-      'rules',
-      '--quiet',
-      '--format',
-      'parquet',
-      '--data-dir',
-      dir,
-    ]);
+    const e = await runCli(Enrich, [...enrichBase, '--format', 'parquet', '--data-dir', dir]);
     expect([e.exitCode, e.stderr]).toEqual([0, '']);
     for (const Cmd of [Deals, Billing, Unify]) {
       const s = await runCli(Cmd, ['--seed', '42', '--config-dir', CONFIG, '--format', 'parquet', '--data-dir', dir, '--quiet']);
@@ -163,23 +152,7 @@ describe('run --format csv,parquet', () => {
     const r = await runCli(Run, [...base, '--format', 'csv,parquet', '--data-dir', dir]);
     expect([r.exitCode, r.stderr]).toEqual([0, '']);
     const stages = join(t.dir, 'both-stages');
-    expect(
-      (
-        await runCli(Enrich, [
-          '--input',
-          SAMPLE,
-          '--config-dir',
-          CONFIG,
-          '--provider',
-          'rules',
-          '--quiet',
-          '--format',
-          'parquet,csv',
-          '--data-dir',
-          stages,
-        ])
-      ).exitCode,
-    ).toBe(0);
+    expect((await runCli(Enrich, [...enrichBase, '--format', 'parquet,csv', '--data-dir', stages])).exitCode).toBe(0);
     for (const Cmd of [Deals, Billing, Unify])
       expect((await runCli(Cmd, ['--seed', '42', '--config-dir', CONFIG, '--format', 'csv,parquet', '--data-dir', stages, '--quiet'])).exitCode).toBe(
         0,
