@@ -8,7 +8,7 @@ import {PipelineStats, type PipelineFigures} from '../core/pipeline-stats.js';
 import {targetWarnings, type TargetCheck} from '../core/targets.js';
 import {UserError} from '../errors.js';
 import {loadYamlConfig} from '../io/config.js';
-import {openTable, type TableReader} from '../io/formats/index.js';
+import {knownExtensions, openTable, type TableReader} from '../io/formats/index.js';
 import {WriterGroup} from '../io/writer-group.js';
 import type {DataPaths} from '../io/paths.js';
 import type {Reporter} from '../io/reporter.js';
@@ -86,7 +86,9 @@ export async function loadDealModel(configDir: string, asOfFlag?: string): Promi
 export function requireInput(file: string, command: string): void {
   if (existsSync(file)) return;
   // The table in the other format: the folder was written with another --format.
-  const other = ['.csv', '.parquet'].map((ext) => file.replace(/\.[a-z]+$/, ext)).find((f) => f !== file && existsSync(f));
+  const other = knownExtensions()
+    .map((ext) => file.replace(/\.[a-z0-9]+$/, ext))
+    .find((f) => f !== file && existsSync(f));
   if (other) {
     const format = other.slice(other.lastIndexOf('.') + 1);
     throw new UserError(`${displayPath(file)} not found, but ${displayPath(other)} is: give --format ${format} to read the ${format} tables`);
