@@ -6,23 +6,28 @@
  * error goes to the stream still open (see BaseCommand.catch).
  */
 
-const broken = new WeakSet<NodeJS.WritableStream>();
-let watching = false;
+/**
+ * The marks live on the streams themselves, not in this module: a process that loads the module more than once (jest
+ * gives each test file its own modules and globals, all writing to the one process.stderr) still watches each
+ * stream once, with one listener, and every copy sees a stream broken.
+ */
+const WATCHED = Symbol.for('stedi-gtm.watched');
+const BROKEN = Symbol.for('stedi-gtm.broken');
+type Marked = NodeJS.WritableStream & {[WATCHED]?: true; [BROKEN]?: true};
+const isBroken = (stream: NodeJS.WritableStream): boolean => (stream as Marked)[BROKEN] === true;
+const markBroken = (stream: NodeJS.WritableStream): void => void ((stream as Marked)[BROKEN] = true);
 
 /**
  * From now on, a failing stdout or stderr is marked broken instead of ending the process; at exit, a stdout
  * that broke is reported on stderr (the command's result was not read in full).
  */
 export function watchOutputStreams(): void {
-  if (watching) return;
-  watching = true;
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', () => {
-      broken.add(stream);
-    });
-  }
+  const err = process.stderr as Marked;
+  if (err[WATCHED]) return;
+  err[WATCHED] = true;
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => markBroken(stream));
   process.on('exit', () => {
-    if (broken.has(process.stdout) && !broken.has(process.stderr))
+    if (isBroken(process.stdout) && !isBroken(process.stderr))
       process.stderr.write('warning: stdout was closed: the result was not printed in full\n');
   });
 }
@@ -33,17 +38,17 @@ export function watchOutputStreams(): void {
  */
 export function writeError(text: string): void {
   const fallback = () => {
-    if (!broken.has(process.stdout)) process.stdout.write(text);
+    if (!isBroken(process.stdout)) process.stdout.write(text);
   };
-  if (broken.has(process.stderr)) return fallback();
+  if (isBroken(process.stderr)) return fallback();
   process.stderr.write(text, (err) => {
     if (!err) return;
-    broken.add(process.stderr);
+    markBroken(process.stderr);
     fallback();
   });
 }
 
 /** Whether writes to the stream have failed (its reader is gone). */
 export function brokenStream(stream: NodeJS.WritableStream): boolean {
-  return broken.has(stream);
+  return isBroken(stream);
 }
