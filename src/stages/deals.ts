@@ -172,7 +172,8 @@ export async function runWalk<W extends CompanyWalk<any>>(s: SimulationStageInpu
 
 /** What the deals stage reads of a company: what DealsSink.add passes on (simulateCompany, DealStats.add). */
 export type DealsCompany = Parameters<typeof simulateCompany>[0] & Parameters<DealStats['add']>[0];
-const dealsCompanyCodec = companyColumns<keyof DealsCompany>({
+/** The columns of companies.csv the deals stage decodes (the one pass decodes these and a few more: simulatedCodec). */
+export const DEALS_COMPANY_COLUMNS = {
   company_id: true,
   company_key: true,
   size_band: true,
@@ -188,7 +189,8 @@ const dealsCompanyCodec = companyColumns<keyof DealsCompany>({
   company_kind: true,
   is_competitor: true,
   techstack_basis: true,
-});
+} as const satisfies Record<keyof DealsCompany, true>;
+const dealsCompanyCodec = companyColumns<keyof DealsCompany>(DEALS_COMPANY_COLUMNS);
 
 export interface DealsSummary extends DealsFigures, PipelineFigures {
   seed: number;

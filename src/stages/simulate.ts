@@ -12,6 +12,7 @@ import type {Company} from '../schemas/companies.js';
 import {BillingSink, reportBilling, writeBillingSummary, type BillingSummary} from './billing.js';
 import {
   companyColumns,
+  DEALS_COMPANY_COLUMNS,
   DealsSink,
   reportDeals,
   writeDealsSummary,
@@ -178,21 +179,4 @@ export function simulationTables(p: DataPaths): string[] {
 }
 
 /** The columns of companies.csv that the one pass decodes. */
-export const simulatedCodec = companyColumns<keyof SimulatedCompany>({
-  company_id: true,
-  company_key: true,
-  size_band: true,
-  icp_tier: true,
-  icp_fit: true,
-  icp_confidence: true,
-  uses_x12: true,
-  uses_clearinghouse: true,
-  uses_fhir: true,
-  uses_hl7: true,
-  techstack_confidence: true,
-  is_previous_customer: true,
-  enrichment_source: true,
-  company_kind: true,
-  is_competitor: true,
-  techstack_basis: true,
-});
+export const simulatedCodec = companyColumns<keyof SimulatedCompany>({...DEALS_COMPANY_COLUMNS, enrichment_source: true});
