@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import Run from '../src/commands/run.js';
 import {TableCodec, type TableColumn} from '../src/io/table-codec.js';
 import {TableCursor} from '../src/io/table-cursor.js';
-import {encodeRowGroup, parquetTable, ParquetAssembler} from '../src/io/parquet/encode.js';
+import {encodeRowGroup, parquetTable, ParquetAssembler, utf8Values} from '../src/io/parquet/encode.js';
 import {readParquetTable} from '../src/io/parquet/read.js';
 import {concatParquetTables, writeParquetTable} from '../src/io/parquet/file.js';
 import {sqlType, parquetColumns} from '../src/io/parquet/schema.js';
@@ -152,6 +152,19 @@ describe('Parquet tables', () => {
         expect(await readParquetTable(pqFile, columns)).toEqual(viaCsv);
       }),
       {numRuns: 40},
+    );
+  });
+
+  it("utf8Values gives each string TextEncoder's bytes, in one buffer (property: any UTF-16, lone surrogates, nulls)", () => {
+    const encoder = new TextEncoder();
+    fc.assert(
+      fc.property(fc.array(fc.option(fc.string({unit: 'binary', maxLength: 300}), {nil: null}), {maxLength: 60}), (values) => {
+        const out = utf8Values(values);
+        expect(out.map((b) => (b === null ? null : [...b]))).toEqual(values.map((v) => (v === null ? null : [...encoder.encode(v)])));
+        // One buffer for the block, not one per value.
+        expect(new Set(out.filter((b) => b !== null).map((b) => b!.buffer)).size).toBeLessThanOrEqual(1);
+      }),
+      {numRuns: 200},
     );
   });
 

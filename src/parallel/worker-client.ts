@@ -4,7 +4,7 @@ import {fileURLToPath} from 'node:url';
 import {addCompanyCounts, countCompanies, type CompanyCounts} from '../core/accounts.js';
 import {newTextCellStats, type TextCellStats} from '../core/text-cells.js';
 import {FatalError, UserError} from '../errors.js';
-import {blockReturner, PieceQueue, startWorker, WorkerHandle, type WorkerLimits} from './worker-pool.js';
+import {blockReturner, PieceQueue, startWorker, WORKER_YOUNG_MB, WorkerHandle, type WorkerLimits} from './worker-pool.js';
 import {OrderedTables, partPath, removePart} from '../io/writer-group.js';
 import {planChunks} from '../io/csv-chunks.js';
 import {tableFormat} from '../io/formats/index.js';
@@ -217,7 +217,7 @@ export async function indexInWorker(init: IndexInit, onProgress: (rows: number) 
 /** One thread of the first pass, until its answer ('done', 'part' or 'declined'; an error rejects). */
 async function indexThread(init: IndexInit, onProgress: (rows: number) => void): Promise<Exclude<IndexReply, {type: 'progress' | 'error'}>> {
   const script = fileURLToPath(new URL('./index-worker.js', import.meta.url));
-  const worker = startWorker(script, init, {maxYoungGenerationSizeMb: 96});
+  const worker = startWorker(script, init, {maxYoungGenerationSizeMb: WORKER_YOUNG_MB});
   try {
     return await new Promise((resolve, reject) => {
       worker.on('message', (m: IndexReply) => {

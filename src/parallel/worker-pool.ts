@@ -53,6 +53,13 @@ export interface WorkerLimits {
 }
 
 /**
+ * The range and index workers' young generation, in MB: three 16 MB semi-spaces (the size startWorker starts
+ * them at, so they never grow). 96 MB let them grow to 32 MB: no faster at 1M rows (54-61 s against 54-56 s,
+ * alternated) and about 40 MB more resident per worker, which took `run` over 600 MB (docs/performance.md).
+ */
+export const WORKER_YOUNG_MB = 48;
+
+/**
  * Heap limits of each range worker. Its live data is small (one company at a time, the accounts waiting for
  * their last row, the numbers behind the summaries' medians), so a capped old generation keeps the resident
  * memory low; a young generation larger than V8's default makes the many short-lived strings of each row far
@@ -63,7 +70,7 @@ export function workerLimits(env: NodeJS.ProcessEnv = process.env): WorkerLimits
     const n = Number(v);
     return v !== undefined && Number.isFinite(n) && n > 0 ? n : fallback;
   };
-  return {maxOldGenerationSizeMb: mb(env.STEDI_GTM_WORKER_OLD_MB, 160), maxYoungGenerationSizeMb: mb(env.STEDI_GTM_WORKER_YOUNG_MB, 96)};
+  return {maxOldGenerationSizeMb: mb(env.STEDI_GTM_WORKER_OLD_MB, 160), maxYoungGenerationSizeMb: mb(env.STEDI_GTM_WORKER_YOUNG_MB, WORKER_YOUNG_MB)};
 }
 
 /**
