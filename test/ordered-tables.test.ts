@@ -1,7 +1,7 @@
 import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import fc from 'fast-check';
-import {recycleBlock} from '../src/io/csv.js';
+import {BLOCK, recycleBlock} from '../src/io/csv.js';
 import {TableCodec} from '../src/io/table-codec.js';
 import {OrderedTables, WriterGroup} from '../src/io/writer-group.js';
 import {PieceQueue, workerHeapFlags, workerLimits, type WorkerLimits} from '../src/parallel/worker-pool.js';
@@ -118,7 +118,7 @@ describe('WriterGroup (stream)', () => {
     expect(noHeader).toEqual(['2\n']);
   });
 
-  it('sends a block of at least 1 MiB as soon as it is full, and a fresh block follows', async () => {
+  it('sends a block of at least BLOCK bytes as soon as it is full, and a fresh block follows', async () => {
     const sizes: number[] = [];
     const buffers = new Set<ArrayBufferLike>();
     const group = new WriterGroup({
@@ -134,7 +134,7 @@ describe('WriterGroup (stream)', () => {
     await group.commit();
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(3000 * 1000);
     expect(sizes.length).toBeGreaterThanOrEqual(2);
-    expect(sizes.slice(0, -1).every((n) => n >= 1 << 20)).toBe(true);
+    expect(sizes.slice(0, -1).every((n) => n >= BLOCK)).toBe(true);
     // Each block is handed over with memory of its own (it can be transferred to another thread).
     expect(buffers.size).toBe(sizes.length);
   });

@@ -103,8 +103,18 @@ describe('warehouse outputs: export --duckdb and dbt', () => {
     expect((await db.rows('SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1')).map((r) => r.view_name)).toEqual(
       VIEWS.map((v) => v.name).sort(),
     );
-    const months = await db.rows('SELECT month::VARCHAR AS month, ending_arr::DOUBLE AS ending_arr FROM arr_by_month');
+    const months = await db.rows('SELECT month::VARCHAR AS month, ending_arr::DOUBLE AS ending_arr FROM arr_by_month ORDER BY month');
     expect(months.length).toBeGreaterThan(0);
+    // Every month from the first movement's to the last's, none missing (a dashboard's x axis).
+    const [{first, span}] = await db.rows(
+      "SELECT strftime(min(movement_date), '%Y-%m-01') AS first, (date_diff('month', min(movement_date), max(movement_date)) + 1)::INTEGER AS span FROM arr_movements",
+    );
+    expect(months.length).toBe(span);
+    months.forEach((m, i) => {
+      const d = new Date(`${first as string}T00:00:00Z`);
+      d.setUTCMonth(d.getUTCMonth() + i);
+      expect(m.month).toBe(d.toISOString().slice(0, 10));
+    });
     for (const m of months.filter((_, i) => i % 5 === 0)) {
       const [{arr}] = await db.rows(
         `SELECT coalesce(sum(arr_delta), 0)::DOUBLE AS arr FROM arr_movements WHERE movement_date < DATE '${m.month}' + INTERVAL 1 MONTH`,

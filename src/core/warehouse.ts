@@ -78,7 +78,7 @@ export const VIEWS: ReadonlyArray<{name: string; description: string; sql: strin
   {
     name: 'arr_by_month',
     description:
-      'ARR bridge by calendar month: new, expansion, contraction and churned ARR (USD) of the movements dated in the month, the net change, and the ARR at the end of the month (every movement up to then).',
+      'ARR bridge by calendar month, every month from the first movement to the last (none missing: a month with no movement has zeros): new, expansion, contraction and churned ARR (USD) of the movements dated in the month, the net change, and the ARR at the end of the month (every movement up to then).',
     sql: `WITH m AS (
   SELECT date_trunc('month', movement_date)::DATE AS month,
     coalesce(sum(arr_delta) FILTER (WHERE movement_type = 'new'), 0) AS new_arr,
@@ -87,10 +87,14 @@ export const VIEWS: ReadonlyArray<{name: string; description: string; sql: strin
     coalesce(sum(arr_delta) FILTER (WHERE movement_type = 'churn'), 0) AS churned_arr,
     sum(arr_delta) AS net_change_arr
   FROM arr_movements GROUP BY 1
+), months AS (
+  SELECT unnest(generate_series(min(month), max(month), INTERVAL 1 MONTH))::DATE AS month FROM m
 )
-SELECT month, new_arr, expansion_arr, contraction_arr, churned_arr, net_change_arr,
-  sum(net_change_arr) OVER (ORDER BY month) AS ending_arr
-FROM m ORDER BY month`,
+SELECT month, coalesce(new_arr, 0) AS new_arr, coalesce(expansion_arr, 0) AS expansion_arr,
+  coalesce(contraction_arr, 0) AS contraction_arr, coalesce(churned_arr, 0) AS churned_arr,
+  coalesce(net_change_arr, 0) AS net_change_arr,
+  sum(coalesce(net_change_arr, 0)) OVER (ORDER BY month) AS ending_arr
+FROM months LEFT JOIN m USING (month) ORDER BY month`,
   },
   {
     name: 'pipeline_by_stage_week',

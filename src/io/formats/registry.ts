@@ -40,7 +40,7 @@ export interface WrittenBlock {
 
 /**
  * A table being encoded (a piece of it, on a worker thread): rows go into a block, handed to the sink when it
- * holds 1 MiB or so. The stages write through these methods only (through WriterGroup.write and writeAll, or the functions withPart and joined make), so that a
+ * holds half a MiB or so. The stages write through these methods only (through WriterGroup.write and writeAll, or the functions withPart and joined make), so that a
  * format decides how rows become bytes.
  */
 export interface TableEncoder {
