@@ -62,8 +62,8 @@ export const WORKER_YOUNG_MB = 48;
 /**
  * Heap limits of each range worker. Its live data is small (one company at a time, the accounts waiting for
  * their last row, the numbers behind the summaries' medians), so a capped old generation keeps the resident
- * memory low; a young generation larger than V8's default makes the many short-lived strings of each row far
- * cheaper to collect. STEDI_GTM_WORKER_OLD_MB / STEDI_GTM_WORKER_YOUNG_MB override them (for benchmarks).
+ * memory low; a young generation at its full size from the start (see startWorker) makes the many short-lived
+ * strings of each row far cheaper to collect. STEDI_GTM_WORKER_OLD_MB / STEDI_GTM_WORKER_YOUNG_MB override them (for benchmarks).
  */
 export function workerLimits(env: NodeJS.ProcessEnv = process.env): WorkerLimits {
   const mb = (v: string | undefined, fallback: number) => {

@@ -101,9 +101,10 @@ let scratch: ByteWriter | undefined;
 /**
  * A column's values and encoding as hyparquet-writer takes them. IDs are unique: plain, never a dictionary. Enums
  * always get one. Text gets one where hyparquet-writer's own rule (useDictionary: a sample, then the whole column)
- * finds it pays (it builds the dictionary twice then: short values, cheap). Plain IDs and short text go as UTF-8 made here, one buffer for the block and a view per value,
- * where the library would encode each value into a buffer of its own (about twice the time for short values, and
- * their garbage); long text (LONG_TEXT characters a value on average) is left to the library, faster for it.
+ * finds it pays (the library then builds the dictionary again: short values, cheap). Plain IDs and short text go as
+ * UTF-8 made here, one buffer for the block and a view per value, where the library would encode each value into a
+ * buffer of its own (about twice the time for short values, and their garbage); long text (LONG_TEXT characters a
+ * value on average) is left to the library, faster for it.
  */
 function columnSource(c: ParquetColumn, data: ReturnType<typeof columnValues>): Pick<ColumnSource, 'data' | 'encoding'> {
   if (c.kind === 'enum') return {data, encoding: 'RLE_DICTIONARY'};
