@@ -17,7 +17,7 @@ import type {EnrichPlan} from './providers/types.js';
 import {createReporter, reporterMode, type Reporter} from './io/reporter.js';
 import {FLAG_DEFAULTS} from './defaults.js';
 import {dataPaths, foundFormat, resolveWithFallback, type DataPaths} from './io/paths.js';
-import {chooseFormat, extraFormats, tableFormat} from './io/formats/index.js';
+import {chooseFormat, formatFlagValue, tableFormat} from './io/formats/index.js';
 
 /** The commands that take --format (a hint naming one repeats the format). */
 const FORMAT_COMMANDS = new Set(['enrich', 'deals', 'billing', 'unify', 'run', 'report']);
@@ -151,7 +151,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected withDataDir(message: string): string {
     const dir = (this.flags as BaseFlags<typeof BaseCommand> | undefined)?.['data-dir'];
     // The tables' format too, when it is not CSV, for the commands that take --format.
-    const formats = [tableFormat(), ...extraFormats()].map((x) => x.name).join(',');
+    const formats = formatFlagValue();
     const format = (cmd: string, rest: string) =>
       formats !== 'csv' && FORMAT_COMMANDS.has(cmd) && !rest.includes('--format') ? ` --format ${formats}` : '';
     const arg =

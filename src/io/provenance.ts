@@ -2,7 +2,7 @@ import {createHash} from 'node:crypto';
 import {createReadStream, existsSync, readFileSync, statSync} from 'node:fs';
 import {Worker} from 'node:worker_threads';
 import {basename, join} from 'node:path';
-import {extraFormats, pathIn, tableFormat} from './formats/index.js';
+import {extraFormats, formatFlagValue, pathIn} from './formats/index.js';
 import {displayPath} from '../core/display-path.js';
 import {UserError} from '../errors.js';
 import {readablePaths} from './dataset.js';
@@ -130,8 +130,8 @@ export async function sourceOf(paths: DataPaths, table: MadeTable, seed: number,
 /** The command that makes `table` again (`flags` added to it). */
 const remake = (table: MadeTable, flags = ''): string => {
   // (The tables' format, when not the default: the command must write them in it.)
-  const names = [tableFormat(), ...extraFormats()].map((f) => f.name);
-  if (names.join(',') !== 'csv') flags += ` --format ${names.join(',')}`;
+  const formats = formatFlagValue();
+  if (formats !== 'csv') flags += ` --format ${formats}`;
   return table === 'deals' ? `\`stedi-gtm deals${flags}\` (or \`stedi-gtm run --from deals${flags}\`)` : `\`stedi-gtm billing${flags}\``;
 };
 

@@ -1,5 +1,5 @@
 import {formatShard, resolveShard, type Shard} from '../core/shard.js';
-import {extraFormats, tableFormat} from '../io/formats/index.js';
+import {writtenFormats} from '../io/formats/index.js';
 import {checkExportHeader} from './export-shape.js';
 import {checkInputFile} from '../io/input-check.js';
 import {checkWritable} from '../io/writable.js';
@@ -58,7 +58,7 @@ export async function enrichStage(s: EnrichStageInput): Promise<EnrichSummary> {
     if (typeof resolved === 'string') throw new UserError(resolved);
     shard = resolved.shard;
     if (resolved.engine) s.reporter.info(`Shard ${formatShard(shard)}, from ${resolved.engine}`);
-    if (![tableFormat(), ...extraFormats()].some((f) => f.name === 'csv'))
+    if (!writtenFormats().some((f) => f.name === 'csv'))
       s.reporter.warn(
         `--shard ${shardFlag} without CSV tables: merge combines the shards' CSV tables, so this shard cannot be merged; run the shards with --format csv,parquet`,
       );

@@ -227,6 +227,18 @@ export function extraFormats(): readonly TableFormat[] {
   return also;
 }
 
+/** The formats the tables are written in: tableFormat() first, then extraFormats(). */
+export function writtenFormats(): readonly TableFormat[] {
+  return [tableFormat(), ...also];
+}
+
+/** The `--format` value that writes this process's formats ('csv' by default; 'parquet,csv' for both). */
+export function formatFlagValue(): string {
+  return writtenFormats()
+    .map((f) => f.name)
+    .join(',');
+}
+
 /** What a worker thread needs to find a format (see loadFormat); this process's, with the formats written as well. */
 export function formatRef(f: TableFormat = tableFormat()): FormatRef {
   const ref: FormatRef = f.module ? {name: f.name, module: f.module} : {name: f.name};
