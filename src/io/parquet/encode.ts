@@ -1,8 +1,8 @@
 import {ByteWriter, ParquetWriter} from 'hyparquet-writer';
-import {useDictionary} from 'hyparquet-writer/src/dictionary.js';
 import type {ColumnChunk, KeyValue, RowGroup, SchemaElement} from 'hyparquet';
 import type {TableColumn} from '../table-codec.js';
 import {CONTROL_RE} from '../../core/text-cells.js';
+import {writeColumnChunk, type ColumnValues} from './pages.js';
 import {parquetColumns, schemaElements, type ParquetColumn} from './schema.js';
 
 /**
@@ -16,12 +16,10 @@ import {parquetColumns, schemaElements, type ParquetColumn} from './schema.js';
  *   its row group's offsets moved by where the block lands, then a footer (the schema and every row group) and
  *   the magic again.
  *
- * hyparquet-writer encodes and serialises; this module only cuts its output at row-group boundaries (its
- * ParquetWriter writes one row group per `write` of at most rowGroupSize rows, and the footer at `finish`).
- * Memory: one block's rows and bytes per thread; the assembler keeps only the row groups' metadata.
+ * The column chunks are written by pages.ts straight from the block's values (typed arrays, strings); the
+ * footer by hyparquet-writer (its ParquetWriter's `finish`, given the row groups). Memory: one block's rows and
+ * bytes per thread; the assembler keeps only the row groups' metadata.
  */
-
-type ColumnSource = Parameters<ParquetWriter['write']>[0]['columnData'][number];
 
 /** The rows of a block, encoded: one row group. */
 export interface EncodedRowGroup {
@@ -38,13 +36,18 @@ export interface ParquetTable {
   readonly schema: SchemaElement[];
   /** Text from outside (see CodecOptions.safeText): control characters removed, as in the CSV (no formula guard). */
   readonly safeText: boolean;
+  /** Bytes of values per data page, about (PAGE_BYTES; tests make it small to cut pages often). */
+  readonly pageBytes: number;
 }
 
 /** A table's Parquet layout from its columns (src/generated/tables.ts). */
-export function parquetTable(columns: readonly TableColumn[], options: {safeText?: boolean} = {}): ParquetTable {
+export function parquetTable(columns: readonly TableColumn[], options: {safeText?: boolean; pageBytes?: number} = {}): ParquetTable {
   const cols = parquetColumns(columns);
-  return {columns: cols, schema: schemaElements(cols), safeText: options.safeText === true};
+  return {columns: cols, schema: schemaElements(cols), safeText: options.safeText === true, pageBytes: options.pageBytes ?? PAGE_BYTES};
 }
+
+/** Bytes of values per data page, about: a page ends at the row that reaches it (hyparquet-writer's default). */
+export const PAGE_BYTES = 1 << 20;
 
 /** Rows per row group of the tables this tool writes: big enough to compress well, small enough to stream. */
 export const ROW_GROUP_ROWS = 65_536;
@@ -77,68 +80,32 @@ export function encodeRowGroup(table: ParquetTable, rows: readonly Record<string
  * of each) as one row group: what a table's encoder gathers row by row (see formats/parquet.ts).
  */
 export function encodeColumns(table: ParquetTable, cells: readonly (readonly unknown[])[], n: number): EncodedRowGroup {
-  const columnData: ColumnSource[] = table.columns.map((c, k) => ({
-    name: c.name,
-    ...columnSource(c, columnValues(c, cells[k], n, table.safeText)),
-    // Minimum and maximum of free text, lists and IDs serve no filter (IDs are hashes: every group spans them all),
-    // and cost a compare of every value.
-    statistics: c.kind !== 'text' && c.kind !== 'list' && c.kind !== 'id',
-    columnIndex: false,
-    offsetIndex: false,
-  }));
+  if (n === 0) return {bytes: new Uint8Array(0), rowGroup: {columns: [], total_byte_size: 0n, num_rows: 0n}, rows: 0};
   // One writer per thread, its buffer kept from block to block (grown once, not doubled and copied every block).
-  const writer = (scratch ??= new ByteWriter(1 << 20));
-  writer.offset = writer.index = 0;
-  const pw = new ParquetWriter({writer, schema: table.schema});
-  if (n > 0) void pw.write({columnData, rowGroupSize: n});
-  const bytes = writer.getBytes().slice(PARQUET_MAGIC.length);
-  const rowGroup = pw.row_groups[0];
-  if (rowGroup === undefined) return {bytes: new Uint8Array(0), rowGroup: {columns: [], total_byte_size: 0n, num_rows: 0n}, rows: 0};
-  return {bytes, rowGroup: moveRowGroup(rowGroup, -BigInt(PARQUET_MAGIC.length)), rows: n};
+  const out = (scratch ??= new ByteWriter(1 << 20));
+  out.offset = out.index = 0;
+  const columns: ColumnChunk[] = [];
+  let uncompressed = 0;
+  for (const [k, c] of table.columns.entries()) {
+    const written = writeColumnChunk(out, columnValues(c, cells[k], n, table.safeText), n, {
+      name: c.name,
+      nullable: c.nullable,
+      // Minimum and maximum of free text, lists and IDs serve no filter (IDs are hashes: every group spans them
+      // all), and cost a compare of every value.
+      statistics: c.kind !== 'text' && c.kind !== 'list' && c.kind !== 'id',
+      pageBytes: table.pageBytes,
+    });
+    columns.push(written.chunk);
+    uncompressed += written.uncompressed;
+  }
+  const bytes = out.getBytes().slice();
+  return {
+    bytes,
+    rowGroup: {columns, total_byte_size: BigInt(uncompressed), num_rows: BigInt(n), total_compressed_size: BigInt(bytes.length)},
+    rows: n,
+  };
 }
 let scratch: ByteWriter | undefined;
-
-/**
- * A column's values and encoding as hyparquet-writer takes them. IDs are unique: plain, never a dictionary. Enums
- * always get one. Text gets one where hyparquet-writer's own rule (useDictionary: a sample, then the whole column)
- * finds it pays (the library then builds the dictionary again: short values, cheap). Plain IDs and short text go as
- * UTF-8 made here, one buffer for the block and a view per value, where the library would encode each value into a
- * buffer of its own (about twice the time for short values, and their garbage); long text (LONG_TEXT characters a
- * value on average) is left to the library, faster for it.
- */
-function columnSource(c: ParquetColumn, data: ReturnType<typeof columnValues>): Pick<ColumnSource, 'data' | 'encoding'> {
-  if (c.kind === 'enum') return {data, encoding: 'RLE_DICTIONARY'};
-  if (c.kind === 'id') return {data: utf8Values(data as (string | null)[]), encoding: 'PLAIN'};
-  if (c.kind !== 'text') return {data};
-  const strings = data as string[];
-  let chars = 0;
-  for (const v of strings) chars += v.length;
-  if (chars >= LONG_TEXT * strings.length) return {data};
-  if (useDictionary(strings, 'BYTE_ARRAY', undefined, undefined, undefined, !c.nullable).dictionary) return {data, encoding: 'RLE_DICTIONARY'};
-  return {data: utf8Values(strings), encoding: 'PLAIN'};
-}
-
-/** Strings as UTF-8 bytes (those of TextEncoder), in one buffer, each value a view of its bytes; null stays null. */
-export function utf8Values(values: readonly (string | null)[]): (Uint8Array | null)[] {
-  let chars = 0;
-  for (const v of values) if (v !== null) chars += v.length;
-  // A character is at most 3 bytes of UTF-8 (a surrogate pair: 4 for 2).
-  const all = new Uint8Array(chars * 3);
-  const out = new Array<Uint8Array | null>(values.length);
-  let at = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v === null) out[i] = null;
-    else {
-      const start = at;
-      at += ENCODER.encodeInto(v, all.subarray(at)).written;
-      out[i] = all.subarray(start, at);
-    }
-  }
-  return out;
-}
-const ENCODER = new TextEncoder();
-const LONG_TEXT = 64;
 
 /** The file's start, each block in order, the footer: see the module comment. */
 export class ParquetAssembler {
@@ -208,15 +175,16 @@ export function moveRowGroup(rg: RowGroup, by: bigint): RowGroup {
 }
 
 /**
- * A column's values in a block, as hyparquet-writer takes them (see schema.ts for the types).
- * Long on purpose: one flat switch on the column kind, each case a tight loop over the block's rows (one case per
- * kind of schema.ts; a helper per case would only move the same lines apart).
+ * A column's values in a block, as pages.ts writes them (see schema.ts for the types): strings, or typed arrays
+ * and which rows have a value. Long on purpose: one flat switch on the column kind, each case a tight loop over
+ * the block's rows (one case per kind of schema.ts; a helper per case would only move the same lines apart).
  */
-function columnValues(c: ParquetColumn, cells: readonly unknown[], n: number, safeText: boolean): unknown[] | Float64Array | Int32Array {
+function columnValues(c: ParquetColumn, cells: readonly unknown[], n: number, safeText: boolean): ColumnValues {
   const name = c.name;
   const missing = (i: number): never => {
     throw new Error(`parquet: row ${i + 1} of the block has no value in column ${name}, which is not nullable`);
   };
+  const defined = c.nullable ? new Uint8Array(n) : null;
   switch (c.kind) {
     case 'text': {
       const out = new Array<string>(n);
@@ -225,76 +193,76 @@ function columnValues(c: ParquetColumn, cells: readonly unknown[], n: number, sa
         const s = typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
         out[i] = safeText && CONTROL_RE.test(s) ? s.replace(CONTROL_ALL_RE, '') : s;
       }
-      return out;
+      // Free text gets a dictionary where one pays (repeated values: sources, countries, industries).
+      return {kind: 'strings', values: out, defined: null, dictionary: 'auto'};
     }
     case 'id':
     case 'enum': {
-      const out = new Array<string | null>(n);
+      const out = new Array<string>(n);
       for (let i = 0; i < n; i++) {
         const v = cells[i];
-        if (v === null || v === undefined || v === '') out[i] = c.nullable ? null : v === '' ? '' : missing(i);
-        else out[i] = String(v);
+        if (v === null || v === undefined || v === '') {
+          if (defined) out[i] = '';
+          else out[i] = v === '' ? '' : missing(i);
+        } else {
+          out[i] = String(v);
+          if (defined) defined[i] = 1;
+        }
       }
-      return out;
+      // IDs are unique: never a dictionary; enums always.
+      return {kind: 'strings', values: out, defined, dictionary: c.kind === 'id' ? 'never' : 'always'};
     }
     case 'date': {
-      if (!c.nullable) {
-        const out = new Int32Array(n);
-        for (let i = 0; i < n; i++) out[i] = days(cells[i], name);
-        return out;
-      }
-      const out = new Array<number | null>(n);
+      const out = new Int32Array(n);
       for (let i = 0; i < n; i++) {
         const v = cells[i];
-        out[i] = v === null || v === undefined || v === '' ? null : days(v, name);
+        if (defined && (v === null || v === undefined || v === '')) continue;
+        out[i] = days(v, name);
+        if (defined) defined[i] = 1;
       }
-      return out;
+      return {kind: 'int32', values: out, defined};
     }
-    case 'int': {
-      const out = new Array<bigint | null>(n);
-      for (let i = 0; i < n; i++) {
-        const v = cells[i];
-        if (typeof v === 'number' && Number.isSafeInteger(v)) out[i] = BigInt(v);
-        else if ((v === null || v === undefined) && c.nullable) out[i] = null;
-        else throw new Error(`parquet: column ${name} holds ${String(v)}, not a whole number`);
-      }
-      return out;
-    }
+    case 'int':
     case 'decimal': {
-      const factor = 10 ** (c.scale ?? 0);
-      const out = new Array<bigint | null>(n);
+      // INT64 values held as doubles (exact: safe integers); a decimal as its units (cents), checked exact.
+      const factor = c.kind === 'decimal' ? 10 ** (c.scale ?? 0) : 1;
+      const out = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         const v = cells[i];
-        if (typeof v === 'number' && Number.isFinite(v)) {
-          const units = Math.round(v * factor);
+        if (typeof v === 'number' && (c.kind === 'int' ? Number.isSafeInteger(v) : Number.isFinite(v))) {
+          const units = c.kind === 'int' ? v : Math.round(v * factor);
           // A value with more digits than the scale would be changed by the DECIMAL: refuse it rather than round.
-          if (units / factor !== v) throw new Error(`parquet: column ${name} holds ${v}, which has more than ${c.scale} decimals`);
-          out[i] = BigInt(units);
-        } else if ((v === null || v === undefined) && c.nullable) out[i] = null;
-        else throw new Error(`parquet: column ${name} holds ${String(v)}, not an amount`);
+          if (c.kind === 'decimal' && (units / factor !== v || !Number.isSafeInteger(units)))
+            throw new Error(`parquet: column ${name} holds ${v}, which has more than ${c.scale} decimals`);
+          out[i] = units;
+          if (defined) defined[i] = 1;
+        } else if ((v === null || v === undefined) && defined) continue;
+        else throw new Error(`parquet: column ${name} holds ${String(v)}, ${c.kind === 'int' ? 'not a whole number' : 'not an amount'}`);
       }
-      return out;
+      return {kind: 'int64', values: out, defined, decimal: c.kind === 'decimal'};
     }
     case 'double': {
-      if (!c.nullable) {
-        const out = new Float64Array(n);
-        for (let i = 0; i < n; i++) out[i] = cells[i] as number;
-        return out;
-      }
-      const out = new Array<number | null>(n);
+      const out = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         const v = cells[i];
-        out[i] = typeof v === 'number' ? v : null;
+        if (!defined) out[i] = v as number;
+        else if (typeof v === 'number') {
+          out[i] = v;
+          defined[i] = 1;
+        }
       }
-      return out;
+      return {kind: 'double', values: out, defined};
     }
     case 'boolean': {
-      const out = new Array<boolean | null>(n);
+      const out = new Uint8Array(n);
       for (let i = 0; i < n; i++) {
         const v = cells[i];
-        out[i] = v === true ? true : v === false ? false : c.nullable ? null : missing(i);
+        if (v === true || v === false) {
+          out[i] = v ? 1 : 0;
+          if (defined) defined[i] = 1;
+        } else if (!defined) missing(i);
       }
-      return out;
+      return {kind: 'boolean', values: out, defined};
     }
     case 'list': {
       const out = new Array<string[]>(n);
@@ -310,7 +278,7 @@ function columnValues(c: ParquetColumn, cells: readonly unknown[], n: number, sa
         });
         out[i] = list.length === 1 && list[0] === '' ? [] : list;
       }
-      return out;
+      return {kind: 'list', values: out, dictionary: 'auto'};
     }
   }
 }

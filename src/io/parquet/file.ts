@@ -71,6 +71,8 @@ export interface WriteParquetOptions {
   safeText?: boolean;
   /** Rows per row group (default ROW_GROUP_ROWS). */
   rowGroupRows?: number;
+  /** Bytes of values per data page, about (default PAGE_BYTES; tests cut pages often). */
+  pageBytes?: number;
 }
 
 /**
