@@ -1,7 +1,7 @@
 import type {RowGroup, SchemaElement} from 'hyparquet';
 import {UserError} from '../../errors.js';
 import {
-  encodeColumns,
+  encodeBlock,
   getter,
   parquetFooter,
   parquetTable,
@@ -11,6 +11,7 @@ import {
   moveRowGroup,
   type ParquetTable,
 } from '../parquet/encode.js';
+import {columnBuilders, type ColumnBuilder} from '../parquet/columns.js';
 import {ParquetRowReader} from '../parquet/cursor.js';
 import type {TableCodec} from '../table-codec.js';
 import type {BlockSink, EncoderOptions, RowPart, TableEncoder, TableFormat, WrittenBlock} from './registry.js';
@@ -50,8 +51,8 @@ class ParquetEncoder implements TableEncoder {
   rows = 0;
   private readonly table: ParquetTable;
   private readonly sink: BlockSink;
-  /** The group being gathered: one array of values per column, `n` rows. */
-  private cells: unknown[][];
+  /** The group being gathered, column by column (io/parquet/columns.ts), `n` rows. */
+  private readonly columns: ColumnBuilder[];
   private n = 0;
   private text = 0;
   /** Appends a row's values to the columns; returns the characters of its text (compiled per table, see pusher). */
@@ -65,7 +66,7 @@ class ParquetEncoder implements TableEncoder {
     this.sink = o.sink;
     this.table = parquetTable(o.table.table, {safeText: o.table.safe});
     this.append = pusher(this.table, 0);
-    this.cells = this.table.columns.map(() => []);
+    this.columns = columnBuilders(this.table.columns, this.table.safeText);
     this.started = this.head = o.head;
   }
 
@@ -96,7 +97,7 @@ class ParquetEncoder implements TableEncoder {
     const append = pusher(this.table, from);
     return (head, row) => {
       if (typeof head === 'string' || head instanceof Uint8Array) throw new Error(`parquet: ${this.path}: a row part of another format`);
-      this.counted(append(this.cells, head as Record<string, unknown>, row));
+      this.counted(append(this.columns, head as Record<string, unknown>, row));
     };
   }
 
@@ -112,13 +113,13 @@ class ParquetEncoder implements TableEncoder {
   }
 
   discard(): void {
-    this.cells = this.table.columns.map(() => []);
+    for (const c of this.columns) c.reset();
     this.n = 0;
     this.text = 0;
   }
 
   private push(row: Record<string, unknown>): void {
-    this.counted(this.append(this.cells, row, row));
+    this.counted(this.append(this.columns, row, row));
   }
 
   /** A row was appended, with `text` characters of text. */
@@ -138,15 +139,15 @@ class ParquetEncoder implements TableEncoder {
   private flush(): void {
     if (this.n === 0) return;
     if (this.head) this.emitHead();
-    const block = encodeColumns(this.table, this.cells, this.n);
+    const block = encodeBlock(this.table, this.columns, this.n);
     const rows = this.n;
     this.discard();
     this.sink(block.bytes, rows, {group: block.rowGroup} satisfies ParquetBlockMeta);
   }
 }
 
-/** `(cells, head, row) => characters of text`: appends a row's values to the columns, the first `from` read from head. */
-type Pusher = (cells: unknown[][], head: Record<string, unknown>, row: Record<string, unknown>) => number;
+/** `(columns, head, row) => characters of text`: appends a row's values to the columns, the first `from` read from head. */
+type Pusher = (columns: ColumnBuilder[], head: Record<string, unknown>, row: Record<string, unknown>) => number;
 
 /**
  * A table's Pusher, compiled (the properties by their literal names: one shape per table, which V8 reads fast, where
@@ -156,10 +157,10 @@ type Pusher = (cells: unknown[][], head: Record<string, unknown>, row: Record<st
 function pusher(table: ParquetTable, from: number): Pusher {
   const lines = table.columns.map((c, k) => {
     const v = `${k < from ? 'head' : 'row'}[${JSON.stringify(c.name)}]`;
-    if (c.kind !== 'text' && c.kind !== 'list') return `cells[${k}].push(${v});`;
-    return `v = ${v}; cells[${k}].push(v); t += typeof v === 'string' ? v.length : Array.isArray(v) ? v.length * 8 : 0;`;
+    if (c.kind !== 'text' && c.kind !== 'list') return `columns[${k}].add(${v});`;
+    return `v = ${v}; columns[${k}].add(v); t += typeof v === 'string' ? v.length : Array.isArray(v) ? v.length * 8 : 0;`;
   });
-  return new Function('cells', 'head', 'row', `let v, t = 0;\n${lines.join('\n')}\nreturn t;`) as Pusher;
+  return new Function('columns', 'head', 'row', `let v, t = 0;\n${lines.join('\n')}\nreturn t;`) as Pusher;
 }
 
 const parquetFormat: TableFormat = {

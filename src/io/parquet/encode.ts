@@ -1,8 +1,8 @@
 import {ByteWriter, ParquetWriter} from 'hyparquet-writer';
 import type {ColumnChunk, KeyValue, RowGroup, SchemaElement} from 'hyparquet';
 import type {TableColumn} from '../table-codec.js';
-import {CONTROL_RE} from '../../core/text-cells.js';
-import {writeColumnChunk, type ColumnValues} from './pages.js';
+import {columnBuilders, type ColumnBuilder} from './columns.js';
+import {writeColumnChunk} from './pages.js';
 import {parquetColumns, schemaElements, type ParquetColumn} from './schema.js';
 
 /**
@@ -57,29 +57,27 @@ export const ROW_GROUP_TEXT = 2 << 20;
 
 /** The file's first bytes (and last). */
 export const PARQUET_MAGIC = new Uint8Array([0x50, 0x41, 0x52, 0x31]); // PAR1
-const DAY_MS = 86_400_000;
-const CONTROL_ALL_RE = new RegExp(CONTROL_RE.source, 'g');
 
 /** Encodes rows (objects keyed by column name, as the CSV codecs take them) as one row group. */
 export function encodeRowGroup(table: ParquetTable, rows: readonly Record<string, unknown>[]): EncodedRowGroup {
-  return encodeColumns(
-    table,
-    table.columns.map((c) => {
-      // The column's values by its literal name (one inline cache per column: rows share one shape), not row[name].
-      const at = getter(c.name);
-      const cells = new Array<unknown>(rows.length);
-      for (let i = 0; i < rows.length; i++) cells[i] = at(rows[i]);
-      return cells;
-    }),
-    rows.length,
-  );
+  let builders = rowBuilders.get(table);
+  if (!builders) rowBuilders.set(table, (builders = columnBuilders(table.columns, table.safeText)));
+  for (const b of builders) b.reset();
+  for (const [k, c] of table.columns.entries()) {
+    // The column's values by its literal name (one inline cache per column: rows share one shape), not row[name].
+    const at = getter(c.name);
+    const b = builders[k];
+    for (let i = 0; i < rows.length; i++) b.add(at(rows[i]));
+  }
+  return encodeBlock(table, builders, rows.length);
 }
+const rowBuilders = new WeakMap<ParquetTable, ColumnBuilder[]>();
 
 /**
- * Encodes a block given column by column (`cells[k]`: the values of table.columns[k], as the rows hold them, `n`
- * of each) as one row group: what a table's encoder gathers row by row (see formats/parquet.ts).
+ * Encodes a block gathered column by column (`builders`: those of table.columns, columnBuilders, `n` rows each) as
+ * one row group: what a table's encoder gathers row by row (see formats/parquet.ts).
  */
-export function encodeColumns(table: ParquetTable, cells: readonly (readonly unknown[])[], n: number): EncodedRowGroup {
+export function encodeBlock(table: ParquetTable, builders: readonly ColumnBuilder[], n: number): EncodedRowGroup {
   if (n === 0) return {bytes: new Uint8Array(0), rowGroup: {columns: [], total_byte_size: 0n, num_rows: 0n}, rows: 0};
   // One writer per thread, its buffer kept from block to block (grown once, not doubled and copied every block).
   const out = (scratch ??= new ByteWriter(1 << 20));
@@ -87,7 +85,7 @@ export function encodeColumns(table: ParquetTable, cells: readonly (readonly unk
   const columns: ColumnChunk[] = [];
   let uncompressed = 0;
   for (const [k, c] of table.columns.entries()) {
-    const written = writeColumnChunk(out, columnValues(c, cells[k], n, table.safeText), n, {
+    const written = writeColumnChunk(out, builders[k].values(), n, {
       name: c.name,
       nullable: c.nullable,
       // Minimum and maximum of free text, lists and IDs serve no filter (IDs are hashes: every group spans them
@@ -99,11 +97,7 @@ export function encodeColumns(table: ParquetTable, cells: readonly (readonly unk
     uncompressed += written.uncompressed;
   }
   const bytes = out.getBytes().slice();
-  return {
-    bytes,
-    rowGroup: {columns, total_byte_size: BigInt(uncompressed), num_rows: BigInt(n), total_compressed_size: BigInt(bytes.length)},
-    rows: n,
-  };
+  return {bytes, rowGroup: {columns, total_byte_size: BigInt(uncompressed), num_rows: BigInt(n), total_compressed_size: BigInt(bytes.length)}, rows: n};
 }
 let scratch: ByteWriter | undefined;
 
@@ -174,115 +168,6 @@ export function moveRowGroup(rg: RowGroup, by: bigint): RowGroup {
   return {...rg, columns, ...(rg.file_offset !== undefined ? {file_offset: rg.file_offset + by} : {})};
 }
 
-/**
- * A column's values in a block, as pages.ts writes them (see schema.ts for the types): strings, or typed arrays
- * and which rows have a value. Long on purpose: one flat switch on the column kind, each case a tight loop over
- * the block's rows (one case per kind of schema.ts; a helper per case would only move the same lines apart).
- */
-function columnValues(c: ParquetColumn, cells: readonly unknown[], n: number, safeText: boolean): ColumnValues {
-  const name = c.name;
-  const missing = (i: number): never => {
-    throw new Error(`parquet: row ${i + 1} of the block has no value in column ${name}, which is not nullable`);
-  };
-  const defined = c.nullable ? new Uint8Array(n) : null;
-  switch (c.kind) {
-    case 'text': {
-      const out = new Array<string>(n);
-      for (let i = 0; i < n; i++) {
-        const v = cells[i];
-        const s = typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
-        out[i] = safeText && CONTROL_RE.test(s) ? s.replace(CONTROL_ALL_RE, '') : s;
-      }
-      // Free text gets a dictionary where one pays (repeated values: sources, countries, industries).
-      return {kind: 'strings', values: out, defined: null, dictionary: 'auto'};
-    }
-    case 'id':
-    case 'enum': {
-      const out = new Array<string>(n);
-      for (let i = 0; i < n; i++) {
-        const v = cells[i];
-        if (v === null || v === undefined || v === '') {
-          if (defined) out[i] = '';
-          else out[i] = v === '' ? '' : missing(i);
-        } else {
-          out[i] = String(v);
-          if (defined) defined[i] = 1;
-        }
-      }
-      // IDs are unique: never a dictionary; enums always.
-      return {kind: 'strings', values: out, defined, dictionary: c.kind === 'id' ? 'never' : 'always'};
-    }
-    case 'date': {
-      const out = new Int32Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = cells[i];
-        if (defined && (v === null || v === undefined || v === '')) continue;
-        out[i] = days(v, name);
-        if (defined) defined[i] = 1;
-      }
-      return {kind: 'int32', values: out, defined};
-    }
-    case 'int':
-    case 'decimal': {
-      // INT64 values held as doubles (exact: safe integers); a decimal as its units (cents), checked exact.
-      const factor = c.kind === 'decimal' ? 10 ** (c.scale ?? 0) : 1;
-      const out = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = cells[i];
-        if (typeof v === 'number' && (c.kind === 'int' ? Number.isSafeInteger(v) : Number.isFinite(v))) {
-          const units = c.kind === 'int' ? v : Math.round(v * factor);
-          // A value with more digits than the scale would be changed by the DECIMAL: refuse it rather than round.
-          if (c.kind === 'decimal' && (units / factor !== v || !Number.isSafeInteger(units)))
-            throw new Error(`parquet: column ${name} holds ${v}, which has more than ${c.scale} decimals`);
-          out[i] = units;
-          if (defined) defined[i] = 1;
-        } else if ((v === null || v === undefined) && defined) continue;
-        else throw new Error(`parquet: column ${name} holds ${String(v)}, ${c.kind === 'int' ? 'not a whole number' : 'not an amount'}`);
-      }
-      return {kind: 'int64', values: out, defined, decimal: c.kind === 'decimal'};
-    }
-    case 'double': {
-      const out = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = cells[i];
-        if (!defined) out[i] = v as number;
-        else if (typeof v === 'number') {
-          out[i] = v;
-          defined[i] = 1;
-        }
-      }
-      return {kind: 'double', values: out, defined};
-    }
-    case 'boolean': {
-      const out = new Uint8Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = cells[i];
-        if (v === true || v === false) {
-          out[i] = v ? 1 : 0;
-          if (defined) defined[i] = 1;
-        } else if (!defined) missing(i);
-      }
-      return {kind: 'boolean', values: out, defined};
-    }
-    case 'list': {
-      const out = new Array<string[]>(n);
-      for (let i = 0; i < n; i++) {
-        const v = cells[i];
-        // As in the CSV (see listCell in table-codec.ts): a "|" inside an item is "/", and a list whose cell
-        // would be empty (one empty item) is no items, so both formats hold the same values.
-        const items = Array.isArray(v) ? (v as unknown[]) : v === null || v === undefined ? [] : [v];
-        const list = items.map((item) => {
-          let s = typeof item === 'string' ? item : String(item);
-          if (s.includes('|')) s = s.replaceAll('|', '/');
-          return safeText && CONTROL_RE.test(s) ? s.replace(CONTROL_ALL_RE, '') : s;
-        });
-        out[i] = list.length === 1 && list[0] === '' ? [] : list;
-      }
-      return {kind: 'list', values: out, dictionary: 'auto'};
-    }
-  }
-}
-
 const getters = new Map<string, (row: Record<string, unknown>) => unknown>();
 /** `(row) => row.<name>`, compiled once per column name. */
 export function getter(name: string): (row: Record<string, unknown>) => unknown {
@@ -290,13 +175,4 @@ export function getter(name: string): (row: Record<string, unknown>) => unknown 
   if (g === undefined)
     getters.set(name, (g = new Function('row', `return row[${JSON.stringify(name)}];`) as (row: Record<string, unknown>) => unknown));
   return g;
-}
-
-/** Days since 1970-01-01 of a YYYY-MM-DD text. */
-function days(v: unknown, name: string): number {
-  if (typeof v === 'string' && v.length === 10 && v.charCodeAt(4) === 45 && v.charCodeAt(7) === 45) {
-    const t = Date.UTC(Number(v.slice(0, 4)), Number(v.slice(5, 7)) - 1, Number(v.slice(8, 10)));
-    if (Number.isFinite(t)) return t / DAY_MS;
-  }
-  throw new Error(`parquet: column ${name} holds ${JSON.stringify(v)}, not a date (YYYY-MM-DD)`);
 }

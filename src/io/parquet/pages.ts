@@ -5,38 +5,49 @@ import {snappyCompress} from 'hyparquet-writer/src/snappy.js';
 import type {ColumnChunk, Encoding, ParquetType, Statistics} from 'hyparquet';
 
 /**
- * A column chunk (one column of one row group) written straight from a block's values: its pages (data page v2,
- * snappy) and its metadata. The values come as typed arrays (numbers, dates, booleans) or strings, written into
- * one reused buffer a page at a time: hyparquet-writer's own column writer converts every value (a bigint per
- * INT64, a buffer per string, arrays of levels and of values per page), and that garbage was most of the cost
- * of a Parquet run (issue 19). hyparquet-writer still writes the page headers (thrift), compresses (snappy) and
- * writes the footer (encode.ts), and hyparquet reads the files back in the tests.
+ * A column chunk (one column of one row group) written straight from a block's values as columns.ts gathered
+ * them: text already UTF-8 in PLAIN layout (a page is a slice of it), dictionary indexes, numbers in typed
+ * arrays. hyparquet-writer's own column writer converted every value (a bigint per INT64, a buffer per string,
+ * arrays of levels and values per page): that garbage was most of what a Parquet run cost over CSV (issue 19).
+ * hyparquet-writer still writes the page headers (thrift), compresses (snappy) and writes the footer (encode.ts);
+ * hyparquet and DuckDB read the files back in the tests.
  *
  * The layout is Parquet's (https://parquet.apache.org/docs/file-format/): a dictionary page (PLAIN) when the
- * column is dictionary-encoded, then data pages of at most about `pageBytes` of values, each cut at a row; a
- * page holds its repetition and definition levels (RLE/bit-packed hybrid, not compressed) and its values
- * (PLAIN, or RLE_DICTIONARY indexes; compressed).
+ * column is dictionary-encoded, then data pages (v2) of about `pageBytes` of values at most, each ending at a
+ * row; a page holds its repetition and definition levels (RLE/bit-packed hybrid, not compressed) and its values
+ * (PLAIN, or RLE_DICTIONARY indexes; snappy).
  */
 
-/** A block's values of one column (`n` rows), as encode.ts gathers them; `defined[i]` 0: row i is null. */
+/** Byte arrays in PLAIN layout: value k is bytes [starts[k], starts[k + 1]) (its 4-byte length, then its bytes). */
+export interface PlainBytes {
+  bytes: Uint8Array;
+  starts: Int32Array;
+  count: number;
+}
+
+/** A dictionary of byte arrays: its values (in PLAIN, and as strings), and each value's index in it. */
+export interface DictionaryValues {
+  strings: readonly string[];
+  plain: PlainBytes;
+  indexes: Int32Array;
+}
+
+/** A block's values of one column (`rows` rows); `defined[i]` 0: row i is null (absent: none is). */
 export type ColumnValues =
-  | {kind: 'strings'; values: readonly string[]; defined: Uint8Array | null; dictionary: DictionaryUse}
+  | {kind: 'bytes'; plain: PlainBytes | undefined; dictionary?: DictionaryValues; defined: Uint8Array | null; rows: number}
+  /** A LIST of byte arrays per row (never null: an empty list is no items); `items[i]`: row i's number of items. */
+  | {kind: 'list'; plain: PlainBytes | undefined; dictionary?: DictionaryValues; items: Int32Array; rows: number}
   | {kind: 'int32'; values: Int32Array; defined: Uint8Array | null}
   /** INT64 values as doubles holding whole numbers (every one a safe integer). */
-  | {kind: 'int64'; values: Float64Array; defined: Uint8Array | null; decimal: boolean}
+  | {kind: 'int64'; values: Float64Array; defined: Uint8Array | null}
   | {kind: 'double'; values: Float64Array; defined: Uint8Array | null}
-  | {kind: 'boolean'; values: Uint8Array; defined: Uint8Array | null}
-  /** A LIST of strings per row (never null: an empty list is no items). */
-  | {kind: 'list'; values: readonly (readonly string[])[]; dictionary: DictionaryUse};
-
-/** Whether a dictionary is used: always (enums), where it at least halves the values' bytes, or never (unique IDs). */
-export type DictionaryUse = 'always' | 'auto' | 'never';
+  | {kind: 'boolean'; values: Uint8Array; defined: Uint8Array | null};
 
 export interface ChunkOptions {
   name: string;
   /** OPTIONAL (definition levels are written). */
   nullable: boolean;
-  /** Minimum and maximum in the metadata. */
+  /** Minimum, maximum and nulls in the metadata. */
   statistics: boolean;
   /** Bytes of values after which a data page ends (at the next row). */
   pageBytes: number;
@@ -46,33 +57,39 @@ export interface ChunkOptions {
 export function writeColumnChunk(out: ByteWriter, v: ColumnValues, n: number, o: ChunkOptions): {chunk: ColumnChunk; uncompressed: number} {
   const start = out.offset;
   const levels = columnLevels(v, n, o.nullable);
-  const physical = physicalType(v);
-  const dict = dictionaryOf(v, levels.values);
+  const dict = v.kind === 'bytes' || v.kind === 'list' ? v.dictionary : numberDictionary(v, levels);
   let uncompressed = 0;
   let dictionaryPageOffset: bigint | undefined;
   const encodings: Encoding[] = [];
   if (dict) {
     dictionaryPageOffset = BigInt(out.offset);
-    const page = pageScratch();
-    writePlain(page, v, dict.values);
-    uncompressed += writePage(out, page, {type: 'DICTIONARY_PAGE', dictionary_page_header: {num_values: dict.values.count, encoding: 'PLAIN'}});
+    const page = 'plain' in dict ? dict.plain.bytes : plainNumbers(v, dict.values, 0, dict.values.length);
+    uncompressed += writePage(out, page, {
+      type: 'DICTIONARY_PAGE',
+      dictionary_page_header: {num_values: 'plain' in dict ? dict.plain.count : dict.values.length, encoding: 'PLAIN'},
+    });
     encodings.push('PLAIN');
   }
   const encoding: Encoding = dict ? 'RLE_DICTIONARY' : 'PLAIN';
   encodings.push(encoding);
   const dataPageOffset = BigInt(out.offset);
-  let pages = 0;
-  for (const p of pageCuts(v, levels, dict !== undefined, o.pageBytes)) {
-    const lv = levelScratch();
+  const cuts = pageCuts(v, levels, dict !== undefined, o.pageBytes);
+  for (const p of cuts) {
+    const lv = scratch('levels');
     const repLength = levels.rep ? writeRleBitPackedHybrid(lv, levels.rep.subarray(p.entry, p.entryEnd), 1) : 0;
     const defLength = levels.def ? writeRleBitPackedHybrid(lv, levels.def.subarray(p.entry, p.entryEnd), levels.defWidth) : 0;
-    const page = pageScratch();
+    let page: Uint8Array;
     if (dict) {
-      page.appendUint8(dict.bitWidth);
-      writeRleBitPackedHybrid(page, dict.indexes.subarray(p.value, p.valueEnd), dict.bitWidth);
-    } else writePlain(page, v, levels.values, p.value, p.valueEnd);
+      const w = scratch('page');
+      const bitWidth = bitsFor(('plain' in dict ? dict.plain.count : dict.values.length) - 1);
+      w.appendUint8(bitWidth);
+      writeRleBitPackedHybrid(w, dict.indexes.subarray(p.value, p.valueEnd), bitWidth);
+      page = w.getBytes();
+    } else if (v.kind === 'bytes' || v.kind === 'list') {
+      const plain = v.plain!;
+      page = plain.bytes.subarray(plain.starts[p.value], plain.starts[p.valueEnd]);
+    } else page = plainNumbers(v, levels.present ? presentValues(v, levels.present) : v.values, p.value, p.valueEnd);
     const entries = p.entryEnd - p.entry;
-    const present = p.valueEnd - p.value;
     uncompressed += writePage(
       out,
       page,
@@ -80,7 +97,7 @@ export function writeColumnChunk(out: ByteWriter, v: ColumnValues, n: number, o:
         type: 'DATA_PAGE_V2',
         data_page_header_v2: {
           num_values: entries,
-          num_nulls: entries - present,
+          num_nulls: entries - (p.valueEnd - p.value),
           num_rows: p.rowEnd - p.row,
           encoding,
           definition_levels_byte_length: defLength,
@@ -90,14 +107,13 @@ export function writeColumnChunk(out: ByteWriter, v: ColumnValues, n: number, o:
       },
       lv,
     );
-    pages++;
   }
-  const statistics = o.statistics ? statisticsOf(v, levels, dict) : undefined;
+  const statistics = o.statistics ? statisticsOf(v, levels) : undefined;
   return {
     chunk: {
       file_offset: BigInt(start),
       meta_data: {
-        type: physical,
+        type: physicalType(v),
         encodings,
         path_in_schema: v.kind === 'list' ? [o.name, 'list', 'element'] : [o.name],
         codec: 'SNAPPY',
@@ -109,7 +125,7 @@ export function writeColumnChunk(out: ByteWriter, v: ColumnValues, n: number, o:
         ...(statistics ? {statistics} : {}),
         encoding_stats: [
           ...(dict ? [{page_type: 'DICTIONARY_PAGE' as const, encoding: 'PLAIN' as const, count: 1}] : []),
-          {page_type: 'DATA_PAGE_V2' as const, encoding, count: pages},
+          {page_type: 'DATA_PAGE_V2' as const, encoding, count: cuts.length},
         ],
       },
     },
@@ -119,7 +135,7 @@ export function writeColumnChunk(out: ByteWriter, v: ColumnValues, n: number, o:
 
 function physicalType(v: ColumnValues): ParquetType {
   switch (v.kind) {
-    case 'strings':
+    case 'bytes':
     case 'list':
       return 'BYTE_ARRAY';
     case 'int32':
@@ -133,12 +149,18 @@ function physicalType(v: ColumnValues): ParquetType {
   }
 }
 
+/** Bits of an index up to `max` (0 for a dictionary of one value, as parquet-mr writes). */
+function bitsFor(max: number): number {
+  return max <= 0 ? 0 : 32 - Math.clz32(max);
+}
+
 /**
- * The levels of a chunk: an entry per row (flat) or per item (lists; an empty list is one entry, with no value),
- * and the values in order.
+ * The levels of a chunk: an entry per row (flat) or per item (lists; an empty list is one entry, with no value);
+ * `count`: entries with a value.
  */
 interface Levels {
   entries: number;
+  count: number;
   /** Definition levels per entry (absent: a REQUIRED flat column, every entry a value). */
   def: Uint8Array | null;
   defWidth: number;
@@ -146,14 +168,8 @@ interface Levels {
   rep: Uint8Array | null;
   /** Lists: the entry of each row's first item, and `entries` at the end (rows + 1 numbers). */
   rowEntry: Int32Array | null;
-  values: Values;
-}
-
-/** Values in order: value k is src[rows[k]] (the rows with a value, of a nullable column) or src[k]. */
-interface Values {
-  src: ArrayLike<string | number>;
-  rows: Int32Array | null;
-  count: number;
+  /** A flat column with nulls: which rows have a value (the same as def). */
+  present: Uint8Array | null;
 }
 
 function columnLevels(v: ColumnValues, n: number, nullable: boolean): Levels {
@@ -161,26 +177,28 @@ function columnLevels(v: ColumnValues, n: number, nullable: boolean): Levels {
     // <name> (REQUIRED or OPTIONAL) / list (REPEATED) / element (REQUIRED): an item is at the maximum level.
     const full = nullable ? 2 : 1;
     let entries = 0;
-    for (let i = 0; i < n; i++) entries += Math.max(1, v.values[i].length);
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      entries += Math.max(1, v.items[i]);
+      count += v.items[i];
+    }
     const def = new Uint8Array(entries);
     const rep = new Uint8Array(entries);
     const rowEntry = new Int32Array(n + 1);
-    const items: string[] = [];
     let e = 0;
     for (let i = 0; i < n; i++) {
       rowEntry[i] = e;
-      const list = v.values[i];
-      if (list.length === 0) def[e++] = full - 1;
-      for (let j = 0; j < list.length; j++) {
+      const items = v.items[i];
+      if (items === 0) def[e++] = full - 1;
+      for (let j = 0; j < items; j++) {
         def[e] = full;
         rep[e++] = j === 0 ? 0 : 1;
-        items.push(list[j]);
       }
     }
     rowEntry[n] = entries;
-    return {entries, def, defWidth: full === 2 ? 2 : 1, rep, rowEntry, values: {src: items, rows: null, count: items.length}};
+    return {entries, count, def, defWidth: bitsFor(full), rep, rowEntry, present: null};
   }
-  const all: Levels = {entries: n, def: null, defWidth: 0, rep: null, rowEntry: null, values: {src: v.values, rows: null, count: n}};
+  const all: Levels = {entries: n, count: n, def: null, defWidth: 0, rep: null, rowEntry: null, present: null};
   const defined = v.defined;
   if (!nullable) {
     if (defined) for (let i = 0; i < n; i++) if (defined[i] === 0) throw new Error('parquet: a null in a REQUIRED column');
@@ -189,9 +207,7 @@ function columnLevels(v: ColumnValues, n: number, nullable: boolean): Levels {
   if (!defined) return {...all, def: new Uint8Array(n).fill(1), defWidth: 1};
   let count = 0;
   for (let i = 0; i < n; i++) count += defined[i];
-  const rows = new Int32Array(count);
-  for (let i = 0, k = 0; i < n; i++) if (defined[i] !== 0) rows[k++] = i;
-  return {...all, def: defined, defWidth: 1, values: {src: v.values, rows, count}};
+  return {...all, count, def: defined, defWidth: 1, present: count < n ? defined : null};
 }
 
 /** A page: rows [row, rowEnd), entries [entry, entryEnd), values [value, valueEnd). */
@@ -205,163 +221,120 @@ interface PageCut {
 }
 
 /**
- * Where the data pages end: after the row whose values reach `pageBytes` (PLAIN sizes, counting 4 + characters
- * for a string). Dictionary indexes and fixed-size values of a row group (at most ROW_GROUP_ROWS) fit one page.
+ * Where the data pages end: after the row whose values reach `pageBytes` in PLAIN. Dictionary indexes and
+ * fixed-size values of a row group (at most ROW_GROUP_ROWS) fit one page.
  */
 function pageCuts(v: ColumnValues, levels: Levels, dictionary: boolean, pageBytes: number): PageCut[] {
   const rows = levels.rowEntry ? levels.rowEntry.length - 1 : levels.entries;
-  const whole: PageCut = {row: 0, rowEnd: rows, entry: 0, entryEnd: levels.entries, value: 0, valueEnd: levels.values.count};
-  if (dictionary || (v.kind !== 'strings' && v.kind !== 'list')) return [whole];
+  if (dictionary || (v.kind !== 'bytes' && v.kind !== 'list') || v.plain!.bytes.length <= pageBytes)
+    return [{row: 0, rowEnd: rows, entry: 0, entryEnd: levels.entries, value: 0, valueEnd: levels.count}];
+  const starts = v.plain!.starts;
   const cuts: PageCut[] = [];
   let row = 0;
   let value = 0;
   let k = 0;
-  let bytes = 0;
-  const cut = (i: number): void => {
-    const entry = levels.rowEntry ? levels.rowEntry[row] : row;
-    const entryEnd = levels.rowEntry ? levels.rowEntry[i] : i;
-    cuts.push({row, rowEnd: i, entry, entryEnd, value, valueEnd: k});
-    row = i;
-    value = k;
-    bytes = 0;
-  };
-  if (v.kind === 'list') {
-    for (let i = 0; i < rows; i++) {
-      for (const s of v.values[i]) bytes += 4 + s.length;
-      k += v.values[i].length;
-      if (bytes >= pageBytes && i + 1 < rows) cut(i + 1);
-    }
-  } else {
-    const def = levels.values.rows ? levels.def : null;
-    for (let i = 0; i < rows; i++) {
-      if (def === null || def[i] !== 0) {
-        bytes += 4 + v.values[i].length;
-        k++;
-      }
-      if (bytes >= pageBytes && i + 1 < rows) cut(i + 1);
+  for (let i = 0; i < rows; i++) {
+    if (v.kind === 'list') k += v.items[i];
+    else if (levels.present === null || levels.present[i] !== 0) k++;
+    if (starts[k] - starts[value] >= pageBytes || i + 1 === rows) {
+      const entry = levels.rowEntry ? levels.rowEntry[row] : row;
+      const entryEnd = levels.rowEntry ? levels.rowEntry[i + 1] : i + 1;
+      cuts.push({row, rowEnd: i + 1, entry, entryEnd, value, valueEnd: k});
+      row = i + 1;
+      value = k;
     }
   }
-  cut(rows);
   return cuts;
 }
 
-interface Dictionary {
-  /** The distinct values, in order of first appearance. */
-  values: Values;
-  /** Per value (in order), its index in the dictionary. */
+/** A dictionary of numbers: the distinct values in order of first appearance, and each value's index. */
+interface NumberDictionary {
+  values: number[];
   indexes: Int32Array;
-  bitWidth: number;
+}
+
+/** The non-null values of a numeric column in order (a copy: only for columns with nulls). */
+function presentValues(v: {values: Int32Array | Float64Array | Uint8Array}, present: Uint8Array): Float64Array {
+  let count = 0;
+  for (let i = 0; i < present.length; i++) count += present[i];
+  const out = new Float64Array(count);
+  for (let i = 0, k = 0; i < present.length; i++) if (present[i] !== 0) out[k++] = v.values[i];
+  return out;
 }
 
 /**
- * The column's dictionary, or none: always for enums, never for IDs (unique) and booleans; otherwise where the
- * dictionary and its bit-packed indexes take at most half the PLAIN values' bytes (hyparquet-writer's rule).
+ * A numeric column's dictionary where it and its bit-packed indexes take at most half the PLAIN values' bytes
+ * (hyparquet-writer's rule); booleans never have one.
  */
-function dictionaryOf(v: ColumnValues, values: Values): Dictionary | undefined {
-  if (v.kind === 'boolean') return undefined;
-  const use: DictionaryUse = v.kind === 'strings' || v.kind === 'list' ? v.dictionary : 'auto';
-  const {src, rows, count} = values;
-  if (use === 'never' || count === 0) return undefined;
+function numberDictionary(v: Exclude<ColumnValues, {kind: 'bytes' | 'list'}>, levels: Levels): NumberDictionary | undefined {
+  if (v.kind === 'boolean' || levels.count === 0) return undefined;
+  const values = levels.present ? presentValues(v, levels.present) : v.values;
+  const count = values.length;
+  const width = v.kind === 'int32' ? 4 : 8;
   const indexes = new Int32Array(count);
-  const seen = new Map<string | number, number>();
-  const distinct: (string | number)[] = [];
-  // Fixed-size values: their width; strings: 4 + characters.
-  const width = v.kind === 'int32' ? 4 : v.kind === 'int64' || v.kind === 'double' ? 8 : 0;
-  let plainBytes = 0;
-  let dictBytes = 0;
-  const limit = use === 'always' ? Infinity : count / 2;
+  const seen = new Map<number, number>();
+  const distinct: number[] = [];
   for (let k = 0; k < count; k++) {
-    const x = src[rows ? rows[k] : k];
+    const x = values[k];
     // -0 and 0 are one key of a Map: a double column with a -0 keeps its exact values, in PLAIN.
     if (v.kind === 'double' && Object.is(x, -0)) return undefined;
     let ix = seen.get(x);
     if (ix === undefined) {
       ix = distinct.length;
-      if (ix >= limit) return undefined;
+      if (2 * ix > count) return undefined;
       seen.set(x, ix);
       distinct.push(x);
-      dictBytes += width || 4 + (x as string).length;
     }
     indexes[k] = ix;
-    plainBytes += width || 4 + (x as string).length;
   }
-  const bitWidth = distinct.length <= 1 ? 0 : 32 - Math.clz32(distinct.length - 1);
-  if (use === 'auto' && 2 * (dictBytes + Math.ceil((count * bitWidth) / 8)) > plainBytes) return undefined;
-  return {values: {src: distinct, rows: null, count: distinct.length}, indexes, bitWidth};
+  if (2 * (distinct.length * width + Math.ceil((count * bitsFor(distinct.length - 1)) / 8)) > count * width) return undefined;
+  return {values: distinct, indexes};
 }
 
-/** PLAIN values [from, to) of `values` into the page (the column's values, or its dictionary's). */
-function writePlain(page: ByteWriter, v: ColumnValues, values: Values, from = 0, to = values.count): void {
-  const {src, rows} = values;
+/** PLAIN numbers or booleans [from, to) of `values`, in the page buffer. */
+function plainNumbers(v: ColumnValues, values: ArrayLike<number>, from: number, to: number): Uint8Array {
+  const w = scratch('page');
+  const size = v.kind === 'int32' ? 4 : v.kind === 'boolean' ? 0 : 8;
+  const bytes = size ? size * (to - from) : Math.ceil((to - from) / 8);
+  w.ensure(bytes);
+  const b = bufferOf(w);
+  let at = 0;
   switch (v.kind) {
-    case 'strings':
-    case 'list': {
-      for (let k = from; k < to; k++) {
-        const s = src[rows ? rows[k] : k] as string;
-        page.ensure(4 + 3 * s.length);
-        const b = bufferOf(page);
-        const written = b.write(s, page.index + 4, 'utf8');
-        b.writeUInt32LE(written, page.index);
-        page.index += 4 + written;
-        page.offset += 4 + written;
-      }
-      return;
-    }
-    case 'int32': {
-      page.ensure(4 * (to - from));
-      const b = bufferOf(page);
-      for (let k = from; k < to; k++) page.index = b.writeInt32LE(src[rows ? rows[k] : k] as number, page.index);
-      page.offset += 4 * (to - from);
-      return;
-    }
-    case 'int64': {
-      page.ensure(8 * (to - from));
-      const b = bufferOf(page);
-      for (let k = from; k < to; k++) {
+    case 'int32':
+      for (let k = from; k < to; k++) at = b.writeInt32LE(values[k], at);
+      break;
+    case 'int64':
+      for (let k = from; k < to; k++, at += 8) {
         // A safe integer as two 32-bit halves (little-endian two's complement), no bigint.
-        const x = src[rows ? rows[k] : k] as number;
+        const x = values[k];
         const hi = Math.floor(x / 4294967296);
-        b.writeUInt32LE(x - hi * 4294967296, page.index);
-        b.writeInt32LE(hi, page.index + 4);
-        page.index += 8;
+        b.writeUInt32LE(x - hi * 4294967296, at);
+        b.writeInt32LE(hi, at + 4);
       }
-      page.offset += 8 * (to - from);
-      return;
-    }
-    case 'double': {
-      page.ensure(8 * (to - from));
-      const b = bufferOf(page);
-      for (let k = from; k < to; k++) page.index = b.writeDoubleLE(src[rows ? rows[k] : k] as number, page.index);
-      page.offset += 8 * (to - from);
-      return;
-    }
-    case 'boolean': {
-      const bytes = Math.ceil((to - from) / 8);
-      page.ensure(bytes);
-      const b = bufferOf(page);
-      b.fill(0, page.index, page.index + bytes);
-      for (let k = from; k < to; k++) if (src[rows ? rows[k] : k]) b[page.index + ((k - from) >> 3)] |= 1 << ((k - from) & 7);
-      page.index += bytes;
-      page.offset += bytes;
-      return;
-    }
+      break;
+    case 'double':
+      for (let k = from; k < to; k++) at = b.writeDoubleLE(values[k], at);
+      break;
+    case 'boolean':
+      b.fill(0, 0, bytes);
+      for (let k = from; k < to; k++) if (values[k]) b[(k - from) >> 3] |= 1 << ((k - from) & 7);
+      break;
+    default:
+      throw new Error(`parquet: no PLAIN numbers for ${v.kind}`);
   }
+  w.index = w.offset = bytes;
+  return w.getBytes();
 }
 
 /**
  * The page's header and bytes: levels (uncompressed, data pages) and values (snappy) after the header; its size
  * before compression, header included.
  */
-function writePage(out: ByteWriter, page: ByteWriter, header: PageHeaderStart, levels?: ByteWriter): number {
-  const values = page.getBytes();
+function writePage(out: ByteWriter, values: Uint8Array, header: PageHeaderStart, levels?: ByteWriter): number {
   const compressed = snappyCompress(values);
   const levelBytes = levels ? levels.offset : 0;
   const headerStart = out.offset;
-  writePageHeader(out, {
-    ...header,
-    uncompressed_page_size: levelBytes + values.length,
-    compressed_page_size: levelBytes + compressed.length,
-  });
+  writePageHeader(out, {...header, uncompressed_page_size: levelBytes + values.length, compressed_page_size: levelBytes + compressed.length});
   const headerSize = out.offset - headerStart;
   if (levels) out.appendBytes(levels.getBytes());
   out.appendBytes(compressed);
@@ -369,25 +342,29 @@ function writePage(out: ByteWriter, page: ByteWriter, header: PageHeaderStart, l
 }
 type PageHeaderStart = Omit<Parameters<typeof writePageHeader>[1], 'uncompressed_page_size' | 'compressed_page_size'>;
 
-/** Minimum, maximum and nulls of the chunk's values (strings in UTF-8 byte order, as Parquet orders them). */
-function statisticsOf(v: ColumnValues, levels: Levels, dict: Dictionary | undefined): Statistics {
-  const {src, rows, count} = dict ? dict.values : levels.values;
-  const nulls = BigInt(levels.entries - levels.values.count);
-  if (count === 0) return {null_count: nulls};
-  if (v.kind === 'strings' || v.kind === 'list') {
-    let min = src[rows ? rows[0] : 0] as string;
+/** Minimum, maximum and nulls of the chunk's values (byte arrays in byte order, as Parquet orders them). */
+function statisticsOf(v: ColumnValues, levels: Levels): Statistics {
+  const nulls = BigInt(levels.entries - levels.count);
+  if (levels.count === 0) return {null_count: nulls};
+  if (v.kind === 'bytes' || v.kind === 'list') {
+    // The distinct values (a dictionary's) or all of them, compared as bytes.
+    const {bytes, starts, count} = v.dictionary ? v.dictionary.plain : v.plain!;
+    const value = (k: number): Uint8Array => bytes.subarray(starts[k] + 4, starts[k + 1]);
+    let min = value(0);
     let max = min;
     for (let k = 1; k < count; k++) {
-      const s = src[rows ? rows[k] : k] as string;
-      if (s !== min && Buffer.compare(Buffer.from(s), Buffer.from(min)) < 0) min = s;
-      if (s !== max && Buffer.compare(Buffer.from(s), Buffer.from(max)) > 0) max = s;
+      const x = value(k);
+      if (Buffer.compare(x, min) < 0) min = x;
+      if (Buffer.compare(x, max) > 0) max = x;
     }
-    return {min_value: min, max_value: max, null_count: nulls};
+    return {min_value: Buffer.from(min).toString('utf8'), max_value: Buffer.from(max).toString('utf8'), null_count: nulls};
   }
   let min = Infinity;
   let max = -Infinity;
-  for (let k = 0; k < count; k++) {
-    const x = src[rows ? rows[k] : k] as number;
+  const values = v.values;
+  for (let i = 0; i < values.length; i++) {
+    if (levels.present && levels.present[i] === 0) continue;
+    const x = values[i];
     if (x < min) min = x;
     if (x > max) max = x;
   }
@@ -398,22 +375,16 @@ function statisticsOf(v: ColumnValues, levels: Levels, dict: Dictionary | undefi
   return {min_value: min, max_value: max, null_count: nulls};
 }
 
-// One page buffer and one level buffer per thread, reused from page to page (grown, never shrunk).
-let pageBuffer: ByteWriter | undefined;
-let levelBuffer: ByteWriter | undefined;
+// A page buffer and a level buffer per thread, reused from page to page (grown, never shrunk).
+const scratches = {page: undefined as ByteWriter | undefined, levels: undefined as ByteWriter | undefined};
 
-function pageScratch(): ByteWriter {
-  pageBuffer ??= new ByteWriter(1 << 20);
-  pageBuffer.offset = pageBuffer.index = 0;
-  return pageBuffer;
-}
-function levelScratch(): ByteWriter {
-  levelBuffer ??= new ByteWriter(1 << 14);
-  levelBuffer.offset = levelBuffer.index = 0;
-  return levelBuffer;
+function scratch(which: 'page' | 'levels'): ByteWriter {
+  const w = (scratches[which] ??= new ByteWriter(which === 'page' ? 1 << 20 : 1 << 14));
+  w.offset = w.index = 0;
+  return w;
 }
 
-/** A Buffer over the page buffer's current ArrayBuffer (a new view only when it grew). */
+/** A Buffer over the writer's current ArrayBuffer (a new view only when it grew). */
 function bufferOf(w: ByteWriter): Buffer {
   if (viewOf !== w.buffer) {
     viewOf = w.buffer;

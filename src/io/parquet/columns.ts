@@ -1,0 +1,396 @@
+import {CONTROL_RE} from '../../core/text-cells.js';
+import type {ColumnValues, DictionaryValues, PlainBytes} from './pages.js';
+import type {ParquetColumn} from './schema.js';
+
+/**
+ * A block's values gathered column by column as its rows arrive, already in the form pages.ts writes: text as
+ * UTF-8 in PLAIN layout (a 4-byte length, then the bytes), enums as dictionary indexes, dates as days, numbers
+ * and booleans in typed arrays, which rows are null in a byte per row. Nothing of a row is kept: the values a
+ * block held as JS strings and numbers until its row group was written survived the young generation's
+ * collections and were copied, then promoted, which cost a Parquet run more than encoding them (issue 19).
+ * The arrays grow to the largest block and are reused from block to block (`reset`).
+ */
+export interface ColumnBuilder {
+  /** Appends row `n`'s value (as the rows hold it: see schema.ts); throws on a value the column cannot hold. */
+  add(v: unknown): void;
+  /** The block's values (views of the builder's arrays: valid until the next add or reset). */
+  values(): ColumnValues;
+  reset(): void;
+}
+
+/** The builders of a table's columns. */
+export function columnBuilders(columns: readonly ParquetColumn[], safeText: boolean): ColumnBuilder[] {
+  return columns.map((c): ColumnBuilder => {
+    switch (c.kind) {
+      case 'text':
+        // Free text gets a dictionary where one pays (repeated values: sources, countries, industries).
+        return new StringColumn(c, safeText, 'auto');
+      case 'id':
+        // IDs are unique: never a dictionary.
+        return new StringColumn(c, false, 'never');
+      case 'enum':
+        return new StringColumn(c, false, 'always');
+      case 'date':
+        return new DateColumn(c);
+      case 'int':
+      case 'decimal':
+        return new Int64Column(c);
+      case 'double':
+        return new DoubleColumn(c);
+      case 'boolean':
+        return new BooleanColumn(c);
+      case 'list':
+        return new ListColumn(safeText);
+    }
+  });
+}
+
+const CONTROL_ALL_RE = new RegExp(CONTROL_RE.source, 'g');
+const NO_BYTES: PlainBytes = {bytes: new Uint8Array(0), starts: new Int32Array(1), count: 0};
+const DAY_MS = 86_400_000;
+
+/** Byte arrays in PLAIN layout, appended one by one. */
+class PlainWriter {
+  buf = Buffer.allocUnsafe(1 << 12);
+  at = 0;
+  /** Start of each value (count + 1 numbers). */
+  starts = new Int32Array(256);
+  count = 0;
+
+  /** Appends a string's UTF-8 bytes; returns their length. */
+  push(s: string): number {
+    if (this.at + 4 + 3 * s.length > this.buf.length) {
+      const next = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.at + 4 + 3 * s.length));
+      this.buf.copy(next, 0, 0, this.at);
+      this.buf = next;
+    }
+    const written = this.buf.write(s, this.at + 4, 'utf8');
+    this.buf.writeUInt32LE(written, this.at);
+    this.at += 4 + written;
+    if (this.count + 2 > this.starts.length) this.starts = grown(this.starts, this.count + 2);
+    this.starts[++this.count] = this.at;
+    return written;
+  }
+
+  view(): PlainBytes {
+    return {bytes: this.buf.subarray(0, this.at), starts: this.starts.subarray(0, this.count + 1), count: this.count};
+  }
+
+  reset(): void {
+    this.at = 0;
+    this.count = 0;
+  }
+}
+
+/**
+ * The distinct values of a column in order of first appearance, and each value's index. `auto`: given up once a
+ * dictionary cannot pay (more than half the values distinct, past the first 64), so free text keeps no map.
+ */
+class DictionaryBuilder {
+  private readonly map = new Map<string, number>();
+  readonly strings: string[] = [];
+  readonly plain = new PlainWriter();
+  indexes = new Int32Array(256);
+  count = 0;
+  /** Bytes of the values in PLAIN (4 + UTF-8 each), to tell whether the dictionary pays. */
+  plainBytes = 0;
+  given = false;
+
+  constructor(private readonly auto: boolean) {}
+
+  add(s: string, bytes: number): void {
+    if (this.given) return;
+    let ix = this.map.get(s);
+    if (ix === undefined) {
+      ix = this.strings.length;
+      if (this.auto && ix >= 64 && 2 * ix > this.count) {
+        this.given = true;
+        this.map.clear();
+        return;
+      }
+      this.map.set(s, ix);
+      this.strings.push(s);
+      this.plain.push(s);
+    }
+    if (this.count >= this.indexes.length) this.indexes = grown(this.indexes, this.count + 1);
+    this.indexes[this.count++] = ix;
+    this.plainBytes += 4 + bytes;
+  }
+
+  /** The dictionary, where it is kept: always, or (auto) where it and its indexes take at most half the PLAIN bytes. */
+  result(): DictionaryValues | undefined {
+    if (this.given || this.count === 0) return undefined;
+    const bitWidth = this.strings.length <= 1 ? 0 : 32 - Math.clz32(this.strings.length - 1);
+    if (this.auto && 2 * (this.plain.at + Math.ceil((this.count * bitWidth) / 8)) > this.plainBytes) return undefined;
+    return {strings: this.strings, plain: this.plain.view(), indexes: this.indexes.subarray(0, this.count)};
+  }
+
+  reset(): void {
+    this.map.clear();
+    this.strings.length = 0;
+    this.plain.reset();
+    this.count = 0;
+    this.plainBytes = 0;
+    this.given = false;
+  }
+}
+
+/** Text, IDs and enums: UTF-8 values (not for enums: their indexes say it all), and a dictionary where one is used. */
+class StringColumn implements ColumnBuilder {
+  private readonly plain: PlainWriter | null;
+  private readonly dictionary: DictionaryBuilder | null;
+  private defined: Uint8Array | null;
+  private n = 0;
+
+  constructor(
+    private readonly c: ParquetColumn,
+    private readonly safeText: boolean,
+    use: 'always' | 'auto' | 'never',
+  ) {
+    this.plain = use === 'always' ? null : new PlainWriter();
+    this.dictionary = use === 'never' ? null : new DictionaryBuilder(use === 'auto');
+    this.defined = c.nullable && c.kind !== 'text' ? new Uint8Array(256) : null;
+  }
+
+  add(v: unknown): void {
+    const i = this.n++;
+    let s: string;
+    if (this.c.kind === 'text') {
+      s = typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
+      if (this.safeText && CONTROL_RE.test(s)) s = s.replace(CONTROL_ALL_RE, '');
+    } else {
+      const defined = this.defined ? (this.defined = room(this.defined, i)) : null;
+      if (v === null || v === undefined || v === '') {
+        if (defined) {
+          defined[i] = 0;
+          return;
+        }
+        if (v !== '') missing(this.c, i);
+        s = '';
+      } else {
+        s = String(v);
+        if (defined) defined[i] = 1;
+      }
+    }
+    const bytes = this.plain ? this.plain.push(s) : 0;
+    this.dictionary?.add(s, bytes);
+  }
+
+  values(): ColumnValues {
+    const dictionary = this.dictionary?.result();
+    const defined = this.defined ? this.defined.subarray(0, this.n) : null;
+    if (dictionary) return {kind: 'bytes', plain: undefined, dictionary, defined, rows: this.n};
+    // (an enum's block of nulls only: no dictionary, no values)
+    return {kind: 'bytes', plain: this.plain ? this.plain.view() : NO_BYTES, defined, rows: this.n};
+  }
+
+  reset(): void {
+    this.n = 0;
+    this.plain?.reset();
+    this.dictionary?.reset();
+  }
+}
+
+/** Lists of text: the items' UTF-8 in PLAIN layout (a dictionary where one pays), and each row's number of items. */
+class ListColumn implements ColumnBuilder {
+  private readonly plain = new PlainWriter();
+  private readonly dictionary = new DictionaryBuilder(true);
+  private items = new Int32Array(256);
+  private n = 0;
+
+  constructor(private readonly safeText: boolean) {}
+
+  add(v: unknown): void {
+    const i = this.n++;
+    this.items = room(this.items, i);
+    // As in the CSV (see listCell in table-codec.ts): a "|" inside an item is "/", and a list whose cell would be
+    // empty (one empty item) is no items, so both formats hold the same values.
+    const list = Array.isArray(v) ? (v as unknown[]) : v === null || v === undefined ? [] : [v];
+    const clean = (item: unknown): string => {
+      let s = typeof item === 'string' ? item : String(item);
+      if (s.includes('|')) s = s.replaceAll('|', '/');
+      return this.safeText && CONTROL_RE.test(s) ? s.replace(CONTROL_ALL_RE, '') : s;
+    };
+    if (list.length === 1 && clean(list[0]) === '') {
+      this.items[i] = 0;
+      return;
+    }
+    for (const item of list) {
+      const s = clean(item);
+      this.dictionary.add(s, this.plain.push(s));
+    }
+    this.items[i] = list.length;
+  }
+
+  values(): ColumnValues {
+    const dictionary = this.dictionary.result();
+    return {kind: 'list', plain: dictionary ? undefined : this.plain.view(), dictionary, items: this.items.subarray(0, this.n), rows: this.n};
+  }
+
+  reset(): void {
+    this.n = 0;
+    this.plain.reset();
+    this.dictionary.reset();
+  }
+}
+
+/** Dates (YYYY-MM-DD text) as days since 1970-01-01. */
+class DateColumn implements ColumnBuilder {
+  private days = new Int32Array(256);
+  private defined: Uint8Array | null;
+  private n = 0;
+
+  constructor(private readonly c: ParquetColumn) {
+    this.defined = c.nullable ? new Uint8Array(256) : null;
+  }
+
+  add(v: unknown): void {
+    const i = this.n++;
+    this.days = room(this.days, i);
+    if (this.defined) {
+      this.defined = room(this.defined, i);
+      if (v === null || v === undefined || v === '') {
+        this.defined[i] = 0;
+        this.days[i] = 0;
+        return;
+      }
+      this.defined[i] = 1;
+    }
+    this.days[i] = days(v, this.c.name);
+  }
+
+  values(): ColumnValues {
+    return {kind: 'int32', values: this.days.subarray(0, this.n), defined: this.defined ? this.defined.subarray(0, this.n) : null};
+  }
+
+  reset(): void {
+    this.n = 0;
+  }
+}
+
+/** Whole numbers, and amounts as their units (cents): INT64, held as doubles (exact: safe integers). */
+class Int64Column implements ColumnBuilder {
+  private units = new Float64Array(256);
+  private defined: Uint8Array | null;
+  private n = 0;
+  private readonly factor: number;
+
+  constructor(private readonly c: ParquetColumn) {
+    this.defined = c.nullable ? new Uint8Array(256) : null;
+    this.factor = c.kind === 'decimal' ? 10 ** (c.scale ?? 0) : 1;
+  }
+
+  add(v: unknown): void {
+    const i = this.n++;
+    this.units = room(this.units, i);
+    if (this.defined) this.defined = room(this.defined, i);
+    const c = this.c;
+    if (typeof v === 'number' && (c.kind === 'int' ? Number.isSafeInteger(v) : Number.isFinite(v))) {
+      const units = c.kind === 'int' ? v : Math.round(v * this.factor);
+      // A value with more digits than the scale would be changed by the DECIMAL: refuse it rather than round.
+      if (c.kind === 'decimal' && (units / this.factor !== v || !Number.isSafeInteger(units)))
+        throw new Error(`parquet: column ${c.name} holds ${v}, which has more than ${c.scale} decimals`);
+      this.units[i] = units;
+      if (this.defined) this.defined[i] = 1;
+    } else if ((v === null || v === undefined) && this.defined) {
+      this.units[i] = 0;
+      this.defined[i] = 0;
+    } else throw new Error(`parquet: column ${c.name} holds ${String(v)}, ${c.kind === 'int' ? 'not a whole number' : 'not an amount'}`);
+  }
+
+  values(): ColumnValues {
+    return {kind: 'int64', values: this.units.subarray(0, this.n), defined: this.defined ? this.defined.subarray(0, this.n) : null};
+  }
+
+  reset(): void {
+    this.n = 0;
+  }
+}
+
+class DoubleColumn implements ColumnBuilder {
+  private values_ = new Float64Array(256);
+  private defined: Uint8Array | null;
+  private n = 0;
+
+  constructor(c: ParquetColumn) {
+    this.defined = c.nullable ? new Uint8Array(256) : null;
+  }
+
+  add(v: unknown): void {
+    const i = this.n++;
+    this.values_ = room(this.values_, i);
+    if (!this.defined) {
+      this.values_[i] = v as number;
+      return;
+    }
+    this.defined = room(this.defined, i);
+    const ok = typeof v === 'number';
+    this.values_[i] = ok ? v : 0;
+    this.defined[i] = ok ? 1 : 0;
+  }
+
+  values(): ColumnValues {
+    return {kind: 'double', values: this.values_.subarray(0, this.n), defined: this.defined ? this.defined.subarray(0, this.n) : null};
+  }
+
+  reset(): void {
+    this.n = 0;
+  }
+}
+
+class BooleanColumn implements ColumnBuilder {
+  private values_ = new Uint8Array(256);
+  private defined: Uint8Array | null;
+  private n = 0;
+
+  constructor(private readonly c: ParquetColumn) {
+    this.defined = c.nullable ? new Uint8Array(256) : null;
+  }
+
+  add(v: unknown): void {
+    const i = this.n++;
+    this.values_ = room(this.values_, i);
+    if (this.defined) this.defined = room(this.defined, i);
+    if (v === true || v === false) {
+      this.values_[i] = v ? 1 : 0;
+      if (this.defined) this.defined[i] = 1;
+    } else if (this.defined) {
+      this.values_[i] = 0;
+      this.defined[i] = 0;
+    } else missing(this.c, i);
+  }
+
+  values(): ColumnValues {
+    return {kind: 'boolean', values: this.values_.subarray(0, this.n), defined: this.defined ? this.defined.subarray(0, this.n) : null};
+  }
+
+  reset(): void {
+    this.n = 0;
+  }
+}
+
+type Growable = Int32Array | Float64Array | Uint8Array;
+
+/** `a`, or a copy twice as long, so that index `i` fits. */
+function room<T extends Growable>(a: T, i: number): T {
+  return i < a.length ? a : grown(a, i + 1);
+}
+
+function grown<T extends Growable>(a: T, need: number): T {
+  const next = new (a.constructor as new (n: number) => T)(Math.max(2 * a.length, need));
+  next.set(a);
+  return next;
+}
+
+function missing(c: ParquetColumn, i: number): never {
+  throw new Error(`parquet: row ${i + 1} of the block has no value in column ${c.name}, which is not nullable`);
+}
+
+/** Days since 1970-01-01 of a YYYY-MM-DD text. */
+function days(v: unknown, name: string): number {
+  if (typeof v === 'string' && v.length === 10 && v.charCodeAt(4) === 45 && v.charCodeAt(7) === 45) {
+    const t = Date.UTC(Number(v.slice(0, 4)), Number(v.slice(5, 7)) - 1, Number(v.slice(8, 10)));
+    if (Number.isFinite(t)) return t / DAY_MS;
+  }
+  throw new Error(`parquet: column ${name} holds ${JSON.stringify(v)}, not a date (YYYY-MM-DD)`);
+}
