@@ -1,13 +1,15 @@
 import {copyFileSync, mkdirSync, readFileSync} from 'node:fs';
+import {asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects} from 'hyparquet';
 import {ParquetRowReader} from '../src/io/parquet/cursor.js';
 import {join} from 'node:path';
 import {parse} from 'yaml';
 import Dbt from '../src/commands/dbt.js';
 import Export from '../src/commands/export.js';
 import Run from '../src/commands/run.js';
-import {DBT_UNIQUE_COMBINATION, PRIMARY_KEYS, RELATIONS, VIEWS} from '../src/core/warehouse.js';
+import {DBT_UNIQUE_COMBINATION, dbtSources, PRIMARY_KEYS, RELATIONS, VIEWS} from '../src/core/warehouse.js';
 import {parquetColumns, sqlType} from '../src/io/parquet/schema.js';
 import {DATASET_TABLES, parquetPathOf, tablePath} from '../src/io/parquet/tables.js';
+import {warehouseTables} from '../src/stages/warehouse.js';
 import {TableCodec} from '../src/io/table-codec.js';
 import {TableCursor} from '../src/io/table-cursor.js';
 import {withVocabulary} from '../src/io/table-check.js';
@@ -17,15 +19,15 @@ import {openDuckDb, type TestDuckDb} from './helpers/duckdb.js';
 
 const CONFIG = join(process.cwd(), 'config');
 
-async function csvRowCount(file: string, d: (typeof DATASET_TABLES)[number]): Promise<number> {
+async function csvRows(file: string, d: (typeof DATASET_TABLES)[number]): Promise<Array<Record<string, unknown>>> {
   const codec = new TableCodec<Record<string, unknown>>(d.columns, {safeText: d.safeText});
   const cursor = await TableCursor.open(file, codec, {required: codec.columns, producedBy: 'run'});
-  let n = 0;
+  const rows: Array<Record<string, unknown>> = [];
   for (;;) {
     const w = cursor.advance();
     if (w) await w;
-    if (cursor.row === undefined) return n;
-    n++;
+    if (cursor.row === undefined) return rows;
+    rows.push(cursor.row);
   }
 }
 
@@ -67,7 +69,7 @@ describe('warehouse outputs: export --duckdb and dbt', () => {
     if (!db) return;
     for (const d of DATASET_TABLES) {
       const [{n}] = await db.rows(`SELECT count(*)::INTEGER AS n FROM "${d.name}"`);
-      expect(n).toBe(await csvRowCount(tablePath(data, d), d));
+      expect(n).toBe((await csvRows(tablePath(data, d), d)).length);
       const cols = await db.rows(`SELECT column_name, data_type, comment FROM duckdb_columns() WHERE table_name = '${d.name}' ORDER BY column_index`);
       expect(cols.map((c) => [c.column_name, c.data_type])).toEqual(parquetColumns(d.columns).map((c) => [c.name, sqlType(c)]));
       // Every column carries its data dictionary text.
@@ -243,6 +245,53 @@ describe('warehouse outputs: export --duckdb and dbt', () => {
       db2?.close();
     }
   }, 120_000);
+
+  it("Parquet, DuckDB and dbt agree on which columns may be NULL; an ID that is absent ('' in the CSV) is NULL in Parquet and DuckDB, never ''", async () => {
+    const dir = join(t.dir, 'agree');
+    expect((await runCli(Export, ['--quiet', '--data-dir', data, '--parquet', dir])).exitCode).toBe(0);
+    const doc = dbtSources(await warehouseTables(CONFIG), {schema: 'main'}) as {sources: Array<{tables: DbtTable[]}>};
+    let optionalIds = 0;
+    for (const d of DATASET_TABLES) {
+      const file = join(dir, `${d.name}.parquet`);
+      const metadata = await parquetMetadataAsync(await asyncBufferFromFile(file));
+      const dbt = doc.sources[0].tables.find((x) => x.name === d.name)!;
+      const duck = db
+        ? await db.rows(`SELECT column_name, is_nullable FROM duckdb_columns() WHERE table_name = '${d.name}' ORDER BY column_index`)
+        : undefined;
+      const csv = await csvRows(tablePath(data, d), d);
+      for (const [k, c] of parquetColumns(d.columns).entries()) {
+        const optional = metadata.schema.find((e) => e.name === c.name)!.repetition_type === 'OPTIONAL';
+        const notNullTest = (dbt.columns[k].data_tests ?? []).includes('not_null');
+        expect([d.name, c.name, optional, notNullTest, duck?.[k].is_nullable ?? optional]).toEqual([
+          d.name,
+          c.name,
+          c.nullable,
+          !c.nullable,
+          c.nullable,
+        ]);
+        const format = d.columns[k].format;
+        if (format !== 'id' && format !== 'idOrEmpty') continue;
+        // The raw Parquet values (nulls as nulls), and DuckDB's: as many NULLs as the CSV has empty cells, no ''.
+        const raw = (await parquetReadObjects({file: await asyncBufferFromFile(file), columns: [c.name]})) as Array<Record<string, unknown>>;
+        const empties = csv.filter((r) => r[c.name] === '').length;
+        expect([d.name, c.name, raw.filter((r) => r[c.name] === null).length, raw.filter((r) => r[c.name] === '').length]).toEqual([
+          d.name,
+          c.name,
+          empties,
+          0,
+        ]);
+        if (format === 'id') expect([d.name, c.name, empties]).toEqual([d.name, c.name, 0]);
+        else optionalIds += empties > 0 && empties < csv.length ? 1 : 0;
+        if (!db) continue;
+        const [{nulls, blank}] = await db.rows(
+          `SELECT count(*) FILTER (WHERE "${c.name}" IS NULL)::INTEGER AS nulls, count(*) FILTER (WHERE "${c.name}" = '')::INTEGER AS blank FROM "${d.name}"`,
+        );
+        expect([d.name, c.name, nulls, blank]).toEqual([d.name, c.name, empties, 0]);
+      }
+    }
+    // previous_deal_id (deals, unified), renews_billing_id, and unified's deal_id and billing_id: some rows have one, some not.
+    expect(optionalIds).toBe(5);
+  });
 
   it('export without --duckdb or --parquet says what it needs (exit 2)', async () => {
     const r = await runCli(Export, ['--data-dir', data]);
