@@ -1,5 +1,6 @@
-import {copyFileSync, mkdirSync, readFileSync} from 'node:fs';
+import {copyFileSync, existsSync, mkdirSync, readFileSync} from 'node:fs';
 import {asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects} from 'hyparquet';
+import {checkDataset} from '../src/io/manifest.js';
 import {ParquetRowReader} from '../src/io/parquet/cursor.js';
 import {join} from 'node:path';
 import {parse} from 'yaml';
@@ -13,6 +14,7 @@ import {warehouseTables} from '../src/stages/warehouse.js';
 import {TableCodec} from '../src/io/table-codec.js';
 import {TableCursor} from '../src/io/table-cursor.js';
 import {withVocabulary} from '../src/io/table-check.js';
+import {ManifestSchema} from '../src/schemas/manifest.js';
 import {shippedVocabulary} from '../src/scripts/precompile-tables.js';
 import {runCli, tempDir} from './helpers/cli.js';
 import {openDuckDb, type TestDuckDb} from './helpers/duckdb.js';
@@ -298,4 +300,94 @@ describe('warehouse outputs: export --duckdb and dbt', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/--duckdb FILE or --parquet FOLDER/);
   });
+});
+
+describe('export into the data folder: part of its dataset', () => {
+  let t: ReturnType<typeof tempDir>;
+  beforeAll(() => {
+    t = tempDir();
+  });
+  afterAll(() => t.cleanup());
+  const run = (dir: string, seed: string, quiet = true) =>
+    runCli(Run, [
+      '--config-dir',
+      CONFIG,
+      '--provider',
+      'rules',
+      '--seed',
+      seed,
+      '--limit',
+      '60',
+      '--data-dir',
+      dir,
+      '--no-report',
+      ...(quiet ? ['--quiet'] : []),
+    ]);
+  const manifest = (dir: string) => ManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+  const exported = ['final/gtm.duckdb', ...DATASET_TABLES.map((d) => `parquet/${d.name}.parquet`)];
+
+  it('is listed in the manifest (by export, with the tables it read); kept while those tables stay as it read them, removed with a message by the commit that changes them', async () => {
+    const data = join(t.dir, 'd');
+    expect((await run(data, '7')).exitCode).toBe(0);
+    const e = await runCli(Export, [
+      '--quiet',
+      '--data-dir',
+      data,
+      '--duckdb',
+      join(data, 'final', 'gtm.duckdb'),
+      '--parquet',
+      join(data, 'parquet'),
+    ]);
+    expect([e.exitCode, e.stderr]).toEqual([0, '']);
+    const m = manifest(data);
+    expect(m.runs.map((r) => r.command)).toEqual(['export', 'run']);
+    expect(m.runs[0].seed).toBeNull();
+    // It read every table (the CSVs here), with their SHA-256 as the manifest has them.
+    const tables = DATASET_TABLES.map((d) => tablePath(data, d).slice(data.length + 1)).sort();
+    expect(Object.keys(m.runs[0].reads).sort()).toEqual(tables);
+    for (const f of tables) expect([f, m.runs[0].reads[f]]).toEqual([f, m.files[f].sha256]);
+    for (const f of exported) expect([f, m.files[f]?.run]).toEqual([f, 0]);
+    for (const d of DATASET_TABLES)
+      expect([d.name, m.files[`parquet/${d.name}.parquet`].rows]).toEqual([d.name, m.files[tablePath(data, d).slice(data.length + 1)].rows]);
+    expect(checkDataset(data, m)).toEqual([]);
+
+    // The same seed again: the same tables, so the export still describes them (kept, its run kept).
+    expect((await run(data, '7')).exitCode).toBe(0);
+    const again = manifest(data);
+    for (const f of exported) expect([f, existsSync(join(data, f)), again.runs[again.files[f]?.run ?? 0]?.command]).toEqual([f, true, 'export']);
+    expect(checkDataset(data, again)).toEqual([]);
+
+    // Another seed: other tables; the export goes in the same commit, and the command says so.
+    const r = await run(data, '8', false);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toMatch(
+      /^Removed final\/gtm\.duckdb, parquet\/ \(11 files\): `stedi-gtm export --data-dir \S+` made them from tables this command changed \(they described the dataset before\); export again for this one$/m,
+    );
+    const after = manifest(data);
+    for (const f of exported) expect([f, existsSync(join(data, f)), f in after.files]).toEqual([f, false, false]);
+    expect(existsSync(join(data, 'parquet'))).toBe(false);
+    expect(after.runs.map((x) => x.command)).toEqual(['run']);
+    expect(checkDataset(data, after)).toEqual([]);
+  }, 120_000);
+
+  it("refuses (exit 2, nothing written) an export that would take the place of one of the dataset's own files", async () => {
+    const data = join(t.dir, 'own');
+    expect((await run(data, '7')).exitCode).toBe(0);
+    const before = readFileSync(join(data, 'manifest.json'), 'utf8');
+    for (const [flag, path, what] of [
+      ['--duckdb', 'raw/deals.csv', 'raw/deals.csv'],
+      ['--duckdb', 'manifest.json', 'manifest.json'],
+      ['--parquet', 'raw', 'raw/companies.parquet'],
+    ]) {
+      const r = await runCli(Export, ['--quiet', '--data-dir', data, flag, join(data, path)]);
+      expect([flag, path, r.exitCode, r.stderr]).toEqual([
+        flag,
+        path,
+        2,
+        expect.stringContaining(`${what} is a file of the dataset in --data-dir itself`),
+      ]);
+    }
+    expect(readFileSync(join(data, 'manifest.json'), 'utf8')).toBe(before);
+    expect(existsSync(join(data, 'raw', 'companies.parquet'))).toBe(false);
+  }, 60_000);
 });
