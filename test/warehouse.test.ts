@@ -370,7 +370,7 @@ describe('export into the data folder: part of its dataset', () => {
     expect(checkDataset(data, after)).toEqual([]);
   }, 120_000);
 
-  it("refuses (exit 2, nothing written) an export that would take the place of one of the dataset's own files", async () => {
+  it("refuses (exit 2, nothing written) an export that would take the place of one of the dataset's own files, or go into a shard's folder", async () => {
     const data = join(t.dir, 'own');
     expect((await run(data, '7')).exitCode).toBe(0);
     const before = readFileSync(join(data, 'manifest.json'), 'utf8');
@@ -389,5 +389,31 @@ describe('export into the data folder: part of its dataset', () => {
     }
     expect(readFileSync(join(data, 'manifest.json'), 'utf8')).toBe(before);
     expect(existsSync(join(data, 'raw', 'companies.parquet'))).toBe(false);
+    // A shard's folder (merge takes it as the shard's run alone): outside it only.
+    const shard = join(t.dir, 'shard');
+    expect(
+      (
+        await runCli(Run, [
+          '--config-dir',
+          CONFIG,
+          '--provider',
+          'rules',
+          '--seed',
+          '7',
+          '--limit',
+          '60',
+          '--shard',
+          '1/2',
+          '--data-dir',
+          shard,
+          '--no-report',
+          '--quiet',
+        ])
+      ).exitCode,
+    ).toBe(0);
+    const r = await runCli(Export, ['--quiet', '--data-dir', shard, '--duckdb', join(shard, 'final', 'gtm.duckdb')]);
+    expect([r.exitCode, r.stderr]).toEqual([2, expect.stringContaining('holds shard 1/2 of a sharded run')]);
+    expect(existsSync(join(shard, 'final', 'gtm.duckdb'))).toBe(false);
+    expect((await runCli(Export, ['--quiet', '--data-dir', shard, '--duckdb', join(t.dir, 'shard.duckdb')])).exitCode).toBe(0);
   }, 60_000);
 });

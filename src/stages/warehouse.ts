@@ -18,7 +18,7 @@ import {
 } from '../core/warehouse.js';
 import {tempPathFor, writeFileAtomic} from '../io/atomic.js';
 import {STATE_DIR, stagingFor} from '../io/dataset.js';
-import {datasetFiles, describeFile, MANIFEST} from '../io/manifest.js';
+import {datasetFiles, describeFile, MANIFEST, previousManifest} from '../io/manifest.js';
 import {writeParquetTable} from '../io/parquet/file.js';
 import {parquetColumns} from '../io/parquet/schema.js';
 import {DATASET_TABLES, parquetPathOf, tablePath, type DatasetTable} from '../io/parquet/tables.js';
@@ -114,6 +114,12 @@ export function exportsIntoDataDir(dataDir: string, flags: {duckdb?: string; par
         `${t.flag}: ${rel} is a file of the dataset in --data-dir itself: write the export to a file or folder of its own (e.g. final/gtm.duckdb)`,
       );
   }
+  // A shard's folder holds the shard's run alone, as merge checks: an export there would stop the merge.
+  const shard = inside ? previousManifest(resolve(dataDir))?.runs[0]?.shard : undefined;
+  if (shard)
+    throw new UserError(
+      `--data-dir ${dataDir} holds shard ${shard.k}/${shard.n} of a sharded run, which merge takes as the shard's run alone: write the export outside the folder, or export the merged dataset`,
+    );
   return inside;
 }
 
