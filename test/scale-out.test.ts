@@ -260,8 +260,23 @@ describe('stedi-gtm merge (built CLI)', () => {
     );
     for (const k of [1, 2, 3, 4]) expect(readManifest(join(cwd, `out/shard-${k}`)).runs[0].shard).toEqual({k, n: 4});
     const merge = ['merge', 'out/shard-3', 'out/shard-1', 'out/shard-4', 'out/shard-2', '--data-dir', 'out/all'];
-    ok(await node(merge, cwd));
+    const said = ok(await node(merge, cwd)).stderr;
     expect(differingFiles(join(ref, 'out/all'), join(cwd, 'out/all'))).toEqual([]);
+    // It says what it did: combined the shards (each table's rows, as the unsharded run's manifest has them) and
+    // recomputed the summaries; it simulated nothing, and says not that it did.
+    const refFiles = readManifest(join(ref, 'out/all')).files;
+    const tables = Object.entries(refFiles).filter(([f]) => f.endsWith('.csv'));
+    expect(said).toContain(
+      `Combined 4 shards, rows per table: ${tables.map(([f, x]) => `${f.split('/').pop()} ${x.rows!.toLocaleString('en-US')}`).join(', ')}\n`,
+    );
+    const deals = JSON.parse(readFileSync(join(ref, 'out/all/interim/deals_summary.json'), 'utf8')) as Record<string, number>;
+    expect(said).toMatch(
+      new RegExp(
+        `^Recomputed from the shards' counts: enrich_summary\\.json \\(.*\\), deals_summary\\.json \\(${deals.deals} deals: ${deals.won} won, ${deals.lost} lost, ${deals.open} open\\), billing_summary\\.json \\(`,
+        'm',
+      ),
+    );
+    expect(said).not.toMatch(/Simulated|unified rows|Wrote \d+ contracts/);
     const m = readManifest(join(cwd, 'out/all'));
     expect(m.runs[0]).toMatchObject({
       command: 'merge',

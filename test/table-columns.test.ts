@@ -90,6 +90,7 @@ describe('tableColumns', () => {
       list: z.array(z.string()),
       p: z.number().min(0).max(1),
       id: z.string().regex(PLAIN_PATTERNS.id),
+      oid: z.string().regex(PLAIN_PATTERNS.idOrEmpty),
       d: z.string().regex(PLAIN_PATTERNS.dateOrEmpty),
     });
     expect(tableColumns(schema)).toEqual([
@@ -104,6 +105,7 @@ describe('tableColumns', () => {
       {name: 'list', kind: 'list', nullable: false, plain: false},
       {name: 'p', kind: 'number', nullable: false, plain: false, min: 0, max: 1},
       {name: 'id', kind: 'string', nullable: false, plain: true, format: 'id'},
+      {name: 'oid', kind: 'string', nullable: false, plain: true, format: 'idOrEmpty'},
       {name: 'd', kind: 'string', nullable: false, plain: true, format: 'dateOrEmpty'},
     ]);
     expect(() => tableColumns(z.object({o: z.object({})}))).toThrow(/column type object is not supported/);
@@ -116,7 +118,13 @@ describe('plain columns (written without a look for characters that need quotes)
     expect([plain(z.enum(['a', 'b_c', '10001+', 'x y'])), plain(z.enum(['a', ''])), plain(z.literal('ok'))]).toEqual([true, true, true]);
     // One option that would need quotes makes the column a text column like any other.
     for (const odd of ['a,b', 'say "x"', ' lead', 'trail ', 'x\ny', '\r', '\uFEFF']) expect([odd, plain(z.enum(['a', odd]))]).toEqual([odd, false]);
-    expect([plain(col.id('')), plain(col.date('')), plain(col.dateOrEmpty('')), plain(col.date('').nullable())]).toEqual([true, true, true, true]);
+    expect([plain(col.id('')), plain(col.idOrEmpty('')), plain(col.date('')), plain(col.dateOrEmpty('')), plain(col.date('').nullable())]).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
     // Another format, or none, is not trusted.
     expect([plain(z.string().regex(/^[a-z]+$/)), plain(col.text('')), plain(z.string())]).toEqual([false, false, false]);
   });

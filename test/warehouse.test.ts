@@ -1,31 +1,35 @@
-import {copyFileSync, mkdirSync, readFileSync} from 'node:fs';
+import {copyFileSync, existsSync, mkdirSync, readFileSync} from 'node:fs';
+import {asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects} from 'hyparquet';
+import {checkDataset} from '../src/io/manifest.js';
 import {ParquetRowReader} from '../src/io/parquet/cursor.js';
 import {join} from 'node:path';
 import {parse} from 'yaml';
 import Dbt from '../src/commands/dbt.js';
 import Export from '../src/commands/export.js';
 import Run from '../src/commands/run.js';
-import {DBT_UNIQUE_COMBINATION, PRIMARY_KEYS, RELATIONS, VIEWS} from '../src/core/warehouse.js';
+import {DBT_UNIQUE_COMBINATION, dbtSources, PRIMARY_KEYS, RELATIONS, VIEWS} from '../src/core/warehouse.js';
 import {parquetColumns, sqlType} from '../src/io/parquet/schema.js';
 import {DATASET_TABLES, parquetPathOf, tablePath} from '../src/io/parquet/tables.js';
+import {warehouseTables} from '../src/stages/warehouse.js';
 import {TableCodec} from '../src/io/table-codec.js';
 import {TableCursor} from '../src/io/table-cursor.js';
 import {withVocabulary} from '../src/io/table-check.js';
+import {ManifestSchema} from '../src/schemas/manifest.js';
 import {shippedVocabulary} from '../src/scripts/precompile-tables.js';
 import {runCli, tempDir} from './helpers/cli.js';
 import {openDuckDb, type TestDuckDb} from './helpers/duckdb.js';
 
 const CONFIG = join(process.cwd(), 'config');
 
-async function csvRowCount(file: string, d: (typeof DATASET_TABLES)[number]): Promise<number> {
+async function csvRows(file: string, d: (typeof DATASET_TABLES)[number]): Promise<Array<Record<string, unknown>>> {
   const codec = new TableCodec<Record<string, unknown>>(d.columns, {safeText: d.safeText});
   const cursor = await TableCursor.open(file, codec, {required: codec.columns, producedBy: 'run'});
-  let n = 0;
+  const rows: Array<Record<string, unknown>> = [];
   for (;;) {
     const w = cursor.advance();
     if (w) await w;
-    if (cursor.row === undefined) return n;
-    n++;
+    if (cursor.row === undefined) return rows;
+    rows.push(cursor.row);
   }
 }
 
@@ -67,7 +71,7 @@ describe('warehouse outputs: export --duckdb and dbt', () => {
     if (!db) return;
     for (const d of DATASET_TABLES) {
       const [{n}] = await db.rows(`SELECT count(*)::INTEGER AS n FROM "${d.name}"`);
-      expect(n).toBe(await csvRowCount(tablePath(data, d), d));
+      expect(n).toBe((await csvRows(tablePath(data, d), d)).length);
       const cols = await db.rows(`SELECT column_name, data_type, comment FROM duckdb_columns() WHERE table_name = '${d.name}' ORDER BY column_index`);
       expect(cols.map((c) => [c.column_name, c.data_type])).toEqual(parquetColumns(d.columns).map((c) => [c.name, sqlType(c)]));
       // Every column carries its data dictionary text.
@@ -244,9 +248,172 @@ describe('warehouse outputs: export --duckdb and dbt', () => {
     }
   }, 120_000);
 
+  it("Parquet, DuckDB and dbt agree on which columns may be NULL; an ID that is absent ('' in the CSV) is NULL in Parquet and DuckDB, never ''", async () => {
+    const dir = join(t.dir, 'agree');
+    expect((await runCli(Export, ['--quiet', '--data-dir', data, '--parquet', dir])).exitCode).toBe(0);
+    const doc = dbtSources(await warehouseTables(CONFIG), {schema: 'main'}) as {sources: Array<{tables: DbtTable[]}>};
+    let optionalIds = 0;
+    for (const d of DATASET_TABLES) {
+      const file = join(dir, `${d.name}.parquet`);
+      const metadata = await parquetMetadataAsync(await asyncBufferFromFile(file));
+      const dbt = doc.sources[0].tables.find((x) => x.name === d.name)!;
+      const duck = db
+        ? await db.rows(`SELECT column_name, is_nullable FROM duckdb_columns() WHERE table_name = '${d.name}' ORDER BY column_index`)
+        : undefined;
+      const csv = await csvRows(tablePath(data, d), d);
+      for (const [k, c] of parquetColumns(d.columns).entries()) {
+        const optional = metadata.schema.find((e) => e.name === c.name)!.repetition_type === 'OPTIONAL';
+        const notNullTest = (dbt.columns[k].data_tests ?? []).includes('not_null');
+        expect([d.name, c.name, optional, notNullTest, duck?.[k].is_nullable ?? optional]).toEqual([
+          d.name,
+          c.name,
+          c.nullable,
+          !c.nullable,
+          c.nullable,
+        ]);
+        const format = d.columns[k].format;
+        if (format !== 'id' && format !== 'idOrEmpty') continue;
+        // The raw Parquet values (nulls as nulls), and DuckDB's: as many NULLs as the CSV has empty cells, no ''.
+        const raw = (await parquetReadObjects({file: await asyncBufferFromFile(file), columns: [c.name]})) as Array<Record<string, unknown>>;
+        const empties = csv.filter((r) => r[c.name] === '').length;
+        expect([d.name, c.name, raw.filter((r) => r[c.name] === null).length, raw.filter((r) => r[c.name] === '').length]).toEqual([
+          d.name,
+          c.name,
+          empties,
+          0,
+        ]);
+        if (format === 'id') expect([d.name, c.name, empties]).toEqual([d.name, c.name, 0]);
+        else optionalIds += empties > 0 && empties < csv.length ? 1 : 0;
+        if (!db) continue;
+        const [{nulls, blank}] = await db.rows(
+          `SELECT count(*) FILTER (WHERE "${c.name}" IS NULL)::INTEGER AS nulls, count(*) FILTER (WHERE "${c.name}" = '')::INTEGER AS blank FROM "${d.name}"`,
+        );
+        expect([d.name, c.name, nulls, blank]).toEqual([d.name, c.name, empties, 0]);
+      }
+    }
+    // previous_deal_id (deals, unified), renews_billing_id, and unified's deal_id and billing_id: some rows have one, some not.
+    expect(optionalIds).toBe(5);
+  });
+
   it('export without --duckdb or --parquet says what it needs (exit 2)', async () => {
     const r = await runCli(Export, ['--data-dir', data]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/--duckdb FILE or --parquet FOLDER/);
   });
+});
+
+describe('export into the data folder: part of its dataset', () => {
+  let t: ReturnType<typeof tempDir>;
+  beforeAll(() => {
+    t = tempDir();
+  });
+  afterAll(() => t.cleanup());
+  const run = (dir: string, seed: string, quiet = true) =>
+    runCli(Run, [
+      '--config-dir',
+      CONFIG,
+      '--provider',
+      'rules',
+      '--seed',
+      seed,
+      '--limit',
+      '60',
+      '--data-dir',
+      dir,
+      '--no-report',
+      ...(quiet ? ['--quiet'] : []),
+    ]);
+  const manifest = (dir: string) => ManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+  const exported = ['final/gtm.duckdb', ...DATASET_TABLES.map((d) => `parquet/${d.name}.parquet`)];
+
+  it('is listed in the manifest (by export, with the tables it read); kept while those tables stay as it read them, removed with a message by the commit that changes them', async () => {
+    const data = join(t.dir, 'd');
+    expect((await run(data, '7')).exitCode).toBe(0);
+    const e = await runCli(Export, [
+      '--quiet',
+      '--data-dir',
+      data,
+      '--duckdb',
+      join(data, 'final', 'gtm.duckdb'),
+      '--parquet',
+      join(data, 'parquet'),
+    ]);
+    expect([e.exitCode, e.stderr]).toEqual([0, '']);
+    const m = manifest(data);
+    expect(m.runs.map((r) => r.command)).toEqual(['export', 'run']);
+    expect(m.runs[0].seed).toBeNull();
+    // It read every table (the CSVs here), with their SHA-256 as the manifest has them.
+    const tables = DATASET_TABLES.map((d) => tablePath(data, d).slice(data.length + 1)).sort();
+    expect(Object.keys(m.runs[0].reads).sort()).toEqual(tables);
+    for (const f of tables) expect([f, m.runs[0].reads[f]]).toEqual([f, m.files[f].sha256]);
+    for (const f of exported) expect([f, m.files[f]?.run]).toEqual([f, 0]);
+    for (const d of DATASET_TABLES)
+      expect([d.name, m.files[`parquet/${d.name}.parquet`].rows]).toEqual([d.name, m.files[tablePath(data, d).slice(data.length + 1)].rows]);
+    expect(checkDataset(data, m)).toEqual([]);
+
+    // The same seed again: the same tables, so the export still describes them (kept, its run kept).
+    expect((await run(data, '7')).exitCode).toBe(0);
+    const again = manifest(data);
+    for (const f of exported) expect([f, existsSync(join(data, f)), again.runs[again.files[f]?.run ?? 0]?.command]).toEqual([f, true, 'export']);
+    expect(checkDataset(data, again)).toEqual([]);
+
+    // Another seed: other tables; the export goes in the same commit, and the command says so.
+    const r = await run(data, '8', false);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toMatch(
+      /^Removed final\/gtm\.duckdb, parquet\/ \(11 files\): `stedi-gtm export --data-dir \S+` made them from tables this command changed \(they described the dataset before\); export again for this one$/m,
+    );
+    const after = manifest(data);
+    for (const f of exported) expect([f, existsSync(join(data, f)), f in after.files]).toEqual([f, false, false]);
+    expect(existsSync(join(data, 'parquet'))).toBe(false);
+    expect(after.runs.map((x) => x.command)).toEqual(['run']);
+    expect(checkDataset(data, after)).toEqual([]);
+  }, 120_000);
+
+  it("refuses (exit 2, nothing written) an export that would take the place of one of the dataset's own files, or go into a shard's folder", async () => {
+    const data = join(t.dir, 'own');
+    expect((await run(data, '7')).exitCode).toBe(0);
+    const before = readFileSync(join(data, 'manifest.json'), 'utf8');
+    for (const [flag, path, what] of [
+      ['--duckdb', 'raw/deals.csv', 'raw/deals.csv'],
+      ['--duckdb', 'manifest.json', 'manifest.json'],
+      ['--parquet', 'raw', 'raw/companies.parquet'],
+    ]) {
+      const r = await runCli(Export, ['--quiet', '--data-dir', data, flag, join(data, path)]);
+      expect([flag, path, r.exitCode, r.stderr]).toEqual([
+        flag,
+        path,
+        2,
+        expect.stringContaining(`${what} is a file of the dataset in --data-dir itself`),
+      ]);
+    }
+    expect(readFileSync(join(data, 'manifest.json'), 'utf8')).toBe(before);
+    expect(existsSync(join(data, 'raw', 'companies.parquet'))).toBe(false);
+    // A shard's folder (merge takes it as the shard's run alone): outside it only.
+    const shard = join(t.dir, 'shard');
+    expect(
+      (
+        await runCli(Run, [
+          '--config-dir',
+          CONFIG,
+          '--provider',
+          'rules',
+          '--seed',
+          '7',
+          '--limit',
+          '60',
+          '--shard',
+          '1/2',
+          '--data-dir',
+          shard,
+          '--no-report',
+          '--quiet',
+        ])
+      ).exitCode,
+    ).toBe(0);
+    const r = await runCli(Export, ['--quiet', '--data-dir', shard, '--duckdb', join(shard, 'final', 'gtm.duckdb')]);
+    expect([r.exitCode, r.stderr]).toEqual([2, expect.stringContaining('holds shard 1/2 of a sharded run')]);
+    expect(existsSync(join(shard, 'final', 'gtm.duckdb'))).toBe(false);
+    expect((await runCli(Export, ['--quiet', '--data-dir', shard, '--duckdb', join(t.dir, 'shard.duckdb')])).exitCode).toBe(0);
+  }, 60_000);
 });

@@ -62,16 +62,10 @@ export const RELATIONS: readonly Relation[] = [
   rel('arr_movements', 'deal_id', 'deals'),
   rel('arr_movements', 'billing_id', 'billing'),
   rel('unified', 'company_id', 'companies'),
+  rel('unified', 'deal_id', 'deals'),
+  rel('unified', 'previous_deal_id', 'deals', 'deal_id'),
+  rel('unified', 'billing_id', 'billing'),
 ];
-
-/**
- * Text columns that hold '' for "none" and refer to another row (previous_deal_id, renews_billing_id): NULL
- * there in the DuckDB database (a foreign key cannot hold ''), skipped by dbt's relationships test.
- */
-export function emptyMeansNone(table: string, column: string, columns: readonly ParquetColumn[]): boolean {
-  const c = columns.find((x) => x.name === column);
-  return c?.kind === 'text' && RELATIONS.some((r) => r.table === table && r.columns.includes(column));
-}
 
 /** The views of the DuckDB database: name, what it answers, its SQL. */
 export const VIEWS: ReadonlyArray<{name: string; description: string; sql: string}> = [
@@ -144,10 +138,7 @@ export function loadOrder(tables: readonly WarehouseTable[]): WarehouseTable[] {
 export function createTables(tables: readonly WarehouseTable[]): string[] {
   const names = new Set(tables.map((t) => t.name));
   return loadOrder(tables).map((t) => {
-    const cols = t.columns.map((c) => {
-      const nullable = c.nullable || emptyMeansNone(t.name, c.name, t.columns);
-      return `  ${ident(c.name)} ${sqlType(c)}${nullable ? '' : ' NOT NULL'}`;
-    });
+    const cols = t.columns.map((c) => `  ${ident(c.name)} ${sqlType(c)}${c.nullable ? '' : ' NOT NULL'}`);
     const pk = PRIMARY_KEYS[t.name];
     if (pk) cols.push(`  PRIMARY KEY (${pk.map(ident).join(', ')})`);
     for (const u of UNIQUE_KEYS[t.name] ?? []) cols.push(`  UNIQUE (${u.map(ident).join(', ')})`);
@@ -159,11 +150,9 @@ export function createTables(tables: readonly WarehouseTable[]): string[] {
   });
 }
 
-/** The SELECT list that loads a table from its Parquet file ('' to NULL where emptyMeansNone). */
+/** The SELECT list that loads a table from its Parquet file (by name, in the table's order; its nulls are NULL already). */
 export function loadColumns(t: WarehouseTable): string {
-  return t.columns
-    .map((c) => (emptyMeansNone(t.name, c.name, t.columns) ? `NULLIF(${ident(c.name)}, '') AS ${ident(c.name)}` : ident(c.name)))
-    .join(', ');
+  return t.columns.map((c) => ident(c.name)).join(', ');
 }
 
 /** COMMENT ON statements: each table's grain, each column's description, each view's. */
@@ -232,15 +221,14 @@ export function dbtSources(tables: readonly WarehouseTable[], options: {schema: 
           columns: t.columns.map((c) => {
             const tests: DbtTest[] = [];
             const pk = PRIMARY_KEYS[t.name];
-            if (!c.nullable && !emptyMeansNone(t.name, c.name, t.columns)) tests.push('not_null');
+            if (!c.nullable) tests.push('not_null');
             if ((pk && pk.length === 1 && pk[0] === c.name) || (UNIQUE_KEYS[t.name] ?? []).some((u) => u.length === 1 && u[0] === c.name))
               tests.push('unique');
             if (c.kind === 'enum' && c.values) tests.push({accepted_values: {values: [...c.values]}});
             for (const r of RELATIONS) {
               if (r.table !== t.name || r.columns[0] !== c.name || !names.has(r.to)) continue;
-              const test: Record<string, unknown> = {to: `source('${DBT_SOURCE}', '${r.to}')`, field: r.toColumns[0]};
-              if (emptyMeansNone(t.name, c.name, t.columns)) test.config = {where: `${c.name} <> ''`};
-              tests.push({relationships: test});
+              // (dbt's relationships test skips NULLs: an optional ID's "none".)
+              tests.push({relationships: {to: `source('${DBT_SOURCE}', '${r.to}')`, field: r.toColumns[0]}});
             }
             return {name: c.name, description: c.description, data_type: sqlType(c).toLowerCase(), ...(tests.length ? {data_tests: tests} : {})};
           }),

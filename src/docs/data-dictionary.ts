@@ -52,7 +52,7 @@ export function dataDictionary(tables: readonly TableDoc[]): string {
     '',
     '<!-- Generated from the zod schemas in src/schemas/ by `npm run build`; a test fails when it is out of date. -->',
     '',
-    `Every table is UTF-8 CSV with a header row, fields quoted only where needed, LF line endings. Booleans are \`true\`/\`false\`; list columns join their items with \`${LIST_SEPARATOR}\`; an empty field means unknown or none. Dates are \`YYYY-MM-DD\`.`,
+    `Every table is UTF-8 CSV with a header row, fields quoted only where needed, LF line endings. Booleans are \`true\`/\`false\`; list columns join their items with \`${LIST_SEPARATOR}\`; an empty field means unknown or none. Dates are \`YYYY-MM-DD\`. In Parquet and DuckDB (\`--format parquet\`, \`stedi-gtm export\`) the columns are typed, and an empty date, enum value or ID of another row (\`previous_deal_id\`, ...) is NULL.`,
     '',
   ];
   for (const t of tables) {

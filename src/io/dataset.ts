@@ -1,5 +1,5 @@
 import {existsSync, lstatSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
-import {basename, join, relative, sep} from 'node:path';
+import {basename, dirname, join, relative, sep} from 'node:path';
 import {FatalError, fileSystemError, UserError} from '../errors.js';
 import {writeFileAtomic} from './atomic.js';
 import {knownExtensions} from './formats/index.js';
@@ -37,6 +37,9 @@ export {STATE_DIR} from './journal.js';
  * - A rename that fails during the commit (a folder in the way, an I/O error): the renames done are undone at
  *   once, and the command fails with the old dataset in place.
  * - A full disk fails while the files are written, before the commit: renames need no space.
+ * A file `export` wrote into the folder (a DuckDB database, Parquet copies: listed in the manifest, its run's
+ * `reads` the tables it was made from) is removed by the first commit after which one of those tables is not as
+ * it read it (changed, or gone): a database in the folder never describes another dataset than the folder's.
  * The renames and the journal are not fsynced: the guarantee holds against crashes of the process, not of the
  * machine (power loss). No table is ever copied: a commit of gigabytes is a few renames.
  */
@@ -82,6 +85,7 @@ export class Dataset {
     readonly root: string,
     private readonly lock: DataLock,
     private readonly createdRoot: boolean,
+    private readonly info: (m: string) => void,
   ) {
     this.state = join(root, STATE_DIR);
   }
@@ -97,7 +101,7 @@ export class Dataset {
     const createdRoot = !existsSync(root);
     mkdirSync(join(root, STATE_DIR), {recursive: true});
     const lock = DataLock.acquire(join(root, STATE_DIR, LOCK), opts.command, opts.warn, what);
-    const d = new Dataset(root, lock, createdRoot);
+    const d = new Dataset(root, lock, createdRoot, opts.info);
     try {
       fault('locked');
       const recovered = recover(root);
@@ -145,8 +149,9 @@ export class Dataset {
    */
   commit(run: RunInfo): Manifest {
     fault('staged');
-    const removed = this.staleTwins();
-    const {manifest, stats} = this.describe(run, new Set(removed.map((f) => rel(this.root, f))));
+    const twins = this.staleTwins();
+    const {manifest, stats, staleExports} = this.describe(run, new Set(twins.map((f) => rel(this.root, f))));
+    const removed = [...twins, ...staleExports.map((r) => join(this.root, r))];
     const manifestTmp = join(this.state, `.${MANIFEST}.${process.pid}.tmp`);
     const statTmp = join(this.state, `.${STAT_CACHE}.${process.pid}.tmp`);
     // The cache of facts, then the manifest: the last two renames. (Staged before they are written: a full disk
@@ -200,6 +205,19 @@ export class Dataset {
     fault('committed');
     for (const e of entries) if (e.existed) rmSync(join(this.root, e.backup), {force: true});
     this.staged.clear();
+    if (staleExports.length > 0) {
+      this.info(
+        `Removed ${describeRemoved(staleExports)}: \`stedi-gtm export\` made ${staleExports.length > 1 ? 'them' : 'it'} from tables this command changed (${staleExports.length > 1 ? 'they' : 'it'} described the dataset before); export again for this one`,
+      );
+      // A folder of Parquet copies left empty goes too (not the dataset's own folders).
+      for (const dir of new Set(staleExports.map((r) => dirname(r))))
+        if (!['.', 'raw', 'interim', 'final'].includes(dir))
+          try {
+            rmdirSync(join(this.root, dir));
+          } catch {
+            // Not empty, or not there.
+          }
+    }
     return manifest;
   }
 
@@ -223,7 +241,7 @@ export class Dataset {
     return [...out];
   }
 
-  private describe(run: RunInfo, removed: ReadonlySet<string>): {manifest: Manifest; stats: Record<string, StatEntry>} {
+  private describe(run: RunInfo, removed: ReadonlySet<string>): {manifest: Manifest; stats: Record<string, StatEntry>; staleExports: string[]} {
     const DATASET_FILES = datasetFiles();
     const prev = previousManifest(this.root);
     const cache = readStatCache(join(this.state, STAT_CACHE));
@@ -242,6 +260,7 @@ export class Dataset {
     const others = [...new Set([...DATASET_FILES, ...Object.keys(prev?.files ?? {})])].filter(
       (r) => !staged.has(r) && !removed.has(r) && r !== MANIFEST,
     );
+    const kept: string[] = [];
     for (const r of others) {
       const abs = join(this.root, r);
       const st = lstatOrUndefined(abs);
@@ -250,14 +269,29 @@ export class Dataset {
       const c = cache[r];
       const facts: FileFacts =
         c && c.size === key.size && c.mtime === key.mtime && c.ino === key.ino ? {rows: c.rows, bytes: c.bytes, sha256: c.sha256} : describeFile(abs);
-      const p = prev?.files[r];
-      let run: number | null = null;
-      if (p && p.sha256 === facts.sha256 && typeof p.run === 'number' && prev!.runs[p.run]) {
-        if (!earlier.includes(p.run)) earlier.push(p.run);
-        run = p.run;
-      }
-      files[r] = {...facts, run};
+      files[r] = {...facts, run: null};
       stats[r] = {...facts, ...key};
+      kept.push(r);
+    }
+    const writer = (r: string) => {
+      const p = prev?.files[r];
+      return p && p.sha256 === files[r].sha256 && typeof p.run === 'number' && prev!.runs[p.run] ? p.run : null;
+    };
+    // What `export` wrote into the folder (a DuckDB database, Parquet copies) goes when a file it was made from
+    // changed or went: it would describe the dataset before.
+    const staleExports = kept.filter((r) => {
+      const w = writer(r);
+      return w !== null && staleExport(prev!.runs[w], files);
+    });
+    for (const r of staleExports) {
+      delete files[r];
+      delete stats[r];
+    }
+    for (const r of kept) {
+      const w = files[r] ? writer(r) : null;
+      if (w === null) continue;
+      if (!earlier.includes(w)) earlier.push(w);
+      files[r].run = w;
     }
     // Earlier runs, latest first as they were, renumbered after this one.
     earlier.sort((a, b) => a - b);
@@ -274,7 +308,7 @@ export class Dataset {
       runs: [{...run, reads}, ...earlier.map((k) => prev!.runs[k])],
       files: Object.fromEntries(sorted.map((r) => [r, files[r]])),
     };
-    return {manifest, stats};
+    return {manifest, stats, staleExports};
   }
 
   /**
@@ -301,6 +335,22 @@ export class Dataset {
       }
     }
   }
+}
+
+/**
+ * Whether `run` is an `export` one of whose files read (its `reads`, with their SHA-256) is not as it read it in
+ * `files` (the folder as the commit leaves it): changed, or gone. (What other commands wrote stays: the manifest
+ * says which run wrote each file.)
+ */
+export function staleExport(run: ManifestRun, files: Readonly<Record<string, {sha256: string}>>): boolean {
+  return run.command === 'export' && Object.entries(run.reads).some(([r, sha]) => files[r]?.sha256 !== sha);
+}
+
+/** Files removed, those of one folder (several Parquet copies) as the folder: `final/gtm.duckdb, parquet/ (11 files)`. */
+function describeRemoved(files: readonly string[]): string {
+  const byDir = new Map<string, string[]>();
+  for (const f of files) byDir.set(dirname(f), [...(byDir.get(dirname(f)) ?? []), f]);
+  return [...byDir].flatMap(([dir, fs]) => (fs.length > 1 ? [`${dir}/ (${fs.length} files)`] : fs)).join(', ');
 }
 
 function lstatOrUndefined(path: string) {

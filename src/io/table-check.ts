@@ -45,7 +45,7 @@ export const isChecked = (c: TableColumn): boolean =>
 function expected(c: TableColumn): string {
   if (c.vocabulary) return `a name of deal_model.yml ${c.vocabulary} (lower-case letters, digits, _)${c.values?.includes('') ? ' or empty' : ''}`;
   if (c.values) return `one of ${c.values.map((v) => (v === '' ? '(empty)' : v)).join(', ')}`;
-  if (c.format === 'id') return 'an ID (a prefix, _ and 16 hex digits)';
+  if (c.format === 'id' || c.format === 'idOrEmpty') return `an ID (a prefix, _ and 16 hex digits)${c.format === 'idOrEmpty' ? ' or empty' : ''}`;
   if (c.format) return `a date (YYYY-MM-DD)${c.format === 'dateOrEmpty' ? ' or empty' : ''}`;
   if (c.kind === 'boolean') return 'true or false';
   return `${c.int ? 'a whole number' : 'a number'}${c.min !== undefined && c.max !== undefined ? ` from ${c.min} to ${c.max}` : ''}${c.nullable ? ' or empty' : ''}`;
@@ -62,6 +62,7 @@ function condition(c: TableColumn): string {
   if (c.vocabulary) return [...(c.values ?? []).map((v) => `s === ${JSON.stringify(v)}`), 'NAME.test(s)'].join(' || ');
   if (c.values) return c.values.map((v) => `s === ${JSON.stringify(v)}`).join(' || ') || 'false';
   if (c.format === 'id') return 'ID.test(s)';
+  if (c.format === 'idOrEmpty') return "s === '' || ID.test(s)";
   if (c.format === 'date') return 'DATE.test(s) && realDate(s)';
   if (c.format === 'dateOrEmpty') return "s === '' || (DATE.test(s) && realDate(s))";
   if (c.kind === 'boolean') return "s === 'true' || s === 'false'";

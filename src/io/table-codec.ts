@@ -28,7 +28,7 @@ export interface TableColumn {
    */
   readonly vocabulary?: OpenVocabularyName;
   /** the format of an ID or date column (PLAIN_PATTERNS in schemas/columns.ts), */
-  readonly format?: 'id' | 'date' | 'dateOrEmpty';
+  readonly format?: 'id' | 'idOrEmpty' | 'date' | 'dateOrEmpty';
   /** a whole number, and the bounds of a number. */
   readonly int?: boolean;
   readonly min?: number;

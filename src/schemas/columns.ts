@@ -16,6 +16,7 @@ export const OPEN_COLUMNS = z.registry<{vocabulary: OpenVocabularyName; also: re
  */
 export const PLAIN_PATTERNS = {
   id: /^[a-z]+_[0-9a-f]{16}$/,
+  idOrEmpty: /^([a-z]+_[0-9a-f]{16})?$/,
   date: /^\d{4}-\d{2}-\d{2}$/,
   dateOrEmpty: /^(\d{4}-\d{2}-\d{2})?$/,
 } as const;
@@ -29,6 +30,8 @@ export const PLAIN_PATTERNS = {
  */
 export const col = {
   id: (d: string) => z.string().regex(PLAIN_PATTERNS.id).describe(d),
+  /** An ID of another row, or '' for "none" (e.g. the deal a deal follows): NULL in Parquet and DuckDB, no not_null test in dbt. */
+  idOrEmpty: (d: string) => z.string().regex(PLAIN_PATTERNS.idOrEmpty).describe(d),
   text: (d: string) => z.string().describe(d),
   int: (d: string) => z.number().int().describe(d),
   intOrNull: (d: string) => z.number().int().nullable().describe(d),

@@ -181,7 +181,6 @@ export function mergeCompanies(io: MergeIo, reporter: Reporter, counts: CompanyC
     rows[t.file] = t.out.rows;
   }
   rows['raw/companies.csv'] = companiesOut.rows;
-  reporter.succeed(`Merged ${plural(merged, 'company', 'companies')} from ${plural(n, 'shard')}`);
 }
 
 /** rejects.csv, by input row. */

@@ -1,9 +1,9 @@
 import {existsSync, readFileSync, realpathSync, statSync} from 'node:fs';
 import {hostname} from 'node:os';
-import {join, resolve} from 'node:path';
+import {basename, join, resolve} from 'node:path';
 import {countCompanies, type CompanyCounts} from '../core/accounts.js';
 import {displayPath} from '../core/display-path.js';
-import {plural} from '../core/format.js';
+import {count, plural} from '../core/format.js';
 import {addInto} from '../core/merge.js';
 import {checkShardSet, type ShardFolder, type ShardSet} from '../core/merge-order.js';
 import {pickPipelineFigures} from '../core/pipeline-stats.js';
@@ -13,17 +13,17 @@ import {StagedFileWriter} from '../io/csv-records.js';
 import {readablePaths, STATE_DIR} from '../io/dataset.js';
 import {lockHolder, processAlive} from '../io/lock.js';
 import {writeJsonAtomic} from '../io/json.js';
-import {checkDataset, MANIFEST, type ManifestRun} from '../io/manifest.js';
+import {checkDataset, datasetFiles, MANIFEST, type ManifestRun} from '../io/manifest.js';
 import type {DataPaths} from '../io/paths.js';
 import {recordSources, sourceOf} from '../io/provenance.js';
 import type {Reporter} from '../io/reporter.js';
 import {readShardState, SHARD_STATE} from '../io/shard-state.js';
 import {ManifestSchema} from '../schemas/manifest.js';
 import type {BillingSummary} from './billing.js';
-import {loadDealModel, type DealsSummary} from './deals.js';
+import {loadDealModel, pct, type DealsSummary} from './deals.js';
 import type {EnrichSummary} from './enrich.js';
 import type {ReportResult} from './report.js';
-import {SimulationSink} from './simulate.js';
+import {SimulationSink, writeSimulationSummaries} from './simulate.js';
 import {WriterGroup} from '../io/writer-group.js';
 import {copyReps, mergeCompanies, mergeRejects, ShardTables, type MergeIo} from './merge-tables.js';
 
@@ -176,6 +176,7 @@ export async function mergeShards(m: MergeInput, set: ShardSet): Promise<MergeSu
     if (files.has('interim/rejects.csv')) mergeRejects(io);
     if (files.has('raw/reps.csv')) copyReps(io);
     for (const w of writers.splice(0)) w.close();
+    reporter.succeed(combinedLine(dirs.length, rows));
   } catch (e) {
     for (const w of writers) w.abort();
     throw e;
@@ -202,9 +203,13 @@ async function writeSummaries(m: MergeInput, set: ShardSet, rows: Record<string,
     const sink = new SimulationSink(s, loaded, new WriterGroup({stream: () => undefined, header: false}));
     const noDigest = new CompanyDigest().state();
     for (const d of dirs) sink.absorb({...readShardState(resolve(d)), digest: noDigest});
-    const result = sink.summaries(reporter);
+    // (Written, and reported as recomputed: not as a simulation, which merge does not run.)
+    const result = sink.results();
+    writeSimulationSummaries(paths, result);
     summary.deals = result.deals;
     summary.billing = result.billing;
+    reporter.succeed(recomputedLine(enrich, result.deals, result.billing));
+    for (const w of [...result.deals.warnings, ...result.billing.warnings]) reporter.warn(w);
     const asOf = result.deals.as_of;
     recordSources(paths, {deals: await sourceOf(paths, 'deals', seed, asOf), billing: await sourceOf(paths, 'billing', seed, asOf)});
     if (m.report) {
@@ -217,8 +222,31 @@ async function writeSummaries(m: MergeInput, set: ShardSet, rows: Record<string,
         readFrom: readablePaths(paths),
       });
     }
-  }
+  } else reporter.succeed(recomputedLine(enrich));
   return summary;
+}
+
+/** What merge combined: the shards, and each table's rows (in the dataset's order). */
+export function combinedLine(shards: number, rows: Readonly<Record<string, number>>): string {
+  const order = datasetFiles();
+  const files = Object.keys(rows).sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  return `Combined ${plural(shards, 'shard')}, rows per table: ${files.map((f) => `${basename(f)} ${count(rows[f])}`).join(', ')}`;
+}
+
+/** The summaries merge recomputed from the shards' (no stage ran: their figures are the shards' added up). */
+export function recomputedLine(enrich: EnrichSummary, deals?: DealsSummary, billing?: BillingSummary): string {
+  const parts = [
+    `enrich_summary.json (${plural(enrich.input_rows, 'input row')}: ${plural(enrich.companies, 'company', 'companies')}, ${count(enrich.merged_rows)} merged, ${count(enrich.rejected_rows)} rejected)`,
+  ];
+  if (deals)
+    parts.push(`deals_summary.json (${plural(deals.deals, 'deal')}: ${count(deals.won)} won, ${count(deals.lost)} lost, ${count(deals.open)} open)`);
+  if (billing) {
+    const r = billing.retention;
+    parts.push(
+      `billing_summary.json (${plural(billing.contracts, 'contract')}, ${plural(billing.renewals, 'renewal')}, ${plural(billing.invoices, 'invoice')}, ${plural(billing.arr_movements, 'ARR movement')}${r.customers ? `; NRR ${pct(r.nrr)}, GRR ${pct(r.grr)}` : ''})`,
+    );
+  }
+  return `Recomputed from the shards' counts: ${parts.join(', ')}`;
 }
 
 /**

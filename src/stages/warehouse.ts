@@ -1,6 +1,6 @@
 import {existsSync, mkdtempSync, renameSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
-import {dirname, join, resolve} from 'node:path';
+import {dirname, isAbsolute, join, relative, resolve, sep} from 'node:path';
 import {mkdirSync} from 'node:fs';
 import {stringify} from 'yaml';
 import {UserError} from '../errors.js';
@@ -17,6 +17,8 @@ import {
   type WarehouseTable,
 } from '../core/warehouse.js';
 import {tempPathFor, writeFileAtomic} from '../io/atomic.js';
+import {STATE_DIR, stagingFor} from '../io/dataset.js';
+import {datasetFiles, describeFile, MANIFEST, previousManifest} from '../io/manifest.js';
 import {writeParquetTable} from '../io/parquet/file.js';
 import {parquetColumns} from '../io/parquet/schema.js';
 import {DATASET_TABLES, parquetPathOf, tablePath, type DatasetTable} from '../io/parquet/tables.js';
@@ -62,12 +64,12 @@ function source(dataDir: string, d: DatasetTable): {path: string; parquet: boole
  * A table as a Parquet file: the data folder's own, or its CSV read by the stages' reader (the formula guard
  * undone, every cell checked and typed) and written to a temporary Parquet file under `tmp`.
  */
-async function asParquet(dataDir: string, d: DatasetTable, tmp: string): Promise<string> {
+async function asParquet(dataDir: string, d: DatasetTable, tmp: string): Promise<{file: string; read: string}> {
   const s = source(dataDir, d);
-  if (s.parquet) return s.path;
+  if (s.parquet) return {file: s.path, read: s.path};
   const out = join(tmp, `${d.name}.parquet`);
   await csvToParquet(s.path, d, out);
-  return out;
+  return {file: out, read: s.path};
 }
 
 /**
@@ -84,7 +86,45 @@ export interface ExportResult {
   output: string;
   tables: Record<string, number>;
   views: string[];
+  /** The files of the data folder it read (relative to it, with `/`). */
+  read: string[];
 }
+
+/**
+ * Whether an export (`export --duckdb FILE` / `--parquet FOLDER`) writes into the data folder: it is then part of
+ * its dataset (the command takes the lock and commits it with the manifest; a later commit that changes a table it
+ * was made from removes it, see io/dataset.ts). Throws a UserError when a file would take the place of one of the
+ * dataset's own (a table, a summary, the manifest, its state).
+ */
+export function exportsIntoDataDir(dataDir: string, flags: {duckdb?: string; parquet?: string}): boolean {
+  const targets = [
+    ...(flags.duckdb === undefined ? [] : [{flag: `--duckdb ${flags.duckdb}`, path: flags.duckdb}]),
+    ...(flags.parquet === undefined
+      ? []
+      : DATASET_TABLES.map((d) => ({flag: `--parquet ${flags.parquet}`, path: join(flags.parquet!, `${d.name}.parquet`)}))),
+  ];
+  let inside = false;
+  for (const t of targets) {
+    const r = relative(resolve(dataDir), resolve(t.path));
+    if (r === '' || r.startsWith('..') || isAbsolute(r)) continue;
+    inside = true;
+    const rel = r.split(sep).join('/');
+    if (rel === MANIFEST || rel.split('/')[0] === STATE_DIR || datasetFiles().includes(rel))
+      throw new UserError(
+        `${t.flag}: ${rel} is a file of the dataset in --data-dir itself: write the export to a file or folder of its own (e.g. final/gtm.duckdb)`,
+      );
+  }
+  // A shard's folder holds the shard's run alone, as merge checks: an export there would stop the merge.
+  const shard = inside ? previousManifest(resolve(dataDir))?.runs[0]?.shard : undefined;
+  if (shard)
+    throw new UserError(
+      `--data-dir ${dataDir} holds shard ${shard.k}/${shard.n} of a sharded run, which merge takes as the shard's run alone: write the export outside the folder, or export the merged dataset`,
+    );
+  return inside;
+}
+
+/** A file of the data folder as its manifest names it (relative, with `/`). */
+const inFolder = (dataDir: string, path: string): string => relative(resolve(dataDir), path).split(sep).join('/');
 
 /**
  * Writes the data folder's tables to a DuckDB database file (atomically: a temporary file, then a rename):
@@ -105,6 +145,7 @@ export async function exportDuckDb(opts: {dataDir: string; configDir: string; ou
   const tmpDir = mkdtempSync(join(tmpdir(), 'stedi-gtm-export-'));
   const tmpDb = tempPathFor(output);
   const counts: Record<string, number> = {};
+  const read: string[] = [];
   try {
     const instance = await duckdb.DuckDBInstance.create(tmpDb, {threads: '2', memory_limit: '512MB', temp_directory: tmpDir});
     const db = await instance.connect();
@@ -112,7 +153,8 @@ export async function exportDuckDb(opts: {dataDir: string; configDir: string; ou
       for (const sql of createTables(tables)) await db.run(sql);
       for (const t of loadOrder(tables)) {
         opts.reporter.info(`Loading ${t.name}`);
-        const file = await asParquet(opts.dataDir, byName.get(t.name)!, tmpDir);
+        const {file, read: from} = await asParquet(opts.dataDir, byName.get(t.name)!, tmpDir);
+        read.push(inFolder(opts.dataDir, from));
         await db.run(`INSERT INTO "${t.name}" SELECT ${loadColumns(t)} FROM read_parquet('${file.replaceAll("'", "''")}')`);
         const r = await db.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM "${t.name}"`);
         counts[t.name] = Number(r.getRowObjectsJS()[0].n);
@@ -124,7 +166,11 @@ export async function exportDuckDb(opts: {dataDir: string; configDir: string; ou
       db.closeSync();
       instance.closeSync();
     }
-    renameSync(tmpDb, output);
+    // Inside the command's data folder (export --duckdb data/final/gtm.duckdb): staged for the dataset's commit,
+    // which lists it in the manifest (see io/dataset.ts: a later commit that changes a table removes it).
+    const dataset = stagingFor(output);
+    if (dataset) dataset.stage(tmpDb, output);
+    else renameSync(tmpDb, output);
   } catch (e) {
     rmSync(tmpDb, {force: true});
     rmSync(`${tmpDb}.wal`, {force: true});
@@ -132,7 +178,7 @@ export async function exportDuckDb(opts: {dataDir: string; configDir: string; ou
   } finally {
     rmSync(tmpDir, {recursive: true, force: true});
   }
-  return {output, tables: counts, views: createViews().map((s) => s.split(/\s+/)[2].replaceAll('"', ''))};
+  return {output, tables: counts, views: createViews().map((s) => s.split(/\s+/)[2].replaceAll('"', '')), read};
 }
 
 /**
@@ -143,23 +189,32 @@ export async function exportParquet(opts: {
   dataDir: string;
   outDir: string;
   reporter: Reporter;
-}): Promise<{output: string; tables: Record<string, {rows: number; bytes: number}>}> {
+}): Promise<{output: string; tables: Record<string, {rows: number; bytes: number}>; read: string[]}> {
   const outDir = resolve(opts.outDir);
   const tables: Record<string, {rows: number; bytes: number}> = {};
+  const read: string[] = [];
   for (const d of DATASET_TABLES) {
     const s = source(opts.dataDir, d);
+    read.push(inFolder(opts.dataDir, s.path));
     opts.reporter.info(`Writing ${d.name}.parquet`);
-    const file = join(outDir, `${d.name}.parquet`);
-    if (s.parquet) {
-      const {ParquetRowReader} = await import('../io/parquet/cursor.js');
-      const codec = new TableCodec<Record<string, unknown>>(d.columns, {safeText: d.safeText});
-      const cursor = await ParquetRowReader.open(s.path, codec, {required: codec.columns, producedBy: 'run'});
-      tables[d.name] = await writeParquetTable(file, d.columns, rowsOf(cursor), {safeText: d.safeText});
-      continue;
+    const target = join(outDir, `${d.name}.parquet`);
+    // Inside the command's data folder (export --parquet data/parquet): written aside, staged for the dataset's commit.
+    const dataset = stagingFor(target);
+    const file = dataset ? tempPathFor(target) : target;
+    try {
+      if (s.parquet) {
+        const {ParquetRowReader} = await import('../io/parquet/cursor.js');
+        const codec = new TableCodec<Record<string, unknown>>(d.columns, {safeText: d.safeText});
+        const cursor = await ParquetRowReader.open(s.path, codec, {required: codec.columns, producedBy: 'run'});
+        tables[d.name] = await writeParquetTable(file, d.columns, rowsOf(cursor), {safeText: d.safeText});
+      } else tables[d.name] = await csvToParquet(s.path, d, file);
+    } catch (e) {
+      if (dataset) rmSync(file, {force: true});
+      throw e;
     }
-    tables[d.name] = await csvToParquet(s.path, d, file);
+    dataset?.stage(file, target, {...describeFile(file), rows: tables[d.name].rows});
   }
-  return {output: outDir, tables};
+  return {output: outDir, tables, read};
 }
 
 /** The rows of a table's reader (TableCursor or ParquetRowReader), in order. */

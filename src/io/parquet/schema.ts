@@ -17,12 +17,13 @@ import type {TableColumn} from '../table-codec.js';
  * | col.oneOf (an enum)                            | UTF8, dictionary-encoded        | VARCHAR       |
  * | an enum with '' among its values               | the same, null for ''           | VARCHAR       |
  * | col.id                                         | UTF8, plain (unique values)     | VARCHAR       |
+ * | col.idOrEmpty ('' when none)                   | UTF8, plain, null for ''        | VARCHAR       |
  * | col.text                                       | UTF8                            | VARCHAR       |
  * | col.list                                       | LIST of UTF8                    | VARCHAR[]     |
  *
- * A zod `.nullable()` column is OPTIONAL; so is a column whose "no value" is '' (an optional date, an enum
- * with ''): warehouses and dbt tests want NULL there. A reader gives '' back for those nulls, so a Parquet
- * table reads back as the same rows as its CSV (see read.ts).
+ * A zod `.nullable()` column is OPTIONAL; so is a column whose "no value" is '' (an optional date, an optional
+ * ID such as previous_deal_id, an enum with ''): warehouses, foreign keys and dbt tests want NULL there. A reader
+ * gives '' back for those nulls, so a Parquet table reads back as the same rows as its CSV (see read.ts).
  */
 export type ParquetKind = 'text' | 'enum' | 'id' | 'date' | 'int' | 'decimal' | 'double' | 'boolean' | 'list';
 
@@ -31,7 +32,7 @@ export interface ParquetColumn {
   readonly kind: ParquetKind;
   /** OPTIONAL in Parquet (NULL in SQL). */
   readonly nullable: boolean;
-  /** A null stands for '' (the CSV's "no value" of an optional date or an enum with ''). */
+  /** A null stands for '' (the CSV's "no value" of an optional date, an optional ID or an enum with ''). */
   readonly emptyIsNull: boolean;
   /** Digits after the point of a decimal. */
   readonly scale?: number;
@@ -58,6 +59,7 @@ function parquetColumn(c: TableColumn): ParquetColumn {
       if (c.format === 'date') return {...base, kind: 'date'};
       if (c.format === 'dateOrEmpty') return {...base, kind: 'date', nullable: true, emptyIsNull: true};
       if (c.format === 'id') return {...base, kind: 'id'};
+      if (c.format === 'idOrEmpty') return {...base, kind: 'id', nullable: true, emptyIsNull: true};
       if (c.values !== undefined) {
         const empty = c.values.includes('');
         return {...base, kind: 'enum', nullable: c.nullable || empty, emptyIsNull: empty, values: c.values.filter((v) => v !== '')};
