@@ -97,7 +97,11 @@ export function encodeBlock(table: ParquetTable, builders: readonly ColumnBuilde
     uncompressed += written.uncompressed;
   }
   const bytes = out.getBytes().slice();
-  return {bytes, rowGroup: {columns, total_byte_size: BigInt(uncompressed), num_rows: BigInt(n), total_compressed_size: BigInt(bytes.length)}, rows: n};
+  return {
+    bytes,
+    rowGroup: {columns, total_byte_size: BigInt(uncompressed), num_rows: BigInt(n), total_compressed_size: BigInt(bytes.length)},
+    rows: n,
+  };
 }
 let scratch: ByteWriter | undefined;
 
