@@ -18,8 +18,9 @@ import type {BlockSink, EncoderOptions, RowPart, TableEncoder, TableFormat, Writ
 
 /**
  * The Parquet format (`--format parquet`): typed columns read off the zod schemas (io/parquet/schema.ts), snappy
- * pages by hyparquet-writer, a footer with every row group. Rows are gathered column by column and each row
- * group is encoded by the thread that made its rows (a worker, in parallel); its bytes and metadata go as one
+ * pages (io/parquet/pages.ts), a footer with every row group. Rows are gathered column by column as they come
+ * (io/parquet/columns.ts: UTF-8, dictionary indexes, typed arrays) and each row group is encoded by the thread
+ * that made its rows (a worker, in parallel); its bytes and metadata go as one
  * block, and the lead thread's footer lists the groups where they landed.
  *
  * Row groups end at the companies core/row-groups.ts picks (about one in COMPANY_GROUPS, in every table at
