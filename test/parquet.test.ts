@@ -224,7 +224,7 @@ describe('Parquet tables', () => {
     );
   });
 
-  it('row groups carry the minimum, maximum and nulls of their typed columns (what readers prune with)', async () => {
+  it('row groups carry the minimum, maximum and nulls of their typed columns (what readers prune with); enums have a dictionary, IDs none', async () => {
     const d = DATASET_TABLES.find((x) => x.name === 'deals')!;
     const rows = await csvRows(tablePath(data, d), d.columns, d.safeText);
     const pq = join(t.dir, 'stats', 'deals.parquet');
@@ -237,6 +237,9 @@ describe('Parquet tables', () => {
       for (const c of cols) {
         const chunk = group.columns.find((x) => x.meta_data?.path_in_schema[0] === c.name)!.meta_data!;
         const values = part.map((r) => r[c.name]).filter((v) => v !== null && v !== undefined && v !== '');
+        // Enums always get a dictionary, IDs (unique) never.
+        if (c.kind === 'enum' && values.length > 0) expect(chunk.encodings).toContain('RLE_DICTIONARY');
+        if (c.kind === 'id') expect(chunk.encodings).not.toContain('RLE_DICTIONARY');
         if (c.kind === 'text' || c.kind === 'id' || c.kind === 'list') {
           expect(chunk.statistics).toBeUndefined();
           continue;
@@ -260,6 +263,29 @@ describe('Parquet tables', () => {
       }
     }
     expect(checked).toBeGreaterThan(meta.row_groups.length * 5);
+  });
+
+  it('free text and lists get a dictionary where it pays: few distinct values, not unique ones', async () => {
+    const columns: TableColumn[] = [
+      {name: 'few', kind: 'string', nullable: false, plain: false},
+      {name: 'unique', kind: 'string', nullable: false, plain: false},
+      {name: 'tags', kind: 'list', nullable: false, plain: false},
+      {name: 'late', kind: 'string', nullable: false, plain: false},
+    ];
+    // 'late': repeated for its first 500 rows, then unique: a dictionary given up half-way reads back all the same.
+    const rows = Array.from({length: 2000}, (_, i) => ({
+      few: ['Healthcare', 'Insurance', 'Software'][i % 3],
+      unique: `company number ${i} of a long list`,
+      tags: i % 2 ? ['270', '271'] : ['837P'],
+      late: i < 500 ? 'same' : `value ${i}`,
+    }));
+    const file = join(t.dir, 'dict.parquet');
+    await writeParquetTable(file, columns, rows);
+    const meta = await parquetMetadataAsync(await asyncBufferFromFile(file));
+    const dictionary = (name: string): boolean =>
+      meta.row_groups[0].columns.find((c) => c.meta_data?.path_in_schema[0] === name)!.meta_data!.encodings.includes('RLE_DICTIONARY');
+    expect([dictionary('few'), dictionary('unique'), dictionary('tags'), dictionary('late')]).toEqual([true, false, true, false]);
+    expect(await readParquetTable(file, columns)).toEqual(rows);
   });
 
   it('DuckDB opens the Parquet files with the types of the schemas and their row counts', async () => {
