@@ -60,24 +60,25 @@ export class RangeWorkers {
     limits?: WorkerLimits,
   ) {
     this.seen = inits.map(() => 0);
-    this.handles = inits.map(
-      (init, k) =>
-        new WorkerHandle<WorkerReply>(
-          startWorker(script(), init, limits ?? {}),
-          (message, exitCode = 1) => ({type: 'error', message, exitCode}),
-          (m) => {
-            if (m.type === 'bytes') {
-              // Written, the block goes back to the worker for its next rows.
-              this.tables?.add(m.index, m.path, m.bytes, m.rows, blockReturner(this.handles[k].worker), m.meta);
-              return true;
-            }
-            if (m.type !== 'progress') return false;
-            this.seen[k] = m.records;
-            this.onProgress(this.seen.reduce((a, b) => a + b, 0));
+    this.handles = inits.map((init, k) => {
+      const worker = startWorker(script(), init, limits ?? {});
+      // Written, a block goes back to the worker for its next rows.
+      const back = blockReturner(worker);
+      return new WorkerHandle<WorkerReply>(
+        worker,
+        (message, exitCode = 1) => ({type: 'error', message, exitCode}),
+        (m) => {
+          if (m.type === 'bytes') {
+            this.tables?.add(m.index, m.path, m.bytes, m.rows, back, m.meta);
             return true;
-          },
-        ),
-    );
+          }
+          if (m.type !== 'progress') return false;
+          this.seen[k] = m.records;
+          this.onProgress(this.seen.reduce((a, b) => a + b, 0));
+          return true;
+        },
+      );
+    });
   }
 
   get count(): number {

@@ -1,7 +1,8 @@
 import {setFlagsFromString} from 'node:v8';
-import {parentPort, Worker} from 'node:worker_threads';
+import {MessageChannel, parentPort, receiveMessageOnPort, Worker, type MessagePort} from 'node:worker_threads';
 import type {BlockBack, BlockOut} from './protocol.js';
 import type {TableStream} from '../io/writer-group.js';
+import {setBlockSource} from '../io/csv.js';
 import {errorReport, UserError} from '../errors.js';
 
 /* What every pool of worker threads shares: the policy from the environment, the heap limits, the reply queue.
@@ -193,7 +194,18 @@ export function blockSender(index: number): TableStream {
     );
 }
 
-/** On the lead thread: what gives a block, once written, back to the worker that sent it (see recycleBlock). */
+/**
+ * On the lead thread: what gives a block, once written, back to the worker that sent it, through a channel of
+ * its own that the worker reads when it needs a block (see takeBlocksFrom), not as a message it would read only
+ * between pieces. Made once per worker.
+ */
 export function blockReturner(worker: Worker): (bytes: Uint8Array) => void {
-  return (bytes) => worker.postMessage({type: 'block', bytes} satisfies BlockBack, [bytes.buffer as ArrayBuffer]);
+  const {port1, port2} = new MessageChannel();
+  worker.postMessage({type: 'blocks', port: port2} satisfies BlockBack, [port2]);
+  return (bytes) => port1.postMessage(bytes, [bytes.buffer as ArrayBuffer]);
+}
+
+/** In a worker: its writers take their blocks back from `port` (see blockReturner and setBlockSource). */
+export function takeBlocksFrom(port: MessagePort): void {
+  setBlockSource(() => receiveMessageOnPort(port)?.message as Uint8Array | undefined);
 }
