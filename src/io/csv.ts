@@ -174,7 +174,7 @@ let blockSource: (() => Uint8Array | undefined) | undefined;
  * range ended, and it took a fresh block for nearly every one, 96% of them at 1M rows, leaving the returned ones
  * to the garbage collector: 25-70 MB of dead blocks per worker. See docs/performance.md, 2026-12-02.)
  */
-export function setBlockSource(take: () => Uint8Array | undefined): void {
+export function setBlockSource(take: (() => Uint8Array | undefined) | undefined): void {
   blockSource = take;
 }
 
