@@ -54,8 +54,7 @@ parentPort!.on('message', async (m: WorkerMessage) => {
   }
 });
 
-// Everything that does not depend on the range is set up at once: the lead thread starts this worker while
-// the first pass still runs, then sends the ranges.
+// Everything that does not depend on the range is set up at once, before the first range comes.
 try {
   await loadFormat(init.format);
   const provider = new RulesProvider(await loadIcpRules(init.configDir));

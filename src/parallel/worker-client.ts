@@ -40,8 +40,8 @@ const toError = (m: WorkerReply | IndexReply): Error => {
 };
 
 /**
- * The range workers of the second pass. They are started early (while the first pass runs, so that loading
- * their code costs no time), then given the ranges by run(), one at a time to whichever is free; they stream
+ * The range workers of the second pass. They are started after the first pass (see enrich/run.ts), then given
+ * the ranges by run(), one at a time to whichever is free; they stream
  * the tables' blocks back and this thread writes them in range order (OrderedTables): the tables are the same
  * bytes as one thread reading the whole file would write, and no part is copied afterwards. On any failure
  * (or discard()) the tables are left as they were.
