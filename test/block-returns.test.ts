@@ -1,7 +1,7 @@
 import {MessageChannel, receiveMessageOnPort} from 'node:worker_threads';
 import fc from 'fast-check';
 import {AtomicCsvWriter, BLOCK, encodeCsvRow, setBlockSource} from '../src/io/csv.js';
-import {takeBlocksFrom} from '../src/parallel/worker-pool.js';
+import {settleBlocks, takeBlocksFrom} from '../src/parallel/worker-pool.js';
 
 afterEach(() => setBlockSource(undefined));
 
@@ -58,6 +58,19 @@ describe('blocks given back through a port (blockReturner, takeBlocksFrom)', () 
       }),
       {numRuns: 8},
     );
+  });
+
+  it('are not left queued when no writer takes them (settleBlocks after a piece)', () => {
+    const {port1, port2} = new MessageChannel();
+    takeBlocksFrom(port2);
+    for (const size of [1000, 5000, 1000]) {
+      const b = new Uint8Array(size);
+      port1.postMessage(b, [b.buffer]);
+    }
+    settleBlocks();
+    expect(receiveMessageOnPort(port2)).toBeUndefined();
+    port1.close();
+    port2.close();
   });
 
   it('are dropped when they are not the size of a block (e.g. one grown for a long row)', () => {

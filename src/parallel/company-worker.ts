@@ -13,7 +13,7 @@ import {loadFormat} from '../io/formats/index.js';
 import {WriterGroup} from '../io/writer-group.js';
 import {RulesProvider} from '../providers/rules.js';
 import {loadDealModel} from '../stages/deals.js';
-import {blockSender, takeBlocksFrom} from './worker-pool.js';
+import {blockSender, settleBlocks, takeBlocksFrom} from './worker-pool.js';
 import {companyCodec, CompanyCounter, loadIcpRules} from '../stages/enrich.js';
 import {assembleRange} from './enrich-range.js';
 import {SimulationSink} from '../stages/simulate.js';
@@ -97,6 +97,7 @@ try {
     records = before + r.records;
     await group.commit();
     out = undefined;
+    settleBlocks();
     if (m.index === 0) first = sink;
     const now = companyCodec.textStats;
     const delta = newTextCellStats();

@@ -6,7 +6,7 @@ import {loadFormat} from '../io/formats/index.js';
 import {silentReporter} from '../io/reporter.js';
 import {loadDealModel} from '../stages/deals.js';
 import {simulateChunk} from './simulate-companies.js';
-import {blockSender, takeBlocksFrom} from './worker-pool.js';
+import {blockSender, settleBlocks, takeBlocksFrom} from './worker-pool.js';
 import type {SimulateChunkMessage, SimulateChunkReply, SimulateInit} from './protocol.js';
 
 const init = workerData as SimulateInit;
@@ -20,6 +20,7 @@ try {
     if (m.type === 'blocks') return takeBlocksFrom(m.port);
     try {
       const {sink, companies, ids} = await simulateChunk(s, loaded, init.context, m.index, m.chunk, blockSender(m.index));
+      settleBlocks();
       parentPort!.postMessage({type: 'done', index: m.index, companies, states: sink.states(), ids} satisfies SimulateChunkReply, [
         ids.buffer as ArrayBuffer,
       ]);

@@ -2,7 +2,7 @@ import {setFlagsFromString} from 'node:v8';
 import {MessageChannel, parentPort, receiveMessageOnPort, Worker, type MessagePort} from 'node:worker_threads';
 import type {BlockBack, BlockOut} from './protocol.js';
 import type {TableStream} from '../io/writer-group.js';
-import {setBlockSource} from '../io/csv.js';
+import {recycleBlock, setBlockSource} from '../io/csv.js';
 import {errorReport, UserError} from '../errors.js';
 
 /* What every pool of worker threads shares: the policy from the environment, the heap limits, the reply queue.
@@ -213,5 +213,16 @@ export function blockReturner(worker: Worker): (bytes: Uint8Array) => void {
 
 /** In a worker: its writers take their blocks back from `port` (see blockReturner and setBlockSource). */
 export function takeBlocksFrom(port: MessagePort): void {
+  returns = port;
   setBlockSource(() => receiveMessageOnPort(port)?.message as Uint8Array | undefined);
+}
+let returns: MessagePort | undefined;
+
+/**
+ * In a worker, after a piece: the blocks given back that no writer took (a format whose encoder makes blocks of
+ * its own, e.g. Parquet's) are kept as spares or dropped, not left queued on the port for the rest of the pass.
+ */
+export function settleBlocks(): void {
+  if (!returns) return;
+  for (let m = receiveMessageOnPort(returns); m; m = receiveMessageOnPort(returns)) recycleBlock(m.message as Uint8Array);
 }
