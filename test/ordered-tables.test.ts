@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import {BLOCK, recycleBlock} from '../src/io/csv.js';
 import {TableCodec} from '../src/io/table-codec.js';
 import {OrderedTables, WriterGroup} from '../src/io/writer-group.js';
-import {PieceQueue, workerHeapFlags, workerLimits, type WorkerLimits} from '../src/parallel/worker-pool.js';
+import {PieceQueue, WORKER_FIRST_OLD_MB, workerHeapFlags, workerLimits, type WorkerLimits} from '../src/parallel/worker-pool.js';
 import {tempDir} from './helpers/cli.js';
 
 let t: ReturnType<typeof tempDir>;
@@ -211,8 +211,9 @@ describe('workerHeapFlags', () => {
         .map(([k, v]) => [k, Number(v)]),
     );
 
-  it("asks for 16 MB semi-spaces and 128 MB of old generation with the workers' limits", () => {
-    expect(flags(workerLimits({}))).toEqual({'min-semi-space-size': 16, 'initial-old-space-size': 128});
+  it("asks for 16 MB semi-spaces and WORKER_FIRST_OLD_MB of old generation with the workers' limits", () => {
+    expect(WORKER_FIRST_OLD_MB).toBeLessThan(workerLimits({}).maxOldGenerationSizeMb!);
+    expect(flags(workerLimits({}))).toEqual({'min-semi-space-size': 16, 'initial-old-space-size': WORKER_FIRST_OLD_MB});
   });
 
   it('stays within any limits: three semi-spaces fit the young generation, the first old collection comes within the old one (property)', () => {
@@ -225,7 +226,7 @@ describe('workerHeapFlags', () => {
           expect(f['min-semi-space-size']).toBeGreaterThanOrEqual(1);
           expect(f['min-semi-space-size']).toBeLessThanOrEqual(Math.max(1, Math.min(16, (young ?? 48) / 3)));
           expect(f['initial-old-space-size']).toBeGreaterThanOrEqual(1);
-          expect(f['initial-old-space-size']).toBeLessThanOrEqual(Math.max(1, Math.min(128, old ?? 128)));
+          expect(f['initial-old-space-size']).toBeLessThanOrEqual(Math.max(1, Math.min(WORKER_FIRST_OLD_MB, old ?? WORKER_FIRST_OLD_MB)));
         },
       ),
     );

@@ -164,6 +164,29 @@ const BLOCK_BYTES = BLOCK + (BLOCK >> 1);
  */
 const spareBlocks: Buffer[] = [];
 const MAX_SPARE_BLOCKS = 6;
+/** Where this thread's writers take back their blocks that another thread wrote (see setBlockSource). */
+let blockSource: (() => Uint8Array | undefined) | undefined;
+
+/**
+ * In a worker whose blocks the lead thread writes: `take` gives back a block the lead thread has written, or
+ * undefined when none has come back yet; a writer calls it, synchronously, when it needs a block and has no spare.
+ * (A worker busy with a range reads no messages: blocks sent back as messages waited in its queue until the
+ * range ended, and it took a fresh block for nearly every one, 96% of them at 1M rows, leaving the returned ones
+ * to the garbage collector: 25-70 MB of dead blocks per worker. See docs/performance.md, 2026-12-02.)
+ */
+export function setBlockSource(take: (() => Uint8Array | undefined) | undefined): void {
+  blockSource = take;
+}
+
+/** A block for a writer: a spare, one given back (see setBlockSource), else a new one. */
+function newBlock(): Buffer {
+  const spare = spareBlocks.pop();
+  if (spare) return spare;
+  for (let b = blockSource?.(); b; b = blockSource?.()) {
+    if (b.buffer instanceof ArrayBuffer && b.buffer.byteLength === BLOCK_BYTES) return Buffer.from(b.buffer, 0, BLOCK_BYTES);
+  }
+  return Buffer.allocUnsafe(BLOCK_BYTES);
+}
 const CSV_SPECIAL_RE = /[",\r\n\uFEFF]/;
 const QUOTE_RE = /"/g;
 
@@ -247,7 +270,7 @@ export function recycleBlock(bytes: Uint8Array): void {
  */
 export class AtomicCsvWriter implements TableEncoder {
   /** Rows are encoded straight into this block, handed on when it holds BLOCK or more. */
-  private block = spareBlocks.pop() ?? Buffer.allocUnsafe(BLOCK_BYTES);
+  private block = newBlock();
   private used = 0;
   rows = 0;
   /** Rows already handed on with a block. */
@@ -370,7 +393,7 @@ export class AtomicCsvWriter implements TableEncoder {
     const full = this.block.subarray(0, this.used);
     this.used = 0;
     // A block kept by the sink (sent to another thread) is its own from then on: the next rows go to a new one.
-    if (this.sink(full, rows, undefined)) this.block = spareBlocks.pop() ?? Buffer.allocUnsafe(BLOCK_BYTES);
+    if (this.sink(full, rows, undefined)) this.block = newBlock();
   }
 
   end(): void {

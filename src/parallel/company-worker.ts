@@ -7,14 +7,13 @@ import {parentPort, workerData} from 'node:worker_threads';
 import {errorReport} from '../errors.js';
 import {silentReporter} from '../io/reporter.js';
 import {withEnrichment} from '../core/accounts.js';
-import {recycleBlock} from '../io/csv.js';
 import {setFormulaGuard} from '../io/table-codec.js';
 import {newTextCellStats} from '../core/text-cells.js';
 import {loadFormat} from '../io/formats/index.js';
 import {WriterGroup} from '../io/writer-group.js';
 import {RulesProvider} from '../providers/rules.js';
 import {loadDealModel} from '../stages/deals.js';
-import {blockSender} from './worker-pool.js';
+import {blockSender, settleBlocks, takeBlocksFrom} from './worker-pool.js';
 import {companyCodec, CompanyCounter, loadIcpRules} from '../stages/enrich.js';
 import {assembleRange} from './enrich-range.js';
 import {SimulationSink} from '../stages/simulate.js';
@@ -38,7 +37,7 @@ async function cleanUp(): Promise<void> {
 
 parentPort!.on('message', async (m: WorkerMessage) => {
   try {
-    if (m.type === 'block') recycleBlock(m.bytes);
+    if (m.type === 'blocks') takeBlocksFrom(m.port);
     else if (m.type === 'range') await work!(m);
     else if (m.type === 'finish') reply(finish!());
     else if (m.type === 'summarize') {
@@ -55,8 +54,7 @@ parentPort!.on('message', async (m: WorkerMessage) => {
   }
 });
 
-// Everything that does not depend on the range is set up at once: the lead thread starts this worker while
-// the first pass still runs, then sends the ranges.
+// Everything that does not depend on the range is set up at once, before the first range comes.
 try {
   await loadFormat(init.format);
   const provider = new RulesProvider(await loadIcpRules(init.configDir));
@@ -99,6 +97,7 @@ try {
     records = before + r.records;
     await group.commit();
     out = undefined;
+    settleBlocks();
     if (m.index === 0) first = sink;
     const now = companyCodec.textStats;
     const delta = newTextCellStats();

@@ -1,3 +1,4 @@
+import type {MessagePort} from 'node:worker_threads';
 import type {CompanyCounts} from '../core/accounts.js';
 import type {TextCellStats} from '../core/text-cells.js';
 import type {BlockMeta, FormatRef} from '../io/formats/registry.js';
@@ -10,11 +11,12 @@ import type {SimulationResult, SimulationStates} from '../stages/simulate.js';
 /**
  * Both pools stream their tables: a worker sends each filled block of piece `index` (a range, a chunk) of the
  * table at `path` (BlockOut: its bytes, encoded by the tables' format, whatever it is, their rows and what the
- * encoder reported of the block, see BlockMeta), and gets it back, written, for its next rows (BlockBack). See
+ * encoder reported of the block, see BlockMeta), and gets it back, written, for its next rows (through the port
+ * BlockBack gives it, once). See
  * blockSender and blockReturner in parallel/worker-pool.ts.
  */
 export type BlockOut = {type: 'bytes'; index: number; path: string; bytes: Uint8Array; rows: number; meta?: BlockMeta};
-export type BlockBack = {type: 'block'; bytes: Uint8Array};
+export type BlockBack = {type: 'blocks'; port: MessagePort};
 
 /** Messages between the enrich stage and its range workers (src/parallel/company-worker.ts). */
 export interface WorkerInit {

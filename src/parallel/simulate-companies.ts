@@ -2,7 +2,6 @@ import {existsSync} from 'node:fs';
 import {stat} from 'node:fs/promises';
 import {availableParallelism} from 'node:os';
 import {fileURLToPath} from 'node:url';
-import type {Worker} from 'node:worker_threads';
 import {recycleBlock} from '../io/csv.js';
 import {formatRef, tableFormat} from '../io/formats/index.js';
 import {OrderedTables, WriterGroup, type TableStream} from '../io/writer-group.js';
@@ -129,14 +128,15 @@ export function chunkWorkers(policy: WorkerPolicy): number {
 const script = () => fileURLToPath(new URL('./simulate-worker.js', import.meta.url));
 
 /** A worker thread taking chunks (its replies: see WorkerHandle; its tables' blocks go to `onBytes`). */
-const chunkWorker = (init: SimulateInit, onBytes: (m: Extract<SimulateChunkReply, {type: 'bytes'}>, worker: Worker) => void) => {
+const chunkWorker = (init: SimulateInit, onBytes: (m: Extract<SimulateChunkReply, {type: 'bytes'}>, back: (bytes: Uint8Array) => void) => void) => {
   const worker = startWorker(script(), init, workerLimits());
+  const back = blockReturner(worker);
   return new WorkerHandle<SimulateChunkReply>(
     worker,
     (message) => ({type: 'error', message}),
     (m) => {
       if (m.type !== 'bytes') return false;
-      onBytes(m, worker);
+      onBytes(m, back);
       return true;
     },
   );
@@ -173,9 +173,7 @@ export async function simulateInChunks(
   };
   let ordered: OrderedTables | undefined;
   // Written, a worker's block goes back to it for its next rows (this thread's own blocks: recycleBlock).
-  const pool = Array.from({length: workers}, () =>
-    chunkWorker(init, (m, worker) => ordered?.add(m.index, m.path, m.bytes, m.rows, blockReturner(worker), m.meta)),
-  );
+  const pool = Array.from({length: workers}, () => chunkWorker(init, (m, back) => ordered?.add(m.index, m.path, m.bytes, m.rows, back, m.meta)));
   const states: Array<SimulationStates | undefined> = plan.chunks.map(() => undefined);
   const ids: BigUint64Array[] = [];
   const done = plan.chunks.map(() => 0);

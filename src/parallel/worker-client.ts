@@ -40,8 +40,8 @@ const toError = (m: WorkerReply | IndexReply): Error => {
 };
 
 /**
- * The range workers of the second pass. They are started early (while the first pass runs, so that loading
- * their code costs no time), then given the ranges by run(), one at a time to whichever is free; they stream
+ * The range workers of the second pass. They are started after the first pass (see enrich/run.ts), then given
+ * the ranges by run(), one at a time to whichever is free; they stream
  * the tables' blocks back and this thread writes them in range order (OrderedTables): the tables are the same
  * bytes as one thread reading the whole file would write, and no part is copied afterwards. On any failure
  * (or discard()) the tables are left as they were.
@@ -60,24 +60,25 @@ export class RangeWorkers {
     limits?: WorkerLimits,
   ) {
     this.seen = inits.map(() => 0);
-    this.handles = inits.map(
-      (init, k) =>
-        new WorkerHandle<WorkerReply>(
-          startWorker(script(), init, limits ?? {}),
-          (message, exitCode = 1) => ({type: 'error', message, exitCode}),
-          (m) => {
-            if (m.type === 'bytes') {
-              // Written, the block goes back to the worker for its next rows.
-              this.tables?.add(m.index, m.path, m.bytes, m.rows, blockReturner(this.handles[k].worker), m.meta);
-              return true;
-            }
-            if (m.type !== 'progress') return false;
-            this.seen[k] = m.records;
-            this.onProgress(this.seen.reduce((a, b) => a + b, 0));
+    this.handles = inits.map((init, k) => {
+      const worker = startWorker(script(), init, limits ?? {});
+      // Written, a block goes back to the worker for its next rows.
+      const back = blockReturner(worker);
+      return new WorkerHandle<WorkerReply>(
+        worker,
+        (message, exitCode = 1) => ({type: 'error', message, exitCode}),
+        (m) => {
+          if (m.type === 'bytes') {
+            this.tables?.add(m.index, m.path, m.bytes, m.rows, back, m.meta);
             return true;
-          },
-        ),
-    );
+          }
+          if (m.type !== 'progress') return false;
+          this.seen[k] = m.records;
+          this.onProgress(this.seen.reduce((a, b) => a + b, 0));
+          return true;
+        },
+      );
+    });
   }
 
   get count(): number {

@@ -1,7 +1,8 @@
 import {setFlagsFromString} from 'node:v8';
-import {parentPort, Worker} from 'node:worker_threads';
+import {MessageChannel, parentPort, receiveMessageOnPort, Worker, type MessagePort} from 'node:worker_threads';
 import type {BlockBack, BlockOut} from './protocol.js';
 import type {TableStream} from '../io/writer-group.js';
+import {recycleBlock, setBlockSource} from '../io/csv.js';
 import {errorReport, UserError} from '../errors.js';
 
 /* What every pool of worker threads shares: the policy from the environment, the heap limits, the reply queue.
@@ -77,11 +78,10 @@ export function workerLimits(env: NodeJS.ProcessEnv = process.env): WorkerLimits
  * Starts a worker thread with these heap limits. Before the first, sets how V8 starts the heap of every isolate
  * made from then on (process-wide flags, read when an isolate is made; a worker's own options cannot set them):
  * a young generation of 16 MB semi-spaces from the start (V8 starts them at 1 MB and grows them slowly) and an
- * old generation whose first collection waits for 128 MB (each within the limits). The workers' short-lived
- * strings then die young instead of being promoted, and the old generation is not compacted every few
- * seconds: at 1M rows a range worker went from about 530 scavenges and 54 full collections to 340 and 4, and
- * `run --no-report` from 24.0 to 22.4 s (medians of 3, alternated). The lead thread's heap, made at start-up, keeps V8's
- * defaults.
+ * old generation whose first collection waits for WORKER_FIRST_OLD_MB (each within the limits). The workers'
+ * short-lived strings then die young instead of being promoted: at 1M rows a range worker went from about 530
+ * scavenges to 340, and `run --no-report` from 24.0 to 22.4 s (medians of 3, alternated, with 128 MB of old
+ * generation before the first full collection). The lead thread's heap, made at start-up, keeps V8's defaults.
  */
 export function startWorker(script: string, workerData: unknown, limits: WorkerLimits): Worker {
   if (!heapFlagsSet) {
@@ -93,12 +93,19 @@ export function startWorker(script: string, workerData: unknown, limits: WorkerL
 let heapFlagsSet = false;
 
 /**
- * The V8 flags startWorker sets: 16 MB semi-spaces and 128 MB of old generation before its first collection,
+ * How much old generation a worker fills before its first full collection, in MB. 128 let what the workers
+ * promoted pile up over the whole second pass (their resident memory climbed by 100-150 MB at 1M rows, the peak
+ * of `run`); from 48 V8 sizes the old generation by what survives (see docs/performance.md, 2026-12-02).
+ */
+export const WORKER_FIRST_OLD_MB = 48;
+
+/**
+ * The V8 flags startWorker sets: 16 MB semi-spaces and WORKER_FIRST_OLD_MB of old generation before its first collection,
  * or less to stay within the limits (the young generation is three semi-spaces in V8's accounting).
  */
 export function workerHeapFlags(limits: WorkerLimits): string[] {
   const semi = Math.max(1, Math.min(16, Math.floor((limits.maxYoungGenerationSizeMb ?? 48) / 3)));
-  const old = Math.max(1, Math.min(128, Math.floor(limits.maxOldGenerationSizeMb ?? 128)));
+  const old = Math.max(1, Math.min(WORKER_FIRST_OLD_MB, Math.floor(limits.maxOldGenerationSizeMb ?? WORKER_FIRST_OLD_MB)));
   return [`--min-semi-space-size=${semi}`, `--initial-old-space-size=${old}`];
 }
 
@@ -193,7 +200,29 @@ export function blockSender(index: number): TableStream {
     );
 }
 
-/** On the lead thread: what gives a block, once written, back to the worker that sent it (see recycleBlock). */
+/**
+ * On the lead thread: what gives a block, once written, back to the worker that sent it, through a channel of
+ * its own that the worker reads when it needs a block (see takeBlocksFrom), not as a message it would read only
+ * between pieces. Made once per worker.
+ */
 export function blockReturner(worker: Worker): (bytes: Uint8Array) => void {
-  return (bytes) => worker.postMessage({type: 'block', bytes} satisfies BlockBack, [bytes.buffer as ArrayBuffer]);
+  const {port1, port2} = new MessageChannel();
+  worker.postMessage({type: 'blocks', port: port2} satisfies BlockBack, [port2]);
+  return (bytes) => port1.postMessage(bytes, [bytes.buffer as ArrayBuffer]);
+}
+
+/** In a worker: its writers take their blocks back from `port` (see blockReturner and setBlockSource). */
+export function takeBlocksFrom(port: MessagePort): void {
+  returns = port;
+  setBlockSource(() => receiveMessageOnPort(port)?.message as Uint8Array | undefined);
+}
+let returns: MessagePort | undefined;
+
+/**
+ * In a worker, after a piece: the blocks given back that no writer took (a format whose encoder makes blocks of
+ * its own, e.g. Parquet's) are kept as spares or dropped, not left queued on the port for the rest of the pass.
+ */
+export function settleBlocks(): void {
+  if (!returns) return;
+  for (let m = receiveMessageOnPort(returns); m; m = receiveMessageOnPort(returns)) recycleBlock(m.message as Uint8Array);
 }

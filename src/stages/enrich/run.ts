@@ -47,11 +47,30 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
   const bytes = fileSize(input);
   const onThread = indexOnThread(opts, bytes);
   const out = new EnrichOutput(paths, {here: !opts.dryRun && !onThread, part: onThread && !opts.dryRun});
-  // The range workers of the second pass start now, loading their code while the first pass runs.
-  const simulation = opts.simulation && {seed: opts.simulation.seed, asOf: opts.simulation.asOf, digest: opts.simulation.digest};
   const poolSize = workerCount(opts, bytes);
-  let pool: RangeWorkers | undefined =
-    poolSize >= 2
+
+  // Pass 1: keys and rejects.
+  let ex;
+  try {
+    ex = await indexAccounts(opts, ingest, out, onThread, bytes);
+  } catch (e) {
+    throw await afterFailure(
+      e,
+      () => out.abortGroup(),
+      () => out.abortRejects(),
+    );
+  }
+  applyLimit(ex.index, opts.limit ?? Infinity);
+
+  // Pass 2: clean, merge, enrich, write. In ranges on worker threads (started now, not while the first pass
+  // runs: loading their code takes about a second, and the two of them held about 100 MB while the first pass's
+  // two threads made that pass the peak of `run` at 1M rows; see docs/performance.md, 2026-12-02), unless the
+  // export is not plain CSV (no offsets to split at) or a single record: then one thread reads it all.
+  const ranges =
+    poolSize >= 2 && ex.index.offset ? splitRanges(ex.index, rangeCount(bytes, poolSize, opts.rangeBytes), tableFormat().companyGroups) : [];
+  const simulation = opts.simulation && {seed: opts.simulation.seed, asOf: opts.simulation.asOf, digest: opts.simulation.digest};
+  const pool =
+    ranges.length >= 2
       ? new RangeWorkers(
           Array.from({length: poolSize}, (): WorkerInit => ({
             configDir: opts.configDir,
@@ -63,28 +82,6 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
           workerLimits(),
         )
       : undefined;
-
-  // Pass 1: keys and rejects.
-  let ex;
-  try {
-    ex = await indexAccounts(opts, ingest, out, onThread, bytes);
-  } catch (e) {
-    throw await afterFailure(
-      e,
-      () => out.abortGroup(),
-      () => out.abortRejects(),
-      () => pool?.discard(),
-    );
-  }
-  applyLimit(ex.index, opts.limit ?? Infinity);
-
-  // Pass 2: clean, merge, enrich, write.
-  const ranges = pool && ex.index.offset ? splitRanges(ex.index, rangeCount(bytes, pool.count, opts.rangeBytes), tableFormat().companyGroups) : [];
-  if (pool && ranges.length < 2) {
-    // Not plain CSV (no offsets to split at), or a single record: one thread reads it all.
-    await pool.discard();
-    pool = undefined;
-  }
   const {inputRows, rejected, otherShards, accounts: companies, mergedByName, ambiguousByName} = ex;
   // Rows merged into another row's company: every row of an account but one (with or without --limit).
   const merged = ex.index.rows.reduce((n, r) => n + r, 0) - companies;
