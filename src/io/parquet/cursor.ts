@@ -2,7 +2,7 @@ import {basename} from 'node:path';
 import type {ReaderOptions, RowPart, TableReader} from '../formats/registry.js';
 import type {TableCodec, TableColumn} from '../table-codec.js';
 import {RowChecker} from '../table-check.js';
-import {openParquetTable, type ParquetTableReader} from './read.js';
+import {openParquetTable, type ColumnBatch, type ParquetTableReader} from './read.js';
 import {DATASET_TABLES} from './tables.js';
 
 /**
@@ -15,13 +15,13 @@ export class ParquetRowReader<T extends Record<string, unknown>> implements Tabl
   row: T | undefined;
   rowNumber = 1;
   cells: RowPart = {};
-  private batch: Array<Record<string, unknown>> = [];
+  private batch: ColumnBatch = {rows: 0, values: []};
   private pos = 0;
   private readonly text: string[];
 
   private constructor(
     private readonly reader: ParquetTableReader,
-    private readonly batches: AsyncGenerator<Array<Record<string, unknown>>>,
+    private readonly batches: AsyncGenerator<ColumnBatch>,
     private readonly cellNames: readonly string[],
     private readonly checker: RowChecker | undefined,
   ) {
@@ -44,7 +44,7 @@ export class ParquetRowReader<T extends Record<string, unknown>> implements Tabl
   }
 
   advance(): void | Promise<void> {
-    if (this.pos < this.batch.length) return this.take(this.batch[this.pos++]);
+    if (this.pos < this.batch.rows) return this.take(this.reader.row(this.batch, this.pos++));
     return this.next();
   }
 
@@ -54,13 +54,13 @@ export class ParquetRowReader<T extends Record<string, unknown>> implements Tabl
       if (r.done) {
         if (this.row !== undefined) this.rowNumber++;
         this.row = undefined;
-        this.batch = [];
+        this.batch = {rows: 0, values: []};
         return;
       }
-      if (r.value.length === 0) continue;
+      if (r.value.rows === 0) continue;
       this.batch = r.value;
       this.pos = 1;
-      return this.take(this.batch[0]);
+      return this.take(this.reader.row(this.batch, 0));
     }
   }
 
