@@ -288,6 +288,28 @@ describe('Parquet tables', () => {
     expect(await readParquetTable(file, columns)).toEqual(rows);
   });
 
+  it('builders given back are handed out again reset: a later block holds only its own rows', async () => {
+    const {takeBuilders, giveBackBuilders} = await import('../src/io/parquet/columns.js');
+    const {encodeBlock} = await import('../src/io/parquet/encode.js');
+    const d = DATASET_TABLES.find((x) => x.name === 'deals')!;
+    const rows = await csvRows(tablePath(data, d), d.columns, d.safeText);
+    const table = parquetTable(d.columns, {safeText: d.safeText});
+    const key = {};
+    const first = takeBuilders(key, table.columns, table.safeText);
+    for (const [k, c] of table.columns.entries()) for (const r of rows.slice(0, 50)) first[k].add(r[c.name]);
+    giveBackBuilders(key, first);
+    const again = takeBuilders(key, table.columns, table.safeText);
+    expect(again).toBe(first);
+    const part = rows.slice(50, 60);
+    for (const [k, c] of table.columns.entries()) for (const r of part) again[k].add(r[c.name]);
+    const file = join(t.dir, 'pool.parquet');
+    const assembler = new ParquetAssembler(table.schema);
+    const {writeFileSync} = await import('node:fs');
+    const block = encodeBlock(table, again, part.length);
+    writeFileSync(file, Buffer.concat([assembler.start(), assembler.add(block), assembler.finish()]));
+    expect(await readParquetTable(file, d.columns)).toEqual(part);
+  });
+
   it('DuckDB opens the Parquet files with the types of the schemas and their row counts', async () => {
     const db = await openDuckDb();
     if (!db) return;

@@ -11,7 +11,7 @@ import {
   moveRowGroup,
   type ParquetTable,
 } from '../parquet/encode.js';
-import {columnBuilders, type ColumnBuilder} from '../parquet/columns.js';
+import {giveBackBuilders, takeBuilders, type ColumnBuilder} from '../parquet/columns.js';
 import {ParquetRowReader} from '../parquet/cursor.js';
 import type {TableCodec} from '../table-codec.js';
 import type {BlockSink, EncoderOptions, RowPart, TableEncoder, TableFormat, WrittenBlock} from './registry.js';
@@ -54,6 +54,9 @@ class ParquetEncoder implements TableEncoder {
   private readonly sink: BlockSink;
   /** The group being gathered, column by column (io/parquet/columns.ts), `n` rows. */
   private readonly columns: ColumnBuilder[];
+  private readonly poolKey: object;
+  /** The builders were given back (end or discard: nothing is written after either). */
+  private released = false;
   private n = 0;
   private text = 0;
   /** Appends a row's values to the columns; returns the characters of its text (compiled per table, see pusher). */
@@ -67,7 +70,9 @@ class ParquetEncoder implements TableEncoder {
     this.sink = o.sink;
     this.table = parquetTable(o.table.table, {safeText: o.table.safe});
     this.append = pusher(this.table, 0);
-    this.columns = columnBuilders(this.table.columns, this.table.safeText);
+    // Kept by the thread per table's columns (and whether its text is cleaned): the same builders, whatever encoder.
+    this.poolKey = poolKey(o.table.table, this.table.safeText);
+    this.columns = takeBuilders(this.poolKey, this.table.columns, this.table.safeText);
     this.started = this.head = o.head;
   }
 
@@ -111,12 +116,21 @@ class ParquetEncoder implements TableEncoder {
     this.flush();
     // A file with no rows still has its schema (the first block carries it).
     if (this.head) this.emitHead();
+    this.release();
   }
 
   discard(): void {
+    if (this.released) return;
     for (const c of this.columns) c.reset();
     this.n = 0;
     this.text = 0;
+    this.release();
+  }
+
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    giveBackBuilders(this.poolKey, this.columns);
   }
 
   private push(row: Record<string, unknown>): void {
@@ -139,12 +153,23 @@ class ParquetEncoder implements TableEncoder {
 
   private flush(): void {
     if (this.n === 0) return;
+    if (this.released) throw new Error(`parquet: ${this.path}: rows after the end`);
     if (this.head) this.emitHead();
     const block = encodeBlock(this.table, this.columns, this.n);
     const rows = this.n;
-    this.discard();
+    for (const c of this.columns) c.reset();
+    this.n = 0;
+    this.text = 0;
     this.sink(block.bytes, rows, {group: block.rowGroup} satisfies ParquetBlockMeta);
   }
+}
+
+const poolKeys = new WeakMap<object, {plain: object; safe: object}>();
+/** One key per table's columns and text cleaning (builders of text columns clean text or not). */
+function poolKey(columns: object, safeText: boolean): object {
+  let k = poolKeys.get(columns);
+  if (!k) poolKeys.set(columns, (k = {plain: {}, safe: {}}));
+  return safeText ? k.safe : k.plain;
 }
 
 /** `(columns, head, row) => characters of text`: appends a row's values to the columns, the first `from` read from head. */

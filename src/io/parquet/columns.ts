@@ -18,6 +18,30 @@ export interface ColumnBuilder {
   reset(): void;
 }
 
+/**
+ * Builders of a table's columns kept by this thread, by the table's columns (src/generated/tables.ts): a worker
+ * makes new encoders for every range it writes, and builders made anew grew their buffers again each time
+ * (their dead buffers, outside the JS heap, piled up to 50-100 MB per worker between collections).
+ */
+const pool = new WeakMap<object, ColumnBuilder[][]>();
+
+/** Builders for a table's columns: kept ones (reset) when this thread has some, else new. Give them back when done. */
+export function takeBuilders(key: object, columns: readonly ParquetColumn[], safeText: boolean): ColumnBuilder[] {
+  const kept = pool.get(key)?.pop();
+  if (kept) {
+    for (const b of kept) b.reset();
+    return kept;
+  }
+  return columnBuilders(columns, safeText);
+}
+
+/** Builders no longer used (takeBuilders with the same key and columns may hand them out again). */
+export function giveBackBuilders(key: object, builders: ColumnBuilder[]): void {
+  let free = pool.get(key);
+  if (!free) pool.set(key, (free = []));
+  if (free.length < 2) free.push(builders);
+}
+
 /** The builders of a table's columns. */
 export function columnBuilders(columns: readonly ParquetColumn[], safeText: boolean): ColumnBuilder[] {
   return columns.map((c): ColumnBuilder => {
