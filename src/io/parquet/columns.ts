@@ -258,33 +258,38 @@ class ListColumn implements ColumnBuilder {
   }
 }
 
-/** Dates (YYYY-MM-DD text) as days since 1970-01-01. */
-class DateColumn implements ColumnBuilder {
-  private days = new Int32Array(256);
-  private defined: Uint8Array | null;
-  private n = 0;
+/** A column of numbers in a typed array (`data`), and which rows are null (a nullable column). */
+abstract class TypedColumn<A extends Growable> implements ColumnBuilder {
+  protected defined: Uint8Array | null;
+  protected n = 0;
 
-  constructor(private readonly c: ParquetColumn) {
+  constructor(
+    protected readonly c: ParquetColumn,
+    protected data: A,
+    private readonly kind: 'int32' | 'int64' | 'double' | 'boolean',
+  ) {
     this.defined = c.nullable ? new Uint8Array(256) : null;
   }
 
-  add(v: unknown): void {
+  abstract add(v: unknown): void;
+
+  /** The next row's index, with room for it in `data` and `defined`. */
+  protected next(): number {
     const i = this.n++;
-    this.days = room(this.days, i);
-    if (this.defined) {
-      this.defined = room(this.defined, i);
-      if (v === null || v === undefined || v === '') {
-        this.defined[i] = 0;
-        this.days[i] = 0;
-        return;
-      }
-      this.defined[i] = 1;
-    }
-    this.days[i] = days(v, this.c.name);
+    this.data = room(this.data, i);
+    if (this.defined) this.defined = room(this.defined, i);
+    return i;
+  }
+
+  /** Row i is null (a nullable column), or has no value where it needs one. */
+  protected none(i: number): void {
+    if (!this.defined) missing(this.c, i);
+    this.data[i] = 0;
+    this.defined[i] = 0;
   }
 
   values(): ColumnValues {
-    return {kind: 'int32', values: this.days.subarray(0, this.n), defined: this.defined ? this.defined.subarray(0, this.n) : null};
+    return {kind: this.kind, values: this.data.subarray(0, this.n), defined: this.defined ? this.defined.subarray(0, this.n) : null} as ColumnValues;
   }
 
   reset(): void {
@@ -292,104 +297,70 @@ class DateColumn implements ColumnBuilder {
   }
 }
 
+/** Dates (YYYY-MM-DD text) as days since 1970-01-01. */
+class DateColumn extends TypedColumn<Int32Array> {
+  constructor(c: ParquetColumn) {
+    super(c, new Int32Array(256), 'int32');
+  }
+
+  add(v: unknown): void {
+    const i = this.next();
+    if (this.defined && (v === null || v === undefined || v === '')) return this.none(i);
+    this.data[i] = days(v, this.c.name);
+    if (this.defined) this.defined[i] = 1;
+  }
+}
+
 /** Whole numbers, and amounts as their units (cents): INT64, held as doubles (exact: safe integers). */
-class Int64Column implements ColumnBuilder {
-  private units = new Float64Array(256);
-  private defined: Uint8Array | null;
-  private n = 0;
+class Int64Column extends TypedColumn<Float64Array> {
   private readonly factor: number;
 
-  constructor(private readonly c: ParquetColumn) {
-    this.defined = c.nullable ? new Uint8Array(256) : null;
+  constructor(c: ParquetColumn) {
+    super(c, new Float64Array(256), 'int64');
     this.factor = c.kind === 'decimal' ? 10 ** (c.scale ?? 0) : 1;
   }
 
   add(v: unknown): void {
-    const i = this.n++;
-    this.units = room(this.units, i);
-    if (this.defined) this.defined = room(this.defined, i);
+    const i = this.next();
     const c = this.c;
     if (typeof v === 'number' && (c.kind === 'int' ? Number.isSafeInteger(v) : Number.isFinite(v))) {
       const units = c.kind === 'int' ? v : Math.round(v * this.factor);
       // A value with more digits than the scale would be changed by the DECIMAL: refuse it rather than round.
       if (c.kind === 'decimal' && (units / this.factor !== v || !Number.isSafeInteger(units)))
         throw new Error(`parquet: column ${c.name} holds ${v}, which has more than ${c.scale} decimals`);
-      this.units[i] = units;
+      this.data[i] = units;
       if (this.defined) this.defined[i] = 1;
-    } else if ((v === null || v === undefined) && this.defined) {
-      this.units[i] = 0;
-      this.defined[i] = 0;
-    } else throw new Error(`parquet: column ${c.name} holds ${String(v)}, ${c.kind === 'int' ? 'not a whole number' : 'not an amount'}`);
-  }
-
-  values(): ColumnValues {
-    return {kind: 'int64', values: this.units.subarray(0, this.n), defined: this.defined ? this.defined.subarray(0, this.n) : null};
-  }
-
-  reset(): void {
-    this.n = 0;
+    } else if ((v === null || v === undefined) && this.defined) this.none(i);
+    else throw new Error(`parquet: column ${c.name} holds ${String(v)}, ${c.kind === 'int' ? 'not a whole number' : 'not an amount'}`);
   }
 }
 
-class DoubleColumn implements ColumnBuilder {
-  private values_ = new Float64Array(256);
-  private defined: Uint8Array | null;
-  private n = 0;
-
+class DoubleColumn extends TypedColumn<Float64Array> {
   constructor(c: ParquetColumn) {
-    this.defined = c.nullable ? new Uint8Array(256) : null;
+    super(c, new Float64Array(256), 'double');
   }
 
   add(v: unknown): void {
-    const i = this.n++;
-    this.values_ = room(this.values_, i);
-    if (!this.defined) {
-      this.values_[i] = v as number;
-      return;
-    }
-    this.defined = room(this.defined, i);
-    const ok = typeof v === 'number';
-    this.values_[i] = ok ? v : 0;
-    this.defined[i] = ok ? 1 : 0;
-  }
-
-  values(): ColumnValues {
-    return {kind: 'double', values: this.values_.subarray(0, this.n), defined: this.defined ? this.defined.subarray(0, this.n) : null};
-  }
-
-  reset(): void {
-    this.n = 0;
+    const i = this.next();
+    if (!this.defined) this.data[i] = v as number;
+    else if (typeof v === 'number') {
+      this.data[i] = v;
+      this.defined[i] = 1;
+    } else this.none(i);
   }
 }
 
-class BooleanColumn implements ColumnBuilder {
-  private values_ = new Uint8Array(256);
-  private defined: Uint8Array | null;
-  private n = 0;
-
-  constructor(private readonly c: ParquetColumn) {
-    this.defined = c.nullable ? new Uint8Array(256) : null;
+class BooleanColumn extends TypedColumn<Uint8Array> {
+  constructor(c: ParquetColumn) {
+    super(c, new Uint8Array(256), 'boolean');
   }
 
   add(v: unknown): void {
-    const i = this.n++;
-    this.values_ = room(this.values_, i);
-    if (this.defined) this.defined = room(this.defined, i);
+    const i = this.next();
     if (v === true || v === false) {
-      this.values_[i] = v ? 1 : 0;
+      this.data[i] = v ? 1 : 0;
       if (this.defined) this.defined[i] = 1;
-    } else if (this.defined) {
-      this.values_[i] = 0;
-      this.defined[i] = 0;
-    } else missing(this.c, i);
-  }
-
-  values(): ColumnValues {
-    return {kind: 'boolean', values: this.values_.subarray(0, this.n), defined: this.defined ? this.defined.subarray(0, this.n) : null};
-  }
-
-  reset(): void {
-    this.n = 0;
+    } else this.none(i);
   }
 }
 
