@@ -235,15 +235,13 @@ class ListColumn implements ColumnBuilder {
       if (s.includes('|')) s = s.replaceAll('|', '/');
       return this.safeText && CONTROL_RE.test(s) ? s.replace(CONTROL_ALL_RE, '') : s;
     };
-    if (list.length === 1 && clean(list[0]) === '') {
+    const items = list.map(clean);
+    if (items.length === 1 && items[0] === '') {
       this.items[i] = 0;
       return;
     }
-    for (const item of list) {
-      const s = clean(item);
-      this.dictionary.add(s, this.plain.push(s));
-    }
-    this.items[i] = list.length;
+    for (const s of items) this.dictionary.add(s, this.plain.push(s));
+    this.items[i] = items.length;
   }
 
   values(): ColumnValues {

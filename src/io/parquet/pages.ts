@@ -57,7 +57,9 @@ export interface ChunkOptions {
 export function writeColumnChunk(out: ByteWriter, v: ColumnValues, n: number, o: ChunkOptions): {chunk: ColumnChunk; uncompressed: number} {
   const start = out.offset;
   const levels = columnLevels(v, n, o.nullable);
-  const dict = v.kind === 'bytes' || v.kind === 'list' ? v.dictionary : numberDictionary(v, levels);
+  // A numeric column's values with a value, in order (a copy only where some rows are null).
+  const numbers = v.kind === 'bytes' || v.kind === 'list' ? undefined : levels.present ? presentValues(v, levels.present) : v.values;
+  const dict = v.kind === 'bytes' || v.kind === 'list' ? v.dictionary : numberDictionary(v, numbers!);
   let uncompressed = 0;
   let dictionaryPageOffset: bigint | undefined;
   const encodings: Encoding[] = [];
@@ -88,7 +90,7 @@ export function writeColumnChunk(out: ByteWriter, v: ColumnValues, n: number, o:
     } else if (v.kind === 'bytes' || v.kind === 'list') {
       const plain = v.plain!;
       page = plain.bytes.subarray(plain.starts[p.value], plain.starts[p.valueEnd]);
-    } else page = plainNumbers(v, levels.present ? presentValues(v, levels.present) : v.values, p.value, p.valueEnd);
+    } else page = plainNumbers(v, numbers!, p.value, p.valueEnd);
     const entries = p.entryEnd - p.entry;
     uncompressed += writePage(
       out,
@@ -266,9 +268,8 @@ function presentValues(v: {values: Int32Array | Float64Array | Uint8Array}, pres
  * A numeric column's dictionary where it and its bit-packed indexes take at most half the PLAIN values' bytes
  * (hyparquet-writer's rule); booleans never have one.
  */
-function numberDictionary(v: Exclude<ColumnValues, {kind: 'bytes' | 'list'}>, levels: Levels): NumberDictionary | undefined {
-  if (v.kind === 'boolean' || levels.count === 0) return undefined;
-  const values = levels.present ? presentValues(v, levels.present) : v.values;
+function numberDictionary(v: Exclude<ColumnValues, {kind: 'bytes' | 'list'}>, values: ArrayLike<number>): NumberDictionary | undefined {
+  if (v.kind === 'boolean' || values.length === 0) return undefined;
   const count = values.length;
   const width = v.kind === 'int32' ? 4 : 8;
   const indexes = new Int32Array(count);
