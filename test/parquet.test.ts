@@ -297,7 +297,7 @@ describe('Parquet tables', () => {
     const key = {};
     const first = takeBuilders(key, table.columns, table.safeText);
     for (const [k, c] of table.columns.entries()) for (const r of rows.slice(0, 50)) first[k].add(r[c.name]);
-    giveBackBuilders(key, first);
+    giveBackBuilders(key, table.safeText, first);
     const again = takeBuilders(key, table.columns, table.safeText);
     expect(again).toBe(first);
     const part = rows.slice(50, 60);

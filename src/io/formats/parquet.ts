@@ -70,8 +70,8 @@ class ParquetEncoder implements TableEncoder {
     this.sink = o.sink;
     this.table = parquetTable(o.table.table, {safeText: o.table.safe});
     this.append = pusher(this.table, 0);
-    // Kept by the thread per table's columns (and whether its text is cleaned): the same builders, whatever encoder.
-    this.poolKey = poolKey(o.table.table, this.table.safeText);
+    // Kept by the thread per table: the same builders, whatever encoder.
+    this.poolKey = o.table.table;
     this.columns = takeBuilders(this.poolKey, this.table.columns, this.table.safeText);
     this.started = this.head = o.head;
   }
@@ -121,16 +121,21 @@ class ParquetEncoder implements TableEncoder {
 
   discard(): void {
     if (this.released) return;
+    this.clear();
+    this.release();
+  }
+
+  /** Empties the group being gathered. */
+  private clear(): void {
     for (const c of this.columns) c.reset();
     this.n = 0;
     this.text = 0;
-    this.release();
   }
 
   private release(): void {
     if (this.released) return;
     this.released = true;
-    giveBackBuilders(this.poolKey, this.columns);
+    giveBackBuilders(this.poolKey, this.table.safeText, this.columns);
   }
 
   private push(row: Record<string, unknown>): void {
@@ -157,19 +162,9 @@ class ParquetEncoder implements TableEncoder {
     if (this.head) this.emitHead();
     const block = encodeBlock(this.table, this.columns, this.n);
     const rows = this.n;
-    for (const c of this.columns) c.reset();
-    this.n = 0;
-    this.text = 0;
+    this.clear();
     this.sink(block.bytes, rows, {group: block.rowGroup} satisfies ParquetBlockMeta);
   }
-}
-
-const poolKeys = new WeakMap<object, {plain: object; safe: object}>();
-/** One key per table's columns and text cleaning (builders of text columns clean text or not). */
-function poolKey(columns: object, safeText: boolean): object {
-  let k = poolKeys.get(columns);
-  if (!k) poolKeys.set(columns, (k = {plain: {}, safe: {}}));
-  return safeText ? k.safe : k.plain;
 }
 
 /** `(columns, head, row) => characters of text`: appends a row's values to the columns, the first `from` read from head. */

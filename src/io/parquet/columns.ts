@@ -19,31 +19,35 @@ export interface ColumnBuilder {
 }
 
 /**
- * Builders of a table's columns kept by this thread, by the table's columns (src/generated/tables.ts): a worker
- * makes new encoders for every range it writes, and builders made anew grew their buffers again each time
- * (their dead buffers, outside the JS heap, piled up to 50-100 MB per worker between collections).
+ * Builders of a table's columns kept by this thread, by a key of the caller's (the table's columns, from
+ * src/generated/tables.ts) and whether text is cleaned: a worker makes new encoders for every range it writes, and
+ * builders made anew grew their buffers again each time (their dead buffers, outside the JS heap, piled up to 50-100
+ * MB per worker between collections).
  */
-const pool = new WeakMap<object, ColumnBuilder[][]>();
+const pool = new WeakMap<object, {plain: ColumnBuilder[][]; safe: ColumnBuilder[][]}>();
+
+function kept(key: object, safeText: boolean): ColumnBuilder[][] {
+  let k = pool.get(key);
+  if (!k) pool.set(key, (k = {plain: [], safe: []}));
+  return safeText ? k.safe : k.plain;
+}
 
 /** Builders for a table's columns: kept ones (reset) when this thread has some, else new. Give them back when done. */
 export function takeBuilders(key: object, columns: readonly ParquetColumn[], safeText: boolean): ColumnBuilder[] {
-  const kept = pool.get(key)?.pop();
-  if (kept) {
-    for (const b of kept) b.reset();
-    return kept;
-  }
-  return columnBuilders(columns, safeText);
+  const builders = kept(key, safeText).pop();
+  if (!builders) return columnBuilders(columns, safeText);
+  for (const b of builders) b.reset();
+  return builders;
 }
 
-/** Builders no longer used (takeBuilders with the same key and columns may hand them out again). */
-export function giveBackBuilders(key: object, builders: ColumnBuilder[]): void {
-  let free = pool.get(key);
-  if (!free) pool.set(key, (free = []));
+/** Builders no longer used (takeBuilders with the same key, columns and safeText may hand them out again). */
+export function giveBackBuilders(key: object, safeText: boolean, builders: ColumnBuilder[]): void {
+  const free = kept(key, safeText);
   if (free.length < 2) free.push(builders);
 }
 
 /** The builders of a table's columns. */
-export function columnBuilders(columns: readonly ParquetColumn[], safeText: boolean): ColumnBuilder[] {
+function columnBuilders(columns: readonly ParquetColumn[], safeText: boolean): ColumnBuilder[] {
   return columns.map((c): ColumnBuilder => {
     switch (c.kind) {
       case 'text':

@@ -1,7 +1,7 @@
 import {ByteWriter, ParquetWriter} from 'hyparquet-writer';
 import type {ColumnChunk, KeyValue, RowGroup, SchemaElement} from 'hyparquet';
 import type {TableColumn} from '../table-codec.js';
-import {columnBuilders, type ColumnBuilder} from './columns.js';
+import {giveBackBuilders, takeBuilders, type ColumnBuilder} from './columns.js';
 import {writeColumnChunk} from './pages.js';
 import {parquetColumns, schemaElements, type ParquetColumn} from './schema.js';
 
@@ -60,21 +60,22 @@ export const PARQUET_MAGIC = new Uint8Array([0x50, 0x41, 0x52, 0x31]); // PAR1
 
 /** Encodes rows (objects keyed by column name, as the CSV codecs take them) as one row group. */
 export function encodeRowGroup(table: ParquetTable, rows: readonly Record<string, unknown>[]): EncodedRowGroup {
-  let builders = rowBuilders.get(table);
-  if (!builders) rowBuilders.set(table, (builders = columnBuilders(table.columns, table.safeText)));
-  for (const b of builders) b.reset();
-  for (const [k, c] of table.columns.entries()) {
-    // The column's values by its literal name (one inline cache per column: rows share one shape), not row[name].
-    const at = getter(c.name);
-    const b = builders[k];
-    for (let i = 0; i < rows.length; i++) b.add(at(rows[i]));
+  const builders = takeBuilders(table, table.columns, table.safeText);
+  try {
+    for (const [k, c] of table.columns.entries()) {
+      // The column's values by its literal name (one inline cache per column: rows share one shape), not row[name].
+      const at = getter(c.name);
+      const b = builders[k];
+      for (let i = 0; i < rows.length; i++) b.add(at(rows[i]));
+    }
+    return encodeBlock(table, builders, rows.length);
+  } finally {
+    giveBackBuilders(table, table.safeText, builders);
   }
-  return encodeBlock(table, builders, rows.length);
 }
-const rowBuilders = new WeakMap<ParquetTable, ColumnBuilder[]>();
 
 /**
- * Encodes a block gathered column by column (`builders`: those of table.columns, columnBuilders, `n` rows each) as
+ * Encodes a block gathered column by column (`builders`: those of table.columns, takeBuilders, `n` rows each) as
  * one row group: what a table's encoder gathers row by row (see formats/parquet.ts).
  */
 export function encodeBlock(table: ParquetTable, builders: readonly ColumnBuilder[], n: number): EncodedRowGroup {

@@ -60,15 +60,16 @@ export function writeColumnChunk(out: ByteWriter, v: ColumnValues, n: number, o:
   // A numeric column's values with a value, in order (a copy only where some rows are null).
   const numbers = v.kind === 'bytes' || v.kind === 'list' ? undefined : levels.present ? presentValues(v, levels.present) : v.values;
   const dict = v.kind === 'bytes' || v.kind === 'list' ? v.dictionary : numberDictionary(v, numbers!);
+  const dictSize = dict ? ('plain' in dict ? dict.plain.count : dict.values.length) : 0;
   let uncompressed = 0;
   let dictionaryPageOffset: bigint | undefined;
   const encodings: Encoding[] = [];
   if (dict) {
     dictionaryPageOffset = BigInt(out.offset);
-    const page = 'plain' in dict ? dict.plain.bytes : plainNumbers(v, dict.values, 0, dict.values.length);
+    const page = 'plain' in dict ? dict.plain.bytes : plainNumbers(v, dict.values, 0, dictSize);
     uncompressed += writePage(out, page, {
       type: 'DICTIONARY_PAGE',
-      dictionary_page_header: {num_values: 'plain' in dict ? dict.plain.count : dict.values.length, encoding: 'PLAIN'},
+      dictionary_page_header: {num_values: dictSize, encoding: 'PLAIN'},
     });
     encodings.push('PLAIN');
   }
@@ -83,7 +84,7 @@ export function writeColumnChunk(out: ByteWriter, v: ColumnValues, n: number, o:
     let page: Uint8Array;
     if (dict) {
       const w = scratch('page');
-      const bitWidth = bitsFor(('plain' in dict ? dict.plain.count : dict.values.length) - 1);
+      const bitWidth = bitsFor(dictSize - 1);
       w.appendUint8(bitWidth);
       writeRleBitPackedHybrid(w, dict.indexes.subarray(p.value, p.valueEnd), bitWidth);
       page = w.getBytes();
