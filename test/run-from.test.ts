@@ -3,6 +3,7 @@
  * commands one after the other; on a large file in chunks on several threads, still the same bytes, whatever
  * the chunk boundaries (guessed, then checked by the scans: a wrong guess falls back to one thread).
  */
+import {createHash} from 'node:crypto';
 import {copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import Papa from 'papaparse';
@@ -215,5 +216,19 @@ describe('run --from deals', () => {
     expect(chunkPolicyFromEnv({STEDI_GTM_CHUNK_BYTES: '4096', STEDI_GTM_WORKERS: '2'})).toEqual({workers: 2, chunkBytes: 4096});
     expect(chunkPolicyFromEnv({})).toEqual({workers: 'auto', chunkBytes: undefined});
     expect(() => chunkPolicyFromEnv({STEDI_GTM_CHUNK_BYTES: '12'})).toThrow(/STEDI_GTM_CHUNK_BYTES/);
+  });
+});
+
+describe('run', () => {
+  it('records what the deals and billing were made from by the hashes of those tables as they are in place', () => {
+    // (run knows the hashes from writing the tables; a later stage checks the tables in place against them.)
+    const sha256 = (f: string) => createHash('sha256').update(readFileSync(join(t.dir, 'base', f))).digest('hex');
+    const sources = JSON.parse(readFileSync(join(t.dir, 'base', 'interim', 'sources.json'), 'utf8'));
+    expect([sources.deals.from, sources.deals.sha256, sources.billing.from, sources.billing.sha256]).toEqual([
+      'companies',
+      sha256('raw/companies.csv'),
+      'deals',
+      sha256('raw/deals.csv'),
+    ]);
   });
 });

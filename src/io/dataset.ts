@@ -69,6 +69,11 @@ export function stagingFor(target: string): Dataset | undefined {
   return active && target.startsWith(active.root + sep) ? active : undefined;
 }
 
+/** The SHA-256 of the file this command staged at `target`, when known from its writing (no need to read it again). */
+export function stagedSha256(target: string): string | undefined {
+  return stagingFor(target)?.factsOf(target)?.sha256;
+}
+
 /** `paths` as a later stage of the running command reads them (see Dataset.readable); as they are when no dataset is open. */
 export function readablePaths<P extends object>(paths: P): P {
   return active ? active.readable(paths) : paths;
@@ -123,6 +128,11 @@ export class Dataset {
     if (before && before.tmp !== tmp) rmSync(before.tmp, {force: true});
     this.staged.delete(target);
     this.staged.set(target, {tmp, facts});
+  }
+
+  /** The facts of the file staged at `target`, when its writer gave them. */
+  factsOf(target: string): FileFacts | undefined {
+    return this.staged.get(target)?.facts;
   }
 
   /**

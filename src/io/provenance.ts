@@ -5,7 +5,7 @@ import {basename, join} from 'node:path';
 import {extraFormats, formatFlagValue, pathIn} from './formats/index.js';
 import {displayPath} from '../core/display-path.js';
 import {UserError} from '../errors.js';
-import {readablePaths} from './dataset.js';
+import {readablePaths, stagedSha256} from './dataset.js';
 import {writeJsonAtomic} from './json.js';
 import type {DataPaths} from './paths.js';
 
@@ -117,15 +117,21 @@ export async function sourceOf(paths: DataPaths, table: MadeTable, seed: number,
   const from = MADE_FROM[table];
   // (The source as this command sees it: written by this same run, it is still staged: see io/dataset.ts.)
   const file = fileOf(paths, from);
-  const sha256 = await (hashed ?? fileSha256(readablePaths({file}).file));
+  const sha256 = await (hashed ?? hashOf(file));
   const by_format: Record<string, string> = {[extensionOf(file)]: sha256};
   for (const f of extraFormats()) {
-    const twin = readablePaths({file: pathIn(file, f)}).file;
-    if (existsSync(twin)) by_format[f.extension] = await fileSha256(twin);
+    const twin = pathIn(file, f);
+    if (existsSync(readablePaths({file: twin}).file)) by_format[f.extension] = await hashOf(twin);
   }
   // (Only when written in several formats: a record of one format stays as it was.)
   return {from, sha256, ...(extraFormats().length > 0 ? {by_format} : {}), seed, as_of: asOf};
 }
+
+/** SHA-256 of a table as this command sees it: known when this command wrote it, else read (staged or in place). */
+const hashOf = (file: string): Promise<string> => {
+  const known = stagedSha256(file);
+  return known ? Promise.resolve(known) : fileSha256(readablePaths({file}).file);
+};
 
 /** The command that makes `table` again (`flags` added to it). */
 const remake = (table: MadeTable, flags = ''): string => {
