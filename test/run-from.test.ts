@@ -222,7 +222,10 @@ describe('run --from deals', () => {
 describe('run', () => {
   it('records what the deals and billing were made from by the hashes of those tables as they are in place', () => {
     // (run knows the hashes from writing the tables; a later stage checks the tables in place against them.)
-    const sha256 = (f: string) => createHash('sha256').update(readFileSync(join(t.dir, 'base', f))).digest('hex');
+    const sha256 = (f: string) =>
+      createHash('sha256')
+        .update(readFileSync(join(t.dir, 'base', f)))
+        .digest('hex');
     const sources = JSON.parse(readFileSync(join(t.dir, 'base', 'interim', 'sources.json'), 'utf8'));
     expect([sources.deals.from, sources.deals.sha256, sources.billing.from, sources.billing.sha256]).toEqual([
       'companies',

@@ -16,7 +16,7 @@ import {cleanRow, isGoneName, NO_INGEST_RULES, readKey, type ColumnIndex, type I
 import {shardOf, type Shard} from '../core/shard.js';
 import {detach} from '../core/strings.js';
 import {type Newline, type ScannedRecord} from '../io/csv-scan.js';
-import {DOMAIN_LIKE, swallowedRecords, wrongWidth} from './export-shape.js';
+import {DOMAIN_LIKE, mayHoldRows, swallowedRecords, wrongWidth} from './export-shape.js';
 import type {ExportIndex, IndexedPart, IndexOptions} from './account-index.js';
 
 /** A part of the export the parallel first pass cannot index (it is then indexed in one pass). */
@@ -124,7 +124,8 @@ export class Indexer {
     }
     if (rec.count !== this.width && this.width > 0) return this.addWrongWidth(allFields(), row, line, rec.innerNewlines);
     // A field over three lines or more may be a stray quote that swallowed whole rows (of the right width, by chance).
-    if (rec.innerNewlines >= 2 && this.width > 0) this.checkSwallowed(allFields(), row, line);
+    // (A record whose lines have too few commas to be rows is not split into its fields for it: see mayHoldRows.)
+    if (rec.innerNewlines >= 2 && this.width > 0 && mayHoldRows(rec.text(), this.width)) this.checkSwallowed(allFields(), row, line);
     this.addRecord(rec.fields, allFields, row, line, false);
   }
 

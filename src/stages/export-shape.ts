@@ -73,6 +73,26 @@ export function swallowedRecords(fields: readonly string[], width: number, isRow
   return n;
 }
 
+/**
+ * Whether a record's CSV text (`text`, as in the file) may hold a line that swallowedRecords counts: a field's
+ * inner line is a whole line of the record's text, neither its first nor its last, with the same commas (a
+ * quote doubled in the text is one in the field). So when no such line of the text has `width` - 1 commas or
+ * more, swallowedRecords finds nothing, and the record need not be split into its fields to ask it (most
+ * descriptions over several lines are prose).
+ */
+export function mayHoldRows(text: string, width: number): boolean {
+  let start = text.indexOf('\n') + 1;
+  if (start === 0) return false;
+  if (width <= 1) return true;
+  for (let end = text.indexOf('\n', start); end !== -1; start = end + 1, end = text.indexOf('\n', start)) {
+    let commas = 0;
+    for (let i = text.indexOf(',', start); i !== -1 && i < end; i = text.indexOf(',', i + 1)) {
+      if (++commas >= width - 1) return true;
+    }
+  }
+  return false;
+}
+
 const ROW_HINT = /linkedin\.com\/|,\s*"?(https?:\/\/)?(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(\/[^,"]*)?"?\s*(,|$)/i;
 export const DOMAIN_LIKE = /^(https?:\/\/)?(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(\/\S*)?$/i;
 
