@@ -4,8 +4,10 @@ import {
   arrDistribution,
   CompanyDigest,
   computeFigures,
+  CurrentCompany,
   cycleBySegment,
   enrichmentSources,
+  FigureBuilder,
   funnel,
   icpMix,
   lossReasons,
@@ -20,6 +22,8 @@ import {
   type FigureCompany,
   type FigureContract,
   type FigureDeal,
+  type FigureInvoice,
+  type FigureState,
   type FigureTables,
   type ReportFigures,
 } from '../src/core/report/figures.js';
@@ -536,5 +540,112 @@ describe('company digest', () => {
         expect(companyFigures(whole)).toEqual(rowFigures(cs, customers, fd, fk));
       }),
     );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------- a company at a time
+
+describe('figures fed a company at a time', () => {
+  it('merged from parts in any order equal the figures of the tables fed row by row (property)', () => {
+    const companyArb = fc.record({
+      icp_tier: fc.constantFrom(...TIERS, 'zz_other'),
+      size_band: fc.constantFrom(...BANDS, 'odd'),
+      icp_fit: fc.boolean(),
+      uses_x12: fc.boolean(),
+      uses_clearinghouse: fc.boolean(),
+      uses_fhir: fc.boolean(),
+      uses_hl7: fc.boolean(),
+      enrichment_source: fc.constantFrom('rules', 'openai', 'rules_fallback'),
+    });
+    // Amounts with cents, open deals weighted by stage probabilities, contracts of several terms, invoices over
+    // 1, 3 or 12 months: sums that a double does not add up exactly in every order.
+    const dealArb = fc.record({
+      company: fc.nat(),
+      outcome: fc.constantFrom('won', 'lost', 'open'),
+      dollars: fc.integer({min: 0, max: 300_000}),
+      cents: fc.integer({min: 0, max: 99}),
+      probability: fc.constantFrom(0.1, 0.25, 0.6, 0.9),
+      month: fc.integer({min: 0, max: 30}),
+      days: fc.integer({min: 1, max: 300}),
+      segment: fc.constantFrom(...SEGMENTS, 'other'),
+      source: fc.constantFrom('referral', 'partner', 'outbound', ''),
+      terms: fc.constantFrom('active', 'renewed,active', 'renewed,churned', 'scheduled'),
+      period: fc.constantFrom(1, 3, 12),
+      invoices: fc.integer({min: 0, max: 3}),
+    });
+    const arb = fc.record({
+      rows: fc.array(companyArb, {minLength: 1, maxLength: 30}),
+      deals: fc.array(dealArb, {maxLength: 50}),
+      cuts: fc.array(fc.nat(), {maxLength: 5}),
+      order: fc.array(fc.nat(), {minLength: 6, maxLength: 6}),
+    });
+    const date = (month: number, day = 1) =>
+      `20${24 + Math.floor(month / 12)}-${String((month % 12) + 1).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+    fc.assert(
+      fc.property(arb, ({rows, deals: ds, cuts, order}) => {
+        const cs: FigureCompany[] = rows.map((r, i) => ({...r, company_id: `c${i}`}));
+        const made = cs.map(() => ({deals: [] as FigureDeal[], contracts: [] as FigureContract[], invoices: [] as FigureInvoice[]}));
+        ds.forEach((d, i) => {
+          const c = d.company % cs.length;
+          const amount = d.dollars + d.cents / 100;
+          const deal: FigureDeal = {
+            ...deals[0],
+            deal_id: `d${i}`,
+            company_id: cs[c].company_id,
+            outcome: d.outcome,
+            segment: d.segment,
+            lead_source: d.source,
+            created_date: date(d.month),
+            close_date: d.outcome === 'open' ? '' : date(d.month + 1, 15),
+            amount_arr: amount,
+            closed_arr: d.outcome === 'won' ? Math.round(amount * 90) / 100 : null,
+            probability: d.probability,
+            sales_cycle_days: d.days,
+            stage: d.outcome === 'won' ? 'closed_won' : d.outcome === 'lost' ? 'closed_lost' : 'proposal',
+            lost_at_stage: d.outcome === 'lost' ? 'discovery' : '',
+            loss_reason: d.outcome === 'lost' ? 'budget' : '',
+          };
+          made[c].deals.push(deal);
+          if (d.outcome !== 'won') return;
+          d.terms.split(',').forEach((status, t) =>
+            made[c].contracts.push({
+              billing_id: `b${i}-${t}`,
+              deal_id: deal.deal_id,
+              company_id: deal.company_id,
+              arr: amount + t * 100.5,
+              contract_status: status,
+              term_number: t + 1,
+            }),
+          );
+          for (let k = 0; k < d.invoices; k++)
+            made[c].invoices.push({period_start: date(d.month + 1 + k * d.period), period_months: d.period, amount: (amount / 12) * d.period});
+        });
+        const customers = new Set(cs.filter((_, i) => made[i].contracts.length > 0).map((c) => c.company_id));
+        const digest = new CompanyDigest();
+        for (const [i, c] of cs.entries()) digest.add(c, made[i].deals.length > 0, customers.has(c.company_id));
+        // The tables read row by row, each in the order the rows were made (the companies interleaved).
+        const whole = new FigureBuilder(digest, options);
+        for (const d of made.flatMap((m) => m.deals).sort((a, b) => Number(a.deal_id.slice(1)) - Number(b.deal_id.slice(1)))) whole.addDeal(d);
+        for (const c of [...made.flatMap((m) => m.contracts)].sort((a, b) => (a.billing_id < b.billing_id ? -1 : 1))) whole.addContract(c);
+        for (const inv of made.flatMap((m) => m.invoices).reverse()) whole.addInvoice(inv);
+        // Contiguous parts of the companies fed a company at a time, posted (cloned) and merged in a shuffled order.
+        const bounds = [0, ...cuts.map((x) => x % (cs.length + 1)).sort((a, b) => a - b), cs.length];
+        const states: FigureState[] = [];
+        for (let p = 0; p + 1 < bounds.length; p++) {
+          const part = new FigureBuilder(new CompanyDigest(), options, new CurrentCompany());
+          for (let i = bounds[p]; i < bounds[p + 1]; i++) part.addCompany(cs[i], made[i].deals, made[i].contracts, made[i].invoices);
+          states.push(structuredClone(part.state()));
+        }
+        const merged = new FigureBuilder(digest, options);
+        for (const k of states.map((_, i) => i).sort((a, b) => order[a % order.length] - order[b % order.length] || a - b)) merged.merge(states[k]);
+        expect(merged.figures(AS_OF)).toEqual(whole.figures(AS_OF));
+        expect([merged.deals, merged.contracts, merged.invoices]).toEqual([ds.length, whole.contracts, whole.invoices]);
+      }),
+      {numRuns: 300},
+    );
+  });
+
+  it('needs a CurrentCompany to be fed a company at a time', () => {
+    expect(() => new FigureBuilder(digest, options).addCompany(companies[0], [], [], [])).toThrow(/CompanyDigest/);
   });
 });

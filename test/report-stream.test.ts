@@ -61,6 +61,8 @@ function fromAllRows(digest: CompanyDigest, deals: FigureDeal[], contracts: Figu
     ...[...new Set(keys)].filter((k) => !order.includes(k)).sort(),
   ];
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  // Money is added up in whole cents (exact in any order), then given in dollars.
+  const money = (xs: number[]) => sum(xs.map((x) => Math.round(x * 100))) / 100;
   const winRate = (key: (d: FigureDeal) => string, order: readonly string[]) =>
     known(deals.map(key), order).map((k) => {
       const g = deals.filter((d) => key(d) === k);
@@ -80,11 +82,22 @@ function fromAllRows(digest: CompanyDigest, deals: FigureDeal[], contracts: Figu
   const mrr = invoices.length
     ? range(firstInvoice).map((m) => ({
         month: monthLabel(m),
-        mrr: sum(
-          invoices
-            .filter((i) => m >= monthIndex(i.period_start) && m < monthIndex(i.period_start) + i.period_months)
-            .map((i) => i.amount / i.period_months),
-        ),
+        // Each invoice's amount shared over its months: per length of period (shortest first), the cents of the
+        // invoices covering the month over the length.
+        mrr:
+          [...new Set(invoices.map((i) => i.period_months))]
+            .sort((x, y) => x - y)
+            .reduce(
+              (acc, k) =>
+                acc +
+                sum(
+                  invoices
+                    .filter((i) => i.period_months === k && m >= monthIndex(i.period_start) && m < monthIndex(i.period_start) + k)
+                    .map((i) => Math.round(i.amount * 100)),
+                ) /
+                  k,
+              0,
+            ) / 100,
       }))
     : [];
   const distinct = (xs: string[]) => new Set(xs).size;
@@ -108,7 +121,7 @@ function fromAllRows(digest: CompanyDigest, deals: FigureDeal[], contracts: Figu
       won.map((d) => d.segment || 'unknown'),
       SEGMENTS,
     ).map((segment) => {
-      const v = won.filter((d) => (d.segment || 'unknown') === segment).map((d) => d.sales_cycle_days);
+      const v = won.filter((d) => (d.segment || 'unknown') === segment).map((d) => d.sales_cycle_days ?? NaN);
       v.sort((a, b) => a - b);
       return {segment, deals: v.length, min: v[0], q1: quantile(v, 0.25), median: quantile(v, 0.5), q3: quantile(v, 0.75), max: v[v.length - 1]};
     }),
@@ -118,9 +131,9 @@ function fromAllRows(digest: CompanyDigest, deals: FigureDeal[], contracts: Figu
       return {
         month: monthLabel(m),
         deals_created: created.length,
-        pipeline_created_arr: sum(created.map((d) => d.amount_arr)),
+        pipeline_created_arr: money(created.map((d) => d.amount_arr)),
         deals_won: closed.length,
-        closed_won_arr: sum(closed.map((d) => d.closed_arr ?? d.amount_arr)),
+        closed_won_arr: money(closed.map((d) => d.closed_arr ?? d.amount_arr)),
       };
     }),
     mrrByMonth: mrr,
@@ -129,7 +142,7 @@ function fromAllRows(digest: CompanyDigest, deals: FigureDeal[], contracts: Figu
       BANDS,
     ).map((band) => {
       const v = firsts.filter((c) => (digest.sizeBandOf(c.company_id) ?? 'unknown') === band).map((c) => c.arr);
-      return {size_band: band, contracts: v.length, total_arr: sum(v), median_arr: median(v)};
+      return {size_band: band, contracts: v.length, total_arr: money(v), median_arr: median(v)};
     }),
     summary: {
       opportunities: deals.length,
@@ -137,14 +150,14 @@ function fromAllRows(digest: CompanyDigest, deals: FigureDeal[], contracts: Figu
       won: won.length,
       lost: deals.filter((d) => d.outcome === 'lost').length,
       open: open.length,
-      open_pipeline_arr: round(sum(open.map((d) => d.amount_arr)), 2),
-      weighted_pipeline_arr: round(sum(open.map((d) => d.amount_arr * d.probability)), 2),
-      median_cycle_days: median(won.map((d) => d.sales_cycle_days)),
+      open_pipeline_arr: round(money(open.map((d) => d.amount_arr)), 2),
+      weighted_pipeline_arr: round(money(open.map((d) => d.amount_arr * d.probability)), 2),
+      median_cycle_days: median(won.map((d) => d.sales_cycle_days ?? NaN)),
       customers_with_contract: distinct(contracts.map((c) => c.company_id)),
       customers_with_active_contract: distinct(contracts.filter((c) => c.contract_status === 'active').map((c) => c.company_id)),
       contracts: firsts.length,
-      arr: round(sum(contracts.filter((c) => c.contract_status === 'active').map((c) => c.arr)), 2),
-      booked_arr: round(sum(firsts.map((c) => c.arr)), 2),
+      arr: round(money(contracts.filter((c) => c.contract_status === 'active').map((c) => c.arr)), 2),
+      booked_arr: round(money(firsts.map((c) => c.arr)), 2),
       mrr_as_of: round(mrr.find((r) => r.month === asOf.slice(0, 7))?.mrr ?? 0, 2),
     },
   };

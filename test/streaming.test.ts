@@ -153,6 +153,13 @@ describe('range workers', () => {
           expect(hiddenFiles(join(t.dir, `${tag}-w${w}`), ['raw', 'interim', 'final'])).toEqual([]);
         }
       }
+      // run's report, its figures made a company at a time on the workers (about 60 ranges), is the page
+      // `report` makes reading the tables back.
+      const page = join(t.dir, 'all-w2r', 'final', 'report.html');
+      const fromRun = readFileSync(page, 'utf8');
+      const r = runBuilt(['bin/run.js', 'report', '--config-dir', CONFIG, '--quiet', '--data-dir', join(t.dir, 'all-w2r')]);
+      expect([r.status, r.stderr]).toEqual([0, '']);
+      expect(readFileSync(page, 'utf8')).toBe(fromRun);
     } finally {
       t.cleanup();
     }

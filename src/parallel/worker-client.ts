@@ -11,7 +11,8 @@ import {tableFormat} from '../io/formats/index.js';
 import {rejectCodec} from '../stages/codecs.js';
 import type {IndexInit, IndexReply, SimulationSummaries, WorkerInit, WorkerReply} from './protocol.js';
 import type {SimulationStates} from '../stages/simulate.js';
-import {CompanyDigest} from '../core/report/company-figures.js';
+import {CompanyDigest, FigureBuilder} from '../core/report/figures.js';
+import {DEAL_STAGES} from '../core/vocabulary.js';
 import type {RangeInput} from './enrich-range.js';
 import {headerIndex, joinIndexes, type ExportIndex, type PartPlan} from '../stages/account-index.js';
 
@@ -148,16 +149,27 @@ export class RangeWorkers {
       if (states[0]) {
         // The ranges' company digests (an id per company with a deal: the largest part of the states) are merged
         // here, in range order, not sent to range 0's worker and back: fewer copies at the pass's memory peak.
+        // So are the report's figures (in any order: see FigureState).
         const digest = new CompanyDigest();
         const noDigest = digest.state();
-        for (const s of states as SimulationStates[]) digest.merge(s.digest);
+        const figures = states[0]!.figures && FigureBuilder.part(DEAL_STAGES);
+        for (const s of states as SimulationStates[]) {
+          digest.merge(s.digest);
+          if (s.figures) figures?.merge(s.figures);
+        }
         const h = handles[firstWorker];
-        h.worker.postMessage({type: 'summarize', states: states.slice(1).map((s) => ({...s!, digest: noDigest}))});
+        h.worker.postMessage({type: 'summarize', states: states.slice(1).map((s) => ({...s!, digest: noDigest, figures: undefined}))});
         states.fill(undefined);
         const m = await h.next();
         if (m.type !== 'summaries') throw toError(m);
         const all = digest.state();
-        simulation = {...m.simulation, digest: all, states: m.simulation.states && {...m.simulation.states, digest: all}};
+        const merged = figures?.state();
+        simulation = {
+          ...m.simulation,
+          digest: all,
+          figures: merged,
+          states: m.simulation.states && {...m.simulation.states, digest: all, figures: merged},
+        };
       }
       const {renamed} = await ordered.commit(tables.background);
       // In range order: the counts' keys then come in the order one thread would meet them (same bytes).

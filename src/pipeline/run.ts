@@ -10,7 +10,7 @@ import {runBilling, type BillingSummary} from '../stages/billing.js';
 import {loadDealModel, type DealsSummary, type LoadedDealModel} from '../stages/deals.js';
 import type {EnrichStageInput, EnrichSummary} from '../stages/enrich.js';
 import type {ReportResult} from '../stages/report.js';
-import type {CompanyDigestState} from '../core/report/figures.js';
+import type {CompanyDigestState, FigureState} from '../core/report/figures.js';
 import {shardRecord} from '../core/shard.js';
 import {writeShardState} from '../io/shard-state.js';
 import type {SimulationResult} from '../stages/simulate.js';
@@ -67,6 +67,8 @@ interface Made {
   unify?: UnifySummary;
   /** The companies' digest, when they were simulated in this run (the report then need not read companies.csv). */
   digest?: CompanyDigestState;
+  /** The report's figures of the deals, contracts and invoices, made with them (the report then reads no table). */
+  figures?: FigureState;
   /** Tables still being renamed into place (see EnrichOptions.simulation.renamed). */
   renamed?: Promise<void>;
   /** companies.csv's SHA-256, when this run read it rather than wrote it (see io/provenance.ts). */
@@ -113,7 +115,14 @@ const STEPS: Record<RunStage, Step> = {
   },
 };
 
-const simulated = (r: SimulationResult): Made => ({deals: r.deals, billing: r.billing, unify: r.unify, digest: r.digest, states: r.states});
+const simulated = (r: SimulationResult): Made => ({
+  deals: r.deals,
+  billing: r.billing,
+  unify: r.unify,
+  digest: r.digest,
+  figures: r.figures,
+  states: r.states,
+});
 
 /** What the deals, billing and unify stages are given (the companies' digest only when there is a report to make). */
 const stageInput = (p: PipelineInput) => ({...p, digest: p.report});
@@ -138,7 +147,13 @@ export async function runPipeline(p: PipelineInput): Promise<RunSummary> {
   // (The report's modules, and its chart modules, load only now: not held through the pass, when memory peaks.)
   const reporting = p.report ? await import('../stages/report.js') : undefined;
   const report = reporting
-    ? await reporting.reportStage({...p, digest: made.digest, pipeline: deals && pickPipelineFigures(deals), readFrom: readablePaths(p.paths)})
+    ? await reporting.reportStage({
+        ...p,
+        digest: made.digest,
+        figures: made.figures,
+        pipeline: deals && pickPipelineFigures(deals),
+        readFrom: readablePaths(p.paths),
+      })
     : undefined;
   // The big tables may still be going into place (see EnrichOptions.simulation.renamed).
   await made.renamed;

@@ -3,6 +3,7 @@ import {
   BillingStats,
   compileBillingModel,
   type BillingCompany,
+  type CompanyBilling,
   type BillingFigures,
   type BillingModel,
   type RetentionFigures,
@@ -214,16 +215,17 @@ export class BillingSink {
    * A company's deals (in their order): the terms of each won deal's contract, written with their invoices, and
    * the company's ARR movements by date. Returns every term (a deal's latest term is its last).
    */
-  addCompany(deals: readonly Deal[], company: BillingCompany): Contract[] {
+  /** Bills a company's deals: its contract terms and invoices (written). */
+  addCompany(deals: readonly Deal[], company: BillingCompany): CompanyBilling {
     this.out.company(company.company_key);
     const b = billCompany(deals, company, this.model, this.s.seed, this.asOf);
-    if (b.contracts === 0) return b.terms;
+    if (b.contracts === 0) return b;
     this.won += b.contracts;
     this.stats.addBilled(b);
     for (const c of b.terms) this.out.write(this.contracts, contractCodec, c);
     for (const inv of b.invoices) this.out.write(this.invoices, invoiceCodec, inv);
     for (const m of b.movements) this.out.write(this.movements, arrMovementCodec, m);
-    return b.terms;
+    return b;
   }
 
   /** The summary (written by writeBillingSummary on the thread that holds the dataset, as the deals summary). */

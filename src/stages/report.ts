@@ -13,6 +13,7 @@ import {
   type FigureDeal,
   type FigureInvoice,
   type FigureOptions,
+  type FigureState,
   type FigureUnified,
 } from '../core/report/figures.js';
 import {renderPage, type RunFacts} from '../core/report/html.js';
@@ -275,7 +276,14 @@ export async function readReportTables(
   paths: DataPaths,
   options: Omit<FigureOptions, 'asOf'>,
   digest?: CompanyDigest | CompanyDigestState,
+  made?: FigureState,
 ): Promise<ReportTables> {
+  if (digest && made) {
+    // The rows' figures were made with the rows (run): nothing to read.
+    const figures = new FigureBuilder(digest instanceof CompanyDigest ? digest : CompanyDigest.of(digest), options);
+    figures.merge(made);
+    return {figures, asOf: null, strayCustomers: 0};
+  }
   for (const t of inputs(paths)) {
     if (digest && (t.name === 'companies' || t.name === 'unified')) continue;
     if (!existsSync(t.file)) {
@@ -315,6 +323,12 @@ export interface ReportStageInput {
    * CompanyDigest.add). A CompanyDigest is used as is (not copied: do not add to it while the report runs).
    */
   digest?: CompanyDigest | CompanyDigestState;
+  /**
+   * With `digest`: the figures of the deals, contracts and invoices, when the caller made them with the rows
+   * (`run`: a company at a time, on each worker thread; see FigureState). deals.csv, billing.csv and invoices.csv
+   * are then not read either.
+   */
+  figures?: FigureState;
   /** Where the tables and summaries are read from, when not at `paths` (`run`: the files it wrote, before its commit). */
   readFrom?: DataPaths;
   /** The pipeline figures, when the caller computed them while simulating (`run`): pipeline_snapshots.csv is then not read. */
@@ -340,13 +354,13 @@ export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
   // The segments in the config's order (without a config folder: alphabetical).
   const config = s.configDir ? await loadDealModelConfig(s.configDir) : undefined;
   const segments = config ? openVocabulary(config).segments : [];
-  reporter.start('Reading the tables for the report');
+  const made = s.digest ? s.figures : undefined;
+  if (!made) reporter.start('Reading the tables for the report');
   const from = s.readFrom ?? paths;
-  const tables = await readReportTables(from, {stages: DEAL_STAGES, segments, icpTiers: ICP_TIERS, sizeBands: ALL_SIZE_BANDS}, s.digest);
+  const tables = await readReportTables(from, {stages: DEAL_STAGES, segments, icpTiers: ICP_TIERS, sizeBands: ALL_SIZE_BANDS}, s.digest, made);
   const read = tables.figures;
-  reporter.succeed(
-    `Read ${plural(read.companies.companies, 'company', 'companies')}, ${plural(read.deals, 'deal')}, ${plural(read.contracts, 'contract')} and ${plural(read.invoices, 'invoice')}`,
-  );
+  const what = `${plural(read.companies.companies, 'company', 'companies')}, ${plural(read.deals, 'deal')}, ${plural(read.contracts, 'contract')} and ${plural(read.invoices, 'invoice')}`;
+  reporter.succeed(made ? `Figures of ${what} (made with the rows: no table read back)` : `Read ${what}`);
   if (tables.strayCustomers > 0) {
     reporter.warn(
       `${displayPath(paths.unified, process.cwd())} has ${plural(tables.strayCustomers, 'customer')} that ${tables.strayCustomers === 1 ? 'is' : 'are'} not in ${displayPath(paths.companies, process.cwd())}; they are left out of the report's customers: run \`stedi-gtm unify\` again`,

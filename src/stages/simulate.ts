@@ -1,7 +1,8 @@
 import {compileBillingModel} from '../core/billing.js';
 import {formatIsoDay} from '../core/calendar.js';
 import {isCustomer} from '../core/unify.js';
-import {CompanyDigest, type CompanyDigestState} from '../core/report/figures.js';
+import {CompanyDigest, FigureBuilder, type CompanyDigestState, type FigureState} from '../core/report/figures.js';
+import {DEAL_STAGES} from '../core/vocabulary.js';
 import type {RowPart, TableEncoder} from '../io/formats/index.js';
 import type {DataPaths} from '../io/paths.js';
 import type {Reporter} from '../io/reporter.js';
@@ -32,6 +33,8 @@ export interface SimulationStates {
   billingWon: number;
   unify: ReturnType<UnifySink['stats']['state']>;
   digest: CompanyDigestState;
+  /** The report's figures of the deals, contracts and invoices (absent when the run makes no report). */
+  figures?: FigureState;
 }
 
 /** Each stage's summary, and the companies' digest for the report (see reportStage). */
@@ -40,6 +43,8 @@ export interface SimulationResult {
   billing: BillingSummary;
   unify: UnifySummary;
   digest: CompanyDigestState;
+  /** The report's figures of the rows made (see SimulationStates.figures): the report need not read the tables back. */
+  figures?: FigureState;
   /** The accumulated statistics (see states()): what a shard keeps for `merge` to add up. */
   states?: SimulationStates;
 }
@@ -62,7 +67,8 @@ export class SimulationSink {
    * on. Left empty when the run makes no report (s.digest false).
    */
   private readonly digest = new CompanyDigest();
-  private readonly digesting: boolean;
+  /** The report's figures of the deals, contracts and invoices, fed a company at a time (absent: no report). */
+  private readonly figures: FigureBuilder | undefined;
   private readonly paths: DataPaths;
   /** companies.csv as writeAndAdd was last given it, and what writes a company there and gives its cells of unified.csv. */
   private companies: TableEncoder | undefined;
@@ -78,7 +84,7 @@ export class SimulationSink {
     this.deals = new DealsSink(s, loaded, this.out);
     this.billing = new BillingSink(s, compileBillingModel(loaded.model), loaded.asOf, this.out);
     this.unify = new UnifySink(s, this.out);
-    this.digesting = s.digest !== false;
+    this.figures = s.digest !== false ? FigureBuilder.part(DEAL_STAGES) : undefined;
     this.paths = s.paths;
   }
 
@@ -98,9 +104,13 @@ export class SimulationSink {
   /** `cells`: the company's columns of unified.csv, encoded by the tables' format (see UnifySink.add). */
   addWithCells(company: SimulatedCompany, cells: RowPart): void {
     const sim = this.deals.add(company);
-    const contracts = this.billing.addCompany(sim.deals, company);
-    this.unify.add(company, cells, sim.lead, sim.deals, contracts);
-    if (this.digesting) this.digest.add(company, sim.deals.length > 0, isCustomer(company, sim.deals));
+    const billed = this.billing.addCompany(sim.deals, company);
+    this.unify.add(company, cells, sim.lead, sim.deals, billed.terms);
+    if (this.figures) {
+      // (The figures look the company up as it is fed: the digest need not keep it, see CompanyDigest.add.)
+      this.digest.add(company, false, isCustomer(company, sim.deals));
+      this.figures.addCompany(company, sim.deals, billed.terms, billed.invoices);
+    }
   }
 
   abort(): Promise<void> {
@@ -120,6 +130,7 @@ export class SimulationSink {
       billingWon: this.billing.won,
       unify: this.unify.stats.state(),
       digest: this.digest.state(),
+      ...(this.figures ? {figures: this.figures.state()} : {}),
     };
   }
 
@@ -131,6 +142,7 @@ export class SimulationSink {
     this.billing.won += s.billingWon;
     this.unify.stats.merge(s.unify);
     this.digest.merge(s.digest);
+    if (s.figures) this.figures?.merge(s.figures);
   }
 
   /**
@@ -143,7 +155,7 @@ export class SimulationSink {
     const unify = this.unify.summary(formatIsoDay(this.loaded.asOf));
     // One copy of the digest (it holds an id per company with a deal): posted once, the two references kept.
     const states = this.states();
-    return {deals, billing, unify, digest: states.digest, states};
+    return {deals, billing, unify, digest: states.digest, figures: states.figures, states};
   }
 
   /** Writes (staged into the dataset's commit: call on the thread that holds it) and reports each stage's summary (after the files are committed). */

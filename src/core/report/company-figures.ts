@@ -41,6 +41,58 @@ export interface TechRow {
 }
 
 /**
+ * Where the deal and contract figures look a company up by its id (the icp_tier and size_band of winRateByIcpTier
+ * and arrBySizeBand, and the companies counted once in the summary): a CompanyDigest, when tables are read (any
+ * company, any order); a CurrentCompany, when the rows are fed a company at a time as they are made.
+ */
+export interface CompanyLookup {
+  tierOf(companyId: string): string | undefined;
+  sizeBandOf(companyId: string): string | undefined;
+  /** Counts the distinct ids it is given. */
+  distinct(): {add(companyId: string): void; readonly size: number};
+}
+
+/**
+ * The company whose rows are being fed (see FigureBuilder.addCompany): each company's rows come together, once,
+ * so a company is counted once by counting the changes of id.
+ */
+export class CurrentCompany implements CompanyLookup {
+  private id = '';
+  private tier = '';
+  private band = '';
+
+  set(c: Pick<FigureCompany, 'company_id' | 'icp_tier' | 'size_band'>): void {
+    this.id = c.company_id;
+    this.tier = c.icp_tier;
+    this.band = c.size_band;
+  }
+
+  tierOf(companyId: string): string | undefined {
+    return companyId === this.id ? this.tier : undefined;
+  }
+
+  sizeBandOf(companyId: string): string | undefined {
+    return companyId === this.id ? this.band : undefined;
+  }
+
+  distinct(): {add(companyId: string): void; readonly size: number} {
+    let last: string | undefined;
+    let size = 0;
+    return {
+      add(companyId: string) {
+        if (companyId !== last) {
+          last = companyId;
+          size++;
+        }
+      },
+      get size() {
+        return size;
+      },
+    };
+  }
+}
+
+/**
  * A CompanyDigest's content as plain data (numbers, strings, arrays of them): it survives structuredClone /
  * postMessage, so worker threads can each digest a part of the companies and post their states to be merged.
  */
@@ -81,7 +133,7 @@ export interface CompanyDigestState {
  * digest whose figures are those of one digest that saw every company. Company ids are unique in
  * companies.csv; were one kept twice, the icp_tier and size_band added (or merged) last would be used.
  */
-export class CompanyDigest {
+export class CompanyDigest implements CompanyLookup {
   private companyCount = 0;
   private icpFitCount = 0;
   private customerCount = 0;

@@ -4,8 +4,8 @@
  * streams the tables into them), and functions of arrays of rows that feed one.
  */
 import {median} from '../targets.js';
-import type {CompanyDigest} from './company-figures.js';
-import {feed, monthIndex, monthLabel, ordered} from './figure-helpers.js';
+import type {CompanyLookup} from './company-figures.js';
+import {cents, feed, monthIndex, monthLabel, ordered} from './figure-helpers.js';
 
 /** The contract columns the report reads (a subset of data/raw/billing.csv). */
 export type FigureContract = {
@@ -73,6 +73,17 @@ export class ArrBuckets {
     this.n++;
   }
 
+  state(): number[] {
+    return [...this.counts];
+  }
+
+  merge(counts: readonly number[]): void {
+    for (let i = 0; i < this.counts.length; i++) {
+      this.counts[i] += counts[i];
+      this.n += counts[i];
+    }
+  }
+
   rows(): ArrBucket[] {
     const {counts, n} = this;
     return ARR_BUCKETS.map((b, i) => ({...b, contracts: counts[i], share: n ? counts[i] / n : 0}));
@@ -88,7 +99,7 @@ export function arrDistribution(contracts: readonly FigureContract[]): ArrBucket
 export class ArrBySize {
   private readonly groups = new Map<string, number[]>();
 
-  constructor(private readonly companies: CompanyDigest) {}
+  constructor(private readonly companies: CompanyLookup) {}
 
   add(c: FigureContract): void {
     const band = this.companies.sizeBandOf(c.company_id) ?? 'unknown';
@@ -97,25 +108,41 @@ export class ArrBySize {
     g.push(c.arr);
   }
 
+  /** The ARR of the first terms per size band. */
+  state(): Array<[string, number[]]> {
+    return [...this.groups].map(([band, values]) => [band, [...values]]);
+  }
+
+  merge(s: ReadonlyArray<[string, readonly number[]]>): void {
+    for (const [band, values] of s) {
+      const g = this.groups.get(band);
+      if (g) for (const v of values) g.push(v);
+      else this.groups.set(band, [...values]);
+    }
+  }
+
   rows(bands: readonly string[]): ArrBySizeRow[] {
     return ordered(this.groups.keys(), bands).map((band) => {
       const values = this.groups.get(band)!;
       let total = 0;
-      for (const v of values) total += v;
-      return {size_band: band, contracts: values.length, total_arr: total, median_arr: median(values)!};
+      for (const v of values) total += cents(v);
+      return {size_band: band, contracts: values.length, total_arr: total / 100, median_arr: median(values)!};
     });
   }
 }
 
 /** Contract ARR by the company's size band: count, total and median (bands in the given order). */
-export function arrBySizeBand(contracts: readonly FigureContract[], companies: CompanyDigest, bands: readonly string[]): ArrBySizeRow[] {
+export function arrBySizeBand(contracts: readonly FigureContract[], companies: CompanyLookup, bands: readonly string[]): ArrBySizeRow[] {
   return feed(new ArrBySize(companies), contracts).rows(bands);
 }
 
 /** Monthly recurring revenue by month (see mrrByMonth), for every month an invoice covers. */
 export class MonthlyRevenue {
-  /** Month index -> MRR (each invoice's share added in the order of the invoices). */
-  private readonly months = new Map<number, number>();
+  /**
+   * Month index -> the invoices covering it: the months of their periods -> the sum of their amounts in cents
+   * (each invoice adds its amount over its months to each: the sums are exact, the shares taken at the end).
+   */
+  private readonly months = new Map<number, Map<number, number>>();
   private first = Number.POSITIVE_INFINITY;
   private n = 0;
 
@@ -124,8 +151,34 @@ export class MonthlyRevenue {
     const start = monthIndex(inv.period_start);
     this.first = Math.min(this.first, start);
     this.n++;
-    const perMonth = inv.amount / months;
-    for (let k = 0; k < months; k++) this.months.set(start + k, (this.months.get(start + k) ?? 0) + perMonth);
+    const amount = cents(inv.amount);
+    for (let k = 0; k < months; k++) this.addTo(start + k, months, amount);
+  }
+
+  private addTo(month: number, periodMonths: number, amount: number): void {
+    let m = this.months.get(month);
+    if (m === undefined) this.months.set(month, (m = new Map()));
+    m.set(periodMonths, (m.get(periodMonths) ?? 0) + amount);
+  }
+
+  /** [month index, [period months, cents][]] per month, the first month and the invoices. */
+  state(): MonthlyRevenueState {
+    return {first: this.first, n: this.n, months: [...this.months].map(([month, sums]) => [month, [...sums]])};
+  }
+
+  merge(s: MonthlyRevenueState): void {
+    this.first = Math.min(this.first, s.first);
+    this.n += s.n;
+    for (const [month, sums] of s.months) for (const [periodMonths, amount] of sums) this.addTo(month, periodMonths, amount);
+  }
+
+  /** The MRR of a month: each period length's share, shortest period first. */
+  private mrr(month: number): number {
+    const m = this.months.get(month);
+    if (m === undefined) return 0;
+    let mrr = 0;
+    for (const k of [...m.keys()].sort((a, b) => a - b)) mrr += m.get(k)! / k;
+    return mrr / 100;
   }
 
   /** From the first invoiced month to the as-of month (none without invoices). */
@@ -134,9 +187,16 @@ export class MonthlyRevenue {
     const last = monthIndex(asOf);
     const first = Math.min(this.first, last);
     const rows: MrrRow[] = [];
-    for (let m = first; m <= last; m++) rows.push({month: monthLabel(m), mrr: this.months.get(m) ?? 0});
+    for (let m = first; m <= last; m++) rows.push({month: monthLabel(m), mrr: this.mrr(m)});
     return rows;
   }
+}
+
+/** See MonthlyRevenue.state. */
+export interface MonthlyRevenueState {
+  first: number;
+  n: number;
+  months: Array<[number, Array<[number, number]>]>;
 }
 
 /**

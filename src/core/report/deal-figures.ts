@@ -4,8 +4,8 @@
  * them: no row is kept), and a function of an array of deals that feeds one.
  */
 import {quantile} from '../targets.js';
-import type {CompanyDigest} from './company-figures.js';
-import {countRows, feed, monthIndex, monthLabel, ordered, type CountRow} from './figure-helpers.js';
+import type {CompanyLookup} from './company-figures.js';
+import {cents, countRows, feed, monthIndex, monthLabel, ordered, type CountRow} from './figure-helpers.js';
 
 /** The deal columns the report reads (a subset of data/raw/deals.csv). */
 export type FigureDeal = {
@@ -23,9 +23,31 @@ export type FigureDeal = {
   /** Signed ARR of a won deal (amount_arr less the discount); null otherwise. */
   closed_arr: number | null;
   probability: number;
-  /** Days from created to close (open deals: age at the as-of date). */
-  sales_cycle_days: number;
+  /** Days from created to close (null for open deals: see age_days). */
+  sales_cycle_days: number | null;
 };
+
+// What each accumulator holds, as plain data (a part of the deals fed apart, e.g. on a worker thread, is merged
+// into another accumulator). Sums of money are kept in whole cents, so that the parts add up to the same figures
+// in any order and however the deals were split (a sum of cents is exact in a double up to 2^53).
+
+/** See FunnelCounts. */
+export interface FunnelState {
+  won: number;
+  lost: number[];
+  open: number[];
+}
+/** See WinRates: [key, won, lost, open] per group. */
+export type WinRateState = Array<[string, number, number, number]>;
+/** See CycleTimes: the won deals' days per segment. */
+export type CycleState = Array<[string, number[]]>;
+/** See MonthlyPipeline: [month index, deals created, their cents, deals won, their cents] per month. */
+export interface MonthlyPipelineState {
+  first: number;
+  months: Array<[number, number, number, number, number]>;
+}
+/** See LossReasonCounts: lost deals per reason. */
+export type CountState = Array<[string, number]>;
 
 export interface FunnelRow {
   stage: string;
@@ -96,6 +118,19 @@ export class FunnelCounts {
     }
   }
 
+  state(): FunnelState {
+    return {won: this.won, lost: [...this.lost], open: [...this.open]};
+  }
+
+  /** Adds the counts of another part of the deals (stages in the same order). */
+  merge(s: FunnelState): void {
+    this.won += s.won;
+    for (let i = 0; i < this.lost.length; i++) {
+      this.lost[i] += s.lost[i];
+      this.open[i] += s.open[i];
+    }
+  }
+
   rows(): FunnelRow[] {
     const {stages, lost, open, won} = this;
     const rows: FunnelRow[] = [];
@@ -131,6 +166,21 @@ export class WinRates {
     else g.open++;
   }
 
+  state(): WinRateState {
+    return [...this.groups.values()].map((g) => [g.key, g.won, g.lost, g.open]);
+  }
+
+  merge(s: WinRateState): void {
+    for (const [key, won, lost, open] of s) {
+      const g = this.groups.get(key);
+      if (g) {
+        g.won += won;
+        g.lost += lost;
+        g.open += open;
+      } else this.groups.set(key, {key, won, lost, open, win_rate: null});
+    }
+  }
+
   /** The groups, the keys of `order` first (in its order), then the others alphabetically. */
   rows(order: readonly string[]): WinRateRow[] {
     return ordered(this.groups.keys(), order).map((k) => {
@@ -143,7 +193,7 @@ export class WinRates {
 
 /** The key of winRateByIcpTier: the company's ICP tier. */
 export const icpTierKey =
-  (companies: CompanyDigest) =>
+  (companies: CompanyLookup) =>
   (d: FigureDeal): string =>
     companies.tierOf(d.company_id) ?? 'unknown';
 /** The key of winRateByLeadSource. */
@@ -156,7 +206,7 @@ export const byWinRate = (rows: WinRateRow[]): WinRateRow[] =>
   rows.sort((a, b) => (b.win_rate ?? -1) - (a.win_rate ?? -1) || (a.key < b.key ? -1 : 1));
 
 /** Win rate of closed deals by the company's ICP tier (tiers in the given order). */
-export function winRateByIcpTier(deals: readonly FigureDeal[], companies: CompanyDigest, tiers: readonly string[]): WinRateRow[] {
+export function winRateByIcpTier(deals: readonly FigureDeal[], companies: CompanyLookup, tiers: readonly string[]): WinRateRow[] {
   return feed(new WinRates(icpTierKey(companies)), deals).rows(tiers);
 }
 
@@ -175,11 +225,23 @@ export class CycleTimes {
   private readonly groups = new Map<string, number[]>();
 
   add(d: FigureDeal): void {
-    if (d.outcome !== 'won') return;
+    if (d.outcome !== 'won' || d.sales_cycle_days === null) return;
     const key = segmentKey(d);
     let g = this.groups.get(key);
     if (!g) this.groups.set(key, (g = []));
     g.push(d.sales_cycle_days);
+  }
+
+  state(): CycleState {
+    return [...this.groups].map(([segment, days]) => [segment, [...days]]);
+  }
+
+  merge(s: CycleState): void {
+    for (const [segment, days] of s) {
+      const g = this.groups.get(segment);
+      if (g) for (const d of days) g.push(d);
+      else this.groups.set(segment, [...days]);
+    }
   }
 
   /** A five-number summary per segment (segments in the given order). */
@@ -198,14 +260,13 @@ export function cycleBySegment(deals: readonly FigureDeal[], segments: readonly 
 
 /** Pipeline created and closed-won by month (see pipelineByMonth), for every month a deal touches. */
 export class MonthlyPipeline {
-  /** Month index -> its sums (added in the order of the deals). */
-  private readonly months = new Map<number, MonthRow>();
+  /** Month index -> deals created, their amount_arr in cents, deals won, their closed_arr in cents. */
+  private readonly months = new Map<number, [number, number, number, number]>();
   private first = Number.POSITIVE_INFINITY;
 
-  private month(m: number): MonthRow {
+  private month(m: number): [number, number, number, number] {
     let row = this.months.get(m);
-    if (row === undefined)
-      this.months.set(m, (row = {month: monthLabel(m), deals_created: 0, pipeline_created_arr: 0, deals_won: 0, closed_won_arr: 0}));
+    if (row === undefined) this.months.set(m, (row = [0, 0, 0, 0]));
     return row;
   }
 
@@ -213,12 +274,24 @@ export class MonthlyPipeline {
     const created = monthIndex(d.created_date);
     this.first = Math.min(this.first, created);
     const c = this.month(created);
-    c.deals_created++;
-    c.pipeline_created_arr += d.amount_arr;
+    c[0]++;
+    c[1] += cents(d.amount_arr);
     if (d.outcome === 'won') {
       const w = this.month(monthIndex(d.close_date));
-      w.deals_won++;
-      w.closed_won_arr += d.closed_arr ?? d.amount_arr;
+      w[2]++;
+      w[3] += cents(d.closed_arr ?? d.amount_arr);
+    }
+  }
+
+  state(): MonthlyPipelineState {
+    return {first: this.first, months: [...this.months].map(([m, row]) => [m, ...row])};
+  }
+
+  merge(s: MonthlyPipelineState): void {
+    this.first = Math.min(this.first, s.first);
+    for (const [m, ...sums] of s.months) {
+      const row = this.month(m);
+      for (let i = 0; i < 4; i++) row[i] += sums[i];
     }
   }
 
@@ -228,8 +301,14 @@ export class MonthlyPipeline {
     const first = Math.min(this.first, last);
     const rows: MonthRow[] = [];
     for (let m = first; m <= last; m++) {
-      const row = this.months.get(m);
-      rows.push(row ? {...row} : {month: monthLabel(m), deals_created: 0, pipeline_created_arr: 0, deals_won: 0, closed_won_arr: 0});
+      const [created, createdCents, won, wonCents] = this.months.get(m) ?? [0, 0, 0, 0];
+      rows.push({
+        month: monthLabel(m),
+        deals_created: created,
+        pipeline_created_arr: createdCents / 100,
+        deals_won: won,
+        closed_won_arr: wonCents / 100,
+      });
     }
     return rows;
   }
@@ -254,6 +333,17 @@ export class LossReasonCounts {
     const reason = d.loss_reason || 'unknown';
     this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
     this.n++;
+  }
+
+  state(): CountState {
+    return [...this.counts];
+  }
+
+  merge(s: CountState): void {
+    for (const [reason, n] of s) {
+      this.counts.set(reason, (this.counts.get(reason) ?? 0) + n);
+      this.n += n;
+    }
   }
 
   /** Largest first (ties by name). */

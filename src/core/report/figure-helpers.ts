@@ -6,6 +6,9 @@ export interface CountRow {
   share: number;
 }
 
+/** An amount in USD as whole cents (sums of cents are exact: see the accumulators' states). */
+export const cents = (usd: number): number => Math.round(usd * 100);
+
 /** Months since year 0 of a YYYY-MM[-DD] date. */
 export function monthIndex(date: string): number {
   return Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;

@@ -9,11 +9,21 @@
 
 import type {PipelineFigures} from '../pipeline-stats.js';
 import {median, round} from '../targets.js';
-import {CompanyDigest, enrichmentSources, icpMix, techstackMix, type DistinctCompanies, type TechRow} from './company-figures.js';
+import {
+  CompanyDigest,
+  CurrentCompany,
+  enrichmentSources,
+  icpMix,
+  techstackMix,
+  type CompanyLookup,
+  type FigureCompany,
+  type TechRow,
+} from './company-figures.js';
 import {
   ArrBuckets,
   ArrBySize,
   MonthlyRevenue,
+  type MonthlyRevenueState,
   type ArrBucket,
   type ArrBySizeRow,
   type FigureContract,
@@ -30,13 +40,18 @@ import {
   MonthlyPipeline,
   segmentKey,
   WinRates,
+  type CountState,
   type CycleRow,
+  type CycleState,
   type FigureDeal,
+  type FunnelState,
+  type MonthlyPipelineState,
+  type WinRateState,
   type FunnelRow,
   type MonthRow,
   type WinRateRow,
 } from './deal-figures.js';
-import {feed, type CountRow} from './figure-helpers.js';
+import {cents, feed, type CountRow} from './figure-helpers.js';
 
 // The report's figures live in company-figures.ts, deal-figures.ts and contract-figures.ts; this module puts
 // them together (computeFigures, summarize) and is where the stages and tests import them from.
@@ -137,14 +152,17 @@ class DealTotals {
   won = 0;
   lost = 0;
   open = 0;
-  openArr = 0;
-  weighted = 0;
+  /** Sums of the open deals' amount_arr and amount_arr x probability, in cents (see FigureState). */
+  openCents = 0;
+  weightedCents = 0;
   /** sales_cycle_days of the won deals. */
   readonly cycles: number[] = [];
-  readonly companies: DistinctCompanies;
+  private readonly companies: {add(companyId: string): void; readonly size: number};
+  /** Companies with a deal in the parts merged in (each part has companies of its own). */
+  private mergedCompanies = 0;
 
-  constructor(digest: CompanyDigest) {
-    this.companies = digest.distinct();
+  constructor(lookup: CompanyLookup) {
+    this.companies = lookup.distinct();
   }
 
   add(d: FigureDeal): void {
@@ -152,40 +170,127 @@ class DealTotals {
     this.companies.add(d.company_id);
     if (d.outcome === 'won') {
       this.won++;
-      this.cycles.push(d.sales_cycle_days);
+      if (d.sales_cycle_days !== null) this.cycles.push(d.sales_cycle_days);
     } else if (d.outcome === 'lost') this.lost++;
     else {
       this.open++;
-      this.openArr += d.amount_arr;
-      this.weighted += d.amount_arr * d.probability;
+      this.openCents += cents(d.amount_arr);
+      this.weightedCents += cents(d.amount_arr * d.probability);
     }
+  }
+
+  get companyCount(): number {
+    return this.companies.size + this.mergedCompanies;
+  }
+
+  state(): DealTotalsState {
+    const {opportunities, won, lost, open, openCents, weightedCents} = this;
+    return {opportunities, won, lost, open, openCents, weightedCents, cycles: [...this.cycles], companies: this.companyCount};
+  }
+
+  merge(s: DealTotalsState): void {
+    this.opportunities += s.opportunities;
+    this.won += s.won;
+    this.lost += s.lost;
+    this.open += s.open;
+    this.openCents += s.openCents;
+    this.weightedCents += s.weightedCents;
+    for (const c of s.cycles) this.cycles.push(c);
+    this.mergedCompanies += s.companies;
   }
 }
 
 /** The summary's figures of the contracts (see ReportSummary). */
 class ContractTotals {
   contracts = 0;
-  arr = 0;
-  booked = 0;
-  readonly withContract: DistinctCompanies;
-  readonly withActive: DistinctCompanies;
+  /** ARR of the active terms and of the first terms, in cents (see FigureState). */
+  arrCents = 0;
+  bookedCents = 0;
+  private readonly withContract: {add(companyId: string): void; readonly size: number};
+  private readonly withActive: {add(companyId: string): void; readonly size: number};
+  /** Companies with a contract, and with an active one, in the parts merged in. */
+  private merged = {withContract: 0, withActive: 0};
 
-  constructor(digest: CompanyDigest) {
-    this.withContract = digest.distinct();
-    this.withActive = digest.distinct();
+  constructor(lookup: CompanyLookup) {
+    this.withContract = lookup.distinct();
+    this.withActive = lookup.distinct();
   }
 
   add(c: FigureContract): void {
     if ((c.term_number ?? 1) === 1) {
       this.contracts++;
-      this.booked += c.arr;
+      this.bookedCents += cents(c.arr);
     }
     if (c.contract_status === 'active') {
-      this.arr += c.arr;
+      this.arrCents += cents(c.arr);
       this.withActive.add(c.company_id);
     }
     this.withContract.add(c.company_id);
   }
+
+  get companiesWithContract(): number {
+    return this.withContract.size + this.merged.withContract;
+  }
+
+  get companiesWithActive(): number {
+    return this.withActive.size + this.merged.withActive;
+  }
+
+  state(): ContractTotalsState {
+    const {contracts, arrCents, bookedCents} = this;
+    return {contracts, arrCents, bookedCents, withContract: this.companiesWithContract, withActive: this.companiesWithActive};
+  }
+
+  merge(s: ContractTotalsState): void {
+    this.contracts += s.contracts;
+    this.arrCents += s.arrCents;
+    this.bookedCents += s.bookedCents;
+    this.merged.withContract += s.withContract;
+    this.merged.withActive += s.withActive;
+  }
+}
+
+interface DealTotalsState {
+  opportunities: number;
+  won: number;
+  lost: number;
+  open: number;
+  openCents: number;
+  weightedCents: number;
+  cycles: number[];
+  companies: number;
+}
+
+interface ContractTotalsState {
+  contracts: number;
+  arrCents: number;
+  bookedCents: number;
+  withContract: number;
+  withActive: number;
+}
+
+/**
+ * A FigureBuilder's accumulators as plain data (it survives structuredClone / postMessage): parts of the rows fed
+ * apart (`run`'s worker threads, a company at a time) are merged into one builder, in any order, to the figures
+ * of one builder fed every row. Sums of money are kept in whole cents, which add up exactly (up to 2^53 cents)
+ * whatever the order; counts are added; the values medians need are gathered.
+ */
+export interface FigureState {
+  funnel: FunnelState;
+  byTier: WinRateState;
+  bySource: WinRateState;
+  bySegment: WinRateState;
+  cycles: CycleState;
+  months: MonthlyPipelineState;
+  losses: CountState;
+  dealTotals: DealTotalsState;
+  buckets: number[];
+  bySize: Array<[string, number[]]>;
+  contractTotals: ContractTotalsState;
+  revenue: MonthlyRevenueState;
+  contracts: number;
+  invoices: number;
+  firstCreated: string | undefined;
 }
 
 function summary(
@@ -204,20 +309,20 @@ function summary(
     icp_fit: icp,
     icp_share: n ? round(icp / n, 4) : 0,
     opportunities: d.opportunities,
-    companies_with_opportunity: d.companies.size,
+    companies_with_opportunity: d.companyCount,
     won: d.won,
     lost: d.lost,
     open: d.open,
     win_rate: d.won + d.lost ? round(d.won / (d.won + d.lost), 4) : null,
-    open_pipeline_arr: round(d.openArr, 2),
-    weighted_pipeline_arr: round(d.weighted, 2),
+    open_pipeline_arr: round(d.openCents / 100, 2),
+    weighted_pipeline_arr: round(d.weightedCents / 100, 2),
     median_cycle_days: median(d.cycles),
     customers: companies.customers,
-    customers_with_contract: c.withContract.size,
-    customers_with_active_contract: c.withActive.size,
+    customers_with_contract: c.companiesWithContract,
+    customers_with_active_contract: c.companiesWithActive,
     contracts: c.contracts,
-    arr: round(c.arr, 2),
-    booked_arr: round(c.booked, 2),
+    arr: round(c.arrCents / 100, 2),
+    booked_arr: round(c.bookedCents / 100, 2),
     mrr_as_of: round(mrr.find((r) => r.month === asOfMonth)?.mrr ?? 0, 2),
     enrichment_fallbacks: companies.sourceCounts().get('rules_fallback') ?? 0,
     quota_attainment_share: pipeline?.quota_attainment.at_quota_share ?? null,
@@ -258,15 +363,86 @@ export class FigureBuilder {
   /** The earliest created_date of the deals (undefined: none). */
   firstCreated: string | undefined;
 
+  /**
+   * @param companies the companies' counts (the company figures), and where a deal's or contract's company is
+   *   looked up unless `lookup` is given.
+   * @param lookup where a company is looked up (see CompanyLookup; addCompany needs a CurrentCompany).
+   */
   constructor(
     readonly companies: CompanyDigest,
     private readonly o: Omit<FigureOptions, 'asOf'>,
+    private readonly lookup: CompanyLookup = companies,
   ) {
     this.funnel = new FunnelCounts(o.stages);
-    this.byTier = new WinRates(icpTierKey(companies));
-    this.dealTotals = new DealTotals(companies);
-    this.bySize = new ArrBySize(companies);
-    this.contractTotals = new ContractTotals(companies);
+    this.byTier = new WinRates(icpTierKey(lookup));
+    this.dealTotals = new DealTotals(lookup);
+    this.bySize = new ArrBySize(lookup);
+    this.contractTotals = new ContractTotals(lookup);
+  }
+
+  /**
+   * A builder of a part of the rows, fed a company at a time (addCompany) for its state only: the display orders
+   * are those of the builder it is merged into. `stages`: the model's open stages, in order.
+   */
+  static part(stages: readonly string[]): FigureBuilder {
+    return new FigureBuilder(new CompanyDigest(), {stages, segments: [], icpTiers: [], sizeBands: []}, new CurrentCompany());
+  }
+
+  /**
+   * Feeds one company's deals, contracts and invoices, as they are made (each company once, its rows together):
+   * the builder must look companies up in a CurrentCompany.
+   */
+  addCompany(
+    company: Pick<FigureCompany, 'company_id' | 'icp_tier' | 'size_band'>,
+    deals: readonly FigureDeal[],
+    contracts: readonly FigureContract[],
+    invoices: readonly FigureInvoice[],
+  ): void {
+    if (!(this.lookup instanceof CurrentCompany)) throw new Error('FigureBuilder.addCompany: the builder looks companies up in a CompanyDigest');
+    this.lookup.set(company);
+    for (const d of deals) this.addDeal(d);
+    for (const c of contracts) this.addContract(c);
+    for (const inv of invoices) this.addInvoice(inv);
+  }
+
+  /** The accumulators as plain data (see FigureState). */
+  state(): FigureState {
+    return {
+      funnel: this.funnel.state(),
+      byTier: this.byTier.state(),
+      bySource: this.bySource.state(),
+      bySegment: this.bySegment.state(),
+      cycles: this.cycles.state(),
+      months: this.months.state(),
+      losses: this.losses.state(),
+      dealTotals: this.dealTotals.state(),
+      buckets: this.buckets.state(),
+      bySize: this.bySize.state(),
+      contractTotals: this.contractTotals.state(),
+      revenue: this.revenue.state(),
+      contracts: this.contracts,
+      invoices: this.invoices,
+      firstCreated: this.firstCreated,
+    };
+  }
+
+  /** Adds the rows of another part, fed apart (another builder's state; its companies are not in this one's). */
+  merge(s: FigureState): void {
+    this.funnel.merge(s.funnel);
+    this.byTier.merge(s.byTier);
+    this.bySource.merge(s.bySource);
+    this.bySegment.merge(s.bySegment);
+    this.cycles.merge(s.cycles);
+    this.months.merge(s.months);
+    this.losses.merge(s.losses);
+    this.dealTotals.merge(s.dealTotals);
+    this.buckets.merge(s.buckets);
+    this.bySize.merge(s.bySize);
+    this.contractTotals.merge(s.contractTotals);
+    this.revenue.merge(s.revenue);
+    this.contracts += s.contracts;
+    this.invoices += s.invoices;
+    if (s.firstCreated !== undefined && (this.firstCreated === undefined || s.firstCreated < this.firstCreated)) this.firstCreated = s.firstCreated;
   }
 
   /** Deals fed. */
