@@ -10,18 +10,42 @@ import {cpus, totalmem} from 'node:os';
 import {join, resolve} from 'node:path';
 import {parseArgs} from 'node:util';
 
-const {values} = parseArgs({
-  options: {
-    rows: {type: 'string', default: '10000'},
-    dir: {type: 'string', default: 'bench/out'},
-    stages: {type: 'boolean', default: true},
-    'no-stages': {type: 'boolean', default: false},
-    keep: {type: 'boolean', default: false},
-    repeat: {type: 'string', default: '1'},
-    parquet: {type: 'boolean', default: false},
-  },
-});
+const USAGE = `usage: npm run bench -- [--rows N] [--dir DIR] [--repeat N] [--no-stages] [--parquet] [--keep]
+  --rows N      companies in the synthetic export (default 10000; made once into DIR, then reused)
+  --dir DIR     where the export, the data folders and the floor's copy go (default bench/out)
+  --repeat N    the floor and \`run\` alternate N times; the table uses their medians (default 1)
+  --no-stages   skip the stage commands one by one (enrich, deals, billing, unify, report)
+  --parquet     also \`run --format parquet\`, alternating with the others, and both formats' file sizes
+  --keep        keep the data folders afterwards
+Build first (npm run build).
+`;
+let values;
+try {
+  ({values} = parseArgs({
+    options: {
+      rows: {type: 'string', default: '10000'},
+      dir: {type: 'string', default: 'bench/out'},
+      stages: {type: 'boolean', default: true},
+      'no-stages': {type: 'boolean', default: false},
+      keep: {type: 'boolean', default: false},
+      repeat: {type: 'string', default: '1'},
+      parquet: {type: 'boolean', default: false},
+      help: {type: 'boolean', short: 'h', default: false},
+    },
+  }));
+} catch (e) {
+  process.stderr.write(`${e.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 const rows = Number(values.rows);
+if (!Number.isInteger(rows) || rows < 1) {
+  process.stderr.write(`--rows ${values.rows}: expected a whole number, at least 1\n`);
+  process.exit(2);
+}
 // The floor and `run` alternate this many times; the table and the ratio use their medians (this VM's speed
 // swings by 10 to 15% from one minute to the next, which one pair cannot tell from a change in the code).
 const repeat = Number(values.repeat);
