@@ -31,6 +31,17 @@ import {quantile} from '../src/core/targets.js';
 import {AS_OF, BANDS, SEGMENTS, STAGES, TIERS, companies, contracts, deals, digestOf, invoices, tables, unified} from './fixtures/report/tables.js';
 
 const digest = tables.companies;
+/** A company's columns the figures read (but its id), for the properties. */
+const companyFields = {
+  icp_tier: fc.constantFrom(...TIERS, 'zz_other', 'aa_other'),
+  size_band: fc.constantFrom(...BANDS, 'odd'),
+  icp_fit: fc.boolean(),
+  uses_x12: fc.boolean(),
+  uses_clearinghouse: fc.boolean(),
+  uses_fhir: fc.boolean(),
+  uses_hl7: fc.boolean(),
+  enrichment_source: fc.constantFrom('rules', 'openai', 'rules_fallback'),
+};
 const options = {stages: STAGES, segments: SEGMENTS, icpTiers: TIERS, sizeBands: BANDS, asOf: AS_OF};
 
 // Every expected number below was counted by hand from test/fixtures/report/tables.ts.
@@ -478,17 +489,7 @@ describe('company digest', () => {
   });
 
   it('merged from parts in any order equals the digest of all the companies, and the rows (property)', () => {
-    const companyArb = fc.record({
-      icp_tier: fc.constantFrom(...TIERS, 'zz_other', 'aa_other'),
-      size_band: fc.constantFrom(...BANDS, 'odd'),
-      icp_fit: fc.boolean(),
-      uses_x12: fc.boolean(),
-      uses_clearinghouse: fc.boolean(),
-      uses_fhir: fc.boolean(),
-      uses_hl7: fc.boolean(),
-      enrichment_source: fc.constantFrom('rules', 'openai', 'rules_fallback'),
-      customer: fc.boolean(),
-    });
+    const companyArb = fc.record({...companyFields, customer: fc.boolean()});
     const dealArb = fc.record({
       company: fc.nat(),
       ghost: fc.boolean(),
@@ -547,16 +548,7 @@ describe('company digest', () => {
 
 describe('figures fed a company at a time', () => {
   it('merged from parts in any order equal the figures of the tables fed row by row (property)', () => {
-    const companyArb = fc.record({
-      icp_tier: fc.constantFrom(...TIERS, 'zz_other'),
-      size_band: fc.constantFrom(...BANDS, 'odd'),
-      icp_fit: fc.boolean(),
-      uses_x12: fc.boolean(),
-      uses_clearinghouse: fc.boolean(),
-      uses_fhir: fc.boolean(),
-      uses_hl7: fc.boolean(),
-      enrichment_source: fc.constantFrom('rules', 'openai', 'rules_fallback'),
-    });
+    const companyArb = fc.record(companyFields);
     // Amounts with cents, open deals weighted by stage probabilities, contracts of several terms, invoices over
     // 1, 3 or 12 months: sums that a double does not add up exactly in every order.
     const dealArb = fc.record({
