@@ -97,7 +97,7 @@ describe('Parquet tables', () => {
       return Buffer.from(writer.getBytes().slice(4));
     };
     // Every table: text, IDs, enums, dates, integers, amounts, doubles, booleans, lists, nulls, statistics of each.
-    const blocks = [];
+    const blocks: Array<{schema: SchemaElement[]; leaves: SchemaElement[]; groups: ReturnType<typeof encodeRowGroup>[]}> = [];
     for (const d of DATASET_TABLES) {
       const rows = await csvRows(tablePath(data, d), d.columns, d.safeText);
       const table = parquetTable(d.columns, {safeText: d.safeText});
