@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import Run from '../src/commands/run.js';
 import {TableCodec, type TableColumn} from '../src/io/table-codec.js';
 import {TableCursor} from '../src/io/table-cursor.js';
-import {asyncBufferFromFile, parquetMetadataAsync} from 'hyparquet';
+import {asyncBufferFromFile, parquetMetadataAsync, type RowGroup, type SchemaElement} from 'hyparquet';
 import {encodeRowGroup, parquetTable, ParquetAssembler} from '../src/io/parquet/encode.js';
 import {readParquetTable} from '../src/io/parquet/read.js';
 import {concatParquetTables, writeParquetTable} from '../src/io/parquet/file.js';
@@ -81,6 +81,53 @@ describe('Parquet tables', () => {
     const two = join(t.dir, 'two.parquet');
     writeFileSync(two, assembled);
     expect(await readParquetTable(two, d.columns)).toEqual(rows);
+  });
+
+  it("the footer made from row groups kept as Thrift bytes is hyparquet-writer's, byte for byte, wherever the blocks land", async () => {
+    const {ByteWriter, ParquetWriter} = await import('hyparquet-writer');
+    const {rowGroupBytes, writeFooter} = await import('../src/io/parquet/footer.js');
+    const {moveRowGroup, schemaLeaves} = await import('../src/io/parquet/encode.js');
+    // hyparquet-writer's footer, given the row groups as objects (what was written before footer.ts).
+    const theirs = (schema: SchemaElement[], groups: RowGroup[], rows: bigint): Buffer => {
+      const writer = new ByteWriter(1 << 16);
+      const w = new ParquetWriter({writer, schema, createdBy: 'stedi-gtm (hyparquet-writer)'});
+      w.row_groups = groups;
+      w.num_rows = rows;
+      void w.finish();
+      return Buffer.from(writer.getBytes().slice(4));
+    };
+    // Every table: text, IDs, enums, dates, integers, amounts, doubles, booleans, lists, nulls, statistics of each.
+    const blocks: Array<{schema: SchemaElement[]; leaves: SchemaElement[]; groups: ReturnType<typeof encodeRowGroup>[]}> = [];
+    for (const d of DATASET_TABLES) {
+      const rows = await csvRows(tablePath(data, d), d.columns, d.safeText);
+      const table = parquetTable(d.columns, {safeText: d.safeText});
+      const groups = [];
+      for (let i = 0; i < rows.length; i += 97) groups.push(encodeRowGroup(table, rows.slice(i, i + 97)));
+      blocks.push({schema: table.schema, leaves: schemaLeaves(table.schema), groups});
+    }
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat(blocks.length - 1),
+        fc.nat(40),
+        // Where the first block lands, and the gaps after each: offsets past 2^32 take longer varints.
+        fc.oneof(fc.nat(1000), fc.integer({min: 2 ** 32 - 100, max: 2 ** 50})),
+        fc.array(fc.nat(1 << 20), {minLength: 1, maxLength: 8}),
+        async (which, take, first, gaps) => {
+          const {schema, leaves, groups} = blocks[which];
+          const some = groups.slice(0, take);
+          let at = first;
+          const placed = some.map((g, k) => {
+            const p = {group: structuredClone(rowGroupBytes(g.rowGroup, leaves)), at};
+            at += g.bytes.length + gaps[k % gaps.length];
+            return p;
+          });
+          const rows = BigInt(some.reduce((n, g) => n + g.rows, 0));
+          const moved = some.map((g, k) => moveRowGroup(g.rowGroup, BigInt(placed[k].at)));
+          expect(Buffer.from(writeFooter(schema, placed, rows)).equals(theirs(schema, moved, rows))).toBe(true);
+        },
+      ),
+      {numRuns: 60},
+    );
   });
 
   it('parts joined without decoding (concatParquetTables) read as their rows in order, in hyparquet and DuckDB', async () => {

@@ -1,16 +1,16 @@
-import type {RowGroup, SchemaElement} from 'hyparquet';
+import type {SchemaElement} from 'hyparquet';
 import {UserError} from '../../errors.js';
 import {
   encodeBlock,
   getter,
-  parquetFooter,
   parquetTable,
   PARQUET_MAGIC,
   ROW_GROUP_ROWS,
   ROW_GROUP_TEXT,
-  moveRowGroup,
+  schemaLeaves,
   type ParquetTable,
 } from '../parquet/encode.js';
+import {rowGroupBytes, writeFooter, type PlacedRowGroup, type RowGroupBytes} from '../parquet/footer.js';
 import {giveBackBuilders, takeBuilders, type ColumnBuilder} from '../parquet/columns.js';
 import {ParquetRowReader} from '../parquet/cursor.js';
 import type {TableCodec} from '../table-codec.js';
@@ -41,16 +41,21 @@ function companyGroupsFromEnv(v: string | undefined): number {
   return n;
 }
 
-/** What a block says of itself: the table's schema (the first block of a file), or its row group. */
+/**
+ * What a block says of itself: the table's schema (the first block of a file), or its row group's metadata, as
+ * the Thrift bytes of the footer (see io/parquet/footer.ts: the thread that writes the file keeps them to the end).
+ */
 interface ParquetBlockMeta {
   schema?: SchemaElement[];
-  group?: RowGroup;
+  group?: RowGroupBytes;
 }
 
 class ParquetEncoder implements TableEncoder {
   readonly path: string;
   rows = 0;
   private readonly table: ParquetTable;
+  /** The schema's leaves (one per column chunk). */
+  private readonly leaves: SchemaElement[];
   private readonly sink: BlockSink;
   /** The group being gathered, column by column (io/parquet/columns.ts), `n` rows. */
   private readonly columns: ColumnBuilder[];
@@ -69,6 +74,7 @@ class ParquetEncoder implements TableEncoder {
     this.path = o.path;
     this.sink = o.sink;
     this.table = parquetTable(o.table.table, {safeText: o.table.safe});
+    this.leaves = schemaLeaves(this.table.schema);
     this.append = pusher(this.table, 0);
     // Kept by the thread per table: the same builders, whatever encoder.
     this.poolKey = o.table.table;
@@ -163,7 +169,7 @@ class ParquetEncoder implements TableEncoder {
     const block = encodeBlock(this.table, this.columns, this.n);
     const rows = this.n;
     this.clear();
-    this.sink(block.bytes, rows, {group: block.rowGroup} satisfies ParquetBlockMeta);
+    this.sink(block.bytes, rows, {group: rowGroupBytes(block.rowGroup, this.leaves)} satisfies ParquetBlockMeta);
   }
 }
 
@@ -193,15 +199,15 @@ const parquetFormat: TableFormat = {
     const metas = blocks.map((b) => b.meta as ParquetBlockMeta);
     const schema = metas[0]?.schema;
     if (!schema) throw new Error('parquet: the first block of a file carries no schema');
-    const groups: RowGroup[] = [];
+    const groups: PlacedRowGroup[] = [];
     let rows = 0n;
     blocks.forEach((b, i) => {
       const g = metas[i].group;
       if (!g) return;
-      groups.push(moveRowGroup(g, BigInt(b.offset)));
+      groups.push({group: g, at: b.offset});
       rows += BigInt(b.rows);
     });
-    return parquetFooter(schema, groups, rows);
+    return writeFooter(schema, groups, rows);
   },
   open: (path, codec, opts) => ParquetRowReader.open(path, codec, opts),
   companyGroups: COMPANY_GROUPS,

@@ -1,7 +1,8 @@
-import {ByteWriter, ParquetWriter} from 'hyparquet-writer';
+import {ByteWriter} from 'hyparquet-writer';
 import type {ColumnChunk, KeyValue, RowGroup, SchemaElement} from 'hyparquet';
 import type {TableColumn} from '../table-codec.js';
 import {giveBackBuilders, takeBuilders, type ColumnBuilder} from './columns.js';
+import {rowGroupBytes, writeFooter, type PlacedRowGroup} from './footer.js';
 import {writeColumnChunk} from './pages.js';
 import {parquetColumns, schemaElements, type ParquetColumn} from './schema.js';
 
@@ -17,8 +18,8 @@ import {parquetColumns, schemaElements, type ParquetColumn} from './schema.js';
  *   the magic again.
  *
  * The column chunks are written by pages.ts straight from the block's values (typed arrays, strings); the
- * footer by hyparquet-writer (its ParquetWriter's `finish`, given the row groups). Memory: one block's rows and
- * bytes per thread; the assembler keeps only the row groups' metadata.
+ * footer by footer.ts (hyparquet-writer's Thrift, from each row group's metadata kept as bytes). Memory: one
+ * block's rows and bytes per thread; the assembler keeps only the row groups' metadata, as Thrift bytes.
  */
 
 /** The rows of a block, encoded: one row group. */
@@ -108,7 +109,9 @@ let scratch: ByteWriter | undefined;
 
 /** The file's start, each block in order, the footer: see the module comment. */
 export class ParquetAssembler {
-  private readonly rowGroups: RowGroup[] = [];
+  /** The row groups' metadata as Thrift bytes, and where each landed (see footer.ts). */
+  private readonly rowGroups: PlacedRowGroup[] = [];
+  private readonly leaves: SchemaElement[];
   private rows = 0n;
   /** Bytes of the file so far (the magic included). */
   offset = PARQUET_MAGIC.length;
@@ -116,7 +119,9 @@ export class ParquetAssembler {
   constructor(
     private readonly schema: SchemaElement[],
     private readonly kvMetadata?: KeyValue[],
-  ) {}
+  ) {
+    this.leaves = schemaLeaves(schema);
+  }
 
   /** The file's first bytes. */
   start(): Uint8Array {
@@ -126,7 +131,7 @@ export class ParquetAssembler {
   /** A block's bytes, to be written next; its row group joins the footer's. Empty blocks write nothing. */
   add(block: EncodedRowGroup): Uint8Array {
     if (block.rows === 0) return block.bytes;
-    this.rowGroups.push(moveRowGroup(block.rowGroup, BigInt(this.offset)));
+    this.rowGroups.push({group: rowGroupBytes(block.rowGroup, this.leaves), at: this.offset});
     this.rows += BigInt(block.rows);
     this.offset += block.bytes.length;
     return block.bytes;
@@ -134,20 +139,15 @@ export class ParquetAssembler {
 
   /** The file's last bytes: the footer (metadata, its length) and the magic. */
   finish(): Uint8Array {
-    const bytes = parquetFooter(this.schema, this.rowGroups, this.rows, this.kvMetadata);
+    const bytes = writeFooter(this.schema, this.rowGroups, this.rows, this.kvMetadata);
     this.offset += bytes.length;
     return bytes;
   }
 }
 
-/** A file's last bytes: the footer (the schema, the row groups at their offsets, the rows), its length, the magic. */
-export function parquetFooter(schema: SchemaElement[], rowGroups: RowGroup[], rows: bigint, kvMetadata?: KeyValue[]): Uint8Array {
-  const writer = new ByteWriter(1 << 16);
-  const pw = new ParquetWriter({writer, schema, kvMetadata, createdBy: 'stedi-gtm (hyparquet-writer)'});
-  pw.row_groups = rowGroups;
-  pw.num_rows = rows;
-  void pw.finish();
-  return writer.getBytes().slice(PARQUET_MAGIC.length);
+/** The leaf elements of a schema (those with a type): one per column chunk of a row group, in order. */
+export function schemaLeaves(schema: readonly SchemaElement[]): SchemaElement[] {
+  return schema.filter((e) => e.type !== undefined);
 }
 
 /** A row group's metadata with every file offset in it moved by `by` bytes. */
