@@ -4,7 +4,7 @@
  * the chunk boundaries (guessed, then checked by the scans: a wrong guess falls back to one thread).
  */
 import {createHash} from 'node:crypto';
-import {copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import Papa from 'papaparse';
 import Billing from '../src/commands/billing.js';
@@ -233,5 +233,39 @@ describe('run', () => {
       'deals',
       sha256('raw/deals.csv'),
     ]);
+  });
+});
+
+describe('report on tables made for a part of the companies', () => {
+  /** A copy of the base dataset (every table). */
+  const copy = (name: string) => {
+    const dir = join(t.dir, name);
+    cpSync(join(t.dir, 'base'), dir, {recursive: true});
+    return dir;
+  };
+  const report = (dir: string) => runCli(Report, ['--config-dir', CONFIG, '--quiet', '--data-dir', dir]);
+
+  it('refuses contracts made for some of the won deals (billing --limit), as unify does (exit 2)', async () => {
+    const dir = copy('billing-limit');
+    expect((await runCli(Billing, [...base, '--data-dir', dir, '--limit', '40'])).exitCode).toBe(0);
+    const r = await report(dir);
+    expect([r.exitCode, r.stderr]).toEqual([
+      2,
+      expect.stringMatching(/billing\.csv has \d+ contracts? for \d+ won deals of .*deals\.csv .*run `stedi-gtm billing --data-dir \S+` again/),
+    ]);
+    expect((await runCli(Unify, [...base, '--data-dir', dir])).exitCode).toBe(2);
+  });
+
+  it('refuses deals made for some of the companies (deals --limit), naming both counts (exit 2); the whole dataset is reported', async () => {
+    const dir = copy('deals-limit');
+    for (const [Cmd, more] of [
+      [Deals, ['--limit', '40']],
+      [Billing, []],
+    ] as const)
+      expect((await runCli(Cmd, [...base, '--data-dir', dir, ...more])).exitCode).toBe(0);
+    const companies = Papa.parse(readFileSync(join(dir, 'raw', 'companies.csv'), 'utf8'), {header: true, skipEmptyLines: true}).data.length;
+    const r = await report(dir);
+    expect([r.exitCode, r.stderr]).toEqual([2, expect.stringContaining(`deals.csv was made for 40 companies of the ${companies} in`)]);
+    expect((await report(copy('whole'))).exitCode).toBe(0);
   });
 });

@@ -13,6 +13,7 @@ import {
   type FigureDeal,
   type FigureInvoice,
   type FigureOptions,
+  type ReportFigures,
   type FigureState,
   type FigureUnified,
 } from '../core/report/figures.js';
@@ -309,6 +310,26 @@ export async function readReportTables(
   return {figures, asOf, strayCustomers: companies.strayCustomers};
 }
 
+/**
+ * Refuses (exit 2) tables made for only some of the companies or deals (a stage run alone with --limit), as unify
+ * does: the report would show a part as the whole. `simulated`: the companies the deals stage simulated (its
+ * summary's), when known.
+ */
+function refusePartial(paths: DataPaths, s: ReportFigures['summary'], simulated: number | undefined): void {
+  const at = (file: string) => displayPath(file, process.cwd());
+  if (simulated !== undefined && simulated < s.companies) {
+    throw new UserError(
+      `${at(paths.deals)} was made for ${plural(simulated, 'company', 'companies')} of the ${s.companies.toLocaleString('en-US')} in ${at(paths.companies)} (made with --limit): ` +
+        'the report would leave the others out. Run `stedi-gtm deals` again without --limit, then billing and unify (or `stedi-gtm run --limit N` for a smaller dataset)',
+    );
+  }
+  if (s.contracts !== s.won) {
+    throw new UserError(
+      `${at(paths.billing)} has ${plural(s.contracts, 'contract')} for ${plural(s.won, 'won deal')} of ${at(paths.deals)} (made with --limit, or from other deals): run \`stedi-gtm billing\` again`,
+    );
+  }
+}
+
 export interface ReportStageInput {
   paths: DataPaths;
   reporter: Reporter;
@@ -384,6 +405,7 @@ export async function reportStage(s: ReportStageInput): Promise<ReportResult> {
   const windowStart = facts.deals?.window?.start ?? (firstCreated !== undefined && firstCreated < asOf ? firstCreated : asOf);
   const pipeline = s.pipeline ?? (await readPipeline(from, windowStart, asOf));
   const figures = read.figures(asOf, pipeline);
+  if (!made) refusePartial(paths, figures.summary, facts.deals?.companies);
   reporter.start('Drawing the charts');
   const minGroup = config?.targets.min_sample;
   const charts = await renderCharts(chartDefs(figures, minGroup));

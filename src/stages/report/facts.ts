@@ -48,6 +48,8 @@ const SimulationFacts = z.object({
     .optional(),
   seed: z.number().optional(),
   as_of: z.string().optional(),
+  /** deals_summary.json: the companies simulated (fewer than companies.csv's under `deals --limit`). */
+  companies: z.number().optional(),
   window: z.object({start: z.string(), end: z.string()}).optional(),
   checks: CheckList.optional(),
 });
