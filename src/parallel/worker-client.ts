@@ -147,9 +147,9 @@ export class RangeWorkers {
       );
       let simulation: SimulationSummaries | undefined;
       if (states[0]) {
-        // The ranges' company digests (an id per company with a deal: the largest part of the states) are merged
-        // here, in range order, not sent to range 0's worker and back: fewer copies at the pass's memory peak.
-        // So are the report's figures (in any order: see FigureState).
+        // The ranges' company digests and the report's figures (the values the medians need: the largest part of
+        // the states) are merged here, not sent to range 0's worker and back: fewer copies at the pass's memory
+        // peak. (In range order; the figures' merge does not depend on the order: see FigureState.)
         const digest = new CompanyDigest();
         const noDigest = digest.state();
         const figures = states[0]!.figures && FigureBuilder.part(DEAL_STAGES);

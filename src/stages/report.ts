@@ -340,8 +340,8 @@ export interface ReportStageInput {
    * threads each digest their companies and the main thread merges the posted states). companies.csv and
    * unified.csv are then not read (nor required to exist). It must describe the companies of companies.csv:
    * one CompanyDigest.add per row of companies.csv, with `keep` true at least for every company that has a
-   * deal in deals.csv (or a contract in billing.csv) and `customer` its unified.csv is_customer (see
-   * CompanyDigest.add). A CompanyDigest is used as is (not copied: do not add to it while the report runs).
+   * deal in deals.csv (or a contract in billing.csv), unless `figures` is given, and `customer` its unified.csv
+   * is_customer (see CompanyDigest.add). A CompanyDigest is used as is (not copied: do not add to it while the report runs).
    */
   digest?: CompanyDigest | CompanyDigestState;
   /**

@@ -63,8 +63,8 @@ export class SimulationSink {
   private readonly billing: BillingSink;
   private readonly unify: UnifySink;
   /**
-   * What the report needs of the companies (counts; tier and size band of those with deals): `run` passes it
-   * on. Left empty when the run makes no report (s.digest false).
+   * What the report needs of the companies (their counts; no company is kept: the figures look each one up as
+   * it is fed, see figures): `run` passes it on. Left empty when the run makes no report (s.digest false).
    */
   private readonly digest = new CompanyDigest();
   /** The report's figures of the deals, contracts and invoices, fed a company at a time (absent: no report). */
@@ -153,7 +153,7 @@ export class SimulationSink {
     const deals = this.deals.summary();
     const billing = this.billing.summary();
     const unify = this.unify.summary(formatIsoDay(this.loaded.asOf));
-    // One copy of the digest (it holds an id per company with a deal): posted once, the two references kept.
+    // One copy of the digest and of the figures: posted once, the two references kept.
     const states = this.states();
     return {deals, billing, unify, digest: states.digest, figures: states.figures, states};
   }
