@@ -60,21 +60,21 @@ export async function openParquetTable(file: string, columns: readonly TableColu
     columns: names,
     async *batches() {
       let start = 0;
-      const names = cols.map((c) => c.name);
+      const read = cols.map((c) => c.name);
       for (const rg of metadata.row_groups) {
         const rows = Number(rg.num_rows);
-        const pieces = names.map((): Array<{at: number; data: ArrayLike<unknown>}> => []);
+        const pieces = read.map((): Array<{at: number; data: ArrayLike<unknown>}> => []);
         await parquetRead({
           file: buffer,
           metadata,
           rowStart: start,
           rowEnd: start + rows,
-          columns: names,
+          columns: read,
           parsers: {dateFromDays} as never,
           utf8: true,
-          onChunk: (chunk) => pieces[names.indexOf(chunk.columnName)].push({at: chunk.rowStart - start, data: chunk.columnData}),
+          onChunk: (chunk) => pieces[read.indexOf(chunk.columnName)].push({at: chunk.rowStart - start, data: chunk.columnData}),
         });
-        yield {rows, values: pieces.map((p, k) => groupColumn(p, rows, names[k], file))};
+        yield {rows, values: pieces.map((p, k) => groupColumn(p, rows, read[k], file))};
         start += rows;
       }
     },
