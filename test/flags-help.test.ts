@@ -119,3 +119,60 @@ describe('--help (built CLI)', () => {
     }
   });
 });
+
+describe('--format: the help, the errors and the hints agree (built CLI)', () => {
+  /** The `--format` values a command's --help lists (its helpValue, e.g. csv|parquet). */
+  const listed = (cmd: string) =>
+    help(cmd, '--help')
+      .stdout.match(/--format=(\S+)/)![1]
+      .split('|');
+  /** Every `stedi-gtm <cmd> ... --format X` a message suggests, as [cmd, X]. */
+  const suggested = (message: string) => [...message.matchAll(/`stedi-gtm (\w+)[^`]*--format (\S+?)[ `]/g)].map((m) => [m[1], m[2]]);
+
+  it('report reads one format: csv|parquet in its help and its errors; the writing stages take csv, parquet or csv,parquet', () => {
+    const t = tempDir();
+    try {
+      expect(listed('report')).toEqual(['csv', 'parquet']);
+      for (const cmd of ['enrich', 'deals', 'billing', 'unify', 'run']) expect([cmd, listed(cmd)]).toEqual([cmd, ['csv', 'parquet', 'csv,parquet']]);
+      const err = (cmd: string, value: string) => {
+        const r = help(cmd, '--format', value, '--data-dir', t.dir);
+        return [r.status, r.stderr.split('\n')[0]];
+      };
+      expect(err('report', 'xml')).toEqual([2, 'Error: --format xml: "xml" is not a table format; give csv or parquet']);
+      expect(err('report', 'csv,parquet')).toEqual([
+        2,
+        'Error: --format csv,parquet: report reads the tables in one format; give csv or parquet (a folder that holds both is read in either)',
+      ]);
+      expect(err('deals', 'xml')).toEqual([2, 'Error: --format xml: "xml" is not a table format; give csv, parquet or csv,parquet']);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('a hint repeats the format as the command it names takes it (csv,parquet in the order of --help, whatever the order given)', () => {
+    const t = tempDir();
+    try {
+      const hints: string[] = [];
+      for (const [cmd, value] of [
+        ['deals', 'parquet,csv'],
+        ['deals', 'csv,parquet'],
+        ['unify', 'parquet,csv'],
+        ['report', 'parquet'],
+      ]) {
+        const r = help(cmd, '--format', value, '--data-dir', t.dir);
+        expect([cmd, value, r.status]).toEqual([cmd, value, 2]);
+        hints.push(r.stderr);
+      }
+      const all = hints.flatMap(suggested);
+      expect(all).toEqual(
+        expect.arrayContaining([
+          ['enrich', 'csv,parquet'],
+          ['report', 'parquet'],
+        ]),
+      );
+      for (const [cmd, value] of all) expect([cmd, listed(cmd)]).toEqual([cmd, expect.arrayContaining([value])]);
+    } finally {
+      t.cleanup();
+    }
+  });
+});
