@@ -401,7 +401,19 @@ function configHashes(dir: string): Record<string, string> {
  * oclif's parse error as one clean line: without its "See more help with --help" (the command's own hint
  * follows) and its line breaks and tabs, and with the closest flag for one that does not exist.
  */
-export function parseErrorMessage(err: Error & {flags?: unknown}, flagNames: readonly string[]): string {
+export function parseErrorMessage(err: Error & {flags?: unknown; args?: unknown}, flagNames: readonly string[]): string {
+  // A missing argument: oclif lists each with its description as a table wrapped to the terminal, which does
+  // not read as one line; said from the arguments themselves instead (as --help's usage names them).
+  if (Array.isArray(err.args) && /^Missing \d+ required args?\b/.test(err.message)) {
+    const missing = (err.args as Array<{name?: string; description?: string}>).filter((a) => a.name);
+    if (missing.length > 0)
+      return `Missing ${missing
+        .map((a) => {
+          const what = a.description?.trim().replace(/\.$/, '');
+          return what ? `${a.name!.toUpperCase()}: ${what.charAt(0).toLowerCase()}${what.slice(1)}` : a.name!.toUpperCase();
+        })
+        .join('; ')}`;
+  }
   let message = err.message
     .replace(/\n?See more help with --help\s*$/, '')
     .replace(/\s*\n\s*/g, ': ')

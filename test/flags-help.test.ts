@@ -105,6 +105,20 @@ describe('--help (built CLI)', () => {
     expect(JSON.parse(json.stdout)).toEqual({error: {message: 'Parsing --limit: Expected an integer but received: x', exit: 2}});
   });
 
+  it('a missing argument is named as the usage names it, with its description, in one line', () => {
+    const t = tempDir();
+    try {
+      const r = help('merge', '--data-dir', join(t.dir, 'all'));
+      expect(help('merge', '--help').stdout).toContain('$ stedi-gtm merge SHARDS... --data-dir DIR [FLAGS]');
+      expect([r.status, r.stderr]).toEqual([
+        2,
+        'Error: Missing SHARDS: the N shard folders (each the --data-dir of a `run --shard K/N`), in any order\nSee: stedi-gtm merge --help\n',
+      ]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('completion: autocomplete sets up bash completion of the commands and their flags', () => {
     const t = tempDir();
     try {
