@@ -61,6 +61,21 @@ describe('--help (built CLI)', () => {
     expect(r.stdout.split('\n').length).toBeLessThan(100);
   });
 
+  it("README names --help's flag groups as --help does, and the outputs of run and billing are in their help", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const groups = new Set(
+      ['merge', ...Object.keys(COMMANDS)].flatMap((c) => [...help(c, '--help').stdout.matchAll(/^([A-Z]+ )?FLAGS$/gm)].map((m) => m[0])),
+    );
+    expect([...groups].sort()).toEqual(['ENRICHMENT FLAGS', 'FLAGS', 'GLOBAL FLAGS', 'OPENAI FLAGS', 'SIMULATION FLAGS']);
+    const commands = readme.slice(readme.indexOf('## Commands'), readme.indexOf('### Global flags'));
+    for (const g of groups) expect([g, commands.includes(g)]).toEqual([g, true]);
+    // Every file a stage writes, in its one-line summary (the commands' list) or its description.
+    const oneLine = help('--help').stdout.replace(/\s+/g, ' ');
+    expect(oneLine).toContain('raw/deals.csv -> raw/billing.csv, raw/invoices.csv, final/arr_movements.csv');
+    expect(oneLine).toMatch(/run Run the whole pipeline: enrich, deals, billing, unify, then the report\./);
+    expect(help('run', '--help').stdout.replace(/\s+/g, ' ')).toContain('<data-dir>/final/report.html');
+  });
+
   it('-h, --help and help print the top-level help, with examples of the common tasks', () => {
     for (const args of [['-h'], ['--help'], ['help']]) {
       const r = help(...args);
