@@ -1,4 +1,4 @@
-import {appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import fc from 'fast-check';
 import {parse as parseYaml} from 'yaml';
@@ -549,6 +549,36 @@ describe('stedi-gtm merge (built CLI)', () => {
           }),
         () => runAsync(['bash', join(ROOT, 'examples/slurm/merge.sbatch')], cwd, {PATH, SLURM_SUBMIT_DIR: cwd}),
       );
+    }, 240_000);
+
+    it('Slurm without stedi-gtm on the PATH (after `npm ci` only): the scripts run bin/run.js of the clone submitted from; elsewhere they exit 127 saying what to do', async () => {
+      // A PATH with node and nothing else: no stedi-gtm, no npx.
+      const bare = join(t.dir, 'node-only');
+      mkdirSync(bare);
+      symlinkSync(process.execPath, join(bare, 'node'));
+      const out = join(t.dir, 'slurm-clone');
+      const env = {PATH: bare, SLURM_SUBMIT_DIR: ROOT, STEDI_GTM_OUT: out};
+      const script = (name: string) => join(ROOT, 'examples/slurm', name);
+      const shards = await Promise.all(
+        Array.from({length: N}, (_, i) =>
+          runAsync(['/bin/bash', script('run.sbatch')], ROOT, {
+            ...env,
+            SLURM_ARRAY_TASK_ID: String(i),
+            SLURM_ARRAY_TASK_MIN: '0',
+            SLURM_ARRAY_TASK_COUNT: String(N),
+          }),
+        ),
+      );
+      for (const r of shards) ok(r);
+      ok(await runAsync(['/bin/bash', script('merge.sbatch')], ROOT, env));
+      // (The tables: the summaries name the data folder relative to the working folder, here another.)
+      const tables = differingFiles(join(ref, 'out/all'), join(out, 'all')).filter((f) => f.endsWith('.csv'));
+      expect(tables).toEqual([]);
+      const elsewhere = await runAsync(['/bin/bash', script('run.sbatch')], t.dir, {...env, SLURM_SUBMIT_DIR: t.dir, SLURM_ARRAY_TASK_ID: '0'});
+      expect([elsewhere.code, elsewhere.stderr]).toEqual([
+        127,
+        expect.stringMatching(/^stedi-gtm is not on the PATH and .*bin\/run\.js does not exist: run `npm link`/),
+      ]);
     }, 240_000);
   });
 });
