@@ -17,7 +17,7 @@ import type {EnrichPlan} from './providers/types.js';
 import {createReporter, reporterMode, type Reporter} from './io/reporter.js';
 import {FLAG_DEFAULTS} from './defaults.js';
 import {dataPaths, foundFormat, resolveWithFallback, type DataPaths} from './io/paths.js';
-import {chooseFormat, formatFlagValue, tableFormat} from './io/formats/index.js';
+import {chooseFormat, FORMAT_NAMES, formatFlagValue, formats, tableFormat} from './io/formats/index.js';
 
 /** The commands that take --format (a hint naming one repeats the format). */
 const FORMAT_COMMANDS = new Set(['enrich', 'deals', 'billing', 'unify', 'run', 'report']);
@@ -151,9 +151,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected withDataDir(message: string): string {
     const dir = (this.flags as BaseFlags<typeof BaseCommand> | undefined)?.['data-dir'];
     // The tables' format too, when it is not CSV, for the commands that take --format.
-    const formats = formatFlagValue();
+    // (report reads one format: the one read back, Parquet when both are written.)
+    const value = (cmd: string) => (cmd === 'report' ? tableFormat().name : formatFlagValue());
     const format = (cmd: string, rest: string) =>
-      formats !== 'csv' && FORMAT_COMMANDS.has(cmd) && !rest.includes('--format') ? ` --format ${formats}` : '';
+      value(cmd) !== 'csv' && FORMAT_COMMANDS.has(cmd) && !rest.includes('--format') ? ` --format ${value(cmd)}` : '';
     const arg =
       dir === undefined || dir === FLAG_DEFAULTS.dataDir ? undefined : /^[\w@%+=:,./-]+$/.test(dir) ? dir : `'${dir.replaceAll("'", "'\\''")}'`;
     return message.replace(/`stedi-gtm ([a-z]+)([^`]*)`/g, (all, cmd: string, rest: string) => {
@@ -236,7 +237,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    */
   private async chooseTableFormat(flag: string | undefined, dataDir: string): Promise<void> {
     let name = flag;
-    if (name === undefined && (this.ctor as typeof BaseCommand).formatDefault === 'found') {
+    const readsOnly = (this.ctor as typeof BaseCommand).formatDefault === 'found';
+    // A command that only reads (report) reads one format: its --help says csv|parquet, and so do its errors.
+    if (name !== undefined && readsOnly) {
+      const one = name.trim().toLowerCase();
+      if (one.includes(','))
+        throw new UserError(
+          `--format ${name}: ${this.id} reads the tables in one format; give csv or parquet (a folder that holds both is read in either)`,
+        );
+      if (!FORMAT_NAMES.includes(one) && !formats().some((f) => f.name === one))
+        throw new UserError(`--format ${name}: "${one}" is not a table format; give csv or parquet`);
+    }
+    if (name === undefined && readsOnly) {
       const found = foundFormat(dataDir, tableFormat().extension);
       // The folder's tables are in this process's format already: it stays.
       if (found === 'current') return;
@@ -389,7 +401,19 @@ function configHashes(dir: string): Record<string, string> {
  * oclif's parse error as one clean line: without its "See more help with --help" (the command's own hint
  * follows) and its line breaks and tabs, and with the closest flag for one that does not exist.
  */
-export function parseErrorMessage(err: Error & {flags?: unknown}, flagNames: readonly string[]): string {
+export function parseErrorMessage(err: Error & {flags?: unknown; args?: unknown}, flagNames: readonly string[]): string {
+  // A missing argument: oclif lists each with its description as a table wrapped to the terminal, which does
+  // not read as one line; said from the arguments themselves instead (as --help's usage names them).
+  if (Array.isArray(err.args) && /^Missing \d+ required args?\b/.test(err.message)) {
+    const missing = (err.args as Array<{name?: string; description?: string}>).filter((a) => a.name);
+    if (missing.length > 0)
+      return `Missing ${missing
+        .map((a) => {
+          const what = a.description?.trim().replace(/\.$/, '');
+          return what ? `${a.name!.toUpperCase()}: ${what.charAt(0).toLowerCase()}${what.slice(1)}` : a.name!.toUpperCase();
+        })
+        .join('; ')}`;
+  }
   let message = err.message
     .replace(/\n?See more help with --help\s*$/, '')
     .replace(/\s*\n\s*/g, ': ')

@@ -61,6 +61,21 @@ describe('--help (built CLI)', () => {
     expect(r.stdout.split('\n').length).toBeLessThan(100);
   });
 
+  it("README names --help's flag groups as --help does, and the outputs of run and billing are in their help", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const groups = new Set(
+      ['merge', ...Object.keys(COMMANDS)].flatMap((c) => [...help(c, '--help').stdout.matchAll(/^([A-Z]+ )?FLAGS$/gm)].map((m) => m[0])),
+    );
+    expect([...groups].sort()).toEqual(['ENRICHMENT FLAGS', 'FLAGS', 'GLOBAL FLAGS', 'OPENAI FLAGS', 'SIMULATION FLAGS']);
+    const commands = readme.slice(readme.indexOf('## Commands'), readme.indexOf('### Global flags'));
+    for (const g of groups) expect([g, commands.includes(g)]).toEqual([g, true]);
+    // Every file a stage writes, in its one-line summary (the commands' list) or its description.
+    const oneLine = help('--help').stdout.replace(/\s+/g, ' ');
+    expect(oneLine).toContain('raw/deals.csv -> raw/billing.csv, raw/invoices.csv, final/arr_movements.csv');
+    expect(oneLine).toMatch(/run Run the whole pipeline: enrich, deals, billing, unify, then the report\./);
+    expect(help('run', '--help').stdout.replace(/\s+/g, ' ')).toContain('<data-dir>/final/report.html');
+  });
+
   it('-h, --help and help print the top-level help, with examples of the common tasks', () => {
     for (const args of [['-h'], ['--help'], ['help']]) {
       const r = help(...args);
@@ -105,6 +120,20 @@ describe('--help (built CLI)', () => {
     expect(JSON.parse(json.stdout)).toEqual({error: {message: 'Parsing --limit: Expected an integer but received: x', exit: 2}});
   });
 
+  it('a missing argument is named as the usage names it, with its description, in one line', () => {
+    const t = tempDir();
+    try {
+      const r = help('merge', '--data-dir', join(t.dir, 'all'));
+      expect(help('merge', '--help').stdout).toContain('$ stedi-gtm merge SHARDS... --data-dir DIR [FLAGS]');
+      expect([r.status, r.stderr]).toEqual([
+        2,
+        'Error: Missing SHARDS: the N shard folders (each the --data-dir of a `run --shard K/N`), in any order\nSee: stedi-gtm merge --help\n',
+      ]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('completion: autocomplete sets up bash completion of the commands and their flags', () => {
     const t = tempDir();
     try {
@@ -114,6 +143,63 @@ describe('--help (built CLI)', () => {
       expect(functions).toMatch(/\benrich\b/);
       expect(functions).toMatch(/--seed/);
       expect(functions).toMatch(/--max-cost/);
+    } finally {
+      t.cleanup();
+    }
+  });
+});
+
+describe('--format: the help, the errors and the hints agree (built CLI)', () => {
+  /** The `--format` values a command's --help lists (its helpValue, e.g. csv|parquet). */
+  const listed = (cmd: string) =>
+    help(cmd, '--help')
+      .stdout.match(/--format=(\S+)/)![1]
+      .split('|');
+  /** Every `stedi-gtm <cmd> ... --format X` a message suggests, as [cmd, X]. */
+  const suggested = (message: string) => [...message.matchAll(/`stedi-gtm (\w+)[^`]*--format (\S+?)[ `]/g)].map((m) => [m[1], m[2]]);
+
+  it('report reads one format: csv|parquet in its help and its errors; the writing stages take csv, parquet or csv,parquet', () => {
+    const t = tempDir();
+    try {
+      expect(listed('report')).toEqual(['csv', 'parquet']);
+      for (const cmd of ['enrich', 'deals', 'billing', 'unify', 'run']) expect([cmd, listed(cmd)]).toEqual([cmd, ['csv', 'parquet', 'csv,parquet']]);
+      const err = (cmd: string, value: string) => {
+        const r = help(cmd, '--format', value, '--data-dir', t.dir);
+        return [r.status, r.stderr.split('\n')[0]];
+      };
+      expect(err('report', 'xml')).toEqual([2, 'Error: --format xml: "xml" is not a table format; give csv or parquet']);
+      expect(err('report', 'csv,parquet')).toEqual([
+        2,
+        'Error: --format csv,parquet: report reads the tables in one format; give csv or parquet (a folder that holds both is read in either)',
+      ]);
+      expect(err('deals', 'xml')).toEqual([2, 'Error: --format xml: "xml" is not a table format; give csv, parquet or csv,parquet']);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('a hint repeats the format as the command it names takes it (csv,parquet in the order of --help, whatever the order given)', () => {
+    const t = tempDir();
+    try {
+      const hints: string[] = [];
+      for (const [cmd, value] of [
+        ['deals', 'parquet,csv'],
+        ['deals', 'csv,parquet'],
+        ['unify', 'parquet,csv'],
+        ['report', 'parquet'],
+      ]) {
+        const r = help(cmd, '--format', value, '--data-dir', t.dir);
+        expect([cmd, value, r.status]).toEqual([cmd, value, 2]);
+        hints.push(r.stderr);
+      }
+      const all = hints.flatMap(suggested);
+      expect(all).toEqual(
+        expect.arrayContaining([
+          ['enrich', 'csv,parquet'],
+          ['report', 'parquet'],
+        ]),
+      );
+      for (const [cmd, value] of all) expect([cmd, listed(cmd)]).toEqual([cmd, expect.arrayContaining([value])]);
     } finally {
       t.cleanup();
     }

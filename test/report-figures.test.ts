@@ -27,6 +27,7 @@ import {
   type FigureTables,
   type ReportFigures,
 } from '../src/core/report/figures.js';
+import {headline} from '../src/core/report/html.js';
 import {quantile} from '../src/core/targets.js';
 import {AS_OF, BANDS, SEGMENTS, STAGES, TIERS, companies, contracts, deals, digestOf, invoices, tables, unified} from './fixtures/report/tables.js';
 
@@ -286,7 +287,10 @@ describe('summary', () => {
 
   it('has no rates when nothing happened', () => {
     const s = summarize({companies: new CompanyDigest(), deals: [], contracts: [], invoices: []}, AS_OF);
-    expect(s).toMatchObject({companies: 0, icp_share: 0, win_rate: null, median_cycle_days: null, arr: 0, mrr_as_of: 0});
+    expect(s).toMatchObject({companies: 0, icp_share: null, win_rate: null, median_cycle_days: null, arr: 0, mrr_as_of: 0});
+    // The page's tiles (and the terminal's table) say n/a for the shares of nothing.
+    const tiles = Object.fromEntries(headline(s).map((h) => [h.label, h.value]));
+    expect([tiles['ICP share'], tiles['Win rate']]).toEqual(['n/a', 'n/a']);
   });
 
   it('computeFigures gathers every chart', () => {

@@ -1,3 +1,5 @@
+import {readFileSync} from 'node:fs';
+import {parse as parseYaml} from 'yaml';
 import {displayCheck, formatMetric} from '../src/core/report/checks.js';
 import {computeFigures} from '../src/core/report/figures.js';
 import {escapeHtml, renderPage, scopeSvgIds, type RunFacts} from '../src/core/report/html.js';
@@ -147,6 +149,37 @@ describe('formatting', () => {
       status: 'no_data',
     });
     expect(displayCheck({metric: 'median_cycle_days', value: 38, n: 13, range: [40, 90], status: 'outside'}).target).toBe('40-90 days');
+  });
+
+  it('shows every target of deal_model.yml in its unit (%, x, days, months, $), acronyms in capitals, as the terminal does', () => {
+    const targets = (parseYaml(readFileSync('config/deal_model.yml', 'utf8')) as {targets: Record<string, unknown>}).targets;
+    const ranges: Array<[string, [number, number]]> = [];
+    for (const [key, v] of Object.entries(targets)) {
+      if (Array.isArray(v)) ranges.push([key, v as [number, number]]);
+      else if (key.endsWith('_by_segment'))
+        for (const [segment, r] of Object.entries(v as Record<string, [number, number]>))
+          ranges.push([`${key.slice(0, -'_by_segment'.length)}_${segment}`, r]);
+    }
+    expect(ranges.map(([m]) => m)).toEqual(
+      expect.arrayContaining(['grr', 'grr_smb', 'nrr', 'nrr_large', 'pipeline_coverage', 'quota_attainment_share']),
+    );
+    for (const [metric, range] of ranges) {
+      const c = displayCheck({metric, value: (range[0] + range[1]) / 2, n: 20, range, interval: range, status: 'ok'});
+      for (const shown of [c.value, c.target, c.interval])
+        expect([metric, shown]).toEqual([metric, expect.stringMatching(/^\$|(%|x| days| months)$/)]);
+      for (const word of c.name.match(/\b(nrr|grr|arr|acv|icp|smb)\b/gi) ?? []) expect([metric, word]).toEqual([metric, word.toUpperCase()]);
+    }
+    const grr = displayCheck({metric: 'grr', value: 0.991, n: 7, range: [0.85, 0.95], interval: [0.973, 1.01], status: 'too_few'});
+    expect([grr.name, grr.value, grr.target, grr.interval]).toEqual(['GRR (trailing 12 months)', '99.1%', '85-95%', '97.3-101%']);
+    expect(displayCheck({metric: 'grr_smb', value: 0.684, n: 3, range: [0.72, 0.88], status: 'too_few'})).toMatchObject({
+      name: 'GRR, SMB (trailing 12 months)',
+      value: '68.4%',
+    });
+    expect(displayCheck({metric: 'nrr_large', value: 1, n: 2, range: [1.03, 1.25], status: 'too_few'}).value).toBe('100%');
+    expect(displayCheck({metric: 'pipeline_coverage', value: 7.78, n: 8, range: [2.5, 4], status: 'too_few'})).toMatchObject({
+      value: '7.78x',
+      target: '2.5-4x',
+    });
   });
 
   it('measures text with Helvetica metrics', () => {

@@ -1,4 +1,4 @@
-import {appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import fc from 'fast-check';
 import {parse as parseYaml} from 'yaml';
@@ -255,7 +255,7 @@ describe('stedi-gtm merge (built CLI)', () => {
     mkdirSync(cwd);
     // Two shards on one thread, two on worker threads taking ranges of 4 KiB: the shards need not run alike.
     const env = (k: number): Record<string, string> => (k % 2 ? {STEDI_GTM_WORKERS: '0'} : {STEDI_GTM_WORKERS: '2', STEDI_GTM_CHUNK_BYTES: '4096'});
-    await Promise.all(
+    const shardRuns = await Promise.all(
       [1, 2, 3, 4].map(async (k) => ok(await node([...RUN, '--shard', `${k}/4`, '--no-report', '--data-dir', `out/shard-${k}`], cwd, env(k)))),
     );
     for (const k of [1, 2, 3, 4]) expect(readManifest(join(cwd, `out/shard-${k}`)).runs[0].shard).toEqual({k, n: 4});
@@ -277,6 +277,27 @@ describe('stedi-gtm merge (built CLI)', () => {
       ),
     );
     expect(said).not.toMatch(/Simulated|unified rows|Wrote \d+ contracts/);
+    // The quotas suit quota_sized_for_companies companies (the sample is far fewer: attainment is outside its range).
+    // A shard, which holds a part of the companies against the whole team's quotas, leaves the advice to the
+    // merge, which gives it for the whole export.
+    const sized = (parseYaml(readFileSync(join(ROOT, 'config/deal_model.yml'), 'utf8')) as {simulation: {quota_sized_for_companies: number}})
+      .simulation.quota_sized_for_companies;
+    const {companies} = JSON.parse(readFileSync(join(ref, 'out/all/interim/enrich_summary.json'), 'utf8')) as {companies: number};
+    for (const [i, r] of shardRuns.entries()) {
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^warning: quota_attainment_share = .*: shard ${i + 1}/4 holds [\\d,]+ of the export's companies, .*merging the shards .*quarterly_quota_arr$`,
+          'm',
+        ),
+      );
+      expect(r.stderr).not.toMatch(/scale quarterly_quota_arr by/);
+    }
+    expect(said).toMatch(
+      new RegExp(
+        `^warning: quota_attainment_share = .*this export has ${companies}; scale quarterly_quota_arr by about ${(companies / sized).toFixed(2)}$`,
+        'm',
+      ),
+    );
     const m = readManifest(join(cwd, 'out/all'));
     expect(m.runs[0]).toMatchObject({
       command: 'merge',
@@ -528,6 +549,36 @@ describe('stedi-gtm merge (built CLI)', () => {
           }),
         () => runAsync(['bash', join(ROOT, 'examples/slurm/merge.sbatch')], cwd, {PATH, SLURM_SUBMIT_DIR: cwd}),
       );
+    }, 240_000);
+
+    it('Slurm without stedi-gtm on the PATH (after `npm ci` only): the scripts run bin/run.js of the clone submitted from; elsewhere they exit 127 saying what to do', async () => {
+      // A PATH with node and nothing else: no stedi-gtm, no npx.
+      const bare = join(t.dir, 'node-only');
+      mkdirSync(bare);
+      symlinkSync(process.execPath, join(bare, 'node'));
+      const out = join(t.dir, 'slurm-clone');
+      const env = {PATH: bare, SLURM_SUBMIT_DIR: ROOT, STEDI_GTM_OUT: out};
+      const script = (name: string) => join(ROOT, 'examples/slurm', name);
+      const shards = await Promise.all(
+        Array.from({length: N}, (_, i) =>
+          runAsync(['/bin/bash', script('run.sbatch')], ROOT, {
+            ...env,
+            SLURM_ARRAY_TASK_ID: String(i),
+            SLURM_ARRAY_TASK_MIN: '0',
+            SLURM_ARRAY_TASK_COUNT: String(N),
+          }),
+        ),
+      );
+      for (const r of shards) ok(r);
+      ok(await runAsync(['/bin/bash', script('merge.sbatch')], ROOT, env));
+      // (The tables: the summaries name the data folder relative to the working folder, here another.)
+      const tables = differingFiles(join(ref, 'out/all'), join(out, 'all')).filter((f) => f.endsWith('.csv'));
+      expect(tables).toEqual([]);
+      const elsewhere = await runAsync(['/bin/bash', script('run.sbatch')], t.dir, {...env, SLURM_SUBMIT_DIR: t.dir, SLURM_ARRAY_TASK_ID: '0'});
+      expect([elsewhere.code, elsewhere.stderr]).toEqual([
+        127,
+        expect.stringMatching(/^stedi-gtm is not on the PATH and .*bin\/run\.js does not exist: run `npm link`/),
+      ]);
     }, 240_000);
   });
 });

@@ -4,7 +4,7 @@ import {STAGE_READS} from '../io/manifest.js';
 import {formatBillingSummary, runBilling, type BillingSummary} from '../stages/billing.js';
 
 export default class Billing extends BaseCommand<typeof Billing> {
-  static summary = 'Contracts and invoices for won deals: data/raw/deals.csv -> data/raw/billing.csv and data/raw/invoices.csv.';
+  static summary = 'Contracts and invoices for won deals: raw/deals.csv -> raw/billing.csv, raw/invoices.csv, final/arr_movements.csv.';
   static description = `Writes one row per contract term of each won deal (plan, monthly or annual billing, term, start after onboarding by the configured rule, end, ARR, MRR, currency, payment terms; at each term end the customer churns or renews, possibly re-priced), one invoice per billing period up to the as-of date, and final/arr_movements.csv (new, expansion, contraction, renewal, churn) with NRR, GRR and an ARR bridge in the summary. Small buyers mostly pay monthly, enterprises almost always annually. Uses the as-of date deals.csv was made with (an explicit --as-of must match it). Each contract draws from its own random stream (seed, deal ID).`;
 
   static examples = [

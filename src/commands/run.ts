@@ -11,8 +11,8 @@ import {RUN_STAGES, runPipeline, type RunSummary} from '../pipeline/run.js';
 export {RUN_STAGES, type RunSummary} from '../pipeline/run.js';
 
 export default class Run extends BaseCommand<typeof Run> {
-  static summary = 'Run the whole pipeline: enrich, deals, billing, unify.';
-  static description = `Runs every stage in order with the same flags and prints each stage's summary. The outputs are <data-dir>/raw/companies.csv, <data-dir>/raw/leads.csv, <data-dir>/raw/deals.csv, <data-dir>/raw/opportunity_history.csv, <data-dir>/raw/pipeline_snapshots.csv, <data-dir>/raw/reps.csv, <data-dir>/raw/billing.csv, <data-dir>/raw/invoices.csv, <data-dir>/final/arr_movements.csv and <data-dir>/final/unified.csv. The same seed and input give byte-identical files, the same bytes as running the stages one by one.`;
+  static summary = 'Run the whole pipeline: enrich, deals, billing, unify, then the report.';
+  static description = `Runs every stage in order with the same flags and prints each stage's summary. The outputs are <data-dir>/raw/companies.csv, <data-dir>/raw/leads.csv, <data-dir>/raw/deals.csv, <data-dir>/raw/opportunity_history.csv, <data-dir>/raw/pipeline_snapshots.csv, <data-dir>/raw/reps.csv, <data-dir>/raw/billing.csv, <data-dir>/raw/invoices.csv, <data-dir>/final/arr_movements.csv, <data-dir>/final/unified.csv and, unless --no-report, <data-dir>/final/report.html (with the summary table printed at the end). The same seed and input give byte-identical files, the same bytes as running the stages one by one.`;
 
   static examples = [
     {command: '<%= config.bin %> run --seed 42 --provider rules', description: 'Build the whole dataset from the default export, enriched offline.'},

@@ -69,7 +69,15 @@ try {
     const sink =
       sim && loaded
         ? new SimulationSink(
-            {paths: init.paths, configDir: init.configDir, seed: sim.seed, asOf: sim.asOf, digest: sim.digest, reporter: silentReporter},
+            {
+              paths: init.paths,
+              configDir: init.configDir,
+              seed: sim.seed,
+              asOf: sim.asOf,
+              digest: sim.digest,
+              shard: sim.shard,
+              reporter: silentReporter,
+            },
             loaded,
             group,
           )

@@ -23,7 +23,7 @@ export interface WorkerInit {
   configDir: string;
   paths: DataPaths;
   /** Under `run`: simulate deals, billing and unify too. */
-  simulation?: {seed: number; asOf?: string; digest?: boolean};
+  simulation?: {seed: number; asOf?: string; digest?: boolean; shard?: Shard};
   /** See setFormulaGuard in io/table-codec.ts. */
   formulaGuard: boolean;
   /** The tables' format (see loadFormat in io/formats/registry.ts); default: the first registered (CSV). */

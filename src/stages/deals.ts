@@ -5,6 +5,7 @@ import {displayPath as pathFromCwd} from '../core/display-path.js';
 import {count, formatUsd, plural, segmentLabel} from '../core/format.js';
 import {compileDealModel, DealStats, repRows, simulateCompany, type CompanySimulation, type DealModel, type DealsFigures} from '../core/deals.js';
 import {PipelineStats, type PipelineFigures} from '../core/pipeline-stats.js';
+import {formatShard, type Shard} from '../core/shard.js';
 import {targetWarnings, type TargetCheck} from '../core/targets.js';
 import {UserError} from '../errors.js';
 import {loadYamlConfig} from '../io/config.js';
@@ -49,6 +50,8 @@ export interface SimulationStageInput {
   seedGiven?: boolean;
   /** false: the one pass makes no company digest for the report (the run makes no report). Default true. */
   digest?: boolean;
+  /** `run --shard K/N`: the pass simulates one shard of the export (see the quota warning in DealsSink.summary). */
+  shard?: Shard;
 }
 
 export function loadDealModelConfig(configDir: string): Promise<DealModelConfig> {
@@ -271,11 +274,19 @@ export class DealsSink {
     const figures = deals.figures;
     const checks = [...deals.checks, ...pipelineChecks];
     const {model, asOf} = this.loaded;
-    // Quotas are configured for an export of a certain size: say so where attainment misses its range.
+    // Quotas are configured for an export of a certain size: say so where attainment misses its range. A shard
+    // leaves the advice to the merge: it holds only its part of the export's companies, and its bookings are
+    // measured against the whole team's quotas (every shard has the whole of reps.csv), so neither its count nor
+    // its attainment says how to scale the quotas. merge recomputes this summary over all the shards (no shard
+    // set there) and gives the advice for the whole export.
+    const sized = model.config.simulation.quota_sized_for_companies;
+    const shard = this.s.shard;
     const quotaHint = (w: string) =>
-      w.startsWith('quota_attainment_share')
-        ? `${w}: the quotas (deal_model.yml reps) suit a team selling to about ${count(model.config.simulation.quota_sized_for_companies)} companies and this export has ${count(figures.companies)}; scale quarterly_quota_arr by about ${(figures.companies / model.config.simulation.quota_sized_for_companies).toFixed(2)}`
-        : w;
+      !w.startsWith('quota_attainment_share')
+        ? w
+        : shard
+          ? `${w}: shard ${formatShard(shard)} holds ${count(figures.companies)} of the export's companies, measured against the whole team's quotas; merging the shards measures attainment over the whole export and says how to scale quarterly_quota_arr`
+          : `${w}: the quotas (deal_model.yml reps) suit a team selling to about ${count(sized)} companies and this export has ${count(figures.companies)}; scale quarterly_quota_arr by about ${(figures.companies / sized).toFixed(2)}`;
     const warnings = [...deals.warnings, ...targetWarnings(pipelineChecks).map(quotaHint)];
     const summary: DealsSummary = {
       seed: this.s.seed,

@@ -41,19 +41,30 @@ const NAMES: Record<string, string> = {
   won_arr_above_100k_share: 'Won deals above $100K ARR',
   no_decision_share: 'No decision share of losses',
   quarter_end_close_share: 'Closes in the last 15 days of a quarter',
+  quota_attainment_share: 'Rep-quarters at quota',
+  pipeline_coverage: 'Pipeline coverage (median of quarters)',
+  slip_rate: 'Slip rate (median of quarters)',
   monthly_share_small_buyers: 'Small buyers billed monthly',
   median_contract_term_months: 'Median contract term',
   mean_contract_term_months: 'Mean contract term',
+  grr: 'GRR (trailing 12 months)',
+  nrr: 'NRR (trailing 12 months)',
+  nrr_large: 'NRR of large contracts (ACV above large_contract_arr)',
 };
 
 type Unit = 'pct' | 'days' | 'usd' | 'months' | 'times' | 'number';
 
+/**
+ * The unit of a figure, from its name (deal_model.yml targets; <name>_<segment> as its target <name>_by_segment):
+ * shares, rates and retention (NRR, GRR) as %, lifts and coverage as x, as the stages' summaries print them.
+ */
 function unitOf(metric: string): Unit {
+  if (/^(grr|nrr)(_|$)/.test(metric)) return 'pct';
   if (metric.endsWith('_rate') || metric.endsWith('_share') || metric.startsWith('monthly_share') || metric.startsWith('annual_share')) return 'pct';
   if (metric.includes('_days')) return 'days';
   if (metric.endsWith('_arr')) return 'usd';
   if (metric.endsWith('_months')) return 'months';
-  if (metric.endsWith('_lift')) return 'times';
+  if (metric.endsWith('_lift') || metric.endsWith('_coverage')) return 'times';
   return 'number';
 }
 
@@ -96,6 +107,8 @@ function segmentCheckName(metric: string): string | undefined {
   if (cycle) return `Median sales cycle, ${segmentLabel(cycle[1])}`;
   const annual = /^annual_share_(.+)$/.exec(metric);
   if (annual) return `${segmentLabel(annual[1]).replace(/^./, (c) => c.toUpperCase())} contracts billed annually`;
+  const grr = /^grr_(.+)$/.exec(metric);
+  if (grr) return `GRR, ${segmentLabel(grr[1])} (trailing 12 months)`;
   return undefined;
 }
 

@@ -8,7 +8,7 @@
  */
 
 import type {PipelineFigures} from '../pipeline-stats.js';
-import {median, round} from '../targets.js';
+import {median, ratio, round} from '../targets.js';
 import {
   CompanyDigest,
   CurrentCompany,
@@ -77,8 +77,8 @@ export interface FigureOptions {
 export interface ReportSummary {
   companies: number;
   icp_fit: number;
-  /** icp_fit / companies (0 when there are no companies), 4 digits. Money figures are rounded to cents. */
-  icp_share: number;
+  /** icp_fit / companies (null when there are no companies, as win_rate without closed deals), 4 digits. Money figures are rounded to cents. */
+  icp_share: number | null;
   /** Deals (opportunities) of any outcome. */
   opportunities: number;
   companies_with_opportunity: number;
@@ -307,7 +307,7 @@ function summary(
   return {
     companies: n,
     icp_fit: icp,
-    icp_share: n ? round(icp / n, 4) : 0,
+    icp_share: ratio(icp, n),
     opportunities: d.opportunities,
     companies_with_opportunity: d.companyCount,
     won: d.won,

@@ -2,7 +2,7 @@
  * The report page: one self-contained HTML file (inline CSS and SVG, no script, no external resource), the
  * same bytes for the same inputs. Pure string building.
  */
-import {CHART_FONT, int, type ChartDef} from './chart-style.js';
+import {CHART_FONT, humanize, int, type ChartDef} from './chart-style.js';
 import {formatPct, formatUsd} from '../format.js';
 import type {CalibrationCheck} from './checks.js';
 import type {ReportSummary} from './figures.js';
@@ -181,7 +181,7 @@ function retentionCard(f: RunFacts): string {
   const groups = r.groups
     .map(
       (g) =>
-        `<tr><td>${escapeHtml(g.label)}</td><td class="num">${n(g.customers)}</td><td class="num">${pct(g.nrr)}</td><td class="num">${pct(g.grr)}</td><td class="num">${pct(g.logo_churn)}</td></tr>`,
+        `<tr><td>${escapeHtml(humanize(g.label))}</td><td class="num">${n(g.customers)}</td><td class="num">${pct(g.nrr)}</td><td class="num">${pct(g.grr)}</td><td class="num">${pct(g.logo_churn)}</td></tr>`,
     )
     .join('');
   const quarters = r.bridge.filter((q) => q.starting_arr || q.ending_arr);

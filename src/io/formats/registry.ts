@@ -232,9 +232,14 @@ export function writtenFormats(): readonly TableFormat[] {
   return [tableFormat(), ...also];
 }
 
-/** The `--format` value that writes this process's formats ('csv' by default; 'parquet,csv' for both). */
+/**
+ * The `--format` value that writes this process's formats ('csv' by default; 'csv,parquet' for both): in the
+ * order the formats were registered (csv first), as `--help` and the errors write it, whichever is read back.
+ */
 export function formatFlagValue(): string {
-  return writtenFormats()
+  const written = new Set(writtenFormats());
+  return formats()
+    .filter((f) => written.has(f))
     .map((f) => f.name)
     .join(',');
 }

@@ -24,7 +24,15 @@ export const oneThread: SecondPass = async ({opts, ex, out, enriched}) => {
   try {
     if (opts.simulation && !opts.dryRun)
       sink = new SimulationSink(
-        {paths, configDir: opts.configDir, seed: opts.simulation.seed, asOf: opts.simulation.asOf, digest: opts.simulation.digest, reporter},
+        {
+          paths,
+          configDir: opts.configDir,
+          seed: opts.simulation.seed,
+          asOf: opts.simulation.asOf,
+          digest: opts.simulation.digest,
+          shard: opts.shard,
+          reporter,
+        },
         await loadDealModel(opts.configDir, opts.simulation.asOf),
       );
   } catch (e) {

@@ -68,7 +68,7 @@ async function enrichOnce(opts: EnrichOptions, ingest: IngestRules): Promise<Enr
   // export is not plain CSV (no offsets to split at) or a single record: then one thread reads it all.
   const ranges =
     poolSize >= 2 && ex.index.offset ? splitRanges(ex.index, rangeCount(bytes, poolSize, opts.rangeBytes), tableFormat().companyGroups) : [];
-  const simulation = opts.simulation && {seed: opts.simulation.seed, asOf: opts.simulation.asOf, digest: opts.simulation.digest};
+  const simulation = opts.simulation && {seed: opts.simulation.seed, asOf: opts.simulation.asOf, digest: opts.simulation.digest, shard: opts.shard};
   const pool =
     ranges.length >= 2
       ? new RangeWorkers(
