@@ -255,7 +255,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     as_of: string | null;
     reads: readonly string[];
     from?: string | null;
-    record?: Partial<Pick<ManifestRun, 'seed' | 'input' | 'config' | 'shard' | 'merged'>>;
+    record?: Partial<Pick<ManifestRun, 'seed' | 'input' | 'config' | 'shard' | 'merged' | 'exported'>>;
   }): Promise<Manifest | undefined> {
     const d = this.dataset;
     const r = this.datasetRun;

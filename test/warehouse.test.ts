@@ -362,14 +362,21 @@ describe('export into the data folder: part of its dataset', () => {
     // Another seed: other tables; the export goes in the same commit, and the command says so.
     const r = await run(data, '8', false);
     expect(r.exitCode).toBe(0);
-    expect(r.stderr).toMatch(
-      /^Removed final\/gtm\.duckdb, parquet\/ \(11 files\): `stedi-gtm export --data-dir \S+` made them from tables this command changed \(they described the dataset before\); export again for this one$/m,
-    );
+    const removal =
+      /^Removed final\/gtm\.duckdb, parquet\/ \(11 files\): `(stedi-gtm export [^`]*)` made them from tables this command changed \(they described the dataset before\); export again for this one$/m.exec(
+        r.stderr,
+      );
+    // The command that made them, with its own arguments: it runs as printed.
+    expect(removal?.[1]).toBe(`stedi-gtm export --duckdb ${join(data, 'final', 'gtm.duckdb')} --parquet ${join(data, 'parquet')} --data-dir ${data}`);
     const after = manifest(data);
     for (const f of exported) expect([f, existsSync(join(data, f)), f in after.files]).toEqual([f, false, false]);
     expect(existsSync(join(data, 'parquet'))).toBe(false);
     expect(after.runs.map((x) => x.command)).toEqual(['run']);
     expect(checkDataset(data, after)).toEqual([]);
+    const again2 = await runCli(Export, ['--quiet', ...removal![1].split(' ').slice(2)]);
+    expect([again2.exitCode, again2.stderr]).toEqual([0, '']);
+    for (const f of exported) expect([f, existsSync(join(data, f))]).toEqual([f, true]);
+    expect(manifest(data).runs[0].exported).toEqual({duckdb: 'final/gtm.duckdb', parquet: 'parquet'});
   }, 120_000);
 
   it('refuses (exit 2, nothing written, as report does) tables that do not belong together: billing made from other deals', async () => {

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 import {BaseCommand, baseFlagsWithout} from '../base-command.js';
 import {UserError} from '../errors.js';
-import {checkExportSources, exportDuckDb, exportParquet, exportsIntoDataDir, type ExportResult} from '../stages/warehouse.js';
+import {checkExportSources, exportDuckDb, exportedInto, exportParquet, exportsIntoDataDir, type ExportResult} from '../stages/warehouse.js';
 
 const NOT_APPLICABLE = {
   seed: 'the export copies the tables as they are',
@@ -56,7 +56,13 @@ export default class Export extends BaseCommand<typeof Export> {
           .join(', ')}; views ${result.views.join(', ')}`,
       );
     }
-    if (inside) await this.commitDataset({as_of: null, reads: [...new Set([...(out.parquet?.read ?? []), ...(out.duckdb?.read ?? [])])]});
+    if (inside)
+      await this.commitDataset({
+        as_of: null,
+        reads: [...new Set([...(out.parquet?.read ?? []), ...(out.duckdb?.read ?? [])])],
+        // (Where it wrote: a commit that removes the export says how to make it again.)
+        record: {exported: exportedInto(this.flags['data-dir'], this.flags)},
+      });
     return out;
   }
 }

@@ -1,5 +1,6 @@
 import {existsSync, lstatSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {basename, dirname, join, relative, sep} from 'node:path';
+import {displayPath} from '../core/display-path.js';
 import {FatalError, fileSystemError, UserError} from '../errors.js';
 import {writeFileAtomic} from './atomic.js';
 import {knownExtensions} from './formats/index.js';
@@ -160,7 +161,7 @@ export class Dataset {
   commit(run: RunInfo): Manifest {
     fault('staged');
     const twins = this.staleTwins();
-    const {manifest, stats, staleExports} = this.describe(run, new Set(twins.map((f) => rel(this.root, f))));
+    const {manifest, stats, staleExports, staleRuns} = this.describe(run, new Set(twins.map((f) => rel(this.root, f))));
     const removed = [...twins, ...staleExports.map((r) => join(this.root, r))];
     const manifestTmp = join(this.state, `.${MANIFEST}.${process.pid}.tmp`);
     const statTmp = join(this.state, `.${STAT_CACHE}.${process.pid}.tmp`);
@@ -217,7 +218,7 @@ export class Dataset {
     this.staged.clear();
     if (staleExports.length > 0) {
       this.info(
-        `Removed ${describeRemoved(staleExports)}: \`stedi-gtm export\` made ${staleExports.length > 1 ? 'them' : 'it'} from tables this command changed (${staleExports.length > 1 ? 'they' : 'it'} described the dataset before); export again for this one`,
+        `Removed ${describeRemoved(staleExports)}: ${staleRuns.map((r) => `\`${this.exportCommand(r)}\``).join(' and ')} made ${staleExports.length > 1 ? 'them' : 'it'} from tables this command changed (${staleExports.length > 1 ? 'they' : 'it'} described the dataset before); export again for this one`,
       );
       // A folder of Parquet copies left empty goes too (not the dataset's own folders).
       for (const dir of new Set(staleExports.map((r) => dirname(r))))
@@ -231,7 +232,24 @@ export class Dataset {
     return manifest;
   }
 
-  /** The manifest of the folder as it will be after the commit, and the cache of file facts. */
+  /**
+   * The command line of an export (`run`: its record, `files`: what it wrote here) that makes it again, its paths
+   * as the user would type them (relative to the working directory when below it; the hint adds --data-dir).
+   */
+  private exportCommand({run, files}: {run: ManifestRun; files: readonly string[]}): string {
+    // (A manifest of an earlier version has no record of the targets: they are read off the files it wrote.)
+    const exported = run.exported ?? {
+      duckdb: files.find((f) => !f.endsWith('.parquet')),
+      parquet: files.find((f) => f.endsWith('.parquet'))?.replace(/\/[^/]*$/, ''),
+    };
+    const arg = (r: string) => shellWord(displayPath(join(this.root, r), process.cwd()));
+    return [
+      'stedi-gtm export',
+      ...(exported.duckdb === undefined ? [] : [`--duckdb ${arg(exported.duckdb)}`]),
+      ...(exported.parquet === undefined ? [] : [`--parquet ${arg(exported.parquet)}`]),
+    ].join(' ');
+  }
+
   /**
    * The tables staged here as they are in another format, left by an earlier run (`run --format parquet` in a
    * folder of CSVs): the commit removes them, so the folder never holds two runs' tables.
@@ -251,7 +269,11 @@ export class Dataset {
     return [...out];
   }
 
-  private describe(run: RunInfo, removed: ReadonlySet<string>): {manifest: Manifest; stats: Record<string, StatEntry>; staleExports: string[]} {
+  /** The manifest of the folder as it will be after the commit, and the cache of file facts. */
+  private describe(
+    run: RunInfo,
+    removed: ReadonlySet<string>,
+  ): {manifest: Manifest; stats: Record<string, StatEntry>; staleExports: string[]; staleRuns: Array<{run: ManifestRun; files: string[]}>} {
     const DATASET_FILES = datasetFiles();
     const prev = previousManifest(this.root);
     const cache = readStatCache(join(this.state, STAT_CACHE));
@@ -293,6 +315,12 @@ export class Dataset {
       const w = writer(r);
       return w !== null && staleExport(prev!.runs[w], files);
     });
+    // (The export runs removed, each with its files: the message says how to make each again.)
+    const staleRuns = new Map<number, string[]>();
+    for (const r of staleExports) {
+      const w = writer(r)!;
+      staleRuns.set(w, [...(staleRuns.get(w) ?? []), r]);
+    }
     for (const r of staleExports) {
       delete files[r];
       delete stats[r];
@@ -318,7 +346,7 @@ export class Dataset {
       runs: [{...run, reads}, ...earlier.map((k) => prev!.runs[k])],
       files: Object.fromEntries(sorted.map((r) => [r, files[r]])),
     };
-    return {manifest, stats, staleExports};
+    return {manifest, stats, staleExports, staleRuns: [...staleRuns].sort(([a], [b]) => a - b).map(([w, fs]) => ({run: prev!.runs[w], files: fs}))};
   }
 
   /**
@@ -362,6 +390,9 @@ function describeRemoved(files: readonly string[]): string {
   for (const f of files) byDir.set(dirname(f), [...(byDir.get(dirname(f)) ?? []), f]);
   return [...byDir].flatMap(([dir, fs]) => (fs.length > 1 ? [`${dir}/ (${fs.length} files)`] : fs)).join(', ');
 }
+
+/** A word of a command line as a shell takes it (quoted when it needs to be). */
+const shellWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", "'\\''")}'`);
 
 function lstatOrUndefined(path: string) {
   try {

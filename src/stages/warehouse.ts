@@ -183,6 +183,21 @@ export function exportsIntoDataDir(dataDir: string, flags: {duckdb?: string; par
   return inside;
 }
 
+/**
+ * What the manifest records of an export into the data folder (see ManifestRun.exported): the targets inside it,
+ * relative to it, with `/`.
+ */
+export function exportedInto(dataDir: string, flags: {duckdb?: string; parquet?: string}): {duckdb?: string; parquet?: string} {
+  const out: {duckdb?: string; parquet?: string} = {};
+  for (const key of ['duckdb', 'parquet'] as const) {
+    const given = flags[key];
+    if (given === undefined) continue;
+    const r = relative(resolve(dataDir), resolve(given));
+    if (r !== '' && !r.startsWith('..') && !isAbsolute(r)) out[key] = r.split(sep).join('/');
+  }
+  return out;
+}
+
 /** A file of the data folder as its manifest names it (relative, with `/`). */
 const inFolder = (dataDir: string, path: string): string => relative(resolve(dataDir), path).split(sep).join('/');
 
