@@ -160,7 +160,10 @@ export class Dataset {
    */
   commit(run: RunInfo): Manifest {
     fault('staged');
-    const twins = this.staleTwins();
+    const twinsOf = this.staleTwins();
+    const twins = [...twinsOf.keys()];
+    // (Said once the commit is done: what went, why, and how to keep both formats.)
+    const twinsNote = twins.length > 0 ? describeTwins(this.root, twinsOf) : undefined;
     const {manifest, stats, staleExports, staleRuns} = this.describe(run, new Set(twins.map((f) => rel(this.root, f))));
     const removed = [...twins, ...staleExports.map((r) => join(this.root, r))];
     const manifestTmp = join(this.state, `.${MANIFEST}.${process.pid}.tmp`);
@@ -216,6 +219,7 @@ export class Dataset {
     fault('committed');
     for (const e of entries) if (e.existed) rmSync(join(this.root, e.backup), {force: true});
     this.staged.clear();
+    if (twinsNote) this.info(twinsNote);
     if (staleExports.length > 0) {
       this.info(
         `Removed ${describeRemoved(staleExports)}: ${staleRuns.map((r) => `\`${this.exportCommand(r)}\``).join(' and ')} made ${staleExports.length > 1 ? 'them' : 'it'} from tables this command changed (${staleExports.length > 1 ? 'they' : 'it'} described the dataset before); export again for this one`,
@@ -254,19 +258,20 @@ export class Dataset {
    * The tables staged here as they are in another format, left by an earlier run (`run --format parquet` in a
    * folder of CSVs): the commit removes them, so the folder never holds two runs' tables.
    */
-  private staleTwins(): string[] {
+  private staleTwins(): Map<string, string> {
     const extensions = knownExtensions();
-    const out = new Set<string>();
+    // (Each twin with the table staged in its place.)
+    const out = new Map<string, string>();
     for (const target of this.staged.keys()) {
       const ext = extensions.find((e) => target.endsWith(e));
       const stem = ext && target.slice(0, -ext.length);
       if (!stem || !DATASET_TABLES.some((t) => stem === join(this.root, t.dir, t.name))) continue;
       for (const other of extensions) {
         const twin = stem + other;
-        if (other !== ext && !this.staged.has(twin) && lstatOrUndefined(twin)?.isFile()) out.add(twin);
+        if (other !== ext && !this.staged.has(twin) && lstatOrUndefined(twin)?.isFile()) out.set(twin, target);
       }
     }
-    return [...out];
+    return out;
   }
 
   /** The manifest of the folder as it will be after the commit, and the cache of file facts. */
@@ -389,6 +394,27 @@ function describeRemoved(files: readonly string[]): string {
   const byDir = new Map<string, string[]>();
   for (const f of files) byDir.set(dirname(f), [...(byDir.get(dirname(f)) ?? []), f]);
   return [...byDir].flatMap(([dir, fs]) => (fs.length > 1 ? [`${dir}/ (${fs.length} files)`] : fs)).join(', ');
+}
+
+/** A format's name as the messages say it, by its extension (`.parquet`: Parquet). */
+const formatName = (file: string): string => {
+  const ext = file.slice(file.lastIndexOf('.') + 1);
+  return ext === 'csv' ? 'CSV' : ext.charAt(0).toUpperCase() + ext.slice(1);
+};
+
+/**
+ * What the commit says of the twins it removes (see staleTwins): the tables this command wrote in one format had
+ * copies in another, which would no longer match them; --format csv,parquet writes both.
+ */
+function describeTwins(root: string, twinsOf: ReadonlyMap<string, string>): string {
+  const names = (files: Iterable<string>) => [...new Set([...files].map(formatName))].join(' and ');
+  const twins = [...twinsOf.keys()];
+  const one = twins.length === 1;
+  const written = names(twinsOf.values());
+  return (
+    `Removed ${one ? 'the' : twins.length} ${names(twins)} cop${one ? 'y' : 'ies'} of the table${one ? '' : 's'} this command wrote as ${written} only ` +
+    `(${twins.map((t) => rel(root, t)).join(', ')}): ${one ? 'it' : 'they'} would no longer match the new table${one ? '' : 's'}. To keep both formats, give \`--format csv,parquet\``
+  );
 }
 
 /** A word of a command line as a shell takes it (quoted when it needs to be). */
