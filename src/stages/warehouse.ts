@@ -257,7 +257,8 @@ export async function exportDuckDb(opts: {dataDir: string; configDir: string; ou
   } finally {
     rmSync(tmpDir, {recursive: true, force: true});
   }
-  return {output, tables: counts, views: createViews().map((s) => s.split(/\s+/)[2].replaceAll('"', '')), read};
+  // (The file as the user would type it, as run's outputs: relative to the working directory when below it.)
+  return {output: displayPath(output, process.cwd()), tables: counts, views: createViews().map((s) => s.split(/\s+/)[2].replaceAll('"', '')), read};
 }
 
 /**
@@ -293,7 +294,7 @@ export async function exportParquet(opts: {
     }
     dataset?.stage(file, target, {...describeFile(file), rows: tables[d.name].rows});
   }
-  return {output: outDir, tables, read};
+  return {output: displayPath(outDir, process.cwd()), tables, read};
 }
 
 /** The rows of a table's reader (TableCursor or ParquetRowReader), in order. */
@@ -319,7 +320,7 @@ export async function writeDbtSources(opts: {
   writeFileAtomic(output, dbtHeader(tables.map((t) => t.name)) + stringify(doc, {lineWidth: 0}));
   const sources = (doc.sources as Array<{tables: Array<{data_tests?: unknown[]; columns: Array<{data_tests?: unknown[]}>}>}>)[0];
   return {
-    output,
+    output: displayPath(output, process.cwd()),
     tables: sources.tables.length,
     tests: sources.tables.reduce((n, t) => n + (t.data_tests?.length ?? 0) + t.columns.reduce((m, c) => m + (c.data_tests?.length ?? 0), 0), 0),
   };
