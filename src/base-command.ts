@@ -197,8 +197,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     await this.chooseTableFormat((this.flags as {format?: string}).format, f['data-dir']);
     const paths = dataPaths(f['data-dir']);
     // Before any work: a --data-dir that is a file would fail only when the first table is written.
-    if (existsSync(paths.root) && !statSync(paths.root).isDirectory())
-      throw new UserError(`--data-dir ${f['data-dir']}: ${paths.root} is a file, not a folder`);
+    if (existsSync(paths.root) && !statSync(paths.root).isDirectory()) throw new UserError(`--data-dir ${f['data-dir']} is a file, not a folder`);
     cleanUpOnSignals(
       [paths.raw, paths.interim, paths.final],
       () => reporter.stop(),
@@ -267,7 +266,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     as_of: string | null;
     reads: readonly string[];
     from?: string | null;
-    record?: Partial<Pick<ManifestRun, 'seed' | 'input' | 'config' | 'shard' | 'merged'>>;
+    record?: Partial<Pick<ManifestRun, 'seed' | 'input' | 'config' | 'shard' | 'merged' | 'exported'>>;
   }): Promise<Manifest | undefined> {
     const d = this.dataset;
     const r = this.datasetRun;

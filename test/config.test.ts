@@ -54,7 +54,29 @@ describe('config loading', () => {
     const bad = await loadEdited((t) => t.replace('version: 2', 'version: [1'));
     expect(bad).toBeInstanceOf(UserError);
     expect(bad.message).toMatch(/invalid YAML/);
-    await expect(loadYamlConfig('/nonexistent/icp_rules.yml', icpRules)).rejects.toThrow(/\/nonexistent\/icp_rules.yml: cannot read config file/);
+    const t = tempDir();
+    try {
+      await expect(loadYamlConfig(join(t.dir, 'icp_rules.yml'), icpRules)).rejects.toThrow(
+        `${join(t.dir, 'icp_rules.yml')}: no such config file in the config folder ${t.dir} (--config-dir)`,
+      );
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('says that a config folder (--config-dir) does not exist, or is a file, rather than that a file of it cannot be read', async () => {
+    await expect(loadYamlConfig('/nonexistent/icp_rules.yml', icpRules)).rejects.toThrow(
+      /^--config-dir \/nonexistent: the config folder does not exist \(it holds icp_rules\.yml, .*\)$/,
+    );
+    const t = tempDir();
+    try {
+      writeFileSync(join(t.dir, 'conf'), '');
+      await expect(loadYamlConfig(join(t.dir, 'conf', 'icp_rules.yml'), icpRules)).rejects.toThrow(
+        `--config-dir ${join(t.dir, 'conf')}: it is a file, not a folder`,
+      );
+    } finally {
+      t.cleanup();
+    }
   });
 });
 

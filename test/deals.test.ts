@@ -366,6 +366,9 @@ describe('deal_model.yml schema', () => {
     expect(issues((c) => (c.simulation.surprise = 1)).join()).toContain('simulation');
     expect(issues((c) => (c.simulation.as_of = '2023-01-01'))).toEqual(['simulation.as_of: as_of must not be before window_start']);
     expect(issues((c) => (c.simulation.window_end = '2024-02-30')).join()).toContain('simulation.window_end: expected a real calendar date');
+    // A date that is not one is that problem alone: no second message about the order of the dates.
+    expect(issues((c) => (c.simulation.as_of = '2026-13-45'))).toEqual(['simulation.as_of: expected a real calendar date YYYY-MM-DD']);
+    expect(issues((c) => (c.simulation.window_start = '2024-02-30'))).toEqual(['simulation.window_start: expected a real calendar date YYYY-MM-DD']);
     expect(issues((c) => (c.reps = c.reps.filter((r: {segment: string}) => r.segment !== 'enterprise'))).join()).toContain(
       'no enterprise rep is hired by simulation.window_start',
     );

@@ -232,7 +232,8 @@ describe('packaged defaults', () => {
     try {
       const r = await runCli(Enrich, ['--provider', 'rules', '--config-dir', 'config']);
       expect(r.exitCode).toBe(2);
-      expect(r.stderr).toMatch(/config\/icp_rules\.yml: cannot read config file/);
+      // (Named as given, relative to the working directory.)
+      expect(r.stderr).toMatch(/^Error: --config-dir config: the config folder does not exist/m);
     } finally {
       process.chdir(cwd);
     }

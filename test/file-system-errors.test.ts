@@ -45,7 +45,7 @@ describe('file-system errors', () => {
       writeFileSync(file, '');
       const base = ['--input', SAMPLE, '--config-dir', CONFIG, '--provider', 'rules', '--quiet'];
       let r = await runCli(Enrich, [...base, '--data-dir', file]);
-      expect([r.exitCode, r.stderr.trim()]).toEqual([2, `Error: --data-dir ${file}: ${file} is a file, not a folder`]);
+      expect([r.exitCode, r.stderr.trim()]).toEqual([2, `Error: --data-dir ${file} is a file, not a folder`]);
       r = await runCli(Enrich, [...base, '--data-dir', join(file, 'sub')]);
       // (The first folder made is the data folder's own state folder, for its lock.)
       expect([r.exitCode, r.stderr.trim()]).toEqual([

@@ -28,7 +28,8 @@ const companiesFile = () => join(dataDir(), 'raw', 'companies.csv');
 
 function enrich(input: string, ...argv: string[]): Promise<CliResult> {
   const config = argv.includes('--config-dir') ? [] : ['--config-dir', CONFIG];
-  return runCli(Enrich, ['--provider', 'openai', ...config, '--data-dir', dataDir(), '--input', input, '--retry-base-ms', '2', '--json', ...argv]);
+  const data = argv.includes('--data-dir') ? [] : ['--data-dir', dataDir()];
+  return runCli(Enrich, ['--provider', 'openai', ...config, ...data, '--input', input, '--retry-base-ms', '2', '--json', ...argv]);
 }
 
 /** A copy of config/ with some files edited. */
@@ -480,20 +481,24 @@ describe('openai provider faults', () => {
     ['--max-cost', '-1'],
     ['--concurrency', '0'],
     ['--api', 'batch'],
-  ])('rejects %s %s with exit 2 before calling anything', async (flag, value) => {
-    const r = await enrich(writeInput(1), flag, value);
+  ])('rejects %s %s with exit 2 before calling anything, creating nothing', async (flag, value) => {
+    const fresh = join(testDir(), `bad-flag-${flag.slice(2)}-${value}`);
+    const r = await enrich(writeInput(1), flag, value, '--data-dir', fresh);
     expect(r.exitCode).toBe(2);
     expect(r.stdout + r.stderr).toContain(flag.slice(2));
     expect(mock.requests).toHaveLength(0);
+    expect(existsSync(fresh)).toBe(false);
   });
 
-  it('asks for a key when there is none', async () => {
+  it('asks for a key when there is none, creating nothing (not the cache folder either)', async () => {
     delete process.env.OPENAI_API_KEY;
     delete process.env.OPENAI_BASE_URL;
-    const r = await enrich(writeInput(1));
+    const fresh = join(testDir(), 'no-key');
+    const r = await enrich(writeInput(1), '--data-dir', fresh);
     expect(r.exitCode).toBe(2);
     expect(JSON.parse(r.stdout).error.message).toContain('OPENAI_API_KEY');
     expect(mock.requests).toHaveLength(0);
+    expect(existsSync(fresh)).toBe(false);
   });
 });
 

@@ -1,4 +1,4 @@
-import {copyFileSync, existsSync, mkdirSync, readFileSync} from 'node:fs';
+import {copyFileSync, existsSync, mkdirSync, readFileSync, rmSync} from 'node:fs';
 import {asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects} from 'hyparquet';
 import {checkDataset} from '../src/io/manifest.js';
 import {ParquetRowReader} from '../src/io/parquet/cursor.js';
@@ -6,6 +6,8 @@ import {join} from 'node:path';
 import {parse} from 'yaml';
 import Dbt from '../src/commands/dbt.js';
 import Export from '../src/commands/export.js';
+import Deals from '../src/commands/deals.js';
+import Report from '../src/commands/report.js';
 import Run from '../src/commands/run.js';
 import {DBT_UNIQUE_COMBINATION, dbtSources, PRIMARY_KEYS, RELATIONS, VIEWS} from '../src/core/warehouse.js';
 import {parquetColumns, sqlType} from '../src/io/parquet/schema.js';
@@ -360,14 +362,56 @@ describe('export into the data folder: part of its dataset', () => {
     // Another seed: other tables; the export goes in the same commit, and the command says so.
     const r = await run(data, '8', false);
     expect(r.exitCode).toBe(0);
-    expect(r.stderr).toMatch(
-      /^Removed final\/gtm\.duckdb, parquet\/ \(11 files\): `stedi-gtm export --data-dir \S+` made them from tables this command changed \(they described the dataset before\); export again for this one$/m,
-    );
+    const removal =
+      /^Removed final\/gtm\.duckdb, parquet\/ \(11 files\): `(stedi-gtm export [^`]*)` made them from tables this command changed \(they described the dataset before\); export again for this one$/m.exec(
+        r.stderr,
+      );
+    // The command that made them, with its own arguments: it runs as printed.
+    expect(removal?.[1]).toBe(`stedi-gtm export --duckdb ${join(data, 'final', 'gtm.duckdb')} --parquet ${join(data, 'parquet')} --data-dir ${data}`);
     const after = manifest(data);
     for (const f of exported) expect([f, existsSync(join(data, f)), f in after.files]).toEqual([f, false, false]);
     expect(existsSync(join(data, 'parquet'))).toBe(false);
     expect(after.runs.map((x) => x.command)).toEqual(['run']);
     expect(checkDataset(data, after)).toEqual([]);
+    const again2 = await runCli(Export, ['--quiet', ...removal![1].split(' ').slice(2)]);
+    expect([again2.exitCode, again2.stderr]).toEqual([0, '']);
+    for (const f of exported) expect([f, existsSync(join(data, f))]).toEqual([f, true]);
+    expect(manifest(data).runs[0].exported).toEqual({duckdb: 'final/gtm.duckdb', parquet: 'parquet'});
+  }, 120_000);
+
+  it('refuses (exit 2, nothing written, as report does) tables that do not belong together: billing made from other deals', async () => {
+    const data = join(t.dir, 'mixed');
+    expect((await run(data, '7')).exitCode).toBe(0);
+    // The deals made again alone (another seed): billing.csv now describes other deals.
+    expect((await runCli(Deals, ['--config-dir', CONFIG, '--quiet', '--seed', '8', '--data-dir', data])).exitCode).toBe(0);
+    const report = await runCli(Report, ['--config-dir', CONFIG, '--quiet', '--data-dir', data]);
+    expect(report.exitCode).toBe(2);
+    const refusal = /^Error: .*billing\.csv was made from another deals\.csv.*Run `stedi-gtm billing --data-dir \S+` again$/m.exec(
+      report.stderr,
+    )?.[0];
+    expect(refusal).toBeDefined();
+    const before = readFileSync(join(data, 'manifest.json'), 'utf8');
+    for (const [flag, target] of [
+      ['--duckdb', join(t.dir, 'mixed.duckdb')],
+      ['--parquet', join(t.dir, 'mixed-parquet')],
+      ['--duckdb', join(data, 'final', 'gtm.duckdb')],
+      ['--parquet', join(data, 'parquet')],
+    ]) {
+      const e = await runCli(Export, ['--quiet', '--data-dir', data, flag, target]);
+      expect([flag, target, e.exitCode, e.stderr.trim()]).toEqual([flag, target, 2, refusal]);
+      expect([target, existsSync(target)]).toEqual([target, false]);
+    }
+    expect(readFileSync(join(data, 'manifest.json'), 'utf8')).toBe(before);
+    // Without the record of the tables' sources (a folder of an earlier version): DuckDB's foreign keys refuse
+    // them; said as the user's error (exit 2) naming the table and what to run, nothing written.
+    rmSync(join(data, 'interim', 'sources.json'));
+    const db = join(t.dir, 'mixed.duckdb');
+    const e = await runCli(Export, ['--quiet', '--data-dir', data, '--duckdb', db]);
+    expect(e.exitCode).toBe(2);
+    expect(e.stderr).toMatch(
+      /^Error: .*raw\/billing\.csv does not fit the other tables of the dataset: loading it into the table billing, DuckDB refused it \(Constraint Error: Violates foreign key constraint.*run `stedi-gtm billing --data-dir \S+` again, or `stedi-gtm run --data-dir \S+` for the whole dataset$/m,
+    );
+    expect(existsSync(db)).toBe(false);
   }, 120_000);
 
   it("refuses (exit 2, nothing written) an export that would take the place of one of the dataset's own files, or go into a shard's folder", async () => {

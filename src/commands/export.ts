@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 import {BaseCommand, baseFlagsWithout} from '../base-command.js';
 import {UserError} from '../errors.js';
-import {exportDuckDb, exportParquet, exportsIntoDataDir, type ExportResult} from '../stages/warehouse.js';
+import {checkExportSources, exportDuckDb, exportedInto, exportParquet, exportsIntoDataDir, type ExportResult} from '../stages/warehouse.js';
 
 const NOT_APPLICABLE = {
   seed: 'the export copies the tables as they are',
@@ -36,6 +36,8 @@ export default class Export extends BaseCommand<typeof Export> {
     // the commit that changes a table it was made from (see io/dataset.ts). Written elsewhere, it is the user's.
     const inside = exportsIntoDataDir(this.flags['data-dir'], this.flags);
     const s = await this.setup({writes: inside});
+    // Tables that do not belong together are refused before anything is written (as report refuses them).
+    await checkExportSources(s.paths);
     const out: {duckdb?: ExportResult; parquet?: Awaited<ReturnType<typeof exportParquet>>} = {};
     if (this.flags.parquet !== undefined) {
       out.parquet = await exportParquet({dataDir: s.paths.root, outDir: this.flags.parquet, reporter: s.reporter});
@@ -54,7 +56,13 @@ export default class Export extends BaseCommand<typeof Export> {
           .join(', ')}; views ${result.views.join(', ')}`,
       );
     }
-    if (inside) await this.commitDataset({as_of: null, reads: [...new Set([...(out.parquet?.read ?? []), ...(out.duckdb?.read ?? [])])]});
+    if (inside)
+      await this.commitDataset({
+        as_of: null,
+        reads: [...new Set([...(out.parquet?.read ?? []), ...(out.duckdb?.read ?? [])])],
+        // (Where it wrote: a commit that removes the export says how to make it again.)
+        record: {exported: exportedInto(this.flags['data-dir'], this.flags)},
+      });
     return out;
   }
 }

@@ -1,8 +1,9 @@
-import {readFileSync} from 'node:fs';
+import {readFileSync, statSync} from 'node:fs';
 import {createRequire} from 'node:module';
-import {basename} from 'node:path';
+import {basename, dirname} from 'node:path';
 import type * as Yaml from 'yaml';
 import type {z} from 'zod';
+import {displayPath} from '../core/display-path.js';
 import {sha256} from '../core/hash.js';
 import {UserError} from '../errors.js';
 import {PRECOMPILED_CONFIGS} from '../generated/configs.js';
@@ -59,10 +60,12 @@ export async function loadYamlConfig<S extends z.ZodType>(
   precompiled: PrecompiledConfigs | null = PRECOMPILED_CONFIGS,
 ): Promise<z.infer<S>> {
   let text: string;
+  // (The file as the user would type it: see core/display-path.ts.)
+  const name = displayPath(file, process.cwd());
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UserError(`${file}: cannot read config file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw unreadable(file, e as NodeJS.ErrnoException);
   }
   const entry = precompiled?.[basename(file)];
   if (entry && entry.sha256 === sha256(text)) return structuredClone(entry.data) as z.infer<S>;
@@ -72,7 +75,7 @@ export async function loadYamlConfig<S extends z.ZodType>(
   if (doc.errors.length > 0) {
     const err = doc.errors[0];
     const line = err.linePos?.[0].line;
-    throw new UserError(`${file}${line ? ` (line ${line})` : ''}: invalid YAML: ${err.message.split('\n')[0]}`);
+    throw new UserError(`${name}${line ? ` (line ${line})` : ''}: invalid YAML: ${err.message.split('\n')[0]}`);
   }
   let data: unknown;
   try {
@@ -82,7 +85,7 @@ export async function loadYamlConfig<S extends z.ZodType>(
     const alias = /alias/i.test((e as Error).message);
     const at = alias ? nestedAlias(doc, lines) : undefined;
     throw new UserError(
-      `${file}${at ? `: ${at}` : ''}: invalid YAML: ${alias ? `its aliases (*name) expand more than ${MAX_ALIAS_COUNT} times (a YAML "alias bomb"?): write the values out instead` : (e as Error).message.split('\n')[0]}`,
+      `${name}${at ? `: ${at}` : ''}: invalid YAML: ${alias ? `its aliases (*name) expand more than ${MAX_ALIAS_COUNT} times (a YAML "alias bomb"?): write the values out instead` : (e as Error).message.split('\n')[0]}`,
     );
   }
   const result = (await schema()).safeParse(data);
@@ -95,8 +98,30 @@ export async function loadYamlConfig<S extends z.ZodType>(
       if (isNode(node) && node.range) line = lines.linePos(node.range[0]).line;
     }
     const where = path.length ? path.join('.') : '(top level)';
-    return `${file}: ${where}${line ? ` (line ${line})` : ''}: ${issue.message}`;
+    return `${name}: ${where}${line ? ` (line ${line})` : ''}: ${issue.message}`;
   });
   const more = result.error.issues.length > 10 ? `\n(and ${result.error.issues.length - 10} more)` : '';
   throw new UserError(`invalid config\n${messages.join('\n')}${more}`);
+}
+
+/**
+ * A config file that cannot be read, said plainly: a config folder (--config-dir) that does not exist or is not a
+ * folder, a file missing from it, or why the file cannot be read.
+ */
+function unreadable(file: string, e: NodeJS.ErrnoException): UserError {
+  const cwd = process.cwd();
+  const dir = dirname(file);
+  let folder: 'missing' | 'file' | 'ok' = 'ok';
+  try {
+    if (!statSync(dir).isDirectory()) folder = 'file';
+  } catch {
+    folder = 'missing';
+  }
+  if (folder !== 'ok')
+    return new UserError(
+      `--config-dir ${displayPath(dir, cwd)}: ${folder === 'missing' ? 'the config folder does not exist' : 'it is a file, not a folder'} (it holds icp_rules.yml, previous_customers.yml, deal_model.yml, openai.yml and ingest.yml; without --config-dir: ./config, or the config shipped with stedi-gtm)`,
+    );
+  if (e.code === 'ENOENT')
+    return new UserError(`${displayPath(file, cwd)}: no such config file in the config folder ${displayPath(dir, cwd)} (--config-dir)`);
+  return new UserError(`${displayPath(file, cwd)}: cannot read config file (${e.code ?? e.message})`);
 }

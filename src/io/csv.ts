@@ -6,6 +6,7 @@ import type {BlockSink, RowPart, TableEncoder} from './formats/registry.js';
 import {TableCodec, type TableColumn} from './table-codec.js';
 import {TableFile} from './table-file.js';
 import {notTextReason, Utf8Check} from './utf8.js';
+import {displayPath} from '../core/display-path.js';
 
 export interface CsvRecord {
   fields: string[];
@@ -44,7 +45,7 @@ export function sniffCsv(file: string): {newline: '\r\n' | '\n' | '\r'; bom: boo
     const buf = Buffer.alloc(64 * 1024);
     const n = readSync(fd, buf, 0, buf.length, 0);
     const notText = notTextReason(buf.subarray(0, n));
-    if (notText) throw new UserError(`${file}: ${notText}`);
+    if (notText) throw new UserError(`${displayPath(file, process.cwd())}: ${notText}`);
     const bom = n >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
     const head = buf.subarray(0, n).toString('latin1');
     const lf = head.indexOf('\n');
@@ -56,7 +57,9 @@ export function sniffCsv(file: string): {newline: '\r\n' | '\n' | '\r'; bom: boo
   } catch (e) {
     if (e instanceof UserError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`${file}: cannot read input file (${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)})`);
+    throw new UserError(
+      `${displayPath(file, process.cwd())}: cannot read input file (${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)})`,
+    );
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -141,11 +144,11 @@ export async function readCsv(file: string, opts: ReadCsvOptions): Promise<{reco
       },
       complete() {
         if (failed) return;
-        if (row === 0 && !range) reject(new UserError(`${file}: the file is empty (no header row)`));
+        if (row === 0 && !range) reject(new UserError(`${displayPath(file, process.cwd())}: the file is empty (no header row)`));
         else resolvePromise({records, blank});
       },
       error(err: Error) {
-        if (!failed) fail(new UserError(`${file}: cannot read CSV: ${err.message}`));
+        if (!failed) fail(new UserError(`${displayPath(file, process.cwd())}: cannot read CSV: ${err.message}`));
       },
     });
   });
@@ -433,7 +436,7 @@ export async function readTable(file: string, expected: readonly string[], produ
       const missing = expected.filter((c) => !header.includes(c));
       if (missing.length > 0) {
         throw new UserError(
-          `${file}: missing column(s) ${missing.join(', ')}; it was written by another version. Run \`stedi-gtm ${producedBy}\` again.`,
+          `${displayPath(file, process.cwd())}: missing column(s) ${missing.join(', ')}; it was written by another version. Run \`stedi-gtm ${producedBy}\` again.`,
         );
       }
       const positions = expected.map((c) => header.indexOf(c));

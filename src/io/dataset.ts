@@ -1,5 +1,6 @@
 import {existsSync, lstatSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {basename, dirname, join, relative, sep} from 'node:path';
+import {displayPath} from '../core/display-path.js';
 import {FatalError, fileSystemError, UserError} from '../errors.js';
 import {writeFileAtomic} from './atomic.js';
 import {knownExtensions} from './formats/index.js';
@@ -159,8 +160,11 @@ export class Dataset {
    */
   commit(run: RunInfo): Manifest {
     fault('staged');
-    const twins = this.staleTwins();
-    const {manifest, stats, staleExports} = this.describe(run, new Set(twins.map((f) => rel(this.root, f))));
+    const twinsOf = this.staleTwins();
+    const twins = [...twinsOf.keys()];
+    // (Said once the commit is done: what went, why, and how to keep both formats.)
+    const twinsNote = twins.length > 0 ? describeTwins(this.root, twinsOf) : undefined;
+    const {manifest, stats, staleExports, staleRuns} = this.describe(run, new Set(twins.map((f) => rel(this.root, f))));
     const removed = [...twins, ...staleExports.map((r) => join(this.root, r))];
     const manifestTmp = join(this.state, `.${MANIFEST}.${process.pid}.tmp`);
     const statTmp = join(this.state, `.${STAT_CACHE}.${process.pid}.tmp`);
@@ -215,9 +219,10 @@ export class Dataset {
     fault('committed');
     for (const e of entries) if (e.existed) rmSync(join(this.root, e.backup), {force: true});
     this.staged.clear();
+    if (twinsNote) this.info(twinsNote);
     if (staleExports.length > 0) {
       this.info(
-        `Removed ${describeRemoved(staleExports)}: \`stedi-gtm export\` made ${staleExports.length > 1 ? 'them' : 'it'} from tables this command changed (${staleExports.length > 1 ? 'they' : 'it'} described the dataset before); export again for this one`,
+        `Removed ${describeRemoved(staleExports)}: ${staleRuns.map((r) => `\`${this.exportCommand(r)}\``).join(' and ')} made ${staleExports.length > 1 ? 'them' : 'it'} from tables this command changed (${staleExports.length > 1 ? 'they' : 'it'} described the dataset before); export again for this one`,
       );
       // A folder of Parquet copies left empty goes too (not the dataset's own folders).
       for (const dir of new Set(staleExports.map((r) => dirname(r))))
@@ -231,27 +236,49 @@ export class Dataset {
     return manifest;
   }
 
-  /** The manifest of the folder as it will be after the commit, and the cache of file facts. */
+  /**
+   * The command line of an export (`run`: its record, `files`: what it wrote here) that makes it again, its paths
+   * as the user would type them (relative to the working directory when below it; the hint adds --data-dir).
+   */
+  private exportCommand({run, files}: {run: ManifestRun; files: readonly string[]}): string {
+    // (A manifest of an earlier version has no record of the targets: they are read off the files it wrote.)
+    const exported = run.exported ?? {
+      duckdb: files.find((f) => !f.endsWith('.parquet')),
+      parquet: files.find((f) => f.endsWith('.parquet'))?.replace(/\/[^/]*$/, ''),
+    };
+    const arg = (r: string) => shellWord(displayPath(join(this.root, r), process.cwd()));
+    return [
+      'stedi-gtm export',
+      ...(exported.duckdb === undefined ? [] : [`--duckdb ${arg(exported.duckdb)}`]),
+      ...(exported.parquet === undefined ? [] : [`--parquet ${arg(exported.parquet)}`]),
+    ].join(' ');
+  }
+
   /**
    * The tables staged here as they are in another format, left by an earlier run (`run --format parquet` in a
    * folder of CSVs): the commit removes them, so the folder never holds two runs' tables.
    */
-  private staleTwins(): string[] {
+  private staleTwins(): Map<string, string> {
     const extensions = knownExtensions();
-    const out = new Set<string>();
+    // (Each twin with the table staged in its place.)
+    const out = new Map<string, string>();
     for (const target of this.staged.keys()) {
       const ext = extensions.find((e) => target.endsWith(e));
       const stem = ext && target.slice(0, -ext.length);
       if (!stem || !DATASET_TABLES.some((t) => stem === join(this.root, t.dir, t.name))) continue;
       for (const other of extensions) {
         const twin = stem + other;
-        if (other !== ext && !this.staged.has(twin) && lstatOrUndefined(twin)?.isFile()) out.add(twin);
+        if (other !== ext && !this.staged.has(twin) && lstatOrUndefined(twin)?.isFile()) out.set(twin, target);
       }
     }
-    return [...out];
+    return out;
   }
 
-  private describe(run: RunInfo, removed: ReadonlySet<string>): {manifest: Manifest; stats: Record<string, StatEntry>; staleExports: string[]} {
+  /** The manifest of the folder as it will be after the commit, and the cache of file facts. */
+  private describe(
+    run: RunInfo,
+    removed: ReadonlySet<string>,
+  ): {manifest: Manifest; stats: Record<string, StatEntry>; staleExports: string[]; staleRuns: Array<{run: ManifestRun; files: string[]}>} {
     const DATASET_FILES = datasetFiles();
     const prev = previousManifest(this.root);
     const cache = readStatCache(join(this.state, STAT_CACHE));
@@ -293,6 +320,12 @@ export class Dataset {
       const w = writer(r);
       return w !== null && staleExport(prev!.runs[w], files);
     });
+    // (The export runs removed, each with its files: the message says how to make each again.)
+    const staleRuns = new Map<number, string[]>();
+    for (const r of staleExports) {
+      const w = writer(r)!;
+      staleRuns.set(w, [...(staleRuns.get(w) ?? []), r]);
+    }
     for (const r of staleExports) {
       delete files[r];
       delete stats[r];
@@ -318,7 +351,7 @@ export class Dataset {
       runs: [{...run, reads}, ...earlier.map((k) => prev!.runs[k])],
       files: Object.fromEntries(sorted.map((r) => [r, files[r]])),
     };
-    return {manifest, stats, staleExports};
+    return {manifest, stats, staleExports, staleRuns: [...staleRuns].sort(([a], [b]) => a - b).map(([w, fs]) => ({run: prev!.runs[w], files: fs}))};
   }
 
   /**
@@ -362,6 +395,30 @@ function describeRemoved(files: readonly string[]): string {
   for (const f of files) byDir.set(dirname(f), [...(byDir.get(dirname(f)) ?? []), f]);
   return [...byDir].flatMap(([dir, fs]) => (fs.length > 1 ? [`${dir}/ (${fs.length} files)`] : fs)).join(', ');
 }
+
+/** A format's name as the messages say it, by its extension (`.parquet`: Parquet). */
+const formatName = (file: string): string => {
+  const ext = file.slice(file.lastIndexOf('.') + 1);
+  return ext === 'csv' ? 'CSV' : ext.charAt(0).toUpperCase() + ext.slice(1);
+};
+
+/**
+ * What the commit says of the twins it removes (see staleTwins): the tables this command wrote in one format had
+ * copies in another, which would no longer match them; --format csv,parquet writes both.
+ */
+function describeTwins(root: string, twinsOf: ReadonlyMap<string, string>): string {
+  const names = (files: Iterable<string>) => [...new Set([...files].map(formatName))].join(' and ');
+  const twins = [...twinsOf.keys()];
+  const one = twins.length === 1;
+  const written = names(twinsOf.values());
+  return (
+    `Removed ${one ? 'the' : twins.length} ${names(twins)} cop${one ? 'y' : 'ies'} of the table${one ? '' : 's'} this command wrote as ${written} only ` +
+    `(${twins.map((t) => rel(root, t)).join(', ')}): ${one ? 'it' : 'they'} would no longer match the new table${one ? '' : 's'}. To keep both formats, give \`--format csv,parquet\``
+  );
+}
+
+/** A word of a command line as a shell takes it (quoted when it needs to be). */
+const shellWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", "'\\''")}'`);
 
 function lstatOrUndefined(path: string) {
   try {

@@ -2,6 +2,7 @@ import {realpathSync, statSync, type Stats} from 'node:fs';
 import {dirname, basename, join, relative, isAbsolute, resolve, sep} from 'node:path';
 import {UserError} from '../errors.js';
 import type {DataPaths} from './paths.js';
+import {displayPath} from '../core/display-path.js';
 
 /** What a path that is not a regular file is, in words (for the message). */
 function kindOf(st: Stats): string | undefined {
@@ -41,13 +42,16 @@ export function checkInputFile(input: string, paths: DataPaths): void {
     st = statSync(input);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`${input}: cannot read input file (${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)})`);
+    throw new UserError(
+      `${displayPath(input, process.cwd())}: cannot read input file (${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)})`,
+    );
   }
   const kind = kindOf(st);
-  if (kind === 'a folder') throw new UserError(`--input ${input} is a folder, not a file: give the path of the export (a .csv file)`);
+  if (kind === 'a folder')
+    throw new UserError(`--input ${displayPath(input, process.cwd())} is a folder, not a file: give the path of the export (a .csv file)`);
   if (kind) {
     throw new UserError(
-      `--input ${input} is ${kind}, not a regular file: the export is read twice (once for the accounts, once for the rows), which a pipe or a device cannot be. ` +
+      `--input ${displayPath(input, process.cwd())} is ${kind}, not a regular file: the export is read twice (once for the accounts, once for the rows), which a pipe or a device cannot be. ` +
         'Save it to a file first (e.g. `cat ... > export.csv`) and give that file.',
     );
   }
@@ -56,7 +60,7 @@ export function checkInputFile(input: string, paths: DataPaths): void {
   for (const folder of [paths.raw, paths.interim, paths.final]) {
     if (within(resolve(input), resolve(folder)) || within(real, realish(folder))) {
       throw new UserError(
-        `--input ${input} lies inside ${folder}, a folder this run writes (its tables would overwrite or replace the export): ` +
+        `--input ${displayPath(input, process.cwd())} lies inside ${displayPath(folder, process.cwd())}, a folder this run writes (its tables would overwrite or replace the export): ` +
           'move the export elsewhere (e.g. data/input/) or use another --data-dir',
       );
     }

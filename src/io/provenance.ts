@@ -133,10 +133,9 @@ const hashOf = (file: string): Promise<string> => {
   return known ? Promise.resolve(known) : fileSha256(readablePaths({file}).file);
 };
 
-/** The command that makes `table` again (`flags` added to it). */
-const remake = (table: MadeTable, flags = ''): string => {
+/** The command that makes `table` again (`flags` added to it; `formats`: the --format value, this process's by default). */
+const remake = (table: MadeTable, flags = '', formats = formatFlagValue()): string => {
   // (The tables' format, when not the default: the command must write them in it.)
-  const formats = formatFlagValue();
   if (formats !== 'csv') flags += ` --format ${formats}`;
   return table === 'deals' ? `\`stedi-gtm deals${flags}\` (or \`stedi-gtm run --from deals${flags}\`)` : `\`stedi-gtm billing${flags}\``;
 };
@@ -149,15 +148,22 @@ const extensionOf = (file: string): string => file.slice(file.lastIndexOf('.'));
  * or enriched again since the deals were made, ...). Returns the record, or null when none is known (the tables
  * are then taken as they are).
  */
-export async function checkMadeFrom(paths: DataPaths, table: MadeTable): Promise<SourceRecord | null> {
+export async function checkMadeFrom(
+  paths: DataPaths,
+  table: MadeTable,
+  read?: {table: string; source: string; formats: string},
+): Promise<SourceRecord | null> {
   const r = recordedSource(paths, table);
   if (!r) return null;
-  const source = fileOf(paths, r.from);
-  if (!existsSync(source) || !existsSync(fileOf(paths, table))) return r;
+  // (`read`: the files a command reads instead of those of this process's format, e.g. export: a table's Parquet
+  // file when there is one, and the --format value that makes them again.)
+  const made = read?.table ?? fileOf(paths, table);
+  const source = read?.source ?? fileOf(paths, r.from);
+  if (!existsSync(source) || !existsSync(made)) return r;
   if ((await fileSha256(source)) !== (r.by_format?.[extensionOf(source)] ?? r.sha256)) {
     throw new UserError(
-      `${displayPath(fileOf(paths, table), process.cwd())} was made from another ${basename(source)} than ${displayPath(source, process.cwd())} (it changed since: edited, or made again): ` +
-        `the tables do not belong together. Run ${remake(table)} again`,
+      `${displayPath(made, process.cwd())} was made from another ${basename(source)} than ${displayPath(source, process.cwd())} (it changed since: edited, or made again): ` +
+        `the tables do not belong together. Run ${remake(table, '', read?.formats)} again`,
     );
   }
   return r;

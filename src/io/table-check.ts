@@ -3,6 +3,7 @@ import {excerpt} from '../core/strings.js';
 import {UserError} from '../errors.js';
 import {VOCABULARY_NAME, type OpenVocabulary} from '../core/vocabulary.js';
 import type {TableColumn} from './table-codec.js';
+import {displayPath} from '../core/display-path.js';
 
 /*
  * What a reader checks in the cells of a table it reads (our own tables: companies.csv, leads.csv, deals.csv,
@@ -124,6 +125,8 @@ export class RowChecker {
   }
 
   private fail(row: number, column: string, what: string): never {
-    throw new UserError(`${this.file} row ${row}, column ${column}: ${what}: fix the file, or run \`stedi-gtm ${this.producedBy}\` again`);
+    throw new UserError(
+      `${displayPath(this.file, process.cwd())} row ${row}, column ${column}: ${what}: fix the file, or run \`stedi-gtm ${this.producedBy}\` again`,
+    );
   }
 }

@@ -6,6 +6,7 @@ import type {TableCodec, TableColumn} from './table-codec.js';
 import {RowChecker} from './table-check.js';
 import {cellsAt, newCellBytes, roomFor, type CellBytes} from './cell-bytes.js';
 import {createRequire} from 'node:module';
+import {displayPath} from '../core/display-path.js';
 
 /** Rows decoded ahead of the reader, per batch (two batches at most are buffered). */
 const BATCH = 512;
@@ -197,7 +198,7 @@ export class TableCursor<T extends Record<string, unknown>> {
     const missing = this.opts.required.filter((c) => !header.includes(c));
     if (missing.length > 0) {
       throw new UserError(
-        `${this.file}: missing column(s) ${missing.join(', ')}; it was written by another version. Run \`stedi-gtm ${this.opts.producedBy}\` again.`,
+        `${displayPath(this.file, process.cwd())}: missing column(s) ${missing.join(', ')}; it was written by another version. Run \`stedi-gtm ${this.opts.producedBy}\` again.`,
       );
     }
     const position = (c: string) => {
@@ -238,7 +239,7 @@ export class TableCursor<T extends Record<string, unknown>> {
 
   private cutShort(row: number, count: number): never {
     throw new UserError(
-      `${this.file} row ${row}: ${count} field(s) where the header has ${this.width}: the file was cut short or edited by hand: fix it, or run \`stedi-gtm ${this.opts.producedBy}\` again`,
+      `${displayPath(this.file, process.cwd())} row ${row}: ${count} field(s) where the header has ${this.width}: the file was cut short or edited by hand: fix it, or run \`stedi-gtm ${this.opts.producedBy}\` again`,
     );
   }
 
@@ -392,7 +393,7 @@ export class TableCursor<T extends Record<string, unknown>> {
       onMalformed: (rec, message) => {
         if (this.opts.check)
           throw new UserError(
-            `${this.file} row ${rec.row}: not a whole CSV record (${message}): the file was cut short or edited by hand: fix it, or run \`stedi-gtm ${this.opts.producedBy}\` again`,
+            `${displayPath(this.file, process.cwd())} row ${rec.row}: not a whole CSV record (${message}): the file was cut short or edited by hand: fix it, or run \`stedi-gtm ${this.opts.producedBy}\` again`,
           );
         if (rec.row <= skip) return;
         if (this.cellRuns.length) this.encoded(rec.fields);

@@ -1,6 +1,7 @@
 import {isUtf8} from 'node:buffer';
 import {closeSync, openSync, readSync} from 'node:fs';
 import {UserError} from '../errors.js';
+import {displayPath} from '../core/display-path.js';
 
 /*
  * Input files must be UTF-8 (as Clay exports are). A file re-saved by Excel as "CSV (Comma delimited)" is
@@ -127,9 +128,11 @@ export function notUtf8(file: string, offset: number, newline: string): UserErro
   const hex = context[before].toString(16).toUpperCase().padStart(2, '0');
   // One character a byte (Windows-1252), control characters shown as spaces: the caret lines up.
   const text = new TextDecoder('windows-1252').decode(context).replace(/[\x00-\x1f\x7f]/g, ' ');
-  const quoted = `'${file.replaceAll("'", "'\\''")}'`;
+  // (The file as the user would type it; quoted for the shell when it needs to be.)
+  const name = displayPath(file, process.cwd());
+  const quoted = /^[\w@%+=:,./-]+$/.test(name) ? name : `'${name.replaceAll("'", "'\\''")}'`;
   return new UserError(
-    `${file}: not UTF-8 text: line ${line} has the byte 0x${hex} (file offset ${offset}), here read as Windows-1252:\n` +
+    `${name}: not UTF-8 text: line ${line} has the byte 0x${hex} (file offset ${offset}), here read as Windows-1252:\n` +
       `  ${text}\n  ${' '.repeat(before)}^\n` +
       'Clay exports are UTF-8; a file saved by Excel as "CSV (Comma delimited)" is Windows-1252. Save it as "CSV UTF-8 (Comma delimited)", ' +
       `or convert it: iconv -f WINDOWS-1252 -t UTF-8 ${quoted} > converted.csv`,

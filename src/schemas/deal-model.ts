@@ -9,6 +9,11 @@ function keyed<const K extends readonly string[], T extends z.ZodType>(keys: K, 
   return z.strictObject(Object.fromEntries(keys.map((k) => [k, value])) as {[P in K[number]]: T});
 }
 
+/** Whether day `a` is not after day `b` (YYYY-MM-DD); true when either is not a date (reported on its own). */
+const inOrder = (a: string, b: string): boolean => {
+  const [x, y] = [parseIsoDay(a), parseIsoDay(b)];
+  return x === null || y === null || x <= y;
+};
 const isoDate = z.string().refine((s) => parseIsoDay(s) !== null, 'expected a real calendar date YYYY-MM-DD');
 const probability = z.number().gt(0).lt(1);
 const weight = z.number().min(0);
@@ -97,11 +102,12 @@ export const DealModelSchema = z
         holidays: z.array(isoDate).default([]).describe('Days without deal activity besides weekends.'),
         max_deals_per_company: z.number().int().min(1).max(20).describe('Most deals one company can have.'),
       })
-      .refine((s) => parseIsoDay(s.window_start)! <= parseIsoDay(s.window_end)!, {
+      // (A date that is not one is reported as such alone: the order of two dates is checked when both are dates.)
+      .refine((s) => inOrder(s.window_start, s.window_end), {
         message: 'window_start must not be after window_end',
         path: ['window_end'],
       })
-      .refine((s) => parseIsoDay(s.as_of)! >= parseIsoDay(s.window_start)!, {message: 'as_of must not be before window_start', path: ['as_of']}),
+      .refine((s) => inOrder(s.window_start, s.as_of), {message: 'as_of must not be before window_start', path: ['as_of']}),
     segments: z.strictObject({
       names: z
         .array(z.string())
@@ -438,9 +444,9 @@ export const DealModelSchema = z
         });
       }
     }
-    const start = parseIsoDay(c.simulation.window_start)!;
-    for (const segment of segments) {
-      if (!c.reps.some((r) => r.segment === segment && parseIsoDay(r.hire_date)! <= start)) {
+    const start = parseIsoDay(c.simulation.window_start);
+    for (const segment of start === null ? [] : segments) {
+      if (!c.reps.some((r) => r.segment === segment && inOrder(r.hire_date, c.simulation.window_start))) {
         ctx.addIssue({
           code: 'custom',
           path: ['reps'],

@@ -34,6 +34,11 @@ export const ManifestRunSchema = z.object({
   shard: z.object({k: z.number().int().min(1), n: z.number().int().min(1)}).optional(),
   /** `merge`: the shard folders it combined (paths as given). Absent otherwise. */
   merged: z.array(z.string()).optional(),
+  /**
+   * `export` into the folder: where it wrote (relative to the folder, with `/`): the database file of --duckdb, the
+   * folder of --parquet (what is outside the folder is not recorded). Absent otherwise.
+   */
+  exported: z.object({duckdb: z.string().optional(), parquet: z.string().optional()}).optional(),
 });
 
 /** One file of the dataset. */

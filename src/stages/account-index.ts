@@ -11,6 +11,7 @@ import {headerIndex, lineBreaks} from './export-shape.js';
 export {headerIndex} from './export-shape.js';
 import type {Reporter} from '../io/reporter.js';
 import {exportIndex, Indexer, PartDeclined, rejectFrom, rejectInShard} from './account-indexer.js';
+import {displayPath} from '../core/display-path.js';
 
 export {PartDeclined};
 
@@ -163,7 +164,7 @@ export async function indexExport(input: string, opts: IndexOptions): Promise<Ex
     },
   });
   if (scan.ok) {
-    if (scan.records === 0) throw new UserError(`${input}: the file is empty (no header row)`);
+    if (scan.records === 0) throw new UserError(`${displayPath(input, process.cwd())}: the file is empty (no header row)`);
     ix!.offset.push(scan.bytes);
     return ix!.result(newline, true);
   }

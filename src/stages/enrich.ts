@@ -70,11 +70,8 @@ export async function enrichStage(s: EnrichStageInput): Promise<EnrichSummary> {
   const rules = await loadIcpRules(s.configDir);
   const previousCustomers = await loadPreviousCustomers(s.configDir, s.reporter);
   const {name, why} = chooseProvider(s.provider);
-  // The folders the stage writes, the cache included, are checked before any work (and any paid call).
-  if (s.providerFlags?.['dry-run'] !== true) {
-    checkWritable([s.paths.raw, s.paths.interim, ...(s.simulation ? [s.paths.final] : []), ...(getProvider(name).usesCache ? [s.cacheDir] : [])]);
-  }
   s.reporter.info(`Provider: ${name}${why}`);
+  // The provider checks its options (an API key, --concurrency, ...) as it is made: before any folder is created.
   const provider = await createProvider(name, {
     rules,
     cacheDir: s.cacheDir,
@@ -83,6 +80,10 @@ export async function enrichStage(s: EnrichStageInput): Promise<EnrichSummary> {
     configDir: s.configDir,
   });
   try {
+    // The folders the stage writes, the cache included, are checked before any work (and any paid call).
+    if (s.providerFlags?.['dry-run'] !== true) {
+      checkWritable([s.paths.raw, s.paths.interim, ...(s.simulation ? [s.paths.final] : []), ...(getProvider(name).usesCache ? [s.cacheDir] : [])]);
+    }
     const dryRun = s.providerFlags?.['dry-run'] === true;
     return await runEnrich({
       input: s.input,

@@ -4,6 +4,7 @@ import {excerpt} from '../core/strings.js';
 import {UserError} from '../errors.js';
 import {readCsv, sniffCsv} from '../io/csv.js';
 import {scanCsv} from '../io/csv-scan.js';
+import {displayPath} from '../core/display-path.js';
 
 /**
  * The export's shape, as the first pass checks it (see account-index.ts): its header (required columns, no
@@ -17,7 +18,7 @@ export function headerIndex(input: string, header: string[]): ColumnIndex {
     const shown = header.slice(0, MAX_HEADER_NAMES).map((h) => JSON.stringify(excerpt(h, 40)));
     const more = header.length > MAX_HEADER_NAMES ? `, ... (${header.length} columns)` : '';
     throw new UserError(
-      `${input}: missing required column(s): ${mapped.missing.join(', ')}.\n` +
+      `${pathShown(input)}: missing required column(s): ${mapped.missing.join(', ')}.\n` +
         `Found: ${shown.join(', ')}${more}.\nA Clay company export has Name, Description, Primary Industry, Size, Type, Location, Country, Domain and LinkedIn URL.` +
         delimiterHint(header),
     );
@@ -25,11 +26,14 @@ export function headerIndex(input: string, header: string[]): ColumnIndex {
   if (mapped.duplicates.length > 0) {
     const which = mapped.duplicates.map((d) => `${d.label} (columns ${d.positions.map((p) => p + 1).join(' and ')})`).join(', ');
     throw new UserError(
-      `${input}: line 1: the header names ${which} more than once; which one to read is not clear: rename or remove the extra column(s) and run again`,
+      `${pathShown(input)}: line 1: the header names ${which} more than once; which one to read is not clear: rename or remove the extra column(s) and run again`,
     );
   }
   return mapped.index;
 }
+
+/** A path as messages show it: relative to the working directory when below it (see core/display-path.ts). */
+const pathShown = (path: string): string => displayPath(path, process.cwd());
 
 /** Header names shown in a message (a header of thousands of columns is not echoed whole). */
 const MAX_HEADER_NAMES = 20;
@@ -44,7 +48,7 @@ export function wrongWidth(input: string, fields: readonly string[], width: numb
   const swallowed = swallowedRecords(fields, width);
   if (swallowed > 0) {
     throw new UserError(
-      `${input}: line ${line} (row ${row}): a quoted field there runs over ${swallowed} line(s) that read as rows of their own, into ${fields.length === width ? 'one record' : `a record of ${fields.length} field(s) where the header has ${width}`}` +
+      `${pathShown(input)}: line ${line} (row ${row}): a quoted field there runs over ${swallowed} line(s) that read as rows of their own, into ${fields.length === width ? 'one record' : `a record of ${fields.length} field(s) where the header has ${width}`}` +
         `${malformed ? ', and its quotes do not pair up' : ''}: a quote is probably missing or stray in this row, and later rows were read into it. ` +
         'Fix the quotes (a quote inside a quoted field is written twice: "") and run again.',
     );
@@ -142,7 +146,7 @@ export async function checkExportHeader(input: string): Promise<void> {
       },
       onRecord() {},
     });
-    if (scan.ok && scan.records === 0) throw new UserError(`${input}: the file is empty (no header row)`);
+    if (scan.ok && scan.records === 0) throw new UserError(`${pathShown(input)}: the file is empty (no header row)`);
   } catch (e) {
     if (e !== seen) throw e;
   }

@@ -26,6 +26,9 @@ import type {Reporter} from '../io/reporter.js';
 import {TableCodec} from '../io/table-codec.js';
 import {TableCursor} from '../io/table-cursor.js';
 import {withVocabulary} from '../io/table-check.js';
+import {checkMadeFrom, MADE_FROM, type MadeTable} from '../io/provenance.js';
+import type {DataPaths} from '../io/paths.js';
+import {displayPath} from '../core/display-path.js';
 
 /**
  * The dataset's tables with their columns' descriptions (read off the zod schemas: loads zod), the open
@@ -53,11 +56,68 @@ export async function warehouseTables(configDir: string): Promise<WarehouseTable
 
 /** Where a table of the data folder is read from: its Parquet file when there is one, else its CSV. */
 function source(dataDir: string, d: DatasetTable): {path: string; parquet: boolean} {
+  const s = foundSource(dataDir, d);
+  if (s) return s;
+  throw new UserError(
+    `${displayPath(tablePath(dataDir, d), process.cwd())} is missing: run \`stedi-gtm run\` first (the export needs every table of the dataset)`,
+  );
+}
+
+/** Where a table of the data folder is read from (see source); undefined when it has none. */
+function foundSource(dataDir: string, d: DatasetTable): {path: string; parquet: boolean} | undefined {
   const csv = tablePath(dataDir, d);
   const pq = parquetPathOf(csv);
   if (existsSync(pq)) return {path: pq, parquet: true};
   if (existsSync(csv)) return {path: csv, parquet: false};
-  throw new UserError(`${csv} is missing: run \`stedi-gtm run\` first (the export needs every table of the dataset)`);
+  return undefined;
+}
+
+/** The stage that makes each table of the dataset (what to run again when one does not fit the others). */
+const MADE_BY: Readonly<Record<string, string>> = {
+  companies: 'enrich',
+  rejects: 'enrich',
+  leads: 'deals',
+  deals: 'deals',
+  opportunity_history: 'deals',
+  pipeline_snapshots: 'deals',
+  reps: 'deals',
+  billing: 'billing',
+  invoices: 'billing',
+  arr_movements: 'billing',
+  unified: 'unify',
+};
+
+/**
+ * Refuses (exit 2, before anything is written) the data folder's tables when one was made from another version
+ * of its source than the one in place (deals made again after billing: billing.csv describes other deals), as
+ * report does (see io/provenance.ts): checked on the files the export reads (a table's Parquet file when there
+ * is one).
+ */
+export async function checkExportSources(paths: DataPaths): Promise<void> {
+  const byName = new Map(DATASET_TABLES.map((d) => [d.name, d]));
+  for (const table of Object.keys(MADE_FROM) as MadeTable[]) {
+    const made = foundSource(paths.root, byName.get(table)!);
+    const from = foundSource(paths.root, byName.get(MADE_FROM[table])!);
+    if (!made || !from) continue;
+    // (The format the tables are in: the hint's command writes them so again.)
+    const csv = tablePath(paths.root, byName.get(table)!);
+    const formats = [existsSync(csv) ? 'csv' : '', existsSync(parquetPathOf(csv)) ? 'parquet' : ''].filter(Boolean).join(',');
+    await checkMadeFrom(paths, table, {table: made.path, source: from.path, formats});
+  }
+}
+
+/**
+ * A constraint DuckDB refused while loading `table` (a foreign key to a row of another table that is not there, a
+ * duplicate key) as the user's error: the tables do not belong together, and what to run.
+ */
+function constraintError(e: unknown, table: string, from: string): unknown {
+  const message = (e as Error | undefined)?.message ?? '';
+  if (!/constraint/i.test(message)) return e;
+  const why = message.replace(/\s+/g, ' ').trim();
+  return new UserError(
+    `${displayPath(from, process.cwd())} does not fit the other tables of the dataset: loading it into the table ${table}, DuckDB refused it (${why}). ` +
+      `The tables do not belong together (one was made again without the others): run \`stedi-gtm ${MADE_BY[table] ?? 'run'}\` again, or \`stedi-gtm run\` for the whole dataset`,
+  );
 }
 
 /**
@@ -123,6 +183,21 @@ export function exportsIntoDataDir(dataDir: string, flags: {duckdb?: string; par
   return inside;
 }
 
+/**
+ * What the manifest records of an export into the data folder (see ManifestRun.exported): the targets inside it,
+ * relative to it, with `/`.
+ */
+export function exportedInto(dataDir: string, flags: {duckdb?: string; parquet?: string}): {duckdb?: string; parquet?: string} {
+  const out: {duckdb?: string; parquet?: string} = {};
+  for (const key of ['duckdb', 'parquet'] as const) {
+    const given = flags[key];
+    if (given === undefined) continue;
+    const r = relative(resolve(dataDir), resolve(given));
+    if (r !== '' && !r.startsWith('..') && !isAbsolute(r)) out[key] = r.split(sep).join('/');
+  }
+  return out;
+}
+
 /** A file of the data folder as its manifest names it (relative, with `/`). */
 const inFolder = (dataDir: string, path: string): string => relative(resolve(dataDir), path).split(sep).join('/');
 
@@ -155,7 +230,11 @@ export async function exportDuckDb(opts: {dataDir: string; configDir: string; ou
         opts.reporter.info(`Loading ${t.name}`);
         const {file, read: from} = await asParquet(opts.dataDir, byName.get(t.name)!, tmpDir);
         read.push(inFolder(opts.dataDir, from));
-        await db.run(`INSERT INTO "${t.name}" SELECT ${loadColumns(t)} FROM read_parquet('${file.replaceAll("'", "''")}')`);
+        try {
+          await db.run(`INSERT INTO "${t.name}" SELECT ${loadColumns(t)} FROM read_parquet('${file.replaceAll("'", "''")}')`);
+        } catch (e) {
+          throw constraintError(e, t.name, from);
+        }
         const r = await db.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM "${t.name}"`);
         counts[t.name] = Number(r.getRowObjectsJS()[0].n);
       }
@@ -178,7 +257,8 @@ export async function exportDuckDb(opts: {dataDir: string; configDir: string; ou
   } finally {
     rmSync(tmpDir, {recursive: true, force: true});
   }
-  return {output, tables: counts, views: createViews().map((s) => s.split(/\s+/)[2].replaceAll('"', '')), read};
+  // (The file as the user would type it, as run's outputs: relative to the working directory when below it.)
+  return {output: displayPath(output, process.cwd()), tables: counts, views: createViews().map((s) => s.split(/\s+/)[2].replaceAll('"', '')), read};
 }
 
 /**
@@ -214,7 +294,7 @@ export async function exportParquet(opts: {
     }
     dataset?.stage(file, target, {...describeFile(file), rows: tables[d.name].rows});
   }
-  return {output: outDir, tables, read};
+  return {output: displayPath(outDir, process.cwd()), tables, read};
 }
 
 /** The rows of a table's reader (TableCursor or ParquetRowReader), in order. */
@@ -240,7 +320,7 @@ export async function writeDbtSources(opts: {
   writeFileAtomic(output, dbtHeader(tables.map((t) => t.name)) + stringify(doc, {lineWidth: 0}));
   const sources = (doc.sources as Array<{tables: Array<{data_tests?: unknown[]; columns: Array<{data_tests?: unknown[]}>}>}>)[0];
   return {
-    output,
+    output: displayPath(output, process.cwd()),
     tables: sources.tables.length,
     tests: sources.tables.reduce((n, t) => n + (t.data_tests?.length ?? 0) + t.columns.reduce((m, c) => m + (c.data_tests?.length ?? 0), 0), 0),
   };
