@@ -4,6 +4,7 @@
 // same file, measured in the same run) and the ratio of `run` to it. Build first (`npm run build`).
 // --parquet: `run --format parquet` alternates with the floor and `run` too; its time and peak RSS against the CSV
 // run's (the median of each), and both formats' file sizes.
+// Each step starts from the same state: its previous output removed, the dirty pages of the step before written out.
 import {spawnSync} from 'node:child_process';
 import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs';
 import {cpus, totalmem} from 'node:os';
@@ -61,8 +62,16 @@ const bin = join(root, 'bin', 'run.js');
 const hook = join(root, 'bench', 'rss-hook.mjs');
 const rssFile = join(dir, '.rss');
 
-function timed(label, args, extraEnv = {}) {
+/**
+ * Runs one step and times it. Every step starts from the same state: what it writes whole (`fresh`: the previous
+ * repetition's dataset or copy) is removed first, and the dirty pages of the step before are written out (`sync`),
+ * so that no step pays for the one before (ext4 frees a replaced 2.8 GB dataset in the renames; the floor's
+ * 850 MB were still being written out when the next step began).
+ */
+function timed(label, args, extraEnv = {}, fresh = []) {
   rmSync(rssFile, {force: true});
+  for (const f of fresh) rmSync(f, {recursive: true, force: true});
+  spawnSync('sync');
   const start = process.hrtime.bigint();
   const r = spawnSync(process.execPath, ['--import', hook, ...args], {
     cwd: root,
@@ -96,10 +105,13 @@ const runs = [];
 const parquetRuns = [];
 const parquetData = `${data}-parquet`;
 for (let i = 0; i < repeat; i++) {
-  floors.push(timed('papaparse floor (read + write)', [join(root, 'bench', 'floor.mjs'), input, join(dir, `floor-${rows}.csv`)]));
-  runs.push(timed('run (every stage and the report)', [bin, 'run', ...common]));
+  const floorOut = join(dir, `floor-${rows}.csv`);
+  floors.push(timed('papaparse floor (read + write)', [join(root, 'bench', 'floor.mjs'), input, floorOut], {}, [floorOut]));
+  runs.push(timed('run (every stage and the report)', [bin, 'run', ...common], {}, [data]));
   if (values.parquet)
-    parquetRuns.push(timed('run --format parquet', [bin, 'run', ...common.map((a) => (a === data ? parquetData : a)), '--format', 'parquet']));
+    parquetRuns.push(
+      timed('run --format parquet', [bin, 'run', ...common.map((a) => (a === data ? parquetData : a)), '--format', 'parquet'], {}, [parquetData]),
+    );
 }
 /** The timing of median time (of an odd count; the upper middle of an even one), labelled `label` when repeated. */
 const median = (all, label) => {
@@ -109,7 +121,7 @@ const median = (all, label) => {
 results.push(median(floors, 'papaparse floor'));
 const run = median(runs, 'run with the report');
 results.push(run);
-results.push(timed('run --no-report', [bin, 'run', ...common, '--no-report']));
+results.push(timed('run --no-report', [bin, 'run', ...common, '--no-report'], {}, [data]));
 if (values.stages && !values['no-stages']) {
   for (const stage of ['enrich', 'deals', 'billing', 'unify', 'report'])
     results.push(timed(`  ${stage}`, [bin, stage, ...(stage === 'enrich' ? common : later)]));
