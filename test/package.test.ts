@@ -42,7 +42,9 @@ describe('the package', () => {
 
   it('keeps the screenshot small (it is most of the tarball otherwise)', () => {
     const shot = packed.files.find((f) => f.path === 'docs/report-screenshot.png');
-    expect(shot?.size).toBeLessThan(250_000);
+    // (Quantized by pngquant, see test/report-browser.test.ts: about 50 bytes per pixel row of the 1366-wide page;
+    // the page grew to 5,200 rows with the retention, ARR bridge, quota and coverage tables.)
+    expect(shot?.size).toBeLessThan(300_000);
   });
 
   it('builds without oclif asking to be updated (its environment switch is set)', () => {
