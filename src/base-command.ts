@@ -5,7 +5,7 @@ import {join, resolve} from 'node:path';
 import {config as loadDotenv} from 'dotenv';
 import {displayPath} from './core/display-path.js';
 import {valueColumn, wrapText} from './core/format.js';
-import {closestMatch} from './core/strings.js';
+import {closestMatch, shellWord} from './core/strings.js';
 import {CliError, EXIT, fileSystemError, UserError} from './errors.js';
 import {confirmPaidCalls} from './io/confirm.js';
 import {Dataset} from './io/dataset.js';
@@ -155,8 +155,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const value = (cmd: string) => (cmd === 'report' ? tableFormat().name : formatFlagValue());
     const format = (cmd: string, rest: string) =>
       value(cmd) !== 'csv' && FORMAT_COMMANDS.has(cmd) && !rest.includes('--format') ? ` --format ${value(cmd)}` : '';
-    const arg =
-      dir === undefined || dir === FLAG_DEFAULTS.dataDir ? undefined : /^[\w@%+=:,./-]+$/.test(dir) ? dir : `'${dir.replaceAll("'", "'\\''")}'`;
+    const arg = dir === undefined || dir === FLAG_DEFAULTS.dataDir ? undefined : shellWord(dir);
     return message.replace(/`stedi-gtm ([a-z]+)([^`]*)`/g, (all, cmd: string, rest: string) => {
       const more = `${format(cmd, rest)}${arg === undefined || rest.includes('--data-dir') ? '' : ` --data-dir ${arg}`}`;
       return more === '' ? all : `\`stedi-gtm ${cmd}${rest}${more}\``;

@@ -60,3 +60,8 @@ export function excerpt(s: string, max = 60): string {
   const shown = short.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
   return s.length <= max ? shown : `${shown}... (${groupThousands(s.length)} characters)`;
 }
+
+/** A word of a command line as a POSIX shell takes it: as it is when it needs no quoting, else in single quotes. */
+export function shellWord(w: string): string {
+  return /^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", "'\\''")}'`;
+}

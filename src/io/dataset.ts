@@ -1,6 +1,7 @@
 import {existsSync, lstatSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {basename, dirname, join, relative, sep} from 'node:path';
 import {displayPath} from '../core/display-path.js';
+import {shellWord} from '../core/strings.js';
 import {FatalError, fileSystemError, UserError} from '../errors.js';
 import {writeFileAtomic} from './atomic.js';
 import {knownExtensions} from './formats/index.js';
@@ -416,9 +417,6 @@ function describeTwins(root: string, twinsOf: ReadonlyMap<string, string>): stri
     `(${twins.map((t) => rel(root, t)).join(', ')}): ${one ? 'it' : 'they'} would no longer match the new table${one ? '' : 's'}. To keep both formats, give \`--format csv,parquet\``
   );
 }
-
-/** A word of a command line as a shell takes it (quoted when it needs to be). */
-const shellWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", "'\\''")}'`);
 
 function lstatOrUndefined(path: string) {
   try {

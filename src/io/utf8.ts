@@ -2,6 +2,7 @@ import {isUtf8} from 'node:buffer';
 import {closeSync, openSync, readSync} from 'node:fs';
 import {UserError} from '../errors.js';
 import {displayPath} from '../core/display-path.js';
+import {shellWord} from '../core/strings.js';
 
 /*
  * Input files must be UTF-8 (as Clay exports are). A file re-saved by Excel as "CSV (Comma delimited)" is
@@ -130,7 +131,7 @@ export function notUtf8(file: string, offset: number, newline: string): UserErro
   const text = new TextDecoder('windows-1252').decode(context).replace(/[\x00-\x1f\x7f]/g, ' ');
   // (The file as the user would type it; quoted for the shell when it needs to be.)
   const name = displayPath(file, process.cwd());
-  const quoted = /^[\w@%+=:,./-]+$/.test(name) ? name : `'${name.replaceAll("'", "'\\''")}'`;
+  const quoted = shellWord(name);
   return new UserError(
     `${name}: not UTF-8 text: line ${line} has the byte 0x${hex} (file offset ${offset}), here read as Windows-1252:\n` +
       `  ${text}\n  ${' '.repeat(before)}^\n` +
